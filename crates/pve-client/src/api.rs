@@ -1,0 +1,289 @@
+//! [`PveApi`]: one method per PVE endpoint the platform uses, all built on [`PveApi::execute`].
+
+use std::time::Instant;
+
+use async_trait::async_trait;
+use pve_types::api::access::{self, Permissions, VersionInfo};
+use pve_types::api::cluster::{self, ClusterResource, ClusterStatusItem, ResourceFilter};
+use pve_types::api::guest::{
+    self, GuestClone, GuestConfig, GuestConfigUpdate, GuestCreate, GuestDelete, GuestKind, GuestMigrate,
+    GuestShutdown, GuestStatus, GuestStop, PowerAction, Snapshot, SnapshotCreate,
+};
+use pve_types::api::ha::{self, HaResource, HaResourceCreate, HaResourceUpdate, HaStatusEntry};
+use pve_types::api::nodes::{self, NodeListItem, NodeStatus, RrdPoint, Timeframe};
+use pve_types::api::pools::{self, PoolConfig, PoolCreate, PoolListItem, PoolUpdate};
+use pve_types::api::storage::{self, NodeStorage, StorageConfig, StorageContent};
+use pve_types::api::tasks::{self, TaskListItem, TaskListParams, TaskLogLine, TaskOutcome, TaskRunState, TaskStatus};
+use pve_types::{ApiRequest, NodeName, PoolId, StorageId, Upid, Vmid};
+use serde::de::DeserializeOwned;
+
+use crate::client::{decode, PveClient};
+use crate::error::Error;
+use crate::wait::WaitOptions;
+
+async fn call<T: DeserializeOwned, A: PveApi + ?Sized>(api: &A, req: ApiRequest) -> Result<T, Error> {
+    let data = api.execute(&req).await?;
+    decode(&req, data)
+}
+
+async fn call_upid<A: PveApi + ?Sized>(api: &A, req: ApiRequest) -> Result<Upid, Error> {
+    call(api, req).await
+}
+
+async fn call_unit<A: PveApi + ?Sized>(api: &A, req: ApiRequest) -> Result<(), Error> {
+    api.execute(&req).await.map(|_| ())
+}
+
+/// The Proxmox VE API as the platform uses it. Implement [`execute`](PveApi::execute) to fake it.
+#[async_trait]
+pub trait PveApi: Send + Sync {
+    /// Sends one request and returns the `data` of the answer.
+    async fn execute(&self, req: &ApiRequest) -> Result<serde_json::Value, Error>;
+
+    /// `GET /version`.
+    async fn version(&self) -> Result<VersionInfo, Error> {
+        call(self, access::version()).await
+    }
+    /// `GET /access/permissions` (for the caller; one path or all).
+    async fn permissions(&self, path: Option<&str>) -> Result<Permissions, Error> {
+        call(self, access::permissions(path)).await
+    }
+
+    /// `GET /cluster/status`.
+    async fn cluster_status(&self) -> Result<Vec<ClusterStatusItem>, Error> {
+        call(self, cluster::status()).await
+    }
+    /// `GET /cluster/resources`.
+    async fn cluster_resources(&self, filter: Option<ResourceFilter>) -> Result<Vec<ClusterResource>, Error> {
+        call(self, cluster::resources(filter)).await
+    }
+    /// `GET /cluster/nextid`: a free id now (it reserves nothing).
+    async fn nextid(&self) -> Result<Vmid, Error> {
+        call(self, cluster::nextid(None)).await
+    }
+
+    /// `GET /nodes`.
+    async fn nodes(&self) -> Result<Vec<NodeListItem>, Error> {
+        call(self, nodes::list()).await
+    }
+    /// `GET /nodes/{node}/status`.
+    async fn node_status(&self, node: &NodeName) -> Result<NodeStatus, Error> {
+        call(self, nodes::status(node)).await
+    }
+    /// `GET /nodes/{node}/rrddata`.
+    async fn node_rrddata(&self, node: &NodeName, timeframe: Timeframe) -> Result<Vec<RrdPoint>, Error> {
+        call(self, nodes::rrddata(node, timeframe)).await
+    }
+
+    /// `GET /nodes/{node}/{qemu,lxc}`.
+    async fn guest_list(&self, kind: GuestKind, node: &NodeName) -> Result<Vec<GuestStatus>, Error> {
+        call(self, guest::list(kind, node)).await
+    }
+    /// `POST /nodes/{node}/{qemu,lxc}`.
+    async fn guest_create(&self, kind: GuestKind, node: &NodeName, p: &GuestCreate) -> Result<Upid, Error> {
+        call_upid(self, guest::create(kind, node, p)?).await
+    }
+    /// `POST .../{vmid}/clone` (full or linked).
+    async fn guest_clone(&self, kind: GuestKind, node: &NodeName, vmid: Vmid, p: &GuestClone) -> Result<Upid, Error> {
+        call_upid(self, guest::clone(kind, node, vmid, p)?).await
+    }
+    /// `GET .../{vmid}/config`.
+    async fn guest_config(&self, kind: GuestKind, node: &NodeName, vmid: Vmid) -> Result<GuestConfig, Error> {
+        call(self, guest::config_get(kind, node, vmid)).await
+    }
+    /// `PUT .../{vmid}/config` (synchronous).
+    async fn guest_config_set(&self, kind: GuestKind, node: &NodeName, vmid: Vmid, p: &GuestConfigUpdate) -> Result<(), Error> {
+        call_unit(self, guest::config_set(kind, node, vmid, p)?).await
+    }
+    /// `POST /nodes/{node}/qemu/{vmid}/config` (a task).
+    async fn qemu_config_set_async(&self, node: &NodeName, vmid: Vmid, p: &GuestConfigUpdate) -> Result<Option<Upid>, Error> {
+        let req = guest::qemu_config_set_async(node, vmid, p)?;
+        let data = self.execute(&req).await?;
+        // PVE answers null when nothing needed a worker.
+        if data.is_null() {
+            Ok(None)
+        } else {
+            decode(&req, data).map(Some)
+        }
+    }
+    /// `GET .../{vmid}/status/current`.
+    async fn guest_status(&self, kind: GuestKind, node: &NodeName, vmid: Vmid) -> Result<GuestStatus, Error> {
+        call(self, guest::status(kind, node, vmid)).await
+    }
+    /// `POST .../{vmid}/status/{start,stop,shutdown,reboot,suspend,resume}`.
+    async fn guest_power(&self, kind: GuestKind, node: &NodeName, vmid: Vmid, action: PowerAction) -> Result<Upid, Error> {
+        call_upid(self, guest::power(kind, node, vmid, action)).await
+    }
+    /// `POST .../{vmid}/status/stop` with options.
+    async fn guest_stop(&self, kind: GuestKind, node: &NodeName, vmid: Vmid, p: &GuestStop) -> Result<Upid, Error> {
+        call_upid(self, guest::power_with(kind, node, vmid, PowerAction::Stop, p)?).await
+    }
+    /// `POST .../{vmid}/status/shutdown` with options.
+    async fn guest_shutdown(&self, kind: GuestKind, node: &NodeName, vmid: Vmid, p: &GuestShutdown) -> Result<Upid, Error> {
+        call_upid(self, guest::power_with(kind, node, vmid, PowerAction::Shutdown, p)?).await
+    }
+    /// `DELETE .../{vmid}`.
+    async fn guest_delete(&self, kind: GuestKind, node: &NodeName, vmid: Vmid, p: &GuestDelete) -> Result<Upid, Error> {
+        call_upid(self, guest::delete(kind, node, vmid, p)?).await
+    }
+    /// `PUT .../{vmid}/resize`: VMs answer a task, containers too (PVE 8).
+    async fn guest_resize(&self, kind: GuestKind, node: &NodeName, vmid: Vmid, disk: &str, size: &str) -> Result<Option<Upid>, Error> {
+        let req = guest::resize(kind, node, vmid, disk, size);
+        let data = self.execute(&req).await?;
+        if data.is_null() {
+            Ok(None)
+        } else {
+            decode(&req, data).map(Some)
+        }
+    }
+    /// `POST .../{vmid}/migrate`.
+    async fn guest_migrate(&self, kind: GuestKind, node: &NodeName, vmid: Vmid, p: &GuestMigrate) -> Result<Upid, Error> {
+        call_upid(self, guest::migrate(kind, node, vmid, p)?).await
+    }
+    /// `GET .../{vmid}/snapshot`.
+    async fn snapshot_list(&self, kind: GuestKind, node: &NodeName, vmid: Vmid) -> Result<Vec<Snapshot>, Error> {
+        call(self, guest::snapshot_list(kind, node, vmid)).await
+    }
+    /// `POST .../{vmid}/snapshot`.
+    async fn snapshot_create(&self, kind: GuestKind, node: &NodeName, vmid: Vmid, p: &SnapshotCreate) -> Result<Upid, Error> {
+        call_upid(self, guest::snapshot_create(kind, node, vmid, p)?).await
+    }
+    /// `POST .../{vmid}/snapshot/{snapname}/rollback`.
+    async fn snapshot_rollback(&self, kind: GuestKind, node: &NodeName, vmid: Vmid, snapname: &str) -> Result<Upid, Error> {
+        call_upid(self, guest::snapshot_rollback(kind, node, vmid, snapname)).await
+    }
+    /// `DELETE .../{vmid}/snapshot/{snapname}`.
+    async fn snapshot_delete(&self, kind: GuestKind, node: &NodeName, vmid: Vmid, snapname: &str) -> Result<Upid, Error> {
+        call_upid(self, guest::snapshot_delete(kind, node, vmid, snapname)).await
+    }
+    /// `POST .../{vmid}/template`: VMs answer a task, containers null.
+    async fn guest_template(&self, kind: GuestKind, node: &NodeName, vmid: Vmid) -> Result<Option<Upid>, Error> {
+        let req = guest::template(kind, node, vmid);
+        let data = self.execute(&req).await?;
+        if data.is_null() {
+            Ok(None)
+        } else {
+            decode(&req, data).map(Some)
+        }
+    }
+
+    /// `GET /nodes/{node}/tasks`.
+    async fn task_list(&self, node: &NodeName, p: &TaskListParams) -> Result<Vec<TaskListItem>, Error> {
+        call(self, tasks::list(node, p)?).await
+    }
+    /// `GET /nodes/{node}/tasks/{upid}/status`.
+    async fn task_status(&self, upid: &Upid) -> Result<TaskStatus, Error> {
+        call(self, tasks::status(upid)).await
+    }
+    /// `GET /nodes/{node}/tasks/{upid}/log`.
+    async fn task_log(&self, upid: &Upid, start: u64, limit: u64) -> Result<Vec<TaskLogLine>, Error> {
+        call(self, tasks::log(upid, start, limit)).await
+    }
+    /// Polls the task with backoff until it stops. `OK` and `WARNINGS: n` are success; anything else is
+    /// [`Error::TaskFailed`] with the tail of the task log.
+    async fn wait_task(&self, upid: &Upid, opts: WaitOptions) -> Result<TaskOutcome, Error> {
+        let started = Instant::now();
+        let mut polls = 0u32;
+        loop {
+            let status = self.task_status(upid).await?;
+            if status.status == TaskRunState::Stopped {
+                let exit = status.exitstatus.unwrap_or_else(|| "unknown".into());
+                let outcome = TaskOutcome::from_exitstatus(&exit);
+                if outcome.is_success() {
+                    return Ok(outcome);
+                }
+                let log_tail = self.task_log_tail(upid, opts.log_tail_lines).await;
+                return Err(Error::TaskFailed {
+                    upid: upid.clone(),
+                    exitstatus: exit,
+                    log_tail,
+                });
+            }
+            if started.elapsed() >= opts.deadline {
+                return Err(Error::TaskTimeout {
+                    upid: upid.clone(),
+                    waited_ms: started.elapsed().as_millis() as u64,
+                });
+            }
+            tokio::time::sleep(opts.pause(polls)).await;
+            polls += 1;
+        }
+    }
+    /// The last `lines` lines of a task log (empty when the log cannot be read).
+    async fn task_log_tail(&self, upid: &Upid, lines: u64) -> Vec<String> {
+        // The log endpoint pages from the start; read a generous page and keep the end.
+        match self.task_log(upid, 0, 10_000).await {
+            Ok(log) => {
+                let skip = log.len().saturating_sub(lines as usize);
+                log.into_iter().skip(skip).map(|l| l.t).collect()
+            }
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// `GET /pools`.
+    async fn pool_list(&self) -> Result<Vec<PoolListItem>, Error> {
+        call(self, pools::list()).await
+    }
+    /// `POST /pools`.
+    async fn pool_create(&self, p: &PoolCreate) -> Result<(), Error> {
+        call_unit(self, pools::create(p)?).await
+    }
+    /// `GET /pools/{poolid}`.
+    async fn pool_get(&self, pool: &PoolId) -> Result<PoolConfig, Error> {
+        call(self, pools::get(pool)).await
+    }
+    /// `PUT /pools/{poolid}` (comment, members).
+    async fn pool_update(&self, pool: &PoolId, p: &PoolUpdate) -> Result<(), Error> {
+        call_unit(self, pools::update(pool, p)?).await
+    }
+    /// `DELETE /pools/{poolid}`.
+    async fn pool_delete(&self, pool: &PoolId) -> Result<(), Error> {
+        call_unit(self, pools::delete(pool)).await
+    }
+
+    /// `GET /storage`.
+    async fn storage_list(&self) -> Result<Vec<StorageConfig>, Error> {
+        call(self, storage::list()).await
+    }
+    /// `GET /nodes/{node}/storage`.
+    async fn node_storage(&self, node: &NodeName, content: Option<&str>) -> Result<Vec<NodeStorage>, Error> {
+        call(self, storage::node_list(node, content)).await
+    }
+    /// `GET /nodes/{node}/storage/{storage}/content`.
+    async fn storage_content(&self, node: &NodeName, storage: &StorageId, content: Option<&str>) -> Result<Vec<StorageContent>, Error> {
+        call(self, storage::content(node, storage, content)).await
+    }
+
+    /// `GET /cluster/ha/resources`.
+    async fn ha_resources(&self) -> Result<Vec<HaResource>, Error> {
+        call(self, ha::list()).await
+    }
+    /// `POST /cluster/ha/resources`.
+    async fn ha_resource_create(&self, p: &HaResourceCreate) -> Result<(), Error> {
+        call_unit(self, ha::create(p)?).await
+    }
+    /// `GET /cluster/ha/resources/{sid}`.
+    async fn ha_resource(&self, sid: &str) -> Result<HaResource, Error> {
+        call(self, ha::get(sid)).await
+    }
+    /// `PUT /cluster/ha/resources/{sid}`.
+    async fn ha_resource_update(&self, sid: &str, p: &HaResourceUpdate) -> Result<(), Error> {
+        call_unit(self, ha::update(sid, p)?).await
+    }
+    /// `DELETE /cluster/ha/resources/{sid}`.
+    async fn ha_resource_delete(&self, sid: &str) -> Result<(), Error> {
+        call_unit(self, ha::delete(sid)).await
+    }
+    /// `GET /cluster/ha/status/current`.
+    async fn ha_status(&self) -> Result<Vec<HaStatusEntry>, Error> {
+        call(self, ha::status_current()).await
+    }
+}
+
+#[async_trait]
+impl PveApi for PveClient {
+    async fn execute(&self, req: &ApiRequest) -> Result<serde_json::Value, Error> {
+        self.send(req).await
+    }
+}

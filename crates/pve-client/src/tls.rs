@@ -1,0 +1,165 @@
+//! Trust in the server: the certificate pinned by its SHA-256 fingerprint (PVE's self-signed certificates
+//! are the norm) or verified against a given CA. There is no "accept anything" mode.
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+use sha2::{Digest, Sha256};
+
+/// A SHA-256 certificate fingerprint, written as PVE shows it (`AB:CD:...`, 32 bytes).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Fingerprint(pub [u8; 32]);
+
+/// A fingerprint that is not 32 colon-separated hex bytes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a SHA-256 fingerprint (expected 32 hex bytes like AB:CD:...): {0}")]
+pub struct FingerprintError(pub String);
+
+impl Fingerprint {
+    /// The fingerprint of a DER certificate.
+    pub fn of_der(der: &[u8]) -> Self {
+        Self(Sha256::digest(der).into())
+    }
+}
+
+impl FromStr for Fingerprint {
+    type Err = FingerprintError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let hex_only: String = s.trim().chars().filter(|c| *c != ':').collect();
+        let bytes = hex::decode(&hex_only).map_err(|_| FingerprintError(s.to_string()))?;
+        let arr: [u8; 32] = bytes.try_into().map_err(|_| FingerprintError(s.to_string()))?;
+        Ok(Self(arr))
+    }
+}
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<String> = self.0.iter().map(|b| format!("{b:02X}")).collect();
+        f.write_str(&parts.join(":"))
+    }
+}
+
+impl fmt::Debug for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Fingerprint({self})")
+    }
+}
+
+/// How the client decides to trust the server.
+#[derive(Debug, Clone)]
+pub enum Trust {
+    /// Accept exactly the certificate with this SHA-256 fingerprint.
+    Fingerprint(Fingerprint),
+    /// Verify the chain and name against these PEM CA certificates.
+    CaPem(String),
+}
+
+impl Trust {
+    pub(crate) fn client_config(&self) -> Result<rustls::ClientConfig, String> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?;
+        match self {
+            Trust::Fingerprint(fp) => Ok(builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(PinnedVerifier { fingerprint: *fp, provider }))
+                .with_no_client_auth()),
+            Trust::CaPem(pem) => {
+                let mut roots = rustls::RootCertStore::empty();
+                let mut reader = pem.as_bytes();
+                for cert in rustls_pemfile_certs(&mut reader)? {
+                    roots.add(cert).map_err(|e| e.to_string())?;
+                }
+                if roots.is_empty() {
+                    return Err("no CA certificate in the given PEM".into());
+                }
+                Ok(builder.with_root_certificates(roots).with_no_client_auth())
+            }
+        }
+    }
+}
+
+/// Reads the certificates of a PEM bundle.
+fn rustls_pemfile_certs(reader: &mut &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
+    use rustls::pki_types::pem::PemObject;
+    CertificateDer::pem_slice_iter(reader)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("invalid PEM: {e}"))
+}
+
+/// Accepts the one certificate whose fingerprint is pinned. The handshake signatures are still verified
+/// with that certificate's key, so a peer must hold its private key.
+#[derive(Debug)]
+struct PinnedVerifier {
+    fingerprint: Fingerprint,
+    provider: Arc<CryptoProvider>,
+}
+
+impl ServerCertVerifier for PinnedVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let seen = Fingerprint::of_der(end_entity.as_ref());
+        if seen == self.fingerprint {
+            Ok(ServerCertVerified::assertion())
+        } else {
+            Err(rustls::Error::General(format!(
+                "server certificate fingerprint {seen} does not match the pinned {}",
+                self.fingerprint
+            )))
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_round_trip() {
+        let s = "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89";
+        let f: Fingerprint = s.parse().unwrap();
+        assert_eq!(f.to_string(), s);
+        assert_eq!(s.to_lowercase().parse::<Fingerprint>().unwrap(), f);
+        assert!("AB:CD".parse::<Fingerprint>().is_err());
+        assert!("zz".parse::<Fingerprint>().is_err());
+    }
+
+    #[test]
+    fn ca_mode_needs_a_certificate() {
+        assert!(Trust::CaPem(String::new()).client_config().is_err());
+    }
+}
