@@ -1,0 +1,288 @@
+//! The `/api2/json` API: the route table, parameter verification, node checks and dispatch.
+//!
+//! Handlers are plain functions over the model: `fn(&mut Cluster, &Request) -> Result<Value, ApiError>`.
+
+mod access;
+mod cluster;
+mod guests;
+mod ha;
+mod nodes;
+mod pools;
+mod render;
+mod storage;
+mod tasks;
+
+use std::collections::BTreeMap;
+
+use pve_types::api::guest::GuestKind;
+use serde_json::Value;
+
+use crate::auth::{AuthState, Caller};
+use crate::clock::SimTime;
+use crate::error::ApiError;
+use crate::model::Cluster;
+use crate::params;
+
+/// One call, after authentication and parameter verification.
+pub struct Request<'a> {
+    /// All parameters (path, query and body), as text.
+    pub params: BTreeMap<String, String>,
+    /// Who calls.
+    pub caller: &'a Caller,
+    /// The simulated time.
+    pub now: SimTime,
+    /// The guest kind when the path is under `qemu` or `lxc`.
+    pub kind: Option<GuestKind>,
+    /// The credentials store (for login).
+    pub auth: &'a AuthState,
+}
+
+impl Request<'_> {
+    /// A parameter.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.params.get(key).map(String::as_str)
+    }
+
+    /// A parameter that verification made sure is present.
+    pub fn req(&self, key: &str) -> &str {
+        self.get(key).unwrap_or_default()
+    }
+
+    /// A boolean parameter (verified), with a default.
+    pub fn flag(&self, key: &str) -> bool {
+        matches!(
+            self.get(key).map(str::to_ascii_lowercase).as_deref(),
+            Some("1" | "true" | "yes" | "on")
+        )
+    }
+
+    /// An integer parameter (verified).
+    pub fn int(&self, key: &str) -> Option<i64> {
+        self.get(key).and_then(|v| v.trim().parse().ok())
+    }
+
+    /// The `vmid` path parameter.
+    pub fn vmid(&self) -> u32 {
+        self.int("vmid").unwrap_or_default() as u32
+    }
+
+    /// The `node` path parameter.
+    pub fn node(&self) -> &str {
+        self.req("node")
+    }
+
+    /// The guest kind of the path.
+    pub fn kind(&self) -> GuestKind {
+        self.kind.unwrap_or(GuestKind::Qemu)
+    }
+
+    /// The `USER@REALM` part of the caller.
+    pub fn user(&self) -> &str {
+        &self.caller.authid
+    }
+}
+
+type Handler = fn(&mut Cluster, &Request) -> Result<Value, ApiError>;
+
+/// The served endpoints. Each has its parameters in [`params::ENDPOINT_PARAMS`].
+fn routes() -> &'static [(&'static str, &'static str, Handler)] {
+    &[
+        ("GET", "/version", access::version),
+        ("POST", "/access/ticket", access::ticket),
+        ("GET", "/access/permissions", access::permissions),
+        ("GET", "/cluster/status", cluster::status),
+        ("GET", "/cluster/resources", cluster::resources),
+        ("GET", "/cluster/nextid", cluster::nextid),
+        ("GET", "/cluster/tasks", tasks::cluster_tasks),
+        ("GET", "/cluster/options", cluster::options),
+        ("GET", "/cluster/replication", cluster::empty_list),
+        ("GET", "/cluster/ha/groups", cluster::empty_list),
+        ("GET", "/cluster/ha/resources", ha::list),
+        ("POST", "/cluster/ha/resources", ha::create),
+        ("GET", "/cluster/ha/resources/{sid}", ha::get),
+        ("PUT", "/cluster/ha/resources/{sid}", ha::update),
+        ("DELETE", "/cluster/ha/resources/{sid}", ha::delete),
+        ("GET", "/cluster/ha/status/current", ha::status_current),
+        ("GET", "/nodes", nodes::list),
+        ("GET", "/nodes/{node}/status", nodes::status),
+        ("GET", "/nodes/{node}/rrddata", nodes::rrddata),
+        ("GET", "/nodes/{node}/version", access::version),
+        ("GET", "/nodes/{node}/network", nodes::network),
+        ("GET", "/nodes/{node}/dns", nodes::dns),
+        ("GET", "/nodes/{node}/time", nodes::time),
+        ("GET", "/nodes/{node}/subscription", nodes::subscription),
+        ("GET", "/nodes/{node}/storage", storage::node_list),
+        ("GET", "/nodes/{node}/storage/{storage}/status", storage::status),
+        ("GET", "/nodes/{node}/storage/{storage}/content", storage::content),
+        ("GET", "/nodes/{node}/tasks", tasks::list),
+        ("GET", "/nodes/{node}/tasks/{upid}/status", tasks::status),
+        ("GET", "/nodes/{node}/tasks/{upid}/log", tasks::log),
+        ("GET", "/storage", storage::list),
+        ("GET", "/pools", pools::list),
+        ("POST", "/pools", pools::create),
+        ("GET", "/pools/{poolid}", pools::get),
+        ("PUT", "/pools/{poolid}", pools::update),
+        ("DELETE", "/pools/{poolid}", pools::delete),
+        ("GET", "/nodes/{node}/{kind}", guests::list),
+        ("POST", "/nodes/{node}/{kind}", guests::create),
+        ("POST", "/nodes/{node}/{kind}/{vmid}/clone", guests::clone),
+        ("GET", "/nodes/{node}/{kind}/{vmid}/config", guests::config_get),
+        ("PUT", "/nodes/{node}/{kind}/{vmid}/config", guests::config_set),
+        ("POST", "/nodes/{node}/{kind}/{vmid}/config", guests::config_set_async),
+        ("GET", "/nodes/{node}/{kind}/{vmid}/status/current", guests::status_current),
+        ("POST", "/nodes/{node}/{kind}/{vmid}/status/start", guests::start),
+        ("POST", "/nodes/{node}/{kind}/{vmid}/status/stop", guests::stop),
+        ("POST", "/nodes/{node}/{kind}/{vmid}/status/shutdown", guests::shutdown),
+        ("POST", "/nodes/{node}/{kind}/{vmid}/status/reboot", guests::reboot),
+        ("POST", "/nodes/{node}/{kind}/{vmid}/status/suspend", guests::suspend),
+        ("POST", "/nodes/{node}/{kind}/{vmid}/status/resume", guests::resume),
+        ("DELETE", "/nodes/{node}/{kind}/{vmid}", guests::destroy),
+        ("PUT", "/nodes/{node}/{kind}/{vmid}/resize", guests::resize),
+        ("POST", "/nodes/{node}/{kind}/{vmid}/migrate", guests::migrate),
+        ("GET", "/nodes/{node}/{kind}/{vmid}/snapshot", guests::snapshot_list),
+        ("POST", "/nodes/{node}/{kind}/{vmid}/snapshot", guests::snapshot_create),
+        ("POST", "/nodes/{node}/{kind}/{vmid}/snapshot/{snapname}/rollback", guests::rollback),
+        ("DELETE", "/nodes/{node}/{kind}/{vmid}/snapshot/{snapname}", guests::snapshot_delete),
+        ("POST", "/nodes/{node}/{kind}/{vmid}/template", guests::template),
+        ("GET", "/nodes/{node}/{kind}/{vmid}/rrddata", guests::rrddata),
+    ]
+}
+
+/// Every `METHOD /path` the simulator serves, with `{kind}` expanded to `qemu` and `lxc`.
+pub fn served_endpoints() -> Vec<String> {
+    let mut out = Vec::new();
+    for (m, p, _) in routes() {
+        if p.contains("{kind}") {
+            for k in ["qemu", "lxc"] {
+                let key = format!("{m} {}", p.replace("{kind}", k));
+                if params::specs().contains_key(&key) {
+                    out.push(key);
+                }
+            }
+        } else {
+            out.push(format!("{m} {p}"));
+        }
+    }
+    out
+}
+
+/// Matches a concrete path against the templates: the handler, the spec key and the path parameters.
+fn match_route(method: &str, path: &str) -> Option<(Handler, String, BTreeMap<String, String>, Option<GuestKind>)> {
+    let segs: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
+    for (m, template, handler) in routes() {
+        if *m != method {
+            continue;
+        }
+        let tsegs: Vec<&str> = template.trim_matches('/').split('/').collect();
+        if tsegs.len() != segs.len() {
+            continue;
+        }
+        let mut vars = BTreeMap::new();
+        let mut kind = None;
+        let mut concrete = Vec::with_capacity(tsegs.len());
+        let mut ok = true;
+        for (t, s) in tsegs.iter().zip(&segs) {
+            if *t == "{kind}" {
+                match *s {
+                    "qemu" => kind = Some(GuestKind::Qemu),
+                    "lxc" => kind = Some(GuestKind::Lxc),
+                    _ => {
+                        ok = false;
+                        break;
+                    }
+                }
+                concrete.push(s.to_string());
+            } else if let Some(name) = t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
+                vars.insert(name.to_string(), percent_decode(s));
+                concrete.push(t.to_string());
+            } else if t == s {
+                concrete.push(t.to_string());
+            } else {
+                ok = false;
+                break;
+            }
+        }
+        if ok {
+            let key = format!("{method} /{}", concrete.join("/"));
+            if params::specs().contains_key(&key) {
+                return Some((*handler, key, vars, kind));
+            }
+        }
+    }
+    None
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Whether the path needs no authentication (only the login).
+pub fn is_public(method: &str, path: &str) -> bool {
+    method == "POST" && path.trim_end_matches('/') == "/access/ticket"
+}
+
+/// Handles one authenticated call.
+pub fn dispatch(
+    cluster: &mut Cluster,
+    auth: &AuthState,
+    caller: &Caller,
+    method: &str,
+    path: &str,
+    mut params: BTreeMap<String, String>,
+    now: SimTime,
+) -> Result<Value, ApiError> {
+    let Some((handler, key, vars, kind)) = match_route(method, path) else {
+        return Err(ApiError::new(501, format!("Method '{method} {path}' not implemented")));
+    };
+    // Path parameters win over same-named query or body parameters, as in PVE.
+    for (k, v) in vars {
+        params.insert(k, v);
+    }
+    if let Some(spec) = params::specs().get(&key) {
+        spec.validate(&params).map_err(ApiError::params)?;
+    }
+    cluster.tick(now);
+    if let Some(node) = params.get("node").cloned() {
+        check_node(cluster, &node)?;
+    }
+    if method != "GET" && !is_public(method, path) && !cluster.is_quorate() {
+        return Err(ApiError::no_quorum());
+    }
+    let req = Request {
+        params,
+        caller,
+        now,
+        kind,
+        auth,
+    };
+    let out = handler(cluster, &req);
+    cluster.tick(now);
+    out
+}
+
+/// A node-scoped call needs the node to exist and to be reachable from the answering node.
+fn check_node(cluster: &Cluster, node: &str) -> Result<(), ApiError> {
+    if cluster.node(node).is_none() {
+        return Err(ApiError::fail(format!(
+            "hostname lookup '{node}' failed - failed to get address info for: {node}: Name or service not known"
+        )));
+    }
+    if !cluster.node_online(node) {
+        return Err(ApiError::node_unreachable());
+    }
+    Ok(())
+}

@@ -1,0 +1,130 @@
+//! JSON views of the model, with PVE's Perl typing (booleans as 0/1, optional keys left out).
+
+use serde_json::{json, Map, Value};
+
+use crate::clock::SimTime;
+use crate::model::{noise, Cluster, Guest, Node, RunState, GIB};
+
+/// A node's usage at `now`: (cpu fraction, used memory, used root disk, load averages).
+pub fn node_usage(c: &Cluster, node: &Node, now: SimTime) -> (f64, u64, u64, [f64; 3]) {
+    let mut busy = 0.0;
+    let mut mem = 3 * GIB + (noise(c.seed, node.nodeid, (now / 300.0) as u64) * GIB as f64) as u64;
+    for g in c.guests.values().filter(|g| g.node == node.name && g.state != RunState::Stopped) {
+        busy += g.cpu_usage(c.seed, now) * g.cpus() as f64;
+        mem += g.mem_usage(c.seed, now);
+    }
+    let cpus = node.spec.cpus() as f64;
+    let cpu = (busy / cpus + 0.005).min(1.0);
+    let disk = 6 * GIB + (noise(c.seed ^ 9, node.nodeid, 0) * 4.0 * GIB as f64) as u64;
+    let load = [busy * 1.1, busy * 1.05, busy];
+    (cpu, mem.min(node.spec.memory), disk, load)
+}
+
+/// Root filesystem size of every node.
+pub const ROOTFS_TOTAL: u64 = 100 * GIB;
+
+/// One `/nodes` entry.
+pub fn node_item(c: &Cluster, node: &Node, now: SimTime) -> Value {
+    let mut m = Map::new();
+    m.insert("node".into(), json!(node.name));
+    m.insert("id".into(), json!(format!("node/{}", node.name)));
+    m.insert("type".into(), json!("node"));
+    m.insert("ssl_fingerprint".into(), json!(node.ssl_fingerprint));
+    if c.node_online(&node.name) {
+        let (cpu, mem, disk, _) = node_usage(c, node, now);
+        m.insert("status".into(), json!("online"));
+        m.insert("cpu".into(), json!(cpu));
+        m.insert("maxcpu".into(), json!(node.spec.cpus()));
+        m.insert("mem".into(), json!(mem));
+        m.insert("maxmem".into(), json!(node.spec.memory));
+        m.insert("disk".into(), json!(disk));
+        m.insert("maxdisk".into(), json!(ROOTFS_TOTAL));
+        m.insert("uptime".into(), json!((now - node.boot_time).max(0.0) as u64));
+        m.insert("level".into(), json!(""));
+    } else {
+        m.insert("status".into(), json!("offline"));
+    }
+    Value::Object(m)
+}
+
+/// The fields guests share in lists, `/cluster/resources` and status.
+pub fn guest_common(c: &Cluster, g: &Guest, now: SimTime, reachable: bool) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("vmid".into(), json!(g.vmid));
+    m.insert("name".into(), json!(g.name()));
+    let status = if !reachable {
+        "unknown"
+    } else {
+        match g.state {
+            RunState::Stopped => "stopped",
+            RunState::Running | RunState::Paused => "running",
+        }
+    };
+    m.insert("status".into(), json!(status));
+    m.insert("cpus".into(), json!(g.cpus()));
+    m.insert("cpu".into(), json!(g.cpu_usage(c.seed, now)));
+    m.insert("maxmem".into(), json!(g.maxmem()));
+    m.insert("mem".into(), json!(g.mem_usage(c.seed, now)));
+    m.insert("maxdisk".into(), json!(g.maxdisk()));
+    m.insert("disk".into(), json!(g.disk_usage(c.seed)));
+    m.insert("uptime".into(), json!(g.uptime(now)));
+    let [netin, netout, dr, dw] = g.io_counters(c.seed, now);
+    m.insert("netin".into(), json!(netin));
+    m.insert("netout".into(), json!(netout));
+    m.insert("diskread".into(), json!(dr));
+    m.insert("diskwrite".into(), json!(dw));
+    if g.is_template() {
+        m.insert("template".into(), json!(1));
+    }
+    if let Some(t) = g.tags() {
+        m.insert("tags".into(), json!(t));
+    }
+    if let Some(l) = &g.lock {
+        m.insert("lock".into(), json!(l));
+    }
+    m
+}
+
+/// A running guest's process id (stable per guest and start).
+pub fn guest_pid(g: &Guest) -> Option<u64> {
+    g.started_at.map(|t| 10_000 + (g.vmid as u64 * 7 + t as u64) % 3_000_000)
+}
+
+/// A rendered HA state for a guest status (`{"managed": 0}` when not HA).
+pub fn guest_ha(c: &Cluster, g: &Guest) -> Value {
+    let sid = format!("{}:{}", g.kind.ha_prefix(), g.vmid);
+    match c.ha.get(&sid) {
+        Some(r) => json!({"managed": 1, "state": r.crm_state.as_str(), "group": r.group}),
+        None => json!({"managed": 0}),
+    }
+}
+
+/// `Sat Nov 28 01:02:03 2026`, as PVE's HA status shows times.
+pub fn ctime(t: SimTime) -> String {
+    let secs = t.max(0.0) as i64;
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (h, mi, s) = (rem / 3600, (rem % 3600) / 60, rem % 60);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    let wd = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][days.rem_euclid(7) as usize];
+    let mon = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][(m - 1) as usize];
+    format!("{wd} {mon} {d:>2} {h:02}:{mi:02}:{s:02} {y}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ctime_matches_perl() {
+        assert_eq!(super::ctime(1_749_549_600.0), "Tue Jun 10 10:00:00 2025");
+        assert_eq!(super::ctime(0.0), "Thu Jan  1 00:00:00 1970");
+    }
+}

@@ -1,0 +1,455 @@
+//! The in-memory model of one Proxmox VE cluster: nodes, storage, guests, pools, tasks, HA and quorum.
+//!
+//! All changes go through methods here, under one lock held by the server; [`Cluster::tick`] moves
+//! tasks and the HA manager forward to the current simulated time.
+
+mod guest;
+/// Which config keys are disks.
+pub mod guest_keys {
+    pub use super::guest::is_disk_key;
+}
+mod ha;
+mod noise;
+mod pool;
+mod task;
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use serde::{Deserialize, Serialize};
+
+pub use guest::{Guest, RunState, SnapshotRec};
+pub use ha::{HaResourceRec, HaServiceState};
+pub use noise::noise;
+pub use pool::PoolRec;
+pub use task::{Effect, Task, TaskSpec};
+
+use crate::clock::SimTime;
+
+/// 1 GiB.
+pub const GIB: u64 = 1 << 30;
+/// 1 TB (storage vendors' terabyte, as the hardware is sold).
+pub const TB: u64 = 1_000_000_000_000;
+
+/// The hardware of one node.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct NodeSpec {
+    /// CPU sockets.
+    pub sockets: u64,
+    /// Cores per socket.
+    pub cores_per_socket: u64,
+    /// Memory in bytes.
+    pub memory: u64,
+    /// Local SSD capacity in bytes (contributed to the shared Ceph pool).
+    pub ssd: u64,
+}
+
+impl Default for NodeSpec {
+    /// One host of a host unit: 2x24 cores, 512 GiB, 32 TB SSD.
+    fn default() -> Self {
+        Self {
+            sockets: 2,
+            cores_per_socket: 24,
+            memory: 512 * GIB,
+            ssd: 32 * TB,
+        }
+    }
+}
+
+impl NodeSpec {
+    /// Logical CPUs as PVE counts them (`maxcpu`).
+    pub fn cpus(&self) -> u64 {
+        self.sockets * self.cores_per_socket
+    }
+}
+
+/// A node's power and membership state.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum NodeState {
+    /// Running.
+    Up,
+    /// Failed (power, kernel, network) at this time.
+    Down {
+        /// When it failed.
+        since: SimTime,
+    },
+}
+
+/// One node.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Node {
+    /// Name (`pve1`).
+    pub name: String,
+    /// Corosync node id (from 1).
+    pub nodeid: u64,
+    /// Hardware.
+    pub spec: NodeSpec,
+    /// State.
+    pub state: NodeState,
+    /// When it last booted.
+    pub boot_time: SimTime,
+    /// IP address on the cluster network.
+    pub ip: String,
+    /// The node certificate's fingerprint (as `/nodes` shows it).
+    pub ssl_fingerprint: String,
+}
+
+/// One storage definition.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StorageDef {
+    /// Id.
+    pub id: String,
+    /// Plugin type.
+    pub kind: String,
+    /// Content types.
+    pub content: String,
+    /// Shared by all nodes.
+    pub shared: bool,
+    /// Capacity in bytes (per node for local storage).
+    pub total: u64,
+    /// Bytes used by things the model does not track (OS, logs).
+    pub base_used: u64,
+}
+
+/// A file volume on a node-local storage (templates, ISO images).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FileVolume {
+    /// Volume id.
+    pub volid: String,
+    /// Content type.
+    pub content: String,
+    /// Format.
+    pub format: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Creation time.
+    pub ctime: u64,
+}
+
+/// Injected faults.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Faults {
+    /// Share (0..1) of tasks that fail.
+    pub task_failure_rate: f64,
+    /// Added latency per request, in milliseconds.
+    pub latency_ms: u64,
+    /// Share (0..1) of connections dropped right after accept.
+    pub drop_rate: f64,
+}
+
+/// The whole simulated cluster.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Cluster {
+    /// Cluster name.
+    pub name: String,
+    /// The node that answers the API (the one the client connects to).
+    pub entry_node: String,
+    /// Nodes in order.
+    pub nodes: Vec<Node>,
+    /// Storage definitions.
+    pub storages: Vec<StorageDef>,
+    /// Files on each node's `local` storage.
+    pub local_files: Vec<FileVolume>,
+    /// Guests by vmid.
+    pub guests: BTreeMap<u32, Guest>,
+    /// Pools by id.
+    pub pools: BTreeMap<String, PoolRec>,
+    /// HA resources by sid.
+    pub ha: BTreeMap<String, HaResourceRec>,
+    /// Tasks, oldest first (bounded).
+    pub tasks: VecDeque<Task>,
+    /// Groups of nodes that can reach each other; empty when there is no partition.
+    pub partition: Vec<BTreeSet<String>>,
+    /// When the current partition began.
+    pub partition_since: SimTime,
+    /// Injected faults.
+    pub faults: Faults,
+    /// Task duration factor: 0 finishes at once, 1 is real PVE timing.
+    pub time_scale: f64,
+    /// The seed of all randomness.
+    pub seed: u64,
+    /// Next worker pid.
+    pub next_pid: u32,
+    /// Bumped on every config change (corosync config version stand-in).
+    pub config_version: u64,
+    #[serde(skip, default = "default_rng")]
+    pub(crate) rng: StdRng,
+}
+
+fn default_rng() -> StdRng {
+    StdRng::seed_from_u64(0)
+}
+
+/// How many finished tasks are kept (PVE keeps an archive; we keep the most recent ones).
+const TASK_HISTORY: usize = 20_000;
+
+/// The shared Ceph pool.
+pub const SHARED_STORAGE: &str = "ceph-vm";
+/// The node-local directory storage.
+pub const LOCAL_STORAGE: &str = "local";
+/// The Debian 12 container template volume.
+pub const DEBIAN_CT_TEMPLATE: &str = "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst";
+/// The VM template's vmid.
+pub const VM_TEMPLATE_VMID: u32 = 9000;
+/// The container template's vmid.
+pub const CT_TEMPLATE_VMID: u32 = 9001;
+
+impl Cluster {
+    /// A cluster of `nodes` nodes of `spec` hardware with shared Ceph storage, node-local storage with
+    /// a Debian 12 container template and ISO, and the two Debian 12 templates (VM 9000, CT 9001).
+    pub fn new(name: &str, nodes: usize, spec: NodeSpec, seed: u64, now: SimTime, time_scale: f64) -> Self {
+        let nodes = nodes.max(1);
+        let mut rng = StdRng::seed_from_u64(seed);
+        let node_list: Vec<Node> = (1..=nodes)
+            .map(|i| {
+                let fp: Vec<String> = (0..32)
+                    .map(|_| format!("{:02X}", rand::Rng::gen::<u8>(&mut rng)))
+                    .collect();
+                Node {
+                    name: format!("pve{i}"),
+                    nodeid: i as u64,
+                    spec,
+                    state: NodeState::Up,
+                    boot_time: now - 86_400.0 * 12.0 - (i as f64) * 3_600.0,
+                    ip: format!("172.16.{}.{}", 10 + i / 250, 10 + i % 250),
+                    ssl_fingerprint: fp.join(":"),
+                }
+            })
+            .collect();
+        // Ceph keeps three replicas: usable capacity is a third of the raw SSDs.
+        let ceph_total = spec.ssd * nodes as u64 / 3;
+        let storages = vec![
+            StorageDef {
+                id: LOCAL_STORAGE.into(),
+                kind: "dir".into(),
+                content: "backup,iso,snippets,vztmpl".into(),
+                shared: false,
+                total: 200 * GIB,
+                base_used: 9 * GIB,
+            },
+            StorageDef {
+                id: SHARED_STORAGE.into(),
+                kind: "rbd".into(),
+                content: "images,rootdir".into(),
+                shared: true,
+                total: ceph_total,
+                base_used: 0,
+            },
+        ];
+        let ctime = (now - 86_400.0 * 30.0) as u64;
+        let local_files = vec![
+            FileVolume {
+                volid: DEBIAN_CT_TEMPLATE.into(),
+                content: "vztmpl".into(),
+                format: "tzst".into(),
+                size: 126_021_120,
+                ctime,
+            },
+            FileVolume {
+                volid: "local:iso/debian-12.11.0-amd64-netinst.iso".into(),
+                content: "iso".into(),
+                format: "iso".into(),
+                size: 702_545_920,
+                ctime,
+            },
+        ];
+        let entry_node = node_list[0].name.clone();
+        let mut c = Cluster {
+            name: "edge".into(),
+            entry_node,
+            nodes: node_list,
+            storages,
+            local_files,
+            guests: BTreeMap::new(),
+            pools: BTreeMap::new(),
+            ha: BTreeMap::new(),
+            tasks: VecDeque::new(),
+            partition: Vec::new(),
+            partition_since: now,
+            faults: Faults::default(),
+            time_scale,
+            seed,
+            next_pid: 4000 + (seed % 1000) as u32,
+            config_version: 1,
+            rng,
+        };
+        c.name = name.to_string();
+        let first = c.nodes[0].name.clone();
+        c.guests.insert(VM_TEMPLATE_VMID, Guest::vm_template(VM_TEMPLATE_VMID, &first, now));
+        c.guests.insert(CT_TEMPLATE_VMID, Guest::ct_template(CT_TEMPLATE_VMID, &first, now));
+        c
+    }
+
+    /// Restores the random source after loading saved state.
+    pub fn reseed(&mut self) {
+        self.rng = StdRng::seed_from_u64(self.seed ^ self.next_pid as u64);
+    }
+
+    /// A node by name.
+    pub fn node(&self, name: &str) -> Option<&Node> {
+        self.nodes.iter().find(|n| n.name == name)
+    }
+
+    /// A node by name, for changes.
+    pub fn node_mut(&mut self, name: &str) -> Option<&mut Node> {
+        self.nodes.iter_mut().find(|n| n.name == name)
+    }
+
+    /// The group of nodes holding quorum, if any: up nodes that reach each other and are more than half.
+    pub fn quorate_group(&self) -> Option<BTreeSet<String>> {
+        let up: BTreeSet<String> = self
+            .nodes
+            .iter()
+            .filter(|n| n.state == NodeState::Up)
+            .map(|n| n.name.clone())
+            .collect();
+        let groups: Vec<BTreeSet<String>> = if self.partition.is_empty() {
+            vec![up]
+        } else {
+            let mut gs: Vec<BTreeSet<String>> = self
+                .partition
+                .iter()
+                .map(|g| g.intersection(&up).cloned().collect())
+                .collect();
+            // Nodes named in no group form one more group of their own.
+            let named: BTreeSet<String> = self.partition.iter().flatten().cloned().collect();
+            gs.push(up.difference(&named).cloned().collect());
+            gs
+        };
+        groups.into_iter().find(|g| g.len() * 2 > self.nodes.len())
+    }
+
+    /// Whether the answering node is in the quorate group.
+    pub fn is_quorate(&self) -> bool {
+        self.quorate_group().is_some_and(|g| g.contains(&self.entry_node))
+    }
+
+    /// Whether `node` is online as the answering node sees it.
+    pub fn node_online(&self, node: &str) -> bool {
+        let Some(n) = self.node(node) else {
+            return false;
+        };
+        if n.state != NodeState::Up {
+            return false;
+        }
+        if node == self.entry_node {
+            return true;
+        }
+        match self.quorate_group() {
+            Some(g) => g.contains(node) && g.contains(&self.entry_node),
+            None => self.reachable(&self.entry_node, node),
+        }
+    }
+
+    fn reachable(&self, a: &str, b: &str) -> bool {
+        if self.partition.is_empty() {
+            return true;
+        }
+        let group_of = |x: &str| self.partition.iter().position(|g| g.contains(x));
+        group_of(a) == group_of(b)
+    }
+
+    /// Storage definition by id.
+    pub fn storage(&self, id: &str) -> Option<&StorageDef> {
+        self.storages.iter().find(|s| s.id == id)
+    }
+
+    /// Bytes used on a storage (on `node` for local storage): guest disks plus fixed use.
+    pub fn storage_used(&self, id: &str, node: &str) -> u64 {
+        let Some(def) = self.storage(id) else {
+            return 0;
+        };
+        let disks: u64 = self
+            .guests
+            .values()
+            .filter(|g| def.shared || g.node == node)
+            .flat_map(|g| g.disks())
+            .filter(|(_, spec)| spec.storage() == id)
+            .map(|(_, spec)| spec.size.map(|s| s.bytes()).unwrap_or_default())
+            .sum();
+        let files: u64 = if id == LOCAL_STORAGE {
+            self.local_files.iter().map(|f| f.size).sum()
+        } else {
+            0
+        };
+        def.base_used + disks + files
+    }
+
+    /// A fresh worker pid.
+    pub fn pid(&mut self) -> u32 {
+        self.next_pid = self.next_pid.wrapping_add(rand::Rng::gen_range(&mut self.rng, 1..40));
+        self.next_pid
+    }
+
+    /// A random draw in 0..1 from the seeded source.
+    pub fn draw(&mut self) -> f64 {
+        rand::Rng::gen(&mut self.rng)
+    }
+
+    /// A MAC address in Proxmox's OUI (BC:24:11), from the seeded source.
+    pub fn mac(&mut self) -> String {
+        let b: [u8; 3] = rand::Rng::gen(&mut self.rng);
+        format!("BC:24:11:{:02X}:{:02X}:{:02X}", b[0], b[1], b[2])
+    }
+
+    /// The lowest free vmid from 100 (what `/cluster/nextid` answers).
+    pub fn next_free_vmid(&self) -> u32 {
+        let mut id = 100;
+        for &v in self.guests.keys() {
+            if v == id {
+                id += 1;
+            } else if v > id {
+                break;
+            }
+        }
+        id
+    }
+
+    /// Moves the cluster to `now`: finishes due tasks and runs the HA manager.
+    pub fn tick(&mut self, now: SimTime) {
+        self.run_due_tasks(now);
+        self.run_ha(now);
+        while self.tasks.len() > TASK_HISTORY {
+            // Drop the oldest finished task; running ones stay.
+            match self.tasks.iter().position(|t| t.exit.is_some()) {
+                Some(i) => {
+                    self.tasks.remove(i);
+                }
+                None => break,
+            }
+        }
+    }
+
+    /// Marks a node failed.
+    pub fn node_down(&mut self, node: &str, now: SimTime) -> bool {
+        match self.node_mut(node) {
+            Some(n) if n.state == NodeState::Up => {
+                n.state = NodeState::Down { since: now };
+                true
+            }
+            Some(_) => true,
+            None => false,
+        }
+    }
+
+    /// Brings a node back: it has rebooted, so its guests are stopped unless they start on boot.
+    pub fn node_up(&mut self, node: &str, now: SimTime) -> bool {
+        let Some(n) = self.node_mut(node) else {
+            return false;
+        };
+        if n.state == NodeState::Up {
+            return true;
+        }
+        n.state = NodeState::Up;
+        n.boot_time = now;
+        for g in self.guests.values_mut().filter(|g| g.node == node) {
+            if g.config.get("onboot").map(String::as_str) == Some("1") {
+                g.set_running(now);
+            } else {
+                g.set_stopped();
+            }
+        }
+        true
+    }
+}
