@@ -194,6 +194,13 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The typed error of an error answer (status, reason phrase, body), as the client reads it.
+    pub fn from_response(endpoint: Endpoint, status: u16, reason: Option<&str>, body: &[u8]) -> Self {
+        classify(endpoint, status, reason, body)
+    }
+}
+
 /// Turns an error status and body into the typed error, reading the reason phrase first, then
 /// `message`, then `errors` (their presence differs between PVE point releases).
 pub(crate) fn classify(endpoint: Endpoint, status: u16, reason: Option<&str>, body: &[u8]) -> Error {

@@ -85,7 +85,7 @@ fn allocate_disks(
     let keys: Vec<String> = config.keys().filter(|k| is_disk_key(kind, k)).cloned().collect();
     for k in keys {
         let Some(v) = config.get(&k).cloned() else { continue };
-        if v.contains("media=cdrom") || v == "none" {
+        if v == "none" {
             continue;
         }
         let mut d: DiskSpec = v
@@ -94,6 +94,14 @@ fn allocate_disks(
         let Some((storage, rest)) = d.volume.split_once(':') else {
             return Err(ApiError::param(&k, "invalid format - unable to parse volume ID\n"));
         };
+        if d.is_cdrom() {
+            // A cloud-init drive is allocated as `STORAGE:cloudinit`.
+            if rest == "cloudinit" {
+                d.volume = format!("{storage}:vm-{vmid}-cloudinit");
+                config.insert(k, d.to_string());
+            }
+            continue;
+        }
         if c.storage(storage).is_none() {
             return Err(ApiError::fail(format!("storage '{storage}' does not exist")));
         }
@@ -106,7 +114,7 @@ fn allocate_disks(
                 )));
             }
             d.volume = format!("{storage}:vm-{vmid}-disk-{n}");
-            d.size = Some(DiskSize((gib * GIB as f64) as u64));
+            d.set_size(DiskSize((gib * GIB as f64) as u64));
             n += 1;
             config.insert(k, d.to_string());
         }
@@ -359,13 +367,26 @@ pub fn clone(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         n += 1;
         if full {
             log.push(format!("create full clone of drive {k} ({from})"));
-            let size = d.size.map(|s| s.to_string()).unwrap_or_default();
+            let size = d.size().map(|s| s.to_string()).unwrap_or_default();
             log.push(format!("transferred 0.0 B of {size} (0.00%)"));
             log.push(format!("transferred {size} of {size} (100.00%)"));
         } else {
             log.push(format!("create linked clone of drive {k} ({from})"));
         }
         config.insert(k, nd.to_string());
+    }
+    // The clone gets its own cloud-init drive.
+    let cdroms: Vec<(String, String)> = config
+        .iter()
+        .filter(|(_, v)| v.contains("-cloudinit"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    for (k, v) in cdroms {
+        if let Ok(mut d) = v.parse::<DiskSpec>() {
+            let store = storage.clone().unwrap_or_else(|| d.storage().to_string());
+            d.volume = format!("{store}:vm-{newid}-cloudinit");
+            config.insert(k, d.to_string());
+        }
     }
     if kind == GuestKind::Qemu {
         config.insert("smbios1".into(), format!("uuid={}", uuid_like(c, newid)));
@@ -380,7 +401,7 @@ pub fn clone(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         GuestKind::Qemu => "qmclone",
         GuestKind::Lxc => "vzclone",
     };
-    let disk_gib: u64 = src.disks().iter().filter_map(|(_, d)| d.size).map(|s| s.gib_ceil()).sum();
+    let disk_gib: u64 = src.disks().iter().filter_map(|(_, d)| d.size()).map(|s| s.gib_ceil()).sum();
     // A full copy moves the data (about 1 GiB/s on Ceph); a linked clone only writes metadata.
     let duration = if full { 4.0 + disk_gib as f64 } else { 1.5 };
     let upid = c.start_task(
@@ -701,13 +722,13 @@ pub fn resize(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     let Some(value) = g.config.get(&disk) else {
         return Err(ApiError::fail(format!("disk '{disk}' does not exist")));
     };
-    if value.contains("media=cdrom") {
-        return Err(ApiError::fail("you can't resize a cdrom"));
-    }
     let spec: DiskSpec = value
         .parse()
         .map_err(|_| ApiError::fail(format!("disk '{disk}' has no associated volume")))?;
-    let current = spec.size.map(|s| s.bytes()).unwrap_or_default();
+    if spec.is_cdrom() {
+        return Err(ApiError::fail("you can't resize a cdrom"));
+    }
+    let current = spec.size().map(|s| s.bytes()).unwrap_or_default();
     let size = r.req("size");
     let (grow, text) = match size.strip_prefix('+') {
         Some(t) => (true, t),

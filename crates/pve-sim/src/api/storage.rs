@@ -111,7 +111,7 @@ pub fn content(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
             m.insert("volid".into(), json!(volname));
             m.insert("content".into(), json!(content));
             m.insert("format".into(), json!("raw"));
-            m.insert("size".into(), json!(d.size.map(|x| x.bytes()).unwrap_or_default()));
+            m.insert("size".into(), json!(d.size().map(|x| x.bytes()).unwrap_or_default()));
             m.insert("vmid".into(), json!(g.vmid));
             if let Some(p) = parent {
                 m.insert("parent".into(), json!(p));

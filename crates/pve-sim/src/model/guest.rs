@@ -187,8 +187,9 @@ impl Guest {
     pub fn disks(&self) -> Vec<(String, DiskSpec)> {
         self.config
             .iter()
-            .filter(|(k, v)| is_disk_key(self.kind, k) && !v.contains("media=cdrom"))
+            .filter(|(k, _)| is_disk_key(self.kind, k))
             .filter_map(|(k, v)| v.parse::<DiskSpec>().ok().map(|d| (k.clone(), d)))
+            .filter(|(_, d)| !d.is_cdrom())
             .collect()
     }
 
@@ -199,7 +200,7 @@ impl Guest {
             GuestKind::Lxc => disks.iter().find(|(k, _)| k == "rootfs"),
             GuestKind::Qemu => disks.first(),
         };
-        root.and_then(|(_, d)| d.size).map(DiskSize::bytes).unwrap_or_default()
+        root.and_then(|(_, d)| d.size()).map(DiskSize::bytes).unwrap_or_default()
     }
 
     /// The config digest, as PVE computes one over the config file (40 hex digits).

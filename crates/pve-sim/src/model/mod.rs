@@ -366,7 +366,7 @@ impl Cluster {
             .filter(|g| def.shared || g.node == node)
             .flat_map(|g| g.disks())
             .filter(|(_, spec)| spec.storage() == id)
-            .map(|(_, spec)| spec.size.map(|s| s.bytes()).unwrap_or_default())
+            .map(|(_, spec)| spec.size().map(|s| s.bytes()).unwrap_or_default())
             .sum();
         let files: u64 = if id == LOCAL_STORAGE {
             self.local_files.iter().map(|f| f.size).sum()

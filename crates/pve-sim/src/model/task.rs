@@ -423,7 +423,7 @@ impl Cluster {
                 if let Some(g) = self.guests.get_mut(vmid) {
                     if let Some(v) = g.config.get(disk).cloned() {
                         if let Ok(mut d) = v.parse::<pve_types::api::guest_props::DiskSpec>() {
-                            d.size = Some(pve_types::api::guest_props::DiskSize(*bytes));
+                            d.set_size(pve_types::api::guest_props::DiskSize(*bytes));
                             g.config.insert(disk.clone(), d.to_string());
                         }
                     }

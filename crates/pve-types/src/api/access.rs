@@ -72,3 +72,19 @@ pub fn permissions(path: Option<&str>) -> ApiRequest {
         None => r,
     }
 }
+
+/// One API token of a user (`GET /access/users/{userid}/token`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenInfo {
+    /// Token name.
+    pub tokenid: String,
+    /// Comment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// Expiry (Unix time, 0 = never).
+    #[serde(default, deserialize_with = "crate::perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    pub expire: Option<u64>,
+    /// Privilege separation: the token has only its own ACLs.
+    #[serde(default, deserialize_with = "crate::perl::deserialize_opt_bool", skip_serializing_if = "Option::is_none")]
+    pub privsep: Option<bool>,
+}

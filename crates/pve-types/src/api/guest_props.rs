@@ -236,17 +236,13 @@ impl fmt::Display for LxcNet {
 }
 
 /// A disk, root filesystem or mount point: `local-lvm:vm-100-disk-0,size=32G` (or `local-lvm:32` to
-/// allocate 32 GiB on create).
+/// allocate 32 GiB on create). Options keep their order, so printing gives back the parsed text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DiskSpec {
     /// The volume (`storage:volname`) or, on create, `storage:SIZE_GIB`.
     pub volume: String,
-    /// Size.
-    pub size: Option<DiskSize>,
-    /// Container mount path (mount points only).
-    pub mp: Option<String>,
-    /// Keys not modelled here, in order.
-    pub extra: Vec<(String, String)>,
+    /// `key=value` options in order (`size`, `mp`, `cache`, `discard`, ...).
+    pub options: Vec<(String, String)>,
 }
 
 impl DiskSpec {
@@ -259,10 +255,42 @@ impl DiskSpec {
     pub fn allocate(storage: &str, gib: u64) -> Self {
         Self {
             volume: format!("{storage}:{gib}"),
-            size: None,
-            mp: None,
-            extra: Vec::new(),
+            options: Vec::new(),
         }
+    }
+
+    /// An option's value.
+    pub fn option(&self, key: &str) -> Option<&str> {
+        self.options.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    /// Sets an option, keeping its place when present.
+    pub fn set_option(&mut self, key: &str, value: impl Into<String>) {
+        let value = value.into();
+        match self.options.iter_mut().find(|(k, _)| k == key) {
+            Some(entry) => entry.1 = value,
+            None => self.options.push((key.to_string(), value)),
+        }
+    }
+
+    /// The size, when given and well-formed.
+    pub fn size(&self) -> Option<DiskSize> {
+        self.option("size").and_then(|s| s.parse().ok())
+    }
+
+    /// Sets the size.
+    pub fn set_size(&mut self, size: DiskSize) {
+        self.set_option("size", size.to_string());
+    }
+
+    /// The mount path (container mount points).
+    pub fn mp(&self) -> Option<&str> {
+        self.option("mp")
+    }
+
+    /// Whether it is a CD-ROM drive rather than a disk.
+    pub fn is_cdrom(&self) -> bool {
+        self.option("media") == Some("cdrom")
     }
 }
 
@@ -277,25 +305,23 @@ impl FromStr for DiskSpec {
                 .or_else(|| p.take("volume"))
                 .ok_or_else(|| PropertyStringError::Missing("file".into()))?,
         };
+        if let Some(size) = p.get("size") {
+            size.parse::<DiskSize>()?;
+        }
         Ok(DiskSpec {
             volume,
-            size: p.take_parsed("size")?,
-            mp: p.take("mp"),
-            extra: p.entries,
+            options: p.entries,
         })
     }
 }
 
 impl fmt::Display for DiskSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut p = PropertyString {
+        PropertyString {
             default_value: Some(self.volume.clone()),
-            entries: Vec::new(),
-        };
-        p.push_opt("mp", self.mp.as_deref());
-        p.push_opt("size", self.size);
-        p.entries.extend(self.extra.iter().cloned());
-        p.fmt(f)
+            entries: self.options.clone(),
+        }
+        .fmt(f)
     }
 }
 
@@ -366,6 +392,8 @@ mod tests {
         round_trip::<LxcNet>("name=eth0,bridge=vmbr0,hwaddr=BC:24:11:00:00:02,ip=dhcp,tag=20");
         round_trip::<DiskSpec>("local-lvm:vm-100-disk-0,size=32G");
         round_trip::<DiskSpec>("local-lvm:vm-100-disk-0,size=32G,cache=writeback,discard=on");
+        round_trip::<DiskSpec>("ceph-vm:base-9000-disk-0,discard=on,iothread=1,size=3G");
+        round_trip::<DiskSpec>("ceph-vm:vm-101-cloudinit,media=cdrom");
         round_trip::<DiskSpec>("local-lvm:subvol-101-disk-0,size=8G");
         round_trip::<DiskSpec>("local-lvm:vm-101-disk-1,mp=/srv,size=100G");
         round_trip::<IpConfig>("ip=10.0.0.5/24,gw=10.0.0.1");
@@ -380,7 +408,8 @@ mod tests {
         assert_eq!(n.tag, Some(10));
         let d: DiskSpec = "local-lvm:vm-100-disk-0,size=32G".parse().unwrap();
         assert_eq!(d.storage(), "local-lvm");
-        assert_eq!(d.size, Some(DiskSize::from_gib(32)));
+        assert_eq!(d.size(), Some(DiskSize::from_gib(32)));
+        assert!("local:vm-1-disk-0,size=lots".parse::<DiskSpec>().is_err());
         assert!("virtio=x,tag=abc".parse::<QemuNet>().is_err());
         assert!("ip=1.2.3.4/24,foo=1".parse::<IpConfig>().is_err());
         let m: QemuNet = "model=virtio,bridge=vmbr0".parse().unwrap();

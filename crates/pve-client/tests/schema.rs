@@ -1,0 +1,324 @@
+//! Every method, path and parameter the client can send is checked against the official PVE 8.4 and
+//! 9.1 API schemas: the endpoint exists, each parameter is declared there, and each value has the
+//! declared type, range and enumeration.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use pve_types::api::access;
+use pve_types::api::cluster::{self, ResourceFilter};
+use pve_types::api::guest::{
+    self, GuestClone, GuestConfigUpdate, GuestCreate, GuestDelete, GuestKind, GuestMigrate, GuestShutdown,
+    GuestStop, PowerAction, SnapshotCreate,
+};
+use pve_types::api::ha::{self, HaResourceCreate, HaResourceUpdate, HaState};
+use pve_types::api::nodes::{self, Timeframe};
+use pve_types::api::pools::{self, PoolCreate, PoolUpdate};
+use pve_types::api::storage;
+use pve_types::api::tasks::{self, TaskListParams};
+use pve_types::api::ENDPOINTS;
+use pve_types::{ApiRequest, NodeName, PoolId, StorageId, Upid, Vmid};
+use serde_json::Value;
+
+fn schema(version: &str) -> BTreeMap<String, Value> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("../../testdata/pve/schema/pve-{version}-api-index.json"));
+    serde_json::from_slice(&std::fs::read(path).expect("schema test data")).unwrap()
+}
+
+/// One request per builder, every optional field filled, so that every parameter the client can send
+/// is checked.
+fn every_request() -> Vec<ApiRequest> {
+    let node = NodeName::new("pve1").unwrap();
+    let vmid = Vmid::new(100).unwrap();
+    let pool = PoolId::new("tenant-a").unwrap();
+    let storage_id = StorageId::new("ceph-vm").unwrap();
+    let upid: Upid = "UPID:pve1:000A1B2C:0123ABCD:684802A0:qmcreate:100:root@pam:".parse().unwrap();
+    let mut out = vec![
+        access::version(),
+        ApiRequest::new(access::TICKET, &[]).param("username", "root@pam").param("password", "x"),
+        access::permissions(Some("/vms")),
+        cluster::status(),
+        cluster::resources(Some(ResourceFilter::Vm)),
+        cluster::nextid(Some(vmid)),
+        nodes::list(),
+        nodes::status(&node),
+        nodes::rrddata(&node, Timeframe::Hour),
+        tasks::list(
+            &node,
+            &TaskListParams {
+                limit: Some(10),
+                start: Some(0),
+                vmid: Some(vmid),
+                errors: Some(true),
+                source: Some("all".into()),
+                typefilter: Some("qmstart".into()),
+            },
+        )
+        .unwrap(),
+        tasks::status(&upid),
+        tasks::log(&upid, 0, 50),
+        pools::list(),
+        pools::create(&PoolCreate { poolid: pool.clone(), comment: Some("c".into()) }).unwrap(),
+        pools::get(&pool),
+        pools::update(
+            &pool,
+            &PoolUpdate {
+                comment: Some("c".into()),
+                vms: Some("100,101".into()),
+                storage: Some("ceph-vm".into()),
+                delete: Some(true),
+                allow_move: Some(true),
+            },
+        )
+        .unwrap(),
+        pools::delete(&pool),
+        storage::list(),
+        storage::node_list(&node, Some("images")),
+        storage::content(&node, &storage_id, Some("images")),
+        ha::list(),
+        ha::create(&HaResourceCreate {
+            sid: "vm:100".into(),
+            state: Some(HaState::Started),
+            max_restart: Some(1),
+            max_relocate: Some(1),
+            comment: Some("c".into()),
+        })
+        .unwrap(),
+        ha::get("vm:100"),
+        ha::update(
+            "vm:100",
+            &HaResourceUpdate {
+                state: Some(HaState::Stopped),
+                max_restart: Some(2),
+                max_relocate: Some(2),
+                comment: Some("c".into()),
+                digest: Some("0123456789abcdef0123456789abcdef01234567".into()),
+            },
+        )
+        .unwrap(),
+        ha::delete("vm:100"),
+        ha::status_current(),
+    ];
+    for kind in [GuestKind::Qemu, GuestKind::Lxc] {
+        let mut create = GuestCreate {
+            vmid: Some(vmid),
+            memory: Some(2048),
+            cores: Some(2),
+            pool: Some("tenant-a".into()),
+            tags: Some("scmp;tenant-a".into()),
+            description: Some("d".into()),
+            start: Some(true),
+            ..Default::default()
+        };
+        match kind {
+            GuestKind::Qemu => {
+                create.name = Some("web1".into());
+                create.extra.insert("net0".into(), "virtio,bridge=vmbr0,tag=10".into());
+                create.extra.insert("scsi0".into(), "ceph-vm:32".into());
+                create.extra.insert("ipconfig0".into(), "ip=dhcp".into());
+                create.extra.insert("ostype".into(), "l26".into());
+                create.extra.insert("sshkeys".into(), "ssh-ed25519%20AAAA".into());
+                create.extra.insert("ciuser".into(), "debian".into());
+            }
+            GuestKind::Lxc => {
+                create.hostname = Some("ct1".into());
+                create.ostemplate = Some("local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst".into());
+                create.rootfs = Some("ceph-vm:8".into());
+                create.extra.insert("net0".into(), "name=eth0,bridge=vmbr0,ip=dhcp".into());
+                create.extra.insert("ssh-public-keys".into(), "ssh-ed25519 AAAA".into());
+                create.extra.insert("unprivileged".into(), "1".into());
+            }
+        }
+        out.push(guest::list(kind, &node));
+        out.push(guest::create(kind, &node, &create).unwrap());
+        let (name, hostname) = match kind {
+            GuestKind::Qemu => (Some("web2".to_string()), None),
+            GuestKind::Lxc => (None, Some("ct2".to_string())),
+        };
+        out.push(
+            guest::clone(
+                kind,
+                &node,
+                vmid,
+                &GuestClone {
+                    newid: Vmid::new(101).unwrap(),
+                    name,
+                    hostname,
+                    full: Some(true),
+                    target: Some(NodeName::new("pve2").unwrap()),
+                    storage: Some("ceph-vm".into()),
+                    pool: Some("tenant-a".into()),
+                    description: Some("d".into()),
+                },
+            )
+            .unwrap(),
+        );
+        out.push(guest::config_get(kind, &node, vmid));
+        let mut update = GuestConfigUpdate {
+            delete: Some("description".into()),
+            digest: Some("0123456789abcdef0123456789abcdef01234567".into()),
+            ..Default::default()
+        };
+        update.set.insert("memory".into(), "4096".into());
+        update.set.insert("cores".into(), "4".into());
+        update.set.insert("tags".into(), "scmp".into());
+        out.push(guest::config_set(kind, &node, vmid, &update).unwrap());
+        if kind == GuestKind::Qemu {
+            out.push(guest::qemu_config_set_async(&node, vmid, &update).unwrap());
+        }
+        out.push(guest::status(kind, &node, vmid));
+        for action in [
+            PowerAction::Start,
+            PowerAction::Reboot,
+            PowerAction::Suspend,
+            PowerAction::Resume,
+        ] {
+            out.push(guest::power(kind, &node, vmid, action));
+        }
+        out.push(guest::power_with(kind, &node, vmid, PowerAction::Stop, &GuestStop { skiplock: Some(true) }).unwrap());
+        out.push(
+            guest::power_with(
+                kind,
+                &node,
+                vmid,
+                PowerAction::Shutdown,
+                &GuestShutdown { timeout: Some(60), force_stop: Some(true) },
+            )
+            .unwrap(),
+        );
+        out.push(
+            guest::delete(kind, &node, vmid, &GuestDelete { purge: Some(true), destroy_unreferenced_disks: Some(true) })
+                .unwrap(),
+        );
+        let disk = if kind == GuestKind::Qemu { "scsi0" } else { "rootfs" };
+        out.push(guest::resize(kind, &node, vmid, disk, "+10G"));
+        out.push(
+            guest::migrate(kind, &node, vmid, &GuestMigrate { target: NodeName::new("pve2").unwrap(), online: Some(true) })
+                .unwrap(),
+        );
+        out.push(guest::snapshot_list(kind, &node, vmid));
+        out.push(
+            guest::snapshot_create(kind, &node, vmid, &SnapshotCreate { snapname: "before-upgrade".into(), description: Some("d".into()) })
+                .unwrap(),
+        );
+        out.push(guest::snapshot_rollback(kind, &node, vmid, "before-upgrade"));
+        out.push(guest::snapshot_delete(kind, &node, vmid, "before-upgrade"));
+        out.push(guest::template(kind, &node, vmid));
+    }
+    out
+}
+
+/// Whether `value` fits the schema's declaration of a parameter; the error says why not.
+fn check_value(decl: &Value, value: &str) -> Result<(), String> {
+    if let Some(values) = decl.get("enum").and_then(Value::as_array) {
+        if !values.iter().any(|v| v.as_str() == Some(value)) {
+            return Err(format!("'{value}' is not one of {values:?}"));
+        }
+    }
+    let number = |v: &Value| v.as_f64().or_else(|| v.as_str().and_then(|s| s.parse().ok()));
+    match decl.get("type").and_then(Value::as_str) {
+        Some("integer") => {
+            let n: i64 = value.parse().map_err(|_| format!("'{value}' is not an integer"))?;
+            if let Some(min) = decl.get("minimum").and_then(number) {
+                if (n as f64) < min {
+                    return Err(format!("{n} < minimum {min}"));
+                }
+            }
+            if let Some(max) = decl.get("maximum").and_then(number) {
+                if (n as f64) > max {
+                    return Err(format!("{n} > maximum {max}"));
+                }
+            }
+        }
+        Some("number") => {
+            value.parse::<f64>().map_err(|_| format!("'{value}' is not a number"))?;
+        }
+        Some("boolean") => {
+            if value != "0" && value != "1" {
+                return Err(format!("'{value}' is not 0 or 1"));
+            }
+        }
+        _ => {
+            if let Some(max) = decl.get("maxLength").and_then(Value::as_u64) {
+                if value.chars().count() as u64 > max {
+                    return Err(format!("longer than {max}"));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The schema's declaration of `name`, resolving indexed keys (`net0` is `net[n]`).
+fn declaration<'a>(props: &'a serde_json::Map<String, Value>, name: &str) -> Option<&'a Value> {
+    if let Some(d) = props.get(name) {
+        return Some(d);
+    }
+    let digits = name.find(|c: char| c.is_ascii_digit())?;
+    props.get(&format!("{}[n]", &name[..digits]))
+}
+
+fn check_against(version: &str) {
+    let schema = schema(version);
+    let mut failures = Vec::new();
+    for req in every_request() {
+        let key = format!("{} {}", req.endpoint.method, req.endpoint.path);
+        let Some(method) = schema.get(&key) else {
+            failures.push(format!("{version}: {key} is not in the schema"));
+            continue;
+        };
+        let empty = serde_json::Map::new();
+        let props = method["parameters"]["properties"].as_object().unwrap_or(&empty);
+        for (name, value) in &req.path_params {
+            match props.get(*name) {
+                Some(d) if d.get("optional").and_then(Value::as_u64) != Some(1) => {
+                    if let Err(e) = check_value(d, value) {
+                        failures.push(format!("{version}: {key} path {name}: {e}"));
+                    }
+                }
+                _ => failures.push(format!("{version}: {key}: path parameter {name} is not a required parameter")),
+            }
+        }
+        let sent: BTreeSet<&str> = req.params.iter().map(|(k, _)| k.as_str()).collect();
+        for (name, value) in &req.params {
+            match declaration(props, name) {
+                Some(d) => {
+                    if let Err(e) = check_value(d, value) {
+                        failures.push(format!("{version}: {key} {name}: {e}"));
+                    }
+                }
+                None => failures.push(format!("{version}: {key}: {name} is not a parameter")),
+            }
+        }
+        for (name, d) in props {
+            let required = d.get("optional").and_then(Value::as_u64) != Some(1) && !name.ends_with("[n]");
+            let in_path = req.path_params.iter().any(|(p, _)| p == name);
+            if required && !in_path && !sent.contains(name.as_str()) {
+                failures.push(format!("{version}: {key}: required parameter {name} is never sent"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_request_is_covered() {
+    let sent: BTreeSet<String> = every_request()
+        .iter()
+        .map(|r| format!("{} {}", r.endpoint.method, r.endpoint.path))
+        .collect();
+    let declared: BTreeSet<String> = ENDPOINTS.iter().map(|e| format!("{} {}", e.method, e.path)).collect();
+    let missing: Vec<_> = declared.difference(&sent).collect();
+    assert!(missing.is_empty(), "endpoints without a schema check: {missing:?}");
+}
+
+#[test]
+fn requests_match_pve_8_4_schema() {
+    check_against("8.4.0");
+}
+
+#[test]
+fn requests_match_pve_9_1_schema() {
+    check_against("9.1");
+}
