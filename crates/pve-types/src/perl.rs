@@ -18,6 +18,14 @@ pub fn deserialize_opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bo
     d.deserialize_any(OptVisitor(BoolVisitor))
 }
 
+/// An optional flag where some servers send a count: any non-zero integer is `true`.
+///
+/// PVE sends `online` only on node entries of `/cluster/status`, as 0/1; other implementations put the
+/// number of online nodes on the cluster entry, which must not make the whole answer undecodable.
+pub fn deserialize_opt_flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    Ok(deserialize_opt_u64(d)?.map(|n| n != 0))
+}
+
 /// An unsigned integer sent as a number or a decimal string.
 pub fn deserialize_u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
     d.deserialize_any(U64Visitor)

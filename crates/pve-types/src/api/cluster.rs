@@ -24,7 +24,7 @@ pub struct ClusterStatusItem {
     #[serde(rename = "type")]
     pub kind: ClusterStatusKind,
     /// [node] Online.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "perl::deserialize_opt_flag", skip_serializing_if = "Option::is_none")]
     pub online: Option<bool>,
     /// [node] Whether this is the answering node.
     #[serde(default, deserialize_with = "perl::deserialize_opt_bool", skip_serializing_if = "Option::is_none")]
