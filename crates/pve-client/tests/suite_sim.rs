@@ -79,7 +79,7 @@ async fn ca_trust_accepts_the_servers_own_certificate() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tickets_are_renewed_before_they_expire() {
-    let (_sim, t) = start(0.0).await;
+    let (sim, t) = start(0.0).await;
     let mut cfg = ClientConfig::new(
         t.url.parse().unwrap(),
         Trust::Fingerprint(t.fingerprint.parse().unwrap()),
@@ -91,6 +91,12 @@ async fn tickets_are_renewed_before_they_expire() {
     for _ in 0..3 {
         assert!(c.nodes().await.is_ok());
     }
+    let (logins, renewals) = {
+        let cl = sim.cluster();
+        (cl.logins, cl.ticket_renewals)
+    };
+    assert_eq!(logins, 1, "one password login");
+    assert_eq!(renewals, 2, "then the ticket itself renews the ticket");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -206,6 +206,23 @@ impl Simulator {
         drop(self.cluster());
     }
 
+    /// Calls the API in-process as `root@pam` (no HTTP): what a request with a valid ticket would do.
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        params: &[(&str, &str)],
+    ) -> Result<serde_json::Value, crate::error::ApiError> {
+        let caller = crate::auth::Caller {
+            authid: crate::auth::ROOT.into(),
+            ticket: true,
+        };
+        let params = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let now = self.now();
+        let mut c = self.inner.cluster.lock().unwrap_or_else(|e| e.into_inner());
+        crate::api::dispatch(&mut c, &self.inner.auth, &caller, method, path, params, now)
+    }
+
     /// Fails a node (power loss).
     pub fn node_down(&self, node: &str) -> bool {
         let now = self.now();

@@ -29,6 +29,11 @@ pub fn ticket(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     if !r.auth.check_password(&username, r.req("password"), r.now) {
         return Err(ApiError::unauthorized("authentication failure"));
     }
+    if r.auth.verify_ticket(r.req("password"), r.now).is_some() {
+        c.ticket_renewals += 1;
+    } else {
+        c.logins += 1;
+    }
     let user = if username.contains('@') { username } else { format!("{username}@pam") };
     let (ticket, csrf) = r.auth.issue(&user, r.now);
     Ok(json!({

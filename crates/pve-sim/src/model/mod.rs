@@ -173,6 +173,12 @@ pub struct Cluster {
     pub next_pid: u32,
     /// Bumped on every config change (corosync config version stand-in).
     pub config_version: u64,
+    /// Password logins so far.
+    #[serde(default)]
+    pub logins: u64,
+    /// Ticket renewals (a valid ticket posted as the password) so far.
+    #[serde(default)]
+    pub ticket_renewals: u64,
     #[serde(skip, default = "default_rng")]
     pub(crate) rng: StdRng,
 }
@@ -272,6 +278,8 @@ impl Cluster {
             seed,
             next_pid: 4000 + (seed % 1000) as u32,
             config_version: 1,
+            logins: 0,
+            ticket_renewals: 0,
             rng,
         };
         c.name = name.to_string();
