@@ -60,7 +60,9 @@ pub enum Trust {
 }
 
 impl Trust {
-    pub(crate) fn client_config(&self) -> Result<rustls::ClientConfig, String> {
+    /// The rustls client configuration that enforces this trust (for other HTTPS clients of a PVE
+    /// host, such as the simulator's fault endpoints).
+    pub fn client_config(&self) -> Result<rustls::ClientConfig, String> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()

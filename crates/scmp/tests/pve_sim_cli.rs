@@ -1,0 +1,183 @@
+//! `scmp pve-sim` as a user runs it: a real process serving HTTPS, the token file, the fault endpoints
+//! under `/sim/`, state saved on exit, and the independent Python client proxmoxer driving it.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use pve_client::Trust;
+
+struct Sim {
+    child: Child,
+    url: String,
+    fingerprint: String,
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(extra: &[&str]) -> Sim {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scmp"))
+        .args(["pve-sim", "--listen", "127.0.0.1:0", "--time-scale", "0", "--password", "cli-pw"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("scmp pve-sim starts");
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let (mut url, mut fingerprint) = (String::new(), String::new());
+    for _ in 0..10 {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        if let Some(u) = line.trim().strip_prefix("API:") {
+            url = u.trim().trim_end_matches("/api2/json").to_string();
+        }
+        if let Some(f) = line.trim().strip_prefix("fingerprint:") {
+            fingerprint = f.trim().to_string();
+        }
+        if !url.is_empty() && !fingerprint.is_empty() {
+            break;
+        }
+    }
+    assert!(!url.is_empty() && !fingerprint.is_empty(), "the simulator prints its URL and fingerprint");
+    std::thread::spawn(move || for _ in reader.lines() {});
+    Sim { child, url, fingerprint }
+}
+
+fn http(fingerprint: &str) -> reqwest::Client {
+    let tls = Trust::Fingerprint(fingerprint.parse().unwrap()).client_config().unwrap();
+    reqwest::Client::builder()
+        .use_preconfigured_tls(tls)
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
+}
+
+fn token(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap().trim().to_string()
+}
+
+#[tokio::test]
+async fn serves_the_api_with_a_token_file_and_fault_endpoints() {
+    let dir = tempfile::tempdir().unwrap();
+    let token_file = dir.path().join("token");
+    let sim = start(&["--token-file", token_file.to_str().unwrap(), "--nodes", "3"]);
+    let line = token(&token_file);
+    assert!(line.starts_with("root@pam!scmp="), "{line}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&token_file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let c = http(&sim.fingerprint);
+    let auth = format!("PVEAPIToken={line}");
+    let get = |path: &str| c.get(format!("{}{path}", sim.url)).header("Authorization", &auth).send();
+
+    let v: serde_json::Value = get("/api2/json/version").await.unwrap().json().await.unwrap();
+    assert_eq!(v["data"]["version"], "8.4.14");
+    let r = c.get(format!("{}/sim/state", sim.url)).send().await.unwrap();
+    assert_eq!(r.status(), 401, "the fault endpoints need the same credentials");
+    assert!(r.bytes().await.unwrap().is_empty());
+
+    let r = c.post(format!("{}/sim/nodes/pve3/down", sim.url)).header("Authorization", &auth).send().await.unwrap();
+    assert!(r.status().is_success());
+    let nodes: serde_json::Value = get("/api2/json/nodes").await.unwrap().json().await.unwrap();
+    let pve3 = nodes["data"].as_array().unwrap().iter().find(|n| n["node"] == "pve3").unwrap().clone();
+    assert_eq!(pve3["status"], "offline");
+    let r = get("/api2/json/nodes/pve3/status").await.unwrap();
+    assert_eq!(r.status().as_u16(), 595);
+    c.post(format!("{}/sim/nodes/pve3/up", sim.url)).header("Authorization", &auth).send().await.unwrap();
+
+    let r = c
+        .put(format!("{}/sim/faults", sim.url))
+        .header("Authorization", &auth)
+        .form(&[("task_failure_rate", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let state: serde_json::Value = get("/sim/state").await.unwrap().json().await.unwrap();
+    assert_eq!(state["data"]["faults"]["task_failure_rate"], 1.0);
+    assert_eq!(state["data"]["quorate"], true);
+    let r = c
+        .put(format!("{}/sim/faults", sim.url))
+        .header("Authorization", &auth)
+        .form(&[("task_failure_rate", "lots")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+}
+
+#[tokio::test]
+async fn saves_its_state_on_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("sim.json");
+    let token_file = dir.path().join("token");
+    let args = ["--state-file", state.to_str().unwrap(), "--token-file", token_file.to_str().unwrap()];
+    let sim = start(&args);
+    let auth = format!("PVEAPIToken={}", token(&token_file));
+    let c = http(&sim.fingerprint);
+    let r = c
+        .post(format!("{}/api2/json/pools", sim.url))
+        .header("Authorization", &auth)
+        .form(&[("poolid", "kept")])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let pid = sim.child.id().to_string();
+    let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(status.success());
+    let mut sim = sim;
+    let exit = sim.child.wait().unwrap();
+    assert!(exit.success(), "exits cleanly on SIGTERM");
+    let again = start(&args);
+    assert_eq!(again.fingerprint, sim.fingerprint, "same certificate after a restart");
+    let pools: serde_json::Value = http(&again.fingerprint)
+        .get(format!("{}/api2/json/pools", again.url))
+        .header("Authorization", format!("PVEAPIToken={}", token(&token_file)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(pools["data"][0]["poolid"], "kept");
+}
+
+#[test]
+fn proxmoxer_drives_the_simulator() {
+    let python = match std::env::var("SCMP_TEST_PYTHON") {
+        Ok(p) if !p.is_empty() => p,
+        _ => {
+            assert!(
+                std::env::var("SCMP_REQUIRE_EXTERNAL").is_err(),
+                "SCMP_TEST_PYTHON is not set but SCMP_REQUIRE_EXTERNAL is: run scripts/test.sh"
+            );
+            eprintln!("skipped: SCMP_TEST_PYTHON not set (scripts/test.sh sets it up)");
+            return;
+        }
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let token_file = dir.path().join("token");
+    let sim = start(&["--token-file", token_file.to_str().unwrap()]);
+    let hostport = sim.url.trim_start_matches("https://").to_string();
+    let (host, port) = hostport.rsplit_once(':').unwrap();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/python/proxmoxer_drive.py");
+    let out = Command::new(python)
+        .args([script, host, port, &sim.fingerprint, "cli-pw", &token(&token_file)])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    eprintln!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "proxmoxer run failed");
+    assert!(stdout.contains("proxmoxer: 8 passed, 0 failed"), "{stdout}");
+}
