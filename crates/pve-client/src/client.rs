@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use pve_types::api::access::{Ticket, TICKET};
-use pve_types::endpoint::{ApiRequest, HttpMethod};
+use pve_types::endpoint::{ApiRequest, Endpoint, HttpMethod};
 use tokio::sync::Mutex;
 use url::Url;
 
@@ -261,20 +261,26 @@ impl PveClient {
 
 /// Reads a raw answer: the `data` of a success, the typed error otherwise.
 fn interpret(req: &ApiRequest, raw: RawResponse) -> Result<serde_json::Value, Error> {
-    if !(200..300).contains(&raw.status) {
-        return Err(classify(req.endpoint, raw.status, raw.reason.as_deref(), &raw.body));
+    answer_data(req.endpoint, raw.status, raw.reason.as_deref(), &raw.body)
+}
+
+/// The `data` of an answer (status, reason phrase, body), or the typed error it carries. Pure: every
+/// byte sequence gives a value or an error, never a panic.
+pub fn answer_data(endpoint: Endpoint, status: u16, reason: Option<&str>, body: &[u8]) -> Result<serde_json::Value, Error> {
+    if !(200..300).contains(&status) {
+        return Err(classify(endpoint, status, reason, body));
     }
-    let value: serde_json::Value = serde_json::from_slice(&raw.body).map_err(|e| Error::Decode {
-        endpoint: req.endpoint,
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| Error::Decode {
+        endpoint,
         detail: e.to_string(),
     })?;
     match value {
         serde_json::Value::Object(mut map) => map.remove("data").ok_or_else(|| Error::Decode {
-            endpoint: req.endpoint,
+            endpoint,
             detail: "answer has no `data` member".into(),
         }),
         _ => Err(Error::Decode {
-            endpoint: req.endpoint,
+            endpoint,
             detail: "answer is not a JSON object".into(),
         }),
     }
@@ -282,8 +288,13 @@ fn interpret(req: &ApiRequest, raw: RawResponse) -> Result<serde_json::Value, Er
 
 /// Decodes the `data` of an answer into the endpoint's type.
 pub(crate) fn decode<T: serde::de::DeserializeOwned>(req: &ApiRequest, data: serde_json::Value) -> Result<T, Error> {
+    decode_data(req.endpoint, data)
+}
+
+/// Decodes `data` into `T`, as the typed methods do.
+pub fn decode_data<T: serde::de::DeserializeOwned>(endpoint: Endpoint, data: serde_json::Value) -> Result<T, Error> {
     serde_json::from_value(data).map_err(|e| Error::Decode {
-        endpoint: req.endpoint,
+        endpoint,
         detail: e.to_string(),
     })
 }
@@ -314,7 +325,6 @@ fn is_safe_to_retry(method: HttpMethod, e: &Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pve_types::Endpoint;
 
     #[test]
     fn retries_only_what_is_safe() {
