@@ -6,24 +6,30 @@ use async_trait::async_trait;
 use pve_types::api::access::{self, Permissions, VersionInfo};
 use pve_types::api::cluster::{self, ClusterResource, ClusterStatusItem, ResourceFilter};
 use pve_types::api::guest::{
-    self, GuestClone, GuestConfig, GuestConfigUpdate, GuestCreate, GuestDelete, GuestKind, GuestMigrate,
-    GuestShutdown, GuestStatus, GuestStop, PowerAction, Snapshot, SnapshotCreate,
+    self, GuestClone, GuestConfig, GuestConfigUpdate, GuestCreate, GuestDelete, GuestKind,
+    GuestMigrate, GuestShutdown, GuestStatus, GuestStop, PowerAction, Snapshot, SnapshotCreate,
 };
 use pve_types::api::ha::{self, HaResource, HaResourceCreate, HaResourceUpdate, HaStatusEntry};
 use pve_types::api::nodes::{self, NodeListItem, NodeStatus, RrdPoint, Timeframe};
 use pve_types::api::pools::{self, PoolConfig, PoolCreate, PoolListItem, PoolUpdate};
 use pve_types::api::storage::{self, NodeStorage, StorageConfig, StorageContent};
-use pve_types::api::tasks::{self, TaskListItem, TaskListParams, TaskLogLine, TaskOutcome, TaskRunState, TaskStatus};
+use pve_types::api::tasks::{
+    self, TaskListItem, TaskListParams, TaskLogLine, TaskOutcome, TaskRunState, TaskStatus,
+};
 use pve_types::{ApiRequest, NodeName, PoolId, StorageId, Upid, Vmid};
 use serde::de::DeserializeOwned;
 
 use crate::client::{decode, PveClient};
+
 use crate::error::Error;
 use crate::wait::WaitOptions;
 
-async fn call<T: DeserializeOwned, A: PveApi + ?Sized>(api: &A, req: ApiRequest) -> Result<T, Error> {
-    let data = api.execute(&req).await?;
-    decode(&req, data)
+async fn call<T: DeserializeOwned, A: PveApi + ?Sized>(
+    api: &A,
+    req: ApiRequest,
+) -> Result<T, Error> {
+    let body = api.execute_raw(&req).await?;
+    crate::client::decode_answer(req.endpoint, &body)
 }
 
 async fn call_upid<A: PveApi + ?Sized>(api: &A, req: ApiRequest) -> Result<Upid, Error> {
@@ -40,6 +46,16 @@ pub trait PveApi: Send + Sync {
     /// Sends one request and returns the `data` of the answer.
     async fn execute(&self, req: &ApiRequest) -> Result<serde_json::Value, Error>;
 
+    /// Sends one request and returns the whole successful answer (`{"data": ...}`) as bytes. The default
+    /// serializes what [`execute`](PveApi::execute) returns; the HTTPS client returns the body as received.
+    async fn execute_raw(&self, req: &ApiRequest) -> Result<Vec<u8>, Error> {
+        let data = self.execute(req).await?;
+        serde_json::to_vec(&serde_json::json!({ "data": data })).map_err(|e| Error::Decode {
+            endpoint: req.endpoint,
+            detail: e.to_string(),
+        })
+    }
+
     /// `GET /version`.
     async fn version(&self) -> Result<VersionInfo, Error> {
         call(self, access::version()).await
@@ -54,7 +70,10 @@ pub trait PveApi: Send + Sync {
         call(self, cluster::status()).await
     }
     /// `GET /cluster/resources`.
-    async fn cluster_resources(&self, filter: Option<ResourceFilter>) -> Result<Vec<ClusterResource>, Error> {
+    async fn cluster_resources(
+        &self,
+        filter: Option<ResourceFilter>,
+    ) -> Result<Vec<ClusterResource>, Error> {
         call(self, cluster::resources(filter)).await
     }
     /// `GET /cluster/nextid`: a free id now (it reserves nothing).
@@ -71,32 +90,67 @@ pub trait PveApi: Send + Sync {
         call(self, nodes::status(node)).await
     }
     /// `GET /nodes/{node}/rrddata`.
-    async fn node_rrddata(&self, node: &NodeName, timeframe: Timeframe) -> Result<Vec<RrdPoint>, Error> {
+    async fn node_rrddata(
+        &self,
+        node: &NodeName,
+        timeframe: Timeframe,
+    ) -> Result<Vec<RrdPoint>, Error> {
         call(self, nodes::rrddata(node, timeframe)).await
     }
 
     /// `GET /nodes/{node}/{qemu,lxc}`.
-    async fn guest_list(&self, kind: GuestKind, node: &NodeName) -> Result<Vec<GuestStatus>, Error> {
+    async fn guest_list(
+        &self,
+        kind: GuestKind,
+        node: &NodeName,
+    ) -> Result<Vec<GuestStatus>, Error> {
         call(self, guest::list(kind, node)).await
     }
     /// `POST /nodes/{node}/{qemu,lxc}`.
-    async fn guest_create(&self, kind: GuestKind, node: &NodeName, p: &GuestCreate) -> Result<Upid, Error> {
+    async fn guest_create(
+        &self,
+        kind: GuestKind,
+        node: &NodeName,
+        p: &GuestCreate,
+    ) -> Result<Upid, Error> {
         call_upid(self, guest::create(kind, node, p)?).await
     }
     /// `POST .../{vmid}/clone` (full or linked).
-    async fn guest_clone(&self, kind: GuestKind, node: &NodeName, vmid: Vmid, p: &GuestClone) -> Result<Upid, Error> {
+    async fn guest_clone(
+        &self,
+        kind: GuestKind,
+        node: &NodeName,
+        vmid: Vmid,
+        p: &GuestClone,
+    ) -> Result<Upid, Error> {
         call_upid(self, guest::clone(kind, node, vmid, p)?).await
     }
     /// `GET .../{vmid}/config`.
-    async fn guest_config(&self, kind: GuestKind, node: &NodeName, vmid: Vmid) -> Result<GuestConfig, Error> {
+    async fn guest_config(
+        &self,
+        kind: GuestKind,
+        node: &NodeName,
+        vmid: Vmid,
+    ) -> Result<GuestConfig, Error> {
         call(self, guest::config_get(kind, node, vmid)).await
     }
     /// `PUT .../{vmid}/config` (synchronous).
-    async fn guest_config_set(&self, kind: GuestKind, node: &NodeName, vmid: Vmid, p: &GuestConfigUpdate) -> Result<(), Error> {
+    async fn guest_config_set(
+        &self,
+        kind: GuestKind,
+        node: &NodeName,
+        vmid: Vmid,
+        p: &GuestConfigUpdate,
+    ) -> Result<(), Error> {
         call_unit(self, guest::config_set(kind, node, vmid, p)?).await
     }
     /// `POST /nodes/{node}/qemu/{vmid}/config` (a task).
-    async fn qemu_config_set_async(&self, node: &NodeName, vmid: Vmid, p: &GuestConfigUpdate) -> Result<Option<Upid>, Error> {
+    async fn qemu_config_set_async(
+        &self,
+        node: &NodeName,
+        vmid: Vmid,
+        p: &GuestConfigUpdate,
+    ) -> Result<Option<Upid>, Error> {
         let req = guest::qemu_config_set_async(node, vmid, p)?;
         let data = self.execute(&req).await?;
         // PVE answers null when nothing needed a worker.
@@ -107,27 +161,71 @@ pub trait PveApi: Send + Sync {
         }
     }
     /// `GET .../{vmid}/status/current`.
-    async fn guest_status(&self, kind: GuestKind, node: &NodeName, vmid: Vmid) -> Result<GuestStatus, Error> {
+    async fn guest_status(
+        &self,
+        kind: GuestKind,
+        node: &NodeName,
+        vmid: Vmid,
+    ) -> Result<GuestStatus, Error> {
         call(self, guest::status(kind, node, vmid)).await
     }
     /// `POST .../{vmid}/status/{start,stop,shutdown,reboot,suspend,resume}`.
-    async fn guest_power(&self, kind: GuestKind, node: &NodeName, vmid: Vmid, action: PowerAction) -> Result<Upid, Error> {
+    async fn guest_power(
+        &self,
+        kind: GuestKind,
+        node: &NodeName,
+        vmid: Vmid,
+        action: PowerAction,
+    ) -> Result<Upid, Error> {
         call_upid(self, guest::power(kind, node, vmid, action)).await
     }
     /// `POST .../{vmid}/status/stop` with options.
-    async fn guest_stop(&self, kind: GuestKind, node: &NodeName, vmid: Vmid, p: &GuestStop) -> Result<Upid, Error> {
-        call_upid(self, guest::power_with(kind, node, vmid, PowerAction::Stop, p)?).await
+    async fn guest_stop(
+        &self,
+        kind: GuestKind,
+        node: &NodeName,
+        vmid: Vmid,
+        p: &GuestStop,
+    ) -> Result<Upid, Error> {
+        call_upid(
+            self,
+            guest::power_with(kind, node, vmid, PowerAction::Stop, p)?,
+        )
+        .await
     }
     /// `POST .../{vmid}/status/shutdown` with options.
-    async fn guest_shutdown(&self, kind: GuestKind, node: &NodeName, vmid: Vmid, p: &GuestShutdown) -> Result<Upid, Error> {
-        call_upid(self, guest::power_with(kind, node, vmid, PowerAction::Shutdown, p)?).await
+    async fn guest_shutdown(
+        &self,
+        kind: GuestKind,
+        node: &NodeName,
+        vmid: Vmid,
+        p: &GuestShutdown,
+    ) -> Result<Upid, Error> {
+        call_upid(
+            self,
+            guest::power_with(kind, node, vmid, PowerAction::Shutdown, p)?,
+        )
+        .await
     }
     /// `DELETE .../{vmid}`.
-    async fn guest_delete(&self, kind: GuestKind, node: &NodeName, vmid: Vmid, p: &GuestDelete) -> Result<Upid, Error> {
+    async fn guest_delete(
+        &self,
+        kind: GuestKind,
+        node: &NodeName,
+        vmid: Vmid,
+        p: &GuestDelete,
+    ) -> Result<Upid, Error> {
         call_upid(self, guest::delete(kind, node, vmid, p)?).await
     }
     /// `PUT .../{vmid}/resize`: VMs answer a task, containers too (PVE 8).
-    async fn guest_resize(&self, kind: GuestKind, node: &NodeName, vmid: Vmid, disk: &str, size: &str) -> Result<Option<Upid>, Error> {
+    async fn guest_resize(
+        &self,
+        kind: GuestKind,
+        node: &NodeName,
+        vmid: Vmid,
+        disk: &str,
+        size: &str,
+    ) -> Result<Option<Upid>, Error> {
         let req = guest::resize(kind, node, vmid, disk, size);
         let data = self.execute(&req).await?;
         if data.is_null() {
@@ -137,27 +235,61 @@ pub trait PveApi: Send + Sync {
         }
     }
     /// `POST .../{vmid}/migrate`.
-    async fn guest_migrate(&self, kind: GuestKind, node: &NodeName, vmid: Vmid, p: &GuestMigrate) -> Result<Upid, Error> {
+    async fn guest_migrate(
+        &self,
+        kind: GuestKind,
+        node: &NodeName,
+        vmid: Vmid,
+        p: &GuestMigrate,
+    ) -> Result<Upid, Error> {
         call_upid(self, guest::migrate(kind, node, vmid, p)?).await
     }
     /// `GET .../{vmid}/snapshot`.
-    async fn snapshot_list(&self, kind: GuestKind, node: &NodeName, vmid: Vmid) -> Result<Vec<Snapshot>, Error> {
+    async fn snapshot_list(
+        &self,
+        kind: GuestKind,
+        node: &NodeName,
+        vmid: Vmid,
+    ) -> Result<Vec<Snapshot>, Error> {
         call(self, guest::snapshot_list(kind, node, vmid)).await
     }
     /// `POST .../{vmid}/snapshot`.
-    async fn snapshot_create(&self, kind: GuestKind, node: &NodeName, vmid: Vmid, p: &SnapshotCreate) -> Result<Upid, Error> {
+    async fn snapshot_create(
+        &self,
+        kind: GuestKind,
+        node: &NodeName,
+        vmid: Vmid,
+        p: &SnapshotCreate,
+    ) -> Result<Upid, Error> {
         call_upid(self, guest::snapshot_create(kind, node, vmid, p)?).await
     }
     /// `POST .../{vmid}/snapshot/{snapname}/rollback`.
-    async fn snapshot_rollback(&self, kind: GuestKind, node: &NodeName, vmid: Vmid, snapname: &str) -> Result<Upid, Error> {
+    async fn snapshot_rollback(
+        &self,
+        kind: GuestKind,
+        node: &NodeName,
+        vmid: Vmid,
+        snapname: &str,
+    ) -> Result<Upid, Error> {
         call_upid(self, guest::snapshot_rollback(kind, node, vmid, snapname)).await
     }
     /// `DELETE .../{vmid}/snapshot/{snapname}`.
-    async fn snapshot_delete(&self, kind: GuestKind, node: &NodeName, vmid: Vmid, snapname: &str) -> Result<Upid, Error> {
+    async fn snapshot_delete(
+        &self,
+        kind: GuestKind,
+        node: &NodeName,
+        vmid: Vmid,
+        snapname: &str,
+    ) -> Result<Upid, Error> {
         call_upid(self, guest::snapshot_delete(kind, node, vmid, snapname)).await
     }
     /// `POST .../{vmid}/template`: VMs answer a task, containers null.
-    async fn guest_template(&self, kind: GuestKind, node: &NodeName, vmid: Vmid) -> Result<Option<Upid>, Error> {
+    async fn guest_template(
+        &self,
+        kind: GuestKind,
+        node: &NodeName,
+        vmid: Vmid,
+    ) -> Result<Option<Upid>, Error> {
         let req = guest::template(kind, node, vmid);
         let data = self.execute(&req).await?;
         if data.is_null() {
@@ -168,7 +300,11 @@ pub trait PveApi: Send + Sync {
     }
 
     /// `GET /nodes/{node}/tasks`.
-    async fn task_list(&self, node: &NodeName, p: &TaskListParams) -> Result<Vec<TaskListItem>, Error> {
+    async fn task_list(
+        &self,
+        node: &NodeName,
+        p: &TaskListParams,
+    ) -> Result<Vec<TaskListItem>, Error> {
         call(self, tasks::list(node, p)?).await
     }
     /// `GET /nodes/{node}/tasks/{upid}/status`.
@@ -176,7 +312,12 @@ pub trait PveApi: Send + Sync {
         call(self, tasks::status(upid)).await
     }
     /// `GET /nodes/{node}/tasks/{upid}/log`.
-    async fn task_log(&self, upid: &Upid, start: u64, limit: u64) -> Result<Vec<TaskLogLine>, Error> {
+    async fn task_log(
+        &self,
+        upid: &Upid,
+        start: u64,
+        limit: u64,
+    ) -> Result<Vec<TaskLogLine>, Error> {
         call(self, tasks::log(upid, start, limit)).await
     }
     /// Polls the task with backoff until it stops. `OK` and `WARNINGS: n` are success; anything else is
@@ -247,11 +388,20 @@ pub trait PveApi: Send + Sync {
         call(self, storage::list()).await
     }
     /// `GET /nodes/{node}/storage`.
-    async fn node_storage(&self, node: &NodeName, content: Option<&str>) -> Result<Vec<NodeStorage>, Error> {
+    async fn node_storage(
+        &self,
+        node: &NodeName,
+        content: Option<&str>,
+    ) -> Result<Vec<NodeStorage>, Error> {
         call(self, storage::node_list(node, content)).await
     }
     /// `GET /nodes/{node}/storage/{storage}/content`.
-    async fn storage_content(&self, node: &NodeName, storage: &StorageId, content: Option<&str>) -> Result<Vec<StorageContent>, Error> {
+    async fn storage_content(
+        &self,
+        node: &NodeName,
+        storage: &StorageId,
+        content: Option<&str>,
+    ) -> Result<Vec<StorageContent>, Error> {
         call(self, storage::content(node, storage, content)).await
     }
 
@@ -285,5 +435,9 @@ pub trait PveApi: Send + Sync {
 impl PveApi for PveClient {
     async fn execute(&self, req: &ApiRequest) -> Result<serde_json::Value, Error> {
         self.send(req).await
+    }
+
+    async fn execute_raw(&self, req: &ApiRequest) -> Result<Vec<u8>, Error> {
+        self.send_raw(req).await
     }
 }

@@ -81,7 +81,8 @@ mod tests {
 
     #[test]
     fn token_parsing_and_redaction() {
-        let c = Credentials::parse_token("root@pam!scmp=0b1c5e0e-aaaa-bbbb-cccc-123456789012\n").unwrap();
+        let c = Credentials::parse_token("root@pam!scmp=0b1c5e0e-aaaa-bbbb-cccc-123456789012\n")
+            .unwrap();
         let dbg = format!("{c:?}");
         assert!(dbg.contains("root@pam!scmp") && !dbg.contains("0b1c5e0e"));
         assert!(Credentials::parse_token("root@pam=secret").is_err());

@@ -196,14 +196,24 @@ impl Error {
 
 impl Error {
     /// The typed error of an error answer (status, reason phrase, body), as the client reads it.
-    pub fn from_response(endpoint: Endpoint, status: u16, reason: Option<&str>, body: &[u8]) -> Self {
+    pub fn from_response(
+        endpoint: Endpoint,
+        status: u16,
+        reason: Option<&str>,
+        body: &[u8],
+    ) -> Self {
         classify(endpoint, status, reason, body)
     }
 }
 
 /// Turns an error status and body into the typed error, reading the reason phrase first, then
 /// `message`, then `errors` (their presence differs between PVE point releases).
-pub(crate) fn classify(endpoint: Endpoint, status: u16, reason: Option<&str>, body: &[u8]) -> Error {
+pub(crate) fn classify(
+    endpoint: Endpoint,
+    status: u16,
+    reason: Option<&str>,
+    body: &[u8],
+) -> Error {
     let parsed: Option<serde_json::Value> = serde_json::from_slice(body).ok();
     let body_message = parsed
         .as_ref()
@@ -217,7 +227,10 @@ pub(crate) fn classify(endpoint: Endpoint, status: u16, reason: Option<&str>, bo
         .map(|m| {
             m.iter()
                 .map(|(k, v)| {
-                    let text = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+                    let text = v
+                        .as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| v.to_string());
                     (k.clone(), text.trim().to_string())
                 })
                 .collect()
@@ -230,13 +243,31 @@ pub(crate) fn classify(endpoint: Endpoint, status: u16, reason: Option<&str>, bo
         .or_else(|| errors.values().next().cloned())
         .unwrap_or_else(|| format!("HTTP {status}"));
     match status {
-        400 if !errors.is_empty() => Error::Parameter { endpoint, message, errors },
-        401 => Error::Authentication { endpoint, reason: message },
-        403 => Error::Permission { endpoint, reason: message },
+        400 if !errors.is_empty() => Error::Parameter {
+            endpoint,
+            message,
+            errors,
+        },
+        401 => Error::Authentication {
+            endpoint,
+            reason: message,
+        },
+        403 => Error::Permission {
+            endpoint,
+            reason: message,
+        },
         404 => Error::NotFound { endpoint, message },
-        595 | 596 => Error::NodeUnreachable { endpoint, status, reason: message },
+        595 | 596 => Error::NodeUnreachable {
+            endpoint,
+            status,
+            reason: message,
+        },
         500 if is_not_found_message(&message) => Error::NotFound { endpoint, message },
-        _ => Error::Api { endpoint, status, message },
+        _ => Error::Api {
+            endpoint,
+            status,
+            message,
+        },
     }
 }
 
@@ -264,11 +295,21 @@ mod tests {
         assert!(matches!(e, Error::Api { ref message, .. } if message == "other"));
         let e = classify(E, 400, None, br#"{"errors":{"vmid":"bad\n"},"data":null}"#);
         assert_eq!(e.parameter_errors().unwrap()["vmid"], "bad");
-        let e = classify(E, 500, Some("Configuration file 'nodes/pve1/qemu-server/999.conf' does not exist"), b"");
+        let e = classify(
+            E,
+            500,
+            Some("Configuration file 'nodes/pve1/qemu-server/999.conf' does not exist"),
+            b"",
+        );
         assert!(e.is_not_found());
         let e = classify(E, 401, Some("No ticket"), b"");
         assert_eq!(e.kind(), ErrorKind::Authentication);
-        let e = classify(E, 595, Some("Errors during connection establishment, proxy handshake: Connection refused"), b"");
+        let e = classify(
+            E,
+            595,
+            Some("Errors during connection establishment, proxy handshake: Connection refused"),
+            b"",
+        );
         assert_eq!(e.kind(), ErrorKind::NodeUnreachable);
         let e = classify(E, 500, None, b"\xff\xfe not json");
         assert_eq!(e.kind(), ErrorKind::Api);

@@ -18,7 +18,7 @@ mod wait;
 
 pub use api::PveApi;
 pub use auth::Credentials;
-pub use client::{answer_data, decode_data, ClientConfig, PveClient};
+pub use client::{answer_data, decode_answer, decode_data, ClientConfig, PveClient};
 pub use error::{Error, ErrorKind};
 pub use retry::RetryPolicy;
 pub use tls::{Fingerprint, FingerprintError, Trust};

@@ -32,7 +32,9 @@ impl FromStr for Fingerprint {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let hex_only: String = s.trim().chars().filter(|c| *c != ':').collect();
         let bytes = hex::decode(&hex_only).map_err(|_| FingerprintError(s.to_string()))?;
-        let arr: [u8; 32] = bytes.try_into().map_err(|_| FingerprintError(s.to_string()))?;
+        let arr: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| FingerprintError(s.to_string()))?;
         Ok(Self(arr))
     }
 }
@@ -70,7 +72,10 @@ impl Trust {
         match self {
             Trust::Fingerprint(fp) => Ok(builder
                 .dangerous()
-                .with_custom_certificate_verifier(Arc::new(PinnedVerifier { fingerprint: *fp, provider }))
+                .with_custom_certificate_verifier(Arc::new(PinnedVerifier {
+                    fingerprint: *fp,
+                    provider,
+                }))
                 .with_no_client_auth()),
             Trust::CaPem(pem) => {
                 let mut roots = rustls::RootCertStore::empty();
@@ -129,7 +134,12 @@ impl ServerCertVerifier for PinnedVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -138,11 +148,18 @@ impl ServerCertVerifier for PinnedVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider.signature_verification_algorithms.supported_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 

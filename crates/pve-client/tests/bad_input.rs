@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use proptest::prelude::*;
-use pve_client::{answer_data, decode_data, ClientConfig, Credentials, ErrorKind, PveApi, PveClient, Trust};
+use pve_client::{
+    answer_data, decode_data, ClientConfig, Credentials, ErrorKind, PveApi, PveClient, Trust,
+};
 use pve_types::api::{access, cluster, guest, ha, nodes, pools, storage, tasks};
 use pve_types::{Endpoint, HttpMethod};
 use serde_json::Value;
@@ -45,19 +47,49 @@ fn json_value() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
         "\\PC{0,12}".prop_map(Value::String),
-        prop::sample::select(vec!["vmid", "node", "status", "upid", "type", "id", "data", "1", "0"])
-            .prop_map(|s| Value::String(s.to_string())),
+        prop::sample::select(vec![
+            "vmid", "node", "status", "upid", "type", "id", "data", "1", "0"
+        ])
+        .prop_map(|s| Value::String(s.to_string())),
     ];
     leaf.prop_recursive(4, 48, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
             prop::collection::btree_map(
                 prop::sample::select(vec![
-                    "vmid", "node", "status", "upid", "type", "id", "name", "cpu", "maxmem", "loadavg", "memory",
-                    "cpuinfo", "exitstatus", "pid", "pstart", "starttime", "user", "version", "release", "repoid",
-                    "sid", "members", "poolid", "volid", "size", "format", "total", "used", "free",
+                    "vmid",
+                    "node",
+                    "status",
+                    "upid",
+                    "type",
+                    "id",
+                    "name",
+                    "cpu",
+                    "maxmem",
+                    "loadavg",
+                    "memory",
+                    "cpuinfo",
+                    "exitstatus",
+                    "pid",
+                    "pstart",
+                    "starttime",
+                    "user",
+                    "version",
+                    "release",
+                    "repoid",
+                    "sid",
+                    "members",
+                    "poolid",
+                    "volid",
+                    "size",
+                    "format",
+                    "total",
+                    "used",
+                    "free",
                 ])
                 .prop_map(str::to_string),
                 inner,
@@ -76,6 +108,8 @@ proptest! {
         if let Ok(data) = answer_data(E, status, None, &body) {
             decode_everything(&data);
         }
+        let _ = pve_client::decode_answer::<Vec<pve_types::api::cluster::ClusterResource>>(E, &body);
+        let _ = pve_client::decode_answer::<pve_types::api::nodes::NodeStatus>(E, &body);
     }
 
     #[test]
@@ -103,7 +137,13 @@ proptest! {
 
 #[test]
 fn wrong_types_are_decode_errors() {
-    for bad in [r#"{"data":"text"}"#, r#"{"data":{"version":1}}"#, r#"{"nodata":1}"#, r#"[1,2]"#, "\u{feff}{}"] {
+    for bad in [
+        r#"{"data":"text"}"#,
+        r#"{"data":{"version":1}}"#,
+        r#"{"nodata":1}"#,
+        r#"[1,2]"#,
+        "\u{feff}{}",
+    ] {
         let data = answer_data(E, 200, None, bad.as_bytes());
         if let Ok(d) = data {
             let err = decode_data::<access::VersionInfo>(E, d).unwrap_err();
@@ -117,7 +157,10 @@ fn wrong_types_are_decode_errors() {
 /// A TLS server that answers every connection with the same raw bytes, then closes.
 async fn raw_server(answer: Vec<u8>) -> (String, String) {
     let key = rcgen::KeyPair::generate().unwrap();
-    let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap().self_signed(&key).unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
     let fingerprint = pve_client::Fingerprint::of_der(cert.der()).to_string();
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let cfg = rustls::ServerConfig::builder_with_provider(provider)
@@ -135,11 +178,15 @@ async fn raw_server(answer: Vec<u8>) -> (String, String) {
     let answer = Arc::new(answer);
     tokio::spawn(async move {
         loop {
-            let Ok((stream, _)) = listener.accept().await else { return };
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
             let acceptor = acceptor.clone();
             let answer = answer.clone();
             tokio::spawn(async move {
-                let Ok(mut tls) = acceptor.accept(stream).await else { return };
+                let Ok(mut tls) = acceptor.accept(stream).await else {
+                    return;
+                };
                 let mut buf = vec![0u8; 8192];
                 let _ = tls.read(&mut buf).await;
                 let _ = tls.write_all(&answer).await;
@@ -166,15 +213,29 @@ async fn client_for(answer: Vec<u8>, max_body: usize) -> PveClient {
 #[tokio::test]
 async fn on_the_wire() {
     let truncated = b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nContent-Type: application/json\r\n\r\n{\"data\":{\"ver".to_vec();
-    let err = client_for(truncated, 1 << 20).await.version().await.unwrap_err();
-    assert!(matches!(err.kind(), ErrorKind::Transport | ErrorKind::Decode), "{err}");
+    let err = client_for(truncated, 1 << 20)
+        .await
+        .version()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::Transport | ErrorKind::Decode),
+        "{err}"
+    );
 
-    let mut huge = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 20000\r\n\r\n".to_vec();
+    let mut huge =
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 20000\r\n\r\n"
+            .to_vec();
     huge.extend(std::iter::repeat_n(b' ', 20_000));
     let err = client_for(huge, 4096).await.version().await.unwrap_err();
-    assert!(matches!(err, pve_client::Error::BodyTooLarge { limit: 4096, .. }), "{err}");
+    assert!(
+        matches!(err, pve_client::Error::BodyTooLarge { limit: 4096, .. }),
+        "{err}"
+    );
 
-    let mut chunked = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    let mut chunked =
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            .to_vec();
     for _ in 0..10 {
         chunked.extend(b"3e8\r\n");
         chunked.extend(std::iter::repeat_n(b' ', 1000));
@@ -182,17 +243,35 @@ async fn on_the_wire() {
     }
     chunked.extend(b"0\r\n\r\n");
     let err = client_for(chunked, 4096).await.version().await.unwrap_err();
-    assert!(matches!(err, pve_client::Error::BodyTooLarge { .. }), "a body without a length is limited too: {err}");
+    assert!(
+        matches!(err, pve_client::Error::BodyTooLarge { .. }),
+        "a body without a length is limited too: {err}"
+    );
 
     let garbage = b"\x00\x01 this is not HTTP at all\r\n\r\n".to_vec();
-    let err = client_for(garbage, 1 << 20).await.version().await.unwrap_err();
+    let err = client_for(garbage, 1 << 20)
+        .await
+        .version()
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Transport, "{err}");
 
     let wrong = b"HTTP/1.1 200 OK\r\nContent-Length: 21\r\n\r\n{\"data\":[1,2,3,4,5]}\n".to_vec();
-    let err = client_for(wrong, 1 << 20).await.version().await.unwrap_err();
+    let err = client_for(wrong, 1 << 20)
+        .await
+        .version()
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
 
     let status = b"HTTP/1.1 500 VM 100 is locked (clone)\r\nContent-Length: 0\r\n\r\n".to_vec();
-    let err = client_for(status, 1 << 20).await.version().await.unwrap_err();
-    assert!(err.to_string().contains("VM 100 is locked (clone)"), "the reason phrase is read: {err}");
+    let err = client_for(status, 1 << 20)
+        .await
+        .version()
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("VM 100 is locked (clone)"),
+        "the reason phrase is read: {err}"
+    );
 }

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use pve_client::{Error, ErrorKind};
-use pve_types::api::access::{TokenInfo, Ticket, VersionInfo};
+use pve_types::api::access::{Ticket, TokenInfo, VersionInfo};
 use pve_types::api::cluster::{ClusterResource, ClusterStatusItem, ResourceType};
 use pve_types::api::guest::{GuestState, GuestStatus};
 use pve_types::api::ha::{HaResource, HaStatusEntry};
@@ -93,7 +93,10 @@ fn every_fixture_decodes() {
             }
             "cluster_nextid_taken" => {
                 let e = error_of(f);
-                assert_eq!(e.parameter_errors().unwrap()["vmid"], "VM 200 already exists");
+                assert_eq!(
+                    e.parameter_errors().unwrap()["vmid"],
+                    "VM 200 already exists"
+                );
             }
             "cluster_resources" | "cluster_resources_offline_node" => {
                 let r: Vec<ClusterResource> = decode(f);
@@ -108,13 +111,18 @@ fn every_fixture_decodes() {
                 let u: Upid = decode(f);
                 assert_eq!(u.worker_type(), "qmcreate");
             }
-            "error_400_param" | "error_400_param_format_multi" | "error_400_param_minlength"
+            "error_400_param"
+            | "error_400_param_format_multi"
+            | "error_400_param_minlength"
             | "error_400_param_not_in_schema" => {
                 let e = error_of(f);
                 assert_eq!(e.kind(), ErrorKind::Parameter, "{n}: {e}");
                 let errors = e.parameter_errors().unwrap();
                 assert!(!errors.is_empty());
-                assert!(errors.values().all(|m| !m.ends_with('\n')), "{n}: messages are trimmed");
+                assert!(
+                    errors.values().all(|m| !m.ends_with('\n')),
+                    "{n}: messages are trimmed"
+                );
             }
             "error_401_invalid_ticket" | "error_401_no_ticket" => {
                 let e = error_of(f);
@@ -159,12 +167,18 @@ fn every_fixture_decodes() {
                 assert_eq!(t.status, TaskRunState::Running);
                 assert!(t.upid.user().contains('!'));
             }
-            "tasks_status_stopped_ok" | "tasks_status_stopped_warnings" | "tasks_status_stopped_error" => {
+            "tasks_status_stopped_ok"
+            | "tasks_status_stopped_warnings"
+            | "tasks_status_stopped_error" => {
                 let t: TaskStatus = decode(f);
                 assert_eq!(t.status, TaskRunState::Stopped);
                 let outcome = TaskOutcome::from_exitstatus(t.exitstatus.as_deref().unwrap());
                 assert_eq!(outcome.is_success(), !n.contains("error"), "{n}");
-                assert_eq!(t.upid.to_string(), f.data["upid"].as_str().unwrap(), "UPIDs print back exactly");
+                assert_eq!(
+                    t.upid.to_string(),
+                    f.data["upid"].as_str().unwrap(),
+                    "UPIDs print back exactly"
+                );
             }
             "version" => {
                 let v: VersionInfo = decode(f);

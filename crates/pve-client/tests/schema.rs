@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use pve_types::api::access;
 use pve_types::api::cluster::{self, ResourceFilter};
 use pve_types::api::guest::{
-    self, GuestClone, GuestConfigUpdate, GuestCreate, GuestDelete, GuestKind, GuestMigrate, GuestShutdown,
-    GuestStop, PowerAction, SnapshotCreate,
+    self, GuestClone, GuestConfigUpdate, GuestCreate, GuestDelete, GuestKind, GuestMigrate,
+    GuestShutdown, GuestStop, PowerAction, SnapshotCreate,
 };
 use pve_types::api::ha::{self, HaResourceCreate, HaResourceUpdate, HaState};
 use pve_types::api::nodes::{self, Timeframe};
@@ -21,8 +21,9 @@ use pve_types::{ApiRequest, NodeName, PoolId, StorageId, Upid, Vmid};
 use serde_json::Value;
 
 fn schema(version: &str) -> BTreeMap<String, Value> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("../../testdata/pve/schema/pve-{version}-api-index.json"));
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!(
+        "../../testdata/pve/schema/pve-{version}-api-index.json"
+    ));
     serde_json::from_slice(&std::fs::read(path).expect("schema test data")).unwrap()
 }
 
@@ -33,10 +34,14 @@ fn every_request() -> Vec<ApiRequest> {
     let vmid = Vmid::new(100).unwrap();
     let pool = PoolId::new("tenant-a").unwrap();
     let storage_id = StorageId::new("ceph-vm").unwrap();
-    let upid: Upid = "UPID:pve1:000A1B2C:0123ABCD:684802A0:qmcreate:100:root@pam:".parse().unwrap();
+    let upid: Upid = "UPID:pve1:000A1B2C:0123ABCD:684802A0:qmcreate:100:root@pam:"
+        .parse()
+        .unwrap();
     let mut out = vec![
         access::version(),
-        ApiRequest::new(access::TICKET, &[]).param("username", "root@pam").param("password", "x"),
+        ApiRequest::new(access::TICKET, &[])
+            .param("username", "root@pam")
+            .param("password", "x"),
         access::permissions(Some("/vms")),
         cluster::status(),
         cluster::resources(Some(ResourceFilter::Vm)),
@@ -59,7 +64,11 @@ fn every_request() -> Vec<ApiRequest> {
         tasks::status(&upid),
         tasks::log(&upid, 0, 50),
         pools::list(),
-        pools::create(&PoolCreate { poolid: pool.clone(), comment: Some("c".into()) }).unwrap(),
+        pools::create(&PoolCreate {
+            poolid: pool.clone(),
+            comment: Some("c".into()),
+        })
+        .unwrap(),
         pools::get(&pool),
         pools::update(
             &pool,
@@ -114,19 +123,28 @@ fn every_request() -> Vec<ApiRequest> {
         match kind {
             GuestKind::Qemu => {
                 create.name = Some("web1".into());
-                create.extra.insert("net0".into(), "virtio,bridge=vmbr0,tag=10".into());
+                create
+                    .extra
+                    .insert("net0".into(), "virtio,bridge=vmbr0,tag=10".into());
                 create.extra.insert("scsi0".into(), "ceph-vm:32".into());
                 create.extra.insert("ipconfig0".into(), "ip=dhcp".into());
                 create.extra.insert("ostype".into(), "l26".into());
-                create.extra.insert("sshkeys".into(), "ssh-ed25519%20AAAA".into());
+                create
+                    .extra
+                    .insert("sshkeys".into(), "ssh-ed25519%20AAAA".into());
                 create.extra.insert("ciuser".into(), "debian".into());
             }
             GuestKind::Lxc => {
                 create.hostname = Some("ct1".into());
-                create.ostemplate = Some("local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst".into());
+                create.ostemplate =
+                    Some("local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst".into());
                 create.rootfs = Some("ceph-vm:8".into());
-                create.extra.insert("net0".into(), "name=eth0,bridge=vmbr0,ip=dhcp".into());
-                create.extra.insert("ssh-public-keys".into(), "ssh-ed25519 AAAA".into());
+                create
+                    .extra
+                    .insert("net0".into(), "name=eth0,bridge=vmbr0,ip=dhcp".into());
+                create
+                    .extra
+                    .insert("ssh-public-keys".into(), "ssh-ed25519 AAAA".into());
                 create.extra.insert("unprivileged".into(), "1".into());
             }
         }
@@ -176,33 +194,80 @@ fn every_request() -> Vec<ApiRequest> {
         ] {
             out.push(guest::power(kind, &node, vmid, action));
         }
-        out.push(guest::power_with(kind, &node, vmid, PowerAction::Stop, &GuestStop { skiplock: Some(true) }).unwrap());
+        out.push(
+            guest::power_with(
+                kind,
+                &node,
+                vmid,
+                PowerAction::Stop,
+                &GuestStop {
+                    skiplock: Some(true),
+                },
+            )
+            .unwrap(),
+        );
         out.push(
             guest::power_with(
                 kind,
                 &node,
                 vmid,
                 PowerAction::Shutdown,
-                &GuestShutdown { timeout: Some(60), force_stop: Some(true) },
+                &GuestShutdown {
+                    timeout: Some(60),
+                    force_stop: Some(true),
+                },
             )
             .unwrap(),
         );
         out.push(
-            guest::delete(kind, &node, vmid, &GuestDelete { purge: Some(true), destroy_unreferenced_disks: Some(true) })
-                .unwrap(),
+            guest::delete(
+                kind,
+                &node,
+                vmid,
+                &GuestDelete {
+                    purge: Some(true),
+                    destroy_unreferenced_disks: Some(true),
+                },
+            )
+            .unwrap(),
         );
-        let disk = if kind == GuestKind::Qemu { "scsi0" } else { "rootfs" };
+        let disk = if kind == GuestKind::Qemu {
+            "scsi0"
+        } else {
+            "rootfs"
+        };
         out.push(guest::resize(kind, &node, vmid, disk, "+10G"));
         out.push(
-            guest::migrate(kind, &node, vmid, &GuestMigrate { target: NodeName::new("pve2").unwrap(), online: Some(true) })
-                .unwrap(),
+            guest::migrate(
+                kind,
+                &node,
+                vmid,
+                &GuestMigrate {
+                    target: NodeName::new("pve2").unwrap(),
+                    online: Some(true),
+                },
+            )
+            .unwrap(),
         );
         out.push(guest::snapshot_list(kind, &node, vmid));
         out.push(
-            guest::snapshot_create(kind, &node, vmid, &SnapshotCreate { snapname: "before-upgrade".into(), description: Some("d".into()) })
-                .unwrap(),
+            guest::snapshot_create(
+                kind,
+                &node,
+                vmid,
+                &SnapshotCreate {
+                    snapname: "before-upgrade".into(),
+                    description: Some("d".into()),
+                },
+            )
+            .unwrap(),
         );
-        out.push(guest::snapshot_rollback(kind, &node, vmid, "before-upgrade"));
+        out.push(guest::snapshot_rollback(
+            kind,
+            &node,
+            vmid,
+            "before-upgrade",
+        ));
         out.push(guest::snapshot_delete(kind, &node, vmid, "before-upgrade"));
         out.push(guest::template(kind, &node, vmid));
     }
@@ -216,10 +281,15 @@ fn check_value(decl: &Value, value: &str) -> Result<(), String> {
             return Err(format!("'{value}' is not one of {values:?}"));
         }
     }
-    let number = |v: &Value| v.as_f64().or_else(|| v.as_str().and_then(|s| s.parse().ok()));
+    let number = |v: &Value| {
+        v.as_f64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+    };
     match decl.get("type").and_then(Value::as_str) {
         Some("integer") => {
-            let n: i64 = value.parse().map_err(|_| format!("'{value}' is not an integer"))?;
+            let n: i64 = value
+                .parse()
+                .map_err(|_| format!("'{value}' is not an integer"))?;
             if let Some(min) = decl.get("minimum").and_then(number) {
                 if (n as f64) < min {
                     return Err(format!("{n} < minimum {min}"));
@@ -232,7 +302,9 @@ fn check_value(decl: &Value, value: &str) -> Result<(), String> {
             }
         }
         Some("number") => {
-            value.parse::<f64>().map_err(|_| format!("'{value}' is not a number"))?;
+            value
+                .parse::<f64>()
+                .map_err(|_| format!("'{value}' is not a number"))?;
         }
         Some("boolean") => {
             if value != "0" && value != "1" {
@@ -269,7 +341,9 @@ fn check_against(version: &str) {
             continue;
         };
         let empty = serde_json::Map::new();
-        let props = method["parameters"]["properties"].as_object().unwrap_or(&empty);
+        let props = method["parameters"]["properties"]
+            .as_object()
+            .unwrap_or(&empty);
         for (name, value) in &req.path_params {
             match props.get(*name) {
                 Some(d) if d.get("optional").and_then(Value::as_u64) != Some(1) => {
@@ -277,7 +351,9 @@ fn check_against(version: &str) {
                         failures.push(format!("{version}: {key} path {name}: {e}"));
                     }
                 }
-                _ => failures.push(format!("{version}: {key}: path parameter {name} is not a required parameter")),
+                _ => failures.push(format!(
+                    "{version}: {key}: path parameter {name} is not a required parameter"
+                )),
             }
         }
         let sent: BTreeSet<&str> = req.params.iter().map(|(k, _)| k.as_str()).collect();
@@ -292,10 +368,13 @@ fn check_against(version: &str) {
             }
         }
         for (name, d) in props {
-            let required = d.get("optional").and_then(Value::as_u64) != Some(1) && !name.ends_with("[n]");
+            let required =
+                d.get("optional").and_then(Value::as_u64) != Some(1) && !name.ends_with("[n]");
             let in_path = req.path_params.iter().any(|(p, _)| p == name);
             if required && !in_path && !sent.contains(name.as_str()) {
-                failures.push(format!("{version}: {key}: required parameter {name} is never sent"));
+                failures.push(format!(
+                    "{version}: {key}: required parameter {name} is never sent"
+                ));
             }
         }
     }
@@ -308,9 +387,15 @@ fn every_request_is_covered() {
         .iter()
         .map(|r| format!("{} {}", r.endpoint.method, r.endpoint.path))
         .collect();
-    let declared: BTreeSet<String> = ENDPOINTS.iter().map(|e| format!("{} {}", e.method, e.path)).collect();
+    let declared: BTreeSet<String> = ENDPOINTS
+        .iter()
+        .map(|e| format!("{} {}", e.method, e.path))
+        .collect();
     let missing: Vec<_> = declared.difference(&sent).collect();
-    assert!(missing.is_empty(), "endpoints without a schema check: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "endpoints without a schema check: {missing:?}"
+    );
 }
 
 #[test]

@@ -36,7 +36,10 @@ fn python() -> Option<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn suite_against_fakepve() {
     let Some(python) = python() else { return };
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/python/run_fakepve.py");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/python/run_fakepve.py"
+    );
     let mut child = Command::new(python)
         .arg(script)
         .stdout(Stdio::piped())
@@ -54,7 +57,8 @@ async fn suite_against_fakepve() {
         .expect("fakepve did not start within 60 s")
         .unwrap()
         .unwrap();
-    let info: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+    let info: serde_json::Value =
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
     let target = Target {
         peer: Peer::FakePve,
         url: info["url"].as_str().unwrap().to_string(),

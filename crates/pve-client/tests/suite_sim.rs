@@ -41,12 +41,20 @@ async fn tasks_take_time_at_a_real_time_scale() {
     let c = t.token_client();
     let n = pve_types::NodeName::new("pve1").unwrap();
     let upid = c
-        .guest_power(pve_types::api::guest::GuestKind::Lxc, &n, pve_types::Vmid::new(9001).unwrap(), pve_types::api::guest::PowerAction::Start)
+        .guest_power(
+            pve_types::api::guest::GuestKind::Lxc,
+            &n,
+            pve_types::Vmid::new(9001).unwrap(),
+            pve_types::api::guest::PowerAction::Start,
+        )
         .await
         .unwrap();
     let first = c.task_status(&upid).await.unwrap();
     assert_eq!(first.status, pve_types::api::tasks::TaskRunState::Running);
-    assert!(c.wait_task(&upid, Default::default()).await.is_err(), "a template cannot start");
+    assert!(
+        c.wait_task(&upid, Default::default()).await.is_err(),
+        "a template cannot start"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -83,7 +91,10 @@ async fn tickets_are_renewed_before_they_expire() {
     let mut cfg = ClientConfig::new(
         t.url.parse().unwrap(),
         Trust::Fingerprint(t.fingerprint.parse().unwrap()),
-        Credentials::Password { username: "root@pam".into(), password: t.password.clone() },
+        Credentials::Password {
+            username: "root@pam".into(),
+            password: t.password.clone(),
+        },
     );
     // Renew on every call: each call then posts the current ticket as the password.
     cfg.ticket_renew_after = Duration::ZERO;
@@ -102,7 +113,10 @@ async fn tickets_are_renewed_before_they_expire() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reads_survive_dropped_connections() {
     let (sim, t) = start(0.0).await;
-    sim.set_faults(Faults { drop_rate: 0.3, ..Default::default() });
+    sim.set_faults(Faults {
+        drop_rate: 0.3,
+        ..Default::default()
+    });
     let c = t.token_client();
     // With four attempts per read, 30% drops almost never fail a read; 20 reads in a row show it.
     let mut ok = 0;
@@ -119,7 +133,10 @@ async fn reads_survive_dropped_connections() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn calls_time_out() {
     let (sim, t) = start(0.0).await;
-    sim.set_faults(Faults { latency_ms: 2_000, ..Default::default() });
+    sim.set_faults(Faults {
+        latency_ms: 2_000,
+        ..Default::default()
+    });
     let mut cfg = ClientConfig::new(
         t.url.parse().unwrap(),
         Trust::Fingerprint(t.fingerprint.parse().unwrap()),
@@ -137,6 +154,9 @@ async fn an_unreachable_node_is_a_typed_error() {
     let (sim, t) = start(0.0).await;
     sim.node_down("pve3");
     let c = t.token_client();
-    let err = c.node_status(&pve_types::NodeName::new("pve3").unwrap()).await.unwrap_err();
+    let err = c
+        .node_status(&pve_types::NodeName::new("pve3").unwrap())
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NodeUnreachable, "{err}");
 }

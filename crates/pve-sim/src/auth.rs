@@ -58,7 +58,11 @@ pub struct Caller {
 impl AuthState {
     /// Checks a login.
     pub fn check_password(&self, username: &str, password: &str, now: SimTime) -> bool {
-        let user = if username.contains('@') { username.to_string() } else { format!("{username}@pam") };
+        let user = if username.contains('@') {
+            username.to_string()
+        } else {
+            format!("{username}@pam")
+        };
         if user != ROOT {
             return false;
         }
@@ -70,7 +74,10 @@ impl AuthState {
     /// Issues a ticket and its CSRF token.
     pub fn issue(&self, user: &str, now: SimTime) -> (String, String) {
         let t = format!("{:08X}", now as u64);
-        let ticket = format!("PVE:{user}:{t}::{}", sign(&self.ticket_key, &["ticket", user, &t]));
+        let ticket = format!(
+            "PVE:{user}:{t}::{}",
+            sign(&self.ticket_key, &["ticket", user, &t])
+        );
         let csrf = format!("{t}:{}", sign(&self.ticket_key, &["csrf", user, &t]));
         (ticket, csrf)
     }
@@ -185,7 +192,9 @@ mod tests {
         assert!(a.check_password(ROOT, &t, 2000.0));
         assert!(a.verify_csrf(ROOT, &csrf));
         let cookie = format!("PVEAuthCookie={}", t.replace(':', "%3A"));
-        assert!(a.authenticate(None, Some(&cookie), None, true, 1001.0).is_ok());
+        assert!(a
+            .authenticate(None, Some(&cookie), None, true, 1001.0)
+            .is_ok());
         assert_eq!(
             a.authenticate(None, Some(&cookie), None, false, 1001.0),
             Err("Permission denied - invalid csrf token")
@@ -195,8 +204,27 @@ mod tests {
     #[test]
     fn tokens() {
         let a = state();
-        assert!(a.authenticate(Some("PVEAPIToken=root@pam!scmp=sec"), None, None, false, 0.0).is_ok());
-        assert!(a.authenticate(Some("PVEAPIToken=root@pam!scmp=bad"), None, None, false, 0.0).is_err());
-        assert_eq!(a.authenticate(None, None, None, true, 0.0), Err("No ticket"));
+        assert!(a
+            .authenticate(
+                Some("PVEAPIToken=root@pam!scmp=sec"),
+                None,
+                None,
+                false,
+                0.0
+            )
+            .is_ok());
+        assert!(a
+            .authenticate(
+                Some("PVEAPIToken=root@pam!scmp=bad"),
+                None,
+                None,
+                false,
+                0.0
+            )
+            .is_err());
+        assert_eq!(
+            a.authenticate(None, None, None, true, 0.0),
+            Err("No ticket")
+        );
     }
 }

@@ -52,7 +52,10 @@ impl ApiError {
 
     /// 595: the node is unreachable behind the proxy.
     pub fn node_unreachable() -> Self {
-        Self::new(595, "Errors during connection establishment, proxy handshake: No route to host")
+        Self::new(
+            595,
+            "Errors during connection establishment, proxy handshake: No route to host",
+        )
     }
 
     /// A guest config that is not on this node (or nowhere).
@@ -61,7 +64,9 @@ impl ApiError {
             pve_types::api::guest::GuestKind::Qemu => "qemu-server",
             pve_types::api::guest::GuestKind::Lxc => "lxc",
         };
-        Self::fail(format!("Configuration file 'nodes/{node}/{dir}/{vmid}.conf' does not exist"))
+        Self::fail(format!(
+            "Configuration file 'nodes/{node}/{dir}/{vmid}.conf' does not exist"
+        ))
     }
 
     /// Writes need quorum.

@@ -41,7 +41,9 @@ pub(crate) async fn accept_loop(sim: Simulator, listener: TcpListener) {
         };
         let drop_it = {
             let mut c = sim.inner.cluster.lock().unwrap_or_else(|e| e.into_inner());
-            let entry_up = c.node(&c.entry_node.clone()).is_some_and(|n| n.state == crate::model::NodeState::Up);
+            let entry_up = c
+                .node(&c.entry_node.clone())
+                .is_some_and(|n| n.state == crate::model::NodeState::Up);
             let rate = c.faults.drop_rate;
             !entry_up || (rate > 0.0 && c.draw() < rate)
         };
@@ -73,14 +75,24 @@ fn reason_phrase(message: &str) -> hyper::ext::ReasonPhrase {
         .next()
         .unwrap_or_default()
         .chars()
-        .map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' })
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '?'
+            }
+        })
         .take(200)
         .collect();
     hyper::ext::ReasonPhrase::try_from(line.into_bytes())
         .unwrap_or_else(|_| hyper::ext::ReasonPhrase::from_static(b"Error"))
 }
 
-fn response(status: u16, reason: Option<&str>, body: Option<serde_json::Value>) -> Response<Full<Bytes>> {
+fn response(
+    status: u16,
+    reason: Option<&str>,
+    body: Option<serde_json::Value>,
+) -> Response<Full<Bytes>> {
     let bytes = match &body {
         Some(v) => Bytes::from(serde_json::to_vec(v).unwrap_or_default()),
         None => Bytes::new(),
@@ -92,7 +104,10 @@ fn response(status: u16, reason: Option<&str>, body: Option<serde_json::Value>) 
     h.insert("Cache-Control", HeaderValue::from_static("max-age=0"));
     h.insert("Pragma", HeaderValue::from_static("no-cache"));
     if body.is_some() {
-        h.insert("Content-Type", HeaderValue::from_static("application/json;charset=UTF-8"));
+        h.insert(
+            "Content-Type",
+            HeaderValue::from_static("application/json;charset=UTF-8"),
+        );
     }
     if let Some(r) = reason {
         resp.extensions_mut().insert(reason_phrase(r));
@@ -116,7 +131,9 @@ pub(crate) fn error_response(e: &ApiError) -> Response<Full<Bytes>> {
 }
 
 /// Reads query and body parameters (form or JSON) into one map.
-async fn read_params(req: Request<Incoming>) -> Result<(Method, String, http::HeaderMap, BTreeMap<String, String>), ApiError> {
+async fn read_params(
+    req: Request<Incoming>,
+) -> Result<(Method, String, http::HeaderMap, BTreeMap<String, String>), ApiError> {
     let (parts, body) = req.into_parts();
     let mut params = BTreeMap::new();
     if let Some(q) = parts.uri.query() {
@@ -153,11 +170,21 @@ async fn read_params(req: Request<Incoming>) -> Result<(Method, String, http::He
             params.extend(pairs);
         }
     }
-    Ok((parts.method, parts.uri.path().to_string(), parts.headers, params))
+    Ok((
+        parts.method,
+        parts.uri.path().to_string(),
+        parts.headers,
+        params,
+    ))
 }
 
 async fn handle(sim: Simulator, req: Request<Incoming>) -> Response<Full<Bytes>> {
-    let latency = sim.inner.cluster.lock().map(|c| c.faults.latency_ms).unwrap_or(0);
+    let latency = sim
+        .inner
+        .cluster
+        .lock()
+        .map(|c| c.faults.latency_ms)
+        .unwrap_or(0);
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;
     }
@@ -168,7 +195,12 @@ async fn handle(sim: Simulator, req: Request<Incoming>) -> Response<Full<Bytes>>
         Ok(x) => x,
         Err(e) => return error_response(&e),
     };
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
     let api_path = match path.strip_prefix("/api2/json") {
         Some(p) => p.to_string(),
         None if path.starts_with("/sim/") || path == "/sim" => {
@@ -180,7 +212,11 @@ async fn handle(sim: Simulator, req: Request<Incoming>) -> Response<Full<Bytes>>
         }
         None => return error_response(&ApiError::new(404, "Not Found")),
     };
-    let api_path = if api_path.is_empty() { "/".to_string() } else { api_path };
+    let api_path = if api_path.is_empty() {
+        "/".to_string()
+    } else {
+        api_path
+    };
     let m = method.as_str();
     if !matches!(m, "GET" | "POST" | "PUT" | "DELETE") {
         return error_response(&ApiError::new(501, format!("method '{m}' not available")));
@@ -202,7 +238,18 @@ async fn handle(sim: Simulator, req: Request<Incoming>) -> Response<Full<Bytes>>
         api::dispatch(&mut c, &sim.inner.auth, &caller, m, &api_path, params, now)
     };
     match result {
-        Ok(data) => response(200, None, Some(serde_json::json!({ "data": data }))),
+        Ok(reply) => {
+            let mut resp = Response::new(Full::new(Bytes::from(reply.into_body())));
+            let h = resp.headers_mut();
+            h.insert("Server", HeaderValue::from_static("pve-api-daemon/3.0"));
+            h.insert("Cache-Control", HeaderValue::from_static("max-age=0"));
+            h.insert("Pragma", HeaderValue::from_static("no-cache"));
+            h.insert(
+                "Content-Type",
+                HeaderValue::from_static("application/json;charset=UTF-8"),
+            );
+            resp
+        }
         Err(e) if e.status == 401 => {
             auth_delay(&sim).await;
             error_response(&e)
@@ -213,7 +260,12 @@ async fn handle(sim: Simulator, req: Request<Incoming>) -> Response<Full<Bytes>>
 
 /// PVE answers failed authentication after a pause (3 s at real timing) to slow down guessing.
 async fn auth_delay(sim: &Simulator) {
-    let scale = sim.inner.cluster.lock().map(|c| c.time_scale).unwrap_or(0.0);
+    let scale = sim
+        .inner
+        .cluster
+        .lock()
+        .map(|c| c.time_scale)
+        .unwrap_or(0.0);
     let secs = (3.0 * scale).clamp(0.0, 3.0);
     if secs > 0.0 {
         tokio::time::sleep(Duration::from_secs_f64(secs)).await;

@@ -24,9 +24,13 @@ use crate::server::error_response;
 use crate::simulator::Simulator;
 
 fn ok(v: Value) -> Response<Full<Bytes>> {
-    let mut r = Response::new(Full::new(Bytes::from(serde_json::to_vec(&json!({"data": v})).unwrap_or_default())));
-    r.headers_mut()
-        .insert("Content-Type", http::HeaderValue::from_static("application/json;charset=UTF-8"));
+    let mut r = Response::new(Full::new(Bytes::from(
+        serde_json::to_vec(&json!({"data": v})).unwrap_or_default(),
+    )));
+    r.headers_mut().insert(
+        "Content-Type",
+        http::HeaderValue::from_static("application/json;charset=UTF-8"),
+    );
     r
 }
 
@@ -38,7 +42,9 @@ fn num(params: &BTreeMap<String, String>, key: &str) -> Result<Option<f64>, ApiE
             .ok()
             .filter(|n| n.is_finite() && *n >= 0.0)
             .map(Some)
-            .ok_or_else(|| ApiError::param(key, format!("type check ('number') failed - got '{v}'"))),
+            .ok_or_else(|| {
+                ApiError::param(key, format!("type check ('number') failed - got '{v}'"))
+            }),
     }
 }
 
@@ -55,7 +61,12 @@ pub(crate) fn handle(
     }
 }
 
-fn route(sim: &Simulator, method: &Method, path: &str, params: &BTreeMap<String, String>) -> Result<Value, ApiError> {
+fn route(
+    sim: &Simulator,
+    method: &Method,
+    path: &str,
+    params: &BTreeMap<String, String>,
+) -> Result<Value, ApiError> {
     let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
     match (method.as_str(), segs.as_slice()) {
         ("GET", ["sim", "state"]) => {
@@ -99,9 +110,13 @@ fn route(sim: &Simulator, method: &Method, path: &str, params: &BTreeMap<String,
         ("POST", ["sim", "partition"]) => {
             let groups: Vec<Vec<String>> = params
                 .get("groups")
-                .map(|g| serde_json::from_str(g).map_err(|e| ApiError::param("groups", e.to_string())))
+                .map(|g| {
+                    serde_json::from_str(g).map_err(|e| ApiError::param("groups", e.to_string()))
+                })
                 .transpose()?
-                .ok_or_else(|| ApiError::param("groups", "property is missing and it is not optional"))?;
+                .ok_or_else(|| {
+                    ApiError::param("groups", "property is missing and it is not optional")
+                })?;
             {
                 let c = sim.cluster();
                 for n in groups.iter().flatten() {
@@ -133,9 +148,14 @@ fn route(sim: &Simulator, method: &Method, path: &str, params: &BTreeMap<String,
         }
         ("POST", ["sim", "clock", "advance"]) => {
             if sim.inner.clock.is_automatic() {
-                return Err(ApiError::new(400, "the clock is automatic; start with an explicit clock to advance it"));
+                return Err(ApiError::new(
+                    400,
+                    "the clock is automatic; start with an explicit clock to advance it",
+                ));
             }
-            let secs = num(params, "seconds")?.ok_or_else(|| ApiError::param("seconds", "property is missing and it is not optional"))?;
+            let secs = num(params, "seconds")?.ok_or_else(|| {
+                ApiError::param("seconds", "property is missing and it is not optional")
+            })?;
             sim.advance(Duration::from_secs_f64(secs.min(86_400.0 * 365.0)));
             Ok(json!({"now": sim.now()}))
         }
@@ -144,6 +164,9 @@ fn route(sim: &Simulator, method: &Method, path: &str, params: &BTreeMap<String,
             Ok(false) => Err(ApiError::new(409, "no state file configured")),
             Err(e) => Err(ApiError::fail(e.to_string())),
         },
-        _ => Err(ApiError::new(501, format!("Method '{method} {path}' not implemented"))),
+        _ => Err(ApiError::new(
+            501,
+            format!("Method '{method} {path}' not implemented"),
+        )),
     }
 }

@@ -112,7 +112,14 @@ fn random_secret(rng: &mut impl Rng) -> String {
     // A token secret looks like a UUID, as PVE's do.
     let b: [u8; 16] = rng.gen();
     let h = hex::encode(b);
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 impl Simulator {
@@ -143,7 +150,12 @@ impl Simulator {
                     token_secret: random_secret(&mut rng),
                     ticket_key: random_secret(&mut rng),
                 };
-                let names: Vec<String> = cluster.nodes.iter().take(16).map(|n| n.name.clone()).collect();
+                let names: Vec<String> = cluster
+                    .nodes
+                    .iter()
+                    .take(16)
+                    .map(|n| n.name.clone())
+                    .collect();
                 let identity = Identity::generate(&names).map_err(SimError::Tls)?;
                 (cluster, auth, identity)
             }
@@ -217,10 +229,34 @@ impl Simulator {
             authid: crate::auth::ROOT.into(),
             ticket: true,
         };
-        let params = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let params = params
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         let now = self.now();
         let mut c = self.inner.cluster.lock().unwrap_or_else(|e| e.into_inner());
         crate::api::dispatch(&mut c, &self.inner.auth, &caller, method, path, params, now)
+            .map(crate::api::Reply::into_value)
+    }
+
+    /// Calls a read in-process and returns the whole answer body, as the server would send it.
+    pub fn call_raw(&self, method: &str, path: &str) -> Result<Vec<u8>, crate::error::ApiError> {
+        let caller = crate::auth::Caller {
+            authid: crate::auth::ROOT.into(),
+            ticket: true,
+        };
+        let now = self.now();
+        let mut c = self.inner.cluster.lock().unwrap_or_else(|e| e.into_inner());
+        crate::api::dispatch(
+            &mut c,
+            &self.inner.auth,
+            &caller,
+            method,
+            path,
+            Default::default(),
+            now,
+        )
+        .map(crate::api::Reply::into_body)
     }
 
     /// Fails a node (power loss).
@@ -239,7 +275,10 @@ impl Simulator {
     pub fn partition(&self, groups: Vec<Vec<String>>) {
         let now = self.now();
         let mut c = self.cluster();
-        c.partition = groups.into_iter().map(|g| g.into_iter().collect()).collect();
+        c.partition = groups
+            .into_iter()
+            .map(|g| g.into_iter().collect())
+            .collect();
         c.partition_since = now;
     }
 
@@ -309,10 +348,12 @@ impl Simulator {
 
     /// Binds `addr` and serves; returns the bound address.
     pub async fn bind(&self, addr: SocketAddr) -> Result<(SocketAddr, JoinHandle<()>), SimError> {
-        let listener = TcpListener::bind(addr).await.map_err(|source| SimError::Io {
-            context: format!("binding {addr}"),
-            source,
-        })?;
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| SimError::Io {
+                context: format!("binding {addr}"),
+                source,
+            })?;
         let local = listener.local_addr().map_err(|source| SimError::Io {
             context: "reading the bound address".into(),
             source,

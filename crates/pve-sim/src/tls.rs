@@ -22,16 +22,21 @@ impl std::fmt::Debug for Identity {
 impl Identity {
     /// A new self-signed certificate for `localhost`, the loopback addresses and the node names.
     pub fn generate(names: &[String]) -> Result<Self, String> {
-        let mut sans = vec!["localhost".to_string(), "127.0.0.1".to_string(), "::1".to_string()];
+        let mut sans = vec![
+            "localhost".to_string(),
+            "127.0.0.1".to_string(),
+            "::1".to_string(),
+        ];
         sans.extend(names.iter().cloned());
         let key = rcgen::KeyPair::generate().map_err(|e| e.to_string())?;
         let mut params = rcgen::CertificateParams::new(sans).map_err(|e| e.to_string())?;
         params
             .distinguished_name
             .push(rcgen::DnType::OrganizationName, "PVE Cluster Node");
-        params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, names.first().cloned().unwrap_or_else(|| "pve".into()));
+        params.distinguished_name.push(
+            rcgen::DnType::CommonName,
+            names.first().cloned().unwrap_or_else(|| "pve".into()),
+        );
         let cert = params.self_signed(&key).map_err(|e| e.to_string())?;
         Ok(Self {
             cert_der_hex: hex::encode(cert.der()),
@@ -61,7 +66,10 @@ impl Identity {
             .chunks(64)
             .map(|c| std::str::from_utf8(c).unwrap_or_default())
             .collect();
-        format!("-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n", lines.join("\n"))
+        format!(
+            "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+            lines.join("\n")
+        )
     }
 
     /// A rustls server configuration serving this identity.

@@ -33,7 +33,12 @@ fn err(sim: &Simulator, method: &str, path: &str, params: &[(&str, &str)]) -> (u
 fn task_status(sim: &Simulator, upid: &Value) -> Value {
     let upid = upid.as_str().unwrap();
     let node = upid.split(':').nth(1).unwrap();
-    ok(sim, "GET", &format!("/nodes/{node}/tasks/{upid}/status"), &[])
+    ok(
+        sim,
+        "GET",
+        &format!("/nodes/{node}/tasks/{upid}/status"),
+        &[],
+    )
 }
 
 fn guest(sim: &Simulator, vmid: u32) -> Value {
@@ -47,7 +52,12 @@ fn guest(sim: &Simulator, vmid: u32) -> Value {
 }
 
 fn clone_vm(sim: &Simulator, newid: &str, node: &str) -> Value {
-    ok(sim, "POST", "/nodes/pve1/qemu/9000/clone", &[("newid", newid), ("name", "vm"), ("target", node)])
+    ok(
+        sim,
+        "POST",
+        "/nodes/pve1/qemu/9000/clone",
+        &[("newid", newid), ("name", "vm"), ("target", node)],
+    )
 }
 
 #[test]
@@ -56,7 +66,12 @@ fn a_clone_is_locked_until_its_task_ends() {
     let upid = clone_vm(&s, "100", "pve1");
     assert_eq!(task_status(&s, &upid)["status"], "running");
     assert_eq!(guest(&s, 100)["lock"], "clone");
-    let (status, message) = err(&s, "PUT", "/nodes/pve1/qemu/100/config", &[("memory", "4096")]);
+    let (status, message) = err(
+        &s,
+        "PUT",
+        "/nodes/pve1/qemu/100/config",
+        &[("memory", "4096")],
+    );
     assert_eq!((status, message.as_str()), (500, "VM is locked (clone)"));
     // A start is refused inside its task.
     let start = ok(&s, "POST", "/nodes/pve1/qemu/100/status/start", &[]);
@@ -64,47 +79,103 @@ fn a_clone_is_locked_until_its_task_ends() {
     let st = task_status(&s, &start);
     assert_eq!(st["exitstatus"], "VM is locked (clone)");
     let st = task_status(&s, &upid);
-    assert_eq!((st["status"].as_str(), st["exitstatus"].as_str()), (Some("stopped"), Some("OK")));
+    assert_eq!(
+        (st["status"].as_str(), st["exitstatus"].as_str()),
+        (Some("stopped"), Some("OK"))
+    );
     assert!(guest(&s, 100).get("lock").is_none());
-    ok(&s, "PUT", "/nodes/pve1/qemu/100/config", &[("memory", "4096")]);
+    ok(
+        &s,
+        "PUT",
+        "/nodes/pve1/qemu/100/config",
+        &[("memory", "4096")],
+    );
 }
 
 #[test]
 fn pve_refusals() {
     let s = sim(0.0);
     clone_vm(&s, "100", "pve1");
-    let (_, m) = err(&s, "POST", "/nodes/pve1/qemu/9000/clone", &[("newid", "100")]);
+    let (_, m) = err(
+        &s,
+        "POST",
+        "/nodes/pve1/qemu/9000/clone",
+        &[("newid", "100")],
+    );
     assert_eq!(m, "unable to create VM 100: config file already exists");
     let (_, m) = err(&s, "GET", "/nodes/pve2/qemu/100/config", &[]);
-    assert_eq!(m, "Configuration file 'nodes/pve2/qemu-server/100.conf' does not exist");
+    assert_eq!(
+        m,
+        "Configuration file 'nodes/pve2/qemu-server/100.conf' does not exist"
+    );
     ok(&s, "POST", "/nodes/pve1/qemu/100/status/start", &[]);
     let (_, m) = err(&s, "DELETE", "/nodes/pve1/qemu/100", &[]);
     assert_eq!(m, "VM 100 is running - destroy failed");
-    let (_, m) = err(&s, "POST", "/nodes/pve1/qemu/100/migrate", &[("target", "pve2")]);
+    let (_, m) = err(
+        &s,
+        "POST",
+        "/nodes/pve1/qemu/100/migrate",
+        &[("target", "pve2")],
+    );
     assert_eq!(m, "can't migrate running VM without --online");
-    let (_, m) = err(&s, "PUT", "/nodes/pve1/qemu/100/resize", &[("disk", "scsi0"), ("size", "1G")]);
+    let (_, m) = err(
+        &s,
+        "PUT",
+        "/nodes/pve1/qemu/100/resize",
+        &[("disk", "scsi0"), ("size", "1G")],
+    );
     assert_eq!(m, "shrinking disks is not supported");
-    let (_, m) = err(&s, "POST", "/nodes/pve1/qemu/100/snapshot", &[("snapname", "current")]);
+    let (_, m) = err(
+        &s,
+        "POST",
+        "/nodes/pve1/qemu/100/snapshot",
+        &[("snapname", "current")],
+    );
     assert_eq!(m, "unable to use snapshot name 'current' (reserved name)");
-    let (status, _) = err(&s, "POST", "/nodes/pve1/qemu/100/snapshot", &[("snapname", "1bad")]);
+    let (status, _) = err(
+        &s,
+        "POST",
+        "/nodes/pve1/qemu/100/snapshot",
+        &[("snapname", "1bad")],
+    );
     assert_eq!(status, 400);
     let (_, m) = err(&s, "GET", "/nodes/pve9/status", &[]);
     assert!(m.starts_with("hostname lookup 'pve9' failed"), "{m}");
     let (status, m) = err(&s, "GET", "/nodes/pve1/nothing", &[]);
-    assert_eq!((status, m.as_str()), (501, "Method 'GET /nodes/pve1/nothing' not implemented"));
+    assert_eq!(
+        (status, m.as_str()),
+        (501, "Method 'GET /nodes/pve1/nothing' not implemented")
+    );
     ok(&s, "POST", "/cluster/ha/resources", &[("sid", "vm:100")]);
     let (_, m) = err(&s, "POST", "/cluster/ha/resources", &[("sid", "100")]);
     assert_eq!(m, "resource ID 'vm:100' already defined");
     ok(&s, "POST", "/nodes/pve1/qemu/100/status/stop", &[]);
     let (_, m) = err(&s, "DELETE", "/nodes/pve1/qemu/100", &[]);
-    assert_eq!(m, "unable to remove VM 100 - used in HA resources and purge parameter not set.");
+    assert_eq!(
+        m,
+        "unable to remove VM 100 - used in HA resources and purge parameter not set."
+    );
     let upid = ok(&s, "DELETE", "/nodes/pve1/qemu/100", &[("purge", "1")]);
     assert_eq!(task_status(&s, &upid)["exitstatus"], "OK");
-    assert!(ok(&s, "GET", "/cluster/ha/resources", &[]).as_array().unwrap().is_empty(), "purge removes HA");
+    assert!(
+        ok(&s, "GET", "/cluster/ha/resources", &[])
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "purge removes HA"
+    );
     // A template whose base volume backs a linked clone cannot be destroyed.
-    ok(&s, "POST", "/nodes/pve1/qemu/9000/clone", &[("newid", "101"), ("full", "0")]);
+    ok(
+        &s,
+        "POST",
+        "/nodes/pve1/qemu/9000/clone",
+        &[("newid", "101"), ("full", "0")],
+    );
     let upid = ok(&s, "DELETE", "/nodes/pve1/qemu/9000", &[]);
-    assert!(task_status(&s, &upid)["exitstatus"].as_str().unwrap().contains("still in use by linked cloned"));
+    assert!(task_status(&s, &upid)["exitstatus"]
+        .as_str()
+        .unwrap()
+        .contains("still in use by linked cloned"));
 }
 
 #[test]
@@ -116,12 +187,23 @@ fn ha_fences_and_recovers_after_pve_delays() {
     s.advance(Duration::from_secs(60));
     ok(&s, "POST", "/nodes/pve2/qemu/100/status/start", &[]);
     ok(&s, "POST", "/nodes/pve2/qemu/101/status/start", &[]);
-    ok(&s, "POST", "/cluster/ha/resources", &[("sid", "vm:100"), ("state", "started")]);
+    ok(
+        &s,
+        "POST",
+        "/cluster/ha/resources",
+        &[("sid", "vm:100"), ("state", "started")],
+    );
     s.advance(Duration::from_secs(10));
     assert!(s.node_down("pve2"));
     s.advance(Duration::from_secs(5));
     let nodes = ok(&s, "GET", "/nodes", &[]);
-    let pve2 = nodes.as_array().unwrap().iter().find(|n| n["node"] == "pve2").unwrap().clone();
+    let pve2 = nodes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["node"] == "pve2")
+        .unwrap()
+        .clone();
     assert_eq!(pve2["status"], "offline");
     assert_eq!(guest(&s, 100)["status"], "unknown");
     let (status, _) = err(&s, "GET", "/nodes/pve2/qemu/100/status/current", &[]);
@@ -131,13 +213,27 @@ fn ha_fences_and_recovers_after_pve_delays() {
     assert_eq!(guest(&s, 100)["node"], "pve2");
     s.advance(Duration::from_secs(60));
     let g = guest(&s, 100);
-    assert_ne!(g["node"], "pve2", "recovered elsewhere about two minutes after the failure");
-    assert_eq!((g["status"].as_str(), g["hastate"].as_str()), (Some("running"), Some("started")));
-    assert_eq!(guest(&s, 101)["node"], "pve2", "guests that are not HA stay with their node");
+    assert_ne!(
+        g["node"], "pve2",
+        "recovered elsewhere about two minutes after the failure"
+    );
+    assert_eq!(
+        (g["status"].as_str(), g["hastate"].as_str()),
+        (Some("running"), Some("started"))
+    );
+    assert_eq!(
+        guest(&s, 101)["node"],
+        "pve2",
+        "guests that are not HA stay with their node"
+    );
     assert!(s.node_up("pve2"));
     assert_eq!(guest(&s, 101)["status"], "stopped", "the node rebooted");
     let status = ok(&s, "GET", "/cluster/ha/status/current", &[]);
-    assert!(status.as_array().unwrap().iter().any(|e| e["id"] == "service:vm:100" && e["state"] == "started"));
+    assert!(status
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["id"] == "service:vm:100" && e["state"] == "started"));
 }
 
 #[test]
@@ -146,7 +242,12 @@ fn without_quorum_the_cluster_is_read_only() {
     s.node_down("pve2");
     clone_vm(&s, "100", "pve1");
     s.node_down("pve3");
-    let (_, m) = err(&s, "POST", "/nodes/pve1/qemu/9000/clone", &[("newid", "101")]);
+    let (_, m) = err(
+        &s,
+        "POST",
+        "/nodes/pve1/qemu/9000/clone",
+        &[("newid", "101")],
+    );
     assert_eq!(m, "cluster not ready - no quorum?");
     let status = ok(&s, "GET", "/cluster/status", &[]);
     assert_eq!(status[0]["quorate"], 0);
@@ -163,13 +264,22 @@ fn a_partition_isolates_the_minority() {
     ok(&s, "POST", "/cluster/ha/resources", &[("sid", "vm:100")]);
     s.partition(vec![vec!["pve3".into()]]);
     let nodes = ok(&s, "GET", "/cluster/status", &[]);
-    let pve3 = nodes.as_array().unwrap().iter().find(|n| n["name"] == "pve3").unwrap().clone();
+    let pve3 = nodes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["name"] == "pve3")
+        .unwrap()
+        .clone();
     assert_eq!(pve3["online"], 0);
     s.advance(Duration::from_secs(125));
     assert_ne!(guest(&s, 100)["node"], "pve3");
     s.heal();
     // The answering node alone in the minority: no quorum.
-    s.partition(vec![vec!["pve1".into()], vec!["pve2".into(), "pve3".into()]]);
+    s.partition(vec![
+        vec!["pve1".into()],
+        vec!["pve2".into(), "pve3".into()],
+    ]);
     let (_, m) = err(&s, "POST", "/pools", &[("poolid", "p")]);
     assert_eq!(m, "cluster not ready - no quorum?");
 }
@@ -177,16 +287,36 @@ fn a_partition_isolates_the_minority() {
 #[test]
 fn failed_tasks_clean_up_like_pve() {
     let s = sim(0.0);
-    s.set_faults(Faults { task_failure_rate: 1.0, ..Default::default() });
+    s.set_faults(Faults {
+        task_failure_rate: 1.0,
+        ..Default::default()
+    });
     let upid = clone_vm(&s, "100", "pve1");
     let st = task_status(&s, &upid);
     assert_eq!(st["status"], "stopped");
-    assert!(st["exitstatus"].as_str().unwrap().starts_with("clone failed"), "{st}");
+    assert!(
+        st["exitstatus"]
+            .as_str()
+            .unwrap()
+            .starts_with("clone failed"),
+        "{st}"
+    );
     assert!(guest(&s, 100).is_null(), "a failed clone leaves no guest");
-    let log = ok(&s, "GET", &format!("/nodes/pve1/tasks/{}/log", upid.as_str().unwrap()), &[]);
-    let last = log.as_array().unwrap().last().unwrap()["t"].as_str().unwrap().to_string();
+    let log = ok(
+        &s,
+        "GET",
+        &format!("/nodes/pve1/tasks/{}/log", upid.as_str().unwrap()),
+        &[],
+    );
+    let last = log.as_array().unwrap().last().unwrap()["t"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(last.starts_with("TASK ERROR: clone failed"), "{last}");
-    s.set_faults(Faults { task_failure_rate: 0.5, ..Default::default() });
+    s.set_faults(Faults {
+        task_failure_rate: 0.5,
+        ..Default::default()
+    });
     let mut failed = 0;
     for i in 0..100 {
         let id = (200 + i).to_string();
@@ -206,7 +336,10 @@ fn same_seed_same_cluster() {
         clone_vm(s, "100", "pve2");
         ok(s, "POST", "/nodes/pve2/qemu/100/status/start", &[]);
     }
-    assert_eq!(ok(&a, "GET", "/cluster/resources", &[]), ok(&b, "GET", "/cluster/resources", &[]));
+    assert_eq!(
+        ok(&a, "GET", "/cluster/resources", &[]),
+        ok(&b, "GET", "/cluster/resources", &[])
+    );
     assert_eq!(
         ok(&a, "GET", "/nodes/pve2/qemu/100/config", &[]),
         ok(&b, "GET", "/nodes/pve2/qemu/100/config", &[])
@@ -227,21 +360,42 @@ fn state_survives_a_restart() {
     let first = Simulator::new(config.clone()).unwrap();
     clone_vm(&first, "100", "pve2");
     ok(&first, "POST", "/pools", &[("poolid", "tenant-a")]);
-    ok(&first, "POST", "/cluster/ha/resources", &[("sid", "vm:100")]);
+    ok(
+        &first,
+        "POST",
+        "/cluster/ha/resources",
+        &[("sid", "vm:100")],
+    );
     assert!(first.save().unwrap());
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
     let second = Simulator::new(config).unwrap();
     assert_eq!(second.fingerprint(), first.fingerprint());
     assert_eq!(second.token_line(), first.token_line());
     assert_eq!(guest(&second, 100)["node"], "pve2");
-    assert_eq!(ok(&second, "GET", "/pools", &[]).as_array().unwrap().len(), 1);
-    assert_eq!(ok(&second, "GET", "/cluster/ha/resources", &[]).as_array().unwrap().len(), 1);
+    assert_eq!(
+        ok(&second, "GET", "/pools", &[]).as_array().unwrap().len(),
+        1
+    );
+    assert_eq!(
+        ok(&second, "GET", "/cluster/ha/resources", &[])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     std::fs::write(&file, b"{not json").unwrap();
-    assert!(Simulator::new(SimConfig { state_file: Some(file), ..Default::default() }).is_err());
+    assert!(Simulator::new(SimConfig {
+        state_file: Some(file),
+        ..Default::default()
+    })
+    .is_err());
 }
 
 #[test]

@@ -12,13 +12,15 @@ use pve_sim::{Cluster, NodeSpec};
 use serde_json::Value;
 
 fn schema(version: &str) -> BTreeMap<String, Value> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("../../testdata/pve/schema/pve-{version}-api-index.json"));
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!(
+        "../../testdata/pve/schema/pve-{version}-api-index.json"
+    ));
     serde_json::from_slice(&std::fs::read(path).expect("schema test data")).unwrap()
 }
 
 fn num(v: &Value) -> Option<f64> {
-    v.as_f64().or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+    v.as_f64()
+        .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
 }
 
 fn type_matches(ty: &ParamType, decl: &Value) -> Result<(), String> {
@@ -26,7 +28,12 @@ fn type_matches(ty: &ParamType, decl: &Value) -> Result<(), String> {
     let format = decl.get("format").and_then(Value::as_str);
     let ok = match ty {
         ParamType::Str { max_len } => {
-            t == "string" && decl.get("maxLength").and_then(Value::as_u64).map(|m| m as usize) == *max_len
+            t == "string"
+                && decl
+                    .get("maxLength")
+                    .and_then(Value::as_u64)
+                    .map(|m| m as usize)
+                    == *max_len
         }
         ParamType::Int { min, max } => {
             t == "integer"
@@ -34,14 +41,20 @@ fn type_matches(ty: &ParamType, decl: &Value) -> Result<(), String> {
                 && decl.get("maximum").and_then(num).map(|m| m as i64) == *max
         }
         ParamType::Num { min, max } => {
-            t == "number" && decl.get("minimum").and_then(num) == *min && decl.get("maximum").and_then(num) == *max
+            t == "number"
+                && decl.get("minimum").and_then(num) == *min
+                && decl.get("maximum").and_then(num) == *max
         }
         ParamType::Bool => t == "boolean",
         ParamType::Enum(values) => {
             let declared: Vec<String> = decl
                 .get("enum")
                 .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                })
                 .unwrap_or_default();
             &declared == values
         }
@@ -51,8 +64,14 @@ fn type_matches(ty: &ParamType, decl: &Value) -> Result<(), String> {
         ParamType::Pool => format == Some("pve-poolid"),
         ParamType::ConfigId => format == Some("pve-configid"),
         ParamType::DnsName => format == Some("dns-name"),
-        ParamType::QemuDisk => decl.get("enum").and_then(Value::as_array).is_some_and(|a| a.iter().any(|v| v == "scsi0")),
-        ParamType::CtDisk => decl.get("enum").and_then(Value::as_array).is_some_and(|a| a.iter().any(|v| v == "rootfs")),
+        ParamType::QemuDisk => decl
+            .get("enum")
+            .and_then(Value::as_array)
+            .is_some_and(|a| a.iter().any(|v| v == "scsi0")),
+        ParamType::CtDisk => decl
+            .get("enum")
+            .and_then(Value::as_array)
+            .is_some_and(|a| a.iter().any(|v| v == "rootfs")),
     };
     if ok {
         Ok(())
@@ -71,10 +90,16 @@ fn parameters_are_declared_as_in_pve_8_4() {
             continue;
         };
         let empty = serde_json::Map::new();
-        let props = method["parameters"]["properties"].as_object().unwrap_or(&empty);
+        let props = method["parameters"]["properties"]
+            .as_object()
+            .unwrap_or(&empty);
         let mut seen = BTreeSet::new();
         for p in &spec.params {
-            let name = if p.indexed { format!("{}[n]", p.name) } else { p.name.clone() };
+            let name = if p.indexed {
+                format!("{}[n]", p.name)
+            } else {
+                p.name.clone()
+            };
             seen.insert(name.clone());
             let Some(decl) = props.get(&name) else {
                 failures.push(format!("{key}: {name} is not a parameter"));
@@ -82,7 +107,9 @@ fn parameters_are_declared_as_in_pve_8_4() {
             };
             let optional = decl.get("optional").and_then(Value::as_u64) == Some(1);
             if optional != p.optional {
-                failures.push(format!("{key}: {name}: optional is {optional} in the schema"));
+                failures.push(format!(
+                    "{key}: {name}: optional is {optional} in the schema"
+                ));
             }
             if let Err(e) = type_matches(&p.ty, decl) {
                 failures.push(format!("{key}: {name}: {e}"));
@@ -90,7 +117,9 @@ fn parameters_are_declared_as_in_pve_8_4() {
         }
         for name in props.keys() {
             if !seen.contains(name) {
-                failures.push(format!("{key}: schema parameter {name} is refused by the simulator"));
+                failures.push(format!(
+                    "{key}: schema parameter {name} is refused by the simulator"
+                ));
             }
         }
     }
@@ -101,7 +130,10 @@ fn parameters_are_declared_as_in_pve_8_4() {
 fn served_endpoints_exist_in_both_schemas_and_have_parameters() {
     let served: BTreeSet<String> = served_endpoints().into_iter().collect();
     let declared: BTreeSet<String> = specs().keys().cloned().collect();
-    assert_eq!(served, declared, "every route needs its parameter declaration and vice versa");
+    assert_eq!(
+        served, declared,
+        "every route needs its parameter declaration and vice versa"
+    );
     for version in ["8.4.0", "9.1"] {
         let schema = schema(version);
         let missing: Vec<_> = served.iter().filter(|k| !schema.contains_key(*k)).collect();
@@ -121,8 +153,14 @@ fn check_shape(path: &str, decl: &Value, value: &Value, out: &mut Vec<String>) {
         Some("null") => value.is_null(),
         Some("string") => value.is_string(),
         // Perl sends some numbers as strings (`/cluster/nextid` is "100"), as real PVE does.
-        Some("integer") => value.is_i64() || value.is_u64() || value.as_str().is_some_and(|s| s.parse::<i64>().is_ok()),
-        Some("number") => value.is_number() || value.as_str().is_some_and(|s| s.parse::<f64>().is_ok()),
+        Some("integer") => {
+            value.is_i64()
+                || value.is_u64()
+                || value.as_str().is_some_and(|s| s.parse::<i64>().is_ok())
+        }
+        Some("number") => {
+            value.is_number() || value.as_str().is_some_and(|s| s.parse::<f64>().is_ok())
+        }
         Some("boolean") => value.is_boolean() || value.as_u64().is_some_and(|n| n <= 1),
         Some("array") => value.is_array(),
         Some("object") => value.is_object(),
@@ -132,7 +170,10 @@ fn check_shape(path: &str, decl: &Value, value: &Value, out: &mut Vec<String>) {
         }
     };
     if !ok {
-        out.push(format!("{path}: expected {}, got {value}", ty.unwrap_or("?")));
+        out.push(format!(
+            "{path}: expected {}, got {value}",
+            ty.unwrap_or("?")
+        ));
         return;
     }
     if let (Some("array"), Some(items), Some(arr)) = (ty, decl.get("items"), value.as_array()) {
@@ -175,24 +216,45 @@ impl Harness {
         let now = 1_749_549_744.0;
         Self {
             cluster: Cluster::new("edge", 3, NodeSpec::default(), 7, now, 0.0),
-            auth: AuthState { root_password: "pw".into(), token_secret: "s".into(), ticket_key: "k".into() },
-            caller: Caller { authid: "root@pam".into(), ticket: true },
+            auth: AuthState {
+                root_password: "pw".into(),
+                token_secret: "s".into(),
+                ticket_key: "k".into(),
+            },
+            caller: Caller {
+                authid: "root@pam".into(),
+                ticket: true,
+            },
             now,
         }
     }
 
     fn call(&mut self, method: &str, path: &str, params: &[(&str, &str)]) -> Result<Value, String> {
         self.now += 1.0;
-        let params: BTreeMap<String, String> = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        dispatch(&mut self.cluster, &self.auth, &self.caller, method, path, params, self.now)
-            .map_err(|e| format!("{method} {path}: {} {} {:?}", e.status, e.message, e.errors))
+        let params: BTreeMap<String, String> = params
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        dispatch(
+            &mut self.cluster,
+            &self.auth,
+            &self.caller,
+            method,
+            path,
+            params,
+            self.now,
+        )
+        .map(pve_sim::api::Reply::into_value)
+        .map_err(|e| format!("{method} {path}: {} {} {:?}", e.status, e.message, e.errors))
     }
 }
 
 /// Turns a concrete call into its schema key (`GET /nodes/{node}/qemu/{vmid}/config`).
 fn template_of(method: &str, path: &str) -> String {
     let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let names = ["node", "vmid", "snapname", "upid", "storage", "poolid", "sid"];
+    let names = [
+        "node", "vmid", "snapname", "upid", "storage", "poolid", "sid",
+    ];
     let mut out = Vec::new();
     for (i, s) in segs.iter().enumerate() {
         let prev = if i > 0 { segs[i - 1] } else { "" };
@@ -219,23 +281,98 @@ fn answers_have_the_schema_shapes() {
     let mut covered = BTreeSet::new();
     let mut failures = Vec::new();
     let mut run = |h: &mut Harness, method: &str, path: &str, params: &[(&str, &str)]| -> Value {
-        let v = h.call(method, path, params).unwrap_or_else(|e| panic!("{e}"));
+        let v = h
+            .call(method, path, params)
+            .unwrap_or_else(|e| panic!("{e}"));
         let key = template_of(method, path);
-        let decl = schema.get(&key).unwrap_or_else(|| panic!("{key} not in schema"));
+        let decl = schema
+            .get(&key)
+            .unwrap_or_else(|| panic!("{key} not in schema"));
         check_shape(&key, &decl["returns"], &v, &mut failures);
         covered.insert(key);
         v
     };
-    run(&mut h, "POST", "/pools", &[("poolid", "tenant-a"), ("comment", "Tenant A")]);
-    let upid = run(&mut h, "POST", "/nodes/pve1/qemu/9000/clone", &[("newid", "100"), ("name", "web1"), ("pool", "tenant-a"), ("full", "0")]);
-    run(&mut h, "POST", "/nodes/pve1/lxc/9001/clone", &[("newid", "101"), ("hostname", "ct1"), ("full", "1")]);
-    run(&mut h, "POST", "/nodes/pve2/qemu", &[("vmid", "102"), ("name", "db1"), ("memory", "4096"), ("cores", "2"), ("scsi0", "ceph-vm:16"), ("net0", "virtio,bridge=vmbr0,tag=20")]);
-    run(&mut h, "POST", "/nodes/pve2/lxc", &[("vmid", "103"), ("hostname", "ct3"), ("ostemplate", "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst"), ("rootfs", "ceph-vm:8"), ("net0", "name=eth0,bridge=vmbr0,ip=dhcp")]);
-    run(&mut h, "PUT", "/nodes/pve1/qemu/100/config", &[("memory", "4096"), ("tags", "scmp;web")]);
-    run(&mut h, "POST", "/nodes/pve1/qemu/100/config", &[("cores", "4")]);
-    run(&mut h, "PUT", "/nodes/pve1/lxc/101/config", &[("memory", "1024")]);
-    run(&mut h, "PUT", "/nodes/pve1/qemu/100/resize", &[("disk", "scsi0"), ("size", "+10G")]);
-    run(&mut h, "PUT", "/nodes/pve1/lxc/101/resize", &[("disk", "rootfs"), ("size", "16G")]);
+    run(
+        &mut h,
+        "POST",
+        "/pools",
+        &[("poolid", "tenant-a"), ("comment", "Tenant A")],
+    );
+    let upid = run(
+        &mut h,
+        "POST",
+        "/nodes/pve1/qemu/9000/clone",
+        &[
+            ("newid", "100"),
+            ("name", "web1"),
+            ("pool", "tenant-a"),
+            ("full", "0"),
+        ],
+    );
+    run(
+        &mut h,
+        "POST",
+        "/nodes/pve1/lxc/9001/clone",
+        &[("newid", "101"), ("hostname", "ct1"), ("full", "1")],
+    );
+    run(
+        &mut h,
+        "POST",
+        "/nodes/pve2/qemu",
+        &[
+            ("vmid", "102"),
+            ("name", "db1"),
+            ("memory", "4096"),
+            ("cores", "2"),
+            ("scsi0", "ceph-vm:16"),
+            ("net0", "virtio,bridge=vmbr0,tag=20"),
+        ],
+    );
+    run(
+        &mut h,
+        "POST",
+        "/nodes/pve2/lxc",
+        &[
+            ("vmid", "103"),
+            ("hostname", "ct3"),
+            (
+                "ostemplate",
+                "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst",
+            ),
+            ("rootfs", "ceph-vm:8"),
+            ("net0", "name=eth0,bridge=vmbr0,ip=dhcp"),
+        ],
+    );
+    run(
+        &mut h,
+        "PUT",
+        "/nodes/pve1/qemu/100/config",
+        &[("memory", "4096"), ("tags", "scmp;web")],
+    );
+    run(
+        &mut h,
+        "POST",
+        "/nodes/pve1/qemu/100/config",
+        &[("cores", "4")],
+    );
+    run(
+        &mut h,
+        "PUT",
+        "/nodes/pve1/lxc/101/config",
+        &[("memory", "1024")],
+    );
+    run(
+        &mut h,
+        "PUT",
+        "/nodes/pve1/qemu/100/resize",
+        &[("disk", "scsi0"), ("size", "+10G")],
+    );
+    run(
+        &mut h,
+        "PUT",
+        "/nodes/pve1/lxc/101/resize",
+        &[("disk", "rootfs"), ("size", "16G")],
+    );
     for kind_vmid in [("qemu", "100"), ("lxc", "101")] {
         let (k, id) = kind_vmid;
         let base = format!("/nodes/pve1/{k}/{id}");
@@ -244,48 +381,138 @@ fn answers_have_the_schema_shapes() {
         run(&mut h, "POST", &format!("{base}/status/suspend"), &[]);
         run(&mut h, "POST", &format!("{base}/status/resume"), &[]);
         run(&mut h, "POST", &format!("{base}/status/reboot"), &[]);
-        run(&mut h, "POST", &format!("{base}/snapshot"), &[("snapname", "snap1"), ("description", "before")]);
+        run(
+            &mut h,
+            "POST",
+            &format!("{base}/snapshot"),
+            &[("snapname", "snap1"), ("description", "before")],
+        );
         run(&mut h, "GET", &format!("{base}/snapshot"), &[]);
         run(&mut h, "GET", &format!("{base}/config"), &[]);
-        run(&mut h, "GET", &format!("{base}/rrddata"), &[("timeframe", "hour")]);
+        run(
+            &mut h,
+            "GET",
+            &format!("{base}/rrddata"),
+            &[("timeframe", "hour")],
+        );
         run(&mut h, "GET", &format!("/nodes/pve1/{k}"), &[]);
         run(&mut h, "POST", &format!("{base}/status/shutdown"), &[]);
-        run(&mut h, "POST", &format!("{base}/snapshot/snap1/rollback"), &[("start", "1")]);
-        run(&mut h, "POST", &format!("{base}/status/stop"), &[("skiplock", "1")]);
+        run(
+            &mut h,
+            "POST",
+            &format!("{base}/snapshot/snap1/rollback"),
+            &[("start", "1")],
+        );
+        run(
+            &mut h,
+            "POST",
+            &format!("{base}/status/stop"),
+            &[("skiplock", "1")],
+        );
         run(&mut h, "DELETE", &format!("{base}/snapshot/snap1"), &[]);
-        run(&mut h, "POST", &format!("{base}/migrate"), &[("target", "pve3")]);
+        run(
+            &mut h,
+            "POST",
+            &format!("{base}/migrate"),
+            &[("target", "pve3")],
+        );
         let base3 = format!("/nodes/pve3/{k}/{id}");
         run(&mut h, "POST", &format!("{base3}/template"), &[]);
-        run(&mut h, "DELETE", &base3, &[("purge", "1"), ("destroy-unreferenced-disks", "1")]);
+        run(
+            &mut h,
+            "DELETE",
+            &base3,
+            &[("purge", "1"), ("destroy-unreferenced-disks", "1")],
+        );
     }
     run(&mut h, "POST", "/nodes/pve2/qemu/102/status/start", &[]);
-    run(&mut h, "POST", "/cluster/ha/resources", &[("sid", "vm:102"), ("state", "started"), ("max_restart", "2")]);
+    run(
+        &mut h,
+        "POST",
+        "/cluster/ha/resources",
+        &[
+            ("sid", "vm:102"),
+            ("state", "started"),
+            ("max_restart", "2"),
+        ],
+    );
     run(&mut h, "GET", "/cluster/ha/resources", &[]);
     run(&mut h, "GET", "/cluster/ha/resources/vm:102", &[]);
-    run(&mut h, "PUT", "/cluster/ha/resources/vm:102", &[("comment", "db")]);
+    run(
+        &mut h,
+        "PUT",
+        "/cluster/ha/resources/vm:102",
+        &[("comment", "db")],
+    );
     run(&mut h, "GET", "/cluster/ha/status/current", &[]);
     run(&mut h, "PUT", "/pools/tenant-a", &[("vms", "102,103")]);
     run(&mut h, "GET", "/pools", &[]);
     run(&mut h, "GET", "/pools/tenant-a", &[]);
-    run(&mut h, "PUT", "/pools/tenant-a", &[("vms", "102,103"), ("delete", "1")]);
+    run(
+        &mut h,
+        "PUT",
+        "/pools/tenant-a",
+        &[("vms", "102,103"), ("delete", "1")],
+    );
     run(&mut h, "DELETE", "/pools/tenant-a", &[]);
     run(&mut h, "DELETE", "/cluster/ha/resources/vm:102", &[]);
-    let tasks = run(&mut h, "GET", "/nodes/pve1/tasks", &[("source", "all"), ("limit", "500")]);
+    let tasks = run(
+        &mut h,
+        "GET",
+        "/nodes/pve1/tasks",
+        &[("source", "all"), ("limit", "500")],
+    );
     assert!(tasks.as_array().is_some_and(|t| t.len() >= 10));
     let upid = upid.as_str().unwrap().to_string();
-    run(&mut h, "GET", &format!("/nodes/pve1/tasks/{upid}/status"), &[]);
+    run(
+        &mut h,
+        "GET",
+        &format!("/nodes/pve1/tasks/{upid}/status"),
+        &[],
+    );
     run(&mut h, "GET", &format!("/nodes/pve1/tasks/{upid}/log"), &[]);
-    for p in ["/version", "/cluster/status", "/cluster/resources", "/cluster/nextid", "/cluster/tasks", "/cluster/options",
-              "/cluster/replication", "/cluster/ha/groups", "/nodes", "/nodes/pve1/status", "/nodes/pve1/version",
-              "/nodes/pve1/network", "/nodes/pve1/dns", "/nodes/pve1/time", "/nodes/pve1/subscription",
-              "/nodes/pve1/storage", "/nodes/pve1/storage/ceph-vm/status", "/nodes/pve1/storage/ceph-vm/content",
-              "/nodes/pve1/storage/local/content", "/storage", "/access/permissions"] {
+    for p in [
+        "/version",
+        "/cluster/status",
+        "/cluster/resources",
+        "/cluster/nextid",
+        "/cluster/tasks",
+        "/cluster/options",
+        "/cluster/replication",
+        "/cluster/ha/groups",
+        "/nodes",
+        "/nodes/pve1/status",
+        "/nodes/pve1/version",
+        "/nodes/pve1/network",
+        "/nodes/pve1/dns",
+        "/nodes/pve1/time",
+        "/nodes/pve1/subscription",
+        "/nodes/pve1/storage",
+        "/nodes/pve1/storage/ceph-vm/status",
+        "/nodes/pve1/storage/ceph-vm/content",
+        "/nodes/pve1/storage/local/content",
+        "/storage",
+        "/access/permissions",
+    ] {
         run(&mut h, "GET", p, &[]);
     }
-    run(&mut h, "GET", "/nodes/pve1/rrddata", &[("timeframe", "day")]);
-    run(&mut h, "POST", "/access/ticket", &[("username", "root@pam"), ("password", "pw")]);
+    run(
+        &mut h,
+        "GET",
+        "/nodes/pve1/rrddata",
+        &[("timeframe", "day")],
+    );
+    run(
+        &mut h,
+        "POST",
+        "/access/ticket",
+        &[("username", "root@pam"), ("password", "pw")],
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     let served: BTreeSet<String> = served_endpoints().into_iter().collect();
     let missing: Vec<_> = served.difference(&covered).collect();
-    assert!(missing.is_empty(), "served endpoints without a shape check: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "served endpoints without a shape check: {missing:?}"
+    );
 }

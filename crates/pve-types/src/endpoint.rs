@@ -194,16 +194,26 @@ mod tests {
             name: Option<String>,
         }
         let r = ApiRequest::new(E, &[&"pve1", &9000])
-            .with_params(&P { newid: 101, full: Some(true), name: None })
+            .with_params(&P {
+                newid: 101,
+                full: Some(true),
+                name: None,
+            })
             .unwrap();
         assert_eq!(r.path, "/nodes/pve1/qemu/9000/clone");
-        assert_eq!(r.params, vec![("full".into(), "1".into()), ("newid".into(), "101".into())]);
+        assert_eq!(
+            r.params,
+            vec![("full".into(), "1".into()), ("newid".into(), "101".into())]
+        );
     }
 
     #[test]
     fn encodes_segments() {
         const E: Endpoint = Endpoint::new(HttpMethod::Get, "/nodes/{node}/tasks/{upid}/status");
         let r = ApiRequest::new(E, &[&"pve1", &"UPID:pve1:1:2:3:x::root@pam!tok:"]);
-        assert_eq!(r.path, "/nodes/pve1/tasks/UPID:pve1:1:2:3:x::root@pam%21tok:/status");
+        assert_eq!(
+            r.path,
+            "/nodes/pve1/tasks/UPID:pve1:1:2:3:x::root@pam%21tok:/status"
+        );
     }
 }

@@ -182,7 +182,9 @@ fn check_node(s: &str) -> Result<(), IdError> {
     if is_dns_label(s) {
         Ok(())
     } else {
-        Err(IdError::new(format!("value does not look like a valid node name")))
+        Err(IdError::new(format!(
+            "value does not look like a valid node name"
+        )))
     }
 }
 
@@ -195,7 +197,9 @@ fn check_storage(s: &str) -> Result<(), IdError> {
     if ok {
         Ok(())
     } else {
-        Err(IdError::new(format!("storage ID '{s}' contains illegal characters")))
+        Err(IdError::new(format!(
+            "storage ID '{s}' contains illegal characters"
+        )))
     }
 }
 
@@ -210,7 +214,9 @@ fn check_pool(s: &str) -> Result<(), IdError> {
     if ok {
         Ok(())
     } else {
-        Err(IdError::new(format!("pool name '{s}' contains illegal characters")))
+        Err(IdError::new(format!(
+            "pool name '{s}' contains illegal characters"
+        )))
     }
 }
 
@@ -225,7 +231,9 @@ fn check_authid(s: &str) -> Result<(), IdError> {
                 && name.len() <= 60
                 && !name.contains(|c: char| c.is_whitespace() || c == ':' || c == '/')
                 && !realm.is_empty()
-                && realm.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+                && realm
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
         }
         None => false,
     };
@@ -233,12 +241,15 @@ fn check_authid(s: &str) -> Result<(), IdError> {
         let b = t.as_bytes();
         !b.is_empty()
             && b[0].is_ascii_alphabetic()
-            && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+            && b.iter()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
     });
     if user_ok && token_ok {
         Ok(())
     } else {
-        Err(IdError::new("value does not look like a valid user or token id"))
+        Err(IdError::new(
+            "value does not look like a valid user or token id",
+        ))
     }
 }
 

@@ -140,7 +140,13 @@ mod tests {
     #[test]
     fn parses() {
         let k: IndexedKey = "net0".parse().unwrap();
-        assert_eq!(k, IndexedKey { prefix: KeyPrefix::Net, index: 0 });
+        assert_eq!(
+            k,
+            IndexedKey {
+                prefix: KeyPrefix::Net,
+                index: 0
+            }
+        );
         let k: IndexedKey = "scsi30".parse().unwrap();
         assert_eq!(k.to_string(), "scsi30");
         assert!("scsi31".parse::<IndexedKey>().is_err());

@@ -241,9 +241,23 @@ mod tests {
     #[test]
     fn perl_spellings() {
         let t: T = serde_json::from_str(r#"{"b":1,"n":"100","l":["0.10","2",3.5]}"#).unwrap();
-        assert_eq!(t, T { b: true, n: Some(100), l: vec![0.1, 2.0, 3.5] });
+        assert_eq!(
+            t,
+            T {
+                b: true,
+                n: Some(100),
+                l: vec![0.1, 2.0, 3.5]
+            }
+        );
         let t: T = serde_json::from_str(r#"{"b":"0"}"#).unwrap();
-        assert_eq!(t, T { b: false, n: None, l: vec![] });
+        assert_eq!(
+            t,
+            T {
+                b: false,
+                n: None,
+                l: vec![]
+            }
+        );
         let t: T = serde_json::from_str(r#"{"b":true,"n":null}"#).unwrap();
         assert!(t.b && t.n.is_none());
     }

@@ -60,10 +60,15 @@ impl PropertyString {
     pub fn take_parsed<T: FromStr>(&mut self, key: &str) -> Result<Option<T>, PropertyStringError> {
         match self.take(key) {
             None => Ok(None),
-            Some(v) => v.parse().map(Some).map_err(|_| PropertyStringError::Invalid {
-                key: key.to_string(),
-                message: format!("invalid format - value '{v}' does not have the expected type"),
-            }),
+            Some(v) => v
+                .parse()
+                .map(Some)
+                .map_err(|_| PropertyStringError::Invalid {
+                    key: key.to_string(),
+                    message: format!(
+                        "invalid format - value '{v}' does not have the expected type"
+                    ),
+                }),
         }
     }
 
@@ -230,11 +235,16 @@ mod tests {
 
     #[test]
     fn parses_net_and_disk() {
-        let p: PropertyString = "virtio=BC:24:11:2E:3F:01,bridge=vmbr0,tag=10".parse().unwrap();
+        let p: PropertyString = "virtio=BC:24:11:2E:3F:01,bridge=vmbr0,tag=10"
+            .parse()
+            .unwrap();
         assert_eq!(p.default_value, None);
         assert_eq!(p.get("virtio"), Some("BC:24:11:2E:3F:01"));
         assert_eq!(p.get("tag"), Some("10"));
-        assert_eq!(p.to_string(), "virtio=BC:24:11:2E:3F:01,bridge=vmbr0,tag=10");
+        assert_eq!(
+            p.to_string(),
+            "virtio=BC:24:11:2E:3F:01,bridge=vmbr0,tag=10"
+        );
 
         let d: PropertyString = "local-lvm:vm-100-disk-0,size=32G".parse().unwrap();
         assert_eq!(d.default_value.as_deref(), Some("local-lvm:vm-100-disk-0"));

@@ -23,7 +23,15 @@ impl Drop for Sim {
 
 fn start(extra: &[&str]) -> Sim {
     let mut child = Command::new(env!("CARGO_BIN_EXE_scmp"))
-        .args(["pve-sim", "--listen", "127.0.0.1:0", "--time-scale", "0", "--password", "cli-pw"])
+        .args([
+            "pve-sim",
+            "--listen",
+            "127.0.0.1:0",
+            "--time-scale",
+            "0",
+            "--password",
+            "cli-pw",
+        ])
         .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -46,13 +54,22 @@ fn start(extra: &[&str]) -> Sim {
             break;
         }
     }
-    assert!(!url.is_empty() && !fingerprint.is_empty(), "the simulator prints its URL and fingerprint");
+    assert!(
+        !url.is_empty() && !fingerprint.is_empty(),
+        "the simulator prints its URL and fingerprint"
+    );
     std::thread::spawn(move || for _ in reader.lines() {});
-    Sim { child, url, fingerprint }
+    Sim {
+        child,
+        url,
+        fingerprint,
+    }
 }
 
 fn http(fingerprint: &str) -> reqwest::Client {
-    let tls = Trust::Fingerprint(fingerprint.parse().unwrap()).client_config().unwrap();
+    let tls = Trust::Fingerprint(fingerprint.parse().unwrap())
+        .client_config()
+        .unwrap();
     reqwest::Client::builder()
         .use_preconfigured_tls(tls)
         .timeout(Duration::from_secs(10))
@@ -74,26 +91,61 @@ async fn serves_the_api_with_a_token_file_and_fault_endpoints() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&token_file).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&token_file).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
     let c = http(&sim.fingerprint);
     let auth = format!("PVEAPIToken={line}");
-    let get = |path: &str| c.get(format!("{}{path}", sim.url)).header("Authorization", &auth).send();
+    let get = |path: &str| {
+        c.get(format!("{}{path}", sim.url))
+            .header("Authorization", &auth)
+            .send()
+    };
 
-    let v: serde_json::Value = get("/api2/json/version").await.unwrap().json().await.unwrap();
+    let v: serde_json::Value = get("/api2/json/version")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(v["data"]["version"], "8.4.14");
-    let r = c.get(format!("{}/sim/state", sim.url)).send().await.unwrap();
-    assert_eq!(r.status(), 401, "the fault endpoints need the same credentials");
+    let r = c
+        .get(format!("{}/sim/state", sim.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        401,
+        "the fault endpoints need the same credentials"
+    );
     assert!(r.bytes().await.unwrap().is_empty());
 
-    let r = c.post(format!("{}/sim/nodes/pve3/down", sim.url)).header("Authorization", &auth).send().await.unwrap();
+    let r = c
+        .post(format!("{}/sim/nodes/pve3/down", sim.url))
+        .header("Authorization", &auth)
+        .send()
+        .await
+        .unwrap();
     assert!(r.status().is_success());
     let nodes: serde_json::Value = get("/api2/json/nodes").await.unwrap().json().await.unwrap();
-    let pve3 = nodes["data"].as_array().unwrap().iter().find(|n| n["node"] == "pve3").unwrap().clone();
+    let pve3 = nodes["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["node"] == "pve3")
+        .unwrap()
+        .clone();
     assert_eq!(pve3["status"], "offline");
     let r = get("/api2/json/nodes/pve3/status").await.unwrap();
     assert_eq!(r.status().as_u16(), 595);
-    c.post(format!("{}/sim/nodes/pve3/up", sim.url)).header("Authorization", &auth).send().await.unwrap();
+    c.post(format!("{}/sim/nodes/pve3/up", sim.url))
+        .header("Authorization", &auth)
+        .send()
+        .await
+        .unwrap();
 
     let r = c
         .put(format!("{}/sim/faults", sim.url))
@@ -121,7 +173,12 @@ async fn saves_its_state_on_exit() {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("sim.json");
     let token_file = dir.path().join("token");
-    let args = ["--state-file", state.to_str().unwrap(), "--token-file", token_file.to_str().unwrap()];
+    let args = [
+        "--state-file",
+        state.to_str().unwrap(),
+        "--token-file",
+        token_file.to_str().unwrap(),
+    ];
     let sim = start(&args);
     let auth = format!("PVEAPIToken={}", token(&token_file));
     let c = http(&sim.fingerprint);
@@ -140,10 +197,16 @@ async fn saves_its_state_on_exit() {
     let exit = sim.child.wait().unwrap();
     assert!(exit.success(), "exits cleanly on SIGTERM");
     let again = start(&args);
-    assert_eq!(again.fingerprint, sim.fingerprint, "same certificate after a restart");
+    assert_eq!(
+        again.fingerprint, sim.fingerprint,
+        "same certificate after a restart"
+    );
     let pools: serde_json::Value = http(&again.fingerprint)
         .get(format!("{}/api2/json/pools", again.url))
-        .header("Authorization", format!("PVEAPIToken={}", token(&token_file)))
+        .header(
+            "Authorization",
+            format!("PVEAPIToken={}", token(&token_file)),
+        )
         .send()
         .await
         .unwrap()
@@ -171,9 +234,19 @@ fn proxmoxer_drives_the_simulator() {
     let sim = start(&["--token-file", token_file.to_str().unwrap()]);
     let hostport = sim.url.trim_start_matches("https://").to_string();
     let (host, port) = hostport.rsplit_once(':').unwrap();
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/python/proxmoxer_drive.py");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/python/proxmoxer_drive.py"
+    );
     let out = Command::new(python)
-        .args([script, host, port, &sim.fingerprint, "cli-pw", &token(&token_file)])
+        .args([
+            script,
+            host,
+            port,
+            &sim.fingerprint,
+            "cli-pw",
+            &token(&token_file),
+        ])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -7,10 +7,12 @@
 
 use std::time::Duration;
 
-use pve_client::{ClientConfig, Credentials, Error, ErrorKind, PveApi, PveClient, Trust, WaitOptions};
+use pve_client::{
+    ClientConfig, Credentials, Error, ErrorKind, PveApi, PveClient, Trust, WaitOptions,
+};
 use pve_types::api::guest::{
-    self, GuestClone, GuestConfigUpdate, GuestDelete, GuestKind, GuestMigrate, GuestState, PowerAction,
-    SnapshotCreate,
+    self, GuestClone, GuestConfigUpdate, GuestDelete, GuestKind, GuestMigrate, GuestState,
+    PowerAction, SnapshotCreate,
 };
 use pve_types::api::ha::{HaResourceCreate, HaResourceUpdate, HaState};
 use pve_types::api::pools::{PoolCreate, PoolUpdate};
@@ -82,7 +84,7 @@ fn skip(t: &Target, why: &str) -> bool {
 /// Runs every case; each uses its own vmids so they do not interfere.
 pub async fn run_suite(t: &Target) {
     let c = t.token_client();
-    version_and_cluster(t, &c).await;
+    version_and_cluster(&c).await;
     nodes(t, &c).await;
     vm_lifecycle(t, &c, 120).await;
     parameter_errors(&c).await;
@@ -95,13 +97,15 @@ pub async fn run_suite(t: &Target) {
     ticket_login(t).await;
 }
 
-async fn version_and_cluster(t: &Target, c: &PveClient) {
+async fn version_and_cluster(c: &PveClient) {
     let v = c.version().await.unwrap();
     assert!(v.version.starts_with(&v.release), "{v:?}");
     let status = c.cluster_status().await.unwrap();
     assert!(status.iter().any(|s| s.name == "pve1"));
     let resources = c.cluster_resources(None).await.unwrap();
-    assert!(resources.iter().any(|r| r.vmid.map(Vmid::get) == Some(9000) && r.template == Some(true)));
+    assert!(resources
+        .iter()
+        .any(|r| r.vmid.map(Vmid::get) == Some(9000) && r.template == Some(true)));
     let next = c.nextid().await.unwrap();
     assert!(next.get() >= 100);
     let perms = c.permissions(None).await.unwrap();
@@ -153,45 +157,93 @@ async fn vm_lifecycle(t: &Target, c: &PveClient, id: u32) {
     let log = c.task_log(&upid, 0, 100).await.unwrap();
     assert!(!log.is_empty());
     let tasks = c
-        .task_list(&n1, &TaskListParams { limit: Some(500), source: Some("all".into()), ..Default::default() })
+        .task_list(
+            &n1,
+            &TaskListParams {
+                limit: Some(500),
+                source: Some("all".into()),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
-    assert!(tasks.iter().any(|x| x.upid == upid), "the clone task is listed");
+    assert!(
+        tasks.iter().any(|x| x.upid == upid),
+        "the clone task is listed"
+    );
 
     let config = c.guest_config(GuestKind::Qemu, &n1, vmid).await.unwrap();
-    assert_eq!(config.get("name").as_deref(), Some(format!("suite-{id}").as_str()));
+    assert_eq!(
+        config.get("name").as_deref(),
+        Some(format!("suite-{id}").as_str())
+    );
     assert!(!config.is_template());
     let digest = config.digest().expect("config digest");
-    let mut update = GuestConfigUpdate { digest: Some(digest.clone()), ..Default::default() };
+    let mut update = GuestConfigUpdate {
+        digest: Some(digest.clone()),
+        ..Default::default()
+    };
     update.set.insert("memory".into(), "3072".into());
     update.set.insert("tags".into(), "scmp;suite".into());
-    c.guest_config_set(GuestKind::Qemu, &n1, vmid, &update).await.unwrap();
+    c.guest_config_set(GuestKind::Qemu, &n1, vmid, &update)
+        .await
+        .unwrap();
     let config = c.guest_config(GuestKind::Qemu, &n1, vmid).await.unwrap();
     assert_eq!(config.memory_mib(), Some(3072));
     // The old digest no longer matches: the change is refused, not merged.
-    let stale = c.guest_config_set(GuestKind::Qemu, &n1, vmid, &update).await.unwrap_err();
-    assert!(stale.to_string().contains("digest") || stale.to_string().contains("modified") || stale.to_string().contains("checksum"), "{stale}");
+    let stale = c
+        .guest_config_set(GuestKind::Qemu, &n1, vmid, &update)
+        .await
+        .unwrap_err();
+    assert!(
+        stale.to_string().contains("digest")
+            || stale.to_string().contains("modified")
+            || stale.to_string().contains("checksum"),
+        "{stale}"
+    );
 
-    let upid = c.guest_power(GuestKind::Qemu, &n1, vmid, PowerAction::Start).await.unwrap();
+    let upid = c
+        .guest_power(GuestKind::Qemu, &n1, vmid, PowerAction::Start)
+        .await
+        .unwrap();
     c.wait_task(&upid, wait()).await.unwrap();
     let status = c.guest_status(GuestKind::Qemu, &n1, vmid).await.unwrap();
     assert_eq!(status.status, GuestState::Running);
 
     let upid = c
-        .snapshot_create(GuestKind::Qemu, &n1, vmid, &SnapshotCreate { snapname: "before".into(), description: None })
+        .snapshot_create(
+            GuestKind::Qemu,
+            &n1,
+            vmid,
+            &SnapshotCreate {
+                snapname: "before".into(),
+                description: None,
+            },
+        )
         .await
         .unwrap();
     c.wait_task(&upid, wait()).await.unwrap();
     let snaps = c.snapshot_list(GuestKind::Qemu, &n1, vmid).await.unwrap();
     assert!(snaps.iter().any(|s| s.name == "before"));
     assert!(snaps.iter().any(|s| s.name == "current"));
-    let upid = c.snapshot_delete(GuestKind::Qemu, &n1, vmid, "before").await.unwrap();
+    let upid = c
+        .snapshot_delete(GuestKind::Qemu, &n1, vmid, "before")
+        .await
+        .unwrap();
     c.wait_task(&upid, wait()).await.unwrap();
 
     let (at, moved) = if t.peer == Peer::Sim {
         let n2 = node("pve2");
         let upid = c
-            .guest_migrate(GuestKind::Qemu, &n1, vmid, &GuestMigrate { target: n2.clone(), online: Some(true) })
+            .guest_migrate(
+                GuestKind::Qemu,
+                &n1,
+                vmid,
+                &GuestMigrate {
+                    target: n2.clone(),
+                    online: Some(true),
+                },
+            )
             .await
             .unwrap();
         c.wait_task(&upid, wait()).await.unwrap();
@@ -203,41 +255,75 @@ async fn vm_lifecycle(t: &Target, c: &PveClient, id: u32) {
         (n1.clone(), false)
     };
     if moved {
-        let err = c.guest_status(GuestKind::Qemu, &n1, vmid).await.unwrap_err();
+        let err = c
+            .guest_status(GuestKind::Qemu, &n1, vmid)
+            .await
+            .unwrap_err();
         assert!(err.is_not_found(), "{err}");
     }
-    let upid = c.guest_power(GuestKind::Qemu, &at, vmid, PowerAction::Stop).await.unwrap();
-    c.wait_task(&upid, wait()).await.unwrap();
     let upid = c
-        .guest_delete(GuestKind::Qemu, &at, vmid, &GuestDelete { purge: Some(true), destroy_unreferenced_disks: Some(true) })
+        .guest_power(GuestKind::Qemu, &at, vmid, PowerAction::Stop)
         .await
         .unwrap();
     c.wait_task(&upid, wait()).await.unwrap();
-    let gone = c.guest_config(GuestKind::Qemu, &at, vmid).await.unwrap_err();
+    let upid = c
+        .guest_delete(
+            GuestKind::Qemu,
+            &at,
+            vmid,
+            &GuestDelete {
+                purge: Some(true),
+                destroy_unreferenced_disks: Some(true),
+            },
+        )
+        .await
+        .unwrap();
+    c.wait_task(&upid, wait()).await.unwrap();
+    let gone = c
+        .guest_config(GuestKind::Qemu, &at, vmid)
+        .await
+        .unwrap_err();
     assert_eq!(gone.kind(), ErrorKind::NotFound, "{gone}");
 }
 
 async fn parameter_errors(c: &PveClient) {
-    let req = ApiRequest::new(guest::QEMU_CLONE, &[&"pve1", &9000]).param("newid", 99).param("bogus", 1);
+    let req = ApiRequest::new(guest::QEMU_CLONE, &[&"pve1", &9000])
+        .param("newid", 99)
+        .param("bogus", 1);
     let err = c.execute(&req).await.unwrap_err();
     let errors = err.parameter_errors().unwrap_or_else(|| panic!("{err}"));
     assert!(errors.contains_key("newid"), "{errors:?}");
-    assert!(errors["bogus"].contains("not defined in schema"), "{errors:?}");
+    assert!(
+        errors["bogus"].contains("not defined in schema"),
+        "{errors:?}"
+    );
 }
 
 async fn not_found(c: &PveClient) {
-    let err = c.guest_config(GuestKind::Qemu, &node("pve1"), Vmid::new(987_654).unwrap()).await.unwrap_err();
+    let err = c
+        .guest_config(GuestKind::Qemu, &node("pve1"), Vmid::new(987_654).unwrap())
+        .await
+        .unwrap_err();
     assert!(err.is_not_found(), "{err}");
 }
 
 async fn failing_task_carries_log(c: &PveClient) {
     // Starting a template fails inside the task.
     let upid = c
-        .guest_power(GuestKind::Qemu, &node("pve1"), Vmid::new(9000).unwrap(), PowerAction::Start)
+        .guest_power(
+            GuestKind::Qemu,
+            &node("pve1"),
+            Vmid::new(9000).unwrap(),
+            PowerAction::Start,
+        )
         .await
         .unwrap();
     match c.wait_task(&upid, wait()).await {
-        Err(Error::TaskFailed { exitstatus, log_tail, .. }) => {
+        Err(Error::TaskFailed {
+            exitstatus,
+            log_tail,
+            ..
+        }) => {
             assert!(exitstatus.contains("template"), "{exitstatus}");
             assert!(!log_tail.is_empty());
         }
@@ -247,8 +333,19 @@ async fn failing_task_carries_log(c: &PveClient) {
 
 async fn pools(c: &PveClient, id: u32) {
     let pool = PoolId::new(format!("suite-pool-{id}")).unwrap();
-    c.pool_create(&PoolCreate { poolid: pool.clone(), comment: Some("suite".into()) }).await.unwrap();
-    let dup = c.pool_create(&PoolCreate { poolid: pool.clone(), comment: None }).await.unwrap_err();
+    c.pool_create(&PoolCreate {
+        poolid: pool.clone(),
+        comment: Some("suite".into()),
+    })
+    .await
+    .unwrap();
+    let dup = c
+        .pool_create(&PoolCreate {
+            poolid: pool.clone(),
+            comment: None,
+        })
+        .await
+        .unwrap_err();
     assert!(dup.to_string().contains("already exists"), "{dup}");
     let vmid = Vmid::new(id).unwrap();
     let upid = c
@@ -256,28 +353,61 @@ async fn pools(c: &PveClient, id: u32) {
             GuestKind::Qemu,
             &node("pve1"),
             Vmid::new(9000).unwrap(),
-            &GuestClone { newid: vmid, name: Some(format!("pool-{id}")), hostname: None, full: Some(true), target: None, storage: None, pool: None, description: None },
+            &GuestClone {
+                newid: vmid,
+                name: Some(format!("pool-{id}")),
+                hostname: None,
+                full: Some(true),
+                target: None,
+                storage: None,
+                pool: None,
+                description: None,
+            },
         )
         .await
         .unwrap();
     c.wait_task(&upid, wait()).await.unwrap();
-    c.pool_update(&pool, &PoolUpdate::members(&[vmid], false)).await.unwrap();
+    c.pool_update(&pool, &PoolUpdate::members(&[vmid], false))
+        .await
+        .unwrap();
     let cfg = c.pool_get(&pool).await.unwrap();
-    assert!(cfg.members.iter().any(|m| m.vmid == Some(id as u64)), "{cfg:?}");
+    assert!(
+        cfg.members.iter().any(|m| m.vmid == Some(id as u64)),
+        "{cfg:?}"
+    );
     let list = c.pool_list().await.unwrap();
     assert!(list.iter().any(|p| p.poolid == pool.as_str()));
-    c.pool_update(&pool, &PoolUpdate::members(&[vmid], true)).await.unwrap();
-    assert!(c.pool_get(&pool).await.unwrap().members.iter().all(|m| m.vmid != Some(id as u64)));
+    c.pool_update(&pool, &PoolUpdate::members(&[vmid], true))
+        .await
+        .unwrap();
+    assert!(c
+        .pool_get(&pool)
+        .await
+        .unwrap()
+        .members
+        .iter()
+        .all(|m| m.vmid != Some(id as u64)));
     c.pool_delete(&pool).await.unwrap();
     let upid = c
-        .guest_delete(GuestKind::Qemu, &node("pve1"), vmid, &GuestDelete { purge: Some(true), destroy_unreferenced_disks: None })
+        .guest_delete(
+            GuestKind::Qemu,
+            &node("pve1"),
+            vmid,
+            &GuestDelete {
+                purge: Some(true),
+                destroy_unreferenced_disks: None,
+            },
+        )
         .await
         .unwrap();
     c.wait_task(&upid, wait()).await.unwrap();
 }
 
 async fn ha(t: &Target, c: &PveClient, id: u32) {
-    if skip(t, "HA resources and HA status are placeholders (a resource named 'fake')") {
+    if skip(
+        t,
+        "HA resources and HA status are placeholders (a resource named 'fake')",
+    ) {
         return;
     }
     let vmid = Vmid::new(id).unwrap();
@@ -286,39 +416,83 @@ async fn ha(t: &Target, c: &PveClient, id: u32) {
             GuestKind::Qemu,
             &node("pve1"),
             Vmid::new(9000).unwrap(),
-            &GuestClone { newid: vmid, name: Some(format!("ha-{id}")), hostname: None, full: Some(true), target: None, storage: None, pool: None, description: None },
+            &GuestClone {
+                newid: vmid,
+                name: Some(format!("ha-{id}")),
+                hostname: None,
+                full: Some(true),
+                target: None,
+                storage: None,
+                pool: None,
+                description: None,
+            },
         )
         .await
         .unwrap();
     c.wait_task(&upid, wait()).await.unwrap();
     let sid = format!("vm:{id}");
-    c.ha_resource_create(&HaResourceCreate { sid: sid.clone(), state: Some(HaState::Started), max_restart: Some(1), max_relocate: Some(1), comment: None })
-        .await
-        .unwrap();
+    c.ha_resource_create(&HaResourceCreate {
+        sid: sid.clone(),
+        state: Some(HaState::Started),
+        max_restart: Some(1),
+        max_relocate: Some(1),
+        comment: None,
+    })
+    .await
+    .unwrap();
     let list = c.ha_resources().await.unwrap();
     assert!(list.iter().any(|r| r.sid == sid));
-    c.ha_resource_update(&sid, &HaResourceUpdate { state: Some(HaState::Stopped), ..Default::default() }).await.unwrap();
+    c.ha_resource_update(
+        &sid,
+        &HaResourceUpdate {
+            state: Some(HaState::Stopped),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     let r = c.ha_resource(&sid).await.unwrap();
     assert_eq!(r.state, Some(HaState::Stopped));
     let status = c.ha_status().await.unwrap();
-    assert!(status.iter().any(|e| e.sid.as_deref() == Some(sid.as_str())));
+    assert!(status
+        .iter()
+        .any(|e| e.sid.as_deref() == Some(sid.as_str())));
     assert!(status.iter().any(|e| e.quorate == Some(true)));
     // Deleting an HA-managed guest without purge is refused.
     let err = c
-        .guest_delete(GuestKind::Qemu, &node("pve1"), vmid, &GuestDelete::default())
+        .guest_delete(
+            GuestKind::Qemu,
+            &node("pve1"),
+            vmid,
+            &GuestDelete::default(),
+        )
         .await;
     if let Ok(upid) = err {
         // Some servers refuse inside the task instead.
         assert!(c.wait_task(&upid, wait()).await.is_err());
     }
     c.ha_resource_delete(&sid).await.unwrap();
-    let status = c.guest_status(GuestKind::Qemu, &node("pve1"), vmid).await.unwrap();
+    let status = c
+        .guest_status(GuestKind::Qemu, &node("pve1"), vmid)
+        .await
+        .unwrap();
     if status.status == GuestState::Running {
-        let upid = c.guest_power(GuestKind::Qemu, &node("pve1"), vmid, PowerAction::Stop).await.unwrap();
+        let upid = c
+            .guest_power(GuestKind::Qemu, &node("pve1"), vmid, PowerAction::Stop)
+            .await
+            .unwrap();
         c.wait_task(&upid, wait()).await.unwrap();
     }
     let upid = c
-        .guest_delete(GuestKind::Qemu, &node("pve1"), vmid, &GuestDelete { purge: Some(true), destroy_unreferenced_disks: None })
+        .guest_delete(
+            GuestKind::Qemu,
+            &node("pve1"),
+            vmid,
+            &GuestDelete {
+                purge: Some(true),
+                destroy_unreferenced_disks: None,
+            },
+        )
         .await
         .unwrap();
     c.wait_task(&upid, wait()).await.unwrap();
@@ -331,17 +505,26 @@ async fn storage(c: &PveClient) {
     let images = on_node.first().expect("a storage for images");
     assert!(images.content.contains("images"));
     let content = c
-        .storage_content(&node("pve1"), &pve_types::StorageId::new(images.storage.clone()).unwrap(), None)
+        .storage_content(
+            &node("pve1"),
+            &pve_types::StorageId::new(images.storage.clone()).unwrap(),
+            None,
+        )
         .await
         .unwrap();
     assert!(content.iter().any(|v| v.vmid == Some(9000)), "{content:?}");
 }
 
 async fn authentication(t: &Target) {
-    let bad = t.client(Credentials::parse_token("root@pam!scmp=00000000-0000-0000-0000-000000000000").unwrap());
+    let bad = t.client(
+        Credentials::parse_token("root@pam!scmp=00000000-0000-0000-0000-000000000000").unwrap(),
+    );
     let err = bad.version().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Authentication, "{err}");
-    let bad = t.client(Credentials::Password { username: "root@pam".into(), password: "wrong".into() });
+    let bad = t.client(Credentials::Password {
+        username: "root@pam".into(),
+        password: "wrong".into(),
+    });
     let err = bad.nodes().await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Authentication, "{err}");
 }
@@ -352,6 +535,11 @@ async fn ticket_login(t: &Target) {
     assert!(!nodes.is_empty());
     // A write needs the CSRF token, which the client sends with the ticket.
     let pool = PoolId::new("ticket-pool").unwrap();
-    c.pool_create(&PoolCreate { poolid: pool.clone(), comment: None }).await.unwrap();
+    c.pool_create(&PoolCreate {
+        poolid: pool.clone(),
+        comment: None,
+    })
+    .await
+    .unwrap();
     c.pool_delete(&pool).await.unwrap();
 }

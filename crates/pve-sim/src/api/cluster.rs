@@ -1,12 +1,13 @@
 //! `/cluster/status`, `/cluster/resources`, `/cluster/nextid`, `/cluster/options` and the lists that are
 //! empty on a cluster without replication jobs or HA groups.
 
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::{json, Value};
 
-use super::render::{guest_common, node_usage, ROOTFS_TOTAL};
-use super::Request;
+use super::render::{node_usage_with, ROOTFS_TOTAL};
+use super::{Reply, Request};
 use crate::error::ApiError;
-use crate::model::Cluster;
+use crate::model::{Cluster, RunState};
 
 /// `GET /cluster/status`.
 pub fn status(c: &mut Cluster, _: &Request) -> Result<Value, ApiError> {
@@ -33,98 +34,216 @@ pub fn status(c: &mut Cluster, _: &Request) -> Result<Value, ApiError> {
     Ok(Value::Array(out))
 }
 
+/// One `/cluster/resources` entry. Rendered straight to JSON text: on a cluster of a thousand nodes the
+/// list has tens of thousands of entries.
+#[derive(Serialize, Default)]
+struct Entry<'a> {
+    id: String,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    node: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<std::borrow::Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vmid: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cpu: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    maxcpu: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mem: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    maxmem: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    disk: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    maxdisk: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uptime: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    netin: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    netout: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    diskread: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    diskwrite: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    template: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tags: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lock: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pool: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hastate: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    level: Option<&'a str>,
+    #[serde(rename = "cgroup-mode", skip_serializing_if = "Option::is_none")]
+    cgroup_mode: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    storage: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    plugintype: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shared: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sdn: Option<&'a str>,
+}
+
 /// `GET /cluster/resources`.
-pub fn resources(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
+pub fn resources(c: &mut Cluster, r: &Request) -> Result<Reply, ApiError> {
     let filter = r.get("type");
     let want = |t: &str| filter.is_none_or(|f| f == t);
     let now = r.now;
-    let mut out = Vec::with_capacity(c.guests.len() + c.nodes.len() * 4);
+    // Computed once: per-guest or per-node lookups would make this quadratic on large clusters.
+    let online = c.online_set();
+    let mut out: Vec<Entry> = Vec::with_capacity(c.guests.len() + c.nodes.len() * 4);
     if want("vm") {
+        let ha: std::collections::HashMap<u32, &str> =
+            c.ha.values()
+                .map(|h| (h.vmid, h.crm_state.as_str()))
+                .collect();
         for g in c.guests.values() {
-            let reachable = c.node_online(&g.node);
-            let mut m = guest_common(c, g, now, reachable);
-            m.insert("id".into(), json!(format!("{}/{}", g.kind.as_str(), g.vmid)));
-            m.insert("type".into(), json!(g.kind.as_str()));
-            m.insert("node".into(), json!(g.node));
-            m.insert("maxcpu".into(), json!(g.cpus()));
-            m.remove("cpus");
-            if !m.contains_key("template") {
-                m.insert("template".into(), json!(0));
-            }
-            if let Some(p) = &g.pool {
-                m.insert("pool".into(), json!(p));
-            }
-            let sid = format!("{}:{}", g.kind.ha_prefix(), g.vmid);
-            if let Some(h) = c.ha.get(&sid) {
-                m.insert("hastate".into(), json!(h.crm_state.as_str()));
-            }
-            out.push(Value::Object(m));
+            let reachable = online.contains(&g.node);
+            let status = if !reachable {
+                "unknown"
+            } else if g.state == RunState::Stopped {
+                "stopped"
+            } else {
+                "running"
+            };
+            let [netin, netout, diskread, diskwrite] = g.io_counters(c.seed, now);
+            let maxmem = g.maxmem();
+            let maxdisk = g.maxdisk();
+            out.push(Entry {
+                id: format!("{}/{}", g.kind.as_str(), g.vmid),
+                kind: g.kind.as_str(),
+                node: Some(&g.node),
+                status: Some(status),
+                name: Some(g.name_ref()),
+                vmid: Some(g.vmid),
+                cpu: Some(g.cpu_usage(c.seed, now)),
+                maxcpu: Some(g.cpus()),
+                mem: Some(g.mem_usage_of(maxmem, c.seed, now)),
+                maxmem: Some(maxmem),
+                disk: Some(g.disk_usage_of(maxdisk, c.seed)),
+                maxdisk: Some(maxdisk),
+                uptime: Some(g.uptime(now)),
+                netin: Some(netin),
+                netout: Some(netout),
+                diskread: Some(diskread),
+                diskwrite: Some(diskwrite),
+                template: Some(u8::from(g.is_template())),
+                tags: g.config.get("tags").map(String::as_str),
+                lock: g.lock.as_deref(),
+                pool: g.pool.as_deref(),
+                hastate: ha.get(&g.vmid).copied(),
+                ..Default::default()
+            });
         }
     }
     if want("node") {
+        let loads = c.node_loads(now);
         for n in &c.nodes {
-            let mut m = Map::new();
-            m.insert("id".into(), json!(format!("node/{}", n.name)));
-            m.insert("type".into(), json!("node"));
-            m.insert("node".into(), json!(n.name));
-            if c.node_online(&n.name) {
-                let (cpu, mem, disk, _) = node_usage(c, n, now);
-                m.insert("status".into(), json!("online"));
-                m.insert("cpu".into(), json!(cpu));
-                m.insert("maxcpu".into(), json!(n.spec.cpus()));
-                m.insert("mem".into(), json!(mem));
-                m.insert("maxmem".into(), json!(n.spec.memory));
-                m.insert("disk".into(), json!(disk));
-                m.insert("maxdisk".into(), json!(ROOTFS_TOTAL));
-                m.insert("uptime".into(), json!((now - n.boot_time).max(0.0) as u64));
-                m.insert("level".into(), json!(""));
-                m.insert("cgroup-mode".into(), json!(2));
-            } else {
-                m.insert("status".into(), json!("offline"));
+            let mut e = Entry {
+                id: format!("node/{}", n.name),
+                kind: "node",
+                node: Some(&n.name),
+                status: Some("offline"),
+                ..Default::default()
+            };
+            if online.contains(&n.name) {
+                let load = loads.get(n.name.as_str()).copied().unwrap_or_default();
+                let (cpu, mem, disk, _) = node_usage_with(c, n, load, now);
+                e.status = Some("online");
+                e.cpu = Some(cpu);
+                e.maxcpu = Some(n.spec.cpus());
+                e.mem = Some(mem);
+                e.maxmem = Some(n.spec.memory);
+                e.disk = Some(disk);
+                e.maxdisk = Some(ROOTFS_TOTAL);
+                e.uptime = Some((now - n.boot_time).max(0.0) as u64);
+                e.level = Some("");
+                e.cgroup_mode = Some(2);
             }
-            out.push(Value::Object(m));
+            out.push(e);
         }
     }
     if want("storage") {
+        let (shared, local) = c.disk_usage();
+        let files: u64 = c.local_files.iter().map(|f| f.size).sum();
         for n in &c.nodes {
-            let online = c.node_online(&n.name);
+            let node_online = online.contains(&n.name);
             for s in &c.storages {
-                let mut m = Map::new();
-                m.insert("id".into(), json!(format!("storage/{}/{}", n.name, s.id)));
-                m.insert("type".into(), json!("storage"));
-                m.insert("node".into(), json!(n.name));
-                m.insert("storage".into(), json!(s.id));
-                m.insert("plugintype".into(), json!(s.kind));
-                m.insert("content".into(), json!(s.content));
-                m.insert("shared".into(), json!(u8::from(s.shared)));
-                if online {
-                    m.insert("status".into(), json!("available"));
-                    m.insert("disk".into(), json!(c.storage_used(&s.id, &n.name)));
-                    m.insert("maxdisk".into(), json!(s.total));
-                } else {
-                    m.insert("status".into(), json!("unknown"));
+                let mut e = Entry {
+                    id: format!("storage/{}/{}", n.name, s.id),
+                    kind: "storage",
+                    node: Some(&n.name),
+                    storage: Some(&s.id),
+                    plugintype: Some(&s.kind),
+                    content: Some(&s.content),
+                    shared: Some(u8::from(s.shared)),
+                    status: Some("unknown"),
+                    ..Default::default()
+                };
+                if node_online {
+                    let used = if s.shared {
+                        shared.get(&s.id).copied().unwrap_or_default()
+                    } else {
+                        let extra = if s.id == crate::model::LOCAL_STORAGE {
+                            files
+                        } else {
+                            0
+                        };
+                        local
+                            .get(&(s.id.clone(), n.name.clone()))
+                            .copied()
+                            .unwrap_or_default()
+                            + extra
+                    };
+                    e.status = Some("available");
+                    e.disk = Some(s.base_used + used);
+                    e.maxdisk = Some(s.total);
                 }
-                out.push(Value::Object(m));
+                out.push(e);
             }
         }
     }
     if filter.is_none() {
         for p in c.pools.keys() {
-            out.push(json!({"id": format!("pool/{p}"), "type": "pool", "pool": p}));
+            out.push(Entry {
+                id: format!("pool/{p}"),
+                kind: "pool",
+                pool: Some(p),
+                ..Default::default()
+            });
         }
     }
     if want("sdn") {
-        for n in c.nodes.iter().filter(|n| c.node_online(&n.name)) {
-            out.push(json!({
-                "id": format!("sdn/{}/localnetwork", n.name),
-                "type": "sdn",
-                "sdn": "localnetwork",
-                "node": n.name,
-                "status": "ok",
-            }));
+        for n in c.nodes.iter().filter(|n| online.contains(&n.name)) {
+            out.push(Entry {
+                id: format!("sdn/{}/localnetwork", n.name),
+                kind: "sdn",
+                sdn: Some("localnetwork"),
+                node: Some(&n.name),
+                status: Some("ok"),
+                ..Default::default()
+            });
         }
     }
-    Ok(Value::Array(out))
+    let mut buf = Vec::with_capacity(out.len() * 320);
+    serde_json::to_writer(&mut buf, &out).map_err(|e| ApiError::fail(e.to_string()))?;
+    let text = String::from_utf8(buf).map_err(|e| ApiError::fail(e.to_string()))?;
+    serde_json::value::RawValue::from_string(text)
+        .map(Reply::Raw)
+        .map_err(|e| ApiError::fail(e.to_string()))
 }
 
 /// `GET /cluster/nextid`: the lowest free id, or whether the given one is free. Reserves nothing.

@@ -17,8 +17,22 @@ use crate::params::{self, ParamType};
 
 /// Parameters of create and clone that are instructions, not config keys.
 const CREATE_CONTROL: &[&str] = &[
-    "node", "vmid", "start", "pool", "storage", "force", "unique", "archive", "live-restore", "bwlimit",
-    "import-working-storage", "password", "ssh-public-keys", "ostemplate", "restore", "ignore-unpack-errors",
+    "node",
+    "vmid",
+    "start",
+    "pool",
+    "storage",
+    "force",
+    "unique",
+    "archive",
+    "live-restore",
+    "bwlimit",
+    "import-working-storage",
+    "password",
+    "ssh-public-keys",
+    "ostemplate",
+    "restore",
+    "ignore-unpack-errors",
 ];
 
 /// The guest named by the path: it must exist, be of the path's kind and be on the path's node.
@@ -31,7 +45,9 @@ fn guest<'a>(c: &'a Cluster, r: &Request) -> Result<&'a Guest, ApiError> {
 }
 
 fn locked(g: &Guest) -> Option<String> {
-    g.lock.as_ref().map(|l| format!("{} is locked ({l})", g.type_word()))
+    g.lock
+        .as_ref()
+        .map(|l| format!("{} is locked ({l})", g.type_word()))
 }
 
 fn check_unlocked(g: &Guest) -> Result<(), ApiError> {
@@ -55,17 +71,22 @@ fn typed_config(kind: GuestKind, config: &BTreeMap<String, String>) -> Map<Strin
             let ty = spec.and_then(|s| {
                 s.params.iter().find(|p| {
                     if p.indexed {
-                        k.strip_prefix(p.name.as_str()).is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                        k.strip_prefix(p.name.as_str())
+                            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
                     } else {
                         p.name == *k
                     }
                 })
             });
             let value = match ty.map(|p| &p.ty) {
-                Some(ParamType::Int { .. } | ParamType::Bool | ParamType::Vmid) => {
-                    v.parse::<i64>().map(Value::from).unwrap_or_else(|_| json!(v))
-                }
-                Some(ParamType::Num { .. }) => v.parse::<f64>().map(Value::from).unwrap_or_else(|_| json!(v)),
+                Some(ParamType::Int { .. } | ParamType::Bool | ParamType::Vmid) => v
+                    .parse::<i64>()
+                    .map(Value::from)
+                    .unwrap_or_else(|_| json!(v)),
+                Some(ParamType::Num { .. }) => v
+                    .parse::<f64>()
+                    .map(Value::from)
+                    .unwrap_or_else(|_| json!(v)),
                 _ => json!(v),
             };
             (k.clone(), value)
@@ -82,17 +103,26 @@ fn allocate_disks(
     first_index: usize,
 ) -> Result<(), ApiError> {
     let mut n = first_index;
-    let keys: Vec<String> = config.keys().filter(|k| is_disk_key(kind, k)).cloned().collect();
+    let keys: Vec<String> = config
+        .keys()
+        .filter(|k| is_disk_key(kind, k))
+        .cloned()
+        .collect();
     for k in keys {
-        let Some(v) = config.get(&k).cloned() else { continue };
+        let Some(v) = config.get(&k).cloned() else {
+            continue;
+        };
         if v == "none" {
             continue;
         }
-        let mut d: DiskSpec = v
-            .parse()
-            .map_err(|e: pve_types::PropertyStringError| ApiError::param(&k, format!("invalid format - {e}\n")))?;
+        let mut d: DiskSpec = v.parse().map_err(|e: pve_types::PropertyStringError| {
+            ApiError::param(&k, format!("invalid format - {e}\n"))
+        })?;
         let Some((storage, rest)) = d.volume.split_once(':') else {
-            return Err(ApiError::param(&k, "invalid format - unable to parse volume ID\n"));
+            return Err(ApiError::param(
+                &k,
+                "invalid format - unable to parse volume ID\n",
+            ));
         };
         if d.is_cdrom() {
             // A cloud-init drive is allocated as `STORAGE:cloudinit`.
@@ -103,14 +133,26 @@ fn allocate_disks(
             continue;
         }
         if c.storage(storage).is_none() {
-            return Err(ApiError::fail(format!("storage '{storage}' does not exist")));
+            return Err(ApiError::fail(format!(
+                "storage '{storage}' does not exist"
+            )));
         }
         if let Ok(gib) = rest.parse::<f64>() {
             // A new volume of that many GiB.
-            if c.storage(storage).is_some_and(|s| !s.content.contains(if kind == GuestKind::Qemu { "images" } else { "rootdir" })) {
+            if c.storage(storage).is_some_and(|s| {
+                !s.content.contains(if kind == GuestKind::Qemu {
+                    "images"
+                } else {
+                    "rootdir"
+                })
+            }) {
                 return Err(ApiError::fail(format!(
                     "storage '{storage}' does not support {} images",
-                    if kind == GuestKind::Qemu { "vm" } else { "container" }
+                    if kind == GuestKind::Qemu {
+                        "vm"
+                    } else {
+                        "container"
+                    }
                 )));
             }
             d.volume = format!("{storage}:vm-{vmid}-disk-{n}");
@@ -147,7 +189,11 @@ pub fn list(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
                 }
                 GuestKind::Lxc => {
                     m.insert("type".into(), json!("lxc"));
-                    let swap = g.config.get("swap").and_then(|s| s.parse::<u64>().ok()).unwrap_or(512);
+                    let swap = g
+                        .config
+                        .get("swap")
+                        .and_then(|s| s.parse::<u64>().ok())
+                        .unwrap_or(512);
                     m.insert("maxswap".into(), json!(swap << 20));
                     m.insert("swap".into(), json!(0));
                 }
@@ -168,7 +214,10 @@ pub fn create(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     let vmid = r.vmid();
     if let Some(existing) = c.guests.get(&vmid) {
         return Err(ApiError::fail(match kind {
-            GuestKind::Qemu => format!("unable to create VM {vmid} - VM {vmid} already exists on node '{}'", existing.node),
+            GuestKind::Qemu => format!(
+                "unable to create VM {vmid} - VM {vmid} already exists on node '{}'",
+                existing.node
+            ),
             GuestKind::Lxc => format!("CT {vmid} already exists on node '{}'", existing.node),
         }));
     }
@@ -185,19 +234,39 @@ pub fn create(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         .collect();
     match kind {
         GuestKind::Qemu => {
-            config.entry("smbios1".into()).or_insert_with(|| format!("uuid={}", uuid_like(c, vmid)));
-            config.entry("vmgenid".into()).or_insert_with(|| uuid_like(c, vmid ^ 0x5a5a));
-            config.insert("meta".into(), format!("creation-qemu=9.2.0,ctime={}", r.now as u64));
+            config
+                .entry("smbios1".into())
+                .or_insert_with(|| format!("uuid={}", uuid_like(c, vmid)));
+            config
+                .entry("vmgenid".into())
+                .or_insert_with(|| uuid_like(c, vmid ^ 0x5a5a));
+            config.insert(
+                "meta".into(),
+                format!("creation-qemu=9.2.0,ctime={}", r.now as u64),
+            );
         }
         GuestKind::Lxc => {
             let Some(template) = r.get("ostemplate") else {
-                return Err(ApiError::param("ostemplate", "property is missing and it is not optional"));
+                return Err(ApiError::param(
+                    "ostemplate",
+                    "property is missing and it is not optional",
+                ));
             };
-            if !c.local_files.iter().any(|f| f.volid == template && f.content == "vztmpl") {
-                return Err(ApiError::fail(format!("volume '{template}' does not exist")));
+            if !c
+                .local_files
+                .iter()
+                .any(|f| f.volid == template && f.content == "vztmpl")
+            {
+                return Err(ApiError::fail(format!(
+                    "volume '{template}' does not exist"
+                )));
             }
-            config.entry("arch".into()).or_insert_with(|| "amd64".into());
-            config.entry("ostype".into()).or_insert_with(|| "debian".into());
+            config
+                .entry("arch".into())
+                .or_insert_with(|| "amd64".into());
+            config
+                .entry("ostype".into())
+                .or_insert_with(|| "debian".into());
             config
                 .entry("rootfs".into())
                 .or_insert_with(|| format!("{}:4", r.get("storage").unwrap_or(SHARED_STORAGE)));
@@ -211,11 +280,23 @@ pub fn create(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     let mut g = Guest::new(vmid, kind, &node, config);
     g.lock = Some("create".into());
     g.pool = r.get("pool").map(str::to_string);
-    let disks: Vec<String> = g.disks().iter().map(|(k, d)| format!("{k}: successfully created disk '{}'", d.volume)).collect();
+    let disks: Vec<String> = g
+        .disks()
+        .iter()
+        .map(|(k, d)| format!("{k}: successfully created disk '{}'", d.volume))
+        .collect();
     c.guests.insert(vmid, g);
     let mut log = disks;
     if kind == GuestKind::Lxc {
-        log.insert(0, format!("extracting archive '/var/lib/vz/template/cache/{}'", r.get("ostemplate").and_then(|t| t.rsplit('/').next()).unwrap_or_default()));
+        log.insert(
+            0,
+            format!(
+                "extracting archive '/var/lib/vz/template/cache/{}'",
+                r.get("ostemplate")
+                    .and_then(|t| t.rsplit('/').next())
+                    .unwrap_or_default()
+            ),
+        );
         log.push("Total bytes read: 524288000 (500MiB, 210MiB/s)".into());
         log.push("Detected container architecture: amd64".into());
     }
@@ -225,7 +306,17 @@ pub fn create(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     };
     let upid = c.start_task(
         r.now,
-        TaskSpec::new(&node, wtype, vmid, r.user(), Effect::Create { vmid, start: r.flag("start") }).log(log),
+        TaskSpec::new(
+            &node,
+            wtype,
+            vmid,
+            r.user(),
+            Effect::Create {
+                vmid,
+                start: r.flag("start"),
+            },
+        )
+        .log(log),
     );
     Ok(json!(upid.as_str()))
 }
@@ -247,19 +338,29 @@ fn uuid_like(c: &Cluster, salt: u32) -> String {
 
 /// Gives every NIC without a MAC a fresh one, as PVE does.
 fn add_macs(c: &mut Cluster, kind: GuestKind, config: &mut BTreeMap<String, String>) {
-    let keys: Vec<String> = config.keys().filter(|k| k.starts_with("net")).cloned().collect();
+    let keys: Vec<String> = config
+        .keys()
+        .filter(|k| k.starts_with("net"))
+        .cloned()
+        .collect();
     for k in keys {
-        let Some(v) = config.get(&k).cloned() else { continue };
+        let Some(v) = config.get(&k).cloned() else {
+            continue;
+        };
         let new = match kind {
             GuestKind::Qemu => {
-                let Ok(mut n) = v.parse::<pve_types::api::guest_props::QemuNet>() else { continue };
+                let Ok(mut n) = v.parse::<pve_types::api::guest_props::QemuNet>() else {
+                    continue;
+                };
                 if n.macaddr.is_none() {
                     n.macaddr = Some(c.mac());
                 }
                 n.to_string()
             }
             GuestKind::Lxc => {
-                let Ok(mut n) = v.parse::<pve_types::api::guest_props::LxcNet>() else { continue };
+                let Ok(mut n) = v.parse::<pve_types::api::guest_props::LxcNet>() else {
+                    continue;
+                };
                 if n.hwaddr.is_none() {
                     n.hwaddr = Some(c.mac());
                 }
@@ -272,18 +373,31 @@ fn add_macs(c: &mut Cluster, kind: GuestKind, config: &mut BTreeMap<String, Stri
 
 /// Fresh MACs for every NIC of a clone.
 fn new_macs(c: &mut Cluster, kind: GuestKind, config: &mut BTreeMap<String, String>) {
-    let keys: Vec<String> = config.keys().filter(|k| k.starts_with("net")).cloned().collect();
+    let keys: Vec<String> = config
+        .keys()
+        .filter(|k| k.starts_with("net"))
+        .cloned()
+        .collect();
     for k in keys {
-        let Some(v) = config.get(&k).cloned() else { continue };
+        let Some(v) = config.get(&k).cloned() else {
+            continue;
+        };
         let new = match kind {
-            GuestKind::Qemu => v.parse::<pve_types::api::guest_props::QemuNet>().ok().map(|mut n| {
-                n.macaddr = Some(c.mac());
-                n.to_string()
-            }),
-            GuestKind::Lxc => v.parse::<pve_types::api::guest_props::LxcNet>().ok().map(|mut n| {
-                n.hwaddr = Some(c.mac());
-                n.to_string()
-            }),
+            GuestKind::Qemu => {
+                v.parse::<pve_types::api::guest_props::QemuNet>()
+                    .ok()
+                    .map(|mut n| {
+                        n.macaddr = Some(c.mac());
+                        n.to_string()
+                    })
+            }
+            GuestKind::Lxc => v
+                .parse::<pve_types::api::guest_props::LxcNet>()
+                .ok()
+                .map(|mut n| {
+                    n.hwaddr = Some(c.mac());
+                    n.to_string()
+                }),
         };
         if let Some(n) = new {
             config.insert(k, n);
@@ -297,7 +411,9 @@ pub fn clone(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     let src = guest(c, r)?.clone();
     let newid = r.int("newid").unwrap_or_default() as u32;
     if c.guests.contains_key(&newid) {
-        return Err(ApiError::fail(format!("unable to create VM {newid}: config file already exists")));
+        return Err(ApiError::fail(format!(
+            "unable to create VM {newid}: config file already exists"
+        )));
     }
     check_unlocked(&src)?;
     if let Some(snap) = r.get("snapname") {
@@ -316,14 +432,18 @@ pub fn clone(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         )));
     }
     if !full && r.get("storage").is_some() {
-        return Err(ApiError::fail("parameter 'storage' not allowed for linked clones"));
+        return Err(ApiError::fail(
+            "parameter 'storage' not allowed for linked clones",
+        ));
     }
     let target = r.get("target").unwrap_or(r.node()).to_string();
     if c.node(&target).is_none() {
         return Err(ApiError::fail(format!("no such cluster node '{target}'")));
     }
     if !c.node_online(&target) {
-        return Err(ApiError::fail(format!("target node '{target}' is not online")));
+        return Err(ApiError::fail(format!(
+            "target node '{target}' is not online"
+        )));
     }
     if let Some(pool) = r.get("pool") {
         if !c.pools.contains_key(pool) {
@@ -345,7 +465,11 @@ pub fn clone(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         GuestKind::Lxc => "hostname",
     };
     let name = r
-        .get(if kind == GuestKind::Qemu { "name" } else { "hostname" })
+        .get(if kind == GuestKind::Qemu {
+            "name"
+        } else {
+            "hostname"
+        })
         .map(str::to_string)
         .unwrap_or_else(|| format!("Copy-of-{}-{}", src.type_word(), src.name()));
     config.insert(name_key.into(), name);
@@ -401,14 +525,28 @@ pub fn clone(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         GuestKind::Qemu => "qmclone",
         GuestKind::Lxc => "vzclone",
     };
-    let disk_gib: u64 = src.disks().iter().filter_map(|(_, d)| d.size()).map(|s| s.gib_ceil()).sum();
+    let disk_gib: u64 = src
+        .disks()
+        .iter()
+        .filter_map(|(_, d)| d.size())
+        .map(|s| s.gib_ceil())
+        .sum();
     // A full copy moves the data (about 1 GiB/s on Ceph); a linked clone only writes metadata.
     let duration = if full { 4.0 + disk_gib as f64 } else { 1.5 };
     let upid = c.start_task(
         r.now,
-        TaskSpec::new(r.node(), wtype, src.vmid, r.user(), Effect::Clone { source: src.vmid, newid })
-            .log(log)
-            .duration(duration),
+        TaskSpec::new(
+            r.node(),
+            wtype,
+            src.vmid,
+            r.user(),
+            Effect::Clone {
+                source: src.vmid,
+                newid,
+            },
+        )
+        .log(log)
+        .duration(duration),
     );
     Ok(json!(upid.as_str()))
 }
@@ -417,12 +555,13 @@ pub fn clone(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
 pub fn config_get(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     let g = guest(c, r)?;
     let config = match r.get("snapshot") {
-        Some(s) => &g
-            .snapshots
-            .iter()
-            .find(|x| x.name == s)
-            .ok_or_else(|| ApiError::fail(format!("snapshot '{s}' does not exist")))?
-            .config,
+        Some(s) => {
+            &g.snapshots
+                .iter()
+                .find(|x| x.name == s)
+                .ok_or_else(|| ApiError::fail(format!("snapshot '{s}' does not exist")))?
+                .config
+        }
         None => &g.config,
     };
     let mut m = typed_config(g.kind, config);
@@ -434,17 +573,31 @@ pub fn config_get(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
 }
 
 /// Checks a config change and turns it into the keys to set and delete.
-fn config_change(c: &Cluster, r: &Request) -> Result<(u32, BTreeMap<String, String>, Vec<String>), ApiError> {
+fn config_change(
+    c: &Cluster,
+    r: &Request,
+) -> Result<(u32, BTreeMap<String, String>, Vec<String>), ApiError> {
     let g = guest(c, r)?;
     if let Some(d) = r.get("digest") {
         if d != g.digest() {
-            return Err(ApiError::fail("detected modified configuration - file changed by other user? Try again."));
+            return Err(ApiError::fail(
+                "detected modified configuration - file changed by other user? Try again.",
+            ));
         }
     }
     if !r.flag("skiplock") {
         check_unlocked(g)?;
     }
-    let control = ["node", "vmid", "digest", "delete", "skiplock", "force", "revert", "background_delay"];
+    let control = [
+        "node",
+        "vmid",
+        "digest",
+        "delete",
+        "skiplock",
+        "force",
+        "revert",
+        "background_delay",
+    ];
     let mut set: BTreeMap<String, String> = r
         .params
         .iter()
@@ -460,14 +613,21 @@ fn config_change(c: &Cluster, r: &Request) -> Result<(u32, BTreeMap<String, Stri
         .collect();
     for k in &delete {
         if set.contains_key(k) {
-            return Err(ApiError::param(k, format!("cannot set and delete '{k}' at the same time")));
+            return Err(ApiError::param(
+                k,
+                format!("cannot set and delete '{k}' at the same time"),
+            ));
         }
         if g.kind == GuestKind::Lxc && matches!(k.as_str(), "rootfs" | "ostype" | "arch") {
-            return Err(ApiError::fail(format!("unable to delete required option '{k}'")));
+            return Err(ApiError::fail(format!(
+                "unable to delete required option '{k}'"
+            )));
         }
     }
     if set.contains_key("template") {
-        return Err(ApiError::fail("unable to modify read-only option: 'template'"));
+        return Err(ApiError::fail(
+            "unable to modify read-only option: 'template'",
+        ));
     }
     allocate_disks(c, g.kind, g.vmid, &mut set, next_disk_index(g))?;
     Ok((g.vmid, set, delete))
@@ -493,13 +653,23 @@ pub fn config_set(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
 pub fn config_set_async(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     let (vmid, mut set, delete) = config_change(c, r)?;
     add_macs(c, r.kind(), &mut set);
-    let mut log: Vec<String> = set.iter().map(|(k, v)| format!("update VM {vmid}: -{k} {v}")).collect();
+    let mut log: Vec<String> = set
+        .iter()
+        .map(|(k, v)| format!("update VM {vmid}: -{k} {v}"))
+        .collect();
     if !delete.is_empty() {
         log.push(format!("update VM {vmid}: -delete {}", delete.join(",")));
     }
     let upid = c.start_task(
         r.now,
-        TaskSpec::new(r.node(), "qmconfig", vmid, r.user(), Effect::Config { vmid, set, delete }).log(log),
+        TaskSpec::new(
+            r.node(),
+            "qmconfig",
+            vmid,
+            r.user(),
+            Effect::Config { vmid, set, delete },
+        )
+        .log(log),
     );
     Ok(json!(upid.as_str()))
 }
@@ -520,7 +690,10 @@ pub fn status_current(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
                 RunState::Stopped => "stopped",
             };
             m.insert("qmpstatus".into(), json!(qmp));
-            if g.config.get("agent").is_some_and(|a| a.starts_with('1') || a.contains("enabled=1")) {
+            if g.config
+                .get("agent")
+                .is_some_and(|a| a.starts_with('1') || a.contains("enabled=1"))
+            {
                 m.insert("agent".into(), json!(1));
             }
             if g.state != RunState::Stopped {
@@ -530,7 +703,11 @@ pub fn status_current(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         }
         GuestKind::Lxc => {
             m.insert("type".into(), json!("lxc"));
-            let swap = g.config.get("swap").and_then(|s| s.parse::<u64>().ok()).unwrap_or(512);
+            let swap = g
+                .config
+                .get("swap")
+                .and_then(|s| s.parse::<u64>().ok())
+                .unwrap_or(512);
             m.insert("maxswap".into(), json!(swap << 20));
             m.insert("swap".into(), json!(0));
         }
@@ -539,7 +716,14 @@ pub fn status_current(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
 }
 
 /// Starts a power task, through the HA manager when the guest is HA-managed.
-fn power_task(c: &mut Cluster, r: &Request, g: &Guest, wtype: &'static str, effect: Effect, fail: Option<String>) -> Value {
+fn power_task(
+    c: &mut Cluster,
+    r: &Request,
+    g: &Guest,
+    wtype: &'static str,
+    effect: Effect,
+    fail: Option<String>,
+) -> Value {
     let sid = ha_sid(g);
     let ha_request = match (&effect, c.ha.contains_key(&sid)) {
         (Effect::Start { .. }, true) => Some("started"),
@@ -555,13 +739,26 @@ fn power_task(c: &mut Cluster, r: &Request, g: &Guest, wtype: &'static str, effe
             }
             let verb = if state == "started" { "start" } else { "stop" };
             (
-                if state == "started" { "hastart" } else { "hastop" },
-                vec![format!("Requesting HA {verb} for {} {}", g.type_word(), g.vmid)],
+                if state == "started" {
+                    "hastart"
+                } else {
+                    "hastop"
+                },
+                vec![format!(
+                    "Requesting HA {verb} for {} {}",
+                    g.type_word(),
+                    g.vmid
+                )],
             )
         }
         None => (wtype, Vec::new()),
     };
-    let upid = c.start_task(r.now, TaskSpec::new(r.node(), wtype, g.vmid, r.user(), effect).log(log).fail(fail));
+    let upid = c.start_task(
+        r.now,
+        TaskSpec::new(r.node(), wtype, g.vmid, r.user(), effect)
+            .log(log)
+            .fail(fail),
+    );
     json!(upid.as_str())
 }
 
@@ -589,12 +786,23 @@ pub fn start(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         GuestKind::Qemu => "qmstart",
         GuestKind::Lxc => "vzstart",
     };
-    Ok(power_task(c, r, &g, wtype, Effect::Start { vmid: g.vmid }, fail))
+    Ok(power_task(
+        c,
+        r,
+        &g,
+        wtype,
+        Effect::Start { vmid: g.vmid },
+        fail,
+    ))
 }
 
 fn require_running(g: &Guest) -> Result<(), ApiError> {
     if g.state == RunState::Stopped {
-        return Err(ApiError::fail(format!("{} {} not running", g.type_word(), g.vmid)));
+        return Err(ApiError::fail(format!(
+            "{} {} not running",
+            g.type_word(),
+            g.vmid
+        )));
     }
     Ok(())
 }
@@ -610,7 +818,14 @@ pub fn stop(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         GuestKind::Qemu => "qmstop",
         GuestKind::Lxc => "vzstop",
     };
-    Ok(power_task(c, r, &g, wtype, Effect::Stop { vmid: g.vmid }, fail))
+    Ok(power_task(
+        c,
+        r,
+        &g,
+        wtype,
+        Effect::Stop { vmid: g.vmid },
+        fail,
+    ))
 }
 
 /// `POST .../status/shutdown`.
@@ -627,7 +842,14 @@ pub fn shutdown(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         GuestKind::Qemu => "qmshutdown",
         GuestKind::Lxc => "vzshutdown",
     };
-    Ok(power_task(c, r, &g, wtype, Effect::Stop { vmid: g.vmid }, fail))
+    Ok(power_task(
+        c,
+        r,
+        &g,
+        wtype,
+        Effect::Stop { vmid: g.vmid },
+        fail,
+    ))
 }
 
 /// `POST .../status/reboot`.
@@ -638,7 +860,14 @@ pub fn reboot(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         GuestKind::Qemu => "qmreboot",
         GuestKind::Lxc => "vzreboot",
     };
-    Ok(power_task(c, r, &g, wtype, Effect::Reboot { vmid: g.vmid }, locked(&g)))
+    Ok(power_task(
+        c,
+        r,
+        &g,
+        wtype,
+        Effect::Reboot { vmid: g.vmid },
+        locked(&g),
+    ))
 }
 
 /// `POST .../status/suspend`.
@@ -649,7 +878,14 @@ pub fn suspend(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         GuestKind::Qemu => "qmsuspend",
         GuestKind::Lxc => "vzsuspend",
     };
-    Ok(power_task(c, r, &g, wtype, Effect::Suspend { vmid: g.vmid }, locked(&g)))
+    Ok(power_task(
+        c,
+        r,
+        &g,
+        wtype,
+        Effect::Suspend { vmid: g.vmid },
+        locked(&g),
+    ))
 }
 
 /// `POST .../status/resume`.
@@ -660,17 +896,32 @@ pub fn resume(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         GuestKind::Qemu => "qmresume",
         GuestKind::Lxc => "vzresume",
     };
-    Ok(power_task(c, r, &g, wtype, Effect::Resume { vmid: g.vmid }, None))
+    Ok(power_task(
+        c,
+        r,
+        &g,
+        wtype,
+        Effect::Resume { vmid: g.vmid },
+        None,
+    ))
 }
 
 /// `DELETE .../{vmid}`.
 pub fn destroy(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     let g = guest(c, r)?.clone();
     if g.state != RunState::Stopped {
-        return Err(ApiError::fail(format!("{} {} is running - destroy failed", g.type_word(), g.vmid)));
+        return Err(ApiError::fail(format!(
+            "{} {} is running - destroy failed",
+            g.type_word(),
+            g.vmid
+        )));
     }
     if g.config.get("protection").map(String::as_str) == Some("1") {
-        return Err(ApiError::fail(format!("can't remove {} {} - protection mode enabled", g.type_word(), g.vmid)));
+        return Err(ApiError::fail(format!(
+            "can't remove {} {} - protection mode enabled",
+            g.type_word(),
+            g.vmid
+        )));
     }
     let purge = r.flag("purge");
     if c.ha.contains_key(&ha_sid(&g)) && !purge {
@@ -682,17 +933,30 @@ pub fn destroy(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     let mut fail = if r.flag("skiplock") { None } else { locked(&g) };
     if g.is_template() && fail.is_none() {
         let base = format!("base-{}-disk", g.vmid);
-        let users = c
-            .guests
-            .values()
-            .any(|o| o.vmid != g.vmid && o.disks().iter().any(|(_, d)| d.volume.contains(&format!("{base}-0/"))));
+        let users = c.guests.values().any(|o| {
+            o.vmid != g.vmid
+                && o.disks()
+                    .iter()
+                    .any(|(_, d)| d.volume.contains(&format!("{base}-0/")))
+        });
         if users {
-            fail = Some(format!("base volume '{}:{base}-0' is still in use by linked cloned", SHARED_STORAGE));
+            fail = Some(format!(
+                "base volume '{}:{base}-0' is still in use by linked cloned",
+                SHARED_STORAGE
+            ));
         }
     }
-    let mut log: Vec<String> = g.disks().iter().map(|(_, d)| format!("Removing image: 100% complete...done. ({})", d.volume)).collect();
+    let mut log: Vec<String> = g
+        .disks()
+        .iter()
+        .map(|(_, d)| format!("Removing image: 100% complete...done. ({})", d.volume))
+        .collect();
     if purge {
-        log.push(format!("purging {} {} from related configurations..", g.type_word(), g.vmid));
+        log.push(format!(
+            "purging {} {} from related configurations..",
+            g.type_word(),
+            g.vmid
+        ));
     }
     let wtype = match g.kind {
         GuestKind::Qemu => "qmdestroy",
@@ -700,9 +964,18 @@ pub fn destroy(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     };
     let upid = c.start_task(
         r.now,
-        TaskSpec::new(r.node(), wtype, g.vmid, r.user(), Effect::Destroy { vmid: g.vmid, purge })
-            .log(log)
-            .fail(fail),
+        TaskSpec::new(
+            r.node(),
+            wtype,
+            g.vmid,
+            r.user(),
+            Effect::Destroy {
+                vmid: g.vmid,
+                purge,
+            },
+        )
+        .log(log)
+        .fail(fail),
     );
     Ok(json!(upid.as_str()))
 }
@@ -712,7 +985,9 @@ pub fn resize(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     let g = guest(c, r)?.clone();
     if let Some(d) = r.get("digest") {
         if d != g.digest() {
-            return Err(ApiError::fail("checksum mismatch (file change by other user?)"));
+            return Err(ApiError::fail(
+                "checksum mismatch (file change by other user?)",
+            ));
         }
     }
     if !r.flag("skiplock") {
@@ -734,20 +1009,32 @@ pub fn resize(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         Some(t) => (true, t),
         None => (false, size),
     };
-    let amount = parse_size(text)
-        .ok_or_else(|| ApiError::param("size", format!("value '{size}' does not match the regex pattern\n")))?;
+    let amount = parse_size(text).ok_or_else(|| {
+        ApiError::param(
+            "size",
+            format!("value '{size}' does not match the regex pattern\n"),
+        )
+    })?;
     let new = if grow { current + amount } else { amount };
     if new < current {
         return Err(ApiError::fail("shrinking disks is not supported"));
     }
     let wtype = "resize";
-    let log = vec![format!(
-        "Image resized to {}.",
-        DiskSize(new)
-    )];
+    let log = vec![format!("Image resized to {}.", DiskSize(new))];
     let upid = c.start_task(
         r.now,
-        TaskSpec::new(r.node(), wtype, g.vmid, r.user(), Effect::Resize { vmid: g.vmid, disk, bytes: new }).log(log),
+        TaskSpec::new(
+            r.node(),
+            wtype,
+            g.vmid,
+            r.user(),
+            Effect::Resize {
+                vmid: g.vmid,
+                disk,
+                bytes: new,
+            },
+        )
+        .log(log),
     );
     Ok(json!(upid.as_str()))
 }
@@ -762,7 +1049,10 @@ fn parse_size(s: &str) -> Option<u64> {
         c if c.is_ascii_digit() => (s, 1),
         _ => return None,
     };
-    let n: f64 = num.parse().ok().filter(|n: &f64| n.is_finite() && *n >= 0.0)?;
+    let n: f64 = num
+        .parse()
+        .ok()
+        .filter(|n: &f64| n.is_finite() && *n >= 0.0)?;
     Some((n * mult as f64) as u64)
 }
 
@@ -777,7 +1067,9 @@ pub fn migrate(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         return Err(ApiError::fail(format!("no such cluster node '{target}'")));
     }
     if !c.node_online(&target) {
-        return Err(ApiError::fail(format!("target node '{target}' is not online")));
+        return Err(ApiError::fail(format!(
+            "target node '{target}' is not online"
+        )));
     }
     check_unlocked(&g)?;
     let running = g.state != RunState::Stopped;
@@ -786,36 +1078,71 @@ pub fn migrate(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
             return Err(ApiError::fail("can't migrate running VM without --online"));
         }
         GuestKind::Lxc if running && r.flag("online") => {
-            return Err(ApiError::fail("lxc live migration is currently not implemented"));
+            return Err(ApiError::fail(
+                "lxc live migration is currently not implemented",
+            ));
         }
         GuestKind::Lxc if running && !r.flag("restart") => {
-            return Err(ApiError::fail("CT is running - use online or restart migration"));
+            return Err(ApiError::fail(
+                "CT is running - use online or restart migration",
+            ));
         }
         _ => {}
     }
-    if let Some((k, _)) = g.disks().into_iter().find(|(_, d)| c.storage(d.storage()).is_some_and(|s| !s.shared)) {
+    if let Some((k, _)) = g
+        .disks()
+        .into_iter()
+        .find(|(_, d)| c.storage(d.storage()).is_some_and(|s| !s.shared))
+    {
         if !r.flag("with-local-disks") {
-            return Err(ApiError::fail(format!("can't migrate local disk '{k}': use --with-local-disks")));
+            return Err(ApiError::fail(format!(
+                "can't migrate local disk '{k}': use --with-local-disks"
+            )));
         }
     }
     if let Some(x) = c.guests.get_mut(&g.vmid) {
         x.lock = Some("migrate".into());
     }
     let log = vec![
-        format!("starting migration of {} {} to node '{target}' ({})", g.type_word(), g.vmid, c.node(&target).map(|n| n.ip.clone()).unwrap_or_default()),
-        if running { "migration active, transferred 1.2 GiB of 2.0 GiB VM-state".into() } else { "migration of stopped guest: moving config only".into() },
-        format!("migration finished successfully (duration 00:00:{:02})", if running { 15 } else { 2 }),
+        format!(
+            "starting migration of {} {} to node '{target}' ({})",
+            g.type_word(),
+            g.vmid,
+            c.node(&target).map(|n| n.ip.clone()).unwrap_or_default()
+        ),
+        if running {
+            "migration active, transferred 1.2 GiB of 2.0 GiB VM-state".into()
+        } else {
+            "migration of stopped guest: moving config only".into()
+        },
+        format!(
+            "migration finished successfully (duration 00:00:{:02})",
+            if running { 15 } else { 2 }
+        ),
     ];
     let wtype = match g.kind {
         GuestKind::Qemu => "qmigrate",
         GuestKind::Lxc => "vzmigrate",
     };
-    let duration = if running { 4.0 + (g.maxmem() >> 30) as f64 * 1.5 } else { 2.0 };
+    let duration = if running {
+        4.0 + (g.maxmem() >> 30) as f64 * 1.5
+    } else {
+        2.0
+    };
     let upid = c.start_task(
         r.now,
-        TaskSpec::new(r.node(), wtype, g.vmid, r.user(), Effect::Migrate { vmid: g.vmid, target })
-            .log(log)
-            .duration(duration),
+        TaskSpec::new(
+            r.node(),
+            wtype,
+            g.vmid,
+            r.user(),
+            Effect::Migrate {
+                vmid: g.vmid,
+                target,
+            },
+        )
+        .log(log)
+        .duration(duration),
     );
     Ok(json!(upid.as_str()))
 }
@@ -844,7 +1171,10 @@ pub fn snapshot_list(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     current.insert("name".into(), json!("current"));
     current.insert("description".into(), json!("You are here!"));
     current.insert("digest".into(), json!(g.digest()));
-    current.insert("running".into(), json!(u8::from(g.state != RunState::Stopped)));
+    current.insert(
+        "running".into(),
+        json!(u8::from(g.state != RunState::Stopped)),
+    );
     if let Some(p) = g.config.get("parent") {
         current.insert("parent".into(), json!(p));
     }
@@ -857,7 +1187,9 @@ pub fn snapshot_create(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> 
     let g = guest(c, r)?.clone();
     let name = r.req("snapname").to_string();
     if name == "current" || name == "pending" {
-        return Err(ApiError::fail(format!("unable to use snapshot name '{name}' (reserved name)")));
+        return Err(ApiError::fail(format!(
+            "unable to use snapshot name '{name}' (reserved name)"
+        )));
     }
     check_unlocked(&g)?;
     let fail = if g.is_template() {
@@ -889,15 +1221,25 @@ pub fn snapshot_create(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> 
         GuestKind::Qemu => "qmsnapshot",
         GuestKind::Lxc => "vzsnapshot",
     };
-    let mut log: Vec<String> = g.disks().iter().map(|(k, d)| format!("snapshotting '{k}' ({})", d.volume)).collect();
+    let mut log: Vec<String> = g
+        .disks()
+        .iter()
+        .map(|(k, d)| format!("snapshotting '{k}' ({})", d.volume))
+        .collect();
     if vmstate {
         log.insert(0, "saving VM state and RAM using storage 'ceph-vm'".into());
     }
     let upid = c.start_task(
         r.now,
-        TaskSpec::new(r.node(), wtype, g.vmid, r.user(), Effect::Snapshot { vmid: g.vmid, name })
-            .log(log)
-            .fail(fail),
+        TaskSpec::new(
+            r.node(),
+            wtype,
+            g.vmid,
+            r.user(),
+            Effect::Snapshot { vmid: g.vmid, name },
+        )
+        .log(log)
+        .fail(fail),
     );
     Ok(json!(upid.as_str()))
 }
@@ -926,8 +1268,18 @@ pub fn rollback(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     };
     let upid = c.start_task(
         r.now,
-        TaskSpec::new(r.node(), wtype, g.vmid, r.user(), Effect::Rollback { vmid: g.vmid, name, start: r.flag("start") })
-            .fail(fail),
+        TaskSpec::new(
+            r.node(),
+            wtype,
+            g.vmid,
+            r.user(),
+            Effect::Rollback {
+                vmid: g.vmid,
+                name,
+                start: r.flag("start"),
+            },
+        )
+        .fail(fail),
     );
     Ok(json!(upid.as_str()))
 }
@@ -951,7 +1303,13 @@ pub fn snapshot_delete(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> 
     };
     let upid = c.start_task(
         r.now,
-        TaskSpec::new(r.node(), wtype, g.vmid, r.user(), Effect::SnapshotDelete { vmid: g.vmid, name }),
+        TaskSpec::new(
+            r.node(),
+            wtype,
+            g.vmid,
+            r.user(),
+            Effect::SnapshotDelete { vmid: g.vmid, name },
+        ),
     );
     Ok(json!(upid.as_str()))
 }
@@ -972,14 +1330,22 @@ pub fn template(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         }));
     }
     if !g.snapshots.is_empty() {
-        return Err(ApiError::fail("unable to create template, because VM contains snapshots"));
+        return Err(ApiError::fail(
+            "unable to create template, because VM contains snapshots",
+        ));
     }
     check_unlocked(&g)?;
     match g.kind {
         GuestKind::Qemu => {
             let upid = c.start_task(
                 r.now,
-                TaskSpec::new(r.node(), "qmtemplate", g.vmid, r.user(), Effect::Template { vmid: g.vmid }),
+                TaskSpec::new(
+                    r.node(),
+                    "qmtemplate",
+                    g.vmid,
+                    r.user(),
+                    Effect::Template { vmid: g.vmid },
+                ),
             );
             Ok(json!(upid.as_str()))
         }
@@ -988,7 +1354,10 @@ pub fn template(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
                 x.config.insert("template".into(), "1".into());
                 for (k, _) in x.disks() {
                     if let Some(v) = x.config.get_mut(&k) {
-                        *v = v.replace(&format!("vm-{}-disk", g.vmid), &format!("base-{}-disk", g.vmid));
+                        *v = v.replace(
+                            &format!("vm-{}-disk", g.vmid),
+                            &format!("base-{}-disk", g.vmid),
+                        );
                     }
                 }
             }

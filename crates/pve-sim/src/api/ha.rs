@@ -77,7 +77,9 @@ pub fn create(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         }
     }
     if c.ha.contains_key(&sid) {
-        return Err(ApiError::fail(format!("resource ID '{sid}' already defined")));
+        return Err(ApiError::fail(format!(
+            "resource ID '{sid}' already defined"
+        )));
     }
     let state = r.get("state").unwrap_or("started").to_string();
     c.ha.insert(
@@ -128,7 +130,9 @@ pub fn update(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     let (sid, h) = existing(c, r)?;
     if let Some(d) = r.get("digest") {
         if d != h.digest() {
-            return Err(ApiError::fail("detected modified configuration - file changed by other user? Try again."));
+            return Err(ApiError::fail(
+                "detected modified configuration - file changed by other user? Try again.",
+            ));
         }
     }
     let now = r.now;
@@ -151,7 +155,12 @@ pub fn update(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     if let Some(g) = r.get("group") {
         h.group = Some(g.to_string());
     }
-    for key in r.get("delete").unwrap_or_default().split([',', ';', ' ']).filter(|s| !s.is_empty()) {
+    for key in r
+        .get("delete")
+        .unwrap_or_default()
+        .split([',', ';', ' '])
+        .filter(|s| !s.is_empty())
+    {
         match key {
             "comment" => h.comment = None,
             "group" => h.group = None,
@@ -177,7 +186,9 @@ pub fn update(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
 pub fn delete(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     let (sid, _) = parse_sid(c, r.req("sid"))?;
     if c.ha.remove(&sid).is_none() {
-        return Err(ApiError::fail(format!("cannot delete service '{sid}', not HA managed!")));
+        return Err(ApiError::fail(format!(
+            "cannot delete service '{sid}', not HA managed!"
+        )));
     }
     c.config_version += 1;
     Ok(Value::Null)
@@ -199,12 +210,14 @@ pub fn status_current(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         }));
     }
     for n in &c.nodes {
-        let has_services = c
-            .ha
-            .values()
-            .any(|h| c.guests.get(&h.vmid).is_some_and(|g| g.node == n.name));
+        let has_services =
+            c.ha.values()
+                .any(|h| c.guests.get(&h.vmid).is_some_and(|g| g.node == n.name));
         let (status, ts) = match n.state {
-            NodeState::Down { since } => (format!("{} (old timestamp - dead?, {})", n.name, ctime(since)), since),
+            NodeState::Down { since } => (
+                format!("{} (old timestamp - dead?, {})", n.name, ctime(since)),
+                since,
+            ),
             NodeState::Up => {
                 let mode = if has_services { "active" } else { "idle" };
                 (format!("{} ({mode}, {})", n.name, ctime(now)), now)
@@ -213,7 +226,11 @@ pub fn status_current(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         out.push(json!({"id": format!("lrm:{}", n.name), "type": "lrm", "node": n.name, "status": status, "timestamp": ts as u64}));
     }
     for h in c.ha.values() {
-        let node = c.guests.get(&h.vmid).map(|g| g.node.clone()).unwrap_or_default();
+        let node = c
+            .guests
+            .get(&h.vmid)
+            .map(|g| g.node.clone())
+            .unwrap_or_default();
         let state = h.crm_state.as_str();
         let mut m = Map::new();
         m.insert("id".into(), json!(format!("service:{}", h.sid)));
@@ -223,7 +240,10 @@ pub fn status_current(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         m.insert("crm_state".into(), json!(state));
         m.insert("state".into(), json!(state));
         m.insert("request_state".into(), json!(h.state));
-        m.insert("status".into(), json!(format!("{} ({node}, {state})", h.sid)));
+        m.insert(
+            "status".into(),
+            json!(format!("{} ({node}, {state})", h.sid)),
+        );
         m.insert("max_restart".into(), json!(h.max_restart));
         m.insert("max_relocate".into(), json!(h.max_relocate));
         out.push(Value::Object(m));

@@ -82,69 +82,201 @@ impl Request<'_> {
     }
 }
 
-type Handler = fn(&mut Cluster, &Request) -> Result<Value, ApiError>;
+/// A handler's answer: a JSON value, or JSON already serialized (large lists are rendered straight to
+/// text rather than through a tree of values).
+#[derive(Debug)]
+pub enum Reply {
+    /// A value.
+    Json(Value),
+    /// Serialized JSON.
+    Raw(Box<serde_json::value::RawValue>),
+}
+
+impl Reply {
+    /// The answer as a value.
+    pub fn into_value(self) -> Value {
+        match self {
+            Reply::Json(v) => v,
+            Reply::Raw(r) => serde_json::from_str(r.get()).unwrap_or(Value::Null),
+        }
+    }
+
+    /// The whole `{"data": ...}` body.
+    pub fn into_body(self) -> Vec<u8> {
+        match self {
+            Reply::Json(v) => {
+                serde_json::to_vec(&serde_json::json!({ "data": v })).unwrap_or_default()
+            }
+            Reply::Raw(r) => {
+                let raw = r.get();
+                let mut out = Vec::with_capacity(raw.len() + 10);
+                out.extend_from_slice(b"{\"data\":");
+                out.extend_from_slice(raw.as_bytes());
+                out.push(b'}');
+                out
+            }
+        }
+    }
+}
+
+type Handler = fn(&mut Cluster, &Request) -> Result<Reply, ApiError>;
+
+/// Wraps a handler that answers a value.
+macro_rules! j {
+    ($f:path) => {
+        |c: &mut Cluster, r: &Request| $f(c, r).map(Reply::Json)
+    };
+}
 
 /// The served endpoints. Each has its parameters in [`params::ENDPOINT_PARAMS`].
 fn routes() -> &'static [(&'static str, &'static str, Handler)] {
     &[
-        ("GET", "/version", access::version),
-        ("POST", "/access/ticket", access::ticket),
-        ("GET", "/access/permissions", access::permissions),
-        ("GET", "/cluster/status", cluster::status),
+        ("GET", "/version", j!(access::version)),
+        ("POST", "/access/ticket", j!(access::ticket)),
+        ("GET", "/access/permissions", j!(access::permissions)),
+        ("GET", "/cluster/status", j!(cluster::status)),
         ("GET", "/cluster/resources", cluster::resources),
-        ("GET", "/cluster/nextid", cluster::nextid),
-        ("GET", "/cluster/tasks", tasks::cluster_tasks),
-        ("GET", "/cluster/options", cluster::options),
-        ("GET", "/cluster/replication", cluster::empty_list),
-        ("GET", "/cluster/ha/groups", cluster::empty_list),
-        ("GET", "/cluster/ha/resources", ha::list),
-        ("POST", "/cluster/ha/resources", ha::create),
-        ("GET", "/cluster/ha/resources/{sid}", ha::get),
-        ("PUT", "/cluster/ha/resources/{sid}", ha::update),
-        ("DELETE", "/cluster/ha/resources/{sid}", ha::delete),
-        ("GET", "/cluster/ha/status/current", ha::status_current),
-        ("GET", "/nodes", nodes::list),
-        ("GET", "/nodes/{node}/status", nodes::status),
-        ("GET", "/nodes/{node}/rrddata", nodes::rrddata),
-        ("GET", "/nodes/{node}/version", access::version),
-        ("GET", "/nodes/{node}/network", nodes::network),
-        ("GET", "/nodes/{node}/dns", nodes::dns),
-        ("GET", "/nodes/{node}/time", nodes::time),
-        ("GET", "/nodes/{node}/subscription", nodes::subscription),
-        ("GET", "/nodes/{node}/storage", storage::node_list),
-        ("GET", "/nodes/{node}/storage/{storage}/status", storage::status),
-        ("GET", "/nodes/{node}/storage/{storage}/content", storage::content),
-        ("GET", "/nodes/{node}/tasks", tasks::list),
-        ("GET", "/nodes/{node}/tasks/{upid}/status", tasks::status),
-        ("GET", "/nodes/{node}/tasks/{upid}/log", tasks::log),
-        ("GET", "/storage", storage::list),
-        ("GET", "/pools", pools::list),
-        ("POST", "/pools", pools::create),
-        ("GET", "/pools/{poolid}", pools::get),
-        ("PUT", "/pools/{poolid}", pools::update),
-        ("DELETE", "/pools/{poolid}", pools::delete),
-        ("GET", "/nodes/{node}/{kind}", guests::list),
-        ("POST", "/nodes/{node}/{kind}", guests::create),
-        ("POST", "/nodes/{node}/{kind}/{vmid}/clone", guests::clone),
-        ("GET", "/nodes/{node}/{kind}/{vmid}/config", guests::config_get),
-        ("PUT", "/nodes/{node}/{kind}/{vmid}/config", guests::config_set),
-        ("POST", "/nodes/{node}/{kind}/{vmid}/config", guests::config_set_async),
-        ("GET", "/nodes/{node}/{kind}/{vmid}/status/current", guests::status_current),
-        ("POST", "/nodes/{node}/{kind}/{vmid}/status/start", guests::start),
-        ("POST", "/nodes/{node}/{kind}/{vmid}/status/stop", guests::stop),
-        ("POST", "/nodes/{node}/{kind}/{vmid}/status/shutdown", guests::shutdown),
-        ("POST", "/nodes/{node}/{kind}/{vmid}/status/reboot", guests::reboot),
-        ("POST", "/nodes/{node}/{kind}/{vmid}/status/suspend", guests::suspend),
-        ("POST", "/nodes/{node}/{kind}/{vmid}/status/resume", guests::resume),
-        ("DELETE", "/nodes/{node}/{kind}/{vmid}", guests::destroy),
-        ("PUT", "/nodes/{node}/{kind}/{vmid}/resize", guests::resize),
-        ("POST", "/nodes/{node}/{kind}/{vmid}/migrate", guests::migrate),
-        ("GET", "/nodes/{node}/{kind}/{vmid}/snapshot", guests::snapshot_list),
-        ("POST", "/nodes/{node}/{kind}/{vmid}/snapshot", guests::snapshot_create),
-        ("POST", "/nodes/{node}/{kind}/{vmid}/snapshot/{snapname}/rollback", guests::rollback),
-        ("DELETE", "/nodes/{node}/{kind}/{vmid}/snapshot/{snapname}", guests::snapshot_delete),
-        ("POST", "/nodes/{node}/{kind}/{vmid}/template", guests::template),
-        ("GET", "/nodes/{node}/{kind}/{vmid}/rrddata", guests::rrddata),
+        ("GET", "/cluster/nextid", j!(cluster::nextid)),
+        ("GET", "/cluster/tasks", j!(tasks::cluster_tasks)),
+        ("GET", "/cluster/options", j!(cluster::options)),
+        ("GET", "/cluster/replication", j!(cluster::empty_list)),
+        ("GET", "/cluster/ha/groups", j!(cluster::empty_list)),
+        ("GET", "/cluster/ha/resources", j!(ha::list)),
+        ("POST", "/cluster/ha/resources", j!(ha::create)),
+        ("GET", "/cluster/ha/resources/{sid}", j!(ha::get)),
+        ("PUT", "/cluster/ha/resources/{sid}", j!(ha::update)),
+        ("DELETE", "/cluster/ha/resources/{sid}", j!(ha::delete)),
+        ("GET", "/cluster/ha/status/current", j!(ha::status_current)),
+        ("GET", "/nodes", j!(nodes::list)),
+        ("GET", "/nodes/{node}/status", j!(nodes::status)),
+        ("GET", "/nodes/{node}/rrddata", j!(nodes::rrddata)),
+        ("GET", "/nodes/{node}/version", j!(access::version)),
+        ("GET", "/nodes/{node}/network", j!(nodes::network)),
+        ("GET", "/nodes/{node}/dns", j!(nodes::dns)),
+        ("GET", "/nodes/{node}/time", j!(nodes::time)),
+        ("GET", "/nodes/{node}/subscription", j!(nodes::subscription)),
+        ("GET", "/nodes/{node}/storage", j!(storage::node_list)),
+        (
+            "GET",
+            "/nodes/{node}/storage/{storage}/status",
+            j!(storage::status),
+        ),
+        (
+            "GET",
+            "/nodes/{node}/storage/{storage}/content",
+            j!(storage::content),
+        ),
+        ("GET", "/nodes/{node}/tasks", j!(tasks::list)),
+        (
+            "GET",
+            "/nodes/{node}/tasks/{upid}/status",
+            j!(tasks::status),
+        ),
+        ("GET", "/nodes/{node}/tasks/{upid}/log", j!(tasks::log)),
+        ("GET", "/storage", j!(storage::list)),
+        ("GET", "/pools", j!(pools::list)),
+        ("POST", "/pools", j!(pools::create)),
+        ("GET", "/pools/{poolid}", j!(pools::get)),
+        ("PUT", "/pools/{poolid}", j!(pools::update)),
+        ("DELETE", "/pools/{poolid}", j!(pools::delete)),
+        ("GET", "/nodes/{node}/{kind}", j!(guests::list)),
+        ("POST", "/nodes/{node}/{kind}", j!(guests::create)),
+        (
+            "POST",
+            "/nodes/{node}/{kind}/{vmid}/clone",
+            j!(guests::clone),
+        ),
+        (
+            "GET",
+            "/nodes/{node}/{kind}/{vmid}/config",
+            j!(guests::config_get),
+        ),
+        (
+            "PUT",
+            "/nodes/{node}/{kind}/{vmid}/config",
+            j!(guests::config_set),
+        ),
+        (
+            "POST",
+            "/nodes/{node}/{kind}/{vmid}/config",
+            j!(guests::config_set_async),
+        ),
+        (
+            "GET",
+            "/nodes/{node}/{kind}/{vmid}/status/current",
+            j!(guests::status_current),
+        ),
+        (
+            "POST",
+            "/nodes/{node}/{kind}/{vmid}/status/start",
+            j!(guests::start),
+        ),
+        (
+            "POST",
+            "/nodes/{node}/{kind}/{vmid}/status/stop",
+            j!(guests::stop),
+        ),
+        (
+            "POST",
+            "/nodes/{node}/{kind}/{vmid}/status/shutdown",
+            j!(guests::shutdown),
+        ),
+        (
+            "POST",
+            "/nodes/{node}/{kind}/{vmid}/status/reboot",
+            j!(guests::reboot),
+        ),
+        (
+            "POST",
+            "/nodes/{node}/{kind}/{vmid}/status/suspend",
+            j!(guests::suspend),
+        ),
+        (
+            "POST",
+            "/nodes/{node}/{kind}/{vmid}/status/resume",
+            j!(guests::resume),
+        ),
+        ("DELETE", "/nodes/{node}/{kind}/{vmid}", j!(guests::destroy)),
+        (
+            "PUT",
+            "/nodes/{node}/{kind}/{vmid}/resize",
+            j!(guests::resize),
+        ),
+        (
+            "POST",
+            "/nodes/{node}/{kind}/{vmid}/migrate",
+            j!(guests::migrate),
+        ),
+        (
+            "GET",
+            "/nodes/{node}/{kind}/{vmid}/snapshot",
+            j!(guests::snapshot_list),
+        ),
+        (
+            "POST",
+            "/nodes/{node}/{kind}/{vmid}/snapshot",
+            j!(guests::snapshot_create),
+        ),
+        (
+            "POST",
+            "/nodes/{node}/{kind}/{vmid}/snapshot/{snapname}/rollback",
+            j!(guests::rollback),
+        ),
+        (
+            "DELETE",
+            "/nodes/{node}/{kind}/{vmid}/snapshot/{snapname}",
+            j!(guests::snapshot_delete),
+        ),
+        (
+            "POST",
+            "/nodes/{node}/{kind}/{vmid}/template",
+            j!(guests::template),
+        ),
+        (
+            "GET",
+            "/nodes/{node}/{kind}/{vmid}/rrddata",
+            j!(guests::rrddata),
+        ),
     ]
 }
 
@@ -167,8 +299,15 @@ pub fn served_endpoints() -> Vec<String> {
 }
 
 /// Matches a concrete path against the templates: the handler, the spec key and the path parameters.
-fn match_route(method: &str, path: &str) -> Option<(Handler, String, BTreeMap<String, String>, Option<GuestKind>)> {
-    let segs: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
+fn match_route(
+    method: &str,
+    path: &str,
+) -> Option<(Handler, String, BTreeMap<String, String>, Option<GuestKind>)> {
+    let segs: Vec<&str> = path
+        .trim_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
     for (m, template, handler) in routes() {
         if *m != method {
             continue;
@@ -244,9 +383,12 @@ pub fn dispatch(
     path: &str,
     mut params: BTreeMap<String, String>,
     now: SimTime,
-) -> Result<Value, ApiError> {
+) -> Result<Reply, ApiError> {
     let Some((handler, key, vars, kind)) = match_route(method, path) else {
-        return Err(ApiError::new(501, format!("Method '{method} {path}' not implemented")));
+        return Err(ApiError::new(
+            501,
+            format!("Method '{method} {path}' not implemented"),
+        ));
     };
     // Path parameters win over same-named query or body parameters, as in PVE.
     for (k, v) in vars {

@@ -8,12 +8,25 @@ use crate::error::ApiError;
 use crate::model::{noise, Cluster, Node, GIB};
 
 fn node<'a>(c: &'a Cluster, r: &Request) -> Result<&'a Node, ApiError> {
-    c.node(r.node()).ok_or_else(|| ApiError::fail(format!("no such node '{}'", r.node())))
+    c.node(r.node())
+        .ok_or_else(|| ApiError::fail(format!("no such node '{}'", r.node())))
 }
 
 /// `GET /nodes`.
 pub fn list(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
-    Ok(Value::Array(c.nodes.iter().map(|n| node_item(c, n, r.now)).collect()))
+    let online = c.online_set();
+    let loads = c.node_loads(r.now);
+    Ok(Value::Array(
+        c.nodes
+            .iter()
+            .map(|n| {
+                let load = online
+                    .contains(&n.name)
+                    .then(|| loads.get(n.name.as_str()).copied().unwrap_or_default());
+                node_item(c, n, load, r.now)
+            })
+            .collect(),
+    ))
 }
 
 /// `GET /nodes/{node}/status`.
@@ -91,8 +104,14 @@ pub fn rrddata(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         m.insert("swapused".into(), json!(0));
         m.insert("roottotal".into(), json!(ROOTFS_TOTAL));
         m.insert("rootused".into(), json!(disk));
-        m.insert("netin".into(), json!(20_000.0 + 80_000.0 * noise(cc.seed, n.nodeid, t as u64)));
-        m.insert("netout".into(), json!(15_000.0 + 60_000.0 * noise(cc.seed ^ 1, n.nodeid, t as u64)));
+        m.insert(
+            "netin".into(),
+            json!(20_000.0 + 80_000.0 * noise(cc.seed, n.nodeid, t as u64)),
+        );
+        m.insert(
+            "netout".into(),
+            json!(15_000.0 + 60_000.0 * noise(cc.seed ^ 1, n.nodeid, t as u64)),
+        );
         m
     }))
 }
@@ -111,7 +130,9 @@ pub fn network(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     ];
     let filtered = match r.get("type") {
         None => all,
-        Some("any_bridge" | "any_local_bridge") => all.into_iter().filter(|i| i["type"] == "bridge").collect(),
+        Some("any_bridge" | "any_local_bridge") => {
+            all.into_iter().filter(|i| i["type"] == "bridge").collect()
+        }
         Some(t) => all.into_iter().filter(|i| i["type"] == t).collect(),
     };
     Ok(Value::Array(filtered))
@@ -133,5 +154,7 @@ pub fn time(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
 /// `GET /nodes/{node}/subscription`: the community edition, without a key.
 pub fn subscription(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     node(c, r)?;
-    Ok(json!({"status": "notfound", "message": "There is no subscription key", "url": "https://www.proxmox.com/en/proxmox-virtual-environment/pricing"}))
+    Ok(
+        json!({"status": "notfound", "message": "There is no subscription key", "url": "https://www.proxmox.com/en/proxmox-virtual-environment/pricing"}),
+    )
 }

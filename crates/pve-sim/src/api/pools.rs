@@ -9,12 +9,19 @@ use crate::model::{Cluster, PoolRec};
 
 fn members(c: &Cluster, pool: &str, rec: &PoolRec, now: f64, kind: Option<&str>) -> Vec<Value> {
     let mut out = Vec::new();
-    for g in c.guests.values().filter(|g| g.pool.as_deref() == Some(pool)) {
+    for g in c
+        .guests
+        .values()
+        .filter(|g| g.pool.as_deref() == Some(pool))
+    {
         if kind.is_some_and(|k| k != g.kind.as_str()) {
             continue;
         }
         let mut m: Map<String, Value> = guest_common(c, g, now, c.node_online(&g.node));
-        m.insert("id".into(), json!(format!("{}/{}", g.kind.as_str(), g.vmid)));
+        m.insert(
+            "id".into(),
+            json!(format!("{}/{}", g.kind.as_str(), g.vmid)),
+        );
         m.insert("type".into(), json!(g.kind.as_str()));
         m.insert("node".into(), json!(g.node));
         m.insert("maxcpu".into(), json!(g.cpus()));
@@ -44,7 +51,10 @@ pub fn list(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
                 m.insert("comment".into(), json!(cm));
             }
             if r.get("poolid").is_some() {
-                m.insert("members".into(), Value::Array(members(c, id, rec, r.now, r.get("type"))));
+                m.insert(
+                    "members".into(),
+                    Value::Array(members(c, id, rec, r.now, r.get("type"))),
+                );
             }
             Value::Object(m)
         })
@@ -60,7 +70,9 @@ pub fn create(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     }
     if let Some((parent, _)) = id.rsplit_once('/') {
         if !c.pools.contains_key(parent) {
-            return Err(ApiError::fail(format!("parent '{parent}' of pool '{id}' does not exist")));
+            return Err(ApiError::fail(format!(
+                "parent '{parent}' of pool '{id}' does not exist"
+            )));
         }
     }
     c.pools.insert(
@@ -86,7 +98,10 @@ pub fn get(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     if let Some(cm) = &rec.comment {
         m.insert("comment".into(), json!(cm));
     }
-    m.insert("members".into(), Value::Array(members(c, id, rec, r.now, r.get("type"))));
+    m.insert(
+        "members".into(),
+        Value::Array(members(c, id, rec, r.now, r.get("type"))),
+    );
     Ok(Value::Object(m))
 }
 
@@ -99,12 +114,18 @@ pub fn update(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     let remove = r.flag("delete");
     let allow_move = r.flag("allow-move");
     let mut vmids = Vec::new();
-    for v in r.get("vms").unwrap_or_default().split([',', ';', ' ']).filter(|s| !s.is_empty()) {
-        let vmid: u32 = v
-            .parse()
-            .ok()
-            .filter(|n| *n >= 100)
-            .ok_or_else(|| ApiError::param("vms", format!("invalid format - value '{v}' does not look like a valid VM ID\n")))?;
+    for v in r
+        .get("vms")
+        .unwrap_or_default()
+        .split([',', ';', ' '])
+        .filter(|s| !s.is_empty())
+    {
+        let vmid: u32 = v.parse().ok().filter(|n| *n >= 100).ok_or_else(|| {
+            ApiError::param(
+                "vms",
+                format!("invalid format - value '{v}' does not look like a valid VM ID\n"),
+            )
+        })?;
         let g = c
             .guests
             .get(&vmid)
@@ -112,7 +133,9 @@ pub fn update(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         if !remove {
             if let Some(other) = &g.pool {
                 if other != &id && !allow_move {
-                    return Err(ApiError::fail(format!("VM {vmid} belongs already to pool '{other}'")));
+                    return Err(ApiError::fail(format!(
+                        "VM {vmid} belongs already to pool '{other}'"
+                    )));
                 }
             }
         }
@@ -163,10 +186,14 @@ pub fn delete(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     let rec = c.pools.get(id).ok_or_else(|| pool_missing(id))?;
     let has_guests = c.guests.values().any(|g| g.pool.as_deref() == Some(id));
     if has_guests || !rec.storage.is_empty() {
-        return Err(ApiError::fail("pool is not empty (contains VMs or storage)".to_string()));
+        return Err(ApiError::fail(
+            "pool is not empty (contains VMs or storage)".to_string(),
+        ));
     }
     if c.pools.keys().any(|p| p.starts_with(&format!("{id}/"))) {
-        return Err(ApiError::fail(format!("pool '{id}' is not empty (contains sub-pools)")));
+        return Err(ApiError::fail(format!(
+            "pool '{id}' is not empty (contains sub-pools)"
+        )));
     }
     c.pools.remove(id);
     c.config_version += 1;

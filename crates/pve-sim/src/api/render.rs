@@ -8,11 +8,29 @@ use crate::model::{noise, Cluster, Guest, Node, RunState, GIB};
 /// A node's usage at `now`: (cpu fraction, used memory, used root disk, load averages).
 pub fn node_usage(c: &Cluster, node: &Node, now: SimTime) -> (f64, u64, u64, [f64; 3]) {
     let mut busy = 0.0;
-    let mut mem = 3 * GIB + (noise(c.seed, node.nodeid, (now / 300.0) as u64) * GIB as f64) as u64;
-    for g in c.guests.values().filter(|g| g.node == node.name && g.state != RunState::Stopped) {
+    let mut guest_mem = 0;
+    for g in c
+        .guests
+        .values()
+        .filter(|g| g.node == node.name && g.state != RunState::Stopped)
+    {
         busy += g.cpu_usage(c.seed, now) * g.cpus() as f64;
-        mem += g.mem_usage(c.seed, now);
+        guest_mem += g.mem_usage(c.seed, now);
     }
+    node_usage_with(c, node, (busy, guest_mem), now)
+}
+
+/// A node's usage from its guests' load (cores busy, bytes used), as [`Cluster::node_loads`] gives it.
+pub fn node_usage_with(
+    c: &Cluster,
+    node: &Node,
+    load: (f64, u64),
+    now: SimTime,
+) -> (f64, u64, u64, [f64; 3]) {
+    let (busy, guest_mem) = load;
+    let mem = 3 * GIB
+        + (noise(c.seed, node.nodeid, (now / 300.0) as u64) * GIB as f64) as u64
+        + guest_mem;
     let cpus = node.spec.cpus() as f64;
     let cpu = (busy / cpus + 0.005).min(1.0);
     let disk = 6 * GIB + (noise(c.seed ^ 9, node.nodeid, 0) * 4.0 * GIB as f64) as u64;
@@ -23,15 +41,15 @@ pub fn node_usage(c: &Cluster, node: &Node, now: SimTime) -> (f64, u64, u64, [f6
 /// Root filesystem size of every node.
 pub const ROOTFS_TOTAL: u64 = 100 * GIB;
 
-/// One `/nodes` entry.
-pub fn node_item(c: &Cluster, node: &Node, now: SimTime) -> Value {
+/// One `/nodes` entry; `load` as [`Cluster::node_loads`] gives it, `None` when offline.
+pub fn node_item(c: &Cluster, node: &Node, load: Option<(f64, u64)>, now: SimTime) -> Value {
     let mut m = Map::new();
     m.insert("node".into(), json!(node.name));
     m.insert("id".into(), json!(format!("node/{}", node.name)));
     m.insert("type".into(), json!("node"));
     m.insert("ssl_fingerprint".into(), json!(node.ssl_fingerprint));
-    if c.node_online(&node.name) {
-        let (cpu, mem, disk, _) = node_usage(c, node, now);
+    if let Some(load) = load {
+        let (cpu, mem, disk, _) = node_usage_with(c, node, load, now);
         m.insert("status".into(), json!("online"));
         m.insert("cpu".into(), json!(cpu));
         m.insert("maxcpu".into(), json!(node.spec.cpus()));
@@ -39,7 +57,10 @@ pub fn node_item(c: &Cluster, node: &Node, now: SimTime) -> Value {
         m.insert("maxmem".into(), json!(node.spec.memory));
         m.insert("disk".into(), json!(disk));
         m.insert("maxdisk".into(), json!(ROOTFS_TOTAL));
-        m.insert("uptime".into(), json!((now - node.boot_time).max(0.0) as u64));
+        m.insert(
+            "uptime".into(),
+            json!((now - node.boot_time).max(0.0) as u64),
+        );
         m.insert("level".into(), json!(""));
     } else {
         m.insert("status".into(), json!("offline"));
@@ -87,7 +108,8 @@ pub fn guest_common(c: &Cluster, g: &Guest, now: SimTime, reachable: bool) -> Ma
 
 /// A running guest's process id (stable per guest and start).
 pub fn guest_pid(g: &Guest) -> Option<u64> {
-    g.started_at.map(|t| 10_000 + (g.vmid as u64 * 7 + t as u64) % 3_000_000)
+    g.started_at
+        .map(|t| 10_000 + (g.vmid as u64 * 7 + t as u64) % 3_000_000)
 }
 
 /// A rendered HA state for a guest status (`{"managed": 0}` when not HA).
@@ -116,7 +138,9 @@ pub fn ctime(t: SimTime) -> String {
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
     let wd = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][days.rem_euclid(7) as usize];
-    let mon = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][(m - 1) as usize];
+    let mon = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ][(m - 1) as usize];
     format!("{wd} {mon} {d:>2} {h:02}:{mi:02}:{s:02} {y}")
 }
 

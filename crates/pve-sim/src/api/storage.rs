@@ -45,7 +45,10 @@ fn status_of(c: &Cluster, s: &StorageDef, node: &str) -> Map<String, Value> {
     m.insert("total".into(), json!(s.total));
     m.insert("used".into(), json!(used));
     m.insert("avail".into(), json!(s.total - used));
-    m.insert("used_fraction".into(), json!(used as f64 / s.total.max(1) as f64));
+    m.insert(
+        "used_fraction".into(),
+        json!(used as f64 / s.total.max(1) as f64),
+    );
     m
 }
 
@@ -111,7 +114,10 @@ pub fn content(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
             m.insert("volid".into(), json!(volname));
             m.insert("content".into(), json!(content));
             m.insert("format".into(), json!("raw"));
-            m.insert("size".into(), json!(d.size().map(|x| x.bytes()).unwrap_or_default()));
+            m.insert(
+                "size".into(),
+                json!(d.size().map(|x| x.bytes()).unwrap_or_default()),
+            );
             m.insert("vmid".into(), json!(g.vmid));
             if let Some(p) = parent {
                 m.insert("parent".into(), json!(p));

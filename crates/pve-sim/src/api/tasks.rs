@@ -45,7 +45,12 @@ pub fn list(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
             "all" => true,
             _ => !t.running(),
         })
-        .filter(|t| !errors_only || t.exit.as_deref().is_some_and(|e| e != "OK" && !e.starts_with("WARNINGS")))
+        .filter(|t| {
+            !errors_only
+                || t.exit
+                    .as_deref()
+                    .is_some_and(|e| e != "OK" && !e.starts_with("WARNINGS"))
+        })
         .filter(|t| vmid.is_none_or(|v| t.upid.worker_id() == v))
         .filter(|t| typefilter.is_none_or(|f| t.upid.worker_type() == f))
         .filter(|t| userfilter.is_none_or(|f| t.upid.user().contains(f)))
@@ -60,13 +65,17 @@ pub fn list(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
 
 /// `GET /cluster/tasks`: the most recent tasks of all nodes.
 pub fn cluster_tasks(c: &mut Cluster, _: &Request) -> Result<Value, ApiError> {
-    Ok(Value::Array(c.tasks.iter().rev().take(50).map(item).collect()))
+    Ok(Value::Array(
+        c.tasks.iter().rev().take(50).map(item).collect(),
+    ))
 }
 
 fn find<'a>(c: &'a Cluster, r: &Request) -> Result<&'a Task, ApiError> {
     let upid = r.req("upid");
     if upid.parse::<pve_types::Upid>().is_err() {
-        return Err(ApiError::fail(format!("unable to parse worker upid '{upid}'")));
+        return Err(ApiError::fail(format!(
+            "unable to parse worker upid '{upid}'"
+        )));
     }
     c.tasks
         .iter()

@@ -85,24 +85,39 @@ impl Guest {
         let mut c = BTreeMap::new();
         for (k, v) in [
             ("name", "debian-12-cloudinit".to_string()),
-            ("description", "Debian 12 (bookworm) generic cloud image with cloud-init".to_string()),
+            (
+                "description",
+                "Debian 12 (bookworm) generic cloud image with cloud-init".to_string(),
+            ),
             ("memory", "2048".into()),
             ("cores", "2".into()),
             ("sockets", "1".into()),
             ("cpu", "x86-64-v2-AES".into()),
             ("ostype", "l26".into()),
             ("scsihw", "virtio-scsi-single".into()),
-            ("scsi0", format!("{SHARED_STORAGE}:base-{vmid}-disk-0,discard=on,iothread=1,size=3G")),
-            ("ide2", format!("{SHARED_STORAGE}:vm-{vmid}-cloudinit,media=cdrom")),
+            (
+                "scsi0",
+                format!("{SHARED_STORAGE}:base-{vmid}-disk-0,discard=on,iothread=1,size=3G"),
+            ),
+            (
+                "ide2",
+                format!("{SHARED_STORAGE}:vm-{vmid}-cloudinit,media=cdrom"),
+            ),
             ("net0", "virtio=BC:24:11:5E:A0:01,bridge=vmbr0".into()),
             ("boot", "order=scsi0".into()),
             ("agent", "1".into()),
             ("serial0", "socket".into()),
             ("vga", "serial0".into()),
             ("ipconfig0", "ip=dhcp".into()),
-            ("smbios1", "uuid=6a0e3b8c-0a6f-4d3e-9a43-5d1f2b7c9e01".into()),
+            (
+                "smbios1",
+                "uuid=6a0e3b8c-0a6f-4d3e-9a43-5d1f2b7c9e01".into(),
+            ),
             ("vmgenid", "0f7f2b0e-1c1d-4a53-8f3a-3c2d7e9b1a20".into()),
-            ("meta", format!("creation-qemu=9.2.0,ctime={}", now as u64 - 2_592_000)),
+            (
+                "meta",
+                format!("creation-qemu=9.2.0,ctime={}", now as u64 - 2_592_000),
+            ),
             ("tags", "debian;template".into()),
             ("template", "1".into()),
         ] {
@@ -116,14 +131,23 @@ impl Guest {
         let mut c = BTreeMap::new();
         for (k, v) in [
             ("hostname", "debian-12-standard".to_string()),
-            ("description", "Debian 12 (bookworm) standard container".to_string()),
+            (
+                "description",
+                "Debian 12 (bookworm) standard container".to_string(),
+            ),
             ("arch", "amd64".into()),
             ("ostype", "debian".into()),
             ("memory", "512".into()),
             ("swap", "512".into()),
             ("cores", "1".into()),
-            ("rootfs", format!("{SHARED_STORAGE}:base-{vmid}-disk-0,size=4G")),
-            ("net0", "name=eth0,bridge=vmbr0,hwaddr=BC:24:11:5E:A0:02,ip=dhcp,type=veth".into()),
+            (
+                "rootfs",
+                format!("{SHARED_STORAGE}:base-{vmid}-disk-0,size=4G"),
+            ),
+            (
+                "net0",
+                "name=eth0,bridge=vmbr0,hwaddr=BC:24:11:5E:A0:02,ip=dhcp,type=veth".into(),
+            ),
             ("unprivileged", "1".into()),
             ("features", "nesting=1".into()),
             ("tags", "debian;template".into()),
@@ -159,11 +183,31 @@ impl Guest {
             .unwrap_or_else(|| format!("{}{}", self.type_word(), self.vmid))
     }
 
+    /// Name (VM) or hostname (container), borrowed when set.
+    pub fn name_ref(&self) -> std::borrow::Cow<'_, str> {
+        let key = match self.kind {
+            GuestKind::Qemu => "name",
+            GuestKind::Lxc => "hostname",
+        };
+        match self.config.get(key) {
+            Some(n) => std::borrow::Cow::Borrowed(n.as_str()),
+            None => std::borrow::Cow::Owned(format!("{}{}", self.type_word(), self.vmid)),
+        }
+    }
+
     /// Logical CPUs.
     pub fn cpus(&self) -> u64 {
-        let cores = self.config.get("cores").and_then(|v| v.parse().ok()).unwrap_or(1u64);
+        let cores = self
+            .config
+            .get("cores")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1u64);
         let sockets = match self.kind {
-            GuestKind::Qemu => self.config.get("sockets").and_then(|v| v.parse().ok()).unwrap_or(1u64),
+            GuestKind::Qemu => self
+                .config
+                .get("sockets")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1u64),
             GuestKind::Lxc => 1,
         };
         cores * sockets
@@ -174,7 +218,13 @@ impl Guest {
         let mib = self
             .config
             .get("memory")
-            .map(|m| m.trim_start_matches("current=").split(',').next().unwrap_or("").to_string())
+            .map(|m| {
+                m.trim_start_matches("current=")
+                    .split(',')
+                    .next()
+                    .unwrap_or("")
+                    .to_string()
+            })
             .and_then(|m| m.parse::<u64>().ok())
             .unwrap_or(match self.kind {
                 GuestKind::Qemu => 512,
@@ -193,14 +243,32 @@ impl Guest {
             .collect()
     }
 
-    /// The root disk's size in bytes (first VM disk, or the container rootfs).
+    /// The root disk's size in bytes (first VM disk, or the container rootfs). Read without parsing the
+    /// whole property string: listings ask this of every guest.
     pub fn maxdisk(&self) -> u64 {
-        let disks = self.disks();
-        let root = match self.kind {
-            GuestKind::Lxc => disks.iter().find(|(k, _)| k == "rootfs"),
-            GuestKind::Qemu => disks.first(),
+        let size_of = |v: &str| -> Option<u64> {
+            if v.contains("media=cdrom") {
+                return None;
+            }
+            let s = v.split(',').find_map(|kv| kv.strip_prefix("size="))?;
+            s.parse::<DiskSize>().ok().map(DiskSize::bytes)
         };
-        root.and_then(|(_, d)| d.size()).map(DiskSize::bytes).unwrap_or_default()
+        match self.kind {
+            GuestKind::Lxc => self.config.get("rootfs").and_then(|v| size_of(v)),
+            // PVE reports the boot disk: the first disk of `boot: order=...`, else the first bus's disk 0.
+            GuestKind::Qemu => {
+                let boot = self
+                    .config
+                    .get("boot")
+                    .and_then(|b| b.strip_prefix("order="))
+                    .unwrap_or("");
+                boot.split(';')
+                    .chain(["scsi0", "virtio0", "sata0", "ide0"])
+                    .filter_map(|k| self.config.get(k))
+                    .find_map(|v| size_of(v))
+            }
+        }
+        .unwrap_or_default()
     }
 
     /// The config digest, as PVE computes one over the config file (40 hex digits).
@@ -245,19 +313,29 @@ impl Guest {
 
     /// Memory in use, in bytes.
     pub fn mem_usage(&self, seed: u64, now: SimTime) -> u64 {
+        self.mem_usage_of(self.maxmem(), seed, now)
+    }
+
+    /// Memory in use, given the memory size (bytes).
+    pub fn mem_usage_of(&self, maxmem: u64, seed: u64, now: SimTime) -> u64 {
         if self.state == RunState::Stopped {
             return 0;
         }
         let share = 0.3 + 0.4 * noise(seed ^ 0x55, self.vmid as u64, (now / 300.0) as u64);
-        (self.maxmem() as f64 * share) as u64
+        (maxmem as f64 * share) as u64
     }
 
     /// Disk space in use (containers report it; VMs report 0 without the agent).
     pub fn disk_usage(&self, seed: u64) -> u64 {
+        self.disk_usage_of(self.maxdisk(), seed)
+    }
+
+    /// Disk space in use, given the root disk size (bytes).
+    pub fn disk_usage_of(&self, maxdisk: u64, seed: u64) -> u64 {
         match self.kind {
             GuestKind::Lxc => {
                 let share = 0.2 + 0.3 * noise(seed ^ 0x77, self.vmid as u64, 0);
-                (self.maxdisk() as f64 * share) as u64
+                (maxdisk as f64 * share) as u64
             }
             GuestKind::Qemu => 0,
         }

@@ -85,7 +85,11 @@ impl HaResourceRec {
 
 impl Cluster {
     /// Since when `node` is lost to the quorate part of the cluster, if it is.
-    fn lost_since(&self, node: &str, quorate: &std::collections::BTreeSet<String>) -> Option<SimTime> {
+    fn lost_since(
+        &self,
+        node: &str,
+        quorate: &std::collections::BTreeSet<String>,
+    ) -> Option<SimTime> {
         let n = self.node(node)?;
         match n.state {
             NodeState::Down { since } => Some(since),
@@ -144,10 +148,24 @@ impl Cluster {
                 }
                 Some(since) if now - since >= FENCE_DELAY * scale => HaServiceState::Fence,
                 Some(_) => res.crm_state,
-                None => match guest.state {
-                    RunState::Running | RunState::Paused => HaServiceState::Started,
-                    RunState::Stopped => HaServiceState::Stopped,
-                },
+                None => {
+                    // The manager starts a service requested "started" once nothing holds it.
+                    let startable = res.wants_started()
+                        && guest.state == RunState::Stopped
+                        && guest.lock.is_none()
+                        && !guest.is_template();
+                    if startable {
+                        if let Some(g) = self.guests.get_mut(&res.vmid) {
+                            g.set_running(now);
+                        }
+                        HaServiceState::Started
+                    } else {
+                        match guest.state {
+                            RunState::Running | RunState::Paused => HaServiceState::Started,
+                            RunState::Stopped => HaServiceState::Stopped,
+                        }
+                    }
+                }
             };
             if let Some(r) = self.ha.get_mut(&sid) {
                 r.crm_state = crm;
@@ -155,7 +173,11 @@ impl Cluster {
         }
     }
 
-    fn recovery_target(&self, quorate: &std::collections::BTreeSet<String>, from: &str) -> Option<String> {
+    fn recovery_target(
+        &self,
+        quorate: &std::collections::BTreeSet<String>,
+        from: &str,
+    ) -> Option<String> {
         self.nodes
             .iter()
             .filter(|n| n.name != from && quorate.contains(&n.name))
@@ -166,7 +188,11 @@ impl Cluster {
                     .filter(|g| g.node == n.name && g.state != RunState::Stopped)
                     .map(|g| g.maxmem())
                     .sum();
-                (n.spec.memory.saturating_sub(used), std::cmp::Reverse(n.nodeid), n.name.clone())
+                (
+                    n.spec.memory.saturating_sub(used),
+                    std::cmp::Reverse(n.nodeid),
+                    n.name.clone(),
+                )
             })
             .max()
             .map(|(_, _, name)| name)

@@ -15,6 +15,7 @@ mod task;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
+use pve_types::api::guest::GuestKind;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
@@ -204,7 +205,14 @@ pub const CT_TEMPLATE_VMID: u32 = 9001;
 impl Cluster {
     /// A cluster of `nodes` nodes of `spec` hardware with shared Ceph storage, node-local storage with
     /// a Debian 12 container template and ISO, and the two Debian 12 templates (VM 9000, CT 9001).
-    pub fn new(name: &str, nodes: usize, spec: NodeSpec, seed: u64, now: SimTime, time_scale: f64) -> Self {
+    pub fn new(
+        name: &str,
+        nodes: usize,
+        spec: NodeSpec,
+        seed: u64,
+        now: SimTime,
+        time_scale: f64,
+    ) -> Self {
         let nodes = nodes.max(1);
         let mut rng = StdRng::seed_from_u64(seed);
         let node_list: Vec<Node> = (1..=nodes)
@@ -284,9 +292,79 @@ impl Cluster {
         };
         c.name = name.to_string();
         let first = c.nodes[0].name.clone();
-        c.guests.insert(VM_TEMPLATE_VMID, Guest::vm_template(VM_TEMPLATE_VMID, &first, now));
-        c.guests.insert(CT_TEMPLATE_VMID, Guest::ct_template(CT_TEMPLATE_VMID, &first, now));
+        c.guests.insert(
+            VM_TEMPLATE_VMID,
+            Guest::vm_template(VM_TEMPLATE_VMID, &first, now),
+        );
+        c.guests.insert(
+            CT_TEMPLATE_VMID,
+            Guest::ct_template(CT_TEMPLATE_VMID, &first, now),
+        );
         c
+    }
+
+    /// Adds `count` guests spread over the nodes, as a busy estate looks (four in five VMs, seven in ten
+    /// running), for demos and scale benchmarks. Ids start at 1000.
+    pub fn populate(&mut self, count: usize, now: SimTime) {
+        let nodes: Vec<String> = self.nodes.iter().map(|n| n.name.clone()).collect();
+        for i in 0..count {
+            let vmid = 1000 + i as u32;
+            let node = &nodes[i % nodes.len()];
+            let kind = if i % 5 == 4 {
+                GuestKind::Lxc
+            } else {
+                GuestKind::Qemu
+            };
+            let mut config = BTreeMap::new();
+            let cores = [1, 2, 2, 4, 8][i % 5];
+            let memory = [1024, 2048, 4096, 8192, 16384][(i / 5) % 5];
+            config.insert("cores".to_string(), cores.to_string());
+            config.insert("memory".to_string(), memory.to_string());
+            config.insert(
+                "tags".to_string(),
+                format!("tenant-{};project-{}", i % 17, i % 101),
+            );
+            let mac = format!(
+                "BC:24:11:{:02X}:{:02X}:{:02X}",
+                (vmid >> 16) & 0xff,
+                (vmid >> 8) & 0xff,
+                vmid & 0xff
+            );
+            match kind {
+                GuestKind::Qemu => {
+                    config.insert("name".into(), format!("vm-{vmid}"));
+                    config.insert(
+                        "scsi0".into(),
+                        format!("{SHARED_STORAGE}:vm-{vmid}-disk-0,size=32G"),
+                    );
+                    config.insert(
+                        "net0".into(),
+                        format!("virtio={mac},bridge=vmbr0,tag={}", 100 + i % 17),
+                    );
+                    config.insert("ostype".into(), "l26".into());
+                }
+                GuestKind::Lxc => {
+                    config.insert("hostname".into(), format!("ct-{vmid}"));
+                    config.insert(
+                        "rootfs".into(),
+                        format!("{SHARED_STORAGE}:vm-{vmid}-disk-0,size=8G"),
+                    );
+                    config.insert(
+                        "net0".into(),
+                        format!(
+                            "name=eth0,bridge=vmbr0,hwaddr={mac},ip=dhcp,tag={}",
+                            100 + i % 17
+                        ),
+                    );
+                    config.insert("ostype".into(), "debian".into());
+                }
+            }
+            let mut g = Guest::new(vmid, kind, node, config);
+            if i % 10 < 7 {
+                g.set_running(now - (i % 86_400) as f64);
+            }
+            self.guests.insert(vmid, g);
+        }
     }
 
     /// Restores the random source after loading saved state.
@@ -330,7 +408,8 @@ impl Cluster {
 
     /// Whether the answering node is in the quorate group.
     pub fn is_quorate(&self) -> bool {
-        self.quorate_group().is_some_and(|g| g.contains(&self.entry_node))
+        self.quorate_group()
+            .is_some_and(|g| g.contains(&self.entry_node))
     }
 
     /// Whether `node` is online as the answering node sees it.
@@ -356,6 +435,65 @@ impl Cluster {
         }
         let group_of = |x: &str| self.partition.iter().position(|g| g.contains(x));
         group_of(a) == group_of(b)
+    }
+
+    /// The nodes online as the answering node sees them, computed once for bulk answers.
+    pub fn online_set(&self) -> std::collections::HashSet<String> {
+        let entry_up = self
+            .node(&self.entry_node)
+            .is_some_and(|n| n.state == NodeState::Up);
+        let quorate = self.quorate_group();
+        self.nodes
+            .iter()
+            .filter(|n| n.state == NodeState::Up)
+            .filter(|n| {
+                n.name == self.entry_node
+                    || match &quorate {
+                        Some(g) => g.contains(&n.name) && g.contains(&self.entry_node),
+                        None => entry_up && self.reachable(&self.entry_node, &n.name),
+                    }
+            })
+            .map(|n| n.name.clone())
+            .collect()
+    }
+
+    /// CPU in use (cores) and memory in use (bytes) by the running guests of every node, in one pass.
+    pub fn node_loads(&self, now: SimTime) -> std::collections::HashMap<&str, (f64, u64)> {
+        let mut out: std::collections::HashMap<&str, (f64, u64)> = std::collections::HashMap::new();
+        for g in self
+            .guests
+            .values()
+            .filter(|g| g.state != RunState::Stopped)
+        {
+            let e = out.entry(g.node.as_str()).or_default();
+            e.0 += g.cpu_usage(self.seed, now) * g.cpus() as f64;
+            e.1 += g.mem_usage(self.seed, now);
+        }
+        out
+    }
+
+    /// Bytes used by guest disks per storage: shared storages by id, local ones by (id, node).
+    pub fn disk_usage(
+        &self,
+    ) -> (
+        std::collections::HashMap<String, u64>,
+        std::collections::HashMap<(String, String), u64>,
+    ) {
+        let mut shared = std::collections::HashMap::new();
+        let mut local = std::collections::HashMap::new();
+        for g in self.guests.values() {
+            for (_, d) in g.disks() {
+                let size = d.size().map(|s| s.bytes()).unwrap_or_default();
+                match self.storage(d.storage()) {
+                    Some(def) if def.shared => *shared.entry(def.id.clone()).or_insert(0) += size,
+                    Some(def) => {
+                        *local.entry((def.id.clone(), g.node.clone())).or_insert(0) += size
+                    }
+                    None => {}
+                }
+            }
+        }
+        (shared, local)
     }
 
     /// Storage definition by id.
@@ -386,7 +524,9 @@ impl Cluster {
 
     /// A fresh worker pid.
     pub fn pid(&mut self) -> u32 {
-        self.next_pid = self.next_pid.wrapping_add(rand::Rng::gen_range(&mut self.rng, 1..40));
+        self.next_pid = self
+            .next_pid
+            .wrapping_add(rand::Rng::gen_range(&mut self.rng, 1..40));
         self.next_pid
     }
 

@@ -139,7 +139,13 @@ pub struct TaskSpec {
 
 impl TaskSpec {
     /// A task of `wtype` on `node` for `id`.
-    pub fn new(node: &str, wtype: &'static str, id: impl ToString, user: &str, effect: Effect) -> Self {
+    pub fn new(
+        node: &str,
+        wtype: &'static str,
+        id: impl ToString,
+        user: &str,
+        effect: Effect,
+    ) -> Self {
         Self {
             node: node.to_string(),
             wtype,
@@ -238,11 +244,19 @@ fn injected_failure(wtype: &str) -> String {
     match wtype {
         "qmstart" => "start failed: QEMU exited with code 1".into(),
         "vzstart" => "startup for container failed".into(),
-        "qmclone" | "vzclone" => "clone failed: rbd error: rbd: error opening image: (5) Input/output error".into(),
-        "qmcreate" | "vzcreate" => "unable to create image: rbd error: (5) Input/output error".into(),
+        "qmclone" | "vzclone" => {
+            "clone failed: rbd error: rbd: error opening image: (5) Input/output error".into()
+        }
+        "qmcreate" | "vzcreate" => {
+            "unable to create image: rbd error: (5) Input/output error".into()
+        }
         "qmigrate" | "vzmigrate" => "migration aborted".into(),
-        "qmshutdown" | "vzshutdown" | "qmstop" | "vzstop" => "VM quit/powerdown failed - got timeout".into(),
-        "qmdestroy" | "vzdestroy" => "error with cfs lock 'storage-ceph-vm': got lock request timeout".into(),
+        "qmshutdown" | "vzshutdown" | "qmstop" | "vzstop" => {
+            "VM quit/powerdown failed - got timeout".into()
+        }
+        "qmdestroy" | "vzdestroy" => {
+            "error with cfs lock 'storage-ceph-vm': got lock request timeout".into()
+        }
         _ => "command failed: exit code 1".into(),
     }
 }
@@ -250,9 +264,21 @@ fn injected_failure(wtype: &str) -> String {
 impl Cluster {
     /// Starts a task; it ends after its duration times the time scale.
     pub fn start_task(&mut self, now: SimTime, spec: TaskSpec) -> Upid {
-        let TaskSpec { node, wtype, id, user, log, effect, fail_with, duration } = spec;
+        let TaskSpec {
+            node,
+            wtype,
+            id,
+            user,
+            log,
+            effect,
+            fail_with,
+            duration,
+        } = spec;
         let pid = self.pid();
-        let boot = self.node(&node).map(|n| n.boot_time).unwrap_or(now - 1000.0);
+        let boot = self
+            .node(&node)
+            .map(|n| n.boot_time)
+            .unwrap_or(now - 1000.0);
         let pstart = ((now - boot).max(1.0) * 100.0) as u64;
         let upid = NodeName::new(node.as_str())
             .ok()
@@ -340,7 +366,8 @@ impl Cluster {
             }
             Effect::Start { vmid } | Effect::Resume { vmid } | Effect::Reboot { vmid } => {
                 if let Some(g) = self.guests.get_mut(vmid) {
-                    let keep_uptime = matches!(effect, Effect::Resume { .. }) && g.state == RunState::Paused;
+                    let keep_uptime =
+                        matches!(effect, Effect::Resume { .. }) && g.state == RunState::Paused;
                     if keep_uptime {
                         g.state = RunState::Running;
                     } else {
@@ -379,9 +406,17 @@ impl Cluster {
                         g.config.insert("parent".into(), name.clone());
                     }
                     if let Effect::SnapshotDelete { name, .. } = effect {
-                        let parent = g.snapshots.iter().find(|s| &s.name == name).and_then(|s| s.parent.clone());
+                        let parent = g
+                            .snapshots
+                            .iter()
+                            .find(|s| &s.name == name)
+                            .and_then(|s| s.parent.clone());
                         g.snapshots.retain(|s| &s.name != name);
-                        for s in g.snapshots.iter_mut().filter(|s| s.parent.as_ref() == Some(name)) {
+                        for s in g
+                            .snapshots
+                            .iter_mut()
+                            .filter(|s| s.parent.as_ref() == Some(name))
+                        {
                             s.parent = parent.clone();
                         }
                         if g.config.get("parent") == Some(name) {
@@ -412,7 +447,8 @@ impl Cluster {
                     let disks: Vec<String> = g.disks().into_iter().map(|(k, _)| k).collect();
                     for k in disks {
                         if let Some(v) = g.config.get_mut(&k) {
-                            *v = v.replace(&format!("vm-{vmid}-disk"), &format!("base-{vmid}-disk"));
+                            *v =
+                                v.replace(&format!("vm-{vmid}-disk"), &format!("base-{vmid}-disk"));
                         }
                     }
                     g.config.insert("template".into(), "1".into());

@@ -125,7 +125,12 @@ fn parse_type(t: &str) -> ParamType {
             }
         }
         "bool" => ParamType::Bool,
-        "enum" => ParamType::Enum(arg.unwrap_or_default().split('|').map(str::to_string).collect()),
+        "enum" => ParamType::Enum(
+            arg.unwrap_or_default()
+                .split('|')
+                .map(str::to_string)
+                .collect(),
+        ),
         "node" => ParamType::Node,
         "vmid" => ParamType::Vmid,
         "storage" => ParamType::Storage,
@@ -196,7 +201,10 @@ impl EndpointSpec {
     }
 
     /// Checks the parameters as PVE does; the error maps each bad parameter to PVE's message.
-    pub fn validate(&self, params: &BTreeMap<String, String>) -> Result<(), BTreeMap<String, String>> {
+    pub fn validate(
+        &self,
+        params: &BTreeMap<String, String>,
+    ) -> Result<(), BTreeMap<String, String>> {
         let mut errors = BTreeMap::new();
         for (k, v) in params {
             match self.find(k) {
@@ -215,7 +223,10 @@ impl EndpointSpec {
         }
         for p in self.params.iter().filter(|p| !p.optional && !p.indexed) {
             if !params.contains_key(&p.name) {
-                errors.insert(p.name.clone(), "property is missing and it is not optional".into());
+                errors.insert(
+                    p.name.clone(),
+                    "property is missing and it is not optional".into(),
+                );
             }
         }
         if errors.is_empty() {
@@ -238,19 +249,25 @@ fn is_dns_label(s: &str) -> bool {
 fn check_int(v: &str) -> Result<i64, String> {
     let t = v.trim();
     let ok = !t.is_empty()
-        && t.strip_prefix(['+', '-']).unwrap_or(t).bytes().all(|b| b.is_ascii_digit())
+        && t.strip_prefix(['+', '-'])
+            .unwrap_or(t)
+            .bytes()
+            .all(|b| b.is_ascii_digit())
         && t.strip_prefix(['+', '-']).is_none_or(|r| !r.is_empty());
     if !ok {
         return Err(format!("type check ('integer') failed - got '{v}'"));
     }
-    t.parse().map_err(|_| format!("type check ('integer') failed - got '{v}'"))
+    t.parse()
+        .map_err(|_| format!("type check ('integer') failed - got '{v}'"))
 }
 
 /// One value against one type, with PVE's wording.
 pub fn check_value(ty: &ParamType, v: &str) -> Result<(), String> {
     match ty {
         ParamType::Str { max_len } => match max_len {
-            Some(m) if v.chars().count() > *m => Err(format!("value may only be {m} characters long")),
+            Some(m) if v.chars().count() > *m => {
+                Err(format!("value may only be {m} characters long"))
+            }
             _ => Ok(()),
         },
         ParamType::Int { min, max } => {
@@ -318,29 +335,37 @@ pub fn check_value(ty: &ParamType, v: &str) -> Result<(), String> {
             let b = v.as_bytes();
             if !b.is_empty()
                 && b[0].is_ascii_alphabetic()
-                && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+                && b.iter()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
             {
                 Ok(())
             } else {
-                Err(format!("invalid format - storage ID '{v}' contains illegal characters\n"))
+                Err(format!(
+                    "invalid format - storage ID '{v}' contains illegal characters\n"
+                ))
             }
         }
         ParamType::Pool => {
             let ok = !v.is_empty()
                 && v.split('/').all(|p| {
-                    !p.is_empty() && p.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_'))
+                    !p.is_empty()
+                        && p.bytes()
+                            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_'))
                 });
             if ok {
                 Ok(())
             } else {
-                Err(format!("invalid format - pool name '{v}' contains illegal characters\n"))
+                Err(format!(
+                    "invalid format - pool name '{v}' contains illegal characters\n"
+                ))
             }
         }
         ParamType::ConfigId => {
             let b = v.as_bytes();
             if !b.is_empty()
                 && b[0].is_ascii_alphabetic()
-                && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_'))
+                && b.iter()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_'))
             {
                 Ok(())
             } else {
@@ -351,12 +376,15 @@ pub fn check_value(ty: &ParamType, v: &str) -> Result<(), String> {
             if !v.is_empty() && v.len() <= 253 && v.split('.').all(is_dns_label) {
                 Ok(())
             } else {
-                Err(format!("invalid format - value '{v}' does not look like a valid DNS name\n"))
+                Err(format!(
+                    "invalid format - value '{v}' does not look like a valid DNS name\n"
+                ))
             }
         }
         ParamType::QemuDisk => {
             let ok = matches!(v, "efidisk0" | "tpmstate0")
-                || v.parse::<pve_types::IndexedKey>().is_ok_and(|k| k.prefix.is_disk());
+                || v.parse::<pve_types::IndexedKey>()
+                    .is_ok_and(|k| k.prefix.is_disk());
             if ok {
                 Ok(())
             } else {
@@ -365,8 +393,7 @@ pub fn check_value(ty: &ParamType, v: &str) -> Result<(), String> {
         }
         ParamType::CtDisk => {
             let ok = v == "rootfs"
-                || v
-                    .parse::<pve_types::IndexedKey>()
+                || v.parse::<pve_types::IndexedKey>()
                     .is_ok_and(|k| k.prefix == pve_types::indexed::KeyPrefix::Mp);
             if ok {
                 Ok(())
@@ -400,13 +427,19 @@ mod tests {
         p.insert("full".to_string(), "maybe".to_string());
         let e = s.validate(&p).unwrap_err();
         assert_eq!(e["newid"], "property is missing and it is not optional");
-        assert_eq!(e["bogus"], "property is not defined in schema and the schema does not allow additional properties");
+        assert_eq!(
+            e["bogus"],
+            "property is not defined in schema and the schema does not allow additional properties"
+        );
         assert_eq!(e["full"], "type check ('boolean') failed - got 'maybe'");
         p.remove("bogus");
         p.insert("full".into(), "1".into());
         p.insert("newid".into(), "99".into());
         let e = s.validate(&p).unwrap_err();
-        assert_eq!(e["newid"], "invalid format - value does not look like a valid VM ID\n");
+        assert_eq!(
+            e["newid"],
+            "invalid format - value does not look like a valid VM ID\n"
+        );
         p.insert("newid".into(), "101".into());
         assert!(s.validate(&p).is_ok());
     }

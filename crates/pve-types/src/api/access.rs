@@ -82,9 +82,17 @@ pub struct TokenInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// Expiry (Unix time, 0 = never).
-    #[serde(default, deserialize_with = "crate::perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub expire: Option<u64>,
     /// Privilege separation: the token has only its own ACLs.
-    #[serde(default, deserialize_with = "crate::perl::deserialize_opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::perl::deserialize_opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub privsep: Option<bool>,
 }

@@ -24,13 +24,25 @@ pub struct ClusterStatusItem {
     #[serde(rename = "type")]
     pub kind: ClusterStatusKind,
     /// [node] Online.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_flag", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_flag",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub online: Option<bool>,
     /// [node] Whether this is the answering node.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub local: Option<bool>,
     /// [node] Corosync node id.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nodeid: Option<u64>,
     /// [node] IP address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -39,13 +51,25 @@ pub struct ClusterStatusItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<String>,
     /// [cluster] Quorate.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub quorate: Option<bool>,
     /// [cluster] Number of nodes.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nodes: Option<u64>,
     /// [cluster] Config version.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub version: Option<u64>,
 }
 
@@ -101,28 +125,60 @@ pub struct ClusterResource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vmid: Option<Vmid>,
     /// CPU usage (fraction).
-    #[serde(default, deserialize_with = "perl::deserialize_opt_f64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_f64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cpu: Option<f64>,
     /// CPUs.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_f64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_f64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub maxcpu: Option<f64>,
     /// Used memory (bytes).
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub mem: Option<u64>,
     /// Memory (bytes).
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub maxmem: Option<u64>,
     /// Used disk (bytes).
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub disk: Option<u64>,
     /// Disk size (bytes).
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub maxdisk: Option<u64>,
     /// Uptime (seconds).
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub uptime: Option<u64>,
     /// Whether the guest is a template.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub template: Option<bool>,
     /// Pool membership.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -137,7 +193,11 @@ pub struct ClusterResource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// Shared storage.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub shared: Option<bool>,
     /// HA state, for HA-managed guests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -152,19 +212,40 @@ pub struct ClusterResource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<String>,
     /// Network traffic in/out and disk IO counters (bytes).
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub netin: Option<u64>,
     /// See `netin`.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub netout: Option<u64>,
     /// See `netin`.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub diskread: Option<u64>,
     /// See `netin`.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub diskwrite: Option<u64>,
     /// cgroup mode (for nodes).
-    #[serde(rename = "cgroup-mode", default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "cgroup-mode",
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cgroup_mode: Option<u64>,
 }
 

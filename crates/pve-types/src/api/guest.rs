@@ -116,31 +116,67 @@ pub struct GuestStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qmpstatus: Option<String>,
     /// CPUs.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_f64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_f64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cpus: Option<f64>,
     /// CPU usage (fraction).
-    #[serde(default, deserialize_with = "perl::deserialize_opt_f64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_f64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cpu: Option<f64>,
     /// Memory (bytes).
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub maxmem: Option<u64>,
     /// Used memory (bytes).
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub mem: Option<u64>,
     /// Root disk size (bytes).
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub maxdisk: Option<u64>,
     /// Root disk usage (bytes).
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub disk: Option<u64>,
     /// Uptime (seconds).
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub uptime: Option<u64>,
     /// Process id while running.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pid: Option<u64>,
     /// Whether it is a template.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub template: Option<bool>,
     /// Tags (`;`-separated).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -149,16 +185,32 @@ pub struct GuestStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lock: Option<String>,
     /// Network and disk IO counters (bytes).
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub netin: Option<u64>,
     /// See `netin`.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub netout: Option<u64>,
     /// See `netin`.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub diskread: Option<u64>,
     /// See `netin`.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub diskwrite: Option<u64>,
     /// HA manager state of this guest (`{"managed": 0}` when not HA).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -226,7 +278,10 @@ impl GuestConfig {
     }
 
     /// Every indexed key of one family, parsed as `T`.
-    pub fn indexed<T: std::str::FromStr>(&self, prefix: KeyPrefix) -> Result<BTreeMap<u16, T>, T::Err> {
+    pub fn indexed<T: std::str::FromStr>(
+        &self,
+        prefix: KeyPrefix,
+    ) -> Result<BTreeMap<u16, T>, T::Err> {
         let mut out = BTreeMap::new();
         for (k, _) in self.0.iter() {
             if let Ok(key) = k.parse::<IndexedKey>() {
@@ -349,7 +404,10 @@ pub struct GuestDelete {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub purge: Option<bool>,
     /// Destroy disks that are not referenced in the config but belong to the guest.
-    #[serde(rename = "destroy-unreferenced-disks", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "destroy-unreferenced-disks",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub destroy_unreferenced_disks: Option<bool>,
 }
 
@@ -385,10 +443,18 @@ pub struct Snapshot {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
     /// Creation time.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub snaptime: Option<u64>,
     /// Includes RAM.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub vmstate: Option<bool>,
     /// Running state of `current`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -418,12 +484,21 @@ pub fn list(kind: GuestKind, node: &NodeName) -> ApiRequest {
 }
 
 /// Builds a create.
-pub fn create(kind: GuestKind, node: &NodeName, p: &GuestCreate) -> Result<ApiRequest, ParamsError> {
+pub fn create(
+    kind: GuestKind,
+    node: &NodeName,
+    p: &GuestCreate,
+) -> Result<ApiRequest, ParamsError> {
     ApiRequest::new(kind.pick(QEMU_CREATE, LXC_CREATE), &[node]).with_params(p)
 }
 
 /// Builds a clone.
-pub fn clone(kind: GuestKind, node: &NodeName, vmid: Vmid, p: &GuestClone) -> Result<ApiRequest, ParamsError> {
+pub fn clone(
+    kind: GuestKind,
+    node: &NodeName,
+    vmid: Vmid,
+    p: &GuestClone,
+) -> Result<ApiRequest, ParamsError> {
     ApiRequest::new(kind.pick(QEMU_CLONE, LXC_CLONE), &[node, &vmid]).with_params(p)
 }
 
@@ -433,12 +508,21 @@ pub fn config_get(kind: GuestKind, node: &NodeName, vmid: Vmid) -> ApiRequest {
 }
 
 /// Builds a synchronous config update (`PUT`).
-pub fn config_set(kind: GuestKind, node: &NodeName, vmid: Vmid, p: &GuestConfigUpdate) -> Result<ApiRequest, ParamsError> {
+pub fn config_set(
+    kind: GuestKind,
+    node: &NodeName,
+    vmid: Vmid,
+    p: &GuestConfigUpdate,
+) -> Result<ApiRequest, ParamsError> {
     ApiRequest::new(kind.pick(QEMU_CONFIG_SET, LXC_CONFIG_SET), &[node, &vmid]).with_params(p)
 }
 
 /// Builds the asynchronous VM config update (`POST`, answers a UPID).
-pub fn qemu_config_set_async(node: &NodeName, vmid: Vmid, p: &GuestConfigUpdate) -> Result<ApiRequest, ParamsError> {
+pub fn qemu_config_set_async(
+    node: &NodeName,
+    vmid: Vmid,
+    p: &GuestConfigUpdate,
+) -> Result<ApiRequest, ParamsError> {
     ApiRequest::new(QEMU_CONFIG_SET_ASYNC, &[node, &vmid]).with_params(p)
 }
 
@@ -461,12 +545,23 @@ pub fn power(kind: GuestKind, node: &NodeName, vmid: Vmid, action: PowerAction) 
 }
 
 /// Builds a power action with options.
-pub fn power_with<T: Serialize>(kind: GuestKind, node: &NodeName, vmid: Vmid, action: PowerAction, options: &T) -> Result<ApiRequest, ParamsError> {
+pub fn power_with<T: Serialize>(
+    kind: GuestKind,
+    node: &NodeName,
+    vmid: Vmid,
+    action: PowerAction,
+    options: &T,
+) -> Result<ApiRequest, ParamsError> {
     power(kind, node, vmid, action).with_params(options)
 }
 
 /// Builds a delete.
-pub fn delete(kind: GuestKind, node: &NodeName, vmid: Vmid, p: &GuestDelete) -> Result<ApiRequest, ParamsError> {
+pub fn delete(
+    kind: GuestKind,
+    node: &NodeName,
+    vmid: Vmid,
+    p: &GuestDelete,
+) -> Result<ApiRequest, ParamsError> {
     ApiRequest::new(kind.pick(QEMU_DELETE, LXC_DELETE), &[node, &vmid]).with_params(p)
 }
 
@@ -478,35 +573,67 @@ pub fn resize(kind: GuestKind, node: &NodeName, vmid: Vmid, disk: &str, size: &s
 }
 
 /// Builds a migration. Containers cannot migrate live: `online` asks PVE to restart them on the target.
-pub fn migrate(kind: GuestKind, node: &NodeName, vmid: Vmid, p: &GuestMigrate) -> Result<ApiRequest, ParamsError> {
+pub fn migrate(
+    kind: GuestKind,
+    node: &NodeName,
+    vmid: Vmid,
+    p: &GuestMigrate,
+) -> Result<ApiRequest, ParamsError> {
     let r = ApiRequest::new(kind.pick(QEMU_MIGRATE, LXC_MIGRATE), &[node, &vmid]);
     match kind {
         GuestKind::Qemu => r.with_params(p),
         GuestKind::Lxc => {
             let r = r.param("target", &p.target);
-            Ok(if p.online == Some(true) { r.param("restart", 1) } else { r })
+            Ok(if p.online == Some(true) {
+                r.param("restart", 1)
+            } else {
+                r
+            })
         }
     }
 }
 
 /// Builds the snapshot list.
 pub fn snapshot_list(kind: GuestKind, node: &NodeName, vmid: Vmid) -> ApiRequest {
-    ApiRequest::new(kind.pick(QEMU_SNAPSHOT_LIST, LXC_SNAPSHOT_LIST), &[node, &vmid])
+    ApiRequest::new(
+        kind.pick(QEMU_SNAPSHOT_LIST, LXC_SNAPSHOT_LIST),
+        &[node, &vmid],
+    )
 }
 
 /// Builds a snapshot creation.
-pub fn snapshot_create(kind: GuestKind, node: &NodeName, vmid: Vmid, p: &SnapshotCreate) -> Result<ApiRequest, ParamsError> {
-    ApiRequest::new(kind.pick(QEMU_SNAPSHOT_CREATE, LXC_SNAPSHOT_CREATE), &[node, &vmid]).with_params(p)
+pub fn snapshot_create(
+    kind: GuestKind,
+    node: &NodeName,
+    vmid: Vmid,
+    p: &SnapshotCreate,
+) -> Result<ApiRequest, ParamsError> {
+    ApiRequest::new(
+        kind.pick(QEMU_SNAPSHOT_CREATE, LXC_SNAPSHOT_CREATE),
+        &[node, &vmid],
+    )
+    .with_params(p)
 }
 
 /// Builds a rollback.
-pub fn snapshot_rollback(kind: GuestKind, node: &NodeName, vmid: Vmid, snapname: &str) -> ApiRequest {
-    ApiRequest::new(kind.pick(QEMU_SNAPSHOT_ROLLBACK, LXC_SNAPSHOT_ROLLBACK), &[node, &vmid, &snapname])
+pub fn snapshot_rollback(
+    kind: GuestKind,
+    node: &NodeName,
+    vmid: Vmid,
+    snapname: &str,
+) -> ApiRequest {
+    ApiRequest::new(
+        kind.pick(QEMU_SNAPSHOT_ROLLBACK, LXC_SNAPSHOT_ROLLBACK),
+        &[node, &vmid, &snapname],
+    )
 }
 
 /// Builds a snapshot deletion.
 pub fn snapshot_delete(kind: GuestKind, node: &NodeName, vmid: Vmid, snapname: &str) -> ApiRequest {
-    ApiRequest::new(kind.pick(QEMU_SNAPSHOT_DELETE, LXC_SNAPSHOT_DELETE), &[node, &vmid, &snapname])
+    ApiRequest::new(
+        kind.pick(QEMU_SNAPSHOT_DELETE, LXC_SNAPSHOT_DELETE),
+        &[node, &vmid, &snapname],
+    )
 }
 
 /// Builds the conversion into a template.

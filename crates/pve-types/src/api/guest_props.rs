@@ -73,7 +73,12 @@ pub enum NicModel {
 }
 
 impl NicModel {
-    const ALL: [NicModel; 4] = [NicModel::Virtio, NicModel::E1000, NicModel::Rtl8139, NicModel::Vmxnet3];
+    const ALL: [NicModel; 4] = [
+        NicModel::Virtio,
+        NicModel::E1000,
+        NicModel::Rtl8139,
+        NicModel::Vmxnet3,
+    ];
     /// The key as written.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -124,20 +129,24 @@ impl FromStr for QemuNet {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let mut p: PropertyString = s.parse()?;
         // The model is either a key carrying the MAC (`virtio=MAC`) or `model=virtio` (+ `macaddr=`).
-        let (model, mut macaddr) = match NicModel::ALL.into_iter().find(|m| p.get(m.as_str()).is_some()) {
+        let (model, mut macaddr) = match NicModel::ALL
+            .into_iter()
+            .find(|m| p.get(m.as_str()).is_some())
+        {
             Some(m) => {
                 let mac = p.take(m.as_str()).filter(|v| !v.is_empty());
                 (m, mac)
             }
             None => {
-                let m = p.take("model").ok_or_else(|| PropertyStringError::Missing("model".into()))?;
-                let m = NicModel::ALL
-                    .into_iter()
-                    .find(|x| x.as_str() == m)
-                    .ok_or(PropertyStringError::Invalid {
+                let m = p
+                    .take("model")
+                    .ok_or_else(|| PropertyStringError::Missing("model".into()))?;
+                let m = NicModel::ALL.into_iter().find(|x| x.as_str() == m).ok_or(
+                    PropertyStringError::Invalid {
                         key: "model".into(),
                         message: format!("value '{m}' does not have a value in the enumeration"),
-                    })?;
+                    },
+                )?;
                 (m, None)
             }
         };
@@ -205,7 +214,9 @@ impl FromStr for LxcNet {
         let mut p: PropertyString = s.parse()?;
         let name = match p.default_value.take() {
             Some(n) => n,
-            None => p.take("name").ok_or_else(|| PropertyStringError::Missing("name".into()))?,
+            None => p
+                .take("name")
+                .ok_or_else(|| PropertyStringError::Missing("name".into()))?,
         };
         Ok(LxcNet {
             name,
@@ -261,7 +272,10 @@ impl DiskSpec {
 
     /// An option's value.
     pub fn option(&self, key: &str) -> Option<&str> {
-        self.options.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.options
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Sets an option, keeping its place when present.
@@ -402,7 +416,9 @@ mod tests {
 
     #[test]
     fn typed_fields() {
-        let n: QemuNet = "virtio=BC:24:11:2E:3F:01,bridge=vmbr0,tag=10".parse().unwrap();
+        let n: QemuNet = "virtio=BC:24:11:2E:3F:01,bridge=vmbr0,tag=10"
+            .parse()
+            .unwrap();
         assert_eq!(n.model, NicModel::Virtio);
         assert_eq!(n.macaddr.as_deref(), Some("BC:24:11:2E:3F:01"));
         assert_eq!(n.tag, Some(10));

@@ -49,10 +49,18 @@ pub struct HaResource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
     /// Restart attempts.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_restart: Option<u64>,
     /// Relocation attempts.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_relocate: Option<u64>,
     /// Comment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -128,10 +136,18 @@ pub struct HaStatusEntry {
     /// Status text.
     pub status: String,
     /// [quorum] Quorate.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub quorate: Option<bool>,
     /// [lrm, master] Timestamp.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub timestamp: Option<u64>,
     /// [service] Service id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -146,10 +162,18 @@ pub struct HaStatusEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
     /// [service] Restart attempts.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_restart: Option<u64>,
     /// [service] Relocation attempts.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_relocate: Option<u64>,
 }
 

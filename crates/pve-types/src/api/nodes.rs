@@ -35,25 +35,53 @@ pub struct NodeListItem {
     /// State.
     pub status: NodeState,
     /// CPU usage (fraction).
-    #[serde(default, deserialize_with = "perl::deserialize_opt_f64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_f64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cpu: Option<f64>,
     /// Logical CPUs.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub maxcpu: Option<u64>,
     /// Used memory (bytes).
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub mem: Option<u64>,
     /// Memory (bytes).
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub maxmem: Option<u64>,
     /// Used root disk (bytes).
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub disk: Option<u64>,
     /// Root disk (bytes).
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub maxdisk: Option<u64>,
     /// Uptime (seconds).
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub uptime: Option<u64>,
     /// Subscription level.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -28,7 +28,11 @@ pub struct PoolMember {
     #[serde(rename = "type")]
     pub kind: String,
     /// Guest id.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub vmid: Option<u64>,
     /// Storage id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -94,7 +98,11 @@ pub struct PoolUpdate {
 impl PoolUpdate {
     /// Adds (or, with `remove`, removes) these guests.
     pub fn members(vmids: &[Vmid], remove: bool) -> Self {
-        let vms = vmids.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",");
+        let vms = vmids
+            .iter()
+            .map(|v| v.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
         Self {
             vms: Some(vms),
             delete: remove.then_some(true),

@@ -25,7 +25,11 @@ pub struct StorageConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// Shared across nodes.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub shared: Option<bool>,
     /// Every further plugin-specific key, kept.
     #[serde(flatten)]
@@ -43,25 +47,53 @@ pub struct NodeStorage {
     /// Allowed content.
     pub content: String,
     /// Accessible.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub active: Option<bool>,
     /// Enabled.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enabled: Option<bool>,
     /// Shared.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub shared: Option<bool>,
     /// Size (bytes).
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total: Option<u64>,
     /// Used (bytes).
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub used: Option<u64>,
     /// Available (bytes).
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub avail: Option<u64>,
     /// Used fraction.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_f64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_f64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub used_fraction: Option<f64>,
 }
 
@@ -79,13 +111,25 @@ pub struct StorageContent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// Owner guest.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub vmid: Option<u64>,
     /// Creation time.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ctime: Option<u64>,
     /// Used (bytes).
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub used: Option<u64>,
     /// Parent volume (linked clones).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -94,7 +138,11 @@ pub struct StorageContent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// Protected (backups).
-    #[serde(default, deserialize_with = "perl::deserialize_opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub protected: Option<bool>,
 }
 

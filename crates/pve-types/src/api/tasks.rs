@@ -71,7 +71,10 @@ impl TaskOutcome {
         if s == "OK" {
             return TaskOutcome::Ok;
         }
-        if let Some(n) = s.strip_prefix("WARNINGS: ").and_then(|n| n.trim().parse().ok()) {
+        if let Some(n) = s
+            .strip_prefix("WARNINGS: ")
+            .and_then(|n| n.trim().parse().ok())
+        {
             return TaskOutcome::Warnings(n);
         }
         TaskOutcome::Failed(s.to_string())
@@ -100,7 +103,11 @@ pub struct TaskListItem {
     #[serde(deserialize_with = "perl::deserialize_i64")]
     pub starttime: i64,
     /// End time, once stopped.
-    #[serde(default, deserialize_with = "perl::deserialize_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub endtime: Option<u64>,
     /// Task type.
     #[serde(rename = "type")]
@@ -148,7 +155,10 @@ pub struct TaskListParams {
 }
 
 /// Builds the task list request.
-pub fn list(node: &NodeName, params: &TaskListParams) -> Result<ApiRequest, crate::endpoint::ParamsError> {
+pub fn list(
+    node: &NodeName,
+    params: &TaskListParams,
+) -> Result<ApiRequest, crate::endpoint::ParamsError> {
     ApiRequest::new(LIST, &[node]).with_params(params)
 }
 
@@ -171,7 +181,10 @@ mod tests {
     #[test]
     fn outcomes() {
         assert_eq!(TaskOutcome::from_exitstatus("OK"), TaskOutcome::Ok);
-        assert_eq!(TaskOutcome::from_exitstatus("WARNINGS: 3"), TaskOutcome::Warnings(3));
+        assert_eq!(
+            TaskOutcome::from_exitstatus("WARNINGS: 3"),
+            TaskOutcome::Warnings(3)
+        );
         assert!(TaskOutcome::from_exitstatus("WARNINGS: 3").is_success());
         let f = TaskOutcome::from_exitstatus("start failed: QEMU exited with code 1");
         assert!(!f.is_success());

@@ -21,6 +21,9 @@ pub struct Args {
     /// Write the API token as `root@pam!scmp=SECRET` to this file (mode 0600).
     #[arg(long)]
     token_file: Option<PathBuf>,
+    /// Write the server certificate (PEM) to this file, e.g. for `curl --cacert`.
+    #[arg(long)]
+    cert_file: Option<PathBuf>,
     /// Task duration factor: 0 finishes tasks at once, 1 is real PVE timing.
     #[arg(long, default_value_t = 1.0)]
     time_scale: f64,
@@ -53,7 +56,11 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         password: args.password,
         time_scale: args.time_scale,
         seed: args.seed,
-        clock: if args.explicit_clock { ClockMode::Explicit } else { ClockMode::Automatic },
+        clock: if args.explicit_clock {
+            ClockMode::Explicit
+        } else {
+            ClockMode::Automatic
+        },
         state_file: args.state_file.clone(),
     })
     .context("starting the simulator")?;
@@ -61,8 +68,18 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         pve_sim::write_private(path, format!("{}\n", sim.token_line()).as_bytes())
             .with_context(|| format!("writing the token file {}", path.display()))?;
     }
-    let (addr, server) = sim.bind(args.listen).await.context("binding the listen address")?;
-    println!("pve-sim: Proxmox VE 8.4.14 simulator, {} node(s)", args.nodes);
+    if let Some(path) = &args.cert_file {
+        std::fs::write(path, sim.cert_pem())
+            .with_context(|| format!("writing the certificate file {}", path.display()))?;
+    }
+    let (addr, server) = sim
+        .bind(args.listen)
+        .await
+        .context("binding the listen address")?;
+    println!(
+        "pve-sim: Proxmox VE 8.4.14 simulator, {} node(s)",
+        args.nodes
+    );
     println!("  API:         https://{addr}/api2/json");
     println!("  fingerprint: {}", sim.fingerprint());
     if password_given {
@@ -71,8 +88,13 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         println!("  login:       root@pam / {}", sim.password());
     }
     match &args.token_file {
-        Some(p) => println!("  API token:   root@pam!scmp (secret written to {})", p.display()),
-        None => println!("  API token:   root@pam!scmp (pass --token-file FILE to receive its secret)"),
+        Some(p) => println!(
+            "  API token:   root@pam!scmp (secret written to {})",
+            p.display()
+        ),
+        None => {
+            println!("  API token:   root@pam!scmp (pass --token-file FILE to receive its secret)")
+        }
     }
     println!("  faults:      https://{addr}/sim/state (same credentials)");
     tokio::select! {
