@@ -252,9 +252,6 @@ impl Harness {
 /// Turns a concrete call into its schema key (`GET /nodes/{node}/qemu/{vmid}/config`).
 fn template_of(method: &str, path: &str) -> String {
     let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let names = [
-        "node", "vmid", "snapname", "upid", "storage", "poolid", "sid",
-    ];
     let mut out = Vec::new();
     for (i, s) in segs.iter().enumerate() {
         let prev = if i > 0 { segs[i - 1] } else { "" };
@@ -268,7 +265,6 @@ fn template_of(method: &str, path: &str) -> String {
             "resources" => "{sid}",
             _ => s,
         };
-        let _ = names;
         out.push(t.to_string());
     }
     format!("{method} /{}", out.join("/"))

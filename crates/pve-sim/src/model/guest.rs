@@ -233,6 +233,19 @@ impl Guest {
         mib << 20
     }
 
+    /// Storage and size (bytes) of every disk, read without parsing whole property strings: usage
+    /// totals ask this of every guest.
+    pub fn disk_sizes(&self) -> impl Iterator<Item = (&str, u64)> {
+        self.config
+            .iter()
+            .filter(|(k, v)| is_disk_key(self.kind, k) && !v.contains("media=cdrom"))
+            .filter_map(|(_, v)| {
+                let storage = v.split_once(':')?.0;
+                let size = v.split(',').find_map(|kv| kv.strip_prefix("size="))?;
+                Some((storage, size.parse::<DiskSize>().ok()?.bytes()))
+            })
+    }
+
     /// Every disk (VM disks, container rootfs and mount points) with its key.
     pub fn disks(&self) -> Vec<(String, DiskSpec)> {
         self.config
@@ -363,6 +376,10 @@ impl Guest {
 
 /// Whether a config key holds a disk of this kind of guest.
 pub fn is_disk_key(kind: GuestKind, key: &str) -> bool {
+    // Indexed keys end in a digit; checking first keeps this cheap for the many other keys.
+    if key != "rootfs" && !key.as_bytes().last().is_some_and(u8::is_ascii_digit) {
+        return false;
+    }
     match kind {
         GuestKind::Qemu => {
             key == "efidisk0"

@@ -482,9 +482,8 @@ impl Cluster {
         let mut shared = std::collections::HashMap::new();
         let mut local = std::collections::HashMap::new();
         for g in self.guests.values() {
-            for (_, d) in g.disks() {
-                let size = d.size().map(|s| s.bytes()).unwrap_or_default();
-                match self.storage(d.storage()) {
+            for (storage, size) in g.disk_sizes() {
+                match self.storage(storage) {
                     Some(def) if def.shared => *shared.entry(def.id.clone()).or_insert(0) += size,
                     Some(def) => {
                         *local.entry((def.id.clone(), g.node.clone())).or_insert(0) += size
