@@ -335,14 +335,14 @@ pub trait PveApi: Send + Sync {
                 }
                 let log_tail = self.task_log_tail(upid, opts.log_tail_lines).await;
                 return Err(Error::TaskFailed {
-                    upid: upid.clone(),
+                    upid: Box::new(upid.clone()),
                     exitstatus: exit,
                     log_tail,
                 });
             }
             if started.elapsed() >= opts.deadline {
                 return Err(Error::TaskTimeout {
-                    upid: upid.clone(),
+                    upid: Box::new(upid.clone()),
                     waited_ms: started.elapsed().as_millis() as u64,
                 });
             }

@@ -102,7 +102,7 @@ pub enum Error {
     #[error("task {upid} failed: {exitstatus}")]
     TaskFailed {
         /// The task.
-        upid: Upid,
+        upid: Box<Upid>,
         /// Its exit status.
         exitstatus: String,
         /// The last lines of its log.
@@ -112,7 +112,7 @@ pub enum Error {
     #[error("task {upid} still running after {waited_ms} ms")]
     TaskTimeout {
         /// The task.
-        upid: Upid,
+        upid: Box<Upid>,
         /// How long we waited.
         waited_ms: u64,
     },

@@ -335,7 +335,7 @@ impl Simulator {
                     tokio::time::sleep(Duration::from_millis(250)).await;
                     drop(ticker.cluster());
                     n += 1;
-                    if n % 40 == 0 {
+                    if n.is_multiple_of(40) {
                         if let Err(e) = ticker.save() {
                             tracing::warn!(error = %e, "saving the simulator state failed");
                         }

@@ -182,9 +182,7 @@ fn check_node(s: &str) -> Result<(), IdError> {
     if is_dns_label(s) {
         Ok(())
     } else {
-        Err(IdError::new(format!(
-            "value does not look like a valid node name"
-        )))
+        Err(IdError::new("value does not look like a valid node name"))
     }
 }
 

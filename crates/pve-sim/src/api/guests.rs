@@ -477,8 +477,7 @@ pub fn clone(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         config.insert("description".into(), d.to_string());
     }
     let mut log = Vec::new();
-    let mut n = 0;
-    for (k, d) in src.disks() {
+    for (n, (k, d)) in src.disks().into_iter().enumerate() {
         let from = d.volume.clone();
         let store = storage.clone().unwrap_or_else(|| d.storage().to_string());
         let mut nd = d.clone();
@@ -488,7 +487,6 @@ pub fn clone(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
             let base = from.split_once(':').map(|(_, v)| v).unwrap_or(&from);
             format!("{store}:{base}/vm-{newid}-disk-{n}")
         };
-        n += 1;
         if full {
             log.push(format!("create full clone of drive {k} ({from})"));
             let size = d.size().map(|s| s.to_string()).unwrap_or_default();
@@ -572,11 +570,11 @@ pub fn config_get(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     Ok(Value::Object(m))
 }
 
+/// A checked config change: the guest, the keys to set and the keys to delete.
+type ConfigChange = (u32, BTreeMap<String, String>, Vec<String>);
+
 /// Checks a config change and turns it into the keys to set and delete.
-fn config_change(
-    c: &Cluster,
-    r: &Request,
-) -> Result<(u32, BTreeMap<String, String>, Vec<String>), ApiError> {
+fn config_change(c: &Cluster, r: &Request) -> Result<ConfigChange, ApiError> {
     let g = guest(c, r)?;
     if let Some(d) = r.get("digest") {
         if d != g.digest() {

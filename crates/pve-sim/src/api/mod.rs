@@ -298,11 +298,11 @@ pub fn served_endpoints() -> Vec<String> {
     out
 }
 
-/// Matches a concrete path against the templates: the handler, the spec key and the path parameters.
-fn match_route(
-    method: &str,
-    path: &str,
-) -> Option<(Handler, String, BTreeMap<String, String>, Option<GuestKind>)> {
+/// A path matched to a route: its handler, the parameter table key, the path parameters, the kind.
+type RouteMatch = (Handler, String, BTreeMap<String, String>, Option<GuestKind>);
+
+/// Matches a concrete path against the templates.
+fn match_route(method: &str, path: &str) -> Option<RouteMatch> {
     let segs: Vec<&str> = path
         .trim_matches('/')
         .split('/')
