@@ -578,9 +578,12 @@ fn config_change(c: &Cluster, r: &Request) -> Result<ConfigChange, ApiError> {
     let g = guest(c, r)?;
     if let Some(d) = r.get("digest") {
         if d != g.digest() {
-            return Err(ApiError::fail(
-                "detected modified configuration - file changed by other user? Try again.",
-            ));
+            return Err(ApiError::fail(match g.kind {
+                GuestKind::Qemu => "checksum mismatch (file change by other user?)",
+                GuestKind::Lxc => {
+                    "detected modified configuration - file changed by other user? Try again."
+                }
+            }));
         }
     }
     if !r.flag("skiplock") {
@@ -622,7 +625,8 @@ fn config_change(c: &Cluster, r: &Request) -> Result<ConfigChange, ApiError> {
             )));
         }
     }
-    if set.contains_key("template") {
+    // Containers become templates only through the template call; a VM's `template` key is settable.
+    if g.kind == GuestKind::Lxc && set.contains_key("template") {
         return Err(ApiError::fail(
             "unable to modify read-only option: 'template'",
         ));

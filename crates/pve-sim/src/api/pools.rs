@@ -134,7 +134,7 @@ pub fn update(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
             if let Some(other) = &g.pool {
                 if other != &id && !allow_move {
                     return Err(ApiError::fail(format!(
-                        "VM {vmid} belongs already to pool '{other}'"
+                        "VM {vmid} belongs already to pool '{other}' and 'allow-move' is not set"
                     )));
                 }
             }
@@ -184,15 +184,20 @@ pub fn update(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
 pub fn delete(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     let id = r.req("poolid");
     let rec = c.pools.get(id).ok_or_else(|| pool_missing(id))?;
-    let has_guests = c.guests.values().any(|g| g.pool.as_deref() == Some(id));
-    if has_guests || !rec.storage.is_empty() {
-        return Err(ApiError::fail(
-            "pool is not empty (contains VMs or storage)".to_string(),
-        ));
-    }
-    if c.pools.keys().any(|p| p.starts_with(&format!("{id}/"))) {
+    if let Some(sub) = c.pools.keys().find(|p| p.starts_with(&format!("{id}/"))) {
         return Err(ApiError::fail(format!(
-            "pool '{id}' is not empty (contains sub-pools)"
+            "pool '{id}' is not empty (contains pool '{sub}')"
+        )));
+    }
+    if let Some(g) = c.guests.values().find(|g| g.pool.as_deref() == Some(id)) {
+        return Err(ApiError::fail(format!(
+            "pool '{id}' is not empty (contains VM {})",
+            g.vmid
+        )));
+    }
+    if let Some(s) = rec.storage.iter().next() {
+        return Err(ApiError::fail(format!(
+            "pool '{id}' is not empty (contains storage '{s}')"
         )));
     }
     c.pools.remove(id);
