@@ -36,6 +36,19 @@ async fn call_upid<A: PveApi + ?Sized>(api: &A, req: ApiRequest) -> Result<Upid,
     call(api, req).await
 }
 
+/// Calls that answer a task, or null when PVE had nothing to run in the background.
+async fn call_opt_upid<A: PveApi + ?Sized>(
+    api: &A,
+    req: ApiRequest,
+) -> Result<Option<Upid>, Error> {
+    let data = api.execute(&req).await?;
+    if data.is_null() {
+        Ok(None)
+    } else {
+        decode(&req, data).map(Some)
+    }
+}
+
 async fn call_unit<A: PveApi + ?Sized>(api: &A, req: ApiRequest) -> Result<(), Error> {
     api.execute(&req).await.map(|_| ())
 }
@@ -151,14 +164,7 @@ pub trait PveApi: Send + Sync {
         vmid: Vmid,
         p: &GuestConfigUpdate,
     ) -> Result<Option<Upid>, Error> {
-        let req = guest::qemu_config_set_async(node, vmid, p)?;
-        let data = self.execute(&req).await?;
-        // PVE answers null when nothing needed a worker.
-        if data.is_null() {
-            Ok(None)
-        } else {
-            decode(&req, data).map(Some)
-        }
+        call_opt_upid(self, guest::qemu_config_set_async(node, vmid, p)?).await
     }
     /// `GET .../{vmid}/status/current`.
     async fn guest_status(
@@ -226,13 +232,7 @@ pub trait PveApi: Send + Sync {
         disk: &str,
         size: &str,
     ) -> Result<Option<Upid>, Error> {
-        let req = guest::resize(kind, node, vmid, disk, size);
-        let data = self.execute(&req).await?;
-        if data.is_null() {
-            Ok(None)
-        } else {
-            decode(&req, data).map(Some)
-        }
+        call_opt_upid(self, guest::resize(kind, node, vmid, disk, size)).await
     }
     /// `POST .../{vmid}/migrate`.
     async fn guest_migrate(
@@ -290,13 +290,7 @@ pub trait PveApi: Send + Sync {
         node: &NodeName,
         vmid: Vmid,
     ) -> Result<Option<Upid>, Error> {
-        let req = guest::template(kind, node, vmid);
-        let data = self.execute(&req).await?;
-        if data.is_null() {
-            Ok(None)
-        } else {
-            decode(&req, data).map(Some)
-        }
+        call_opt_upid(self, guest::template(kind, node, vmid)).await
     }
 
     /// `GET /nodes/{node}/tasks`.

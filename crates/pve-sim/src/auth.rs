@@ -135,7 +135,7 @@ impl AuthState {
             c.split(';')
                 .filter_map(|kv| kv.trim().split_once('='))
                 .find(|(k, _)| *k == "PVEAuthCookie")
-                .map(|(_, v)| percent_decode(v))
+                .map(|(_, v)| crate::api::percent_decode(v))
         });
         let Some(ticket) = ticket else {
             return Err("No ticket");
@@ -151,24 +151,6 @@ impl AuthState {
             ticket: true,
         })
     }
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

@@ -169,7 +169,8 @@ impl Authid {
     }
 }
 
-fn is_dns_label(s: &str) -> bool {
+/// Whether `s` is a DNS label: letters, digits and inner hyphens, at most 63 characters.
+pub fn is_dns_label(s: &str) -> bool {
     let b = s.as_bytes();
     !b.is_empty()
         && b.len() <= 63

@@ -35,6 +35,14 @@ const CREATE_CONTROL: &[&str] = &[
     "ignore-unpack-errors",
 ];
 
+/// PVE's worker type for a VM or a container (`qmstart` / `vzstart`).
+fn by_kind(kind: GuestKind, qemu: &'static str, lxc: &'static str) -> &'static str {
+    match kind {
+        GuestKind::Qemu => qemu,
+        GuestKind::Lxc => lxc,
+    }
+}
+
 /// The guest named by the path: it must exist, be of the path's kind and be on the path's node.
 fn guest<'a>(c: &'a Cluster, r: &Request) -> Result<&'a Guest, ApiError> {
     let vmid = r.vmid();
@@ -300,10 +308,7 @@ pub fn create(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         log.push("Total bytes read: 524288000 (500MiB, 210MiB/s)".into());
         log.push("Detected container architecture: amd64".into());
     }
-    let wtype = match kind {
-        GuestKind::Qemu => "qmcreate",
-        GuestKind::Lxc => "vzcreate",
-    };
+    let wtype = by_kind(kind, "qmcreate", "vzcreate");
     let upid = c.start_task(
         r.now,
         TaskSpec::new(
@@ -519,10 +524,7 @@ pub fn clone(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     g.lock = Some("clone".into());
     g.pool = r.get("pool").map(str::to_string);
     c.guests.insert(newid, g);
-    let wtype = match kind {
-        GuestKind::Qemu => "qmclone",
-        GuestKind::Lxc => "vzclone",
-    };
+    let wtype = by_kind(kind, "qmclone", "vzclone");
     let disk_gib: u64 = src
         .disks()
         .iter()
@@ -784,10 +786,7 @@ pub fn start(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     } else {
         None
     };
-    let wtype = match g.kind {
-        GuestKind::Qemu => "qmstart",
-        GuestKind::Lxc => "vzstart",
-    };
+    let wtype = by_kind(g.kind, "qmstart", "vzstart");
     Ok(power_task(
         c,
         r,
@@ -816,10 +815,7 @@ pub fn stop(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         require_running(&g)?;
     }
     let fail = if r.flag("skiplock") { None } else { locked(&g) };
-    let wtype = match g.kind {
-        GuestKind::Qemu => "qmstop",
-        GuestKind::Lxc => "vzstop",
-    };
+    let wtype = by_kind(g.kind, "qmstop", "vzstop");
     Ok(power_task(
         c,
         r,
@@ -840,10 +836,7 @@ pub fn shutdown(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         return Err(ApiError::fail("VM is paused - cannot shutdown"));
     }
     let fail = locked(&g);
-    let wtype = match g.kind {
-        GuestKind::Qemu => "qmshutdown",
-        GuestKind::Lxc => "vzshutdown",
-    };
+    let wtype = by_kind(g.kind, "qmshutdown", "vzshutdown");
     Ok(power_task(
         c,
         r,
@@ -854,58 +847,52 @@ pub fn shutdown(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     ))
 }
 
-/// `POST .../status/reboot`.
-pub fn reboot(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
+/// Reboot, suspend and resume: for running guests only, as a task.
+fn running_guest_task(
+    c: &mut Cluster,
+    r: &Request,
+    workers: (&'static str, &'static str),
+    effect: fn(u32) -> Effect,
+    honour_lock: bool,
+) -> Result<Value, ApiError> {
     let g = guest(c, r)?.clone();
     require_running(&g)?;
-    let wtype = match g.kind {
-        GuestKind::Qemu => "qmreboot",
-        GuestKind::Lxc => "vzreboot",
-    };
-    Ok(power_task(
+    let fail = if honour_lock { locked(&g) } else { None };
+    let wtype = by_kind(g.kind, workers.0, workers.1);
+    Ok(power_task(c, r, &g, wtype, effect(g.vmid), fail))
+}
+
+/// `POST .../status/reboot`.
+pub fn reboot(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
+    running_guest_task(
         c,
         r,
-        &g,
-        wtype,
-        Effect::Reboot { vmid: g.vmid },
-        locked(&g),
-    ))
+        ("qmreboot", "vzreboot"),
+        |vmid| Effect::Reboot { vmid },
+        true,
+    )
 }
 
 /// `POST .../status/suspend`.
 pub fn suspend(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
-    let g = guest(c, r)?.clone();
-    require_running(&g)?;
-    let wtype = match g.kind {
-        GuestKind::Qemu => "qmsuspend",
-        GuestKind::Lxc => "vzsuspend",
-    };
-    Ok(power_task(
+    running_guest_task(
         c,
         r,
-        &g,
-        wtype,
-        Effect::Suspend { vmid: g.vmid },
-        locked(&g),
-    ))
+        ("qmsuspend", "vzsuspend"),
+        |vmid| Effect::Suspend { vmid },
+        true,
+    )
 }
 
 /// `POST .../status/resume`.
 pub fn resume(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
-    let g = guest(c, r)?.clone();
-    require_running(&g)?;
-    let wtype = match g.kind {
-        GuestKind::Qemu => "qmresume",
-        GuestKind::Lxc => "vzresume",
-    };
-    Ok(power_task(
+    running_guest_task(
         c,
         r,
-        &g,
-        wtype,
-        Effect::Resume { vmid: g.vmid },
-        None,
-    ))
+        ("qmresume", "vzresume"),
+        |vmid| Effect::Resume { vmid },
+        false,
+    )
 }
 
 /// `DELETE .../{vmid}`.
@@ -960,10 +947,7 @@ pub fn destroy(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
             g.vmid
         ));
     }
-    let wtype = match g.kind {
-        GuestKind::Qemu => "qmdestroy",
-        GuestKind::Lxc => "vzdestroy",
-    };
+    let wtype = by_kind(g.kind, "qmdestroy", "vzdestroy");
     let upid = c.start_task(
         r.now,
         TaskSpec::new(
@@ -1122,10 +1106,7 @@ pub fn migrate(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
             if running { 15 } else { 2 }
         ),
     ];
-    let wtype = match g.kind {
-        GuestKind::Qemu => "qmigrate",
-        GuestKind::Lxc => "vzmigrate",
-    };
+    let wtype = by_kind(g.kind, "qmigrate", "vzmigrate");
     let duration = if running {
         4.0 + (g.maxmem() >> 30) as f64 * 1.5
     } else {
@@ -1219,10 +1200,7 @@ pub fn snapshot_create(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> 
             });
         }
     }
-    let wtype = match g.kind {
-        GuestKind::Qemu => "qmsnapshot",
-        GuestKind::Lxc => "vzsnapshot",
-    };
+    let wtype = by_kind(g.kind, "qmsnapshot", "vzsnapshot");
     let mut log: Vec<String> = g
         .disks()
         .iter()
@@ -1264,10 +1242,7 @@ pub fn rollback(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
             x.set_stopped();
         }
     }
-    let wtype = match g.kind {
-        GuestKind::Qemu => "qmrollback",
-        GuestKind::Lxc => "vzrollback",
-    };
+    let wtype = by_kind(g.kind, "qmrollback", "vzrollback");
     let upid = c.start_task(
         r.now,
         TaskSpec::new(
@@ -1299,10 +1274,7 @@ pub fn snapshot_delete(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> 
     if let Some(x) = c.guests.get_mut(&g.vmid) {
         x.lock = Some("snapshot-delete".into());
     }
-    let wtype = match g.kind {
-        GuestKind::Qemu => "qmdelsnapshot",
-        GuestKind::Lxc => "vzdelsnapshot",
-    };
+    let wtype = by_kind(g.kind, "qmdelsnapshot", "vzdelsnapshot");
     let upid = c.start_task(
         r.now,
         TaskSpec::new(

@@ -351,7 +351,8 @@ fn match_route(method: &str, path: &str) -> Option<RouteMatch> {
     None
 }
 
-fn percent_decode(s: &str) -> String {
+/// Decodes `%XX` escapes (path segments, cookies); invalid escapes stay as they are.
+pub fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -237,15 +237,6 @@ impl EndpointSpec {
     }
 }
 
-fn is_dns_label(s: &str) -> bool {
-    let b = s.as_bytes();
-    !b.is_empty()
-        && b.len() <= 63
-        && b[0].is_ascii_alphanumeric()
-        && b[b.len() - 1].is_ascii_alphanumeric()
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
-}
-
 fn check_int(v: &str) -> Result<i64, String> {
     let t = v.trim();
     let ok = !t.is_empty()
@@ -318,7 +309,7 @@ pub fn check_value(ty: &ParamType, v: &str) -> Result<(), String> {
             }
         }
         ParamType::Node => {
-            if is_dns_label(v) {
+            if pve_types::ids::is_dns_label(v) {
                 Ok(())
             } else {
                 Err("invalid format - value does not look like a valid node name\n".into())
@@ -346,13 +337,7 @@ pub fn check_value(ty: &ParamType, v: &str) -> Result<(), String> {
             }
         }
         ParamType::Pool => {
-            let ok = !v.is_empty()
-                && v.split('/').all(|p| {
-                    !p.is_empty()
-                        && p.bytes()
-                            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_'))
-                });
-            if ok {
+            if pve_types::PoolId::new(v).is_ok() {
                 Ok(())
             } else {
                 Err(format!(
@@ -373,7 +358,7 @@ pub fn check_value(ty: &ParamType, v: &str) -> Result<(), String> {
             }
         }
         ParamType::DnsName => {
-            if !v.is_empty() && v.len() <= 253 && v.split('.').all(is_dns_label) {
+            if !v.is_empty() && v.len() <= 253 && v.split('.').all(pve_types::ids::is_dns_label) {
                 Ok(())
             } else {
                 Err(format!(
