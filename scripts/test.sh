@@ -3,6 +3,8 @@
 #
 # - a Python virtual environment with the independent Proxmox VE peers (fakepve, proxmoxer), pinned in
 #   tests/python/requirements.txt, in target/test-venv (reused when it is already there);
+# - a PostgreSQL server (Debian's package) in a temporary directory on loopback, stopped at exit, for
+#   the store's conformance suite (SCMP_TEST_DATABASE_URL);
 # - cargo test for the whole workspace, with the peers required (SCMP_REQUIRE_EXTERNAL=1), so a
 #   missing peer fails the run instead of skipping its tests.
 #
@@ -29,10 +31,37 @@ fi
 export SCMP_TEST_PYTHON="$PWD/$venv/bin/python"
 export SCMP_REQUIRE_EXTERNAL=1
 
+# PostgreSQL: Debian's server binaries, a throw-away cluster owned by an unprivileged user.
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+if [ -z "$pg_bin" ]; then
+    echo "test.sh: installing postgresql (Debian)" >&2
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+fi
+pg_dir=$(mktemp -d)
+pg_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+if [ "$(id -u)" -eq 0 ]; then
+    chown postgres "$pg_dir"
+    as_pg() { runuser -u postgres -- "$@"; }
+else
+    as_pg() { "$@"; }
+fi
+cleanup() {
+    as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$pg_dir"
+    rm -f "${log:-}"
+}
+trap cleanup EXIT
+as_pg "$pg_bin/initdb" -D "$pg_dir/data" -U postgres -A trust --no-sync >/dev/null
+as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -o \
+    "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
+export SCMP_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
+
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
 status=0
-cargo test --workspace --locked "$@" 2>&1 | tee "$log" || status=$?
+if [ $# -eq 0 ]; then set -- --workspace; fi
+cargo test --locked "$@" 2>&1 | tee "$log" || status=$?
 # One closing line for the whole run: the sum of every test binary's result.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "\ntests: %d passed, %d failed\n", p, f }' "$log"

@@ -1,0 +1,124 @@
+//! The one error type. Each variant carries what the user may be told; internal detail stays in
+//! `Internal` and is logged, never shown. The API turns it into problem+json in exactly one place.
+
+use std::fmt;
+
+use crate::resources::Resources;
+
+/// The kinds of resources errors name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResourceKind {
+    /// A tenant.
+    Tenant,
+    /// A project.
+    Project,
+}
+
+impl fmt::Display for ResourceKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ResourceKind::Tenant => "tenant",
+            ResourceKind::Project => "project",
+        })
+    }
+}
+
+/// Everything that can go wrong, as callers need to tell it apart.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The object does not exist (or the caller may not know it does).
+    #[error("{kind} '{name}' not found")]
+    NotFound {
+        /// What was looked for.
+        kind: ResourceKind,
+        /// By which name or id.
+        name: String,
+    },
+    /// An object with that name exists already in its parent.
+    #[error("{kind} '{name}' already exists")]
+    AlreadyExists {
+        /// What.
+        kind: ResourceKind,
+        /// The name.
+        name: String,
+    },
+    /// An input value is not acceptable.
+    #[error("{field}: {message}")]
+    InvalidValue {
+        /// The field at fault (JSON path).
+        field: String,
+        /// Why.
+        message: String,
+    },
+    /// A quota does not allow the request; says which limit and the numbers.
+    #[error("{scope} quota exceeded for {resource}: limit {limit}, allocated {allocated}, requested {requested}")]
+    QuotaExceeded {
+        /// `tenant 'x'` or `project 'y'`.
+        scope: String,
+        /// `vcpus`, `memory_mib`, `disk_gib` or `guests`.
+        resource: &'static str,
+        /// The limit.
+        limit: u64,
+        /// What is already allocated.
+        allocated: u64,
+        /// What was asked for on top.
+        requested: u64,
+    },
+    /// A quota cannot be lowered below what is allocated or used.
+    #[error("{scope} quota for {resource} cannot be lowered to {requested}: {in_use} is {what}")]
+    QuotaBelowUse {
+        /// `tenant 'x'` or `project 'y'`.
+        scope: String,
+        /// Which resource.
+        resource: &'static str,
+        /// The requested limit.
+        requested: u64,
+        /// What is allocated or used.
+        in_use: u64,
+        /// `allocated to projects` or `used`.
+        what: &'static str,
+    },
+    /// The change conflicts with the current state (e.g. deleting a tenant that has projects).
+    #[error("{0}")]
+    Conflict(String),
+    /// A dependency (the database, a site) cannot be reached now.
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    /// A bug or an unexpected failure; the detail is for the log only.
+    #[error("internal error")]
+    Internal {
+        /// What happened, for the log.
+        detail: String,
+    },
+}
+
+impl Error {
+    /// An internal error with its detail for the log.
+    pub fn internal(detail: impl fmt::Display) -> Self {
+        Error::Internal {
+            detail: detail.to_string(),
+        }
+    }
+
+    /// A quota error for the first resource where `allocated + requested` passes `limit`.
+    pub fn quota(
+        scope: String,
+        limit: &Resources,
+        allocated: &Resources,
+        requested: &Resources,
+    ) -> Option<Self> {
+        limit
+            .items()
+            .iter()
+            .zip(allocated.items())
+            .zip(requested.items())
+            .find(|(((_, l), (_, a)), (_, r))| a.saturating_add(*r) > *l)
+            .map(|(((name, l), (_, a)), (_, r))| Error::QuotaExceeded {
+                scope: scope.clone(),
+                resource: name,
+                limit: *l,
+                allocated: a,
+                requested: r,
+            })
+    }
+}

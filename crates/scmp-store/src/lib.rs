@@ -1,0 +1,17 @@
+//! All of scmp's SQL. One [`DataStore`] over SQLite (the embedded default) or PostgreSQL (several
+//! server replicas), the same portable SQL on both, migrations applied at open, and one conformance
+//! test suite that runs against both.
+//!
+//! Quota reservation is one conditional `UPDATE` inside the admitting transaction: the row changes only
+//! when the new total stays within the limit, so concurrent requests can never over-allocate.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod db;
+mod migrate;
+mod projects;
+mod tenants;
+
+pub use db::{Backend, DataStore};
+pub use projects::{NewProject, Project};
+pub use tenants::{NewTenant, QuotaView, Tenant};

@@ -1,0 +1,74 @@
+//! Migrations: numbered, embedded SQL files applied in order at open, each in its own transaction and
+//! recorded in `schema_migrations`. On PostgreSQL an advisory lock keeps replicas starting together
+//! from migrating twice.
+
+use scmp_common::Error;
+
+use crate::db::{db_error, now_ms, Backend, DataStore};
+
+/// Every migration, oldest first.
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_tenancy.sql"))];
+
+/// Arbitrary constant identifying scmp's migration lock.
+const LOCK_KEY: i64 = 0x5C3D_0001;
+
+/// Splits a migration into statements (no statement in our files contains a semicolon).
+fn statements(sql: &str) -> impl Iterator<Item = String> + '_ {
+    sql.split(';')
+        .map(|s| {
+            s.lines()
+                .filter(|l| !l.trim_start().starts_with("--"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .filter(|s| !s.trim().is_empty())
+}
+
+pub(crate) async fn run(store: &DataStore) -> Result<(), Error> {
+    let mut conn = store.pool.acquire().await.map_err(db_error)?;
+    if store.backend() == Backend::Postgres {
+        sqlx::query(&format!("SELECT pg_advisory_lock({LOCK_KEY})"))
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error)?;
+    }
+    let result = apply(&mut conn).await;
+    if store.backend() == Backend::Postgres {
+        let _ = sqlx::query(&format!("SELECT pg_advisory_unlock({LOCK_KEY})"))
+            .execute(&mut *conn)
+            .await;
+    }
+    result
+}
+
+async fn apply(conn: &mut sqlx::AnyConnection) -> Result<(), Error> {
+    sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)")
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error)?;
+    let current: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db_error)?;
+    let current = current.unwrap_or(0);
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+        let mut tx = sqlx::Connection::begin(&mut *conn)
+            .await
+            .map_err(db_error)?;
+        for stmt in statements(sql) {
+            sqlx::query(&stmt)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| Error::internal(format!("migration {version}: {e}")))?;
+        }
+        sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
+            .bind(*version)
+            .bind(now_ms())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        tracing::info!(version, "applied database migration");
+    }
+    Ok(())
+}

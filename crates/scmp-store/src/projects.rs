@@ -1,0 +1,399 @@
+//! Projects: created inside their tenant's quota (one conditional update reserves it), looked up,
+//! listed, deleted (releasing the reservation) and re-sized; and the reservation of a project's quota
+//! by its guests.
+
+use scmp_common::{Error, Name, ProjectId, ResourceKind, Resources, TenantId};
+use sqlx::any::AnyRow;
+
+use crate::db::{db_error, get_string, is_unique_violation, now_ms, to_i64, DataStore};
+use crate::tenants::{check_text, resources, QuotaView};
+
+/// A new project.
+#[derive(Debug, Clone)]
+pub struct NewProject {
+    /// Name, unique in its tenant.
+    pub name: Name,
+    /// Description.
+    pub description: String,
+    /// Quota, taken from the tenant's.
+    pub quota: Resources,
+}
+
+/// A project as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Project {
+    /// Id.
+    pub id: ProjectId,
+    /// Its tenant.
+    pub tenant_id: TenantId,
+    /// Name.
+    pub name: Name,
+    /// Description.
+    pub description: String,
+    /// Quota.
+    pub limits: Resources,
+    /// Used by its guests.
+    pub used: Resources,
+    /// Created (ms since the epoch).
+    pub created_at: i64,
+    /// Last changed (ms since the epoch).
+    pub updated_at: i64,
+}
+
+impl Project {
+    /// The quota's three figures (a project hands nothing on: allocated is what its guests reserve).
+    pub fn quota(&self) -> QuotaView {
+        QuotaView {
+            limits: self.limits,
+            allocated: self.used,
+            used: self.used,
+        }
+    }
+}
+
+const COLUMNS: &str =
+    "id, tenant_id, name, description, limit_vcpus, limit_memory_mib, limit_disk_gib, \
+     limit_guests, used_vcpus, used_memory_mib, used_disk_gib, used_guests, created_at, updated_at";
+
+fn project(row: &AnyRow) -> Result<Project, Error> {
+    Ok(Project {
+        id: get_string(row, "id")?.parse().map_err(Error::internal)?,
+        tenant_id: get_string(row, "tenant_id")?
+            .parse()
+            .map_err(Error::internal)?,
+        name: Name::new(get_string(row, "name")?).map_err(Error::internal)?,
+        description: get_string(row, "description")?,
+        limits: resources(row, "limit")?,
+        used: resources(row, "used")?,
+        created_at: sqlx::Row::try_get(row, "created_at").map_err(Error::internal)?,
+        updated_at: sqlx::Row::try_get(row, "updated_at").map_err(Error::internal)?,
+    })
+}
+
+fn not_found(name: &str) -> Error {
+    Error::NotFound {
+        kind: ResourceKind::Project,
+        name: name.to_string(),
+    }
+}
+
+/// Binds the four amounts of a resource vector, in column order.
+fn amounts(r: &Resources) -> Result<[i64; 4], Error> {
+    Ok([
+        to_i64("vcpus", r.vcpus)?,
+        to_i64("memory_mib", r.memory_mib)?,
+        to_i64("disk_gib", r.disk_gib)?,
+        to_i64("guests", r.guests)?,
+    ])
+}
+
+impl DataStore {
+    /// Creates a project, reserving its quota from the tenant's in the same transaction.
+    pub async fn project_create(
+        &self,
+        tenant_id: TenantId,
+        new: &NewProject,
+    ) -> Result<Project, Error> {
+        check_text("description", &new.description)?;
+        let [v, m, d, g] = amounts(&new.quota)?;
+        let now = now_ms();
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        // The reservation: the row changes only if every new total stays within its limit.
+        let reserved = sqlx::query(
+            "UPDATE tenants SET alloc_vcpus = alloc_vcpus + $1, alloc_memory_mib = alloc_memory_mib + $2, \
+             alloc_disk_gib = alloc_disk_gib + $3, alloc_guests = alloc_guests + $4, updated_at = $5 \
+             WHERE id = $6 AND alloc_vcpus + $1 <= limit_vcpus AND alloc_memory_mib + $2 <= limit_memory_mib \
+             AND alloc_disk_gib + $3 <= limit_disk_gib AND alloc_guests + $4 <= limit_guests",
+        )
+        .bind(v)
+        .bind(m)
+        .bind(d)
+        .bind(g)
+        .bind(now)
+        .bind(tenant_id.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        if reserved.rows_affected() == 0 {
+            drop(tx);
+            let t = self.tenant_get(tenant_id).await?;
+            return Err(Error::quota(
+                format!("tenant '{}'", t.name),
+                &t.limits,
+                &t.allocated,
+                &new.quota,
+            )
+            .unwrap_or_else(|| {
+                Error::Conflict("the tenant's quota changed meanwhile; try again".into())
+            }));
+        }
+        let id = ProjectId::new();
+        let inserted = sqlx::query(
+            "INSERT INTO projects (id, tenant_id, name, description, limit_vcpus, limit_memory_mib, \
+             limit_disk_gib, limit_guests, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(id.to_string())
+        .bind(tenant_id.to_string())
+        .bind(new.name.as_str())
+        .bind(new.description.as_str())
+        .bind(v)
+        .bind(m)
+        .bind(d)
+        .bind(g)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            Ok(_) => {}
+            Err(e) if is_unique_violation(&e) => {
+                return Err(Error::AlreadyExists {
+                    kind: ResourceKind::Project,
+                    name: new.name.to_string(),
+                })
+            }
+            Err(e) => return Err(db_error(e)),
+        }
+        tx.commit().await.map_err(db_error)?;
+        self.project_get(id).await
+    }
+
+    /// A project by id.
+    pub async fn project_get(&self, id: ProjectId) -> Result<Project, Error> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM projects WHERE id = $1"))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error)?;
+        row.as_ref()
+            .map(project)
+            .unwrap_or_else(|| Err(not_found(&id.to_string())))
+    }
+
+    /// A project by id, or by name within a tenant.
+    pub async fn project_lookup(
+        &self,
+        tenant_id: Option<TenantId>,
+        id_or_name: &str,
+    ) -> Result<Project, Error> {
+        if let Ok(id) = id_or_name.parse::<ProjectId>() {
+            return self.project_get(id).await;
+        }
+        let Some(tenant_id) = tenant_id else {
+            return Err(not_found(id_or_name));
+        };
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM projects WHERE tenant_id = $1 AND name = $2"
+        ))
+        .bind(tenant_id.to_string())
+        .bind(id_or_name)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error)?;
+        row.as_ref()
+            .map(project)
+            .unwrap_or_else(|| Err(not_found(id_or_name)))
+    }
+
+    /// A tenant's projects ordered by name, after `after`, at most `limit`.
+    pub async fn project_list(
+        &self,
+        tenant_id: TenantId,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Project>, Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM projects WHERE tenant_id = $1 AND name > $2 ORDER BY name LIMIT $3"
+        ))
+        .bind(tenant_id.to_string())
+        .bind(after.unwrap_or(""))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter().map(project).collect()
+    }
+
+    /// Deletes a project without guests and releases its reservation in the tenant.
+    pub async fn project_delete(&self, id: ProjectId) -> Result<(), Error> {
+        let p = self.project_get(id).await?;
+        if p.used.guests > 0 {
+            return Err(Error::Conflict(format!(
+                "project '{}' still has {} guest(s): delete them first",
+                p.name, p.used.guests
+            )));
+        }
+        let [v, m, d, g] = amounts(&p.limits)?;
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let deleted = sqlx::query("DELETE FROM projects WHERE id = $1 AND used_guests = 0")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        if deleted.rows_affected() == 0 {
+            return Err(Error::Conflict(
+                "the project changed meanwhile; try again".into(),
+            ));
+        }
+        sqlx::query(
+            "UPDATE tenants SET alloc_vcpus = alloc_vcpus - $1, alloc_memory_mib = alloc_memory_mib - $2, \
+             alloc_disk_gib = alloc_disk_gib - $3, alloc_guests = alloc_guests - $4, updated_at = $5 WHERE id = $6",
+        )
+        .bind(v)
+        .bind(m)
+        .bind(d)
+        .bind(g)
+        .bind(now_ms())
+        .bind(p.tenant_id.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)
+    }
+
+    /// Sets a project's quota: the difference is reserved from (or returned to) the tenant in one
+    /// transaction; refused below what the project's guests use or beyond the tenant's room.
+    pub async fn project_quota_update(
+        &self,
+        id: ProjectId,
+        limits: &Resources,
+    ) -> Result<Project, Error> {
+        let p = self.project_get(id).await?;
+        let new = amounts(limits)?;
+        let old = amounts(&p.limits)?;
+        let delta: Vec<i64> = new.iter().zip(old).map(|(n, o)| n - o).collect();
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let changed = sqlx::query(
+            "UPDATE projects SET limit_vcpus = $1, limit_memory_mib = $2, limit_disk_gib = $3, limit_guests = $4, \
+             updated_at = $5 WHERE id = $6 AND used_vcpus <= $1 AND used_memory_mib <= $2 AND used_disk_gib <= $3 \
+             AND used_guests <= $4 AND limit_vcpus = $7 AND limit_memory_mib = $8 AND limit_disk_gib = $9 \
+             AND limit_guests = $10",
+        )
+        .bind(new[0])
+        .bind(new[1])
+        .bind(new[2])
+        .bind(new[3])
+        .bind(now_ms())
+        .bind(id.to_string())
+        .bind(old[0])
+        .bind(old[1])
+        .bind(old[2])
+        .bind(old[3])
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        if changed.rows_affected() == 0 {
+            drop(tx);
+            let current = self.project_get(id).await?;
+            return Err(match current.used.first_excess(limits) {
+                Some((resource, in_use, requested)) => Error::QuotaBelowUse {
+                    scope: format!("project '{}'", current.name),
+                    resource,
+                    requested,
+                    in_use,
+                    what: "used",
+                },
+                None => Error::Conflict("the project's quota changed meanwhile; try again".into()),
+            });
+        }
+        let reserved = sqlx::query(
+            "UPDATE tenants SET alloc_vcpus = alloc_vcpus + $1, alloc_memory_mib = alloc_memory_mib + $2, \
+             alloc_disk_gib = alloc_disk_gib + $3, alloc_guests = alloc_guests + $4, updated_at = $5 \
+             WHERE id = $6 AND alloc_vcpus + $1 <= limit_vcpus AND alloc_memory_mib + $2 <= limit_memory_mib \
+             AND alloc_disk_gib + $3 <= limit_disk_gib AND alloc_guests + $4 <= limit_guests",
+        )
+        .bind(delta[0])
+        .bind(delta[1])
+        .bind(delta[2])
+        .bind(delta[3])
+        .bind(now_ms())
+        .bind(p.tenant_id.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        if reserved.rows_affected() == 0 {
+            drop(tx);
+            let t = self.tenant_get(p.tenant_id).await?;
+            let growth = Resources {
+                vcpus: delta[0].max(0) as u64,
+                memory_mib: delta[1].max(0) as u64,
+                disk_gib: delta[2].max(0) as u64,
+                guests: delta[3].max(0) as u64,
+            };
+            return Err(Error::quota(
+                format!("tenant '{}'", t.name),
+                &t.limits,
+                &t.allocated,
+                &growth,
+            )
+            .unwrap_or_else(|| {
+                Error::Conflict("the tenant's quota changed meanwhile; try again".into())
+            }));
+        }
+        tx.commit().await.map_err(db_error)?;
+        self.project_get(id).await
+    }
+
+    /// Reserves part of a project's quota for a guest (one conditional update); refused with the
+    /// numbers when it does not fit.
+    pub async fn project_usage_reserve(
+        &self,
+        id: ProjectId,
+        amount: &Resources,
+    ) -> Result<(), Error> {
+        let [v, m, d, g] = amounts(amount)?;
+        let done = sqlx::query(
+            "UPDATE projects SET used_vcpus = used_vcpus + $1, used_memory_mib = used_memory_mib + $2, \
+             used_disk_gib = used_disk_gib + $3, used_guests = used_guests + $4, updated_at = $5 \
+             WHERE id = $6 AND used_vcpus + $1 <= limit_vcpus AND used_memory_mib + $2 <= limit_memory_mib \
+             AND used_disk_gib + $3 <= limit_disk_gib AND used_guests + $4 <= limit_guests",
+        )
+        .bind(v)
+        .bind(m)
+        .bind(d)
+        .bind(g)
+        .bind(now_ms())
+        .bind(id.to_string())
+        .execute(&self.pool)
+        .await
+        .map_err(db_error)?;
+        if done.rows_affected() == 0 {
+            let p = self.project_get(id).await?;
+            return Err(
+                Error::quota(format!("project '{}'", p.name), &p.limits, &p.used, amount)
+                    .unwrap_or_else(|| {
+                        Error::Conflict("the project's quota changed meanwhile; try again".into())
+                    }),
+            );
+        }
+        Ok(())
+    }
+
+    /// Returns a guest's reservation to its project.
+    pub async fn project_usage_release(
+        &self,
+        id: ProjectId,
+        amount: &Resources,
+    ) -> Result<(), Error> {
+        let [v, m, d, g] = amounts(amount)?;
+        let done = sqlx::query(
+            "UPDATE projects SET used_vcpus = used_vcpus - $1, used_memory_mib = used_memory_mib - $2, \
+             used_disk_gib = used_disk_gib - $3, used_guests = used_guests - $4, updated_at = $5 \
+             WHERE id = $6 AND used_vcpus >= $1 AND used_memory_mib >= $2 AND used_disk_gib >= $3 AND used_guests >= $4",
+        )
+        .bind(v)
+        .bind(m)
+        .bind(d)
+        .bind(g)
+        .bind(now_ms())
+        .bind(id.to_string())
+        .execute(&self.pool)
+        .await
+        .map_err(db_error)?;
+        if done.rows_affected() == 0 {
+            self.project_get(id).await?;
+            return Err(Error::internal("releasing more than the project reserved"));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,252 @@
+//! Tenants: create, look up, list, delete, and their quota (limits, allocated to projects, used).
+
+use scmp_common::{Error, Name, ResourceKind, Resources, TenantId};
+use sqlx::any::AnyRow;
+
+use crate::db::{db_error, get_string, get_u64, is_unique_violation, now_ms, to_i64, DataStore};
+
+/// A new tenant.
+#[derive(Debug, Clone)]
+pub struct NewTenant {
+    /// Name, unique on the platform.
+    pub name: Name,
+    /// Description.
+    pub description: String,
+    /// Quota.
+    pub quota: Resources,
+}
+
+/// A tenant as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tenant {
+    /// Id.
+    pub id: TenantId,
+    /// Name.
+    pub name: Name,
+    /// Description.
+    pub description: String,
+    /// Quota.
+    pub limits: Resources,
+    /// Taken by its projects' quotas.
+    pub allocated: Resources,
+    /// Created (ms since the epoch).
+    pub created_at: i64,
+    /// Last changed (ms since the epoch).
+    pub updated_at: i64,
+}
+
+/// A quota's three figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuotaView {
+    /// The quota.
+    pub limits: Resources,
+    /// Handed on (a tenant's to its projects) or reserved.
+    pub allocated: Resources,
+    /// Used by guests.
+    pub used: Resources,
+}
+
+pub(crate) fn resources(row: &AnyRow, prefix: &str) -> Result<Resources, Error> {
+    Ok(Resources {
+        vcpus: get_u64(row, &format!("{prefix}_vcpus"))?,
+        memory_mib: get_u64(row, &format!("{prefix}_memory_mib"))?,
+        disk_gib: get_u64(row, &format!("{prefix}_disk_gib"))?,
+        guests: get_u64(row, &format!("{prefix}_guests"))?,
+    })
+}
+
+fn tenant(row: &AnyRow) -> Result<Tenant, Error> {
+    Ok(Tenant {
+        id: get_string(row, "id")?.parse().map_err(Error::internal)?,
+        name: Name::new(get_string(row, "name")?).map_err(Error::internal)?,
+        description: get_string(row, "description")?,
+        limits: resources(row, "limit")?,
+        allocated: resources(row, "alloc")?,
+        created_at: sqlx::Row::try_get(row, "created_at").map_err(Error::internal)?,
+        updated_at: sqlx::Row::try_get(row, "updated_at").map_err(Error::internal)?,
+    })
+}
+
+const COLUMNS: &str =
+    "id, name, description, limit_vcpus, limit_memory_mib, limit_disk_gib, limit_guests, \
+     alloc_vcpus, alloc_memory_mib, alloc_disk_gib, alloc_guests, created_at, updated_at";
+
+/// Free text the store keeps: at most 4 KiB, and no NUL (PostgreSQL cannot store it; SQLite is held to
+/// the same rule so both backends accept the same input).
+pub(crate) fn check_text(field: &str, value: &str) -> Result<(), Error> {
+    if value.len() > 4096 {
+        return Err(Error::InvalidValue {
+            field: field.to_string(),
+            message: "must be at most 4096 bytes long".into(),
+        });
+    }
+    if value.contains('\0') {
+        return Err(Error::InvalidValue {
+            field: field.to_string(),
+            message: "must not contain NUL characters".into(),
+        });
+    }
+    Ok(())
+}
+
+fn not_found(name: &str) -> Error {
+    Error::NotFound {
+        kind: ResourceKind::Tenant,
+        name: name.to_string(),
+    }
+}
+
+impl DataStore {
+    /// Creates a tenant.
+    pub async fn tenant_create(&self, new: &NewTenant) -> Result<Tenant, Error> {
+        check_text("description", &new.description)?;
+        let id = TenantId::new();
+        let now = now_ms();
+        let q = &new.quota;
+        let sql = "INSERT INTO tenants (id, name, description, limit_vcpus, limit_memory_mib, limit_disk_gib, \
+                   limit_guests, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+        let result = sqlx::query(sql)
+            .bind(id.to_string())
+            .bind(new.name.as_str())
+            .bind(new.description.as_str())
+            .bind(to_i64("quota.vcpus", q.vcpus)?)
+            .bind(to_i64("quota.memory_mib", q.memory_mib)?)
+            .bind(to_i64("quota.disk_gib", q.disk_gib)?)
+            .bind(to_i64("quota.guests", q.guests)?)
+            .bind(now)
+            .bind(now)
+            .execute(&self.pool)
+            .await;
+        match result {
+            Ok(_) => self.tenant_get(id).await,
+            Err(e) if is_unique_violation(&e) => Err(Error::AlreadyExists {
+                kind: ResourceKind::Tenant,
+                name: new.name.to_string(),
+            }),
+            Err(e) => Err(db_error(e)),
+        }
+    }
+
+    /// A tenant by id.
+    pub async fn tenant_get(&self, id: TenantId) -> Result<Tenant, Error> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM tenants WHERE id = $1"))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error)?;
+        row.as_ref()
+            .map(tenant)
+            .unwrap_or_else(|| Err(not_found(&id.to_string())))
+    }
+
+    /// A tenant by id or name.
+    pub async fn tenant_lookup(&self, id_or_name: &str) -> Result<Tenant, Error> {
+        if let Ok(id) = id_or_name.parse::<TenantId>() {
+            return self.tenant_get(id).await;
+        }
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM tenants WHERE name = $1"))
+            .bind(id_or_name)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error)?;
+        row.as_ref()
+            .map(tenant)
+            .unwrap_or_else(|| Err(not_found(id_or_name)))
+    }
+
+    /// Tenants ordered by name, `limit` of them after the name `after` (keyset pagination).
+    pub async fn tenant_list(&self, after: Option<&str>, limit: u32) -> Result<Vec<Tenant>, Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM tenants WHERE name > $1 ORDER BY name LIMIT $2"
+        ))
+        .bind(after.unwrap_or(""))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter().map(tenant).collect()
+    }
+
+    /// Deletes a tenant that has no projects.
+    pub async fn tenant_delete(&self, id: TenantId) -> Result<(), Error> {
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let projects: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM projects WHERE tenant_id = $1")
+                .bind(id.to_string())
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_error)?;
+        if projects > 0 {
+            return Err(Error::Conflict(format!(
+                "tenant still has {projects} project(s): delete them first"
+            )));
+        }
+        let done = sqlx::query("DELETE FROM tenants WHERE id = $1")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        if done.rows_affected() == 0 {
+            return Err(not_found(&id.to_string()));
+        }
+        tx.commit().await.map_err(db_error)
+    }
+
+    /// Sets a tenant's quota; refused (with the numbers) below what its projects hold.
+    pub async fn tenant_quota_update(
+        &self,
+        id: TenantId,
+        limits: &Resources,
+    ) -> Result<Tenant, Error> {
+        let sql =
+            "UPDATE tenants SET limit_vcpus = $1, limit_memory_mib = $2, limit_disk_gib = $3, \
+                   limit_guests = $4, updated_at = $5 WHERE id = $6 AND alloc_vcpus <= $1 \
+                   AND alloc_memory_mib <= $2 AND alloc_disk_gib <= $3 AND alloc_guests <= $4";
+        let done = sqlx::query(sql)
+            .bind(to_i64("vcpus", limits.vcpus)?)
+            .bind(to_i64("memory_mib", limits.memory_mib)?)
+            .bind(to_i64("disk_gib", limits.disk_gib)?)
+            .bind(to_i64("guests", limits.guests)?)
+            .bind(now_ms())
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(db_error)?;
+        let current = self.tenant_get(id).await?;
+        if done.rows_affected() == 0 {
+            let (resource, in_use, requested) = current
+                .allocated
+                .first_excess(limits)
+                .ok_or_else(|| Error::Conflict("the quota changed meanwhile; try again".into()))?;
+            return Err(Error::QuotaBelowUse {
+                scope: format!("tenant '{}'", current.name),
+                resource,
+                requested,
+                in_use,
+                what: "allocated to projects",
+            });
+        }
+        Ok(current)
+    }
+
+    /// A tenant's quota: limits, what its projects' quotas take, and what their guests use.
+    pub async fn tenant_quota_view(&self, id: TenantId) -> Result<QuotaView, Error> {
+        let t = self.tenant_get(id).await?;
+        let row = sqlx::query(
+            // PostgreSQL sums BIGINT as NUMERIC: cast back so both backends answer integers.
+            "SELECT CAST(COALESCE(SUM(used_vcpus), 0) AS BIGINT) AS used_vcpus, \
+             CAST(COALESCE(SUM(used_memory_mib), 0) AS BIGINT) AS used_memory_mib, \
+             CAST(COALESCE(SUM(used_disk_gib), 0) AS BIGINT) AS used_disk_gib, \
+             CAST(COALESCE(SUM(used_guests), 0) AS BIGINT) AS used_guests FROM projects WHERE tenant_id = $1",
+        )
+        .bind(id.to_string())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(QuotaView {
+            limits: t.limits,
+            allocated: t.allocated,
+            used: resources(&row, "used")?,
+        })
+    }
+}

@@ -1,0 +1,401 @@
+//! The store's conformance suite, run against SQLite and against a real PostgreSQL (started on
+//! loopback by `scripts/test.sh`, which sets `SCMP_TEST_DATABASE_URL`). Every case runs on both.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use scmp_common::{Error, Name, Resources};
+use scmp_store::{DataStore, NewProject, NewTenant};
+
+/// A store on a fresh database; the guard keeps a temporary directory alive for SQLite.
+struct Fresh {
+    store: DataStore,
+    _dir: Option<tempfile::TempDir>,
+}
+
+async fn sqlite() -> Fresh {
+    let dir = tempfile::tempdir().unwrap();
+    let store = DataStore::open_dir(dir.path()).await.unwrap();
+    Fresh {
+        store,
+        _dir: Some(dir),
+    }
+}
+
+async fn postgres() -> Option<Fresh> {
+    let Ok(base) = std::env::var("SCMP_TEST_DATABASE_URL") else {
+        assert!(
+            std::env::var("SCMP_REQUIRE_EXTERNAL").is_err(),
+            "SCMP_TEST_DATABASE_URL is not set but SCMP_REQUIRE_EXTERNAL is: run scripts/test.sh"
+        );
+        eprintln!("skipped: SCMP_TEST_DATABASE_URL not set (scripts/test.sh starts PostgreSQL)");
+        return None;
+    };
+    static N: AtomicU32 = AtomicU32::new(0);
+    let name = format!(
+        "scmp_test_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    );
+    sqlx::any::install_default_drivers();
+    let admin = sqlx::AnyPool::connect(&base)
+        .await
+        .expect("connect to the test PostgreSQL");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    admin.close().await;
+    let (prefix, _) = base.rsplit_once('/').unwrap();
+    let store = DataStore::open(&format!("{prefix}/{name}")).await.unwrap();
+    Some(Fresh { store, _dir: None })
+}
+
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let fresh = super::sqlite().await;
+                    super::$name(&fresh.store).await;
+                }
+            )*
+        }
+        mod on_postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    if let Some(fresh) = super::postgres().await {
+                        super::$name(&fresh.store).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+on_both!(
+    tenants,
+    projects_within_quota,
+    quota_changes,
+    guest_usage,
+    concurrent_creations_never_over_allocate,
+    hostile_input_is_stored_verbatim,
+);
+
+fn res(vcpus: u64, memory_mib: u64, disk_gib: u64, guests: u64) -> Resources {
+    Resources {
+        vcpus,
+        memory_mib,
+        disk_gib,
+        guests,
+    }
+}
+
+fn name(s: &str) -> Name {
+    Name::new(s).unwrap()
+}
+
+async fn tenant(store: &DataStore, n: &str, quota: Resources) -> scmp_store::Tenant {
+    store
+        .tenant_create(&NewTenant {
+            name: name(n),
+            description: format!("{n} unit"),
+            quota,
+        })
+        .await
+        .unwrap()
+}
+
+fn project(n: &str, quota: Resources) -> NewProject {
+    NewProject {
+        name: name(n),
+        description: String::new(),
+        quota,
+    }
+}
+
+async fn tenants(store: &DataStore) {
+    let a = tenant(store, "alpha", res(100, 1000, 100, 10)).await;
+    let b = tenant(store, "beta", res(1, 1, 1, 1)).await;
+    assert_eq!(store.tenant_lookup("alpha").await.unwrap(), a);
+    assert_eq!(store.tenant_lookup(&a.id.to_string()).await.unwrap(), a);
+    let dup = store
+        .tenant_create(&NewTenant {
+            name: name("alpha"),
+            description: String::new(),
+            quota: Resources::ZERO,
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(dup, Error::AlreadyExists { .. }), "{dup}");
+    assert!(matches!(
+        store.tenant_lookup("gamma").await.unwrap_err(),
+        Error::NotFound { .. }
+    ));
+    let page = store.tenant_list(None, 1).await.unwrap();
+    assert_eq!(page, vec![a.clone()]);
+    let page = store.tenant_list(Some("alpha"), 10).await.unwrap();
+    assert_eq!(page, vec![b.clone()]);
+    store
+        .project_create(a.id, &project("web", res(1, 1, 1, 1)))
+        .await
+        .unwrap();
+    let busy = store.tenant_delete(a.id).await.unwrap_err();
+    assert!(matches!(busy, Error::Conflict(_)), "{busy}");
+    store.tenant_delete(b.id).await.unwrap();
+    assert!(matches!(
+        store.tenant_get(b.id).await.unwrap_err(),
+        Error::NotFound { .. }
+    ));
+}
+
+async fn projects_within_quota(store: &DataStore) {
+    let t = tenant(store, "alpha", res(100, 4096, 500, 20)).await;
+    let web = store
+        .project_create(t.id, &project("web", res(60, 2048, 100, 10)))
+        .await
+        .unwrap();
+    assert_eq!(web.limits, res(60, 2048, 100, 10));
+    let err = store
+        .project_create(t.id, &project("db", res(50, 1024, 100, 5)))
+        .await
+        .unwrap_err();
+    match err {
+        Error::QuotaExceeded {
+            resource,
+            limit,
+            allocated,
+            requested,
+            ..
+        } => {
+            assert_eq!(
+                (resource, limit, allocated, requested),
+                ("vcpus", 100, 60, 50)
+            );
+        }
+        other => panic!("expected a quota refusal, got {other}"),
+    }
+    let dup = store
+        .project_create(t.id, &project("web", res(1, 1, 1, 1)))
+        .await
+        .unwrap_err();
+    assert!(matches!(dup, Error::AlreadyExists { .. }), "{dup}");
+    let view = store.tenant_quota_view(t.id).await.unwrap();
+    assert_eq!(
+        view.allocated,
+        res(60, 2048, 100, 10),
+        "a refused or duplicate project reserves nothing"
+    );
+    let db = store
+        .project_create(t.id, &project("db", res(40, 2048, 400, 10)))
+        .await
+        .unwrap();
+    assert_eq!(store.project_lookup(Some(t.id), "db").await.unwrap(), db);
+    let names: Vec<String> = store
+        .project_list(t.id, None, 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| p.name.to_string())
+        .collect();
+    assert_eq!(names, ["db", "web"]);
+    store.project_delete(db.id).await.unwrap();
+    let view = store.tenant_quota_view(t.id).await.unwrap();
+    assert_eq!(
+        view.allocated,
+        res(60, 2048, 100, 10),
+        "deleting releases the reservation"
+    );
+}
+
+async fn quota_changes(store: &DataStore) {
+    let t = tenant(store, "alpha", res(100, 4096, 500, 20)).await;
+    let p = store
+        .project_create(t.id, &project("web", res(60, 2048, 100, 10)))
+        .await
+        .unwrap();
+    let err = store
+        .tenant_quota_update(t.id, &res(50, 4096, 500, 20))
+        .await
+        .unwrap_err();
+    match err {
+        Error::QuotaBelowUse {
+            resource,
+            requested,
+            in_use,
+            ..
+        } => {
+            assert_eq!((resource, requested, in_use), ("vcpus", 50, 60));
+        }
+        other => panic!("expected a refusal with the numbers, got {other}"),
+    }
+    let t2 = store
+        .tenant_quota_update(t.id, &res(60, 2048, 100, 10))
+        .await
+        .unwrap();
+    assert_eq!(t2.limits, res(60, 2048, 100, 10));
+    let err = store
+        .project_quota_update(p.id, &res(61, 2048, 100, 10))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::QuotaExceeded {
+                resource: "vcpus",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let smaller = store
+        .project_quota_update(p.id, &res(30, 1024, 50, 5))
+        .await
+        .unwrap();
+    assert_eq!(smaller.limits, res(30, 1024, 50, 5));
+    assert_eq!(
+        store.tenant_quota_view(t.id).await.unwrap().allocated,
+        res(30, 1024, 50, 5)
+    );
+    store
+        .project_usage_reserve(p.id, &res(20, 512, 10, 1))
+        .await
+        .unwrap();
+    let err = store
+        .project_quota_update(p.id, &res(10, 1024, 50, 5))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::QuotaBelowUse {
+                resource: "vcpus",
+                in_use: 20,
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+async fn guest_usage(store: &DataStore) {
+    let t = tenant(store, "alpha", res(100, 4096, 500, 20)).await;
+    let p = store
+        .project_create(t.id, &project("web", res(8, 4096, 100, 2)))
+        .await
+        .unwrap();
+    store
+        .project_usage_reserve(p.id, &res(4, 2048, 50, 1))
+        .await
+        .unwrap();
+    store
+        .project_usage_reserve(p.id, &res(4, 2048, 50, 1))
+        .await
+        .unwrap();
+    let err = store
+        .project_usage_reserve(p.id, &res(1, 1, 1, 1))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::QuotaExceeded {
+                resource: "vcpus",
+                limit: 8,
+                allocated: 8,
+                requested: 1,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let busy = store.project_delete(p.id).await.unwrap_err();
+    assert!(matches!(busy, Error::Conflict(_)));
+    let view = store.tenant_quota_view(t.id).await.unwrap();
+    assert_eq!(view.used, res(8, 4096, 100, 2));
+    store
+        .project_usage_release(p.id, &res(4, 2048, 50, 1))
+        .await
+        .unwrap();
+    store
+        .project_usage_release(p.id, &res(4, 2048, 50, 1))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .project_usage_release(p.id, &res(1, 0, 0, 0))
+            .await
+            .is_err(),
+        "cannot release more"
+    );
+    store.project_delete(p.id).await.unwrap();
+}
+
+/// 50 concurrent creations asking 10 vCPUs each from a tenant with 100: exactly 10 succeed.
+async fn concurrent_creations_never_over_allocate(store: &DataStore) {
+    let t = tenant(store, "alpha", res(100, 1_000_000, 1_000_000, 1_000)).await;
+    let tasks: Vec<_> = (0..50)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .project_create(t.id, &project(&format!("p{i}"), res(10, 1, 1, 1)))
+                    .await
+            })
+        })
+        .collect();
+    let mut ok = 0;
+    let mut refused = 0;
+    for r in futures::future::join_all(tasks).await {
+        match r.unwrap() {
+            Ok(_) => ok += 1,
+            Err(Error::QuotaExceeded {
+                resource: "vcpus", ..
+            }) => refused += 1,
+            Err(other) => panic!("unexpected error: {other}"),
+        }
+    }
+    assert_eq!((ok, refused), (10, 40));
+    let view = store.tenant_quota_view(t.id).await.unwrap();
+    assert_eq!(view.allocated.vcpus, 100);
+    assert_eq!(store.project_list(t.id, None, 100).await.unwrap().len(), 10);
+}
+
+async fn hostile_input_is_stored_verbatim(store: &DataStore) {
+    let nasty = "'; DROP TABLE tenants; -- \"quoted\" ünïcødé \\ %_ \u{1F600}";
+    let t = store
+        .tenant_create(&NewTenant {
+            name: name("alpha"),
+            description: nasty.into(),
+            quota: res(1, 1, 1, 1),
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.tenant_get(t.id).await.unwrap().description, nasty);
+    assert!(matches!(
+        store.tenant_lookup("' OR '1'='1").await.unwrap_err(),
+        Error::NotFound { .. }
+    ));
+    let nul = store
+        .tenant_create(&NewTenant {
+            name: name("gamma"),
+            description: "a\u{0}b".into(),
+            quota: res(1, 1, 1, 1),
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(nul, Error::InvalidValue { ref field, .. } if field == "description"),
+        "{nul}"
+    );
+    let huge = store
+        .tenant_create(&NewTenant {
+            name: name("beta"),
+            description: String::new(),
+            quota: res(u64::MAX, 1, 1, 1),
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(huge, Error::InvalidValue { .. }), "{huge}");
+}
