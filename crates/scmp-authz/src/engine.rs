@@ -1,0 +1,229 @@
+//! The decision: the principal's role bindings and the resource's place in the scope tree become Cedar
+//! entities, and Cedar evaluates the checked-in policy.
+
+use std::str::FromStr;
+
+use cedar_policy::{Context, Decision, Entities, EntityUid, PolicySet, Request};
+use scmp_common::{ProjectId, TenantId};
+use serde_json::{json, Value};
+
+use crate::action::{Action, Target};
+use crate::roles::{Role, RoleBinding, Scope, SELF_ACTIONS};
+
+/// The checked-in policy.
+const POLICY: &str = include_str!("../policy/scmp.cedar");
+
+/// Who asks: a user (or the user behind a token or session) with its role bindings, its groups'
+/// included.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    /// The user's id.
+    pub id: String,
+    /// Every role binding that applies to the user.
+    pub bindings: Vec<RoleBinding>,
+}
+
+/// What an action is done to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    /// The platform.
+    Platform,
+    /// A tenant.
+    Tenant(TenantId),
+    /// A project of a tenant.
+    Project(TenantId, ProjectId),
+}
+
+impl Resource {
+    fn target(&self) -> Target {
+        match self {
+            Resource::Platform => Target::Platform,
+            Resource::Tenant(_) => Target::Tenant,
+            Resource::Project(..) => Target::Project,
+        }
+    }
+}
+
+/// Why an action is refused, as the API must answer it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denial {
+    /// The caller may not even know the resource exists: 404.
+    NotFound,
+    /// The caller may see the resource but not do this: 403.
+    Forbidden,
+}
+
+/// Decides requests. Build once; cheap to share.
+pub struct Authorizer {
+    policies: PolicySet,
+    actions: Vec<Value>,
+    engine: cedar_policy::Authorizer,
+}
+
+impl std::fmt::Debug for Authorizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Authorizer")
+    }
+}
+
+fn uid(kind: &str, id: &str) -> Value {
+    json!({"type": format!("Scmp::{kind}"), "id": id})
+}
+
+fn entity_ref(kind: &str, id: &str) -> Value {
+    json!({"__entity": uid(kind, id)})
+}
+
+fn scope_ref(scope: &Scope) -> Value {
+    match scope {
+        Scope::Platform => entity_ref("Platform", "scmp"),
+        Scope::Tenant(t) => entity_ref("Tenant", &t.to_string()),
+        Scope::Project(_, p) => entity_ref("Project", &p.to_string()),
+    }
+}
+
+fn parse_uid(kind: &str, id: &str) -> Option<EntityUid> {
+    let escaped = id.replace('\\', "\\\\").replace('"', "\\\"");
+    EntityUid::from_str(&format!("Scmp::{kind}::\"{escaped}\"")).ok()
+}
+
+impl Authorizer {
+    /// Loads the policy and the role table.
+    pub fn new() -> Result<Self, String> {
+        let policies =
+            PolicySet::from_str(POLICY).map_err(|e| format!("the policy does not parse: {e}"))?;
+        let mut actions = Vec::new();
+        let mut groups: Vec<String> = Role::ALL
+            .iter()
+            .map(|r| format!("role:{}", r.name()))
+            .collect();
+        groups.push("role:self".into());
+        for g in &groups {
+            actions.push(json!({"uid": uid("Action", g), "attrs": {}, "parents": []}));
+        }
+        for a in Action::ALL {
+            let mut parents: Vec<Value> = Role::ALL
+                .iter()
+                .filter(|r| r.actions().contains(a))
+                .map(|r| uid("Action", &format!("role:{}", r.name())))
+                .collect();
+            if SELF_ACTIONS.contains(a) {
+                parents.push(uid("Action", "role:self"));
+            }
+            actions.push(json!({"uid": uid("Action", a.id()), "attrs": {}, "parents": parents}));
+        }
+        Ok(Self {
+            policies,
+            actions,
+            engine: cedar_policy::Authorizer::new(),
+        })
+    }
+
+    /// Whether the principal may do `action` to `resource`.
+    pub fn authorize(&self, principal: &Principal, action: Action, resource: Resource) -> bool {
+        if action.target() != resource.target() {
+            return false;
+        }
+        self.decide(principal, action, resource).unwrap_or(false)
+    }
+
+    /// `Ok` when allowed; otherwise whether to answer 404 (the caller may not see the resource) or 403.
+    pub fn check(
+        &self,
+        principal: &Principal,
+        action: Action,
+        resource: Resource,
+    ) -> Result<(), Denial> {
+        if self.authorize(principal, action, resource) {
+            return Ok(());
+        }
+        if self.can_see(principal, resource) {
+            Err(Denial::Forbidden)
+        } else {
+            Err(Denial::NotFound)
+        }
+    }
+
+    /// Whether the principal may know the resource exists: it may view it, or holds a role inside it.
+    pub fn can_see(&self, principal: &Principal, resource: Resource) -> bool {
+        match resource {
+            Resource::Platform => true,
+            Resource::Tenant(t) => {
+                self.authorize(principal, Action::TenantView, resource)
+                    || principal
+                        .bindings
+                        .iter()
+                        .any(|b| matches!(b.scope, Scope::Project(bt, _) if bt == t))
+            }
+            Resource::Project(..) => self.authorize(principal, Action::ProjectView, resource),
+        }
+    }
+
+    fn decide(&self, principal: &Principal, action: Action, resource: Resource) -> Option<bool> {
+        let mut attrs = serde_json::Map::new();
+        for role in Role::ALL {
+            let scopes: Vec<Value> = principal
+                .bindings
+                .iter()
+                .filter(|b| b.role == role && b.is_well_formed())
+                .map(|b| scope_ref(&b.scope))
+                .collect();
+            attrs.insert(role.attribute().to_string(), Value::Array(scopes));
+        }
+        let mut entities = self.actions.clone();
+        entities.push(json!({"uid": uid("User", &principal.id), "attrs": attrs, "parents": []}));
+        entities.push(json!({"uid": uid("Platform", "scmp"), "attrs": {}, "parents": []}));
+        // The resource's place in the scope tree, and every scope the principal's bindings name.
+        let mut tenants: Vec<TenantId> = principal
+            .bindings
+            .iter()
+            .filter_map(|b| match b.scope {
+                Scope::Tenant(t) | Scope::Project(t, _) => Some(t),
+                Scope::Platform => None,
+            })
+            .collect();
+        let mut projects: Vec<(TenantId, ProjectId)> = principal
+            .bindings
+            .iter()
+            .filter_map(|b| match b.scope {
+                Scope::Project(t, p) => Some((t, p)),
+                _ => None,
+            })
+            .collect();
+        let resource_uid = match resource {
+            Resource::Platform => parse_uid("Platform", "scmp")?,
+            Resource::Tenant(t) => {
+                tenants.push(t);
+                parse_uid("Tenant", &t.to_string())?
+            }
+            Resource::Project(t, p) => {
+                tenants.push(t);
+                projects.push((t, p));
+                parse_uid("Project", &p.to_string())?
+            }
+        };
+        tenants.sort();
+        tenants.dedup();
+        projects.sort();
+        projects.dedup();
+        for t in tenants {
+            entities.push(json!({"uid": uid("Tenant", &t.to_string()), "attrs": {}, "parents": [uid("Platform", "scmp")]}));
+        }
+        for (t, p) in projects {
+            entities.push(json!({"uid": uid("Project", &p.to_string()), "attrs": {}, "parents": [uid("Tenant", &t.to_string())]}));
+        }
+        let entities = Entities::from_json_value(Value::Array(entities), None).ok()?;
+        let request = Request::new(
+            parse_uid("User", &principal.id)?,
+            parse_uid("Action", action.id())?,
+            resource_uid,
+            Context::empty(),
+            None,
+        )
+        .ok()?;
+        let answer = self
+            .engine
+            .is_authorized(&request, &self.policies, &entities);
+        Some(answer.decision() == Decision::Allow)
+    }
+}

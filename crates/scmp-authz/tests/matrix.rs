@@ -1,0 +1,180 @@
+//! The whole permission matrix, decided by the policy engine, against the checked-in golden file: each
+//! role, bound at its own scope, for every action, on the platform, its own tenant and project, and
+//! another tenant's. `UPDATE_GOLDEN=1 cargo test -p scmp-authz` rewrites the file after a deliberate
+//! change; review the diff.
+
+use scmp_authz::{Action, Authorizer, Denial, Principal, Resource, Role, RoleBinding, Scope};
+use scmp_common::{ProjectId, TenantId};
+
+const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/matrix.txt");
+
+struct World {
+    t1: TenantId,
+    p1: ProjectId,
+    t2: TenantId,
+    p2: ProjectId,
+}
+
+fn world() -> World {
+    // Fixed ids: the golden file must not change between runs.
+    World {
+        t1: "00000000-0000-4000-8000-000000000001".parse().unwrap(),
+        p1: "00000000-0000-4000-8000-000000000011".parse().unwrap(),
+        t2: "00000000-0000-4000-8000-000000000002".parse().unwrap(),
+        p2: "00000000-0000-4000-8000-000000000022".parse().unwrap(),
+    }
+}
+
+fn bound(role: Role, w: &World) -> Principal {
+    let scope = match role.level() {
+        "platform" => Scope::Platform,
+        "tenant" => Scope::Tenant(w.t1),
+        _ => Scope::Project(w.t1, w.p1),
+    };
+    Principal {
+        id: format!("user-{}", role.name()),
+        bindings: vec![RoleBinding { role, scope }],
+    }
+}
+
+fn render(a: &Authorizer) -> String {
+    let w = world();
+    let resources = [
+        ("platform", Resource::Platform),
+        ("own-tenant", Resource::Tenant(w.t1)),
+        ("own-project", Resource::Project(w.t1, w.p1)),
+        ("other-tenant", Resource::Tenant(w.t2)),
+        ("other-project", Resource::Project(w.t2, w.p2)),
+    ];
+    let mut out = String::from(
+        "# role action resource -> allow | 403 | 404 (generated; see tests/matrix.rs)\n",
+    );
+    let mut principals: Vec<(String, Principal)> = Role::ALL
+        .iter()
+        .map(|r| (r.name().to_string(), bound(*r, &w)))
+        .collect();
+    principals.push((
+        "no-role".into(),
+        Principal {
+            id: "user-none".into(),
+            bindings: vec![],
+        },
+    ));
+    for (name, p) in &principals {
+        for action in Action::ALL {
+            for (rname, r) in &resources {
+                let verdict = match a.check(p, *action, *r) {
+                    Ok(()) => "allow",
+                    Err(Denial::Forbidden) => "403",
+                    Err(Denial::NotFound) => "404",
+                };
+                // Only pairs where the action applies to that kind of resource are listed.
+                if a.authorize(&super_admin(), *action, *r) {
+                    out.push_str(&format!("{name} {} {rname} -> {verdict}\n", action.id()));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn super_admin() -> Principal {
+    Principal {
+        id: "root".into(),
+        bindings: vec![RoleBinding {
+            role: Role::PlatformAdmin,
+            scope: Scope::Platform,
+        }],
+    }
+}
+
+#[test]
+fn the_matrix_matches_the_golden_file() {
+    let a = Authorizer::new().unwrap();
+    let now = render(&a);
+    if std::env::var("UPDATE_GOLDEN").is_ok() {
+        std::fs::write(GOLDEN, &now).unwrap();
+        return;
+    }
+    let golden =
+        std::fs::read_to_string(GOLDEN).expect("golden file (UPDATE_GOLDEN=1 to create it)");
+    if golden != now {
+        let diff: Vec<String> = golden
+            .lines()
+            .zip(now.lines())
+            .filter(|(g, n)| g != n)
+            .take(20)
+            .map(|(g, n)| format!("golden: {g}\n   now: {n}"))
+            .collect();
+        panic!(
+            "the permission matrix changed ({} vs {} lines):\n{}",
+            golden.lines().count(),
+            now.lines().count(),
+            diff.join("\n")
+        );
+    }
+}
+
+#[test]
+fn key_decisions() {
+    let a = Authorizer::new().unwrap();
+    let w = world();
+    let tenant_admin = bound(Role::TenantAdmin, &w);
+    assert!(a.authorize(&tenant_admin, Action::ProjectCreate, Resource::Tenant(w.t1)));
+    assert!(
+        a.authorize(
+            &tenant_admin,
+            Action::ProjectDelete,
+            Resource::Project(w.t1, w.p1)
+        ),
+        "a tenant role covers its projects"
+    );
+    assert_eq!(
+        a.check(&tenant_admin, Action::ProjectCreate, Resource::Tenant(w.t2)),
+        Err(Denial::NotFound),
+        "another tenant is invisible"
+    );
+    assert_eq!(
+        a.check(&tenant_admin, Action::TenantDelete, Resource::Tenant(w.t1)),
+        Err(Denial::Forbidden),
+        "visible, not allowed"
+    );
+    assert_eq!(
+        a.check(&tenant_admin, Action::TenantCreate, Resource::Platform),
+        Err(Denial::Forbidden)
+    );
+    let viewer = bound(Role::Viewer, &w);
+    assert!(a.authorize(&viewer, Action::GuestList, Resource::Project(w.t1, w.p1)));
+    assert_eq!(
+        a.check(&viewer, Action::GuestCreate, Resource::Project(w.t1, w.p1)),
+        Err(Denial::Forbidden)
+    );
+    let nobody = Principal {
+        id: "nobody".into(),
+        bindings: vec![],
+    };
+    assert!(
+        a.authorize(&nobody, Action::MeView, Resource::Platform),
+        "everyone may see who they are"
+    );
+    assert_eq!(
+        a.check(&nobody, Action::TenantView, Resource::Tenant(w.t1)),
+        Err(Denial::NotFound)
+    );
+    assert!(!a.authorize(&nobody, Action::TenantList, Resource::Platform));
+    // A binding at the wrong level grants nothing.
+    let odd = Principal {
+        id: "odd".into(),
+        bindings: vec![RoleBinding {
+            role: Role::Viewer,
+            scope: Scope::Tenant(w.t1),
+        }],
+    };
+    assert!(!a.authorize(&odd, Action::ProjectView, Resource::Project(w.t1, w.p1)));
+    // Ids that would break a naive policy text are just ids.
+    let sneaky = Principal {
+        id: "\" || true || \"".into(),
+        bindings: vec![],
+    };
+    assert!(!a.authorize(&sneaky, Action::TenantList, Resource::Platform));
+}
