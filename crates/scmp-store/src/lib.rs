@@ -7,11 +7,15 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod audit;
 mod db;
+mod identity;
 mod migrate;
 mod projects;
 mod tenants;
 
+pub use audit::{AuditEntry, AuditRecord, ChainBreak};
 pub use db::{Backend, DataStore};
+pub use identity::{Credential, CredentialKind, IssuedSecret, StoredBinding, User};
 pub use projects::{NewProject, Project};
 pub use tenants::{NewTenant, QuotaView, Tenant};

@@ -7,7 +7,10 @@ use scmp_common::Error;
 use crate::db::{db_error, now_ms, Backend, DataStore};
 
 /// Every migration, oldest first.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_tenancy.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_tenancy.sql")),
+    (2, include_str!("../migrations/0002_identity_audit.sql")),
+];
 
 /// Arbitrary constant identifying scmp's migration lock.
 const LOCK_KEY: i64 = 0x5C3D_0001;

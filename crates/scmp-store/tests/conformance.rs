@@ -4,19 +4,22 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use scmp_common::{Error, Name, Resources};
-use scmp_store::{DataStore, NewProject, NewTenant};
+use scmp_store::{AuditRecord, CredentialKind, DataStore, NewProject, NewTenant};
 
 /// A store on a fresh database; the guard keeps a temporary directory alive for SQLite.
 struct Fresh {
     store: DataStore,
+    url: String,
     _dir: Option<tempfile::TempDir>,
 }
 
 async fn sqlite() -> Fresh {
     let dir = tempfile::tempdir().unwrap();
     let store = DataStore::open_dir(dir.path()).await.unwrap();
+    let url = format!("sqlite://{}", dir.path().join("scmp.db").display());
     Fresh {
         store,
+        url,
         _dir: Some(dir),
     }
 }
@@ -46,8 +49,13 @@ async fn postgres() -> Option<Fresh> {
         .unwrap();
     admin.close().await;
     let (prefix, _) = base.rsplit_once('/').unwrap();
-    let store = DataStore::open(&format!("{prefix}/{name}")).await.unwrap();
-    Some(Fresh { store, _dir: None })
+    let url = format!("{prefix}/{name}");
+    let store = DataStore::open(&url).await.unwrap();
+    Some(Fresh {
+        store,
+        url,
+        _dir: None,
+    })
 }
 
 macro_rules! on_both {
@@ -57,7 +65,7 @@ macro_rules! on_both {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn $name() {
                     let fresh = super::sqlite().await;
-                    super::$name(&fresh.store).await;
+                    super::$name(&fresh.store, &fresh.url).await;
                 }
             )*
         }
@@ -66,7 +74,7 @@ macro_rules! on_both {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn $name() {
                     if let Some(fresh) = super::postgres().await {
-                        super::$name(&fresh.store).await;
+                        super::$name(&fresh.store, &fresh.url).await;
                     }
                 }
             )*
@@ -81,6 +89,8 @@ on_both!(
     guest_usage,
     concurrent_creations_never_over_allocate,
     hostile_input_is_stored_verbatim,
+    identity,
+    audit_chain_detects_tampering,
 );
 
 fn res(vcpus: u64, memory_mib: u64, disk_gib: u64, guests: u64) -> Resources {
@@ -115,7 +125,7 @@ fn project(n: &str, quota: Resources) -> NewProject {
     }
 }
 
-async fn tenants(store: &DataStore) {
+async fn tenants(store: &DataStore, _url: &str) {
     let a = tenant(store, "alpha", res(100, 1000, 100, 10)).await;
     let b = tenant(store, "beta", res(1, 1, 1, 1)).await;
     assert_eq!(store.tenant_lookup("alpha").await.unwrap(), a);
@@ -150,7 +160,7 @@ async fn tenants(store: &DataStore) {
     ));
 }
 
-async fn projects_within_quota(store: &DataStore) {
+async fn projects_within_quota(store: &DataStore, _url: &str) {
     let t = tenant(store, "alpha", res(100, 4096, 500, 20)).await;
     let web = store
         .project_create(t.id, &project("web", res(60, 2048, 100, 10)))
@@ -209,7 +219,7 @@ async fn projects_within_quota(store: &DataStore) {
     );
 }
 
-async fn quota_changes(store: &DataStore) {
+async fn quota_changes(store: &DataStore, _url: &str) {
     let t = tenant(store, "alpha", res(100, 4096, 500, 20)).await;
     let p = store
         .project_create(t.id, &project("web", res(60, 2048, 100, 10)))
@@ -279,7 +289,7 @@ async fn quota_changes(store: &DataStore) {
     );
 }
 
-async fn guest_usage(store: &DataStore) {
+async fn guest_usage(store: &DataStore, _url: &str) {
     let t = tenant(store, "alpha", res(100, 4096, 500, 20)).await;
     let p = store
         .project_create(t.id, &project("web", res(8, 4096, 100, 2)))
@@ -333,7 +343,7 @@ async fn guest_usage(store: &DataStore) {
 }
 
 /// 50 concurrent creations asking 10 vCPUs each from a tenant with 100: exactly 10 succeed.
-async fn concurrent_creations_never_over_allocate(store: &DataStore) {
+async fn concurrent_creations_never_over_allocate(store: &DataStore, _url: &str) {
     let t = tenant(store, "alpha", res(100, 1_000_000, 1_000_000, 1_000)).await;
     let tasks: Vec<_> = (0..50)
         .map(|i| {
@@ -362,7 +372,7 @@ async fn concurrent_creations_never_over_allocate(store: &DataStore) {
     assert_eq!(store.project_list(t.id, None, 100).await.unwrap().len(), 10);
 }
 
-async fn hostile_input_is_stored_verbatim(store: &DataStore) {
+async fn hostile_input_is_stored_verbatim(store: &DataStore, _url: &str) {
     let nasty = "'; DROP TABLE tenants; -- \"quoted\" ünïcødé \\ %_ \u{1F600}";
     let t = store
         .tenant_create(&NewTenant {
@@ -398,4 +408,192 @@ async fn hostile_input_is_stored_verbatim(store: &DataStore) {
         .await
         .unwrap_err();
     assert!(matches!(huge, Error::InvalidValue { .. }), "{huge}");
+}
+
+async fn identity(store: &DataStore, _url: &str) {
+    let t = tenant(store, "alpha", res(10, 10, 10, 10)).await;
+    let alice = store
+        .user_create(&name("alice"), "alice@example.com", Some(t.id), None)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .user_create(&name("alice"), "", None, None)
+            .await
+            .is_err(),
+        "names are unique"
+    );
+    assert_eq!(store.user_count().await.unwrap(), 1);
+    let issued = store
+        .credential_issue(&alice.id, CredentialKind::Token, "ci", None)
+        .await
+        .unwrap();
+    assert!(
+        !format!("{issued:?}").contains(&issued.text),
+        "the secret never shows in Debug"
+    );
+    let (who, cred) = store
+        .credential_verify(&issued.text, 0)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (who.id.as_str(), cred.name.as_str()),
+        (alice.id.as_str(), "ci")
+    );
+    let mut wrong = issued.text.clone();
+    wrong.pop();
+    wrong.push('x');
+    assert!(store.credential_verify(&wrong, 0).await.unwrap().is_none());
+    assert!(store
+        .credential_verify("scmp_nonsense", 0)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store
+        .credential_verify("' OR 1=1 --", 0)
+        .await
+        .unwrap()
+        .is_none());
+    let session = store
+        .credential_issue(&alice.id, CredentialKind::Session, "login", Some(1_000))
+        .await
+        .unwrap();
+    assert!(store
+        .credential_verify(&session.text, 999)
+        .await
+        .unwrap()
+        .is_some());
+    assert!(
+        store
+            .credential_verify(&session.text, 1_000)
+            .await
+            .unwrap()
+            .is_none(),
+        "expired"
+    );
+    assert_eq!(
+        store
+            .credential_list(&alice.id, CredentialKind::Token)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(store
+        .credential_revoke(&alice.id, &issued.credential.id)
+        .await
+        .unwrap());
+    assert!(
+        store
+            .credential_verify(&issued.text, 0)
+            .await
+            .unwrap()
+            .is_none(),
+        "revoked"
+    );
+    assert!(!store
+        .credential_revoke(&alice.id, &issued.credential.id)
+        .await
+        .unwrap());
+    store
+        .binding_create(&alice.id, "tenant-admin", Some(t.id), None)
+        .await
+        .unwrap();
+    let b = store.bindings_of(&alice.id).await.unwrap();
+    assert_eq!(
+        (b[0].role.as_str(), b[0].tenant_id),
+        ("tenant-admin", Some(t.id))
+    );
+}
+
+fn record(i: usize, tenant: Option<scmp_common::TenantId>) -> AuditRecord {
+    AuditRecord {
+        request_id: format!("req-{i}"),
+        phase: if i % 2 == 0 { "begin" } else { "end" },
+        actor: "alice".into(),
+        auth_method: "token".into(),
+        credential: "c1".into(),
+        source: "127.0.0.1".into(),
+        operation: "project_create".into(),
+        target: format!("project/p{i}"),
+        tenant_id: tenant,
+        result: if i % 2 == 0 {
+            "pending".into()
+        } else {
+            "ok".into()
+        },
+        error: String::new(),
+    }
+}
+
+async fn tamper(url: &str, sql: &str) {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    sqlx::query(sql).execute(&pool).await.unwrap();
+    pool.close().await;
+}
+
+async fn audit_chain_detects_tampering(store: &DataStore, url: &str) {
+    assert_eq!(store.audit_verify().await.unwrap(), Ok(0));
+    let t = tenant(store, "alpha", res(1, 1, 1, 1)).await;
+    // Concurrent appends still form one chain.
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .audit_append(&record(i, if i % 3 == 0 { Some(t.id) } else { None }))
+                    .await
+            })
+        })
+        .collect();
+    for r in futures::future::join_all(tasks).await {
+        r.unwrap().unwrap();
+    }
+    assert_eq!(store.audit_verify().await.unwrap(), Ok(20));
+    assert_eq!(store.audit_list(Some(t.id), 0, 100).await.unwrap().len(), 7);
+    assert_eq!(
+        store
+            .audit_list(None, 10, 100)
+            .await
+            .unwrap()
+            .first()
+            .unwrap()
+            .seq,
+        11
+    );
+
+    tamper(
+        url,
+        "UPDATE audit_entries SET actor = 'mallory' WHERE seq = 7",
+    )
+    .await;
+    let broken = store.audit_verify().await.unwrap().unwrap_err();
+    assert_eq!(broken.seq, 7, "{broken}");
+    tamper(
+        url,
+        "UPDATE audit_entries SET actor = 'alice' WHERE seq = 7",
+    )
+    .await;
+    assert_eq!(store.audit_verify().await.unwrap(), Ok(20), "restored");
+
+    // Reordering: swap two entries' positions.
+    tamper(url, "UPDATE audit_entries SET seq = 1000 WHERE seq = 5").await;
+    tamper(url, "UPDATE audit_entries SET seq = 5 WHERE seq = 6").await;
+    tamper(url, "UPDATE audit_entries SET seq = 6 WHERE seq = 1000").await;
+    assert_eq!(store.audit_verify().await.unwrap().unwrap_err().seq, 5);
+    tamper(url, "UPDATE audit_entries SET seq = 1000 WHERE seq = 5").await;
+    tamper(url, "UPDATE audit_entries SET seq = 5 WHERE seq = 6").await;
+    tamper(url, "UPDATE audit_entries SET seq = 6 WHERE seq = 1000").await;
+    assert_eq!(store.audit_verify().await.unwrap(), Ok(20));
+
+    // Insertion: an extra entry copied in at the end, and in the middle.
+    tamper(url, "INSERT INTO audit_entries SELECT 21, time_ms, request_id, phase, actor, auth_method, credential, source, operation, target, tenant_id, result, error, prev_hash, hash FROM audit_entries WHERE seq = 20").await;
+    assert_eq!(store.audit_verify().await.unwrap().unwrap_err().seq, 21);
+    tamper(url, "DELETE FROM audit_entries WHERE seq = 21").await;
+
+    // Removal: the middle, then the last entry.
+    tamper(url, "DELETE FROM audit_entries WHERE seq = 12").await;
+    assert_eq!(store.audit_verify().await.unwrap().unwrap_err().seq, 12);
 }

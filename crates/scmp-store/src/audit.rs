@@ -1,0 +1,244 @@
+//! The tamper-evident audit log: every entry carries the hash of the one before, so changing,
+//! removing, inserting or reordering entries breaks the chain at a point [`DataStore::audit_verify`]
+//! names. Appends are serialized through the one-row `audit_head` table (locked on PostgreSQL), so
+//! replicas append in one order.
+
+use scmp_common::{Error, TenantId};
+use sha2::{Digest, Sha256};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::db::{db_error, get_string, now_ms, Backend, DataStore};
+
+/// What a request records: once before it acts (`begin`) and once after (`end`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRecord {
+    /// The request id (ties begin and end together).
+    pub request_id: String,
+    /// `begin` or `end`.
+    pub phase: &'static str,
+    /// The real end user (user id), or `anonymous`.
+    pub actor: String,
+    /// `token`, `session`, `password` or `none`.
+    pub auth_method: String,
+    /// The credential id used (never its secret).
+    pub credential: String,
+    /// Source address.
+    pub source: String,
+    /// Operation id.
+    pub operation: String,
+    /// Target (`tenant/<id>`, ...).
+    pub target: String,
+    /// The tenant concerned, for tenant admins' views.
+    pub tenant_id: Option<TenantId>,
+    /// `pending`, `ok` or `error`.
+    pub result: String,
+    /// The error shown to the caller, if any.
+    pub error: String,
+}
+
+/// An entry as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// Position in the chain, from 1.
+    pub seq: i64,
+    /// When (ms).
+    pub time_ms: i64,
+    /// The record.
+    pub record: AuditRecord,
+    /// Hash of the entry before.
+    pub prev_hash: String,
+    /// This entry's hash.
+    pub hash: String,
+}
+
+/// Where and why the chain does not hold.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("audit chain broken at entry {seq}: {reason}")]
+pub struct ChainBreak {
+    /// The first bad entry (or the position where one is missing).
+    pub seq: i64,
+    /// What is wrong.
+    pub reason: String,
+}
+
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The hash of an entry: over the previous hash and every field, separated so fields cannot shift.
+fn entry_hash(prev: &str, seq: i64, time_ms: i64, r: &AuditRecord) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        prev,
+        &seq.to_string(),
+        &time_ms.to_string(),
+        &r.request_id,
+        r.phase,
+        &r.actor,
+        &r.auth_method,
+        &r.credential,
+        &r.source,
+        &r.operation,
+        &r.target,
+        &r.tenant_id.map(|t| t.to_string()).unwrap_or_default(),
+        &r.result,
+        &r.error,
+    ] {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+fn entry(row: &AnyRow) -> Result<AuditEntry, Error> {
+    let tenant: Option<String> = row.try_get("tenant_id").map_err(Error::internal)?;
+    let phase = match get_string(row, "phase")?.as_str() {
+        "begin" => "begin",
+        _ => "end",
+    };
+    Ok(AuditEntry {
+        seq: row.try_get("seq").map_err(Error::internal)?,
+        time_ms: row.try_get("time_ms").map_err(Error::internal)?,
+        record: AuditRecord {
+            request_id: get_string(row, "request_id")?,
+            phase,
+            actor: get_string(row, "actor")?,
+            auth_method: get_string(row, "auth_method")?,
+            credential: get_string(row, "credential")?,
+            source: get_string(row, "source")?,
+            operation: get_string(row, "operation")?,
+            target: get_string(row, "target")?,
+            tenant_id: tenant
+                .map(|t| t.parse())
+                .transpose()
+                .map_err(Error::internal)?,
+            result: get_string(row, "result")?,
+            error: get_string(row, "error")?,
+        },
+        prev_hash: get_string(row, "prev_hash")?,
+        hash: get_string(row, "hash")?,
+    })
+}
+
+const COLUMNS: &str =
+    "seq, time_ms, request_id, phase, actor, auth_method, credential, source, operation, \
+     target, tenant_id, result, error, prev_hash, hash";
+
+impl DataStore {
+    /// Appends an entry to the chain; returns its position.
+    pub async fn audit_append(&self, r: &AuditRecord) -> Result<i64, Error> {
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let lock = if self.backend() == Backend::Postgres {
+            " FOR UPDATE"
+        } else {
+            ""
+        };
+        let head = sqlx::query(&format!(
+            "SELECT seq, hash FROM audit_head WHERE id = 1{lock}"
+        ))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        let prev_seq: i64 = head.try_get("seq").map_err(Error::internal)?;
+        let prev_hash = get_string(&head, "hash")?;
+        let seq = prev_seq + 1;
+        let time_ms = now_ms();
+        let hash = entry_hash(&prev_hash, seq, time_ms, r);
+        sqlx::query(&format!(
+            "INSERT INTO audit_entries ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+        ))
+        .bind(seq)
+        .bind(time_ms)
+        .bind(&r.request_id)
+        .bind(r.phase)
+        .bind(&r.actor)
+        .bind(&r.auth_method)
+        .bind(&r.credential)
+        .bind(&r.source)
+        .bind(&r.operation)
+        .bind(&r.target)
+        .bind(r.tenant_id.map(|t| t.to_string()))
+        .bind(&r.result)
+        .bind(&r.error)
+        .bind(&prev_hash)
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+            .bind(seq)
+            .bind(&hash)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(seq)
+    }
+
+    /// Entries after `after`, oldest first, optionally of one tenant, at most `limit`.
+    pub async fn audit_list(
+        &self,
+        tenant: Option<TenantId>,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, Error> {
+        // A tenant filter of NULL matches every entry.
+        let sql = format!(
+            "SELECT {COLUMNS} FROM audit_entries WHERE seq > $1 AND ($2 IS NULL OR tenant_id = $2) ORDER BY seq LIMIT $3"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(after)
+            .bind(tenant.map(|t| t.to_string()))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)?;
+        rows.iter().map(entry).collect()
+    }
+
+    /// Checks the whole chain; the number of entries when it holds, else the first bad entry.
+    pub async fn audit_verify(&self) -> Result<Result<i64, ChainBreak>, Error> {
+        let mut expected_seq = 1;
+        let mut prev = GENESIS.to_string();
+        loop {
+            let batch = self.audit_list(None, expected_seq - 1, 1000).await?;
+            if batch.is_empty() {
+                break;
+            }
+            for e in batch {
+                let brk = |reason: &str| {
+                    Ok(Err(ChainBreak {
+                        seq: e.seq.min(expected_seq),
+                        reason: reason.into(),
+                    }))
+                };
+                if e.seq != expected_seq {
+                    return brk("an entry is missing before this one");
+                }
+                if e.prev_hash != prev {
+                    return brk("it does not follow the entry before it");
+                }
+                if entry_hash(&prev, e.seq, e.time_ms, &e.record) != e.hash {
+                    return brk("its content was changed");
+                }
+                prev = e.hash;
+                expected_seq += 1;
+            }
+        }
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_error)?;
+        let head_seq: i64 = head.try_get("seq").map_err(Error::internal)?;
+        if head_seq != expected_seq - 1 || get_string(&head, "hash")? != prev {
+            return Ok(Err(ChainBreak {
+                seq: expected_seq,
+                reason: format!(
+                    "the log ends at {} but {} entries were recorded",
+                    expected_seq - 1,
+                    head_seq
+                ),
+            }));
+        }
+        Ok(Ok(expected_seq - 1))
+    }
+}

@@ -1,0 +1,341 @@
+//! Users, their credentials (API tokens and login sessions, stored only as hashes) and role bindings.
+//!
+//! A credential's text is `scmp_<id>_<secret>`: the id finds the row, the secret is compared with its
+//! SHA-256 hash. The text is returned once, when issued, and never stored.
+
+use rand::RngCore;
+use scmp_common::{Error, Name, ProjectId, TenantId};
+use sha2::{Digest, Sha256};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use uuid::Uuid;
+
+use crate::db::{db_error, get_string, is_unique_violation, now_ms, DataStore};
+
+/// A user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    /// Id (UUID).
+    pub id: String,
+    /// Login name, unique.
+    pub name: Name,
+    /// E-mail address (may be empty).
+    pub email: String,
+    /// The tenant the user belongs to (none for platform staff).
+    pub tenant_id: Option<TenantId>,
+}
+
+/// Token or session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialKind {
+    /// A long-lived API token the user created.
+    Token,
+    /// A short-lived session from a login.
+    Session,
+}
+
+impl CredentialKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            CredentialKind::Token => "token",
+            CredentialKind::Session => "session",
+        }
+    }
+}
+
+/// A credential's stored facts (never its secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credential {
+    /// Id.
+    pub id: String,
+    /// Whose.
+    pub user_id: String,
+    /// Token or session.
+    pub kind: CredentialKind,
+    /// Name given by the user.
+    pub name: String,
+    /// Expiry (ms), if any.
+    pub expires_at: Option<i64>,
+    /// Created (ms).
+    pub created_at: i64,
+}
+
+/// A freshly issued credential: the only time its text exists outside the caller.
+#[derive(Clone)]
+pub struct IssuedSecret {
+    /// The credential.
+    pub credential: Credential,
+    /// `scmp_<id>_<secret>`.
+    pub text: String,
+}
+
+impl std::fmt::Debug for IssuedSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedSecret")
+            .field("credential", &self.credential)
+            .field("text", &"<redacted>")
+            .finish()
+    }
+}
+
+/// A role binding as stored (the role by name; the server interprets it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredBinding {
+    /// Id.
+    pub id: String,
+    /// The user.
+    pub user_id: String,
+    /// Role name.
+    pub role: String,
+    /// Tenant scope.
+    pub tenant_id: Option<TenantId>,
+    /// Project scope.
+    pub project_id: Option<ProjectId>,
+}
+
+fn hash_secret(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn user(row: &AnyRow) -> Result<User, Error> {
+    let tenant: Option<String> = row.try_get("tenant_id").map_err(Error::internal)?;
+    Ok(User {
+        id: get_string(row, "id")?,
+        name: Name::new(get_string(row, "name")?).map_err(Error::internal)?,
+        email: get_string(row, "email")?,
+        tenant_id: tenant
+            .map(|t| t.parse())
+            .transpose()
+            .map_err(Error::internal)?,
+    })
+}
+
+fn credential(row: &AnyRow) -> Result<Credential, Error> {
+    let kind = match get_string(row, "kind")?.as_str() {
+        "token" => CredentialKind::Token,
+        _ => CredentialKind::Session,
+    };
+    Ok(Credential {
+        id: get_string(row, "id")?,
+        user_id: get_string(row, "user_id")?,
+        kind,
+        name: get_string(row, "name")?,
+        expires_at: row.try_get("expires_at").map_err(Error::internal)?,
+        created_at: row.try_get("created_at").map_err(Error::internal)?,
+    })
+}
+
+const USER_COLUMNS: &str = "id, name, email, tenant_id";
+const CRED_COLUMNS: &str = "id, user_id, kind, name, expires_at, created_at";
+
+impl DataStore {
+    /// Creates a user.
+    pub async fn user_create(
+        &self,
+        name: &Name,
+        email: &str,
+        tenant_id: Option<TenantId>,
+        password_hash: Option<&str>,
+    ) -> Result<User, Error> {
+        let id = Uuid::new_v4().to_string();
+        let r = sqlx::query(
+            "INSERT INTO users (id, name, email, tenant_id, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&id)
+        .bind(name.as_str())
+        .bind(email)
+        .bind(tenant_id.map(|t| t.to_string()))
+        .bind(password_hash)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await;
+        match r {
+            Ok(_) => self.user_get(&id).await,
+            Err(e) if is_unique_violation(&e) => {
+                Err(Error::Conflict(format!("user '{name}' already exists")))
+            }
+            Err(e) => Err(db_error(e)),
+        }
+    }
+
+    /// A user by id.
+    pub async fn user_get(&self, id: &str) -> Result<User, Error> {
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error)?;
+        row.as_ref()
+            .map(user)
+            .unwrap_or_else(|| Err(Error::Conflict(format!("user '{id}' does not exist"))))
+    }
+
+    /// How many users exist (the first start creates the administrator).
+    pub async fn user_count(&self) -> Result<i64, Error> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_error)
+    }
+
+    /// Issues a credential; its text is in the answer and nowhere else.
+    pub async fn credential_issue(
+        &self,
+        user_id: &str,
+        kind: CredentialKind,
+        name: &str,
+        expires_at: Option<i64>,
+    ) -> Result<IssuedSecret, Error> {
+        let id = Uuid::new_v4().simple().to_string();
+        let mut secret = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut secret);
+        let secret = hex::encode(secret);
+        let now = now_ms();
+        sqlx::query(
+            "INSERT INTO credentials (id, user_id, kind, name, secret_hash, expires_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&id)
+        .bind(user_id)
+        .bind(kind.as_str())
+        .bind(name)
+        .bind(hash_secret(&secret))
+        .bind(expires_at)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(IssuedSecret {
+            credential: Credential {
+                id: id.clone(),
+                user_id: user_id.to_string(),
+                kind,
+                name: name.to_string(),
+                expires_at,
+                created_at: now,
+            },
+            text: format!("scmp_{id}_{secret}"),
+        })
+    }
+
+    /// The user and credential behind a bearer text, if it is valid now (known, matching, unexpired,
+    /// not revoked).
+    pub async fn credential_verify(
+        &self,
+        text: &str,
+        now: i64,
+    ) -> Result<Option<(User, Credential)>, Error> {
+        let Some((id, secret)) = text.strip_prefix("scmp_").and_then(|r| r.split_once('_')) else {
+            return Ok(None);
+        };
+        if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(None);
+        }
+        let row = sqlx::query(&format!(
+            "SELECT {CRED_COLUMNS}, secret_hash, revoked_at FROM credentials WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error)?;
+        let Some(row) = row else { return Ok(None) };
+        let stored = get_string(&row, "secret_hash")?;
+        if !constant_time_eq(stored.as_bytes(), hash_secret(secret).as_bytes()) {
+            return Ok(None);
+        }
+        let revoked: Option<i64> = row.try_get("revoked_at").map_err(Error::internal)?;
+        let cred = credential(&row)?;
+        if revoked.is_some() || cred.expires_at.is_some_and(|e| e <= now) {
+            return Ok(None);
+        }
+        let user = self.user_get(&cred.user_id).await?;
+        Ok(Some((user, cred)))
+    }
+
+    /// A user's live credentials of one kind.
+    pub async fn credential_list(
+        &self,
+        user_id: &str,
+        kind: CredentialKind,
+    ) -> Result<Vec<Credential>, Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {CRED_COLUMNS} FROM credentials WHERE user_id = $1 AND kind = $2 AND revoked_at IS NULL ORDER BY created_at"
+        ))
+        .bind(user_id)
+        .bind(kind.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter().map(credential).collect()
+    }
+
+    /// Revokes one of a user's credentials; false when the user has no such live credential.
+    pub async fn credential_revoke(&self, user_id: &str, id: &str) -> Result<bool, Error> {
+        let done = sqlx::query("UPDATE credentials SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
+            .bind(now_ms())
+            .bind(id)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Binds a role to a user on a scope (no tenant and project: the platform).
+    pub async fn binding_create(
+        &self,
+        user_id: &str,
+        role: &str,
+        tenant_id: Option<TenantId>,
+        project_id: Option<ProjectId>,
+    ) -> Result<StoredBinding, Error> {
+        let id = Uuid::new_v4().to_string();
+        sqlx::query(
+            "INSERT INTO role_bindings (id, user_id, role, tenant_id, project_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&id)
+        .bind(user_id)
+        .bind(role)
+        .bind(tenant_id.map(|t| t.to_string()))
+        .bind(project_id.map(|p| p.to_string()))
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(StoredBinding {
+            id,
+            user_id: user_id.to_string(),
+            role: role.to_string(),
+            tenant_id,
+            project_id,
+        })
+    }
+
+    /// Every role binding of a user.
+    pub async fn bindings_of(&self, user_id: &str) -> Result<Vec<StoredBinding>, Error> {
+        let rows = sqlx::query(
+            "SELECT id, user_id, role, tenant_id, project_id FROM role_bindings WHERE user_id = $1",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter()
+            .map(|r| {
+                let t: Option<String> = r.try_get("tenant_id").map_err(Error::internal)?;
+                let p: Option<String> = r.try_get("project_id").map_err(Error::internal)?;
+                Ok(StoredBinding {
+                    id: get_string(r, "id")?,
+                    user_id: get_string(r, "user_id")?,
+                    role: get_string(r, "role")?,
+                    tenant_id: t.map(|t| t.parse()).transpose().map_err(Error::internal)?,
+                    project_id: p.map(|p| p.parse()).transpose().map_err(Error::internal)?,
+                })
+            })
+            .collect()
+    }
+}
