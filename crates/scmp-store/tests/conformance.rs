@@ -510,7 +510,7 @@ async fn identity(store: &DataStore, _url: &str) {
 fn record(i: usize, tenant: Option<scmp_common::TenantId>) -> AuditRecord {
     AuditRecord {
         request_id: format!("req-{i}"),
-        phase: if i % 2 == 0 { "begin" } else { "end" },
+        phase: if i.is_multiple_of(2) { "begin" } else { "end" },
         actor: "alice".into(),
         auth_method: "token".into(),
         credential: "c1".into(),
@@ -518,7 +518,7 @@ fn record(i: usize, tenant: Option<scmp_common::TenantId>) -> AuditRecord {
         operation: "project_create".into(),
         target: format!("project/p{i}"),
         tenant_id: tenant,
-        result: if i % 2 == 0 {
+        result: if i.is_multiple_of(2) {
             "pending".into()
         } else {
             "ok".into()
@@ -543,7 +543,14 @@ async fn audit_chain_detects_tampering(store: &DataStore, url: &str) {
             let store = store.clone();
             tokio::spawn(async move {
                 store
-                    .audit_append(&record(i, if i % 3 == 0 { Some(t.id) } else { None }))
+                    .audit_append(&record(
+                        i,
+                        if i.is_multiple_of(3) {
+                            Some(t.id)
+                        } else {
+                            None
+                        },
+                    ))
                     .await
             })
         })
