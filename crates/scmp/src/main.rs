@@ -17,6 +17,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the scmp server: the API over HTTPS on SQLite (default) or PostgreSQL.
+    Server(cmd::server::Args),
+    /// Print the OpenAPI document of the API.
+    Openapi,
     /// Run a simulated Proxmox VE cluster that speaks the real /api2/json API over HTTPS.
     PveSim(cmd::pve_sim::Args),
 }
@@ -35,6 +39,11 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(async move {
         match cli.command {
             Command::PveSim(args) => cmd::pve_sim::run(args).await,
+            Command::Server(args) => cmd::server::run(args).await,
+            Command::Openapi => {
+                println!("{}", scmp_server::openapi_document());
+                Ok(())
+            }
         }
     })
 }

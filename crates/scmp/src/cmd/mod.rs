@@ -1,3 +1,4 @@
 //! The sub-commands.
 
 pub mod pve_sim;
+pub mod server;

@@ -108,7 +108,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
 }
 
 /// Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};

@@ -1,0 +1,64 @@
+//! The server's state and each request's operation context (who, from where, which request).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use scmp_authz::{Authorizer, Principal};
+use scmp_common::Error;
+use scmp_store::{Credential, DataStore, User};
+
+use crate::metrics::Metrics;
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Where the SQLite database, TLS certificate and admin token live.
+    pub data_dir: PathBuf,
+    /// The address to serve HTTPS on.
+    pub listen: SocketAddr,
+    /// PostgreSQL instead of SQLite (`postgres://...`).
+    pub database_url: Option<String>,
+}
+
+/// What every handler shares.
+pub struct AppState {
+    /// The store.
+    pub store: DataStore,
+    /// The policy engine.
+    pub authz: Authorizer,
+    /// Request metrics.
+    pub metrics: Metrics,
+}
+
+impl AppState {
+    /// Builds the state.
+    pub fn new(store: DataStore) -> Result<Self, Error> {
+        Ok(Self {
+            store,
+            authz: Authorizer::new().map_err(Error::internal)?,
+            metrics: Metrics::new(),
+        })
+    }
+}
+
+/// The authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// The real end user.
+    pub user: User,
+    /// The token or session used.
+    pub credential: Credential,
+    /// The user's role bindings, for the policy engine.
+    pub principal: Principal,
+}
+
+/// One request's context: its id, its source and (once authenticated) its actor.
+#[derive(Debug, Clone)]
+pub struct OpContext {
+    /// The request id (also in `X-Request-Id` and problem `instance`).
+    pub request_id: String,
+    /// The peer address.
+    pub source: SocketAddr,
+    /// The caller.
+    pub actor: Actor,
+}

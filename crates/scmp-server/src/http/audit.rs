@@ -1,0 +1,133 @@
+//! The audit wrapper every mutation runs in (recorded before it acts, completed after), and the
+//! `audit_list` endpoint.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::Json;
+use scmp_authz::{Action, Resource};
+use scmp_common::{Error, TenantId};
+use scmp_store::{AuditRecord, CredentialKind};
+use serde::Deserialize;
+
+use super::types::{AuditEntryView, Page};
+use super::ApiQuery;
+use crate::context::{AppState, OpContext};
+use crate::error::Problem;
+
+fn record(ctx: &OpContext, operation: &str, target: &str, tenant: Option<TenantId>) -> AuditRecord {
+    AuditRecord {
+        request_id: ctx.request_id.clone(),
+        phase: "begin",
+        actor: ctx.actor.user.id.clone(),
+        auth_method: match ctx.actor.credential.kind {
+            CredentialKind::Token => "token".into(),
+            CredentialKind::Session => "session".into(),
+        },
+        credential: ctx.actor.credential.id.clone(),
+        source: ctx.source.ip().to_string(),
+        operation: operation.into(),
+        target: target.into(),
+        tenant_id: tenant,
+        result: "pending".into(),
+        error: String::new(),
+    }
+}
+
+/// Runs a change between its two audit entries. Without the first entry nothing happens.
+pub async fn audited<T, F>(
+    s: &AppState,
+    ctx: &OpContext,
+    operation: &str,
+    target: &str,
+    tenant: Option<TenantId>,
+    change: F,
+) -> Result<T, Problem>
+where
+    F: Future<Output = Result<T, Error>>,
+{
+    let mut rec = record(ctx, operation, target, tenant);
+    s.store.audit_append(&rec).await.map_err(|_| {
+        Problem::from(Error::Unavailable("the audit log cannot be written".into()))
+            .at(&ctx.request_id)
+    })?;
+    let result = change.await;
+    rec.phase = "end";
+    match &result {
+        Ok(_) => rec.result = "ok".into(),
+        Err(e) => {
+            rec.result = "error".into();
+            rec.error = e.to_string();
+        }
+    }
+    if let Err(e) = s.store.audit_append(&rec).await {
+        tracing::error!(error = %e, request_id = %ctx.request_id, "cannot complete the audit entry");
+    }
+    result.map_err(|e| Problem::from(e).at(&ctx.request_id))
+}
+
+/// Filters of `audit_list`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    /// Only this tenant's entries (tenant admins and auditors see their tenant's only).
+    pub tenant: Option<String>,
+    /// Entries after this position.
+    pub after: Option<i64>,
+    /// At most this many (1..1000, default 100).
+    pub limit: Option<u32>,
+}
+
+/// The audit log, oldest first.
+#[utoipa::path(get, path = "/api/v1/audit", operation_id = "audit_list", params(AuditQuery),
+    responses((status = 200, body = Page<AuditEntryView>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn audit_list(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> Result<Json<Page<AuditEntryView>>, Problem> {
+    let limit = match q.limit {
+        None => 100,
+        Some(n) if (1..=1000).contains(&n) => n,
+        Some(_) => {
+            return Err(Problem::invalid("limit", "must be between 1 and 1000").at(&ctx.request_id))
+        }
+    };
+    let tenant = match &q.tenant {
+        Some(key) => Some(
+            super::tenants::tenant_for(&s, &ctx, key, Action::AuditList)
+                .await?
+                .id,
+        ),
+        None => {
+            if s.authz
+                .check(
+                    &ctx.actor.principal,
+                    Action::AuditPlatformList,
+                    Resource::Platform,
+                )
+                .is_err()
+            {
+                return Err(
+                    Problem::forbidden("read the whole audit log (name a tenant)")
+                        .at(&ctx.request_id),
+                );
+            }
+            None
+        }
+    };
+    let entries = s
+        .store
+        .audit_list(tenant, q.after.unwrap_or(0), limit)
+        .await
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let next = (entries.len() as u32 == limit)
+        .then(|| entries.last().map(|e| e.seq.to_string()))
+        .flatten();
+    Ok(Json(Page {
+        items: entries.into_iter().map(Into::into).collect(),
+        next_page_token: next,
+    }))
+}

@@ -1,0 +1,164 @@
+//! The HTTP layer: glue only. The router with its OpenAPI document, the middleware (request ids,
+//! metrics, security headers, timeouts), extractors that turn bad input into problems, and the audit
+//! wrapper every mutation runs in.
+
+mod audit;
+mod extract;
+mod me;
+mod projects;
+mod tenants;
+mod tokens;
+pub mod types;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use http::{HeaderValue, Method, StatusCode};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub use extract::{ApiJson, ApiPath, ApiQuery};
+
+use crate::context::AppState;
+use crate::error::Problem;
+
+/// The request id, set by the middleware for handlers and the audit log.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "scmp", description = "Secure Cloud Management Platform for Proxmox VE edge locations", license(name = "Apache-2.0")),
+    modifiers(&BearerAuth),
+    components(schemas(Problem, crate::error::FieldError)),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+fn api() -> OpenApiRouter<Arc<AppState>> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(tenants::tenant_list, tenants::tenant_create))
+        .routes(routes!(tenants::tenant_view, tenants::tenant_delete))
+        .routes(routes!(
+            tenants::tenant_quota_view,
+            tenants::tenant_quota_update
+        ))
+        .routes(routes!(projects::project_list, projects::project_create))
+        .routes(routes!(projects::project_view, projects::project_delete))
+        .routes(routes!(
+            projects::project_quota_view,
+            projects::project_quota_update
+        ))
+        .routes(routes!(me::me_view))
+        .routes(routes!(tokens::token_list, tokens::token_create))
+        .routes(routes!(tokens::token_delete))
+        .routes(routes!(audit::audit_list))
+}
+
+/// The OpenAPI document, as served at `/api/v1/openapi.json` and checked in as `openapi/scmp.json`.
+pub fn openapi_document() -> String {
+    let (_, doc) = api().split_for_parts();
+    doc.to_pretty_json().unwrap_or_default()
+}
+
+/// The whole application.
+pub fn router(state: Arc<AppState>) -> Router {
+    let (api, doc) = api().split_for_parts();
+    let doc_json = doc.to_pretty_json().unwrap_or_default();
+    Router::new()
+        .merge(api)
+        .route("/api/v1/openapi.json", get(move || async move { ([(http::header::CONTENT_TYPE, "application/json")], doc_json) }))
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .fallback(|axum::Extension(id): axum::Extension<RequestId>| async move {
+            Problem::new(StatusCode::NOT_FOUND, "not-found", "no such path").at(&id.0)
+        })
+        .method_not_allowed_fallback(|axum::Extension(id): axum::Extension<RequestId>| async move {
+            Problem::new(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "this path does not take that method")
+                .at(&id.0)
+        })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), around))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(60),
+        ))
+        .with_state(state)
+}
+
+async fn readyz(State(s): State<Arc<AppState>>) -> Response {
+    match s.store.ping().await {
+        Ok(()) => "ready\n".into_response(),
+        Err(e) => Problem::from(e).into_response(),
+    }
+}
+
+async fn metrics(State(s): State<Arc<AppState>>) -> Response {
+    (
+        [(http::header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        s.metrics.render(),
+    )
+        .into_response()
+}
+
+/// Around every request: a request id, security headers, and metrics by operation and status.
+async fn around(State(s): State<Arc<AppState>>, mut req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let id = uuid::Uuid::new_v4().to_string();
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let operation = format!(
+        "{} {}",
+        req.method(),
+        req.extensions()
+            .get::<MatchedPath>()
+            .map(|m| m.as_str())
+            .unwrap_or("unmatched")
+    );
+    let head = req.method() == Method::HEAD;
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        h.insert("x-request-id", v);
+    }
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    h.insert("cache-control", HeaderValue::from_static("no-store"));
+    h.insert(
+        "strict-transport-security",
+        HeaderValue::from_static("max-age=31536000"),
+    );
+    h.insert(
+        "content-security-policy",
+        HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"),
+    );
+    let _ = head;
+    s.metrics.observe(
+        &operation,
+        resp.status().as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
+    resp
+}

@@ -1,0 +1,70 @@
+//! `scmp server`: the public API over HTTPS. Handlers are glue: they unpack typed input, authenticate,
+//! build an operation context, authorize, open the audit entry, call the store, complete the audit
+//! entry, and turn the one error type into RFC 9457 problem details in one place (`error.rs`).
+#![forbid(unsafe_code)]
+
+mod auth;
+mod bootstrap;
+mod context;
+mod error;
+mod http;
+mod metrics;
+mod tls;
+
+pub use context::ServerConfig;
+pub use http::openapi_document;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use scmp_common::Error;
+
+/// A started server.
+pub struct Running {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// The TLS certificate's SHA-256 fingerprint (`AB:CD:...`).
+    pub fingerprint: String,
+    /// Stops the server.
+    pub handle: axum_server::Handle,
+    /// Ends when the server stops.
+    pub task: tokio::task::JoinHandle<()>,
+}
+
+/// Opens the store, bootstraps an empty platform, and serves HTTPS on `config.listen`.
+pub async fn start(config: ServerConfig) -> Result<Running, Error> {
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|e| Error::Unavailable(format!("cannot create the data directory: {e}")))?;
+    let store = match &config.database_url {
+        Some(url) => scmp_store::DataStore::open(url).await?,
+        None => scmp_store::DataStore::open_dir(&config.data_dir).await?,
+    };
+    bootstrap::first_start(&store, &config.data_dir).await?;
+    let (tls, fingerprint) = tls::load_or_create(&config.data_dir)?;
+    let state = Arc::new(context::AppState::new(store)?);
+    let app = http::router(state);
+    let listener = std::net::TcpListener::bind(config.listen)
+        .map_err(|e| Error::Unavailable(format!("cannot listen on {}: {e}", config.listen)))?;
+    listener.set_nonblocking(true).map_err(Error::internal)?;
+    let addr = listener.local_addr().map_err(Error::internal)?;
+    let handle = axum_server::Handle::new();
+    let server = axum_server::from_tcp_rustls(
+        listener,
+        axum_server::tls_rustls::RustlsConfig::from_config(tls),
+    )
+    .handle(handle.clone());
+    let task = tokio::spawn(async move {
+        if let Err(e) = server
+            .serve(app.into_make_service_with_connect_info::<SocketAddr>())
+            .await
+        {
+            tracing::error!(error = %e, "the server stopped");
+        }
+    });
+    Ok(Running {
+        addr,
+        fingerprint,
+        handle,
+        task,
+    })
+}

@@ -1,0 +1,717 @@
+//! The API end to end over HTTPS on a fresh data directory: bootstrap, tenants, projects and quotas,
+//! problem details for bad input, authorization (401/403/404) swept over every operation of the
+//! OpenAPI document, the audit trail, metrics, and the checked-in OpenAPI document.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use pve_client::Trust;
+use reqwest::{Client, Method, StatusCode};
+use scmp_common::{Name, TenantId};
+use scmp_server::{start, ServerConfig};
+use scmp_store::{CredentialKind, DataStore};
+use serde_json::{json, Value};
+
+struct Server {
+    base: String,
+    http: Client,
+    admin: String,
+    dir: tempfile::TempDir,
+    _running: scmp_server::Running,
+}
+
+async fn server() -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let running = start(ServerConfig {
+        data_dir: dir.path().to_path_buf(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database_url: None,
+    })
+    .await
+    .unwrap();
+    let fp = std::fs::read_to_string(dir.path().join("tls-fingerprint")).unwrap();
+    assert_eq!(fp.trim(), running.fingerprint);
+    let tls = Trust::Fingerprint(fp.trim().parse().unwrap())
+        .client_config()
+        .unwrap();
+    // No connection reuse: a refused over-large body leaves its connection unusable, as it should.
+    let http = Client::builder()
+        .use_preconfigured_tls(tls)
+        .timeout(Duration::from_secs(20))
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let admin = std::fs::read_to_string(dir.path().join("admin-token"))
+        .unwrap()
+        .trim()
+        .to_string();
+    Server {
+        base: format!("https://{}", running.addr),
+        http,
+        admin,
+        dir,
+        _running: running,
+    }
+}
+
+impl Server {
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value, String) {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        let ctype = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let text = resp.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::Null),
+            ctype,
+        )
+    }
+
+    async fn admin(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let (s, v, _) = self.call(method, path, Some(&self.admin), body).await;
+        (s, v)
+    }
+
+    async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        ctype: &str,
+        body: Vec<u8>,
+    ) -> (StatusCode, Value, String) {
+        let resp = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.admin)
+            .header("content-type", ctype)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status();
+        let ctype = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        (status, resp.json().await.unwrap_or(Value::Null), ctype)
+    }
+
+    /// A user with one role binding and a token, made directly in the store.
+    async fn user(
+        &self,
+        name: &str,
+        role: Option<(&str, Option<TenantId>, Option<scmp_common::ProjectId>)>,
+    ) -> String {
+        let store = DataStore::open_dir(self.dir.path()).await.unwrap();
+        let u = store
+            .user_create(&Name::new(name).unwrap(), "", None, None)
+            .await
+            .unwrap();
+        if let Some((role, t, p)) = role {
+            store.binding_create(&u.id, role, t, p).await.unwrap();
+        }
+        store
+            .credential_issue(&u.id, CredentialKind::Token, "test", None)
+            .await
+            .unwrap()
+            .text
+    }
+}
+
+fn quota(v: u64, m: u64, d: u64, g: u64) -> Value {
+    json!({"vcpus": v, "memory_mib": m, "disk_gib": d, "guests": g})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tenants_projects_and_quotas() {
+    let s = server().await;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(s.dir.path().join("admin-token"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let (st, me) = s.admin(Method::GET, "/api/v1/me", None).await;
+    assert_eq!(st, 200);
+    assert_eq!(me["roles"][0]["role"], "platform-admin");
+
+    let (st, t) = s
+        .admin(
+            Method::POST,
+            "/api/v1/tenants",
+            Some(json!({"name": "acme", "quota": quota(100, 4096, 500, 20)})),
+        )
+        .await;
+    assert_eq!(st, 201, "{t}");
+    assert_eq!(t["quota"]["limits"]["vcpus"], 100);
+    let (st, p) = s
+        .admin(
+            Method::POST,
+            "/api/v1/tenants/acme/projects",
+            Some(json!({"name": "web", "quota": quota(60, 2048, 100, 10)})),
+        )
+        .await;
+    assert_eq!(st, 201, "{p}");
+    let (st, problem, ctype) = s
+        .call(
+            Method::POST,
+            "/api/v1/tenants/acme/projects",
+            Some(&s.admin),
+            Some(json!({"name": "db", "quota": quota(50, 1, 1, 1)})),
+        )
+        .await;
+    assert_eq!(st, 422);
+    assert_eq!(ctype, "application/problem+json");
+    assert_eq!(problem["errors"][0]["field"], "quota.vcpus");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("limit 100, allocated 60, requested 50"),
+        "{problem}"
+    );
+    let (st, _) = s
+        .admin(
+            Method::POST,
+            "/api/v1/tenants",
+            Some(json!({"name": "acme"})),
+        )
+        .await;
+    assert_eq!(st, 409);
+    let (st, q) = s
+        .admin(Method::GET, "/api/v1/tenants/acme/quota", None)
+        .await;
+    assert_eq!(
+        (st, q["allocated"]["vcpus"].as_u64()),
+        (StatusCode::OK, Some(60))
+    );
+    let (st, problem) = s
+        .admin(
+            Method::PUT,
+            "/api/v1/tenants/acme/quota",
+            Some(quota(10, 4096, 500, 20)),
+        )
+        .await;
+    assert_eq!(
+        st, 422,
+        "lowering below what projects hold is refused: {problem}"
+    );
+    let pid = p["id"].as_str().unwrap();
+    let (st, _) = s
+        .admin(
+            Method::PUT,
+            &format!("/api/v1/projects/{pid}/quota"),
+            Some(quota(30, 1024, 50, 5)),
+        )
+        .await;
+    assert_eq!(st, 200);
+    let (st, list) = s
+        .admin(Method::GET, "/api/v1/tenants/acme/projects", None)
+        .await;
+    assert_eq!(
+        (st, list["items"].as_array().unwrap().len()),
+        (StatusCode::OK, 1)
+    );
+    let (st, _) = s.admin(Method::DELETE, "/api/v1/tenants/acme", None).await;
+    assert_eq!(st, 409, "a tenant with projects stays");
+    let (st, _) = s
+        .admin(Method::DELETE, &format!("/api/v1/projects/{pid}"), None)
+        .await;
+    assert_eq!(st, 204);
+    let (st, _) = s.admin(Method::DELETE, "/api/v1/tenants/acme", None).await;
+    assert_eq!(st, 204);
+
+    // The audit trail: each change recorded before and after, and the chain holds.
+    let (st, audit) = s.admin(Method::GET, "/api/v1/audit?limit=1000", None).await;
+    assert_eq!(st, 200);
+    let items = audit["items"].as_array().unwrap();
+    let ops: Vec<(&str, &str, &str)> = items
+        .iter()
+        .map(|e| {
+            (
+                e["operation"].as_str().unwrap(),
+                e["phase"].as_str().unwrap(),
+                e["result"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        ops.contains(&("tenant_create", "begin", "pending"))
+            && ops.contains(&("tenant_create", "end", "ok"))
+    );
+    assert!(
+        ops.contains(&("project_create", "end", "error")),
+        "refusals are audited too"
+    );
+    let store = DataStore::open_dir(s.dir.path()).await.unwrap();
+    assert_eq!(store.audit_verify().await.unwrap(), Ok(items.len() as i64));
+
+    let (st, metrics, _) = s.call(Method::GET, "/metrics", None, None).await;
+    let _ = metrics;
+    assert_eq!(st, 200);
+    let text = s
+        .http
+        .get(format!("{}/metrics", s.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains(
+            "scmp_http_requests_total{operation=\"POST /api/v1/tenants\",status=\"201\"} 1"
+        ),
+        "{text}"
+    );
+    assert_eq!(
+        s.http
+            .get(format!("{}/readyz", s.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_gets_problems_never_500() {
+    let s = server().await;
+    s.admin(
+        Method::POST,
+        "/api/v1/tenants",
+        Some(json!({"name": "acme", "quota": quota(10, 10, 10, 10)})),
+    )
+    .await;
+    let cases: Vec<(&str, Vec<u8>, u16, &str)> = vec![
+        ("application/json", b"{not json".to_vec(), 400, "body"),
+        ("application/json", br#"{"name": 5}"#.to_vec(), 400, "name"),
+        ("application/json", br#"{"name": "ok", "quota": {"vcpus": -1}}"#.to_vec(), 400, "quota.vcpus"),
+        ("application/json", br#"{"name": "ok", "surprise": 1}"#.to_vec(), 400, "body"),
+        ("application/json", br#"{"name": "../etc/passwd"}"#.to_vec(), 400, "name"),
+        ("application/json", br#"{"name": "x'; DROP TABLE tenants;--"}"#.to_vec(), 400, "name"),
+        ("application/json", b"{\"name\": \"\xff\xfe\"}".to_vec(), 400, "body"),
+        ("application/json", br#"{"name": "ok", "quota": {"vcpus": 99999999999999999999}}"#.to_vec(), 400, "quota.vcpus"),
+        ("application/json", br#"{"name": "ok", "quota": {"vcpus": 18446744073709551615, "memory_mib": 1, "disk_gib": 1, "guests": 1}}"#.to_vec(), 400, "quota.vcpus"),
+        ("text/plain", b"name=acme".to_vec(), 415, ""),
+        ("application/json", vec![b' '; 2 << 20], 413, ""),
+    ];
+    for (ctype, body, want, field) in cases {
+        let (st, p, rtype) = s
+            .raw(Method::POST, "/api/v1/tenants", ctype, body.clone())
+            .await;
+        assert_eq!(
+            st.as_u16(),
+            want,
+            "{}: {p}",
+            String::from_utf8_lossy(&body[..body.len().min(60)])
+        );
+        assert_eq!(rtype, "application/problem+json");
+        assert!(
+            !p["instance"].as_str().unwrap_or_default().is_empty(),
+            "the request id is the instance"
+        );
+        if !field.is_empty() {
+            let named = p["errors"]
+                .as_array()
+                .and_then(|e| e.first())
+                .map(|e| e["field"].clone());
+            let is_body = field == "body";
+            assert!(
+                is_body || named == Some(json!(field)),
+                "field for {}: {p}",
+                String::from_utf8_lossy(&body[..body.len().min(60)])
+            );
+        }
+    }
+    for path in [
+        "/api/v1/tenants/..%2F..%2Fetc",
+        "/api/v1/tenants/%00",
+        "/api/v1/tenants/acme%27%20OR%201=1",
+        "/api/v1/nothing",
+        "/api/v1/projects/not-a-uuid",
+    ] {
+        let (st, _, ctype) = s.call(Method::GET, path, Some(&s.admin), None).await;
+        assert!(st == 404 || st == 400, "{path}: {st}");
+        assert_eq!(ctype, "application/problem+json", "{path}");
+    }
+    let (st, _, ctype) = s
+        .call(Method::PATCH, "/api/v1/tenants", Some(&s.admin), None)
+        .await;
+    assert_eq!(
+        (st.as_u16(), ctype.as_str()),
+        (405, "application/problem+json")
+    );
+    let (st, _, _) = s
+        .call(Method::GET, "/api/v1/tenants?limit=0", Some(&s.admin), None)
+        .await;
+    assert_eq!(st, 400);
+    let (st, _, _) = s
+        .call(Method::GET, "/api/v1/tenants?bogus=1", Some(&s.admin), None)
+        .await;
+    assert_eq!(st, 400);
+}
+
+/// A request body that is valid for each operation that takes one; an operation missing here fails the
+/// sweep, so a new endpoint cannot go unchecked.
+fn sample_body(operation: &str) -> Option<Value> {
+    match operation {
+        "tenant_create" => Some(json!({"name": "intruder"})),
+        "project_create" => Some(json!({"name": "intruder"})),
+        "tenant_quota_update" | "project_quota_update" => Some(quota(1000, 1000, 1000, 1000)),
+        "token_create" => Some(json!({"name": "intruder"})),
+        _ => None,
+    }
+}
+
+/// Lists answer everyone, filtered to what the caller may see.
+const LISTS: &[&str] = &["tenant_list"];
+
+/// Operations every signed-in user may call about themselves; they must reveal nothing of others.
+const SELF_SERVICE: &[&str] = &["me_view", "token_list", "token_create", "token_delete"];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_operation_refuses_strangers() {
+    let s = server().await;
+    let (_, t) = s
+        .admin(
+            Method::POST,
+            "/api/v1/tenants",
+            Some(json!({"name": "acme", "quota": quota(10, 10, 10, 10)})),
+        )
+        .await;
+    let (_, p) = s
+        .admin(
+            Method::POST,
+            "/api/v1/tenants/acme/projects",
+            Some(json!({"name": "web", "quota": quota(1, 1, 1, 1)})),
+        )
+        .await;
+    let (_, other) = s
+        .admin(
+            Method::POST,
+            "/api/v1/tenants",
+            Some(json!({"name": "globex"})),
+        )
+        .await;
+    let other_id: TenantId = other["id"].as_str().unwrap().parse().unwrap();
+    let (_, admin_tokens) = s.admin(Method::GET, "/api/v1/tokens", None).await;
+    let admin_token_id = admin_tokens["items"][0]["id"].as_str().unwrap().to_string();
+    let stranger = s
+        .user("stranger", Some(("tenant-admin", Some(other_id), None)))
+        .await;
+    let nobody = s.user("nobody", None).await;
+    let doc: Value = s
+        .http
+        .get(format!("{}/api/v1/openapi.json", s.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut swept = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let operation = op["operationId"].as_str().unwrap().to_string();
+            let concrete = path
+                .replace("{tenant}", t["id"].as_str().unwrap())
+                .replace("{project}", p["id"].as_str().unwrap())
+                .replace("{token}", &admin_token_id);
+            let m: Method = method.to_uppercase().parse().unwrap();
+            let body = if matches!(m, Method::POST | Method::PUT) {
+                Some(
+                    sample_body(&operation)
+                        .unwrap_or_else(|| panic!("{operation}: add a sample body to the sweep")),
+                )
+            } else {
+                None
+            };
+            for token in [
+                None,
+                Some("scmp_0123456789abcdef0123456789abcdef_00"),
+                Some(stranger.as_str()),
+                Some(nobody.as_str()),
+            ] {
+                let (st, answer, ctype) = s.call(m.clone(), &concrete, token, body.clone()).await;
+                let who = match token {
+                    None => "no credentials",
+                    Some(t) if t == stranger => "another tenant's admin",
+                    Some(t) if t == nobody => "a user without roles",
+                    Some(_) => "a bad token",
+                };
+                if token.is_none() || token.is_some_and(|t| t.starts_with("scmp_0123")) {
+                    assert_eq!(st, 401, "{operation} as {who}");
+                    assert_eq!(answer["status"], 401);
+                    continue;
+                }
+                if SELF_SERVICE.contains(&operation.as_str()) {
+                    let text = answer.to_string();
+                    assert!(
+                        !text.contains(&s.admin) && !text.contains(&admin_token_id)
+                            || operation == "token_delete",
+                        "{operation} as {who} leaks: {text}"
+                    );
+                    if operation == "token_delete" {
+                        assert_eq!(st, 404, "nobody revokes another's token");
+                    }
+                    continue;
+                }
+                let text = answer.to_string();
+                if LISTS.contains(&operation.as_str()) && st == 200 {
+                    assert!(
+                        !text.contains("acme") && !text.contains(t["id"].as_str().unwrap()),
+                        "{operation} as {who} lists what it may not see: {text}"
+                    );
+                    continue;
+                }
+                assert!(
+                    matches!(st.as_u16(), 403 | 404),
+                    "{operation} as {who}: {st} {answer}"
+                );
+                assert_eq!(ctype, "application/problem+json");
+                assert!(
+                    !text.contains("acme"),
+                    "{operation} as {who} learns the tenant's name: {text}"
+                );
+                if st == 404 {
+                    // The answer must be the one for something that does not exist at all.
+                    let ghost_id = "00000000-0000-4000-8000-00000000dead";
+                    let ghost = concrete
+                        .replace(t["id"].as_str().unwrap(), ghost_id)
+                        .replace(p["id"].as_str().unwrap(), ghost_id);
+                    let (gst, gans, _) = s.call(m.clone(), &ghost, token, body.clone()).await;
+                    let norm = |v: &Value| {
+                        v["detail"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .replace(t["id"].as_str().unwrap(), "ID")
+                            .replace(p["id"].as_str().unwrap(), "ID")
+                            .replace(ghost_id, "ID")
+                    };
+                    assert_eq!(
+                        (gst, norm(&gans)),
+                        (st, norm(&answer)),
+                        "{operation} as {who}: 404 differs from a missing one"
+                    );
+                }
+            }
+            swept.insert(operation);
+        }
+    }
+    // The sweep covered the whole document.
+    let all: BTreeSet<String> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|i| {
+            i.as_object()
+                .unwrap()
+                .values()
+                .map(|o| o["operationId"].as_str().unwrap().to_string())
+        })
+        .collect();
+    assert_eq!(swept, all);
+    assert!(all.len() >= 15, "{all:?}");
+    // And nothing changed.
+    let (_, tenants) = s.admin(Method::GET, "/api/v1/tenants", None).await;
+    assert_eq!(tenants["items"].as_array().unwrap().len(), 2);
+    let (_, q) = s
+        .admin(Method::GET, "/api/v1/tenants/acme/quota", None)
+        .await;
+    assert_eq!(q["limits"]["vcpus"], 10);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn roles_decide_what_each_user_sees_and_does() {
+    let s = server().await;
+    let (_, a) = s
+        .admin(
+            Method::POST,
+            "/api/v1/tenants",
+            Some(json!({"name": "acme", "quota": quota(100, 100, 100, 100)})),
+        )
+        .await;
+    s.admin(
+        Method::POST,
+        "/api/v1/tenants",
+        Some(json!({"name": "globex"})),
+    )
+    .await;
+    let acme: TenantId = a["id"].as_str().unwrap().parse().unwrap();
+    let boss = s
+        .user("boss", Some(("tenant-admin", Some(acme), None)))
+        .await;
+    let (st, list, _) = s
+        .call(Method::GET, "/api/v1/tenants", Some(&boss), None)
+        .await;
+    assert_eq!(st, 200);
+    let names: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["acme"], "lists show only what the caller may see");
+    let (st, p, _) = s
+        .call(
+            Method::POST,
+            "/api/v1/tenants/acme/projects",
+            Some(&boss),
+            Some(json!({"name": "web", "quota": quota(10, 10, 10, 1)})),
+        )
+        .await;
+    assert_eq!(st, 201);
+    let (st, _, _) = s
+        .call(Method::DELETE, "/api/v1/tenants/acme", Some(&boss), None)
+        .await;
+    assert_eq!(st, 403, "sees the tenant, may not delete it");
+    let (st, _, _) = s
+        .call(Method::GET, "/api/v1/tenants/globex", Some(&boss), None)
+        .await;
+    assert_eq!(st, 404, "another tenant does not exist for them");
+    let pid: scmp_common::ProjectId = p["id"].as_str().unwrap().parse().unwrap();
+    let viewer = s
+        .user("watcher", Some(("viewer", Some(acme), Some(pid))))
+        .await;
+    let (st, _, _) = s
+        .call(
+            Method::GET,
+            &format!("/api/v1/projects/{pid}"),
+            Some(&viewer),
+            None,
+        )
+        .await;
+    assert_eq!(st, 200);
+    let (st, _, _) = s
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/projects/{pid}"),
+            Some(&viewer),
+            None,
+        )
+        .await;
+    assert_eq!(st, 403);
+    // Tokens: created once with their secret, listed without, revoked for good.
+    let (st, tok, _) = s
+        .call(
+            Method::POST,
+            "/api/v1/tokens",
+            Some(&boss),
+            Some(json!({"name": "ci"})),
+        )
+        .await;
+    assert_eq!(st, 201);
+    let secret = tok["secret"].as_str().unwrap().to_string();
+    let (st, me, _) = s.call(Method::GET, "/api/v1/me", Some(&secret), None).await;
+    assert_eq!((st.as_u16(), me["name"].as_str()), (200, Some("boss")));
+    let (_, mine, _) = s
+        .call(Method::GET, "/api/v1/tokens", Some(&boss), None)
+        .await;
+    assert!(
+        !mine.to_string().contains(&secret),
+        "secrets are shown once"
+    );
+    let id = tok["id"].as_str().unwrap();
+    let (st, _, _) = s
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/tokens/{id}"),
+            Some(&boss),
+            None,
+        )
+        .await;
+    assert_eq!(st, 204);
+    let (st, _, _) = s.call(Method::GET, "/api/v1/me", Some(&secret), None).await;
+    assert_eq!(st, 401);
+    // The tenant admin sees its tenant's audit entries, not the platform's.
+    let (st, _, _) = s
+        .call(Method::GET, "/api/v1/audit", Some(&boss), None)
+        .await;
+    assert_eq!(st, 403);
+    let (st, audit, _) = s
+        .call(Method::GET, "/api/v1/audit?tenant=acme", Some(&boss), None)
+        .await;
+    assert_eq!(st, 200);
+    assert!(audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["operation"] != "tenant_create"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_project_creation_admits_exactly_the_quota() {
+    let s = server().await;
+    s.admin(
+        Method::POST,
+        "/api/v1/tenants",
+        Some(json!({"name": "acme", "quota": quota(100, 100000, 100000, 1000)})),
+    )
+    .await;
+    let tasks: Vec<_> = (0..50)
+        .map(|i| {
+            let http = s.http.clone();
+            let url = format!("{}/api/v1/tenants/acme/projects", s.base);
+            let token = s.admin.clone();
+            tokio::spawn(async move {
+                http.post(url)
+                    .bearer_auth(token)
+                    .json(&json!({"name": format!("p{i}"), "quota": quota(10, 1, 1, 1)}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    let mut codes = Vec::new();
+    for t in tasks {
+        codes.push(t.await.unwrap());
+    }
+    assert_eq!(codes.iter().filter(|c| **c == 201).count(), 10, "{codes:?}");
+    assert_eq!(codes.iter().filter(|c| **c == 422).count(), 40, "{codes:?}");
+}
+
+#[test]
+fn the_checked_in_openapi_document_is_current() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/scmp.json");
+    let now = scmp_server::openapi_document();
+    if std::env::var("UPDATE_OPENAPI").is_ok() {
+        std::fs::write(path, format!("{now}\n")).unwrap();
+        return;
+    }
+    let checked_in =
+        std::fs::read_to_string(path).expect("openapi/scmp.json (UPDATE_OPENAPI=1 writes it)");
+    assert!(
+        checked_in.trim_end() == now.trim_end(),
+        "openapi/scmp.json is stale: run UPDATE_OPENAPI=1 cargo test -p scmp-server"
+    );
+    let doc: Value = serde_json::from_str(&now).unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+}
