@@ -61,7 +61,7 @@ export SCMP_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
 log=$(mktemp)
 status=0
 if [ $# -eq 0 ]; then set -- --workspace; fi
-cargo test --locked "$@" 2>&1 | tee "$log" || status=$?
+cargo test --locked --no-fail-fast "$@" 2>&1 | tee "$log" || status=$?
 # One closing line for the whole run: the sum of every test binary's result.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
      END { printf "\ntests: %d passed, %d failed\n", p, f }' "$log"
