@@ -28,15 +28,21 @@ pub struct AppState {
     pub authz: Authorizer,
     /// Request metrics.
     pub metrics: Metrics,
+    /// Signs audit checkpoints.
+    pub signer: std::sync::Arc<crate::checkpoint::Signer>,
 }
 
 impl AppState {
     /// Builds the state.
-    pub fn new(store: DataStore) -> Result<Self, Error> {
+    pub fn new(
+        store: DataStore,
+        signer: std::sync::Arc<crate::checkpoint::Signer>,
+    ) -> Result<Self, Error> {
         Ok(Self {
             store,
             authz: Authorizer::new().map_err(Error::internal)?,
             metrics: Metrics::new(),
+            signer,
         })
     }
 }

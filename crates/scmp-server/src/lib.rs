@@ -5,6 +5,7 @@
 
 mod auth;
 mod bootstrap;
+pub mod checkpoint;
 mod context;
 mod error;
 mod http;
@@ -41,7 +42,19 @@ pub async fn start(config: ServerConfig) -> Result<Running, Error> {
     };
     bootstrap::first_start(&store, &config.data_dir).await?;
     let (tls, fingerprint) = tls::load_or_create(&config.data_dir)?;
-    let state = Arc::new(context::AppState::new(store)?);
+    let signer = Arc::new(checkpoint::Signer::load_or_create(&config.data_dir)?);
+    let state = Arc::new(context::AppState::new(store, signer)?);
+    {
+        let state = state.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+                if let Err(e) = state.signer.checkpoint(&state.store).await {
+                    tracing::warn!(error = %e, "audit checkpoint failed");
+                }
+            }
+        });
+    }
     let app = http::router(state);
     let listener = std::net::TcpListener::bind(config.listen)
         .map_err(|e| Error::Unavailable(format!("cannot listen on {}: {e}", config.listen)))?;

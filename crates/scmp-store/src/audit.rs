@@ -242,3 +242,86 @@ impl DataStore {
         Ok(Ok(expected_seq - 1))
     }
 }
+
+/// A signed checkpoint: the chain had `seq` entries ending in `head_hash` at `time_ms`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// Number of entries covered.
+    pub seq: i64,
+    /// Hash of entry `seq`.
+    pub head_hash: String,
+    /// When it was taken (ms).
+    pub time_ms: i64,
+    /// The signer's Ed25519 public key (hex).
+    pub public_key: String,
+    /// The signature over [`Checkpoint::message`] (hex).
+    pub signature: String,
+}
+
+impl Checkpoint {
+    /// The signed text.
+    pub fn message(seq: i64, head_hash: &str, time_ms: i64) -> String {
+        format!("scmp audit checkpoint\nseq {seq}\nhead {head_hash}\ntime {time_ms}\n")
+    }
+}
+
+impl DataStore {
+    /// The chain's head: (entries, hash of the last).
+    pub async fn audit_head(&self) -> Result<(i64, String), Error> {
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_error)?;
+        Ok((
+            head.try_get("seq").map_err(Error::internal)?,
+            get_string(&head, "hash")?,
+        ))
+    }
+
+    /// Stores a checkpoint; false when one for that position exists already (another replica's).
+    pub async fn audit_checkpoint_add(&self, c: &Checkpoint) -> Result<bool, Error> {
+        let r = sqlx::query(
+            "INSERT INTO audit_checkpoints (seq, head_hash, time_ms, public_key, signature) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(c.seq)
+        .bind(&c.head_hash)
+        .bind(c.time_ms)
+        .bind(&c.public_key)
+        .bind(&c.signature)
+        .execute(&self.pool)
+        .await;
+        match r {
+            Ok(_) => Ok(true),
+            Err(e) if crate::db::is_unique_violation(&e) => Ok(false),
+            Err(e) => Err(db_error(e)),
+        }
+    }
+
+    /// Checkpoints, oldest first.
+    pub async fn audit_checkpoint_list(&self) -> Result<Vec<Checkpoint>, Error> {
+        let rows = sqlx::query("SELECT seq, head_hash, time_ms, public_key, signature FROM audit_checkpoints ORDER BY seq")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)?;
+        rows.iter()
+            .map(|r| {
+                Ok(Checkpoint {
+                    seq: r.try_get("seq").map_err(Error::internal)?,
+                    head_hash: get_string(r, "head_hash")?,
+                    time_ms: r.try_get("time_ms").map_err(Error::internal)?,
+                    public_key: get_string(r, "public_key")?,
+                    signature: get_string(r, "signature")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The hash of entry `seq`, if it exists.
+    pub async fn audit_hash_at(&self, seq: i64) -> Result<Option<String>, Error> {
+        sqlx::query_scalar("SELECT hash FROM audit_entries WHERE seq = $1")
+            .bind(seq)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error)
+    }
+}

@@ -14,7 +14,7 @@ mod migrate;
 mod projects;
 mod tenants;
 
-pub use audit::{AuditEntry, AuditRecord, ChainBreak};
+pub use audit::{AuditEntry, AuditRecord, ChainBreak, Checkpoint};
 pub use db::{Backend, DataStore};
 pub use identity::{Credential, CredentialKind, IssuedSecret, StoredBinding, User};
 pub use projects::{NewProject, Project};

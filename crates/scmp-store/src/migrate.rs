@@ -10,6 +10,7 @@ use crate::db::{db_error, now_ms, Backend, DataStore};
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_tenancy.sql")),
     (2, include_str!("../migrations/0002_identity_audit.sql")),
+    (3, include_str!("../migrations/0003_audit_checkpoints.sql")),
 ];
 
 /// Arbitrary constant identifying scmp's migration lock.

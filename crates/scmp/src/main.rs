@@ -19,6 +19,9 @@ struct Cli {
 enum Command {
     /// Run the scmp server: the API over HTTPS on SQLite (default) or PostgreSQL.
     Server(cmd::server::Args),
+    /// Work with the audit log offline.
+    #[command(subcommand)]
+    Audit(cmd::audit::Command),
     /// Print the OpenAPI document of the API.
     Openapi,
     /// Run a simulated Proxmox VE cluster that speaks the real /api2/json API over HTTPS.
@@ -40,6 +43,7 @@ fn main() -> anyhow::Result<()> {
         match cli.command {
             Command::PveSim(args) => cmd::pve_sim::run(args).await,
             Command::Server(args) => cmd::server::run(args).await,
+            Command::Audit(c) => cmd::audit::run(c).await,
             Command::Openapi => {
                 println!("{}", scmp_server::openapi_document());
                 Ok(())

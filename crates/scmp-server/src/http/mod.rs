@@ -72,6 +72,7 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(tokens::token_list, tokens::token_create))
         .routes(routes!(tokens::token_delete))
         .routes(routes!(audit::audit_list))
+        .routes(routes!(audit::audit_checkpoint_list))
 }
 
 /// The OpenAPI document, as served at `/api/v1/openapi.json` and checked in as `openapi/scmp.json`.

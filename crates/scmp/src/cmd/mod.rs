@@ -1,4 +1,5 @@
 //! The sub-commands.
 
+pub mod audit;
 pub mod pve_sim;
 pub mod server;
