@@ -66,7 +66,12 @@ actions! {
     RoleBindingCreate => "role_binding_create", Tenant;
     SiteList => "site_list", Platform;
     SiteCreate => "site_create", Platform;
+    SiteView => "site_view", Platform;
+    SiteDelete => "site_delete", Platform;
+    ClusterList => "cluster_list", Platform;
     ClusterCreate => "cluster_create", Platform;
+    ClusterView => "cluster_view", Platform;
+    ClusterDelete => "cluster_delete", Platform;
     AuditList => "audit_list", Tenant;
     AuditPlatformList => "audit_platform_list", Platform;
     GuestList => "guest_list", Project;

@@ -12,6 +12,10 @@ pub enum ResourceKind {
     Tenant,
     /// A project.
     Project,
+    /// An edge site.
+    Site,
+    /// A Proxmox VE cluster.
+    Cluster,
 }
 
 impl fmt::Display for ResourceKind {
@@ -19,6 +23,8 @@ impl fmt::Display for ResourceKind {
         f.write_str(match self {
             ResourceKind::Tenant => "tenant",
             ResourceKind::Project => "project",
+            ResourceKind::Site => "site",
+            ResourceKind::Cluster => "cluster",
         })
     }
 }

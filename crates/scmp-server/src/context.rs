@@ -30,6 +30,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Signs audit checkpoints.
     pub signer: std::sync::Arc<crate::checkpoint::Signer>,
+    /// Seals secrets at rest.
+    pub sealer: crate::secrets::Sealer,
 }
 
 impl AppState {
@@ -37,12 +39,14 @@ impl AppState {
     pub fn new(
         store: DataStore,
         signer: std::sync::Arc<crate::checkpoint::Signer>,
+        sealer: crate::secrets::Sealer,
     ) -> Result<Self, Error> {
         Ok(Self {
             store,
             authz: Authorizer::new().map_err(Error::internal)?,
             metrics: Metrics::new(),
             signer,
+            sealer,
         })
     }
 }

@@ -10,6 +10,7 @@ mod context;
 mod error;
 mod http;
 mod metrics;
+pub mod secrets;
 mod tls;
 
 pub use context::ServerConfig;
@@ -43,7 +44,8 @@ pub async fn start(config: ServerConfig) -> Result<Running, Error> {
     bootstrap::first_start(&store, &config.data_dir).await?;
     let (tls, fingerprint) = tls::load_or_create(&config.data_dir)?;
     let signer = Arc::new(checkpoint::Signer::load_or_create(&config.data_dir)?);
-    let state = Arc::new(context::AppState::new(store, signer)?);
+    let sealer = secrets::Sealer::load_or_create(&config.data_dir)?;
+    let state = Arc::new(context::AppState::new(store, signer, sealer)?);
     {
         let state = state.clone();
         tokio::spawn(async move {

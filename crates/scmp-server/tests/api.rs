@@ -384,6 +384,11 @@ fn sample_body(operation: &str) -> Option<Value> {
         "project_create" => Some(json!({"name": "intruder"})),
         "tenant_quota_update" | "project_quota_update" => Some(quota(1000, 1000, 1000, 1000)),
         "token_create" => Some(json!({"name": "intruder"})),
+        "site_create" => Some(json!({"name": "intruder", "country": "DE"})),
+        "cluster_create" => Some(
+            json!({"name": "intruder", "endpoint": "https://203.0.113.9:8006",
+            "token_id": "root@pam!x", "token_secret": "s"}),
+        ),
         _ => None,
     }
 }
@@ -419,6 +424,23 @@ async fn every_operation_refuses_strangers() {
         )
         .await;
     let other_id: TenantId = other["id"].as_str().unwrap().parse().unwrap();
+    let (_, site) = s
+        .admin(
+            Method::POST,
+            "/api/v1/sites",
+            Some(json!({"name": "berlin", "country": "DE"})),
+        )
+        .await;
+    let (_, cluster) = s
+        .admin(
+            Method::POST,
+            "/api/v1/sites/berlin/clusters",
+            Some(
+                json!({"name": "ber-1", "endpoint": "https://pve.example:8006",
+            "token_id": "root@pam!scmp", "token_secret": "sekrit"}),
+            ),
+        )
+        .await;
     let (_, admin_tokens) = s.admin(Method::GET, "/api/v1/tokens", None).await;
     let admin_token_id = admin_tokens["items"][0]["id"].as_str().unwrap().to_string();
     let stranger = s
@@ -441,7 +463,9 @@ async fn every_operation_refuses_strangers() {
             let concrete = path
                 .replace("{tenant}", t["id"].as_str().unwrap())
                 .replace("{project}", p["id"].as_str().unwrap())
-                .replace("{token}", &admin_token_id);
+                .replace("{token}", &admin_token_id)
+                .replace("{site}", site["id"].as_str().unwrap())
+                .replace("{cluster}", cluster["id"].as_str().unwrap());
             let m: Method = method.to_uppercase().parse().unwrap();
             let body = if matches!(m, Method::POST | Method::PUT) {
                 Some(
@@ -714,4 +738,101 @@ fn the_checked_in_openapi_document_is_current() {
     );
     let doc: Value = serde_json::from_str(&now).unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cluster_secrets_are_sealed_and_never_returned() {
+    let s = server().await;
+    let secret = "0b1c5e0e-7a1f-4c44-9d0e-5ee7c0ffee42";
+    let (st, site) = s
+        .admin(
+            Method::POST,
+            "/api/v1/sites",
+            Some(json!({"name": "berlin", "country": "DE", "region": "BE"})),
+        )
+        .await;
+    assert_eq!(st, 201, "{site}");
+    let good = json!({"name": "ber-1", "endpoint": "https://pve1.example:8006", "token_id": "root@pam!scmp",
+        "token_secret": secret, "tls_fingerprint": "ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89"});
+    let (st, c) = s
+        .admin(
+            Method::POST,
+            "/api/v1/sites/berlin/clusters",
+            Some(good.clone()),
+        )
+        .await;
+    assert_eq!(st, 201, "{c}");
+    assert_eq!(c["cpu_overcommit"], 4.0);
+    assert!(c["tls_fingerprint"].as_str().unwrap().starts_with("AB:CD"));
+    let (_, view) = s.admin(Method::GET, "/api/v1/clusters/ber-1", None).await;
+    let (_, list) = s
+        .admin(Method::GET, "/api/v1/sites/berlin/clusters", None)
+        .await;
+    let (_, audit) = s.admin(Method::GET, "/api/v1/audit?limit=1000", None).await;
+    for answer in [&c, &view, &list, &audit] {
+        assert!(
+            !answer.to_string().contains(secret),
+            "the secret leaks: {answer}"
+        );
+    }
+    let db = std::fs::read(s.dir.path().join("scmp.db")).unwrap();
+    let wal = std::fs::read(s.dir.path().join("scmp.db-wal")).unwrap_or_default();
+    for bytes in [&db, &wal] {
+        assert!(
+            !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "the secret is stored in the clear"
+        );
+    }
+    let store = DataStore::open_dir(s.dir.path()).await.unwrap();
+    let stored = store.cluster_lookup("ber-1").await.unwrap();
+    assert!(!format!("{stored:?}").contains(&stored.token_secret_sealed));
+    let sealer = scmp_server::secrets::Sealer::load_or_create(s.dir.path()).unwrap();
+    assert_eq!(
+        sealer.open(&stored.token_secret_sealed).unwrap(),
+        secret,
+        "the server can open it"
+    );
+
+    let mut bad = Vec::new();
+    for (field, value) in [
+        ("endpoint", json!("http://pve1.example:8006")),
+        ("token_id", json!("root@pam")),
+        ("token_secret", json!("")),
+        ("tls_fingerprint", json!("AB:CD")),
+        ("cpu_overcommit", json!(0.0)),
+        ("memory_overcommit", json!(1000.0)),
+        ("name", json!("Bad Name")),
+    ] {
+        let mut body = good.clone();
+        body["name"] = json!("ber-2");
+        body[field] = value;
+        let (st, p) = s
+            .admin(Method::POST, "/api/v1/sites/berlin/clusters", Some(body))
+            .await;
+        bad.push((field, st.as_u16(), p["errors"][0]["field"].clone()));
+    }
+    for (field, st, named) in bad {
+        assert_eq!((st, named), (400, json!(field)), "{field}");
+    }
+    let (st, p) = s
+        .admin(
+            Method::POST,
+            "/api/v1/sites",
+            Some(json!({"name": "paris", "country": "fr"})),
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), p["errors"][0]["field"].clone()),
+        (400, json!("country"))
+    );
+    let (st, _) = s.admin(Method::DELETE, "/api/v1/sites/berlin", None).await;
+    assert_eq!(st, 409, "a site with clusters stays");
+    let (st, _) = s
+        .admin(Method::DELETE, "/api/v1/clusters/ber-1", None)
+        .await;
+    assert_eq!(st, 204);
+    let (st, _) = s.admin(Method::DELETE, "/api/v1/sites/berlin", None).await;
+    assert_eq!(st, 204);
+    let (st, _) = s.admin(Method::GET, "/api/v1/sites/berlin", None).await;
+    assert_eq!(st, 404);
 }

@@ -12,10 +12,12 @@ mod db;
 mod identity;
 mod migrate;
 mod projects;
+mod sites;
 mod tenants;
 
 pub use audit::{AuditEntry, AuditRecord, ChainBreak, Checkpoint};
 pub use db::{Backend, DataStore};
 pub use identity::{Credential, CredentialKind, IssuedSecret, StoredBinding, User};
 pub use projects::{NewProject, Project};
+pub use sites::{Cluster, NewCluster, NewSite, Site};
 pub use tenants::{NewTenant, QuotaView, Tenant};

@@ -11,21 +11,25 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_tenancy.sql")),
     (2, include_str!("../migrations/0002_identity_audit.sql")),
     (3, include_str!("../migrations/0003_audit_checkpoints.sql")),
+    (4, include_str!("../migrations/0004_sites_clusters.sql")),
 ];
 
 /// Arbitrary constant identifying scmp's migration lock.
 const LOCK_KEY: i64 = 0x5C3D_0001;
 
-/// Splits a migration into statements (no statement in our files contains a semicolon).
-fn statements(sql: &str) -> impl Iterator<Item = String> + '_ {
-    sql.split(';')
-        .map(|s| {
-            s.lines()
-                .filter(|l| !l.trim_start().starts_with("--"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        })
-        .filter(|s| !s.trim().is_empty())
+/// Splits a migration into statements: comment lines dropped first, then split on semicolons (no
+/// statement in our files contains one in a string).
+fn statements(sql: &str) -> Vec<String> {
+    let code: String = sql
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("--"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    code.split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 pub(crate) async fn run(store: &DataStore) -> Result<(), Error> {

@@ -4,7 +4,9 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use scmp_common::{Error, Name, Resources};
-use scmp_store::{AuditRecord, CredentialKind, DataStore, NewProject, NewTenant};
+use scmp_store::{
+    AuditRecord, CredentialKind, DataStore, NewCluster, NewProject, NewSite, NewTenant,
+};
 
 /// A store on a fresh database; the guard keeps a temporary directory alive for SQLite.
 struct Fresh {
@@ -91,6 +93,7 @@ on_both!(
     hostile_input_is_stored_verbatim,
     identity,
     audit_chain_detects_tampering,
+    sites_and_clusters,
 );
 
 fn res(vcpus: u64, memory_mib: u64, disk_gib: u64, guests: u64) -> Resources {
@@ -603,4 +606,44 @@ async fn audit_chain_detects_tampering(store: &DataStore, url: &str) {
     // Removal: the middle, then the last entry.
     tamper(url, "DELETE FROM audit_entries WHERE seq = 12").await;
     assert_eq!(store.audit_verify().await.unwrap().unwrap_err().seq, 12);
+}
+
+async fn sites_and_clusters(store: &DataStore, _url: &str) {
+    let site = store
+        .site_create(&NewSite {
+            name: name("berlin"),
+            country: "DE".into(),
+            region: "BE".into(),
+            description: String::new(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.site_lookup("berlin").await.unwrap(), site);
+    assert!(matches!(
+        store.site_lookup("paris").await.unwrap_err(),
+        Error::NotFound { .. }
+    ));
+    let new = NewCluster {
+        name: name("ber-1"),
+        endpoint: "https://pve1.example:8006".into(),
+        token_id: "root@pam!scmp".into(),
+        token_secret_sealed: "v1:00:00".into(),
+        tls_fingerprint: None,
+        cpu_overcommit: 4.0,
+        memory_overcommit: 1.5,
+    };
+    let c = store.cluster_create(&site.id, &new).await.unwrap();
+    assert_eq!((c.cpu_overcommit, c.memory_overcommit), (4.0, 1.5));
+    assert!(matches!(
+        store.cluster_create(&site.id, &new).await.unwrap_err(),
+        Error::AlreadyExists { .. }
+    ));
+    assert_eq!(store.cluster_list(&site.id).await.unwrap(), vec![c.clone()]);
+    assert!(matches!(
+        store.site_delete(&site.id).await.unwrap_err(),
+        Error::Conflict(_)
+    ));
+    store.cluster_delete(&c.id).await.unwrap();
+    store.site_delete(&site.id).await.unwrap();
+    assert_eq!(store.site_list().await.unwrap(), vec![]);
 }

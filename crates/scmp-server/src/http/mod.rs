@@ -6,6 +6,7 @@ mod audit;
 mod extract;
 mod me;
 mod projects;
+mod sites;
 mod tenants;
 mod tokens;
 pub mod types;
@@ -73,6 +74,10 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(tokens::token_delete))
         .routes(routes!(audit::audit_list))
         .routes(routes!(audit::audit_checkpoint_list))
+        .routes(routes!(sites::site_list, sites::site_create))
+        .routes(routes!(sites::site_view, sites::site_delete))
+        .routes(routes!(sites::cluster_list, sites::cluster_create))
+        .routes(routes!(sites::cluster_view, sites::cluster_delete))
 }
 
 /// The OpenAPI document, as served at `/api/v1/openapi.json` and checked in as `openapi/scmp.json`.

@@ -1,0 +1,398 @@
+//! Sites and the Proxmox VE clusters registered at them (a registry: endpoint, API token, pinned
+//! fingerprint, overcommit). The token secret is sealed before it reaches the store and is never
+//! returned.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::Json;
+use http::StatusCode;
+use scmp_authz::Action;
+use scmp_store::{Cluster, NewCluster, NewSite, Site};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::audit::audited;
+use super::tenants::{name, platform};
+use super::types::Page;
+use super::{ApiJson, ApiPath};
+use crate::context::{AppState, OpContext};
+use crate::error::Problem;
+
+/// `site_create`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SiteCreate {
+    /// Name.
+    pub name: String,
+    /// ISO 3166-1 alpha-2 country code (`DE`), for residency.
+    pub country: String,
+    /// Region within the country.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// A site.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SiteView {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Country code.
+    pub country: String,
+    /// Region.
+    pub region: String,
+    /// Description.
+    pub description: String,
+    /// Created (milliseconds since the Unix epoch).
+    pub created_at: i64,
+}
+
+impl From<Site> for SiteView {
+    fn from(s: Site) -> Self {
+        Self {
+            id: s.id,
+            name: s.name.to_string(),
+            country: s.country,
+            region: s.region,
+            description: s.description,
+            created_at: s.created_at,
+        }
+    }
+}
+
+/// `cluster_create`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterCreate {
+    /// Name.
+    pub name: String,
+    /// `https://host:8006`.
+    pub endpoint: String,
+    /// The API token id, `USER@REALM!TOKENID`.
+    pub token_id: String,
+    /// The API token secret (stored encrypted, never returned).
+    pub token_secret: String,
+    /// The SHA-256 fingerprint of the cluster's certificate, as PVE shows it (`AB:CD:...`).
+    #[serde(default)]
+    pub tls_fingerprint: Option<String>,
+    /// vCPUs allowed per physical core (default 4).
+    #[serde(default)]
+    pub cpu_overcommit: Option<f64>,
+    /// Memory overcommit (default 1).
+    #[serde(default)]
+    pub memory_overcommit: Option<f64>,
+}
+
+/// A registered cluster (without its secret).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClusterView {
+    /// Id.
+    pub id: String,
+    /// Its site.
+    pub site_id: String,
+    /// Name.
+    pub name: String,
+    /// API endpoint.
+    pub endpoint: String,
+    /// API token id.
+    pub token_id: String,
+    /// Pinned certificate fingerprint.
+    pub tls_fingerprint: Option<String>,
+    /// CPU overcommit.
+    pub cpu_overcommit: f64,
+    /// Memory overcommit.
+    pub memory_overcommit: f64,
+    /// Created (milliseconds since the Unix epoch).
+    pub created_at: i64,
+}
+
+impl From<Cluster> for ClusterView {
+    fn from(c: Cluster) -> Self {
+        Self {
+            id: c.id,
+            site_id: c.site_id,
+            name: c.name.to_string(),
+            endpoint: c.endpoint,
+            token_id: c.token_id,
+            tls_fingerprint: c.tls_fingerprint,
+            cpu_overcommit: c.cpu_overcommit,
+            memory_overcommit: c.memory_overcommit,
+            created_at: c.created_at,
+        }
+    }
+}
+
+fn check_fingerprint(fp: &str) -> bool {
+    let parts: Vec<&str> = fp.split(':').collect();
+    parts.len() == 32
+        && parts
+            .iter()
+            .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+fn check_ratio(field: &str, v: Option<f64>, default: f64) -> Result<f64, Problem> {
+    match v {
+        None => Ok(default),
+        Some(x) if x.is_finite() && x > 0.0 && x <= 32.0 => Ok(x),
+        Some(_) => Err(Problem::invalid(
+            field,
+            "must be more than 0 and at most 32",
+        )),
+    }
+}
+
+async fn site_for(
+    s: &AppState,
+    ctx: &OpContext,
+    key: &str,
+    action: Action,
+) -> Result<Site, Problem> {
+    platform(s, ctx, action)?;
+    s.store
+        .site_lookup(key)
+        .await
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))
+}
+
+async fn cluster_for(
+    s: &AppState,
+    ctx: &OpContext,
+    key: &str,
+    action: Action,
+) -> Result<Cluster, Problem> {
+    platform(s, ctx, action)?;
+    s.store
+        .cluster_lookup(key)
+        .await
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))
+}
+
+/// Every site.
+#[utoipa::path(get, path = "/api/v1/sites", operation_id = "site_list",
+    responses((status = 200, body = Page<SiteView>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn site_list(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+) -> Result<Json<Page<SiteView>>, Problem> {
+    platform(&s, &ctx, Action::SiteList)?;
+    let items = s
+        .store
+        .site_list()
+        .await
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    Ok(Json(Page {
+        items: items.into_iter().map(Into::into).collect(),
+        next_page_token: None,
+    }))
+}
+
+/// Creates a site.
+#[utoipa::path(post, path = "/api/v1/sites", operation_id = "site_create", request_body = SiteCreate,
+    responses((status = 201, body = SiteView), (status = 400, body = Problem), (status = 401, body = Problem),
+               (status = 403, body = Problem), (status = 409, body = Problem)))]
+pub async fn site_create(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiJson(body): ApiJson<SiteCreate>,
+) -> Result<(StatusCode, Json<SiteView>), Problem> {
+    platform(&s, &ctx, Action::SiteCreate)?;
+    let country_ok =
+        body.country.len() == 2 && body.country.bytes().all(|b| b.is_ascii_uppercase());
+    if !country_ok {
+        return Err(
+            Problem::invalid("country", "must be an ISO 3166-1 alpha-2 code such as DE")
+                .at(&ctx.request_id),
+        );
+    }
+    let new = NewSite {
+        name: name("name", &body.name).map_err(|p| p.at(&ctx.request_id))?,
+        country: body.country,
+        region: body.region.unwrap_or_default(),
+        description: body.description.unwrap_or_default(),
+    };
+    let target = format!("site/{}", new.name);
+    let site = audited(
+        &s,
+        &ctx,
+        "site_create",
+        &target,
+        None,
+        s.store.site_create(&new),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(site.into())))
+}
+
+/// One site.
+#[utoipa::path(get, path = "/api/v1/sites/{site}", operation_id = "site_view",
+    params(("site" = String, Path, description = "Site id or name")),
+    responses((status = 200, body = SiteView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn site_view(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+) -> Result<Json<SiteView>, Problem> {
+    Ok(Json(
+        site_for(&s, &ctx, &key, Action::SiteView).await?.into(),
+    ))
+}
+
+/// Deletes a site without clusters.
+#[utoipa::path(delete, path = "/api/v1/sites/{site}", operation_id = "site_delete",
+    params(("site" = String, Path, description = "Site id or name")),
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn site_delete(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+) -> Result<StatusCode, Problem> {
+    let site = site_for(&s, &ctx, &key, Action::SiteDelete).await?;
+    audited(
+        &s,
+        &ctx,
+        "site_delete",
+        &format!("site/{}", site.id),
+        None,
+        s.store.site_delete(&site.id),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A site's clusters.
+#[utoipa::path(get, path = "/api/v1/sites/{site}/clusters", operation_id = "cluster_list",
+    params(("site" = String, Path, description = "Site id or name")),
+    responses((status = 200, body = Page<ClusterView>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn cluster_list(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+) -> Result<Json<Page<ClusterView>>, Problem> {
+    let site = site_for(&s, &ctx, &key, Action::ClusterList).await?;
+    let items = s
+        .store
+        .cluster_list(&site.id)
+        .await
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    Ok(Json(Page {
+        items: items.into_iter().map(Into::into).collect(),
+        next_page_token: None,
+    }))
+}
+
+/// Registers a Proxmox VE cluster at a site. The token secret is stored encrypted and never returned.
+#[utoipa::path(post, path = "/api/v1/sites/{site}/clusters", operation_id = "cluster_create",
+    params(("site" = String, Path, description = "Site id or name")), request_body = ClusterCreate,
+    responses((status = 201, body = ClusterView), (status = 400, body = Problem), (status = 401, body = Problem),
+               (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn cluster_create(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+    ApiJson(body): ApiJson<ClusterCreate>,
+) -> Result<(StatusCode, Json<ClusterView>), Problem> {
+    let site = site_for(&s, &ctx, &key, Action::ClusterCreate).await?;
+    let at = |p: Problem| p.at(&ctx.request_id);
+    let endpoint_ok = body.endpoint.starts_with("https://")
+        && body.endpoint.len() <= 255
+        && !body.endpoint.contains(char::is_whitespace)
+        && body.endpoint.len() > "https://".len();
+    if !endpoint_ok {
+        return Err(at(Problem::invalid(
+            "endpoint",
+            "must be an https:// URL such as https://pve1.example:8006",
+        )));
+    }
+    let token_ok =
+        pve_types::Authid::new(body.token_id.as_str()).is_ok_and(|a| a.token_name().is_some());
+    if !token_ok {
+        return Err(at(Problem::invalid(
+            "token_id",
+            "must be USER@REALM!TOKENID",
+        )));
+    }
+    if body.token_secret.is_empty()
+        || body.token_secret.len() > 256
+        || body.token_secret.contains(char::is_control)
+    {
+        return Err(at(Problem::invalid(
+            "token_secret",
+            "must be 1 to 256 printable characters",
+        )));
+    }
+    if let Some(fp) = &body.tls_fingerprint {
+        if !check_fingerprint(fp) {
+            return Err(at(Problem::invalid(
+                "tls_fingerprint",
+                "must be 32 colon-separated hex bytes (AB:CD:...)",
+            )));
+        }
+    }
+    let new = NewCluster {
+        name: name("name", &body.name).map_err(at)?,
+        endpoint: body.endpoint,
+        token_id: body.token_id,
+        token_secret_sealed: s
+            .sealer
+            .seal(&body.token_secret)
+            .map_err(|e| at(e.into()))?,
+        tls_fingerprint: body.tls_fingerprint.map(|f| f.to_ascii_uppercase()),
+        cpu_overcommit: check_ratio("cpu_overcommit", body.cpu_overcommit, 4.0).map_err(at)?,
+        memory_overcommit: check_ratio("memory_overcommit", body.memory_overcommit, 1.0)
+            .map_err(at)?,
+    };
+    let target = format!("site/{}/cluster/{}", site.id, new.name);
+    let c = audited(
+        &s,
+        &ctx,
+        "cluster_create",
+        &target,
+        None,
+        s.store.cluster_create(&site.id, &new),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(c.into())))
+}
+
+/// One cluster (without its secret).
+#[utoipa::path(get, path = "/api/v1/clusters/{cluster}", operation_id = "cluster_view",
+    params(("cluster" = String, Path, description = "Cluster id or name")),
+    responses((status = 200, body = ClusterView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn cluster_view(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+) -> Result<Json<ClusterView>, Problem> {
+    Ok(Json(
+        cluster_for(&s, &ctx, &key, Action::ClusterView)
+            .await?
+            .into(),
+    ))
+}
+
+/// Removes a cluster registration.
+#[utoipa::path(delete, path = "/api/v1/clusters/{cluster}", operation_id = "cluster_delete",
+    params(("cluster" = String, Path, description = "Cluster id or name")),
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn cluster_delete(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+) -> Result<StatusCode, Problem> {
+    let c = cluster_for(&s, &ctx, &key, Action::ClusterDelete).await?;
+    audited(
+        &s,
+        &ctx,
+        "cluster_delete",
+        &format!("cluster/{}", c.id),
+        None,
+        s.store.cluster_delete(&c.id),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,268 @@
+//! Sites (edge locations) and the Proxmox VE clusters registered at them. The cluster's token secret
+//! arrives here already sealed by the server and leaves sealed.
+
+use scmp_common::{Error, Name, ResourceKind};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use uuid::Uuid;
+
+use crate::db::{db_error, get_string, is_unique_violation, now_ms, DataStore};
+
+/// A new site.
+#[derive(Debug, Clone)]
+pub struct NewSite {
+    /// Name.
+    pub name: Name,
+    /// ISO 3166-1 alpha-2 country code (residency).
+    pub country: String,
+    /// Region within the country.
+    pub region: String,
+    /// Description.
+    pub description: String,
+}
+
+/// A site.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Site {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: Name,
+    /// Country code.
+    pub country: String,
+    /// Region.
+    pub region: String,
+    /// Description.
+    pub description: String,
+    /// Created (ms).
+    pub created_at: i64,
+}
+
+/// A new cluster registration.
+#[derive(Clone)]
+pub struct NewCluster {
+    /// Name, unique on the platform.
+    pub name: Name,
+    /// `https://host:8006`.
+    pub endpoint: String,
+    /// `USER@REALM!TOKENID`.
+    pub token_id: String,
+    /// The token secret, sealed (never the clear text).
+    pub token_secret_sealed: String,
+    /// Pinned certificate fingerprint.
+    pub tls_fingerprint: Option<String>,
+    /// vCPUs per physical core allowed.
+    pub cpu_overcommit: f64,
+    /// Memory overcommit allowed.
+    pub memory_overcommit: f64,
+}
+
+/// A registered cluster.
+#[derive(Clone, PartialEq)]
+pub struct Cluster {
+    /// Id.
+    pub id: String,
+    /// Its site.
+    pub site_id: String,
+    /// Name.
+    pub name: Name,
+    /// API endpoint.
+    pub endpoint: String,
+    /// Token id.
+    pub token_id: String,
+    /// The sealed token secret.
+    pub token_secret_sealed: String,
+    /// Pinned fingerprint.
+    pub tls_fingerprint: Option<String>,
+    /// CPU overcommit.
+    pub cpu_overcommit: f64,
+    /// Memory overcommit.
+    pub memory_overcommit: f64,
+    /// Created (ms).
+    pub created_at: i64,
+}
+
+// The sealed secret stays out of logs too.
+impl std::fmt::Debug for Cluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cluster")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("endpoint", &self.endpoint)
+            .field("token_id", &self.token_id)
+            .field("token_secret", &"<sealed>")
+            .finish()
+    }
+}
+
+fn site(row: &AnyRow) -> Result<Site, Error> {
+    Ok(Site {
+        id: get_string(row, "id")?,
+        name: Name::new(get_string(row, "name")?).map_err(Error::internal)?,
+        country: get_string(row, "country")?,
+        region: get_string(row, "region")?,
+        description: get_string(row, "description")?,
+        created_at: row.try_get("created_at").map_err(Error::internal)?,
+    })
+}
+
+fn cluster(row: &AnyRow) -> Result<Cluster, Error> {
+    Ok(Cluster {
+        id: get_string(row, "id")?,
+        site_id: get_string(row, "site_id")?,
+        name: Name::new(get_string(row, "name")?).map_err(Error::internal)?,
+        endpoint: get_string(row, "endpoint")?,
+        token_id: get_string(row, "token_id")?,
+        token_secret_sealed: get_string(row, "token_secret_sealed")?,
+        tls_fingerprint: row.try_get("tls_fingerprint").map_err(Error::internal)?,
+        cpu_overcommit: row.try_get("cpu_overcommit").map_err(Error::internal)?,
+        memory_overcommit: row.try_get("memory_overcommit").map_err(Error::internal)?,
+        created_at: row.try_get("created_at").map_err(Error::internal)?,
+    })
+}
+
+const SITE_COLUMNS: &str = "id, name, country, region, description, created_at";
+const CLUSTER_COLUMNS: &str =
+    "id, site_id, name, endpoint, token_id, token_secret_sealed, tls_fingerprint, \
+     cpu_overcommit, memory_overcommit, created_at";
+
+impl DataStore {
+    /// Creates a site.
+    pub async fn site_create(&self, new: &NewSite) -> Result<Site, Error> {
+        crate::tenants::check_text("description", &new.description)?;
+        crate::tenants::check_text("region", &new.region)?;
+        let id = Uuid::new_v4().to_string();
+        let r = sqlx::query(&format!(
+            "INSERT INTO sites ({SITE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"
+        ))
+        .bind(&id)
+        .bind(new.name.as_str())
+        .bind(&new.country)
+        .bind(&new.region)
+        .bind(&new.description)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await;
+        match r {
+            Ok(_) => self.site_lookup(&id).await,
+            Err(e) if is_unique_violation(&e) => Err(Error::AlreadyExists {
+                kind: ResourceKind::Site,
+                name: new.name.to_string(),
+            }),
+            Err(e) => Err(db_error(e)),
+        }
+    }
+
+    /// A site by id or name.
+    pub async fn site_lookup(&self, key: &str) -> Result<Site, Error> {
+        let row = sqlx::query(&format!(
+            "SELECT {SITE_COLUMNS} FROM sites WHERE id = $1 OR name = $1"
+        ))
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error)?;
+        row.as_ref().map(site).unwrap_or_else(|| {
+            Err(Error::NotFound {
+                kind: ResourceKind::Site,
+                name: key.to_string(),
+            })
+        })
+    }
+
+    /// Every site by name.
+    pub async fn site_list(&self) -> Result<Vec<Site>, Error> {
+        let rows = sqlx::query(&format!("SELECT {SITE_COLUMNS} FROM sites ORDER BY name"))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)?;
+        rows.iter().map(site).collect()
+    }
+
+    /// Deletes a site without clusters.
+    pub async fn site_delete(&self, id: &str) -> Result<(), Error> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM clusters WHERE site_id = $1")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_error)?;
+        if n > 0 {
+            return Err(Error::Conflict(format!(
+                "the site still has {n} cluster(s)"
+            )));
+        }
+        sqlx::query("DELETE FROM sites WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+
+    /// Registers a cluster at a site.
+    pub async fn cluster_create(&self, site_id: &str, new: &NewCluster) -> Result<Cluster, Error> {
+        let id = Uuid::new_v4().to_string();
+        let r = sqlx::query(&format!(
+            "INSERT INTO clusters ({CLUSTER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        ))
+        .bind(&id)
+        .bind(site_id)
+        .bind(new.name.as_str())
+        .bind(&new.endpoint)
+        .bind(&new.token_id)
+        .bind(&new.token_secret_sealed)
+        .bind(new.tls_fingerprint.as_deref())
+        .bind(new.cpu_overcommit)
+        .bind(new.memory_overcommit)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await;
+        match r {
+            Ok(_) => self.cluster_lookup(&id).await,
+            Err(e) if is_unique_violation(&e) => Err(Error::AlreadyExists {
+                kind: ResourceKind::Cluster,
+                name: new.name.to_string(),
+            }),
+            Err(e) => Err(db_error(e)),
+        }
+    }
+
+    /// A cluster by id or name.
+    pub async fn cluster_lookup(&self, key: &str) -> Result<Cluster, Error> {
+        let row = sqlx::query(&format!(
+            "SELECT {CLUSTER_COLUMNS} FROM clusters WHERE id = $1 OR name = $1"
+        ))
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error)?;
+        row.as_ref().map(cluster).unwrap_or_else(|| {
+            Err(Error::NotFound {
+                kind: ResourceKind::Cluster,
+                name: key.to_string(),
+            })
+        })
+    }
+
+    /// A site's clusters by name.
+    pub async fn cluster_list(&self, site_id: &str) -> Result<Vec<Cluster>, Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {CLUSTER_COLUMNS} FROM clusters WHERE site_id = $1 ORDER BY name"
+        ))
+        .bind(site_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter().map(cluster).collect()
+    }
+
+    /// Removes a cluster registration.
+    pub async fn cluster_delete(&self, id: &str) -> Result<(), Error> {
+        sqlx::query("DELETE FROM clusters WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+}
