@@ -78,6 +78,7 @@ actions! {
     GuestCreate => "guest_create", Project;
     GuestView => "guest_view", Project;
     GuestOperate => "guest_operate", Project;
+    PlatformUserManage => "platform_user_manage", Platform;
     MeView => "me_view", Platform;
     TokenManageOwn => "token_manage_own", Platform;
 }

@@ -16,6 +16,10 @@ pub enum ResourceKind {
     Site,
     /// A Proxmox VE cluster.
     Cluster,
+    /// A user.
+    User,
+    /// A role binding.
+    RoleBinding,
 }
 
 impl fmt::Display for ResourceKind {
@@ -25,6 +29,8 @@ impl fmt::Display for ResourceKind {
             ResourceKind::Project => "project",
             ResourceKind::Site => "site",
             ResourceKind::Cluster => "cluster",
+            ResourceKind::User => "user",
+            ResourceKind::RoleBinding => "role binding",
         })
     }
 }

@@ -385,6 +385,13 @@ fn sample_body(operation: &str) -> Option<Value> {
         "tenant_quota_update" | "project_quota_update" => Some(quota(1000, 1000, 1000, 1000)),
         "token_create" => Some(json!({"name": "intruder"})),
         "site_create" => Some(json!({"name": "intruder", "country": "DE"})),
+        "user_create" => Some(
+            json!({"name": "intruder", "tenant": "TENANT", "password": "correct-horse-battery"}),
+        ),
+        "role_binding_create" => Some(
+            json!({"subject": {"user": "admin"}, "role": "tenant-admin", "scope": {"tenant": "TENANT"}}),
+        ),
+        "session_create" => Some(json!({"username": "admin", "password": "not-the-password"})),
         "cluster_create" => Some(
             json!({"name": "intruder", "endpoint": "https://203.0.113.9:8006",
             "token_id": "root@pam!x", "token_secret": "s"}),
@@ -397,7 +404,16 @@ fn sample_body(operation: &str) -> Option<Value> {
 const LISTS: &[&str] = &["tenant_list"];
 
 /// Operations every signed-in user may call about themselves; they must reveal nothing of others.
-const SELF_SERVICE: &[&str] = &["me_view", "token_list", "token_create", "token_delete"];
+const SELF_SERVICE: &[&str] = &[
+    "me_view",
+    "token_list",
+    "token_create",
+    "token_delete",
+    "session_delete",
+];
+
+/// Operations without authentication (login): wrong credentials are a 401 for everyone.
+const PUBLIC: &[&str] = &["session_create"];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operation_refuses_strangers() {
@@ -441,6 +457,8 @@ async fn every_operation_refuses_strangers() {
             ),
         )
         .await;
+    let (_, bindings) = s.admin(Method::GET, "/api/v1/role-bindings", None).await;
+    let admin_binding = bindings["items"][0]["id"].as_str().unwrap().to_string();
     let (_, admin_tokens) = s.admin(Method::GET, "/api/v1/tokens", None).await;
     let admin_token_id = admin_tokens["items"][0]["id"].as_str().unwrap().to_string();
     let stranger = s
@@ -465,7 +483,9 @@ async fn every_operation_refuses_strangers() {
                 .replace("{project}", p["id"].as_str().unwrap())
                 .replace("{token}", &admin_token_id)
                 .replace("{site}", site["id"].as_str().unwrap())
-                .replace("{cluster}", cluster["id"].as_str().unwrap());
+                .replace("{cluster}", cluster["id"].as_str().unwrap())
+                .replace("{user}", "admin")
+                .replace("{id}", &admin_binding);
             let m: Method = method.to_uppercase().parse().unwrap();
             let body = if matches!(m, Method::POST | Method::PUT) {
                 Some(
@@ -488,6 +508,10 @@ async fn every_operation_refuses_strangers() {
                     Some(t) if t == nobody => "a user without roles",
                     Some(_) => "a bad token",
                 };
+                if PUBLIC.contains(&operation.as_str()) {
+                    assert_eq!(st, 401, "{operation} as {who}");
+                    continue;
+                }
                 if token.is_none() || token.is_some_and(|t| t.starts_with("scmp_0123")) {
                     assert_eq!(st, 401, "{operation} as {who}");
                     assert_eq!(answer["status"], 401);
@@ -835,4 +859,156 @@ async fn cluster_secrets_are_sealed_and_never_returned() {
     assert_eq!(st, 204);
     let (st, _) = s.admin(Method::GET, "/api/v1/sites/berlin", None).await;
     assert_eq!(st, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_roles_and_sessions() {
+    let s = server().await;
+    s.admin(
+        Method::POST,
+        "/api/v1/tenants",
+        Some(json!({"name": "acme", "quota": quota(10, 10, 10, 10)})),
+    )
+    .await;
+    s.admin(
+        Method::POST,
+        "/api/v1/tenants",
+        Some(json!({"name": "globex"})),
+    )
+    .await;
+    let (st, u) = s
+        .admin(
+            Method::POST,
+            "/api/v1/users",
+            Some(json!({"name": "alice", "tenant": "acme", "password": "correct-horse-battery"})),
+        )
+        .await;
+    assert_eq!(st, 201, "{u}");
+    let (st, p) = s
+        .admin(
+            Method::POST,
+            "/api/v1/users",
+            Some(json!({"name": "bob", "password": "short"})),
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), p["errors"][0]["field"].clone()),
+        (400, json!("password"))
+    );
+    let (st, b) = s
+        .admin(Method::POST, "/api/v1/role-bindings", Some(json!({"subject": {"user": "alice"}, "role": "tenant-admin", "scope": {"tenant": "acme"}})))
+        .await;
+    assert_eq!(st, 201, "{b}");
+    let (st, _) = s
+        .admin(Method::POST, "/api/v1/role-bindings", Some(json!({"subject": {"user": "alice"}, "role": "tenant-admin", "scope": {"tenant": "globex"}})))
+        .await;
+    assert_eq!(st, 400, "roles in a tenant only for its users");
+    let (st, _) = s
+        .admin(
+            Method::POST,
+            "/api/v1/role-bindings",
+            Some(json!({"subject": {"user": "alice"}, "role": "viewer", "scope": "platform"})),
+        )
+        .await;
+    assert_eq!(st, 400, "a project role is not bound on the platform");
+
+    // Login, use the session, log out.
+    let (st, session, _) = s
+        .call(
+            Method::POST,
+            "/api/v1/sessions",
+            None,
+            Some(json!({"username": "alice", "password": "correct-horse-battery"})),
+        )
+        .await;
+    assert_eq!(st, 201, "{session}");
+    let token = session["token"].as_str().unwrap().to_string();
+    let (st, me, _) = s.call(Method::GET, "/api/v1/me", Some(&token), None).await;
+    assert_eq!(
+        (st.as_u16(), me["roles"][0]["role"].as_str()),
+        (200, Some("tenant-admin"))
+    );
+    // Alice manages her tenant's users, not the platform's.
+    let (st, _, _) = s
+        .call(
+            Method::POST,
+            "/api/v1/users",
+            Some(&token),
+            Some(json!({"name": "carol", "tenant": "acme"})),
+        )
+        .await;
+    assert_eq!(st, 201);
+    let (st, _, _) = s
+        .call(
+            Method::POST,
+            "/api/v1/users",
+            Some(&token),
+            Some(json!({"name": "mallory"})),
+        )
+        .await;
+    assert_eq!(st, 403);
+    let (st, _, _) = s
+        .call(Method::POST, "/api/v1/role-bindings", Some(&token), Some(json!({"subject": {"user": "carol"}, "role": "platform-admin", "scope": "platform"})))
+        .await;
+    assert_eq!(st, 403, "no escalation to the platform");
+    let (st, _, _) = s
+        .call(Method::GET, "/api/v1/users/admin", Some(&token), None)
+        .await;
+    assert_eq!(st, 404);
+    let (st, list, _) = s
+        .call(Method::GET, "/api/v1/users?tenant=acme", Some(&token), None)
+        .await;
+    assert_eq!(
+        (st.as_u16(), list["items"].as_array().unwrap().len()),
+        (200, 2)
+    );
+    let (st, _, _) = s
+        .call(Method::DELETE, "/api/v1/sessions", Some(&token), None)
+        .await;
+    assert_eq!(st, 204);
+    let (st, _, _) = s.call(Method::GET, "/api/v1/me", Some(&token), None).await;
+    assert_eq!(st, 401, "logged out");
+
+    // Wrong passwords: 401, then throttled; every attempt audited.
+    for _ in 0..5 {
+        let (st, _, _) = s
+            .call(
+                Method::POST,
+                "/api/v1/sessions",
+                None,
+                Some(json!({"username": "alice", "password": "wrong-wrong-wrong"})),
+            )
+            .await;
+        assert_eq!(st, 401);
+    }
+    let (st, p, _) = s
+        .call(
+            Method::POST,
+            "/api/v1/sessions",
+            None,
+            Some(json!({"username": "alice", "password": "correct-horse-battery"})),
+        )
+        .await;
+    assert_eq!(st, 429, "{p}");
+    let (st, _, _) = s
+        .call(
+            Method::POST,
+            "/api/v1/sessions",
+            None,
+            Some(json!({"username": "nobody", "password": "whatever-whatever"})),
+        )
+        .await;
+    assert_eq!(st, 401, "unknown users get the same answer");
+    let (_, audit) = s.admin(Method::GET, "/api/v1/audit?limit=1000", None).await;
+    let logins = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["operation"] == "session_create" && e["phase"] == "end")
+        .count();
+    assert_eq!(logins, 8);
+    assert!(
+        !audit.to_string().contains("correct-horse-battery"),
+        "passwords are never recorded"
+    );
 }

@@ -4,7 +4,7 @@
 //! SHA-256 hash. The text is returned once, when issued, and never stored.
 
 use rand::RngCore;
-use scmp_common::{Error, Name, ProjectId, TenantId};
+use scmp_common::{Error, Name, ProjectId, ResourceKind, TenantId};
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -129,6 +129,18 @@ fn credential(row: &AnyRow) -> Result<Credential, Error> {
     })
 }
 
+fn binding(r: &AnyRow) -> Result<StoredBinding, Error> {
+    let t: Option<String> = r.try_get("tenant_id").map_err(Error::internal)?;
+    let p: Option<String> = r.try_get("project_id").map_err(Error::internal)?;
+    Ok(StoredBinding {
+        id: get_string(r, "id")?,
+        user_id: get_string(r, "user_id")?,
+        role: get_string(r, "role")?,
+        tenant_id: t.map(|t| t.parse()).transpose().map_err(Error::internal)?,
+        project_id: p.map(|p| p.parse()).transpose().map_err(Error::internal)?,
+    })
+}
+
 const USER_COLUMNS: &str = "id, name, email, tenant_id";
 const CRED_COLUMNS: &str = "id, user_id, kind, name, expires_at, created_at";
 
@@ -169,9 +181,110 @@ impl DataStore {
             .fetch_optional(&self.pool)
             .await
             .map_err(db_error)?;
-        row.as_ref()
-            .map(user)
-            .unwrap_or_else(|| Err(Error::Conflict(format!("user '{id}' does not exist"))))
+        row.as_ref().map(user).unwrap_or_else(|| {
+            Err(Error::NotFound {
+                kind: ResourceKind::User,
+                name: id.to_string(),
+            })
+        })
+    }
+
+    /// A user by id or name, with its password hash (for login).
+    pub async fn user_lookup(&self, key: &str) -> Result<Option<(User, Option<String>)>, Error> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS}, password_hash FROM users WHERE id = $1 OR name = $1"
+        ))
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error)?;
+        match row {
+            None => Ok(None),
+            Some(r) => Ok(Some((
+                user(&r)?,
+                r.try_get("password_hash").map_err(Error::internal)?,
+            ))),
+        }
+    }
+
+    /// Users by name, all or of one tenant.
+    pub async fn user_list(&self, tenant: Option<TenantId>) -> Result<Vec<User>, Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE ($1 IS NULL OR tenant_id = $1) ORDER BY name"
+        ))
+        .bind(tenant.map(|t| t.to_string()))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter().map(user).collect()
+    }
+
+    /// Deletes a user with its credentials and role bindings.
+    pub async fn user_delete(&self, id: &str) -> Result<(), Error> {
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        for sql in [
+            "DELETE FROM credentials WHERE user_id = $1",
+            "DELETE FROM role_bindings WHERE user_id = $1",
+            "DELETE FROM users WHERE id = $1",
+        ] {
+            sqlx::query(sql)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+        }
+        tx.commit().await.map_err(db_error)
+    }
+
+    /// Role bindings, all or those on one tenant (and its projects).
+    pub async fn binding_list(
+        &self,
+        tenant: Option<TenantId>,
+    ) -> Result<Vec<StoredBinding>, Error> {
+        let rows = sqlx::query(
+            "SELECT id, user_id, role, tenant_id, project_id FROM role_bindings WHERE ($1 IS NULL OR tenant_id = $1) ORDER BY created_at",
+        )
+        .bind(tenant.map(|t| t.to_string()))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter().map(binding).collect()
+    }
+
+    /// A role binding by id.
+    pub async fn binding_get(&self, id: &str) -> Result<Option<StoredBinding>, Error> {
+        let row = sqlx::query(
+            "SELECT id, user_id, role, tenant_id, project_id FROM role_bindings WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error)?;
+        row.as_ref().map(binding).transpose()
+    }
+
+    /// Removes a role binding.
+    pub async fn binding_delete(&self, id: &str) -> Result<(), Error> {
+        sqlx::query("DELETE FROM role_bindings WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+
+    /// Failed logins for a user name since `since_ms` (from the audit log, so every replica counts the
+    /// same).
+    pub async fn failed_logins_since(&self, username: &str, since_ms: i64) -> Result<i64, Error> {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_entries WHERE operation = 'session_create' AND phase = 'end' \
+             AND result = 'error' AND target = $1 AND time_ms >= $2",
+        )
+        .bind(format!("user/{username}"))
+        .bind(since_ms)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_error)
     }
 
     /// How many users exist (the first start creates the administrator).
@@ -324,18 +437,6 @@ impl DataStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db_error)?;
-        rows.iter()
-            .map(|r| {
-                let t: Option<String> = r.try_get("tenant_id").map_err(Error::internal)?;
-                let p: Option<String> = r.try_get("project_id").map_err(Error::internal)?;
-                Ok(StoredBinding {
-                    id: get_string(r, "id")?,
-                    user_id: get_string(r, "user_id")?,
-                    role: get_string(r, "role")?,
-                    tenant_id: t.map(|t| t.parse()).transpose().map_err(Error::internal)?,
-                    project_id: p.map(|p| p.parse()).transpose().map_err(Error::internal)?,
-                })
-            })
-            .collect()
+        rows.iter().map(binding).collect()
     }
 }

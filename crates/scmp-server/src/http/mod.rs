@@ -10,6 +10,7 @@ mod sites;
 mod tenants;
 mod tokens;
 pub mod types;
+mod users;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -78,6 +79,14 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(sites::site_view, sites::site_delete))
         .routes(routes!(sites::cluster_list, sites::cluster_create))
         .routes(routes!(sites::cluster_view, sites::cluster_delete))
+        .routes(routes!(users::user_list, users::user_create))
+        .routes(routes!(users::user_view, users::user_delete))
+        .routes(routes!(
+            users::role_binding_list,
+            users::role_binding_create
+        ))
+        .routes(routes!(users::role_binding_delete))
+        .routes(routes!(users::session_create, users::session_delete))
 }
 
 /// The OpenAPI document, as served at `/api/v1/openapi.json` and checked in as `openapi/scmp.json`.

@@ -1,0 +1,614 @@
+//! Users, role bindings and login sessions.
+//!
+//! A user belongs to a tenant (managed by that tenant's admins) or to the platform (managed by platform
+//! admins). Role bindings on a tenant or its projects may only be given to that tenant's users, so a
+//! tenant admin can never open its tenant to outsiders or reach beyond it. Logins are throttled by the
+//! failures the audit log holds, so every replica counts the same.
+
+use std::sync::Arc;
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::{ConnectInfo, State};
+use axum::Json;
+use http::StatusCode;
+use scmp_authz::{Action, Resource, Role};
+use scmp_common::{Error, TenantId};
+use scmp_store::{AuditRecord, CredentialKind, StoredBinding, User};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::audit::audited;
+use super::tenants::{name, tenant_for};
+use super::types::Page;
+use super::{ApiJson, ApiPath, ApiQuery, RequestId};
+use crate::context::{AppState, OpContext};
+use crate::error::Problem;
+
+/// How long a login session lasts.
+const SESSION_MS: i64 = 8 * 3600 * 1000;
+/// Failed logins allowed per user name in [`THROTTLE_WINDOW_MS`].
+const MAX_FAILURES: i64 = 5;
+/// The throttling window.
+const THROTTLE_WINDOW_MS: i64 = 5 * 60 * 1000;
+
+/// `user_create`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserCreate {
+    /// Login name.
+    pub name: String,
+    /// E-mail address.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Password for `session_create` (at least 12 characters); none for token-only users.
+    #[serde(default)]
+    pub password: Option<String>,
+    /// The user's tenant (id or name); none for platform staff.
+    #[serde(default)]
+    pub tenant: Option<String>,
+}
+
+/// A user.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserView {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// E-mail.
+    pub email: String,
+    /// Tenant.
+    pub tenant_id: Option<String>,
+}
+
+impl From<User> for UserView {
+    fn from(u: User) -> Self {
+        Self {
+            id: u.id,
+            name: u.name.to_string(),
+            email: u.email,
+            tenant_id: u.tenant_id.map(|t| t.to_string()),
+        }
+    }
+}
+
+/// Filter of `user_list` and `role_binding_list`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct TenantFilter {
+    /// Only this tenant's (id or name); without it, the platform's whole list (platform admins).
+    pub tenant: Option<String>,
+}
+
+/// Who a role is bound to.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Subject {
+    /// The user (id or name).
+    pub user: String,
+}
+
+/// Where a role applies: `"platform"`, `{"tenant": T}` or `{"project": P}`.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ScopeBody {
+    /// `"platform"`.
+    Platform(String),
+    /// `{"tenant": "<id or name>"}`.
+    Tenant {
+        /// The tenant.
+        tenant: String,
+    },
+    /// `{"project": "<id>"}`.
+    Project {
+        /// The project.
+        project: String,
+    },
+}
+
+/// `role_binding_create`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleBindingCreate {
+    /// Who.
+    pub subject: Subject,
+    /// The role (`tenant-admin`, `viewer`, ...).
+    pub role: String,
+    /// Where.
+    pub scope: ScopeBody,
+}
+
+/// A role binding.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoleBindingView {
+    /// Id.
+    pub id: String,
+    /// The user.
+    pub user_id: String,
+    /// The role.
+    pub role: String,
+    /// `platform`, `tenant/<id>` or `project/<id>`.
+    pub scope: String,
+}
+
+impl From<StoredBinding> for RoleBindingView {
+    fn from(b: StoredBinding) -> Self {
+        let scope = match (b.tenant_id, b.project_id) {
+            (_, Some(p)) => format!("project/{p}"),
+            (Some(t), None) => format!("tenant/{t}"),
+            (None, None) => "platform".into(),
+        };
+        Self {
+            id: b.id,
+            user_id: b.user_id,
+            role: b.role,
+            scope,
+        }
+    }
+}
+
+/// `session_create`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionCreate {
+    /// Login name.
+    pub username: String,
+    /// Password.
+    pub password: String,
+}
+
+/// A session: a short-lived bearer token.
+#[derive(Serialize, ToSchema)]
+pub struct SessionView {
+    /// The bearer token.
+    pub token: String,
+    /// When it expires (milliseconds since the Unix epoch).
+    pub expires_at: i64,
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+/// May the caller manage (create, delete, bind roles to) users of this tenant (or platform staff)?
+fn may_manage(s: &AppState, ctx: &OpContext, tenant: Option<TenantId>) -> bool {
+    match tenant {
+        Some(t) => s.authz.authorize(
+            &ctx.actor.principal,
+            Action::UserCreate,
+            Resource::Tenant(t),
+        ),
+        None => s.authz.authorize(
+            &ctx.actor.principal,
+            Action::PlatformUserManage,
+            Resource::Platform,
+        ),
+    }
+}
+
+/// May the caller see this tenant's users (or platform staff)?
+fn may_see(s: &AppState, ctx: &OpContext, tenant: Option<TenantId>) -> bool {
+    match tenant {
+        Some(t) => s
+            .authz
+            .authorize(&ctx.actor.principal, Action::UserList, Resource::Tenant(t)),
+        None => s.authz.authorize(
+            &ctx.actor.principal,
+            Action::PlatformUserManage,
+            Resource::Platform,
+        ),
+    }
+}
+
+async fn user_for(s: &AppState, ctx: &OpContext, key: &str) -> Result<User, Problem> {
+    let not_found = || Problem::not_found(&format!("user '{key}'")).at(&ctx.request_id);
+    let found = s
+        .store
+        .user_lookup(key)
+        .await
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let Some((u, _)) = found else {
+        return Err(not_found());
+    };
+    if u.id == ctx.actor.user.id || may_see(s, ctx, u.tenant_id) {
+        Ok(u)
+    } else {
+        Err(not_found())
+    }
+}
+
+/// Users the caller may see: one tenant's, or (platform admins) all.
+#[utoipa::path(get, path = "/api/v1/users", operation_id = "user_list", params(TenantFilter),
+    responses((status = 200, body = Page<UserView>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn user_list(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiQuery(q): ApiQuery<TenantFilter>,
+) -> Result<Json<Page<UserView>>, Problem> {
+    let tenant = match &q.tenant {
+        Some(key) => Some(tenant_for(&s, &ctx, key, Action::UserList).await?.id),
+        None if may_see(&s, &ctx, None) => None,
+        None => {
+            return Err(Problem::forbidden("list all users (name a tenant)").at(&ctx.request_id))
+        }
+    };
+    let users = s
+        .store
+        .user_list(tenant)
+        .await
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    Ok(Json(Page {
+        items: users.into_iter().map(Into::into).collect(),
+        next_page_token: None,
+    }))
+}
+
+/// Creates a user.
+#[utoipa::path(post, path = "/api/v1/users", operation_id = "user_create", request_body = UserCreate,
+    responses((status = 201, body = UserView), (status = 400, body = Problem), (status = 401, body = Problem),
+               (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn user_create(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiJson(body): ApiJson<UserCreate>,
+) -> Result<(StatusCode, Json<UserView>), Problem> {
+    let at = |p: Problem| p.at(&ctx.request_id);
+    let tenant = match &body.tenant {
+        Some(key) => Some(tenant_for(&s, &ctx, key, Action::UserCreate).await?.id),
+        None => None,
+    };
+    if !may_manage(&s, &ctx, tenant) {
+        return Err(at(Problem::forbidden("create platform users")));
+    }
+    let uname = name("name", &body.name).map_err(at)?;
+    let email = body.email.unwrap_or_default();
+    if email.len() > 254 || email.contains(char::is_control) {
+        return Err(at(Problem::invalid(
+            "email",
+            "must be at most 254 printable characters",
+        )));
+    }
+    let hash = match &body.password {
+        None => None,
+        Some(p) if p.chars().count() < 12 || p.len() > 1024 => {
+            return Err(at(Problem::invalid(
+                "password",
+                "must be 12 to 1024 characters long",
+            )))
+        }
+        Some(p) => Some(
+            Argon2::default()
+                .hash_password(p.as_bytes(), &SaltString::generate(&mut OsRng))
+                .map_err(|e| at(Error::internal(e).into()))?
+                .to_string(),
+        ),
+    };
+    let target = format!("user/{uname}");
+    let u = audited(
+        &s,
+        &ctx,
+        "user_create",
+        &target,
+        tenant,
+        s.store.user_create(&uname, &email, tenant, hash.as_deref()),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(u.into())))
+}
+
+/// One user.
+#[utoipa::path(get, path = "/api/v1/users/{user}", operation_id = "user_view",
+    params(("user" = String, Path, description = "User id or name")),
+    responses((status = 200, body = UserView), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn user_view(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+) -> Result<Json<UserView>, Problem> {
+    Ok(Json(user_for(&s, &ctx, &key).await?.into()))
+}
+
+/// Deletes a user, its credentials and role bindings.
+#[utoipa::path(delete, path = "/api/v1/users/{user}", operation_id = "user_delete",
+    params(("user" = String, Path, description = "User id or name")),
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn user_delete(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+) -> Result<StatusCode, Problem> {
+    let u = user_for(&s, &ctx, &key).await?;
+    if !may_manage(&s, &ctx, u.tenant_id) || u.id == ctx.actor.user.id {
+        return Err(Problem::forbidden("delete this user").at(&ctx.request_id));
+    }
+    audited(
+        &s,
+        &ctx,
+        "user_delete",
+        &format!("user/{}", u.id),
+        u.tenant_id,
+        s.store.user_delete(&u.id),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Role bindings the caller may see: one tenant's, or (platform admins) all.
+#[utoipa::path(get, path = "/api/v1/role-bindings", operation_id = "role_binding_list", params(TenantFilter),
+    responses((status = 200, body = Page<RoleBindingView>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn role_binding_list(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiQuery(q): ApiQuery<TenantFilter>,
+) -> Result<Json<Page<RoleBindingView>>, Problem> {
+    let tenant = match &q.tenant {
+        Some(key) => Some(tenant_for(&s, &ctx, key, Action::RoleBindingList).await?.id),
+        None if may_see(&s, &ctx, None) => None,
+        None => {
+            return Err(
+                Problem::forbidden("list all role bindings (name a tenant)").at(&ctx.request_id)
+            )
+        }
+    };
+    let list = s
+        .store
+        .binding_list(tenant)
+        .await
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    Ok(Json(Page {
+        items: list.into_iter().map(Into::into).collect(),
+        next_page_token: None,
+    }))
+}
+
+/// Binds a role to a user on a scope.
+#[utoipa::path(post, path = "/api/v1/role-bindings", operation_id = "role_binding_create", request_body = RoleBindingCreate,
+    responses((status = 201, body = RoleBindingView), (status = 400, body = Problem), (status = 401, body = Problem),
+               (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn role_binding_create(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiJson(body): ApiJson<RoleBindingCreate>,
+) -> Result<(StatusCode, Json<RoleBindingView>), Problem> {
+    let at = |p: Problem| p.at(&ctx.request_id);
+    let role: Role = body
+        .role
+        .parse()
+        .map_err(|e: scmp_authz::UnknownRole| at(Problem::invalid("role", e.to_string())))?;
+    let (tenant, project) = match &body.scope {
+        ScopeBody::Platform(p) if p == "platform" => (None, None),
+        ScopeBody::Platform(_) => {
+            return Err(at(Problem::invalid(
+                "scope",
+                "must be \"platform\", {\"tenant\": T} or {\"project\": P}",
+            )))
+        }
+        ScopeBody::Tenant { tenant } => (
+            Some(
+                tenant_for(&s, &ctx, tenant, Action::RoleBindingCreate)
+                    .await?
+                    .id,
+            ),
+            None,
+        ),
+        ScopeBody::Project { project } => {
+            let p = s
+                .store
+                .project_lookup(None, project)
+                .await
+                .map_err(|_| at(Problem::not_found(&format!("project '{project}'"))))?;
+            if !s
+                .authz
+                .can_see(&ctx.actor.principal, Resource::Project(p.tenant_id, p.id))
+            {
+                return Err(at(Problem::not_found(&format!("project '{project}'"))));
+            }
+            (Some(p.tenant_id), Some(p.id))
+        }
+    };
+    let level_ok = matches!(
+        (role.level(), tenant, project),
+        ("platform", None, None) | ("tenant", Some(_), None) | ("project", Some(_), Some(_))
+    );
+    if !level_ok {
+        return Err(at(Problem::invalid(
+            "scope",
+            format!("the role {role} is bound on a {}", role.level()),
+        )));
+    }
+    if !may_manage(&s, &ctx, tenant) {
+        return Err(at(Problem::forbidden("grant roles here")));
+    }
+    let u = user_for(&s, &ctx, &body.subject.user).await?;
+    // Roles inside a tenant go only to that tenant's users.
+    if tenant.is_some() && u.tenant_id != tenant {
+        return Err(at(Problem::invalid(
+            "subject.user",
+            "roles in a tenant can only be given to that tenant's users",
+        )));
+    }
+    let target = format!("user/{}", u.id);
+    let b = audited(
+        &s,
+        &ctx,
+        "role_binding_create",
+        &target,
+        tenant,
+        s.store.binding_create(&u.id, role.name(), tenant, project),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(b.into())))
+}
+
+/// Removes a role binding.
+#[utoipa::path(delete, path = "/api/v1/role-bindings/{id}", operation_id = "role_binding_delete",
+    params(("id" = String, Path, description = "Role binding id")),
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn role_binding_delete(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(id): ApiPath,
+) -> Result<StatusCode, Problem> {
+    let not_found = || Problem::not_found(&format!("role binding '{id}'")).at(&ctx.request_id);
+    let b = s
+        .store
+        .binding_get(&id)
+        .await
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?
+        .ok_or_else(not_found)?;
+    if !may_see(&s, &ctx, b.tenant_id) {
+        return Err(not_found());
+    }
+    if !may_manage(&s, &ctx, b.tenant_id) {
+        return Err(Problem::forbidden("remove this role binding").at(&ctx.request_id));
+    }
+    audited(
+        &s,
+        &ctx,
+        "role_binding_delete",
+        &format!("role-binding/{id}"),
+        b.tenant_id,
+        s.store.binding_delete(&id),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Logs in with a user name and password; answers a short-lived bearer token. Throttled per user
+/// name: after 5 failures in 5 minutes, further attempts are refused for a while.
+#[utoipa::path(post, path = "/api/v1/sessions", operation_id = "session_create", request_body = SessionCreate, security(()),
+    responses((status = 201, body = SessionView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 429, body = Problem)))]
+pub async fn session_create(
+    State(s): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    axum::Extension(RequestId(request_id)): axum::Extension<RequestId>,
+    ApiJson(body): ApiJson<SessionCreate>,
+) -> Result<(StatusCode, Json<SessionView>), Problem> {
+    let at = |p: Problem| p.at(&request_id);
+    if body.username.len() > 63 || body.password.len() > 1024 {
+        return Err(at(Problem::unauthenticated()));
+    }
+    let mut rec = AuditRecord {
+        request_id: request_id.clone(),
+        phase: "begin",
+        actor: "anonymous".into(),
+        auth_method: "password".into(),
+        credential: String::new(),
+        source: peer.ip().to_string(),
+        operation: "session_create".into(),
+        target: format!("user/{}", body.username),
+        tenant_id: None,
+        result: "pending".into(),
+        error: String::new(),
+    };
+    s.store.audit_append(&rec).await.map_err(|e| at(e.into()))?;
+    let failures = s
+        .store
+        .failed_logins_since(&body.username, now_ms() - THROTTLE_WINDOW_MS)
+        .await
+        .map_err(|e| at(e.into()))?;
+    let outcome: Result<(User, scmp_store::IssuedSecret), &str> = if failures >= MAX_FAILURES {
+        Err("too many failed logins")
+    } else {
+        let found = s
+            .store
+            .user_lookup(&body.username)
+            .await
+            .map_err(|e| at(e.into()))?;
+        // Verify against a real hash even for unknown users, so timing does not tell who exists.
+        const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2NtcGR1bW15c2FsdA$2yZ4oBfr2m5KQb4jOTDa1bW+l8x/4oRkBvT4oIi2S0A";
+        let (user, hash) = match found {
+            Some((u, Some(h))) => (Some(u), h),
+            _ => (None, DUMMY.to_string()),
+        };
+        let ok = PasswordHash::new(&hash)
+            .map(|h| {
+                Argon2::default()
+                    .verify_password(body.password.as_bytes(), &h)
+                    .is_ok()
+            })
+            .unwrap_or(false);
+        match (user, ok) {
+            (Some(u), true) => {
+                let issued = s
+                    .store
+                    .credential_issue(
+                        &u.id,
+                        CredentialKind::Session,
+                        "login",
+                        Some(now_ms() + SESSION_MS),
+                    )
+                    .await
+                    .map_err(|e| at(e.into()))?;
+                Ok((u, issued))
+            }
+            _ => Err("wrong user name or password"),
+        }
+    };
+    rec.phase = "end";
+    match &outcome {
+        Ok((u, issued)) => {
+            rec.actor = u.id.clone();
+            rec.credential = issued.credential.id.clone();
+            rec.tenant_id = u.tenant_id;
+            rec.result = "ok".into();
+        }
+        Err(why) => {
+            rec.result = "error".into();
+            rec.error = why.to_string();
+        }
+    }
+    s.store.audit_append(&rec).await.map_err(|e| at(e.into()))?;
+    match outcome {
+        Ok((_, issued)) => Ok((
+            StatusCode::CREATED,
+            Json(SessionView {
+                token: issued.text,
+                expires_at: issued.credential.expires_at.unwrap_or_default(),
+            }),
+        )),
+        Err("too many failed logins") => Err(at(Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "throttled",
+            "too many failed logins for this user; try again in a few minutes",
+        ))),
+        Err(_) => Err(at(Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "wrong user name or password",
+        ))),
+    }
+}
+
+/// Logs out: revokes the session in use.
+#[utoipa::path(delete, path = "/api/v1/sessions", operation_id = "session_delete",
+    responses((status = 204), (status = 400, body = Problem), (status = 401, body = Problem)))]
+pub async fn session_delete(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+) -> Result<StatusCode, Problem> {
+    if ctx.actor.credential.kind != CredentialKind::Session {
+        return Err(Problem::invalid(
+            "authorization",
+            "not a session; delete API tokens with token_delete",
+        )
+        .at(&ctx.request_id));
+    }
+    let (user, id) = (ctx.actor.user.id.clone(), ctx.actor.credential.id.clone());
+    audited(
+        &s,
+        &ctx,
+        "session_delete",
+        "session",
+        ctx.actor.user.tenant_id,
+        async { s.store.credential_revoke(&user, &id).await.map(|_| ()) },
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
