@@ -1,40 +1,79 @@
-//! `scmp server`: the control plane's API over HTTPS.
+//! `scmp server`: the control plane's API over HTTPS. Settings come from flags, then the environment,
+//! then the TOML file given with `--config`, then the defaults (`docs/server.md` lists every key).
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use scmp_server::ServerConfig;
+use serde::Deserialize;
 
 /// Options of `scmp server` (each also from the environment).
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Where the SQLite database, the TLS certificate and the admin token live.
-    #[arg(long, env = "SCMP_DATA_DIR", default_value = "scmp-data")]
-    data_dir: PathBuf,
-    /// Address to serve HTTPS on.
-    #[arg(long, env = "SCMP_LISTEN", default_value = "127.0.0.1:8443")]
-    listen: SocketAddr,
+    /// A TOML file with any of the keys below.
+    #[arg(long, env = "SCMP_CONFIG")]
+    config: Option<PathBuf>,
+    /// Where the SQLite database, the keys, the TLS certificate and the admin token live
+    /// [default: scmp-data].
+    #[arg(long, env = "SCMP_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Address to serve HTTPS on [default: 127.0.0.1:8443].
+    #[arg(long, env = "SCMP_LISTEN")]
+    listen: Option<SocketAddr>,
     /// Use PostgreSQL instead of SQLite (`postgres://USER@HOST/DB`).
     #[arg(long, env = "SCMP_DATABASE_URL", hide_env_values = true)]
     database_url: Option<String>,
 }
 
+/// The configuration file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    data_dir: Option<PathBuf>,
+    listen: Option<SocketAddr>,
+    database_url: Option<String>,
+}
+
+fn read_file(path: &Path) -> anyhow::Result<File> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    toml::from_str(&text)
+        .with_context(|| format!("{} is not a valid configuration", path.display()))
+}
+
+/// Flags and environment over the file over the defaults.
+fn resolve(args: Args) -> anyhow::Result<ServerConfig> {
+    let file = match &args.config {
+        Some(p) => read_file(p)?,
+        None => File::default(),
+    };
+    Ok(ServerConfig {
+        data_dir: args
+            .data_dir
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("scmp-data")),
+        listen: args
+            .listen
+            .or(file.listen)
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8443))),
+        database_url: args.database_url.or(file.database_url),
+    })
+}
+
 /// Runs the server until SIGINT or SIGTERM.
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let running = scmp_server::start(ServerConfig {
-        data_dir: args.data_dir.clone(),
-        listen: args.listen,
-        database_url: args.database_url,
-    })
-    .await
-    .context("starting the server")?;
+    let config = resolve(args)?;
+    let data_dir = config.data_dir.clone();
+    let running = scmp_server::start(config)
+        .await
+        .context("starting the server")?;
     println!("scmp server");
     println!("  API:         https://{}/api/v1", running.addr);
     println!("  fingerprint: {}", running.fingerprint);
     println!(
         "  admin token: {} (written on first start)",
-        args.data_dir.join("admin-token").display()
+        data_dir.join("admin-token").display()
     );
     super::pve_sim::shutdown_signal().await;
     running
@@ -42,4 +81,52 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         .graceful_shutdown(Some(std::time::Duration::from_secs(10)));
     let _ = running.task.await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(config: Option<PathBuf>, listen: Option<&str>) -> Args {
+        Args {
+            config,
+            data_dir: None,
+            listen: listen.map(|l| l.parse().unwrap()),
+            database_url: None,
+        }
+    }
+
+    #[test]
+    fn flags_over_file_over_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("scmp.toml");
+        std::fs::write(
+            &file,
+            "data_dir = \"/srv/scmp\"\nlisten = \"127.0.0.1:9443\"\n",
+        )
+        .unwrap();
+        let c = resolve(args(Some(file.clone()), None)).unwrap();
+        assert_eq!(
+            (c.data_dir, c.listen.port()),
+            (PathBuf::from("/srv/scmp"), 9443)
+        );
+        let c = resolve(args(Some(file), Some("127.0.0.1:7443"))).unwrap();
+        assert_eq!(c.listen.port(), 7443);
+        let c = resolve(args(None, None)).unwrap();
+        assert_eq!(
+            (c.data_dir, c.listen.port(), c.database_url),
+            (PathBuf::from("scmp-data"), 8443, None)
+        );
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("scmp.toml");
+        std::fs::write(&file, "listn = \"127.0.0.1:9443\"\n").unwrap();
+        let err = format!("{:#}", resolve(args(Some(file.clone()), None)).unwrap_err());
+        assert!(err.contains("listn"), "{err}");
+        std::fs::write(&file, "listen = \"not an address\"\n").unwrap();
+        assert!(resolve(args(Some(file), None)).is_err());
+    }
 }
