@@ -1,16 +1,21 @@
 //! `scmp`: the Secure Cloud Management Platform for Proxmox VE edge locations.
 //!
-//! One binary for every role; this file only parses the command line and hands over to `cmd`.
+//! One binary for every role: the server, the Proxmox VE simulator, offline tools, and the API client.
+//! This file only parses the command line and hands over to `cmd` and `cli`.
 #![forbid(unsafe_code)]
 
+mod cli;
 mod cmd;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
+use cli::commands as c;
 
 /// The Secure Cloud Management Platform for Proxmox VE edge locations.
 #[derive(Debug, Parser)]
 #[command(name = "scmp", version, about)]
 struct Cli {
+    #[command(flatten)]
+    global: c::Global,
     #[command(subcommand)]
     command: Command,
 }
@@ -19,16 +24,41 @@ struct Cli {
 enum Command {
     /// Run the scmp server: the API over HTTPS on SQLite (default) or PostgreSQL.
     Server(cmd::server::Args),
-    /// Work with the audit log offline.
+    /// Run a simulated Proxmox VE cluster that speaks the real /api2/json API over HTTPS.
+    PveSim(cmd::pve_sim::Args),
+    /// The audit log: check it offline, or list it from the server.
     #[command(subcommand)]
     Audit(cmd::audit::Command),
     /// Print the OpenAPI document of the API.
     Openapi,
-    /// Run a simulated Proxmox VE cluster that speaks the real /api2/json API over HTTPS.
-    PveSim(cmd::pve_sim::Args),
+    /// Log in to a server and save the context.
+    Login(c::Login),
+    /// Named contexts (server and credential).
+    #[command(subcommand)]
+    Context(c::ContextCmd),
+    /// Print shell completions.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Who am I.
+    #[command(subcommand)]
+    Me(c::MeCmd),
+    /// Tenants and their quota.
+    #[command(subcommand)]
+    Tenant(c::TenantCmd),
+    /// Projects and their quota.
+    #[command(subcommand)]
+    Project(c::ProjectCmd),
+    /// Your API tokens.
+    #[command(subcommand)]
+    Token(c::TokenCmd),
+    /// Edge sites.
+    #[command(subcommand)]
+    Site(c::SiteCmd),
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
@@ -36,18 +66,38 @@ fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    let result = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .build()?;
-    runtime.block_on(async move {
-        match cli.command {
-            Command::PveSim(args) => cmd::pve_sim::run(args).await,
-            Command::Server(args) => cmd::server::run(args).await,
-            Command::Audit(c) => cmd::audit::run(c).await,
-            Command::Openapi => {
-                println!("{}", scmp_server::openapi_document());
-                Ok(())
-            }
+        .build()
+        .map_err(anyhow::Error::from)
+        .and_then(|rt| rt.block_on(run(cli)));
+    if let Err(e) = result {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let g = &cli.global;
+    match cli.command {
+        Command::PveSim(args) => cmd::pve_sim::run(args).await,
+        Command::Server(args) => cmd::server::run(args).await,
+        Command::Audit(cmd::audit::Command::List { tenant }) => c::audit_list(tenant, g).await,
+        Command::Audit(a) => cmd::audit::run(a).await,
+        Command::Openapi => {
+            println!("{}", scmp_server::openapi_document());
+            Ok(())
         }
-    })
+        Command::Login(args) => c::login(args).await,
+        Command::Context(cmd) => c::context(cmd),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "scmp", &mut std::io::stdout());
+            Ok(())
+        }
+        Command::Me(cmd) => c::me(cmd, g).await,
+        Command::Tenant(cmd) => c::tenant(cmd, g).await,
+        Command::Project(cmd) => c::project(cmd, g).await,
+        Command::Token(cmd) => c::token(cmd, g).await,
+        Command::Site(cmd) => c::site(cmd, g).await,
+    }
 }

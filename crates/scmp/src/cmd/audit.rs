@@ -19,6 +19,12 @@ pub enum Command {
         #[arg(long, env = "SCMP_DATABASE_URL", hide_env_values = true)]
         database_url: Option<String>,
     },
+    /// `audit_list`: the log from the server, oldest first.
+    List {
+        /// Only this tenant's entries.
+        #[arg(long)]
+        tenant: Option<String>,
+    },
 }
 
 /// Runs the command.
@@ -54,5 +60,6 @@ pub async fn run(cmd: Command) -> anyhow::Result<()> {
                 }
             }
         }
+        Command::List { .. } => anyhow::bail!("`audit list` talks to the server"),
     }
 }

@@ -1,0 +1,454 @@
+//! The client sub-commands. Each calls one API operation; its name follows the operation id.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use super::client::Api;
+use super::config::{Config, Context};
+use super::output::{print, Format};
+
+/// Options every client command takes.
+#[derive(Debug, clap::Args)]
+pub struct Global {
+    /// Output format.
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_enum,
+        default_value = "table",
+        global = true
+    )]
+    pub output: Format,
+    /// The context to use (default: the current one).
+    #[arg(long, global = true)]
+    pub context: Option<String>,
+}
+
+/// `scmp login`.
+#[derive(Debug, clap::Args)]
+pub struct Login {
+    /// The server, `https://host:8443`.
+    #[arg(long)]
+    server: String,
+    /// The server certificate's SHA-256 fingerprint (its `tls-fingerprint` file).
+    #[arg(long)]
+    fingerprint: String,
+    /// Read an API token from this file.
+    #[arg(long, conflicts_with_all = ["username"])]
+    token_file: Option<PathBuf>,
+    /// Log in with this user name; the password is read from standard input.
+    #[arg(long)]
+    username: Option<String>,
+    /// Name of the context to save.
+    #[arg(long, default_value = "default")]
+    name: String,
+}
+
+/// Amounts for a quota.
+#[derive(Debug, Clone, clap::Args)]
+pub struct QuotaArgs {
+    /// vCPUs.
+    #[arg(long, default_value_t = 0)]
+    vcpus: u64,
+    /// Memory in MiB.
+    #[arg(long, default_value_t = 0)]
+    memory_mib: u64,
+    /// Disk in GiB.
+    #[arg(long, default_value_t = 0)]
+    disk_gib: u64,
+    /// Guests.
+    #[arg(long, default_value_t = 0)]
+    guests: u64,
+}
+
+impl QuotaArgs {
+    fn body(&self) -> Value {
+        json!({"vcpus": self.vcpus, "memory_mib": self.memory_mib, "disk_gib": self.disk_gib, "guests": self.guests})
+    }
+}
+
+/// `scmp context ...`
+#[derive(Debug, clap::Subcommand)]
+pub enum ContextCmd {
+    /// List contexts (`*` marks the current one).
+    List,
+    /// Make a context the current one.
+    Use {
+        /// Its name.
+        name: String,
+    },
+}
+
+/// `scmp tenant ...`
+#[derive(Debug, clap::Subcommand)]
+pub enum TenantCmd {
+    /// `tenant_list`.
+    List,
+    /// `tenant_create`.
+    Create {
+        /// Name.
+        name: String,
+        /// Description.
+        #[arg(long)]
+        description: Option<String>,
+        #[command(flatten)]
+        quota: QuotaArgs,
+    },
+    /// `tenant_view`.
+    View {
+        /// Id or name.
+        tenant: String,
+    },
+    /// `tenant_delete`.
+    Delete {
+        /// Id or name.
+        tenant: String,
+    },
+    /// `tenant_quota_view`.
+    QuotaView {
+        /// Id or name.
+        tenant: String,
+    },
+    /// `tenant_quota_update`.
+    QuotaUpdate {
+        /// Id or name.
+        tenant: String,
+        #[command(flatten)]
+        quota: QuotaArgs,
+    },
+}
+
+/// `scmp project ...`
+#[derive(Debug, clap::Subcommand)]
+pub enum ProjectCmd {
+    /// `project_list`.
+    List {
+        /// The tenant (id or name).
+        #[arg(long)]
+        tenant: String,
+    },
+    /// `project_create`.
+    Create {
+        /// Name.
+        name: String,
+        /// The tenant (id or name).
+        #[arg(long)]
+        tenant: String,
+        /// Description.
+        #[arg(long)]
+        description: Option<String>,
+        #[command(flatten)]
+        quota: QuotaArgs,
+    },
+    /// `project_view`.
+    View {
+        /// Id.
+        project: String,
+    },
+    /// `project_delete`.
+    Delete {
+        /// Id.
+        project: String,
+    },
+    /// `project_quota_view`.
+    QuotaView {
+        /// Id.
+        project: String,
+    },
+    /// `project_quota_update`.
+    QuotaUpdate {
+        /// Id.
+        project: String,
+        #[command(flatten)]
+        quota: QuotaArgs,
+    },
+}
+
+/// `scmp token ...`
+#[derive(Debug, clap::Subcommand)]
+pub enum TokenCmd {
+    /// `token_list`.
+    List,
+    /// `token_create` (the secret is printed once).
+    Create {
+        /// Name.
+        name: String,
+    },
+    /// `token_delete`.
+    Delete {
+        /// Id.
+        token: String,
+    },
+}
+
+/// `scmp site ...`
+#[derive(Debug, clap::Subcommand)]
+pub enum SiteCmd {
+    /// `site_list`.
+    List,
+    /// `site_create`.
+    Create {
+        /// Name.
+        name: String,
+        /// ISO 3166-1 alpha-2 country code.
+        #[arg(long)]
+        country: String,
+        /// Region.
+        #[arg(long)]
+        region: Option<String>,
+    },
+}
+
+/// `scmp me ...`
+#[derive(Debug, clap::Subcommand)]
+pub enum MeCmd {
+    /// `me_view`.
+    View,
+}
+
+fn api(g: &Global) -> anyhow::Result<Api> {
+    let cfg = Config::load()?;
+    Api::from_context(cfg.context(g.context.as_deref())?)
+}
+
+/// `scmp login`: checks the credential against the server, then saves the context.
+pub async fn login(args: Login) -> anyhow::Result<()> {
+    let token = match (&args.token_file, &args.username) {
+        (Some(f), _) => std::fs::read_to_string(f)
+            .with_context(|| format!("reading {}", f.display()))?
+            .trim()
+            .to_string(),
+        (None, Some(user)) => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .context("reading the password from standard input")?;
+            let anon = Api::new(&args.server, &args.fingerprint, None)?;
+            let session = anon
+                .call(Method::POST, "/sessions", Some(json!({"username": user, "password": password.trim_end_matches(['\n', '\r'])})))
+                .await?;
+            session["token"]
+                .as_str()
+                .context("the server answered no token")?
+                .to_string()
+        }
+        (None, None) => {
+            anyhow::bail!("give --token-file FILE or --username NAME (password on standard input)")
+        }
+    };
+    let me = Api::new(&args.server, &args.fingerprint, Some(token.clone()))?
+        .call(Method::GET, "/me", None)
+        .await?;
+    let mut cfg = Config::load()?;
+    cfg.contexts.insert(
+        args.name.clone(),
+        Context {
+            server: args.server.trim_end_matches('/').to_string(),
+            fingerprint: args.fingerprint,
+            token,
+        },
+    );
+    cfg.current = Some(args.name.clone());
+    cfg.save()?;
+    println!(
+        "logged in as {} (context '{}')",
+        me["name"].as_str().unwrap_or("?"),
+        args.name
+    );
+    Ok(())
+}
+
+/// `scmp context ...`
+pub fn context(cmd: ContextCmd) -> anyhow::Result<()> {
+    let mut cfg = Config::load()?;
+    match cmd {
+        ContextCmd::List => {
+            for (name, c) in &cfg.contexts {
+                let mark = if cfg.current.as_deref() == Some(name) {
+                    "*"
+                } else {
+                    " "
+                };
+                println!("{mark} {name}\t{}", c.server);
+            }
+        }
+        ContextCmd::Use { name } => {
+            anyhow::ensure!(
+                cfg.contexts.contains_key(&name),
+                "no context named '{name}'"
+            );
+            cfg.current = Some(name);
+            cfg.save()?;
+        }
+    }
+    Ok(())
+}
+
+/// `scmp tenant ...`
+pub async fn tenant(cmd: TenantCmd, g: &Global) -> anyhow::Result<()> {
+    let a = api(g)?;
+    let cols: &[&str] = &["name", "id", "quota", "description"];
+    let (v, cols) = match cmd {
+        TenantCmd::List => (a.call(Method::GET, "/tenants", None).await?, cols),
+        TenantCmd::Create {
+            name,
+            description,
+            quota,
+        } => (
+            a.call(
+                Method::POST,
+                "/tenants",
+                Some(json!({"name": name, "description": description, "quota": quota.body()})),
+            )
+            .await?,
+            cols,
+        ),
+        TenantCmd::View { tenant } => (
+            a.call(Method::GET, &format!("/tenants/{tenant}"), None)
+                .await?,
+            cols,
+        ),
+        TenantCmd::Delete { tenant } => (
+            a.call(Method::DELETE, &format!("/tenants/{tenant}"), None)
+                .await?,
+            cols,
+        ),
+        TenantCmd::QuotaView { tenant } => (
+            a.call(Method::GET, &format!("/tenants/{tenant}/quota"), None)
+                .await?,
+            &[][..],
+        ),
+        TenantCmd::QuotaUpdate { tenant, quota } => (
+            a.call(
+                Method::PUT,
+                &format!("/tenants/{tenant}/quota"),
+                Some(quota.body()),
+            )
+            .await?,
+            &[][..],
+        ),
+    };
+    print(&v, g.output, cols)
+}
+
+/// `scmp project ...`
+pub async fn project(cmd: ProjectCmd, g: &Global) -> anyhow::Result<()> {
+    let a = api(g)?;
+    let cols: &[&str] = &["name", "id", "quota", "description"];
+    let (v, cols) = match cmd {
+        ProjectCmd::List { tenant } => (
+            a.call(Method::GET, &format!("/tenants/{tenant}/projects"), None)
+                .await?,
+            cols,
+        ),
+        ProjectCmd::Create {
+            name,
+            tenant,
+            description,
+            quota,
+        } => (
+            a.call(
+                Method::POST,
+                &format!("/tenants/{tenant}/projects"),
+                Some(json!({"name": name, "description": description, "quota": quota.body()})),
+            )
+            .await?,
+            cols,
+        ),
+        ProjectCmd::View { project } => (
+            a.call(Method::GET, &format!("/projects/{project}"), None)
+                .await?,
+            cols,
+        ),
+        ProjectCmd::Delete { project } => (
+            a.call(Method::DELETE, &format!("/projects/{project}"), None)
+                .await?,
+            cols,
+        ),
+        ProjectCmd::QuotaView { project } => (
+            a.call(Method::GET, &format!("/projects/{project}/quota"), None)
+                .await?,
+            &[][..],
+        ),
+        ProjectCmd::QuotaUpdate { project, quota } => (
+            a.call(
+                Method::PUT,
+                &format!("/projects/{project}/quota"),
+                Some(quota.body()),
+            )
+            .await?,
+            &[][..],
+        ),
+    };
+    print(&v, g.output, cols)
+}
+
+/// `scmp token ...`
+pub async fn token(cmd: TokenCmd, g: &Global) -> anyhow::Result<()> {
+    let a = api(g)?;
+    let v = match cmd {
+        TokenCmd::List => a.call(Method::GET, "/tokens", None).await?,
+        TokenCmd::Create { name } => {
+            a.call(Method::POST, "/tokens", Some(json!({"name": name})))
+                .await?
+        }
+        TokenCmd::Delete { token } => {
+            a.call(Method::DELETE, &format!("/tokens/{token}"), None)
+                .await?
+        }
+    };
+    print(&v, g.output, &[])
+}
+
+/// `scmp site ...`
+pub async fn site(cmd: SiteCmd, g: &Global) -> anyhow::Result<()> {
+    let a = api(g)?;
+    let v = match cmd {
+        SiteCmd::List => a.call(Method::GET, "/sites", None).await?,
+        SiteCmd::Create {
+            name,
+            country,
+            region,
+        } => {
+            a.call(
+                Method::POST,
+                "/sites",
+                Some(json!({"name": name, "country": country, "region": region})),
+            )
+            .await?
+        }
+    };
+    print(&v, g.output, &["name", "country", "region", "id"])
+}
+
+/// `scmp me view`.
+pub async fn me(_: MeCmd, g: &Global) -> anyhow::Result<()> {
+    let v = api(g)?.call(Method::GET, "/me", None).await?;
+    print(&v, g.output, &[])
+}
+
+/// `scmp audit list`.
+pub async fn audit_list(tenant: Option<String>, g: &Global) -> anyhow::Result<()> {
+    let path = match tenant {
+        Some(t) => format!("/audit?tenant={t}&limit=1000"),
+        None => "/audit?limit=1000".to_string(),
+    };
+    let v = api(g)?.call(Method::GET, &path, None).await?;
+    print(
+        &v,
+        g.output,
+        &[
+            "seq",
+            "phase",
+            "operation",
+            "target",
+            "actor",
+            "result",
+            "error",
+        ],
+    )
+}

@@ -1,0 +1,71 @@
+//! Printing answers: a table (the default), JSON or YAML.
+
+use comfy_table::{presets::UTF8_BORDERS_ONLY, Table};
+use serde_json::Value;
+
+/// The output formats of `-o`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A table.
+    Table,
+    /// JSON.
+    Json,
+    /// YAML.
+    Yaml,
+}
+
+fn cell(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Object(m) if m.contains_key("limits") => {
+            let l = &m["limits"];
+            let u = &m["allocated"];
+            format!(
+                "{}/{} vCPU, {}/{} MiB, {}/{} GiB, {}/{} guests",
+                u["vcpus"],
+                l["vcpus"],
+                u["memory_mib"],
+                l["memory_mib"],
+                u["disk_gib"],
+                l["disk_gib"],
+                u["guests"],
+                l["guests"]
+            )
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Prints an answer; for tables, `columns` picks the fields of list items (all when empty).
+pub fn print(v: &Value, format: Format, columns: &[&str]) -> anyhow::Result<()> {
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(v)?),
+        Format::Yaml => print!("{}", serde_norway::to_string(v)?),
+        Format::Table => {
+            let rows: Vec<&Value> = match v.get("items").and_then(Value::as_array) {
+                Some(items) => items.iter().collect(),
+                None => vec![v],
+            };
+            if v.is_null() {
+                return Ok(());
+            }
+            let cols: Vec<String> = if !columns.is_empty() {
+                columns.iter().map(|c| c.to_string()).collect()
+            } else {
+                rows.first()
+                    .and_then(|r| r.as_object())
+                    .map(|o| o.keys().cloned().collect())
+                    .unwrap_or_default()
+            };
+            let mut t = Table::new();
+            t.load_preset(UTF8_BORDERS_ONLY);
+            t.set_header(cols.iter().map(|c| c.to_uppercase()));
+            for r in rows {
+                t.add_row(cols.iter().map(|c| cell(&r[c.as_str()])));
+            }
+            println!("{t}");
+        }
+    }
+    Ok(())
+}
