@@ -284,7 +284,7 @@ pub fn create(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         }
     }
     allocate_disks(c, kind, vmid, &mut config, 0)?;
-    add_macs(c, kind, &mut config);
+    assign_macs(c, kind, &mut config, Macs::Missing);
     let mut g = Guest::new(vmid, kind, &node, config);
     g.lock = Some("create".into());
     g.pool = r.get("pool").map(str::to_string);
@@ -341,43 +341,22 @@ fn uuid_like(c: &Cluster, salt: u32) -> String {
     )
 }
 
-/// Gives every NIC without a MAC a fresh one, as PVE does.
-fn add_macs(c: &mut Cluster, kind: GuestKind, config: &mut BTreeMap<String, String>) {
-    let keys: Vec<String> = config
-        .keys()
-        .filter(|k| k.starts_with("net"))
-        .cloned()
-        .collect();
-    for k in keys {
-        let Some(v) = config.get(&k).cloned() else {
-            continue;
-        };
-        let new = match kind {
-            GuestKind::Qemu => {
-                let Ok(mut n) = v.parse::<pve_types::api::guest_props::QemuNet>() else {
-                    continue;
-                };
-                if n.macaddr.is_none() {
-                    n.macaddr = Some(c.mac());
-                }
-                n.to_string()
-            }
-            GuestKind::Lxc => {
-                let Ok(mut n) = v.parse::<pve_types::api::guest_props::LxcNet>() else {
-                    continue;
-                };
-                if n.hwaddr.is_none() {
-                    n.hwaddr = Some(c.mac());
-                }
-                n.to_string()
-            }
-        };
-        config.insert(k, new);
-    }
+/// Which NICs get a fresh MAC address.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Macs {
+    /// Those without one (create, config change), as PVE does.
+    Missing,
+    /// All of them (a clone must not share its source's addresses).
+    All,
 }
 
-/// Fresh MACs for every NIC of a clone.
-fn new_macs(c: &mut Cluster, kind: GuestKind, config: &mut BTreeMap<String, String>) {
+/// Gives NICs fresh MAC addresses from the cluster's seeded source.
+fn assign_macs(
+    c: &mut Cluster,
+    kind: GuestKind,
+    config: &mut BTreeMap<String, String>,
+    which: Macs,
+) {
     let keys: Vec<String> = config
         .keys()
         .filter(|k| k.starts_with("net"))
@@ -392,7 +371,9 @@ fn new_macs(c: &mut Cluster, kind: GuestKind, config: &mut BTreeMap<String, Stri
                 v.parse::<pve_types::api::guest_props::QemuNet>()
                     .ok()
                     .map(|mut n| {
-                        n.macaddr = Some(c.mac());
+                        if which == Macs::All || n.macaddr.is_none() {
+                            n.macaddr = Some(c.mac());
+                        }
                         n.to_string()
                     })
             }
@@ -400,7 +381,9 @@ fn new_macs(c: &mut Cluster, kind: GuestKind, config: &mut BTreeMap<String, Stri
                 .parse::<pve_types::api::guest_props::LxcNet>()
                 .ok()
                 .map(|mut n| {
-                    n.hwaddr = Some(c.mac());
+                    if which == Macs::All || n.hwaddr.is_none() {
+                        n.hwaddr = Some(c.mac());
+                    }
                     n.to_string()
                 }),
         };
@@ -519,7 +502,7 @@ pub fn clone(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         config.insert("smbios1".into(), format!("uuid={}", uuid_like(c, newid)));
         config.insert("vmgenid".into(), uuid_like(c, newid ^ 0x5a5a));
     }
-    new_macs(c, kind, &mut config);
+    assign_macs(c, kind, &mut config, Macs::All);
     let mut g = Guest::new(newid, kind, &target, config);
     g.lock = Some("clone".into());
     g.pool = r.get("pool").map(str::to_string);
@@ -640,7 +623,7 @@ fn config_change(c: &Cluster, r: &Request) -> Result<ConfigChange, ApiError> {
 /// `PUT .../{vmid}/config`: applied at once.
 pub fn config_set(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     let (vmid, mut set, delete) = config_change(c, r)?;
-    add_macs(c, r.kind(), &mut set);
+    assign_macs(c, r.kind(), &mut set, Macs::Missing);
     if let Some(g) = c.guests.get_mut(&vmid) {
         for (k, v) in set {
             g.config.insert(k, v);
@@ -656,7 +639,7 @@ pub fn config_set(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
 /// `POST /nodes/{node}/qemu/{vmid}/config`: the same change as a task.
 pub fn config_set_async(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     let (vmid, mut set, delete) = config_change(c, r)?;
-    add_macs(c, r.kind(), &mut set);
+    assign_macs(c, r.kind(), &mut set, Macs::Missing);
     let mut log: Vec<String> = set
         .iter()
         .map(|(k, v)| format!("update VM {vmid}: -{k} {v}"))
