@@ -384,6 +384,7 @@ fn sample_body(operation: &str) -> Option<Value> {
         "project_create" => Some(json!({"name": "intruder"})),
         "tenant_quota_update" | "project_quota_update" => Some(quota(1000, 1000, 1000, 1000)),
         "token_create" => Some(json!({"name": "intruder"})),
+        "tenant_update" | "project_update" => Some(json!({"description": "defaced"})),
         "site_create" => Some(json!({"name": "intruder", "country": "DE"})),
         "user_create" => Some(
             json!({"name": "intruder", "tenant": "TENANT", "password": "correct-horse-battery"}),

@@ -214,6 +214,23 @@ impl DataStore {
         rows.iter().map(project).collect()
     }
 
+    /// Changes a project's description.
+    pub async fn project_update(&self, id: ProjectId, description: &str) -> Result<Project, Error> {
+        check_text("description", description)?;
+        let done =
+            sqlx::query("UPDATE projects SET description = $1, updated_at = $2 WHERE id = $3")
+                .bind(description)
+                .bind(now_ms())
+                .bind(id.to_string())
+                .execute(&self.pool)
+                .await
+                .map_err(db_error)?;
+        if done.rows_affected() == 0 {
+            return Err(not_found(&id.to_string()));
+        }
+        self.project_get(id).await
+    }
+
     /// Deletes a project without guests and releases its reservation in the tenant.
     pub async fn project_delete(&self, id: ProjectId) -> Result<(), Error> {
         let p = self.project_get(id).await?;

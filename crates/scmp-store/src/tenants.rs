@@ -167,6 +167,23 @@ impl DataStore {
         rows.iter().map(tenant).collect()
     }
 
+    /// Changes a tenant's description.
+    pub async fn tenant_update(&self, id: TenantId, description: &str) -> Result<Tenant, Error> {
+        check_text("description", description)?;
+        let done =
+            sqlx::query("UPDATE tenants SET description = $1, updated_at = $2 WHERE id = $3")
+                .bind(description)
+                .bind(now_ms())
+                .bind(id.to_string())
+                .execute(&self.pool)
+                .await
+                .map_err(db_error)?;
+        if done.rows_affected() == 0 {
+            return Err(not_found(&id.to_string()));
+        }
+        self.tenant_get(id).await
+    }
+
     /// Deletes a tenant that has no projects.
     pub async fn tenant_delete(&self, id: TenantId) -> Result<(), Error> {
         let mut tx = self.pool.begin().await.map_err(db_error)?;

@@ -59,13 +59,21 @@ impl utoipa::Modify for BearerAuth {
 fn api() -> OpenApiRouter<Arc<AppState>> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(tenants::tenant_list, tenants::tenant_create))
-        .routes(routes!(tenants::tenant_view, tenants::tenant_delete))
+        .routes(routes!(
+            tenants::tenant_view,
+            tenants::tenant_update,
+            tenants::tenant_delete
+        ))
         .routes(routes!(
             tenants::tenant_quota_view,
             tenants::tenant_quota_update
         ))
         .routes(routes!(projects::project_list, projects::project_create))
-        .routes(routes!(projects::project_view, projects::project_delete))
+        .routes(routes!(
+            projects::project_view,
+            projects::project_update,
+            projects::project_delete
+        ))
         .routes(routes!(
             projects::project_quota_view,
             projects::project_quota_update

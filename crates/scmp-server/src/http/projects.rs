@@ -11,7 +11,9 @@ use scmp_store::{NewProject, Project};
 
 use super::audit::audited;
 use super::tenants::{name, tenant_for};
-use super::types::{Page, PageQuery, ProjectCreate, ProjectView, QuotaBody, ResourcesBody};
+use super::types::{
+    DescriptionUpdate, Page, PageQuery, ProjectCreate, ProjectView, QuotaBody, ResourcesBody,
+};
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::context::{AppState, OpContext};
 use crate::error::Problem;
@@ -123,6 +125,31 @@ pub async fn project_view(
             .await?
             .into(),
     ))
+}
+
+/// Changes a project's description.
+#[utoipa::path(put, path = "/api/v1/projects/{project}", operation_id = "project_update",
+    params(("project" = String, Path, description = "Project id")), request_body = DescriptionUpdate,
+    responses((status = 200, body = ProjectView), (status = 400, body = Problem), (status = 401, body = Problem),
+               (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn project_update(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+    ApiJson(body): ApiJson<DescriptionUpdate>,
+) -> Result<Json<ProjectView>, Problem> {
+    let p = project_for(&s, &ctx, &key, Action::ProjectUpdate).await?;
+    let target = format!("project/{}", p.id);
+    let p = audited(
+        &s,
+        &ctx,
+        "project_update",
+        &target,
+        Some(p.tenant_id),
+        s.store.project_update(p.id, &body.description),
+    )
+    .await?;
+    Ok(Json(p.into()))
 }
 
 /// Deletes a project without guests, returning its quota to the tenant.

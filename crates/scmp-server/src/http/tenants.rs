@@ -10,7 +10,9 @@ use scmp_common::{Error, Name, Resources};
 use scmp_store::{NewTenant, Tenant};
 
 use super::audit::audited;
-use super::types::{Page, PageQuery, QuotaBody, ResourcesBody, TenantCreate, TenantView};
+use super::types::{
+    DescriptionUpdate, Page, PageQuery, QuotaBody, ResourcesBody, TenantCreate, TenantView,
+};
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::context::{AppState, OpContext};
 use crate::error::Problem;
@@ -136,6 +138,27 @@ pub async fn tenant_view(
         .await
         .map(Json)
         .map_err(|e| Problem::from(e).at(&ctx.request_id))
+}
+
+/// Changes a tenant's description.
+#[utoipa::path(put, path = "/api/v1/tenants/{tenant}", operation_id = "tenant_update",
+    params(("tenant" = String, Path, description = "Tenant id or name")), request_body = DescriptionUpdate,
+    responses((status = 200, body = TenantView), (status = 400, body = Problem), (status = 401, body = Problem),
+               (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn tenant_update(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+    ApiJson(body): ApiJson<DescriptionUpdate>,
+) -> Result<Json<TenantView>, Problem> {
+    let t = tenant_for(&s, &ctx, &key, Action::TenantUpdate).await?;
+    let target = format!("tenant/{}", t.id);
+    let t = audited(&s, &ctx, "tenant_update", &target, Some(t.id), async {
+        let t = s.store.tenant_update(t.id, &body.description).await?;
+        view(&s, t).await
+    })
+    .await?;
+    Ok(Json(t))
 }
 
 /// Deletes a tenant without projects.

@@ -134,6 +134,14 @@ impl From<scmp_store::Project> for ProjectView {
     }
 }
 
+/// `tenant_update` and `project_update`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DescriptionUpdate {
+    /// The new description.
+    pub description: String,
+}
+
 /// A page of a list.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Page<T> {
