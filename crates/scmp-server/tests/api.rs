@@ -268,6 +268,16 @@ async fn tenants_projects_and_quotas() {
     );
     let store = DataStore::open_dir(s.dir.path()).await.unwrap();
     assert_eq!(store.audit_verify().await.unwrap(), Ok(items.len() as i64));
+    let (st, only) = s
+        .admin(Method::GET, "/api/v1/audit?operation=tenant_delete", None)
+        .await;
+    assert_eq!(st, 200);
+    assert!(only["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["operation"] == "tenant_delete"));
+    assert!(!only["items"].as_array().unwrap().is_empty());
 
     let (st, metrics, _) = s.call(Method::GET, "/metrics", None, None).await;
     let _ = metrics;

@@ -37,6 +37,23 @@ pub struct AuditRecord {
     pub error: String,
 }
 
+/// Filters of an audit search; `None` matches everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// The tenant concerned.
+    pub tenant: Option<TenantId>,
+    /// The actor (user id).
+    pub actor: Option<String>,
+    /// The operation id.
+    pub operation: Option<String>,
+    /// The target.
+    pub target: Option<String>,
+    /// From this time (ms), inclusive.
+    pub since_ms: Option<i64>,
+    /// Until this time (ms), inclusive.
+    pub until_ms: Option<i64>,
+}
+
 /// An entry as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
@@ -181,13 +198,34 @@ impl DataStore {
         after: i64,
         limit: u32,
     ) -> Result<Vec<AuditEntry>, Error> {
-        // A tenant filter of NULL matches every entry.
+        let filter = AuditFilter {
+            tenant,
+            ..Default::default()
+        };
+        self.audit_search(&filter, after, limit).await
+    }
+
+    /// Entries matching every given filter, after `after`, oldest first, at most `limit`.
+    pub async fn audit_search(
+        &self,
+        f: &AuditFilter,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, Error> {
+        // A filter of NULL matches every entry.
         let sql = format!(
-            "SELECT {COLUMNS} FROM audit_entries WHERE seq > $1 AND ($2 IS NULL OR tenant_id = $2) ORDER BY seq LIMIT $3"
+            "SELECT {COLUMNS} FROM audit_entries WHERE seq > $1 AND ($2 IS NULL OR tenant_id = $2) \
+             AND ($3 IS NULL OR actor = $3) AND ($4 IS NULL OR operation = $4) AND ($5 IS NULL OR target = $5) \
+             AND ($6 IS NULL OR time_ms >= $6) AND ($7 IS NULL OR time_ms <= $7) ORDER BY seq LIMIT $8"
         );
         let rows = sqlx::query(&sql)
             .bind(after)
-            .bind(tenant.map(|t| t.to_string()))
+            .bind(f.tenant.map(|t| t.to_string()))
+            .bind(f.actor.as_deref())
+            .bind(f.operation.as_deref())
+            .bind(f.target.as_deref())
+            .bind(f.since_ms)
+            .bind(f.until_ms)
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
             .await

@@ -15,7 +15,7 @@ mod projects;
 mod sites;
 mod tenants;
 
-pub use audit::{AuditEntry, AuditRecord, ChainBreak, Checkpoint};
+pub use audit::{AuditEntry, AuditFilter, AuditRecord, ChainBreak, Checkpoint};
 pub use db::{Backend, DataStore};
 pub use identity::{Credential, CredentialKind, IssuedSecret, StoredBinding, User};
 pub use projects::{NewProject, Project};

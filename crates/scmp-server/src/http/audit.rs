@@ -84,6 +84,16 @@ where
 pub struct AuditQuery {
     /// Only this tenant's entries (tenant admins and auditors see their tenant's only).
     pub tenant: Option<String>,
+    /// Only entries of this actor (user id).
+    pub actor: Option<String>,
+    /// Only entries of this operation (`tenant_create`, ...).
+    pub operation: Option<String>,
+    /// Only entries about this target (`tenant/<id>`, ...).
+    pub target: Option<String>,
+    /// From this time (milliseconds since the Unix epoch).
+    pub since: Option<i64>,
+    /// Until this time (milliseconds since the Unix epoch).
+    pub until: Option<i64>,
     /// Entries after this position.
     pub after: Option<i64>,
     /// At most this many (1..1000, default 100).
@@ -128,9 +138,17 @@ pub async fn audit_list(
             None
         }
     };
+    let filter = scmp_store::AuditFilter {
+        tenant,
+        actor: q.actor,
+        operation: q.operation,
+        target: q.target,
+        since_ms: q.since,
+        until_ms: q.until,
+    };
     let entries = s
         .store
-        .audit_list(tenant, q.after.unwrap_or(0), limit)
+        .audit_search(&filter, q.after.unwrap_or(0), limit)
         .await
         .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
     let next = (entries.len() as u32 == limit)
