@@ -157,6 +157,15 @@ fn the_client_drives_the_api() {
     assert!(text(&o).contains("* lab"));
     let o = run(cfg, &["audit", "list", "-o", "json"]);
     assert!(text(&o).contains("project_create"));
+    let o = run(cfg, &["audit", "list", "-o", "jsonl"]);
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        lines.len() >= 6 && lines.iter().all(|e| e["hash"].is_string()),
+        "one entry per line"
+    );
     let o = run(cfg, &["completions", "bash"]);
     assert!(o.status.success() && text(&o).contains("scmp"));
 

@@ -12,6 +12,8 @@ pub enum Format {
     Json,
     /// YAML.
     Yaml,
+    /// JSON lines: one list item per line (for export, e.g. `scmp audit list -o jsonl`).
+    Jsonl,
 }
 
 fn cell(v: &Value) -> String {
@@ -42,6 +44,14 @@ pub fn print(v: &Value, format: Format, columns: &[&str]) -> anyhow::Result<()> 
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(v)?),
         Format::Yaml => print!("{}", serde_norway::to_string(v)?),
+        Format::Jsonl => match v.get("items").and_then(Value::as_array) {
+            Some(items) => {
+                for item in items {
+                    println!("{}", serde_json::to_string(item)?);
+                }
+            }
+            None => println!("{}", serde_json::to_string(v)?),
+        },
         Format::Table => {
             let rows: Vec<&Value> = match v.get("items").and_then(Value::as_array) {
                 Some(items) => items.iter().collect(),
