@@ -87,6 +87,32 @@ fn amounts(r: &Resources) -> Result<[i64; 4], Error> {
     ])
 }
 
+/// Changes a tenant's allocation by `delta` (vCPUs, MiB, GiB, guests) in the admitting transaction: one
+/// conditional update that changes the row only when every new total stays within its limit, so
+/// concurrent requests can never over-allocate. False when it would not fit.
+async fn reserve_in_tenant(
+    tx: &mut sqlx::AnyConnection,
+    tenant: TenantId,
+    delta: [i64; 4],
+) -> Result<bool, Error> {
+    let done = sqlx::query(
+        "UPDATE tenants SET alloc_vcpus = alloc_vcpus + $1, alloc_memory_mib = alloc_memory_mib + $2, \
+         alloc_disk_gib = alloc_disk_gib + $3, alloc_guests = alloc_guests + $4, updated_at = $5 \
+         WHERE id = $6 AND alloc_vcpus + $1 <= limit_vcpus AND alloc_memory_mib + $2 <= limit_memory_mib \
+         AND alloc_disk_gib + $3 <= limit_disk_gib AND alloc_guests + $4 <= limit_guests",
+    )
+    .bind(delta[0])
+    .bind(delta[1])
+    .bind(delta[2])
+    .bind(delta[3])
+    .bind(now_ms())
+    .bind(tenant.to_string())
+    .execute(&mut *tx)
+    .await
+    .map_err(db_error)?;
+    Ok(done.rows_affected() == 1)
+}
+
 impl DataStore {
     /// Creates a project, reserving its quota from the tenant's in the same transaction.
     pub async fn project_create(
@@ -99,22 +125,7 @@ impl DataStore {
         let now = now_ms();
         let mut tx = self.pool.begin().await.map_err(db_error)?;
         // The reservation: the row changes only if every new total stays within its limit.
-        let reserved = sqlx::query(
-            "UPDATE tenants SET alloc_vcpus = alloc_vcpus + $1, alloc_memory_mib = alloc_memory_mib + $2, \
-             alloc_disk_gib = alloc_disk_gib + $3, alloc_guests = alloc_guests + $4, updated_at = $5 \
-             WHERE id = $6 AND alloc_vcpus + $1 <= limit_vcpus AND alloc_memory_mib + $2 <= limit_memory_mib \
-             AND alloc_disk_gib + $3 <= limit_disk_gib AND alloc_guests + $4 <= limit_guests",
-        )
-        .bind(v)
-        .bind(m)
-        .bind(d)
-        .bind(g)
-        .bind(now)
-        .bind(tenant_id.to_string())
-        .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
-        if reserved.rows_affected() == 0 {
+        if !reserve_in_tenant(&mut tx, tenant_id, [v, m, d, g]).await? {
             drop(tx);
             let t = self.tenant_get(tenant_id).await?;
             return Err(Error::quota(
@@ -216,16 +227,10 @@ impl DataStore {
 
     /// Changes a project's description.
     pub async fn project_update(&self, id: ProjectId, description: &str) -> Result<Project, Error> {
-        check_text("description", description)?;
-        let done =
-            sqlx::query("UPDATE projects SET description = $1, updated_at = $2 WHERE id = $3")
-                .bind(description)
-                .bind(now_ms())
-                .bind(id.to_string())
-                .execute(&self.pool)
-                .await
-                .map_err(db_error)?;
-        if done.rows_affected() == 0 {
+        if !self
+            .description_set("projects", &id.to_string(), description)
+            .await?
+        {
             return Err(not_found(&id.to_string()));
         }
         self.project_get(id).await
@@ -252,19 +257,8 @@ impl DataStore {
                 "the project changed meanwhile; try again".into(),
             ));
         }
-        sqlx::query(
-            "UPDATE tenants SET alloc_vcpus = alloc_vcpus - $1, alloc_memory_mib = alloc_memory_mib - $2, \
-             alloc_disk_gib = alloc_disk_gib - $3, alloc_guests = alloc_guests - $4, updated_at = $5 WHERE id = $6",
-        )
-        .bind(v)
-        .bind(m)
-        .bind(d)
-        .bind(g)
-        .bind(now_ms())
-        .bind(p.tenant_id.to_string())
-        .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
+        // Releasing is reserving a negative amount; the CHECK constraints keep allocations >= 0.
+        reserve_in_tenant(&mut tx, p.tenant_id, [-v, -m, -d, -g]).await?;
         tx.commit().await.map_err(db_error)
     }
 
@@ -313,22 +307,13 @@ impl DataStore {
                 None => Error::Conflict("the project's quota changed meanwhile; try again".into()),
             });
         }
-        let reserved = sqlx::query(
-            "UPDATE tenants SET alloc_vcpus = alloc_vcpus + $1, alloc_memory_mib = alloc_memory_mib + $2, \
-             alloc_disk_gib = alloc_disk_gib + $3, alloc_guests = alloc_guests + $4, updated_at = $5 \
-             WHERE id = $6 AND alloc_vcpus + $1 <= limit_vcpus AND alloc_memory_mib + $2 <= limit_memory_mib \
-             AND alloc_disk_gib + $3 <= limit_disk_gib AND alloc_guests + $4 <= limit_guests",
+        if !reserve_in_tenant(
+            &mut tx,
+            p.tenant_id,
+            [delta[0], delta[1], delta[2], delta[3]],
         )
-        .bind(delta[0])
-        .bind(delta[1])
-        .bind(delta[2])
-        .bind(delta[3])
-        .bind(now_ms())
-        .bind(p.tenant_id.to_string())
-        .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
-        if reserved.rows_affected() == 0 {
+        .await?
+        {
             drop(tx);
             let t = self.tenant_get(p.tenant_id).await?;
             let growth = Resources {

@@ -167,18 +167,32 @@ impl DataStore {
         rows.iter().map(tenant).collect()
     }
 
+    /// Sets the description of a row of `table` (a constant of this crate); false when there is none.
+    pub(crate) async fn description_set(
+        &self,
+        table: &'static str,
+        id: &str,
+        description: &str,
+    ) -> Result<bool, Error> {
+        check_text("description", description)?;
+        let done = sqlx::query(&format!(
+            "UPDATE {table} SET description = $1, updated_at = $2 WHERE id = $3"
+        ))
+        .bind(description)
+        .bind(now_ms())
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Changes a tenant's description.
     pub async fn tenant_update(&self, id: TenantId, description: &str) -> Result<Tenant, Error> {
-        check_text("description", description)?;
-        let done =
-            sqlx::query("UPDATE tenants SET description = $1, updated_at = $2 WHERE id = $3")
-                .bind(description)
-                .bind(now_ms())
-                .bind(id.to_string())
-                .execute(&self.pool)
-                .await
-                .map_err(db_error)?;
-        if done.rows_affected() == 0 {
+        if !self
+            .description_set("tenants", &id.to_string(), description)
+            .await?
+        {
             return Err(not_found(&id.to_string()));
         }
         self.tenant_get(id).await

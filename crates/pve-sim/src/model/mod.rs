@@ -270,7 +270,7 @@ impl Cluster {
         ];
         let entry_node = node_list[0].name.clone();
         let mut c = Cluster {
-            name: "edge".into(),
+            name: name.to_string(),
             entry_node,
             nodes: node_list,
             storages,
@@ -290,7 +290,6 @@ impl Cluster {
             ticket_renewals: 0,
             rng,
         };
-        c.name = name.to_string();
         let first = c.nodes[0].name.clone();
         c.guests.insert(
             VM_TEMPLATE_VMID,

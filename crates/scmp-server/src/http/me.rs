@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::Json;
-use scmp_authz::{Action, Resource, Scope};
+use scmp_authz::{Action, Scope};
 
 use super::types::{MeView, RoleView};
 use crate::context::{AppState, OpContext};
@@ -18,7 +18,6 @@ pub async fn me_view(
     ctx: OpContext,
 ) -> Result<Json<MeView>, Problem> {
     super::tenants::platform(&s, &ctx, Action::MeView)?;
-    let _ = Resource::Platform;
     let roles = ctx
         .actor
         .principal

@@ -20,7 +20,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use http::{HeaderValue, Method, StatusCode};
+use http::{HeaderValue, StatusCode};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -156,7 +156,6 @@ async fn around(State(s): State<Arc<AppState>>, mut req: Request, next: Next) ->
             .map(|m| m.as_str())
             .unwrap_or("unmatched")
     );
-    let head = req.method() == Method::HEAD;
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&id) {
@@ -177,7 +176,6 @@ async fn around(State(s): State<Arc<AppState>>, mut req: Request, next: Next) ->
         "content-security-policy",
         HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"),
     );
-    let _ = head;
     s.metrics.observe(
         &operation,
         resp.status().as_u16(),
