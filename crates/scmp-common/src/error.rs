@@ -20,6 +20,18 @@ pub enum ResourceKind {
     User,
     /// A role binding.
     RoleBinding,
+    /// A guest.
+    Guest,
+    /// An operation.
+    Operation,
+    /// A catalog image.
+    Image,
+    /// An instance type.
+    InstanceType,
+    /// A host of a cluster.
+    Host,
+    /// A snapshot.
+    Snapshot,
 }
 
 impl fmt::Display for ResourceKind {
@@ -31,6 +43,12 @@ impl fmt::Display for ResourceKind {
             ResourceKind::Cluster => "cluster",
             ResourceKind::User => "user",
             ResourceKind::RoleBinding => "role binding",
+            ResourceKind::Guest => "guest",
+            ResourceKind::Operation => "operation",
+            ResourceKind::Image => "image",
+            ResourceKind::InstanceType => "instance type",
+            ResourceKind::Host => "host",
+            ResourceKind::Snapshot => "snapshot",
         })
     }
 }

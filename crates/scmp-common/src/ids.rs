@@ -59,6 +59,10 @@ typed_id! {
     TenantId;
     /// A project within a tenant.
     ProjectId;
+    /// A guest (VM or container).
+    GuestId;
+    /// An operation (the user-visible record of a workflow).
+    OperationId;
 }
 
 #[cfg(test)]

@@ -5,10 +5,12 @@
 
 pub mod error;
 pub mod ids;
+pub mod lifecycle;
 pub mod name;
 pub mod resources;
 
 pub use error::{Error, ResourceKind};
-pub use ids::{ProjectId, TenantId};
+pub use ids::{GuestId, OperationId, ProjectId, TenantId};
+pub use lifecycle::{GuestKind, GuestState, OperationKind, OperationState};
 pub use name::Name;
 pub use resources::Resources;

@@ -8,16 +8,24 @@
 #![warn(missing_docs)]
 
 mod audit;
+mod catalog;
 mod db;
+mod guests;
 mod identity;
+mod inventory;
 mod migrate;
+mod operations;
 mod projects;
 mod sites;
 mod tenants;
 
 pub use audit::{AuditEntry, AuditFilter, AuditRecord, ChainBreak, Checkpoint};
+pub use catalog::{Image, InstanceType};
 pub use db::{Backend, DataStore};
+pub use guests::{CloudInit, Guest, GuestEvent, NewGuest};
+pub use inventory::{Host, HostLoad, HostObservation, TemplateObservation};
+pub use operations::{NewOperation, Operation, Progress};
 pub use identity::{Credential, CredentialKind, IssuedSecret, StoredBinding, User};
 pub use projects::{NewProject, Project};
-pub use sites::{Cluster, NewCluster, NewSite, Site};
+pub use sites::{Cluster, ClusterHealth, NewCluster, NewSite, Site};
 pub use tenants::{NewTenant, QuotaView, Tenant};

@@ -12,6 +12,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../migrations/0002_identity_audit.sql")),
     (3, include_str!("../migrations/0003_audit_checkpoints.sql")),
     (4, include_str!("../migrations/0004_sites_clusters.sql")),
+    (5, include_str!("../migrations/0005_orchestration.sql")),
 ];
 
 /// Arbitrary constant identifying scmp's migration lock.

@@ -6,6 +6,7 @@ use scmp_common::{Error, Name, ProjectId, ResourceKind, Resources, TenantId};
 use sqlx::any::AnyRow;
 
 use crate::db::{db_error, get_string, is_unique_violation, now_ms, to_i64, DataStore};
+use crate::guests::{change_project_usage, delta};
 use crate::tenants::{check_text, resources, QuotaView};
 
 /// A new project.
@@ -336,66 +337,33 @@ impl DataStore {
         self.project_get(id).await
     }
 
-    /// Reserves part of a project's quota for a guest (one conditional update); refused with the
-    /// numbers when it does not fit.
+    /// Reserves part of a project's quota (one conditional update); refused with the numbers when it
+    /// does not fit.
     pub async fn project_usage_reserve(
         &self,
         id: ProjectId,
         amount: &Resources,
     ) -> Result<(), Error> {
-        let [v, m, d, g] = amounts(amount)?;
-        let done = sqlx::query(
-            "UPDATE projects SET used_vcpus = used_vcpus + $1, used_memory_mib = used_memory_mib + $2, \
-             used_disk_gib = used_disk_gib + $3, used_guests = used_guests + $4, updated_at = $5 \
-             WHERE id = $6 AND used_vcpus + $1 <= limit_vcpus AND used_memory_mib + $2 <= limit_memory_mib \
-             AND used_disk_gib + $3 <= limit_disk_gib AND used_guests + $4 <= limit_guests",
-        )
-        .bind(v)
-        .bind(m)
-        .bind(d)
-        .bind(g)
-        .bind(now_ms())
-        .bind(id.to_string())
-        .execute(&self.pool)
-        .await
-        .map_err(db_error)?;
-        if done.rows_affected() == 0 {
-            let p = self.project_get(id).await?;
-            return Err(
-                Error::quota(format!("project '{}'", p.name), &p.limits, &p.used, amount)
-                    .unwrap_or_else(|| {
-                        Error::Conflict("the project's quota changed meanwhile; try again".into())
-                    }),
-            );
+        let mut conn = self.pool.acquire().await.map_err(db_error)?;
+        if change_project_usage(&mut conn, id, delta(amount, 1)?).await? {
+            return Ok(());
         }
-        Ok(())
+        drop(conn);
+        Err(self.quota_refusal(id, amount).await)
     }
 
-    /// Returns a guest's reservation to its project.
+    /// Returns a reservation to its project.
     pub async fn project_usage_release(
         &self,
         id: ProjectId,
         amount: &Resources,
     ) -> Result<(), Error> {
-        let [v, m, d, g] = amounts(amount)?;
-        let done = sqlx::query(
-            "UPDATE projects SET used_vcpus = used_vcpus - $1, used_memory_mib = used_memory_mib - $2, \
-             used_disk_gib = used_disk_gib - $3, used_guests = used_guests - $4, updated_at = $5 \
-             WHERE id = $6 AND used_vcpus >= $1 AND used_memory_mib >= $2 AND used_disk_gib >= $3 AND used_guests >= $4",
-        )
-        .bind(v)
-        .bind(m)
-        .bind(d)
-        .bind(g)
-        .bind(now_ms())
-        .bind(id.to_string())
-        .execute(&self.pool)
-        .await
-        .map_err(db_error)?;
-        if done.rows_affected() == 0 {
-            self.project_get(id).await?;
-            return Err(Error::internal("releasing more than the project reserved"));
+        let mut conn = self.pool.acquire().await.map_err(db_error)?;
+        if change_project_usage(&mut conn, id, delta(amount, -1)?).await? {
+            return Ok(());
         }
-        Ok(())
+        drop(conn);
+        self.project_get(id).await?;
+        Err(Error::internal("releasing more than the project reserved"))
     }
 }

@@ -80,6 +80,28 @@ pub struct Cluster {
     pub memory_overcommit: f64,
     /// Created (ms).
     pub created_at: i64,
+    /// What inventory sync last saw.
+    pub health: ClusterHealth,
+}
+
+/// A cluster's health as inventory sync sees it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ClusterHealth {
+    /// `unknown` (never reached), `online`, `degraded` (reached, a node down or no quorum) or
+    /// `unreachable`.
+    pub state: String,
+    /// Since when (ms).
+    pub since: i64,
+    /// Last successful sync (ms).
+    pub last_seen_at: i64,
+    /// The last error, when unreachable.
+    pub last_error: String,
+    /// The Proxmox VE version.
+    pub pve_version: String,
+    /// What to do about drift: `report` or `repair`.
+    pub drift_action: String,
+    /// Guests on the cluster that are not scmp's.
+    pub unmanaged_guests: u64,
 }
 
 // The sealed secret stays out of logs too.
@@ -118,11 +140,24 @@ fn cluster(row: &AnyRow) -> Result<Cluster, Error> {
         cpu_overcommit: row.try_get("cpu_overcommit").map_err(Error::internal)?,
         memory_overcommit: row.try_get("memory_overcommit").map_err(Error::internal)?,
         created_at: row.try_get("created_at").map_err(Error::internal)?,
+        health: ClusterHealth {
+            state: get_string(row, "health")?,
+            since: row.try_get("health_since").map_err(Error::internal)?,
+            last_seen_at: row.try_get("last_seen_at").map_err(Error::internal)?,
+            last_error: get_string(row, "last_error")?,
+            pve_version: get_string(row, "pve_version")?,
+            drift_action: get_string(row, "drift_action")?,
+            unmanaged_guests: crate::db::get_u64(row, "unmanaged_guests")?,
+        },
     })
 }
 
 const SITE_COLUMNS: &str = "id, name, country, region, description, created_at";
 const CLUSTER_COLUMNS: &str =
+    "id, site_id, name, endpoint, token_id, token_secret_sealed, tls_fingerprint, \
+     cpu_overcommit, memory_overcommit, created_at, health, health_since, last_seen_at, last_error, \
+     pve_version, drift_action, unmanaged_guests";
+const CLUSTER_INSERT_COLUMNS: &str =
     "id, site_id, name, endpoint, token_id, token_secret_sealed, tls_fingerprint, \
      cpu_overcommit, memory_overcommit, created_at";
 
@@ -203,7 +238,7 @@ impl DataStore {
     pub async fn cluster_create(&self, site_id: &str, new: &NewCluster) -> Result<Cluster, Error> {
         let id = Uuid::new_v4().to_string();
         let r = sqlx::query(&format!(
-            "INSERT INTO clusters ({CLUSTER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            "INSERT INTO clusters ({CLUSTER_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         ))
         .bind(&id)
         .bind(site_id)
@@ -256,8 +291,50 @@ impl DataStore {
         rows.iter().map(cluster).collect()
     }
 
-    /// Removes a cluster registration.
+    /// Every cluster on the platform by name (for inventory sync and placement).
+    pub async fn cluster_list_all(&self) -> Result<Vec<Cluster>, Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {CLUSTER_COLUMNS} FROM clusters ORDER BY name"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter().map(cluster).collect()
+    }
+
+    /// Changes a cluster's overcommit ratios and drift action.
+    pub async fn cluster_update(
+        &self,
+        id: &str,
+        cpu_overcommit: f64,
+        memory_overcommit: f64,
+        drift_action: &str,
+    ) -> Result<Cluster, Error> {
+        sqlx::query(
+            "UPDATE clusters SET cpu_overcommit = $1, memory_overcommit = $2, drift_action = $3 WHERE id = $4",
+        )
+        .bind(cpu_overcommit)
+        .bind(memory_overcommit)
+        .bind(drift_action)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(db_error)?;
+        self.cluster_lookup(id).await
+    }
+
+    /// Removes a cluster registration; refused while scmp guests live on it.
     pub async fn cluster_delete(&self, id: &str) -> Result<(), Error> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM guests WHERE cluster_id = $1")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_error)?;
+        if n > 0 {
+            return Err(Error::Conflict(format!(
+                "the cluster still runs {n} scmp guest(s)"
+            )));
+        }
         sqlx::query("DELETE FROM clusters WHERE id = $1")
             .bind(id)
             .execute(&self.pool)

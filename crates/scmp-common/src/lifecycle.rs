@@ -1,0 +1,146 @@
+//! The states and kinds of guests and operations, as stored and as the API shows them.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! text_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $(
+                $(#[$vdoc])*
+                #[serde(rename = $text)]
+                $variant,
+            )*
+        }
+
+        impl $name {
+            /// Every value.
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            /// The stored and shown text.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)*
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                match s {
+                    $($text => Ok($name::$variant),)*
+                    other => Err(format!("unknown {}: {other}", stringify!($name))),
+                }
+            }
+        }
+    };
+}
+
+text_enum! {
+    /// A virtual machine or a container.
+    GuestKind {
+        /// A QEMU/KVM virtual machine.
+        Vm => "vm",
+        /// An LXC container.
+        Ct => "ct",
+    }
+}
+
+text_enum! {
+    /// Where a guest is in its life.
+    GuestState {
+        /// Being created.
+        Creating => "creating",
+        /// Running.
+        Running => "running",
+        /// Stopped.
+        Stopped => "stopped",
+        /// A change (power, resize, snapshot) is under way.
+        Updating => "updating",
+        /// Being decommissioned.
+        Deleting => "deleting",
+        /// Creation failed and was undone; holds no quota.
+        Failed => "failed",
+        /// Gone from Proxmox without scmp deleting it.
+        Missing => "missing",
+    }
+}
+
+text_enum! {
+    /// What an operation does.
+    OperationKind {
+        /// Create a guest.
+        GuestCreate => "guest_create",
+        /// Decommission a guest.
+        GuestDelete => "guest_delete",
+        /// Start a guest.
+        GuestStart => "guest_start",
+        /// Power a guest off.
+        GuestStop => "guest_stop",
+        /// Shut a guest down cleanly.
+        GuestShutdown => "guest_shutdown",
+        /// Reboot a guest.
+        GuestReboot => "guest_reboot",
+        /// Resize a guest.
+        GuestResize => "guest_resize",
+        /// Take a snapshot.
+        SnapshotCreate => "snapshot_create",
+        /// Roll back to a snapshot.
+        SnapshotRollback => "snapshot_rollback",
+        /// Delete a snapshot.
+        SnapshotDelete => "snapshot_delete",
+    }
+}
+
+text_enum! {
+    /// Where an operation is.
+    OperationState {
+        /// Accepted, not started.
+        Pending => "pending",
+        /// Under way (or being undone after a failure).
+        Running => "running",
+        /// Done.
+        Succeeded => "succeeded",
+        /// Failed; its effects were undone.
+        Failed => "failed",
+        /// Cancelled by a user; its effects were undone.
+        Cancelled => "cancelled",
+    }
+}
+
+impl OperationState {
+    /// Whether the operation has ended.
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            OperationState::Succeeded | OperationState::Failed | OperationState::Cancelled
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_round_trips() {
+        for s in GuestState::ALL {
+            assert_eq!(s.as_str().parse::<GuestState>().unwrap(), *s);
+        }
+        for k in OperationKind::ALL {
+            assert_eq!(k.as_str().parse::<OperationKind>().unwrap(), *k);
+        }
+        assert!("bogus".parse::<GuestKind>().is_err());
+    }
+}

@@ -1,0 +1,181 @@
+//! The catalog: images (a template that clusters carry, by name) and instance types (named sizes).
+
+use scmp_common::{Error, GuestKind, Name, ResourceKind};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use uuid::Uuid;
+
+use crate::db::{db_error, get_string, get_u64, is_unique_violation, now_ms, to_i64, DataStore};
+
+/// An image: a VM or container template found on clusters by its name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Image {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: Name,
+    /// VM or container.
+    pub kind: GuestKind,
+    /// Operating system (`debian`).
+    pub os: String,
+    /// Its version (`12`).
+    pub version: String,
+    /// The template's name on Proxmox VE.
+    pub template: String,
+    /// Description.
+    pub description: String,
+    /// Created (ms).
+    pub created_at: i64,
+}
+
+/// A named size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InstanceType {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: Name,
+    /// vCPUs.
+    pub vcpus: u64,
+    /// Memory.
+    pub memory_mib: u64,
+    /// Root disk.
+    pub disk_gib: u64,
+    /// Created (ms).
+    pub created_at: i64,
+}
+
+fn image(row: &AnyRow) -> Result<Image, Error> {
+    Ok(Image {
+        id: get_string(row, "id")?,
+        name: Name::new(get_string(row, "name")?).map_err(Error::internal)?,
+        kind: get_string(row, "kind")?.parse().map_err(Error::internal)?,
+        os: get_string(row, "os")?,
+        version: get_string(row, "version")?,
+        template: get_string(row, "template")?,
+        description: get_string(row, "description")?,
+        created_at: row.try_get("created_at").map_err(Error::internal)?,
+    })
+}
+
+fn instance_type(row: &AnyRow) -> Result<InstanceType, Error> {
+    Ok(InstanceType {
+        id: get_string(row, "id")?,
+        name: Name::new(get_string(row, "name")?).map_err(Error::internal)?,
+        vcpus: get_u64(row, "vcpus")?,
+        memory_mib: get_u64(row, "memory_mib")?,
+        disk_gib: get_u64(row, "disk_gib")?,
+        created_at: row.try_get("created_at").map_err(Error::internal)?,
+    })
+}
+
+const IMAGE_COLUMNS: &str = "id, name, kind, os, version, template, description, created_at";
+const TYPE_COLUMNS: &str = "id, name, vcpus, memory_mib, disk_gib, created_at";
+
+impl DataStore {
+    /// Adds an image.
+    pub async fn image_create(&self, new: &Image) -> Result<Image, Error> {
+        crate::tenants::check_text("description", &new.description)?;
+        crate::tenants::check_text("template", &new.template)?;
+        let id = Uuid::new_v4().to_string();
+        let r = sqlx::query(&format!(
+            "INSERT INTO images ({IMAGE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        ))
+        .bind(&id)
+        .bind(new.name.as_str())
+        .bind(new.kind.as_str())
+        .bind(&new.os)
+        .bind(&new.version)
+        .bind(&new.template)
+        .bind(&new.description)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await;
+        match r {
+            Ok(_) => self.image_lookup(&id).await,
+            Err(e) if is_unique_violation(&e) => Err(Error::AlreadyExists {
+                kind: ResourceKind::Image,
+                name: new.name.to_string(),
+            }),
+            Err(e) => Err(db_error(e)),
+        }
+    }
+
+    /// An image by id or name.
+    pub async fn image_lookup(&self, key: &str) -> Result<Image, Error> {
+        let row = sqlx::query(&format!(
+            "SELECT {IMAGE_COLUMNS} FROM images WHERE id = $1 OR name = $1"
+        ))
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error)?;
+        row.as_ref().map(image).unwrap_or_else(|| {
+            Err(Error::NotFound {
+                kind: ResourceKind::Image,
+                name: key.to_string(),
+            })
+        })
+    }
+
+    /// Every image by name.
+    pub async fn image_list(&self) -> Result<Vec<Image>, Error> {
+        let rows = sqlx::query(&format!("SELECT {IMAGE_COLUMNS} FROM images ORDER BY name"))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)?;
+        rows.iter().map(image).collect()
+    }
+
+    /// Adds an instance type.
+    pub async fn instance_type_create(&self, new: &InstanceType) -> Result<InstanceType, Error> {
+        let id = Uuid::new_v4().to_string();
+        let r = sqlx::query(&format!(
+            "INSERT INTO instance_types ({TYPE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"
+        ))
+        .bind(&id)
+        .bind(new.name.as_str())
+        .bind(to_i64("vcpus", new.vcpus)?)
+        .bind(to_i64("memory_mib", new.memory_mib)?)
+        .bind(to_i64("disk_gib", new.disk_gib)?)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await;
+        match r {
+            Ok(_) => self.instance_type_lookup(&id).await,
+            Err(e) if is_unique_violation(&e) => Err(Error::AlreadyExists {
+                kind: ResourceKind::InstanceType,
+                name: new.name.to_string(),
+            }),
+            Err(e) => Err(db_error(e)),
+        }
+    }
+
+    /// An instance type by id or name.
+    pub async fn instance_type_lookup(&self, key: &str) -> Result<InstanceType, Error> {
+        let row = sqlx::query(&format!(
+            "SELECT {TYPE_COLUMNS} FROM instance_types WHERE id = $1 OR name = $1"
+        ))
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error)?;
+        row.as_ref().map(instance_type).unwrap_or_else(|| {
+            Err(Error::NotFound {
+                kind: ResourceKind::InstanceType,
+                name: key.to_string(),
+            })
+        })
+    }
+
+    /// Every instance type, smallest first.
+    pub async fn instance_type_list(&self) -> Result<Vec<InstanceType>, Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {TYPE_COLUMNS} FROM instance_types ORDER BY vcpus, memory_mib, name"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter().map(instance_type).collect()
+    }
+}

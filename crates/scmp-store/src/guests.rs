@@ -1,0 +1,637 @@
+//! Guests: admitted in one transaction with their quota reservation and their first operation, moved
+//! through their states one operation at a time, placed, given a VMID reserved here first (Proxmox's
+//! `nextid` reserves nothing), and removed or failed with their quota released in the same
+//! transaction.
+
+use scmp_common::{
+    Error, GuestId, GuestKind, GuestState, Name, ProjectId, ResourceKind, Resources, TenantId,
+};
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::db::{db_error, get_string, get_u64, is_unique_violation, now_ms, to_i64, DataStore};
+use crate::operations::{insert_operation, NewOperation, Operation};
+
+/// Cloud-init settings of a VM (containers take the user's keys too).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CloudInit {
+    /// The default user's name.
+    #[serde(default)]
+    pub user: Option<String>,
+    /// SSH public keys for that user.
+    #[serde(default)]
+    pub ssh_keys: Vec<String>,
+    /// Proxmox `ipconfig0`: `ip=dhcp` or `ip=10.0.0.5/24,gw=10.0.0.1`.
+    #[serde(default)]
+    pub ip_config: Option<String>,
+}
+
+/// A guest to admit.
+#[derive(Debug, Clone)]
+pub struct NewGuest {
+    /// Its project.
+    pub project_id: ProjectId,
+    /// The project's tenant.
+    pub tenant_id: TenantId,
+    /// Name, unique in the project.
+    pub name: Name,
+    /// VM or container.
+    pub kind: GuestKind,
+    /// Catalog image id.
+    pub image_id: String,
+    /// vCPUs.
+    pub vcpus: u64,
+    /// Memory.
+    pub memory_mib: u64,
+    /// Root disk.
+    pub disk_gib: u64,
+    /// A site it must run at (by name).
+    pub site: Option<String>,
+    /// Managed by Proxmox HA.
+    pub ha: bool,
+    /// User tags.
+    pub tags: Vec<String>,
+    /// Cloud-init.
+    pub cloud_init: CloudInit,
+}
+
+impl NewGuest {
+    /// The quota the guest takes.
+    pub fn resources(&self) -> Resources {
+        Resources {
+            vcpus: self.vcpus,
+            memory_mib: self.memory_mib,
+            disk_gib: self.disk_gib,
+            guests: 1,
+        }
+    }
+}
+
+/// A guest as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Guest {
+    /// Id.
+    pub id: GuestId,
+    /// Its project.
+    pub project_id: ProjectId,
+    /// Its tenant.
+    pub tenant_id: TenantId,
+    /// Name.
+    pub name: Name,
+    /// VM or container.
+    pub kind: GuestKind,
+    /// Catalog image id.
+    pub image_id: String,
+    /// vCPUs.
+    pub vcpus: u64,
+    /// Memory.
+    pub memory_mib: u64,
+    /// Root disk.
+    pub disk_gib: u64,
+    /// Lifecycle state.
+    pub state: GuestState,
+    /// Whether the guest's quota is reserved.
+    pub quota_held: bool,
+    /// The site asked for.
+    pub site_request: Option<String>,
+    /// Where placement put it.
+    pub cluster_id: Option<String>,
+    /// Its host.
+    pub node: Option<String>,
+    /// Its VMID on the cluster.
+    pub vmid: Option<u32>,
+    /// Managed by Proxmox HA.
+    pub ha: bool,
+    /// User tags.
+    pub tags: Vec<String>,
+    /// Cloud-init.
+    pub cloud_init: CloudInit,
+    /// Why placement chose where it did.
+    pub placement: String,
+    /// What differs on Proxmox from what scmp set (empty when nothing).
+    pub drift: String,
+    /// The last failure.
+    pub error: String,
+    /// Created (ms).
+    pub created_at: i64,
+    /// Last changed (ms).
+    pub updated_at: i64,
+}
+
+impl Guest {
+    /// The quota the guest takes.
+    pub fn resources(&self) -> Resources {
+        Resources {
+            vcpus: self.vcpus,
+            memory_mib: self.memory_mib,
+            disk_gib: self.disk_gib,
+            guests: 1,
+        }
+    }
+}
+
+/// A drift or lifecycle event recorded on a guest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GuestEvent {
+    /// When (ms).
+    pub at: i64,
+    /// `drift`, `repaired`, `adopted`, ...
+    pub kind: String,
+    /// What happened.
+    pub detail: String,
+}
+
+const COLUMNS: &str = "id, project_id, tenant_id, name, kind, image_id, vcpus, memory_mib, disk_gib, state, \
+     quota_held, site_request, cluster_id, node, vmid, ha, tags, cloud_init, placement, drift, error, \
+     created_at, updated_at";
+
+fn guest(row: &AnyRow) -> Result<Guest, Error> {
+    let vmid: Option<i64> = row.try_get("vmid").map_err(Error::internal)?;
+    let tags = get_string(row, "tags")?;
+    Ok(Guest {
+        id: get_string(row, "id")?.parse().map_err(Error::internal)?,
+        project_id: get_string(row, "project_id")?
+            .parse()
+            .map_err(Error::internal)?,
+        tenant_id: get_string(row, "tenant_id")?
+            .parse()
+            .map_err(Error::internal)?,
+        name: Name::new(get_string(row, "name")?).map_err(Error::internal)?,
+        kind: get_string(row, "kind")?.parse().map_err(Error::internal)?,
+        image_id: get_string(row, "image_id")?,
+        vcpus: get_u64(row, "vcpus")?,
+        memory_mib: get_u64(row, "memory_mib")?,
+        disk_gib: get_u64(row, "disk_gib")?,
+        state: get_string(row, "state")?.parse().map_err(Error::internal)?,
+        quota_held: get_u64(row, "quota_held")? != 0,
+        site_request: row.try_get("site_request").map_err(Error::internal)?,
+        cluster_id: row.try_get("cluster_id").map_err(Error::internal)?,
+        node: row.try_get("node").map_err(Error::internal)?,
+        vmid: vmid.and_then(|v| u32::try_from(v).ok()),
+        ha: get_u64(row, "ha")? != 0,
+        tags: tags
+            .split(';')
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect(),
+        cloud_init: serde_json::from_str(&get_string(row, "cloud_init")?)
+            .map_err(Error::internal)?,
+        placement: get_string(row, "placement")?,
+        drift: get_string(row, "drift")?,
+        error: get_string(row, "error")?,
+        created_at: row.try_get("created_at").map_err(Error::internal)?,
+        updated_at: row.try_get("updated_at").map_err(Error::internal)?,
+    })
+}
+
+fn not_found(key: &str) -> Error {
+    Error::NotFound {
+        kind: ResourceKind::Guest,
+        name: key.to_string(),
+    }
+}
+
+/// Changes a project's usage by `delta` in the admitting transaction: one conditional update that
+/// changes the row only when every new total stays within the limit and above zero. False when it
+/// would not fit.
+pub(crate) async fn change_project_usage(
+    conn: &mut sqlx::AnyConnection,
+    project: ProjectId,
+    delta: [i64; 4],
+) -> Result<bool, Error> {
+    let done = sqlx::query(
+        "UPDATE projects SET used_vcpus = used_vcpus + $1, used_memory_mib = used_memory_mib + $2, \
+         used_disk_gib = used_disk_gib + $3, used_guests = used_guests + $4, updated_at = $5 \
+         WHERE id = $6 AND used_vcpus + $1 <= limit_vcpus AND used_memory_mib + $2 <= limit_memory_mib \
+         AND used_disk_gib + $3 <= limit_disk_gib AND used_guests + $4 <= limit_guests \
+         AND used_vcpus + $1 >= 0 AND used_memory_mib + $2 >= 0 AND used_disk_gib + $3 >= 0 \
+         AND used_guests + $4 >= 0",
+    )
+    .bind(delta[0])
+    .bind(delta[1])
+    .bind(delta[2])
+    .bind(delta[3])
+    .bind(now_ms())
+    .bind(project.to_string())
+    .execute(&mut *conn)
+    .await
+    .map_err(db_error)?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub(crate) fn delta(r: &Resources, sign: i64) -> Result<[i64; 4], Error> {
+    Ok([
+        sign * to_i64("vcpus", r.vcpus)?,
+        sign * to_i64("memory_mib", r.memory_mib)?,
+        sign * to_i64("disk_gib", r.disk_gib)?,
+        sign * to_i64("guests", r.guests)?,
+    ])
+}
+
+impl DataStore {
+    pub(crate) async fn quota_refusal(&self, project: ProjectId, amount: &Resources) -> Error {
+        match self.project_get(project).await {
+            Ok(p) => Error::quota(format!("project '{}'", p.name), &p.limits, &p.used, amount)
+                .unwrap_or_else(|| {
+                    Error::Conflict("the project's quota changed meanwhile; try again".into())
+                }),
+            Err(e) => e,
+        }
+    }
+
+    /// Admits a guest: its quota reservation, its record and its creating operation commit together
+    /// or not at all.
+    pub async fn guest_admit(
+        &self,
+        new: &NewGuest,
+        op: &NewOperation,
+    ) -> Result<(Guest, Operation), Error> {
+        for t in &new.tags {
+            crate::tenants::check_text("tags", t)?;
+        }
+        let id = GuestId::new();
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        if !change_project_usage(&mut tx, new.project_id, delta(&new.resources(), 1)?).await? {
+            drop(tx);
+            return Err(self.quota_refusal(new.project_id, &new.resources()).await);
+        }
+        let now = now_ms();
+        let r = sqlx::query(&format!(
+            "INSERT INTO guests ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, NULL, \
+             NULL, NULL, $12, $13, $14, '', '', '', $15, $15)"
+        ))
+        .bind(id.to_string())
+        .bind(new.project_id.to_string())
+        .bind(new.tenant_id.to_string())
+        .bind(new.name.as_str())
+        .bind(new.kind.as_str())
+        .bind(&new.image_id)
+        .bind(to_i64("vcpus", new.vcpus)?)
+        .bind(to_i64("memory_mib", new.memory_mib)?)
+        .bind(to_i64("disk_gib", new.disk_gib)?)
+        .bind(GuestState::Creating.as_str())
+        .bind(new.site.as_deref())
+        .bind(i64::from(new.ha))
+        .bind(new.tags.join(";"))
+        .bind(serde_json::to_string(&new.cloud_init).map_err(Error::internal)?)
+        .bind(now)
+        .execute(&mut *tx)
+        .await;
+        match r {
+            Ok(_) => {}
+            Err(e) if is_unique_violation(&e) => {
+                return Err(Error::AlreadyExists {
+                    kind: ResourceKind::Guest,
+                    name: new.name.to_string(),
+                })
+            }
+            Err(e) => return Err(db_error(e)),
+        }
+        let op = insert_operation(&mut tx, op, id, new.tenant_id, new.project_id).await?;
+        tx.commit().await.map_err(db_error)?;
+        Ok((self.guest_get(id).await?, op))
+    }
+
+    /// Starts an operation on an existing guest: the guest moves from one of `from` to `to` and the
+    /// operation is recorded in the same transaction, so a guest runs one operation at a time.
+    /// `quota_change` (a resize) is reserved or released in that transaction too.
+    pub async fn guest_begin(
+        &self,
+        guest: &Guest,
+        from: &[GuestState],
+        to: GuestState,
+        quota_change: Option<[i64; 4]>,
+        op: &NewOperation,
+    ) -> Result<Operation, Error> {
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let states: Vec<String> = from.iter().map(|s| format!("'{}'", s.as_str())).collect();
+        let moved = sqlx::query(&format!(
+            "UPDATE guests SET state = $1, updated_at = $2 WHERE id = $3 AND state IN ({})",
+            states.join(", ")
+        ))
+        .bind(to.as_str())
+        .bind(now_ms())
+        .bind(guest.id.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        if moved.rows_affected() == 0 {
+            drop(tx);
+            let now = self.guest_get(guest.id).await?;
+            return Err(Error::Conflict(format!(
+                "guest '{}' is {}; try again when it is not",
+                now.name, now.state
+            )));
+        }
+        if let Some(d) = quota_change {
+            if !change_project_usage(&mut tx, guest.project_id, d).await? {
+                drop(tx);
+                let amount = Resources {
+                    vcpus: d[0].max(0) as u64,
+                    memory_mib: d[1].max(0) as u64,
+                    disk_gib: d[2].max(0) as u64,
+                    guests: 0,
+                };
+                return Err(self.quota_refusal(guest.project_id, &amount).await);
+            }
+        }
+        let op = insert_operation(&mut tx, op, guest.id, guest.tenant_id, guest.project_id).await?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(op)
+    }
+
+    /// A guest by id.
+    pub async fn guest_get(&self, id: GuestId) -> Result<Guest, Error> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM guests WHERE id = $1"))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error)?;
+        row.as_ref()
+            .map(guest)
+            .unwrap_or_else(|| Err(not_found(&id.to_string())))
+    }
+
+    /// Guests whose id is `key`, or whose name is `key` in any project.
+    pub async fn guest_find(&self, key: &str) -> Result<Vec<Guest>, Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM guests WHERE id = $1 OR name = $1 ORDER BY created_at"
+        ))
+        .bind(key)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter().map(guest).collect()
+    }
+
+    /// A project's guests by name.
+    pub async fn guest_list(&self, project: ProjectId) -> Result<Vec<Guest>, Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM guests WHERE project_id = $1 ORDER BY name"
+        ))
+        .bind(project.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter().map(guest).collect()
+    }
+
+    /// The guests placed on a cluster.
+    pub async fn guest_list_on_cluster(&self, cluster_id: &str) -> Result<Vec<Guest>, Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM guests WHERE cluster_id = $1 ORDER BY vmid"
+        ))
+        .bind(cluster_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter().map(guest).collect()
+    }
+
+    /// Records where placement put a guest, and why.
+    pub async fn guest_place(
+        &self,
+        id: GuestId,
+        cluster_id: &str,
+        node: &str,
+        why: &str,
+    ) -> Result<(), Error> {
+        sqlx::query(
+            "UPDATE guests SET cluster_id = $1, node = $2, placement = $3, updated_at = $4 WHERE id = $5",
+        )
+        .bind(cluster_id)
+        .bind(node)
+        .bind(why)
+        .bind(now_ms())
+        .bind(id.to_string())
+        .execute(&self.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(())
+    }
+
+    /// Reserves `vmid` on the guest's cluster for the guest. False when another guest holds it.
+    pub async fn guest_reserve_vmid(
+        &self,
+        id: GuestId,
+        cluster_id: &str,
+        vmid: u32,
+    ) -> Result<bool, Error> {
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let r = sqlx::query(
+            "INSERT INTO vmid_reservations (cluster_id, vmid, guest_id) VALUES ($1, $2, $3)",
+        )
+        .bind(cluster_id)
+        .bind(i64::from(vmid))
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await;
+        match r {
+            Ok(_) => {}
+            Err(e) if is_unique_violation(&e) => return Ok(false),
+            Err(e) => return Err(db_error(e)),
+        }
+        sqlx::query("UPDATE guests SET vmid = $1, updated_at = $2 WHERE id = $3")
+            .bind(i64::from(vmid))
+            .bind(now_ms())
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(true)
+    }
+
+    /// The VMIDs reserved on a cluster.
+    pub async fn vmids_reserved(&self, cluster_id: &str) -> Result<Vec<u32>, Error> {
+        let rows: Vec<i64> = sqlx::query_scalar(
+            "SELECT vmid FROM vmid_reservations WHERE cluster_id = $1 ORDER BY vmid",
+        )
+        .bind(cluster_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|v| u32::try_from(v).ok())
+            .collect())
+    }
+
+    /// Sets a guest's state (and clears or sets its error).
+    pub async fn guest_set_state(
+        &self,
+        id: GuestId,
+        state: GuestState,
+        error: &str,
+    ) -> Result<(), Error> {
+        sqlx::query("UPDATE guests SET state = $1, error = $2, updated_at = $3 WHERE id = $4")
+            .bind(state.as_str())
+            .bind(error)
+            .bind(now_ms())
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+
+    /// Sets a guest's sizes after a resize.
+    pub async fn guest_set_size(
+        &self,
+        id: GuestId,
+        vcpus: u64,
+        memory_mib: u64,
+        disk_gib: u64,
+    ) -> Result<(), Error> {
+        sqlx::query(
+            "UPDATE guests SET vcpus = $1, memory_mib = $2, disk_gib = $3, updated_at = $4 WHERE id = $5",
+        )
+        .bind(to_i64("vcpus", vcpus)?)
+        .bind(to_i64("memory_mib", memory_mib)?)
+        .bind(to_i64("disk_gib", disk_gib)?)
+        .bind(now_ms())
+        .bind(id.to_string())
+        .execute(&self.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(())
+    }
+
+    /// Records where inventory found a guest (after a restore or an HA recovery).
+    pub async fn guest_relocate(&self, id: GuestId, node: &str, vmid: u32) -> Result<(), Error> {
+        sqlx::query("UPDATE guests SET node = $1, vmid = $2, updated_at = $3 WHERE id = $4")
+            .bind(node)
+            .bind(i64::from(vmid))
+            .bind(now_ms())
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+
+    /// Sets what differs on Proxmox; records an event when it changes.
+    pub async fn guest_set_drift(&self, id: GuestId, drift: &str) -> Result<bool, Error> {
+        let changed = sqlx::query(
+            "UPDATE guests SET drift = $1, updated_at = $2 WHERE id = $3 AND drift <> $1",
+        )
+        .bind(drift)
+        .bind(now_ms())
+        .bind(id.to_string())
+        .execute(&self.pool)
+        .await
+        .map_err(db_error)?;
+        let changed = changed.rows_affected() == 1;
+        if changed {
+            let kind = if drift.is_empty() { "in_sync" } else { "drift" };
+            let detail = if drift.is_empty() {
+                "Proxmox matches scmp again"
+            } else {
+                drift
+            };
+            self.guest_event_add(id, kind, detail).await?;
+        }
+        Ok(changed)
+    }
+
+    /// Records an event on a guest.
+    pub async fn guest_event_add(&self, id: GuestId, kind: &str, detail: &str) -> Result<(), Error> {
+        sqlx::query(
+            "INSERT INTO guest_events (id, guest_id, at, kind, detail) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(id.to_string())
+        .bind(now_ms())
+        .bind(kind)
+        .bind(detail)
+        .execute(&self.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(())
+    }
+
+    /// A guest's events, newest first.
+    pub async fn guest_events(&self, id: GuestId, limit: u32) -> Result<Vec<GuestEvent>, Error> {
+        let rows = sqlx::query(
+            "SELECT at, kind, detail FROM guest_events WHERE guest_id = $1 ORDER BY at DESC LIMIT $2",
+        )
+        .bind(id.to_string())
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter()
+            .map(|r| {
+                Ok(GuestEvent {
+                    at: r.try_get("at").map_err(Error::internal)?,
+                    kind: get_string(r, "kind")?,
+                    detail: get_string(r, "detail")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Ends a failed creation: quota and VMID released and the state set to failed, together.
+    pub async fn guest_fail(&self, id: GuestId, error: &str) -> Result<(), Error> {
+        self.guest_release(id, Some(error)).await
+    }
+
+    /// Removes a decommissioned guest: quota and VMID released and the record deleted, together.
+    pub async fn guest_remove(&self, id: GuestId) -> Result<(), Error> {
+        self.guest_release(id, None).await
+    }
+
+    async fn guest_release(&self, id: GuestId, failed: Option<&str>) -> Result<(), Error> {
+        let g = match self.guest_get(id).await {
+            Ok(g) => g,
+            // Removed already: a repeated step finds its work done.
+            Err(Error::NotFound { .. }) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let took = sqlx::query("UPDATE guests SET quota_held = 0 WHERE id = $1 AND quota_held = 1")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        if took.rows_affected() == 1
+            && !change_project_usage(&mut tx, g.project_id, delta(&g.resources(), -1)?).await?
+        {
+            return Err(Error::internal("releasing more than the project reserved"));
+        }
+        sqlx::query("DELETE FROM vmid_reservations WHERE guest_id = $1")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        match failed {
+            Some(error) => {
+                sqlx::query(
+                    "UPDATE guests SET state = $1, error = $2, vmid = NULL, updated_at = $3 WHERE id = $4",
+                )
+                .bind(GuestState::Failed.as_str())
+                .bind(error)
+                .bind(now_ms())
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            }
+            None => {
+                sqlx::query("DELETE FROM guest_events WHERE guest_id = $1")
+                    .bind(id.to_string())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                sqlx::query("DELETE FROM guests WHERE id = $1")
+                    .bind(id.to_string())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+            }
+        }
+        tx.commit().await.map_err(db_error)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,333 @@
+//! Operations: the durable record of a workflow (a saga). Any server replica may run any operation:
+//! it first takes the operation's lease (a conditional update that succeeds for one replica only),
+//! and every write of progress is conditional on still holding it, so two replicas never run the
+//! same step.
+
+use scmp_common::{
+    Error, GuestId, OperationId, OperationKind, OperationState, ProjectId, ResourceKind, TenantId,
+};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::db::{db_error, get_string, get_u64, now_ms, DataStore};
+
+/// An operation to record.
+#[derive(Debug, Clone)]
+pub struct NewOperation {
+    /// What it does.
+    pub kind: OperationKind,
+    /// What it acts on, for people (`guest/web1`).
+    pub target: String,
+    /// The saga's input.
+    pub params: serde_json::Value,
+    /// The request (and so the audit entry) that started it.
+    pub request_id: String,
+}
+
+/// An operation as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// Id.
+    pub id: OperationId,
+    /// What it does.
+    pub kind: OperationKind,
+    /// The guest it acts on.
+    pub guest_id: GuestId,
+    /// The guest's tenant.
+    pub tenant_id: TenantId,
+    /// The guest's project.
+    pub project_id: ProjectId,
+    /// For people.
+    pub target: String,
+    /// Where it is.
+    pub state: OperationState,
+    /// 0 to 100.
+    pub progress: u8,
+    /// The next step to run (or, while undoing, the next step to undo).
+    pub step: u32,
+    /// Whether it is being undone after a failure.
+    pub undoing: bool,
+    /// The saga's input.
+    pub params: serde_json::Value,
+    /// Why it failed.
+    pub error: String,
+    /// The request (and audit entry) that started it.
+    pub request_id: String,
+    /// Proxmox task UPIDs it ran.
+    pub upids: Vec<String>,
+    /// How many times a replica took it up.
+    pub attempts: u64,
+    /// Created (ms).
+    pub created_at: i64,
+    /// Last changed (ms).
+    pub updated_at: i64,
+}
+
+/// The progress a step records.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    /// The next step.
+    pub step: u32,
+    /// Undoing.
+    pub undoing: bool,
+    /// 0 to 100.
+    pub progress: u8,
+    /// Error (set when undoing starts).
+    pub error: String,
+    /// Task UPIDs so far.
+    pub upids: Vec<String>,
+}
+
+const COLUMNS: &str = "id, kind, guest_id, tenant_id, project_id, target, state, progress, step, undoing, \
+     params, error, request_id, upids, lease_owner, lease_until, attempts, created_at, updated_at";
+
+fn operation(row: &AnyRow) -> Result<Operation, Error> {
+    let parse = |col: &str| get_string(row, col);
+    Ok(Operation {
+        id: parse("id")?.parse().map_err(Error::internal)?,
+        kind: parse("kind")?.parse().map_err(Error::internal)?,
+        guest_id: parse("guest_id")?.parse().map_err(Error::internal)?,
+        tenant_id: parse("tenant_id")?.parse().map_err(Error::internal)?,
+        project_id: parse("project_id")?.parse().map_err(Error::internal)?,
+        target: parse("target")?,
+        state: parse("state")?.parse().map_err(Error::internal)?,
+        progress: get_u64(row, "progress")?.min(100) as u8,
+        step: u32::try_from(get_u64(row, "step")?).map_err(Error::internal)?,
+        undoing: get_u64(row, "undoing")? != 0,
+        params: serde_json::from_str(&parse("params")?).map_err(Error::internal)?,
+        error: parse("error")?,
+        request_id: parse("request_id")?,
+        upids: serde_json::from_str(&parse("upids")?).map_err(Error::internal)?,
+        attempts: get_u64(row, "attempts")?,
+        created_at: row.try_get("created_at").map_err(Error::internal)?,
+        updated_at: row.try_get("updated_at").map_err(Error::internal)?,
+    })
+}
+
+pub(crate) async fn insert_operation(
+    conn: &mut sqlx::AnyConnection,
+    new: &NewOperation,
+    guest: GuestId,
+    tenant: TenantId,
+    project: ProjectId,
+) -> Result<Operation, Error> {
+    let now = now_ms();
+    let op = Operation {
+        id: OperationId::new(),
+        kind: new.kind,
+        guest_id: guest,
+        tenant_id: tenant,
+        project_id: project,
+        target: new.target.clone(),
+        state: OperationState::Pending,
+        progress: 0,
+        step: 0,
+        undoing: false,
+        params: new.params.clone(),
+        error: String::new(),
+        request_id: new.request_id.clone(),
+        upids: Vec::new(),
+        attempts: 0,
+        created_at: now,
+        updated_at: now,
+    };
+    sqlx::query(&format!(
+        "INSERT INTO operations ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, 0, $8, '', $9, '[]', '', 0, 0, $10, $10)"
+    ))
+    .bind(op.id.to_string())
+    .bind(op.kind.as_str())
+    .bind(guest.to_string())
+    .bind(tenant.to_string())
+    .bind(project.to_string())
+    .bind(&op.target)
+    .bind(op.state.as_str())
+    .bind(serde_json::to_string(&op.params).map_err(Error::internal)?)
+    .bind(&op.request_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await
+    .map_err(db_error)?;
+    Ok(op)
+}
+
+fn lost_lease() -> Error {
+    Error::Conflict("the operation's lease was lost to another replica".into())
+}
+
+impl DataStore {
+    /// Takes the lease of one runnable operation (pending, or running with an expired lease) for
+    /// `owner`, oldest first. `None` when there is nothing to run.
+    pub async fn operation_claim(
+        &self,
+        owner: &str,
+        lease_ms: i64,
+    ) -> Result<Option<Operation>, Error> {
+        let now = now_ms();
+        let candidates: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM operations WHERE state IN ('pending', 'running') AND lease_until < $1 \
+             ORDER BY created_at LIMIT 16",
+        )
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        for id in candidates {
+            let taken = sqlx::query(
+                "UPDATE operations SET lease_owner = $1, lease_until = $2, state = 'running', \
+                 attempts = attempts + 1, updated_at = $3 \
+                 WHERE id = $4 AND state IN ('pending', 'running') AND lease_until < $3",
+            )
+            .bind(owner)
+            .bind(now + lease_ms)
+            .bind(now)
+            .bind(&id)
+            .execute(&self.pool)
+            .await
+            .map_err(db_error)?;
+            if taken.rows_affected() == 1 {
+                return self.operation_get(id.parse().map_err(Error::internal)?).await.map(Some);
+            }
+        }
+        Ok(None)
+    }
+
+    /// Extends a held lease; fails when another replica took it.
+    pub async fn operation_renew(
+        &self,
+        id: OperationId,
+        owner: &str,
+        lease_ms: i64,
+    ) -> Result<(), Error> {
+        let now = now_ms();
+        let done = sqlx::query(
+            "UPDATE operations SET lease_until = $1 WHERE id = $2 AND lease_owner = $3 AND state = 'running'",
+        )
+        .bind(now + lease_ms)
+        .bind(id.to_string())
+        .bind(owner)
+        .execute(&self.pool)
+        .await
+        .map_err(db_error)?;
+        if done.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(lost_lease())
+        }
+    }
+
+    /// Records a step's progress, while holding the lease.
+    pub async fn operation_progress(
+        &self,
+        id: OperationId,
+        owner: &str,
+        p: &Progress,
+    ) -> Result<(), Error> {
+        let done = sqlx::query(
+            "UPDATE operations SET step = $1, undoing = $2, progress = $3, error = $4, upids = $5, \
+             updated_at = $6 WHERE id = $7 AND lease_owner = $8 AND state = 'running'",
+        )
+        .bind(i64::from(p.step))
+        .bind(i64::from(p.undoing))
+        .bind(i64::from(p.progress))
+        .bind(&p.error)
+        .bind(serde_json::to_string(&p.upids).map_err(Error::internal)?)
+        .bind(now_ms())
+        .bind(id.to_string())
+        .bind(owner)
+        .execute(&self.pool)
+        .await
+        .map_err(db_error)?;
+        if done.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(lost_lease())
+        }
+    }
+
+    /// Ends an operation, while holding the lease.
+    pub async fn operation_finish(
+        &self,
+        id: OperationId,
+        owner: &str,
+        state: OperationState,
+        error: &str,
+    ) -> Result<(), Error> {
+        let progress: i64 = if state == OperationState::Succeeded {
+            100
+        } else {
+            0
+        };
+        let done = sqlx::query(
+            "UPDATE operations SET state = $1, error = $2, progress = CASE WHEN $3 = 100 THEN 100 ELSE progress END, \
+             lease_owner = '', lease_until = 0, updated_at = $4 \
+             WHERE id = $5 AND lease_owner = $6 AND state = 'running'",
+        )
+        .bind(state.as_str())
+        .bind(error)
+        .bind(progress)
+        .bind(now_ms())
+        .bind(id.to_string())
+        .bind(owner)
+        .execute(&self.pool)
+        .await
+        .map_err(db_error)?;
+        if done.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(lost_lease())
+        }
+    }
+
+    /// An operation by id.
+    pub async fn operation_get(&self, id: OperationId) -> Result<Operation, Error> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM operations WHERE id = $1"))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error)?;
+        row.as_ref().map(operation).unwrap_or_else(|| {
+            Err(Error::NotFound {
+                kind: ResourceKind::Operation,
+                name: id.to_string(),
+            })
+        })
+    }
+
+    /// Operations, newest first: of one guest, or of some projects.
+    pub async fn operation_list(
+        &self,
+        guest: Option<GuestId>,
+        projects: Option<&[ProjectId]>,
+        limit: u32,
+    ) -> Result<Vec<Operation>, Error> {
+        let mut sql = format!("SELECT {COLUMNS} FROM operations WHERE 1 = 1");
+        if guest.is_some() {
+            sql.push_str(" AND guest_id = $1");
+        }
+        if let Some(ps) = projects {
+            if ps.is_empty() {
+                return Ok(Vec::new());
+            }
+            // Project ids are UUIDs we formatted ourselves: safe to inline.
+            let list: Vec<String> = ps.iter().map(|p| format!("'{p}'")).collect();
+            sql.push_str(&format!(" AND project_id IN ({})", list.join(", ")));
+        }
+        sql.push_str(&format!(" ORDER BY created_at DESC LIMIT {}", limit.min(1000)));
+        let mut q = sqlx::query(&sql);
+        if let Some(g) = guest {
+            q = q.bind(g.to_string());
+        }
+        let rows = q.fetch_all(&self.pool).await.map_err(db_error)?;
+        rows.iter().map(operation).collect()
+    }
+
+    /// How many operations are not finished (for `/metrics` and tests).
+    pub async fn operations_open(&self) -> Result<u64, Error> {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM operations WHERE state IN ('pending', 'running')")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db_error)?;
+        Ok(n.max(0) as u64)
+    }
+}
