@@ -72,6 +72,12 @@ actions! {
     ClusterCreate => "cluster_create", Platform;
     ClusterView => "cluster_view", Platform;
     ClusterDelete => "cluster_delete", Platform;
+    ClusterUpdate => "cluster_update", Platform;
+    HostList => "host_list", Platform;
+    HostView => "host_view", Platform;
+    HostMaintenance => "host_maintenance", Platform;
+    CatalogView => "catalog_view", Platform;
+    CatalogManage => "catalog_manage", Platform;
     AuditList => "audit_list", Tenant;
     AuditPlatformList => "audit_platform_list", Platform;
     GuestList => "guest_list", Project;

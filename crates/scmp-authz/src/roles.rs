@@ -89,6 +89,10 @@ impl Role {
                 ClusterCreate,
                 ClusterView,
                 ClusterDelete,
+                ClusterUpdate,
+                HostList,
+                HostView,
+                HostMaintenance,
                 GuestList,
                 GuestView,
             ],
@@ -105,6 +109,8 @@ impl Role {
                 SiteView,
                 ClusterList,
                 ClusterView,
+                HostList,
+                HostView,
                 AuditList,
                 AuditPlatformList,
                 GuestList,
@@ -172,7 +178,7 @@ impl Role {
 }
 
 /// Actions every signed-in user holds on the platform.
-pub(crate) const SELF_ACTIONS: &[Action] = &[MeView, TokenManageOwn];
+pub(crate) const SELF_ACTIONS: &[Action] = &[MeView, TokenManageOwn, CatalogView];
 
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -94,6 +94,10 @@ pub enum Error {
         /// What was asked for on top.
         requested: u64,
     },
+    /// The request is valid but cannot be carried out as asked: no host fits it, or a policy
+    /// refuses it. The message says why.
+    #[error("{0}")]
+    Refused(String),
     /// A quota cannot be lowered below what is allocated or used.
     #[error("{scope} quota for {resource} cannot be lowered to {requested}: {in_use} is {what}")]
     QuotaBelowUse {

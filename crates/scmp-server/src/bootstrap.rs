@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use scmp_common::{Error, Name};
-use scmp_store::{CredentialKind, DataStore};
+use scmp_common::{Error, GuestKind, Name};
+use scmp_store::{CredentialKind, DataStore, Image, InstanceType};
 
 /// Creates the administrator when the store has no user.
 pub async fn first_start(store: &DataStore, dir: &Path) -> Result<(), Error> {
@@ -24,6 +24,57 @@ pub async fn first_start(store: &DataStore, dir: &Path) -> Result<(), Error> {
         format!("{}\n", token.text).as_bytes(),
     )?;
     tracing::info!(path = %dir.join("admin-token").display(), "created the platform administrator; its token is in the file");
+    default_catalog(store).await
+}
+
+/// The catalog a fresh install starts with: Debian 12 as a VM and as a container (the templates
+/// Proxmox's own downloads provide) and four sizes.
+async fn default_catalog(store: &DataStore) -> Result<(), Error> {
+    let name = |n: &str| Name::new(n).map_err(Error::internal);
+    for (n, kind, template, description) in [
+        (
+            "debian-12",
+            GuestKind::Vm,
+            "debian-12-cloudinit",
+            "Debian 12 (bookworm) cloud image with cloud-init",
+        ),
+        (
+            "debian-12-ct",
+            GuestKind::Ct,
+            "debian-12-standard",
+            "Debian 12 (bookworm) standard container",
+        ),
+    ] {
+        store
+            .image_create(&Image {
+                id: String::new(),
+                name: name(n)?,
+                kind,
+                os: "debian".into(),
+                version: "12".into(),
+                template: template.into(),
+                description: description.into(),
+                created_at: 0,
+            })
+            .await?;
+    }
+    for (n, vcpus, memory_mib, disk_gib) in [
+        ("small", 1, 1024, 10),
+        ("medium", 2, 4096, 32),
+        ("large", 4, 8192, 64),
+        ("xlarge", 8, 16384, 128),
+    ] {
+        store
+            .instance_type_create(&InstanceType {
+                id: String::new(),
+                name: name(n)?,
+                vcpus,
+                memory_mib,
+                disk_gib,
+                created_at: 0,
+            })
+            .await?;
+    }
     Ok(())
 }
 

@@ -18,6 +18,23 @@ pub struct ServerConfig {
     pub listen: SocketAddr,
     /// PostgreSQL instead of SQLite (`postgres://...`).
     pub database_url: Option<String>,
+    /// How often inventory sync looks at every cluster.
+    pub sync_interval: std::time::Duration,
+    /// How many operations this replica runs at once.
+    pub workers: usize,
+}
+
+impl ServerConfig {
+    /// The defaults: inventory every 5 s, 32 concurrent operations.
+    pub fn new(data_dir: PathBuf, listen: SocketAddr) -> Self {
+        Self {
+            data_dir,
+            listen,
+            database_url: None,
+            sync_interval: std::time::Duration::from_secs(5),
+            workers: 32,
+        }
+    }
 }
 
 /// What every handler shares.
@@ -32,6 +49,16 @@ pub struct AppState {
     pub signer: std::sync::Arc<crate::checkpoint::Signer>,
     /// Seals secrets at rest.
     pub sealer: crate::secrets::Sealer,
+    /// A Proxmox VE client per cluster.
+    pub connections: crate::connections::Connections,
+    /// Wakes workers when an operation is recorded.
+    pub work: tokio::sync::Notify,
+    /// Wakes waiters (`?wait=`) when an operation ends.
+    pub finished: tokio::sync::Notify,
+    /// Serializes placement decisions within this replica.
+    pub place_lock: tokio::sync::Mutex<()>,
+    /// A saga step that reports failure after doing its work (`SCMP_FAULT_STEP`), for tests.
+    pub fault_step: Option<String>,
 }
 
 impl AppState {
@@ -47,6 +74,13 @@ impl AppState {
             metrics: Metrics::new(),
             signer,
             sealer,
+            connections: Default::default(),
+            work: tokio::sync::Notify::new(),
+            finished: tokio::sync::Notify::new(),
+            place_lock: tokio::sync::Mutex::new(()),
+            fault_step: std::env::var("SCMP_FAULT_STEP")
+                .ok()
+                .filter(|s| !s.is_empty()),
         })
     }
 }

@@ -122,6 +122,9 @@ impl From<Error> for Problem {
                 p
             }
             Error::Conflict(_) => Problem::new(StatusCode::CONFLICT, "conflict", e.to_string()),
+            Error::Refused(_) => {
+                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "refused", e.to_string())
+            }
             Error::Unavailable(_) => Problem::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",

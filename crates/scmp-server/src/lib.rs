@@ -6,12 +6,16 @@
 mod auth;
 mod bootstrap;
 pub mod checkpoint;
+mod connections;
 mod context;
 mod error;
 mod http;
+mod inventory;
 mod metrics;
+mod placement;
 pub mod secrets;
 mod tls;
+mod workflows;
 
 pub use context::ServerConfig;
 pub use http::openapi_document;
@@ -57,6 +61,8 @@ pub async fn start(config: ServerConfig) -> Result<Running, Error> {
             }
         });
     }
+    tokio::spawn(inventory::run(state.clone(), config.sync_interval));
+    workflows::spawn(state.clone(), config.workers);
     let app = http::router(state);
     let listener = std::net::TcpListener::bind(config.listen)
         .map_err(|e| Error::Unavailable(format!("cannot listen on {}: {e}", config.listen)))?;

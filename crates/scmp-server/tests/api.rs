@@ -22,11 +22,10 @@ struct Server {
 
 async fn server() -> Server {
     let dir = tempfile::tempdir().unwrap();
-    let running = start(ServerConfig {
-        data_dir: dir.path().to_path_buf(),
-        listen: "127.0.0.1:0".parse().unwrap(),
-        database_url: None,
-    })
+    let running = start(ServerConfig::new(
+        dir.path().to_path_buf(),
+        "127.0.0.1:0".parse().unwrap(),
+    ))
     .await
     .unwrap();
     let fp = std::fs::read_to_string(dir.path().join("tls-fingerprint")).unwrap();

@@ -498,6 +498,64 @@ impl DataStore {
         Ok(())
     }
 
+    /// Ends an operation on a guest: from state `from` to `to`, with new sizes (a resize) and a
+    /// quota change (`usage`, released when negative), in one transaction. Guarded by `from`, so a
+    /// repeated call changes nothing. False when the guest was not in `from`.
+    pub async fn guest_end(
+        &self,
+        id: GuestId,
+        from: GuestState,
+        to: GuestState,
+        error: &str,
+        sizes: Option<(u64, u64, u64)>,
+        usage: Option<[i64; 4]>,
+    ) -> Result<bool, Error> {
+        let g = self.guest_get(id).await?;
+        let (v, m, d) = sizes.unwrap_or((g.vcpus, g.memory_mib, g.disk_gib));
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let moved = sqlx::query(
+            "UPDATE guests SET state = $1, error = $2, vcpus = $3, memory_mib = $4, disk_gib = $5, \
+             updated_at = $6 WHERE id = $7 AND state = $8",
+        )
+        .bind(to.as_str())
+        .bind(error)
+        .bind(to_i64("vcpus", v)?)
+        .bind(to_i64("memory_mib", m)?)
+        .bind(to_i64("disk_gib", d)?)
+        .bind(now_ms())
+        .bind(id.to_string())
+        .bind(from.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        if moved.rows_affected() == 0 {
+            return Ok(false);
+        }
+        if let Some(delta) = usage {
+            if !change_project_usage(&mut tx, g.project_id, delta).await? {
+                return Err(Error::internal("the project's usage would leave its bounds"));
+            }
+        }
+        tx.commit().await.map_err(db_error)?;
+        Ok(true)
+    }
+
+    /// Gives up a guest's VMID reservation (someone else's guest took that VMID on Proxmox).
+    pub async fn guest_drop_vmid(&self, id: GuestId) -> Result<(), Error> {
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        sqlx::query("DELETE FROM vmid_reservations WHERE guest_id = $1")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        sqlx::query("UPDATE guests SET vmid = NULL WHERE id = $1")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)
+    }
+
     /// Records where inventory found a guest (after a restore or an HA recovery).
     pub async fn guest_relocate(&self, id: GuestId, node: &str, vmid: u32) -> Result<(), Error> {
         sqlx::query("UPDATE guests SET node = $1, vmid = $2, updated_at = $3 WHERE id = $4")

@@ -107,3 +107,20 @@ impl<T: DeserializeOwned + Send> FromRequestParts<Arc<AppState>> for ApiQuery<T>
             })
     }
 }
+
+/// Two path parameters (a resource and one of its children).
+pub struct ApiPath2(pub String, pub String);
+
+impl FromRequestParts<Arc<AppState>> for ApiPath2 {
+    type Rejection = Problem;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        Path::<(String, String)>::from_request_parts(parts, state)
+            .await
+            .map(|Path((a, b))| ApiPath2(a, b))
+            .map_err(|e| Problem::invalid("path", e.body_text()).at(&request_id(&parts.extensions)))
+    }
+}

@@ -3,8 +3,11 @@
 //! wrapper every mutation runs in.
 
 mod audit;
+mod catalog;
 mod extract;
+mod guests;
 mod me;
+mod operations;
 mod projects;
 mod sites;
 mod tenants;
@@ -26,7 +29,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub use extract::{ApiJson, ApiPath, ApiQuery};
+pub use extract::{ApiJson, ApiPath, ApiPath2, ApiQuery};
 
 use crate::context::AppState;
 use crate::error::Problem;
@@ -86,7 +89,35 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(sites::site_list, sites::site_create))
         .routes(routes!(sites::site_view, sites::site_delete))
         .routes(routes!(sites::cluster_list, sites::cluster_create))
-        .routes(routes!(sites::cluster_view, sites::cluster_delete))
+        .routes(routes!(
+            sites::cluster_view,
+            sites::cluster_update,
+            sites::cluster_delete
+        ))
+        .routes(routes!(sites::host_list))
+        .routes(routes!(sites::host_view))
+        .routes(routes!(sites::host_maintenance_enter))
+        .routes(routes!(sites::host_maintenance_exit))
+        .routes(routes!(catalog::image_list, catalog::image_create))
+        .routes(routes!(
+            catalog::instance_type_list,
+            catalog::instance_type_create
+        ))
+        .routes(routes!(guests::guest_list, guests::guest_create))
+        .routes(routes!(
+            guests::guest_view,
+            guests::guest_update,
+            guests::guest_delete
+        ))
+        .routes(routes!(guests::guest_start))
+        .routes(routes!(guests::guest_stop))
+        .routes(routes!(guests::guest_shutdown))
+        .routes(routes!(guests::guest_reboot))
+        .routes(routes!(guests::snapshot_list, guests::snapshot_create))
+        .routes(routes!(guests::snapshot_rollback))
+        .routes(routes!(guests::snapshot_delete))
+        .routes(routes!(operations::operation_list))
+        .routes(routes!(operations::operation_view))
         .routes(routes!(users::user_list, users::user_create))
         .routes(routes!(users::user_view, users::user_delete))
         .routes(routes!(

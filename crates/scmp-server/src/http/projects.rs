@@ -20,7 +20,7 @@ use crate::error::Problem;
 
 /// Looks up a project by id and checks the action on it (404 when missing or invisible, 403 when
 /// visible but not allowed).
-async fn project_for(
+pub(crate) async fn project_for(
     s: &AppState,
     ctx: &OpContext,
     key: &str,

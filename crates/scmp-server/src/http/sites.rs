@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use super::audit::audited;
 use super::tenants::{name, platform};
 use super::types::Page;
-use super::{ApiJson, ApiPath};
+use super::{ApiJson, ApiPath, ApiPath2};
 use crate::context::{AppState, OpContext};
 use crate::error::Problem;
 
@@ -107,8 +107,30 @@ pub struct ClusterView {
     pub cpu_overcommit: f64,
     /// Memory overcommit.
     pub memory_overcommit: f64,
+    /// `report` or `repair` drift.
+    pub drift_action: String,
+    /// Health as inventory sync last saw it.
+    pub health: ClusterHealthView,
     /// Created (milliseconds since the Unix epoch).
     pub created_at: i64,
+}
+
+/// A cluster's health.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClusterHealthView {
+    /// `unknown` (not synced yet), `online`, `degraded` (a node down or no quorum) or `unreachable`.
+    pub state: String,
+    /// Since when (ms since the epoch).
+    pub since: i64,
+    /// Last successful sync (ms since the epoch).
+    pub last_seen_at: i64,
+    /// Why the last sync failed.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub last_error: String,
+    /// Proxmox VE version.
+    pub pve_version: String,
+    /// Guests on the cluster that are not scmp's (never touched).
+    pub unmanaged_guests: u64,
 }
 
 impl From<Cluster> for ClusterView {
@@ -122,6 +144,15 @@ impl From<Cluster> for ClusterView {
             tls_fingerprint: c.tls_fingerprint,
             cpu_overcommit: c.cpu_overcommit,
             memory_overcommit: c.memory_overcommit,
+            drift_action: c.health.drift_action.clone(),
+            health: ClusterHealthView {
+                state: c.health.state,
+                since: c.health.since,
+                last_seen_at: c.health.last_seen_at,
+                last_error: c.health.last_error,
+                pve_version: c.health.pve_version,
+                unmanaged_guests: c.health.unmanaged_guests,
+            },
             created_at: c.created_at,
         }
     }
@@ -133,6 +164,36 @@ fn check_fingerprint(fp: &str) -> bool {
         && parts
             .iter()
             .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Connects with the given token and pinned certificate and checks the token's privileges.
+async fn check_reachable(body: &ClusterCreate) -> Result<(), Problem> {
+    let access = scmp_agent::ClusterAccess {
+        endpoint: body.endpoint.clone(),
+        token_id: body.token_id.clone(),
+        token_secret: body.token_secret.clone(),
+        fingerprint: body.tls_fingerprint.clone().unwrap_or_default(),
+    };
+    let client = scmp_agent::connect(&access).map_err(|e| Problem::invalid("endpoint", e))?;
+    match scmp_agent::check_privileges(&client).await {
+        Ok(missing) if missing.is_empty() => Ok(()),
+        Ok(missing) => Err(Problem::invalid(
+            "token_id",
+            format!("the token lacks privileges scmp needs: {}", missing.join(", ")),
+        )),
+        Err(e) if e.kind() == pve_client::ErrorKind::Authentication => Err(Problem::invalid(
+            "token_secret",
+            "the cluster refused the token",
+        )),
+        Err(e) if format!("{e:?}").to_lowercase().contains("certificate") => Err(Problem::invalid(
+            "tls_fingerprint",
+            format!("the cluster's certificate does not match: {e}"),
+        )),
+        Err(e) => Err(Problem::from(scmp_common::Error::Unavailable(format!(
+            "cannot reach the cluster at {}: {e}",
+            body.endpoint
+        )))),
+    }
 }
 
 fn check_ratio(field: &str, v: Option<f64>, default: f64) -> Result<f64, Problem> {
@@ -325,14 +386,19 @@ pub async fn cluster_create(
             "must be 1 to 256 printable characters",
         )));
     }
-    if let Some(fp) = &body.tls_fingerprint {
-        if !check_fingerprint(fp) {
-            return Err(at(Problem::invalid(
-                "tls_fingerprint",
-                "must be 32 colon-separated hex bytes (AB:CD:...)",
-            )));
-        }
+    let Some(fp) = &body.tls_fingerprint else {
+        return Err(at(Problem::invalid(
+            "tls_fingerprint",
+            "required: scmp pins the cluster's certificate (pvenode cert info shows it)",
+        )));
+    };
+    if !check_fingerprint(fp) {
+        return Err(at(Problem::invalid(
+            "tls_fingerprint",
+            "must be 32 colon-separated hex bytes (AB:CD:...)",
+        )));
     }
+    check_reachable(&body).await.map_err(at)?;
     let new = NewCluster {
         name: name("name", &body.name).map_err(at)?,
         endpoint: body.endpoint,
@@ -356,6 +422,15 @@ pub async fn cluster_create(
         s.store.cluster_create(&site.id, &new),
     )
     .await?;
+    // Discover nodes, capacity and templates now, so the cluster is placeable at once.
+    if let Err(e) = crate::inventory::sync_cluster(&s, &c).await {
+        tracing::warn!(cluster = %c.name, error = %e, "first inventory sync failed");
+    }
+    let c = s
+        .store
+        .cluster_lookup(&c.id)
+        .await
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
     Ok((StatusCode::CREATED, Json(c.into())))
 }
 
@@ -394,5 +469,189 @@ pub async fn cluster_delete(
         s.store.cluster_delete(&c.id),
     )
     .await?;
+    s.connections.forget(&c.id);
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `cluster_update`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterUpdate {
+    /// vCPUs allowed per physical core.
+    #[serde(default)]
+    pub cpu_overcommit: Option<f64>,
+    /// Memory overcommit.
+    #[serde(default)]
+    pub memory_overcommit: Option<f64>,
+    /// `report` drift only, or `repair` it (start/stop and re-size guests back to scmp's record).
+    #[serde(default)]
+    pub drift_action: Option<String>,
+}
+
+/// Changes a cluster's overcommit ratios or drift action.
+#[utoipa::path(patch, path = "/api/v1/clusters/{cluster}", operation_id = "cluster_update",
+    params(("cluster" = String, Path, description = "Cluster id or name")), request_body = ClusterUpdate,
+    responses((status = 200, body = ClusterView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn cluster_update(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+    ApiJson(body): ApiJson<ClusterUpdate>,
+) -> Result<Json<ClusterView>, Problem> {
+    let c = cluster_for(&s, &ctx, &key, Action::ClusterUpdate).await?;
+    let at = |p: Problem| p.at(&ctx.request_id);
+    let cpu = check_ratio("cpu_overcommit", body.cpu_overcommit, c.cpu_overcommit).map_err(at)?;
+    let mem = check_ratio("memory_overcommit", body.memory_overcommit, c.memory_overcommit)
+        .map_err(at)?;
+    let drift = body
+        .drift_action
+        .unwrap_or_else(|| c.health.drift_action.clone());
+    if drift != "report" && drift != "repair" {
+        return Err(at(Problem::invalid("drift_action", "must be report or repair")));
+    }
+    let c = audited(
+        &s,
+        &ctx,
+        "cluster_update",
+        &format!("cluster/{}", c.id),
+        None,
+        s.store.cluster_update(&c.id, cpu, mem, &drift),
+    )
+    .await?;
+    Ok(Json(c.into()))
+}
+
+/// A host of a cluster.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HostView {
+    /// Node name.
+    pub name: String,
+    /// Its cluster.
+    pub cluster_id: String,
+    /// Up.
+    pub online: bool,
+    /// In maintenance: no new guests are placed on it.
+    pub maintenance: bool,
+    /// CPU threads.
+    pub cores: u64,
+    /// Memory.
+    pub memory_mib: u64,
+    /// CPU load (0..1).
+    pub cpu_usage: f64,
+    /// Memory in use.
+    pub memory_used_mib: u64,
+    /// vCPUs of guests that are not scmp's.
+    pub unmanaged_vcpus: u64,
+    /// Last observed (ms since the epoch).
+    pub updated_at: i64,
+}
+
+impl From<scmp_store::Host> for HostView {
+    fn from(h: scmp_store::Host) -> Self {
+        let o = h.observed;
+        Self {
+            name: o.name,
+            cluster_id: h.cluster_id,
+            online: o.online,
+            maintenance: h.maintenance,
+            cores: o.cores,
+            memory_mib: o.memory_mib,
+            cpu_usage: o.cpu_usage,
+            memory_used_mib: o.memory_used_mib,
+            unmanaged_vcpus: o.unmanaged_vcpus,
+            updated_at: h.updated_at,
+        }
+    }
+}
+
+/// A cluster's hosts as inventory last saw them.
+#[utoipa::path(get, path = "/api/v1/clusters/{cluster}/hosts", operation_id = "host_list",
+    params(("cluster" = String, Path, description = "Cluster id or name")),
+    responses((status = 200, body = Page<HostView>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn host_list(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+) -> Result<Json<Page<HostView>>, Problem> {
+    let c = cluster_for(&s, &ctx, &key, Action::HostList).await?;
+    let hosts = s
+        .store
+        .host_list(&c.id)
+        .await
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    Ok(Json(Page {
+        items: hosts.into_iter().map(Into::into).collect(),
+        next_page_token: None,
+    }))
+}
+
+/// One host.
+#[utoipa::path(get, path = "/api/v1/clusters/{cluster}/hosts/{host}", operation_id = "host_view",
+    params(("cluster" = String, Path, description = "Cluster id or name"), ("host" = String, Path, description = "Node name")),
+    responses((status = 200, body = HostView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn host_view(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath2(key, host): ApiPath2,
+) -> Result<Json<HostView>, Problem> {
+    let c = cluster_for(&s, &ctx, &key, Action::HostView).await?;
+    let h = s
+        .store
+        .host_get(&c.id, &host)
+        .await
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    Ok(Json(h.into()))
+}
+
+async fn maintenance(
+    s: Arc<AppState>,
+    ctx: OpContext,
+    key: String,
+    host: String,
+    on: bool,
+) -> Result<Json<HostView>, Problem> {
+    let c = cluster_for(&s, &ctx, &key, Action::HostMaintenance).await?;
+    s.store
+        .host_get(&c.id, &host)
+        .await
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let operation = if on {
+        "host_maintenance_enter"
+    } else {
+        "host_maintenance_exit"
+    };
+    let h = audited(
+        &s,
+        &ctx,
+        operation,
+        &format!("cluster/{}/host/{host}", c.id),
+        None,
+        s.store.host_set_maintenance(&c.id, &host, on),
+    )
+    .await?;
+    Ok(Json(h.into()))
+}
+
+/// Puts a host into maintenance: placement puts no new guest on it.
+#[utoipa::path(post, path = "/api/v1/clusters/{cluster}/hosts/{host}/maintenance-enter", operation_id = "host_maintenance_enter",
+    params(("cluster" = String, Path, description = "Cluster id or name"), ("host" = String, Path, description = "Node name")),
+    responses((status = 200, body = HostView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn host_maintenance_enter(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath2(key, host): ApiPath2,
+) -> Result<Json<HostView>, Problem> {
+    maintenance(s, ctx, key, host, true).await
+}
+
+/// Takes a host out of maintenance.
+#[utoipa::path(post, path = "/api/v1/clusters/{cluster}/hosts/{host}/maintenance-exit", operation_id = "host_maintenance_exit",
+    params(("cluster" = String, Path, description = "Cluster id or name"), ("host" = String, Path, description = "Node name")),
+    responses((status = 200, body = HostView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn host_maintenance_exit(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath2(key, host): ApiPath2,
+) -> Result<Json<HostView>, Problem> {
+    maintenance(s, ctx, key, host, false).await
 }

@@ -24,6 +24,12 @@ pub struct Args {
     /// Use PostgreSQL instead of SQLite (`postgres://USER@HOST/DB`).
     #[arg(long, env = "SCMP_DATABASE_URL", hide_env_values = true)]
     database_url: Option<String>,
+    /// Seconds between inventory syncs of every cluster [default: 5].
+    #[arg(long, env = "SCMP_SYNC_INTERVAL")]
+    sync_interval: Option<f64>,
+    /// Operations this server runs at once [default: 32].
+    #[arg(long, env = "SCMP_WORKERS")]
+    workers: Option<usize>,
 }
 
 /// The configuration file.
@@ -33,6 +39,8 @@ struct File {
     data_dir: Option<PathBuf>,
     listen: Option<SocketAddr>,
     database_url: Option<String>,
+    sync_interval: Option<f64>,
+    workers: Option<usize>,
 }
 
 fn read_file(path: &Path) -> anyhow::Result<File> {
@@ -48,17 +56,27 @@ fn resolve(args: Args) -> anyhow::Result<ServerConfig> {
         Some(p) => read_file(p)?,
         None => File::default(),
     };
-    Ok(ServerConfig {
-        data_dir: args
-            .data_dir
+    let mut config = ServerConfig::new(
+        args.data_dir
             .or(file.data_dir)
             .unwrap_or_else(|| PathBuf::from("scmp-data")),
-        listen: args
-            .listen
+        args.listen
             .or(file.listen)
             .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8443))),
-        database_url: args.database_url.or(file.database_url),
-    })
+    );
+    config.database_url = args.database_url.or(file.database_url);
+    if let Some(s) = args.sync_interval.or(file.sync_interval) {
+        anyhow::ensure!(
+            s.is_finite() && (0.1..=3600.0).contains(&s),
+            "sync_interval must be between 0.1 and 3600 seconds"
+        );
+        config.sync_interval = std::time::Duration::from_secs_f64(s);
+    }
+    if let Some(w) = args.workers.or(file.workers) {
+        anyhow::ensure!((1..=1024).contains(&w), "workers must be between 1 and 1024");
+        config.workers = w;
+    }
+    Ok(config)
 }
 
 /// Runs the server until SIGINT or SIGTERM.

@@ -1,0 +1,459 @@
+//! The changes scmp makes on a cluster. Each is idempotent: run again after a crash or a lost answer,
+//! it finds its work done (a guest is recognized by its scmp marks, a pool or HA resource by its id)
+//! and does not repeat it. Each returns the task UPIDs it waited for, for the audit trail.
+
+use std::time::Duration;
+
+use pve_client::{PveApi, WaitOptions};
+use pve_types::api::cluster::ResourceFilter;
+use pve_types::api::guest::{
+    GuestClone, GuestConfigUpdate, GuestDelete, GuestKind as PveKind, GuestState, GuestStop,
+    PowerAction,
+    SnapshotCreate,
+};
+use pve_types::api::guest_props::DiskSpec;
+use pve_types::api::ha::HaResourceCreate;
+use pve_types::api::pools::PoolCreate;
+use pve_types::{NodeName, PoolId, Upid, Vmid};
+use scmp_common::{GuestId, GuestKind, ProjectId, TenantId};
+
+use crate::identity;
+
+/// An action's failure.
+pub type Error = pve_client::Error;
+
+/// Everything about a guest the actions need.
+#[derive(Debug, Clone)]
+pub struct GuestSpec {
+    /// The scmp guest.
+    pub guest: GuestId,
+    /// Its tenant.
+    pub tenant: TenantId,
+    /// The tenant's name (tags, pool).
+    pub tenant_name: String,
+    /// Its project.
+    pub project: ProjectId,
+    /// VM or container.
+    pub kind: GuestKind,
+    /// Name (hostname).
+    pub name: String,
+    /// vCPUs.
+    pub vcpus: u64,
+    /// Memory.
+    pub memory_mib: u64,
+    /// Root disk.
+    pub disk_gib: u64,
+    /// User tags.
+    pub tags: Vec<String>,
+    /// Cloud-init user.
+    pub ci_user: Option<String>,
+    /// SSH keys.
+    pub ssh_keys: Vec<String>,
+    /// `ip=dhcp` or `ip=ADDR/LEN,gw=GW`.
+    pub ip_config: Option<String>,
+}
+
+impl GuestSpec {
+    fn pve_kind(&self) -> PveKind {
+        pve_kind(self.kind)
+    }
+}
+
+/// The Proxmox kind of an scmp guest kind.
+pub fn pve_kind(kind: GuestKind) -> PveKind {
+    match kind {
+        GuestKind::Vm => PveKind::Qemu,
+        GuestKind::Ct => PveKind::Lxc,
+    }
+}
+
+/// The pool a tenant's guests go into on every cluster.
+pub fn tenant_pool(tenant_name: &str) -> String {
+    format!("scmp-{tenant_name}")
+}
+
+fn wait_options() -> WaitOptions {
+    WaitOptions {
+        first_poll: Duration::from_millis(10),
+        max_poll: Duration::from_secs(1),
+        deadline: Duration::from_secs(30 * 60),
+        log_tail_lines: 20,
+    }
+}
+
+async fn wait(api: &dyn PveApi, upid: Upid, upids: &mut Vec<String>) -> Result<(), Error> {
+    upids.push(upid.to_string());
+    api.wait_task(&upid, wait_options()).await.map(|_| ())
+}
+
+fn node(name: &str) -> Result<NodeName, Error> {
+    NodeName::new(name).map_err(|e| Error::Config(e.to_string()))
+}
+
+fn vmid(id: u32) -> Result<Vmid, Error> {
+    Vmid::new(id).map_err(|e| Error::Config(e.to_string()))
+}
+
+/// Makes sure the tenant's pool exists.
+pub async fn ensure_pool(api: &dyn PveApi, tenant_name: &str) -> Result<(), Error> {
+    let name = tenant_pool(tenant_name);
+    if api.pool_list().await?.iter().any(|p| p.poolid.as_str() == name) {
+        return Ok(());
+    }
+    let poolid = PoolId::new(name.as_str()).map_err(|e| Error::Config(e.to_string()))?;
+    match api
+        .pool_create(&PoolCreate {
+            poolid,
+            comment: Some(format!("scmp tenant {tenant_name}")),
+        })
+        .await
+    {
+        Ok(()) => Ok(()),
+        // Created meanwhile by a concurrent step: the work is done.
+        Err(_) if api.pool_list().await?.iter().any(|p| p.poolid.as_str() == name) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Where a VMID is on the cluster: its node and tags, if it exists.
+pub async fn locate(
+    api: &dyn PveApi,
+    id: u32,
+) -> Result<Option<(String, String, Option<String>)>, Error> {
+    let res = api.cluster_resources(Some(ResourceFilter::Vm)).await?;
+    Ok(res
+        .into_iter()
+        .find(|r| r.vmid.map(Vmid::get) == Some(id))
+        .and_then(|r| Some((r.node?, r.tags.unwrap_or_default(), r.lock))))
+}
+
+/// Whether the guest at `id` (on `at`) is this scmp guest: its tag, or (right after the clone,
+/// before the tags are set) the description the clone carried.
+async fn is_ours(
+    api: &dyn PveApi,
+    kind: PveKind,
+    at: &str,
+    tags: &str,
+    id: u32,
+    guest: GuestId,
+) -> Result<bool, Error> {
+    if identity::guest_of_tags(tags) == Some(guest) {
+        return Ok(true);
+    }
+    let config = api.guest_config(kind, &node(at)?, vmid(id)?).await?;
+    Ok(config
+        .get("description")
+        .is_some_and(|d| identity::description_names(&d, guest)))
+}
+
+/// What [`ensure_clone`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CloneOutcome {
+    /// The guest exists at the VMID (cloned now or before).
+    Done,
+    /// Someone else's guest holds the VMID: reserve another.
+    VmidTaken,
+}
+
+/// Clones the template to the reserved VMID on the chosen node, unless this guest is there already.
+pub async fn ensure_clone(
+    api: &dyn PveApi,
+    spec: &GuestSpec,
+    template: (u32, &str),
+    target: &str,
+    id: u32,
+    upids: &mut Vec<String>,
+) -> Result<CloneOutcome, Error> {
+    let kind = spec.pve_kind();
+    if let Some((at, tags, lock)) = locate(api, id).await? {
+        if !is_ours(api, kind, &at, &tags, id, spec.guest).await? {
+            return Ok(CloneOutcome::VmidTaken);
+        }
+        if lock.as_deref() == Some("clone") || lock.as_deref() == Some("create") {
+            // A clone of ours is still running (we crashed while waiting): wait for the lock.
+            for _ in 0..600 {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                match locate(api, id).await? {
+                    Some((_, _, None)) | None => break,
+                    Some(_) => {}
+                }
+            }
+        }
+        return Ok(CloneOutcome::Done);
+    }
+    let description = identity::description(spec.guest, spec.tenant, spec.project);
+    let p = GuestClone {
+        newid: vmid(id)?,
+        name: (kind == PveKind::Qemu).then(|| spec.name.clone()),
+        hostname: (kind == PveKind::Lxc).then(|| spec.name.clone()),
+        full: None,
+        target: (target != template.1).then(|| node(target)).transpose()?,
+        storage: None,
+        pool: Some(tenant_pool(&spec.tenant_name)),
+        description: Some(description),
+    };
+    let upid = api
+        .guest_clone(kind, &node(template.1)?, vmid(template.0)?, &p)
+        .await?;
+    wait(api, upid, upids).await?;
+    Ok(CloneOutcome::Done)
+}
+
+fn encode_keys(keys: &[String]) -> String {
+    // PVE wants the keys URL-encoded (spaces as %20), one per line.
+    percent_encoding::utf8_percent_encode(&keys.join("\n"), percent_encoding::NON_ALPHANUMERIC)
+        .to_string()
+}
+
+/// Sets sizes, identity and cloud-init, and grows the root disk to the asked size.
+pub async fn configure(
+    api: &dyn PveApi,
+    spec: &GuestSpec,
+    at: &str,
+    id: u32,
+    upids: &mut Vec<String>,
+) -> Result<(), Error> {
+    let kind = spec.pve_kind();
+    let mut set = std::collections::BTreeMap::new();
+    set.insert("cores".to_string(), spec.vcpus.to_string());
+    set.insert("memory".to_string(), spec.memory_mib.to_string());
+    set.insert(
+        "tags".to_string(),
+        identity::tags(spec.guest, &spec.tenant_name, &spec.tags),
+    );
+    set.insert(
+        "description".to_string(),
+        identity::description(spec.guest, spec.tenant, spec.project),
+    );
+    match kind {
+        PveKind::Qemu => {
+            if let Some(u) = &spec.ci_user {
+                set.insert("ciuser".into(), u.clone());
+            }
+            if !spec.ssh_keys.is_empty() {
+                set.insert("sshkeys".into(), encode_keys(&spec.ssh_keys));
+            }
+            set.insert(
+                "ipconfig0".into(),
+                spec.ip_config.clone().unwrap_or_else(|| "ip=dhcp".into()),
+            );
+        }
+        PveKind::Lxc => {
+            let ip = spec.ip_config.clone().unwrap_or_else(|| "ip=dhcp".into());
+            set.insert("net0".into(), format!("name=eth0,bridge=vmbr0,{ip}"));
+        }
+    }
+    let (n, v) = (node(at)?, vmid(id)?);
+    api.guest_config_set(
+        kind,
+        &n,
+        v,
+        &GuestConfigUpdate {
+            set,
+            ..GuestConfigUpdate::default()
+        },
+    )
+    .await?;
+    grow_disk(api, kind, at, id, spec.disk_gib, upids).await
+}
+
+/// Grows the root disk to `gib` (never shrinks: Proxmox cannot).
+pub async fn grow_disk(
+    api: &dyn PveApi,
+    kind: PveKind,
+    at: &str,
+    id: u32,
+    gib: u64,
+    upids: &mut Vec<String>,
+) -> Result<(), Error> {
+    let (n, v) = (node(at)?, vmid(id)?);
+    let disk = match kind {
+        PveKind::Qemu => "scsi0",
+        PveKind::Lxc => "rootfs",
+    };
+    let config = api.guest_config(kind, &n, v).await?;
+    let current = config
+        .get(disk)
+        .and_then(|s| s.parse::<DiskSpec>().ok())
+        .and_then(|d| d.size())
+        .map_or(0, |s| s.gib_ceil());
+    if current >= gib {
+        return Ok(());
+    }
+    if let Some(upid) = api
+        .guest_resize(kind, &n, v, disk, &format!("{gib}G"))
+        .await?
+    {
+        wait(api, upid, upids).await?;
+    }
+    Ok(())
+}
+
+/// Sets vCPUs and memory.
+pub async fn set_size(
+    api: &dyn PveApi,
+    kind: GuestKind,
+    at: &str,
+    id: u32,
+    vcpus: u64,
+    memory_mib: u64,
+) -> Result<(), Error> {
+    let mut set = std::collections::BTreeMap::new();
+    set.insert("cores".to_string(), vcpus.to_string());
+    set.insert("memory".to_string(), memory_mib.to_string());
+    api.guest_config_set(
+        pve_kind(kind),
+        &node(at)?,
+        vmid(id)?,
+        &GuestConfigUpdate {
+            set,
+            ..GuestConfigUpdate::default()
+        },
+    )
+    .await
+}
+
+fn ha_sid(kind: GuestKind, id: u32) -> String {
+    match kind {
+        GuestKind::Vm => format!("vm:{id}"),
+        GuestKind::Ct => format!("ct:{id}"),
+    }
+}
+
+/// Puts the guest under Proxmox HA.
+pub async fn ensure_ha(api: &dyn PveApi, kind: GuestKind, id: u32) -> Result<(), Error> {
+    let sid = ha_sid(kind, id);
+    if api.ha_resources().await?.iter().any(|r| r.sid == sid) {
+        return Ok(());
+    }
+    api.ha_resource_create(&HaResourceCreate {
+        sid,
+        state: None,
+        max_restart: None,
+        max_relocate: None,
+        comment: Some("scmp".into()),
+    })
+    .await
+}
+
+/// Takes the guest out of Proxmox HA.
+pub async fn remove_ha(api: &dyn PveApi, kind: GuestKind, id: u32) -> Result<(), Error> {
+    let sid = ha_sid(kind, id);
+    if !api.ha_resources().await?.iter().any(|r| r.sid == sid) {
+        return Ok(());
+    }
+    api.ha_resource_delete(&sid).await
+}
+
+/// Brings the guest to `running` or `stopped` (or reboots it), unless it is there already.
+pub async fn power(
+    api: &dyn PveApi,
+    kind: GuestKind,
+    at: &str,
+    id: u32,
+    action: PowerAction,
+    upids: &mut Vec<String>,
+) -> Result<(), Error> {
+    let (k, n, v) = (pve_kind(kind), node(at)?, vmid(id)?);
+    let status = api.guest_status(k, &n, v).await?;
+    let running = status.status == GuestState::Running;
+    let upid = match action {
+        PowerAction::Start if running => return Ok(()),
+        PowerAction::Stop | PowerAction::Shutdown if !running => return Ok(()),
+        PowerAction::Reboot if !running => api.guest_power(k, &n, v, PowerAction::Start).await?,
+        other => api.guest_power(k, &n, v, other).await?,
+    };
+    wait(api, upid, upids).await
+}
+
+/// Snapshot actions.
+pub async fn snapshot(
+    api: &dyn PveApi,
+    kind: GuestKind,
+    at: &str,
+    id: u32,
+    op: SnapshotOp<'_>,
+    upids: &mut Vec<String>,
+) -> Result<(), Error> {
+    let (k, n, v) = (pve_kind(kind), node(at)?, vmid(id)?);
+    let existing = api.snapshot_list(k, &n, v).await?;
+    let has = |name: &str| existing.iter().any(|s| s.name == name);
+    let upid = match op {
+        SnapshotOp::Create(name) if has(name) => return Ok(()),
+        SnapshotOp::Create(name) => {
+            api.snapshot_create(
+                k,
+                &n,
+                v,
+                &SnapshotCreate {
+                    snapname: name.to_string(),
+                    description: Some("scmp".into()),
+                },
+            )
+            .await?
+        }
+        SnapshotOp::Rollback(name) => api.snapshot_rollback(k, &n, v, name).await?,
+        SnapshotOp::Delete(name) if !has(name) => return Ok(()),
+        SnapshotOp::Delete(name) => api.snapshot_delete(k, &n, v, name).await?,
+    };
+    wait(api, upid, upids).await
+}
+
+/// A snapshot change.
+#[derive(Debug, Clone, Copy)]
+pub enum SnapshotOp<'a> {
+    /// Take one.
+    Create(&'a str),
+    /// Go back to one.
+    Rollback(&'a str),
+    /// Remove one.
+    Delete(&'a str),
+}
+
+/// Decommissions the guest at `id` if it is this scmp guest: out of HA, stopped, destroyed with its
+/// disks and purged from jobs. A VMID that is free or holds someone else's guest is left alone.
+pub async fn destroy(
+    api: &dyn PveApi,
+    guest: GuestId,
+    kind: GuestKind,
+    id: u32,
+    upids: &mut Vec<String>,
+) -> Result<(), Error> {
+    let k = pve_kind(kind);
+    let Some((at, tags, _)) = locate(api, id).await? else {
+        return Ok(());
+    };
+    if !is_ours(api, k, &at, &tags, id, guest).await? {
+        tracing::warn!(vmid = id, "VMID holds a guest that is not ours; left alone");
+        return Ok(());
+    }
+    remove_ha(api, kind, id).await?;
+    let (n, v) = (node(&at)?, vmid(id)?);
+    if api.guest_status(k, &n, v).await?.status == GuestState::Running {
+        let upid = api
+            .guest_stop(
+                k,
+                &n,
+                v,
+                &GuestStop {
+                    skiplock: None,
+                    ..GuestStop::default()
+                },
+            )
+            .await?;
+        wait(api, upid, upids).await?;
+    }
+    let upid = api
+        .guest_delete(
+            k,
+            &n,
+            v,
+            &GuestDelete {
+                purge: Some(true),
+                destroy_unreferenced_disks: Some(true),
+                ..GuestDelete::default()
+            },
+        )
+        .await?;
+    wait(api, upid, upids).await
+}

@@ -1,0 +1,64 @@
+//! One Proxmox VE client per registered cluster, built from its record (the token secret unsealed
+//! only in memory) and rebuilt when the record changes.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use pve_client::PveApi;
+use scmp_agent::ClusterAccess;
+use scmp_common::Error;
+use scmp_store::Cluster;
+
+use crate::secrets::Sealer;
+
+/// The clients, by cluster id.
+#[derive(Default)]
+pub struct Connections {
+    clients: Mutex<HashMap<String, (String, Arc<dyn PveApi>)>>,
+}
+
+impl Connections {
+    /// The client for a cluster.
+    pub fn get(&self, cluster: &Cluster, sealer: &Sealer) -> Result<Arc<dyn PveApi>, Error> {
+        // The record's identity: a changed endpoint, token or fingerprint gives a new client.
+        let key = format!(
+            "{}|{}|{}|{}",
+            cluster.endpoint,
+            cluster.token_id,
+            cluster.token_secret_sealed,
+            cluster.tls_fingerprint.as_deref().unwrap_or_default()
+        );
+        let mut clients = self
+            .clients
+            .lock()
+            .map_err(|_| Error::internal("connection cache poisoned"))?;
+        if let Some((k, c)) = clients.get(&cluster.id) {
+            if *k == key {
+                return Ok(c.clone());
+            }
+        }
+        let access = access(cluster, sealer)?;
+        let client: Arc<dyn PveApi> = Arc::new(scmp_agent::connect(&access).map_err(|e| {
+            Error::Unavailable(format!("cluster '{}': {e}", cluster.name))
+        })?);
+        clients.insert(cluster.id.clone(), (key, client.clone()));
+        Ok(client)
+    }
+
+    /// Forgets a cluster's client.
+    pub fn forget(&self, cluster_id: &str) {
+        if let Ok(mut c) = self.clients.lock() {
+            c.remove(cluster_id);
+        }
+    }
+}
+
+/// How to reach a cluster, its secret unsealed.
+pub fn access(cluster: &Cluster, sealer: &Sealer) -> Result<ClusterAccess, Error> {
+    Ok(ClusterAccess {
+        endpoint: cluster.endpoint.clone(),
+        token_id: cluster.token_id.clone(),
+        token_secret: sealer.open(&cluster.token_secret_sealed)?,
+        fingerprint: cluster.tls_fingerprint.clone().unwrap_or_default(),
+    })
+}

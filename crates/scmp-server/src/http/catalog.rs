@@ -1,0 +1,254 @@
+//! The catalog: images and instance types. Every signed-in user may read it; platform
+//! administrators add to it.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::Json;
+use http::StatusCode;
+use scmp_authz::Action;
+use scmp_common::GuestKind;
+use scmp_store::{Image, InstanceType};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::audit::audited;
+use super::tenants::name;
+use super::types::Page;
+use super::ApiJson;
+use crate::context::{AppState, OpContext};
+use crate::error::Problem;
+
+/// An image.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ImageView {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// `vm` or `ct`.
+    pub kind: GuestKind,
+    /// Operating system.
+    pub os: String,
+    /// Its version.
+    pub version: String,
+    /// The template's name on Proxmox VE.
+    pub template: String,
+    /// Description.
+    pub description: String,
+    /// Clusters that carry the template (ids).
+    pub clusters: Vec<String>,
+}
+
+/// `image_create`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImageCreate {
+    /// Name.
+    pub name: String,
+    /// `vm` or `ct`.
+    pub kind: GuestKind,
+    /// Operating system (`debian`).
+    pub os: String,
+    /// Version (`12`).
+    pub version: String,
+    /// The name of the template on the clusters (a VM or container template).
+    pub template: String,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// An instance type.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct InstanceTypeView {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// vCPUs.
+    pub vcpus: u64,
+    /// Memory.
+    pub memory_mib: u64,
+    /// Root disk.
+    pub disk_gib: u64,
+}
+
+/// `instance_type_create`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceTypeCreate {
+    /// Name.
+    pub name: String,
+    /// vCPUs (1..128).
+    pub vcpus: u64,
+    /// Memory (64 MiB .. 4 TiB).
+    pub memory_mib: u64,
+    /// Root disk (1 .. 65536 GiB).
+    pub disk_gib: u64,
+}
+
+impl From<InstanceType> for InstanceTypeView {
+    fn from(t: InstanceType) -> Self {
+        Self {
+            id: t.id,
+            name: t.name.to_string(),
+            vcpus: t.vcpus,
+            memory_mib: t.memory_mib,
+            disk_gib: t.disk_gib,
+        }
+    }
+}
+
+fn catalog(s: &AppState, ctx: &OpContext, action: Action) -> Result<(), Problem> {
+    super::tenants::platform(s, ctx, action)
+}
+
+fn short_text(field: &str, v: &str) -> Result<String, Problem> {
+    if v.is_empty() || v.len() > 64 || v.contains(char::is_control) {
+        Err(Problem::invalid(field, "must be 1 to 64 printable characters"))
+    } else {
+        Ok(v.to_string())
+    }
+}
+
+/// Every image, with the clusters that have it.
+#[utoipa::path(get, path = "/api/v1/images", operation_id = "image_list",
+    responses((status = 200, body = Page<ImageView>), (status = 401, body = Problem)))]
+pub async fn image_list(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+) -> Result<Json<Page<ImageView>>, Problem> {
+    catalog(&s, &ctx, Action::CatalogView)?;
+    let at = |e: scmp_common::Error| Problem::from(e).at(&ctx.request_id);
+    let images = s.store.image_list().await.map_err(at)?;
+    let templates = s.store.cluster_templates(None).await.map_err(at)?;
+    let items = images
+        .into_iter()
+        .map(|i: Image| {
+            let mut clusters: Vec<String> = templates
+                .iter()
+                .filter(|(_, t)| t.name == i.template && t.kind == i.kind)
+                .map(|(c, _)| c.clone())
+                .collect();
+            clusters.dedup();
+            ImageView {
+                id: i.id,
+                name: i.name.to_string(),
+                kind: i.kind,
+                os: i.os,
+                version: i.version,
+                template: i.template,
+                description: i.description,
+                clusters,
+            }
+        })
+        .collect();
+    Ok(Json(Page {
+        items,
+        next_page_token: None,
+    }))
+}
+
+/// Adds an image.
+#[utoipa::path(post, path = "/api/v1/images", operation_id = "image_create", request_body = ImageCreate,
+    responses((status = 201, body = ImageView), (status = 400, body = Problem), (status = 401, body = Problem),
+               (status = 403, body = Problem), (status = 409, body = Problem)))]
+pub async fn image_create(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiJson(body): ApiJson<ImageCreate>,
+) -> Result<(StatusCode, Json<ImageView>), Problem> {
+    catalog(&s, &ctx, Action::CatalogManage)?;
+    let at = |p: Problem| p.at(&ctx.request_id);
+    let new = Image {
+        id: String::new(),
+        name: name("name", &body.name).map_err(at)?,
+        kind: body.kind,
+        os: short_text("os", &body.os).map_err(at)?,
+        version: short_text("version", &body.version).map_err(at)?,
+        template: short_text("template", &body.template).map_err(at)?,
+        description: body.description.unwrap_or_default(),
+        created_at: 0,
+    };
+    let i = audited(
+        &s,
+        &ctx,
+        "image_create",
+        &format!("image/{}", new.name),
+        None,
+        s.store.image_create(&new),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ImageView {
+            id: i.id,
+            name: i.name.to_string(),
+            kind: i.kind,
+            os: i.os,
+            version: i.version,
+            template: i.template,
+            description: i.description,
+            clusters: Vec::new(),
+        }),
+    ))
+}
+
+/// Every instance type, smallest first.
+#[utoipa::path(get, path = "/api/v1/instance-types", operation_id = "instance_type_list",
+    responses((status = 200, body = Page<InstanceTypeView>), (status = 401, body = Problem)))]
+pub async fn instance_type_list(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+) -> Result<Json<Page<InstanceTypeView>>, Problem> {
+    catalog(&s, &ctx, Action::CatalogView)?;
+    let items = s
+        .store
+        .instance_type_list()
+        .await
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    Ok(Json(Page {
+        items: items.into_iter().map(Into::into).collect(),
+        next_page_token: None,
+    }))
+}
+
+/// Adds an instance type.
+#[utoipa::path(post, path = "/api/v1/instance-types", operation_id = "instance_type_create", request_body = InstanceTypeCreate,
+    responses((status = 201, body = InstanceTypeView), (status = 400, body = Problem), (status = 401, body = Problem),
+               (status = 403, body = Problem), (status = 409, body = Problem)))]
+pub async fn instance_type_create(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiJson(body): ApiJson<InstanceTypeCreate>,
+) -> Result<(StatusCode, Json<InstanceTypeView>), Problem> {
+    catalog(&s, &ctx, Action::CatalogManage)?;
+    let at = |p: Problem| p.at(&ctx.request_id);
+    let range = |f: &str, v: u64, lo: u64, hi: u64| {
+        if (lo..=hi).contains(&v) {
+            Ok(v)
+        } else {
+            Err(at(Problem::invalid(f, format!("must be between {lo} and {hi}"))))
+        }
+    };
+    let new = InstanceType {
+        id: String::new(),
+        name: name("name", &body.name).map_err(at)?,
+        vcpus: range("vcpus", body.vcpus, 1, 128)?,
+        memory_mib: range("memory_mib", body.memory_mib, 64, 4 << 20)?,
+        disk_gib: range("disk_gib", body.disk_gib, 1, 65_536)?,
+        created_at: 0,
+    };
+    let t = audited(
+        &s,
+        &ctx,
+        "instance_type_create",
+        &format!("instance-type/{}", new.name),
+        None,
+        s.store.instance_type_create(&new),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(t.into())))
+}
+

@@ -1,0 +1,792 @@
+//! Guests: created from a catalog image and an instance type (or explicit sizes) inside their
+//! project's quota, then started, stopped, resized, snapshotted and deleted. Every change is admitted
+//! in one transaction (quota, record, operation) and carried out by a saga; the answer is `202` with
+//! the operation.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::response::Response;
+use axum::Json;
+use scmp_authz::{Action, Denial, Resource};
+use scmp_common::{Error, GuestKind, GuestState, OperationKind};
+use scmp_store::{CloudInit, Guest, NewGuest, NewOperation};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::audit::audited;
+use super::operations::{accepted, wait_for, OperationView, WaitQuery};
+use super::tenants::name;
+use super::types::Page;
+use super::{ApiJson, ApiPath, ApiPath2, ApiQuery};
+use crate::context::{AppState, OpContext};
+use crate::error::Problem;
+
+/// Cloud-init settings.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloudInitSpec {
+    /// The default user (`debian`).
+    #[serde(default)]
+    pub user: Option<String>,
+    /// SSH public keys for that user.
+    #[serde(default)]
+    pub ssh_keys: Vec<String>,
+    /// `ip=dhcp` (default) or `ip=10.0.0.5/24,gw=10.0.0.1`.
+    #[serde(default)]
+    pub ip_config: Option<String>,
+}
+
+/// `guest_create`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GuestCreate {
+    /// Name (DNS label), unique in the project; also the hostname.
+    pub name: String,
+    /// `vm` or `ct`.
+    pub kind: GuestKind,
+    /// Catalog image (id or name); its kind must match.
+    pub image: String,
+    /// Instance type (id or name), or the three sizes below.
+    #[serde(default)]
+    pub instance_type: Option<String>,
+    /// vCPUs (1..128).
+    #[serde(default)]
+    pub vcpus: Option<u64>,
+    /// Memory (64 MiB .. 4 TiB).
+    #[serde(default)]
+    pub memory_mib: Option<u64>,
+    /// Root disk (1 .. 65536 GiB).
+    #[serde(default)]
+    pub disk_gib: Option<u64>,
+    /// A site the guest must run at (name or id); otherwise placement chooses.
+    #[serde(default)]
+    pub site: Option<String>,
+    /// Cloud-init.
+    #[serde(default)]
+    pub cloud_init: Option<CloudInitSpec>,
+    /// Managed by Proxmox HA (restarted elsewhere when its host fails).
+    #[serde(default)]
+    pub ha: Option<bool>,
+    /// Tags (lower case letters, digits, `_ - + .`).
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+}
+
+/// `guest_update`: new sizes (the disk only grows).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GuestUpdate {
+    /// vCPUs.
+    #[serde(default)]
+    pub vcpus: Option<u64>,
+    /// Memory.
+    #[serde(default)]
+    pub memory_mib: Option<u64>,
+    /// Root disk (grow only).
+    #[serde(default)]
+    pub disk_gib: Option<u64>,
+}
+
+/// A guest.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct GuestView {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Its project.
+    pub project_id: String,
+    /// Its tenant.
+    pub tenant_id: String,
+    /// `vm` or `ct`.
+    pub kind: GuestKind,
+    /// Catalog image id.
+    pub image_id: String,
+    /// vCPUs.
+    pub vcpus: u64,
+    /// Memory.
+    pub memory_mib: u64,
+    /// Root disk.
+    pub disk_gib: u64,
+    /// Lifecycle state.
+    pub state: GuestState,
+    /// The cluster it runs on.
+    pub cluster_id: Option<String>,
+    /// Its host.
+    pub host: Option<String>,
+    /// Its VMID.
+    pub vmid: Option<u32>,
+    /// Managed by Proxmox HA.
+    pub ha: bool,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Why placement chose its host.
+    pub placement: String,
+    /// What differs on Proxmox from scmp's record (empty when in sync).
+    pub drift: String,
+    /// The last failure.
+    pub error: String,
+    /// Recent events (drift, repairs, adoption), newest first; only in `guest_view`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<GuestEventView>,
+    /// Created (ms since the epoch).
+    pub created_at: i64,
+    /// Last changed (ms since the epoch).
+    pub updated_at: i64,
+}
+
+/// An event on a guest.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct GuestEventView {
+    /// When (ms since the epoch).
+    pub at: i64,
+    /// `drift`, `in_sync`, `repaired`, `adopted`, `moved`.
+    pub kind: String,
+    /// What happened.
+    pub detail: String,
+}
+
+impl From<Guest> for GuestView {
+    fn from(g: Guest) -> Self {
+        Self {
+            id: g.id.to_string(),
+            name: g.name.to_string(),
+            project_id: g.project_id.to_string(),
+            tenant_id: g.tenant_id.to_string(),
+            kind: g.kind,
+            image_id: g.image_id,
+            vcpus: g.vcpus,
+            memory_mib: g.memory_mib,
+            disk_gib: g.disk_gib,
+            state: g.state,
+            cluster_id: g.cluster_id,
+            host: g.node,
+            vmid: g.vmid,
+            ha: g.ha,
+            tags: g.tags,
+            placement: g.placement,
+            drift: g.drift,
+            error: g.error,
+            events: Vec::new(),
+            created_at: g.created_at,
+            updated_at: g.updated_at,
+        }
+    }
+}
+
+/// Looks up a guest by id (or by name, when exactly one visible guest has it) and checks the action.
+pub async fn guest_for(
+    s: &AppState,
+    ctx: &OpContext,
+    key: &str,
+    action: Action,
+) -> Result<Guest, Problem> {
+    let not_found = || Problem::not_found(&format!("guest '{key}'")).at(&ctx.request_id);
+    let found = s
+        .store
+        .guest_find(key)
+        .await
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let visible: Vec<Guest> = found
+        .into_iter()
+        .filter(|g| {
+            s.authz.can_see(
+                &ctx.actor.principal,
+                Resource::Project(g.tenant_id, g.project_id),
+            )
+        })
+        .collect();
+    let g = match <[Guest; 1]>::try_from(visible) {
+        Ok([g]) => g,
+        Err(v) if v.is_empty() => return Err(not_found()),
+        Err(_) => {
+            return Err(Problem::invalid(
+                "guest",
+                "several guests have that name; use the id",
+            )
+            .at(&ctx.request_id))
+        }
+    };
+    match s.authz.check(
+        &ctx.actor.principal,
+        action,
+        Resource::Project(g.tenant_id, g.project_id),
+    ) {
+        Ok(()) => Ok(g),
+        Err(Denial::NotFound) => Err(not_found()),
+        Err(Denial::Forbidden) => Err(Problem::forbidden(action.id()).at(&ctx.request_id)),
+    }
+}
+
+fn check_range(field: &str, v: u64, lo: u64, hi: u64) -> Result<u64, Problem> {
+    if (lo..=hi).contains(&v) {
+        Ok(v)
+    } else {
+        Err(Problem::invalid(
+            field,
+            format!("must be between {lo} and {hi}"),
+        ))
+    }
+}
+
+fn check_cloud_init(ci: CloudInitSpec) -> Result<CloudInit, Problem> {
+    if let Some(u) = &ci.user {
+        let ok = u.len() <= 32
+            && u.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+            && u.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+        if !ok {
+            return Err(Problem::invalid(
+                "cloud_init.user",
+                "must be a Linux user name (lower case letters, digits, _ and -)",
+            ));
+        }
+    }
+    if ci.ssh_keys.len() > 32 {
+        return Err(Problem::invalid("cloud_init.ssh_keys", "at most 32 keys"));
+    }
+    for (i, k) in ci.ssh_keys.iter().enumerate() {
+        let mut parts = k.split_whitespace();
+        let kind_ok = parts.next().is_some_and(|t| {
+            t.starts_with("ssh-") || t.starts_with("ecdsa-") || t.starts_with("sk-")
+        });
+        let body_ok = parts.next().is_some_and(|b| {
+            b.len() >= 16
+                && b.bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || b"+/=".contains(&c))
+        });
+        if !kind_ok || !body_ok || k.len() > 8192 || k.contains(char::is_control) {
+            return Err(Problem::invalid(
+                &format!("cloud_init.ssh_keys[{i}]"),
+                "must be an OpenSSH public key (ssh-ed25519 AAAA... comment)",
+            ));
+        }
+    }
+    if let Some(ip) = &ci.ip_config {
+        if !ip_config_ok(ip) {
+            return Err(Problem::invalid(
+                "cloud_init.ip_config",
+                "must be ip=dhcp or ip=ADDRESS/PREFIX[,gw=ADDRESS]",
+            ));
+        }
+    }
+    Ok(CloudInit {
+        user: ci.user,
+        ssh_keys: ci.ssh_keys,
+        ip_config: ci.ip_config,
+    })
+}
+
+fn ip_config_ok(s: &str) -> bool {
+    if s == "ip=dhcp" {
+        return true;
+    }
+    let mut parts = s.split(',');
+    let ip_ok = parts
+        .next()
+        .and_then(|p| p.strip_prefix("ip="))
+        .and_then(|cidr| cidr.split_once('/'))
+        .is_some_and(|(a, len)| {
+            a.parse::<std::net::Ipv4Addr>().is_ok() && len.parse::<u8>().is_ok_and(|l| l <= 32)
+        });
+    let rest_ok = parts.all(|p| {
+        p.strip_prefix("gw=")
+            .is_some_and(|g| g.parse::<std::net::Ipv4Addr>().is_ok())
+    });
+    ip_ok && rest_ok
+}
+
+/// A project's guests the caller may see.
+#[utoipa::path(get, path = "/api/v1/projects/{project}/guests", operation_id = "guest_list",
+    params(("project" = String, Path, description = "Project id")),
+    responses((status = 200, body = Page<GuestView>), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn guest_list(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+) -> Result<Json<Page<GuestView>>, Problem> {
+    let p = super::projects::project_for(&s, &ctx, &key, Action::GuestList).await?;
+    let items = s
+        .store
+        .guest_list(p.id)
+        .await
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    Ok(Json(Page {
+        items: items.into_iter().map(Into::into).collect(),
+        next_page_token: None,
+    }))
+}
+
+/// Creates a guest: admitted within the project's quota at once, built by an operation.
+#[utoipa::path(post, path = "/api/v1/projects/{project}/guests", operation_id = "guest_create",
+    params(("project" = String, Path, description = "Project id"), WaitQuery), request_body = GuestCreate,
+    responses((status = 202, body = OperationView), (status = 400, body = Problem), (status = 401, body = Problem),
+               (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+               (status = 422, body = Problem)))]
+pub async fn guest_create(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+    ApiQuery(q): ApiQuery<WaitQuery>,
+    ApiJson(body): ApiJson<GuestCreate>,
+) -> Result<Response, Problem> {
+    let p = super::projects::project_for(&s, &ctx, &key, Action::GuestCreate).await?;
+    let at = |p: Problem| p.at(&ctx.request_id);
+    let guest_name = name("name", &body.name).map_err(at)?;
+    let image = match s.store.image_lookup(&body.image).await {
+        Ok(i) => i,
+        Err(Error::NotFound { .. }) => {
+            return Err(at(Problem::invalid("image", "no such image in the catalog")))
+        }
+        Err(e) => return Err(at(e.into())),
+    };
+    if image.kind != body.kind {
+        return Err(at(Problem::invalid(
+            "image",
+            format!("image '{}' is a {} image, not {}", image.name, image.kind, body.kind),
+        )));
+    }
+    let (mut vcpus, mut memory_mib, mut disk_gib) = (body.vcpus, body.memory_mib, body.disk_gib);
+    if let Some(t) = &body.instance_type {
+        let t = match s.store.instance_type_lookup(t).await {
+            Ok(t) => t,
+            Err(Error::NotFound { .. }) => {
+                return Err(at(Problem::invalid(
+                    "instance_type",
+                    "no such instance type",
+                )))
+            }
+            Err(e) => return Err(at(e.into())),
+        };
+        vcpus = vcpus.or(Some(t.vcpus));
+        memory_mib = memory_mib.or(Some(t.memory_mib));
+        disk_gib = disk_gib.or(Some(t.disk_gib));
+    }
+    let missing = |f: &str| at(Problem::invalid(f, "give an instance_type or this size"));
+    let vcpus = check_range("vcpus", vcpus.ok_or_else(|| missing("vcpus"))?, 1, 128).map_err(at)?;
+    let memory_mib = check_range(
+        "memory_mib",
+        memory_mib.ok_or_else(|| missing("memory_mib"))?,
+        64,
+        4 << 20,
+    )
+    .map_err(at)?;
+    let disk_gib =
+        check_range("disk_gib", disk_gib.ok_or_else(|| missing("disk_gib"))?, 1, 65_536)
+            .map_err(at)?;
+    let tags = body.tags.unwrap_or_default();
+    if tags.len() > 16 {
+        return Err(at(Problem::invalid("tags", "at most 16 tags")));
+    }
+    for (i, t) in tags.iter().enumerate() {
+        if !scmp_agent::identity::is_valid_tag(t) || t.starts_with("scmp") || t.starts_with("tenant-")
+        {
+            return Err(at(Problem::invalid(
+                &format!("tags[{i}]"),
+                "must be lower case letters, digits, _ - + . (and not start with scmp or tenant-)",
+            )));
+        }
+    }
+    let cloud_init = check_cloud_init(body.cloud_init.unwrap_or_default()).map_err(at)?;
+    let site = match &body.site {
+        Some(key) => match s.store.site_lookup(key).await {
+            Ok(site) => Some(site.name.to_string()),
+            Err(Error::NotFound { .. }) => {
+                return Err(at(Problem::invalid("site", "no such site")))
+            }
+            Err(e) => return Err(at(e.into())),
+        },
+        None => None,
+    };
+    // Refuse now, with the reason, what placement cannot place (the saga places for real).
+    let cap = crate::placement::capacity(&s.store)
+        .await
+        .map_err(|e| at(e.into()))?;
+    let req = scmp_placement::Request {
+        vcpus,
+        memory_mib,
+        image: Some(image.id.clone()),
+        site: site.clone(),
+        ..Default::default()
+    };
+    if let Err(refusal) = scmp_placement::place(&cap.snapshot, &req) {
+        return Err(at(Error::Refused(format!("cannot place the guest: {refusal}")).into()));
+    }
+    let new = NewGuest {
+        project_id: p.id,
+        tenant_id: p.tenant_id,
+        name: guest_name,
+        kind: body.kind,
+        image_id: image.id,
+        vcpus,
+        memory_mib,
+        disk_gib,
+        site,
+        ha: body.ha.unwrap_or(false),
+        tags,
+        cloud_init,
+    };
+    let op = NewOperation {
+        kind: OperationKind::GuestCreate,
+        target: format!("guest/{}", new.name),
+        params: serde_json::json!({}),
+        request_id: ctx.request_id.clone(),
+    };
+    let target = format!("project/{}/guest/{}", p.id, new.name);
+    let (_, op) = audited(
+        &s,
+        &ctx,
+        "guest_create",
+        &target,
+        Some(p.tenant_id),
+        s.store.guest_admit(&new, &op),
+    )
+    .await?;
+    s.work.notify_one();
+    let op = wait_for(&s, op, q.wait)
+        .await
+        .map_err(|e| at(e.into()))?;
+    Ok(accepted(op))
+}
+
+/// One guest, with its recent events.
+#[utoipa::path(get, path = "/api/v1/guests/{guest}", operation_id = "guest_view",
+    params(("guest" = String, Path, description = "Guest id (or name when unique)")),
+    responses((status = 200, body = GuestView), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn guest_view(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+) -> Result<Json<GuestView>, Problem> {
+    let g = guest_for(&s, &ctx, &key, Action::GuestView).await?;
+    let events = s
+        .store
+        .guest_events(g.id, 20)
+        .await
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let mut v = GuestView::from(g);
+    v.events = events
+        .into_iter()
+        .map(|e| GuestEventView {
+            at: e.at,
+            kind: e.kind,
+            detail: e.detail,
+        })
+        .collect();
+    Ok(Json(v))
+}
+
+/// Starts an operation on an existing guest (one at a time per guest).
+async fn begin(
+    s: &AppState,
+    ctx: &OpContext,
+    g: &Guest,
+    kind: OperationKind,
+    from: &[GuestState],
+    to: GuestState,
+    quota: Option<[i64; 4]>,
+    mut params: serde_json::Value,
+    wait: Option<u64>,
+) -> Result<Response, Problem> {
+    params["prior_state"] = serde_json::json!(g.state.as_str());
+    let op = NewOperation {
+        kind,
+        target: format!("guest/{}", g.name),
+        params,
+        request_id: ctx.request_id.clone(),
+    };
+    let op = audited(
+        s,
+        ctx,
+        kind.as_str(),
+        &format!("guest/{}", g.id),
+        Some(g.tenant_id),
+        s.store.guest_begin(g, from, to, quota, &op),
+    )
+    .await?;
+    s.work.notify_one();
+    let op = wait_for(s, op, wait)
+        .await
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    Ok(accepted(op))
+}
+
+const SETTLED: &[GuestState] = &[GuestState::Running, GuestState::Stopped];
+
+/// Decommissions a guest: stopped, out of HA, destroyed with its disks, quota released.
+#[utoipa::path(delete, path = "/api/v1/guests/{guest}", operation_id = "guest_delete",
+    params(("guest" = String, Path, description = "Guest id (or name when unique)"), WaitQuery),
+    responses((status = 202, body = OperationView), (status = 401, body = Problem), (status = 403, body = Problem),
+               (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn guest_delete(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+    ApiQuery(q): ApiQuery<WaitQuery>,
+) -> Result<Response, Problem> {
+    let g = guest_for(&s, &ctx, &key, Action::GuestOperate).await?;
+    let from = &[
+        GuestState::Running,
+        GuestState::Stopped,
+        GuestState::Failed,
+        GuestState::Missing,
+    ];
+    begin(
+        &s,
+        &ctx,
+        &g,
+        OperationKind::GuestDelete,
+        from,
+        GuestState::Deleting,
+        None,
+        serde_json::json!({}),
+        q.wait,
+    )
+    .await
+}
+
+/// Resizes a guest within its project's quota (vCPUs and memory both ways, the disk grows only).
+#[utoipa::path(patch, path = "/api/v1/guests/{guest}", operation_id = "guest_update",
+    params(("guest" = String, Path, description = "Guest id (or name when unique)"), WaitQuery), request_body = GuestUpdate,
+    responses((status = 202, body = OperationView), (status = 400, body = Problem), (status = 401, body = Problem),
+               (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+               (status = 422, body = Problem)))]
+pub async fn guest_update(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+    ApiQuery(q): ApiQuery<WaitQuery>,
+    ApiJson(body): ApiJson<GuestUpdate>,
+) -> Result<Response, Problem> {
+    let g = guest_for(&s, &ctx, &key, Action::GuestOperate).await?;
+    let at = |p: Problem| p.at(&ctx.request_id);
+    let vcpus = check_range("vcpus", body.vcpus.unwrap_or(g.vcpus), 1, 128).map_err(at)?;
+    let memory_mib =
+        check_range("memory_mib", body.memory_mib.unwrap_or(g.memory_mib), 64, 4 << 20)
+            .map_err(at)?;
+    let disk_gib = check_range("disk_gib", body.disk_gib.unwrap_or(g.disk_gib), 1, 65_536)
+        .map_err(at)?;
+    if disk_gib < g.disk_gib {
+        return Err(at(Problem::invalid(
+            "disk_gib",
+            format!("disks only grow: the guest has {} GiB", g.disk_gib),
+        )));
+    }
+    let grow = [
+        vcpus.saturating_sub(g.vcpus) as i64,
+        memory_mib.saturating_sub(g.memory_mib) as i64,
+        disk_gib.saturating_sub(g.disk_gib) as i64,
+        0,
+    ];
+    begin(
+        &s,
+        &ctx,
+        &g,
+        OperationKind::GuestResize,
+        SETTLED,
+        GuestState::Updating,
+        Some(grow),
+        serde_json::json!({"vcpus": vcpus, "memory_mib": memory_mib, "disk_gib": disk_gib}),
+        q.wait,
+    )
+    .await
+}
+
+async fn power(
+    s: Arc<AppState>,
+    ctx: OpContext,
+    key: String,
+    kind: OperationKind,
+    wait: Option<u64>,
+) -> Result<Response, Problem> {
+    let g = guest_for(&s, &ctx, &key, Action::GuestOperate).await?;
+    begin(
+        &s,
+        &ctx,
+        &g,
+        kind,
+        SETTLED,
+        GuestState::Updating,
+        None,
+        serde_json::json!({}),
+        wait,
+    )
+    .await
+}
+
+/// Starts a guest.
+#[utoipa::path(post, path = "/api/v1/guests/{guest}/start", operation_id = "guest_start",
+    params(("guest" = String, Path, description = "Guest id (or name when unique)"), WaitQuery),
+    responses((status = 202, body = OperationView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn guest_start(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+    ApiQuery(q): ApiQuery<WaitQuery>,
+) -> Result<Response, Problem> {
+    power(s, ctx, key, OperationKind::GuestStart, q.wait).await
+}
+
+/// Powers a guest off at once.
+#[utoipa::path(post, path = "/api/v1/guests/{guest}/stop", operation_id = "guest_stop",
+    params(("guest" = String, Path, description = "Guest id (or name when unique)"), WaitQuery),
+    responses((status = 202, body = OperationView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn guest_stop(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+    ApiQuery(q): ApiQuery<WaitQuery>,
+) -> Result<Response, Problem> {
+    power(s, ctx, key, OperationKind::GuestStop, q.wait).await
+}
+
+/// Shuts a guest down cleanly.
+#[utoipa::path(post, path = "/api/v1/guests/{guest}/shutdown", operation_id = "guest_shutdown",
+    params(("guest" = String, Path, description = "Guest id (or name when unique)"), WaitQuery),
+    responses((status = 202, body = OperationView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn guest_shutdown(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+    ApiQuery(q): ApiQuery<WaitQuery>,
+) -> Result<Response, Problem> {
+    power(s, ctx, key, OperationKind::GuestShutdown, q.wait).await
+}
+
+/// Reboots a guest.
+#[utoipa::path(post, path = "/api/v1/guests/{guest}/reboot", operation_id = "guest_reboot",
+    params(("guest" = String, Path, description = "Guest id (or name when unique)"), WaitQuery),
+    responses((status = 202, body = OperationView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn guest_reboot(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+    ApiQuery(q): ApiQuery<WaitQuery>,
+) -> Result<Response, Problem> {
+    power(s, ctx, key, OperationKind::GuestReboot, q.wait).await
+}
+
+/// A snapshot.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SnapshotView {
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Taken (seconds since the epoch), when Proxmox says.
+    pub snaptime: Option<i64>,
+}
+
+/// `snapshot_create`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SnapshotCreate {
+    /// Name: a letter, then letters, digits, `_` or `-` (up to 40).
+    pub name: String,
+}
+
+fn snapshot_name(n: &str) -> Result<String, Problem> {
+    let ok = n.len() <= 40
+        && n.starts_with(|c: char| c.is_ascii_alphabetic())
+        && n.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && n != "current";
+    if ok {
+        Ok(n.to_string())
+    } else {
+        Err(Problem::invalid(
+            "name",
+            "must start with a letter, then letters, digits, _ or - (up to 40), and not be 'current'",
+        ))
+    }
+}
+
+/// A guest's snapshots, as Proxmox has them.
+#[utoipa::path(get, path = "/api/v1/guests/{guest}/snapshots", operation_id = "snapshot_list",
+    params(("guest" = String, Path, description = "Guest id (or name when unique)")),
+    responses((status = 200, body = Page<SnapshotView>), (status = 401, body = Problem), (status = 404, body = Problem), (status = 503, body = Problem)))]
+pub async fn snapshot_list(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+) -> Result<Json<Page<SnapshotView>>, Problem> {
+    let g = guest_for(&s, &ctx, &key, Action::GuestView).await?;
+    let at = |e: Error| Problem::from(e).at(&ctx.request_id);
+    let (Some(cluster_id), Some(node), Some(vmid)) = (&g.cluster_id, &g.node, g.vmid) else {
+        return Ok(Json(Page {
+            items: Vec::new(),
+            next_page_token: None,
+        }));
+    };
+    let c = s.store.cluster_lookup(cluster_id).await.map_err(at)?;
+    let api = s.connections.get(&c, &s.sealer).map_err(at)?;
+    let unavailable = |e: String| at(Error::Unavailable(format!("cluster '{}': {e}", c.name)));
+    let node = pve_types::NodeName::new(node.as_str()).map_err(|e| unavailable(e.to_string()))?;
+    let vmid = pve_types::Vmid::new(vmid).map_err(|e| unavailable(e.to_string()))?;
+    let snaps = api
+        .snapshot_list(scmp_agent::actions::pve_kind(g.kind), &node, vmid)
+        .await
+        .map_err(|e| unavailable(e.to_string()))?;
+    Ok(Json(Page {
+        items: snaps
+            .into_iter()
+            .filter(|s| s.name != "current")
+            .map(|s| SnapshotView {
+                name: s.name,
+                description: s.description,
+                snaptime: s.snaptime.map(|t| t as i64),
+            })
+            .collect(),
+        next_page_token: None,
+    }))
+}
+
+/// Takes a snapshot.
+#[utoipa::path(post, path = "/api/v1/guests/{guest}/snapshots", operation_id = "snapshot_create",
+    params(("guest" = String, Path, description = "Guest id (or name when unique)"), WaitQuery), request_body = SnapshotCreate,
+    responses((status = 202, body = OperationView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn snapshot_create(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+    ApiQuery(q): ApiQuery<WaitQuery>,
+    ApiJson(body): ApiJson<SnapshotCreate>,
+) -> Result<Response, Problem> {
+    let g = guest_for(&s, &ctx, &key, Action::GuestOperate).await?;
+    let name = snapshot_name(&body.name).map_err(|p| p.at(&ctx.request_id))?;
+    let params = serde_json::json!({ "name": name });
+    begin(&s, &ctx, &g, OperationKind::SnapshotCreate, SETTLED, GuestState::Updating, None, params, q.wait).await
+}
+
+/// Rolls a guest back to a snapshot.
+#[utoipa::path(post, path = "/api/v1/guests/{guest}/snapshots/{snapshot}/rollback", operation_id = "snapshot_rollback",
+    params(("guest" = String, Path, description = "Guest id (or name when unique)"), ("snapshot" = String, Path, description = "Snapshot name"), WaitQuery),
+    responses((status = 202, body = OperationView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn snapshot_rollback(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath2(key, snap): ApiPath2,
+    ApiQuery(q): ApiQuery<WaitQuery>,
+) -> Result<Response, Problem> {
+    let g = guest_for(&s, &ctx, &key, Action::GuestOperate).await?;
+    let name = snapshot_name(&snap).map_err(|p| p.at(&ctx.request_id))?;
+    let params = serde_json::json!({ "name": name });
+    begin(&s, &ctx, &g, OperationKind::SnapshotRollback, SETTLED, GuestState::Updating, None, params, q.wait).await
+}
+
+/// Deletes a snapshot.
+#[utoipa::path(delete, path = "/api/v1/guests/{guest}/snapshots/{snapshot}", operation_id = "snapshot_delete",
+    params(("guest" = String, Path, description = "Guest id (or name when unique)"), ("snapshot" = String, Path, description = "Snapshot name"), WaitQuery),
+    responses((status = 202, body = OperationView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn snapshot_delete(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath2(key, snap): ApiPath2,
+    ApiQuery(q): ApiQuery<WaitQuery>,
+) -> Result<Response, Problem> {
+    let g = guest_for(&s, &ctx, &key, Action::GuestOperate).await?;
+    let name = snapshot_name(&snap).map_err(|p| p.at(&ctx.request_id))?;
+    let params = serde_json::json!({ "name": name });
+    begin(&s, &ctx, &g, OperationKind::SnapshotDelete, SETTLED, GuestState::Updating, None, params, q.wait).await
+}

@@ -1,0 +1,200 @@
+//! Operations: the user-visible record of a workflow. Long changes answer `202 Accepted` with one
+//! and a `Location`; `?wait=SECONDS` waits up to that long for it to end before answering.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use http::StatusCode;
+use scmp_authz::{Action, Resource};
+use scmp_common::{Error, OperationKind, OperationState};
+use scmp_store::Operation;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::types::Page;
+use super::{ApiPath, ApiQuery};
+use crate::context::{AppState, OpContext};
+use crate::error::Problem;
+
+/// An operation.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct OperationView {
+    /// Id.
+    pub id: String,
+    /// What it does.
+    pub kind: OperationKind,
+    /// What it acts on.
+    pub target: String,
+    /// The guest.
+    pub guest_id: String,
+    /// Where it is.
+    pub state: OperationState,
+    /// 0 to 100.
+    pub progress: u8,
+    /// Why it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Proxmox task UPIDs it ran.
+    pub tasks: Vec<String>,
+    /// The request that started it (its audit entries carry the same id).
+    pub request_id: String,
+    /// Created (ms since the epoch).
+    pub created_at: i64,
+    /// Last changed (ms since the epoch).
+    pub updated_at: i64,
+}
+
+impl From<Operation> for OperationView {
+    fn from(o: Operation) -> Self {
+        Self {
+            id: o.id.to_string(),
+            kind: o.kind,
+            target: o.target,
+            guest_id: o.guest_id.to_string(),
+            state: o.state,
+            progress: o.progress,
+            error: (!o.error.is_empty()).then_some(o.error),
+            tasks: o.upids,
+            request_id: o.request_id,
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+        }
+    }
+}
+
+/// `?wait=SECONDS`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct WaitQuery {
+    /// Wait up to this many seconds (at most 600) for the operation to end before answering.
+    pub wait: Option<u64>,
+}
+
+/// Waits (bounded) for an operation to end; answers it as it is then.
+pub async fn wait_for(s: &AppState, op: Operation, wait: Option<u64>) -> Result<Operation, Error> {
+    let Some(secs) = wait.filter(|w| *w > 0) else {
+        return Ok(op);
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs.min(600));
+    let mut current = op;
+    while !current.state.is_terminal() && tokio::time::Instant::now() < deadline {
+        tokio::select! {
+            _ = s.finished.notified() => {}
+            _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+            _ = tokio::time::sleep_until(deadline) => {}
+        }
+        current = s.store.operation_get(current.id).await?;
+    }
+    Ok(current)
+}
+
+/// `202 Accepted` (or `200` when it already ended) with the operation and its `Location`.
+pub fn accepted(op: Operation) -> Response {
+    let status = if op.state.is_terminal() {
+        StatusCode::OK
+    } else {
+        StatusCode::ACCEPTED
+    };
+    let location = format!("/api/v1/operations/{}", op.id);
+    (
+        status,
+        [(http::header::LOCATION, location)],
+        Json(OperationView::from(op)),
+    )
+        .into_response()
+}
+
+/// Operations the caller may see, newest first.
+#[utoipa::path(get, path = "/api/v1/operations", operation_id = "operation_list",
+    params(OperationQuery),
+    responses((status = 200, body = Page<OperationView>), (status = 401, body = Problem)))]
+pub async fn operation_list(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiQuery(q): ApiQuery<OperationQuery>,
+) -> Result<Json<Page<OperationView>>, Problem> {
+    let at = |e: Error| Problem::from(e).at(&ctx.request_id);
+    let limit = match q.limit {
+        None => 100,
+        Some(n) if (1..=1000).contains(&n) => n,
+        Some(_) => {
+            return Err(Problem::invalid("limit", "must be between 1 and 1000").at(&ctx.request_id))
+        }
+    };
+    let guest = match &q.guest {
+        Some(key) => Some(
+            super::guests::guest_for(&s, &ctx, key, Action::GuestView)
+                .await?
+                .id,
+        ),
+        None => None,
+    };
+    let ops = s
+        .store
+        .operation_list(guest, None, limit.saturating_mul(4).min(1000))
+        .await
+        .map_err(at)?;
+    let items = ops
+        .into_iter()
+        .filter(|o| {
+            s.authz.authorize(
+                &ctx.actor.principal,
+                Action::GuestView,
+                Resource::Project(o.tenant_id, o.project_id),
+            )
+        })
+        .take(limit as usize)
+        .map(Into::into)
+        .collect();
+    Ok(Json(Page {
+        items,
+        next_page_token: None,
+    }))
+}
+
+/// Filters of `operation_list`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct OperationQuery {
+    /// Only this guest's operations (id or name).
+    pub guest: Option<String>,
+    /// At most this many (1..1000, default 100).
+    pub limit: Option<u32>,
+}
+
+/// One operation; `?wait=SECONDS` waits for it to end.
+#[utoipa::path(get, path = "/api/v1/operations/{operation}", operation_id = "operation_view",
+    params(("operation" = String, Path, description = "Operation id"), WaitQuery),
+    responses((status = 200, body = OperationView), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn operation_view(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+    ApiQuery(q): ApiQuery<WaitQuery>,
+) -> Result<Json<OperationView>, Problem> {
+    let not_found = || Problem::not_found(&format!("operation '{key}'")).at(&ctx.request_id);
+    let Ok(id) = key.parse() else {
+        return Err(not_found());
+    };
+    let op = match s.store.operation_get(id).await {
+        Ok(op) => op,
+        Err(Error::NotFound { .. }) => return Err(not_found()),
+        Err(e) => return Err(Problem::from(e).at(&ctx.request_id)),
+    };
+    if !s.authz.authorize(
+        &ctx.actor.principal,
+        Action::GuestView,
+        Resource::Project(op.tenant_id, op.project_id),
+    ) {
+        return Err(not_found());
+    }
+    let op = wait_for(&s, op, q.wait)
+        .await
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    Ok(Json(op.into()))
+}

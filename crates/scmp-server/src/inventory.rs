@@ -1,0 +1,238 @@
+//! Inventory sync: every few seconds the site agent looks at each cluster; the server records health,
+//! hosts and templates, adopts scmp guests found where the record does not expect them (after a
+//! restore or an HA recovery), and turns every difference between an scmp guest on Proxmox and its
+//! record into drift, reported or (per cluster) repaired. Guests without scmp's marks are counted as
+//! unmanaged and never touched.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use pve_client::PveApi;
+use pve_types::api::guest::PowerAction;
+use scmp_agent::protocol::{ObservedGuest, SiteObservation};
+use scmp_common::{Error, GuestId, GuestKind, GuestState};
+use scmp_store::{Cluster, Guest, HostObservation, TemplateObservation};
+
+use crate::context::AppState;
+
+/// Syncs every cluster, forever, every `every`.
+pub async fn run(state: Arc<AppState>, every: Duration) {
+    loop {
+        sync_all(&state).await;
+        tokio::time::sleep(every).await;
+    }
+}
+
+/// One pass over every cluster, concurrently.
+pub async fn sync_all(state: &AppState) {
+    let clusters = match state.store.cluster_list_all().await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!(error = %e, "inventory: cannot list clusters");
+            return;
+        }
+    };
+    let passes = clusters.iter().map(|c| async move {
+        if let Err(e) = sync_cluster(state, c).await {
+            tracing::debug!(cluster = %c.name, error = %e, "inventory sync failed");
+        }
+    });
+    futures::future::join_all(passes).await;
+}
+
+/// Looks at one cluster and records what it saw.
+pub async fn sync_cluster(state: &AppState, cluster: &Cluster) -> Result<SiteObservation, Error> {
+    let api = state.connections.get(cluster, &state.sealer)?;
+    let obs = match scmp_agent::observe(api.as_ref()).await {
+        Ok(o) => o,
+        Err(e) => {
+            let message = e.to_string();
+            state.store.cluster_unreachable(&cluster.id, &message).await?;
+            return Err(Error::Unavailable(format!(
+                "cluster '{}' is unreachable: {message}",
+                cluster.name
+            )));
+        }
+    };
+    let guests = state.store.guest_list_on_cluster(&cluster.id).await?;
+    let ours: HashMap<GuestId, &Guest> = guests.iter().map(|g| (g.id, g)).collect();
+    let mut unmanaged: HashMap<&str, (u64, u64)> = HashMap::new();
+    let mut unmanaged_count = 0u64;
+    let mut seen: HashMap<GuestId, &ObservedGuest> = HashMap::new();
+    for o in &obs.guests {
+        match scmp_agent::identity::guest_of_tags(&o.tags) {
+            Some(id) if ours.contains_key(&id) => {
+                seen.insert(id, o);
+            }
+            Some(_) => {}
+            None => {
+                unmanaged_count += 1;
+                let e = unmanaged.entry(o.node.as_str()).or_default();
+                e.0 += o.vcpus;
+                e.1 += o.memory_mib;
+            }
+        }
+    }
+    let hosts: Vec<HostObservation> = obs
+        .hosts
+        .iter()
+        .map(|h| {
+            let (v, m) = unmanaged.get(h.name.as_str()).copied().unwrap_or_default();
+            HostObservation {
+                name: h.name.clone(),
+                online: h.online,
+                cores: h.cores,
+                memory_mib: h.memory_mib,
+                cpu_usage: h.cpu_usage,
+                memory_used_mib: h.memory_used_mib,
+                unmanaged_vcpus: v,
+                unmanaged_memory_mib: m,
+            }
+        })
+        .collect();
+    let templates: Vec<TemplateObservation> = obs
+        .templates
+        .iter()
+        .map(|t| TemplateObservation {
+            vmid: t.vmid,
+            kind: if t.kind == "lxc" {
+                GuestKind::Ct
+            } else {
+                GuestKind::Vm
+            },
+            name: t.name.clone(),
+            node: t.node.clone(),
+        })
+        .collect();
+    state
+        .store
+        .cluster_observed(
+            &cluster.id,
+            obs.health(),
+            &obs.version,
+            unmanaged_count,
+            &hosts,
+            &templates,
+        )
+        .await?;
+    for g in &guests {
+        reconcile(state, cluster, api.as_ref(), g, seen.get(&g.id).copied()).await?;
+    }
+    Ok(obs)
+}
+
+/// Compares one scmp guest with what Proxmox shows.
+async fn reconcile(
+    state: &AppState,
+    cluster: &Cluster,
+    api: &dyn PveApi,
+    g: &Guest,
+    seen: Option<&ObservedGuest>,
+) -> Result<(), Error> {
+    // Guests in the middle of an operation are the operation's business.
+    let expect_running = match g.state {
+        GuestState::Running => true,
+        GuestState::Stopped => false,
+        GuestState::Missing => {
+            if let Some(o) = seen {
+                // Back (a restore): adopt it where it is.
+                state.store.guest_relocate(g.id, &o.node, o.vmid).await?;
+                let now = if o.status == "running" {
+                    GuestState::Running
+                } else {
+                    GuestState::Stopped
+                };
+                state.store.guest_set_state(g.id, now, "").await?;
+                state.store.guest_set_drift(g.id, "").await?;
+                state
+                    .store
+                    .guest_event_add(
+                        g.id,
+                        "adopted",
+                        &format!("found again as VMID {} on {}", o.vmid, o.node),
+                    )
+                    .await?;
+            }
+            return Ok(());
+        }
+        _ => return Ok(()),
+    };
+    let Some(o) = seen else {
+        state
+            .store
+            .guest_set_state(g.id, GuestState::Missing, "deleted outside scmp")
+            .await?;
+        state
+            .store
+            .guest_set_drift(g.id, "deleted outside scmp: not found on the cluster")
+            .await?;
+        return Ok(());
+    };
+    if g.node.as_deref() != Some(o.node.as_str()) || g.vmid != Some(o.vmid) {
+        state.store.guest_relocate(g.id, &o.node, o.vmid).await?;
+        state
+            .store
+            .guest_event_add(
+                g.id,
+                "moved",
+                &format!("now VMID {} on {} (moved outside scmp or by HA)", o.vmid, o.node),
+            )
+            .await?;
+    }
+    let mut diffs = Vec::new();
+    let running = o.status == "running";
+    if running != expect_running {
+        diffs.push(format!(
+            "power: scmp expects {}, Proxmox shows {}",
+            if expect_running { "running" } else { "stopped" },
+            o.status
+        ));
+    }
+    if o.vcpus != g.vcpus {
+        diffs.push(format!("vcpus: scmp {}, Proxmox {}", g.vcpus, o.vcpus));
+    }
+    if o.memory_mib != g.memory_mib {
+        diffs.push(format!(
+            "memory_mib: scmp {}, Proxmox {}",
+            g.memory_mib, o.memory_mib
+        ));
+    }
+    if diffs.is_empty() {
+        state.store.guest_set_drift(g.id, "").await?;
+        return Ok(());
+    }
+    let drift = diffs.join("; ");
+    state.store.guest_set_drift(g.id, &drift).await?;
+    if cluster.health.drift_action == "repair" {
+        let mut upids = Vec::new();
+        let fixed = async {
+            if o.vcpus != g.vcpus || o.memory_mib != g.memory_mib {
+                scmp_agent::actions::set_size(api, g.kind, &o.node, o.vmid, g.vcpus, g.memory_mib)
+                    .await?;
+            }
+            if running != expect_running {
+                let action = if expect_running {
+                    PowerAction::Start
+                } else {
+                    PowerAction::Stop
+                };
+                scmp_agent::actions::power(api, g.kind, &o.node, o.vmid, action, &mut upids)
+                    .await?;
+            }
+            Ok::<_, pve_client::Error>(())
+        }
+        .await;
+        match fixed {
+            Ok(()) => {
+                state
+                    .store
+                    .guest_event_add(g.id, "repaired", &format!("repaired: {drift}"))
+                    .await?;
+                state.store.guest_set_drift(g.id, "").await?;
+            }
+            Err(e) => tracing::warn!(guest = %g.id, error = %e, "drift repair failed"),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,92 @@
+//! Builds placement's capacity snapshot from the store (hosts as inventory saw them, what scmp guests
+//! hold on each, what other guests use, which images each cluster has) and explains decisions.
+
+use std::collections::HashMap;
+
+use scmp_common::Error;
+use scmp_placement::{ClusterCap, Decision, HostCap, Snapshot};
+use scmp_store::{Cluster, DataStore};
+
+/// A snapshot and the clusters its indices point at.
+pub struct Capacity {
+    /// What placement reads.
+    pub snapshot: Snapshot,
+    /// The clusters, in snapshot order.
+    pub clusters: Vec<Cluster>,
+    /// Site name and country of each cluster, in snapshot order.
+    pub sites: Vec<(String, String)>,
+}
+
+/// Reads the current capacity.
+pub async fn capacity(store: &DataStore) -> Result<Capacity, Error> {
+    let clusters = store.cluster_list_all().await?;
+    let sites: HashMap<String, (String, String)> = store
+        .site_list()
+        .await?
+        .into_iter()
+        .map(|s| (s.id, (s.name.to_string(), s.country)))
+        .collect();
+    let loads = store.host_loads().await?;
+    let templates = store.cluster_templates(None).await?;
+    let images = store.image_list().await?;
+    let mut caps = Vec::with_capacity(clusters.len());
+    let mut site_of = Vec::with_capacity(clusters.len());
+    for c in &clusters {
+        let oc = (c.cpu_overcommit, c.memory_overcommit);
+        let hosts = loads
+            .iter()
+            .filter(|l| l.host.cluster_id == c.id)
+            .map(|l| {
+                let o = &l.host.observed;
+                let mut h = HostCap::new(
+                    o.name.clone(),
+                    o.cores,
+                    o.memory_mib,
+                    l.guest_vcpus + o.unmanaged_vcpus,
+                    l.guest_memory_mib + o.unmanaged_memory_mib,
+                    oc,
+                );
+                h.online = o.online;
+                h.maintenance = l.host.maintenance;
+                h
+            })
+            .collect();
+        let has: Vec<String> = images
+            .iter()
+            .filter(|i| {
+                templates
+                    .iter()
+                    .any(|(cid, t)| *cid == c.id && t.name == i.template && t.kind == i.kind)
+            })
+            .map(|i| i.id.clone())
+            .collect();
+        let (site, country) = sites.get(&c.site_id).cloned().unwrap_or_default();
+        let healthy = matches!(c.health.state.as_str(), "online" | "degraded");
+        caps.push(ClusterCap::new(
+            c.id.clone(),
+            site.clone(),
+            country.clone(),
+            healthy,
+            has,
+            hosts,
+        ));
+        site_of.push((site, country));
+    }
+    Ok(Capacity {
+        snapshot: Snapshot { clusters: caps },
+        clusters,
+        sites: site_of,
+    })
+}
+
+impl Capacity {
+    /// Why the decision went where it did, for people.
+    pub fn explain(&self, d: &Decision) -> String {
+        let c = &self.snapshot.clusters[d.cluster];
+        let (site, country) = &self.sites[d.cluster];
+        format!(
+            "site {site} ({country}), cluster {}, host {}: {} of {} hosts passed every filter; this one has the most free capacity",
+            self.clusters[d.cluster].name, c.hosts[d.host].name, d.eligible, d.considered
+        )
+    }
+}

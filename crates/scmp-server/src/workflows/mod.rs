@@ -1,0 +1,304 @@
+//! Durable workflows: every long change is a saga stored as an operation. Workers on any replica take
+//! an operation's lease, run its steps in order (recording progress after each, so a restarted server
+//! resumes where the last one stopped), retry a step that failed for a passing reason, and, when a
+//! step fails for good, undo the steps done so far in reverse order before marking the operation
+//! failed. Steps are idempotent: a step run twice finds its work done.
+
+mod steps;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use scmp_common::{Error, GuestState, OperationKind, OperationState};
+use scmp_store::{AuditRecord, Operation, Progress};
+
+use crate::context::AppState;
+pub use steps::Step;
+
+/// How long a lease lasts; renewed every third of it while a step runs.
+pub const LEASE_MS: i64 = 30_000;
+/// How often a step that failed for a passing reason is tried again.
+const RETRIES: u32 = 6;
+
+/// A step's failure: worth another try, or final.
+#[derive(Debug)]
+pub enum StepError {
+    /// The cluster or the database did not answer: try again.
+    Transient(String),
+    /// The step cannot succeed: undo.
+    Permanent(String),
+}
+
+impl From<Error> for StepError {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::Unavailable(m) => StepError::Transient(m),
+            other => StepError::Permanent(other.to_string()),
+        }
+    }
+}
+
+impl From<pve_client::Error> for StepError {
+    fn from(e: pve_client::Error) -> Self {
+        use pve_client::ErrorKind::*;
+        match e.kind() {
+            Transport | Timeout | NodeUnreachable => StepError::Transient(e.to_string()),
+            _ => StepError::Permanent(e.to_string()),
+        }
+    }
+}
+
+impl StepError {
+    fn message(&self) -> &str {
+        match self {
+            StepError::Transient(m) | StepError::Permanent(m) => m,
+        }
+    }
+}
+
+/// The steps of each kind of operation, in order.
+pub fn saga(kind: OperationKind) -> &'static [Step] {
+    use Step::*;
+    match kind {
+        OperationKind::GuestCreate => &[
+            Place,
+            ReserveVmid,
+            Pool,
+            Clone,
+            Configure,
+            Ha,
+            Start,
+            Created,
+        ],
+        OperationKind::GuestDelete => &[Destroy, Remove],
+        OperationKind::GuestStart => &[PowerStart, Settle],
+        OperationKind::GuestStop => &[PowerStop, Settle],
+        OperationKind::GuestShutdown => &[PowerShutdown, Settle],
+        OperationKind::GuestReboot => &[PowerReboot, Settle],
+        OperationKind::GuestResize => &[Resize, Settle],
+        OperationKind::SnapshotCreate => &[SnapshotCreate, Settle],
+        OperationKind::SnapshotRollback => &[SnapshotRollback, Settle],
+        OperationKind::SnapshotDelete => &[SnapshotDelete, Settle],
+    }
+}
+
+/// Starts `workers` workers that run operations, and returns at once.
+pub fn spawn(state: Arc<AppState>, workers: usize) {
+    let owner = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4());
+    for _ in 0..workers.max(1) {
+        let (state, owner) = (state.clone(), owner.clone());
+        tokio::spawn(async move { worker(state, owner).await });
+    }
+}
+
+async fn worker(state: Arc<AppState>, owner: String) {
+    loop {
+        match state.store.operation_claim(&owner, LEASE_MS).await {
+            Ok(Some(op)) => run(&state, &owner, op).await,
+            Ok(None) => {
+                tokio::select! {
+                    _ = state.work.notified() => {}
+                    _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot claim operations");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
+/// One leased run of an operation.
+pub struct Run<'a> {
+    /// The server.
+    pub state: &'a AppState,
+    /// The operation as claimed.
+    pub op: Operation,
+    /// Task UPIDs so far.
+    pub upids: Vec<String>,
+}
+
+/// Runs (or resumes) an operation while holding its lease.
+async fn run(state: &AppState, owner: &str, op: Operation) {
+    let lost = Arc::new(tokio::sync::Notify::new());
+    let renew = {
+        let (store, id, owner, lost) = (
+            state.store.clone(),
+            op.id,
+            owner.to_string(),
+            lost.clone(),
+        );
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(LEASE_MS as u64 / 3)).await;
+                if store.operation_renew(id, &owner, LEASE_MS).await.is_err() {
+                    lost.notify_one();
+                    return;
+                }
+            }
+        })
+    };
+    let id = op.id;
+    tokio::select! {
+        r = drive(state, owner, op) => {
+            if let Err(e) = r {
+                tracing::warn!(operation = %id, error = %e, "operation paused; another run resumes it");
+            }
+        }
+        _ = lost.notified() => {
+            tracing::warn!(operation = %id, "lease lost; another replica runs the operation");
+        }
+    }
+    renew.abort();
+}
+
+async fn drive(state: &AppState, owner: &str, op: Operation) -> Result<(), Error> {
+    let steps = saga(op.kind);
+    let mut run = Run {
+        state,
+        upids: op.upids.clone(),
+        op,
+    };
+    let mut step = run.op.step as usize;
+    let mut undoing = run.op.undoing;
+    let mut error = run.op.error.clone();
+    // Forward.
+    while !undoing && step < steps.len() {
+        match try_step(&mut run, steps[step]).await {
+            Ok(()) => {
+                step += 1;
+                save(&run, owner, step, false, &error, steps.len()).await?;
+            }
+            Err(e) => {
+                error = format!("{}: {}", steps[step].name(), e.message());
+                tracing::info!(operation = %run.op.id, %error, "step failed; undoing");
+                undoing = true;
+                // The failed step may have half-done its work: it is undone too.
+                save(&run, owner, step + 1, true, &error, steps.len()).await?;
+                step += 1;
+            }
+        }
+    }
+    if !undoing {
+        return finish(&run, owner, OperationState::Succeeded, "").await;
+    }
+    // Backward: undo steps[step-1], ..., steps[0].
+    while step > 0 {
+        let s = steps[step - 1];
+        let mut attempt = 0;
+        loop {
+            match s.undo(&mut run).await {
+                Ok(()) => break,
+                Err(e) if attempt < RETRIES => {
+                    attempt += 1;
+                    tracing::info!(operation = %run.op.id, step = s.name(), error = e.message(), "undo failed; retrying");
+                    tokio::time::sleep(backoff(attempt)).await;
+                }
+                Err(e) => {
+                    return Err(Error::Unavailable(format!(
+                        "undoing {} failed: {}",
+                        s.name(),
+                        e.message()
+                    )))
+                }
+            }
+        }
+        step -= 1;
+        save(&run, owner, step, true, &error, steps.len()).await?;
+    }
+    steps::failed(&mut run, &error).await?;
+    finish(&run, owner, OperationState::Failed, &error).await
+}
+
+fn backoff(attempt: u32) -> Duration {
+    Duration::from_millis(100 * (1 << attempt.min(6)))
+}
+
+async fn try_step(run: &mut Run<'_>, s: Step) -> Result<(), StepError> {
+    let mut attempt = 0;
+    loop {
+        match s.run(run).await {
+            Ok(()) => return Ok(()),
+            Err(StepError::Transient(m)) if attempt < RETRIES => {
+                attempt += 1;
+                tracing::debug!(operation = %run.op.id, step = s.name(), error = %m, "retrying");
+                tokio::time::sleep(backoff(attempt)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+async fn save(
+    run: &Run<'_>,
+    owner: &str,
+    step: usize,
+    undoing: bool,
+    error: &str,
+    total: usize,
+) -> Result<(), Error> {
+    let progress = if undoing {
+        0
+    } else {
+        (step * 100 / total.max(1)).min(99) as u8
+    };
+    run.state
+        .store
+        .operation_progress(
+            run.op.id,
+            owner,
+            &Progress {
+                step: step as u32,
+                undoing,
+                progress,
+                error: error.to_string(),
+                upids: run.upids.clone(),
+            },
+        )
+        .await
+}
+
+async fn finish(
+    run: &Run<'_>,
+    owner: &str,
+    outcome: OperationState,
+    error: &str,
+) -> Result<(), Error> {
+    // The Proxmox side of the user's request, linked to its audit entry by the request id.
+    let record = AuditRecord {
+        request_id: run.op.request_id.clone(),
+        phase: "proxmox",
+        actor: "scmp".into(),
+        auth_method: "workflow".into(),
+        credential: run.op.id.to_string(),
+        source: String::new(),
+        operation: run.op.kind.as_str().into(),
+        target: format!("{} tasks=[{}]", run.op.target, run.upids.join(",")),
+        tenant_id: Some(run.op.tenant_id),
+        result: if outcome == OperationState::Succeeded {
+            "ok".into()
+        } else {
+            "error".into()
+        },
+        error: error.into(),
+    };
+    if let Err(e) = run.state.store.audit_append(&record).await {
+        tracing::error!(error = %e, "cannot record the operation in the audit log");
+    }
+    run.state
+        .store
+        .operation_finish(run.op.id, owner, outcome, error)
+        .await?;
+    run.state.finished.notify_waiters();
+    Ok(())
+}
+
+/// The state a guest returns to when an operation on it ends (from the operation's input).
+pub(crate) fn prior_state(op: &Operation) -> GuestState {
+    op.params
+        .get("prior_state")
+        .and_then(|v| v.as_str())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(GuestState::Stopped)
+}

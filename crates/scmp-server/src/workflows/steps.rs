@@ -1,0 +1,454 @@
+//! The steps of the sagas and their undo actions. Every step reads the guest afresh, checks whether
+//! its work is done already, and only then acts, so a step repeated after a crash is harmless.
+
+use std::sync::Arc;
+
+use pve_client::PveApi;
+use pve_types::api::guest::{GuestState as PveState, PowerAction};
+use scmp_agent::actions::{self, CloneOutcome, GuestSpec, SnapshotOp};
+use scmp_common::{Error, GuestState, OperationKind};
+use scmp_store::{Cluster, Guest};
+
+use super::{prior_state, Run, StepError};
+
+/// One step of a saga.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Choose cluster and host.
+    Place,
+    /// Reserve a VMID in our store.
+    ReserveVmid,
+    /// Make sure the tenant's pool exists.
+    Pool,
+    /// Clone the image's template.
+    Clone,
+    /// Sizes, identity, cloud-init, disk.
+    Configure,
+    /// Proxmox HA.
+    Ha,
+    /// Start it.
+    Start,
+    /// Mark it running.
+    Created,
+    /// Stop, un-HA and destroy it on Proxmox.
+    Destroy,
+    /// Release its quota and forget it.
+    Remove,
+    /// Start.
+    PowerStart,
+    /// Hard stop.
+    PowerStop,
+    /// Clean shutdown.
+    PowerShutdown,
+    /// Reboot.
+    PowerReboot,
+    /// New sizes on Proxmox.
+    Resize,
+    /// Take a snapshot.
+    SnapshotCreate,
+    /// Roll back.
+    SnapshotRollback,
+    /// Remove a snapshot.
+    SnapshotDelete,
+    /// Record the guest's resulting state.
+    Settle,
+}
+
+impl Step {
+    /// The step's name (in errors and logs).
+    pub fn name(self) -> &'static str {
+        match self {
+            Step::Place => "place",
+            Step::ReserveVmid => "reserve_vmid",
+            Step::Pool => "pool",
+            Step::Clone => "clone",
+            Step::Configure => "configure",
+            Step::Ha => "ha",
+            Step::Start => "start",
+            Step::Created => "created",
+            Step::Destroy => "destroy",
+            Step::Remove => "remove",
+            Step::PowerStart => "power_start",
+            Step::PowerStop => "power_stop",
+            Step::PowerShutdown => "power_shutdown",
+            Step::PowerReboot => "power_reboot",
+            Step::Resize => "resize",
+            Step::SnapshotCreate => "snapshot_create",
+            Step::SnapshotRollback => "snapshot_rollback",
+            Step::SnapshotDelete => "snapshot_delete",
+            Step::Settle => "settle",
+        }
+    }
+
+    /// Runs the step.
+    pub async fn run(self, run: &mut Run<'_>) -> Result<(), StepError> {
+        self.forward(run).await?;
+        // Fault injection for the saga tests: the step's work is done, then it reports failure,
+        // so the undo must clean up after a step that half-succeeded.
+        if run.state.fault_step.as_deref() == Some(self.name()) {
+            return Err(StepError::Permanent(format!(
+                "injected failure after step {}",
+                self.name()
+            )));
+        }
+        Ok(())
+    }
+
+    async fn forward(self, run: &mut Run<'_>) -> Result<(), StepError> {
+        let g = guest(run).await?;
+        match self {
+            Step::Place => place(run, &g).await,
+            Step::ReserveVmid => reserve_vmid(run, &g).await,
+            Step::Pool => {
+                let (_, api) = cluster(run, &g).await?;
+                let spec = spec(run, &g).await?;
+                actions::ensure_pool(api.as_ref(), &spec.tenant_name).await?;
+                Ok(())
+            }
+            Step::Clone => clone(run, &g).await,
+            Step::Configure => {
+                let (_, api) = cluster(run, &g).await?;
+                let spec = spec(run, &g).await?;
+                let (node, vmid) = location(&g)?;
+                actions::configure(api.as_ref(), &spec, &node, vmid, &mut run.upids).await?;
+                Ok(())
+            }
+            Step::Ha if g.ha => {
+                let (_, api) = cluster(run, &g).await?;
+                actions::ensure_ha(api.as_ref(), g.kind, location(&g)?.1).await?;
+                Ok(())
+            }
+            Step::Ha => Ok(()),
+            Step::Start | Step::PowerStart => power(run, &g, PowerAction::Start).await,
+            Step::PowerStop => power(run, &g, PowerAction::Stop).await,
+            Step::PowerShutdown => power(run, &g, PowerAction::Shutdown).await,
+            Step::PowerReboot => power(run, &g, PowerAction::Reboot).await,
+            Step::Created => {
+                run.state
+                    .store
+                    .guest_set_state(g.id, GuestState::Running, "")
+                    .await?;
+                Ok(())
+            }
+            Step::Destroy => {
+                if let (Some(_), Some(vmid)) = (&g.cluster_id, g.vmid) {
+                    let (_, api) = cluster(run, &g).await?;
+                    actions::destroy(api.as_ref(), g.id, g.kind, vmid, &mut run.upids).await?;
+                }
+                Ok(())
+            }
+            Step::Remove => {
+                run.state.store.guest_remove(g.id).await?;
+                Ok(())
+            }
+            Step::Resize => {
+                let (_, api) = cluster(run, &g).await?;
+                let (node, vmid) = location(&g)?;
+                let (v, m, d) = sizes(run);
+                actions::set_size(api.as_ref(), g.kind, &node, vmid, v, m).await?;
+                actions::grow_disk(
+                    api.as_ref(),
+                    actions::pve_kind(g.kind),
+                    &node,
+                    vmid,
+                    d,
+                    &mut run.upids,
+                )
+                .await?;
+                Ok(())
+            }
+            Step::SnapshotCreate | Step::SnapshotRollback | Step::SnapshotDelete => {
+                let (_, api) = cluster(run, &g).await?;
+                let (node, vmid) = location(&g)?;
+                let name = run
+                    .op
+                    .params
+                    .get("name")
+                    .and_then(|n| n.as_str())
+                    .unwrap_or_default()
+                    .to_string();
+                let op = match self {
+                    Step::SnapshotCreate => SnapshotOp::Create(&name),
+                    Step::SnapshotRollback => SnapshotOp::Rollback(&name),
+                    _ => SnapshotOp::Delete(&name),
+                };
+                actions::snapshot(api.as_ref(), g.kind, &node, vmid, op, &mut run.upids).await?;
+                Ok(())
+            }
+            Step::Settle => settle(run, &g).await,
+        }
+    }
+
+    /// Undoes the step (a no-op for steps whose effects a later undo or the final bookkeeping
+    /// removes).
+    pub async fn undo(self, run: &mut Run<'_>) -> Result<(), StepError> {
+        let g = match run.state.store.guest_get(run.op.guest_id).await {
+            Ok(g) => g,
+            Err(Error::NotFound { .. }) => return Ok(()),
+            Err(e) => return Err(e.into()),
+        };
+        match self {
+            Step::Clone => {
+                if let (Some(_), Some(vmid)) = (&g.cluster_id, g.vmid) {
+                    let (_, api) = cluster(run, &g).await?;
+                    actions::destroy(api.as_ref(), g.id, g.kind, vmid, &mut run.upids).await?;
+                }
+                Ok(())
+            }
+            Step::Ha if g.ha => {
+                if let (Some(_), Some(vmid)) = (&g.cluster_id, g.vmid) {
+                    let (_, api) = cluster(run, &g).await?;
+                    actions::remove_ha(api.as_ref(), g.kind, vmid).await?;
+                }
+                Ok(())
+            }
+            Step::Resize => {
+                // Back to the old sizes (a grown disk stays grown: Proxmox cannot shrink it).
+                let (_, api) = cluster(run, &g).await?;
+                let (node, vmid) = location(&g)?;
+                actions::set_size(api.as_ref(), g.kind, &node, vmid, g.vcpus, g.memory_mib)
+                    .await?;
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The final bookkeeping of a failed operation: a failed creation releases its quota and VMID;
+/// other operations return the guest to its prior state (a resize releases what it reserved).
+pub async fn failed(run: &mut Run<'_>, error: &str) -> Result<(), Error> {
+    let store = &run.state.store;
+    let id = run.op.guest_id;
+    match run.op.kind {
+        OperationKind::GuestCreate => store.guest_fail(id, error).await,
+        OperationKind::GuestDelete => store
+            .guest_end(
+                id,
+                GuestState::Deleting,
+                prior_state(&run.op),
+                error,
+                None,
+                None,
+            )
+            .await
+            .map(|_| ()),
+        OperationKind::GuestResize => {
+            let g = store.guest_get(id).await?;
+            let (v, m, d) = sizes(run);
+            let grow = [
+                -(v.saturating_sub(g.vcpus) as i64),
+                -(m.saturating_sub(g.memory_mib) as i64),
+                -(d.saturating_sub(g.disk_gib) as i64),
+                0,
+            ];
+            store
+                .guest_end(
+                    id,
+                    GuestState::Updating,
+                    prior_state(&run.op),
+                    error,
+                    None,
+                    Some(grow),
+                )
+                .await
+                .map(|_| ())
+        }
+        _ => store
+            .guest_end(
+                id,
+                GuestState::Updating,
+                prior_state(&run.op),
+                error,
+                None,
+                None,
+            )
+            .await
+            .map(|_| ()),
+    }
+}
+
+async fn guest(run: &Run<'_>) -> Result<Guest, StepError> {
+    Ok(run.state.store.guest_get(run.op.guest_id).await?)
+}
+
+async fn cluster(run: &Run<'_>, g: &Guest) -> Result<(Cluster, Arc<dyn PveApi>), StepError> {
+    let id = g
+        .cluster_id
+        .as_deref()
+        .ok_or_else(|| StepError::Permanent("the guest is not placed".into()))?;
+    let c = run.state.store.cluster_lookup(id).await?;
+    let api = run.state.connections.get(&c, &run.state.sealer)?;
+    Ok((c, api))
+}
+
+fn location(g: &Guest) -> Result<(String, u32), StepError> {
+    match (&g.node, g.vmid) {
+        (Some(n), Some(v)) => Ok((n.clone(), v)),
+        _ => Err(StepError::Permanent("the guest has no VMID yet".into())),
+    }
+}
+
+fn sizes(run: &Run<'_>) -> (u64, u64, u64) {
+    let get = |k: &str| run.op.params.get(k).and_then(|v| v.as_u64()).unwrap_or(0);
+    (get("vcpus"), get("memory_mib"), get("disk_gib"))
+}
+
+async fn spec(run: &Run<'_>, g: &Guest) -> Result<GuestSpec, StepError> {
+    let tenant = run.state.store.tenant_get(g.tenant_id).await?;
+    Ok(GuestSpec {
+        guest: g.id,
+        tenant: g.tenant_id,
+        tenant_name: tenant.name.to_string(),
+        project: g.project_id,
+        kind: g.kind,
+        name: g.name.to_string(),
+        vcpus: g.vcpus,
+        memory_mib: g.memory_mib,
+        disk_gib: g.disk_gib,
+        tags: g.tags.clone(),
+        ci_user: g.cloud_init.user.clone(),
+        ssh_keys: g.cloud_init.ssh_keys.clone(),
+        ip_config: g.cloud_init.ip_config.clone(),
+    })
+}
+
+async fn place(run: &Run<'_>, g: &Guest) -> Result<(), StepError> {
+    if g.cluster_id.is_some() {
+        return Ok(());
+    }
+    // Placements in this replica are serialized, so two creations never both take the last room.
+    let _one = run.state.place_lock.lock().await;
+    let cap = crate::placement::capacity(&run.state.store).await?;
+    let req = scmp_placement::Request {
+        vcpus: g.vcpus,
+        memory_mib: g.memory_mib,
+        image: Some(g.image_id.clone()),
+        site: g.site_request.clone(),
+        ..Default::default()
+    };
+    match scmp_placement::place(&cap.snapshot, &req) {
+        Ok(d) => {
+            let c = &cap.clusters[d.cluster];
+            let host = &cap.snapshot.clusters[d.cluster].hosts[d.host].name;
+            run.state
+                .store
+                .guest_place(g.id, &c.id, host, &cap.explain(&d))
+                .await?;
+            Ok(())
+        }
+        Err(refusal) => Err(StepError::Permanent(refusal.to_string())),
+    }
+}
+
+async fn reserve_vmid(run: &Run<'_>, g: &Guest) -> Result<(), StepError> {
+    if g.vmid.is_some() {
+        return Ok(());
+    }
+    let (c, api) = cluster(run, g).await?;
+    let start = api.nextid().await?.get();
+    let reserved = run.state.store.vmids_reserved(&c.id).await?;
+    for id in start..start.saturating_add(10_000) {
+        if reserved.binary_search(&id).is_ok() {
+            continue;
+        }
+        if run.state.store.guest_reserve_vmid(g.id, &c.id, id).await? {
+            return Ok(());
+        }
+    }
+    Err(StepError::Permanent("no free VMID near Proxmox's next id".into()))
+}
+
+async fn clone(run: &mut Run<'_>, g: &Guest) -> Result<(), StepError> {
+    let (c, api) = cluster(run, g).await?;
+    let image = run.state.store.image_lookup(&g.image_id).await?;
+    let templates = run.state.store.cluster_templates(Some(&c.id)).await?;
+    let Some((_, t)) = templates
+        .iter()
+        .find(|(_, t)| t.name == image.template && t.kind == image.kind)
+    else {
+        return Err(StepError::Permanent(format!(
+            "image '{}' (template {}) is not on cluster '{}'",
+            image.name, image.template, c.name
+        )));
+    };
+    let spec = spec(run, g).await?;
+    let mut g = g.clone();
+    for _ in 0..5 {
+        let (node, vmid) = location(&g)?;
+        match actions::ensure_clone(
+            api.as_ref(),
+            &spec,
+            (t.vmid, &t.node),
+            &node,
+            vmid,
+            &mut run.upids,
+        )
+        .await?
+        {
+            CloneOutcome::Done => return Ok(()),
+            CloneOutcome::VmidTaken => {
+                // A guest made outside scmp took the VMID: take another one.
+                run.state.store.guest_drop_vmid(g.id).await?;
+                g = guest(run).await?;
+                reserve_vmid(run, &g).await?;
+                g = guest(run).await?;
+            }
+        }
+    }
+    Err(StepError::Transient("VMIDs keep being taken outside scmp".into()))
+}
+
+async fn power(run: &mut Run<'_>, g: &Guest, action: PowerAction) -> Result<(), StepError> {
+    let (_, api) = cluster(run, g).await?;
+    let (node, vmid) = location(g)?;
+    actions::power(api.as_ref(), g.kind, &node, vmid, action, &mut run.upids).await?;
+    Ok(())
+}
+
+async fn settle(run: &Run<'_>, g: &Guest) -> Result<(), StepError> {
+    let store = &run.state.store;
+    let to = match run.op.kind {
+        OperationKind::GuestStart | OperationKind::GuestReboot => GuestState::Running,
+        OperationKind::GuestStop | OperationKind::GuestShutdown => GuestState::Stopped,
+        _ => {
+            let (_, api) = cluster(run, g).await?;
+            let (node, vmid) = location(g)?;
+            let kind = actions::pve_kind(g.kind);
+            let node = pve_types::NodeName::new(node.as_str())
+                .map_err(|e| StepError::Permanent(e.to_string()))?;
+            let vmid =
+                pve_types::Vmid::new(vmid).map_err(|e| StepError::Permanent(e.to_string()))?;
+            match api.guest_status(kind, &node, vmid).await?.status {
+                PveState::Running => GuestState::Running,
+                _ => GuestState::Stopped,
+            }
+        }
+    };
+    if run.op.kind == OperationKind::GuestResize {
+        let (v, m, d) = sizes(run);
+        // A shrink gives back what the guest no longer uses.
+        let release = [
+            -(g.vcpus.saturating_sub(v) as i64),
+            -(g.memory_mib.saturating_sub(m) as i64),
+            0,
+            0,
+        ];
+        store
+            .guest_end(
+                g.id,
+                GuestState::Updating,
+                to,
+                "",
+                Some((v, m, d.max(g.disk_gib))),
+                Some(release),
+            )
+            .await?;
+    } else {
+        store
+            .guest_end(g.id, GuestState::Updating, to, "", None, None)
+            .await?;
+    }
+    Ok(())
+}
+
