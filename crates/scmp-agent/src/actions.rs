@@ -8,8 +8,7 @@ use pve_client::{PveApi, WaitOptions};
 use pve_types::api::cluster::ResourceFilter;
 use pve_types::api::guest::{
     GuestClone, GuestConfigUpdate, GuestDelete, GuestKind as PveKind, GuestState, GuestStop,
-    PowerAction,
-    SnapshotCreate,
+    PowerAction, SnapshotCreate,
 };
 use pve_types::api::guest_props::DiskSpec;
 use pve_types::api::ha::HaResourceCreate;
@@ -97,7 +96,12 @@ fn vmid(id: u32) -> Result<Vmid, Error> {
 /// Makes sure the tenant's pool exists.
 pub async fn ensure_pool(api: &dyn PveApi, tenant_name: &str) -> Result<(), Error> {
     let name = tenant_pool(tenant_name);
-    if api.pool_list().await?.iter().any(|p| p.poolid.as_str() == name) {
+    if api
+        .pool_list()
+        .await?
+        .iter()
+        .any(|p| p.poolid.as_str() == name)
+    {
         return Ok(());
     }
     let poolid = PoolId::new(name.as_str()).map_err(|e| Error::Config(e.to_string()))?;
@@ -110,7 +114,15 @@ pub async fn ensure_pool(api: &dyn PveApi, tenant_name: &str) -> Result<(), Erro
     {
         Ok(()) => Ok(()),
         // Created meanwhile by a concurrent step: the work is done.
-        Err(_) if api.pool_list().await?.iter().any(|p| p.poolid.as_str() == name) => Ok(()),
+        Err(_)
+            if api
+                .pool_list()
+                .await?
+                .iter()
+                .any(|p| p.poolid.as_str() == name) =>
+        {
+            Ok(())
+        }
         Err(e) => Err(e),
     }
 }

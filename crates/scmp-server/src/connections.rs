@@ -38,9 +38,10 @@ impl Connections {
             }
         }
         let access = access(cluster, sealer)?;
-        let client: Arc<dyn PveApi> = Arc::new(scmp_agent::connect(&access).map_err(|e| {
-            Error::Unavailable(format!("cluster '{}': {e}", cluster.name))
-        })?);
+        let client: Arc<dyn PveApi> = Arc::new(
+            scmp_agent::connect(&access)
+                .map_err(|e| Error::Unavailable(format!("cluster '{}': {e}", cluster.name)))?,
+        );
         clients.insert(cluster.id.clone(), (key, client.clone()));
         Ok(client)
     }

@@ -22,6 +22,9 @@ pub struct ServerConfig {
     pub sync_interval: std::time::Duration,
     /// How many operations this replica runs at once.
     pub workers: usize,
+    /// Fault injection for tests: the saga step of this name reports failure after doing its
+    /// work, so every undo path can be exercised (`SCMP_FAULT_STEP`).
+    pub fault_step: Option<String>,
 }
 
 impl ServerConfig {
@@ -33,6 +36,7 @@ impl ServerConfig {
             database_url: None,
             sync_interval: std::time::Duration::from_secs(5),
             workers: 32,
+            fault_step: None,
         }
     }
 }
@@ -57,7 +61,7 @@ pub struct AppState {
     pub finished: tokio::sync::Notify,
     /// Serializes placement decisions within this replica.
     pub place_lock: tokio::sync::Mutex<()>,
-    /// A saga step that reports failure after doing its work (`SCMP_FAULT_STEP`), for tests.
+    /// A saga step that reports failure after doing its work, for tests.
     pub fault_step: Option<String>,
 }
 
@@ -78,9 +82,7 @@ impl AppState {
             work: tokio::sync::Notify::new(),
             finished: tokio::sync::Notify::new(),
             place_lock: tokio::sync::Mutex::new(()),
-            fault_step: std::env::var("SCMP_FAULT_STEP")
-                .ok()
-                .filter(|s| !s.is_empty()),
+            fault_step: None,
         })
     }
 }

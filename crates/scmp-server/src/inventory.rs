@@ -48,7 +48,10 @@ pub async fn sync_cluster(state: &AppState, cluster: &Cluster) -> Result<SiteObs
         Ok(o) => o,
         Err(e) => {
             let message = e.to_string();
-            state.store.cluster_unreachable(&cluster.id, &message).await?;
+            state
+                .store
+                .cluster_unreachable(&cluster.id, &message)
+                .await?;
             return Err(Error::Unavailable(format!(
                 "cluster '{}' is unreachable: {message}",
                 cluster.name
@@ -176,7 +179,10 @@ async fn reconcile(
             .guest_event_add(
                 g.id,
                 "moved",
-                &format!("now VMID {} on {} (moved outside scmp or by HA)", o.vmid, o.node),
+                &format!(
+                    "now VMID {} on {} (moved outside scmp or by HA)",
+                    o.vmid, o.node
+                ),
             )
             .await?;
     }

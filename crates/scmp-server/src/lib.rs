@@ -49,7 +49,9 @@ pub async fn start(config: ServerConfig) -> Result<Running, Error> {
     let (tls, fingerprint) = tls::load_or_create(&config.data_dir)?;
     let signer = Arc::new(checkpoint::Signer::load_or_create(&config.data_dir)?);
     let sealer = secrets::Sealer::load_or_create(&config.data_dir)?;
-    let state = Arc::new(context::AppState::new(store, signer, sealer)?);
+    let mut state = context::AppState::new(store, signer, sealer)?;
+    state.fault_step = config.fault_step.clone();
+    let state = Arc::new(state);
     {
         let state = state.clone();
         tokio::spawn(async move {

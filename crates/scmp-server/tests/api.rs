@@ -20,6 +20,21 @@ struct Server {
     _running: scmp_server::Running,
 }
 
+/// A simulated Proxmox VE cluster on loopback (tasks finish at once) and the body that registers it.
+async fn sim(name: &str) -> (pve_sim::Simulator, Value) {
+    let sim = pve_sim::Simulator::new(pve_sim::SimConfig {
+        time_scale: 0.0,
+        ..Default::default()
+    })
+    .unwrap();
+    let (addr, _server) = sim.bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let line = sim.token_line();
+    let (id, secret) = line.split_once('=').unwrap();
+    let body = json!({"name": name, "endpoint": format!("https://{addr}"), "token_id": id,
+        "token_secret": secret, "tls_fingerprint": sim.fingerprint()});
+    (sim, body)
+}
+
 async fn server() -> Server {
     let dir = tempfile::tempdir().unwrap();
     let running = start(ServerConfig::new(
@@ -404,14 +419,34 @@ fn sample_body(operation: &str) -> Option<Value> {
         "session_create" => Some(json!({"username": "admin", "password": "not-the-password"})),
         "cluster_create" => Some(
             json!({"name": "intruder", "endpoint": "https://203.0.113.9:8006",
-            "token_id": "root@pam!x", "token_secret": "s"}),
+            "token_id": "root@pam!x", "token_secret": "s",
+            "tls_fingerprint": "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89"}),
         ),
+        "cluster_update" => Some(json!({"drift_action": "repair"})),
+        "image_create" => Some(
+            json!({"name": "intruder", "kind": "vm", "os": "x", "version": "1", "template": "x"}),
+        ),
+        "instance_type_create" => {
+            Some(json!({"name": "intruder", "vcpus": 1, "memory_mib": 512, "disk_gib": 1}))
+        }
+        "guest_create" => Some(
+            json!({"name": "intruder", "kind": "vm", "image": "debian-12", "instance_type": "small"}),
+        ),
+        "guest_update" => Some(json!({"vcpus": 2})),
+        "snapshot_create" => Some(json!({"name": "intruder"})),
+        "guest_start"
+        | "guest_stop"
+        | "guest_shutdown"
+        | "guest_reboot"
+        | "snapshot_rollback"
+        | "host_maintenance_enter"
+        | "host_maintenance_exit" => Some(json!({})),
         _ => None,
     }
 }
 
 /// Lists answer everyone, filtered to what the caller may see.
-const LISTS: &[&str] = &["tenant_list"];
+const LISTS: &[&str] = &["tenant_list", "operation_list"];
 
 /// Operations every signed-in user may call about themselves; they must reveal nothing of others.
 const SELF_SERVICE: &[&str] = &[
@@ -420,6 +455,8 @@ const SELF_SERVICE: &[&str] = &[
     "token_create",
     "token_delete",
     "session_delete",
+    "image_list",
+    "instance_type_list",
 ];
 
 /// Operations without authentication (login): wrong credentials are a 401 for everyone.
@@ -457,15 +494,9 @@ async fn every_operation_refuses_strangers() {
             Some(json!({"name": "berlin", "country": "DE"})),
         )
         .await;
+    let (_sim, body) = sim("ber-1").await;
     let (_, cluster) = s
-        .admin(
-            Method::POST,
-            "/api/v1/sites/berlin/clusters",
-            Some(
-                json!({"name": "ber-1", "endpoint": "https://pve.example:8006",
-            "token_id": "root@pam!scmp", "token_secret": "sekrit"}),
-            ),
-        )
+        .admin(Method::POST, "/api/v1/sites/berlin/clusters", Some(body))
         .await;
     let (_, bindings) = s.admin(Method::GET, "/api/v1/role-bindings", None).await;
     let admin_binding = bindings["items"][0]["id"].as_str().unwrap().to_string();
@@ -495,9 +526,13 @@ async fn every_operation_refuses_strangers() {
                 .replace("{site}", site["id"].as_str().unwrap())
                 .replace("{cluster}", cluster["id"].as_str().unwrap())
                 .replace("{user}", "admin")
-                .replace("{id}", &admin_binding);
+                .replace("{id}", &admin_binding)
+                .replace("{guest}", "00000000-0000-4000-8000-0000000000a1")
+                .replace("{operation}", "00000000-0000-4000-8000-0000000000a2")
+                .replace("{host}", "pve1")
+                .replace("{snapshot}", "snap1");
             let m: Method = method.to_uppercase().parse().unwrap();
-            let body = if matches!(m, Method::POST | Method::PUT) {
+            let body = if matches!(m, Method::POST | Method::PUT | Method::PATCH) {
                 Some(
                     sample_body(&operation)
                         .unwrap_or_else(|| panic!("{operation}: add a sample body to the sweep")),
@@ -777,7 +812,9 @@ fn the_checked_in_openapi_document_is_current() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cluster_secrets_are_sealed_and_never_returned() {
     let s = server().await;
-    let secret = "0b1c5e0e-7a1f-4c44-9d0e-5ee7c0ffee42";
+    let (_sim, good) = sim("ber-1").await;
+    let secret = good["token_secret"].as_str().unwrap().to_string();
+    let secret = secret.as_str();
     let (st, site) = s
         .admin(
             Method::POST,
@@ -786,8 +823,6 @@ async fn cluster_secrets_are_sealed_and_never_returned() {
         )
         .await;
     assert_eq!(st, 201, "{site}");
-    let good = json!({"name": "ber-1", "endpoint": "https://pve1.example:8006", "token_id": "root@pam!scmp",
-        "token_secret": secret, "tls_fingerprint": "ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89"});
     let (st, c) = s
         .admin(
             Method::POST,
@@ -797,7 +832,14 @@ async fn cluster_secrets_are_sealed_and_never_returned() {
         .await;
     assert_eq!(st, 201, "{c}");
     assert_eq!(c["cpu_overcommit"], 4.0);
-    assert!(c["tls_fingerprint"].as_str().unwrap().starts_with("AB:CD"));
+    assert_eq!(
+        c["health"]["state"], "online",
+        "discovered at registration: {c}"
+    );
+    let (_, hosts) = s
+        .admin(Method::GET, "/api/v1/clusters/ber-1/hosts", None)
+        .await;
+    assert_eq!(hosts["items"].as_array().unwrap().len(), 3, "{hosts}");
     let (_, view) = s.admin(Method::GET, "/api/v1/clusters/ber-1", None).await;
     let (_, list) = s
         .admin(Method::GET, "/api/v1/sites/berlin/clusters", None)
@@ -833,6 +875,11 @@ async fn cluster_secrets_are_sealed_and_never_returned() {
         ("token_id", json!("root@pam")),
         ("token_secret", json!("")),
         ("tls_fingerprint", json!("AB:CD")),
+        (
+            "tls_fingerprint",
+            json!("AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89"),
+        ),
+        ("token_secret", json!("00000000-0000-0000-0000-000000000000")),
         ("cpu_overcommit", json!(0.0)),
         ("memory_overcommit", json!(1000.0)),
         ("name", json!("Bad Name")),

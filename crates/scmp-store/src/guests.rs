@@ -533,7 +533,9 @@ impl DataStore {
         }
         if let Some(delta) = usage {
             if !change_project_usage(&mut tx, g.project_id, delta).await? {
-                return Err(Error::internal("the project's usage would leave its bounds"));
+                return Err(Error::internal(
+                    "the project's usage would leave its bounds",
+                ));
             }
         }
         tx.commit().await.map_err(db_error)?;
@@ -594,7 +596,12 @@ impl DataStore {
     }
 
     /// Records an event on a guest.
-    pub async fn guest_event_add(&self, id: GuestId, kind: &str, detail: &str) -> Result<(), Error> {
+    pub async fn guest_event_add(
+        &self,
+        id: GuestId,
+        kind: &str,
+        detail: &str,
+    ) -> Result<(), Error> {
         sqlx::query(
             "INSERT INTO guest_events (id, guest_id, at, kind, detail) VALUES ($1, $2, $3, $4, $5)",
         )

@@ -78,7 +78,8 @@ pub struct Progress {
     pub upids: Vec<String>,
 }
 
-const COLUMNS: &str = "id, kind, guest_id, tenant_id, project_id, target, state, progress, step, undoing, \
+const COLUMNS: &str =
+    "id, kind, guest_id, tenant_id, project_id, target, state, progress, step, undoing, \
      params, error, request_id, upids, lease_owner, lease_until, attempts, created_at, updated_at";
 
 fn operation(row: &AnyRow) -> Result<Operation, Error> {
@@ -185,7 +186,10 @@ impl DataStore {
             .await
             .map_err(db_error)?;
             if taken.rows_affected() == 1 {
-                return self.operation_get(id.parse().map_err(Error::internal)?).await.map(Some);
+                return self
+                    .operation_get(id.parse().map_err(Error::internal)?)
+                    .await
+                    .map(Some);
             }
         }
         Ok(None)
@@ -312,7 +316,10 @@ impl DataStore {
             let list: Vec<String> = ps.iter().map(|p| format!("'{p}'")).collect();
             sql.push_str(&format!(" AND project_id IN ({})", list.join(", ")));
         }
-        sql.push_str(&format!(" ORDER BY created_at DESC LIMIT {}", limit.min(1000)));
+        sql.push_str(&format!(
+            " ORDER BY created_at DESC LIMIT {}",
+            limit.min(1000)
+        ));
         let mut q = sqlx::query(&sql);
         if let Some(g) = guest {
             q = q.bind(g.to_string());
@@ -323,11 +330,12 @@ impl DataStore {
 
     /// How many operations are not finished (for `/metrics` and tests).
     pub async fn operations_open(&self) -> Result<u64, Error> {
-        let n: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM operations WHERE state IN ('pending', 'running')")
-                .fetch_one(&self.pool)
-                .await
-                .map_err(db_error)?;
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM operations WHERE state IN ('pending', 'running')",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_error)?;
         Ok(n.max(0) as u64)
     }
 }

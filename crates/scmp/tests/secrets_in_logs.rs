@@ -41,7 +41,14 @@ async fn the_server_logs_no_secret() {
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap();
-    let cluster_secret = "5ec7e7-a1b2-c3d4-e5f6-0123456789ab";
+    let sim = pve_sim::Simulator::new(pve_sim::SimConfig {
+        time_scale: 0.0,
+        ..Default::default()
+    })
+    .unwrap();
+    let (sim_addr, _sim_server) = sim.bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let token_line = sim.token_line();
+    let (token_id, cluster_secret) = token_line.split_once('=').unwrap();
     let password = "very-secret-password-42";
     let post = |path: &str, body: serde_json::Value, token: Option<String>| {
         let mut r = http.post(format!("{url}{path}")).json(&body);
@@ -63,7 +70,8 @@ async fn the_server_logs_no_secret() {
     );
     let r = post(
         "/sites/berlin/clusters",
-        serde_json::json!({"name": "ber-1", "endpoint": "https://pve.example:8006", "token_id": "root@pam!scmp", "token_secret": cluster_secret}),
+        serde_json::json!({"name": "ber-1", "endpoint": format!("https://{sim_addr}"), "token_id": token_id,
+            "token_secret": cluster_secret, "tls_fingerprint": sim.fingerprint()}),
         Some(admin.clone()),
     )
     .await

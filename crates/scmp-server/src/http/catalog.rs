@@ -106,7 +106,10 @@ fn catalog(s: &AppState, ctx: &OpContext, action: Action) -> Result<(), Problem>
 
 fn short_text(field: &str, v: &str) -> Result<String, Problem> {
     if v.is_empty() || v.len() > 64 || v.contains(char::is_control) {
-        Err(Problem::invalid(field, "must be 1 to 64 printable characters"))
+        Err(Problem::invalid(
+            field,
+            "must be 1 to 64 printable characters",
+        ))
     } else {
         Ok(v.to_string())
     }
@@ -229,7 +232,10 @@ pub async fn instance_type_create(
         if (lo..=hi).contains(&v) {
             Ok(v)
         } else {
-            Err(at(Problem::invalid(f, format!("must be between {lo} and {hi}"))))
+            Err(at(Problem::invalid(
+                f,
+                format!("must be between {lo} and {hi}"),
+            )))
         }
     };
     let new = InstanceType {
@@ -251,4 +257,3 @@ pub async fn instance_type_create(
     .await?;
     Ok((StatusCode::CREATED, Json(t.into())))
 }
-

@@ -201,11 +201,10 @@ pub async fn guest_for(
         Ok([g]) => g,
         Err(v) if v.is_empty() => return Err(not_found()),
         Err(_) => {
-            return Err(Problem::invalid(
-                "guest",
-                "several guests have that name; use the id",
+            return Err(
+                Problem::invalid("guest", "several guests have that name; use the id")
+                    .at(&ctx.request_id),
             )
-            .at(&ctx.request_id))
         }
     };
     match s.authz.check(
@@ -337,14 +336,20 @@ pub async fn guest_create(
     let image = match s.store.image_lookup(&body.image).await {
         Ok(i) => i,
         Err(Error::NotFound { .. }) => {
-            return Err(at(Problem::invalid("image", "no such image in the catalog")))
+            return Err(at(Problem::invalid(
+                "image",
+                "no such image in the catalog",
+            )))
         }
         Err(e) => return Err(at(e.into())),
     };
     if image.kind != body.kind {
         return Err(at(Problem::invalid(
             "image",
-            format!("image '{}' is a {} image, not {}", image.name, image.kind, body.kind),
+            format!(
+                "image '{}' is a {} image, not {}",
+                image.name, image.kind, body.kind
+            ),
         )));
     }
     let (mut vcpus, mut memory_mib, mut disk_gib) = (body.vcpus, body.memory_mib, body.disk_gib);
@@ -372,15 +377,21 @@ pub async fn guest_create(
         4 << 20,
     )
     .map_err(at)?;
-    let disk_gib =
-        check_range("disk_gib", disk_gib.ok_or_else(|| missing("disk_gib"))?, 1, 65_536)
-            .map_err(at)?;
+    let disk_gib = check_range(
+        "disk_gib",
+        disk_gib.ok_or_else(|| missing("disk_gib"))?,
+        1,
+        65_536,
+    )
+    .map_err(at)?;
     let tags = body.tags.unwrap_or_default();
     if tags.len() > 16 {
         return Err(at(Problem::invalid("tags", "at most 16 tags")));
     }
     for (i, t) in tags.iter().enumerate() {
-        if !scmp_agent::identity::is_valid_tag(t) || t.starts_with("scmp") || t.starts_with("tenant-")
+        if !scmp_agent::identity::is_valid_tag(t)
+            || t.starts_with("scmp")
+            || t.starts_with("tenant-")
         {
             return Err(at(Problem::invalid(
                 &format!("tags[{i}]"),
@@ -411,7 +422,10 @@ pub async fn guest_create(
         ..Default::default()
     };
     if let Err(refusal) = scmp_placement::place(&cap.snapshot, &req) {
-        return Err(at(Error::Refused(format!("cannot place the guest: {refusal}")).into()));
+        return Err(at(Error::Refused(format!(
+            "cannot place the guest: {refusal}"
+        ))
+        .into()));
     }
     let new = NewGuest {
         project_id: p.id,
@@ -444,9 +458,7 @@ pub async fn guest_create(
     )
     .await?;
     s.work.notify_one();
-    let op = wait_for(&s, op, q.wait)
-        .await
-        .map_err(|e| at(e.into()))?;
+    let op = wait_for(&s, op, q.wait).await.map_err(|e| at(e.into()))?;
     Ok(accepted(op))
 }
 
@@ -562,11 +574,15 @@ pub async fn guest_update(
     let g = guest_for(&s, &ctx, &key, Action::GuestOperate).await?;
     let at = |p: Problem| p.at(&ctx.request_id);
     let vcpus = check_range("vcpus", body.vcpus.unwrap_or(g.vcpus), 1, 128).map_err(at)?;
-    let memory_mib =
-        check_range("memory_mib", body.memory_mib.unwrap_or(g.memory_mib), 64, 4 << 20)
-            .map_err(at)?;
-    let disk_gib = check_range("disk_gib", body.disk_gib.unwrap_or(g.disk_gib), 1, 65_536)
-        .map_err(at)?;
+    let memory_mib = check_range(
+        "memory_mib",
+        body.memory_mib.unwrap_or(g.memory_mib),
+        64,
+        4 << 20,
+    )
+    .map_err(at)?;
+    let disk_gib =
+        check_range("disk_gib", body.disk_gib.unwrap_or(g.disk_gib), 1, 65_536).map_err(at)?;
     if disk_gib < g.disk_gib {
         return Err(at(Problem::invalid(
             "disk_gib",
@@ -756,7 +772,18 @@ pub async fn snapshot_create(
     let g = guest_for(&s, &ctx, &key, Action::GuestOperate).await?;
     let name = snapshot_name(&body.name).map_err(|p| p.at(&ctx.request_id))?;
     let params = serde_json::json!({ "name": name });
-    begin(&s, &ctx, &g, OperationKind::SnapshotCreate, SETTLED, GuestState::Updating, None, params, q.wait).await
+    begin(
+        &s,
+        &ctx,
+        &g,
+        OperationKind::SnapshotCreate,
+        SETTLED,
+        GuestState::Updating,
+        None,
+        params,
+        q.wait,
+    )
+    .await
 }
 
 /// Rolls a guest back to a snapshot.
@@ -772,7 +799,18 @@ pub async fn snapshot_rollback(
     let g = guest_for(&s, &ctx, &key, Action::GuestOperate).await?;
     let name = snapshot_name(&snap).map_err(|p| p.at(&ctx.request_id))?;
     let params = serde_json::json!({ "name": name });
-    begin(&s, &ctx, &g, OperationKind::SnapshotRollback, SETTLED, GuestState::Updating, None, params, q.wait).await
+    begin(
+        &s,
+        &ctx,
+        &g,
+        OperationKind::SnapshotRollback,
+        SETTLED,
+        GuestState::Updating,
+        None,
+        params,
+        q.wait,
+    )
+    .await
 }
 
 /// Deletes a snapshot.
@@ -788,5 +826,16 @@ pub async fn snapshot_delete(
     let g = guest_for(&s, &ctx, &key, Action::GuestOperate).await?;
     let name = snapshot_name(&snap).map_err(|p| p.at(&ctx.request_id))?;
     let params = serde_json::json!({ "name": name });
-    begin(&s, &ctx, &g, OperationKind::SnapshotDelete, SETTLED, GuestState::Updating, None, params, q.wait).await
+    begin(
+        &s,
+        &ctx,
+        &g,
+        OperationKind::SnapshotDelete,
+        SETTLED,
+        GuestState::Updating,
+        None,
+        params,
+        q.wait,
+    )
+    .await
 }

@@ -179,7 +179,10 @@ async fn check_reachable(body: &ClusterCreate) -> Result<(), Problem> {
         Ok(missing) if missing.is_empty() => Ok(()),
         Ok(missing) => Err(Problem::invalid(
             "token_id",
-            format!("the token lacks privileges scmp needs: {}", missing.join(", ")),
+            format!(
+                "the token lacks privileges scmp needs: {}",
+                missing.join(", ")
+            ),
         )),
         Err(e) if e.kind() == pve_client::ErrorKind::Authentication => Err(Problem::invalid(
             "token_secret",
@@ -501,13 +504,20 @@ pub async fn cluster_update(
     let c = cluster_for(&s, &ctx, &key, Action::ClusterUpdate).await?;
     let at = |p: Problem| p.at(&ctx.request_id);
     let cpu = check_ratio("cpu_overcommit", body.cpu_overcommit, c.cpu_overcommit).map_err(at)?;
-    let mem = check_ratio("memory_overcommit", body.memory_overcommit, c.memory_overcommit)
-        .map_err(at)?;
+    let mem = check_ratio(
+        "memory_overcommit",
+        body.memory_overcommit,
+        c.memory_overcommit,
+    )
+    .map_err(at)?;
     let drift = body
         .drift_action
         .unwrap_or_else(|| c.health.drift_action.clone());
     if drift != "report" && drift != "repair" {
-        return Err(at(Problem::invalid("drift_action", "must be report or repair")));
+        return Err(at(Problem::invalid(
+            "drift_action",
+            "must be report or repair",
+        )));
     }
     let c = audited(
         &s,

@@ -123,12 +123,8 @@ pub struct Run<'a> {
 async fn run(state: &AppState, owner: &str, op: Operation) {
     let lost = Arc::new(tokio::sync::Notify::new());
     let renew = {
-        let (store, id, owner, lost) = (
-            state.store.clone(),
-            op.id,
-            owner.to_string(),
-            lost.clone(),
-        );
+        let (store, id, owner, lost) =
+            (state.store.clone(), op.id, owner.to_string(), lost.clone());
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(Duration::from_millis(LEASE_MS as u64 / 3)).await;
@@ -268,7 +264,7 @@ async fn finish(
     // The Proxmox side of the user's request, linked to its audit entry by the request id.
     let record = AuditRecord {
         request_id: run.op.request_id.clone(),
-        phase: "proxmox",
+        phase: "end",
         actor: "scmp".into(),
         auth_method: "workflow".into(),
         credential: run.op.id.to_string(),

@@ -206,8 +206,7 @@ impl Step {
                 // Back to the old sizes (a grown disk stays grown: Proxmox cannot shrink it).
                 let (_, api) = cluster(run, &g).await?;
                 let (node, vmid) = location(&g)?;
-                actions::set_size(api.as_ref(), g.kind, &node, vmid, g.vcpus, g.memory_mib)
-                    .await?;
+                actions::set_size(api.as_ref(), g.kind, &node, vmid, g.vcpus, g.memory_mib).await?;
                 Ok(())
             }
             _ => Ok(()),
@@ -356,7 +355,9 @@ async fn reserve_vmid(run: &Run<'_>, g: &Guest) -> Result<(), StepError> {
             return Ok(());
         }
     }
-    Err(StepError::Permanent("no free VMID near Proxmox's next id".into()))
+    Err(StepError::Permanent(
+        "no free VMID near Proxmox's next id".into(),
+    ))
 }
 
 async fn clone(run: &mut Run<'_>, g: &Guest) -> Result<(), StepError> {
@@ -396,7 +397,9 @@ async fn clone(run: &mut Run<'_>, g: &Guest) -> Result<(), StepError> {
             }
         }
     }
-    Err(StepError::Transient("VMIDs keep being taken outside scmp".into()))
+    Err(StepError::Transient(
+        "VMIDs keep being taken outside scmp".into(),
+    ))
 }
 
 async fn power(run: &mut Run<'_>, g: &Guest, action: PowerAction) -> Result<(), StepError> {
@@ -451,4 +454,3 @@ async fn settle(run: &Run<'_>, g: &Guest) -> Result<(), StepError> {
     }
     Ok(())
 }
-

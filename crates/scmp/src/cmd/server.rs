@@ -65,6 +65,9 @@ fn resolve(args: Args) -> anyhow::Result<ServerConfig> {
             .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8443))),
     );
     config.database_url = args.database_url.or(file.database_url);
+    config.fault_step = std::env::var("SCMP_FAULT_STEP")
+        .ok()
+        .filter(|s| !s.is_empty());
     if let Some(s) = args.sync_interval.or(file.sync_interval) {
         anyhow::ensure!(
             s.is_finite() && (0.1..=3600.0).contains(&s),
@@ -73,7 +76,10 @@ fn resolve(args: Args) -> anyhow::Result<ServerConfig> {
         config.sync_interval = std::time::Duration::from_secs_f64(s);
     }
     if let Some(w) = args.workers.or(file.workers) {
-        anyhow::ensure!((1..=1024).contains(&w), "workers must be between 1 and 1024");
+        anyhow::ensure!(
+            (1..=1024).contains(&w),
+            "workers must be between 1 and 1024"
+        );
         config.workers = w;
     }
     Ok(config)
