@@ -25,6 +25,9 @@ pub struct ServerConfig {
     /// Fault injection for tests: the saga step of this name reports failure after doing its
     /// work, so every undo path can be exercised (`SCMP_FAULT_STEP`).
     pub fault_step: Option<String>,
+    /// For tests: run every saga step (and undo) twice, as a crash between a step's work and the
+    /// record of its progress would; the second run must find the work done.
+    pub repeat_steps: bool,
 }
 
 impl ServerConfig {
@@ -37,6 +40,7 @@ impl ServerConfig {
             sync_interval: std::time::Duration::from_secs(5),
             workers: 32,
             fault_step: None,
+            repeat_steps: false,
         }
     }
 }
@@ -63,6 +67,8 @@ pub struct AppState {
     pub place_lock: tokio::sync::Mutex<()>,
     /// A saga step that reports failure after doing its work, for tests.
     pub fault_step: Option<String>,
+    /// Run every step twice, for tests.
+    pub repeat_steps: bool,
 }
 
 impl AppState {
@@ -83,6 +89,7 @@ impl AppState {
             finished: tokio::sync::Notify::new(),
             place_lock: tokio::sync::Mutex::new(()),
             fault_step: None,
+            repeat_steps: false,
         })
     }
 }

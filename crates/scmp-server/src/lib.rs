@@ -51,6 +51,7 @@ pub async fn start(config: ServerConfig) -> Result<Running, Error> {
     let sealer = secrets::Sealer::load_or_create(&config.data_dir)?;
     let mut state = context::AppState::new(store, signer, sealer)?;
     state.fault_step = config.fault_step.clone();
+    state.repeat_steps = config.repeat_steps;
     let state = Arc::new(state);
     {
         let state = state.clone();

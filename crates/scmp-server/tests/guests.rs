@@ -19,11 +19,16 @@ struct Env {
 }
 
 async fn env(fault_step: Option<&str>, database_url: Option<String>) -> Env {
+    env_with(fault_step, database_url, false).await
+}
+
+async fn env_with(fault_step: Option<&str>, database_url: Option<String>, repeat: bool) -> Env {
     let dir = tempfile::tempdir().unwrap();
     let mut config = ServerConfig::new(dir.path().to_path_buf(), "127.0.0.1:0".parse().unwrap());
     config.sync_interval = Duration::from_millis(300);
     config.fault_step = fault_step.map(str::to_string);
     config.database_url = database_url;
+    config.repeat_steps = repeat;
     let running = start(config).await.unwrap();
     let fp = running.fingerprint.parse().unwrap();
     let tls = Trust::Fingerprint(fp).client_config().unwrap();
@@ -144,7 +149,17 @@ fn vm(name: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_guest_lifecycle() {
-    let e = env(None, None).await;
+    lifecycle(false).await;
+}
+
+/// Every step (and undo) run twice gives the same result: the second run finds its work done.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_guest_lifecycle_with_every_step_run_twice() {
+    lifecycle(true).await;
+}
+
+async fn lifecycle(repeat: bool) {
+    let e = env_with(None, None, repeat).await;
     let p = e.project(5).await;
     let (st, op) = e
         .call(
@@ -393,7 +408,7 @@ async fn a_failure_after_each_creation_step_unwinds_cleanly() {
         "start",
         "created",
     ] {
-        let e = env(Some(step), None).await;
+        let e = env_with(Some(step), None, step == "configure").await;
         let p = e.project(5).await;
         let mut body = vm("web1");
         body["ha"] = json!(true);

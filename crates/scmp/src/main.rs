@@ -56,6 +56,29 @@ enum Command {
     /// Edge sites.
     #[command(subcommand)]
     Site(c::SiteCmd),
+    /// Proxmox VE clusters at the sites.
+    #[command(subcommand)]
+    Cluster(cli::platform::ClusterCmd),
+    /// Hosts of a cluster and their maintenance.
+    #[command(subcommand)]
+    Host(cli::platform::HostCmd),
+    /// Catalog images.
+    #[command(subcommand)]
+    Image(cli::platform::ImageCmd),
+    /// Catalog instance types (named sizes).
+    #[command(subcommand)]
+    InstanceType(cli::platform::InstanceTypeCmd),
+    /// Guests (VMs and containers).
+    #[command(subcommand)]
+    Guest(cli::guests::GuestCmd),
+    /// Guest snapshots.
+    #[command(subcommand)]
+    Snapshot(cli::guests::SnapshotCmd),
+    /// Operations (long changes).
+    #[command(subcommand)]
+    Operation(cli::guests::OperationCmd),
+    /// Everything on one machine: the server, simulated edge sites, a sample tenant.
+    Demo(cmd::demo::Args),
 }
 
 fn main() {
@@ -99,5 +122,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Project(cmd) => c::project(cmd, g).await,
         Command::Token(cmd) => c::token(cmd, g).await,
         Command::Site(cmd) => c::site(cmd, g).await,
+        Command::Cluster(cmd) => cli::platform::cluster(cmd, g).await,
+        Command::Host(cmd) => cli::platform::host(cmd, g).await,
+        Command::Image(cmd) => cli::platform::image(cmd, g).await,
+        Command::InstanceType(cmd) => cli::platform::instance_type(cmd, g).await,
+        Command::Guest(cmd) => cli::guests::guest(cmd, g).await,
+        Command::Snapshot(cmd) => cli::guests::snapshot(cmd, g).await,
+        Command::Operation(cmd) => cli::guests::operation(cmd, g).await,
+        Command::Demo(args) => cmd::demo::run(args).await,
     }
 }

@@ -36,7 +36,7 @@ pub struct ImageView {
     pub template: String,
     /// Description.
     pub description: String,
-    /// Clusters that carry the template (ids).
+    /// Clusters that carry the template (names).
     pub clusters: Vec<String>,
 }
 
@@ -126,13 +126,21 @@ pub async fn image_list(
     let at = |e: scmp_common::Error| Problem::from(e).at(&ctx.request_id);
     let images = s.store.image_list().await.map_err(at)?;
     let templates = s.store.cluster_templates(None).await.map_err(at)?;
+    let names: std::collections::HashMap<String, String> = s
+        .store
+        .cluster_list_all()
+        .await
+        .map_err(at)?
+        .into_iter()
+        .map(|c| (c.id, c.name.to_string()))
+        .collect();
     let items = images
         .into_iter()
         .map(|i: Image| {
             let mut clusters: Vec<String> = templates
                 .iter()
                 .filter(|(_, t)| t.name == i.template && t.kind == i.kind)
-                .map(|(c, _)| c.clone())
+                .filter_map(|(c, _)| names.get(c).cloned())
                 .collect();
             clusters.dedup();
             ImageView {

@@ -184,7 +184,11 @@ async fn drive(state: &AppState, owner: &str, op: Operation) -> Result<(), Error
         let s = steps[step - 1];
         let mut attempt = 0;
         loop {
-            match s.undo(&mut run).await {
+            let mut result = s.undo(&mut run).await;
+            if result.is_ok() && run.state.repeat_steps {
+                result = s.undo(&mut run).await;
+            }
+            match result {
                 Ok(()) => break,
                 Err(e) if attempt < RETRIES => {
                     attempt += 1;
@@ -214,7 +218,11 @@ fn backoff(attempt: u32) -> Duration {
 async fn try_step(run: &mut Run<'_>, s: Step) -> Result<(), StepError> {
     let mut attempt = 0;
     loop {
-        match s.run(run).await {
+        let mut result = s.run(run).await;
+        if result.is_ok() && run.state.repeat_steps {
+            result = s.run(run).await;
+        }
+        match result {
             Ok(()) => return Ok(()),
             Err(StepError::Transient(m)) if attempt < RETRIES => {
                 attempt += 1;

@@ -95,7 +95,12 @@ impl Step {
     }
 
     async fn forward(self, run: &mut Run<'_>) -> Result<(), StepError> {
-        let g = guest(run).await?;
+        let g = match run.state.store.guest_get(run.op.guest_id).await {
+            Ok(g) => g,
+            // Removed by an earlier run of this step: its work is done.
+            Err(Error::NotFound { .. }) if self == Step::Remove => return Ok(()),
+            Err(e) => return Err(e.into()),
+        };
         match self {
             Step::Place => place(run, &g).await,
             Step::ReserveVmid => reserve_vmid(run, &g).await,
@@ -219,6 +224,11 @@ impl Step {
 pub async fn failed(run: &mut Run<'_>, error: &str) -> Result<(), Error> {
     let store = &run.state.store;
     let id = run.op.guest_id;
+    match store.guest_get(id).await {
+        Err(Error::NotFound { .. }) => return Ok(()),
+        Err(e) => return Err(e),
+        Ok(_) => {}
+    }
     match run.op.kind {
         OperationKind::GuestCreate => store.guest_fail(id, error).await,
         OperationKind::GuestDelete => store

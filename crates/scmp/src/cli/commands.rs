@@ -210,7 +210,7 @@ pub enum MeCmd {
     View,
 }
 
-fn api(g: &Global) -> anyhow::Result<Api> {
+pub fn api(g: &Global) -> anyhow::Result<Api> {
     let cfg = Config::load()?;
     Api::from_context(cfg.context(g.context.as_deref())?)
 }

@@ -4,4 +4,6 @@
 pub mod client;
 pub mod commands;
 pub mod config;
+pub mod guests;
 pub mod output;
+pub mod platform;

@@ -1,0 +1,207 @@
+//! `scmp demo`: the whole platform on one machine. The server on SQLite, N simulated edge sites (a
+//! three-host Proxmox VE cluster each, in different countries, with a few guests that are not
+//! scmp's), their clusters registered through the API, the default catalog, and a sample tenant
+//! and project with quota. State lives in the data directory: a second run picks up where the
+//! first stopped.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use pve_sim::{ClockMode, NodeSpec, SimConfig, Simulator};
+use reqwest::Method;
+use serde_json::json;
+
+use crate::cli::client::Api;
+
+/// Options of `scmp demo`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Where the demo keeps its state (database, keys, simulated sites).
+    #[arg(long, default_value = "scmp-demo")]
+    data_dir: PathBuf,
+    /// Address of the API (and the portal). The simulated sites listen on the next ports.
+    #[arg(long, default_value = "127.0.0.1:8443")]
+    listen: SocketAddr,
+    /// Number of simulated edge sites (1 to 8).
+    #[arg(long, default_value_t = 3)]
+    sites: usize,
+    /// Proxmox task duration factor: 0 finishes at once, 1 is real timing.
+    #[arg(long, default_value_t = 0.05)]
+    time_scale: f64,
+}
+
+/// The demo's sites: name, country, region.
+const SITES: &[(&str, &str, &str)] = &[
+    ("frankfurt", "DE", "Hesse"),
+    ("paris", "FR", "Ile-de-France"),
+    ("amsterdam", "NL", "North Holland"),
+    ("vienna", "AT", "Vienna"),
+    ("zurich", "CH", "Zurich"),
+    ("milan", "IT", "Lombardy"),
+    ("madrid", "ES", "Madrid"),
+    ("brussels", "BE", "Brussels"),
+];
+
+/// Runs the demo until interrupted.
+pub async fn run(args: Args) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        (1..=SITES.len()).contains(&args.sites),
+        "--sites must be between 1 and {}",
+        SITES.len()
+    );
+    anyhow::ensure!(
+        args.time_scale.is_finite() && args.time_scale >= 0.0,
+        "--time-scale must be a number >= 0"
+    );
+    let sites_dir = args.data_dir.join("sites");
+    std::fs::create_dir_all(&sites_dir)
+        .with_context(|| format!("creating {}", sites_dir.display()))?;
+    let mut sims = Vec::new();
+    for (i, (name, _, _)) in SITES.iter().take(args.sites).enumerate() {
+        let port = args
+            .listen
+            .port()
+            .checked_add(1 + i as u16)
+            .context("port out of range")?;
+        let addr = SocketAddr::new(args.listen.ip(), port);
+        sims.push((
+            name,
+            start_site(&sites_dir, name, i, addr, args.time_scale).await?,
+        ));
+    }
+    let mut config = scmp_server::ServerConfig::new(args.data_dir.clone(), args.listen);
+    config.sync_interval = std::time::Duration::from_secs(3);
+    let running = scmp_server::start(config)
+        .await
+        .context("starting the server")?;
+    let server = format!("https://{}", running.addr);
+    let token = std::fs::read_to_string(args.data_dir.join("admin-token"))
+        .context("reading the admin token")?
+        .trim()
+        .to_string();
+    let api = Api::new(&server, &running.fingerprint, Some(token))?;
+    seed(&api, &sims).await?;
+    print_welcome(&args.data_dir, &server, &running.fingerprint, &sims);
+    super::pve_sim::shutdown_signal().await;
+    for (_, (sim, _)) in &sims {
+        sim.save().context("saving a simulated site")?;
+    }
+    running
+        .handle
+        .graceful_shutdown(Some(std::time::Duration::from_secs(5)));
+    println!("scmp demo: stopped; run it again to continue where you left off");
+    Ok(())
+}
+
+/// One simulated site: a three-host cluster with its state in `dir`, a few unmanaged guests on first
+/// start.
+async fn start_site(
+    dir: &Path,
+    name: &str,
+    index: usize,
+    addr: SocketAddr,
+    time_scale: f64,
+) -> anyhow::Result<(Simulator, SocketAddr)> {
+    let state_file = dir.join(format!("{name}.json"));
+    let fresh = !state_file.exists();
+    let sim = Simulator::new(SimConfig {
+        cluster_name: name.to_string(),
+        nodes: 3,
+        node_spec: NodeSpec::default(),
+        password: None,
+        time_scale,
+        seed: 1 + index as u64,
+        clock: ClockMode::Automatic,
+        state_file: Some(state_file),
+    })
+    .with_context(|| format!("starting simulated site {name}"))?;
+    if fresh {
+        let now = sim.now();
+        sim.cluster().populate(4 + index * 2, now);
+    }
+    let (bound, _task) = sim
+        .bind(addr)
+        .await
+        .with_context(|| format!("site {name}: cannot listen on {addr}"))?;
+    Ok((sim, bound))
+}
+
+/// Registers sites, clusters, a tenant and a project on an empty platform.
+async fn seed(api: &Api, sims: &[(&&str, (Simulator, SocketAddr))]) -> anyhow::Result<()> {
+    let sites = api.call(Method::GET, "/sites", None).await?;
+    if sites["items"].as_array().is_some_and(|a| !a.is_empty()) {
+        return Ok(());
+    }
+    for (name, (sim, addr)) in sims {
+        let (_, country, region) = SITES
+            .iter()
+            .find(|(n, _, _)| n == *name)
+            .copied()
+            .unwrap_or((name, "DE", ""));
+        api.call(
+            Method::POST,
+            "/sites",
+            Some(json!({"name": name, "country": country, "region": region,
+                "description": format!("Edge location {name}")})),
+        )
+        .await?;
+        let line = sim.token_line();
+        let (id, secret) = line.split_once('=').context("simulator token")?;
+        api.call(
+            Method::POST,
+            &format!("/sites/{name}/clusters"),
+            Some(
+                json!({"name": format!("{name}-1"), "endpoint": format!("https://{addr}"),
+                "token_id": id, "token_secret": secret, "tls_fingerprint": sim.fingerprint()}),
+            ),
+        )
+        .await
+        .with_context(|| format!("registering the cluster of {name}"))?;
+    }
+    let quota =
+        |v: u64| json!({"vcpus": v, "memory_mib": v * 4096, "disk_gib": v * 64, "guests": v});
+    api.call(
+        Method::POST,
+        "/tenants",
+        Some(json!({"name": "acme", "description": "Sample tenant", "quota": quota(64)})),
+    )
+    .await?;
+    api.call(
+        Method::POST,
+        "/tenants/acme/projects",
+        Some(json!({"name": "web", "description": "Sample project", "quota": quota(16)})),
+    )
+    .await?;
+    Ok(())
+}
+
+fn print_welcome(
+    dir: &Path,
+    server: &str,
+    fingerprint: &str,
+    sims: &[(&&str, (Simulator, SocketAddr))],
+) {
+    let d = dir.display();
+    println!();
+    println!("scmp demo is running");
+    println!("  API:      {server}/api/v1   (OpenAPI: {server}/api/v1/openapi.json)");
+    println!("  TLS:      self-signed, fingerprint {fingerprint}");
+    println!("  admin:    token in {d}/admin-token");
+    println!("  sites:");
+    for (name, (sim, addr)) in sims {
+        println!(
+            "    {name:<10} Proxmox VE simulator at https://{addr}  ({} hosts)",
+            sim.cluster().nodes.len()
+        );
+    }
+    println!();
+    println!("Try it (in another terminal):");
+    println!(
+        "  scmp login --server {server} --fingerprint \"$(cat {d}/tls-fingerprint)\" --token-file {d}/admin-token"
+    );
+    println!("  scmp guest create web1 --project acme/web --image debian-12 --type small");
+    println!("  scmp guest list --project acme/web");
+    println!();
+    println!("Stop with Ctrl-C; state stays in {d}.");
+}
