@@ -488,3 +488,61 @@ async fn drift_outside_scmp_is_reported() {
     let (_, c) = e.call(Method::GET, "/clusters/fra-1", None).await;
     assert_eq!(c["health"]["unmanaged_guests"], 0, "{c}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_creations_against_a_faulty_cluster_all_end_cleanly() {
+    let e = env(None, None).await;
+    let p = e.project(200).await;
+    e.sim.set_faults(pve_sim::Faults {
+        task_failure_rate: 0.2,
+        latency_ms: 0,
+        drop_rate: 0.05,
+    });
+    let mut ops = Vec::new();
+    for i in 0..200 {
+        let (st, op) = e
+            .call(
+                Method::POST,
+                &format!("/projects/{p}/guests"),
+                Some(vm(&format!("g{i}"))),
+            )
+            .await;
+        assert!(st.is_success(), "{st} {op}");
+        ops.push(op);
+    }
+    let mut failed = 0;
+    for op in &ops {
+        let done = e.wait_op(op).await;
+        if done["state"] == "failed" {
+            failed += 1;
+            assert!(!done["error"].as_str().unwrap().is_empty(), "{done}");
+        } else {
+            assert_eq!(done["state"], "succeeded", "{done}");
+        }
+    }
+    e.sim.set_faults(pve_sim::Faults::default());
+    let (_, guests) = e
+        .call(Method::GET, &format!("/projects/{p}/guests"), None)
+        .await;
+    let guests = guests["items"].as_array().unwrap().clone();
+    let running: Vec<&Value> = guests.iter().filter(|g| g["state"] == "running").collect();
+    assert_eq!(running.len(), 200 - failed);
+    // Every failure is clean: nothing of it on Proxmox, no quota held.
+    let on_pve = e.sim_guests();
+    assert_eq!(on_pve.len(), running.len(), "orphans on Proxmox");
+    for g in &running {
+        assert!(on_pve
+            .iter()
+            .any(|(v, tags)| u64::from(*v) == g["vmid"].as_u64().unwrap()
+                && tags.contains(g["id"].as_str().unwrap())));
+    }
+    let (_, q) = e
+        .call(Method::GET, &format!("/projects/{p}/quota"), None)
+        .await;
+    assert_eq!(q["used"]["guests"], json!(running.len()), "{q}");
+    eprintln!(
+        "{} of 200 creations failed (20% of tasks fail) and were undone",
+        failed
+    );
+    assert!(failed > 0, "the faults were felt");
+}

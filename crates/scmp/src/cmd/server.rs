@@ -92,13 +92,18 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let running = scmp_server::start(config)
         .await
         .context("starting the server")?;
-    println!("scmp server");
-    println!("  API:         https://{}/api/v1", running.addr);
-    println!("  fingerprint: {}", running.fingerprint);
-    println!(
-        "  admin token: {} (written on first start)",
+    // A closed standard output (a supervisor that stopped reading) must not stop the server.
+    let banner = format!(
+        "scmp server\n  API:         https://{}/api/v1\n  fingerprint: {}\n  admin token: {} (written on first start)\n",
+        running.addr,
+        running.fingerprint,
         data_dir.join("admin-token").display()
     );
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout();
+        let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
+    }
     super::pve_sim::shutdown_signal().await;
     running
         .handle
