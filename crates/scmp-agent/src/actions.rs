@@ -443,15 +443,7 @@ pub async fn destroy(
     let (n, v) = (node(&at)?, vmid(id)?);
     if api.guest_status(k, &n, v).await?.status == GuestState::Running {
         let upid = api
-            .guest_stop(
-                k,
-                &n,
-                v,
-                &GuestStop {
-                    skiplock: None,
-                    ..GuestStop::default()
-                },
-            )
+            .guest_stop(k, &n, v, &GuestStop { skiplock: None })
             .await?;
         wait(api, upid, upids).await?;
     }
@@ -463,7 +455,6 @@ pub async fn destroy(
             &GuestDelete {
                 purge: Some(true),
                 destroy_unreferenced_disks: Some(true),
-                ..GuestDelete::default()
             },
         )
         .await?;

@@ -16,7 +16,7 @@ pub async fn observe(api: &dyn PveApi) -> Result<SiteObservation, pve_client::Er
     let quorate = status
         .iter()
         .find(|s| s.kind == ClusterStatusKind::Cluster)
-        .map_or(true, |c| c.quorate.unwrap_or(false));
+        .is_none_or(|c| c.quorate.unwrap_or(false));
     let resources = api.cluster_resources(None).await?;
     let mut obs = SiteObservation {
         version: version.version,

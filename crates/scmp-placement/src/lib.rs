@@ -169,7 +169,7 @@ pub fn place(snapshot: &Snapshot, req: &Request) -> Result<Decision, Refusal> {
             }
             eligible += 1;
             let score = h.score_after(need_cpu, need_mem);
-            if best.as_ref().map_or(true, |b| score > b.score) {
+            if best.as_ref().is_none_or(|b| score > b.score) {
                 best = Some(Decision {
                     cluster: ci,
                     host: hi,

@@ -131,8 +131,8 @@ impl ClusterCap {
     }
 
     pub(crate) fn admits_residency(&self, req: &Request) -> bool {
-        req.site.as_ref().map_or(true, |s| *s == self.site)
-            && (req.countries.is_empty() || req.countries.iter().any(|c| *c == self.country))
+        req.site.as_ref().is_none_or(|s| *s == self.site)
+            && (req.countries.is_empty() || req.countries.contains(&self.country))
     }
 
     /// Whether the cluster still has its largest host's worth free after adding the need.

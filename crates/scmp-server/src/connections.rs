@@ -11,10 +11,13 @@ use scmp_store::Cluster;
 
 use crate::secrets::Sealer;
 
+/// A client and the record identity it was built from.
+type Entry = (String, Arc<dyn PveApi>);
+
 /// The clients, by cluster id.
 #[derive(Default)]
 pub struct Connections {
-    clients: Mutex<HashMap<String, (String, Arc<dyn PveApi>)>>,
+    clients: Mutex<HashMap<String, Entry>>,
 }
 
 impl Connections {

@@ -61,10 +61,10 @@ pub struct AppState {
     pub connections: crate::connections::Connections,
     /// Wakes workers when an operation is recorded.
     pub work: tokio::sync::Notify,
-    /// Wakes waiters (`?wait=`) when an operation ends.
-    pub finished: tokio::sync::Notify,
-    /// Serializes placement decisions within this replica.
-    pub place_lock: tokio::sync::Mutex<()>,
+    /// Waiters (`?wait=`) for operations to end, by operation.
+    pub finished: crate::workflows::Waiters,
+    /// Placement's capacity snapshot, shared by this replica's decisions.
+    pub placer: crate::placement::Placer,
     /// A saga step that reports failure after doing its work, for tests.
     pub fault_step: Option<String>,
     /// Run every step twice, for tests.
@@ -86,8 +86,8 @@ impl AppState {
             sealer,
             connections: Default::default(),
             work: tokio::sync::Notify::new(),
-            finished: tokio::sync::Notify::new(),
-            place_lock: tokio::sync::Mutex::new(()),
+            finished: Default::default(),
+            placer: Default::default(),
             fault_step: None,
             repeat_steps: false,
         })

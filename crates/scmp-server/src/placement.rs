@@ -1,10 +1,13 @@
 //! Builds placement's capacity snapshot from the store (hosts as inventory saw them, what scmp guests
-//! hold on each, what other guests use, which images each cluster has) and explains decisions.
+//! hold on each, what other guests use, which images each cluster has), keeps it in memory between
+//! decisions (each decision is applied to it at once; it is rebuilt from the store when older than a
+//! few seconds), and explains decisions.
 
 use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 use scmp_common::Error;
-use scmp_placement::{ClusterCap, Decision, HostCap, Snapshot};
+use scmp_placement::{ClusterCap, Decision, HostCap, Refusal, Request, Snapshot};
 use scmp_store::{Cluster, DataStore};
 
 /// A snapshot and the clusters its indices point at.
@@ -88,5 +91,66 @@ impl Capacity {
             "site {site} ({country}), cluster {}, host {}: {} of {} hosts passed every filter; this one has the most free capacity",
             self.clusters[d.cluster].name, c.hosts[d.host].name, d.eligible, d.considered
         )
+    }
+}
+
+/// How long a snapshot serves before it is rebuilt from the store. Decisions made meanwhile are
+/// applied to it, so within a replica no two decisions take the same room; guests removed meanwhile
+/// free their room at the next rebuild.
+const FRESH_FOR: Duration = Duration::from_secs(2);
+
+/// The in-memory snapshot, shared by this replica's decisions.
+#[derive(Default)]
+pub struct Placer {
+    cached: tokio::sync::Mutex<Option<(Instant, Capacity)>>,
+}
+
+/// Where a guest goes.
+pub struct Placed {
+    /// The cluster's id.
+    pub cluster_id: String,
+    /// The host.
+    pub host: String,
+    /// Why, for people.
+    pub why: String,
+}
+
+impl Placer {
+    /// Forgets the snapshot (a cluster was added or removed, or inventory changed).
+    pub async fn invalidate(&self) {
+        *self.cached.lock().await = None;
+    }
+
+    /// Decides where `req` goes; with `commit` the decision takes its room in the snapshot.
+    pub async fn place(
+        &self,
+        store: &DataStore,
+        req: &Request,
+        commit: bool,
+    ) -> Result<Result<Placed, Refusal>, Error> {
+        let mut cached = self.cached.lock().await;
+        let stale = cached
+            .as_ref()
+            .is_none_or(|(at, _)| at.elapsed() > FRESH_FOR);
+        if stale {
+            *cached = Some((Instant::now(), capacity(store).await?));
+        }
+        let Some((_, cap)) = cached.as_mut() else {
+            return Err(Error::internal("no capacity snapshot"));
+        };
+        Ok(match scmp_placement::place(&cap.snapshot, req) {
+            Ok(d) => {
+                let placed = Placed {
+                    cluster_id: cap.clusters[d.cluster].id.clone(),
+                    host: cap.snapshot.clusters[d.cluster].hosts[d.host].name.clone(),
+                    why: cap.explain(&d),
+                };
+                if commit {
+                    cap.snapshot.apply(&d, req);
+                }
+                Ok(placed)
+            }
+            Err(r) => Err(r),
+        })
     }
 }

@@ -190,7 +190,7 @@ async fn lifecycle(repeat: bool) {
         );
         assert!(pg.config.get("description").unwrap().contains(&gid));
         assert_eq!(pg.config.get("cores").unwrap(), "1");
-        assert!(pg.config.get("sshkeys").is_some());
+        assert!(pg.config.contains_key("sshkeys"));
         assert!(c.pools.contains_key("scmp-acme"), "the tenant's pool");
     }
     // The user's request and the Proxmox side are linked in the audit log by the request id.

@@ -411,9 +411,6 @@ pub async fn guest_create(
         None => None,
     };
     // Refuse now, with the reason, what placement cannot place (the saga places for real).
-    let cap = crate::placement::capacity(&s.store)
-        .await
-        .map_err(|e| at(e.into()))?;
     let req = scmp_placement::Request {
         vcpus,
         memory_mib,
@@ -421,7 +418,12 @@ pub async fn guest_create(
         site: site.clone(),
         ..Default::default()
     };
-    if let Err(refusal) = scmp_placement::place(&cap.snapshot, &req) {
+    let fits = s
+        .placer
+        .place(&s.store, &req, false)
+        .await
+        .map_err(|e| at(e.into()))?;
+    if let Err(refusal) = fits {
         return Err(at(Error::Refused(format!(
             "cannot place the guest: {refusal}"
         ))
@@ -489,18 +491,44 @@ pub async fn guest_view(
     Ok(Json(v))
 }
 
+/// A change to an existing guest: the operation, the states it may start from and the state the
+/// guest is in meanwhile, the quota it reserves, and its input.
+struct Change {
+    kind: OperationKind,
+    from: &'static [GuestState],
+    to: GuestState,
+    quota: Option<[i64; 4]>,
+    params: serde_json::Value,
+}
+
+impl Change {
+    /// A change from running or stopped, the guest `updating` meanwhile.
+    fn update(kind: OperationKind, params: serde_json::Value) -> Self {
+        Self {
+            kind,
+            from: SETTLED,
+            to: GuestState::Updating,
+            quota: None,
+            params,
+        }
+    }
+}
+
 /// Starts an operation on an existing guest (one at a time per guest).
 async fn begin(
     s: &AppState,
     ctx: &OpContext,
     g: &Guest,
-    kind: OperationKind,
-    from: &[GuestState],
-    to: GuestState,
-    quota: Option<[i64; 4]>,
-    mut params: serde_json::Value,
+    change: Change,
     wait: Option<u64>,
 ) -> Result<Response, Problem> {
+    let Change {
+        kind,
+        from,
+        to,
+        quota,
+        mut params,
+    } = change;
     params["prior_state"] = serde_json::json!(g.state.as_str());
     let op = NewOperation {
         kind,
@@ -538,24 +566,19 @@ pub async fn guest_delete(
     ApiQuery(q): ApiQuery<WaitQuery>,
 ) -> Result<Response, Problem> {
     let g = guest_for(&s, &ctx, &key, Action::GuestOperate).await?;
-    let from = &[
-        GuestState::Running,
-        GuestState::Stopped,
-        GuestState::Failed,
-        GuestState::Missing,
-    ];
-    begin(
-        &s,
-        &ctx,
-        &g,
-        OperationKind::GuestDelete,
-        from,
-        GuestState::Deleting,
-        None,
-        serde_json::json!({}),
-        q.wait,
-    )
-    .await
+    let change = Change {
+        kind: OperationKind::GuestDelete,
+        from: &[
+            GuestState::Running,
+            GuestState::Stopped,
+            GuestState::Failed,
+            GuestState::Missing,
+        ],
+        to: GuestState::Deleting,
+        quota: None,
+        params: serde_json::json!({}),
+    };
+    begin(&s, &ctx, &g, change, q.wait).await
 }
 
 /// Resizes a guest within its project's quota (vCPUs and memory both ways, the disk grows only).
@@ -595,18 +618,12 @@ pub async fn guest_update(
         disk_gib.saturating_sub(g.disk_gib) as i64,
         0,
     ];
-    begin(
-        &s,
-        &ctx,
-        &g,
+    let mut change = Change::update(
         OperationKind::GuestResize,
-        SETTLED,
-        GuestState::Updating,
-        Some(grow),
         serde_json::json!({"vcpus": vcpus, "memory_mib": memory_mib, "disk_gib": disk_gib}),
-        q.wait,
-    )
-    .await
+    );
+    change.quota = Some(grow);
+    begin(&s, &ctx, &g, change, q.wait).await
 }
 
 async fn power(
@@ -621,11 +638,7 @@ async fn power(
         &s,
         &ctx,
         &g,
-        kind,
-        SETTLED,
-        GuestState::Updating,
-        None,
-        serde_json::json!({}),
+        Change::update(kind, serde_json::json!({})),
         wait,
     )
     .await
@@ -776,11 +789,7 @@ pub async fn snapshot_create(
         &s,
         &ctx,
         &g,
-        OperationKind::SnapshotCreate,
-        SETTLED,
-        GuestState::Updating,
-        None,
-        params,
+        Change::update(OperationKind::SnapshotCreate, params),
         q.wait,
     )
     .await
@@ -803,11 +812,7 @@ pub async fn snapshot_rollback(
         &s,
         &ctx,
         &g,
-        OperationKind::SnapshotRollback,
-        SETTLED,
-        GuestState::Updating,
-        None,
-        params,
+        Change::update(OperationKind::SnapshotRollback, params),
         q.wait,
     )
     .await
@@ -830,11 +835,7 @@ pub async fn snapshot_delete(
         &s,
         &ctx,
         &g,
-        OperationKind::SnapshotDelete,
-        SETTLED,
-        GuestState::Updating,
-        None,
-        params,
+        Change::update(OperationKind::SnapshotDelete, params),
         q.wait,
     )
     .await

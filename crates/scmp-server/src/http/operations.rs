@@ -80,16 +80,24 @@ pub async fn wait_for(s: &AppState, op: Operation, wait: Option<u64>) -> Result<
         return Ok(op);
     };
     let deadline = tokio::time::Instant::now() + Duration::from_secs(secs.min(600));
-    let mut current = op;
-    while !current.state.is_terminal() && tokio::time::Instant::now() < deadline {
+    let id = op.id;
+    let ended = s.finished.subscribe(id);
+    let mut current = Ok(op);
+    while let Ok(op) = &current {
+        if op.state.is_terminal() || tokio::time::Instant::now() >= deadline {
+            break;
+        }
+        // Woken by this replica's worker when it ends; another replica's end is seen by polling.
         tokio::select! {
-            _ = s.finished.notified() => {}
-            _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+            _ = ended.notified() => {}
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
             _ = tokio::time::sleep_until(deadline) => {}
         }
-        current = s.store.operation_get(current.id).await?;
+        current = s.store.operation_get(id).await;
     }
-    Ok(current)
+    drop(ended);
+    s.finished.unsubscribe(id);
+    current
 }
 
 /// `202 Accepted` (or `200` when it already ended) with the operation and its `Location`.

@@ -429,6 +429,7 @@ pub async fn cluster_create(
     if let Err(e) = crate::inventory::sync_cluster(&s, &c).await {
         tracing::warn!(cluster = %c.name, error = %e, "first inventory sync failed");
     }
+    s.placer.invalidate().await;
     let c = s
         .store
         .cluster_lookup(&c.id)
@@ -473,6 +474,7 @@ pub async fn cluster_delete(
     )
     .await?;
     s.connections.forget(&c.id);
+    s.placer.invalidate().await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -528,6 +530,7 @@ pub async fn cluster_update(
         s.store.cluster_update(&c.id, cpu, mem, &drift),
     )
     .await?;
+    s.placer.invalidate().await;
     Ok(Json(c.into()))
 }
 
@@ -639,6 +642,7 @@ async fn maintenance(
         s.store.host_set_maintenance(&c.id, &host, on),
     )
     .await?;
+    s.placer.invalidate().await;
     Ok(Json(h.into()))
 }
 

@@ -9,7 +9,7 @@ mod steps;
 use std::sync::Arc;
 use std::time::Duration;
 
-use scmp_common::{Error, GuestState, OperationKind, OperationState};
+use scmp_common::{Error, GuestState, OperationId, OperationKind, OperationState};
 use scmp_store::{AuditRecord, Operation, Progress};
 
 use crate::context::AppState;
@@ -117,6 +117,8 @@ pub struct Run<'a> {
     pub op: Operation,
     /// Task UPIDs so far.
     pub upids: Vec<String>,
+    /// What the steps read, kept between steps of this run.
+    pub cache: std::sync::Mutex<steps::Cache>,
 }
 
 /// Runs (or resumes) an operation while holding its lease.
@@ -155,6 +157,7 @@ async fn drive(state: &AppState, owner: &str, op: Operation) -> Result<(), Error
         state,
         upids: op.upids.clone(),
         op,
+        cache: Default::default(),
     };
     let mut step = run.op.step as usize;
     let mut undoing = run.op.undoing;
@@ -164,7 +167,10 @@ async fn drive(state: &AppState, owner: &str, op: Operation) -> Result<(), Error
         match try_step(&mut run, steps[step]).await {
             Ok(()) => {
                 step += 1;
-                save(&run, owner, step, false, &error, steps.len()).await?;
+                // The last step's progress is recorded by the finish itself.
+                if step < steps.len() {
+                    save(&run, owner, step, false, &error, steps.len()).await?;
+                }
             }
             Err(e) => {
                 error = format!("{}: {}", steps[step].name(), e.message());
@@ -294,8 +300,37 @@ async fn finish(
         .store
         .operation_finish(run.op.id, owner, outcome, error)
         .await?;
-    run.state.finished.notify_waiters();
+    run.state.finished.wake(run.op.id);
     Ok(())
+}
+
+/// Who waits for which operation to end: each waiter is woken by its own operation only.
+#[derive(Default)]
+pub struct Waiters {
+    by_op: std::sync::Mutex<std::collections::HashMap<OperationId, Arc<tokio::sync::Notify>>>,
+}
+
+impl Waiters {
+    /// The notification of one operation's end (shared by everyone waiting for it).
+    pub fn subscribe(&self, id: OperationId) -> Arc<tokio::sync::Notify> {
+        let mut m = self.by_op.lock().unwrap_or_else(|e| e.into_inner());
+        m.entry(id).or_default().clone()
+    }
+
+    /// Forgets an operation's notification once nobody waits for it.
+    pub fn unsubscribe(&self, id: OperationId) {
+        let mut m = self.by_op.lock().unwrap_or_else(|e| e.into_inner());
+        if m.get(&id).is_some_and(|n| Arc::strong_count(n) == 1) {
+            m.remove(&id);
+        }
+    }
+
+    fn wake(&self, id: OperationId) {
+        let m = self.by_op.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = m.get(&id) {
+            n.notify_waiters();
+        }
+    }
 }
 
 /// The state a guest returns to when an operation on it ends (from the operation's input).

@@ -95,12 +95,22 @@ impl Step {
     }
 
     async fn forward(self, run: &mut Run<'_>) -> Result<(), StepError> {
-        let g = match run.state.store.guest_get(run.op.guest_id).await {
-            Ok(g) => g,
-            // Removed by an earlier run of this step: its work is done.
-            Err(Error::NotFound { .. }) if self == Step::Remove => return Ok(()),
-            Err(e) => return Err(e.into()),
-        };
+        if self == Step::Remove {
+            forget_guest(run);
+            return match run.state.store.guest_remove(run.op.guest_id).await {
+                // Removed by an earlier run of this step: its work is done.
+                Ok(()) | Err(Error::NotFound { .. }) => Ok(()),
+                Err(e) => Err(e.into()),
+            };
+        }
+        let g = guest(run).await?;
+        // Steps that change the guest's record make the next step read it afresh.
+        if matches!(
+            self,
+            Step::Place | Step::ReserveVmid | Step::Clone | Step::Created | Step::Settle
+        ) {
+            forget_guest(run);
+        }
         match self {
             Step::Place => place(run, &g).await,
             Step::ReserveVmid => reserve_vmid(run, &g).await,
@@ -142,10 +152,7 @@ impl Step {
                 }
                 Ok(())
             }
-            Step::Remove => {
-                run.state.store.guest_remove(g.id).await?;
-                Ok(())
-            }
+            Step::Remove => Ok(()),
             Step::Resize => {
                 let (_, api) = cluster(run, &g).await?;
                 let (node, vmid) = location(&g)?;
@@ -277,8 +284,30 @@ pub async fn failed(run: &mut Run<'_>, error: &str) -> Result<(), Error> {
     }
 }
 
+/// What a run has read, so each step does not read it again: the guest (forgotten by steps that
+/// change it), its cluster and client, and its tenant's name.
+#[derive(Default)]
+pub struct Cache {
+    guest: Option<Guest>,
+    cluster: Option<(Cluster, Arc<dyn PveApi>)>,
+    tenant_name: Option<String>,
+}
+
+fn cache<'a>(run: &'a Run<'_>) -> std::sync::MutexGuard<'a, Cache> {
+    run.cache.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn forget_guest(run: &Run<'_>) {
+    cache(run).guest = None;
+}
+
 async fn guest(run: &Run<'_>) -> Result<Guest, StepError> {
-    Ok(run.state.store.guest_get(run.op.guest_id).await?)
+    if let Some(g) = cache(run).guest.clone() {
+        return Ok(g);
+    }
+    let g = run.state.store.guest_get(run.op.guest_id).await?;
+    cache(run).guest = Some(g.clone());
+    Ok(g)
 }
 
 async fn cluster(run: &Run<'_>, g: &Guest) -> Result<(Cluster, Arc<dyn PveApi>), StepError> {
@@ -286,8 +315,14 @@ async fn cluster(run: &Run<'_>, g: &Guest) -> Result<(Cluster, Arc<dyn PveApi>),
         .cluster_id
         .as_deref()
         .ok_or_else(|| StepError::Permanent("the guest is not placed".into()))?;
+    if let Some((c, api)) = cache(run).cluster.clone() {
+        if c.id == id {
+            return Ok((c, api));
+        }
+    }
     let c = run.state.store.cluster_lookup(id).await?;
     let api = run.state.connections.get(&c, &run.state.sealer)?;
+    cache(run).cluster = Some((c.clone(), api.clone()));
     Ok((c, api))
 }
 
@@ -304,11 +339,25 @@ fn sizes(run: &Run<'_>) -> (u64, u64, u64) {
 }
 
 async fn spec(run: &Run<'_>, g: &Guest) -> Result<GuestSpec, StepError> {
-    let tenant = run.state.store.tenant_get(g.tenant_id).await?;
+    let cached = cache(run).tenant_name.clone();
+    let tenant_name = match cached {
+        Some(n) => n,
+        None => {
+            let n = run
+                .state
+                .store
+                .tenant_get(g.tenant_id)
+                .await?
+                .name
+                .to_string();
+            cache(run).tenant_name = Some(n.clone());
+            n
+        }
+    };
     Ok(GuestSpec {
         guest: g.id,
         tenant: g.tenant_id,
-        tenant_name: tenant.name.to_string(),
+        tenant_name,
         project: g.project_id,
         kind: g.kind,
         name: g.name.to_string(),
@@ -326,9 +375,6 @@ async fn place(run: &Run<'_>, g: &Guest) -> Result<(), StepError> {
     if g.cluster_id.is_some() {
         return Ok(());
     }
-    // Placements in this replica are serialized, so two creations never both take the last room.
-    let _one = run.state.place_lock.lock().await;
-    let cap = crate::placement::capacity(&run.state.store).await?;
     let req = scmp_placement::Request {
         vcpus: g.vcpus,
         memory_mib: g.memory_mib,
@@ -336,13 +382,11 @@ async fn place(run: &Run<'_>, g: &Guest) -> Result<(), StepError> {
         site: g.site_request.clone(),
         ..Default::default()
     };
-    match scmp_placement::place(&cap.snapshot, &req) {
-        Ok(d) => {
-            let c = &cap.clusters[d.cluster];
-            let host = &cap.snapshot.clusters[d.cluster].hosts[d.host].name;
+    match run.state.placer.place(&run.state.store, &req, true).await? {
+        Ok(p) => {
             run.state
                 .store
-                .guest_place(g.id, &c.id, host, &cap.explain(&d))
+                .guest_place(g.id, &p.cluster_id, &p.host, &p.why)
                 .await?;
             Ok(())
         }
@@ -401,8 +445,10 @@ async fn clone(run: &mut Run<'_>, g: &Guest) -> Result<(), StepError> {
             CloneOutcome::VmidTaken => {
                 // A guest made outside scmp took the VMID: take another one.
                 run.state.store.guest_drop_vmid(g.id).await?;
+                forget_guest(run);
                 g = guest(run).await?;
                 reserve_vmid(run, &g).await?;
+                forget_guest(run);
                 g = guest(run).await?;
             }
         }

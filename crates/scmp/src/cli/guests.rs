@@ -31,51 +31,7 @@ pub enum GuestCmd {
         project: String,
     },
     /// `guest_create`: a VM or container from a catalog image.
-    Create {
-        /// Name (also the hostname).
-        name: String,
-        /// The project: `TENANT/PROJECT` or its id.
-        #[arg(long)]
-        project: String,
-        /// `vm` or `ct`.
-        #[arg(long, default_value = "vm")]
-        kind: String,
-        /// Catalog image (`scmp image list`).
-        #[arg(long, default_value = "debian-12")]
-        image: String,
-        /// Instance type (`scmp instance-type list`), or give the sizes.
-        #[arg(long = "type")]
-        instance_type: Option<String>,
-        /// vCPUs.
-        #[arg(long)]
-        vcpus: Option<u64>,
-        /// Memory in MiB.
-        #[arg(long)]
-        memory_mib: Option<u64>,
-        /// Root disk in GiB.
-        #[arg(long)]
-        disk_gib: Option<u64>,
-        /// Run at this site (otherwise placement chooses).
-        #[arg(long)]
-        site: Option<String>,
-        /// Cloud-init user.
-        #[arg(long)]
-        user: Option<String>,
-        /// A file with SSH public keys (one per line) for that user.
-        #[arg(long)]
-        ssh_key_file: Option<PathBuf>,
-        /// `ip=dhcp` or `ip=10.0.0.5/24,gw=10.0.0.1`.
-        #[arg(long)]
-        ip: Option<String>,
-        /// Managed by Proxmox HA.
-        #[arg(long)]
-        ha: bool,
-        /// A tag (repeat for more).
-        #[arg(long = "tag")]
-        tags: Vec<String>,
-        #[command(flatten)]
-        wait: WaitArgs,
-    },
+    Create(Box<GuestCreateArgs>),
     /// `guest_view`.
     View {
         /// Guest id or name.
@@ -132,6 +88,54 @@ pub enum GuestCmd {
         #[command(flatten)]
         wait: WaitArgs,
     },
+}
+
+/// Options of `scmp guest create`.
+#[derive(Debug, clap::Args)]
+pub struct GuestCreateArgs {
+    /// Name (also the hostname).
+    name: String,
+    /// The project: `TENANT/PROJECT` or its id.
+    #[arg(long)]
+    project: String,
+    /// `vm` or `ct`.
+    #[arg(long, default_value = "vm")]
+    kind: String,
+    /// Catalog image (`scmp image list`).
+    #[arg(long, default_value = "debian-12")]
+    image: String,
+    /// Instance type (`scmp instance-type list`), or give the sizes.
+    #[arg(long = "type")]
+    instance_type: Option<String>,
+    /// vCPUs.
+    #[arg(long)]
+    vcpus: Option<u64>,
+    /// Memory in MiB.
+    #[arg(long)]
+    memory_mib: Option<u64>,
+    /// Root disk in GiB.
+    #[arg(long)]
+    disk_gib: Option<u64>,
+    /// Run at this site (otherwise placement chooses).
+    #[arg(long)]
+    site: Option<String>,
+    /// Cloud-init user.
+    #[arg(long)]
+    user: Option<String>,
+    /// A file with SSH public keys (one per line) for that user.
+    #[arg(long)]
+    ssh_key_file: Option<PathBuf>,
+    /// `ip=dhcp` or `ip=10.0.0.5/24,gw=10.0.0.1`.
+    #[arg(long)]
+    ip: Option<String>,
+    /// Managed by Proxmox HA.
+    #[arg(long)]
+    ha: bool,
+    /// A tag (repeat for more).
+    #[arg(long = "tag")]
+    tags: Vec<String>,
+    #[command(flatten)]
+    wait: WaitArgs,
 }
 
 /// `scmp snapshot ...`
@@ -304,23 +308,24 @@ pub async fn guest(cmd: GuestCmd, g: &Global) -> anyhow::Result<()> {
                 .await?;
             print(&v, g.output, GUEST_COLUMNS)
         }
-        GuestCmd::Create {
-            name,
-            project,
-            kind,
-            image,
-            instance_type,
-            vcpus,
-            memory_mib,
-            disk_gib,
-            site,
-            user,
-            ssh_key_file,
-            ip,
-            ha,
-            tags,
-            wait,
-        } => {
+        GuestCmd::Create(args) => {
+            let GuestCreateArgs {
+                name,
+                project,
+                kind,
+                image,
+                instance_type,
+                vcpus,
+                memory_mib,
+                disk_gib,
+                site,
+                user,
+                ssh_key_file,
+                ip,
+                ha,
+                tags,
+                wait,
+            } = *args;
             let id = project_id(&a, &project).await?;
             let ssh_keys: Vec<String> = match &ssh_key_file {
                 Some(f) => std::fs::read_to_string(f)

@@ -122,6 +122,8 @@ mod tests {
             data_dir: None,
             listen: listen.map(|l| l.parse().unwrap()),
             database_url: None,
+            sync_interval: None,
+            workers: None,
         }
     }
 
