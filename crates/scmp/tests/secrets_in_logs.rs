@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_server_logs_no_secret() {
     let data = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_scmp"))
@@ -28,7 +28,13 @@ async fn the_server_logs_no_secret() {
             fp = f.trim().to_string();
         }
     }
+    // Read the logs as they come: a full pipe would stall the server.
     let mut stderr = child.stderr.take().unwrap();
+    let log_reader = std::thread::spawn(move || {
+        let mut logs = String::new();
+        let _ = stderr.read_to_string(&mut logs);
+        logs
+    });
     let admin = std::fs::read_to_string(data.path().join("admin-token"))
         .unwrap()
         .trim()
@@ -128,8 +134,7 @@ async fn the_server_logs_no_secret() {
         .args(["-TERM", &child.id().to_string()])
         .status();
     child.wait().unwrap();
-    let mut logs = String::new();
-    stderr.read_to_string(&mut logs).unwrap();
+    let logs = log_reader.join().unwrap();
     assert!(
         logs.contains("DEBUG") || logs.contains("INFO"),
         "the server logged something: {logs}"

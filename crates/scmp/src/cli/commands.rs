@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 
 use super::client::Api;
 use super::config::{Config, Context};
+use super::guests::project_id;
 use super::output::{print, Format};
 
 /// Options every client command takes.
@@ -146,22 +147,22 @@ pub enum ProjectCmd {
     },
     /// `project_view`.
     View {
-        /// Id.
+        /// `TENANT/PROJECT` or the project id.
         project: String,
     },
     /// `project_delete`.
     Delete {
-        /// Id.
+        /// `TENANT/PROJECT` or the project id.
         project: String,
     },
     /// `project_quota_view`.
     QuotaView {
-        /// Id.
+        /// `TENANT/PROJECT` or the project id.
         project: String,
     },
     /// `project_quota_update`.
     QuotaUpdate {
-        /// Id.
+        /// `TENANT/PROJECT` or the project id.
         project: String,
         #[command(flatten)]
         quota: QuotaArgs,
@@ -360,24 +361,36 @@ pub async fn project(cmd: ProjectCmd, g: &Global) -> anyhow::Result<()> {
             cols,
         ),
         ProjectCmd::View { project } => (
-            a.call(Method::GET, &format!("/projects/{project}"), None)
-                .await?,
+            a.call(
+                Method::GET,
+                &format!("/projects/{}", project_id(&a, &project).await?),
+                None,
+            )
+            .await?,
             cols,
         ),
         ProjectCmd::Delete { project } => (
-            a.call(Method::DELETE, &format!("/projects/{project}"), None)
-                .await?,
+            a.call(
+                Method::DELETE,
+                &format!("/projects/{}", project_id(&a, &project).await?),
+                None,
+            )
+            .await?,
             cols,
         ),
         ProjectCmd::QuotaView { project } => (
-            a.call(Method::GET, &format!("/projects/{project}/quota"), None)
-                .await?,
+            a.call(
+                Method::GET,
+                &format!("/projects/{}/quota", project_id(&a, &project).await?),
+                None,
+            )
+            .await?,
             &[][..],
         ),
         ProjectCmd::QuotaUpdate { project, quota } => (
             a.call(
                 Method::PUT,
-                &format!("/projects/{project}/quota"),
+                &format!("/projects/{}/quota", project_id(&a, &project).await?),
                 Some(quota.body()),
             )
             .await?,

@@ -209,7 +209,7 @@ const GUEST_COLUMNS: &[&str] = &[
 const OPERATION_COLUMNS: &[&str] = &["kind", "target", "state", "progress", "error", "id"];
 
 /// `TENANT/PROJECT` to the project's id (an id passes through).
-async fn project_id(a: &Api, key: &str) -> anyhow::Result<String> {
+pub async fn project_id(a: &Api, key: &str) -> anyhow::Result<String> {
     let Some((tenant, project)) = key.split_once('/') else {
         return Ok(key.to_string());
     };

@@ -120,6 +120,14 @@ async fn start_site(
         let now = sim.now();
         sim.cluster().populate(4 + index * 2, now);
     }
+    // The site's own credentials, to look at it as Proxmox VE sees it (curl, proxmoxer).
+    pve_sim::write_private(
+        &dir.join(format!("{name}.token")),
+        format!("{}\n", sim.token_line()).as_bytes(),
+    )
+    .context("writing the site's token")?;
+    std::fs::write(dir.join(format!("{name}.pem")), sim.cert_pem())
+        .context("writing the site's certificate")?;
     let (bound, _task) = sim
         .bind(addr)
         .await
@@ -202,6 +210,13 @@ fn print_welcome(
     );
     println!("  scmp guest create web1 --project acme/web --image debian-12 --type small");
     println!("  scmp guest list --project acme/web");
+    if let Some((name, (_, addr))) = sims.first() {
+        println!();
+        println!("See it on the site itself, through the Proxmox VE API:");
+        println!(
+            "  curl --cacert {d}/sites/{name}.pem -H \"Authorization: PVEAPIToken=$(cat {d}/sites/{name}.token)\" https://{addr}/api2/json/cluster/resources"
+        );
+    }
     println!();
     println!("Stop with Ctrl-C; state stays in {d}.");
 }
