@@ -10,7 +10,9 @@ use pve_types::api::guest::{
     GuestMigrate, GuestShutdown, GuestStatus, GuestStop, PowerAction, Snapshot, SnapshotCreate,
 };
 use pve_types::api::ha::{self, HaResource, HaResourceCreate, HaResourceUpdate, HaStatusEntry};
-use pve_types::api::nodes::{self, NodeListItem, NodeStatus, RrdPoint, Timeframe};
+use pve_types::api::nodes::{
+    self, NetworkInterface, NodeListItem, NodeStatus, RrdPoint, Timeframe,
+};
 use pve_types::api::pools::{self, PoolConfig, PoolCreate, PoolListItem, PoolUpdate};
 use pve_types::api::storage::{self, NodeStorage, StorageConfig, StorageContent};
 use pve_types::api::tasks::{
@@ -101,6 +103,10 @@ pub trait PveApi: Send + Sync {
     /// `GET /nodes/{node}/status`.
     async fn node_status(&self, node: &NodeName) -> Result<NodeStatus, Error> {
         call(self, nodes::status(node)).await
+    }
+    /// `GET /nodes/{node}/network?type=any_bridge`.
+    async fn node_bridges(&self, node: &NodeName) -> Result<Vec<NetworkInterface>, Error> {
+        call(self, nodes::bridges(node)).await
     }
     /// `GET /nodes/{node}/rrddata`.
     async fn node_rrddata(

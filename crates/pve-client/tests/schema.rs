@@ -49,6 +49,7 @@ fn every_request() -> Vec<ApiRequest> {
         nodes::list(),
         nodes::status(&node),
         nodes::rrddata(&node, Timeframe::Hour),
+        nodes::bridges(&node),
         tasks::list(
             &node,
             &TaskListParams {

@@ -378,6 +378,46 @@ pub async fn power(
     wait(api, upid, upids).await
 }
 
+/// Moves the guest to `target` (live for a running VM; a running container is stopped, moved and
+/// started, as containers cannot move live). Returns where the guest is now; a guest already on
+/// `target` is left there.
+pub async fn migrate(
+    api: &dyn PveApi,
+    kind: GuestKind,
+    id: u32,
+    target: &str,
+    upids: &mut Vec<String>,
+) -> Result<(), Error> {
+    let Some((at, _, _)) = locate(api, id).await? else {
+        return Err(Error::Config(format!("VMID {id} is not on the cluster")));
+    };
+    if at == target {
+        return Ok(());
+    }
+    let (k, n, v) = (pve_kind(kind), node(&at)?, vmid(id)?);
+    let running = api.guest_status(k, &n, v).await?.status == GuestState::Running;
+    let restart = running && kind == GuestKind::Ct;
+    if restart {
+        power(api, kind, &at, id, PowerAction::Stop, upids).await?;
+    }
+    let upid = api
+        .guest_migrate(
+            k,
+            &n,
+            v,
+            &pve_types::api::guest::GuestMigrate {
+                target: node(target)?,
+                online: (kind == GuestKind::Vm && running).then_some(true),
+            },
+        )
+        .await?;
+    wait(api, upid, upids).await?;
+    if restart {
+        power(api, kind, target, id, PowerAction::Start, upids).await?;
+    }
+    Ok(())
+}
+
 /// Snapshot actions.
 pub async fn snapshot(
     api: &dyn PveApi,

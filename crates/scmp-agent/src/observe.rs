@@ -1,15 +1,21 @@
 //! One inventory pass: three calls (`/version`, `/cluster/status`, `/cluster/resources`) whatever the
-//! cluster's size.
+//! cluster's size, and, when asked, one call per online node for its bridges (they change rarely).
 
 use pve_client::PveApi;
 use pve_types::api::cluster::{ClusterStatusKind, ResourceType};
 
-use crate::protocol::{HostState, ObservedGuest, ObservedTemplate, SiteObservation};
+use crate::protocol::{
+    HostState, ObservedBridge, ObservedGuest, ObservedStorage, ObservedTemplate, SiteObservation,
+};
 
 const MIB: u64 = 1024 * 1024;
+const GIB: u64 = 1024 * MIB;
 
-/// Looks at the cluster.
-pub async fn observe(api: &dyn PveApi) -> Result<SiteObservation, pve_client::Error> {
+/// Looks at the cluster; `with_bridges` also asks every online node for its bridges.
+pub async fn observe(
+    api: &dyn PveApi,
+    with_bridges: bool,
+) -> Result<SiteObservation, pve_client::Error> {
     let version = api.version().await?;
     let status = api.cluster_status().await?;
     // A standalone node has no cluster entry and is its own quorum.
@@ -63,9 +69,42 @@ pub async fn observe(api: &dyn PveApi) -> Result<SiteObservation, pve_client::Er
                     });
                 }
             }
+            Some(ResourceType::Storage) => obs.storage.push(ObservedStorage {
+                name: r.storage.clone().unwrap_or_default(),
+                node: r.node.clone().unwrap_or_default(),
+                kind: r.plugintype.clone().unwrap_or_default(),
+                shared: r.shared.unwrap_or(false),
+                content: r.content.clone().unwrap_or_default(),
+                total_gib: r.maxdisk.unwrap_or(0) / GIB,
+                used_gib: r.disk.unwrap_or(0) / GIB,
+            }),
             _ => {}
         }
     }
     obs.hosts.sort_by(|a, b| a.name.cmp(&b.name));
+    if with_bridges {
+        let mut bridges: Vec<ObservedBridge> = Vec::new();
+        for h in obs.hosts.iter().filter(|h| h.online) {
+            let Ok(node) = pve_types::NodeName::new(h.name.as_str()) else {
+                continue;
+            };
+            for i in api.node_bridges(&node).await? {
+                let vlan = i.bridge_vlan_aware.unwrap_or(false);
+                match bridges.iter_mut().find(|b| b.name == i.iface) {
+                    Some(b) => {
+                        b.nodes.push(h.name.clone());
+                        b.vlan_aware &= vlan;
+                    }
+                    None => bridges.push(ObservedBridge {
+                        name: i.iface,
+                        vlan_aware: vlan,
+                        nodes: vec![h.name.clone()],
+                    }),
+                }
+            }
+        }
+        bridges.sort_by(|a, b| a.name.cmp(&b.name));
+        obs.bridges = Some(bridges);
+    }
     Ok(obs)
 }

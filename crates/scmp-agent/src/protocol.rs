@@ -15,6 +15,10 @@ pub struct SiteObservation {
     pub guests: Vec<ObservedGuest>,
     /// Templates (the images' sources).
     pub templates: Vec<ObservedTemplate>,
+    /// Storage on each node (shared storage appears once per node, as PVE lists it).
+    pub storage: Vec<ObservedStorage>,
+    /// Network bridges guests can attach to; `None` when this look did not ask the nodes.
+    pub bridges: Option<Vec<ObservedBridge>>,
 }
 
 impl SiteObservation {
@@ -79,4 +83,34 @@ pub struct ObservedTemplate {
     pub name: String,
     /// Node.
     pub node: String,
+}
+
+/// A storage as one node sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObservedStorage {
+    /// Storage id (`ceph-vm`).
+    pub name: String,
+    /// Node.
+    pub node: String,
+    /// Plugin type (`rbd`, `zfspool`, `dir`, ...).
+    pub kind: String,
+    /// Shared between nodes.
+    pub shared: bool,
+    /// Content types (`images,rootdir`).
+    pub content: String,
+    /// Size.
+    pub total_gib: u64,
+    /// In use.
+    pub used_gib: u64,
+}
+
+/// A bridge and the nodes that have it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObservedBridge {
+    /// Interface name (`vmbr0`).
+    pub name: String,
+    /// VLAN aware on every node that has it.
+    pub vlan_aware: bool,
+    /// Nodes that have it.
+    pub nodes: Vec<String>,
 }

@@ -94,6 +94,8 @@ text_enum! {
         GuestReboot => "guest_reboot",
         /// Resize a guest.
         GuestResize => "guest_resize",
+        /// Move a guest to another host of its cluster.
+        GuestMigrate => "guest_migrate",
         /// Take a snapshot.
         SnapshotCreate => "snapshot_create",
         /// Roll back to a snapshot.

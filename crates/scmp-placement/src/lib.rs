@@ -29,12 +29,18 @@ pub struct Request {
     pub countries: Vec<String>,
     /// An anti-affinity group: no two of its guests on one host.
     pub anti_affinity: Option<String>,
+    /// Only this cluster (by id), e.g. to move a guest within its cluster.
+    pub cluster: Option<String>,
+    /// Not this host (the one a moving guest is on).
+    pub avoid_host: Option<String>,
 }
 
 /// One filter, in the order they apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Filter {
+    /// Not the cluster asked for, or the host to move away from.
+    Requested,
     /// Not at the requested site or in an allowed country.
     Residency,
     /// The cluster does not have the image.
@@ -55,7 +61,8 @@ pub enum Filter {
 
 impl Filter {
     /// Every filter in order.
-    pub const ALL: [Filter; 8] = [
+    pub const ALL: [Filter; 9] = [
+        Filter::Requested,
         Filter::Residency,
         Filter::Image,
         Filter::ClusterHealth,
@@ -69,6 +76,7 @@ impl Filter {
     /// The filter's name as the API shows it.
     pub fn name(self) -> &'static str {
         match self {
+            Filter::Requested => "requested",
             Filter::Residency => "residency",
             Filter::Image => "image",
             Filter::ClusterHealth => "cluster_health",
@@ -131,7 +139,9 @@ pub fn place(snapshot: &Snapshot, req: &Request) -> Result<Decision, Refusal> {
     for (ci, c) in snapshot.clusters.iter().enumerate() {
         let hosts = c.hosts.len();
         considered += hosts;
-        let cluster_filter = if !c.admits_residency(req) {
+        let cluster_filter = if req.cluster.as_ref().is_some_and(|id| *id != c.id) {
+            Some(Filter::Requested)
+        } else if !c.admits_residency(req) {
             Some(Filter::Residency)
         } else if req.image.as_ref().is_some_and(|i| !c.images.contains(i)) {
             Some(Filter::Image)
@@ -146,7 +156,9 @@ pub fn place(snapshot: &Snapshot, req: &Request) -> Result<Decision, Refusal> {
         }
         let reserve_ok = c.reserve_allows(need_cpu, need_mem);
         for (hi, h) in c.hosts.iter().enumerate() {
-            let f = if !h.online {
+            let f = if req.avoid_host.as_ref().is_some_and(|n| *n == h.name) {
+                Some(Filter::Requested)
+            } else if !h.online {
                 Some(Filter::HostOffline)
             } else if h.maintenance {
                 Some(Filter::Maintenance)

@@ -12,7 +12,7 @@ use pve_client::PveApi;
 use pve_types::api::guest::PowerAction;
 use scmp_agent::protocol::{ObservedGuest, SiteObservation};
 use scmp_common::{Error, GuestId, GuestKind, GuestState};
-use scmp_store::{Cluster, Guest, HostObservation, TemplateObservation};
+use scmp_store::{Cluster, ClusterObservation, Guest, HostObservation, TemplateObservation};
 
 use crate::context::AppState;
 
@@ -24,8 +24,13 @@ pub async fn run(state: Arc<AppState>, every: Duration) {
     }
 }
 
+/// Passes so far: bridges change rarely, so they are asked for every `BRIDGES_EVERY` passes.
+static PASSES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+const BRIDGES_EVERY: u64 = 12;
+
 /// One pass over every cluster, concurrently.
 pub async fn sync_all(state: &AppState) {
+    PASSES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let clusters = match state.store.cluster_list_all().await {
         Ok(c) => c,
         Err(e) => {
@@ -44,7 +49,15 @@ pub async fn sync_all(state: &AppState) {
 /// Looks at one cluster and records what it saw.
 pub async fn sync_cluster(state: &AppState, cluster: &Cluster) -> Result<SiteObservation, Error> {
     let api = state.connections.get(cluster, &state.sealer)?;
-    let obs = match scmp_agent::observe(api.as_ref()).await {
+    let with_bridges = cluster
+        .health
+        .bridges
+        .as_array()
+        .is_none_or(|b| b.is_empty())
+        || PASSES
+            .load(std::sync::atomic::Ordering::Relaxed)
+            .is_multiple_of(BRIDGES_EVERY);
+    let obs = match scmp_agent::observe(api.as_ref(), with_bridges).await {
         Ok(o) => o,
         Err(e) => {
             let message = e.to_string();
@@ -108,17 +121,21 @@ pub async fn sync_cluster(state: &AppState, cluster: &Cluster) -> Result<SiteObs
             node: t.node.clone(),
         })
         .collect();
-    state
-        .store
-        .cluster_observed(
-            &cluster.id,
-            obs.health(),
-            &obs.version,
-            unmanaged_count,
-            &hosts,
-            &templates,
-        )
-        .await?;
+    let record = ClusterObservation {
+        health: obs.health().to_string(),
+        pve_version: obs.version.clone(),
+        unmanaged_guests: unmanaged_count,
+        hosts,
+        templates,
+        storage: serde_json::to_value(&obs.storage).map_err(Error::internal)?,
+        bridges: obs
+            .bridges
+            .as_ref()
+            .map(serde_json::to_value)
+            .transpose()
+            .map_err(Error::internal)?,
+    };
+    state.store.cluster_observed(&cluster.id, &record).await?;
     for g in &guests {
         reconcile(state, cluster, api.as_ref(), g, seen.get(&g.id).copied()).await?;
     }

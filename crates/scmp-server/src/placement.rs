@@ -51,6 +51,7 @@ pub async fn capacity(store: &DataStore) -> Result<Capacity, Error> {
                 );
                 h.online = o.online;
                 h.maintenance = l.host.maintenance;
+                h.groups = l.groups.clone();
                 h
             })
             .collect();
@@ -152,5 +153,20 @@ impl Placer {
             }
             Err(r) => Err(r),
         })
+    }
+}
+
+/// The placement request of a guest: its sizes, image, site, its tenant's countries and its
+/// anti-affinity group (namespaced by project).
+pub fn request(g: &scmp_store::Guest, countries: &[String]) -> Request {
+    Request {
+        vcpus: g.vcpus,
+        memory_mib: g.memory_mib,
+        image: Some(g.image_id.clone()),
+        site: g.site_request.clone(),
+        countries: countries.to_vec(),
+        anti_affinity: (!g.anti_affinity.is_empty())
+            .then(|| format!("{}/{}", g.project_id, g.anti_affinity)),
+        ..Request::default()
     }
 }

@@ -433,6 +433,7 @@ fn sample_body(operation: &str) -> Option<Value> {
             json!({"name": "intruder", "kind": "vm", "image": "debian-12", "instance_type": "small"}),
         ),
         "guest_update" => Some(json!({"vcpus": 2})),
+        "guest_migrate" => Some(json!({"host": "pve2"})),
         "snapshot_create" => Some(json!({"name": "intruder"})),
         "guest_start"
         | "guest_stop"

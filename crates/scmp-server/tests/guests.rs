@@ -546,3 +546,154 @@ async fn two_hundred_creations_against_a_faulty_cluster_all_end_cleanly() {
     );
     assert!(failed > 0, "the faults were felt");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn residency_anti_affinity_migration_and_discovery() {
+    let e = env(None, None).await;
+    let p = e.project(10).await;
+    // Discovery: storage and bridges next to hosts and templates.
+    let (_, c) = e.call(Method::GET, "/clusters/fra-1", None).await;
+    let storage = c["health"]["storage"].as_array().unwrap();
+    assert!(
+        storage
+            .iter()
+            .any(|s| s["shared"] == true && s["kind"] == "rbd"),
+        "{c}"
+    );
+    assert_eq!(c["health"]["bridges"][0]["name"], "vmbr0", "{c}");
+    assert_eq!(
+        c["health"]["bridges"][0]["nodes"].as_array().unwrap().len(),
+        3
+    );
+
+    // Residency: a tenant held to France cannot run in Frankfurt.
+    let (st, t) = e
+        .call(
+            Method::PUT,
+            "/tenants/acme",
+            Some(json!({"countries": ["FR"]})),
+        )
+        .await;
+    assert_eq!(st, 200, "{t}");
+    let (st, b) = e
+        .call(
+            Method::POST,
+            &format!("/projects/{p}/guests"),
+            Some(vm("web1")),
+        )
+        .await;
+    assert_eq!(st, 422, "{b}");
+    assert!(
+        b["detail"].as_str().unwrap().contains("residency: 3"),
+        "{b}"
+    );
+    let (st, b) = e
+        .call(
+            Method::PUT,
+            "/tenants/acme",
+            Some(json!({"countries": ["Germany"]})),
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), b["errors"][0]["field"].clone()),
+        (400, json!("countries"))
+    );
+    e.call(
+        Method::PUT,
+        "/tenants/acme",
+        Some(json!({"countries": ["DE", "FR"]})),
+    )
+    .await;
+
+    // Anti-affinity: three of a group on three hosts, no room for a fourth.
+    let mut hosts = std::collections::BTreeSet::new();
+    for i in 0..3 {
+        let mut body = vm(&format!("db{i}"));
+        body["anti_affinity_group"] = json!("db");
+        let (_, op) = e
+            .call(
+                Method::POST,
+                &format!("/projects/{p}/guests?wait=30"),
+                Some(body),
+            )
+            .await;
+        let op = e.wait_op(&op).await;
+        assert_eq!(op["state"], "succeeded", "{op}");
+        let (_, g) = e
+            .call(
+                Method::GET,
+                &format!("/guests/{}", op["guest_id"].as_str().unwrap()),
+                None,
+            )
+            .await;
+        hosts.insert(g["host"].as_str().unwrap().to_string());
+    }
+    assert_eq!(hosts.len(), 3, "{hosts:?}");
+    let mut body = vm("db3");
+    body["anti_affinity_group"] = json!("db");
+    let (st, b) = e
+        .call(Method::POST, &format!("/projects/{p}/guests"), Some(body))
+        .await;
+    assert_eq!(st, 422, "{b}");
+    assert!(
+        b["detail"].as_str().unwrap().contains("anti_affinity: 3"),
+        "{b}"
+    );
+
+    // Migration: to a named host, then wherever placement says.
+    let (_, op) = e
+        .call(
+            Method::POST,
+            &format!("/projects/{p}/guests?wait=30"),
+            Some(vm("app")),
+        )
+        .await;
+    let gid = e.wait_op(&op).await["guest_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, g) = e.call(Method::GET, &format!("/guests/{gid}"), None).await;
+    let from = g["host"].as_str().unwrap().to_string();
+    let to = if from == "pve1" { "pve2" } else { "pve1" };
+    let (st, op) = e
+        .call(
+            Method::POST,
+            &format!("/guests/{gid}/migrate?wait=30"),
+            Some(json!({"host": to})),
+        )
+        .await;
+    assert!(st.is_success(), "{op}");
+    assert_eq!(e.wait_op(&op).await["state"], "succeeded");
+    let (_, g) = e.call(Method::GET, &format!("/guests/{gid}"), None).await;
+    assert_eq!(
+        (g["host"].as_str().unwrap(), g["state"].as_str().unwrap()),
+        (to, "running")
+    );
+    let vmid = g["vmid"].as_u64().unwrap() as u32;
+    assert_eq!(
+        e.sim.cluster().guests[&vmid].node,
+        to,
+        "moved on Proxmox too"
+    );
+    let (_, op) = e
+        .call(
+            Method::POST,
+            &format!("/guests/{gid}/migrate?wait=30"),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(e.wait_op(&op).await["state"], "succeeded");
+    let (_, g) = e.call(Method::GET, &format!("/guests/{gid}"), None).await;
+    assert_ne!(g["host"].as_str().unwrap(), to);
+    let (st, b) = e
+        .call(
+            Method::POST,
+            &format!("/guests/{gid}/migrate"),
+            Some(json!({"host": "pve9"})),
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), b["errors"][0]["field"].clone()),
+        (400, json!("host"))
+    );
+}

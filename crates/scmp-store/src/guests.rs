@@ -54,6 +54,8 @@ pub struct NewGuest {
     pub tags: Vec<String>,
     /// Cloud-init.
     pub cloud_init: CloudInit,
+    /// Anti-affinity group (empty: none): no two guests of a group share a host.
+    pub anti_affinity: String,
 }
 
 impl NewGuest {
@@ -113,6 +115,8 @@ pub struct Guest {
     pub drift: String,
     /// The last failure.
     pub error: String,
+    /// Anti-affinity group (empty: none).
+    pub anti_affinity: String,
     /// Created (ms).
     pub created_at: i64,
     /// Last changed (ms).
@@ -144,7 +148,7 @@ pub struct GuestEvent {
 
 const COLUMNS: &str = "id, project_id, tenant_id, name, kind, image_id, vcpus, memory_mib, disk_gib, state, \
      quota_held, site_request, cluster_id, node, vmid, ha, tags, cloud_init, placement, drift, error, \
-     created_at, updated_at";
+     created_at, updated_at, anti_affinity";
 
 fn guest(row: &AnyRow) -> Result<Guest, Error> {
     let vmid: Option<i64> = row.try_get("vmid").map_err(Error::internal)?;
@@ -180,6 +184,7 @@ fn guest(row: &AnyRow) -> Result<Guest, Error> {
         placement: get_string(row, "placement")?,
         drift: get_string(row, "drift")?,
         error: get_string(row, "error")?,
+        anti_affinity: get_string(row, "anti_affinity")?,
         created_at: row.try_get("created_at").map_err(Error::internal)?,
         updated_at: row.try_get("updated_at").map_err(Error::internal)?,
     })
@@ -259,7 +264,7 @@ impl DataStore {
         let now = now_ms();
         let r = sqlx::query(&format!(
             "INSERT INTO guests ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, NULL, \
-             NULL, NULL, $12, $13, $14, '', '', '', $15, $15)"
+             NULL, NULL, $12, $13, $14, '', '', '', $15, $15, $16)"
         ))
         .bind(id.to_string())
         .bind(new.project_id.to_string())
@@ -276,6 +281,7 @@ impl DataStore {
         .bind(new.tags.join(";"))
         .bind(serde_json::to_string(&new.cloud_init).map_err(Error::internal)?)
         .bind(now)
+        .bind(&new.anti_affinity)
         .execute(&mut *tx)
         .await;
         match r {

@@ -41,6 +41,25 @@ pub struct TemplateObservation {
     pub node: String,
 }
 
+/// One successful look at a cluster, as the store records it.
+#[derive(Debug, Clone, Default)]
+pub struct ClusterObservation {
+    /// `online` or `degraded`.
+    pub health: String,
+    /// Proxmox VE version.
+    pub pve_version: String,
+    /// Guests that are not scmp's.
+    pub unmanaged_guests: u64,
+    /// Hosts.
+    pub hosts: Vec<HostObservation>,
+    /// Templates.
+    pub templates: Vec<TemplateObservation>,
+    /// Storage (JSON list, kept as the agent reported it).
+    pub storage: serde_json::Value,
+    /// Bridges (JSON list); `None` keeps what was recorded before.
+    pub bridges: Option<serde_json::Value>,
+}
+
 /// A host as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Host {
@@ -63,6 +82,8 @@ pub struct HostLoad {
     pub guest_vcpus: u64,
     /// Memory of scmp guests placed on it.
     pub guest_memory_mib: u64,
+    /// Anti-affinity groups (`project/group`) with a guest on it.
+    pub groups: Vec<String>,
 }
 
 fn host(row: &AnyRow) -> Result<Host, Error> {
@@ -92,27 +113,33 @@ impl DataStore {
     pub async fn cluster_observed(
         &self,
         cluster_id: &str,
-        health: &str,
-        pve_version: &str,
-        unmanaged_guests: u64,
-        hosts: &[HostObservation],
-        templates: &[TemplateObservation],
+        o: &ClusterObservation,
     ) -> Result<(), Error> {
+        let (hosts, templates) = (&o.hosts, &o.templates);
         let now = now_ms();
         let mut tx = self.pool.begin().await.map_err(db_error)?;
         sqlx::query(
             "UPDATE clusters SET health_since = CASE WHEN health = $1 THEN health_since ELSE $2 END, \
-             health = $1, last_seen_at = $2, last_error = '', pve_version = $3, unmanaged_guests = $4 \
-             WHERE id = $5",
+             health = $1, last_seen_at = $2, last_error = '', pve_version = $3, unmanaged_guests = $4, \
+             storage = $5 WHERE id = $6",
         )
-        .bind(health)
+        .bind(&o.health)
         .bind(now)
-        .bind(pve_version)
-        .bind(to_i64("unmanaged_guests", unmanaged_guests)?)
+        .bind(&o.pve_version)
+        .bind(to_i64("unmanaged_guests", o.unmanaged_guests)?)
+        .bind(o.storage.to_string())
         .bind(cluster_id)
         .execute(&mut *tx)
         .await
         .map_err(db_error)?;
+        if let Some(b) = &o.bridges {
+            sqlx::query("UPDATE clusters SET bridges = $1 WHERE id = $2")
+                .bind(b.to_string())
+                .bind(cluster_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+        }
         let existing: Vec<String> =
             sqlx::query_scalar("SELECT name FROM hosts WHERE cluster_id = $1")
                 .bind(cluster_id)
@@ -263,6 +290,25 @@ impl DataStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db_error)?;
+        let grouped = sqlx::query(
+            "SELECT cluster_id, node, project_id, anti_affinity FROM guests \
+             WHERE anti_affinity <> '' AND node IS NOT NULL AND state <> 'failed'",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        let mut groups: std::collections::HashMap<(String, String), Vec<String>> =
+            std::collections::HashMap::new();
+        for r in &grouped {
+            groups
+                .entry((get_string(r, "cluster_id")?, get_string(r, "node")?))
+                .or_default()
+                .push(format!(
+                    "{}/{}",
+                    get_string(r, "project_id")?,
+                    get_string(r, "anti_affinity")?
+                ));
+        }
         let mut map = std::collections::HashMap::new();
         for r in &loads {
             map.insert(
@@ -274,11 +320,10 @@ impl DataStore {
             .iter()
             .map(|r| {
                 let host = host(r)?;
-                let (v, m) = map
-                    .get(&(host.cluster_id.clone(), host.observed.name.clone()))
-                    .copied()
-                    .unwrap_or((0, 0));
+                let key = (host.cluster_id.clone(), host.observed.name.clone());
+                let (v, m) = map.get(&key).copied().unwrap_or((0, 0));
                 Ok(HostLoad {
+                    groups: groups.remove(&key).unwrap_or_default(),
                     host,
                     guest_vcpus: v,
                     guest_memory_mib: m,

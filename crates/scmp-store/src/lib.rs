@@ -24,7 +24,7 @@ pub use catalog::{Image, InstanceType};
 pub use db::{Backend, DataStore};
 pub use guests::{CloudInit, Guest, GuestEvent, NewGuest};
 pub use identity::{Credential, CredentialKind, IssuedSecret, StoredBinding, User};
-pub use inventory::{Host, HostLoad, HostObservation, TemplateObservation};
+pub use inventory::{ClusterObservation, Host, HostLoad, HostObservation, TemplateObservation};
 pub use operations::{NewOperation, Operation, Progress};
 pub use projects::{NewProject, Project};
 pub use sites::{Cluster, ClusterHealth, NewCluster, NewSite, Site};

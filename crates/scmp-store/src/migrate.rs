@@ -13,6 +13,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/0003_audit_checkpoints.sql")),
     (4, include_str!("../migrations/0004_sites_clusters.sql")),
     (5, include_str!("../migrations/0005_orchestration.sql")),
+    (
+        6,
+        include_str!("../migrations/0006_residency_affinity_inventory.sql"),
+    ),
 ];
 
 /// Arbitrary constant identifying scmp's migration lock.

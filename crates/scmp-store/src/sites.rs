@@ -102,6 +102,10 @@ pub struct ClusterHealth {
     pub drift_action: String,
     /// Guests on the cluster that are not scmp's.
     pub unmanaged_guests: u64,
+    /// Storage per node (JSON list as the agent reported it).
+    pub storage: serde_json::Value,
+    /// Network bridges (JSON list).
+    pub bridges: serde_json::Value,
 }
 
 // The sealed secret stays out of logs too.
@@ -148,6 +152,8 @@ fn cluster(row: &AnyRow) -> Result<Cluster, Error> {
             pve_version: get_string(row, "pve_version")?,
             drift_action: get_string(row, "drift_action")?,
             unmanaged_guests: crate::db::get_u64(row, "unmanaged_guests")?,
+            storage: serde_json::from_str(&get_string(row, "storage")?).map_err(Error::internal)?,
+            bridges: serde_json::from_str(&get_string(row, "bridges")?).map_err(Error::internal)?,
         },
     })
 }
@@ -156,7 +162,7 @@ const SITE_COLUMNS: &str = "id, name, country, region, description, created_at";
 const CLUSTER_COLUMNS: &str =
     "id, site_id, name, endpoint, token_id, token_secret_sealed, tls_fingerprint, \
      cpu_overcommit, memory_overcommit, created_at, health, health_since, last_seen_at, last_error, \
-     pve_version, drift_action, unmanaged_guests";
+     pve_version, drift_action, unmanaged_guests, storage, bridges";
 const CLUSTER_INSERT_COLUMNS: &str =
     "id, site_id, name, endpoint, token_id, token_secret_sealed, tls_fingerprint, \
      cpu_overcommit, memory_overcommit, created_at";

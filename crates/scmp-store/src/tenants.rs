@@ -29,6 +29,8 @@ pub struct Tenant {
     pub limits: Resources,
     /// Taken by its projects' quotas.
     pub allocated: Resources,
+    /// Countries (ISO 3166-1 alpha-2) its guests may run in; empty means anywhere.
+    pub countries: Vec<String>,
     /// Created (ms since the epoch).
     pub created_at: i64,
     /// Last changed (ms since the epoch).
@@ -62,6 +64,11 @@ fn tenant(row: &AnyRow) -> Result<Tenant, Error> {
         description: get_string(row, "description")?,
         limits: resources(row, "limit")?,
         allocated: resources(row, "alloc")?,
+        countries: get_string(row, "countries")?
+            .split(',')
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect(),
         created_at: sqlx::Row::try_get(row, "created_at").map_err(Error::internal)?,
         updated_at: sqlx::Row::try_get(row, "updated_at").map_err(Error::internal)?,
     })
@@ -69,7 +76,7 @@ fn tenant(row: &AnyRow) -> Result<Tenant, Error> {
 
 const COLUMNS: &str =
     "id, name, description, limit_vcpus, limit_memory_mib, limit_disk_gib, limit_guests, \
-     alloc_vcpus, alloc_memory_mib, alloc_disk_gib, alloc_guests, created_at, updated_at";
+     alloc_vcpus, alloc_memory_mib, alloc_disk_gib, alloc_guests, created_at, updated_at, countries";
 
 /// Free text the store keeps: at most 4 KiB, and no NUL (PostgreSQL cannot store it; SQLite is held to
 /// the same rule so both backends accept the same input).
@@ -185,6 +192,33 @@ impl DataStore {
         .await
         .map_err(db_error)?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// Sets the countries a tenant's guests may run in (empty: anywhere).
+    pub async fn tenant_set_countries(
+        &self,
+        id: TenantId,
+        countries: &[String],
+    ) -> Result<Tenant, Error> {
+        for c in countries {
+            if c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
+                return Err(Error::InvalidValue {
+                    field: "countries".into(),
+                    message: format!("'{c}' is not an ISO 3166-1 alpha-2 code such as DE"),
+                });
+            }
+        }
+        let done = sqlx::query("UPDATE tenants SET countries = $1, updated_at = $2 WHERE id = $3")
+            .bind(countries.join(","))
+            .bind(now_ms())
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(db_error)?;
+        if done.rows_affected() == 0 {
+            return Err(not_found(&id.to_string()));
+        }
+        self.tenant_get(id).await
     }
 
     /// Changes a tenant's description.

@@ -27,6 +27,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     nodes::LIST,
     nodes::STATUS,
     nodes::RRDDATA,
+    nodes::NETWORK,
     guest::QEMU_LIST,
     guest::QEMU_CREATE,
     guest::QEMU_CLONE,

@@ -1,4 +1,4 @@
-//! Nodes: the list, one node's status and its RRD statistics.
+//! Nodes: the list, one node's status, its RRD statistics and its network interfaces.
 
 use std::collections::BTreeMap;
 
@@ -14,6 +14,35 @@ pub const LIST: Endpoint = Endpoint::new(Get, "/nodes");
 pub const STATUS: Endpoint = Endpoint::new(Get, "/nodes/{node}/status");
 /// `GET /nodes/{node}/rrddata`.
 pub const RRDDATA: Endpoint = Endpoint::new(Get, "/nodes/{node}/rrddata");
+/// `GET /nodes/{node}/network`.
+pub const NETWORK: Endpoint = Endpoint::new(Get, "/nodes/{node}/network");
+
+/// One network interface of a node (the fields scmp reads; PVE sends many more).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NetworkInterface {
+    /// Interface name (`vmbr0`).
+    pub iface: String,
+    /// `bridge`, `bond`, `eth`, `vlan`, `OVSBridge`, ...
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Whether the interface is up.
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active: Option<bool>,
+    /// VLAN aware (bridges).
+    #[serde(
+        default,
+        deserialize_with = "perl::deserialize_opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bridge_vlan_aware: Option<bool>,
+    /// Address with prefix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cidr: Option<String>,
+}
 
 /// A node's state in `/nodes`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -221,6 +250,11 @@ pub fn list() -> ApiRequest {
 /// Builds `/nodes/{node}/status`.
 pub fn status(node: &NodeName) -> ApiRequest {
     ApiRequest::new(STATUS, &[node])
+}
+
+/// Builds `/nodes/{node}/network?type=any_bridge` (the bridges guests can attach to).
+pub fn bridges(node: &NodeName) -> ApiRequest {
+    ApiRequest::new(NETWORK, &[node]).param("type", "any_bridge")
 }
 
 /// Builds `/nodes/{node}/rrddata`.

@@ -71,6 +71,9 @@ pub struct GuestCreate {
     /// Tags (lower case letters, digits, `_ - + .`).
     #[serde(default)]
     pub tags: Option<Vec<String>>,
+    /// Anti-affinity group (a name of your choice): no two guests of the project's group share a host.
+    #[serde(default)]
+    pub anti_affinity_group: Option<String>,
 }
 
 /// `guest_update`: new sizes (the disk only grows).
@@ -121,6 +124,9 @@ pub struct GuestView {
     pub ha: bool,
     /// Tags.
     pub tags: Vec<String>,
+    /// Anti-affinity group.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub anti_affinity_group: Option<String>,
     /// Why placement chose its host.
     pub placement: String,
     /// What differs on Proxmox from scmp's record (empty when in sync).
@@ -165,6 +171,7 @@ impl From<Guest> for GuestView {
             vmid: g.vmid,
             ha: g.ha,
             tags: g.tags,
+            anti_affinity_group: (!g.anti_affinity.is_empty()).then_some(g.anti_affinity),
             placement: g.placement,
             drift: g.drift,
             error: g.error,
@@ -411,11 +418,22 @@ pub async fn guest_create(
         None => None,
     };
     // Refuse now, with the reason, what placement cannot place (the saga places for real).
+    let anti_affinity = match body.anti_affinity_group {
+        Some(g) => name("anti_affinity_group", &g).map_err(at)?.to_string(),
+        None => String::new(),
+    };
+    let tenant = s
+        .store
+        .tenant_get(p.tenant_id)
+        .await
+        .map_err(|e| at(e.into()))?;
     let req = scmp_placement::Request {
         vcpus,
         memory_mib,
         image: Some(image.id.clone()),
         site: site.clone(),
+        countries: tenant.countries.clone(),
+        anti_affinity: (!anti_affinity.is_empty()).then(|| format!("{}/{anti_affinity}", p.id)),
         ..Default::default()
     };
     let fits = s
@@ -442,6 +460,7 @@ pub async fn guest_create(
         ha: body.ha.unwrap_or(false),
         tags,
         cloud_init,
+        anti_affinity,
     };
     let op = NewOperation {
         kind: OperationKind::GuestCreate,
@@ -839,4 +858,79 @@ pub async fn snapshot_delete(
         q.wait,
     )
     .await
+}
+
+/// `guest_migrate`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GuestMigrate {
+    /// The host to move to (in the guest's cluster); placement chooses when left out.
+    #[serde(default)]
+    pub host: Option<String>,
+}
+
+/// Moves a guest to another host of its cluster (live for running VMs; running containers restart).
+#[utoipa::path(post, path = "/api/v1/guests/{guest}/migrate", operation_id = "guest_migrate",
+    params(("guest" = String, Path, description = "Guest id (or name when unique)"), WaitQuery), request_body = GuestMigrate,
+    responses((status = 202, body = OperationView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+               (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn guest_migrate(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+    ApiQuery(q): ApiQuery<WaitQuery>,
+    ApiJson(body): ApiJson<GuestMigrate>,
+) -> Result<Response, Problem> {
+    let g = guest_for(&s, &ctx, &key, Action::GuestOperate).await?;
+    let at = |e: Error| Problem::from(e).at(&ctx.request_id);
+    let (Some(cluster_id), Some(current)) = (g.cluster_id.clone(), g.node.clone()) else {
+        return Err(at(Error::Conflict(format!(
+            "guest '{}' is not placed",
+            g.name
+        ))));
+    };
+    let hosts = s.store.host_list(&cluster_id).await.map_err(at)?;
+    let target = match body.host {
+        Some(h) => {
+            let Some(host) = hosts.iter().find(|x| x.observed.name == h) else {
+                return Err(
+                    Problem::invalid("host", "no such host in the guest's cluster")
+                        .at(&ctx.request_id),
+                );
+            };
+            if h == current {
+                return Err(
+                    Problem::invalid("host", "the guest is on that host already")
+                        .at(&ctx.request_id),
+                );
+            }
+            if !host.observed.online || host.maintenance {
+                return Err(
+                    Problem::invalid("host", "the host is offline or in maintenance")
+                        .at(&ctx.request_id),
+                );
+            }
+            h
+        }
+        None => {
+            let tenant = s.store.tenant_get(g.tenant_id).await.map_err(at)?;
+            let mut req = crate::placement::request(&g, &tenant.countries);
+            req.cluster = Some(cluster_id.clone());
+            req.avoid_host = Some(current.clone());
+            req.image = None;
+            match s.placer.place(&s.store, &req, false).await.map_err(at)? {
+                Ok(p) => p.host,
+                Err(refusal) => {
+                    return Err(at(Error::Refused(format!(
+                        "no other host can take the guest: {refusal}"
+                    ))))
+                }
+            }
+        }
+    };
+    let change = Change::update(
+        OperationKind::GuestMigrate,
+        serde_json::json!({ "host": target }),
+    );
+    begin(&s, &ctx, &g, change, q.wait).await
 }

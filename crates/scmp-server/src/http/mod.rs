@@ -113,6 +113,7 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(guests::guest_stop))
         .routes(routes!(guests::guest_shutdown))
         .routes(routes!(guests::guest_reboot))
+        .routes(routes!(guests::guest_migrate))
         .routes(routes!(guests::snapshot_list, guests::snapshot_create))
         .routes(routes!(guests::snapshot_rollback))
         .routes(routes!(guests::snapshot_delete))

@@ -131,6 +131,40 @@ pub struct ClusterHealthView {
     pub pve_version: String,
     /// Guests on the cluster that are not scmp's (never touched).
     pub unmanaged_guests: u64,
+    /// Storage on each node.
+    pub storage: Vec<StorageView>,
+    /// Network bridges guests can attach to.
+    pub bridges: Vec<BridgeView>,
+}
+
+/// A storage as one node sees it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct StorageView {
+    /// Storage id.
+    pub name: String,
+    /// Node.
+    pub node: String,
+    /// Plugin type (`rbd`, `zfspool`, `dir`, ...).
+    pub kind: String,
+    /// Shared between nodes.
+    pub shared: bool,
+    /// Content types.
+    pub content: String,
+    /// Size.
+    pub total_gib: u64,
+    /// In use.
+    pub used_gib: u64,
+}
+
+/// A network bridge.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct BridgeView {
+    /// Interface name (`vmbr0`).
+    pub name: String,
+    /// VLAN aware on every node that has it.
+    pub vlan_aware: bool,
+    /// Nodes that have it.
+    pub nodes: Vec<String>,
 }
 
 impl From<Cluster> for ClusterView {
@@ -152,6 +186,8 @@ impl From<Cluster> for ClusterView {
                 last_error: c.health.last_error,
                 pve_version: c.health.pve_version,
                 unmanaged_guests: c.health.unmanaged_guests,
+                storage: serde_json::from_value(c.health.storage).unwrap_or_default(),
+                bridges: serde_json::from_value(c.health.bridges).unwrap_or_default(),
             },
             created_at: c.created_at,
         }

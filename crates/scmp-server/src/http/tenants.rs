@@ -11,7 +11,7 @@ use scmp_store::{NewTenant, Tenant};
 
 use super::audit::audited;
 use super::types::{
-    DescriptionUpdate, Page, PageQuery, QuotaBody, ResourcesBody, TenantCreate, TenantView,
+    Page, PageQuery, QuotaBody, ResourcesBody, TenantCreate, TenantUpdate, TenantView,
 };
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::context::{AppState, OpContext};
@@ -59,6 +59,7 @@ async fn view(s: &AppState, t: Tenant) -> Result<TenantView, Error> {
         name: t.name.to_string(),
         description: t.description,
         quota: quota.into(),
+        countries: t.countries,
         created_at: t.created_at,
     })
 }
@@ -116,8 +117,12 @@ pub async fn tenant_create(
         quota: body.quota.map(Resources::from).unwrap_or_default(),
     };
     let target = format!("tenant/{}", new.name);
+    let countries = body.countries.unwrap_or_default();
     let t = audited(&s, &ctx, "tenant_create", &target, None, async {
-        let t = s.store.tenant_create(&new).await?;
+        let mut t = s.store.tenant_create(&new).await?;
+        if !countries.is_empty() {
+            t = s.store.tenant_set_countries(t.id, &countries).await?;
+        }
         view(&s, t).await
     })
     .await?;
@@ -140,21 +145,31 @@ pub async fn tenant_view(
         .map_err(|e| Problem::from(e).at(&ctx.request_id))
 }
 
-/// Changes a tenant's description.
+/// Changes a tenant's description, or (platform administrators) the countries its guests may run in.
 #[utoipa::path(put, path = "/api/v1/tenants/{tenant}", operation_id = "tenant_update",
-    params(("tenant" = String, Path, description = "Tenant id or name")), request_body = DescriptionUpdate,
+    params(("tenant" = String, Path, description = "Tenant id or name")), request_body = TenantUpdate,
     responses((status = 200, body = TenantView), (status = 400, body = Problem), (status = 401, body = Problem),
                (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn tenant_update(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiPath(key): ApiPath,
-    ApiJson(body): ApiJson<DescriptionUpdate>,
+    ApiJson(body): ApiJson<TenantUpdate>,
 ) -> Result<Json<TenantView>, Problem> {
     let t = tenant_for(&s, &ctx, &key, Action::TenantUpdate).await?;
+    // Residency is the platform's policy, not the tenant's.
+    if body.countries.is_some() {
+        platform(&s, &ctx, Action::TenantCreate)?;
+    }
     let target = format!("tenant/{}", t.id);
     let t = audited(&s, &ctx, "tenant_update", &target, Some(t.id), async {
-        let t = s.store.tenant_update(t.id, &body.description).await?;
+        let mut t = t;
+        if let Some(d) = &body.description {
+            t = s.store.tenant_update(t.id, d).await?;
+        }
+        if let Some(c) = &body.countries {
+            t = s.store.tenant_set_countries(t.id, c).await?;
+        }
         view(&s, t).await
     })
     .await?;

@@ -73,6 +73,21 @@ pub struct TenantCreate {
     /// Quota (none when left out).
     #[serde(default)]
     pub quota: Option<ResourcesBody>,
+    /// Countries (ISO 3166-1 alpha-2) the tenant's guests may run in; anywhere when left out.
+    #[serde(default)]
+    pub countries: Option<Vec<String>>,
+}
+
+/// `tenant_update`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TenantUpdate {
+    /// The new description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Countries the tenant's guests may run in (platform administrators only); `[]` for anywhere.
+    #[serde(default)]
+    pub countries: Option<Vec<String>>,
 }
 
 /// A tenant.
@@ -86,6 +101,8 @@ pub struct TenantView {
     pub description: String,
     /// Quota.
     pub quota: QuotaBody,
+    /// Countries its guests may run in (empty: anywhere).
+    pub countries: Vec<String>,
     /// Created (milliseconds since the Unix epoch).
     pub created_at: i64,
 }

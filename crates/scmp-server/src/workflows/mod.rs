@@ -76,6 +76,7 @@ pub fn saga(kind: OperationKind) -> &'static [Step] {
         OperationKind::GuestShutdown => &[PowerShutdown, Settle],
         OperationKind::GuestReboot => &[PowerReboot, Settle],
         OperationKind::GuestResize => &[Resize, Settle],
+        OperationKind::GuestMigrate => &[Migrate, Settle],
         OperationKind::SnapshotCreate => &[SnapshotCreate, Settle],
         OperationKind::SnapshotRollback => &[SnapshotRollback, Settle],
         OperationKind::SnapshotDelete => &[SnapshotDelete, Settle],

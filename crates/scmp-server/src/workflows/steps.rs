@@ -44,6 +44,8 @@ pub enum Step {
     PowerReboot,
     /// New sizes on Proxmox.
     Resize,
+    /// Move to another host of the cluster.
+    Migrate,
     /// Take a snapshot.
     SnapshotCreate,
     /// Roll back.
@@ -73,6 +75,7 @@ impl Step {
             Step::PowerShutdown => "power_shutdown",
             Step::PowerReboot => "power_reboot",
             Step::Resize => "resize",
+            Step::Migrate => "migrate",
             Step::SnapshotCreate => "snapshot_create",
             Step::SnapshotRollback => "snapshot_rollback",
             Step::SnapshotDelete => "snapshot_delete",
@@ -167,6 +170,21 @@ impl Step {
                     &mut run.upids,
                 )
                 .await?;
+                Ok(())
+            }
+            Step::Migrate => {
+                let (_, api) = cluster(run, &g).await?;
+                let (_, vmid) = location(&g)?;
+                let target = run
+                    .op
+                    .params
+                    .get("host")
+                    .and_then(|h| h.as_str())
+                    .unwrap_or_default()
+                    .to_string();
+                actions::migrate(api.as_ref(), g.kind, vmid, &target, &mut run.upids).await?;
+                run.state.store.guest_relocate(g.id, &target, vmid).await?;
+                forget_guest(run);
                 Ok(())
             }
             Step::SnapshotCreate | Step::SnapshotRollback | Step::SnapshotDelete => {
@@ -375,13 +393,8 @@ async fn place(run: &Run<'_>, g: &Guest) -> Result<(), StepError> {
     if g.cluster_id.is_some() {
         return Ok(());
     }
-    let req = scmp_placement::Request {
-        vcpus: g.vcpus,
-        memory_mib: g.memory_mib,
-        image: Some(g.image_id.clone()),
-        site: g.site_request.clone(),
-        ..Default::default()
-    };
+    let tenant = run.state.store.tenant_get(g.tenant_id).await?;
+    let req = crate::placement::request(g, &tenant.countries);
     match run.state.placer.place(&run.state.store, &req, true).await? {
         Ok(p) => {
             run.state

@@ -96,8 +96,25 @@ pub enum TenantCmd {
         /// Description.
         #[arg(long)]
         description: Option<String>,
+        /// A country (ISO 3166-1 alpha-2) the tenant's guests may run in; repeat for more.
+        #[arg(long = "country")]
+        countries: Vec<String>,
         #[command(flatten)]
         quota: QuotaArgs,
+    },
+    /// `tenant_update`: description, or the countries its guests may run in.
+    Update {
+        /// Id or name.
+        tenant: String,
+        /// The new description.
+        #[arg(long)]
+        description: Option<String>,
+        /// A country its guests may run in (repeat for more; `--any-country` lifts the limit).
+        #[arg(long = "country")]
+        countries: Vec<String>,
+        /// Let its guests run in any country.
+        #[arg(long, conflicts_with = "countries")]
+        any_country: bool,
     },
     /// `tenant_view`.
     View {
@@ -298,16 +315,37 @@ pub async fn tenant(cmd: TenantCmd, g: &Global) -> anyhow::Result<()> {
         TenantCmd::Create {
             name,
             description,
+            countries,
             quota,
         } => (
             a.call(
                 Method::POST,
                 "/tenants",
-                Some(json!({"name": name, "description": description, "quota": quota.body()})),
+                Some(
+                    json!({"name": name, "description": description, "quota": quota.body(),
+                    "countries": countries}),
+                ),
             )
             .await?,
             cols,
         ),
+        TenantCmd::Update {
+            tenant,
+            description,
+            countries,
+            any_country,
+        } => {
+            let countries = (any_country || !countries.is_empty()).then_some(countries);
+            (
+                a.call(
+                    Method::PUT,
+                    &format!("/tenants/{tenant}"),
+                    Some(json!({"description": description, "countries": countries})),
+                )
+                .await?,
+                cols,
+            )
+        }
         TenantCmd::View { tenant } => (
             a.call(Method::GET, &format!("/tenants/{tenant}"), None)
                 .await?,

@@ -81,6 +81,16 @@ pub enum GuestCmd {
         #[command(flatten)]
         wait: WaitArgs,
     },
+    /// `guest_migrate`: move to another host of its cluster.
+    Migrate {
+        /// Guest id or name.
+        guest: String,
+        /// The host to move to (placement chooses when left out).
+        #[arg(long)]
+        host: Option<String>,
+        #[command(flatten)]
+        wait: WaitArgs,
+    },
     /// `guest_delete`: stop, remove from HA, destroy, release the quota.
     Delete {
         /// Guest id or name.
@@ -134,6 +144,9 @@ pub struct GuestCreateArgs {
     /// A tag (repeat for more).
     #[arg(long = "tag")]
     tags: Vec<String>,
+    /// Anti-affinity group: no two guests of the project's group on one host.
+    #[arg(long)]
+    anti_affinity_group: Option<String>,
     #[command(flatten)]
     wait: WaitArgs,
 }
@@ -324,6 +337,7 @@ pub async fn guest(cmd: GuestCmd, g: &Global) -> anyhow::Result<()> {
                 ip,
                 ha,
                 tags,
+                anti_affinity_group,
                 wait,
             } = *args;
             let id = project_id(&a, &project).await?;
@@ -345,7 +359,7 @@ pub async fn guest(cmd: GuestCmd, g: &Global) -> anyhow::Result<()> {
                 "name": name, "kind": kind, "image": image, "instance_type": instance_type,
                 "vcpus": vcpus, "memory_mib": memory_mib, "disk_gib": disk_gib, "site": site,
                 "cloud_init": {"user": user, "ssh_keys": ssh_keys, "ip_config": ip},
-                "ha": ha, "tags": tags,
+                "ha": ha, "tags": tags, "anti_affinity_group": anti_affinity_group,
             });
             long(
                 &a,
@@ -419,6 +433,18 @@ pub async fn guest(cmd: GuestCmd, g: &Global) -> anyhow::Result<()> {
                 &a,
                 Method::PATCH,
                 &format!("/guests/{guest}"),
+                Some(body),
+                &wait,
+                g,
+            )
+            .await
+        }
+        GuestCmd::Migrate { guest, host, wait } => {
+            let body = json!({ "host": host });
+            long(
+                &a,
+                Method::POST,
+                &format!("/guests/{guest}/migrate"),
                 Some(body),
                 &wait,
                 g,
