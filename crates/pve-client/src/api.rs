@@ -307,6 +307,10 @@ pub trait PveApi: Send + Sync {
     ) -> Result<Vec<TaskListItem>, Error> {
         call(self, tasks::list(node, p)?).await
     }
+    /// `GET /cluster/tasks`: recent tasks of every node.
+    async fn cluster_tasks(&self) -> Result<Vec<TaskListItem>, Error> {
+        call(self, tasks::cluster_list()).await
+    }
     /// `GET /nodes/{node}/tasks/{upid}/status`.
     async fn task_status(&self, upid: &Upid) -> Result<TaskStatus, Error> {
         call(self, tasks::status(upid)).await

@@ -63,6 +63,7 @@ fn every_request() -> Vec<ApiRequest> {
         )
         .unwrap(),
         tasks::status(&upid),
+        tasks::cluster_list(),
         tasks::log(&upid, 0, 50),
         pools::list(),
         pools::create(&PoolCreate {

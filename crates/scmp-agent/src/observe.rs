@@ -1,15 +1,19 @@
 //! One inventory pass: three calls (`/version`, `/cluster/status`, `/cluster/resources`) whatever the
-//! cluster's size, and, when asked, one call per online node for its bridges (they change rarely).
+//! cluster's size, plus `/cluster/tasks`, and, when asked, one call per online node for its bridges
+//! (they change rarely).
 
 use pve_client::PveApi;
 use pve_types::api::cluster::{ClusterStatusKind, ResourceType};
 
 use crate::protocol::{
-    HostState, ObservedBridge, ObservedGuest, ObservedStorage, ObservedTemplate, SiteObservation,
+    HostState, ObservedBridge, ObservedGuest, ObservedStorage, ObservedTask, ObservedTemplate,
+    SiteObservation,
 };
 
 const MIB: u64 = 1024 * 1024;
 const GIB: u64 = 1024 * MIB;
+/// How many recent tasks a look keeps.
+const RECENT_TASKS: usize = 50;
 
 /// Looks at the cluster; `with_bridges` also asks every online node for its bridges.
 pub async fn observe(
@@ -82,6 +86,21 @@ pub async fn observe(
         }
     }
     obs.hosts.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut tasks = api.cluster_tasks().await?;
+    tasks.sort_by(|a, b| b.starttime.cmp(&a.starttime));
+    obs.tasks = tasks
+        .into_iter()
+        .take(RECENT_TASKS)
+        .map(|t| ObservedTask {
+            upid: t.upid.to_string(),
+            node: t.node,
+            kind: t.kind,
+            id: t.id,
+            user: t.user,
+            starttime: t.starttime,
+            status: t.status,
+        })
+        .collect();
     if with_bridges {
         let mut bridges: Vec<ObservedBridge> = Vec::new();
         for h in obs.hosts.iter().filter(|h| h.online) {

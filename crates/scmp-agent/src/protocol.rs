@@ -19,6 +19,8 @@ pub struct SiteObservation {
     pub storage: Vec<ObservedStorage>,
     /// Network bridges guests can attach to; `None` when this look did not ask the nodes.
     pub bridges: Option<Vec<ObservedBridge>>,
+    /// The most recent tasks of every node, newest first.
+    pub tasks: Vec<ObservedTask>,
 }
 
 impl SiteObservation {
@@ -113,4 +115,23 @@ pub struct ObservedBridge {
     pub vlan_aware: bool,
     /// Nodes that have it.
     pub nodes: Vec<String>,
+}
+
+/// A Proxmox task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObservedTask {
+    /// Its UPID.
+    pub upid: String,
+    /// Node.
+    pub node: String,
+    /// `qmclone`, `qmstart`, ...
+    pub kind: String,
+    /// What it acts on (a VMID).
+    pub id: String,
+    /// Who started it.
+    pub user: String,
+    /// Started (seconds since the epoch).
+    pub starttime: i64,
+    /// `OK`, an error, or `None` while it runs.
+    pub status: Option<String>,
 }

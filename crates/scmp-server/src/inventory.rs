@@ -128,6 +128,7 @@ pub async fn sync_cluster(state: &AppState, cluster: &Cluster) -> Result<SiteObs
         hosts,
         templates,
         storage: serde_json::to_value(&obs.storage).map_err(Error::internal)?,
+        tasks: serde_json::to_value(&obs.tasks).map_err(Error::internal)?,
         bridges: obs
             .bridges
             .as_ref()

@@ -58,6 +58,8 @@ pub struct ClusterObservation {
     pub storage: serde_json::Value,
     /// Bridges (JSON list); `None` keeps what was recorded before.
     pub bridges: Option<serde_json::Value>,
+    /// Recent tasks (JSON list).
+    pub tasks: serde_json::Value,
 }
 
 /// A host as stored.
@@ -121,13 +123,14 @@ impl DataStore {
         sqlx::query(
             "UPDATE clusters SET health_since = CASE WHEN health = $1 THEN health_since ELSE $2 END, \
              health = $1, last_seen_at = $2, last_error = '', pve_version = $3, unmanaged_guests = $4, \
-             storage = $5 WHERE id = $6",
+             storage = $5, tasks = $6 WHERE id = $7",
         )
         .bind(&o.health)
         .bind(now)
         .bind(&o.pve_version)
         .bind(to_i64("unmanaged_guests", o.unmanaged_guests)?)
         .bind(o.storage.to_string())
+        .bind(o.tasks.to_string())
         .bind(cluster_id)
         .execute(&mut *tx)
         .await

@@ -106,6 +106,8 @@ pub struct ClusterHealth {
     pub storage: serde_json::Value,
     /// Network bridges (JSON list).
     pub bridges: serde_json::Value,
+    /// Recent tasks (JSON list).
+    pub tasks: serde_json::Value,
 }
 
 // The sealed secret stays out of logs too.
@@ -154,6 +156,7 @@ fn cluster(row: &AnyRow) -> Result<Cluster, Error> {
             unmanaged_guests: crate::db::get_u64(row, "unmanaged_guests")?,
             storage: serde_json::from_str(&get_string(row, "storage")?).map_err(Error::internal)?,
             bridges: serde_json::from_str(&get_string(row, "bridges")?).map_err(Error::internal)?,
+            tasks: serde_json::from_str(&get_string(row, "tasks")?).map_err(Error::internal)?,
         },
     })
 }
@@ -162,7 +165,7 @@ const SITE_COLUMNS: &str = "id, name, country, region, description, created_at";
 const CLUSTER_COLUMNS: &str =
     "id, site_id, name, endpoint, token_id, token_secret_sealed, tls_fingerprint, \
      cpu_overcommit, memory_overcommit, created_at, health, health_since, last_seen_at, last_error, \
-     pve_version, drift_action, unmanaged_guests, storage, bridges";
+     pve_version, drift_action, unmanaged_guests, storage, bridges, tasks";
 const CLUSTER_INSERT_COLUMNS: &str =
     "id, site_id, name, endpoint, token_id, token_secret_sealed, tls_fingerprint, \
      cpu_overcommit, memory_overcommit, created_at";

@@ -72,6 +72,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     tasks::LIST,
     tasks::STATUS,
     tasks::LOG,
+    tasks::CLUSTER_LIST,
     pools::LIST,
     pools::CREATE,
     pools::GET,

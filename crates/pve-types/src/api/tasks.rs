@@ -13,6 +13,8 @@ pub const LIST: Endpoint = Endpoint::new(Get, "/nodes/{node}/tasks");
 pub const STATUS: Endpoint = Endpoint::new(Get, "/nodes/{node}/tasks/{upid}/status");
 /// `GET /nodes/{node}/tasks/{upid}/log`.
 pub const LOG: Endpoint = Endpoint::new(Get, "/nodes/{node}/tasks/{upid}/log");
+/// `GET /cluster/tasks`: the cluster's recent tasks, all nodes.
+pub const CLUSTER_LIST: Endpoint = Endpoint::new(Get, "/cluster/tasks");
 
 /// Whether a task still runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -154,7 +156,12 @@ pub struct TaskListParams {
     pub typefilter: Option<String>,
 }
 
-/// Builds the task list request.
+/// Builds `/cluster/tasks`.
+pub fn cluster_list() -> ApiRequest {
+    ApiRequest::new(CLUSTER_LIST, &[])
+}
+
+/// Builds `/nodes/{node}/tasks`.
 pub fn list(
     node: &NodeName,
     params: &TaskListParams,

@@ -135,6 +135,27 @@ pub struct ClusterHealthView {
     pub storage: Vec<StorageView>,
     /// Network bridges guests can attach to.
     pub bridges: Vec<BridgeView>,
+    /// The cluster's most recent Proxmox tasks, newest first.
+    pub recent_tasks: Vec<TaskView>,
+}
+
+/// A Proxmox task.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TaskView {
+    /// Its UPID.
+    pub upid: String,
+    /// Node.
+    pub node: String,
+    /// `qmclone`, `qmstart`, ...
+    pub kind: String,
+    /// What it acts on (a VMID).
+    pub id: String,
+    /// Who started it.
+    pub user: String,
+    /// Started (seconds since the epoch).
+    pub starttime: i64,
+    /// `OK`, an error, or absent while it runs.
+    pub status: Option<String>,
 }
 
 /// A storage as one node sees it.
@@ -188,6 +209,7 @@ impl From<Cluster> for ClusterView {
                 unmanaged_guests: c.health.unmanaged_guests,
                 storage: serde_json::from_value(c.health.storage).unwrap_or_default(),
                 bridges: serde_json::from_value(c.health.bridges).unwrap_or_default(),
+                recent_tasks: serde_json::from_value(c.health.tasks).unwrap_or_default(),
             },
             created_at: c.created_at,
         }
