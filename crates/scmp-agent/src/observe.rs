@@ -87,7 +87,7 @@ pub async fn observe(
     }
     obs.hosts.sort_by(|a, b| a.name.cmp(&b.name));
     let mut tasks = api.cluster_tasks().await?;
-    tasks.sort_by(|a, b| b.starttime.cmp(&a.starttime));
+    tasks.sort_by_key(|t| std::cmp::Reverse(t.starttime));
     obs.tasks = tasks
         .into_iter()
         .take(RECENT_TASKS)
