@@ -63,6 +63,8 @@ pub struct AppState {
     pub work: tokio::sync::Notify,
     /// Waiters (`?wait=`) for operations to end, by operation.
     pub finished: crate::workflows::Waiters,
+    /// VMID candidates handed out by this replica.
+    pub vmid_hints: crate::workflows::VmidHints,
     /// Placement's capacity snapshot, shared by this replica's decisions.
     pub placer: crate::placement::Placer,
     /// A saga step that reports failure after doing its work, for tests.
@@ -88,6 +90,7 @@ impl AppState {
             work: tokio::sync::Notify::new(),
             finished: Default::default(),
             placer: Default::default(),
+            vmid_hints: Default::default(),
             fault_step: None,
             repeat_steps: false,
         })

@@ -163,36 +163,28 @@ impl DataStore {
         owner: &str,
         lease_ms: i64,
     ) -> Result<Option<Operation>, Error> {
+        // One statement picks and leases the oldest runnable operation. On PostgreSQL the pick skips
+        // rows another replica is leasing right now; on SQLite there is one writer anyway.
+        let skip_locked = match self.backend() {
+            crate::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            crate::Backend::Sqlite => "",
+        };
+        let sql = format!(
+            "UPDATE operations SET lease_owner = $1, lease_until = $2, state = 'running', \
+             attempts = attempts + 1, updated_at = $3 \
+             WHERE id = (SELECT id FROM operations WHERE state IN ('pending', 'running') \
+             AND lease_until < $3 ORDER BY created_at LIMIT 1{skip_locked}) \
+             AND state IN ('pending', 'running') AND lease_until < $3 RETURNING {COLUMNS}"
+        );
         let now = now_ms();
-        let candidates: Vec<String> = sqlx::query_scalar(
-            "SELECT id FROM operations WHERE state IN ('pending', 'running') AND lease_until < $1 \
-             ORDER BY created_at LIMIT 16",
-        )
-        .bind(now)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_error)?;
-        for id in candidates {
-            let taken = sqlx::query(
-                "UPDATE operations SET lease_owner = $1, lease_until = $2, state = 'running', \
-                 attempts = attempts + 1, updated_at = $3 \
-                 WHERE id = $4 AND state IN ('pending', 'running') AND lease_until < $3",
-            )
+        let row = sqlx::query(&sql)
             .bind(owner)
             .bind(now + lease_ms)
             .bind(now)
-            .bind(&id)
-            .execute(&self.pool)
+            .fetch_optional(&self.pool)
             .await
             .map_err(db_error)?;
-            if taken.rows_affected() == 1 {
-                return self
-                    .operation_get(id.parse().map_err(Error::internal)?)
-                    .await
-                    .map(Some);
-            }
-        }
-        Ok(None)
+        row.as_ref().map(operation).transpose()
     }
 
     /// Extends a held lease; fails when another replica took it.

@@ -168,8 +168,9 @@ async fn drive(state: &AppState, owner: &str, op: Operation) -> Result<(), Error
         match try_step(&mut run, steps[step]).await {
             Ok(()) => {
                 step += 1;
-                // The last step's progress is recorded by the finish itself.
-                if step < steps.len() {
+                // The last step's progress is recorded by the finish itself, and steps whose result
+                // is in the guest's record (or that are cheap to repeat) record none.
+                if step < steps.len() && steps[step - 1].records_progress() {
                     save(&run, owner, step, false, &error, steps.len()).await?;
                 }
             }
@@ -331,6 +332,26 @@ impl Waiters {
         if let Some(n) = m.get(&id) {
             n.notify_waiters();
         }
+    }
+}
+
+/// The next VMID candidate per cluster in this replica: above Proxmox's `nextid`, above every
+/// reservation, and above what this replica handed out last.
+#[derive(Default)]
+pub struct VmidHints {
+    last: std::sync::Mutex<std::collections::HashMap<String, u32>>,
+}
+
+impl VmidHints {
+    fn next(&self, cluster: &str, nextid: u32, reserved: &[u32]) -> u32 {
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        let floor = reserved.last().map_or(nextid, |r| nextid.max(r + 1));
+        let candidate = match last.get(cluster) {
+            Some(l) if *l >= floor => l + 1,
+            _ => floor,
+        };
+        last.insert(cluster.to_string(), candidate);
+        candidate
     }
 }
 

@@ -83,6 +83,16 @@ impl Step {
         }
     }
 
+    /// Whether the saga records its progress after this step. Place and reserve_vmid keep their
+    /// result in the guest's record and pool and HA find their work done, so a resumed saga that
+    /// repeats them loses nothing.
+    pub fn records_progress(self) -> bool {
+        !matches!(
+            self,
+            Step::Place | Step::ReserveVmid | Step::Pool | Step::Ha
+        )
+    }
+
     /// Runs the step.
     pub async fn run(self, run: &mut Run<'_>) -> Result<(), StepError> {
         self.forward(run).await?;
@@ -107,11 +117,9 @@ impl Step {
             };
         }
         let g = guest(run).await?;
-        // Steps that change the guest's record make the next step read it afresh.
-        if matches!(
-            self,
-            Step::Place | Step::ReserveVmid | Step::Clone | Step::Created | Step::Settle
-        ) {
+        // Steps that change the guest's record make the next step read it afresh (place and
+        // reserve_vmid update the kept copy themselves).
+        if matches!(self, Step::Created | Step::Settle | Step::Migrate) {
             forget_guest(run);
         }
         match self {
@@ -308,11 +316,20 @@ pub async fn failed(run: &mut Run<'_>, error: &str) -> Result<(), Error> {
 pub struct Cache {
     guest: Option<Guest>,
     cluster: Option<(Cluster, Arc<dyn PveApi>)>,
-    tenant_name: Option<String>,
+    tenant: Option<scmp_store::Tenant>,
 }
 
 fn cache<'a>(run: &'a Run<'_>) -> std::sync::MutexGuard<'a, Cache> {
     run.cache.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+async fn tenant(run: &Run<'_>, g: &Guest) -> Result<scmp_store::Tenant, StepError> {
+    if let Some(t) = cache(run).tenant.clone() {
+        return Ok(t);
+    }
+    let t = run.state.store.tenant_get(g.tenant_id).await?;
+    cache(run).tenant = Some(t.clone());
+    Ok(t)
 }
 
 fn forget_guest(run: &Run<'_>) {
@@ -357,21 +374,7 @@ fn sizes(run: &Run<'_>) -> (u64, u64, u64) {
 }
 
 async fn spec(run: &Run<'_>, g: &Guest) -> Result<GuestSpec, StepError> {
-    let cached = cache(run).tenant_name.clone();
-    let tenant_name = match cached {
-        Some(n) => n,
-        None => {
-            let n = run
-                .state
-                .store
-                .tenant_get(g.tenant_id)
-                .await?
-                .name
-                .to_string();
-            cache(run).tenant_name = Some(n.clone());
-            n
-        }
-    };
+    let tenant_name = tenant(run, g).await?.name.to_string();
     Ok(GuestSpec {
         guest: g.id,
         tenant: g.tenant_id,
@@ -393,14 +396,19 @@ async fn place(run: &Run<'_>, g: &Guest) -> Result<(), StepError> {
     if g.cluster_id.is_some() {
         return Ok(());
     }
-    let tenant = run.state.store.tenant_get(g.tenant_id).await?;
-    let req = crate::placement::request(g, &tenant.countries);
+    let countries = tenant(run, g).await?.countries;
+    let req = crate::placement::request(g, &countries);
     match run.state.placer.place(&run.state.store, &req, true).await? {
         Ok(p) => {
             run.state
                 .store
                 .guest_place(g.id, &p.cluster_id, &p.host, &p.why)
                 .await?;
+            if let Some(kept) = cache(run).guest.as_mut() {
+                kept.cluster_id = Some(p.cluster_id);
+                kept.node = Some(p.host);
+                kept.placement = p.why;
+            }
             Ok(())
         }
         Err(refusal) => Err(StepError::Permanent(refusal.to_string())),
@@ -412,13 +420,21 @@ async fn reserve_vmid(run: &Run<'_>, g: &Guest) -> Result<(), StepError> {
         return Ok(());
     }
     let (c, api) = cluster(run, g).await?;
-    let start = api.nextid().await?.get();
     let reserved = run.state.store.vmids_reserved(&c.id).await?;
+    // Creations running side by side would all start from the same `nextid`: this replica hands
+    // each a different candidate, so they do not collide in the store.
+    let start = run
+        .state
+        .vmid_hints
+        .next(&c.id, api.nextid().await?.get(), &reserved);
     for id in start..start.saturating_add(10_000) {
         if reserved.binary_search(&id).is_ok() {
             continue;
         }
         if run.state.store.guest_reserve_vmid(g.id, &c.id, id).await? {
+            if let Some(kept) = cache(run).guest.as_mut() {
+                kept.vmid = Some(id);
+            }
             return Ok(());
         }
     }
