@@ -440,6 +440,7 @@ fn sample_body(operation: &str) -> Option<Value> {
         | "guest_shutdown"
         | "guest_reboot"
         | "snapshot_rollback"
+        | "operation_cancel"
         | "host_maintenance_enter"
         | "host_maintenance_exit" => Some(json!({})),
         _ => None,

@@ -23,6 +23,15 @@ async fn env(fault_step: Option<&str>, database_url: Option<String>) -> Env {
 }
 
 async fn env_with(fault_step: Option<&str>, database_url: Option<String>, repeat: bool) -> Env {
+    env_full(fault_step, database_url, repeat, 0.0).await
+}
+
+async fn env_full(
+    fault_step: Option<&str>,
+    database_url: Option<String>,
+    repeat: bool,
+    time_scale: f64,
+) -> Env {
     let dir = tempfile::tempdir().unwrap();
     let mut config = ServerConfig::new(dir.path().to_path_buf(), "127.0.0.1:0".parse().unwrap());
     config.sync_interval = Duration::from_millis(300);
@@ -42,7 +51,7 @@ async fn env_with(fault_step: Option<&str>, database_url: Option<String>, repeat
         .trim()
         .to_string();
     let sim = pve_sim::Simulator::new(pve_sim::SimConfig {
-        time_scale: 0.0,
+        time_scale,
         ..Default::default()
     })
     .unwrap();
@@ -696,4 +705,36 @@ async fn residency_anti_affinity_migration_and_discovery() {
         (st.as_u16(), b["errors"][0]["field"].clone()),
         (400, json!("host"))
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_creation_is_undone() {
+    // Real-looking task times: the clone takes about a second and a half.
+    let e = env_full(None, None, false, 1.0).await;
+    let p = e.project(5).await;
+    let (st, op) = e
+        .call(
+            Method::POST,
+            &format!("/projects/{p}/guests"),
+            Some(vm("web1")),
+        )
+        .await;
+    assert_eq!(st, 202, "{op}");
+    let id = op["id"].as_str().unwrap().to_string();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (st, b) = e
+        .call(Method::POST, &format!("/operations/{id}/cancel"), None)
+        .await;
+    assert!(st.is_success(), "{st} {b}");
+    let done = e.wait_op(&op).await;
+    assert_eq!(done["state"], "cancelled", "{done}");
+    assert!(e.sim_guests().is_empty(), "{:?}", e.sim_guests());
+    let (_, q) = e
+        .call(Method::GET, &format!("/projects/{p}/quota"), None)
+        .await;
+    assert_eq!(q["used"]["guests"], 0, "{q}");
+    let (st, _) = e
+        .call(Method::POST, &format!("/operations/{id}/cancel"), None)
+        .await;
+    assert_eq!(st, 409, "an ended operation stays ended");
 }

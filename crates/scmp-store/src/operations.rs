@@ -151,8 +151,15 @@ pub(crate) async fn insert_operation(
     Ok(op)
 }
 
-fn lost_lease() -> Error {
-    Error::Conflict("the operation's lease was lost to another replica".into())
+/// A write conditional on holding the lease: it changed the row, or the lease was lost.
+fn held(done: &sqlx::any::AnyQueryResult) -> Result<(), Error> {
+    if done.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(Error::Conflict(
+            "the operation's lease was lost to another replica".into(),
+        ))
+    }
 }
 
 impl DataStore {
@@ -204,23 +211,20 @@ impl DataStore {
         .execute(&self.pool)
         .await
         .map_err(db_error)?;
-        if done.rows_affected() == 1 {
-            Ok(())
-        } else {
-            Err(lost_lease())
-        }
+        held(&done)
     }
 
-    /// Records a step's progress, while holding the lease.
+    /// Records a step's progress, while holding the lease; answers whether a user asked to cancel.
     pub async fn operation_progress(
         &self,
         id: OperationId,
         owner: &str,
         p: &Progress,
-    ) -> Result<(), Error> {
-        let done = sqlx::query(
+    ) -> Result<bool, Error> {
+        let row = sqlx::query(
             "UPDATE operations SET step = $1, undoing = $2, progress = $3, error = $4, upids = $5, \
-             updated_at = $6 WHERE id = $7 AND lease_owner = $8 AND state = 'running'",
+             updated_at = $6 WHERE id = $7 AND lease_owner = $8 AND state = 'running' \
+             RETURNING cancel_requested",
         )
         .bind(i64::from(p.step))
         .bind(i64::from(p.undoing))
@@ -230,14 +234,30 @@ impl DataStore {
         .bind(now_ms())
         .bind(id.to_string())
         .bind(owner)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error)?;
+        match row {
+            Some(r) => Ok(get_u64(&r, "cancel_requested")? != 0),
+            None => Err(Error::Conflict(
+                "the operation's lease was lost to another replica".into(),
+            )),
+        }
+    }
+
+    /// Asks for an operation to be cancelled: it stops before its next step and undoes what it did.
+    /// False when it has ended or is already being undone.
+    pub async fn operation_cancel(&self, id: OperationId) -> Result<bool, Error> {
+        let done = sqlx::query(
+            "UPDATE operations SET cancel_requested = 1, updated_at = $1 \
+             WHERE id = $2 AND state IN ('pending', 'running') AND undoing = 0",
+        )
+        .bind(now_ms())
+        .bind(id.to_string())
         .execute(&self.pool)
         .await
         .map_err(db_error)?;
-        if done.rows_affected() == 1 {
-            Ok(())
-        } else {
-            Err(lost_lease())
-        }
+        Ok(done.rows_affected() == 1)
     }
 
     /// Ends an operation, while holding the lease.
@@ -267,11 +287,7 @@ impl DataStore {
         .execute(&self.pool)
         .await
         .map_err(db_error)?;
-        if done.rows_affected() == 1 {
-            Ok(())
-        } else {
-            Err(lost_lease())
-        }
+        held(&done)
     }
 
     /// An operation by id.

@@ -18,7 +18,7 @@ use super::audit::audited;
 use super::operations::{accepted, wait_for, OperationView, WaitQuery};
 use super::tenants::name;
 use super::types::Page;
-use super::{ApiJson, ApiPath, ApiPath2, ApiQuery};
+use super::{ApiJson, ApiPath, ApiQuery};
 use crate::context::{AppState, OpContext};
 use crate::error::Problem;
 
@@ -512,7 +512,7 @@ pub async fn guest_view(
 
 /// A change to an existing guest: the operation, the states it may start from and the state the
 /// guest is in meanwhile, the quota it reserves, and its input.
-struct Change {
+pub(super) struct Change {
     kind: OperationKind,
     from: &'static [GuestState],
     to: GuestState,
@@ -522,7 +522,7 @@ struct Change {
 
 impl Change {
     /// A change from running or stopped, the guest `updating` meanwhile.
-    fn update(kind: OperationKind, params: serde_json::Value) -> Self {
+    pub(super) fn update(kind: OperationKind, params: serde_json::Value) -> Self {
         Self {
             kind,
             from: SETTLED,
@@ -534,7 +534,7 @@ impl Change {
 }
 
 /// Starts an operation on an existing guest (one at a time per guest).
-async fn begin(
+pub(super) async fn begin(
     s: &AppState,
     ctx: &OpContext,
     g: &Guest,
@@ -642,295 +642,5 @@ pub async fn guest_update(
         serde_json::json!({"vcpus": vcpus, "memory_mib": memory_mib, "disk_gib": disk_gib}),
     );
     change.quota = Some(grow);
-    begin(&s, &ctx, &g, change, q.wait).await
-}
-
-async fn power(
-    s: Arc<AppState>,
-    ctx: OpContext,
-    key: String,
-    kind: OperationKind,
-    wait: Option<u64>,
-) -> Result<Response, Problem> {
-    let g = guest_for(&s, &ctx, &key, Action::GuestOperate).await?;
-    begin(
-        &s,
-        &ctx,
-        &g,
-        Change::update(kind, serde_json::json!({})),
-        wait,
-    )
-    .await
-}
-
-/// Starts a guest.
-#[utoipa::path(post, path = "/api/v1/guests/{guest}/start", operation_id = "guest_start",
-    params(("guest" = String, Path, description = "Guest id (or name when unique)"), WaitQuery),
-    responses((status = 202, body = OperationView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
-pub async fn guest_start(
-    State(s): State<Arc<AppState>>,
-    ctx: OpContext,
-    ApiPath(key): ApiPath,
-    ApiQuery(q): ApiQuery<WaitQuery>,
-) -> Result<Response, Problem> {
-    power(s, ctx, key, OperationKind::GuestStart, q.wait).await
-}
-
-/// Powers a guest off at once.
-#[utoipa::path(post, path = "/api/v1/guests/{guest}/stop", operation_id = "guest_stop",
-    params(("guest" = String, Path, description = "Guest id (or name when unique)"), WaitQuery),
-    responses((status = 202, body = OperationView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
-pub async fn guest_stop(
-    State(s): State<Arc<AppState>>,
-    ctx: OpContext,
-    ApiPath(key): ApiPath,
-    ApiQuery(q): ApiQuery<WaitQuery>,
-) -> Result<Response, Problem> {
-    power(s, ctx, key, OperationKind::GuestStop, q.wait).await
-}
-
-/// Shuts a guest down cleanly.
-#[utoipa::path(post, path = "/api/v1/guests/{guest}/shutdown", operation_id = "guest_shutdown",
-    params(("guest" = String, Path, description = "Guest id (or name when unique)"), WaitQuery),
-    responses((status = 202, body = OperationView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
-pub async fn guest_shutdown(
-    State(s): State<Arc<AppState>>,
-    ctx: OpContext,
-    ApiPath(key): ApiPath,
-    ApiQuery(q): ApiQuery<WaitQuery>,
-) -> Result<Response, Problem> {
-    power(s, ctx, key, OperationKind::GuestShutdown, q.wait).await
-}
-
-/// Reboots a guest.
-#[utoipa::path(post, path = "/api/v1/guests/{guest}/reboot", operation_id = "guest_reboot",
-    params(("guest" = String, Path, description = "Guest id (or name when unique)"), WaitQuery),
-    responses((status = 202, body = OperationView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
-pub async fn guest_reboot(
-    State(s): State<Arc<AppState>>,
-    ctx: OpContext,
-    ApiPath(key): ApiPath,
-    ApiQuery(q): ApiQuery<WaitQuery>,
-) -> Result<Response, Problem> {
-    power(s, ctx, key, OperationKind::GuestReboot, q.wait).await
-}
-
-/// A snapshot.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct SnapshotView {
-    /// Name.
-    pub name: String,
-    /// Description.
-    pub description: String,
-    /// Taken (seconds since the epoch), when Proxmox says.
-    pub snaptime: Option<i64>,
-}
-
-/// `snapshot_create`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SnapshotCreate {
-    /// Name: a letter, then letters, digits, `_` or `-` (up to 40).
-    pub name: String,
-}
-
-fn snapshot_name(n: &str) -> Result<String, Problem> {
-    let ok = n.len() <= 40
-        && n.starts_with(|c: char| c.is_ascii_alphabetic())
-        && n.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        && n != "current";
-    if ok {
-        Ok(n.to_string())
-    } else {
-        Err(Problem::invalid(
-            "name",
-            "must start with a letter, then letters, digits, _ or - (up to 40), and not be 'current'",
-        ))
-    }
-}
-
-/// A guest's snapshots, as Proxmox has them.
-#[utoipa::path(get, path = "/api/v1/guests/{guest}/snapshots", operation_id = "snapshot_list",
-    params(("guest" = String, Path, description = "Guest id (or name when unique)")),
-    responses((status = 200, body = Page<SnapshotView>), (status = 401, body = Problem), (status = 404, body = Problem), (status = 503, body = Problem)))]
-pub async fn snapshot_list(
-    State(s): State<Arc<AppState>>,
-    ctx: OpContext,
-    ApiPath(key): ApiPath,
-) -> Result<Json<Page<SnapshotView>>, Problem> {
-    let g = guest_for(&s, &ctx, &key, Action::GuestView).await?;
-    let at = |e: Error| Problem::from(e).at(&ctx.request_id);
-    let (Some(cluster_id), Some(node), Some(vmid)) = (&g.cluster_id, &g.node, g.vmid) else {
-        return Ok(Json(Page {
-            items: Vec::new(),
-            next_page_token: None,
-        }));
-    };
-    let c = s.store.cluster_lookup(cluster_id).await.map_err(at)?;
-    let api = s.connections.get(&c, &s.sealer).map_err(at)?;
-    let unavailable = |e: String| at(Error::Unavailable(format!("cluster '{}': {e}", c.name)));
-    let node = pve_types::NodeName::new(node.as_str()).map_err(|e| unavailable(e.to_string()))?;
-    let vmid = pve_types::Vmid::new(vmid).map_err(|e| unavailable(e.to_string()))?;
-    let snaps = api
-        .snapshot_list(scmp_agent::actions::pve_kind(g.kind), &node, vmid)
-        .await
-        .map_err(|e| unavailable(e.to_string()))?;
-    Ok(Json(Page {
-        items: snaps
-            .into_iter()
-            .filter(|s| s.name != "current")
-            .map(|s| SnapshotView {
-                name: s.name,
-                description: s.description,
-                snaptime: s.snaptime.map(|t| t as i64),
-            })
-            .collect(),
-        next_page_token: None,
-    }))
-}
-
-/// Takes a snapshot.
-#[utoipa::path(post, path = "/api/v1/guests/{guest}/snapshots", operation_id = "snapshot_create",
-    params(("guest" = String, Path, description = "Guest id (or name when unique)"), WaitQuery), request_body = SnapshotCreate,
-    responses((status = 202, body = OperationView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
-pub async fn snapshot_create(
-    State(s): State<Arc<AppState>>,
-    ctx: OpContext,
-    ApiPath(key): ApiPath,
-    ApiQuery(q): ApiQuery<WaitQuery>,
-    ApiJson(body): ApiJson<SnapshotCreate>,
-) -> Result<Response, Problem> {
-    let g = guest_for(&s, &ctx, &key, Action::GuestOperate).await?;
-    let name = snapshot_name(&body.name).map_err(|p| p.at(&ctx.request_id))?;
-    let params = serde_json::json!({ "name": name });
-    begin(
-        &s,
-        &ctx,
-        &g,
-        Change::update(OperationKind::SnapshotCreate, params),
-        q.wait,
-    )
-    .await
-}
-
-/// Rolls a guest back to a snapshot.
-#[utoipa::path(post, path = "/api/v1/guests/{guest}/snapshots/{snapshot}/rollback", operation_id = "snapshot_rollback",
-    params(("guest" = String, Path, description = "Guest id (or name when unique)"), ("snapshot" = String, Path, description = "Snapshot name"), WaitQuery),
-    responses((status = 202, body = OperationView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
-pub async fn snapshot_rollback(
-    State(s): State<Arc<AppState>>,
-    ctx: OpContext,
-    ApiPath2(key, snap): ApiPath2,
-    ApiQuery(q): ApiQuery<WaitQuery>,
-) -> Result<Response, Problem> {
-    let g = guest_for(&s, &ctx, &key, Action::GuestOperate).await?;
-    let name = snapshot_name(&snap).map_err(|p| p.at(&ctx.request_id))?;
-    let params = serde_json::json!({ "name": name });
-    begin(
-        &s,
-        &ctx,
-        &g,
-        Change::update(OperationKind::SnapshotRollback, params),
-        q.wait,
-    )
-    .await
-}
-
-/// Deletes a snapshot.
-#[utoipa::path(delete, path = "/api/v1/guests/{guest}/snapshots/{snapshot}", operation_id = "snapshot_delete",
-    params(("guest" = String, Path, description = "Guest id (or name when unique)"), ("snapshot" = String, Path, description = "Snapshot name"), WaitQuery),
-    responses((status = 202, body = OperationView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
-pub async fn snapshot_delete(
-    State(s): State<Arc<AppState>>,
-    ctx: OpContext,
-    ApiPath2(key, snap): ApiPath2,
-    ApiQuery(q): ApiQuery<WaitQuery>,
-) -> Result<Response, Problem> {
-    let g = guest_for(&s, &ctx, &key, Action::GuestOperate).await?;
-    let name = snapshot_name(&snap).map_err(|p| p.at(&ctx.request_id))?;
-    let params = serde_json::json!({ "name": name });
-    begin(
-        &s,
-        &ctx,
-        &g,
-        Change::update(OperationKind::SnapshotDelete, params),
-        q.wait,
-    )
-    .await
-}
-
-/// `guest_migrate`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct GuestMigrate {
-    /// The host to move to (in the guest's cluster); placement chooses when left out.
-    #[serde(default)]
-    pub host: Option<String>,
-}
-
-/// Moves a guest to another host of its cluster (live for running VMs; running containers restart).
-#[utoipa::path(post, path = "/api/v1/guests/{guest}/migrate", operation_id = "guest_migrate",
-    params(("guest" = String, Path, description = "Guest id (or name when unique)"), WaitQuery), request_body = GuestMigrate,
-    responses((status = 202, body = OperationView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-               (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn guest_migrate(
-    State(s): State<Arc<AppState>>,
-    ctx: OpContext,
-    ApiPath(key): ApiPath,
-    ApiQuery(q): ApiQuery<WaitQuery>,
-    ApiJson(body): ApiJson<GuestMigrate>,
-) -> Result<Response, Problem> {
-    let g = guest_for(&s, &ctx, &key, Action::GuestOperate).await?;
-    let at = |e: Error| Problem::from(e).at(&ctx.request_id);
-    let (Some(cluster_id), Some(current)) = (g.cluster_id.clone(), g.node.clone()) else {
-        return Err(at(Error::Conflict(format!(
-            "guest '{}' is not placed",
-            g.name
-        ))));
-    };
-    let hosts = s.store.host_list(&cluster_id).await.map_err(at)?;
-    let target = match body.host {
-        Some(h) => {
-            let Some(host) = hosts.iter().find(|x| x.observed.name == h) else {
-                return Err(
-                    Problem::invalid("host", "no such host in the guest's cluster")
-                        .at(&ctx.request_id),
-                );
-            };
-            if h == current {
-                return Err(
-                    Problem::invalid("host", "the guest is on that host already")
-                        .at(&ctx.request_id),
-                );
-            }
-            if !host.observed.online || host.maintenance {
-                return Err(
-                    Problem::invalid("host", "the host is offline or in maintenance")
-                        .at(&ctx.request_id),
-                );
-            }
-            h
-        }
-        None => {
-            let tenant = s.store.tenant_get(g.tenant_id).await.map_err(at)?;
-            let mut req = crate::placement::request(&g, &tenant.countries);
-            req.cluster = Some(cluster_id.clone());
-            req.avoid_host = Some(current.clone());
-            req.image = None;
-            match s.placer.place(&s.store, &req, false).await.map_err(at)? {
-                Ok(p) => p.host,
-                Err(refusal) => {
-                    return Err(at(Error::Refused(format!(
-                        "no other host can take the guest: {refusal}"
-                    ))))
-                }
-            }
-        }
-    };
-    let change = Change::update(
-        OperationKind::GuestMigrate,
-        serde_json::json!({ "host": target }),
-    );
     begin(&s, &ctx, &g, change, q.wait).await
 }

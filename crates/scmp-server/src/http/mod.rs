@@ -5,11 +5,13 @@
 mod audit;
 mod catalog;
 mod extract;
+mod guest_actions;
 mod guests;
 mod me;
 mod operations;
 mod projects;
 mod sites;
+mod snapshots;
 mod tenants;
 mod tokens;
 pub mod types;
@@ -109,16 +111,20 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
             guests::guest_update,
             guests::guest_delete
         ))
-        .routes(routes!(guests::guest_start))
-        .routes(routes!(guests::guest_stop))
-        .routes(routes!(guests::guest_shutdown))
-        .routes(routes!(guests::guest_reboot))
-        .routes(routes!(guests::guest_migrate))
-        .routes(routes!(guests::snapshot_list, guests::snapshot_create))
-        .routes(routes!(guests::snapshot_rollback))
-        .routes(routes!(guests::snapshot_delete))
+        .routes(routes!(guest_actions::guest_start))
+        .routes(routes!(guest_actions::guest_stop))
+        .routes(routes!(guest_actions::guest_shutdown))
+        .routes(routes!(guest_actions::guest_reboot))
+        .routes(routes!(guest_actions::guest_migrate))
+        .routes(routes!(
+            snapshots::snapshot_list,
+            snapshots::snapshot_create
+        ))
+        .routes(routes!(snapshots::snapshot_rollback))
+        .routes(routes!(snapshots::snapshot_delete))
         .routes(routes!(operations::operation_list))
         .routes(routes!(operations::operation_view))
+        .routes(routes!(operations::operation_cancel))
         .routes(routes!(users::user_list, users::user_create))
         .routes(routes!(users::user_view, users::user_delete))
         .routes(routes!(

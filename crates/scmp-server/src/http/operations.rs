@@ -206,3 +206,63 @@ pub async fn operation_view(
         .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
     Ok(Json(op.into()))
 }
+
+/// Cancels a guest creation: it stops before its next step, undoes what it did (nothing is left on
+/// Proxmox, the quota is released) and ends as `cancelled`. Other operations cannot be cancelled:
+/// power changes and deletions are not undone halfway.
+#[utoipa::path(post, path = "/api/v1/operations/{operation}/cancel", operation_id = "operation_cancel",
+    params(("operation" = String, Path, description = "Operation id"), WaitQuery),
+    responses((status = 202, body = OperationView), (status = 200, body = OperationView), (status = 401, body = Problem), (status = 403, body = Problem),
+               (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn operation_cancel(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+    ApiQuery(q): ApiQuery<WaitQuery>,
+) -> Result<Response, Problem> {
+    let not_found = || Problem::not_found(&format!("operation '{key}'")).at(&ctx.request_id);
+    let at = |e: Error| Problem::from(e).at(&ctx.request_id);
+    let Ok(id) = key.parse() else {
+        return Err(not_found());
+    };
+    let op = match s.store.operation_get(id).await {
+        Ok(op) => op,
+        Err(Error::NotFound { .. }) => return Err(not_found()),
+        Err(e) => return Err(at(e)),
+    };
+    match s.authz.check(
+        &ctx.actor.principal,
+        Action::GuestOperate,
+        Resource::Project(op.tenant_id, op.project_id),
+    ) {
+        Ok(()) => {}
+        Err(scmp_authz::Denial::NotFound) => return Err(not_found()),
+        Err(scmp_authz::Denial::Forbidden) => {
+            return Err(Problem::forbidden("operation_cancel").at(&ctx.request_id))
+        }
+    }
+    if op.kind != OperationKind::GuestCreate {
+        return Err(at(Error::Conflict(format!(
+            "a {} cannot be cancelled; only guest creations can",
+            op.kind
+        ))));
+    }
+    let target = format!("operation/{}", op.id);
+    let asked = super::audit::audited(
+        &s,
+        &ctx,
+        "operation_cancel",
+        &target,
+        Some(op.tenant_id),
+        s.store.operation_cancel(op.id),
+    )
+    .await?;
+    if !asked {
+        return Err(at(Error::Conflict(
+            "the operation has ended or is being undone already".into(),
+        )));
+    }
+    let op = s.store.operation_get(op.id).await.map_err(at)?;
+    let op = wait_for(&s, op, q.wait).await.map_err(at)?;
+    Ok(accepted(op))
+}

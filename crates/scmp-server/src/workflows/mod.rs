@@ -17,6 +17,8 @@ pub use steps::Step;
 
 /// How long a lease lasts; renewed every third of it while a step runs.
 pub const LEASE_MS: i64 = 30_000;
+/// The error of an operation a user cancelled.
+pub const CANCELLED: &str = "cancelled by a user";
 /// How often a step that failed for a passing reason is tried again.
 const RETRIES: u32 = 6;
 
@@ -163,6 +165,11 @@ async fn drive(state: &AppState, owner: &str, op: Operation) -> Result<(), Error
     let mut step = run.op.step as usize;
     let mut undoing = run.op.undoing;
     let mut error = run.op.error.clone();
+    let mut outcome = if error == CANCELLED {
+        OperationState::Cancelled
+    } else {
+        OperationState::Failed
+    };
     // Forward.
     while !undoing && step < steps.len() {
         match try_step(&mut run, steps[step]).await {
@@ -170,8 +177,15 @@ async fn drive(state: &AppState, owner: &str, op: Operation) -> Result<(), Error
                 step += 1;
                 // The last step's progress is recorded by the finish itself, and steps whose result
                 // is in the guest's record (or that are cheap to repeat) record none.
-                if step < steps.len() && steps[step - 1].records_progress() {
-                    save(&run, owner, step, false, &error, steps.len()).await?;
+                if step < steps.len()
+                    && steps[step - 1].records_progress()
+                    && save(&run, owner, step, false, &error, steps.len()).await?
+                {
+                    // A user asked to cancel: undo what was done, then end as cancelled.
+                    error = CANCELLED.to_string();
+                    outcome = OperationState::Cancelled;
+                    undoing = true;
+                    save(&run, owner, step, true, &error, steps.len()).await?;
                 }
             }
             Err(e) => {
@@ -216,7 +230,7 @@ async fn drive(state: &AppState, owner: &str, op: Operation) -> Result<(), Error
         save(&run, owner, step, true, &error, steps.len()).await?;
     }
     steps::failed(&mut run, &error).await?;
-    finish(&run, owner, OperationState::Failed, &error).await
+    finish(&run, owner, outcome, &error).await
 }
 
 fn backoff(attempt: u32) -> Duration {
@@ -242,6 +256,7 @@ async fn try_step(run: &mut Run<'_>, s: Step) -> Result<(), StepError> {
     }
 }
 
+/// Records progress; answers whether a user asked to cancel.
 async fn save(
     run: &Run<'_>,
     owner: &str,
@@ -249,7 +264,7 @@ async fn save(
     undoing: bool,
     error: &str,
     total: usize,
-) -> Result<(), Error> {
+) -> Result<bool, Error> {
     let progress = if undoing {
         0
     } else {

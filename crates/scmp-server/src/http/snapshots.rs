@@ -1,0 +1,156 @@
+//! Guest snapshots: listed from Proxmox, taken, rolled back and deleted through operations.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::response::Response;
+use axum::Json;
+use scmp_authz::Action;
+use scmp_common::{Error, OperationKind};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::guests::{begin, guest_for, Change};
+use super::operations::{OperationView, WaitQuery};
+use super::types::Page;
+use super::{ApiJson, ApiPath, ApiPath2, ApiQuery};
+use crate::context::{AppState, OpContext};
+use crate::error::Problem;
+
+/// A snapshot.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SnapshotView {
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Taken (seconds since the epoch), when Proxmox says.
+    pub snaptime: Option<i64>,
+}
+
+/// `snapshot_create`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SnapshotCreate {
+    /// Name: a letter, then letters, digits, `_` or `-` (up to 40).
+    pub name: String,
+}
+
+fn snapshot_name(n: &str) -> Result<String, Problem> {
+    let ok = n.len() <= 40
+        && n.starts_with(|c: char| c.is_ascii_alphabetic())
+        && n.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && n != "current";
+    if ok {
+        Ok(n.to_string())
+    } else {
+        Err(Problem::invalid(
+            "name",
+            "must start with a letter, then letters, digits, _ or - (up to 40), and not be 'current'",
+        ))
+    }
+}
+
+/// A guest's snapshots, as Proxmox has them.
+#[utoipa::path(get, path = "/api/v1/guests/{guest}/snapshots", operation_id = "snapshot_list",
+    params(("guest" = String, Path, description = "Guest id (or name when unique)")),
+    responses((status = 200, body = Page<SnapshotView>), (status = 401, body = Problem), (status = 404, body = Problem), (status = 503, body = Problem)))]
+pub async fn snapshot_list(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+) -> Result<Json<Page<SnapshotView>>, Problem> {
+    let g = guest_for(&s, &ctx, &key, Action::GuestView).await?;
+    let at = |e: Error| Problem::from(e).at(&ctx.request_id);
+    let (Some(cluster_id), Some(node), Some(vmid)) = (&g.cluster_id, &g.node, g.vmid) else {
+        return Ok(Json(Page {
+            items: Vec::new(),
+            next_page_token: None,
+        }));
+    };
+    let c = s.store.cluster_lookup(cluster_id).await.map_err(at)?;
+    let api = s.connections.get(&c, &s.sealer).map_err(at)?;
+    let unavailable = |e: String| at(Error::Unavailable(format!("cluster '{}': {e}", c.name)));
+    let node = pve_types::NodeName::new(node.as_str()).map_err(|e| unavailable(e.to_string()))?;
+    let vmid = pve_types::Vmid::new(vmid).map_err(|e| unavailable(e.to_string()))?;
+    let snaps = api
+        .snapshot_list(scmp_agent::actions::pve_kind(g.kind), &node, vmid)
+        .await
+        .map_err(|e| unavailable(e.to_string()))?;
+    Ok(Json(Page {
+        items: snaps
+            .into_iter()
+            .filter(|s| s.name != "current")
+            .map(|s| SnapshotView {
+                name: s.name,
+                description: s.description,
+                snaptime: s.snaptime.map(|t| t as i64),
+            })
+            .collect(),
+        next_page_token: None,
+    }))
+}
+
+/// Takes a snapshot.
+#[utoipa::path(post, path = "/api/v1/guests/{guest}/snapshots", operation_id = "snapshot_create",
+    params(("guest" = String, Path, description = "Guest id (or name when unique)"), WaitQuery), request_body = SnapshotCreate,
+    responses((status = 202, body = OperationView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn snapshot_create(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+    ApiQuery(q): ApiQuery<WaitQuery>,
+    ApiJson(body): ApiJson<SnapshotCreate>,
+) -> Result<Response, Problem> {
+    change(
+        s,
+        ctx,
+        key,
+        &body.name,
+        OperationKind::SnapshotCreate,
+        q.wait,
+    )
+    .await
+}
+
+/// Starts a snapshot operation on a guest.
+async fn change(
+    s: Arc<AppState>,
+    ctx: OpContext,
+    key: String,
+    snapshot: &str,
+    kind: OperationKind,
+    wait: Option<u64>,
+) -> Result<Response, Problem> {
+    let g = guest_for(&s, &ctx, &key, Action::GuestOperate).await?;
+    let name = snapshot_name(snapshot).map_err(|p| p.at(&ctx.request_id))?;
+    let params = serde_json::json!({ "name": name });
+    begin(&s, &ctx, &g, Change::update(kind, params), wait).await
+}
+
+/// Rolls a guest back to a snapshot.
+#[utoipa::path(post, path = "/api/v1/guests/{guest}/snapshots/{snapshot}/rollback", operation_id = "snapshot_rollback",
+    params(("guest" = String, Path, description = "Guest id (or name when unique)"), ("snapshot" = String, Path, description = "Snapshot name"), WaitQuery),
+    responses((status = 202, body = OperationView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn snapshot_rollback(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath2(key, snap): ApiPath2,
+    ApiQuery(q): ApiQuery<WaitQuery>,
+) -> Result<Response, Problem> {
+    change(s, ctx, key, &snap, OperationKind::SnapshotRollback, q.wait).await
+}
+
+/// Deletes a snapshot.
+#[utoipa::path(delete, path = "/api/v1/guests/{guest}/snapshots/{snapshot}", operation_id = "snapshot_delete",
+    params(("guest" = String, Path, description = "Guest id (or name when unique)"), ("snapshot" = String, Path, description = "Snapshot name"), WaitQuery),
+    responses((status = 202, body = OperationView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn snapshot_delete(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath2(key, snap): ApiPath2,
+    ApiQuery(q): ApiQuery<WaitQuery>,
+) -> Result<Response, Problem> {
+    change(s, ctx, key, &snap, OperationKind::SnapshotDelete, q.wait).await
+}
