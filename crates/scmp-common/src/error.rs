@@ -32,6 +32,8 @@ pub enum ResourceKind {
     Host,
     /// A snapshot.
     Snapshot,
+    /// A group of users.
+    Group,
 }
 
 impl fmt::Display for ResourceKind {
@@ -49,6 +51,7 @@ impl fmt::Display for ResourceKind {
             ResourceKind::InstanceType => "instance type",
             ResourceKind::Host => "host",
             ResourceKind::Snapshot => "snapshot",
+            ResourceKind::Group => "group",
         })
     }
 }

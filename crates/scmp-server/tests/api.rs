@@ -434,6 +434,8 @@ fn sample_body(operation: &str) -> Option<Value> {
         ),
         "guest_update" => Some(json!({"vcpus": 2})),
         "guest_migrate" => Some(json!({"host": "pve2"})),
+        "group_create" => Some(json!({"name": "intruders", "tenant": "TENANT"})),
+        "group_update" => Some(json!({"members": ["admin"]})),
         "snapshot_create" => Some(json!({"name": "intruder"})),
         "guest_start"
         | "guest_stop"
@@ -500,6 +502,14 @@ async fn every_operation_refuses_strangers() {
     let (_, cluster) = s
         .admin(Method::POST, "/api/v1/sites/berlin/clusters", Some(body))
         .await;
+    let (st, group) = s
+        .admin(
+            Method::POST,
+            "/api/v1/groups",
+            Some(json!({"name": "devs", "tenant": "acme"})),
+        )
+        .await;
+    assert_eq!(st, 201, "{group}");
     let (_, bindings) = s.admin(Method::GET, "/api/v1/role-bindings", None).await;
     let admin_binding = bindings["items"][0]["id"].as_str().unwrap().to_string();
     let (_, admin_tokens) = s.admin(Method::GET, "/api/v1/tokens", None).await;
@@ -529,6 +539,7 @@ async fn every_operation_refuses_strangers() {
                 .replace("{cluster}", cluster["id"].as_str().unwrap())
                 .replace("{user}", "admin")
                 .replace("{id}", &admin_binding)
+                .replace("{group}", "devs")
                 .replace("{guest}", "00000000-0000-4000-8000-0000000000a1")
                 .replace("{operation}", "00000000-0000-4000-8000-0000000000a2")
                 .replace("{host}", "pve1")
@@ -1069,5 +1080,95 @@ async fn users_roles_and_sessions() {
     assert!(
         !audit.to_string().contains("correct-horse-battery"),
         "passwords are never recorded"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn groups_grant_their_roles_to_members() {
+    let s = server().await;
+    s.admin(
+        Method::POST,
+        "/api/v1/tenants",
+        Some(json!({"name": "acme", "quota": quota(10, 10, 10, 10)})),
+    )
+    .await;
+    let (_, p) = s
+        .admin(
+            Method::POST,
+            "/api/v1/tenants/acme/projects",
+            Some(json!({"name": "web", "quota": quota(1, 1, 1, 1)})),
+        )
+        .await;
+    let pid = p["id"].as_str().unwrap().to_string();
+    let (st, bob) = s
+        .admin(
+            Method::POST,
+            "/api/v1/users",
+            Some(json!({"name": "bob", "tenant": "acme"})),
+        )
+        .await;
+    assert_eq!(st, 201, "{bob}");
+    let store = DataStore::open_dir(s.dir.path()).await.unwrap();
+    let bob_id = bob["id"].as_str().unwrap().to_string();
+    let token = store
+        .credential_issue(&bob_id, CredentialKind::Token, "test", None)
+        .await
+        .unwrap()
+        .text;
+    let project = format!("/api/v1/projects/{pid}");
+    let (st, _, _) = s.call(Method::GET, &project, Some(&token), None).await;
+    assert_eq!(st, 404, "no role yet");
+    let (st, g) = s
+        .admin(
+            Method::POST,
+            "/api/v1/groups",
+            Some(json!({"name": "devs", "tenant": "acme", "members": ["bob"]})),
+        )
+        .await;
+    assert_eq!(st, 201, "{g}");
+    assert_eq!(g["members"], json!([bob_id]));
+    let (st, b) = s
+        .admin(
+            Method::POST,
+            "/api/v1/role-bindings",
+            Some(
+                json!({"subject": {"group": "devs"}, "role": "member", "scope": {"project": pid}}),
+            ),
+        )
+        .await;
+    assert_eq!(st, 201, "{b}");
+    assert_eq!(b["group_id"], g["id"]);
+    let (st, _, _) = s.call(Method::GET, &project, Some(&token), None).await;
+    assert_eq!(st, 200, "the group's role holds for its member");
+    // A tenant's group holds only that tenant's users.
+    s.admin(Method::POST, "/api/v1/users", Some(json!({"name": "eve"})))
+        .await;
+    let (st, e) = s
+        .admin(
+            Method::PUT,
+            "/api/v1/groups/devs",
+            Some(json!({"members": ["bob", "eve"]})),
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), e["errors"][0]["field"].clone()),
+        (400, json!("members[1]"))
+    );
+    let (st, _) = s
+        .admin(
+            Method::PUT,
+            "/api/v1/groups/devs",
+            Some(json!({"members": []})),
+        )
+        .await;
+    assert_eq!(st, 200);
+    let (st, _, _) = s.call(Method::GET, &project, Some(&token), None).await;
+    assert_eq!(st, 404, "out of the group, out of the role");
+    let (st, _) = s.admin(Method::DELETE, "/api/v1/groups/devs", None).await;
+    assert_eq!(st, 204);
+    let (_, bindings) = s.admin(Method::GET, "/api/v1/role-bindings", None).await;
+    assert!(
+        !bindings.to_string().contains(g["id"].as_str().unwrap()),
+        "its bindings go with it"
     );
 }

@@ -78,13 +78,22 @@ impl std::fmt::Debug for IssuedSecret {
     }
 }
 
+/// Who a role is bound to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BindingSubject {
+    /// A user (id).
+    User(String),
+    /// A group (id): every member holds the role.
+    Group(String),
+}
+
 /// A role binding as stored (the role by name; the server interprets it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredBinding {
     /// Id.
     pub id: String,
-    /// The user.
-    pub user_id: String,
+    /// Who.
+    pub subject: BindingSubject,
     /// Role name.
     pub role: String,
     /// Tenant scope.
@@ -92,6 +101,13 @@ pub struct StoredBinding {
     /// Project scope.
     pub project_id: Option<ProjectId>,
 }
+
+/// Role bindings to users and to groups as one relation.
+const BOTH: &str =
+    "SELECT id, 'user' AS kind, user_id AS subject, role, tenant_id, project_id, created_at \
+     FROM role_bindings UNION ALL \
+     SELECT id, 'group' AS kind, group_id AS subject, role, tenant_id, project_id, created_at \
+     FROM group_role_bindings";
 
 fn hash_secret(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
@@ -132,9 +148,13 @@ fn credential(row: &AnyRow) -> Result<Credential, Error> {
 fn binding(r: &AnyRow) -> Result<StoredBinding, Error> {
     let t: Option<String> = r.try_get("tenant_id").map_err(Error::internal)?;
     let p: Option<String> = r.try_get("project_id").map_err(Error::internal)?;
+    let subject = match get_string(r, "kind")?.as_str() {
+        "group" => BindingSubject::Group(get_string(r, "subject")?),
+        _ => BindingSubject::User(get_string(r, "subject")?),
+    };
     Ok(StoredBinding {
         id: get_string(r, "id")?,
-        user_id: get_string(r, "user_id")?,
+        subject,
         role: get_string(r, "role")?,
         tenant_id: t.map(|t| t.parse()).transpose().map_err(Error::internal)?,
         project_id: p.map(|p| p.parse()).transpose().map_err(Error::internal)?,
@@ -225,6 +245,7 @@ impl DataStore {
         for sql in [
             "DELETE FROM credentials WHERE user_id = $1",
             "DELETE FROM role_bindings WHERE user_id = $1",
+            "DELETE FROM group_members WHERE user_id = $1",
             "DELETE FROM users WHERE id = $1",
         ] {
             sqlx::query(sql)
@@ -241,9 +262,9 @@ impl DataStore {
         &self,
         tenant: Option<TenantId>,
     ) -> Result<Vec<StoredBinding>, Error> {
-        let rows = sqlx::query(
-            "SELECT id, user_id, role, tenant_id, project_id FROM role_bindings WHERE ($1 IS NULL OR tenant_id = $1) ORDER BY created_at",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT * FROM ({BOTH}) b WHERE ($1 IS NULL OR tenant_id = $1) ORDER BY created_at"
+        ))
         .bind(tenant.map(|t| t.to_string()))
         .fetch_all(&self.pool)
         .await
@@ -253,23 +274,23 @@ impl DataStore {
 
     /// A role binding by id.
     pub async fn binding_get(&self, id: &str) -> Result<Option<StoredBinding>, Error> {
-        let row = sqlx::query(
-            "SELECT id, user_id, role, tenant_id, project_id FROM role_bindings WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db_error)?;
+        let row = sqlx::query(&format!("SELECT * FROM ({BOTH}) b WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error)?;
         row.as_ref().map(binding).transpose()
     }
 
     /// Removes a role binding.
     pub async fn binding_delete(&self, id: &str) -> Result<(), Error> {
-        sqlx::query("DELETE FROM role_bindings WHERE id = $1")
-            .bind(id)
-            .execute(&self.pool)
-            .await
-            .map_err(db_error)?;
+        for table in ["role_bindings", "group_role_bindings"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE id = $1"))
+                .bind(id)
+                .execute(&self.pool)
+                .await
+                .map_err(db_error)?;
+        }
         Ok(())
     }
 
@@ -421,17 +442,20 @@ impl DataStore {
         .map_err(db_error)?;
         Ok(StoredBinding {
             id,
-            user_id: user_id.to_string(),
+            subject: BindingSubject::User(user_id.to_string()),
             role: role.to_string(),
             tenant_id,
             project_id,
         })
     }
 
-    /// Every role binding of a user.
+    /// Every role binding of a user: its own and those of its groups.
     pub async fn bindings_of(&self, user_id: &str) -> Result<Vec<StoredBinding>, Error> {
         let rows = sqlx::query(
-            "SELECT id, user_id, role, tenant_id, project_id FROM role_bindings WHERE user_id = $1",
+            "SELECT id, 'user' AS kind, user_id AS subject, role, tenant_id, project_id FROM role_bindings \
+             WHERE user_id = $1 UNION ALL \
+             SELECT b.id, 'group' AS kind, b.group_id AS subject, b.role, b.tenant_id, b.project_id \
+             FROM group_role_bindings b JOIN group_members m ON m.group_id = b.group_id WHERE m.user_id = $1",
         )
         .bind(user_id)
         .fetch_all(&self.pool)

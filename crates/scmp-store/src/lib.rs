@@ -10,6 +10,7 @@
 mod audit;
 mod catalog;
 mod db;
+mod groups;
 mod guests;
 mod identity;
 mod inventory;
@@ -22,8 +23,9 @@ mod tenants;
 pub use audit::{AuditEntry, AuditFilter, AuditRecord, ChainBreak, Checkpoint};
 pub use catalog::{Image, InstanceType};
 pub use db::{Backend, DataStore};
+pub use groups::Group;
 pub use guests::{CloudInit, Guest, GuestEvent, NewGuest};
-pub use identity::{Credential, CredentialKind, IssuedSecret, StoredBinding, User};
+pub use identity::{BindingSubject, Credential, CredentialKind, IssuedSecret, StoredBinding, User};
 pub use inventory::{ClusterObservation, Host, HostLoad, HostObservation, TemplateObservation};
 pub use operations::{NewOperation, Operation, Progress};
 pub use projects::{NewProject, Project};

@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         6,
         include_str!("../migrations/0006_residency_affinity_inventory.sql"),
     ),
+    (7, include_str!("../migrations/0007_groups.sql")),
 ];
 
 /// Arbitrary constant identifying scmp's migration lock.

@@ -5,6 +5,7 @@
 mod audit;
 mod catalog;
 mod extract;
+mod groups;
 mod guest_actions;
 mod guests;
 mod me;
@@ -132,6 +133,12 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
             users::role_binding_create
         ))
         .routes(routes!(users::role_binding_delete))
+        .routes(routes!(groups::group_list, groups::group_create))
+        .routes(routes!(
+            groups::group_view,
+            groups::group_update,
+            groups::group_delete
+        ))
         .routes(routes!(users::session_create, users::session_delete))
 }
 

@@ -15,7 +15,7 @@ use axum::Json;
 use http::StatusCode;
 use scmp_authz::{Action, Resource, Role};
 use scmp_common::{Error, TenantId};
-use scmp_store::{AuditRecord, CredentialKind, StoredBinding, User};
+use scmp_store::{AuditRecord, BindingSubject, CredentialKind, StoredBinding, User};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -83,12 +83,16 @@ pub struct TenantFilter {
     pub tenant: Option<String>,
 }
 
-/// Who a role is bound to.
+/// Who a role is bound to: `{"user": U}` or `{"group": G}`.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Subject {
     /// The user (id or name).
-    pub user: String,
+    #[serde(default)]
+    pub user: Option<String>,
+    /// The group (id or name).
+    #[serde(default)]
+    pub group: Option<String>,
 }
 
 /// Where a role applies: `"platform"`, `{"tenant": T}` or `{"project": P}`.
@@ -126,8 +130,12 @@ pub struct RoleBindingCreate {
 pub struct RoleBindingView {
     /// Id.
     pub id: String,
-    /// The user.
-    pub user_id: String,
+    /// The user, for a binding to a user.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// The group, for a binding to a group.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
     /// The role.
     pub role: String,
     /// `platform`, `tenant/<id>` or `project/<id>`.
@@ -141,9 +149,14 @@ impl From<StoredBinding> for RoleBindingView {
             (Some(t), None) => format!("tenant/{t}"),
             (None, None) => "platform".into(),
         };
+        let (user_id, group_id) = match b.subject {
+            BindingSubject::User(u) => (Some(u), None),
+            BindingSubject::Group(g) => (None, Some(g)),
+        };
         Self {
             id: b.id,
-            user_id: b.user_id,
+            user_id,
+            group_id,
             role: b.role,
             scope,
         }
@@ -177,7 +190,7 @@ fn now_ms() -> i64 {
 }
 
 /// May the caller manage (create, delete, bind roles to) users of this tenant (or platform staff)?
-fn may_manage(s: &AppState, ctx: &OpContext, tenant: Option<TenantId>) -> bool {
+pub(super) fn may_manage(s: &AppState, ctx: &OpContext, tenant: Option<TenantId>) -> bool {
     match tenant {
         Some(t) => s.authz.authorize(
             &ctx.actor.principal,
@@ -193,7 +206,7 @@ fn may_manage(s: &AppState, ctx: &OpContext, tenant: Option<TenantId>) -> bool {
 }
 
 /// May the caller see this tenant's users (or platform staff)?
-fn may_see(s: &AppState, ctx: &OpContext, tenant: Option<TenantId>) -> bool {
+pub(super) fn may_see(s: &AppState, ctx: &OpContext, tenant: Option<TenantId>) -> bool {
     match tenant {
         Some(t) => s
             .authz
@@ -206,7 +219,7 @@ fn may_see(s: &AppState, ctx: &OpContext, tenant: Option<TenantId>) -> bool {
     }
 }
 
-async fn user_for(s: &AppState, ctx: &OpContext, key: &str) -> Result<User, Problem> {
+pub(super) async fn user_for(s: &AppState, ctx: &OpContext, key: &str) -> Result<User, Problem> {
     let not_found = || Problem::not_found(&format!("user '{key}'")).at(&ctx.request_id);
     let found = s
         .store
@@ -425,24 +438,55 @@ pub async fn role_binding_create(
     if !may_manage(&s, &ctx, tenant) {
         return Err(at(Problem::forbidden("grant roles here")));
     }
-    let u = user_for(&s, &ctx, &body.subject.user).await?;
-    // Roles inside a tenant go only to that tenant's users.
-    if tenant.is_some() && u.tenant_id != tenant {
-        return Err(at(Problem::invalid(
-            "subject.user",
-            "roles in a tenant can only be given to that tenant's users",
-        )));
-    }
-    let target = format!("user/{}", u.id);
-    let b = audited(
-        &s,
-        &ctx,
-        "role_binding_create",
-        &target,
-        tenant,
-        s.store.binding_create(&u.id, role.name(), tenant, project),
-    )
-    .await?;
+    let b = match (&body.subject.user, &body.subject.group) {
+        (Some(user), None) => {
+            let u = user_for(&s, &ctx, user).await?;
+            // Roles inside a tenant go only to that tenant's users.
+            if tenant.is_some() && u.tenant_id != tenant {
+                return Err(at(Problem::invalid(
+                    "subject.user",
+                    "roles in a tenant can only be given to that tenant's users",
+                )));
+            }
+            let target = format!("user/{}", u.id);
+            audited(
+                &s,
+                &ctx,
+                "role_binding_create",
+                &target,
+                tenant,
+                s.store.binding_create(&u.id, role.name(), tenant, project),
+            )
+            .await?
+        }
+        (None, Some(group)) => {
+            let g = super::groups::group_for(&s, &ctx, group).await?;
+            // And only to that tenant's groups.
+            if tenant.is_some() && g.tenant_id != tenant {
+                return Err(at(Problem::invalid(
+                    "subject.group",
+                    "roles in a tenant can only be given to that tenant's groups",
+                )));
+            }
+            let target = format!("group/{}", g.id);
+            audited(
+                &s,
+                &ctx,
+                "role_binding_create",
+                &target,
+                tenant,
+                s.store
+                    .group_binding_create(&g.id, role.name(), tenant, project),
+            )
+            .await?
+        }
+        _ => {
+            return Err(at(Problem::invalid(
+                "subject",
+                "must be {\"user\": U} or {\"group\": G}",
+            )))
+        }
+    };
     Ok((StatusCode::CREATED, Json(b.into())))
 }
 

@@ -1,0 +1,249 @@
+//! Groups of users: a tenant's (managed by its tenant admins, members from that tenant only) or the
+//! platform's (managed by platform admins). Roles bound to a group hold for every member.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::Json;
+use http::StatusCode;
+use scmp_authz::Action;
+use scmp_common::{Error, TenantId};
+use scmp_store::Group;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::audit::audited;
+use super::tenants::{name, tenant_for};
+use super::types::Page;
+use super::users::{may_manage, may_see, user_for, TenantFilter};
+use super::{ApiJson, ApiPath, ApiQuery};
+use crate::context::{AppState, OpContext};
+use crate::error::Problem;
+
+/// `group_create`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupCreate {
+    /// Name, unique on the platform.
+    pub name: String,
+    /// Its tenant (id or name); a platform group when left out.
+    #[serde(default)]
+    pub tenant: Option<String>,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Members (user ids or names).
+    #[serde(default)]
+    pub members: Vec<String>,
+}
+
+/// `group_update`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupUpdate {
+    /// The new description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The new member list (user ids or names), replacing the old one.
+    #[serde(default)]
+    pub members: Option<Vec<String>>,
+}
+
+/// A group.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GroupView {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Its tenant; absent for a platform group.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tenant_id: Option<String>,
+    /// Description.
+    pub description: String,
+    /// Members (user ids).
+    pub members: Vec<String>,
+    /// Created (milliseconds since the Unix epoch).
+    pub created_at: i64,
+}
+
+impl From<Group> for GroupView {
+    fn from(g: Group) -> Self {
+        Self {
+            id: g.id,
+            name: g.name.to_string(),
+            tenant_id: g.tenant_id.map(|t| t.to_string()),
+            description: g.description,
+            members: g.members,
+            created_at: g.created_at,
+        }
+    }
+}
+
+/// A group the caller may see (404 otherwise).
+pub(super) async fn group_for(s: &AppState, ctx: &OpContext, key: &str) -> Result<Group, Problem> {
+    let not_found = || Problem::not_found(&format!("group '{key}'")).at(&ctx.request_id);
+    match s.store.group_lookup(key).await {
+        Ok(g) if may_see(s, ctx, g.tenant_id) => Ok(g),
+        Ok(_) | Err(Error::NotFound { .. }) => Err(not_found()),
+        Err(e) => Err(Problem::from(e).at(&ctx.request_id)),
+    }
+}
+
+/// A group the caller may change (404 when it may not see it, 403 when it may only see it).
+async fn group_to_manage(s: &AppState, ctx: &OpContext, key: &str) -> Result<Group, Problem> {
+    let g = group_for(s, ctx, key).await?;
+    if may_manage(s, ctx, g.tenant_id) {
+        Ok(g)
+    } else {
+        Err(Problem::forbidden("manage this group").at(&ctx.request_id))
+    }
+}
+
+/// Resolves members to user ids; each must belong to the group's tenant (any user for a platform
+/// group).
+async fn members(
+    s: &AppState,
+    ctx: &OpContext,
+    tenant: Option<TenantId>,
+    keys: &[String],
+) -> Result<Vec<String>, Problem> {
+    let mut ids = Vec::with_capacity(keys.len());
+    for (i, key) in keys.iter().enumerate() {
+        let u = user_for(s, ctx, key).await.map_err(|_| {
+            Problem::invalid(&format!("members[{i}]"), "no such user").at(&ctx.request_id)
+        })?;
+        if tenant.is_some() && u.tenant_id != tenant {
+            return Err(Problem::invalid(
+                &format!("members[{i}]"),
+                "a tenant's group holds only that tenant's users",
+            )
+            .at(&ctx.request_id));
+        }
+        if !ids.contains(&u.id) {
+            ids.push(u.id);
+        }
+    }
+    Ok(ids)
+}
+
+/// Groups the caller may see: one tenant's, or (platform admins) all.
+#[utoipa::path(get, path = "/api/v1/groups", operation_id = "group_list", params(TenantFilter),
+    responses((status = 200, body = Page<GroupView>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn group_list(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiQuery(q): ApiQuery<TenantFilter>,
+) -> Result<Json<Page<GroupView>>, Problem> {
+    let filter = match &q.tenant {
+        Some(key) => Some(Some(tenant_for(&s, &ctx, key, Action::UserList).await?.id)),
+        None if may_see(&s, &ctx, None) => None,
+        None => {
+            return Err(Problem::forbidden("list all groups (name a tenant)").at(&ctx.request_id))
+        }
+    };
+    let groups = s
+        .store
+        .group_list(filter)
+        .await
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    Ok(Json(Page {
+        items: groups.into_iter().map(Into::into).collect(),
+        next_page_token: None,
+    }))
+}
+
+/// Creates a group.
+#[utoipa::path(post, path = "/api/v1/groups", operation_id = "group_create", request_body = GroupCreate,
+    responses((status = 201, body = GroupView), (status = 400, body = Problem), (status = 401, body = Problem),
+               (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn group_create(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiJson(body): ApiJson<GroupCreate>,
+) -> Result<(StatusCode, Json<GroupView>), Problem> {
+    let at = |p: Problem| p.at(&ctx.request_id);
+    let tenant = match &body.tenant {
+        Some(key) => Some(tenant_for(&s, &ctx, key, Action::UserCreate).await?.id),
+        None => None,
+    };
+    if !may_manage(&s, &ctx, tenant) {
+        return Err(at(Problem::forbidden("create platform groups")));
+    }
+    let gname = name("name", &body.name).map_err(at)?;
+    let ids = members(&s, &ctx, tenant, &body.members).await?;
+    let description = body.description.unwrap_or_default();
+    let g = audited(
+        &s,
+        &ctx,
+        "group_create",
+        &format!("group/{gname}"),
+        tenant,
+        s.store.group_create(&gname, tenant, &description, &ids),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(g.into())))
+}
+
+/// One group with its members.
+#[utoipa::path(get, path = "/api/v1/groups/{group}", operation_id = "group_view",
+    params(("group" = String, Path, description = "Group id or name")),
+    responses((status = 200, body = GroupView), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn group_view(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+) -> Result<Json<GroupView>, Problem> {
+    Ok(Json(group_for(&s, &ctx, &key).await?.into()))
+}
+
+/// Changes a group's description or replaces its members.
+#[utoipa::path(put, path = "/api/v1/groups/{group}", operation_id = "group_update",
+    params(("group" = String, Path, description = "Group id or name")), request_body = GroupUpdate,
+    responses((status = 200, body = GroupView), (status = 400, body = Problem), (status = 401, body = Problem),
+               (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn group_update(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+    ApiJson(body): ApiJson<GroupUpdate>,
+) -> Result<Json<GroupView>, Problem> {
+    let g = group_to_manage(&s, &ctx, &key).await?;
+    let ids = match &body.members {
+        Some(m) => Some(members(&s, &ctx, g.tenant_id, m).await?),
+        None => None,
+    };
+    let g = audited(
+        &s,
+        &ctx,
+        "group_update",
+        &format!("group/{}", g.id),
+        g.tenant_id,
+        s.store
+            .group_update(&g.id, body.description.as_deref(), ids.as_deref()),
+    )
+    .await?;
+    Ok(Json(g.into()))
+}
+
+/// Deletes a group and the roles bound to it.
+#[utoipa::path(delete, path = "/api/v1/groups/{group}", operation_id = "group_delete",
+    params(("group" = String, Path, description = "Group id or name")),
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn group_delete(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+) -> Result<StatusCode, Problem> {
+    let g = group_to_manage(&s, &ctx, &key).await?;
+    audited(
+        &s,
+        &ctx,
+        "group_delete",
+        &format!("group/{}", g.id),
+        g.tenant_id,
+        s.store.group_delete(&g.id),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,231 @@
+//! Groups of users (of one tenant, or of the platform) and the role bindings given to them.
+
+use scmp_common::{Error, Name, ProjectId, ResourceKind, TenantId};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use uuid::Uuid;
+
+use crate::db::{db_error, get_string, is_unique_violation, now_ms, DataStore};
+use crate::identity::{BindingSubject, StoredBinding};
+
+/// A group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// Id.
+    pub id: String,
+    /// Name, unique on the platform.
+    pub name: Name,
+    /// Its tenant; `None` for a platform group.
+    pub tenant_id: Option<TenantId>,
+    /// Description.
+    pub description: String,
+    /// Members (user ids).
+    pub members: Vec<String>,
+    /// Created (ms).
+    pub created_at: i64,
+}
+
+fn group(row: &AnyRow, members: Vec<String>) -> Result<Group, Error> {
+    let tenant: Option<String> = row.try_get("tenant_id").map_err(Error::internal)?;
+    Ok(Group {
+        id: get_string(row, "id")?,
+        name: Name::new(get_string(row, "name")?).map_err(Error::internal)?,
+        tenant_id: tenant
+            .map(|t| t.parse())
+            .transpose()
+            .map_err(Error::internal)?,
+        description: get_string(row, "description")?,
+        members,
+        created_at: row.try_get("created_at").map_err(Error::internal)?,
+    })
+}
+
+impl DataStore {
+    /// Creates a group with its members.
+    pub async fn group_create(
+        &self,
+        name: &Name,
+        tenant: Option<TenantId>,
+        description: &str,
+        members: &[String],
+    ) -> Result<Group, Error> {
+        crate::tenants::check_text("description", description)?;
+        let id = Uuid::new_v4().to_string();
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let r = sqlx::query(
+            "INSERT INTO user_groups (id, name, tenant_id, description, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&id)
+        .bind(name.as_str())
+        .bind(tenant.map(|t| t.to_string()))
+        .bind(description)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await;
+        match r {
+            Ok(_) => {}
+            Err(e) if is_unique_violation(&e) => {
+                return Err(Error::AlreadyExists {
+                    kind: ResourceKind::Group,
+                    name: name.to_string(),
+                })
+            }
+            Err(e) => return Err(db_error(e)),
+        }
+        for m in members {
+            sqlx::query("INSERT INTO group_members (group_id, user_id) VALUES ($1, $2)")
+                .bind(&id)
+                .bind(m)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+        }
+        tx.commit().await.map_err(db_error)?;
+        self.group_lookup(&id).await
+    }
+
+    /// A group by id or name.
+    pub async fn group_lookup(&self, key: &str) -> Result<Group, Error> {
+        let row = sqlx::query(
+            "SELECT id, name, tenant_id, description, created_at FROM user_groups WHERE id = $1 OR name = $1",
+        )
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error)?;
+        let Some(row) = row else {
+            return Err(Error::NotFound {
+                kind: ResourceKind::Group,
+                name: key.to_string(),
+            });
+        };
+        let members = self.group_members(&get_string(&row, "id")?).await?;
+        group(&row, members)
+    }
+
+    async fn group_members(&self, id: &str) -> Result<Vec<String>, Error> {
+        sqlx::query_scalar("SELECT user_id FROM group_members WHERE group_id = $1 ORDER BY user_id")
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)
+    }
+
+    /// Groups, all or one tenant's (`Some(None)`: the platform's), by name.
+    pub async fn group_list(&self, tenant: Option<Option<TenantId>>) -> Result<Vec<Group>, Error> {
+        let rows = match tenant {
+            None => {
+                sqlx::query(
+                    "SELECT id, name, tenant_id, description, created_at FROM user_groups ORDER BY name",
+                )
+                .fetch_all(&self.pool)
+                .await
+            }
+            Some(Some(t)) => {
+                sqlx::query(
+                    "SELECT id, name, tenant_id, description, created_at FROM user_groups WHERE tenant_id = $1 ORDER BY name",
+                )
+                .bind(t.to_string())
+                .fetch_all(&self.pool)
+                .await
+            }
+            Some(None) => {
+                sqlx::query(
+                    "SELECT id, name, tenant_id, description, created_at FROM user_groups WHERE tenant_id IS NULL ORDER BY name",
+                )
+                .fetch_all(&self.pool)
+                .await
+            }
+        }
+        .map_err(db_error)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let members = self.group_members(&get_string(r, "id")?).await?;
+            out.push(group(r, members)?);
+        }
+        Ok(out)
+    }
+
+    /// Changes a group's description and, when given, replaces its members.
+    pub async fn group_update(
+        &self,
+        id: &str,
+        description: Option<&str>,
+        members: Option<&[String]>,
+    ) -> Result<Group, Error> {
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        if let Some(d) = description {
+            crate::tenants::check_text("description", d)?;
+            sqlx::query("UPDATE user_groups SET description = $1 WHERE id = $2")
+                .bind(d)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+        }
+        if let Some(members) = members {
+            sqlx::query("DELETE FROM group_members WHERE group_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            for m in members {
+                sqlx::query("INSERT INTO group_members (group_id, user_id) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(m)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+            }
+        }
+        tx.commit().await.map_err(db_error)?;
+        self.group_lookup(id).await
+    }
+
+    /// Deletes a group, its memberships and the roles bound to it.
+    pub async fn group_delete(&self, id: &str) -> Result<(), Error> {
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        for sql in [
+            "DELETE FROM group_role_bindings WHERE group_id = $1",
+            "DELETE FROM group_members WHERE group_id = $1",
+            "DELETE FROM user_groups WHERE id = $1",
+        ] {
+            sqlx::query(sql)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+        }
+        tx.commit().await.map_err(db_error)
+    }
+
+    /// Binds a role to a group on a scope (no tenant and project: the platform).
+    pub async fn group_binding_create(
+        &self,
+        group_id: &str,
+        role: &str,
+        tenant_id: Option<TenantId>,
+        project_id: Option<ProjectId>,
+    ) -> Result<StoredBinding, Error> {
+        let id = Uuid::new_v4().to_string();
+        sqlx::query(
+            "INSERT INTO group_role_bindings (id, group_id, role, tenant_id, project_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&id)
+        .bind(group_id)
+        .bind(role)
+        .bind(tenant_id.map(|t| t.to_string()))
+        .bind(project_id.map(|p| p.to_string()))
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(StoredBinding {
+            id,
+            subject: BindingSubject::Group(group_id.to_string()),
+            role: role.to_string(),
+            tenant_id,
+            project_id,
+        })
+    }
+}
