@@ -56,6 +56,15 @@ enum Command {
     /// Edge sites.
     #[command(subcommand)]
     Site(c::SiteCmd),
+    /// Users.
+    #[command(subcommand)]
+    User(cli::identity::UserCmd),
+    /// Groups of users.
+    #[command(subcommand)]
+    Group(cli::identity::GroupCmd),
+    /// Roles of users and groups on the platform, tenants and projects.
+    #[command(subcommand)]
+    RoleBinding(cli::identity::RoleBindingCmd),
     /// Proxmox VE clusters at the sites.
     #[command(subcommand)]
     Cluster(cli::platform::ClusterCmd),
@@ -122,6 +131,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Project(cmd) => c::project(cmd, g).await,
         Command::Token(cmd) => c::token(cmd, g).await,
         Command::Site(cmd) => c::site(cmd, g).await,
+        Command::User(cmd) => cli::identity::user(cmd, g).await,
+        Command::Group(cmd) => cli::identity::group(cmd, g).await,
+        Command::RoleBinding(cmd) => cli::identity::role_binding(cmd, g).await,
         Command::Cluster(cmd) => cli::platform::cluster(cmd, g).await,
         Command::Host(cmd) => cli::platform::host(cmd, g).await,
         Command::Image(cmd) => cli::platform::image(cmd, g).await,

@@ -172,16 +172,64 @@ fn the_client_drives_the_api() {
     // A user with a password logs in through a session.
     let o = run(cfg, &["token", "create", "ci", "-o", "json"]);
     assert!(o.status.success(), "{}", text(&o));
-    let http_user =
-        serde_json::json!({"name": "alice", "tenant": "acme", "password": "correct-horse-battery"});
     let curl = Command::new(env!("CARGO_BIN_EXE_scmp"))
         .env("SCMP_CONFIG_DIR", cfg)
         .args(["me", "view", "-o", "json"])
         .output()
         .unwrap();
     assert!(text(&curl).contains("admin"));
-    let created = create_user(&url, &fp, &token_file, &http_user);
-    assert!(created, "user created");
+    let mut create = scmp(cfg)
+        .args([
+            "user",
+            "create",
+            "alice",
+            "--tenant",
+            "acme",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    create
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"correct-horse-battery\n")
+        .unwrap();
+    let o = create.wait_with_output().unwrap();
+    assert!(o.status.success(), "user created: {}", text(&o));
+    // A group of the tenant with alice in it; a role bound to the group.
+    let o = run(
+        cfg,
+        &[
+            "group", "create", "devs", "--tenant", "acme", "--member", "alice",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(
+        cfg,
+        &[
+            "role-binding",
+            "create",
+            "tenant-auditor",
+            "--group",
+            "devs",
+            "--tenant",
+            "acme",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(
+        cfg,
+        &["role-binding", "list", "--tenant", "acme", "-o", "json"],
+    );
+    assert!(text(&o).contains("tenant-auditor"), "{}", text(&o));
+    let o = run(cfg, &["group", "set-members", "devs"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(cfg, &["user", "list", "--tenant", "acme"]);
+    assert!(text(&o).contains("alice"), "{}", text(&o));
     let mut login = scmp(cfg)
         .args([
             "login",
@@ -215,27 +263,4 @@ fn the_client_drives_the_api() {
         "a user without roles does not see the tenant: {}",
         text(&o)
     );
-}
-
-/// Creates a user through the API with the admin token (the client has no user commands yet).
-fn create_user(url: &str, fp: &str, token_file: &Path, body: &serde_json::Value) -> bool {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let tls = pve_client::Trust::Fingerprint(fp.parse().unwrap())
-            .client_config()
-            .unwrap();
-        let http = reqwest::Client::builder()
-            .use_preconfigured_tls(tls)
-            .build()
-            .unwrap();
-        let token = std::fs::read_to_string(token_file).unwrap();
-        http.post(format!("{url}/api/v1/users"))
-            .bearer_auth(token.trim())
-            .json(body)
-            .send()
-            .await
-            .unwrap()
-            .status()
-            == 201
-    })
 }

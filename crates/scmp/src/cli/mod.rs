@@ -5,5 +5,6 @@ pub mod client;
 pub mod commands;
 pub mod config;
 pub mod guests;
+pub mod identity;
 pub mod output;
 pub mod platform;
