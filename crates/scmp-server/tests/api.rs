@@ -1172,3 +1172,91 @@ async fn groups_grant_their_roles_to_members() {
         "its bindings go with it"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_are_full_of_what_the_caller_may_see() {
+    let s = server().await;
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        let (_, t) = s
+            .admin(
+                Method::POST,
+                "/api/v1/tenants",
+                Some(json!({"name": format!("t{i}")})),
+            )
+            .await;
+        ids.push(t["id"].as_str().unwrap().parse::<TenantId>().unwrap());
+    }
+    // carol administers t1 and t4 only.
+    let store = DataStore::open_dir(s.dir.path()).await.unwrap();
+    let carol = s
+        .user("carol", Some(("tenant-admin", Some(ids[1]), None)))
+        .await;
+    let cu = store.user_lookup("carol").await.unwrap().unwrap().0;
+    store
+        .binding_create(&cu.id, "tenant-admin", Some(ids[4]), None)
+        .await
+        .unwrap();
+    let page = |token: Option<String>, who: Option<String>| {
+        let s = &s;
+        async move {
+            let path = match token {
+                Some(t) => format!("/api/v1/tenants?limit=1&page_token={t}"),
+                None => "/api/v1/tenants?limit=1".into(),
+            };
+            let (st, v, _) = s
+                .call(
+                    Method::GET,
+                    &path,
+                    Some(who.as_deref().unwrap_or(&s.admin)),
+                    None,
+                )
+                .await;
+            assert_eq!(st, 200, "{v}");
+            v
+        }
+    };
+    let p1 = page(None, Some(carol.clone())).await;
+    assert_eq!(p1["items"][0]["name"], "t1", "{p1}");
+    let p2 = page(
+        p1["next_page_token"].as_str().map(str::to_string),
+        Some(carol.clone()),
+    )
+    .await;
+    assert_eq!(p2["items"][0]["name"], "t4", "{p2}");
+    let p3 = page(
+        p2["next_page_token"].as_str().map(str::to_string),
+        Some(carol.clone()),
+    )
+    .await;
+    assert!(
+        p3["items"].as_array().unwrap().is_empty() && p3["next_page_token"].is_null(),
+        "{p3}"
+    );
+    // The admin walks all six, one a page.
+    let mut names = Vec::new();
+    let mut token = None;
+    for _ in 0..10 {
+        let p = page(token.clone(), None).await;
+        for t in p["items"].as_array().unwrap() {
+            names.push(t["name"].as_str().unwrap().to_string());
+        }
+        token = p["next_page_token"].as_str().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    assert_eq!(names, ["t0", "t1", "t2", "t3", "t4", "t5"]);
+    let (st, b, _) = s
+        .call(
+            Method::GET,
+            "/api/v1/tenants?page_token=t3",
+            Some(&s.admin),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), b["errors"][0]["field"].clone()),
+        (400, json!("page_token"))
+    );
+}

@@ -10,6 +10,7 @@ mod guest_actions;
 mod guests;
 mod me;
 mod operations;
+mod paging;
 mod projects;
 mod sites;
 mod snapshots;

@@ -55,25 +55,25 @@ pub async fn project_list(
 ) -> Result<Json<Page<ProjectView>>, Problem> {
     let limit = q.limit().map_err(|p| p.at(&ctx.request_id))?;
     let t = tenant_for(&s, &ctx, &key, Action::ProjectList).await?;
-    let all = s
-        .store
-        .project_list(t.id, q.page_token.as_deref(), limit)
-        .await
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
-    let next = (all.len() as u32 == limit)
-        .then(|| all.last().map(|p| p.name.to_string()))
-        .flatten();
-    let items = all
-        .into_iter()
-        .filter(|p| {
+    let (visible, next) = super::paging::fill(
+        q.page_token.as_deref(),
+        limit,
+        |after, n| {
+            let store = s.store.clone();
+            async move { store.project_list(t.id, after.as_deref(), n).await }
+        },
+        |p| p.name.to_string(),
+        |p| {
             s.authz.authorize(
                 &ctx.actor.principal,
                 Action::ProjectView,
                 Resource::Project(p.tenant_id, p.id),
             )
-        })
-        .map(Into::into)
-        .collect();
+        },
+    )
+    .await
+    .map_err(|p| p.at(&ctx.request_id))?;
+    let items = visible.into_iter().map(Into::into).collect();
     Ok(Json(Page {
         items,
         next_page_token: next,

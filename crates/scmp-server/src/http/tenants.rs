@@ -73,27 +73,31 @@ pub async fn tenant_list(
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<Page<TenantView>>, Problem> {
     let limit = q.limit().map_err(|p| p.at(&ctx.request_id))?;
-    let all = s
-        .store
-        .tenant_list(q.page_token.as_deref(), limit)
-        .await
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
-    let next = (all.len() as u32 == limit)
-        .then(|| all.last().map(|t| t.name.to_string()))
-        .flatten();
-    let mut items = Vec::new();
-    for t in all {
-        if s.authz.authorize(
-            &ctx.actor.principal,
-            Action::TenantView,
-            Resource::Tenant(t.id),
-        ) {
-            items.push(
-                view(&s, t)
-                    .await
-                    .map_err(|e| Problem::from(e).at(&ctx.request_id))?,
-            );
-        }
+    let (visible, next) = super::paging::fill(
+        q.page_token.as_deref(),
+        limit,
+        |after, n| {
+            let store = s.store.clone();
+            async move { store.tenant_list(after.as_deref(), n).await }
+        },
+        |t| t.name.to_string(),
+        |t| {
+            s.authz.authorize(
+                &ctx.actor.principal,
+                Action::TenantView,
+                Resource::Tenant(t.id),
+            )
+        },
+    )
+    .await
+    .map_err(|p| p.at(&ctx.request_id))?;
+    let mut items = Vec::with_capacity(visible.len());
+    for t in visible {
+        items.push(
+            view(&s, t)
+                .await
+                .map_err(|e| Problem::from(e).at(&ctx.request_id))?,
+        );
     }
     Ok(Json(Page {
         items,
