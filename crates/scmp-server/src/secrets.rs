@@ -120,9 +120,10 @@ mod tests {
             s.open(&sealed).unwrap(),
             "0b1c5e0e-aaaa-bbbb-cccc-123456789012"
         );
+        // Change the last hex digit of the tag (to a different digit, whatever it was).
         let mut damaged = sealed.clone();
-        damaged.pop();
-        damaged.push('0');
+        let last = damaged.pop().unwrap();
+        damaged.push(if last == '0' { '1' } else { '0' });
         assert!(s.open(&damaged).is_err());
         let other = Sealer::load_or_create(tempfile::tempdir().unwrap().path()).unwrap();
         assert!(other.open(&sealed).is_err(), "another key cannot open it");

@@ -738,3 +738,54 @@ async fn a_cancelled_creation_is_undone() {
         .await;
     assert_eq!(st, 409, "an ended operation stays ended");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idempotency_key_creates_once() {
+    let e = env(None, None).await;
+    let p = e.project(5).await;
+    let post = |key: &str, body: Value| {
+        let req = e
+            .http
+            .post(format!("{}/api/v1/projects/{p}/guests", e.base))
+            .bearer_auth(&e.admin)
+            .header("Idempotency-Key", key)
+            .json(&body);
+        async move {
+            let r = req.send().await.unwrap();
+            let replayed = r.headers().contains_key("idempotent-replayed");
+            let st = r.status().as_u16();
+            (st, replayed, r.json::<Value>().await.unwrap())
+        }
+    };
+    let (st1, r1, op1) = post("create-web1", vm("web1")).await;
+    let (st2, r2, op2) = post("create-web1", vm("web1")).await;
+    assert!(st1 == 202 || st1 == 200, "{op1}");
+    assert_eq!(
+        (st2, r1, r2),
+        (st1, false, true),
+        "the same answer, replayed"
+    );
+    assert_eq!(op1["id"], op2["id"], "one operation");
+    let (st, _, b) = post("create-web1", vm("web2")).await;
+    assert_eq!(st, 422, "a key used for another request: {b}");
+    e.wait_op(&op1).await;
+    let (_, guests) = e
+        .call(Method::GET, &format!("/projects/{p}/guests"), None)
+        .await;
+    assert_eq!(guests["items"].as_array().unwrap().len(), 1, "{guests}");
+    // Another caller's key is another key.
+    let (_, t) = e
+        .call(Method::POST, "/tokens", Some(json!({"name": "second"})))
+        .await;
+    let other = t["secret"].as_str().unwrap().to_string();
+    let r = e
+        .http
+        .post(format!("{}/api/v1/projects/{p}/guests", e.base))
+        .bearer_auth(&other)
+        .header("Idempotency-Key", "create-web1")
+        .json(&vm("web1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409, "a new request: the name is taken");
+}

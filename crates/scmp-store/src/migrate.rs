@@ -18,6 +18,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/0006_residency_affinity_inventory.sql"),
     ),
     (7, include_str!("../migrations/0007_groups.sql")),
+    (8, include_str!("../migrations/0008_idempotency.sql")),
 ];
 
 /// Arbitrary constant identifying scmp's migration lock.

@@ -8,6 +8,7 @@ mod extract;
 mod groups;
 mod guest_actions;
 mod guests;
+mod idempotency;
 mod me;
 mod operations;
 mod paging;
@@ -166,6 +167,10 @@ pub fn router(state: Arc<AppState>) -> Router {
             Problem::new(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "this path does not take that method")
                 .at(&id.0)
         })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::idempotency,
+        ))
         .layer(axum::middleware::from_fn_with_state(state.clone(), around))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
