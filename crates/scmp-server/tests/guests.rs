@@ -13,7 +13,7 @@ struct Env {
     base: String,
     http: Client,
     admin: String,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     _running: scmp_server::Running,
     sim: pve_sim::Simulator,
 }
@@ -60,7 +60,7 @@ async fn env_full(
         base: format!("https://{}", running.addr),
         http,
         admin,
-        _dir: dir,
+        dir,
         _running: running,
         sim: sim.clone(),
     };
@@ -379,17 +379,16 @@ async fn a_hundred_concurrent_creations_admit_exactly_twenty_on_sqlite() {
     quota_race(None).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_hundred_concurrent_creations_admit_exactly_twenty_on_postgresql() {
+/// A fresh database on the test PostgreSQL (`None` when there is none and none is required).
+async fn fresh_postgres() -> Option<String> {
     let Ok(url) = std::env::var("SCMP_TEST_DATABASE_URL") else {
         assert!(
             std::env::var("SCMP_REQUIRE_EXTERNAL").is_err(),
             "SCMP_TEST_DATABASE_URL is required here"
         );
         eprintln!("skipped: SCMP_TEST_DATABASE_URL is not set (scripts/test.sh sets it)");
-        return;
+        return None;
     };
-    // A database of its own: the server's store is shared with other tests otherwise.
     let db = format!("guests_{}", uuid::Uuid::new_v4().simple());
     sqlx::any::install_default_drivers();
     let admin = sqlx::AnyPool::connect(&url).await.unwrap();
@@ -398,11 +397,75 @@ async fn a_hundred_concurrent_creations_admit_exactly_twenty_on_postgresql() {
         .await
         .unwrap();
     admin.close().await;
-    let own = match url.rsplit_once('/') {
-        Some((base, _)) => format!("{base}/{db}"),
-        None => panic!("unexpected database URL"),
+    let (base, _) = url.rsplit_once('/').expect("a database URL");
+    Some(format!("{base}/{db}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hundred_concurrent_creations_admit_exactly_twenty_on_postgresql() {
+    if let Some(url) = fresh_postgres().await {
+        quota_race(Some(url)).await;
+    }
+}
+
+/// Two server replicas on one PostgreSQL: requests spread over both, operations run by whichever
+/// replica takes their lease; quota exact, every creation done once, no VMID given twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_on_postgresql_share_the_work() {
+    let Some(url) = fresh_postgres().await else {
+        return;
     };
-    quota_race(Some(own)).await;
+    let first = env(None, Some(url.clone())).await;
+    let p = first.project(20).await;
+    // The second replica: same database, same keys (the data directory), its own listener.
+    let mut config = ServerConfig::new(
+        first.dir.path().to_path_buf(),
+        "127.0.0.1:0".parse().unwrap(),
+    );
+    config.database_url = Some(url);
+    config.sync_interval = Duration::from_millis(300);
+    let second = start(config).await.unwrap();
+    let base2 = format!("https://{}", second.addr);
+    let calls = (0..60).map(|i| {
+        let (e, p, base2) = (&first, p.clone(), base2.clone());
+        async move {
+            let base = if i % 2 == 0 { e.base.clone() } else { base2 };
+            let r = e
+                .http
+                .post(format!("{base}/api/v1/projects/{p}/guests"))
+                .bearer_auth(&e.admin)
+                .json(&vm(&format!("g{i}")))
+                .send()
+                .await
+                .unwrap();
+            let st = r.status().as_u16();
+            (st, r.json::<Value>().await.unwrap())
+        }
+    });
+    let results = futures::future::join_all(calls).await;
+    let admitted: Vec<&Value> = results
+        .iter()
+        .filter(|(st, _)| *st == 202 || *st == 200)
+        .map(|(_, op)| op)
+        .collect();
+    assert_eq!(admitted.len(), 20, "{results:?}");
+    for op in &admitted {
+        assert_eq!(first.wait_op(op).await["state"], "succeeded");
+    }
+    let (_, guests) = first
+        .call(Method::GET, &format!("/projects/{p}/guests"), None)
+        .await;
+    let mut vmids: Vec<u64> = guests["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["vmid"].as_u64().unwrap())
+        .collect();
+    vmids.sort_unstable();
+    vmids.dedup();
+    assert_eq!(vmids.len(), 20, "one VMID each");
+    assert_eq!(first.sim_guests().len(), 20, "each created once on Proxmox");
+    second.handle.shutdown();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
