@@ -8,11 +8,13 @@ use serde::{Deserialize, Serialize};
 macro_rules! text_enum {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal,)* }) => {
         $(#[$doc])*
+        // The texts are the snake_case names of the variants (a test checks it); `rename_all` tells
+        // serde and the OpenAPI schema alike.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
         pub enum $name {
             $(
                 $(#[$vdoc])*
-                #[serde(rename = $text)]
                 $variant,
             )*
         }
@@ -134,6 +136,22 @@ impl OperationState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serde_and_text_agree() {
+        for s in GuestState::ALL {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        for k in OperationKind::ALL {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
+        for k in OperationState::ALL {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
+        for k in GuestKind::ALL {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
+    }
 
     #[test]
     fn text_round_trips() {

@@ -12,6 +12,7 @@ mod idempotency;
 mod me;
 mod operations;
 mod paging;
+mod problems_doc;
 mod projects;
 mod sites;
 mod snapshots;
@@ -146,13 +147,15 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
 
 /// The OpenAPI document, as served at `/api/v1/openapi.json` and checked in as `openapi/scmp.json`.
 pub fn openapi_document() -> String {
-    let (_, doc) = api().split_for_parts();
+    let (_, mut doc) = api().split_for_parts();
+    problems_doc::add_problem_answers(&mut doc);
     doc.to_pretty_json().unwrap_or_default()
 }
 
 /// The whole application.
 pub fn router(state: Arc<AppState>) -> Router {
-    let (api, doc) = api().split_for_parts();
+    let (api, mut doc) = api().split_for_parts();
+    problems_doc::add_problem_answers(&mut doc);
     let doc_json = doc.to_pretty_json().unwrap_or_default();
     Router::new()
         .merge(api)
