@@ -63,6 +63,8 @@ pub struct AppState {
     pub work: tokio::sync::Notify,
     /// Waiters (`?wait=`) for operations to end, by operation.
     pub finished: crate::workflows::Waiters,
+    /// This replica's name in leases (unique per process).
+    pub replica: String,
     /// VMID candidates handed out by this replica.
     pub vmid_hints: crate::workflows::VmidHints,
     /// Placement's capacity snapshot, shared by this replica's decisions.
@@ -91,6 +93,7 @@ impl AppState {
             finished: Default::default(),
             placer: Default::default(),
             vmid_hints: Default::default(),
+            replica: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4()),
             fault_step: None,
             repeat_steps: false,
         })

@@ -16,10 +16,20 @@ use scmp_store::{Cluster, ClusterObservation, Guest, HostObservation, TemplateOb
 
 use crate::context::AppState;
 
-/// Syncs every cluster, forever, every `every`.
+/// Syncs every cluster, forever, every `every`, while this replica holds the inventory lease (one
+/// replica syncs; another takes over when it stops).
 pub async fn run(state: Arc<AppState>, every: Duration) {
+    let ttl = (every.as_millis() as i64).saturating_mul(3).max(3_000);
     loop {
-        sync_all(&state).await;
+        match state
+            .store
+            .lease_try("inventory", &state.replica, ttl)
+            .await
+        {
+            Ok(true) => sync_all(&state).await,
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "inventory: cannot take the lease"),
+        }
         tokio::time::sleep(every).await;
     }
 }

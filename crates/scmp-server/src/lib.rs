@@ -58,8 +58,19 @@ pub async fn start(config: ServerConfig) -> Result<Running, Error> {
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(std::time::Duration::from_secs(30)).await;
-                if let Err(e) = state.signer.checkpoint(&state.store).await {
-                    tracing::warn!(error = %e, "audit checkpoint failed");
+                // One replica signs the timed checkpoints.
+                match state
+                    .store
+                    .lease_try("audit-checkpoint", &state.replica, 90_000)
+                    .await
+                {
+                    Ok(true) => {
+                        if let Err(e) = state.signer.checkpoint(&state.store).await {
+                            tracing::warn!(error = %e, "audit checkpoint failed");
+                        }
+                    }
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!(error = %e, "audit checkpoint: cannot take the lease"),
                 }
             }
         });

@@ -436,6 +436,8 @@ fn sample_body(operation: &str) -> Option<Value> {
         "guest_migrate" => Some(json!({"host": "pve2"})),
         "group_create" => Some(json!({"name": "intruders", "tenant": "TENANT"})),
         "group_update" => Some(json!({"members": ["admin"]})),
+        "user_update" => Some(json!({"email": "intruder@example.invalid"})),
+        "site_update" => Some(json!({"description": "defaced"})),
         "snapshot_create" => Some(json!({"name": "intruder"})),
         "guest_start"
         | "guest_stop"
@@ -919,6 +921,17 @@ async fn cluster_secrets_are_sealed_and_never_returned() {
         (st.as_u16(), p["errors"][0]["field"].clone()),
         (400, json!("country"))
     );
+    let (st, site) = s
+        .admin(
+            Method::PUT,
+            "/api/v1/sites/berlin",
+            Some(json!({"region": "Berlin-Mitte"})),
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), site["region"].clone()),
+        (200, json!("Berlin-Mitte"))
+    );
     let (st, _) = s.admin(Method::DELETE, "/api/v1/sites/berlin", None).await;
     assert_eq!(st, 409, "a site with clusters stays");
     let (st, _) = s
@@ -1170,6 +1183,31 @@ async fn groups_grant_their_roles_to_members() {
     assert!(
         !bindings.to_string().contains(g["id"].as_str().unwrap()),
         "its bindings go with it"
+    );
+    // Users change their own details; passwords keep their rules.
+    let (st, b, _) = s
+        .call(
+            Method::PUT,
+            "/api/v1/users/bob",
+            Some(&token),
+            Some(json!({"password": "short"})),
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), b["errors"][0]["field"].clone()),
+        (400, json!("password"))
+    );
+    let (st, b, _) = s
+        .call(
+            Method::PUT,
+            "/api/v1/users/bob",
+            Some(&token),
+            Some(json!({"email": "bob@acme.example"})),
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), b["email"].clone()),
+        (200, json!("bob@acme.example"))
     );
 }
 

@@ -257,6 +257,33 @@ impl DataStore {
         tx.commit().await.map_err(db_error)
     }
 
+    /// Changes a user's e-mail address and/or password hash.
+    pub async fn user_update(
+        &self,
+        id: &str,
+        email: Option<&str>,
+        password_hash: Option<&str>,
+    ) -> Result<User, Error> {
+        if let Some(e) = email {
+            crate::tenants::check_text("email", e)?;
+            sqlx::query("UPDATE users SET email = $1 WHERE id = $2")
+                .bind(e)
+                .bind(id)
+                .execute(&self.pool)
+                .await
+                .map_err(db_error)?;
+        }
+        if let Some(h) = password_hash {
+            sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                .bind(h)
+                .bind(id)
+                .execute(&self.pool)
+                .await
+                .map_err(db_error)?;
+        }
+        self.user_get(id).await
+    }
+
     /// Role bindings, all or those on one tenant (and its projects).
     pub async fn binding_list(
         &self,

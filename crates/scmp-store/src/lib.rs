@@ -15,6 +15,7 @@ mod guests;
 mod idempotency;
 mod identity;
 mod inventory;
+mod leases;
 mod migrate;
 mod operations;
 mod projects;

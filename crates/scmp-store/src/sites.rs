@@ -223,6 +223,34 @@ impl DataStore {
         rows.iter().map(site).collect()
     }
 
+    /// Changes a site's region and/or description.
+    pub async fn site_update(
+        &self,
+        id: &str,
+        region: Option<&str>,
+        description: Option<&str>,
+    ) -> Result<Site, Error> {
+        if let Some(r) = region {
+            crate::tenants::check_text("region", r)?;
+            sqlx::query("UPDATE sites SET region = $1 WHERE id = $2")
+                .bind(r)
+                .bind(id)
+                .execute(&self.pool)
+                .await
+                .map_err(db_error)?;
+        }
+        if let Some(d) = description {
+            crate::tenants::check_text("description", d)?;
+            sqlx::query("UPDATE sites SET description = $1 WHERE id = $2")
+                .bind(d)
+                .bind(id)
+                .execute(&self.pool)
+                .await
+                .map_err(db_error)?;
+        }
+        self.site_lookup(id).await
+    }
+
     /// Deletes a site without clusters.
     pub async fn site_delete(&self, id: &str) -> Result<(), Error> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM clusters WHERE site_id = $1")

@@ -94,7 +94,40 @@ on_both!(
     identity,
     audit_chain_detects_tampering,
     sites_and_clusters,
+    leases_have_one_holder,
 );
+
+async fn leases_have_one_holder(store: &DataStore, _url: &str) {
+    assert!(store.lease_try("inventory", "a", 60_000).await.unwrap());
+    assert!(
+        !store.lease_try("inventory", "b", 60_000).await.unwrap(),
+        "held by a"
+    );
+    assert!(
+        store.lease_try("inventory", "a", 60_000).await.unwrap(),
+        "a renews"
+    );
+    assert!(
+        store.lease_try("checkpoint", "b", 60_000).await.unwrap(),
+        "another lease"
+    );
+    // Run out (a lease of no time), then b takes it over.
+    assert!(store.lease_try("inventory", "a", -1).await.unwrap());
+    assert!(store.lease_try("inventory", "b", 60_000).await.unwrap());
+    assert!(!store.lease_try("inventory", "a", 60_000).await.unwrap());
+    // Concurrent takers of a free lease: exactly one wins.
+    let tries = (0..10).map(|i| {
+        let store = store.clone();
+        async move {
+            store
+                .lease_try("race", &format!("r{i}"), 60_000)
+                .await
+                .unwrap()
+        }
+    });
+    let won = futures::future::join_all(tries).await;
+    assert_eq!(won.iter().filter(|w| **w).count(), 1);
+}
 
 fn res(vcpus: u64, memory_mib: u64, disk_gib: u64, guests: u64) -> Resources {
     Resources {

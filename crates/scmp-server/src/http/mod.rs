@@ -93,7 +93,11 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(audit::audit_list))
         .routes(routes!(audit::audit_checkpoint_list))
         .routes(routes!(sites::site_list, sites::site_create))
-        .routes(routes!(sites::site_view, sites::site_delete))
+        .routes(routes!(
+            sites::site_view,
+            sites::site_update,
+            sites::site_delete
+        ))
         .routes(routes!(sites::cluster_list, sites::cluster_create))
         .routes(routes!(
             sites::cluster_view,
@@ -130,7 +134,11 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(operations::operation_view))
         .routes(routes!(operations::operation_cancel))
         .routes(routes!(users::user_list, users::user_create))
-        .routes(routes!(users::user_view, users::user_delete))
+        .routes(routes!(
+            users::user_view,
+            users::user_update,
+            users::user_delete
+        ))
         .routes(routes!(
             users::role_binding_list,
             users::role_binding_create

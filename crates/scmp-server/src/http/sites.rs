@@ -364,6 +364,45 @@ pub async fn site_view(
     ))
 }
 
+/// `site_update`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SiteUpdate {
+    /// Region within the country.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// Changes a site's region or description (its country, which residency relies on, stays).
+#[utoipa::path(put, path = "/api/v1/sites/{site}", operation_id = "site_update",
+    params(("site" = String, Path, description = "Site id or name")), request_body = SiteUpdate,
+    responses((status = 200, body = SiteView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn site_update(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+    ApiJson(body): ApiJson<SiteUpdate>,
+) -> Result<Json<SiteView>, Problem> {
+    let site = site_for(&s, &ctx, &key, Action::SiteCreate).await?;
+    let site = audited(
+        &s,
+        &ctx,
+        "site_update",
+        &format!("site/{}", site.id),
+        None,
+        s.store.site_update(
+            &site.id,
+            body.region.as_deref(),
+            body.description.as_deref(),
+        ),
+    )
+    .await?;
+    Ok(Json(site.into()))
+}
+
 /// Deletes a site without clusters.
 #[utoipa::path(delete, path = "/api/v1/sites/{site}", operation_id = "site_delete",
     params(("site" = String, Path, description = "Site id or name")),

@@ -289,18 +289,7 @@ pub async fn user_create(
     }
     let hash = match &body.password {
         None => None,
-        Some(p) if p.chars().count() < 12 || p.len() > 1024 => {
-            return Err(at(Problem::invalid(
-                "password",
-                "must be 12 to 1024 characters long",
-            )))
-        }
-        Some(p) => Some(
-            Argon2::default()
-                .hash_password(p.as_bytes(), &SaltString::generate(&mut OsRng))
-                .map_err(|e| at(Error::internal(e).into()))?
-                .to_string(),
-        ),
+        Some(p) => Some(password_hash(p).map_err(at)?),
     };
     let target = format!("user/{uname}");
     let u = audited(
@@ -313,6 +302,73 @@ pub async fn user_create(
     )
     .await?;
     Ok((StatusCode::CREATED, Json(u.into())))
+}
+
+/// `user_update`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserUpdate {
+    /// New e-mail address.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// New password (at least 12 characters).
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+/// Changes a user's e-mail address or password (their managers, or the user themselves).
+#[utoipa::path(put, path = "/api/v1/users/{user}", operation_id = "user_update",
+    params(("user" = String, Path, description = "User id or name")), request_body = UserUpdate,
+    responses((status = 200, body = UserView), (status = 400, body = Problem), (status = 401, body = Problem),
+               (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn user_update(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+    ApiJson(body): ApiJson<UserUpdate>,
+) -> Result<Json<UserView>, Problem> {
+    let at = |p: Problem| p.at(&ctx.request_id);
+    let u = user_for(&s, &ctx, &key).await?;
+    if u.id != ctx.actor.user.id && !may_manage(&s, &ctx, u.tenant_id) {
+        return Err(at(Problem::forbidden("change this user")));
+    }
+    if let Some(e) = &body.email {
+        if e.len() > 254 || e.contains(char::is_control) {
+            return Err(at(Problem::invalid(
+                "email",
+                "must be at most 254 printable characters",
+            )));
+        }
+    }
+    let hash = match &body.password {
+        None => None,
+        Some(p) => Some(password_hash(p).map_err(at)?),
+    };
+    let u = audited(
+        &s,
+        &ctx,
+        "user_update",
+        &format!("user/{}", u.id),
+        u.tenant_id,
+        s.store
+            .user_update(&u.id, body.email.as_deref(), hash.as_deref()),
+    )
+    .await?;
+    Ok(Json(u.into()))
+}
+
+/// An argon2id hash of a password of acceptable length.
+fn password_hash(p: &str) -> Result<String, Problem> {
+    if p.chars().count() < 12 || p.len() > 1024 {
+        return Err(Problem::invalid(
+            "password",
+            "must be 12 to 1024 characters long",
+        ));
+    }
+    Argon2::default()
+        .hash_password(p.as_bytes(), &SaltString::generate(&mut OsRng))
+        .map(|h| h.to_string())
+        .map_err(|e| Error::internal(e).into())
 }
 
 /// One user.

@@ -208,6 +208,22 @@ pub enum TokenCmd {
 pub enum SiteCmd {
     /// `site_list`.
     List,
+    /// `site_update`.
+    Update {
+        /// Name or id.
+        site: String,
+        /// Region.
+        #[arg(long)]
+        region: Option<String>,
+        /// Description.
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// `site_delete`.
+    Delete {
+        /// Name or id.
+        site: String,
+    },
     /// `site_create`.
     Create {
         /// Name.
@@ -460,6 +476,22 @@ pub async fn site(cmd: SiteCmd, g: &Global) -> anyhow::Result<()> {
     let a = api(g)?;
     let v = match cmd {
         SiteCmd::List => a.call(Method::GET, "/sites", None).await?,
+        SiteCmd::Update {
+            site,
+            region,
+            description,
+        } => {
+            a.call(
+                Method::PUT,
+                &format!("/sites/{site}"),
+                Some(json!({"region": region, "description": description})),
+            )
+            .await?
+        }
+        SiteCmd::Delete { site } => {
+            a.call(Method::DELETE, &format!("/sites/{site}"), None)
+                .await?
+        }
         SiteCmd::Create {
             name,
             country,

@@ -35,6 +35,17 @@ pub enum UserCmd {
         /// Id or name.
         user: String,
     },
+    /// `user_update`: e-mail address, or a new password read from standard input.
+    Update {
+        /// Id or name.
+        user: String,
+        /// New e-mail address.
+        #[arg(long)]
+        email: Option<String>,
+        /// Read a new password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
     /// `user_delete`.
     Delete {
         /// Id or name.
@@ -115,6 +126,15 @@ pub enum RoleBindingCmd {
     },
 }
 
+fn read_password(from_stdin: bool) -> anyhow::Result<Option<String>> {
+    if !from_stdin {
+        return Ok(None);
+    }
+    let mut p = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut p)?;
+    Ok(Some(p.trim_end_matches(['\n', '\r']).to_string()))
+}
+
 fn tenant_query(tenant: &Option<String>) -> String {
     tenant
         .as_ref()
@@ -140,13 +160,7 @@ pub async fn user(cmd: UserCmd, g: &Global) -> anyhow::Result<()> {
             email,
             password_stdin,
         } => {
-            let password = if password_stdin {
-                let mut p = String::new();
-                std::io::Read::read_to_string(&mut std::io::stdin(), &mut p)?;
-                Some(p.trim_end_matches(['\n', '\r']).to_string())
-            } else {
-                None
-            };
+            let password = read_password(password_stdin)?;
             a.call(
                 Method::POST,
                 "/users",
@@ -155,6 +169,19 @@ pub async fn user(cmd: UserCmd, g: &Global) -> anyhow::Result<()> {
             .await?
         }
         UserCmd::View { user } => a.call(Method::GET, &format!("/users/{user}"), None).await?,
+        UserCmd::Update {
+            user,
+            email,
+            password_stdin,
+        } => {
+            let password = read_password(password_stdin)?;
+            a.call(
+                Method::PUT,
+                &format!("/users/{user}"),
+                Some(json!({"email": email, "password": password})),
+            )
+            .await?
+        }
         UserCmd::Delete { user } => {
             a.call(Method::DELETE, &format!("/users/{user}"), None)
                 .await?
