@@ -63,6 +63,8 @@ pub struct AppState {
     pub work: tokio::sync::Notify,
     /// Waiters (`?wait=`) for operations to end, by operation.
     pub finished: crate::workflows::Waiters,
+    /// Checks passwords at login (local users today; directories later).
+    pub authn: std::sync::Arc<dyn crate::authn::PasswordAuthenticator>,
     /// This replica's name in leases (unique per process).
     pub replica: String,
     /// VMID candidates handed out by this replica.
@@ -83,6 +85,7 @@ impl AppState {
         sealer: crate::secrets::Sealer,
     ) -> Result<Self, Error> {
         Ok(Self {
+            authn: std::sync::Arc::new(crate::authn::LocalPasswords::new(store.clone())),
             store,
             authz: Authorizer::new().map_err(Error::internal)?,
             metrics: Metrics::new(),

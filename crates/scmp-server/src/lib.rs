@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod auth;
+mod authn;
 mod bootstrap;
 pub mod checkpoint;
 mod connections;

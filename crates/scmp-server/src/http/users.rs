@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHasher, SaltString};
 use argon2::Argon2;
 use axum::extract::{ConnectInfo, State};
 use axum::Json;
@@ -616,26 +616,13 @@ pub async fn session_create(
     let outcome: Result<(User, scmp_store::IssuedSecret), &str> = if failures >= MAX_FAILURES {
         Err("too many failed logins")
     } else {
-        let found = s
-            .store
-            .user_lookup(&body.username)
+        let user = s
+            .authn
+            .authenticate(&body.username, &body.password)
             .await
             .map_err(|e| at(e.into()))?;
-        // Verify against a real hash even for unknown users, so timing does not tell who exists.
-        const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2NtcGR1bW15c2FsdA$2yZ4oBfr2m5KQb4jOTDa1bW+l8x/4oRkBvT4oIi2S0A";
-        let (user, hash) = match found {
-            Some((u, Some(h))) => (Some(u), h),
-            _ => (None, DUMMY.to_string()),
-        };
-        let ok = PasswordHash::new(&hash)
-            .map(|h| {
-                Argon2::default()
-                    .verify_password(body.password.as_bytes(), &h)
-                    .is_ok()
-            })
-            .unwrap_or(false);
-        match (user, ok) {
-            (Some(u), true) => {
+        match user {
+            Some(u) => {
                 let issued = s
                     .store
                     .credential_issue(
@@ -648,7 +635,7 @@ pub async fn session_create(
                     .map_err(|e| at(e.into()))?;
                 Ok((u, issued))
             }
-            _ => Err("wrong user name or password"),
+            None => Err("wrong user name or password"),
         }
     };
     rec.phase = "end";
