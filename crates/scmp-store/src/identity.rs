@@ -241,6 +241,25 @@ impl DataStore {
 
     /// Deletes a user with its credentials and role bindings.
     pub async fn user_delete(&self, id: &str) -> Result<(), Error> {
+        let others: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM role_bindings WHERE role = 'platform-admin' AND tenant_id IS NULL AND user_id <> $1",
+        )
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_error)?;
+        let mine: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM role_bindings WHERE role = 'platform-admin' AND tenant_id IS NULL AND user_id = $1",
+        )
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_error)?;
+        if mine > 0 && others == 0 {
+            return Err(Error::Conflict(
+                "this is the platform's last administrator; make someone else one first".into(),
+            ));
+        }
         let mut tx = self.pool.begin().await.map_err(db_error)?;
         for sql in [
             "DELETE FROM credentials WHERE user_id = $1",
@@ -310,14 +329,32 @@ impl DataStore {
     }
 
     /// Removes a role binding.
+    /// The platform always keeps an administrator: the last user binding of `platform-admin` stays.
     pub async fn binding_delete(&self, id: &str) -> Result<(), Error> {
-        for table in ["role_bindings", "group_role_bindings"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE id = $1"))
-                .bind(id)
-                .execute(&self.pool)
-                .await
-                .map_err(db_error)?;
+        let done = sqlx::query(
+            "DELETE FROM role_bindings WHERE id = $1 AND (role <> 'platform-admin' OR tenant_id IS NOT NULL \
+             OR (SELECT COUNT(*) FROM role_bindings WHERE role = 'platform-admin' AND tenant_id IS NULL) > 1)",
+        )
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(db_error)?;
+        if done.rows_affected() == 0
+            && self
+                .binding_get(id)
+                .await?
+                .is_some_and(|b| matches!(b.subject, BindingSubject::User(_)))
+        {
+            return Err(Error::Conflict(
+                "this is the platform's last administrator role; give the role to someone else first"
+                    .into(),
+            ));
         }
+        sqlx::query("DELETE FROM group_role_bindings WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(db_error)?;
         Ok(())
     }
 
