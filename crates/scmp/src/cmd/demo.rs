@@ -214,7 +214,7 @@ fn print_welcome(
         println!();
         println!("See it on the site itself, through the Proxmox VE API:");
         println!(
-            "  curl --cacert {d}/sites/{name}.pem -H \"Authorization: PVEAPIToken=$(cat {d}/sites/{name}.token)\" https://{addr}/api2/json/cluster/resources"
+            "  curl -s --cacert {d}/sites/{name}.pem -H \"Authorization: PVEAPIToken=$(cat {d}/sites/{name}.token)\" https://{addr}/api2/json/cluster/resources"
         );
     }
     println!();
