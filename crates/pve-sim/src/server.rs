@@ -39,13 +39,10 @@ pub(crate) async fn accept_loop(sim: Simulator, listener: TcpListener) {
                 continue;
             }
         };
-        let drop_it = {
+        let drop_it = !entry_up(&sim) || {
             let mut c = sim.inner.cluster.lock().unwrap_or_else(|e| e.into_inner());
-            let entry_up = c
-                .node(&c.entry_node.clone())
-                .is_some_and(|n| n.state == crate::model::NodeState::Up);
             let rate = c.faults.drop_rate;
-            !entry_up || (rate > 0.0 && c.draw() < rate)
+            rate > 0.0 && c.draw() < rate
         };
         if drop_it {
             tracing::debug!(%peer, "dropping connection (injected fault)");
@@ -60,7 +57,14 @@ pub(crate) async fn accept_loop(sim: Simulator, listener: TcpListener) {
             };
             let service = hyper::service::service_fn(move |req| {
                 let sim = sim.clone();
-                async move { Ok::<_, std::convert::Infallible>(handle(sim, req).await) }
+                async move {
+                    // A node that went down answers nothing, not even on connections it had open:
+                    // failing the request makes hyper close the connection.
+                    if !entry_up(&sim) {
+                        return Err(std::io::Error::other("the node is down"));
+                    }
+                    Ok(handle(sim, req).await)
+                }
             });
             let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
                 .serve_connection(TokioIo::new(stream), service)
@@ -176,6 +180,13 @@ async fn read_params(
         parts.headers,
         params,
     ))
+}
+
+/// Whether the node the API is served from is up.
+fn entry_up(sim: &Simulator) -> bool {
+    let c = sim.inner.cluster.lock().unwrap_or_else(|e| e.into_inner());
+    c.node(&c.entry_node)
+        .is_some_and(|n| n.state == crate::model::NodeState::Up)
 }
 
 async fn handle(sim: Simulator, req: Request<Incoming>) -> Response<Full<Bytes>> {

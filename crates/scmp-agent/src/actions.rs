@@ -357,6 +357,32 @@ pub async fn remove_ha(api: &dyn PveApi, kind: GuestKind, id: u32) -> Result<(),
     api.ha_resource_delete(&sid).await
 }
 
+/// Whether the guest runs.
+pub async fn is_running(
+    api: &dyn PveApi,
+    kind: GuestKind,
+    at: &str,
+    id: u32,
+) -> Result<bool, Error> {
+    let status = api
+        .guest_status(pve_kind(kind), &node(at)?, vmid(id)?)
+        .await?;
+    Ok(status.status == GuestState::Running)
+}
+
+/// The guest's snapshots, without Proxmox's `current` (the live state, not a snapshot).
+pub async fn snapshots(
+    api: &dyn PveApi,
+    kind: GuestKind,
+    at: &str,
+    id: u32,
+) -> Result<Vec<pve_types::api::guest::Snapshot>, Error> {
+    let all = api
+        .snapshot_list(pve_kind(kind), &node(at)?, vmid(id)?)
+        .await?;
+    Ok(all.into_iter().filter(|s| s.name != "current").collect())
+}
+
 /// Brings the guest to `running` or `stopped` (or reboots it), unless it is there already.
 pub async fn power(
     api: &dyn PveApi,
@@ -367,8 +393,7 @@ pub async fn power(
     upids: &mut Vec<String>,
 ) -> Result<(), Error> {
     let (k, n, v) = (pve_kind(kind), node(at)?, vmid(id)?);
-    let status = api.guest_status(k, &n, v).await?;
-    let running = status.status == GuestState::Running;
+    let running = is_running(api, kind, at, id).await?;
     let upid = match action {
         PowerAction::Start if running => return Ok(()),
         PowerAction::Stop | PowerAction::Shutdown if !running => return Ok(()),
@@ -395,7 +420,7 @@ pub async fn migrate(
         return Ok(());
     }
     let (k, n, v) = (pve_kind(kind), node(&at)?, vmid(id)?);
-    let running = api.guest_status(k, &n, v).await?.status == GuestState::Running;
+    let running = is_running(api, kind, &at, id).await?;
     let restart = running && kind == GuestKind::Ct;
     if restart {
         power(api, kind, &at, id, PowerAction::Stop, upids).await?;
@@ -481,7 +506,7 @@ pub async fn destroy(
     }
     remove_ha(api, kind, id).await?;
     let (n, v) = (node(&at)?, vmid(id)?);
-    if api.guest_status(k, &n, v).await?.status == GuestState::Running {
+    if is_running(api, kind, &at, id).await? {
         let upid = api
             .guest_stop(k, &n, v, &GuestStop { skiplock: None })
             .await?;

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use scmp_common::{Error, GuestKind, Name};
-use scmp_store::{CredentialKind, DataStore, Image, InstanceType};
+use scmp_store::{BindingSubject, CredentialKind, DataStore, Image, InstanceType};
 
 /// Creates the administrator when the store has no user.
 pub async fn first_start(store: &DataStore, dir: &Path) -> Result<(), Error> {
@@ -14,7 +14,12 @@ pub async fn first_start(store: &DataStore, dir: &Path) -> Result<(), Error> {
     let name = Name::new("admin").map_err(Error::internal)?;
     let admin = store.user_create(&name, "", None, None).await?;
     store
-        .binding_create(&admin.id, "platform-admin", None, None)
+        .binding_create(
+            &BindingSubject::User(admin.id.clone()),
+            "platform-admin",
+            None,
+            None,
+        )
         .await?;
     let token = store
         .credential_issue(&admin.id, CredentialKind::Token, "bootstrap", None)

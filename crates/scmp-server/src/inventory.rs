@@ -60,7 +60,7 @@ pub async fn sync_all(state: &AppState) {
 pub async fn sync_cluster(state: &AppState, cluster: &Cluster) -> Result<SiteObservation, Error> {
     let api = state.connections.get(cluster, &state.sealer)?;
     let with_bridges = cluster
-        .health
+        .inventory
         .bridges
         .as_array()
         .is_none_or(|b| b.is_empty())

@@ -9,7 +9,7 @@ use pve_client::Trust;
 use reqwest::{Client, Method, StatusCode};
 use scmp_common::{Name, TenantId};
 use scmp_server::{start, ServerConfig};
-use scmp_store::{CredentialKind, DataStore};
+use scmp_store::{BindingSubject, CredentialKind, DataStore};
 use serde_json::{json, Value};
 
 struct Server {
@@ -99,6 +99,25 @@ impl Server {
         )
     }
 
+    /// The tenant `acme` (quota 10 of each) with the project `web` (1 of each).
+    async fn acme_web(&self) -> (Value, Value) {
+        let (_, t) = self
+            .admin(
+                Method::POST,
+                "/api/v1/tenants",
+                Some(json!({"name": "acme", "quota": quota(10, 10, 10, 10)})),
+            )
+            .await;
+        let (_, p) = self
+            .admin(
+                Method::POST,
+                "/api/v1/tenants/acme/projects",
+                Some(json!({"name": "web", "quota": quota(1, 1, 1, 1)})),
+            )
+            .await;
+        (t, p)
+    }
+
     async fn admin(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
         let (s, v, _) = self.call(method, path, Some(&self.admin), body).await;
         (s, v)
@@ -142,7 +161,10 @@ impl Server {
             .await
             .unwrap();
         if let Some((role, t, p)) = role {
-            store.binding_create(&u.id, role, t, p).await.unwrap();
+            store
+                .binding_create(&BindingSubject::User(u.id.clone()), role, t, p)
+                .await
+                .unwrap();
         }
         store
             .credential_issue(&u.id, CredentialKind::Token, "test", None)
@@ -471,20 +493,7 @@ const PUBLIC: &[&str] = &["session_create"];
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operation_refuses_strangers() {
     let s = server().await;
-    let (_, t) = s
-        .admin(
-            Method::POST,
-            "/api/v1/tenants",
-            Some(json!({"name": "acme", "quota": quota(10, 10, 10, 10)})),
-        )
-        .await;
-    let (_, p) = s
-        .admin(
-            Method::POST,
-            "/api/v1/tenants/acme/projects",
-            Some(json!({"name": "web", "quota": quota(1, 1, 1, 1)})),
-        )
-        .await;
+    let (t, p) = s.acme_web().await;
     let (_, other) = s
         .admin(
             Method::POST,
@@ -1099,19 +1108,7 @@ async fn users_roles_and_sessions() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn groups_grant_their_roles_to_members() {
     let s = server().await;
-    s.admin(
-        Method::POST,
-        "/api/v1/tenants",
-        Some(json!({"name": "acme", "quota": quota(10, 10, 10, 10)})),
-    )
-    .await;
-    let (_, p) = s
-        .admin(
-            Method::POST,
-            "/api/v1/tenants/acme/projects",
-            Some(json!({"name": "web", "quota": quota(1, 1, 1, 1)})),
-        )
-        .await;
+    let (_, p) = s.acme_web().await;
     let pid = p["id"].as_str().unwrap().to_string();
     let (st, bob) = s
         .admin(
@@ -1232,7 +1229,12 @@ async fn pages_are_full_of_what_the_caller_may_see() {
         .await;
     let cu = store.user_lookup("carol").await.unwrap().unwrap().0;
     store
-        .binding_create(&cu.id, "tenant-admin", Some(ids[4]), None)
+        .binding_create(
+            &BindingSubject::User(cu.id.clone()),
+            "tenant-admin",
+            Some(ids[4]),
+            None,
+        )
         .await
         .unwrap();
     let page = |token: Option<String>, who: Option<String>| {

@@ -139,6 +139,39 @@ impl Env {
         panic!("operation {id} did not end");
     }
 
+    /// Creates a guest in project `p`, waits for it, and answers the guest as the API shows it.
+    async fn created(&self, p: &str, body: Value) -> Value {
+        let (_, op) = self
+            .call(
+                Method::POST,
+                &format!("/projects/{p}/guests?wait=30"),
+                Some(body),
+            )
+            .await;
+        let op = self.wait_op(&op).await;
+        assert_eq!(op["state"], "succeeded", "{op}");
+        let id = op["guest_id"].as_str().unwrap();
+        self.call(Method::GET, &format!("/guests/{id}"), None)
+            .await
+            .1
+    }
+
+    /// Polls a guest (bounded) until `check` holds; answers it then.
+    async fn guest_until(&self, id: &str, what: &str, check: impl Fn(&Value) -> bool) -> Value {
+        let path = format!("/guests/{id}");
+        for _ in 0..50 {
+            let (_, g) = self.call(Method::GET, &path, None).await;
+            if check(&g) {
+                return g;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        panic!(
+            "{what} never happened: {}",
+            self.call(Method::GET, &path, None).await.1
+        );
+    }
+
     /// Guests on the simulated cluster that are not templates.
     fn sim_guests(&self) -> Vec<(u32, String)> {
         let c = self.sim.cluster();
@@ -526,16 +559,8 @@ async fn a_failure_after_each_creation_step_unwinds_cleanly() {
 async fn drift_outside_scmp_is_reported() {
     let e = env(None, None).await;
     let p = e.project(5).await;
-    let (_, op) = e
-        .call(
-            Method::POST,
-            &format!("/projects/{p}/guests?wait=30"),
-            Some(vm("web1")),
-        )
-        .await;
-    let op = e.wait_op(&op).await;
-    let gid = op["guest_id"].as_str().unwrap().to_string();
-    let (_, g) = e.call(Method::GET, &format!("/guests/{gid}"), None).await;
+    let g = e.created(&p, vm("web1")).await;
+    let gid = g["id"].as_str().unwrap().to_string();
     let vmid = g["vmid"].as_u64().unwrap();
     let node = g["host"].as_str().unwrap().to_string();
     e.sim
@@ -625,18 +650,15 @@ async fn residency_anti_affinity_migration_and_discovery() {
     let p = e.project(10).await;
     // Discovery: storage and bridges next to hosts and templates.
     let (_, c) = e.call(Method::GET, "/clusters/fra-1", None).await;
-    let storage = c["health"]["storage"].as_array().unwrap();
+    let storage = c["storage"].as_array().unwrap();
     assert!(
         storage
             .iter()
             .any(|s| s["shared"] == true && s["kind"] == "rbd"),
         "{c}"
     );
-    assert_eq!(c["health"]["bridges"][0]["name"], "vmbr0", "{c}");
-    assert_eq!(
-        c["health"]["bridges"][0]["nodes"].as_array().unwrap().len(),
-        3
-    );
+    assert_eq!(c["bridges"][0]["name"], "vmbr0", "{c}");
+    assert_eq!(c["bridges"][0]["nodes"].as_array().unwrap().len(), 3);
 
     // Residency: a tenant held to France cannot run in Frankfurt.
     let (st, t) = e
@@ -682,22 +704,7 @@ async fn residency_anti_affinity_migration_and_discovery() {
     for i in 0..3 {
         let mut body = vm(&format!("db{i}"));
         body["anti_affinity_group"] = json!("db");
-        let (_, op) = e
-            .call(
-                Method::POST,
-                &format!("/projects/{p}/guests?wait=30"),
-                Some(body),
-            )
-            .await;
-        let op = e.wait_op(&op).await;
-        assert_eq!(op["state"], "succeeded", "{op}");
-        let (_, g) = e
-            .call(
-                Method::GET,
-                &format!("/guests/{}", op["guest_id"].as_str().unwrap()),
-                None,
-            )
-            .await;
+        let g = e.created(&p, body).await;
         hosts.insert(g["host"].as_str().unwrap().to_string());
     }
     assert_eq!(hosts.len(), 3, "{hosts:?}");
@@ -713,18 +720,8 @@ async fn residency_anti_affinity_migration_and_discovery() {
     );
 
     // Migration: to a named host, then wherever placement says.
-    let (_, op) = e
-        .call(
-            Method::POST,
-            &format!("/projects/{p}/guests?wait=30"),
-            Some(vm("app")),
-        )
-        .await;
-    let gid = e.wait_op(&op).await["guest_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let (_, g) = e.call(Method::GET, &format!("/guests/{gid}"), None).await;
+    let g = e.created(&p, vm("app")).await;
+    let gid = g["id"].as_str().unwrap().to_string();
     let from = g["host"].as_str().unwrap().to_string();
     let to = if from == "pve1" { "pve2" } else { "pve1" };
     let (st, op) = e
@@ -851,4 +848,114 @@ async fn an_idempotency_key_creates_once() {
         .await
         .unwrap();
     assert_eq!(r.status(), 409, "a new request: the name is taken");
+}
+
+/// Inventory's other promises: drift repaired when the cluster asks for it, a guest deleted outside
+/// scmp marked missing and adopted again when it comes back (a restore), a host in maintenance kept
+/// free of new guests, and an unreachable cluster shown as such, with since when and why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repair_adoption_maintenance_and_unreachable() {
+    let e = env(None, None).await;
+    let p = e.project(10).await;
+    let g = e.created(&p, vm("web1")).await;
+    let gid = g["id"].as_str().unwrap().to_string();
+    let vmid = g["vmid"].as_u64().unwrap() as u32;
+    let node = g["host"].as_str().unwrap().to_string();
+    // Repair: the cluster asks for it, so a guest stopped behind scmp's back is started again.
+    let (st, c) = e
+        .call(
+            Method::PATCH,
+            "/clusters/fra-1",
+            Some(json!({"drift_action": "repair"})),
+        )
+        .await;
+    assert_eq!(
+        (st.as_u16(), c["drift_action"].clone()),
+        (200, json!("repair"))
+    );
+    e.sim
+        .call(
+            "POST",
+            &format!("/nodes/{node}/qemu/{vmid}/status/stop"),
+            &[],
+        )
+        .unwrap();
+    let g = e
+        .guest_until(&gid, "a repair", |g| {
+            g["events"]
+                .as_array()
+                .is_some_and(|ev| ev.iter().any(|x| x["kind"] == "repaired"))
+        })
+        .await;
+    assert_eq!(g["drift"], "", "{g}");
+    assert_eq!(
+        e.sim.cluster().guests[&vmid].state,
+        pve_sim::RunState::Running
+    );
+
+    // Deleted outside scmp: missing; back again (a restore): adopted where it is.
+    let saved = e.sim.cluster().guests.remove(&vmid).unwrap();
+    e.guest_until(&gid, "missing", |g| g["state"] == "missing")
+        .await;
+    e.sim.cluster().guests.insert(vmid, saved);
+    let g = e
+        .guest_until(&gid, "adoption", |g| g["state"] == "running")
+        .await;
+    assert!(
+        g["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["kind"] == "adopted"),
+        "{g}"
+    );
+    assert_eq!(g["drift"], "", "{g}");
+
+    // Maintenance: new guests avoid the host.
+    let (st, h) = e
+        .call(
+            Method::POST,
+            "/clusters/fra-1/hosts/pve1/maintenance-enter",
+            None,
+        )
+        .await;
+    assert_eq!((st.as_u16(), h["maintenance"].clone()), (200, json!(true)));
+    for i in 0..4 {
+        let g = e.created(&p, vm(&format!("m{i}"))).await;
+        assert_ne!(g["host"], "pve1", "{g}");
+    }
+    e.call(
+        Method::POST,
+        "/clusters/fra-1/hosts/pve1/maintenance-exit",
+        None,
+    )
+    .await;
+
+    // Unreachable: the node the API is served from goes down; the cluster says so, since when
+    // and why. (Another node down only degrades it.)
+    e.sim.node_down("pve3");
+    let mut c = Value::Null;
+    for _ in 0..100 {
+        c = e.call(Method::GET, "/clusters/fra-1", None).await.1;
+        if c["health"]["state"] == "degraded" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(c["health"]["state"], "degraded", "{c}");
+    e.sim.node_down("pve1");
+    for _ in 0..100 {
+        c = e.call(Method::GET, "/clusters/fra-1", None).await.1;
+        if c["health"]["state"] == "unreachable" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(c["health"]["state"], "unreachable", "{c}");
+    assert!(c["health"]["since"].as_i64().unwrap() > 0);
+    assert!(
+        !c["health"]["last_error"].as_str().unwrap().is_empty(),
+        "{c}"
+    );
+    e.sim.set_faults(pve_sim::Faults::default());
 }

@@ -1,12 +1,11 @@
 //! Groups of users (of one tenant, or of the platform) and the role bindings given to them.
 
-use scmp_common::{Error, Name, ProjectId, ResourceKind, TenantId};
+use scmp_common::{Error, Name, ResourceKind, TenantId};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use uuid::Uuid;
 
 use crate::db::{db_error, get_string, is_unique_violation, now_ms, DataStore};
-use crate::identity::{BindingSubject, StoredBinding};
 
 /// A group.
 #[derive(Debug, Clone, PartialEq)]
@@ -197,35 +196,5 @@ impl DataStore {
                 .map_err(db_error)?;
         }
         tx.commit().await.map_err(db_error)
-    }
-
-    /// Binds a role to a group on a scope (no tenant and project: the platform).
-    pub async fn group_binding_create(
-        &self,
-        group_id: &str,
-        role: &str,
-        tenant_id: Option<TenantId>,
-        project_id: Option<ProjectId>,
-    ) -> Result<StoredBinding, Error> {
-        let id = Uuid::new_v4().to_string();
-        sqlx::query(
-            "INSERT INTO group_role_bindings (id, group_id, role, tenant_id, project_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(&id)
-        .bind(group_id)
-        .bind(role)
-        .bind(tenant_id.map(|t| t.to_string()))
-        .bind(project_id.map(|p| p.to_string()))
-        .bind(now_ms())
-        .execute(&self.pool)
-        .await
-        .map_err(db_error)?;
-        Ok(StoredBinding {
-            id,
-            subject: BindingSubject::Group(group_id.to_string()),
-            role: role.to_string(),
-            tenant_id,
-            project_id,
-        })
     }
 }

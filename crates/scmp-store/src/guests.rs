@@ -482,28 +482,6 @@ impl DataStore {
         Ok(())
     }
 
-    /// Sets a guest's sizes after a resize.
-    pub async fn guest_set_size(
-        &self,
-        id: GuestId,
-        vcpus: u64,
-        memory_mib: u64,
-        disk_gib: u64,
-    ) -> Result<(), Error> {
-        sqlx::query(
-            "UPDATE guests SET vcpus = $1, memory_mib = $2, disk_gib = $3, updated_at = $4 WHERE id = $5",
-        )
-        .bind(to_i64("vcpus", vcpus)?)
-        .bind(to_i64("memory_mib", memory_mib)?)
-        .bind(to_i64("disk_gib", disk_gib)?)
-        .bind(now_ms())
-        .bind(id.to_string())
-        .execute(&self.pool)
-        .await
-        .map_err(db_error)?;
-        Ok(())
-    }
-
     /// Ends an operation on a guest: from state `from` to `to`, with new sizes (a resize) and a
     /// quota change (`usage`, released when negative), in one transaction. Guarded by `from`, so a
     /// repeated call changes nothing. False when the guest was not in `from`.

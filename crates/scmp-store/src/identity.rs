@@ -483,20 +483,24 @@ impl DataStore {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Binds a role to a user on a scope (no tenant and project: the platform).
+    /// Binds a role to a user or a group on a scope (no tenant and project: the platform).
     pub async fn binding_create(
         &self,
-        user_id: &str,
+        subject: &BindingSubject,
         role: &str,
         tenant_id: Option<TenantId>,
         project_id: Option<ProjectId>,
     ) -> Result<StoredBinding, Error> {
         let id = Uuid::new_v4().to_string();
-        sqlx::query(
-            "INSERT INTO role_bindings (id, user_id, role, tenant_id, project_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
+        let (table, column, who) = match subject {
+            BindingSubject::User(u) => ("role_bindings", "user_id", u),
+            BindingSubject::Group(g) => ("group_role_bindings", "group_id", g),
+        };
+        sqlx::query(&format!(
+            "INSERT INTO {table} (id, {column}, role, tenant_id, project_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)"
+        ))
         .bind(&id)
-        .bind(user_id)
+        .bind(who)
         .bind(role)
         .bind(tenant_id.map(|t| t.to_string()))
         .bind(project_id.map(|p| p.to_string()))
@@ -506,7 +510,7 @@ impl DataStore {
         .map_err(db_error)?;
         Ok(StoredBinding {
             id,
-            subject: BindingSubject::User(user_id.to_string()),
+            subject: subject.clone(),
             role: role.to_string(),
             tenant_id,
             project_id,

@@ -32,5 +32,5 @@ pub use identity::{BindingSubject, Credential, CredentialKind, IssuedSecret, Sto
 pub use inventory::{ClusterObservation, Host, HostLoad, HostObservation, TemplateObservation};
 pub use operations::{NewOperation, Operation, Progress};
 pub use projects::{NewProject, Project};
-pub use sites::{Cluster, ClusterHealth, NewCluster, NewSite, Site};
+pub use sites::{Cluster, ClusterHealth, ClusterInventory, NewCluster, NewSite, Site};
 pub use tenants::{NewTenant, QuotaView, Tenant};

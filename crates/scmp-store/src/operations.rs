@@ -335,15 +335,4 @@ impl DataStore {
         let rows = q.fetch_all(&self.pool).await.map_err(db_error)?;
         rows.iter().map(operation).collect()
     }
-
-    /// How many operations are not finished (for `/metrics` and tests).
-    pub async fn operations_open(&self) -> Result<u64, Error> {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM operations WHERE state IN ('pending', 'running')",
-        )
-        .fetch_one(&self.pool)
-        .await
-        .map_err(db_error)?;
-        Ok(n.max(0) as u64)
-    }
 }

@@ -80,8 +80,10 @@ pub struct Cluster {
     pub memory_overcommit: f64,
     /// Created (ms).
     pub created_at: i64,
-    /// What inventory sync last saw.
+    /// Its health as inventory sync last saw it.
     pub health: ClusterHealth,
+    /// Storage, bridges and tasks as inventory sync last saw them.
+    pub inventory: ClusterInventory,
 }
 
 /// A cluster's health as inventory sync sees it.
@@ -102,11 +104,16 @@ pub struct ClusterHealth {
     pub drift_action: String,
     /// Guests on the cluster that are not scmp's.
     pub unmanaged_guests: u64,
-    /// Storage per node (JSON list as the agent reported it).
+}
+
+/// What inventory sync found on a cluster besides hosts, as the agent reported it (JSON lists).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ClusterInventory {
+    /// Storage per node.
     pub storage: serde_json::Value,
-    /// Network bridges (JSON list).
+    /// Network bridges.
     pub bridges: serde_json::Value,
-    /// Recent tasks (JSON list).
+    /// Recent tasks, newest first.
     pub tasks: serde_json::Value,
 }
 
@@ -154,6 +161,8 @@ fn cluster(row: &AnyRow) -> Result<Cluster, Error> {
             pve_version: get_string(row, "pve_version")?,
             drift_action: get_string(row, "drift_action")?,
             unmanaged_guests: crate::db::get_u64(row, "unmanaged_guests")?,
+        },
+        inventory: ClusterInventory {
             storage: serde_json::from_str(&get_string(row, "storage")?).map_err(Error::internal)?,
             bridges: serde_json::from_str(&get_string(row, "bridges")?).map_err(Error::internal)?,
             tasks: serde_json::from_str(&get_string(row, "tasks")?).map_err(Error::internal)?,

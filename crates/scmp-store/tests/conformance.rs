@@ -5,7 +5,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use scmp_common::{Error, Name, Resources};
 use scmp_store::{
-    AuditRecord, CredentialKind, DataStore, NewCluster, NewProject, NewSite, NewTenant,
+    AuditRecord, BindingSubject, CredentialKind, DataStore, NewCluster, NewProject, NewSite,
+    NewTenant,
 };
 
 /// A store on a fresh database; the guard keeps a temporary directory alive for SQLite.
@@ -533,7 +534,12 @@ async fn identity(store: &DataStore, _url: &str) {
         .await
         .unwrap());
     store
-        .binding_create(&alice.id, "tenant-admin", Some(t.id), None)
+        .binding_create(
+            &BindingSubject::User(alice.id.clone()),
+            "tenant-admin",
+            Some(t.id),
+            None,
+        )
         .await
         .unwrap();
     let b = store.bindings_of(&alice.id).await.unwrap();

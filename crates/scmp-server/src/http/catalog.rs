@@ -88,6 +88,21 @@ pub struct InstanceTypeCreate {
     pub disk_gib: u64,
 }
 
+impl ImageView {
+    fn new(i: Image, clusters: Vec<String>) -> Self {
+        Self {
+            id: i.id,
+            name: i.name.to_string(),
+            kind: i.kind,
+            os: i.os,
+            version: i.version,
+            template: i.template,
+            description: i.description,
+            clusters,
+        }
+    }
+}
+
 impl From<InstanceType> for InstanceTypeView {
     fn from(t: InstanceType) -> Self {
         Self {
@@ -143,16 +158,7 @@ pub async fn image_list(
                 .filter_map(|(c, _)| names.get(c).cloned())
                 .collect();
             clusters.dedup();
-            ImageView {
-                id: i.id,
-                name: i.name.to_string(),
-                kind: i.kind,
-                os: i.os,
-                version: i.version,
-                template: i.template,
-                description: i.description,
-                clusters,
-            }
+            ImageView::new(i, clusters)
         })
         .collect();
     Ok(Json(Page {
@@ -191,19 +197,7 @@ pub async fn image_create(
         s.store.image_create(&new),
     )
     .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(ImageView {
-            id: i.id,
-            name: i.name.to_string(),
-            kind: i.kind,
-            os: i.os,
-            version: i.version,
-            template: i.template,
-            description: i.description,
-            clusters: Vec::new(),
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(ImageView::new(i, Vec::new()))))
 }
 
 /// Every instance type, smallest first.
@@ -236,22 +230,14 @@ pub async fn instance_type_create(
 ) -> Result<(StatusCode, Json<InstanceTypeView>), Problem> {
     catalog(&s, &ctx, Action::CatalogManage)?;
     let at = |p: Problem| p.at(&ctx.request_id);
-    let range = |f: &str, v: u64, lo: u64, hi: u64| {
-        if (lo..=hi).contains(&v) {
-            Ok(v)
-        } else {
-            Err(at(Problem::invalid(
-                f,
-                format!("must be between {lo} and {hi}"),
-            )))
-        }
-    };
+    let (vcpus, memory_mib, disk_gib) =
+        super::guests::check_sizes(body.vcpus, body.memory_mib, body.disk_gib).map_err(at)?;
     let new = InstanceType {
         id: String::new(),
         name: name("name", &body.name).map_err(at)?,
-        vcpus: range("vcpus", body.vcpus, 1, 128)?,
-        memory_mib: range("memory_mib", body.memory_mib, 64, 4 << 20)?,
-        disk_gib: range("disk_gib", body.disk_gib, 1, 65_536)?,
+        vcpus,
+        memory_mib,
+        disk_gib,
         created_at: 0,
     };
     let t = audited(

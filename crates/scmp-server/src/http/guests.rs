@@ -225,15 +225,26 @@ pub async fn guest_for(
     }
 }
 
-fn check_range(field: &str, v: u64, lo: u64, hi: u64) -> Result<u64, Problem> {
-    if (lo..=hi).contains(&v) {
-        Ok(v)
-    } else {
-        Err(Problem::invalid(
-            field,
-            format!("must be between {lo} and {hi}"),
-        ))
+/// A guest's (or an instance type's) sizes, each within what scmp creates: 1 to 128 vCPUs, 64 MiB to
+/// 4 TiB of memory, 1 to 65,536 GiB of disk.
+pub(super) fn check_sizes(
+    vcpus: u64,
+    memory_mib: u64,
+    disk_gib: u64,
+) -> Result<(u64, u64, u64), Problem> {
+    for (field, v, lo, hi) in [
+        ("vcpus", vcpus, 1, 128),
+        ("memory_mib", memory_mib, 64, 4 << 20),
+        ("disk_gib", disk_gib, 1, 65_536),
+    ] {
+        if !(lo..=hi).contains(&v) {
+            return Err(Problem::invalid(
+                field,
+                format!("must be between {lo} and {hi}"),
+            ));
+        }
     }
+    Ok((vcpus, memory_mib, disk_gib))
 }
 
 fn check_cloud_init(ci: CloudInitSpec) -> Result<CloudInit, Problem> {
@@ -376,19 +387,10 @@ pub async fn guest_create(
         disk_gib = disk_gib.or(Some(t.disk_gib));
     }
     let missing = |f: &str| at(Problem::invalid(f, "give an instance_type or this size"));
-    let vcpus = check_range("vcpus", vcpus.ok_or_else(|| missing("vcpus"))?, 1, 128).map_err(at)?;
-    let memory_mib = check_range(
-        "memory_mib",
+    let (vcpus, memory_mib, disk_gib) = check_sizes(
+        vcpus.ok_or_else(|| missing("vcpus"))?,
         memory_mib.ok_or_else(|| missing("memory_mib"))?,
-        64,
-        4 << 20,
-    )
-    .map_err(at)?;
-    let disk_gib = check_range(
-        "disk_gib",
         disk_gib.ok_or_else(|| missing("disk_gib"))?,
-        1,
-        65_536,
     )
     .map_err(at)?;
     let tags = body.tags.unwrap_or_default();
@@ -615,16 +617,12 @@ pub async fn guest_update(
 ) -> Result<Response, Problem> {
     let g = guest_for(&s, &ctx, &key, Action::GuestOperate).await?;
     let at = |p: Problem| p.at(&ctx.request_id);
-    let vcpus = check_range("vcpus", body.vcpus.unwrap_or(g.vcpus), 1, 128).map_err(at)?;
-    let memory_mib = check_range(
-        "memory_mib",
+    let (vcpus, memory_mib, disk_gib) = check_sizes(
+        body.vcpus.unwrap_or(g.vcpus),
         body.memory_mib.unwrap_or(g.memory_mib),
-        64,
-        4 << 20,
+        body.disk_gib.unwrap_or(g.disk_gib),
     )
     .map_err(at)?;
-    let disk_gib =
-        check_range("disk_gib", body.disk_gib.unwrap_or(g.disk_gib), 1, 65_536).map_err(at)?;
     if disk_gib < g.disk_gib {
         return Err(at(Problem::invalid(
             "disk_gib",

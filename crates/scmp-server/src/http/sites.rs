@@ -111,6 +111,12 @@ pub struct ClusterView {
     pub drift_action: String,
     /// Health as inventory sync last saw it.
     pub health: ClusterHealthView,
+    /// Storage on each node.
+    pub storage: Vec<StorageView>,
+    /// Network bridges guests can attach to.
+    pub bridges: Vec<BridgeView>,
+    /// The cluster's most recent Proxmox tasks, newest first.
+    pub recent_tasks: Vec<TaskView>,
     /// Created (milliseconds since the Unix epoch).
     pub created_at: i64,
 }
@@ -131,12 +137,6 @@ pub struct ClusterHealthView {
     pub pve_version: String,
     /// Guests on the cluster that are not scmp's (never touched).
     pub unmanaged_guests: u64,
-    /// Storage on each node.
-    pub storage: Vec<StorageView>,
-    /// Network bridges guests can attach to.
-    pub bridges: Vec<BridgeView>,
-    /// The cluster's most recent Proxmox tasks, newest first.
-    pub recent_tasks: Vec<TaskView>,
 }
 
 /// A Proxmox task.
@@ -207,10 +207,10 @@ impl From<Cluster> for ClusterView {
                 last_error: c.health.last_error,
                 pve_version: c.health.pve_version,
                 unmanaged_guests: c.health.unmanaged_guests,
-                storage: serde_json::from_value(c.health.storage).unwrap_or_default(),
-                bridges: serde_json::from_value(c.health.bridges).unwrap_or_default(),
-                recent_tasks: serde_json::from_value(c.health.tasks).unwrap_or_default(),
             },
+            storage: serde_json::from_value(c.inventory.storage).unwrap_or_default(),
+            bridges: serde_json::from_value(c.inventory.bridges).unwrap_or_default(),
+            recent_tasks: serde_json::from_value(c.inventory.tasks).unwrap_or_default(),
             created_at: c.created_at,
         }
     }

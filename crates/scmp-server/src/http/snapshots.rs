@@ -71,17 +71,12 @@ pub async fn snapshot_list(
     };
     let c = s.store.cluster_lookup(cluster_id).await.map_err(at)?;
     let api = s.connections.get(&c, &s.sealer).map_err(at)?;
-    let unavailable = |e: String| at(Error::Unavailable(format!("cluster '{}': {e}", c.name)));
-    let node = pve_types::NodeName::new(node.as_str()).map_err(|e| unavailable(e.to_string()))?;
-    let vmid = pve_types::Vmid::new(vmid).map_err(|e| unavailable(e.to_string()))?;
-    let snaps = api
-        .snapshot_list(scmp_agent::actions::pve_kind(g.kind), &node, vmid)
+    let snaps = scmp_agent::actions::snapshots(api.as_ref(), g.kind, node, vmid)
         .await
-        .map_err(|e| unavailable(e.to_string()))?;
+        .map_err(|e| at(Error::Unavailable(format!("cluster '{}': {e}", c.name))))?;
     Ok(Json(Page {
         items: snaps
             .into_iter()
-            .filter(|s| s.name != "current")
             .map(|s| SnapshotView {
                 name: s.name,
                 description: s.description,

@@ -511,7 +511,12 @@ pub async fn role_binding_create(
                 "role_binding_create",
                 &target,
                 tenant,
-                s.store.binding_create(&u.id, role.name(), tenant, project),
+                s.store.binding_create(
+                    &BindingSubject::User(u.id.clone()),
+                    role.name(),
+                    tenant,
+                    project,
+                ),
             )
             .await?
         }
@@ -531,8 +536,12 @@ pub async fn role_binding_create(
                 "role_binding_create",
                 &target,
                 tenant,
-                s.store
-                    .group_binding_create(&g.id, role.name(), tenant, project),
+                s.store.binding_create(
+                    &BindingSubject::Group(g.id.clone()),
+                    role.name(),
+                    tenant,
+                    project,
+                ),
             )
             .await?
         }

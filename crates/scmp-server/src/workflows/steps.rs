@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use pve_client::PveApi;
-use pve_types::api::guest::{GuestState as PveState, PowerAction};
+use pve_types::api::guest::PowerAction;
 use scmp_agent::actions::{self, CloneOutcome, GuestSpec, SnapshotOp};
 use scmp_common::{Error, GuestState, OperationKind};
 use scmp_store::{Cluster, Guest};
@@ -502,14 +502,10 @@ async fn settle(run: &Run<'_>, g: &Guest) -> Result<(), StepError> {
         _ => {
             let (_, api) = cluster(run, g).await?;
             let (node, vmid) = location(g)?;
-            let kind = actions::pve_kind(g.kind);
-            let node = pve_types::NodeName::new(node.as_str())
-                .map_err(|e| StepError::Permanent(e.to_string()))?;
-            let vmid =
-                pve_types::Vmid::new(vmid).map_err(|e| StepError::Permanent(e.to_string()))?;
-            match api.guest_status(kind, &node, vmid).await?.status {
-                PveState::Running => GuestState::Running,
-                _ => GuestState::Stopped,
+            if actions::is_running(api.as_ref(), g.kind, &node, vmid).await? {
+                GuestState::Running
+            } else {
+                GuestState::Stopped
             }
         }
     };
