@@ -95,6 +95,15 @@ pub trait PveApi: Send + Sync {
     async fn nextid(&self) -> Result<Vmid, Error> {
         call(self, cluster::nextid(None)).await
     }
+    /// `GET /cluster/nextid?vmid=N`: whether no guest on the cluster has that id now. Cheaper than
+    /// searching `/cluster/resources`, which grows with the cluster.
+    async fn vmid_free(&self, vmid: Vmid) -> Result<bool, Error> {
+        match call::<Vmid, _>(self, cluster::nextid(Some(vmid))).await {
+            Ok(_) => Ok(true),
+            Err(Error::Parameter { errors, .. }) if errors.contains_key("vmid") => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
 
     /// `GET /nodes`.
     async fn nodes(&self) -> Result<Vec<NodeListItem>, Error> {

@@ -177,7 +177,13 @@ pub async fn ensure_clone(
     upids: &mut Vec<String>,
 ) -> Result<CloneOutcome, Error> {
     let kind = spec.pve_kind();
-    if let Some((at, tags, lock)) = locate(api, id).await? {
+    // The common case, a free VMID, is one cheap call; only a taken one is searched for.
+    let found = if api.vmid_free(vmid(id)?).await? {
+        None
+    } else {
+        locate(api, id).await?
+    };
+    if let Some((at, tags, lock)) = found {
         if !is_ours(api, kind, &at, &tags, id, spec.guest).await? {
             return Ok(CloneOutcome::VmidTaken);
         }

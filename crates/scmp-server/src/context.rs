@@ -60,7 +60,7 @@ pub struct AppState {
     /// A Proxmox VE client per cluster.
     pub connections: crate::connections::Connections,
     /// Wakes workers when an operation is recorded.
-    pub work: tokio::sync::Notify,
+    pub work: crate::workflows::Work,
     /// Waiters (`?wait=`) for operations to end, by operation.
     pub finished: crate::workflows::Waiters,
     /// Checks passwords at login (local users today; directories later).
@@ -92,7 +92,7 @@ impl AppState {
             signer,
             sealer,
             connections: Default::default(),
-            work: tokio::sync::Notify::new(),
+            work: Default::default(),
             finished: Default::default(),
             placer: Default::default(),
             vmid_hints: Default::default(),

@@ -136,13 +136,75 @@ fn entry(row: &AnyRow) -> Result<AuditEntry, Error> {
     })
 }
 
+/// Rows per INSERT of a batch: 15 parameters each, well below both backends' limits.
+const MAX_ROWS_PER_INSERT: usize = 200;
+
+/// Appends waiting for the writer's turn.
+#[derive(Debug, Default)]
+pub(crate) struct AuditQueue {
+    pending: std::sync::Mutex<Vec<(AuditRecord, Reply)>>,
+    /// Held by the one append writing a batch.
+    turn: tokio::sync::Mutex<()>,
+}
+
+type Reply = tokio::sync::oneshot::Sender<Result<i64, String>>;
+
+impl AuditQueue {
+    fn push(&self, r: AuditRecord, reply: Reply) {
+        self.pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((r, reply));
+    }
+
+    fn take(&self) -> Vec<(AuditRecord, Reply)> {
+        std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
 const COLUMNS: &str =
     "seq, time_ms, request_id, phase, actor, auth_method, credential, source, operation, \
      target, tenant_id, result, error, prev_hash, hash";
 
 impl DataStore {
     /// Appends an entry to the chain; returns its position.
+    ///
+    /// Appends waiting at the same time are written together (group commit): whoever gets the
+    /// writer's turn writes every entry queued so far in one transaction, so concurrent requests
+    /// do not each pay for a transaction on the head row.
     pub async fn audit_append(&self, r: &AuditRecord) -> Result<i64, Error> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.audit_queue.push(r.clone(), tx);
+        {
+            let _turn = self.audit_queue.turn.lock().await;
+            let batch = self.audit_queue.take();
+            if !batch.is_empty() {
+                let records: Vec<&AuditRecord> = batch.iter().map(|(r, _)| r).collect();
+                match self.audit_write(&records).await {
+                    Ok(first) => {
+                        for (i, (_, reply)) in batch.into_iter().enumerate() {
+                            let _ = reply.send(Ok(first + i as i64));
+                        }
+                    }
+                    Err(e) => {
+                        let message = e.to_string();
+                        tracing::error!(error = ?e, "cannot append to the audit log");
+                        for (_, reply) in batch {
+                            let _ = reply.send(Err(message.clone()));
+                        }
+                    }
+                }
+            }
+        }
+        match rx.await {
+            Ok(Ok(seq)) => Ok(seq),
+            Ok(Err(message)) => Err(Error::internal(message)),
+            Err(_) => Err(Error::internal("the audit writer went away")),
+        }
+    }
+
+    /// Writes entries after the head in one transaction; returns the first one's position.
+    async fn audit_write(&self, records: &[&AuditRecord]) -> Result<i64, Error> {
         let mut tx = self.pool.begin().await.map_err(db_error)?;
         let lock = if self.backend() == Backend::Postgres {
             " FOR UPDATE"
@@ -155,40 +217,53 @@ impl DataStore {
         .fetch_one(&mut *tx)
         .await
         .map_err(db_error)?;
-        let prev_seq: i64 = head.try_get("seq").map_err(Error::internal)?;
-        let prev_hash = get_string(&head, "hash")?;
-        let seq = prev_seq + 1;
+        let first: i64 = head.try_get::<i64, _>("seq").map_err(Error::internal)? + 1;
+        let mut prev_hash = get_string(&head, "hash")?;
         let time_ms = now_ms();
-        let hash = entry_hash(&prev_hash, seq, time_ms, r);
-        sqlx::query(&format!(
-            "INSERT INTO audit_entries ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-        ))
-        .bind(seq)
-        .bind(time_ms)
-        .bind(&r.request_id)
-        .bind(r.phase)
-        .bind(&r.actor)
-        .bind(&r.auth_method)
-        .bind(&r.credential)
-        .bind(&r.source)
-        .bind(&r.operation)
-        .bind(&r.target)
-        .bind(r.tenant_id.map(|t| t.to_string()))
-        .bind(&r.result)
-        .bind(&r.error)
-        .bind(&prev_hash)
-        .bind(&hash)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
+        for (c, chunk) in records.chunks(MAX_ROWS_PER_INSERT).enumerate() {
+            let mut rows = Vec::with_capacity(chunk.len());
+            for (i, _) in chunk.iter().enumerate() {
+                let b = i * 15;
+                let params: Vec<String> = (1..=15).map(|k| format!("${}", b + k)).collect();
+                rows.push(format!("({})", params.join(", ")));
+            }
+            let sql = format!(
+                "INSERT INTO audit_entries ({COLUMNS}) VALUES {}",
+                rows.join(", ")
+            );
+            let mut q = sqlx::query(&sql);
+            let mut seq = first + (c * MAX_ROWS_PER_INSERT) as i64;
+            for r in chunk {
+                let hash = entry_hash(&prev_hash, seq, time_ms, r);
+                q = q
+                    .bind(seq)
+                    .bind(time_ms)
+                    .bind(r.request_id.clone())
+                    .bind(r.phase)
+                    .bind(r.actor.clone())
+                    .bind(r.auth_method.clone())
+                    .bind(r.credential.clone())
+                    .bind(r.source.clone())
+                    .bind(r.operation.clone())
+                    .bind(r.target.clone())
+                    .bind(r.tenant_id.map(|t| t.to_string()))
+                    .bind(r.result.clone())
+                    .bind(r.error.clone())
+                    .bind(prev_hash.clone())
+                    .bind(hash.clone());
+                prev_hash = hash;
+                seq += 1;
+            }
+            q.execute(&mut *tx).await.map_err(db_error)?;
+        }
         sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-            .bind(seq)
-            .bind(&hash)
+            .bind(first + records.len() as i64 - 1)
+            .bind(&prev_hash)
             .execute(&mut *tx)
             .await
             .map_err(db_error)?;
         tx.commit().await.map_err(db_error)?;
-        Ok(seq)
+        Ok(first)
     }
 
     /// Entries after `after`, oldest first, optionally of one tenant, at most `limit`.
@@ -227,7 +302,7 @@ impl DataStore {
             .bind(f.since_ms)
             .bind(f.until_ms)
             .bind(i64::from(limit))
-            .fetch_all(&self.pool)
+            .fetch_all(&self.reads)
             .await
             .map_err(db_error)?;
         rows.iter().map(entry).collect()
@@ -263,7 +338,7 @@ impl DataStore {
             }
         }
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_one(&self.pool)
+            .fetch_one(&self.reads)
             .await
             .map_err(db_error)?;
         let head_seq: i64 = head.try_get("seq").map_err(Error::internal)?;
@@ -307,7 +382,7 @@ impl DataStore {
     /// The chain's head: (entries, hash of the last).
     pub async fn audit_head(&self) -> Result<(i64, String), Error> {
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_one(&self.pool)
+            .fetch_one(&self.reads)
             .await
             .map_err(db_error)?;
         Ok((
@@ -338,7 +413,7 @@ impl DataStore {
     /// Checkpoints, oldest first.
     pub async fn audit_checkpoint_list(&self) -> Result<Vec<Checkpoint>, Error> {
         let rows = sqlx::query("SELECT seq, head_hash, time_ms, public_key, signature FROM audit_checkpoints ORDER BY seq")
-            .fetch_all(&self.pool)
+            .fetch_all(&self.reads)
             .await
             .map_err(db_error)?;
         rows.iter()
@@ -358,7 +433,7 @@ impl DataStore {
     pub async fn audit_hash_at(&self, seq: i64) -> Result<Option<String>, Error> {
         sqlx::query_scalar("SELECT hash FROM audit_entries WHERE seq = $1")
             .bind(seq)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reads)
             .await
             .map_err(db_error)
     }

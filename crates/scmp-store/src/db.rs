@@ -19,7 +19,13 @@ pub enum Backend {
 /// The store. Cheap to clone (a pool handle).
 #[derive(Debug, Clone)]
 pub struct DataStore {
+    /// Writes, transactions, and reads that decide a write.
     pub(crate) pool: AnyPool,
+    /// Plain reads. On SQLite, connections of their own beside the one writer: in WAL mode readers
+    /// never wait for the writer, and reads no longer queue behind writes. On PostgreSQL, `pool`.
+    pub(crate) reads: AnyPool,
+    /// Audit appends waiting to be written together.
+    pub(crate) audit_queue: std::sync::Arc<crate::audit::AuditQueue>,
     backend: Backend,
 }
 
@@ -40,8 +46,11 @@ impl DataStore {
         let options = match backend {
             // One connection: SQLite has one writer anyway, and a single connection never meets a
             // lock upgrade that would fail instead of waiting. Scale-out is PostgreSQL's job.
+            // A local file cannot drop a connection, so the health check on every acquire (a round
+            // trip to the driver's thread, with the one connection held) is skipped.
             Backend::Sqlite => AnyPoolOptions::new()
                 .max_connections(1)
+                .test_before_acquire(false)
                 .after_connect(|conn, _| {
                     Box::pin(async move {
                         for pragma in [
@@ -67,8 +76,16 @@ impl DataStore {
                     redact(&e.to_string(), url)
                 ))
             })?;
-        let store = Self { pool, backend };
+        let mut store = Self {
+            reads: pool.clone(),
+            audit_queue: Default::default(),
+            pool,
+            backend,
+        };
         crate::migrate::run(&store).await?;
+        if backend == Backend::Sqlite && !url.contains(":memory:") && !url.contains("mode=memory") {
+            store.reads = read_pool(url).await?;
+        }
         Ok(store)
     }
 
@@ -91,6 +108,25 @@ impl DataStore {
             .map(|_| ())
             .map_err(db_error)
     }
+}
+
+/// Read-only connections to an SQLite file (opened after the migrations, so WAL mode is set).
+async fn read_pool(url: &str) -> Result<AnyPool, Error> {
+    AnyPoolOptions::new()
+        .max_connections(4)
+        .test_before_acquire(false)
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                for pragma in ["PRAGMA query_only = ON", "PRAGMA busy_timeout = 5000"] {
+                    sqlx::query(pragma).execute(&mut *conn).await?;
+                }
+                Ok(())
+            })
+        })
+        .connect(url)
+        .await
+        .map_err(|e| Error::Unavailable(format!("cannot open the database for reading: {e}")))
 }
 
 /// Keeps a password in a connection URL out of messages.

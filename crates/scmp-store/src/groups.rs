@@ -89,7 +89,7 @@ impl DataStore {
             "SELECT id, name, tenant_id, description, created_at FROM user_groups WHERE id = $1 OR name = $1",
         )
         .bind(key)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.reads)
         .await
         .map_err(db_error)?;
         let Some(row) = row else {
@@ -105,7 +105,7 @@ impl DataStore {
     async fn group_members(&self, id: &str) -> Result<Vec<String>, Error> {
         sqlx::query_scalar("SELECT user_id FROM group_members WHERE group_id = $1 ORDER BY user_id")
             .bind(id)
-            .fetch_all(&self.pool)
+            .fetch_all(&self.reads)
             .await
             .map_err(db_error)
     }
@@ -117,7 +117,7 @@ impl DataStore {
                 sqlx::query(
                     "SELECT id, name, tenant_id, description, created_at FROM user_groups ORDER BY name",
                 )
-                .fetch_all(&self.pool)
+                .fetch_all(&self.reads)
                 .await
             }
             Some(Some(t)) => {
@@ -125,14 +125,14 @@ impl DataStore {
                     "SELECT id, name, tenant_id, description, created_at FROM user_groups WHERE tenant_id = $1 ORDER BY name",
                 )
                 .bind(t.to_string())
-                .fetch_all(&self.pool)
+                .fetch_all(&self.reads)
                 .await
             }
             Some(None) => {
                 sqlx::query(
                     "SELECT id, name, tenant_id, description, created_at FROM user_groups WHERE tenant_id IS NULL ORDER BY name",
                 )
-                .fetch_all(&self.pool)
+                .fetch_all(&self.reads)
                 .await
             }
         }

@@ -351,7 +351,7 @@ impl DataStore {
     pub async fn guest_get(&self, id: GuestId) -> Result<Guest, Error> {
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM guests WHERE id = $1"))
             .bind(id.to_string())
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reads)
             .await
             .map_err(db_error)?;
         row.as_ref()
@@ -365,7 +365,7 @@ impl DataStore {
             "SELECT {COLUMNS} FROM guests WHERE id = $1 OR name = $1 ORDER BY created_at"
         ))
         .bind(key)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reads)
         .await
         .map_err(db_error)?;
         rows.iter().map(guest).collect()
@@ -377,7 +377,7 @@ impl DataStore {
             "SELECT {COLUMNS} FROM guests WHERE project_id = $1 ORDER BY name"
         ))
         .bind(project.to_string())
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reads)
         .await
         .map_err(db_error)?;
         rows.iter().map(guest).collect()
@@ -389,7 +389,7 @@ impl DataStore {
             "SELECT {COLUMNS} FROM guests WHERE cluster_id = $1 ORDER BY vmid"
         ))
         .bind(cluster_id)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reads)
         .await
         .map_err(db_error)?;
         rows.iter().map(guest).collect()
@@ -449,13 +449,14 @@ impl DataStore {
         Ok(true)
     }
 
-    /// The VMIDs reserved on a cluster.
-    pub async fn vmids_reserved(&self, cluster_id: &str) -> Result<Vec<u32>, Error> {
+    /// The VMIDs reserved on a cluster from `from` up, in order.
+    pub async fn vmids_reserved(&self, cluster_id: &str, from: u32) -> Result<Vec<u32>, Error> {
         let rows: Vec<i64> = sqlx::query_scalar(
-            "SELECT vmid FROM vmid_reservations WHERE cluster_id = $1 ORDER BY vmid",
+            "SELECT vmid FROM vmid_reservations WHERE cluster_id = $1 AND vmid >= $2 ORDER BY vmid",
         )
         .bind(cluster_id)
-        .fetch_all(&self.pool)
+        .bind(i64::from(from))
+        .fetch_all(&self.reads)
         .await
         .map_err(db_error)?;
         Ok(rows
@@ -607,7 +608,7 @@ impl DataStore {
         )
         .bind(id.to_string())
         .bind(i64::from(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reads)
         .await
         .map_err(db_error)?;
         rows.iter()

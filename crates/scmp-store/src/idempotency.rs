@@ -67,7 +67,7 @@ impl DataStore {
         )
         .bind(caller)
         .bind(key)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.reads)
         .await
         .map_err(db_error)?;
         let Some(row) = row else {

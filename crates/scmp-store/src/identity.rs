@@ -198,7 +198,7 @@ impl DataStore {
     pub async fn user_get(&self, id: &str) -> Result<User, Error> {
         let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reads)
             .await
             .map_err(db_error)?;
         row.as_ref().map(user).unwrap_or_else(|| {
@@ -215,7 +215,7 @@ impl DataStore {
             "SELECT {USER_COLUMNS}, password_hash FROM users WHERE id = $1 OR name = $1"
         ))
         .bind(key)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.reads)
         .await
         .map_err(db_error)?;
         match row {
@@ -233,7 +233,7 @@ impl DataStore {
             "SELECT {USER_COLUMNS} FROM users WHERE ($1 IS NULL OR tenant_id = $1) ORDER BY name"
         ))
         .bind(tenant.map(|t| t.to_string()))
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reads)
         .await
         .map_err(db_error)?;
         rows.iter().map(user).collect()
@@ -245,14 +245,14 @@ impl DataStore {
             "SELECT COUNT(*) FROM role_bindings WHERE role = 'platform-admin' AND tenant_id IS NULL AND user_id <> $1",
         )
         .bind(id)
-        .fetch_one(&self.pool)
+        .fetch_one(&self.reads)
         .await
         .map_err(db_error)?;
         let mine: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM role_bindings WHERE role = 'platform-admin' AND tenant_id IS NULL AND user_id = $1",
         )
         .bind(id)
-        .fetch_one(&self.pool)
+        .fetch_one(&self.reads)
         .await
         .map_err(db_error)?;
         if mine > 0 && others == 0 {
@@ -312,7 +312,7 @@ impl DataStore {
             "SELECT * FROM ({BOTH}) b WHERE ($1 IS NULL OR tenant_id = $1) ORDER BY created_at"
         ))
         .bind(tenant.map(|t| t.to_string()))
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reads)
         .await
         .map_err(db_error)?;
         rows.iter().map(binding).collect()
@@ -322,7 +322,7 @@ impl DataStore {
     pub async fn binding_get(&self, id: &str) -> Result<Option<StoredBinding>, Error> {
         let row = sqlx::query(&format!("SELECT * FROM ({BOTH}) b WHERE id = $1"))
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reads)
             .await
             .map_err(db_error)?;
         row.as_ref().map(binding).transpose()
@@ -367,7 +367,7 @@ impl DataStore {
         )
         .bind(format!("user/{username}"))
         .bind(since_ms)
-        .fetch_one(&self.pool)
+        .fetch_one(&self.reads)
         .await
         .map_err(db_error)
     }
@@ -375,7 +375,7 @@ impl DataStore {
     /// How many users exist (the first start creates the administrator).
     pub async fn user_count(&self) -> Result<i64, Error> {
         sqlx::query_scalar("SELECT COUNT(*) FROM users")
-            .fetch_one(&self.pool)
+            .fetch_one(&self.reads)
             .await
             .map_err(db_error)
     }
@@ -437,7 +437,7 @@ impl DataStore {
             "SELECT {CRED_COLUMNS}, secret_hash, revoked_at FROM credentials WHERE id = $1"
         ))
         .bind(id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.reads)
         .await
         .map_err(db_error)?;
         let Some(row) = row else { return Ok(None) };
@@ -465,7 +465,7 @@ impl DataStore {
         ))
         .bind(user_id)
         .bind(kind.as_str())
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reads)
         .await
         .map_err(db_error)?;
         rows.iter().map(credential).collect()
@@ -526,7 +526,7 @@ impl DataStore {
              FROM group_role_bindings b JOIN group_members m ON m.group_id = b.group_id WHERE m.user_id = $1",
         )
         .bind(user_id)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reads)
         .await
         .map_err(db_error)?;
         rows.iter().map(binding).collect()

@@ -235,7 +235,7 @@ impl DataStore {
             "SELECT {HOST_COLUMNS} FROM hosts WHERE cluster_id = $1 ORDER BY name"
         ))
         .bind(cluster_id)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reads)
         .await
         .map_err(db_error)?;
         rows.iter().map(host).collect()
@@ -248,7 +248,7 @@ impl DataStore {
         ))
         .bind(cluster_id)
         .bind(name)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.reads)
         .await
         .map_err(db_error)?;
         row.as_ref().map(host).unwrap_or_else(|| {
@@ -281,7 +281,7 @@ impl DataStore {
         let hosts = sqlx::query(&format!(
             "SELECT {HOST_COLUMNS} FROM hosts ORDER BY cluster_id, name"
         ))
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reads)
         .await
         .map_err(db_error)?;
         let loads = sqlx::query(
@@ -290,14 +290,14 @@ impl DataStore {
              WHERE cluster_id IS NOT NULL AND node IS NOT NULL AND state <> 'failed' \
              GROUP BY cluster_id, node",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reads)
         .await
         .map_err(db_error)?;
         let grouped = sqlx::query(
             "SELECT cluster_id, node, project_id, anti_affinity FROM guests \
              WHERE anti_affinity <> '' AND node IS NOT NULL AND state <> 'failed'",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reads)
         .await
         .map_err(db_error)?;
         let mut groups: std::collections::HashMap<(String, String), Vec<String>> =
@@ -345,12 +345,12 @@ impl DataStore {
                 "SELECT cluster_id, vmid, kind, name, node FROM cluster_templates WHERE cluster_id = $1 ORDER BY vmid",
             )
             .bind(c)
-            .fetch_all(&self.pool)
+            .fetch_all(&self.reads)
             .await,
             None => sqlx::query(
                 "SELECT cluster_id, vmid, kind, name, node FROM cluster_templates ORDER BY cluster_id, vmid",
             )
-            .fetch_all(&self.pool)
+            .fetch_all(&self.reads)
             .await,
         }
         .map_err(db_error)?;

@@ -267,6 +267,7 @@ impl DataStore {
         owner: &str,
         state: OperationState,
         error: &str,
+        upids: &[String],
     ) -> Result<(), Error> {
         let progress: i64 = if state == OperationState::Succeeded {
             100
@@ -275,7 +276,7 @@ impl DataStore {
         };
         let done = sqlx::query(
             "UPDATE operations SET state = $1, error = $2, progress = CASE WHEN $3 = 100 THEN 100 ELSE progress END, \
-             lease_owner = '', lease_until = 0, updated_at = $4 \
+             lease_owner = '', lease_until = 0, updated_at = $4, upids = $7 \
              WHERE id = $5 AND lease_owner = $6 AND state = 'running'",
         )
         .bind(state.as_str())
@@ -284,6 +285,7 @@ impl DataStore {
         .bind(now_ms())
         .bind(id.to_string())
         .bind(owner)
+        .bind(serde_json::to_string(upids).map_err(Error::internal)?)
         .execute(&self.pool)
         .await
         .map_err(db_error)?;
@@ -294,7 +296,7 @@ impl DataStore {
     pub async fn operation_get(&self, id: OperationId) -> Result<Operation, Error> {
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM operations WHERE id = $1"))
             .bind(id.to_string())
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reads)
             .await
             .map_err(db_error)?;
         row.as_ref().map(operation).unwrap_or_else(|| {
@@ -332,7 +334,7 @@ impl DataStore {
         if let Some(g) = guest {
             q = q.bind(g.to_string());
         }
-        let rows = q.fetch_all(&self.pool).await.map_err(db_error)?;
+        let rows = q.fetch_all(&self.reads).await.map_err(db_error)?;
         rows.iter().map(operation).collect()
     }
 }

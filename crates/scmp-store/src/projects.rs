@@ -174,7 +174,7 @@ impl DataStore {
     pub async fn project_get(&self, id: ProjectId) -> Result<Project, Error> {
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM projects WHERE id = $1"))
             .bind(id.to_string())
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reads)
             .await
             .map_err(db_error)?;
         row.as_ref()
@@ -199,7 +199,7 @@ impl DataStore {
         ))
         .bind(tenant_id.to_string())
         .bind(id_or_name)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.reads)
         .await
         .map_err(db_error)?;
         row.as_ref()
@@ -220,7 +220,7 @@ impl DataStore {
         .bind(tenant_id.to_string())
         .bind(after.unwrap_or(""))
         .bind(i64::from(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reads)
         .await
         .map_err(db_error)?;
         rows.iter().map(project).collect()

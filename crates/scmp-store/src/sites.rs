@@ -212,7 +212,7 @@ impl DataStore {
             "SELECT {SITE_COLUMNS} FROM sites WHERE id = $1 OR name = $1"
         ))
         .bind(key)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.reads)
         .await
         .map_err(db_error)?;
         row.as_ref().map(site).unwrap_or_else(|| {
@@ -226,7 +226,7 @@ impl DataStore {
     /// Every site by name.
     pub async fn site_list(&self) -> Result<Vec<Site>, Error> {
         let rows = sqlx::query(&format!("SELECT {SITE_COLUMNS} FROM sites ORDER BY name"))
-            .fetch_all(&self.pool)
+            .fetch_all(&self.reads)
             .await
             .map_err(db_error)?;
         rows.iter().map(site).collect()
@@ -264,7 +264,7 @@ impl DataStore {
     pub async fn site_delete(&self, id: &str) -> Result<(), Error> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM clusters WHERE site_id = $1")
             .bind(id)
-            .fetch_one(&self.pool)
+            .fetch_one(&self.reads)
             .await
             .map_err(db_error)?;
         if n > 0 {
@@ -314,7 +314,7 @@ impl DataStore {
             "SELECT {CLUSTER_COLUMNS} FROM clusters WHERE id = $1 OR name = $1"
         ))
         .bind(key)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.reads)
         .await
         .map_err(db_error)?;
         row.as_ref().map(cluster).unwrap_or_else(|| {
@@ -331,7 +331,7 @@ impl DataStore {
             "SELECT {CLUSTER_COLUMNS} FROM clusters WHERE site_id = $1 ORDER BY name"
         ))
         .bind(site_id)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reads)
         .await
         .map_err(db_error)?;
         rows.iter().map(cluster).collect()
@@ -342,7 +342,7 @@ impl DataStore {
         let rows = sqlx::query(&format!(
             "SELECT {CLUSTER_COLUMNS} FROM clusters ORDER BY name"
         ))
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reads)
         .await
         .map_err(db_error)?;
         rows.iter().map(cluster).collect()
@@ -373,7 +373,7 @@ impl DataStore {
     pub async fn cluster_delete(&self, id: &str) -> Result<(), Error> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM guests WHERE cluster_id = $1")
             .bind(id)
-            .fetch_one(&self.pool)
+            .fetch_one(&self.reads)
             .await
             .map_err(db_error)?;
         if n > 0 {

@@ -138,7 +138,7 @@ impl DataStore {
     pub async fn tenant_get(&self, id: TenantId) -> Result<Tenant, Error> {
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM tenants WHERE id = $1"))
             .bind(id.to_string())
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reads)
             .await
             .map_err(db_error)?;
         row.as_ref()
@@ -153,7 +153,7 @@ impl DataStore {
         }
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM tenants WHERE name = $1"))
             .bind(id_or_name)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reads)
             .await
             .map_err(db_error)?;
         row.as_ref()
@@ -168,7 +168,7 @@ impl DataStore {
         ))
         .bind(after.unwrap_or(""))
         .bind(i64::from(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reads)
         .await
         .map_err(db_error)?;
         rows.iter().map(tenant).collect()
@@ -305,7 +305,7 @@ impl DataStore {
              CAST(COALESCE(SUM(used_guests), 0) AS BIGINT) AS used_guests FROM projects WHERE tenant_id = $1",
         )
         .bind(id.to_string())
-        .fetch_one(&self.pool)
+        .fetch_one(&self.reads)
         .await
         .map_err(db_error)?;
         Ok(QuotaView {

@@ -480,7 +480,7 @@ pub async fn guest_create(
         s.store.guest_admit(&new, &op),
     )
     .await?;
-    s.work.notify_one();
+    s.work.announce();
     let op = wait_for(&s, op, q.wait).await.map_err(|e| at(e.into()))?;
     Ok(accepted(op))
 }
@@ -566,7 +566,7 @@ pub(super) async fn begin(
         s.store.guest_begin(g, from, to, quota, &op),
     )
     .await?;
-    s.work.notify_one();
+    s.work.announce();
     let op = wait_for(s, op, wait)
         .await
         .map_err(|e| Problem::from(e).at(&ctx.request_id))?;

@@ -97,18 +97,55 @@ pub fn spawn(state: Arc<AppState>, workers: usize) {
 async fn worker(state: Arc<AppState>, owner: String) {
     loop {
         match state.store.operation_claim(&owner, LEASE_MS).await {
-            Ok(Some(op)) => run(&state, &owner, op).await,
-            Ok(None) => {
-                tokio::select! {
-                    _ = state.work.notified() => {}
-                    _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+            Ok(Some(op)) => {
+                state.work.took();
+                run(&state, &owner, op).await;
+                if state.work.queued() {
+                    continue;
                 }
             }
+            Ok(None) => {}
             Err(e) => {
                 tracing::warn!(error = %e, "cannot claim operations");
                 tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
             }
         }
+        // Nothing recorded here waits: sleep until there is, or look now and then for runs to
+        // resume (a replica that died, a lease that ran out).
+        tokio::select! {
+            _ = state.work.notify.notified() => {}
+            _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+        }
+    }
+}
+
+/// Operations recorded by this replica and not yet claimed. A worker that ends a run claims
+/// again at once only when some wait: a claim that finds nothing still costs a write.
+#[derive(Default)]
+pub struct Work {
+    notify: tokio::sync::Notify,
+    queued: std::sync::atomic::AtomicUsize,
+}
+
+impl Work {
+    /// An operation was recorded: wake a worker.
+    pub fn announce(&self) {
+        self.queued
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.notify.notify_one();
+    }
+
+    fn took(&self) {
+        let _ = self.queued.fetch_update(
+            std::sync::atomic::Ordering::SeqCst,
+            std::sync::atomic::Ordering::SeqCst,
+            |n| n.checked_sub(1),
+        );
+    }
+
+    fn queued(&self) -> bool {
+        self.queued.load(std::sync::atomic::Ordering::SeqCst) > 0
     }
 }
 
@@ -315,7 +352,7 @@ async fn finish(
     }
     run.state
         .store
-        .operation_finish(run.op.id, owner, outcome, error)
+        .operation_finish(run.op.id, owner, outcome, error, &run.upids)
         .await?;
     run.state.finished.wake(run.op.id);
     Ok(())

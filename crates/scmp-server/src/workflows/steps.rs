@@ -89,7 +89,7 @@ impl Step {
     pub fn records_progress(self) -> bool {
         !matches!(
             self,
-            Step::Place | Step::ReserveVmid | Step::Pool | Step::Ha
+            Step::Place | Step::ReserveVmid | Step::Pool | Step::Ha | Step::Start
         )
     }
 
@@ -420,13 +420,12 @@ async fn reserve_vmid(run: &Run<'_>, g: &Guest) -> Result<(), StepError> {
         return Ok(());
     }
     let (c, api) = cluster(run, g).await?;
-    let reserved = run.state.store.vmids_reserved(&c.id).await?;
+    let nextid = api.nextid().await?.get();
+    // Ids below Proxmox's next id are never candidates, so only the reservations above it count.
+    let reserved = run.state.store.vmids_reserved(&c.id, nextid).await?;
     // Creations running side by side would all start from the same `nextid`: this replica hands
     // each a different candidate, so they do not collide in the store.
-    let start = run
-        .state
-        .vmid_hints
-        .next(&c.id, api.nextid().await?.get(), &reserved);
+    let start = run.state.vmid_hints.next(&c.id, nextid, &reserved);
     for id in start..start.saturating_add(10_000) {
         if reserved.binary_search(&id).is_ok() {
             continue;
