@@ -5,6 +5,8 @@
 #   tests/python/requirements.txt, in target/test-venv (reused when it is already there);
 # - a PostgreSQL server (Debian's package) in a temporary directory on loopback, stopped at exit, for
 #   the store's conformance suite (SCMP_TEST_DATABASE_URL);
+# - Debian's Chromium and the portal's end-to-end test packages (playwright-core, pinned in
+#   tests/portal/package-lock.json; no browser download), for the portal's browser test;
 # - cargo test for the whole workspace, with the peers required (SCMP_REQUIRE_EXTERNAL=1), so a
 #   missing peer fails the run instead of skipping its tests.
 #
@@ -29,6 +31,19 @@ fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/python/requirements.txt
 
 export SCMP_TEST_PYTHON="$PWD/$venv/bin/python"
+
+# The portal's browser test: Debian's Chromium, and Playwright's driver from the npm registry.
+if [ ! -x /usr/bin/chromium ]; then
+    echo "test.sh: installing chromium (Debian)" >&2
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+if ! command -v npm >/dev/null; then
+    echo "test.sh: installing nodejs and npm (Debian)" >&2
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+fi
+(cd tests/portal && npm ci --no-audit --no-fund --loglevel=error)
 export SCMP_REQUIRE_EXTERNAL=1
 
 # PostgreSQL: Debian's server binaries, a throw-away cluster owned by an unprivileged user.

@@ -177,8 +177,9 @@ impl Role {
     }
 }
 
-/// Actions every signed-in user holds on the platform.
-pub(crate) const SELF_ACTIONS: &[Action] = &[MeView, TokenManageOwn, CatalogView];
+/// Actions every signed-in user holds on the platform. Sites are listed to everyone: they are where a
+/// guest may be asked to run, and their names and countries are no secret.
+pub(crate) const SELF_ACTIONS: &[Action] = &[MeView, TokenManageOwn, CatalogView, SiteList];
 
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -1,5 +1,10 @@
 //! Authentication: the bearer token or session becomes an [`OpContext`] with the real user, the
 //! credential used and the user's role bindings. Anything else is a 401 problem.
+//!
+//! The portal's browser carries its credential in an HttpOnly cookie instead of a header. A cookie
+//! is sent by the browser on its own, so requests that change something must also repeat the
+//! session's CSRF value in a header, which only the portal's own pages can read (double submit,
+//! bound to the session).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -31,6 +36,41 @@ fn bindings(stored: &[StoredBinding]) -> Vec<RoleBinding> {
         .collect()
 }
 
+/// The cookie that carries the portal's credential (HttpOnly).
+pub const SESSION_COOKIE: &str = "scmp_session";
+/// The cookie the portal's script reads its CSRF value from (not HttpOnly).
+pub const CSRF_COOKIE: &str = "scmp_csrf";
+/// The header that repeats the CSRF value on requests that change something.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The CSRF value of a credential: derived from the secret, so a page that cannot read the
+/// HttpOnly cookie cannot know it.
+pub fn csrf_value(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(b"scmp-csrf\0");
+    h.update(token.as_bytes());
+    hex::encode(h.finalize())
+}
+
+/// A cookie's value from the request's `Cookie` headers.
+pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+}
+
+fn csrf_header(parts: &Parts) -> Option<&str> {
+    parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok())
+}
+
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -59,12 +99,26 @@ impl FromRequestParts<Arc<AppState>> for OpContext {
         let header = parts
             .headers
             .get(http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or_else(unauthenticated)?;
-        let token = header
-            .strip_prefix("Bearer ")
-            .ok_or_else(unauthenticated)?
-            .trim();
+            .and_then(|v| v.to_str().ok());
+        let token = match header {
+            Some(h) => h
+                .strip_prefix("Bearer ")
+                .ok_or_else(unauthenticated)?
+                .trim(),
+            None => {
+                let token = cookie(parts, SESSION_COOKIE).ok_or_else(unauthenticated)?;
+                if !parts.method.is_safe() && csrf_header(parts) != Some(csrf_value(token).as_str())
+                {
+                    return Err(Problem::new(
+                        http::StatusCode::FORBIDDEN,
+                        "csrf",
+                        "the request lacks the session's CSRF value (header x-csrf-token); reload the page",
+                    )
+                    .at(&request_id));
+                }
+                token
+            }
+        };
         let found = state
             .store
             .credential_verify(token, now_ms())

@@ -105,7 +105,12 @@ pub async fn verify(store: &DataStore, dir: &Path) -> Result<Verdict, Error> {
         Ed25519KeyPair::from_pkcs8(&bytes)
             .map_err(|_| Error::Unavailable(format!("{} is not an Ed25519 key", path.display())))?
     };
-    let public = UnparsedPublicKey::new(&ED25519, signer.public_key().as_ref().to_vec());
+    verify_with_key(store, signer.public_key().as_ref()).await
+}
+
+/// [`verify`] with the public key at hand (the running server's own).
+pub async fn verify_with_key(store: &DataStore, public_key: &[u8]) -> Result<Verdict, Error> {
+    let public = UnparsedPublicKey::new(&ED25519, public_key.to_vec());
     let entries = match store.audit_verify().await? {
         Ok(n) => n,
         Err(b) => {

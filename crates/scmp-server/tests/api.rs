@@ -476,7 +476,8 @@ fn sample_body(operation: &str) -> Option<Value> {
 /// Lists answer everyone, filtered to what the caller may see.
 const LISTS: &[&str] = &["tenant_list", "operation_list"];
 
-/// Operations every signed-in user may call about themselves; they must reveal nothing of others.
+/// Operations every signed-in user may call (about themselves, the catalog, the sites); they must
+/// reveal nothing of others.
 const SELF_SERVICE: &[&str] = &[
     "me_view",
     "token_list",
@@ -485,6 +486,7 @@ const SELF_SERVICE: &[&str] = &[
     "session_delete",
     "image_list",
     "instance_type_list",
+    "site_list",
 ];
 
 /// Operations without authentication (login): wrong credentials are a 401 for everyone.
@@ -1299,4 +1301,140 @@ async fn pages_are_full_of_what_the_caller_may_see() {
         (st.as_u16(), b["errors"][0]["field"].clone()),
         (400, json!("page_token"))
     );
+}
+
+/// The cookies a portal login sets, as one `Cookie` header, and the CSRF value.
+fn portal_cookies(resp: &reqwest::Response) -> (String, String, Vec<String>) {
+    let set: Vec<String> = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    let value = |name: &str| {
+        set.iter()
+            .find_map(|c| c.strip_prefix(&format!("{name}=")))
+            .and_then(|rest| rest.split(';').next())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let csrf = value("scmp_csrf");
+    (
+        format!("scmp_session={}; scmp_csrf={csrf}", value("scmp_session")),
+        csrf,
+        set,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_portal_is_served_and_its_cookie_session_needs_the_csrf_value() {
+    let s = server().await;
+    let get = |path: &str| s.http.get(format!("{}{path}", s.base)).send();
+    let page = get("/").await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(page.text().await.unwrap().contains("/portal/app.js"));
+    let js = get("/portal/app.js").await.unwrap();
+    assert!(js.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/javascript"));
+    let login = |body: Value| {
+        s.http
+            .post(format!("{}/portal/session", s.base))
+            .json(&body)
+            .send()
+    };
+    // Bad logins are problems that say what is wrong.
+    let r = login(json!({"username": "admin"})).await.unwrap();
+    assert_eq!(r.status(), 400);
+    let r = login(json!({"token": "scmp_nope_nope"})).await.unwrap();
+    assert_eq!(r.status(), 401);
+    // A token login: HttpOnly, Secure, SameSite=Strict; the CSRF cookie readable by the page.
+    let r = login(json!({"token": s.admin})).await.unwrap();
+    assert_eq!(r.status(), 201);
+    let (cookie, csrf, set) = portal_cookies(&r);
+    assert!(set.iter().any(|c| c.starts_with("scmp_session=")
+        && c.contains("HttpOnly")
+        && c.contains("Secure")
+        && c.contains("SameSite=Strict")));
+    assert!(set
+        .iter()
+        .any(|c| c.starts_with("scmp_csrf=") && !c.contains("HttpOnly")));
+    let with_cookie = |m: Method, path: &str, csrf: Option<&str>| {
+        let mut r = s
+            .http
+            .request(m, format!("{}{path}", s.base))
+            .header("cookie", &cookie)
+            .json(&json!({"name": "from-portal"}));
+        if let Some(c) = csrf {
+            r = r.header("x-csrf-token", c);
+        }
+        r.send()
+    };
+    assert_eq!(
+        with_cookie(Method::GET, "/api/v1/me", None)
+            .await
+            .unwrap()
+            .status(),
+        200,
+        "reads need no CSRF value"
+    );
+    for bad in [None, Some("0000")] {
+        let r = with_cookie(Method::POST, "/api/v1/tokens", bad)
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+        let p: Value = r.json().await.unwrap();
+        assert!(p["type"].as_str().unwrap().ends_with("/csrf"), "{p}");
+    }
+    let r = with_cookie(Method::POST, "/api/v1/tokens", Some(&csrf))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    // A password login makes a session; logging out revokes it and clears the cookies.
+    s.admin(
+        Method::POST,
+        "/api/v1/users",
+        Some(json!({"name": "pat", "password": "a long enough password"})),
+    )
+    .await;
+    let r = login(json!({"username": "pat", "password": "a long enough password"}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let (cookie, csrf, _) = portal_cookies(&r);
+    let me = |cookie: String| {
+        s.http
+            .get(format!("{}/api/v1/me", s.base))
+            .header("cookie", cookie)
+            .send()
+    };
+    assert_eq!(me(cookie.clone()).await.unwrap().status(), 200);
+    let out = s
+        .http
+        .delete(format!("{}/portal/session", s.base))
+        .header("cookie", &cookie)
+        .header("x-csrf-token", &csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 204);
+    let (_, _, cleared) = portal_cookies(&out);
+    assert!(
+        cleared.iter().all(|c| c.contains("Max-Age=0")),
+        "{cleared:?}"
+    );
+    assert_eq!(
+        me(cookie).await.unwrap().status(),
+        401,
+        "the session is revoked"
+    );
+    // The guest filter of the audit log takes guest ids only.
+    let (st, p) = s.admin(Method::GET, "/api/v1/audit?guest=nope", None).await;
+    assert_eq!(st, 400);
+    assert_eq!(p["errors"][0]["field"], "guest");
 }

@@ -52,6 +52,9 @@ pub struct AuditFilter {
     pub since_ms: Option<i64>,
     /// Until this time (ms), inclusive.
     pub until_ms: Option<i64>,
+    /// Entries of the requests that started one of this guest's operations (and the operations'
+    /// own entries, which carry the same request id).
+    pub guest: Option<String>,
 }
 
 /// An entry as stored.
@@ -232,8 +235,8 @@ impl DataStore {
                 rows.join(", ")
             );
             let mut q = sqlx::query(&sql);
-            let mut seq = first + (c * MAX_ROWS_PER_INSERT) as i64;
-            for r in chunk {
+            let start = first + (c * MAX_ROWS_PER_INSERT) as i64;
+            for (seq, r) in (start..).zip(chunk) {
                 let hash = entry_hash(&prev_hash, seq, time_ms, r);
                 q = q
                     .bind(seq)
@@ -252,7 +255,6 @@ impl DataStore {
                     .bind(prev_hash.clone())
                     .bind(hash.clone());
                 prev_hash = hash;
-                seq += 1;
             }
             q.execute(&mut *tx).await.map_err(db_error)?;
         }
@@ -291,7 +293,9 @@ impl DataStore {
         let sql = format!(
             "SELECT {COLUMNS} FROM audit_entries WHERE seq > $1 AND ($2 IS NULL OR tenant_id = $2) \
              AND ($3 IS NULL OR actor = $3) AND ($4 IS NULL OR operation = $4) AND ($5 IS NULL OR target = $5) \
-             AND ($6 IS NULL OR time_ms >= $6) AND ($7 IS NULL OR time_ms <= $7) ORDER BY seq LIMIT $8"
+             AND ($6 IS NULL OR time_ms >= $6) AND ($7 IS NULL OR time_ms <= $7) \
+             AND ($9 IS NULL OR request_id IN (SELECT request_id FROM operations WHERE guest_id = $9)) \
+             ORDER BY seq LIMIT $8"
         );
         let rows = sqlx::query(&sql)
             .bind(after)
@@ -302,6 +306,7 @@ impl DataStore {
             .bind(f.since_ms)
             .bind(f.until_ms)
             .bind(i64::from(limit))
+            .bind(f.guest.as_deref())
             .fetch_all(&self.reads)
             .await
             .map_err(db_error)?;

@@ -9,7 +9,8 @@ use axum::Json;
 use scmp_authz::{Action, Resource};
 use scmp_common::{Error, TenantId};
 use scmp_store::{AuditRecord, CredentialKind};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::types::{AuditEntryView, Page};
 use super::ApiQuery;
@@ -94,6 +95,9 @@ pub struct AuditQuery {
     pub since: Option<i64>,
     /// Until this time (milliseconds since the Unix epoch).
     pub until: Option<i64>,
+    /// Only entries of requests that acted on this guest (guest id): their requests and the
+    /// Proxmox side of their operations.
+    pub guest: Option<String>,
     /// Entries after this position.
     pub after: Option<i64>,
     /// At most this many (1..1000, default 100).
@@ -138,6 +142,14 @@ pub async fn audit_list(
             None
         }
     };
+    let guest = match q.guest {
+        Some(g) => Some(
+            g.parse::<scmp_common::GuestId>()
+                .map_err(|_| Problem::invalid("guest", "not a guest id").at(&ctx.request_id))?
+                .to_string(),
+        ),
+        None => None,
+    };
     let filter = scmp_store::AuditFilter {
         tenant,
         actor: q.actor,
@@ -145,6 +157,7 @@ pub async fn audit_list(
         target: q.target,
         since_ms: q.since,
         until_ms: q.until,
+        guest,
     };
     let entries = s
         .store
@@ -173,6 +186,66 @@ pub struct CheckpointView {
     pub public_key: String,
     /// Signature (hex) over `scmp audit checkpoint\nseq N\nhead H\ntime T\n`.
     pub signature: String,
+}
+
+/// Whether the audit chain holds, checked now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditVerifyView {
+    /// `intact` or `broken`.
+    pub state: String,
+    /// Entries checked (when intact).
+    pub entries: i64,
+    /// Signed checkpoints checked (when intact).
+    pub checkpoints: u64,
+    /// The first bad entry (when broken).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub broken_at: Option<i64>,
+    /// Why it is broken.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Checks the whole audit chain and every signed checkpoint now (for auditors).
+#[utoipa::path(get, path = "/api/v1/audit/verify", operation_id = "audit_verify",
+    responses((status = 200, body = AuditVerifyView), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn audit_verify(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+) -> Result<Json<AuditVerifyView>, Problem> {
+    if s.authz
+        .check(
+            &ctx.actor.principal,
+            Action::AuditPlatformList,
+            Resource::Platform,
+        )
+        .is_err()
+    {
+        return Err(Problem::forbidden("verify the audit log").at(&ctx.request_id));
+    }
+    let key = hex::decode(s.signer.public_key_hex())
+        .map_err(|e| Problem::from(Error::internal(e)).at(&ctx.request_id))?;
+    let verdict = crate::checkpoint::verify_with_key(&s.store, &key)
+        .await
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    Ok(Json(match verdict {
+        crate::checkpoint::Verdict::Intact {
+            entries,
+            checkpoints,
+        } => AuditVerifyView {
+            state: "intact".into(),
+            entries,
+            checkpoints: checkpoints as u64,
+            broken_at: None,
+            reason: None,
+        },
+        crate::checkpoint::Verdict::Broken { seq, reason } => AuditVerifyView {
+            state: "broken".into(),
+            entries: 0,
+            checkpoints: 0,
+            broken_at: Some(seq),
+            reason: Some(reason),
+        },
+    }))
 }
 
 /// The audit chain's signed checkpoints, oldest first (for offline verification and export).

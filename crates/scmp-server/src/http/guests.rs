@@ -127,6 +127,12 @@ pub struct GuestView {
     /// Anti-affinity group.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub anti_affinity_group: Option<String>,
+    /// Its network configuration as asked (`ip=dhcp`, or a static address and gateway).
+    #[serde(default)]
+    pub ip_config: String,
+    /// The cloud-init user.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ci_user: Option<String>,
     /// Why placement chose its host.
     pub placement: String,
     /// What differs on Proxmox from scmp's record (empty when in sync).
@@ -172,6 +178,12 @@ impl From<Guest> for GuestView {
             ha: g.ha,
             tags: g.tags,
             anti_affinity_group: (!g.anti_affinity.is_empty()).then_some(g.anti_affinity),
+            ip_config: g
+                .cloud_init
+                .ip_config
+                .clone()
+                .unwrap_or_else(|| "ip=dhcp".into()),
+            ci_user: g.cloud_init.user.clone(),
             placement: g.placement,
             drift: g.drift,
             error: g.error,

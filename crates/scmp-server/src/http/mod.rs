@@ -12,6 +12,7 @@ mod idempotency;
 mod me;
 mod operations;
 mod paging;
+mod portal;
 mod problems_doc;
 mod projects;
 mod sites;
@@ -92,6 +93,7 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(tokens::token_delete))
         .routes(routes!(audit::audit_list))
         .routes(routes!(audit::audit_checkpoint_list))
+        .routes(routes!(audit::audit_verify))
         .routes(routes!(sites::site_list, sites::site_create))
         .routes(routes!(
             sites::site_view,
@@ -167,6 +169,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     let doc_json = doc.to_pretty_json().unwrap_or_default();
     Router::new()
         .merge(api)
+        .merge(portal::routes())
         .route("/api/v1/openapi.json", get(move || async move { ([(http::header::CONTENT_TYPE, "application/json")], doc_json) }))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))

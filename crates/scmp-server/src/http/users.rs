@@ -599,19 +599,38 @@ pub async fn session_create(
     axum::Extension(RequestId(request_id)): axum::Extension<RequestId>,
     ApiJson(body): ApiJson<SessionCreate>,
 ) -> Result<(StatusCode, Json<SessionView>), Problem> {
-    let at = |p: Problem| p.at(&request_id);
-    if body.username.len() > 63 || body.password.len() > 1024 {
+    let issued = password_login(&s, peer, &request_id, &body.username, &body.password).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(SessionView {
+            token: issued.text,
+            expires_at: issued.credential.expires_at.unwrap_or_default(),
+        }),
+    ))
+}
+
+/// Checks a user name and password (throttled, audited) and issues a session: for
+/// `session_create` and the portal's login.
+pub(crate) async fn password_login(
+    s: &AppState,
+    peer: std::net::SocketAddr,
+    request_id: &str,
+    username: &str,
+    password: &str,
+) -> Result<scmp_store::IssuedSecret, Problem> {
+    let at = |p: Problem| p.at(request_id);
+    if username.len() > 63 || password.len() > 1024 {
         return Err(at(Problem::unauthenticated()));
     }
     let mut rec = AuditRecord {
-        request_id: request_id.clone(),
+        request_id: request_id.to_string(),
         phase: "begin",
         actor: "anonymous".into(),
         auth_method: "password".into(),
         credential: String::new(),
         source: peer.ip().to_string(),
         operation: "session_create".into(),
-        target: format!("user/{}", body.username),
+        target: format!("user/{username}"),
         tenant_id: None,
         result: "pending".into(),
         error: String::new(),
@@ -619,7 +638,7 @@ pub async fn session_create(
     s.store.audit_append(&rec).await.map_err(|e| at(e.into()))?;
     let failures = s
         .store
-        .failed_logins_since(&body.username, now_ms() - THROTTLE_WINDOW_MS)
+        .failed_logins_since(username, now_ms() - THROTTLE_WINDOW_MS)
         .await
         .map_err(|e| at(e.into()))?;
     let outcome: Result<(User, scmp_store::IssuedSecret), &str> = if failures >= MAX_FAILURES {
@@ -627,7 +646,7 @@ pub async fn session_create(
     } else {
         let user = s
             .authn
-            .authenticate(&body.username, &body.password)
+            .authenticate(username, password)
             .await
             .map_err(|e| at(e.into()))?;
         match user {
@@ -662,13 +681,7 @@ pub async fn session_create(
     }
     s.store.audit_append(&rec).await.map_err(|e| at(e.into()))?;
     match outcome {
-        Ok((_, issued)) => Ok((
-            StatusCode::CREATED,
-            Json(SessionView {
-                token: issued.text,
-                expires_at: issued.credential.expires_at.unwrap_or_default(),
-            }),
-        )),
+        Ok((_, issued)) => Ok(issued),
         Err("too many failed logins") => Err(at(Problem::new(
             StatusCode::TOO_MANY_REQUESTS,
             "throttled",

@@ -81,7 +81,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         .trim()
         .to_string();
     let api = Api::new(&server, &running.fingerprint, Some(token))?;
-    seed(&api, &sims).await?;
+    seed(&api, &sims, &args.data_dir).await?;
     print_welcome(&args.data_dir, &server, &running.fingerprint, &sims);
     super::pve_sim::shutdown_signal().await;
     for (_, (sim, _)) in &sims {
@@ -135,8 +135,13 @@ async fn start_site(
     Ok((sim, bound))
 }
 
-/// Registers sites, clusters, a tenant and a project on an empty platform.
-async fn seed(api: &Api, sims: &[(&&str, (Simulator, SocketAddr))]) -> anyhow::Result<()> {
+/// Registers sites, clusters, a tenant, a project and the tenant's administrator (`alice`, her
+/// password in `dir/alice-password`) on an empty platform.
+async fn seed(
+    api: &Api,
+    sims: &[(&&str, (Simulator, SocketAddr))],
+    dir: &Path,
+) -> anyhow::Result<()> {
     let sites = api.call(Method::GET, "/sites", None).await?;
     if sites["items"].as_array().is_some_and(|a| !a.is_empty()) {
         return Ok(());
@@ -181,6 +186,24 @@ async fn seed(api: &Api, sims: &[(&&str, (Simulator, SocketAddr))]) -> anyhow::R
         Some(json!({"name": "web", "description": "Sample project", "quota": quota(16)})),
     )
     .await?;
+    let password = uuid::Uuid::new_v4().simple().to_string();
+    api.call(
+        Method::POST,
+        "/users",
+        Some(json!({"name": "alice", "tenant": "acme", "email": "alice@acme.example", "password": password})),
+    )
+    .await?;
+    api.call(
+        Method::POST,
+        "/role-bindings",
+        Some(json!({"role": "tenant-admin", "subject": {"user": "alice"}, "scope": {"tenant": "acme"}})),
+    )
+    .await?;
+    pve_sim::write_private(
+        &dir.join("alice-password"),
+        format!("{password}\n").as_bytes(),
+    )
+    .context("writing alice's password")?;
     Ok(())
 }
 
@@ -193,6 +216,9 @@ fn print_welcome(
     let d = dir.display();
     println!();
     println!("scmp demo is running");
+    println!(
+        "  portal:   {server}/   (user alice, password in {d}/alice-password; or the admin token)"
+    );
     println!("  API:      {server}/api/v1   (OpenAPI: {server}/api/v1/openapi.json)");
     println!("  TLS:      self-signed, fingerprint {fingerprint}");
     println!("  admin:    token in {d}/admin-token");

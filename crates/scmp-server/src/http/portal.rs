@@ -1,0 +1,172 @@
+//! The self-service portal: its pages and assets, embedded in the binary (nothing is fetched from
+//! elsewhere, so it works on an air-gapped network), and its login and logout, which put the
+//! credential in an HttpOnly cookie. Everything else the portal does goes through the public API.
+
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use http::{header, HeaderValue, StatusCode};
+use scmp_store::CredentialKind;
+use serde::{Deserialize, Serialize};
+
+use super::{ApiJson, RequestId};
+use crate::auth::{csrf_value, CSRF_COOKIE, SESSION_COOKIE};
+use crate::context::{AppState, OpContext};
+use crate::error::Problem;
+
+const INDEX: &str = include_str!("../../../../portal/index.html");
+const APP_JS: &str = include_str!("../../../../portal/app.js");
+const APP_CSS: &str = include_str!("../../../../portal/app.css");
+const ICON: &str = include_str!("../../../../portal/icon.svg");
+
+/// The longest a portal login lasts, whatever the credential (a session ends sooner if it expires).
+const COOKIE_MAX_S: i64 = 8 * 3600;
+
+/// The portal's routes, outside `/api/v1`.
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route(
+            "/",
+            get(|| async { asset("text/html; charset=utf-8", INDEX) }),
+        )
+        .route(
+            "/portal/app.js",
+            get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }),
+        )
+        .route(
+            "/portal/app.css",
+            get(|| async { asset("text/css; charset=utf-8", APP_CSS) }),
+        )
+        .route(
+            "/portal/icon.svg",
+            get(|| async { asset("image/svg+xml", ICON) }),
+        )
+        .route("/portal/session", axum::routing::post(login).delete(logout))
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, content_type)], body).into_response()
+}
+
+/// A portal login: a user name and password, or an API token.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortalLogin {
+    #[serde(default)]
+    username: Option<String>,
+    #[serde(default)]
+    password: Option<String>,
+    #[serde(default)]
+    token: Option<String>,
+}
+
+/// What the portal learns at login (never the credential: that stays in the HttpOnly cookie).
+#[derive(Debug, Serialize)]
+pub struct PortalSession {
+    /// When the login ends (ms since the epoch).
+    pub expires_at: i64,
+}
+
+async fn login(
+    State(s): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    axum::Extension(RequestId(request_id)): axum::Extension<RequestId>,
+    ApiJson(body): ApiJson<PortalLogin>,
+) -> Result<Response, Problem> {
+    let now = now_ms();
+    let (token, expires_at) = match (body.username, body.password, body.token) {
+        (Some(user), Some(password), None) => {
+            let issued =
+                super::users::password_login(&s, peer, &request_id, &user, &password).await?;
+            let expires = issued
+                .credential
+                .expires_at
+                .unwrap_or(now + COOKIE_MAX_S * 1000);
+            (issued.text, expires)
+        }
+        (None, None, Some(token)) => {
+            // Logging in with a token changes nothing on the server; every request made with it
+            // is audited as usual.
+            let token = token.trim().to_string();
+            let found = s
+                .store
+                .credential_verify(&token, now)
+                .await
+                .map_err(|e| Problem::from(e).at(&request_id))?;
+            let Some((_, credential)) = found else {
+                return Err(Problem::new(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthenticated",
+                    "this token is not valid (expired, revoked or mistyped)",
+                )
+                .at(&request_id));
+            };
+            let expires = credential
+                .expires_at
+                .unwrap_or(i64::MAX)
+                .min(now + COOKIE_MAX_S * 1000);
+            (token, expires)
+        }
+        _ => {
+            return Err(
+                Problem::invalid("username", "give a user name and a password, or a token")
+                    .at(&request_id),
+            )
+        }
+    };
+    let max_age = ((expires_at - now) / 1000).clamp(0, COOKIE_MAX_S);
+    let mut resp = (StatusCode::CREATED, Json(PortalSession { expires_at })).into_response();
+    set_cookies(&mut resp, &token, max_age)?;
+    Ok(resp)
+}
+
+async fn logout(
+    State(s): State<Arc<AppState>>,
+    ctx: Result<OpContext, Problem>,
+) -> Result<Response, Problem> {
+    // An expired or revoked login still gets its cookies cleared.
+    if let Ok(ctx) = ctx {
+        if ctx.actor.credential.kind == CredentialKind::Session {
+            let (user, id) = (ctx.actor.user.id.clone(), ctx.actor.credential.id.clone());
+            super::audit::audited(
+                &s,
+                &ctx,
+                "session_delete",
+                "session",
+                ctx.actor.user.tenant_id,
+                async { s.store.credential_revoke(&user, &id).await.map(|_| ()) },
+            )
+            .await?;
+        }
+    }
+    let mut resp = StatusCode::NO_CONTENT.into_response();
+    set_cookies(&mut resp, "", 0)?;
+    Ok(resp)
+}
+
+fn set_cookies(resp: &mut Response, token: &str, max_age: i64) -> Result<(), Problem> {
+    let csrf = if token.is_empty() {
+        String::new()
+    } else {
+        csrf_value(token)
+    };
+    for value in [
+        format!("{SESSION_COOKIE}={token}; Path=/; Max-Age={max_age}; HttpOnly; Secure; SameSite=Strict"),
+        format!("{CSRF_COOKIE}={csrf}; Path=/; Max-Age={max_age}; Secure; SameSite=Strict"),
+    ] {
+        let v = HeaderValue::from_str(&value)
+            .map_err(|e| Problem::from(scmp_common::Error::internal(e)))?;
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(())
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}

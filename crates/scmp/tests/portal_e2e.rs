@@ -1,0 +1,132 @@
+//! The portal end to end in a real browser: `scmp demo` serves it, and tests/portal/e2e.mjs drives
+//! Debian's Chromium through Playwright (log in, create a project, create a guest and watch it run,
+//! stop and delete it, log out, tenant isolation, CSRF, session expiry, the platform pages).
+//!
+//! scripts/test.sh installs Chromium and the npm packages; `SCMP_SCREENSHOTS=docs/portal` keeps
+//! screenshots of the main pages.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn portal_tests() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/portal")
+}
+
+/// The browser and the npm packages, or why the test cannot run.
+fn prerequisites() -> Result<PathBuf, String> {
+    let chromium = PathBuf::from(
+        std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_string()),
+    );
+    if !chromium.exists() {
+        return Err(format!("{} is not installed", chromium.display()));
+    }
+    if !portal_tests().join("node_modules/playwright-core").exists() {
+        return Err("tests/portal/node_modules is missing (npm ci in tests/portal)".into());
+    }
+    Ok(chromium)
+}
+
+/// A port whose next three are free too (the demo's sites listen there).
+fn free_ports() -> u16 {
+    for _ in 0..50 {
+        let Ok(l) = TcpListener::bind("127.0.0.1:0") else {
+            continue;
+        };
+        let Ok(addr) = l.local_addr() else { continue };
+        let p = addr.port();
+        if p > 60000 {
+            continue;
+        }
+        drop(l);
+        if (0..4).all(|i| TcpListener::bind(("127.0.0.1", p + i)).is_ok()) {
+            return p;
+        }
+    }
+    panic!("no four free ports in a row on loopback");
+}
+
+#[test]
+fn the_portal_works_in_a_real_browser() {
+    let chromium = match prerequisites() {
+        Ok(c) => c,
+        Err(why) => {
+            assert!(
+                std::env::var("SCMP_REQUIRE_EXTERNAL").is_err(),
+                "{why}: run scripts/test.sh"
+            );
+            eprintln!("skipped: {why}");
+            return;
+        }
+    };
+    let data = tempfile::tempdir().unwrap();
+    let port = free_ports();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scmp"))
+        .args(["demo", "--time-scale", "0.01", "--listen"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--data-dir")
+        .arg(data.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let _demo = Killed(child);
+    let mut url = String::new();
+    for _ in 0..200 {
+        let mut line = String::new();
+        assert!(
+            reader.read_line(&mut line).unwrap() > 0,
+            "the demo printed its portal address"
+        );
+        if let Some(rest) = line.trim().strip_prefix("portal:") {
+            url = rest
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .trim_end_matches('/')
+                .to_string();
+            break;
+        }
+    }
+    assert!(url.starts_with("https://"), "portal address: {url}");
+    // Keep reading what the demo prints, so it never blocks on a full pipe.
+    std::thread::spawn(move || for _ in reader.lines() {});
+    let token = std::fs::read_to_string(data.path().join("admin-token")).unwrap();
+    let mut node = Command::new("node");
+    if let Ok(dir) = std::env::var("SCMP_SCREENSHOTS") {
+        // Relative to the workspace, not to tests/portal where node runs.
+        node.env(
+            "SCMP_SCREENSHOTS",
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../..")
+                .join(dir),
+        );
+    }
+    let out = node
+        .arg("e2e.mjs")
+        .current_dir(portal_tests())
+        .env("SCMP_URL", &url)
+        .env("SCMP_ADMIN_TOKEN", token.trim())
+        .env("CHROMIUM", &chromium)
+        .output()
+        .expect("node runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    println!("{text}");
+    assert!(out.status.success(), "the portal e2e run failed:\n{text}");
+    assert!(text.contains("portal e2e: all passed"));
+}

@@ -1,0 +1,224 @@
+// End-to-end test of the scmp portal in a real headless Chromium (Debian's), driven by Playwright.
+// Started by crates/scmp/tests/portal_e2e.rs against a running `scmp demo`:
+//   SCMP_URL            the server (https://127.0.0.1:PORT)
+//   SCMP_ADMIN_TOKEN    the platform administrator's token (to set up two tenants through the API)
+//   SCMP_SCREENSHOTS    a folder to keep screenshots of the main pages in (optional)
+//   CHROMIUM            the browser (default /usr/bin/chromium)
+// Every wait is bounded; the first failed expectation ends the run with a non-zero exit.
+
+import { chromium, request } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const base = process.env.SCMP_URL;
+const adminToken = process.env.SCMP_ADMIN_TOKEN;
+const shots = process.env.SCMP_SCREENSHOTS || '';
+if (!base || !adminToken) throw new Error('SCMP_URL and SCMP_ADMIN_TOKEN are required');
+if (shots) mkdirSync(shots, { recursive: true });
+
+let step = '';
+function check(cond, what) {
+  if (!cond) throw new Error(`${step}: expected ${what}`);
+}
+function log(s) {
+  step = s;
+  console.log(`portal e2e: ${s}`);
+}
+
+// Set-up through the API: two tenants, each with an administrator who logs in with a password.
+const api = await request.newContext({
+  baseURL: base, ignoreHTTPSErrors: true,
+  extraHTTPHeaders: { Authorization: `Bearer ${adminToken}` },
+});
+async function post(path, body) {
+  const r = await api.post(`/api/v1${path}`, { data: body });
+  if (!r.ok()) throw new Error(`set-up ${path}: ${r.status()} ${await r.text()}`);
+  return r.json();
+}
+const quota = { vcpus: 32, memory_mib: 65536, disk_gib: 1000, guests: 20 };
+const password = 'correct horse battery staple';
+for (const t of ['blue', 'green']) {
+  await post('/tenants', { name: t, quota, countries: ['DE', 'FR', 'NL'] });
+  await post('/users', { name: `${t}-admin`, tenant: t, password });
+  await post('/role-bindings', { role: 'tenant-admin', subject: { user: `${t}-admin` }, scope: { tenant: t } });
+}
+const greenProject = await post('/tenants/green/projects', { name: 'secret', quota: { vcpus: 4, memory_mib: 8192, disk_gib: 100, guests: 4 } });
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+const errors = [];
+async function newPage(viewport) {
+  const ctx = await browser.newContext({ ignoreHTTPSErrors: true, viewport: viewport || { width: 1280, height: 860 } });
+  ctx.setDefaultTimeout(20000);
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => errors.push(`${step}: ${e.message}`));
+  return { ctx, page };
+}
+async function shot(page, name, whole = true) {
+  if (shots) await page.screenshot({ path: join(shots, `${name}.png`), fullPage: whole });
+}
+async function login(page, user) {
+  await page.goto(`${base}/`);
+  await page.getByLabel('User name').fill(user);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('heading', { name: `Welcome, ${user}` }).waitFor();
+}
+async function waitForState(page, state, seconds) {
+  const heading = page.getByRole('heading', { level: 1 });
+  for (let i = 0; i < seconds * 2; i++) {
+    if ((await heading.textContent()).includes(state)) return;
+    await page.waitForTimeout(500);
+  }
+  throw new Error(`${step}: the guest did not reach ${state} (heading: ${await heading.textContent()})`);
+}
+
+try {
+  const { ctx, page } = await newPage();
+
+  log('the login page');
+  await page.goto(`${base}/`);
+  await page.getByRole('button', { name: 'Log in' }).waitFor();
+  await shot(page, 'login');
+
+  log('a wrong password is refused in words');
+  await page.getByLabel('User name').fill('blue-admin');
+  await page.getByLabel('Password').fill('not the password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByText('wrong user name or password').waitFor();
+
+  log('log in');
+  await login(page, 'blue-admin');
+  const cookies = await ctx.cookies();
+  const session = cookies.find((c) => c.name === 'scmp_session');
+  check(session && session.httpOnly && session.secure && session.sameSite === 'Strict', 'an HttpOnly, Secure, SameSite=Strict session cookie');
+  check(!(await page.evaluate(() => document.cookie)).includes('scmp_session'), 'the session cookie hidden from scripts');
+
+  log('a change without the CSRF value is refused');
+  const status = await page.evaluate(async () => (await fetch('/api/v1/tokens', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'forged' }),
+  })).status);
+  check(status === 403, `403 for a POST without x-csrf-token, got ${status}`);
+
+  log('create a project');
+  await page.getByRole('link', { name: 'Projects', exact: true }).click();
+  await page.getByRole('heading', { name: 'New project' }).waitFor();
+  await page.getByLabel('Name', { exact: true }).fill('shop');
+  await page.getByLabel('vCPUs', { exact: true }).fill('8');
+  await page.getByRole('button', { name: 'Create project' }).click();
+  await page.getByRole('heading', { name: 'shop', level: 1 }).waitFor();
+  const projectUrl = page.url();
+
+  log('the wizard shows the quota a guest will use, and a field at fault');
+  await page.getByRole('link', { name: 'New guest' }).click();
+  await page.getByRole('heading', { name: 'New guest' }).waitFor();
+  await page.getByLabel('Instance type').selectOption('');
+  await page.getByLabel('vCPUs', { exact: true }).fill('12');
+  await page.getByText('does not fit the project\'s quota').waitFor();
+  await page.getByLabel('Name').fill('Not A Label!');
+  await page.getByLabel('vCPUs', { exact: true }).fill('2');
+  await page.getByRole('button', { name: 'Create guest' }).click();
+  await page.locator('[aria-invalid="true"][name="name"]').waitFor();
+  await shot(page, 'guest-create');
+
+  log('create a guest and watch it reach running');
+  await page.getByLabel('Name').fill('web1');
+  await page.getByLabel('SSH public keys').fill('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq1y1y3dZ3sE3J5l0FvTQwq7e4Jp7fSpq6cQ0Rr8n8n e2e@test');
+  await page.getByRole('button', { name: 'Create guest' }).click();
+  await page.getByRole('heading', { name: /web1/ }).waitFor();
+  await waitForState(page, 'running', 60);
+  await page.getByText(/site \w+ \(\w\w\)/).first().waitFor();
+  await page.getByText('guest_create · begin').waitFor();
+  await shot(page, 'guest');
+
+  log('stop it');
+  await page.getByRole('button', { name: 'Stop', exact: true }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Stop' }).click();
+  await waitForState(page, 'stopped', 60);
+
+  log('the project lists it with its state');
+  await page.goto(projectUrl);
+  await page.getByRole('link', { name: 'web1' }).waitFor();
+  await shot(page, 'project');
+
+  log('delete it, with confirmation');
+  await page.getByRole('link', { name: 'web1' }).click();
+  await page.getByRole('button', { name: 'Delete' }).first().click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('heading', { name: 'shop', level: 1 }).waitFor();
+  for (let i = 0; i < 120; i++) {
+    if ((await page.getByRole('link', { name: 'web1' }).count()) === 0) break;
+    await page.waitForTimeout(500);
+    if (i % 4 === 3) await page.reload();
+  }
+  check((await page.getByRole('link', { name: 'web1' }).count()) === 0, 'the deleted guest gone from the project');
+
+  log('operations are listed');
+  await page.getByRole('link', { name: 'Operations' }).click();
+  await page.getByRole('heading', { name: 'Operations' }).waitFor();
+  await page.getByText('guest delete').first().waitFor();
+
+  log('log out');
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByText('You are logged out').waitFor();
+  const after = (await ctx.cookies()).find((c) => c.name === 'scmp_session');
+  check(!after || !after.value, 'the session cookie cleared');
+  await ctx.close();
+
+  log('another tenant cannot see these pages');
+  const other = await newPage();
+  await login(other.page, 'green-admin');
+  const projectId = projectUrl.split('#/projects/')[1];
+  await other.page.goto(`${base}/#/projects/${projectId}`);
+  await other.page.getByRole('alert').filter({ hasText: /not found|not allowed/i }).first().waitFor();
+  check((await other.page.getByRole('heading', { name: 'shop' }).count()) === 0, 'no heading of the other tenant\'s project');
+  await other.page.goto(`${base}/#/projects`);
+  await other.page.getByRole('link', { name: 'secret' }).first().waitFor();
+  check((await other.page.getByRole('link', { name: 'shop' }).count()) === 0, 'the other tenant\'s project not listed');
+  check(greenProject.id, 'the green project');
+
+  log('an ended session sends the user back to the login, saying so');
+  await other.ctx.clearCookies();
+  await other.page.getByRole('link', { name: 'Overview' }).click();
+  await other.page.getByText('Your session has ended').waitFor();
+  await other.ctx.close();
+
+  log('the platform pages, with an API token (and on a tablet)');
+  const admin = await newPage({ width: 1024, height: 768 });
+  await admin.page.goto(`${base}/`);
+  await admin.page.getByRole('tab', { name: 'Token' }).click();
+  await admin.page.getByLabel('API token').fill(adminToken);
+  await admin.page.getByRole('button', { name: 'Log in' }).click();
+  await admin.page.getByRole('heading', { name: /Welcome/ }).waitFor();
+  await admin.page.getByRole('navigation').getByRole('link', { name: 'Sites and clusters' }).click();
+  await admin.page.getByRole('heading', { name: 'Sites and clusters' }).waitFor();
+  await admin.page.getByText('online').first().waitFor();
+  await shot(admin.page, 'sites');
+  await admin.page.getByRole('link', { name: /-1$/ }).first().click();
+  await admin.page.getByRole('heading', { name: 'Capacity' }).waitFor();
+  await shot(admin.page, 'cluster');
+  await admin.page.getByRole('button', { name: 'Enter maintenance' }).first().click();
+  await admin.page.getByRole('dialog').getByRole('button', { name: 'Enter maintenance' }).click();
+  await admin.page.getByRole('button', { name: 'End maintenance' }).first().waitFor();
+  await admin.page.getByRole('button', { name: 'End maintenance' }).first().click();
+  await admin.page.getByRole('navigation').getByRole('link', { name: 'Tenants' }).click();
+  await admin.page.getByRole('link', { name: 'blue' }).waitFor();
+  await admin.page.getByRole('navigation').getByRole('link', { name: 'Catalog' }).click();
+  await admin.page.getByRole('cell', { name: 'debian-12', exact: true }).waitFor();
+  await admin.page.getByRole('navigation').getByRole('link', { name: 'Audit log' }).click();
+  await admin.page.getByText('The chain holds').waitFor();
+  await shot(admin.page, 'audit', false);
+  await admin.ctx.close();
+
+  check(errors.length === 0, `no script errors, got: ${errors.join('; ')}`);
+  console.log('portal e2e: all passed');
+} catch (e) {
+  console.error(`portal e2e: FAILED at "${step}": ${e.message}`);
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+  await api.dispose();
+}
