@@ -534,6 +534,7 @@ route('/projects/([^/]+)/new', '#/projects', async (id) => {
     api.get(`/projects/${id}`), all('/images'), all('/instance-types'), all('/sites').catch(() => [])]);
   const alertBox = h('div');
   const usage = h('div', { class: 'panel', 'aria-live': 'polite' });
+  const placement = h('div', { class: 'panel', 'aria-live': 'polite' }, h('p', { class: 'muted' }, 'Asking placement…'));
   const sizes = h('div');
   const form = h('form', { novalidate: true },
     alertBox,
@@ -557,6 +558,7 @@ route('/projects/([^/]+)/new', '#/projects', async (id) => {
       h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'ha' }), 'High availability (restarted on another host when its host fails)'),
       field('Tags', input('tags'), 'comma separated')),
     h('h2', {}, 'What this guest will use'), usage,
+    h('h2', {}, 'Where it will run'), placement,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Create guest'),
       h('a', { class: 'button', href: `#/projects/${id}` }, 'Cancel')));
   const wanted = () => {
@@ -588,11 +590,10 @@ route('/projects/([^/]+)/new', '#/projects', async (id) => {
   form.addEventListener('input', drawUsage);
   drawSizes();
   drawUsage();
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
+  const body = () => {
     const d = Object.fromEntries(new FormData(form));
     const image = images.find((i) => i.name === d.image);
-    const body = {
+    const b = {
       name: d.name, kind: image ? image.kind : 'vm', image: d.image,
       ha: form.elements.ha.checked,
       tags: d.tags ? d.tags.split(',').map((t) => t.trim()).filter(Boolean) : [],
@@ -604,9 +605,33 @@ route('/projects/([^/]+)/new', '#/projects', async (id) => {
         ip_config: d.net === 'static' ? `ip=${d.address}${d.gateway ? `,gw=${d.gateway}` : ''}` : 'ip=dhcp',
       },
     };
-    if (d.instance_type) body.instance_type = d.instance_type;
-    else Object.assign(body, { vcpus: num(d.vcpus), memory_mib: num(d.memory_mib), disk_gib: num(d.disk_gib) });
-    const op = await submit(form, alertBox, () => api.post(`/projects/${id}/guests`, body));
+    if (d.instance_type) b.instance_type = d.instance_type;
+    else Object.assign(b, { vcpus: num(d.vcpus), memory_mib: num(d.memory_mib), disk_gib: num(d.disk_gib) });
+    return b;
+  };
+  // Where placement would put the guest now, asked again (debounced) as the choices change.
+  let previewTimer = null;
+  let previewSeq = 0;
+  const drawPlacement = () => {
+    clearTimeout(previewTimer);
+    previewTimer = setTimeout(async () => {
+      const mine = ++previewSeq;
+      const b = body();
+      if (!b.name) b.name = 'preview';
+      try {
+        const pl = await api.post(`/projects/${id}/guests?dry_run=true`, b);
+        if (mine === previewSeq) put(placement, h('p', {}, h('strong', {}, 'Placement now: '), pl.why));
+      } catch (e) {
+        if (mine === previewSeq) put(placement, h('div', { class: 'alert error' }, e.message));
+      }
+    }, 400);
+  };
+  form.addEventListener('input', drawPlacement);
+  form.elements.instance_type.addEventListener('change', drawPlacement);
+  drawPlacement();
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const op = await submit(form, alertBox, () => api.post(`/projects/${id}/guests`, body()));
     if (op) location.hash = `#/guests/${op.guest_id}?op=${op.id}`;
   });
   return h('div', {},

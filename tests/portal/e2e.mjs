@@ -115,6 +115,7 @@ try {
   log('the wizard shows the quota a guest will use, and a field at fault');
   await page.getByRole('link', { name: 'New guest' }).click();
   await page.getByRole('heading', { name: 'New guest' }).waitFor();
+  await page.getByText(/Placement now: site \w+ \(\w\w\), cluster/).waitFor();
   await page.getByLabel('Instance type').selectOption('');
   await page.getByLabel('vCPUs', { exact: true }).fill('12');
   await page.getByText('does not fit the project\'s quota').waitFor();

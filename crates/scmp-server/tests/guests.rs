@@ -203,6 +203,23 @@ async fn the_guest_lifecycle_with_every_step_run_twice() {
 async fn lifecycle(repeat: bool) {
     let e = env_with(None, None, repeat).await;
     let p = e.project(5).await;
+    // A dry run says where the guest would go, and creates nothing.
+    let (st, preview) = e
+        .call(
+            Method::POST,
+            &format!("/projects/{p}/guests?dry_run=true"),
+            Some(vm("web1")),
+        )
+        .await;
+    assert_eq!(st, 200, "{preview}");
+    assert!(
+        preview["why"].as_str().unwrap().contains("fra-1"),
+        "{preview}"
+    );
+    let (_, q) = e
+        .call(Method::GET, &format!("/projects/{p}/quota"), None)
+        .await;
+    assert_eq!(q["used"]["guests"], 0, "a dry run takes no quota: {q}");
     let (st, op) = e
         .call(
             Method::POST,
@@ -244,6 +261,13 @@ async fn lifecycle(repeat: bool) {
     assert!(entries.iter().any(|a| a["auth_method"] == "workflow"
         && a["request_id"] == op["request_id"]
         && a["target"].as_str().unwrap().contains("UPID:")));
+    // The guest's own trail: its creation request and the Proxmox side of it.
+    let (_, trail) = e
+        .call(Method::GET, &format!("/audit?guest={gid}"), None)
+        .await;
+    let trail = trail["items"].as_array().unwrap();
+    assert_eq!(trail.len(), 3, "begin, end, workflow: {trail:?}");
+    assert!(trail.iter().all(|a| a["request_id"] == op["request_id"]));
 
     for (action, state) in [
         ("stop", "stopped"),

@@ -91,6 +91,29 @@ pub struct GuestUpdate {
     pub disk_gib: Option<u64>,
 }
 
+/// `guest_create`'s query.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct CreateQuery {
+    /// Wait up to this many seconds (at most 600) for the operation to end before answering.
+    pub wait: Option<u64>,
+    /// Only check the request and say where placement would put the guest now (200, nothing
+    /// created, no quota taken).
+    pub dry_run: Option<bool>,
+}
+
+/// Where placement would put a guest now, and why (`guest_create?dry_run=true`).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PlacementPreview {
+    /// The cluster.
+    pub cluster_id: String,
+    /// The host.
+    pub host: String,
+    /// Site, cluster and host, and why (which filters the hosts passed, why this one).
+    pub why: String,
+}
+
 /// A guest.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct GuestView {
@@ -349,15 +372,15 @@ pub async fn guest_list(
 
 /// Creates a guest: admitted within the project's quota at once, built by an operation.
 #[utoipa::path(post, path = "/api/v1/projects/{project}/guests", operation_id = "guest_create",
-    params(("project" = String, Path, description = "Project id"), WaitQuery), request_body = GuestCreate,
-    responses((status = 202, body = OperationView), (status = 400, body = Problem), (status = 401, body = Problem),
+    params(("project" = String, Path, description = "Project id"), CreateQuery), request_body = GuestCreate,
+    responses((status = 202, body = OperationView), (status = 200, body = PlacementPreview, description = "With `dry_run`: where placement would put the guest"), (status = 400, body = Problem), (status = 401, body = Problem),
                (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
                (status = 422, body = Problem)))]
 pub async fn guest_create(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiPath(key): ApiPath,
-    ApiQuery(q): ApiQuery<WaitQuery>,
+    ApiQuery(q): ApiQuery<CreateQuery>,
     ApiJson(body): ApiJson<GuestCreate>,
 ) -> Result<Response, Problem> {
     let p = super::projects::project_for(&s, &ctx, &key, Action::GuestCreate).await?;
@@ -455,11 +478,23 @@ pub async fn guest_create(
         .place(&s.store, &req, false)
         .await
         .map_err(|e| at(e.into()))?;
-    if let Err(refusal) = fits {
-        return Err(at(Error::Refused(format!(
-            "cannot place the guest: {refusal}"
-        ))
-        .into()));
+    let placed = match fits {
+        Ok(placed) => placed,
+        Err(refusal) => {
+            return Err(at(Error::Refused(format!(
+                "cannot place the guest: {refusal}"
+            ))
+            .into()))
+        }
+    };
+    if q.dry_run == Some(true) {
+        return Ok(axum::response::IntoResponse::into_response(Json(
+            PlacementPreview {
+                cluster_id: placed.cluster_id,
+                host: placed.host,
+                why: placed.why,
+            },
+        )));
     }
     let new = NewGuest {
         project_id: p.id,
