@@ -399,9 +399,21 @@ pub async fn power(
     upids: &mut Vec<String>,
 ) -> Result<(), Error> {
     let (k, n, v) = (pve_kind(kind), node(at)?, vmid(id)?);
+    if action == PowerAction::Start {
+        // Starting is the common case (every creation): try it, and only when it fails ask
+        // whether the guest runs already (a repeated step), which is success too.
+        let started = match api.guest_power(k, &n, v, PowerAction::Start).await {
+            Ok(upid) => wait(api, upid, upids).await,
+            Err(e) => Err(e),
+        };
+        return match started {
+            Ok(()) => Ok(()),
+            Err(_) if is_running(api, kind, at, id).await? => Ok(()),
+            Err(e) => Err(e),
+        };
+    }
     let running = is_running(api, kind, at, id).await?;
     let upid = match action {
-        PowerAction::Start if running => return Ok(()),
         PowerAction::Stop | PowerAction::Shutdown if !running => return Ok(()),
         PowerAction::Reboot if !running => api.guest_power(k, &n, v, PowerAction::Start).await?,
         other => api.guest_power(k, &n, v, other).await?,

@@ -14,6 +14,10 @@ use pve_types::{NodeName, Vmid};
 use reqwest::Method;
 use serde_json::{json, Value};
 
+// The allocator of the `scmp` binary, so the figures are those of what runs.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const GUESTS: usize = 1000;
 const IN_FLIGHT: usize = 64;
 

@@ -126,19 +126,7 @@ pub async fn audit_list(
                 .id,
         ),
         None => {
-            if s.authz
-                .check(
-                    &ctx.actor.principal,
-                    Action::AuditPlatformList,
-                    Resource::Platform,
-                )
-                .is_err()
-            {
-                return Err(
-                    Problem::forbidden("read the whole audit log (name a tenant)")
-                        .at(&ctx.request_id),
-                );
-            }
+            platform_audit(&s, &ctx, "read the whole audit log (name a tenant)")?;
             None
         }
     };
@@ -188,6 +176,17 @@ pub struct CheckpointView {
     pub signature: String,
 }
 
+/// Refuses callers who may not read the whole platform's audit log.
+fn platform_audit(s: &AppState, ctx: &OpContext, what: &str) -> Result<(), Problem> {
+    s.authz
+        .check(
+            &ctx.actor.principal,
+            Action::AuditPlatformList,
+            Resource::Platform,
+        )
+        .map_err(|_| Problem::forbidden(what).at(&ctx.request_id))
+}
+
 /// Whether the audit chain holds, checked now.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditVerifyView {
@@ -212,16 +211,7 @@ pub async fn audit_verify(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
 ) -> Result<Json<AuditVerifyView>, Problem> {
-    if s.authz
-        .check(
-            &ctx.actor.principal,
-            Action::AuditPlatformList,
-            Resource::Platform,
-        )
-        .is_err()
-    {
-        return Err(Problem::forbidden("verify the audit log").at(&ctx.request_id));
-    }
+    platform_audit(&s, &ctx, "verify the audit log")?;
     let key = hex::decode(s.signer.public_key_hex())
         .map_err(|e| Problem::from(Error::internal(e)).at(&ctx.request_id))?;
     let verdict = crate::checkpoint::verify_with_key(&s.store, &key)
@@ -255,16 +245,7 @@ pub async fn audit_checkpoint_list(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
 ) -> Result<Json<Page<CheckpointView>>, Problem> {
-    if s.authz
-        .check(
-            &ctx.actor.principal,
-            Action::AuditPlatformList,
-            Resource::Platform,
-        )
-        .is_err()
-    {
-        return Err(Problem::forbidden("read the audit checkpoints").at(&ctx.request_id));
-    }
+    platform_audit(&s, &ctx, "read the audit checkpoints")?;
     let list = s
         .store
         .audit_checkpoint_list()

@@ -82,22 +82,31 @@ pub async fn wait_for(s: &AppState, op: Operation, wait: Option<u64>) -> Result<
     let deadline = tokio::time::Instant::now() + Duration::from_secs(secs.min(600));
     let id = op.id;
     let ended = s.finished.subscribe(id);
-    let mut current = Ok(op);
-    while let Ok(op) = &current {
-        if op.state.is_terminal() || tokio::time::Instant::now() >= deadline {
-            break;
+    let result = async {
+        let mut op = op;
+        while !op.state.is_terminal() && tokio::time::Instant::now() < deadline {
+            // Listen first, then look: an end that comes between the two is not missed.
+            let notified = ended.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            op = s.store.operation_get(id).await?;
+            if op.state.is_terminal() {
+                break;
+            }
+            // Woken by this replica's worker when it ends; another replica's end is seen by polling.
+            tokio::select! {
+                _ = notified => {}
+                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                _ = tokio::time::sleep_until(deadline) => {}
+            }
+            op = s.store.operation_get(id).await?;
         }
-        // Woken by this replica's worker when it ends; another replica's end is seen by polling.
-        tokio::select! {
-            _ = ended.notified() => {}
-            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-            _ = tokio::time::sleep_until(deadline) => {}
-        }
-        current = s.store.operation_get(id).await;
+        Ok(op)
     }
+    .await;
     drop(ended);
     s.finished.unsubscribe(id);
-    current
+    result
 }
 
 /// `202 Accepted` (or `200` when it already ended) with the operation and its `Location`.

@@ -130,16 +130,7 @@ async fn logout(
     // An expired or revoked login still gets its cookies cleared.
     if let Ok(ctx) = ctx {
         if ctx.actor.credential.kind == CredentialKind::Session {
-            let (user, id) = (ctx.actor.user.id.clone(), ctx.actor.credential.id.clone());
-            super::audit::audited(
-                &s,
-                &ctx,
-                "session_delete",
-                "session",
-                ctx.actor.user.tenant_id,
-                async { s.store.credential_revoke(&user, &id).await.map(|_| ()) },
-            )
-            .await?;
+            super::users::revoke_session(&s, &ctx).await?;
         }
     }
     let mut resp = StatusCode::NO_CONTENT.into_response();

@@ -709,15 +709,20 @@ pub async fn session_delete(
         )
         .at(&ctx.request_id));
     }
+    revoke_session(&s, &ctx).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Revokes the session the request came with (audited as `session_delete`).
+pub(crate) async fn revoke_session(s: &AppState, ctx: &OpContext) -> Result<(), Problem> {
     let (user, id) = (ctx.actor.user.id.clone(), ctx.actor.credential.id.clone());
     audited(
-        &s,
-        &ctx,
+        s,
+        ctx,
         "session_delete",
         "session",
         ctx.actor.user.tenant_id,
         async { s.store.credential_revoke(&user, &id).await.map(|_| ()) },
     )
-    .await?;
-    Ok(StatusCode::NO_CONTENT)
+    .await
 }

@@ -392,9 +392,31 @@ impl Waiters {
 #[derive(Default)]
 pub struct VmidHints {
     last: std::sync::Mutex<std::collections::HashMap<String, u32>>,
+    nextid: std::sync::Mutex<std::collections::HashMap<String, (u32, std::time::Instant)>>,
 }
 
+/// How long an answer of Proxmox's `nextid` is used again.
+const NEXTID_FRESH: Duration = Duration::from_secs(5);
+
 impl VmidHints {
+    /// The lowest candidate: Proxmox's next id, or above what this replica handed out last.
+    fn floor(&self, cluster: &str, nextid: u32) -> u32 {
+        let last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        last.get(cluster).map_or(nextid, |l| nextid.max(l + 1))
+    }
+
+    fn recent_nextid(&self, cluster: &str) -> Option<u32> {
+        let m = self.nextid.lock().unwrap_or_else(|e| e.into_inner());
+        m.get(cluster)
+            .filter(|(_, at)| at.elapsed() < NEXTID_FRESH)
+            .map(|(n, _)| *n)
+    }
+
+    fn saw_nextid(&self, cluster: &str, nextid: u32) {
+        let mut m = self.nextid.lock().unwrap_or_else(|e| e.into_inner());
+        m.insert(cluster.to_string(), (nextid, std::time::Instant::now()));
+    }
+
     fn next(&self, cluster: &str, nextid: u32, reserved: &[u32]) -> u32 {
         let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
         let floor = reserved.last().map_or(nextid, |r| nextid.max(r + 1));

@@ -420,12 +420,23 @@ async fn reserve_vmid(run: &Run<'_>, g: &Guest) -> Result<(), StepError> {
         return Ok(());
     }
     let (c, api) = cluster(run, g).await?;
-    let nextid = api.nextid().await?.get();
-    // Ids below Proxmox's next id are never candidates, so only the reservations above it count.
-    let reserved = run.state.store.vmids_reserved(&c.id, nextid).await?;
+    // Proxmox's next id, asked at most every few seconds per cluster: a VMID taken meanwhile
+    // outside scmp is caught when the clone checks it (and another one is reserved).
+    let nextid = match run.state.vmid_hints.recent_nextid(&c.id) {
+        Some(n) => n,
+        None => {
+            let n = api.nextid().await?.get();
+            run.state.vmid_hints.saw_nextid(&c.id, n);
+            n
+        }
+    };
+    // Ids below Proxmox's next id, or below what this replica handed out last, are never
+    // candidates, so only the reservations above them count.
+    let from = run.state.vmid_hints.floor(&c.id, nextid);
+    let reserved = run.state.store.vmids_reserved(&c.id, from).await?;
     // Creations running side by side would all start from the same `nextid`: this replica hands
     // each a different candidate, so they do not collide in the store.
-    let start = run.state.vmid_hints.next(&c.id, nextid, &reserved);
+    let start = run.state.vmid_hints.next(&c.id, from, &reserved);
     for id in start..start.saturating_add(10_000) {
         if reserved.binary_search(&id).is_ok() {
             continue;
