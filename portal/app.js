@@ -378,6 +378,10 @@ function confirmDialog(title, text, action) {
 // Names for ids
 
 async function tenants() { return all('/tenants'); }
+/** `?tenant=` of the caller's own tenant, for listings that platform staff read whole. */
+function ownTenant() {
+  return !isPlatform() && session.me.tenant_id ? `?tenant=${session.me.tenant_id}` : '';
+}
 async function projectsOf(tenantId) { return all(`/tenants/${tenantId}/projects`); }
 
 async function allProjects() {
@@ -817,10 +821,13 @@ route('/operations', '#/operations', async () => {
 // ---------------------------------------------------------------------------------------------
 // Tokens
 
-route('/tokens', '#/tokens', async () => {
-  const tokens = await all('/tokens');
+route('/tokens', '#/tokens', async (query) => {
+  // `?user=ID`: the tokens of a user the caller manages (to see and revoke, never their secrets).
+  const user = query.get('user');
+  const owner = user ? `?user=${encodeURIComponent(user)}` : '';
+  const [tokens, who] = await Promise.all([all(`/tokens${owner}`), user ? api.get(`/users/${user}`) : Promise.resolve(null)]);
   const alertBox = h('div');
-  const form = h('form', { class: 'panel' }, h('h2', {}, 'New API token'), alertBox,
+  const form = h('form', { class: 'panel' }, h('h2', {}, 'New API token'),
     field('Name', input('name', { required: true, placeholder: 'ci-pipeline' })),
     field('Expires', input('expires', { type: 'date' }), 'optional'),
     h('button', { type: 'submit', class: 'primary' }, 'Create token'));
@@ -833,24 +840,24 @@ route('/tokens', '#/tokens', async () => {
       form.reset();
     }
   });
-  return h('div', {}, h('h1', {}, 'My API tokens'),
+  return h('div', {}, h('h1', {}, who ? `API tokens of ${who.name}` : 'My API tokens'), alertBox,
     table([
       { title: 'Name', cell: (t) => t.name },
       { title: 'Created', cell: (t) => when(t.created_at) },
       { title: 'Expires', cell: (t) => when(t.expires_at) },
       { title: '', cell: (t) => h('button', { type: 'button', onclick: async () => {
         if (await confirmDialog(`Revoke ${t.name}?`, 'Programs using this token lose access at once.', 'Revoke')) {
-          try { await api.del(`/tokens/${t.id}`); render(); } catch (e) { put(alertBox, h('div', { class: 'alert error' }, e.message)); }
+          try { await api.del(`/tokens/${t.id}${owner}`); render(); } catch (e) { put(alertBox, h('div', { class: 'alert error', role: 'alert' }, e.message)); }
         }
       } }, 'Revoke') },
-    ], tokens, 'No tokens.'), form);
+    ], tokens, 'No tokens.'), who ? null : form);
 });
 
 // ---------------------------------------------------------------------------------------------
 // Tenant administration: users, groups, role bindings
 
 route('/people', '#/people', async () => {
-  const [users, groups, ts] = await Promise.all([all('/users'), all('/groups'), tenants()]);
+  const [users, groups, ts] = await Promise.all([all(`/users${ownTenant()}`), all(`/groups${ownTenant()}`), tenants()]);
   const tenantName = (id) => (ts.find((t) => t.id === id) || {}).name || (id ? id : 'platform');
   const userAlert = h('div');
   const userForm = h('form', { class: 'panel' }, h('h2', {}, 'New user'), userAlert,
@@ -883,11 +890,13 @@ route('/people', '#/people', async () => {
     try { await api.del(path); render(); } catch (e) { put(alertBox, h('div', { class: 'alert error', role: 'alert' }, e.message)); }
   };
   return h('div', {}, h('h1', {}, 'Users and groups'),
-    h('h2', {}, 'Users'), userAlert.cloneNode(),
+    h('h2', {}, 'Users'),
     table([
       { title: 'Name', cell: (u) => u.name }, { title: 'E-mail', cell: (u) => u.email || '—' },
       { title: 'Tenant', cell: (u) => tenantName(u.tenant_id) },
-      { title: '', cell: (u) => h('button', { type: 'button', onclick: del(`user ${u.name}`, `/users/${u.id}`, userAlert) }, 'Delete') },
+      { title: '', cell: (u) => h('div', { class: 'actions' },
+        h('a', { class: 'button', href: `#/tokens?user=${u.id}` }, 'Tokens'),
+        h('button', { type: 'button', onclick: del(`user ${u.name}`, `/users/${u.id}`, userAlert) }, 'Delete')) },
     ], users, 'No users.'),
     userForm,
     h('h2', {}, 'Groups'),
@@ -900,7 +909,8 @@ route('/people', '#/people', async () => {
 });
 
 route('/bindings', '#/bindings', async () => {
-  const [bindings, users, groups, ts] = await Promise.all([all('/role-bindings'), all('/users'), all('/groups'), tenants()]);
+  const [bindings, users, groups, ts] = await Promise.all([
+    all(`/role-bindings${ownTenant()}`), all(`/users${ownTenant()}`), all(`/groups${ownTenant()}`), tenants()]);
   const projects = await allProjects();
   const who = (b) => b.user_id ? `user ${(users.find((u) => u.id === b.user_id) || { name: b.user_id }).name}`
     : `group ${(groups.find((g) => g.id === b.group_id) || { name: b.group_id }).name}`;

@@ -50,10 +50,12 @@ const browser = await chromium.launch({
     '--disable-component-update', '--disable-sync'],
 });
 const errors = [];
+let current = null;
 async function newPage(viewport) {
   const ctx = await browser.newContext({ ignoreHTTPSErrors: true, viewport: viewport || { width: 1280, height: 860 } });
   ctx.setDefaultTimeout(20000);
   const page = await ctx.newPage();
+  current = page;
   page.on('pageerror', (e) => errors.push(`${step}: ${e.message}`));
   return { ctx, page };
 }
@@ -162,6 +164,12 @@ try {
   await page.getByRole('heading', { name: 'Operations' }).waitFor();
   await page.getByText('guest delete').first().waitFor();
 
+  log('a tenant administrator sees the tenant\'s users and their tokens');
+  await page.getByRole('navigation').getByRole('link', { name: 'Users and groups' }).click();
+  await page.getByRole('cell', { name: 'blue-admin', exact: true }).waitFor();
+  await page.getByRole('link', { name: 'Tokens', exact: true }).first().click();
+  await page.getByRole('heading', { name: /API tokens of/ }).waitFor();
+
   log('log out');
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.getByText('You are logged out').waitFor();
@@ -218,6 +226,10 @@ try {
   console.log('portal e2e: all passed');
 } catch (e) {
   console.error(`portal e2e: FAILED at "${step}": ${e.message}`);
+  if (current) {
+    const shown = await current.locator('body').innerText().catch(() => '(the page is gone)');
+    console.error(`portal e2e: the page showed:\n${shown.slice(0, 2000)}`);
+  }
   process.exitCode = 1;
 } finally {
   await browser.close();

@@ -1438,3 +1438,88 @@ async fn the_portal_is_served_and_its_cookie_session_needs_the_csrf_value() {
     assert_eq!(st, 400);
     assert_eq!(p["errors"][0]["field"], "guest");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tenant_administrators_see_and_revoke_their_users_tokens_only() {
+    let s = server().await;
+    let password = "a long enough password";
+    let mut tokens = Vec::new();
+    for (tenant, user) in [("acme", "ann"), ("acme", "bob"), ("globex", "gus")] {
+        s.admin(
+            Method::POST,
+            "/api/v1/tenants",
+            Some(json!({"name": tenant, "quota": quota(1, 1, 1, 1)})),
+        )
+        .await;
+        let (st, _) = s
+            .admin(
+                Method::POST,
+                "/api/v1/users",
+                Some(json!({"name": user, "tenant": tenant, "password": password})),
+            )
+            .await;
+        assert_eq!(st, 201);
+        let (_, session, _) = s
+            .call(
+                Method::POST,
+                "/api/v1/sessions",
+                None,
+                Some(json!({"username": user, "password": password})),
+            )
+            .await;
+        tokens.push(session["token"].as_str().unwrap().to_string());
+    }
+    for (user, tenant) in [("ann", "acme"), ("gus", "globex")] {
+        let (st, _) = s
+            .admin(
+                Method::POST,
+                "/api/v1/role-bindings",
+                Some(json!({"role": "tenant-admin", "subject": {"user": user}, "scope": {"tenant": tenant}})),
+            )
+            .await;
+        assert_eq!(st, 201);
+    }
+    let (ann, bob, gus) = (&tokens[0], &tokens[1], &tokens[2]);
+    let (st, t, _) = s
+        .call(
+            Method::POST,
+            "/api/v1/tokens",
+            Some(bob),
+            Some(json!({"name": "ci"})),
+        )
+        .await;
+    assert_eq!(st, 201);
+    let id = t["id"].as_str().unwrap();
+    // Another tenant's administrator does not even learn that bob exists.
+    let (st, _, _) = s
+        .call(Method::GET, "/api/v1/tokens?user=bob", Some(gus), None)
+        .await;
+    assert_eq!(st, 404);
+    let (st, _, _) = s
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/tokens/{id}?user=bob"),
+            Some(gus),
+            None,
+        )
+        .await;
+    assert_eq!(st, 404);
+    // bob's tenant administrator sees the token (never its secret) and revokes it.
+    let (st, list, _) = s
+        .call(Method::GET, "/api/v1/tokens?user=bob", Some(ann), None)
+        .await;
+    assert_eq!(st, 200);
+    assert_eq!(list["items"][0]["id"], id);
+    assert!(list["items"][0]["secret"].is_null());
+    let (st, _, _) = s
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/tokens/{id}?user=bob"),
+            Some(ann),
+            None,
+        )
+        .await;
+    assert_eq!(st, 204);
+    let (_, list, _) = s.call(Method::GET, "/api/v1/tokens", Some(bob), None).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 0);
+}

@@ -1,4 +1,6 @@
-//! The caller's own API tokens: shown once when created, stored hashed, revocable.
+//! API tokens: the caller's own (shown once when created, stored hashed, revocable), and for those
+//! who manage a user (the tenant's administrators, platform administrators), that user's tokens to
+//! see and revoke, never their secrets.
 
 use std::sync::Arc;
 
@@ -12,21 +14,46 @@ use scmp_store::CredentialKind;
 use super::audit::audited;
 use super::tenants::platform;
 use super::types::{Page, TokenCreate, TokenView};
-use super::{ApiJson, ApiPath};
+use super::{ApiJson, ApiPath, ApiQuery};
 use crate::context::{AppState, OpContext};
 use crate::error::Problem;
 
 /// The caller's tokens (never their secrets).
-#[utoipa::path(get, path = "/api/v1/tokens", operation_id = "token_list",
-    responses((status = 200, body = Page<TokenView>), (status = 401, body = Problem)))]
+/// Whose tokens: `?user=` (id or name) for a user the caller manages, else the caller's own.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct TokenOwner {
+    /// A user the caller manages (id or name); the caller's own tokens when left out.
+    pub user: Option<String>,
+}
+
+/// The user whose tokens a request is about: the caller, or a user the caller manages (a user it
+/// may not manage is not found).
+async fn owner(s: &AppState, ctx: &OpContext, q: &TokenOwner) -> Result<String, Problem> {
+    let Some(key) = &q.user else {
+        return Ok(ctx.actor.user.id.clone());
+    };
+    let u = super::users::user_for(s, ctx, key).await?;
+    if u.id == ctx.actor.user.id || super::users::may_manage(s, ctx, u.tenant_id) {
+        Ok(u.id)
+    } else {
+        Err(Problem::not_found(&format!("user '{key}'")).at(&ctx.request_id))
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/tokens", operation_id = "token_list", params(TokenOwner),
+    responses((status = 200, body = Page<TokenView>), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn token_list(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
+    ApiQuery(q): ApiQuery<TokenOwner>,
 ) -> Result<Json<Page<TokenView>>, Problem> {
     platform(&s, &ctx, Action::TokenManageOwn)?;
+    let user = owner(&s, &ctx, &q).await?;
     let list = s
         .store
-        .credential_list(&ctx.actor.user.id, CredentialKind::Token)
+        .credential_list(&user, CredentialKind::Token)
         .await
         .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
     let items = list
@@ -90,14 +117,16 @@ pub async fn token_create(
 
 /// Revokes one of the caller's tokens.
 #[utoipa::path(delete, path = "/api/v1/tokens/{token}", operation_id = "token_delete",
-    params(("token" = String, Path, description = "Token id")),
+    params(("token" = String, Path, description = "Token id"), TokenOwner),
     responses((status = 204), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn token_delete(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiPath(id): ApiPath,
+    ApiQuery(q): ApiQuery<TokenOwner>,
 ) -> Result<StatusCode, Problem> {
     platform(&s, &ctx, Action::TokenManageOwn)?;
+    let user = owner(&s, &ctx, &q).await?;
     let target = format!("token/{id}");
     let revoked = audited(
         &s,
@@ -106,7 +135,7 @@ pub async fn token_delete(
         &target,
         ctx.actor.user.tenant_id,
         async {
-            let done = s.store.credential_revoke(&ctx.actor.user.id, &id).await?;
+            let done = s.store.credential_revoke(&user, &id).await?;
             if done {
                 Ok(())
             } else {
