@@ -715,6 +715,8 @@ route('/guests/([^/]+)', '', async (id) => {
       ['Host', g.host || '—'],
       ['VMID', g.vmid ?? '—'],
       ['Network', g.ip_config],
+      ['Addresses', g.addresses && g.addresses.length ? g.addresses.join(', ')
+        : (g.state === 'running' ? 'not reported (the guest agent does not answer)' : '—')],
       g.ci_user ? ['Cloud-init user', g.ci_user] : null,
       ['High availability', g.ha ? 'yes' : 'no'],
       ['Tags', g.tags.length ? g.tags.join(', ') : '—'],

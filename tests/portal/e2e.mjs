@@ -135,6 +135,7 @@ try {
   await waitForState(page, 'running', 60);
   await page.getByText(/site \w+ \(\w\w\)/).first().waitFor();
   await page.getByText('guest_create · begin').waitFor();
+  await page.getByText(/^10\.20\.\d+\.\d+\/16$/).waitFor();
   await shot(page, 'guest');
 
   log('stop it');

@@ -181,6 +181,39 @@ pub trait PveApi: Send + Sync {
     ) -> Result<Option<Upid>, Error> {
         call_opt_upid(self, guest::qemu_config_set_async(node, vmid, p)?).await
     }
+    /// The addresses a running guest has (`10.0.0.5/24`), loopback left out: from the QEMU guest
+    /// agent for a VM (`agent/network-get-interfaces`), from the container for a CT.
+    async fn guest_addresses(
+        &self,
+        kind: GuestKind,
+        node: &NodeName,
+        vmid: Vmid,
+    ) -> Result<Vec<String>, Error> {
+        let req = guest::interfaces(kind, node, vmid);
+        let is_loopback = |a: &str| a.starts_with("127.") || a.starts_with("::1");
+        Ok(match kind {
+            GuestKind::Qemu => call::<guest::AgentInterfaces, _>(self, req)
+                .await?
+                .result
+                .into_iter()
+                .filter(|i| i.name != "lo")
+                .flat_map(|i| i.ip_addresses)
+                .filter(|a| !is_loopback(&a.ip_address))
+                .map(|a| match a.prefix {
+                    Some(p) => format!("{}/{p}", a.ip_address),
+                    None => a.ip_address,
+                })
+                .collect(),
+            GuestKind::Lxc => call::<Vec<guest::LxcInterface>, _>(self, req)
+                .await?
+                .into_iter()
+                .filter(|i| i.name != "lo")
+                .flat_map(|i| [i.inet, i.inet6])
+                .flatten()
+                .filter(|a| !is_loopback(a))
+                .collect(),
+        })
+    }
     /// `GET .../{vmid}/status/current`.
     async fn guest_status(
         &self,

@@ -188,6 +188,7 @@ fn every_request() -> Vec<ApiRequest> {
             out.push(guest::qemu_config_set_async(&node, vmid, &update).unwrap());
         }
         out.push(guest::status(kind, &node, vmid));
+        out.push(guest::interfaces(kind, &node, vmid));
         for action in [
             PowerAction::Start,
             PowerAction::Reboot,

@@ -374,6 +374,12 @@ fn answers_have_the_schema_shapes() {
         let base = format!("/nodes/pve1/{k}/{id}");
         run(&mut h, "POST", &format!("{base}/status/start"), &[]);
         run(&mut h, "GET", &format!("{base}/status/current"), &[]);
+        let interfaces = if k == "qemu" {
+            "agent/network-get-interfaces"
+        } else {
+            "interfaces"
+        };
+        run(&mut h, "GET", &format!("{base}/{interfaces}"), &[]);
         run(&mut h, "POST", &format!("{base}/status/suspend"), &[]);
         run(&mut h, "POST", &format!("{base}/status/resume"), &[]);
         run(&mut h, "POST", &format!("{base}/status/reboot"), &[]);

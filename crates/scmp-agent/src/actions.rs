@@ -389,6 +389,17 @@ pub async fn snapshots(
     Ok(all.into_iter().filter(|s| s.name != "current").collect())
 }
 
+/// The addresses a running guest reports (a VM through its QEMU guest agent), loopback left out.
+pub async fn addresses(
+    api: &dyn PveApi,
+    kind: GuestKind,
+    at: &str,
+    id: u32,
+) -> Result<Vec<String>, Error> {
+    api.guest_addresses(pve_kind(kind), &node(at)?, vmid(id)?)
+        .await
+}
+
 /// Brings the guest to `running` or `stopped` (or reboots it), unless it is there already.
 pub async fn power(
     api: &dyn PveApi,

@@ -238,6 +238,10 @@ async fn lifecycle(repeat: bool) {
     let (_, g) = e.call(Method::GET, &format!("/guests/{gid}"), None).await;
     assert_eq!(g["state"], "running", "{g}");
     assert!(g["placement"].as_str().unwrap().contains("fra-1"), "{g}");
+    assert!(
+        g["addresses"][0].as_str().unwrap().starts_with("10.20."),
+        "the address its guest agent reports: {g}"
+    );
     let vmid = g["vmid"].as_u64().unwrap() as u32;
     {
         let c = e.sim.cluster();

@@ -207,6 +207,16 @@ fn routes() -> &'static [(&'static str, &'static str, Handler)] {
             j!(guests::status_current),
         ),
         (
+            "GET",
+            "/nodes/{node}/qemu/{vmid}/agent/network-get-interfaces",
+            j!(guests::agent_interfaces),
+        ),
+        (
+            "GET",
+            "/nodes/{node}/lxc/{vmid}/interfaces",
+            j!(guests::lxc_interfaces),
+        ),
+        (
             "POST",
             "/nodes/{node}/{kind}/{vmid}/status/start",
             j!(guests::start),

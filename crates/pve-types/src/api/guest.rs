@@ -45,6 +45,84 @@ endpoints! {
     QEMU_TEMPLATE, LXC_TEMPLATE, Post, "/{vmid}/template";
 }
 
+/// `GET /nodes/{node}/qemu/{vmid}/agent/network-get-interfaces`: a VM's interfaces, as its QEMU guest
+/// agent reports them.
+pub const QEMU_AGENT_INTERFACES: Endpoint = Endpoint::new(
+    Get,
+    "/nodes/{node}/qemu/{vmid}/agent/network-get-interfaces",
+);
+/// `GET /nodes/{node}/lxc/{vmid}/interfaces`: a running container's interfaces.
+pub const LXC_INTERFACES: Endpoint = Endpoint::new(Get, "/nodes/{node}/lxc/{vmid}/interfaces");
+
+/// The QEMU guest agent's answer: `{"result": [...]}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgentInterfaces {
+    /// The interfaces.
+    pub result: Vec<AgentInterface>,
+}
+
+/// An interface as the QEMU guest agent reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgentInterface {
+    /// Interface name (`eth0`, `lo`).
+    pub name: String,
+    /// MAC address.
+    #[serde(
+        rename = "hardware-address",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hardware_address: Option<String>,
+    /// Its addresses.
+    #[serde(rename = "ip-addresses", default)]
+    pub ip_addresses: Vec<AgentAddress>,
+}
+
+/// An address of an interface.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgentAddress {
+    /// The address.
+    #[serde(rename = "ip-address")]
+    pub ip_address: String,
+    /// `ipv4` or `ipv6`.
+    #[serde(
+        rename = "ip-address-type",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ip_address_type: Option<String>,
+    /// Prefix length.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<u8>,
+}
+
+/// A container's interface (`/lxc/{vmid}/interfaces`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LxcInterface {
+    /// Interface name.
+    pub name: String,
+    /// MAC address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hwaddr: Option<String>,
+    /// IPv4 address with prefix (`10.0.0.5/24`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inet: Option<String>,
+    /// IPv6 address with prefix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inet6: Option<String>,
+    /// Its addresses (as in the 8.4 and 9.1 schemas).
+    #[serde(rename = "ip-addresses", default)]
+    pub ip_addresses: Vec<AgentAddress>,
+}
+
+/// Builds the interface listing of a guest: the guest agent's for a VM, the container's own.
+pub fn interfaces(kind: GuestKind, node: &NodeName, vmid: Vmid) -> ApiRequest {
+    ApiRequest::new(
+        kind.pick(QEMU_AGENT_INTERFACES, LXC_INTERFACES),
+        &[node, &vmid],
+    )
+}
+
 /// `POST /nodes/{node}/qemu/{vmid}/config`: the asynchronous config update (answers a UPID).
 pub const QEMU_CONFIG_SET_ASYNC: Endpoint = Endpoint::new(Post, "/nodes/{node}/qemu/{vmid}/config");
 

@@ -153,6 +153,10 @@ pub struct GuestView {
     /// Its network configuration as asked (`ip=dhcp`, or a static address and gateway).
     #[serde(default)]
     pub ip_config: String,
+    /// The addresses it has now, as the guest reports them (a VM through its QEMU guest agent);
+    /// only in `guest_view`, only while it runs, empty when the site or the agent does not answer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub addresses: Vec<String>,
     /// The cloud-init user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ci_user: Option<String>,
@@ -207,6 +211,7 @@ impl From<Guest> for GuestView {
                 .clone()
                 .unwrap_or_else(|| "ip=dhcp".into()),
             ci_user: g.cloud_init.user.clone(),
+            addresses: Vec::new(),
             placement: g.placement,
             drift: g.drift,
             error: g.error,
@@ -547,7 +552,9 @@ pub async fn guest_view(
         .guest_events(g.id, 20)
         .await
         .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let addresses = addresses(&s, &g).await;
     let mut v = GuestView::from(g);
+    v.addresses = addresses;
     v.events = events
         .into_iter()
         .map(|e| GuestEventView {
@@ -557,6 +564,29 @@ pub async fn guest_view(
         })
         .collect();
     Ok(Json(v))
+}
+
+/// What a running guest reports as its addresses, asked of its site now (briefly: the view does
+/// not wait for a site that is slow or away).
+async fn addresses(s: &AppState, g: &Guest) -> Vec<String> {
+    let (Some(cluster_id), Some(node), Some(vmid)) = (&g.cluster_id, &g.node, g.vmid) else {
+        return Vec::new();
+    };
+    if g.state != GuestState::Running {
+        return Vec::new();
+    }
+    let ask = async {
+        let c = s.store.cluster_lookup(cluster_id).await.ok()?;
+        let api = s.connections.get(&c, &s.sealer).ok()?;
+        scmp_agent::actions::addresses(api.as_ref(), g.kind, node, vmid)
+            .await
+            .ok()
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(2), ask)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default()
 }
 
 /// A change to an existing guest: the operation, the states it may start from and the state the
