@@ -550,7 +550,7 @@ route('/projects/([^/]+)/new', '#/projects', async (id) => {
       sizes),
     h('fieldset', {}, h('legend', {}, '3. Where'),
       field('Site', select('site', [['', 'automatic placement'], ...sites.map((s) => [s.name, `${s.name} (${s.country})`])]),
-        'placement picks a host that fits, within your tenant\'s countries; the reason is shown on the guest'),
+        'placement picks a host that fits, within your tenant\'s countries; its choice and the reason are shown below'),
       field('Anti-affinity group', input('anti_affinity_group'), 'optional: guests of one group never share a host')),
     h('fieldset', {}, h('legend', {}, '4. Network and cloud-init'),
       field('Network', select('net', [['dhcp', 'DHCP on the site network'], ['static', 'Static address']])),
@@ -621,7 +621,8 @@ route('/projects/([^/]+)/new', '#/projects', async (id) => {
     previewTimer = setTimeout(async () => {
       const mine = ++previewSeq;
       const b = body();
-      if (!b.name) b.name = 'preview';
+      // Placement does not depend on the name: one that is not valid yet must not hide the answer.
+      if (!/^[a-z][a-z0-9-]{0,62}$/.test(b.name || '')) b.name = 'preview';
       try {
         const pl = await api.post(`/projects/${id}/guests?dry_run=true`, b);
         if (mine === previewSeq) put(placement, h('p', {}, h('strong', {}, 'Placement now: '), pl.why));
