@@ -25,26 +25,22 @@ const ICON: &str = include_str!("../../../../portal/icon.svg");
 /// The longest a portal login lasts, whatever the credential (a session ends sooner if it expires).
 const COOKIE_MAX_S: i64 = 8 * 3600;
 
+/// The portal's files: path, content type, content.
+const ASSETS: &[(&str, &str, &str)] = &[
+    ("/", "text/html; charset=utf-8", INDEX),
+    ("/portal/app.js", "text/javascript; charset=utf-8", APP_JS),
+    ("/portal/app.css", "text/css; charset=utf-8", APP_CSS),
+    ("/portal/icon.svg", "image/svg+xml", ICON),
+];
+
 /// The portal's routes, outside `/api/v1`.
 pub fn routes() -> Router<Arc<AppState>> {
-    Router::new()
-        .route(
-            "/",
-            get(|| async { asset("text/html; charset=utf-8", INDEX) }),
-        )
-        .route(
-            "/portal/app.js",
-            get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }),
-        )
-        .route(
-            "/portal/app.css",
-            get(|| async { asset("text/css; charset=utf-8", APP_CSS) }),
-        )
-        .route(
-            "/portal/icon.svg",
-            get(|| async { asset("image/svg+xml", ICON) }),
-        )
-        .route("/portal/session", axum::routing::post(login).delete(logout))
+    let mut router =
+        Router::new().route("/portal/session", axum::routing::post(login).delete(logout));
+    for &(path, content_type, body) in ASSETS {
+        router = router.route(path, get(move || async move { asset(content_type, body) }));
+    }
+    router
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
