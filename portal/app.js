@@ -384,10 +384,16 @@ function ownTenant() {
 }
 async function projectsOf(tenantId) { return all(`/tenants/${tenantId}/projects`); }
 
+/** The projects the user may see: those of the tenants it may see, and those its roles name
+ * directly (a project member sees its projects, not their tenant). */
 async function allProjects() {
   const ts = await tenants();
   const lists = await Promise.all(ts.map((t) => projectsOf(t.id).then((ps) => ps.map((p) => ({ ...p, tenant: t }))).catch(() => [])));
-  return lists.flat();
+  const found = lists.flat();
+  const direct = roles().filter((r) => r.scope.startsWith('project/')).map((r) => r.scope.slice('project/'.length))
+    .filter((id, i, ids) => ids.indexOf(id) === i && !found.some((p) => p.id === id));
+  const more = await Promise.all(direct.map((id) => api.get(`/projects/${id}`).catch(() => null)));
+  return found.concat(more.filter(Boolean).map((p) => ({ ...p, tenant: ts.find((t) => t.id === p.tenant_id) || { id: p.tenant_id, name: 'your tenant' } })));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -43,6 +43,9 @@ for (const t of ['blue', 'green']) {
   await post('/role-bindings', { role: 'tenant-admin', subject: { user: `${t}-admin` }, scope: { tenant: t } });
 }
 const greenProject = await post('/tenants/green/projects', { name: 'secret', quota: { vcpus: 4, memory_mib: 8192, disk_gib: 100, guests: 4 } });
+// A member of one project only: sees that project, not its tenant.
+await post('/users', { name: 'green-dev', tenant: 'green', password });
+await post('/role-bindings', { role: 'member', subject: { user: 'green-dev' }, scope: { project: greenProject.id } });
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -189,6 +192,14 @@ try {
   await other.page.getByRole('link', { name: 'secret' }).first().waitFor();
   check((await other.page.getByRole('link', { name: 'shop' }).count()) === 0, 'the other tenant\'s project not listed');
   check(greenProject.id, 'the green project');
+
+  log('a project member finds the project');
+  await other.page.getByRole('button', { name: 'Log out' }).click();
+  await other.page.getByText('You are logged out').waitFor();
+  await login(other.page, 'green-dev');
+  await other.page.getByRole('link', { name: 'secret' }).first().click();
+  await other.page.getByRole('heading', { name: 'secret', level: 1 }).waitFor();
+  await other.page.getByRole('link', { name: 'New guest' }).waitFor();
 
   log('an ended session sends the user back to the login, saying so');
   await other.ctx.clearCookies();
