@@ -559,8 +559,10 @@ route('/projects/([^/]+)/new', '#/projects', async (id) => {
         'placement picks a host that fits, within your tenant\'s countries; its choice and the reason are shown below'),
       field('Anti-affinity group', input('anti_affinity_group'), 'optional: guests of one group never share a host')),
     h('fieldset', {}, h('legend', {}, '4. Network and cloud-init'),
-      field('Network', select('net', [['dhcp', 'DHCP on the site network'], ['static', 'Static address']])),
-      field('Address', input('address', { placeholder: '10.0.0.5/24' }), 'static only'),
+      field('Bridge', input('bridge', { placeholder: 'vmbr0', autocomplete: 'off' }), 'the site network to join; vmbr0 when empty'),
+      field('VLAN', input('vlan', { type: 'number', min: 1, max: 4094 }), 'optional: a VLAN on that bridge (1 to 4094)'),
+      field('Addressing', select('net', [['dhcp', 'DHCP'], ['static', 'Static address']])),
+      field('Static address', input('address', { placeholder: '10.0.0.5/24' }), 'static only'),
       field('Gateway', input('gateway', { placeholder: '10.0.0.1' }), 'static only'),
       field('User', input('user', { placeholder: 'debian' })),
       field('SSH public keys', h('textarea', { name: 'ssh_keys', placeholder: 'ssh-ed25519 AAAA… one per line' }))),
@@ -615,6 +617,7 @@ route('/projects/([^/]+)/new', '#/projects', async (id) => {
         ip_config: d.net === 'static' ? `ip=${d.address}${d.gateway ? `,gw=${d.gateway}` : ''}` : 'ip=dhcp',
       },
     };
+    if (d.bridge || d.vlan) b.network = { bridge: d.bridge || null, vlan: num(d.vlan) ?? null };
     if (d.instance_type) b.instance_type = d.instance_type;
     else Object.assign(b, { vcpus: num(d.vcpus), memory_mib: num(d.memory_mib), disk_gib: num(d.disk_gib) });
     return b;
@@ -721,7 +724,7 @@ route('/guests/([^/]+)', '', async (id) => {
       ['Site and cluster', where ? where.replace(/, host [^,]*$/, '') : '—'],
       ['Host', g.host || '—'],
       ['VMID', g.vmid ?? '—'],
-      ['Network', g.ip_config],
+      ['Network', `${g.network.bridge}${g.network.vlan ? `, VLAN ${g.network.vlan}` : ''} · ${g.ip_config}`],
       ['Addresses', g.addresses && g.addresses.length ? g.addresses.join(', ')
         : (g.state === 'running' ? 'not reported (the guest agent does not answer)' : '—')],
       g.ci_user ? ['Cloud-init user', g.ci_user] : null,

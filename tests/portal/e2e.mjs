@@ -132,12 +132,14 @@ try {
 
   log('create a guest and watch it reach running');
   await page.getByLabel('Name').fill('web1');
+  await page.getByLabel('VLAN').fill('120');
   await page.getByLabel('SSH public keys').fill('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq1y1y3dZ3sE3J5l0FvTQwq7e4Jp7fSpq6cQ0Rr8n8n e2e@test');
   await page.getByRole('button', { name: 'Create guest' }).click();
   await page.getByRole('heading', { name: /web1/ }).waitFor();
   await waitForState(page, 'running', 60);
   await page.getByText(/site \w+ \(\w\w\)/).first().waitFor();
   await page.getByText('guest_create · begin').waitFor();
+  await page.getByText(/vmbr0, VLAN 120/).waitFor();
   await page.getByText(/^10\.20\.\d+\.\d+\/16$/).waitFor();
   await shot(page, 'guest');
 

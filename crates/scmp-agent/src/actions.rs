@@ -50,6 +50,10 @@ pub struct GuestSpec {
     pub ssh_keys: Vec<String>,
     /// `ip=dhcp` or `ip=ADDR/LEN,gw=GW`.
     pub ip_config: Option<String>,
+    /// The bridge of its network interface (`vmbr0` when none).
+    pub bridge: Option<String>,
+    /// The VLAN on that bridge.
+    pub vlan: Option<u16>,
 }
 
 impl GuestSpec {
@@ -258,10 +262,27 @@ pub async fn configure(
         }
         PveKind::Lxc => {
             let ip = spec.ip_config.clone().unwrap_or_else(|| "ip=dhcp".into());
-            set.insert("net0".into(), format!("name=eth0,bridge=vmbr0,{ip}"));
+            let bridge = spec.bridge.as_deref().unwrap_or("vmbr0");
+            let tag = spec.vlan.map(|t| format!(",tag={t}")).unwrap_or_default();
+            set.insert(
+                "net0".into(),
+                format!("name=eth0,bridge={bridge}{tag},{ip}"),
+            );
         }
     }
     let (n, v) = (node(at)?, vmid(id)?);
+    if kind == PveKind::Qemu && (spec.bridge.is_some() || spec.vlan.is_some()) {
+        // The interface keeps the MAC address the clone gave it; only its bridge and VLAN change.
+        let config = api.guest_config(kind, &n, v).await?;
+        if let Some(mut net) = config
+            .get("net0")
+            .and_then(|n| n.parse::<pve_types::api::guest_props::QemuNet>().ok())
+        {
+            net.bridge = Some(spec.bridge.clone().unwrap_or_else(|| "vmbr0".into()));
+            net.tag = spec.vlan;
+            set.insert("net0".into(), net.to_string());
+        }
+    }
     api.guest_config_set(
         kind,
         &n,

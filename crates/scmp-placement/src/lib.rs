@@ -33,6 +33,17 @@ pub struct Request {
     pub cluster: Option<String>,
     /// Not this host (the one a moving guest is on).
     pub avoid_host: Option<String>,
+    /// The network the guest joins: only hosts that have the bridge (VLAN aware, for a VLAN).
+    pub network: Option<NetworkNeed>,
+}
+
+/// A guest's network as placement sees it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NetworkNeed {
+    /// The bridge (`vmbr0`).
+    pub bridge: String,
+    /// The guest is on a VLAN of it, so the bridge must be VLAN aware.
+    pub vlan: bool,
 }
 
 /// One filter, in the order they apply.
@@ -51,6 +62,8 @@ pub enum Filter {
     HostOffline,
     /// The host is in maintenance.
     Maintenance,
+    /// The host lacks the guest's bridge, or it is not VLAN aware for a VLAN.
+    Network,
     /// Another guest of the anti-affinity group runs on the host.
     AntiAffinity,
     /// Not enough CPU or memory on the host (after overcommit).
@@ -61,13 +74,14 @@ pub enum Filter {
 
 impl Filter {
     /// Every filter in order.
-    pub const ALL: [Filter; 9] = [
+    pub const ALL: [Filter; 10] = [
         Filter::Requested,
         Filter::Residency,
         Filter::Image,
         Filter::ClusterHealth,
         Filter::HostOffline,
         Filter::Maintenance,
+        Filter::Network,
         Filter::AntiAffinity,
         Filter::Capacity,
         Filter::HaReserve,
@@ -82,6 +96,7 @@ impl Filter {
             Filter::ClusterHealth => "cluster_health",
             Filter::HostOffline => "host_offline",
             Filter::Maintenance => "maintenance",
+            Filter::Network => "network",
             Filter::AntiAffinity => "anti_affinity",
             Filter::Capacity => "capacity",
             Filter::HaReserve => "ha_reserve",
@@ -162,6 +177,12 @@ pub fn place(snapshot: &Snapshot, req: &Request) -> Result<Decision, Refusal> {
                 Some(Filter::HostOffline)
             } else if h.maintenance {
                 Some(Filter::Maintenance)
+            } else if req.network.as_ref().is_some_and(|n| {
+                !h.bridges
+                    .iter()
+                    .any(|(name, aware)| *name == n.bridge && (*aware || !n.vlan))
+            }) {
+                Some(Filter::Network)
             } else if req
                 .anti_affinity
                 .as_ref()

@@ -17,6 +17,8 @@ pub struct HostCap {
     pub maintenance: bool,
     /// Anti-affinity groups with a guest on this host.
     pub groups: Vec<String>,
+    /// Its bridges: name, and whether it is VLAN aware (empty when not discovered).
+    pub bridges: Vec<(String, bool)>,
     pub(crate) cap_cpu: u64,
     pub(crate) cap_mem: u64,
     pub(crate) alloc_cpu: u64,
@@ -39,6 +41,7 @@ impl HostCap {
             online: true,
             maintenance: false,
             groups: Vec::new(),
+            bridges: Vec::new(),
             cap_cpu: (cores as f64 * overcommit.0 * MILLI as f64) as u64,
             cap_mem: (memory_mib as f64 * overcommit.1) as u64,
             alloc_cpu: vcpus * MILLI,

@@ -1,6 +1,6 @@
 //! Placement: each filter, the refusal's counts, spreading, determinism.
 
-use scmp_placement::{place, ClusterCap, Filter, HostCap, Request, Snapshot};
+use scmp_placement::{place, ClusterCap, Filter, HostCap, NetworkNeed, Request, Snapshot};
 
 const OC: (f64, f64) = (4.0, 1.0);
 
@@ -95,6 +95,35 @@ fn image_health_offline_and_maintenance() {
     assert!(
         text.contains("image: 3") && text.contains("maintenance: 2"),
         "{text}"
+    );
+}
+
+#[test]
+fn a_network_needs_its_bridge_and_vlan_awareness_on_the_host() {
+    let mut c = unit("a", "fra", "DE");
+    c.hosts[0].bridges = vec![("vmbr0".into(), false)];
+    c.hosts[1].bridges = vec![("vmbr0".into(), true), ("vmbr1".into(), false)];
+    let s = Snapshot { clusters: vec![c] };
+    let mut r = req(1, 512);
+    r.network = Some(NetworkNeed {
+        bridge: "vmbr0".into(),
+        vlan: true,
+    });
+    let d = place(&s, &r).unwrap();
+    assert_eq!(d.host, 1, "the only host with a VLAN-aware vmbr0");
+    assert_eq!(d.eligible, 1);
+    r.network = Some(NetworkNeed {
+        bridge: "vmbr1".into(),
+        vlan: true,
+    });
+    let refusal = place(&s, &r).unwrap_err();
+    assert_eq!(refusal.removed, vec![(Filter::Network, 3)]);
+    assert!(refusal.to_string().contains("network: 3"));
+    r.network = None;
+    assert_eq!(
+        place(&s, &r).unwrap().eligible,
+        3,
+        "no network asked, every host"
     );
 }
 

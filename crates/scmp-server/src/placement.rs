@@ -36,6 +36,8 @@ pub async fn capacity(store: &DataStore) -> Result<Capacity, Error> {
     let mut site_of = Vec::with_capacity(clusters.len());
     for c in &clusters {
         let oc = (c.cpu_overcommit, c.memory_overcommit);
+        let bridges: Vec<scmp_agent::protocol::ObservedBridge> =
+            serde_json::from_value(c.inventory.bridges.clone()).unwrap_or_default();
         let hosts = loads
             .iter()
             .filter(|l| l.host.cluster_id == c.id)
@@ -52,6 +54,11 @@ pub async fn capacity(store: &DataStore) -> Result<Capacity, Error> {
                 h.online = o.online;
                 h.maintenance = l.host.maintenance;
                 h.groups = l.groups.clone();
+                h.bridges = bridges
+                    .iter()
+                    .filter(|b| b.nodes.contains(&o.name))
+                    .map(|b| (b.name.clone(), b.vlan_aware))
+                    .collect();
                 h
             })
             .collect();
@@ -167,6 +174,15 @@ pub fn request(g: &scmp_store::Guest, countries: &[String]) -> Request {
         countries: countries.to_vec(),
         anti_affinity: (!g.anti_affinity.is_empty())
             .then(|| format!("{}/{}", g.project_id, g.anti_affinity)),
+        network: network(&g.cloud_init),
         ..Request::default()
     }
+}
+
+/// What placement must find for a guest's network: only a network asked for is checked.
+pub fn network(ci: &scmp_store::CloudInit) -> Option<scmp_placement::NetworkNeed> {
+    (ci.bridge.is_some() || ci.vlan.is_some()).then(|| scmp_placement::NetworkNeed {
+        bridge: ci.bridge.clone().unwrap_or_else(|| "vmbr0".into()),
+        vlan: ci.vlan.is_some(),
+    })
 }

@@ -987,3 +987,59 @@ async fn repair_adoption_maintenance_and_unreachable() {
     );
     e.sim.set_faults(pve_sim::Faults::default());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guest_joins_its_vlan_on_a_bridge_its_host_has() {
+    let e = env(None, None).await;
+    let p = e.project(5).await;
+    let mut body = vm("tagged");
+    body["network"] = json!({"vlan": 120});
+    let (st, op) = e
+        .call(
+            Method::POST,
+            &format!("/projects/{p}/guests?wait=30"),
+            Some(body),
+        )
+        .await;
+    assert!(st.is_success(), "{op}");
+    let op = e.wait_op(&op).await;
+    assert_eq!(op["state"], "succeeded", "{op}");
+    let (_, g) = e
+        .call(
+            Method::GET,
+            &format!("/guests/{}", op["guest_id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!(g["network"], json!({"bridge": "vmbr0", "vlan": 120}));
+    let vmid = g["vmid"].as_u64().unwrap() as u32;
+    let net0 = e.sim.cluster().guests[&vmid].config["net0"].clone();
+    assert!(
+        net0.contains("bridge=vmbr0") && net0.contains("tag=120") && net0.contains("=BC:24:11:"),
+        "on the VLAN, with the MAC address of its clone: {net0}"
+    );
+    // A bridge no host has: refused, saying which filter removed the hosts.
+    let mut body = vm("nowhere");
+    body["network"] = json!({"bridge": "vmbr9"});
+    let (st, problem) = e
+        .call(Method::POST, &format!("/projects/{p}/guests"), Some(body))
+        .await;
+    assert_eq!(st, 422, "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("network: "),
+        "{problem}"
+    );
+    for (network, field) in [
+        (json!({"vlan": 0}), "network.vlan"),
+        (json!({"vlan": 4095}), "network.vlan"),
+        (json!({"bridge": "Bad Bridge"}), "network.bridge"),
+    ] {
+        let mut body = vm("bad");
+        body["network"] = network;
+        let (st, problem) = e
+            .call(Method::POST, &format!("/projects/{p}/guests"), Some(body))
+            .await;
+        assert_eq!(st, 400, "{problem}");
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+    }
+}

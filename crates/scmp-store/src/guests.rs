@@ -25,6 +25,12 @@ pub struct CloudInit {
     /// Proxmox `ipconfig0`: `ip=dhcp` or `ip=10.0.0.5/24,gw=10.0.0.1`.
     #[serde(default)]
     pub ip_config: Option<String>,
+    /// The bridge the guest's network interface is on (`vmbr0` when none is given).
+    #[serde(default)]
+    pub bridge: Option<String>,
+    /// The VLAN of that bridge the guest is on.
+    #[serde(default)]
+    pub vlan: Option<u16>,
 }
 
 /// A guest to admit.

@@ -37,6 +37,18 @@ pub struct CloudInitSpec {
     pub ip_config: Option<String>,
 }
 
+/// The network a guest joins: a bridge of its cluster, and optionally a VLAN on it.
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkSpec {
+    /// The bridge (`vmbr0` when left out); placement picks a host that has it.
+    #[serde(default)]
+    pub bridge: Option<String>,
+    /// A VLAN (1..4094) on that bridge, which must then be VLAN aware.
+    #[serde(default)]
+    pub vlan: Option<u16>,
+}
+
 /// `guest_create`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -65,6 +77,9 @@ pub struct GuestCreate {
     /// Cloud-init.
     #[serde(default)]
     pub cloud_init: Option<CloudInitSpec>,
+    /// The network it joins (the bridge `vmbr0`, untagged, when left out).
+    #[serde(default)]
+    pub network: Option<NetworkSpec>,
     /// Managed by Proxmox HA (restarted elsewhere when its host fails).
     #[serde(default)]
     pub ha: Option<bool>,
@@ -153,6 +168,9 @@ pub struct GuestView {
     /// Its network configuration as asked (`ip=dhcp`, or a static address and gateway).
     #[serde(default)]
     pub ip_config: String,
+    /// The network it is on.
+    #[serde(default)]
+    pub network: NetworkSpec,
     /// The addresses it has now, as the guest reports them (a VM through its QEMU guest agent);
     /// only in `guest_view`, only while it runs, empty when the site or the agent does not answer.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -211,6 +229,15 @@ impl From<Guest> for GuestView {
                 .clone()
                 .unwrap_or_else(|| "ip=dhcp".into()),
             ci_user: g.cloud_init.user.clone(),
+            network: NetworkSpec {
+                bridge: Some(
+                    g.cloud_init
+                        .bridge
+                        .clone()
+                        .unwrap_or_else(|| "vmbr0".into()),
+                ),
+                vlan: g.cloud_init.vlan,
+            },
             addresses: Vec::new(),
             placement: g.placement,
             drift: g.drift,
@@ -287,6 +314,28 @@ pub(super) fn check_sizes(
     Ok((vcpus, memory_mib, disk_gib))
 }
 
+fn check_network(n: NetworkSpec) -> Result<(Option<String>, Option<u16>), Problem> {
+    if let Some(b) = &n.bridge {
+        let ok = (1..=15).contains(&b.len())
+            && b.starts_with(|c: char| c.is_ascii_lowercase())
+            && b.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.');
+        if !ok {
+            return Err(Problem::invalid(
+                "network.bridge",
+                "must be a bridge name (up to 15 lower case letters, digits, _ and ., like vmbr0)",
+            ));
+        }
+    }
+    if n.vlan.is_some_and(|v| !(1..=4094).contains(&v)) {
+        return Err(Problem::invalid(
+            "network.vlan",
+            "must be between 1 and 4094",
+        ));
+    }
+    Ok((n.bridge, n.vlan))
+}
+
 fn check_cloud_init(ci: CloudInitSpec) -> Result<CloudInit, Problem> {
     if let Some(u) = &ci.user {
         let ok = u.len() <= 32
@@ -332,6 +381,8 @@ fn check_cloud_init(ci: CloudInitSpec) -> Result<CloudInit, Problem> {
         user: ci.user,
         ssh_keys: ci.ssh_keys,
         ip_config: ci.ip_config,
+        bridge: None,
+        vlan: None,
     })
 }
 
@@ -448,7 +499,9 @@ pub async fn guest_create(
             )));
         }
     }
-    let cloud_init = check_cloud_init(body.cloud_init.unwrap_or_default()).map_err(at)?;
+    let mut cloud_init = check_cloud_init(body.cloud_init.unwrap_or_default()).map_err(at)?;
+    (cloud_init.bridge, cloud_init.vlan) =
+        check_network(body.network.unwrap_or_default()).map_err(at)?;
     let site = match &body.site {
         Some(key) => match s.store.site_lookup(key).await {
             Ok(site) => Some(site.name.to_string()),
@@ -476,6 +529,7 @@ pub async fn guest_create(
         site: site.clone(),
         countries: tenant.countries.clone(),
         anti_affinity: (!anti_affinity.is_empty()).then(|| format!("{}/{anti_affinity}", p.id)),
+        network: crate::placement::network(&cloud_init),
         ..Default::default()
     };
     let fits = s
