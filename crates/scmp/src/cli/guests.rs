@@ -138,6 +138,12 @@ pub struct GuestCreateArgs {
     /// `ip=dhcp` or `ip=10.0.0.5/24,gw=10.0.0.1`.
     #[arg(long)]
     ip: Option<String>,
+    /// The bridge of its network interface (`vmbr0` when left out).
+    #[arg(long)]
+    bridge: Option<String>,
+    /// A VLAN (1..4094) on that bridge.
+    #[arg(long)]
+    vlan: Option<u16>,
     /// Managed by Proxmox HA.
     #[arg(long)]
     ha: bool,
@@ -335,6 +341,8 @@ pub async fn guest(cmd: GuestCmd, g: &Global) -> anyhow::Result<()> {
                 user,
                 ssh_key_file,
                 ip,
+                bridge,
+                vlan,
                 ha,
                 tags,
                 anti_affinity_group,
@@ -355,12 +363,15 @@ pub async fn guest(cmd: GuestCmd, g: &Global) -> anyhow::Result<()> {
                 (None, None, None, None) => Some("small".to_string()),
                 (t, ..) => t.clone(),
             };
-            let body = json!({
+            let mut body = json!({
                 "name": name, "kind": kind, "image": image, "instance_type": instance_type,
                 "vcpus": vcpus, "memory_mib": memory_mib, "disk_gib": disk_gib, "site": site,
                 "cloud_init": {"user": user, "ssh_keys": ssh_keys, "ip_config": ip},
                 "ha": ha, "tags": tags, "anti_affinity_group": anti_affinity_group,
             });
+            if bridge.is_some() || vlan.is_some() {
+                body["network"] = json!({"bridge": bridge, "vlan": vlan});
+            }
             long(
                 &a,
                 Method::POST,
