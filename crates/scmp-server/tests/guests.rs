@@ -994,23 +994,7 @@ async fn a_guest_joins_its_vlan_on_a_bridge_its_host_has() {
     let p = e.project(5).await;
     let mut body = vm("tagged");
     body["network"] = json!({"vlan": 120});
-    let (st, op) = e
-        .call(
-            Method::POST,
-            &format!("/projects/{p}/guests?wait=30"),
-            Some(body),
-        )
-        .await;
-    assert!(st.is_success(), "{op}");
-    let op = e.wait_op(&op).await;
-    assert_eq!(op["state"], "succeeded", "{op}");
-    let (_, g) = e
-        .call(
-            Method::GET,
-            &format!("/guests/{}", op["guest_id"].as_str().unwrap()),
-            None,
-        )
-        .await;
+    let g = e.created(&p, body).await;
     assert_eq!(g["network"], json!({"bridge": "vmbr0", "vlan": 120}));
     let vmid = g["vmid"].as_u64().unwrap() as u32;
     let net0 = e.sim.cluster().guests[&vmid].config["net0"].clone();

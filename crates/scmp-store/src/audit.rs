@@ -443,3 +443,33 @@ impl DataStore {
             .map_err(db_error)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_batch_past_one_insert_keeps_the_chain() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = DataStore::open_dir(dir.path()).await.unwrap();
+        let records: Vec<AuditRecord> = (0..(2 * MAX_ROWS_PER_INSERT + 7))
+            .map(|i| AuditRecord {
+                request_id: format!("req-{i}"),
+                phase: "end",
+                actor: "alice".into(),
+                auth_method: "token".into(),
+                credential: "c1".into(),
+                source: String::new(),
+                operation: "tenant_create".into(),
+                target: format!("tenant/t{i}"),
+                tenant_id: None,
+                result: "ok".into(),
+                error: String::new(),
+            })
+            .collect();
+        let refs: Vec<&AuditRecord> = records.iter().collect();
+        assert_eq!(store.audit_write(&refs).await.unwrap(), 1);
+        assert_eq!(store.audit_write(&refs[..1]).await.unwrap(), 408);
+        assert_eq!(store.audit_verify().await.unwrap(), Ok(408));
+    }
+}

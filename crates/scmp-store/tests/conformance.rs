@@ -94,6 +94,7 @@ on_both!(
     hostile_input_is_stored_verbatim,
     identity,
     audit_chain_detects_tampering,
+    audit_appends_written_together,
     sites_and_clusters,
     leases_have_one_holder,
 );
@@ -645,6 +646,25 @@ async fn audit_chain_detects_tampering(store: &DataStore, url: &str) {
     // Removal: the middle, then the last entry.
     tamper(url, "DELETE FROM audit_entries WHERE seq = 12").await;
     assert_eq!(store.audit_verify().await.unwrap().unwrap_err().seq, 12);
+}
+
+/// Appends that wait together are written together (in several INSERTs past 200 rows): each gets
+/// its own position and the chain holds.
+async fn audit_appends_written_together(store: &DataStore, _url: &str) {
+    let tasks: Vec<_> = (0..450)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move { store.audit_append(&record(i, None)).await })
+        })
+        .collect();
+    let mut seqs: Vec<i64> = futures::future::join_all(tasks)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().unwrap())
+        .collect();
+    seqs.sort_unstable();
+    assert_eq!(seqs, (1..=450).collect::<Vec<i64>>());
+    assert_eq!(store.audit_verify().await.unwrap(), Ok(450));
 }
 
 async fn sites_and_clusters(store: &DataStore, _url: &str) {
