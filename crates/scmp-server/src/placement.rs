@@ -174,15 +174,15 @@ pub fn request(g: &scmp_store::Guest, countries: &[String]) -> Request {
         countries: countries.to_vec(),
         anti_affinity: (!g.anti_affinity.is_empty())
             .then(|| format!("{}/{}", g.project_id, g.anti_affinity)),
-        network: network(&g.cloud_init),
+        network: network(&g.network),
         ..Request::default()
     }
 }
 
 /// What placement must find for a guest's network: only a network asked for is checked.
-pub fn network(ci: &scmp_store::CloudInit) -> Option<scmp_placement::NetworkNeed> {
-    (ci.bridge.is_some() || ci.vlan.is_some()).then(|| scmp_placement::NetworkNeed {
-        bridge: ci.bridge.clone().unwrap_or_else(|| "vmbr0".into()),
-        vlan: ci.vlan.is_some(),
+pub fn network(n: &scmp_store::GuestNetwork) -> Option<scmp_placement::NetworkNeed> {
+    (n.bridge.is_some() || n.vlan.is_some()).then(|| scmp_placement::NetworkNeed {
+        bridge: n.bridge.clone().unwrap_or_else(|| "vmbr0".into()),
+        vlan: n.vlan.is_some(),
     })
 }

@@ -25,11 +25,14 @@ pub struct CloudInit {
     /// Proxmox `ipconfig0`: `ip=dhcp` or `ip=10.0.0.5/24,gw=10.0.0.1`.
     #[serde(default)]
     pub ip_config: Option<String>,
-    /// The bridge the guest's network interface is on (`vmbr0` when none is given).
-    #[serde(default)]
+}
+
+/// The network a guest's interface is on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GuestNetwork {
+    /// The bridge (`vmbr0` when none was asked for).
     pub bridge: Option<String>,
-    /// The VLAN of that bridge the guest is on.
-    #[serde(default)]
+    /// A VLAN on that bridge.
     pub vlan: Option<u16>,
 }
 
@@ -60,6 +63,8 @@ pub struct NewGuest {
     pub tags: Vec<String>,
     /// Cloud-init.
     pub cloud_init: CloudInit,
+    /// Its network.
+    pub network: GuestNetwork,
     /// Anti-affinity group (empty: none): no two guests of a group share a host.
     pub anti_affinity: String,
 }
@@ -115,6 +120,8 @@ pub struct Guest {
     pub tags: Vec<String>,
     /// Cloud-init.
     pub cloud_init: CloudInit,
+    /// Its network.
+    pub network: GuestNetwork,
     /// Why placement chose where it did.
     pub placement: String,
     /// What differs on Proxmox from what scmp set (empty when nothing).
@@ -154,7 +161,7 @@ pub struct GuestEvent {
 
 const COLUMNS: &str = "id, project_id, tenant_id, name, kind, image_id, vcpus, memory_mib, disk_gib, state, \
      quota_held, site_request, cluster_id, node, vmid, ha, tags, cloud_init, placement, drift, error, \
-     created_at, updated_at, anti_affinity";
+     created_at, updated_at, anti_affinity, bridge, vlan";
 
 fn guest(row: &AnyRow) -> Result<Guest, Error> {
     let vmid: Option<i64> = row.try_get("vmid").map_err(Error::internal)?;
@@ -191,6 +198,12 @@ fn guest(row: &AnyRow) -> Result<Guest, Error> {
         drift: get_string(row, "drift")?,
         error: get_string(row, "error")?,
         anti_affinity: get_string(row, "anti_affinity")?,
+        network: GuestNetwork {
+            bridge: Some(get_string(row, "bridge")?).filter(|b| !b.is_empty()),
+            vlan: u16::try_from(get_u64(row, "vlan")?)
+                .ok()
+                .filter(|v| *v != 0),
+        },
         created_at: row.try_get("created_at").map_err(Error::internal)?,
         updated_at: row.try_get("updated_at").map_err(Error::internal)?,
     })
@@ -270,7 +283,7 @@ impl DataStore {
         let now = now_ms();
         let r = sqlx::query(&format!(
             "INSERT INTO guests ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, NULL, \
-             NULL, NULL, $12, $13, $14, '', '', '', $15, $15, $16)"
+             NULL, NULL, $12, $13, $14, '', '', '', $15, $15, $16, $17, $18)"
         ))
         .bind(id.to_string())
         .bind(new.project_id.to_string())
@@ -288,6 +301,8 @@ impl DataStore {
         .bind(serde_json::to_string(&new.cloud_init).map_err(Error::internal)?)
         .bind(now)
         .bind(&new.anti_affinity)
+        .bind(new.network.bridge.as_deref().unwrap_or_default())
+        .bind(i64::from(new.network.vlan.unwrap_or(0)))
         .execute(&mut *tx)
         .await;
         match r {

@@ -26,7 +26,7 @@ pub use audit::{AuditEntry, AuditFilter, AuditRecord, ChainBreak, Checkpoint};
 pub use catalog::{Image, InstanceType};
 pub use db::{Backend, DataStore};
 pub use groups::Group;
-pub use guests::{CloudInit, Guest, GuestEvent, NewGuest};
+pub use guests::{CloudInit, Guest, GuestEvent, GuestNetwork, NewGuest};
 pub use idempotency::{KeptAnswer, KeyState};
 pub use identity::{BindingSubject, Credential, CredentialKind, IssuedSecret, StoredBinding, User};
 pub use inventory::{ClusterObservation, Host, HostLoad, HostObservation, TemplateObservation};

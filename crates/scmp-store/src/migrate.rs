@@ -20,6 +20,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("../migrations/0007_groups.sql")),
     (8, include_str!("../migrations/0008_idempotency.sql")),
     (9, include_str!("../migrations/0009_leases.sql")),
+    (10, include_str!("../migrations/0010_guest_network.sql")),
 ];
 
 /// Arbitrary constant identifying scmp's migration lock.

@@ -10,7 +10,7 @@ use axum::response::Response;
 use axum::Json;
 use scmp_authz::{Action, Denial, Resource};
 use scmp_common::{Error, GuestKind, GuestState, OperationKind};
-use scmp_store::{CloudInit, Guest, NewGuest, NewOperation};
+use scmp_store::{CloudInit, Guest, GuestNetwork, NewGuest, NewOperation};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -230,13 +230,8 @@ impl From<Guest> for GuestView {
                 .unwrap_or_else(|| "ip=dhcp".into()),
             ci_user: g.cloud_init.user.clone(),
             network: NetworkSpec {
-                bridge: Some(
-                    g.cloud_init
-                        .bridge
-                        .clone()
-                        .unwrap_or_else(|| "vmbr0".into()),
-                ),
-                vlan: g.cloud_init.vlan,
+                bridge: Some(g.network.bridge.clone().unwrap_or_else(|| "vmbr0".into())),
+                vlan: g.network.vlan,
             },
             addresses: Vec::new(),
             placement: g.placement,
@@ -314,7 +309,7 @@ pub(super) fn check_sizes(
     Ok((vcpus, memory_mib, disk_gib))
 }
 
-fn check_network(n: NetworkSpec) -> Result<(Option<String>, Option<u16>), Problem> {
+fn check_network(n: NetworkSpec) -> Result<GuestNetwork, Problem> {
     if let Some(b) = &n.bridge {
         let ok = (1..=15).contains(&b.len())
             && b.starts_with(|c: char| c.is_ascii_lowercase())
@@ -333,7 +328,10 @@ fn check_network(n: NetworkSpec) -> Result<(Option<String>, Option<u16>), Proble
             "must be between 1 and 4094",
         ));
     }
-    Ok((n.bridge, n.vlan))
+    Ok(GuestNetwork {
+        bridge: n.bridge,
+        vlan: n.vlan,
+    })
 }
 
 fn check_cloud_init(ci: CloudInitSpec) -> Result<CloudInit, Problem> {
@@ -381,8 +379,6 @@ fn check_cloud_init(ci: CloudInitSpec) -> Result<CloudInit, Problem> {
         user: ci.user,
         ssh_keys: ci.ssh_keys,
         ip_config: ci.ip_config,
-        bridge: None,
-        vlan: None,
     })
 }
 
@@ -499,9 +495,8 @@ pub async fn guest_create(
             )));
         }
     }
-    let mut cloud_init = check_cloud_init(body.cloud_init.unwrap_or_default()).map_err(at)?;
-    (cloud_init.bridge, cloud_init.vlan) =
-        check_network(body.network.unwrap_or_default()).map_err(at)?;
+    let cloud_init = check_cloud_init(body.cloud_init.unwrap_or_default()).map_err(at)?;
+    let network = check_network(body.network.unwrap_or_default()).map_err(at)?;
     let site = match &body.site {
         Some(key) => match s.store.site_lookup(key).await {
             Ok(site) => Some(site.name.to_string()),
@@ -529,7 +524,7 @@ pub async fn guest_create(
         site: site.clone(),
         countries: tenant.countries.clone(),
         anti_affinity: (!anti_affinity.is_empty()).then(|| format!("{}/{anti_affinity}", p.id)),
-        network: crate::placement::network(&cloud_init),
+        network: crate::placement::network(&network),
         ..Default::default()
     };
     let fits = s
@@ -568,6 +563,7 @@ pub async fn guest_create(
         ha: body.ha.unwrap_or(false),
         tags,
         cloud_init,
+        network,
         anti_affinity,
     };
     let op = NewOperation {

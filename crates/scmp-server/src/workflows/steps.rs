@@ -389,8 +389,8 @@ async fn spec(run: &Run<'_>, g: &Guest) -> Result<GuestSpec, StepError> {
         ci_user: g.cloud_init.user.clone(),
         ssh_keys: g.cloud_init.ssh_keys.clone(),
         ip_config: g.cloud_init.ip_config.clone(),
-        bridge: g.cloud_init.bridge.clone(),
-        vlan: g.cloud_init.vlan,
+        bridge: g.network.bridge.clone(),
+        vlan: g.network.vlan,
     })
 }
 
