@@ -142,10 +142,11 @@ async fn the_audit_log_verifies_offline_and_tampering_is_named() {
     tamper(d, "DELETE FROM audit_entries WHERE seq = 111").await;
     assert!(verify(d).0);
 
-    // A forged checkpoint.
+    // A forged checkpoint: its first byte changed (to 00 when it was ff, so the change is never a no-op).
     tamper(
         d,
-        "UPDATE audit_checkpoints SET head_hash = 'ff' || substr(head_hash, 3)",
+        "UPDATE audit_checkpoints SET head_hash = \
+         CASE WHEN substr(head_hash, 1, 2) = 'ff' THEN '00' ELSE 'ff' END || substr(head_hash, 3)",
     )
     .await;
     let (ok, text) = verify(d);
