@@ -97,8 +97,8 @@ fn vmid(id: u32) -> Result<Vmid, Error> {
     Vmid::new(id).map_err(|e| Error::Config(e.to_string()))
 }
 
-/// Makes sure the tenant's pool exists.
-pub async fn ensure_pool(api: &dyn PveApi, tenant_name: &str) -> Result<(), Error> {
+/// Makes sure the tenant's pool exists; answers whether it had to make it.
+pub async fn ensure_pool(api: &dyn PveApi, tenant_name: &str) -> Result<bool, Error> {
     let name = tenant_pool(tenant_name);
     if api
         .pool_list()
@@ -106,7 +106,7 @@ pub async fn ensure_pool(api: &dyn PveApi, tenant_name: &str) -> Result<(), Erro
         .iter()
         .any(|p| p.poolid.as_str() == name)
     {
-        return Ok(());
+        return Ok(false);
     }
     let poolid = PoolId::new(name.as_str()).map_err(|e| Error::Config(e.to_string()))?;
     match api
@@ -116,7 +116,7 @@ pub async fn ensure_pool(api: &dyn PveApi, tenant_name: &str) -> Result<(), Erro
         })
         .await
     {
-        Ok(()) => Ok(()),
+        Ok(()) => Ok(true),
         // Created meanwhile by a concurrent step: the work is done.
         Err(_)
             if api
@@ -125,7 +125,7 @@ pub async fn ensure_pool(api: &dyn PveApi, tenant_name: &str) -> Result<(), Erro
                 .iter()
                 .any(|p| p.poolid.as_str() == name) =>
         {
-            Ok(())
+            Ok(false)
         }
         Err(e) => Err(e),
     }
@@ -181,28 +181,6 @@ pub async fn ensure_clone(
     upids: &mut Vec<String>,
 ) -> Result<CloneOutcome, Error> {
     let kind = spec.pve_kind();
-    // The common case, a free VMID, is one cheap call; only a taken one is searched for.
-    let found = if api.vmid_free(vmid(id)?).await? {
-        None
-    } else {
-        locate(api, id).await?
-    };
-    if let Some((at, tags, lock)) = found {
-        if !is_ours(api, kind, &at, &tags, id, spec.guest).await? {
-            return Ok(CloneOutcome::VmidTaken);
-        }
-        if lock.as_deref() == Some("clone") || lock.as_deref() == Some("create") {
-            // A clone of ours is still running (we crashed while waiting): wait for the lock.
-            for _ in 0..600 {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                match locate(api, id).await? {
-                    Some((_, _, None)) | None => break,
-                    Some(_) => {}
-                }
-            }
-        }
-        return Ok(CloneOutcome::Done);
-    }
     let description = identity::description(spec.guest, spec.tenant, spec.project);
     let p = GuestClone {
         newid: vmid(id)?,
@@ -214,10 +192,54 @@ pub async fn ensure_clone(
         pool: Some(tenant_pool(&spec.tenant_name)),
         description: Some(description),
     };
-    let upid = api
-        .guest_clone(kind, &node(template.1)?, vmid(template.0)?, &p)
-        .await?;
-    wait(api, upid, upids).await?;
+    // The common case, a free VMID, costs the clone alone: Proxmox refuses a clone onto a VMID
+    // in use before it starts a task, and only then is the VMID looked into.
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let refused = match api
+            .guest_clone(kind, &node(template.1)?, vmid(template.0)?, &p)
+            .await
+        {
+            Ok(upid) => {
+                wait(api, upid, upids).await?;
+                return Ok(CloneOutcome::Done);
+            }
+            Err(e) => e,
+        };
+        if api.vmid_free(vmid(id)?).await? {
+            return Err(refused);
+        }
+        match locate(api, id).await? {
+            Some(found) => return existing_clone(api, spec, id, found).await,
+            // Removed between the two looks: clone again, once.
+            None if attempt < 2 => {}
+            None => return Err(refused),
+        }
+    }
+}
+
+/// What a clone onto a VMID in use found there: this guest (cloned before, perhaps still
+/// cloning) or someone else's.
+async fn existing_clone(
+    api: &dyn PveApi,
+    spec: &GuestSpec,
+    id: u32,
+    (at, tags, lock): (String, String, Option<String>),
+) -> Result<CloneOutcome, Error> {
+    if !is_ours(api, spec.pve_kind(), &at, &tags, id, spec.guest).await? {
+        return Ok(CloneOutcome::VmidTaken);
+    }
+    if lock.as_deref() == Some("clone") || lock.as_deref() == Some("create") {
+        // A clone of ours is still running (we crashed while waiting): wait for the lock.
+        for _ in 0..600 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            match locate(api, id).await? {
+                Some((_, _, None)) | None => break,
+                Some(_) => {}
+            }
+        }
+    }
     Ok(CloneOutcome::Done)
 }
 
@@ -227,12 +249,15 @@ fn encode_keys(keys: &[String]) -> String {
         .to_string()
 }
 
-/// Sets sizes, identity and cloud-init, and grows the root disk to the asked size.
+/// Sets sizes, identity and cloud-init, and grows the root disk to the asked size. `clone_disk_gib`
+/// is the disk size the clone started with, when known (its template's): if that is enough,
+/// Proxmox is not asked.
 pub async fn configure(
     api: &dyn PveApi,
     spec: &GuestSpec,
     at: &str,
     id: u32,
+    clone_disk_gib: Option<u64>,
     upids: &mut Vec<String>,
 ) -> Result<(), Error> {
     let kind = spec.pve_kind();
@@ -293,6 +318,9 @@ pub async fn configure(
         },
     )
     .await?;
+    if clone_disk_gib.is_some_and(|d| d >= spec.disk_gib) {
+        return Ok(());
+    }
     grow_disk(api, kind, at, id, spec.disk_gib, upids).await
 }
 

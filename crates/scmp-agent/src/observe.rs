@@ -58,6 +58,8 @@ pub async fn observe(
                         kind: kind.into(),
                         name: r.name.unwrap_or_default(),
                         node,
+                        // Rounded down, so a clone is never thought larger than it is.
+                        disk_gib: r.maxdisk.unwrap_or(0) / GIB,
                     });
                 } else {
                     obs.guests.push(ObservedGuest {

@@ -85,6 +85,10 @@ pub struct ObservedTemplate {
     pub name: String,
     /// Node.
     pub node: String,
+    /// Its boot disk's size in whole GiB (rounded down; 0 when Proxmox does not say): a clone's
+    /// disk starts at this size.
+    #[serde(default)]
+    pub disk_gib: u64,
 }
 
 /// A storage as one node sees it.

@@ -69,6 +69,8 @@ pub struct AppState {
     pub replica: String,
     /// VMID candidates handed out by this replica.
     pub vmid_hints: crate::workflows::VmidHints,
+    /// Tenant pools seen on each cluster.
+    pub known_pools: crate::workflows::KnownPools,
     /// Placement's capacity snapshot, shared by this replica's decisions.
     pub placer: crate::placement::Placer,
     /// A saga step that reports failure after doing its work, for tests.
@@ -96,6 +98,7 @@ impl AppState {
             finished: Default::default(),
             placer: Default::default(),
             vmid_hints: Default::default(),
+            known_pools: Default::default(),
             replica: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4()),
             fault_step: None,
             repeat_steps: false,

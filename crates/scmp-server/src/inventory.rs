@@ -129,6 +129,7 @@ pub async fn sync_cluster(state: &AppState, cluster: &Cluster) -> Result<SiteObs
             },
             name: t.name.clone(),
             node: t.node.clone(),
+            disk_gib: t.disk_gib,
         })
         .collect();
     let record = ClusterObservation {

@@ -1027,3 +1027,56 @@ async fn a_guest_joins_its_vlan_on_a_bridge_its_host_has() {
         assert_eq!(problem["errors"][0]["field"], field, "{problem}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vmid_taken_and_a_pool_removed_outside_scmp_are_worked_around() {
+    let e = env(None, None).await;
+    let p = e.project(5).await;
+    let first = e.created(&p, vm("first")).await;
+    let vmid = first["vmid"].as_u64().unwrap();
+    let (_, op) = e
+        .call(
+            Method::DELETE,
+            &format!("/guests/{}?wait=30", first["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!(e.wait_op(&op).await["state"], "succeeded", "{op}");
+    // Behind scmp's back: the tenant's pool removed (scmp saw it a moment ago), and a guest made
+    // on the VMID scmp would hand out next.
+    e.sim.call("DELETE", "/pools/scmp-acme", &[]).unwrap();
+    let taken = (vmid + 1).to_string();
+    e.sim
+        .call(
+            "POST",
+            "/nodes/pve1/qemu",
+            &[("vmid", taken.as_str()), ("name", "not-scmps")],
+        )
+        .unwrap();
+    let second = e.created(&p, vm("second")).await;
+    let second_vmid = second["vmid"].as_u64().unwrap();
+    assert_ne!(second_vmid, vmid + 1, "another VMID: {second}");
+    {
+        let c = e.sim.cluster();
+        assert_eq!(
+            c.guests[&(second_vmid as u32)].pool.as_deref(),
+            Some("scmp-acme"),
+            "in its tenant's pool, made again"
+        );
+        assert_eq!(
+            c.guests[&((vmid + 1) as u32)].config["name"],
+            "not-scmps",
+            "the other guest untouched"
+        );
+    }
+    // The disk grows past its template's size when asked to (and is not asked about otherwise).
+    let mut big = vm("big");
+    big["instance_type"] = Value::Null;
+    big["vcpus"] = json!(1);
+    big["memory_mib"] = json!(512);
+    big["disk_gib"] = json!(12);
+    let big = e.created(&p, big).await;
+    let c = e.sim.cluster();
+    let scsi0 = &c.guests[&(big["vmid"].as_u64().unwrap() as u32)].config["scsi0"];
+    assert!(scsi0.contains("size=12G"), "{scsi0}");
+}

@@ -6,6 +6,7 @@
 use scmp_common::{Error, TenantId};
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
+use sqlx::Connection;
 use sqlx::Row;
 
 use crate::db::{db_error, get_string, now_ms, Backend, DataStore};
@@ -208,7 +209,8 @@ impl DataStore {
 
     /// Writes entries after the head in one transaction; returns the first one's position.
     async fn audit_write(&self, records: &[&AuditRecord]) -> Result<i64, Error> {
-        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let mut conn = self.write().await?;
+        let mut tx = conn.begin().await.map_err(db_error)?;
         let lock = if self.backend() == Backend::Postgres {
             " FOR UPDATE"
         } else {
@@ -265,6 +267,7 @@ impl DataStore {
             .await
             .map_err(db_error)?;
         tx.commit().await.map_err(db_error)?;
+        drop(conn);
         Ok(first)
     }
 
@@ -307,7 +310,7 @@ impl DataStore {
             .bind(f.until_ms)
             .bind(i64::from(limit))
             .bind(f.guest.as_deref())
-            .fetch_all(&self.reads)
+            .fetch_all(&mut *self.read().await?)
             .await
             .map_err(db_error)?;
         rows.iter().map(entry).collect()
@@ -343,7 +346,7 @@ impl DataStore {
             }
         }
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_one(&self.reads)
+            .fetch_one(&mut *self.read().await?)
             .await
             .map_err(db_error)?;
         let head_seq: i64 = head.try_get("seq").map_err(Error::internal)?;
@@ -387,7 +390,7 @@ impl DataStore {
     /// The chain's head: (entries, hash of the last).
     pub async fn audit_head(&self) -> Result<(i64, String), Error> {
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_one(&self.reads)
+            .fetch_one(&mut *self.read().await?)
             .await
             .map_err(db_error)?;
         Ok((
@@ -406,7 +409,7 @@ impl DataStore {
         .bind(c.time_ms)
         .bind(&c.public_key)
         .bind(&c.signature)
-        .execute(&self.pool)
+        .execute(&mut *self.write().await?)
         .await;
         match r {
             Ok(_) => Ok(true),
@@ -418,7 +421,7 @@ impl DataStore {
     /// Checkpoints, oldest first.
     pub async fn audit_checkpoint_list(&self) -> Result<Vec<Checkpoint>, Error> {
         let rows = sqlx::query("SELECT seq, head_hash, time_ms, public_key, signature FROM audit_checkpoints ORDER BY seq")
-            .fetch_all(&self.reads)
+            .fetch_all(&mut *self.read().await?)
             .await
             .map_err(db_error)?;
         rows.iter()
@@ -438,7 +441,7 @@ impl DataStore {
     pub async fn audit_hash_at(&self, seq: i64) -> Result<Option<String>, Error> {
         sqlx::query_scalar("SELECT hash FROM audit_entries WHERE seq = $1")
             .bind(seq)
-            .fetch_optional(&self.reads)
+            .fetch_optional(&mut *self.read().await?)
             .await
             .map_err(db_error)
     }

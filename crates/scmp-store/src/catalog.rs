@@ -89,7 +89,7 @@ impl DataStore {
         .bind(&new.template)
         .bind(&new.description)
         .bind(now_ms())
-        .execute(&self.pool)
+        .execute(&mut *self.write().await?)
         .await;
         match r {
             Ok(_) => self.image_lookup(&id).await,
@@ -107,7 +107,7 @@ impl DataStore {
             "SELECT {IMAGE_COLUMNS} FROM images WHERE id = $1 OR name = $1"
         ))
         .bind(key)
-        .fetch_optional(&self.reads)
+        .fetch_optional(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         row.as_ref().map(image).unwrap_or_else(|| {
@@ -121,7 +121,7 @@ impl DataStore {
     /// Every image by name.
     pub async fn image_list(&self) -> Result<Vec<Image>, Error> {
         let rows = sqlx::query(&format!("SELECT {IMAGE_COLUMNS} FROM images ORDER BY name"))
-            .fetch_all(&self.reads)
+            .fetch_all(&mut *self.read().await?)
             .await
             .map_err(db_error)?;
         rows.iter().map(image).collect()
@@ -139,7 +139,7 @@ impl DataStore {
         .bind(to_i64("memory_mib", new.memory_mib)?)
         .bind(to_i64("disk_gib", new.disk_gib)?)
         .bind(now_ms())
-        .execute(&self.pool)
+        .execute(&mut *self.write().await?)
         .await;
         match r {
             Ok(_) => self.instance_type_lookup(&id).await,
@@ -157,7 +157,7 @@ impl DataStore {
             "SELECT {TYPE_COLUMNS} FROM instance_types WHERE id = $1 OR name = $1"
         ))
         .bind(key)
-        .fetch_optional(&self.reads)
+        .fetch_optional(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         row.as_ref().map(instance_type).unwrap_or_else(|| {
@@ -173,7 +173,7 @@ impl DataStore {
         let rows = sqlx::query(&format!(
             "SELECT {TYPE_COLUMNS} FROM instance_types ORDER BY vcpus, memory_mib, name"
         ))
-        .fetch_all(&self.reads)
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         rows.iter().map(instance_type).collect()

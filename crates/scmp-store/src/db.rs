@@ -1,11 +1,14 @@
 //! Opening the database, the connection settings of each backend, and mapping driver errors.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use scmp_common::Error;
 use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Row};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, AnyPool, Connection, Row};
 
 /// Which database is behind the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,76 +19,148 @@ pub enum Backend {
     Postgres,
 }
 
-/// The store. Cheap to clone (a pool handle).
+/// The store. Cheap to clone (handles to its connections).
 #[derive(Debug, Clone)]
 pub struct DataStore {
-    /// Writes, transactions, and reads that decide a write.
-    pub(crate) pool: AnyPool,
-    /// Plain reads. On SQLite, connections of their own beside the one writer: in WAL mode readers
-    /// never wait for the writer, and reads no longer queue behind writes. On PostgreSQL, `pool`.
-    pub(crate) reads: AnyPool,
+    /// The connections: see [`Conns`].
+    conns: Arc<Conns>,
     /// Audit appends waiting to be written together.
-    pub(crate) audit_queue: std::sync::Arc<crate::audit::AuditQueue>,
+    pub(crate) audit_queue: Arc<crate::audit::AuditQueue>,
     backend: Backend,
 }
+
+/// A connection the store holds itself, handed from one caller to the next.
+type Held = Arc<tokio::sync::Mutex<AnyConnection>>;
+
+/// Where statements go.
+///
+/// SQLite has one writer, and a pool of one connection turned out to be slow at handing it on:
+/// the pool returns each connection through a task of its own and pings it before the next
+/// caller may use it, so under load the writer sat idle between statements for a scheduler's turn
+/// and a round trip to the driver's thread. The store therefore holds its SQLite connections
+/// itself: one writer, taken in turn, and readers beside it (in WAL mode readers never wait for
+/// the writer). PostgreSQL keeps its pool: it has many connections and its checks are worth it.
+#[derive(Debug)]
+enum Conns {
+    Sqlite {
+        writer: Held,
+        /// None for an in-memory database, which is one connection.
+        readers: Vec<Held>,
+        next: AtomicUsize,
+    },
+    Postgres(AnyPool),
+}
+
+/// A connection in use: held until dropped.
+pub(crate) enum Conn {
+    Held(tokio::sync::OwnedMutexGuard<AnyConnection>),
+    Pooled(PoolConnection<Any>),
+}
+
+impl std::ops::Deref for Conn {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        match self {
+            Conn::Held(c) => c,
+            Conn::Pooled(c) => c,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        match self {
+            Conn::Held(c) => c,
+            Conn::Pooled(c) => c,
+        }
+    }
+}
+
+/// How long a caller waits for a connection before the database counts as unavailable.
+const WAIT_FOR_CONNECTION: Duration = Duration::from_secs(10);
+
+async fn take(c: &Held) -> Result<Conn, Error> {
+    tokio::time::timeout(WAIT_FOR_CONNECTION, c.clone().lock_owned())
+        .await
+        .map(Conn::Held)
+        .map_err(|_| Error::Unavailable("the database is busy".into()))
+}
+
+const SQLITE_PRAGMAS: [&str; 4] = [
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA busy_timeout = 5000",
+    "PRAGMA synchronous = NORMAL",
+];
+
+async fn sqlite_connection(url: &str, pragmas: &[&str]) -> Result<AnyConnection, Error> {
+    let mut conn = AnyConnection::connect(url).await.map_err(|e| {
+        Error::Unavailable(format!(
+            "cannot open the database: {}",
+            redact(&e.to_string(), url)
+        ))
+    })?;
+    for pragma in pragmas {
+        sqlx::query(pragma)
+            .execute(&mut conn)
+            .await
+            .map_err(db_error)?;
+    }
+    Ok(conn)
+}
+
+/// Read-only connections beside the writer.
+const READERS: usize = 4;
 
 impl DataStore {
     /// Opens `sqlite://PATH` or `postgres://...`, applies pending migrations and returns the store.
     pub async fn open(url: &str) -> Result<Self, Error> {
         sqlx::any::install_default_drivers();
-        let backend = if url.starts_with("sqlite:") {
-            Backend::Sqlite
+        let (backend, conns) = if url.starts_with("sqlite:") {
+            let writer = sqlite_connection(url, &SQLITE_PRAGMAS).await?;
+            let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+            let mut readers = Vec::new();
+            if !in_memory {
+                for _ in 0..READERS {
+                    let r = sqlite_connection(
+                        url,
+                        &["PRAGMA query_only = ON", "PRAGMA busy_timeout = 5000"],
+                    )
+                    .await?;
+                    readers.push(Arc::new(tokio::sync::Mutex::new(r)));
+                }
+            }
+            let conns = Conns::Sqlite {
+                writer: Arc::new(tokio::sync::Mutex::new(writer)),
+                readers,
+                next: AtomicUsize::new(0),
+            };
+            (Backend::Sqlite, conns)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            Backend::Postgres
+            let pool = AnyPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(WAIT_FOR_CONNECTION)
+                .connect(url)
+                .await
+                .map_err(|e| {
+                    Error::Unavailable(format!(
+                        "cannot open the database: {}",
+                        redact(&e.to_string(), url)
+                    ))
+                })?;
+            (Backend::Postgres, Conns::Postgres(pool))
         } else {
             return Err(Error::InvalidValue {
                 field: "database_url".into(),
                 message: "must start with sqlite: or postgres:".into(),
             });
         };
-        let options = match backend {
-            // One connection: SQLite has one writer anyway, and a single connection never meets a
-            // lock upgrade that would fail instead of waiting. Scale-out is PostgreSQL's job.
-            // A local file cannot drop a connection, so the health check on every acquire (a round
-            // trip to the driver's thread, with the one connection held) is skipped.
-            Backend::Sqlite => AnyPoolOptions::new()
-                .max_connections(1)
-                .test_before_acquire(false)
-                .after_connect(|conn, _| {
-                    Box::pin(async move {
-                        for pragma in [
-                            "PRAGMA journal_mode = WAL",
-                            "PRAGMA foreign_keys = ON",
-                            "PRAGMA busy_timeout = 5000",
-                            "PRAGMA synchronous = NORMAL",
-                        ] {
-                            sqlx::query(pragma).execute(&mut *conn).await?;
-                        }
-                        Ok(())
-                    })
-                }),
-            Backend::Postgres => AnyPoolOptions::new().max_connections(16),
-        };
-        let pool = options
-            .acquire_timeout(Duration::from_secs(10))
-            .connect(url)
-            .await
-            .map_err(|e| {
-                Error::Unavailable(format!(
-                    "cannot open the database: {}",
-                    redact(&e.to_string(), url)
-                ))
-            })?;
-        let mut store = Self {
-            reads: pool.clone(),
+        let store = Self {
+            conns: Arc::new(conns),
             audit_queue: Default::default(),
-            pool,
             backend,
         };
         crate::migrate::run(&store).await?;
-        if backend == Backend::Sqlite && !url.contains(":memory:") && !url.contains("mode=memory") {
-            store.reads = read_pool(url).await?;
-        }
         Ok(store)
     }
 
@@ -100,33 +175,44 @@ impl DataStore {
         self.backend
     }
 
+    /// The connection for writes, transactions, and reads that decide a write (on SQLite the one
+    /// writer: callers take turns).
+    pub(crate) async fn write(&self) -> Result<Conn, Error> {
+        match &*self.conns {
+            Conns::Sqlite { writer, .. } => take(writer).await,
+            Conns::Postgres(pool) => pool.acquire().await.map(Conn::Pooled).map_err(db_error),
+        }
+    }
+
+    /// A connection for plain reads (on SQLite a free reader, else the next in turn).
+    pub(crate) async fn read(&self) -> Result<Conn, Error> {
+        match &*self.conns {
+            Conns::Sqlite {
+                writer,
+                readers,
+                next,
+            } => {
+                if readers.is_empty() {
+                    return take(writer).await;
+                }
+                if let Some(free) = readers.iter().find_map(|r| r.clone().try_lock_owned().ok()) {
+                    return Ok(Conn::Held(free));
+                }
+                let turn = next.fetch_add(1, Ordering::Relaxed) % readers.len();
+                take(&readers[turn]).await
+            }
+            Conns::Postgres(pool) => pool.acquire().await.map(Conn::Pooled).map_err(db_error),
+        }
+    }
+
     /// Whether the database answers (for `/readyz`).
     pub async fn ping(&self) -> Result<(), Error> {
         sqlx::query("SELECT 1")
-            .execute(&self.pool)
+            .execute(&mut *self.write().await?)
             .await
             .map(|_| ())
             .map_err(db_error)
     }
-}
-
-/// Read-only connections to an SQLite file (opened after the migrations, so WAL mode is set).
-async fn read_pool(url: &str) -> Result<AnyPool, Error> {
-    AnyPoolOptions::new()
-        .max_connections(4)
-        .test_before_acquire(false)
-        .acquire_timeout(Duration::from_secs(10))
-        .after_connect(|conn, _| {
-            Box::pin(async move {
-                for pragma in ["PRAGMA query_only = ON", "PRAGMA busy_timeout = 5000"] {
-                    sqlx::query(pragma).execute(&mut *conn).await?;
-                }
-                Ok(())
-            })
-        })
-        .connect(url)
-        .await
-        .map_err(|e| Error::Unavailable(format!("cannot open the database for reading: {e}")))
 }
 
 /// Keeps a password in a connection URL out of messages.

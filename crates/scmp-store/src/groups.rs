@@ -2,6 +2,7 @@
 
 use scmp_common::{Error, Name, ResourceKind, TenantId};
 use sqlx::any::AnyRow;
+use sqlx::Connection;
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -50,7 +51,8 @@ impl DataStore {
     ) -> Result<Group, Error> {
         crate::tenants::check_text("description", description)?;
         let id = Uuid::new_v4().to_string();
-        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let mut conn = self.write().await?;
+        let mut tx = conn.begin().await.map_err(db_error)?;
         let r = sqlx::query(
             "INSERT INTO user_groups (id, name, tenant_id, description, created_at) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -80,6 +82,7 @@ impl DataStore {
                 .map_err(db_error)?;
         }
         tx.commit().await.map_err(db_error)?;
+        drop(conn);
         self.group_lookup(&id).await
     }
 
@@ -89,7 +92,7 @@ impl DataStore {
             "SELECT id, name, tenant_id, description, created_at FROM user_groups WHERE id = $1 OR name = $1",
         )
         .bind(key)
-        .fetch_optional(&self.reads)
+        .fetch_optional(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         let Some(row) = row else {
@@ -105,7 +108,7 @@ impl DataStore {
     async fn group_members(&self, id: &str) -> Result<Vec<String>, Error> {
         sqlx::query_scalar("SELECT user_id FROM group_members WHERE group_id = $1 ORDER BY user_id")
             .bind(id)
-            .fetch_all(&self.reads)
+            .fetch_all(&mut *self.read().await?)
             .await
             .map_err(db_error)
     }
@@ -117,7 +120,7 @@ impl DataStore {
                 sqlx::query(
                     "SELECT id, name, tenant_id, description, created_at FROM user_groups ORDER BY name",
                 )
-                .fetch_all(&self.reads)
+                .fetch_all(&mut *self.read().await?)
                 .await
             }
             Some(Some(t)) => {
@@ -125,14 +128,14 @@ impl DataStore {
                     "SELECT id, name, tenant_id, description, created_at FROM user_groups WHERE tenant_id = $1 ORDER BY name",
                 )
                 .bind(t.to_string())
-                .fetch_all(&self.reads)
+                .fetch_all(&mut *self.read().await?)
                 .await
             }
             Some(None) => {
                 sqlx::query(
                     "SELECT id, name, tenant_id, description, created_at FROM user_groups WHERE tenant_id IS NULL ORDER BY name",
                 )
-                .fetch_all(&self.reads)
+                .fetch_all(&mut *self.read().await?)
                 .await
             }
         }
@@ -152,7 +155,8 @@ impl DataStore {
         description: Option<&str>,
         members: Option<&[String]>,
     ) -> Result<Group, Error> {
-        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let mut conn = self.write().await?;
+        let mut tx = conn.begin().await.map_err(db_error)?;
         if let Some(d) = description {
             crate::tenants::check_text("description", d)?;
             sqlx::query("UPDATE user_groups SET description = $1 WHERE id = $2")
@@ -178,12 +182,14 @@ impl DataStore {
             }
         }
         tx.commit().await.map_err(db_error)?;
+        drop(conn);
         self.group_lookup(id).await
     }
 
     /// Deletes a group, its memberships and the roles bound to it.
     pub async fn group_delete(&self, id: &str) -> Result<(), Error> {
-        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let mut conn = self.write().await?;
+        let mut tx = conn.begin().await.map_err(db_error)?;
         for sql in [
             "DELETE FROM group_role_bindings WHERE group_id = $1",
             "DELETE FROM group_members WHERE group_id = $1",

@@ -8,6 +8,7 @@ use scmp_common::{
 };
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
+use sqlx::Connection;
 use sqlx::Row;
 
 use crate::db::{db_error, get_string, get_u64, is_unique_violation, now_ms, to_i64, DataStore};
@@ -275,9 +276,11 @@ impl DataStore {
             crate::tenants::check_text("tags", t)?;
         }
         let id = GuestId::new();
-        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let mut conn = self.write().await?;
+        let mut tx = conn.begin().await.map_err(db_error)?;
         if !change_project_usage(&mut tx, new.project_id, delta(&new.resources(), 1)?).await? {
             drop(tx);
+            drop(conn);
             return Err(self.quota_refusal(new.project_id, &new.resources()).await);
         }
         let now = now_ms();
@@ -317,6 +320,7 @@ impl DataStore {
         }
         let op = insert_operation(&mut tx, op, id, new.tenant_id, new.project_id).await?;
         tx.commit().await.map_err(db_error)?;
+        drop(conn);
         Ok((self.guest_get(id).await?, op))
     }
 
@@ -331,7 +335,8 @@ impl DataStore {
         quota_change: Option<[i64; 4]>,
         op: &NewOperation,
     ) -> Result<Operation, Error> {
-        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let mut conn = self.write().await?;
+        let mut tx = conn.begin().await.map_err(db_error)?;
         let states: Vec<String> = from.iter().map(|s| format!("'{}'", s.as_str())).collect();
         let moved = sqlx::query(&format!(
             "UPDATE guests SET state = $1, updated_at = $2 WHERE id = $3 AND state IN ({})",
@@ -345,6 +350,7 @@ impl DataStore {
         .map_err(db_error)?;
         if moved.rows_affected() == 0 {
             drop(tx);
+            drop(conn);
             let now = self.guest_get(guest.id).await?;
             return Err(Error::Conflict(format!(
                 "guest '{}' is {}; try again when it is not",
@@ -354,6 +360,7 @@ impl DataStore {
         if let Some(d) = quota_change {
             if !change_project_usage(&mut tx, guest.project_id, d).await? {
                 drop(tx);
+                drop(conn);
                 let amount = Resources {
                     vcpus: d[0].max(0) as u64,
                     memory_mib: d[1].max(0) as u64,
@@ -365,6 +372,7 @@ impl DataStore {
         }
         let op = insert_operation(&mut tx, op, guest.id, guest.tenant_id, guest.project_id).await?;
         tx.commit().await.map_err(db_error)?;
+        drop(conn);
         Ok(op)
     }
 
@@ -372,7 +380,7 @@ impl DataStore {
     pub async fn guest_get(&self, id: GuestId) -> Result<Guest, Error> {
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM guests WHERE id = $1"))
             .bind(id.to_string())
-            .fetch_optional(&self.reads)
+            .fetch_optional(&mut *self.read().await?)
             .await
             .map_err(db_error)?;
         row.as_ref()
@@ -386,7 +394,7 @@ impl DataStore {
             "SELECT {COLUMNS} FROM guests WHERE id = $1 OR name = $1 ORDER BY created_at"
         ))
         .bind(key)
-        .fetch_all(&self.reads)
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         rows.iter().map(guest).collect()
@@ -398,7 +406,7 @@ impl DataStore {
             "SELECT {COLUMNS} FROM guests WHERE project_id = $1 ORDER BY name"
         ))
         .bind(project.to_string())
-        .fetch_all(&self.reads)
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         rows.iter().map(guest).collect()
@@ -410,7 +418,7 @@ impl DataStore {
             "SELECT {COLUMNS} FROM guests WHERE cluster_id = $1 ORDER BY vmid"
         ))
         .bind(cluster_id)
-        .fetch_all(&self.reads)
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         rows.iter().map(guest).collect()
@@ -432,7 +440,7 @@ impl DataStore {
         .bind(why)
         .bind(now_ms())
         .bind(id.to_string())
-        .execute(&self.pool)
+        .execute(&mut *self.write().await?)
         .await
         .map_err(db_error)?;
         Ok(())
@@ -445,7 +453,8 @@ impl DataStore {
         cluster_id: &str,
         vmid: u32,
     ) -> Result<bool, Error> {
-        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let mut conn = self.write().await?;
+        let mut tx = conn.begin().await.map_err(db_error)?;
         let r = sqlx::query(
             "INSERT INTO vmid_reservations (cluster_id, vmid, guest_id) VALUES ($1, $2, $3)",
         )
@@ -467,6 +476,7 @@ impl DataStore {
             .await
             .map_err(db_error)?;
         tx.commit().await.map_err(db_error)?;
+        drop(conn);
         Ok(true)
     }
 
@@ -477,7 +487,7 @@ impl DataStore {
         )
         .bind(cluster_id)
         .bind(i64::from(from))
-        .fetch_all(&self.reads)
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         Ok(rows
@@ -498,7 +508,7 @@ impl DataStore {
             .bind(error)
             .bind(now_ms())
             .bind(id.to_string())
-            .execute(&self.pool)
+            .execute(&mut *self.write().await?)
             .await
             .map_err(db_error)?;
         Ok(())
@@ -518,7 +528,8 @@ impl DataStore {
     ) -> Result<bool, Error> {
         let g = self.guest_get(id).await?;
         let (v, m, d) = sizes.unwrap_or((g.vcpus, g.memory_mib, g.disk_gib));
-        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let mut conn = self.write().await?;
+        let mut tx = conn.begin().await.map_err(db_error)?;
         let moved = sqlx::query(
             "UPDATE guests SET state = $1, error = $2, vcpus = $3, memory_mib = $4, disk_gib = $5, \
              updated_at = $6 WHERE id = $7 AND state = $8",
@@ -545,12 +556,14 @@ impl DataStore {
             }
         }
         tx.commit().await.map_err(db_error)?;
+        drop(conn);
         Ok(true)
     }
 
     /// Gives up a guest's VMID reservation (someone else's guest took that VMID on Proxmox).
     pub async fn guest_drop_vmid(&self, id: GuestId) -> Result<(), Error> {
-        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let mut conn = self.write().await?;
+        let mut tx = conn.begin().await.map_err(db_error)?;
         sqlx::query("DELETE FROM vmid_reservations WHERE guest_id = $1")
             .bind(id.to_string())
             .execute(&mut *tx)
@@ -571,7 +584,7 @@ impl DataStore {
             .bind(i64::from(vmid))
             .bind(now_ms())
             .bind(id.to_string())
-            .execute(&self.pool)
+            .execute(&mut *self.write().await?)
             .await
             .map_err(db_error)?;
         Ok(())
@@ -585,7 +598,7 @@ impl DataStore {
         .bind(drift)
         .bind(now_ms())
         .bind(id.to_string())
-        .execute(&self.pool)
+        .execute(&mut *self.write().await?)
         .await
         .map_err(db_error)?;
         let changed = changed.rows_affected() == 1;
@@ -616,7 +629,7 @@ impl DataStore {
         .bind(now_ms())
         .bind(kind)
         .bind(detail)
-        .execute(&self.pool)
+        .execute(&mut *self.write().await?)
         .await
         .map_err(db_error)?;
         Ok(())
@@ -629,7 +642,7 @@ impl DataStore {
         )
         .bind(id.to_string())
         .bind(i64::from(limit))
-        .fetch_all(&self.reads)
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         rows.iter()
@@ -660,7 +673,8 @@ impl DataStore {
             Err(Error::NotFound { .. }) => return Ok(()),
             Err(e) => return Err(e),
         };
-        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let mut conn = self.write().await?;
+        let mut tx = conn.begin().await.map_err(db_error)?;
         let took = sqlx::query("UPDATE guests SET quota_held = 0 WHERE id = $1 AND quota_held = 1")
             .bind(id.to_string())
             .execute(&mut *tx)
@@ -703,6 +717,7 @@ impl DataStore {
             }
         }
         tx.commit().await.map_err(db_error)?;
+        drop(conn);
         Ok(())
     }
 }

@@ -44,7 +44,7 @@ impl DataStore {
         let now = now_ms();
         sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
             .bind(now - KEEP_MS)
-            .execute(&self.pool)
+            .execute(&mut *self.write().await?)
             .await
             .map_err(db_error)?;
         let r = sqlx::query(
@@ -55,7 +55,7 @@ impl DataStore {
         .bind(key)
         .bind(request_hash)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&mut *self.write().await?)
         .await;
         match r {
             Ok(_) => return Ok(KeyState::New),
@@ -67,7 +67,7 @@ impl DataStore {
         )
         .bind(caller)
         .bind(key)
-        .fetch_optional(&self.reads)
+        .fetch_optional(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         let Some(row) = row else {
@@ -103,7 +103,7 @@ impl DataStore {
         .bind(&answer.body)
         .bind(caller)
         .bind(key)
-        .execute(&self.pool)
+        .execute(&mut *self.write().await?)
         .await
         .map_err(db_error)?;
         Ok(())
@@ -114,7 +114,7 @@ impl DataStore {
         sqlx::query("DELETE FROM idempotency_keys WHERE caller = $1 AND key = $2 AND status = 0")
             .bind(caller)
             .bind(key)
-            .execute(&self.pool)
+            .execute(&mut *self.write().await?)
             .await
             .map_err(db_error)?;
         Ok(())

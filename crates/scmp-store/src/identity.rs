@@ -7,6 +7,7 @@ use rand::RngCore;
 use scmp_common::{Error, Name, ProjectId, ResourceKind, TenantId};
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
+use sqlx::Connection;
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -183,7 +184,7 @@ impl DataStore {
         .bind(tenant_id.map(|t| t.to_string()))
         .bind(password_hash)
         .bind(now_ms())
-        .execute(&self.pool)
+        .execute(&mut *self.write().await?)
         .await;
         match r {
             Ok(_) => self.user_get(&id).await,
@@ -198,7 +199,7 @@ impl DataStore {
     pub async fn user_get(&self, id: &str) -> Result<User, Error> {
         let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
             .bind(id)
-            .fetch_optional(&self.reads)
+            .fetch_optional(&mut *self.read().await?)
             .await
             .map_err(db_error)?;
         row.as_ref().map(user).unwrap_or_else(|| {
@@ -215,7 +216,7 @@ impl DataStore {
             "SELECT {USER_COLUMNS}, password_hash FROM users WHERE id = $1 OR name = $1"
         ))
         .bind(key)
-        .fetch_optional(&self.reads)
+        .fetch_optional(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         match row {
@@ -233,7 +234,7 @@ impl DataStore {
             "SELECT {USER_COLUMNS} FROM users WHERE ($1 IS NULL OR tenant_id = $1) ORDER BY name"
         ))
         .bind(tenant.map(|t| t.to_string()))
-        .fetch_all(&self.reads)
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         rows.iter().map(user).collect()
@@ -245,14 +246,14 @@ impl DataStore {
             "SELECT COUNT(*) FROM role_bindings WHERE role = 'platform-admin' AND tenant_id IS NULL AND user_id <> $1",
         )
         .bind(id)
-        .fetch_one(&self.reads)
+        .fetch_one(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         let mine: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM role_bindings WHERE role = 'platform-admin' AND tenant_id IS NULL AND user_id = $1",
         )
         .bind(id)
-        .fetch_one(&self.reads)
+        .fetch_one(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         if mine > 0 && others == 0 {
@@ -260,7 +261,8 @@ impl DataStore {
                 "this is the platform's last administrator; make someone else one first".into(),
             ));
         }
-        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let mut conn = self.write().await?;
+        let mut tx = conn.begin().await.map_err(db_error)?;
         for sql in [
             "DELETE FROM credentials WHERE user_id = $1",
             "DELETE FROM role_bindings WHERE user_id = $1",
@@ -288,7 +290,7 @@ impl DataStore {
             sqlx::query("UPDATE users SET email = $1 WHERE id = $2")
                 .bind(e)
                 .bind(id)
-                .execute(&self.pool)
+                .execute(&mut *self.write().await?)
                 .await
                 .map_err(db_error)?;
         }
@@ -296,7 +298,7 @@ impl DataStore {
             sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
                 .bind(h)
                 .bind(id)
-                .execute(&self.pool)
+                .execute(&mut *self.write().await?)
                 .await
                 .map_err(db_error)?;
         }
@@ -312,7 +314,7 @@ impl DataStore {
             "SELECT * FROM ({BOTH}) b WHERE ($1 IS NULL OR tenant_id = $1) ORDER BY created_at"
         ))
         .bind(tenant.map(|t| t.to_string()))
-        .fetch_all(&self.reads)
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         rows.iter().map(binding).collect()
@@ -322,7 +324,7 @@ impl DataStore {
     pub async fn binding_get(&self, id: &str) -> Result<Option<StoredBinding>, Error> {
         let row = sqlx::query(&format!("SELECT * FROM ({BOTH}) b WHERE id = $1"))
             .bind(id)
-            .fetch_optional(&self.reads)
+            .fetch_optional(&mut *self.read().await?)
             .await
             .map_err(db_error)?;
         row.as_ref().map(binding).transpose()
@@ -336,7 +338,7 @@ impl DataStore {
              OR (SELECT COUNT(*) FROM role_bindings WHERE role = 'platform-admin' AND tenant_id IS NULL) > 1)",
         )
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *self.write().await?)
         .await
         .map_err(db_error)?;
         if done.rows_affected() == 0
@@ -352,7 +354,7 @@ impl DataStore {
         }
         sqlx::query("DELETE FROM group_role_bindings WHERE id = $1")
             .bind(id)
-            .execute(&self.pool)
+            .execute(&mut *self.write().await?)
             .await
             .map_err(db_error)?;
         Ok(())
@@ -367,7 +369,7 @@ impl DataStore {
         )
         .bind(format!("user/{username}"))
         .bind(since_ms)
-        .fetch_one(&self.reads)
+        .fetch_one(&mut *self.read().await?)
         .await
         .map_err(db_error)
     }
@@ -375,7 +377,7 @@ impl DataStore {
     /// How many users exist (the first start creates the administrator).
     pub async fn user_count(&self) -> Result<i64, Error> {
         sqlx::query_scalar("SELECT COUNT(*) FROM users")
-            .fetch_one(&self.reads)
+            .fetch_one(&mut *self.read().await?)
             .await
             .map_err(db_error)
     }
@@ -404,7 +406,7 @@ impl DataStore {
         .bind(hash_secret(&secret))
         .bind(expires_at)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&mut *self.write().await?)
         .await
         .map_err(db_error)?;
         Ok(IssuedSecret {
@@ -437,7 +439,7 @@ impl DataStore {
             "SELECT {CRED_COLUMNS}, secret_hash, revoked_at FROM credentials WHERE id = $1"
         ))
         .bind(id)
-        .fetch_optional(&self.reads)
+        .fetch_optional(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         let Some(row) = row else { return Ok(None) };
@@ -465,7 +467,7 @@ impl DataStore {
         ))
         .bind(user_id)
         .bind(kind.as_str())
-        .fetch_all(&self.reads)
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         rows.iter().map(credential).collect()
@@ -477,7 +479,7 @@ impl DataStore {
             .bind(now_ms())
             .bind(id)
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&mut *self.write().await?)
             .await
             .map_err(db_error)?;
         Ok(done.rows_affected() == 1)
@@ -505,7 +507,7 @@ impl DataStore {
         .bind(tenant_id.map(|t| t.to_string()))
         .bind(project_id.map(|p| p.to_string()))
         .bind(now_ms())
-        .execute(&self.pool)
+        .execute(&mut *self.write().await?)
         .await
         .map_err(db_error)?;
         Ok(StoredBinding {
@@ -526,7 +528,7 @@ impl DataStore {
              FROM group_role_bindings b JOIN group_members m ON m.group_id = b.group_id WHERE m.user_id = $1",
         )
         .bind(user_id)
-        .fetch_all(&self.reads)
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         rows.iter().map(binding).collect()

@@ -3,6 +3,7 @@
 
 use scmp_common::{Error, GuestKind, ResourceKind};
 use sqlx::any::AnyRow;
+use sqlx::Connection;
 use sqlx::Row;
 
 use crate::db::{db_error, get_string, get_u64, now_ms, to_i64, DataStore};
@@ -39,6 +40,8 @@ pub struct TemplateObservation {
     pub name: String,
     /// Where it lives.
     pub node: String,
+    /// Its boot disk's size in whole GiB (0: not known).
+    pub disk_gib: u64,
 }
 
 /// One successful look at a cluster, as the store records it.
@@ -119,7 +122,8 @@ impl DataStore {
     ) -> Result<(), Error> {
         let (hosts, templates) = (&o.hosts, &o.templates);
         let now = now_ms();
-        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let mut conn = self.write().await?;
+        let mut tx = conn.begin().await.map_err(db_error)?;
         sqlx::query(
             "UPDATE clusters SET health_since = CASE WHEN health = $1 THEN health_since ELSE $2 END, \
              health = $1, last_seen_at = $2, last_error = '', pve_version = $3, unmanaged_guests = $4, \
@@ -199,18 +203,20 @@ impl DataStore {
             .map_err(db_error)?;
         for t in templates {
             sqlx::query(
-                "INSERT INTO cluster_templates (cluster_id, vmid, kind, name, node) VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO cluster_templates (cluster_id, vmid, kind, name, node, disk_gib) VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(cluster_id)
             .bind(i64::from(t.vmid))
             .bind(t.kind.as_str())
             .bind(&t.name)
             .bind(&t.node)
+            .bind(to_i64("disk_gib", t.disk_gib)?)
             .execute(&mut *tx)
             .await
             .map_err(db_error)?;
         }
         tx.commit().await.map_err(db_error)?;
+        drop(conn);
         Ok(())
     }
 
@@ -223,7 +229,7 @@ impl DataStore {
         .bind(now_ms())
         .bind(error)
         .bind(cluster_id)
-        .execute(&self.pool)
+        .execute(&mut *self.write().await?)
         .await
         .map_err(db_error)?;
         Ok(())
@@ -235,7 +241,7 @@ impl DataStore {
             "SELECT {HOST_COLUMNS} FROM hosts WHERE cluster_id = $1 ORDER BY name"
         ))
         .bind(cluster_id)
-        .fetch_all(&self.reads)
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         rows.iter().map(host).collect()
@@ -248,7 +254,7 @@ impl DataStore {
         ))
         .bind(cluster_id)
         .bind(name)
-        .fetch_optional(&self.reads)
+        .fetch_optional(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         row.as_ref().map(host).unwrap_or_else(|| {
@@ -270,7 +276,7 @@ impl DataStore {
             .bind(i64::from(on))
             .bind(cluster_id)
             .bind(name)
-            .execute(&self.pool)
+            .execute(&mut *self.write().await?)
             .await
             .map_err(db_error)?;
         self.host_get(cluster_id, name).await
@@ -281,7 +287,7 @@ impl DataStore {
         let hosts = sqlx::query(&format!(
             "SELECT {HOST_COLUMNS} FROM hosts ORDER BY cluster_id, name"
         ))
-        .fetch_all(&self.reads)
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         let loads = sqlx::query(
@@ -290,14 +296,14 @@ impl DataStore {
              WHERE cluster_id IS NOT NULL AND node IS NOT NULL AND state <> 'failed' \
              GROUP BY cluster_id, node",
         )
-        .fetch_all(&self.reads)
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         let grouped = sqlx::query(
             "SELECT cluster_id, node, project_id, anti_affinity FROM guests \
              WHERE anti_affinity <> '' AND node IS NOT NULL AND state <> 'failed'",
         )
-        .fetch_all(&self.reads)
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         let mut groups: std::collections::HashMap<(String, String), Vec<String>> =
@@ -342,15 +348,15 @@ impl DataStore {
     ) -> Result<Vec<(String, TemplateObservation)>, Error> {
         let rows = match cluster_id {
             Some(c) => sqlx::query(
-                "SELECT cluster_id, vmid, kind, name, node FROM cluster_templates WHERE cluster_id = $1 ORDER BY vmid",
+                "SELECT cluster_id, vmid, kind, name, node, disk_gib FROM cluster_templates WHERE cluster_id = $1 ORDER BY vmid",
             )
             .bind(c)
-            .fetch_all(&self.reads)
+            .fetch_all(&mut *self.read().await?)
             .await,
             None => sqlx::query(
-                "SELECT cluster_id, vmid, kind, name, node FROM cluster_templates ORDER BY cluster_id, vmid",
+                "SELECT cluster_id, vmid, kind, name, node, disk_gib FROM cluster_templates ORDER BY cluster_id, vmid",
             )
-            .fetch_all(&self.reads)
+            .fetch_all(&mut *self.read().await?)
             .await,
         }
         .map_err(db_error)?;
@@ -363,6 +369,7 @@ impl DataStore {
                         kind: get_string(r, "kind")?.parse().map_err(Error::internal)?,
                         name: get_string(r, "name")?,
                         node: get_string(r, "node")?,
+                        disk_gib: get_u64(r, "disk_gib")?,
                     },
                 ))
             })

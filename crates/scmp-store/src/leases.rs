@@ -16,7 +16,7 @@ impl DataStore {
         .bind(owner)
         .bind(now + ttl_ms)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&mut *self.write().await?)
         .await
         .map_err(db_error)?;
         if taken.rows_affected() == 1 {
@@ -26,7 +26,7 @@ impl DataStore {
             .bind(name)
             .bind(owner)
             .bind(now + ttl_ms)
-            .execute(&self.pool)
+            .execute(&mut *self.write().await?)
             .await
         {
             Ok(_) => Ok(true),

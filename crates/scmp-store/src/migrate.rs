@@ -21,6 +21,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("../migrations/0008_idempotency.sql")),
     (9, include_str!("../migrations/0009_leases.sql")),
     (10, include_str!("../migrations/0010_guest_network.sql")),
+    (11, include_str!("../migrations/0011_template_disk.sql")),
 ];
 
 /// Arbitrary constant identifying scmp's migration lock.
@@ -42,7 +43,7 @@ fn statements(sql: &str) -> Vec<String> {
 }
 
 pub(crate) async fn run(store: &DataStore) -> Result<(), Error> {
-    let mut conn = store.pool.acquire().await.map_err(db_error)?;
+    let mut conn = store.write().await?;
     if store.backend() == Backend::Postgres {
         sqlx::query(&format!("SELECT pg_advisory_lock({LOCK_KEY})"))
             .execute(&mut *conn)

@@ -188,7 +188,7 @@ impl DataStore {
             .bind(owner)
             .bind(now + lease_ms)
             .bind(now)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.write().await?)
             .await
             .map_err(db_error)?;
         row.as_ref().map(operation).transpose()
@@ -208,7 +208,7 @@ impl DataStore {
         .bind(now + lease_ms)
         .bind(id.to_string())
         .bind(owner)
-        .execute(&self.pool)
+        .execute(&mut *self.write().await?)
         .await
         .map_err(db_error)?;
         held(&done)
@@ -234,7 +234,7 @@ impl DataStore {
         .bind(now_ms())
         .bind(id.to_string())
         .bind(owner)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.write().await?)
         .await
         .map_err(db_error)?;
         match row {
@@ -254,7 +254,7 @@ impl DataStore {
         )
         .bind(now_ms())
         .bind(id.to_string())
-        .execute(&self.pool)
+        .execute(&mut *self.write().await?)
         .await
         .map_err(db_error)?;
         Ok(done.rows_affected() == 1)
@@ -286,7 +286,7 @@ impl DataStore {
         .bind(id.to_string())
         .bind(owner)
         .bind(serde_json::to_string(upids).map_err(Error::internal)?)
-        .execute(&self.pool)
+        .execute(&mut *self.write().await?)
         .await
         .map_err(db_error)?;
         held(&done)
@@ -296,7 +296,7 @@ impl DataStore {
     pub async fn operation_get(&self, id: OperationId) -> Result<Operation, Error> {
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM operations WHERE id = $1"))
             .bind(id.to_string())
-            .fetch_optional(&self.reads)
+            .fetch_optional(&mut *self.read().await?)
             .await
             .map_err(db_error)?;
         row.as_ref().map(operation).unwrap_or_else(|| {
@@ -334,7 +334,10 @@ impl DataStore {
         if let Some(g) = guest {
             q = q.bind(g.to_string());
         }
-        let rows = q.fetch_all(&self.reads).await.map_err(db_error)?;
+        let rows = q
+            .fetch_all(&mut *self.read().await?)
+            .await
+            .map_err(db_error)?;
         rows.iter().map(operation).collect()
     }
 }

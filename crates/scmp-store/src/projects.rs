@@ -4,6 +4,7 @@
 
 use scmp_common::{Error, Name, ProjectId, ResourceKind, Resources, TenantId};
 use sqlx::any::AnyRow;
+use sqlx::Connection;
 
 use crate::db::{db_error, get_string, is_unique_violation, now_ms, to_i64, DataStore};
 use crate::guests::{change_project_usage, delta};
@@ -124,10 +125,12 @@ impl DataStore {
         check_text("description", &new.description)?;
         let [v, m, d, g] = amounts(&new.quota)?;
         let now = now_ms();
-        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let mut conn = self.write().await?;
+        let mut tx = conn.begin().await.map_err(db_error)?;
         // The reservation: the row changes only if every new total stays within its limit.
         if !reserve_in_tenant(&mut tx, tenant_id, [v, m, d, g]).await? {
             drop(tx);
+            drop(conn);
             let t = self.tenant_get(tenant_id).await?;
             return Err(Error::quota(
                 format!("tenant '{}'", t.name),
@@ -167,6 +170,7 @@ impl DataStore {
             Err(e) => return Err(db_error(e)),
         }
         tx.commit().await.map_err(db_error)?;
+        drop(conn);
         self.project_get(id).await
     }
 
@@ -174,7 +178,7 @@ impl DataStore {
     pub async fn project_get(&self, id: ProjectId) -> Result<Project, Error> {
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM projects WHERE id = $1"))
             .bind(id.to_string())
-            .fetch_optional(&self.reads)
+            .fetch_optional(&mut *self.read().await?)
             .await
             .map_err(db_error)?;
         row.as_ref()
@@ -199,7 +203,7 @@ impl DataStore {
         ))
         .bind(tenant_id.to_string())
         .bind(id_or_name)
-        .fetch_optional(&self.reads)
+        .fetch_optional(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         row.as_ref()
@@ -220,7 +224,7 @@ impl DataStore {
         .bind(tenant_id.to_string())
         .bind(after.unwrap_or(""))
         .bind(i64::from(limit))
-        .fetch_all(&self.reads)
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         rows.iter().map(project).collect()
@@ -247,7 +251,8 @@ impl DataStore {
             )));
         }
         let [v, m, d, g] = amounts(&p.limits)?;
-        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let mut conn = self.write().await?;
+        let mut tx = conn.begin().await.map_err(db_error)?;
         let deleted = sqlx::query("DELETE FROM projects WHERE id = $1 AND used_guests = 0")
             .bind(id.to_string())
             .execute(&mut *tx)
@@ -274,7 +279,8 @@ impl DataStore {
         let new = amounts(limits)?;
         let old = amounts(&p.limits)?;
         let delta: Vec<i64> = new.iter().zip(old).map(|(n, o)| n - o).collect();
-        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let mut conn = self.write().await?;
+        let mut tx = conn.begin().await.map_err(db_error)?;
         let changed = sqlx::query(
             "UPDATE projects SET limit_vcpus = $1, limit_memory_mib = $2, limit_disk_gib = $3, limit_guests = $4, \
              updated_at = $5 WHERE id = $6 AND used_vcpus <= $1 AND used_memory_mib <= $2 AND used_disk_gib <= $3 \
@@ -296,6 +302,7 @@ impl DataStore {
         .map_err(db_error)?;
         if changed.rows_affected() == 0 {
             drop(tx);
+            drop(conn);
             let current = self.project_get(id).await?;
             return Err(match current.used.first_excess(limits) {
                 Some((resource, in_use, requested)) => Error::QuotaBelowUse {
@@ -316,6 +323,7 @@ impl DataStore {
         .await?
         {
             drop(tx);
+            drop(conn);
             let t = self.tenant_get(p.tenant_id).await?;
             let growth = Resources {
                 vcpus: delta[0].max(0) as u64,
@@ -334,6 +342,7 @@ impl DataStore {
             }));
         }
         tx.commit().await.map_err(db_error)?;
+        drop(conn);
         self.project_get(id).await
     }
 
@@ -344,7 +353,7 @@ impl DataStore {
         id: ProjectId,
         amount: &Resources,
     ) -> Result<(), Error> {
-        let mut conn = self.pool.acquire().await.map_err(db_error)?;
+        let mut conn = self.write().await?;
         if change_project_usage(&mut conn, id, delta(amount, 1)?).await? {
             return Ok(());
         }
@@ -358,7 +367,7 @@ impl DataStore {
         id: ProjectId,
         amount: &Resources,
     ) -> Result<(), Error> {
-        let mut conn = self.pool.acquire().await.map_err(db_error)?;
+        let mut conn = self.write().await?;
         if change_project_usage(&mut conn, id, delta(amount, -1)?).await? {
             return Ok(());
         }

@@ -194,7 +194,7 @@ impl DataStore {
         .bind(&new.region)
         .bind(&new.description)
         .bind(now_ms())
-        .execute(&self.pool)
+        .execute(&mut *self.write().await?)
         .await;
         match r {
             Ok(_) => self.site_lookup(&id).await,
@@ -212,7 +212,7 @@ impl DataStore {
             "SELECT {SITE_COLUMNS} FROM sites WHERE id = $1 OR name = $1"
         ))
         .bind(key)
-        .fetch_optional(&self.reads)
+        .fetch_optional(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         row.as_ref().map(site).unwrap_or_else(|| {
@@ -226,7 +226,7 @@ impl DataStore {
     /// Every site by name.
     pub async fn site_list(&self) -> Result<Vec<Site>, Error> {
         let rows = sqlx::query(&format!("SELECT {SITE_COLUMNS} FROM sites ORDER BY name"))
-            .fetch_all(&self.reads)
+            .fetch_all(&mut *self.read().await?)
             .await
             .map_err(db_error)?;
         rows.iter().map(site).collect()
@@ -244,7 +244,7 @@ impl DataStore {
             sqlx::query("UPDATE sites SET region = $1 WHERE id = $2")
                 .bind(r)
                 .bind(id)
-                .execute(&self.pool)
+                .execute(&mut *self.write().await?)
                 .await
                 .map_err(db_error)?;
         }
@@ -253,7 +253,7 @@ impl DataStore {
             sqlx::query("UPDATE sites SET description = $1 WHERE id = $2")
                 .bind(d)
                 .bind(id)
-                .execute(&self.pool)
+                .execute(&mut *self.write().await?)
                 .await
                 .map_err(db_error)?;
         }
@@ -264,7 +264,7 @@ impl DataStore {
     pub async fn site_delete(&self, id: &str) -> Result<(), Error> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM clusters WHERE site_id = $1")
             .bind(id)
-            .fetch_one(&self.reads)
+            .fetch_one(&mut *self.read().await?)
             .await
             .map_err(db_error)?;
         if n > 0 {
@@ -274,7 +274,7 @@ impl DataStore {
         }
         sqlx::query("DELETE FROM sites WHERE id = $1")
             .bind(id)
-            .execute(&self.pool)
+            .execute(&mut *self.write().await?)
             .await
             .map_err(db_error)?;
         Ok(())
@@ -296,7 +296,7 @@ impl DataStore {
         .bind(new.cpu_overcommit)
         .bind(new.memory_overcommit)
         .bind(now_ms())
-        .execute(&self.pool)
+        .execute(&mut *self.write().await?)
         .await;
         match r {
             Ok(_) => self.cluster_lookup(&id).await,
@@ -314,7 +314,7 @@ impl DataStore {
             "SELECT {CLUSTER_COLUMNS} FROM clusters WHERE id = $1 OR name = $1"
         ))
         .bind(key)
-        .fetch_optional(&self.reads)
+        .fetch_optional(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         row.as_ref().map(cluster).unwrap_or_else(|| {
@@ -331,7 +331,7 @@ impl DataStore {
             "SELECT {CLUSTER_COLUMNS} FROM clusters WHERE site_id = $1 ORDER BY name"
         ))
         .bind(site_id)
-        .fetch_all(&self.reads)
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         rows.iter().map(cluster).collect()
@@ -342,7 +342,7 @@ impl DataStore {
         let rows = sqlx::query(&format!(
             "SELECT {CLUSTER_COLUMNS} FROM clusters ORDER BY name"
         ))
-        .fetch_all(&self.reads)
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         rows.iter().map(cluster).collect()
@@ -363,7 +363,7 @@ impl DataStore {
         .bind(memory_overcommit)
         .bind(drift_action)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *self.write().await?)
         .await
         .map_err(db_error)?;
         self.cluster_lookup(id).await
@@ -373,7 +373,7 @@ impl DataStore {
     pub async fn cluster_delete(&self, id: &str) -> Result<(), Error> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM guests WHERE cluster_id = $1")
             .bind(id)
-            .fetch_one(&self.reads)
+            .fetch_one(&mut *self.read().await?)
             .await
             .map_err(db_error)?;
         if n > 0 {
@@ -383,7 +383,7 @@ impl DataStore {
         }
         sqlx::query("DELETE FROM clusters WHERE id = $1")
             .bind(id)
-            .execute(&self.pool)
+            .execute(&mut *self.write().await?)
             .await
             .map_err(db_error)?;
         Ok(())

@@ -2,6 +2,7 @@
 
 use scmp_common::{Error, Name, ResourceKind, Resources, TenantId};
 use sqlx::any::AnyRow;
+use sqlx::Connection;
 
 use crate::db::{db_error, get_string, get_u64, is_unique_violation, now_ms, to_i64, DataStore};
 
@@ -122,7 +123,7 @@ impl DataStore {
             .bind(to_i64("quota.guests", q.guests)?)
             .bind(now)
             .bind(now)
-            .execute(&self.pool)
+            .execute(&mut *self.write().await?)
             .await;
         match result {
             Ok(_) => self.tenant_get(id).await,
@@ -138,7 +139,7 @@ impl DataStore {
     pub async fn tenant_get(&self, id: TenantId) -> Result<Tenant, Error> {
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM tenants WHERE id = $1"))
             .bind(id.to_string())
-            .fetch_optional(&self.reads)
+            .fetch_optional(&mut *self.read().await?)
             .await
             .map_err(db_error)?;
         row.as_ref()
@@ -153,7 +154,7 @@ impl DataStore {
         }
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM tenants WHERE name = $1"))
             .bind(id_or_name)
-            .fetch_optional(&self.reads)
+            .fetch_optional(&mut *self.read().await?)
             .await
             .map_err(db_error)?;
         row.as_ref()
@@ -168,7 +169,7 @@ impl DataStore {
         ))
         .bind(after.unwrap_or(""))
         .bind(i64::from(limit))
-        .fetch_all(&self.reads)
+        .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         rows.iter().map(tenant).collect()
@@ -188,7 +189,7 @@ impl DataStore {
         .bind(description)
         .bind(now_ms())
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *self.write().await?)
         .await
         .map_err(db_error)?;
         Ok(done.rows_affected() == 1)
@@ -212,7 +213,7 @@ impl DataStore {
             .bind(countries.join(","))
             .bind(now_ms())
             .bind(id.to_string())
-            .execute(&self.pool)
+            .execute(&mut *self.write().await?)
             .await
             .map_err(db_error)?;
         if done.rows_affected() == 0 {
@@ -234,7 +235,8 @@ impl DataStore {
 
     /// Deletes a tenant that has no projects.
     pub async fn tenant_delete(&self, id: TenantId) -> Result<(), Error> {
-        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let mut conn = self.write().await?;
+        let mut tx = conn.begin().await.map_err(db_error)?;
         let projects: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM projects WHERE tenant_id = $1")
                 .bind(id.to_string())
@@ -274,7 +276,7 @@ impl DataStore {
             .bind(to_i64("guests", limits.guests)?)
             .bind(now_ms())
             .bind(id.to_string())
-            .execute(&self.pool)
+            .execute(&mut *self.write().await?)
             .await
             .map_err(db_error)?;
         let current = self.tenant_get(id).await?;
@@ -305,7 +307,7 @@ impl DataStore {
              CAST(COALESCE(SUM(used_guests), 0) AS BIGINT) AS used_guests FROM projects WHERE tenant_id = $1",
         )
         .bind(id.to_string())
-        .fetch_one(&self.reads)
+        .fetch_one(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         Ok(QuotaView {

@@ -4,6 +4,7 @@
 //! step fails for good, undo the steps done so far in reverse order before marking the operation
 //! failed. Steps are idempotent: a step run twice finds its work done.
 
+mod hints;
 mod steps;
 
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use scmp_common::{Error, GuestState, OperationId, OperationKind, OperationState}
 use scmp_store::{AuditRecord, Operation, Progress};
 
 use crate::context::AppState;
+pub use hints::{KnownPools, VmidHints};
 pub use steps::Step;
 
 /// How long a lease lasts; renewed every third of it while a step runs.
@@ -384,48 +386,6 @@ impl Waiters {
         if let Some(n) = m.get(&id) {
             n.notify_waiters();
         }
-    }
-}
-
-/// The next VMID candidate per cluster in this replica: above Proxmox's `nextid`, above every
-/// reservation, and above what this replica handed out last.
-#[derive(Default)]
-pub struct VmidHints {
-    last: std::sync::Mutex<std::collections::HashMap<String, u32>>,
-    nextid: std::sync::Mutex<std::collections::HashMap<String, (u32, std::time::Instant)>>,
-}
-
-/// How long an answer of Proxmox's `nextid` is used again.
-const NEXTID_FRESH: Duration = Duration::from_secs(5);
-
-impl VmidHints {
-    /// The lowest candidate: Proxmox's next id, or above what this replica handed out last.
-    fn floor(&self, cluster: &str, nextid: u32) -> u32 {
-        let last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-        last.get(cluster).map_or(nextid, |l| nextid.max(l + 1))
-    }
-
-    fn recent_nextid(&self, cluster: &str) -> Option<u32> {
-        let m = self.nextid.lock().unwrap_or_else(|e| e.into_inner());
-        m.get(cluster)
-            .filter(|(_, at)| at.elapsed() < NEXTID_FRESH)
-            .map(|(n, _)| *n)
-    }
-
-    fn saw_nextid(&self, cluster: &str, nextid: u32) {
-        let mut m = self.nextid.lock().unwrap_or_else(|e| e.into_inner());
-        m.insert(cluster.to_string(), (nextid, std::time::Instant::now()));
-    }
-
-    fn next(&self, cluster: &str, nextid: u32, reserved: &[u32]) -> u32 {
-        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-        let floor = reserved.last().map_or(nextid, |r| nextid.max(r + 1));
-        let candidate = match last.get(cluster) {
-            Some(l) if *l >= floor => l + 1,
-            _ => floor,
-        };
-        last.insert(cluster.to_string(), candidate);
-        candidate
     }
 }
 

@@ -126,9 +126,13 @@ impl Step {
             Step::Place => place(run, &g).await,
             Step::ReserveVmid => reserve_vmid(run, &g).await,
             Step::Pool => {
-                let (_, api) = cluster(run, &g).await?;
-                let spec = spec(run, &g).await?;
-                actions::ensure_pool(api.as_ref(), &spec.tenant_name).await?;
+                let (c, api) = cluster(run, &g).await?;
+                let tenant = spec(run, &g).await?.tenant_name;
+                let pool = actions::tenant_pool(&tenant);
+                if !run.state.known_pools.exists(&c.id, &pool) {
+                    actions::ensure_pool(api.as_ref(), &tenant).await?;
+                    run.state.known_pools.saw(&c.id, &pool);
+                }
                 Ok(())
             }
             Step::Clone => clone(run, &g).await,
@@ -136,7 +140,9 @@ impl Step {
                 let (_, api) = cluster(run, &g).await?;
                 let spec = spec(run, &g).await?;
                 let (node, vmid) = location(&g)?;
-                actions::configure(api.as_ref(), &spec, &node, vmid, &mut run.upids).await?;
+                let clone_disk = cache(run).clone_disk_gib;
+                actions::configure(api.as_ref(), &spec, &node, vmid, clone_disk, &mut run.upids)
+                    .await?;
                 Ok(())
             }
             Step::Ha if g.ha => {
@@ -311,12 +317,14 @@ pub async fn failed(run: &mut Run<'_>, error: &str) -> Result<(), Error> {
 }
 
 /// What a run has read, so each step does not read it again: the guest (forgotten by steps that
-/// change it), its cluster and client, and its tenant's name.
+/// change it), its cluster and client, its tenant's name, and the disk size its clone started with
+/// (its template's, when this run cloned it and inventory knows it).
 #[derive(Default)]
 pub struct Cache {
     guest: Option<Guest>,
     cluster: Option<(Cluster, Arc<dyn PveApi>)>,
     tenant: Option<scmp_store::Tenant>,
+    clone_disk_gib: Option<u64>,
 }
 
 fn cache<'a>(run: &'a Run<'_>) -> std::sync::MutexGuard<'a, Cache> {
@@ -469,10 +477,12 @@ async fn clone(run: &mut Run<'_>, g: &Guest) -> Result<(), StepError> {
         )));
     };
     let spec = spec(run, g).await?;
+    let pool = actions::tenant_pool(&spec.tenant_name);
+    let mut pool_made = false;
     let mut g = g.clone();
     for _ in 0..5 {
         let (node, vmid) = location(&g)?;
-        match actions::ensure_clone(
+        let outcome = actions::ensure_clone(
             api.as_ref(),
             &spec,
             (t.vmid, &t.node),
@@ -480,10 +490,23 @@ async fn clone(run: &mut Run<'_>, g: &Guest) -> Result<(), StepError> {
             vmid,
             &mut run.upids,
         )
-        .await?
-        {
-            CloneOutcome::Done => return Ok(()),
-            CloneOutcome::VmidTaken => {
+        .await;
+        match outcome {
+            Ok(CloneOutcome::Done) => {
+                cache(run).clone_disk_gib = (t.disk_gib > 0).then_some(t.disk_gib);
+                return Ok(());
+            }
+            Err(e) => {
+                // The pool step trusts a pool seen lately; if it was removed since, the clone is
+                // refused: make the pool again and clone once more.
+                run.state.known_pools.forget(&c.id, &pool);
+                if pool_made || !actions::ensure_pool(api.as_ref(), &spec.tenant_name).await? {
+                    return Err(e.into());
+                }
+                run.state.known_pools.saw(&c.id, &pool);
+                pool_made = true;
+            }
+            Ok(CloneOutcome::VmidTaken) => {
                 // A guest made outside scmp took the VMID: take another one.
                 run.state.store.guest_drop_vmid(g.id).await?;
                 forget_guest(run);
