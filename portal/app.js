@@ -658,17 +658,18 @@ route('/projects/([^/]+)/new', '#/projects', async (id) => {
 
 const BUSY = ['creating', 'updating', 'deleting', 'starting', 'stopping'];
 
-function operationRow(op) {
+// An operation's progress: a bar and the figure beside it.
+function progressCell(op) {
   const bar = h('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': op.progress, 'aria-label': `${op.kind} progress` }, h('div'));
   bar.firstChild.style.width = `${op.progress}%`;
-  return { op, bar };
+  return [bar, h('span', { class: 'muted' }, ` ${op.progress}%`)];
 }
 
 function operationsTable(ops) {
   return table([
     { title: 'Operation', cell: (o) => o.kind.replace(/_/g, ' ') },
     { title: 'State', cell: (o) => stateBadge(o.state) },
-    { title: 'Progress', cell: (o) => [operationRow(o).bar, h('span', { class: 'muted' }, ` ${o.progress}%`)] },
+    { title: 'Progress', cell: progressCell },
     { title: 'Started', cell: (o) => when(o.created_at) },
     { title: 'Result', cell: (o) => o.error || (o.tasks && o.tasks.length ? h('code', {}, `${o.tasks.length} Proxmox task(s)`) : '') },
   ], ops, 'No operations yet.');
@@ -820,7 +821,7 @@ route('/operations', '#/operations', async () => {
       { title: 'Operation', cell: (o) => o.kind.replace(/_/g, ' ') },
       { title: 'Guest', cell: (o) => h('a', { href: `#/guests/${o.guest_id}` }, o.target || o.guest_id) },
       { title: 'State', cell: (o) => stateBadge(o.state) },
-      { title: 'Progress', cell: (o) => [operationRow(o).bar, h('span', { class: 'muted' }, ` ${o.progress}%`)] },
+      { title: 'Progress', cell: progressCell },
       { title: 'Started', cell: (o) => when(o.created_at) },
       { title: 'Error', cell: (o) => o.error || '' },
     ], ops, 'No operations yet.'));

@@ -10,6 +10,7 @@ pub mod checkpoint;
 mod connections;
 mod context;
 mod error;
+mod guests;
 mod http;
 mod inventory;
 mod metrics;

@@ -176,7 +176,9 @@ impl DataStore {
     }
 
     /// The connection for writes, transactions, and reads that decide a write (on SQLite the one
-    /// writer: callers take turns).
+    /// writer: callers take turns). Drop it, and any transaction on it, before calling the store
+    /// again: on SQLite a second `write` waits for the first, and on PostgreSQL many callers each
+    /// holding one connection while asking for another would empty the pool.
     pub(crate) async fn write(&self) -> Result<Conn, Error> {
         match &*self.conns {
             Conns::Sqlite { writer, .. } => take(writer).await,

@@ -231,7 +231,8 @@ pub async fn instance_type_create(
     catalog(&s, &ctx, Action::CatalogManage)?;
     let at = |p: Problem| p.at(&ctx.request_id);
     let (vcpus, memory_mib, disk_gib) =
-        super::guests::check_sizes(body.vcpus, body.memory_mib, body.disk_gib).map_err(at)?;
+        crate::guests::check_sizes(body.vcpus, body.memory_mib, body.disk_gib)
+            .map_err(|e| at(e.into()))?;
     let new = InstanceType {
         id: String::new(),
         name: name("name", &body.name).map_err(at)?,

@@ -10,86 +10,17 @@ use axum::response::Response;
 use axum::Json;
 use scmp_authz::{Action, Denial, Resource};
 use scmp_common::{Error, GuestKind, GuestState, OperationKind};
-use scmp_store::{CloudInit, Guest, GuestNetwork, NewGuest, NewOperation};
+use scmp_store::{Guest, NewOperation};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::audit::audited;
 use super::operations::{accepted, wait_for, OperationView, WaitQuery};
-use super::tenants::name;
 use super::types::Page;
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::context::{AppState, OpContext};
 use crate::error::Problem;
-
-/// Cloud-init settings.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CloudInitSpec {
-    /// The default user (`debian`).
-    #[serde(default)]
-    pub user: Option<String>,
-    /// SSH public keys for that user.
-    #[serde(default)]
-    pub ssh_keys: Vec<String>,
-    /// `ip=dhcp` (default) or `ip=10.0.0.5/24,gw=10.0.0.1`.
-    #[serde(default)]
-    pub ip_config: Option<String>,
-}
-
-/// The network a guest joins: a bridge of its cluster, and optionally a VLAN on it.
-#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NetworkSpec {
-    /// The bridge (`vmbr0` when left out); placement picks a host that has it.
-    #[serde(default)]
-    pub bridge: Option<String>,
-    /// A VLAN (1..4094) on that bridge, which must then be VLAN aware.
-    #[serde(default)]
-    pub vlan: Option<u16>,
-}
-
-/// `guest_create`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct GuestCreate {
-    /// Name (DNS label), unique in the project; also the hostname.
-    pub name: String,
-    /// `vm` or `ct`.
-    pub kind: GuestKind,
-    /// Catalog image (id or name); its kind must match.
-    pub image: String,
-    /// Instance type (id or name), or the three sizes below.
-    #[serde(default)]
-    pub instance_type: Option<String>,
-    /// vCPUs (1..128).
-    #[serde(default)]
-    pub vcpus: Option<u64>,
-    /// Memory (64 MiB .. 4 TiB).
-    #[serde(default)]
-    pub memory_mib: Option<u64>,
-    /// Root disk (1 .. 65536 GiB).
-    #[serde(default)]
-    pub disk_gib: Option<u64>,
-    /// A site the guest must run at (name or id); otherwise placement chooses.
-    #[serde(default)]
-    pub site: Option<String>,
-    /// Cloud-init.
-    #[serde(default)]
-    pub cloud_init: Option<CloudInitSpec>,
-    /// The network it joins (the bridge `vmbr0`, untagged, when left out).
-    #[serde(default)]
-    pub network: Option<NetworkSpec>,
-    /// Managed by Proxmox HA (restarted elsewhere when its host fails).
-    #[serde(default)]
-    pub ha: Option<bool>,
-    /// Tags (lower case letters, digits, `_ - + .`).
-    #[serde(default)]
-    pub tags: Option<Vec<String>>,
-    /// Anti-affinity group (a name of your choice): no two guests of the project's group share a host.
-    #[serde(default)]
-    pub anti_affinity_group: Option<String>,
-}
+use crate::guests::{GuestCreate, NetworkSpec};
 
 /// `guest_update`: new sizes (the disk only grows).
 #[derive(Debug, Deserialize, ToSchema)]
@@ -287,120 +218,6 @@ pub async fn guest_for(
     }
 }
 
-/// A guest's (or an instance type's) sizes, each within what scmp creates: 1 to 128 vCPUs, 64 MiB to
-/// 4 TiB of memory, 1 to 65,536 GiB of disk.
-pub(super) fn check_sizes(
-    vcpus: u64,
-    memory_mib: u64,
-    disk_gib: u64,
-) -> Result<(u64, u64, u64), Problem> {
-    for (field, v, lo, hi) in [
-        ("vcpus", vcpus, 1, 128),
-        ("memory_mib", memory_mib, 64, 4 << 20),
-        ("disk_gib", disk_gib, 1, 65_536),
-    ] {
-        if !(lo..=hi).contains(&v) {
-            return Err(Problem::invalid(
-                field,
-                format!("must be between {lo} and {hi}"),
-            ));
-        }
-    }
-    Ok((vcpus, memory_mib, disk_gib))
-}
-
-fn check_network(n: NetworkSpec) -> Result<GuestNetwork, Problem> {
-    if let Some(b) = &n.bridge {
-        let ok = (1..=15).contains(&b.len())
-            && b.starts_with(|c: char| c.is_ascii_lowercase())
-            && b.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.');
-        if !ok {
-            return Err(Problem::invalid(
-                "network.bridge",
-                "must be a bridge name (up to 15 lower case letters, digits, _ and ., like vmbr0)",
-            ));
-        }
-    }
-    if n.vlan.is_some_and(|v| !(1..=4094).contains(&v)) {
-        return Err(Problem::invalid(
-            "network.vlan",
-            "must be between 1 and 4094",
-        ));
-    }
-    Ok(GuestNetwork {
-        bridge: n.bridge,
-        vlan: n.vlan,
-    })
-}
-
-fn check_cloud_init(ci: CloudInitSpec) -> Result<CloudInit, Problem> {
-    if let Some(u) = &ci.user {
-        let ok = u.len() <= 32
-            && u.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
-            && u.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
-        if !ok {
-            return Err(Problem::invalid(
-                "cloud_init.user",
-                "must be a Linux user name (lower case letters, digits, _ and -)",
-            ));
-        }
-    }
-    if ci.ssh_keys.len() > 32 {
-        return Err(Problem::invalid("cloud_init.ssh_keys", "at most 32 keys"));
-    }
-    for (i, k) in ci.ssh_keys.iter().enumerate() {
-        let mut parts = k.split_whitespace();
-        let kind_ok = parts.next().is_some_and(|t| {
-            t.starts_with("ssh-") || t.starts_with("ecdsa-") || t.starts_with("sk-")
-        });
-        let body_ok = parts.next().is_some_and(|b| {
-            b.len() >= 16
-                && b.bytes()
-                    .all(|c| c.is_ascii_alphanumeric() || b"+/=".contains(&c))
-        });
-        if !kind_ok || !body_ok || k.len() > 8192 || k.contains(char::is_control) {
-            return Err(Problem::invalid(
-                &format!("cloud_init.ssh_keys[{i}]"),
-                "must be an OpenSSH public key (ssh-ed25519 AAAA... comment)",
-            ));
-        }
-    }
-    if let Some(ip) = &ci.ip_config {
-        if !ip_config_ok(ip) {
-            return Err(Problem::invalid(
-                "cloud_init.ip_config",
-                "must be ip=dhcp or ip=ADDRESS/PREFIX[,gw=ADDRESS]",
-            ));
-        }
-    }
-    Ok(CloudInit {
-        user: ci.user,
-        ssh_keys: ci.ssh_keys,
-        ip_config: ci.ip_config,
-    })
-}
-
-fn ip_config_ok(s: &str) -> bool {
-    if s == "ip=dhcp" {
-        return true;
-    }
-    let mut parts = s.split(',');
-    let ip_ok = parts
-        .next()
-        .and_then(|p| p.strip_prefix("ip="))
-        .and_then(|cidr| cidr.split_once('/'))
-        .is_some_and(|(a, len)| {
-            a.parse::<std::net::Ipv4Addr>().is_ok() && len.parse::<u8>().is_ok_and(|l| l <= 32)
-        });
-    let rest_ok = parts.all(|p| {
-        p.strip_prefix("gw=")
-            .is_some_and(|g| g.parse::<std::net::Ipv4Addr>().is_ok())
-    });
-    ip_ok && rest_ok
-}
-
 /// A project's guests the caller may see.
 #[utoipa::path(get, path = "/api/v1/projects/{project}/guests", operation_id = "guest_list",
     params(("project" = String, Path, description = "Project id")),
@@ -436,112 +253,12 @@ pub async fn guest_create(
     ApiJson(body): ApiJson<GuestCreate>,
 ) -> Result<Response, Problem> {
     let p = super::projects::project_for(&s, &ctx, &key, Action::GuestCreate).await?;
-    let at = |p: Problem| p.at(&ctx.request_id);
-    let guest_name = name("name", &body.name).map_err(at)?;
-    let image = match s.store.image_lookup(&body.image).await {
-        Ok(i) => i,
-        Err(Error::NotFound { .. }) => {
-            return Err(at(Problem::invalid(
-                "image",
-                "no such image in the catalog",
-            )))
-        }
-        Err(e) => return Err(at(e.into())),
-    };
-    if image.kind != body.kind {
-        return Err(at(Problem::invalid(
-            "image",
-            format!(
-                "image '{}' is a {} image, not {}",
-                image.name, image.kind, body.kind
-            ),
-        )));
-    }
-    let (mut vcpus, mut memory_mib, mut disk_gib) = (body.vcpus, body.memory_mib, body.disk_gib);
-    if let Some(t) = &body.instance_type {
-        let t = match s.store.instance_type_lookup(t).await {
-            Ok(t) => t,
-            Err(Error::NotFound { .. }) => {
-                return Err(at(Problem::invalid(
-                    "instance_type",
-                    "no such instance type",
-                )))
-            }
-            Err(e) => return Err(at(e.into())),
-        };
-        vcpus = vcpus.or(Some(t.vcpus));
-        memory_mib = memory_mib.or(Some(t.memory_mib));
-        disk_gib = disk_gib.or(Some(t.disk_gib));
-    }
-    let missing = |f: &str| at(Problem::invalid(f, "give an instance_type or this size"));
-    let (vcpus, memory_mib, disk_gib) = check_sizes(
-        vcpus.ok_or_else(|| missing("vcpus"))?,
-        memory_mib.ok_or_else(|| missing("memory_mib"))?,
-        disk_gib.ok_or_else(|| missing("disk_gib"))?,
-    )
-    .map_err(at)?;
-    let tags = body.tags.unwrap_or_default();
-    if tags.len() > 16 {
-        return Err(at(Problem::invalid("tags", "at most 16 tags")));
-    }
-    for (i, t) in tags.iter().enumerate() {
-        if !scmp_agent::identity::is_valid_tag(t)
-            || t.starts_with("scmp")
-            || t.starts_with("tenant-")
-        {
-            return Err(at(Problem::invalid(
-                &format!("tags[{i}]"),
-                "must be lower case letters, digits, _ - + . (and not start with scmp or tenant-)",
-            )));
-        }
-    }
-    let cloud_init = check_cloud_init(body.cloud_init.unwrap_or_default()).map_err(at)?;
-    let network = check_network(body.network.unwrap_or_default()).map_err(at)?;
-    let site = match &body.site {
-        Some(key) => match s.store.site_lookup(key).await {
-            Ok(site) => Some(site.name.to_string()),
-            Err(Error::NotFound { .. }) => {
-                return Err(at(Problem::invalid("site", "no such site")))
-            }
-            Err(e) => return Err(at(e.into())),
-        },
-        None => None,
-    };
-    // Refuse now, with the reason, what placement cannot place (the saga places for real).
-    let anti_affinity = match body.anti_affinity_group {
-        Some(g) => name("anti_affinity_group", &g).map_err(at)?.to_string(),
-        None => String::new(),
-    };
-    let tenant = s
-        .store
-        .tenant_get(p.tenant_id)
+    let at = |e: Error| Problem::from(e).at(&ctx.request_id);
+    let checked = crate::guests::check_create(&s, &p, body)
         .await
-        .map_err(|e| at(e.into()))?;
-    let req = scmp_placement::Request {
-        vcpus,
-        memory_mib,
-        image: Some(image.id.clone()),
-        site: site.clone(),
-        countries: tenant.countries.clone(),
-        anti_affinity: (!anti_affinity.is_empty()).then(|| format!("{}/{anti_affinity}", p.id)),
-        network: crate::placement::network(&network),
-        ..Default::default()
-    };
-    let fits = s
-        .placer
-        .place(&s.store, &req, false)
-        .await
-        .map_err(|e| at(e.into()))?;
-    let placed = match fits {
-        Ok(placed) => placed,
-        Err(refusal) => {
-            return Err(at(Error::Refused(format!(
-                "cannot place the guest: {refusal}"
-            ))
-            .into()))
-        }
-    };
+        .map_err(at)?;
     if q.dry_run == Some(true) {
+        let placed = checked.placed;
         return Ok(axum::response::IntoResponse::into_response(Json(
             PlacementPreview {
                 cluster_id: placed.cluster_id,
@@ -550,22 +267,7 @@ pub async fn guest_create(
             },
         )));
     }
-    let new = NewGuest {
-        project_id: p.id,
-        tenant_id: p.tenant_id,
-        name: guest_name,
-        kind: body.kind,
-        image_id: image.id,
-        vcpus,
-        memory_mib,
-        disk_gib,
-        site,
-        ha: body.ha.unwrap_or(false),
-        tags,
-        cloud_init,
-        network,
-        anti_affinity,
-    };
+    let new = checked.guest;
     let op = NewOperation {
         kind: OperationKind::GuestCreate,
         target: format!("guest/{}", new.name),
@@ -583,7 +285,7 @@ pub async fn guest_create(
     )
     .await?;
     s.work.announce();
-    let op = wait_for(&s, op, q.wait).await.map_err(|e| at(e.into()))?;
+    let op = wait_for(&s, op, q.wait).await.map_err(at)?;
     Ok(accepted(op))
 }
 
@@ -602,7 +304,7 @@ pub async fn guest_view(
         .guest_events(g.id, 20)
         .await
         .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
-    let addresses = addresses(&s, &g).await;
+    let addresses = crate::guests::addresses(&s, &g).await;
     let mut v = GuestView::from(g);
     v.addresses = addresses;
     v.events = events
@@ -614,29 +316,6 @@ pub async fn guest_view(
         })
         .collect();
     Ok(Json(v))
-}
-
-/// What a running guest reports as its addresses, asked of its site now (briefly: the view does
-/// not wait for a site that is slow or away).
-async fn addresses(s: &AppState, g: &Guest) -> Vec<String> {
-    let (Some(cluster_id), Some(node), Some(vmid)) = (&g.cluster_id, &g.node, g.vmid) else {
-        return Vec::new();
-    };
-    if g.state != GuestState::Running {
-        return Vec::new();
-    }
-    let ask = async {
-        let c = s.store.cluster_lookup(cluster_id).await.ok()?;
-        let api = s.connections.get(&c, &s.sealer).ok()?;
-        scmp_agent::actions::addresses(api.as_ref(), g.kind, node, vmid)
-            .await
-            .ok()
-    };
-    tokio::time::timeout(std::time::Duration::from_secs(2), ask)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_default()
 }
 
 /// A change to an existing guest: the operation, the states it may start from and the state the
@@ -744,12 +423,12 @@ pub async fn guest_update(
 ) -> Result<Response, Problem> {
     let g = guest_for(&s, &ctx, &key, Action::GuestOperate).await?;
     let at = |p: Problem| p.at(&ctx.request_id);
-    let (vcpus, memory_mib, disk_gib) = check_sizes(
+    let (vcpus, memory_mib, disk_gib) = crate::guests::check_sizes(
         body.vcpus.unwrap_or(g.vcpus),
         body.memory_mib.unwrap_or(g.memory_mib),
         body.disk_gib.unwrap_or(g.disk_gib),
     )
-    .map_err(at)?;
+    .map_err(|e| at(e.into()))?;
     if disk_gib < g.disk_gib {
         return Err(at(Problem::invalid(
             "disk_gib",

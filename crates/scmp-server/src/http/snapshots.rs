@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::Json;
 use scmp_authz::Action;
-use scmp_common::{Error, OperationKind};
+use scmp_common::OperationKind;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -62,18 +62,9 @@ pub async fn snapshot_list(
     ApiPath(key): ApiPath,
 ) -> Result<Json<Page<SnapshotView>>, Problem> {
     let g = guest_for(&s, &ctx, &key, Action::GuestView).await?;
-    let at = |e: Error| Problem::from(e).at(&ctx.request_id);
-    let (Some(cluster_id), Some(node), Some(vmid)) = (&g.cluster_id, &g.node, g.vmid) else {
-        return Ok(Json(Page {
-            items: Vec::new(),
-            next_page_token: None,
-        }));
-    };
-    let c = s.store.cluster_lookup(cluster_id).await.map_err(at)?;
-    let api = s.connections.get(&c, &s.sealer).map_err(at)?;
-    let snaps = scmp_agent::actions::snapshots(api.as_ref(), g.kind, node, vmid)
+    let snaps = crate::guests::snapshots(&s, &g)
         .await
-        .map_err(|e| at(Error::Unavailable(format!("cluster '{}': {e}", c.name))))?;
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
     Ok(Json(Page {
         items: snaps
             .into_iter()

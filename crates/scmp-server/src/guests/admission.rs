@@ -1,0 +1,311 @@
+//! Admission of a guest creation: the request checked field by field (the catalog's image and
+//! instance type, sizes, tags, cloud-init, network, site) and placement asked whether it fits now, so
+//! that what cannot be built is refused at once with the field or the filter at fault. The HTTP
+//! handler, the portal and the CLI all come through here; the admitting transaction follows.
+
+use scmp_common::{Error, GuestKind, Name};
+use scmp_store::{CloudInit, GuestNetwork, NewGuest, Project};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::context::AppState;
+use crate::placement::Placed;
+
+/// Cloud-init settings.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloudInitSpec {
+    /// The default user (`debian`).
+    #[serde(default)]
+    pub user: Option<String>,
+    /// SSH public keys for that user.
+    #[serde(default)]
+    pub ssh_keys: Vec<String>,
+    /// `ip=dhcp` (default) or `ip=10.0.0.5/24,gw=10.0.0.1`.
+    #[serde(default)]
+    pub ip_config: Option<String>,
+}
+
+/// The network a guest joins: a bridge of its cluster, and optionally a VLAN on it.
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkSpec {
+    /// The bridge (`vmbr0` when left out); placement picks a host that has it.
+    #[serde(default)]
+    pub bridge: Option<String>,
+    /// A VLAN (1..4094) on that bridge, which must then be VLAN aware.
+    #[serde(default)]
+    pub vlan: Option<u16>,
+}
+
+/// `guest_create`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GuestCreate {
+    /// Name (DNS label), unique in the project; also the hostname.
+    pub name: String,
+    /// `vm` or `ct`.
+    pub kind: GuestKind,
+    /// Catalog image (id or name); its kind must match.
+    pub image: String,
+    /// Instance type (id or name), or the three sizes below.
+    #[serde(default)]
+    pub instance_type: Option<String>,
+    /// vCPUs (1..128).
+    #[serde(default)]
+    pub vcpus: Option<u64>,
+    /// Memory (64 MiB .. 4 TiB).
+    #[serde(default)]
+    pub memory_mib: Option<u64>,
+    /// Root disk (1 .. 65536 GiB).
+    #[serde(default)]
+    pub disk_gib: Option<u64>,
+    /// A site the guest must run at (name or id); otherwise placement chooses.
+    #[serde(default)]
+    pub site: Option<String>,
+    /// Cloud-init.
+    #[serde(default)]
+    pub cloud_init: Option<CloudInitSpec>,
+    /// The network it joins (the bridge `vmbr0`, untagged, when left out).
+    #[serde(default)]
+    pub network: Option<NetworkSpec>,
+    /// Managed by Proxmox HA (restarted elsewhere when its host fails).
+    #[serde(default)]
+    pub ha: Option<bool>,
+    /// Tags (lower case letters, digits, `_ - + .`).
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    /// Anti-affinity group (a name of your choice): no two guests of the project's group share a host.
+    #[serde(default)]
+    pub anti_affinity_group: Option<String>,
+}
+
+/// A creation that passed every check: the guest to admit, and where placement would put it now.
+pub struct CreateChecked {
+    /// The guest record to admit.
+    pub guest: NewGuest,
+    /// Placement's answer now (the saga places for real).
+    pub placed: Placed,
+}
+
+/// Checks a creation in project `p`; refuses with the field at fault, or with placement's reason.
+pub async fn check_create(
+    s: &AppState,
+    p: &Project,
+    body: GuestCreate,
+) -> Result<CreateChecked, Error> {
+    let guest_name = name("name", &body.name)?;
+    let image = match s.store.image_lookup(&body.image).await {
+        Ok(i) => i,
+        Err(Error::NotFound { .. }) => {
+            return Err(invalid("image", "no such image in the catalog"))
+        }
+        Err(e) => return Err(e),
+    };
+    if image.kind != body.kind {
+        return Err(invalid(
+            "image",
+            format!(
+                "image '{}' is a {} image, not {}",
+                image.name, image.kind, body.kind
+            ),
+        ));
+    }
+    let (mut vcpus, mut memory_mib, mut disk_gib) = (body.vcpus, body.memory_mib, body.disk_gib);
+    if let Some(t) = &body.instance_type {
+        let t = match s.store.instance_type_lookup(t).await {
+            Ok(t) => t,
+            Err(Error::NotFound { .. }) => {
+                return Err(invalid("instance_type", "no such instance type"))
+            }
+            Err(e) => return Err(e),
+        };
+        vcpus = vcpus.or(Some(t.vcpus));
+        memory_mib = memory_mib.or(Some(t.memory_mib));
+        disk_gib = disk_gib.or(Some(t.disk_gib));
+    }
+    let missing = |f: &str| invalid(f, "give an instance_type or this size");
+    let (vcpus, memory_mib, disk_gib) = check_sizes(
+        vcpus.ok_or_else(|| missing("vcpus"))?,
+        memory_mib.ok_or_else(|| missing("memory_mib"))?,
+        disk_gib.ok_or_else(|| missing("disk_gib"))?,
+    )?;
+    let tags = body.tags.unwrap_or_default();
+    if tags.len() > 16 {
+        return Err(invalid("tags", "at most 16 tags"));
+    }
+    for (i, t) in tags.iter().enumerate() {
+        if !scmp_agent::identity::is_valid_tag(t)
+            || t.starts_with("scmp")
+            || t.starts_with("tenant-")
+        {
+            return Err(invalid(
+                format!("tags[{i}]"),
+                "must be lower case letters, digits, _ - + . (and not start with scmp or tenant-)",
+            ));
+        }
+    }
+    let cloud_init = check_cloud_init(body.cloud_init.unwrap_or_default())?;
+    let network = check_network(body.network.unwrap_or_default())?;
+    let site = match &body.site {
+        Some(key) => match s.store.site_lookup(key).await {
+            Ok(site) => Some(site.name.to_string()),
+            Err(Error::NotFound { .. }) => return Err(invalid("site", "no such site")),
+            Err(e) => return Err(e),
+        },
+        None => None,
+    };
+    // Refuse now, with the reason, what placement cannot place (the saga places for real).
+    let anti_affinity = match body.anti_affinity_group {
+        Some(g) => name("anti_affinity_group", &g)?.to_string(),
+        None => String::new(),
+    };
+    let tenant = s.store.tenant_get(p.tenant_id).await?;
+    let req = scmp_placement::Request {
+        vcpus,
+        memory_mib,
+        image: Some(image.id.clone()),
+        site: site.clone(),
+        countries: tenant.countries.clone(),
+        anti_affinity: (!anti_affinity.is_empty()).then(|| format!("{}/{anti_affinity}", p.id)),
+        network: crate::placement::network(&network),
+        ..Default::default()
+    };
+    let fits = s.placer.place(&s.store, &req, false).await?;
+    let placed = match fits {
+        Ok(placed) => placed,
+        Err(refusal) => return Err(Error::Refused(format!("cannot place the guest: {refusal}"))),
+    };
+    let guest = NewGuest {
+        project_id: p.id,
+        tenant_id: p.tenant_id,
+        name: guest_name,
+        kind: body.kind,
+        image_id: image.id,
+        vcpus,
+        memory_mib,
+        disk_gib,
+        site,
+        ha: body.ha.unwrap_or(false),
+        tags,
+        cloud_init,
+        network,
+        anti_affinity,
+    };
+    Ok(CreateChecked { guest, placed })
+}
+
+fn invalid(field: impl Into<String>, message: impl Into<String>) -> Error {
+    Error::InvalidValue {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+fn name(field: &str, value: &str) -> Result<Name, Error> {
+    Name::new(value).map_err(|e| invalid(field, e.to_string()))
+}
+
+/// A guest's (or an instance type's) sizes, each within what scmp creates: 1 to 128 vCPUs, 64 MiB to
+/// 4 TiB of memory, 1 to 65,536 GiB of disk.
+pub fn check_sizes(vcpus: u64, memory_mib: u64, disk_gib: u64) -> Result<(u64, u64, u64), Error> {
+    for (field, v, lo, hi) in [
+        ("vcpus", vcpus, 1, 128),
+        ("memory_mib", memory_mib, 64, 4 << 20),
+        ("disk_gib", disk_gib, 1, 65_536),
+    ] {
+        if !(lo..=hi).contains(&v) {
+            return Err(invalid(field, format!("must be between {lo} and {hi}")));
+        }
+    }
+    Ok((vcpus, memory_mib, disk_gib))
+}
+
+fn check_network(n: NetworkSpec) -> Result<GuestNetwork, Error> {
+    if let Some(b) = &n.bridge {
+        let ok = (1..=15).contains(&b.len())
+            && b.starts_with(|c: char| c.is_ascii_lowercase())
+            && b.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.');
+        if !ok {
+            return Err(invalid(
+                "network.bridge",
+                "must be a bridge name (up to 15 lower case letters, digits, _ and ., like vmbr0)",
+            ));
+        }
+    }
+    if n.vlan.is_some_and(|v| !(1..=4094).contains(&v)) {
+        return Err(invalid("network.vlan", "must be between 1 and 4094"));
+    }
+    Ok(GuestNetwork {
+        bridge: n.bridge,
+        vlan: n.vlan,
+    })
+}
+
+fn check_cloud_init(ci: CloudInitSpec) -> Result<CloudInit, Error> {
+    if let Some(u) = &ci.user {
+        let ok = u.len() <= 32
+            && u.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+            && u.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+        if !ok {
+            return Err(invalid(
+                "cloud_init.user",
+                "must be a Linux user name (lower case letters, digits, _ and -)",
+            ));
+        }
+    }
+    if ci.ssh_keys.len() > 32 {
+        return Err(invalid("cloud_init.ssh_keys", "at most 32 keys"));
+    }
+    for (i, k) in ci.ssh_keys.iter().enumerate() {
+        let mut parts = k.split_whitespace();
+        let kind_ok = parts.next().is_some_and(|t| {
+            t.starts_with("ssh-") || t.starts_with("ecdsa-") || t.starts_with("sk-")
+        });
+        let body_ok = parts.next().is_some_and(|b| {
+            b.len() >= 16
+                && b.bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || b"+/=".contains(&c))
+        });
+        if !kind_ok || !body_ok || k.len() > 8192 || k.contains(char::is_control) {
+            return Err(invalid(
+                format!("cloud_init.ssh_keys[{i}]"),
+                "must be an OpenSSH public key (ssh-ed25519 AAAA... comment)",
+            ));
+        }
+    }
+    if let Some(ip) = &ci.ip_config {
+        if !ip_config_ok(ip) {
+            return Err(invalid(
+                "cloud_init.ip_config",
+                "must be ip=dhcp or ip=ADDRESS/PREFIX[,gw=ADDRESS]",
+            ));
+        }
+    }
+    Ok(CloudInit {
+        user: ci.user,
+        ssh_keys: ci.ssh_keys,
+        ip_config: ci.ip_config,
+    })
+}
+
+fn ip_config_ok(s: &str) -> bool {
+    if s == "ip=dhcp" {
+        return true;
+    }
+    let mut parts = s.split(',');
+    let ip_ok = parts
+        .next()
+        .and_then(|p| p.strip_prefix("ip="))
+        .and_then(|cidr| cidr.split_once('/'))
+        .is_some_and(|(a, len)| {
+            a.parse::<std::net::Ipv4Addr>().is_ok() && len.parse::<u8>().is_ok_and(|l| l <= 32)
+        });
+    let rest_ok = parts.all(|p| {
+        p.strip_prefix("gw=")
+            .is_some_and(|g| g.parse::<std::net::Ipv4Addr>().is_ok())
+    });
+    ip_ok && rest_ok
+}
