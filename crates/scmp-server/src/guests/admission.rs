@@ -130,21 +130,7 @@ pub async fn check_create(
         memory_mib.ok_or_else(|| missing("memory_mib"))?,
         disk_gib.ok_or_else(|| missing("disk_gib"))?,
     )?;
-    let tags = body.tags.unwrap_or_default();
-    if tags.len() > 16 {
-        return Err(invalid("tags", "at most 16 tags"));
-    }
-    for (i, t) in tags.iter().enumerate() {
-        if !scmp_agent::identity::is_valid_tag(t)
-            || t.starts_with("scmp")
-            || t.starts_with("tenant-")
-        {
-            return Err(invalid(
-                format!("tags[{i}]"),
-                "must be lower case letters, digits, _ - + . (and not start with scmp or tenant-)",
-            ));
-        }
-    }
+    let tags = check_tags(body.tags.unwrap_or_default())?;
     let cloud_init = check_cloud_init(body.cloud_init.unwrap_or_default())?;
     let network = check_network(body.network.unwrap_or_default())?;
     let site = match &body.site {
@@ -155,11 +141,11 @@ pub async fn check_create(
         },
         None => None,
     };
-    // Refuse now, with the reason, what placement cannot place (the saga places for real).
     let anti_affinity = match body.anti_affinity_group {
         Some(g) => name("anti_affinity_group", &g)?.to_string(),
         None => String::new(),
     };
+    // Refuse now, with the reason, what placement cannot place (the saga places for real).
     let tenant = s.store.tenant_get(p.tenant_id).await?;
     let req = scmp_placement::Request {
         vcpus,
@@ -204,6 +190,25 @@ fn invalid(field: impl Into<String>, message: impl Into<String>) -> Error {
 
 fn name(field: &str, value: &str) -> Result<Name, Error> {
     Name::new(value).map_err(|e| invalid(field, e.to_string()))
+}
+
+/// The user's tags: at most 16, Proxmox tag characters, and none that looks like scmp's own marks.
+fn check_tags(tags: Vec<String>) -> Result<Vec<String>, Error> {
+    if tags.len() > 16 {
+        return Err(invalid("tags", "at most 16 tags"));
+    }
+    for (i, t) in tags.iter().enumerate() {
+        if !scmp_agent::identity::is_valid_tag(t)
+            || t.starts_with("scmp")
+            || t.starts_with("tenant-")
+        {
+            return Err(invalid(
+                format!("tags[{i}]"),
+                "must be lower case letters, digits, _ - + . (and not start with scmp or tenant-)",
+            ));
+        }
+    }
+    Ok(tags)
 }
 
 /// A guest's (or an instance type's) sizes, each within what scmp creates: 1 to 128 vCPUs, 64 MiB to
