@@ -6,7 +6,6 @@
 use scmp_common::{Error, TenantId};
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
-use sqlx::Connection;
 use sqlx::Row;
 
 use crate::db::{db_error, get_string, now_ms, Backend, DataStore};
@@ -209,8 +208,7 @@ impl DataStore {
 
     /// Writes entries after the head in one transaction; returns the first one's position.
     async fn audit_write(&self, records: &[&AuditRecord]) -> Result<i64, Error> {
-        let mut conn = self.write().await?;
-        let mut tx = conn.begin().await.map_err(db_error)?;
+        let mut tx = self.begin().await?;
         let lock = if self.backend() == Backend::Postgres {
             " FOR UPDATE"
         } else {
@@ -266,8 +264,7 @@ impl DataStore {
             .execute(&mut *tx)
             .await
             .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
-        drop(conn);
+        tx.commit().await?;
         Ok(first)
     }
 

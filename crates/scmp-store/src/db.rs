@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use scmp_common::Error;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyConnection, AnyPool, Connection, Row};
+use sqlx::{Any, AnyConnection, AnyPool, Connection, Database, Row, TransactionManager};
 
 /// Which database is behind the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +73,46 @@ impl std::ops::DerefMut for Conn {
             Conn::Held(c) => c,
             Conn::Pooled(c) => c,
         }
+    }
+}
+
+/// A transaction that owns its connection: committing it or dropping it (which rolls it back)
+/// hands the connection on, so no caller keeps the writer by holding on to a finished transaction.
+pub(crate) struct Tx {
+    conn: Conn,
+    open: bool,
+}
+
+impl Tx {
+    /// Commits; the connection is handed on.
+    pub(crate) async fn commit(mut self) -> Result<(), Error> {
+        <Any as Database>::TransactionManager::commit(&mut self.conn)
+            .await
+            .map_err(db_error)?;
+        self.open = false;
+        Ok(())
+    }
+}
+
+impl Drop for Tx {
+    fn drop(&mut self) {
+        if self.open {
+            // Queued on the connection: it runs before whatever the next caller sends.
+            <Any as Database>::TransactionManager::start_rollback(&mut self.conn);
+        }
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.conn
     }
 }
 
@@ -175,15 +215,24 @@ impl DataStore {
         self.backend
     }
 
-    /// The connection for writes, transactions, and reads that decide a write (on SQLite the one
-    /// writer: callers take turns). Drop it, and any transaction on it, before calling the store
-    /// again: on SQLite a second `write` waits for the first, and on PostgreSQL many callers each
-    /// holding one connection while asking for another would empty the pool.
+    /// The connection for writes and reads that decide a write (on SQLite the one writer: callers
+    /// take turns). Drop it before calling the store again: on SQLite a second `write` waits for
+    /// the first, and on PostgreSQL many callers each holding one connection while asking for
+    /// another would empty the pool.
     pub(crate) async fn write(&self) -> Result<Conn, Error> {
         match &*self.conns {
             Conns::Sqlite { writer, .. } => take(writer).await,
             Conns::Postgres(pool) => pool.acquire().await.map(Conn::Pooled).map_err(db_error),
         }
+    }
+
+    /// A transaction on the write connection (see [`Tx`]).
+    pub(crate) async fn begin(&self) -> Result<Tx, Error> {
+        let mut conn = self.write().await?;
+        <Any as Database>::TransactionManager::begin(&mut conn, None)
+            .await
+            .map_err(db_error)?;
+        Ok(Tx { conn, open: true })
     }
 
     /// A connection for plain reads (on SQLite a free reader, else the next in turn).
@@ -280,4 +329,49 @@ pub(crate) fn to_i64(field: &str, v: u64) -> Result<i64, Error> {
         field: field.to_string(),
         message: format!("{v} is too large"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn sites(store: &DataStore) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM sites")
+            .fetch_one(&mut *store.read().await.unwrap())
+            .await
+            .unwrap()
+    }
+
+    async fn insert_site(tx: &mut Tx, name: &str) {
+        sqlx::query(
+            "INSERT INTO sites (id, name, country, region, description, created_at) \
+             VALUES ($1, $1, 'DE', '', '', 0)",
+        )
+        .bind(name)
+        .execute(&mut **tx)
+        .await
+        .unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_transaction_hands_its_connection_on_when_it_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = DataStore::open_dir(dir.path()).await.unwrap();
+        // Dropped without commit: rolled back, and the writer is free at once.
+        let mut tx = store.begin().await.unwrap();
+        insert_site(&mut tx, "dropped").await;
+        drop(tx);
+        let mut tx = tokio::time::timeout(Duration::from_secs(1), store.begin())
+            .await
+            .expect("the writer is free after a dropped transaction")
+            .unwrap();
+        insert_site(&mut tx, "kept").await;
+        tx.commit().await.unwrap();
+        assert_eq!(sites(&store).await, 1, "only the committed site");
+        // Committed: the writer is free again.
+        tokio::time::timeout(Duration::from_secs(1), store.write())
+            .await
+            .expect("the writer is free after a commit")
+            .unwrap();
+    }
 }

@@ -2,7 +2,6 @@
 
 use scmp_common::{Error, Name, ResourceKind, TenantId};
 use sqlx::any::AnyRow;
-use sqlx::Connection;
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -51,8 +50,7 @@ impl DataStore {
     ) -> Result<Group, Error> {
         crate::tenants::check_text("description", description)?;
         let id = Uuid::new_v4().to_string();
-        let mut conn = self.write().await?;
-        let mut tx = conn.begin().await.map_err(db_error)?;
+        let mut tx = self.begin().await?;
         let r = sqlx::query(
             "INSERT INTO user_groups (id, name, tenant_id, description, created_at) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -81,8 +79,7 @@ impl DataStore {
                 .await
                 .map_err(db_error)?;
         }
-        tx.commit().await.map_err(db_error)?;
-        drop(conn);
+        tx.commit().await?;
         self.group_lookup(&id).await
     }
 
@@ -155,8 +152,7 @@ impl DataStore {
         description: Option<&str>,
         members: Option<&[String]>,
     ) -> Result<Group, Error> {
-        let mut conn = self.write().await?;
-        let mut tx = conn.begin().await.map_err(db_error)?;
+        let mut tx = self.begin().await?;
         if let Some(d) = description {
             crate::tenants::check_text("description", d)?;
             sqlx::query("UPDATE user_groups SET description = $1 WHERE id = $2")
@@ -181,15 +177,13 @@ impl DataStore {
                     .map_err(db_error)?;
             }
         }
-        tx.commit().await.map_err(db_error)?;
-        drop(conn);
+        tx.commit().await?;
         self.group_lookup(id).await
     }
 
     /// Deletes a group, its memberships and the roles bound to it.
     pub async fn group_delete(&self, id: &str) -> Result<(), Error> {
-        let mut conn = self.write().await?;
-        let mut tx = conn.begin().await.map_err(db_error)?;
+        let mut tx = self.begin().await?;
         for sql in [
             "DELETE FROM group_role_bindings WHERE group_id = $1",
             "DELETE FROM group_members WHERE group_id = $1",
@@ -201,6 +195,6 @@ impl DataStore {
                 .await
                 .map_err(db_error)?;
         }
-        tx.commit().await.map_err(db_error)
+        tx.commit().await
     }
 }

@@ -8,7 +8,6 @@ use scmp_common::{
 };
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
-use sqlx::Connection;
 use sqlx::Row;
 
 use crate::db::{db_error, get_string, get_u64, is_unique_violation, now_ms, to_i64, DataStore};
@@ -276,11 +275,9 @@ impl DataStore {
             crate::tenants::check_text("tags", t)?;
         }
         let id = GuestId::new();
-        let mut conn = self.write().await?;
-        let mut tx = conn.begin().await.map_err(db_error)?;
+        let mut tx = self.begin().await?;
         if !change_project_usage(&mut tx, new.project_id, delta(&new.resources(), 1)?).await? {
             drop(tx);
-            drop(conn);
             return Err(self.quota_refusal(new.project_id, &new.resources()).await);
         }
         let now = now_ms();
@@ -319,8 +316,7 @@ impl DataStore {
             Err(e) => return Err(db_error(e)),
         }
         let op = insert_operation(&mut tx, op, id, new.tenant_id, new.project_id).await?;
-        tx.commit().await.map_err(db_error)?;
-        drop(conn);
+        tx.commit().await?;
         Ok((self.guest_get(id).await?, op))
     }
 
@@ -335,8 +331,7 @@ impl DataStore {
         quota_change: Option<[i64; 4]>,
         op: &NewOperation,
     ) -> Result<Operation, Error> {
-        let mut conn = self.write().await?;
-        let mut tx = conn.begin().await.map_err(db_error)?;
+        let mut tx = self.begin().await?;
         let states: Vec<String> = from.iter().map(|s| format!("'{}'", s.as_str())).collect();
         let moved = sqlx::query(&format!(
             "UPDATE guests SET state = $1, updated_at = $2 WHERE id = $3 AND state IN ({})",
@@ -350,7 +345,6 @@ impl DataStore {
         .map_err(db_error)?;
         if moved.rows_affected() == 0 {
             drop(tx);
-            drop(conn);
             let now = self.guest_get(guest.id).await?;
             return Err(Error::Conflict(format!(
                 "guest '{}' is {}; try again when it is not",
@@ -360,7 +354,6 @@ impl DataStore {
         if let Some(d) = quota_change {
             if !change_project_usage(&mut tx, guest.project_id, d).await? {
                 drop(tx);
-                drop(conn);
                 let amount = Resources {
                     vcpus: d[0].max(0) as u64,
                     memory_mib: d[1].max(0) as u64,
@@ -371,8 +364,7 @@ impl DataStore {
             }
         }
         let op = insert_operation(&mut tx, op, guest.id, guest.tenant_id, guest.project_id).await?;
-        tx.commit().await.map_err(db_error)?;
-        drop(conn);
+        tx.commit().await?;
         Ok(op)
     }
 
@@ -453,8 +445,7 @@ impl DataStore {
         cluster_id: &str,
         vmid: u32,
     ) -> Result<bool, Error> {
-        let mut conn = self.write().await?;
-        let mut tx = conn.begin().await.map_err(db_error)?;
+        let mut tx = self.begin().await?;
         let r = sqlx::query(
             "INSERT INTO vmid_reservations (cluster_id, vmid, guest_id) VALUES ($1, $2, $3)",
         )
@@ -475,8 +466,7 @@ impl DataStore {
             .execute(&mut *tx)
             .await
             .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
-        drop(conn);
+        tx.commit().await?;
         Ok(true)
     }
 
@@ -528,8 +518,7 @@ impl DataStore {
     ) -> Result<bool, Error> {
         let g = self.guest_get(id).await?;
         let (v, m, d) = sizes.unwrap_or((g.vcpus, g.memory_mib, g.disk_gib));
-        let mut conn = self.write().await?;
-        let mut tx = conn.begin().await.map_err(db_error)?;
+        let mut tx = self.begin().await?;
         let moved = sqlx::query(
             "UPDATE guests SET state = $1, error = $2, vcpus = $3, memory_mib = $4, disk_gib = $5, \
              updated_at = $6 WHERE id = $7 AND state = $8",
@@ -555,15 +544,13 @@ impl DataStore {
                 ));
             }
         }
-        tx.commit().await.map_err(db_error)?;
-        drop(conn);
+        tx.commit().await?;
         Ok(true)
     }
 
     /// Gives up a guest's VMID reservation (someone else's guest took that VMID on Proxmox).
     pub async fn guest_drop_vmid(&self, id: GuestId) -> Result<(), Error> {
-        let mut conn = self.write().await?;
-        let mut tx = conn.begin().await.map_err(db_error)?;
+        let mut tx = self.begin().await?;
         sqlx::query("DELETE FROM vmid_reservations WHERE guest_id = $1")
             .bind(id.to_string())
             .execute(&mut *tx)
@@ -574,7 +561,7 @@ impl DataStore {
             .execute(&mut *tx)
             .await
             .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)
+        tx.commit().await
     }
 
     /// Records where inventory found a guest (after a restore or an HA recovery).
@@ -673,8 +660,7 @@ impl DataStore {
             Err(Error::NotFound { .. }) => return Ok(()),
             Err(e) => return Err(e),
         };
-        let mut conn = self.write().await?;
-        let mut tx = conn.begin().await.map_err(db_error)?;
+        let mut tx = self.begin().await?;
         let took = sqlx::query("UPDATE guests SET quota_held = 0 WHERE id = $1 AND quota_held = 1")
             .bind(id.to_string())
             .execute(&mut *tx)
@@ -716,8 +702,7 @@ impl DataStore {
                     .map_err(db_error)?;
             }
         }
-        tx.commit().await.map_err(db_error)?;
-        drop(conn);
+        tx.commit().await?;
         Ok(())
     }
 }

@@ -7,7 +7,6 @@ use rand::RngCore;
 use scmp_common::{Error, Name, ProjectId, ResourceKind, TenantId};
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
-use sqlx::Connection;
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -261,8 +260,7 @@ impl DataStore {
                 "this is the platform's last administrator; make someone else one first".into(),
             ));
         }
-        let mut conn = self.write().await?;
-        let mut tx = conn.begin().await.map_err(db_error)?;
+        let mut tx = self.begin().await?;
         for sql in [
             "DELETE FROM credentials WHERE user_id = $1",
             "DELETE FROM role_bindings WHERE user_id = $1",
@@ -275,7 +273,7 @@ impl DataStore {
                 .await
                 .map_err(db_error)?;
         }
-        tx.commit().await.map_err(db_error)
+        tx.commit().await
     }
 
     /// Changes a user's e-mail address and/or password hash.

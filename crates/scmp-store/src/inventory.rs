@@ -3,7 +3,6 @@
 
 use scmp_common::{Error, GuestKind, ResourceKind};
 use sqlx::any::AnyRow;
-use sqlx::Connection;
 use sqlx::Row;
 
 use crate::db::{db_error, get_string, get_u64, now_ms, to_i64, DataStore};
@@ -122,8 +121,7 @@ impl DataStore {
     ) -> Result<(), Error> {
         let (hosts, templates) = (&o.hosts, &o.templates);
         let now = now_ms();
-        let mut conn = self.write().await?;
-        let mut tx = conn.begin().await.map_err(db_error)?;
+        let mut tx = self.begin().await?;
         sqlx::query(
             "UPDATE clusters SET health_since = CASE WHEN health = $1 THEN health_since ELSE $2 END, \
              health = $1, last_seen_at = $2, last_error = '', pve_version = $3, unmanaged_guests = $4, \
@@ -215,8 +213,7 @@ impl DataStore {
             .await
             .map_err(db_error)?;
         }
-        tx.commit().await.map_err(db_error)?;
-        drop(conn);
+        tx.commit().await?;
         Ok(())
     }
 

@@ -4,7 +4,6 @@
 
 use scmp_common::{Error, Name, ProjectId, ResourceKind, Resources, TenantId};
 use sqlx::any::AnyRow;
-use sqlx::Connection;
 
 use crate::db::{db_error, get_string, is_unique_violation, now_ms, to_i64, DataStore};
 use crate::guests::{change_project_usage, delta};
@@ -125,12 +124,10 @@ impl DataStore {
         check_text("description", &new.description)?;
         let [v, m, d, g] = amounts(&new.quota)?;
         let now = now_ms();
-        let mut conn = self.write().await?;
-        let mut tx = conn.begin().await.map_err(db_error)?;
+        let mut tx = self.begin().await?;
         // The reservation: the row changes only if every new total stays within its limit.
         if !reserve_in_tenant(&mut tx, tenant_id, [v, m, d, g]).await? {
             drop(tx);
-            drop(conn);
             let t = self.tenant_get(tenant_id).await?;
             return Err(Error::quota(
                 format!("tenant '{}'", t.name),
@@ -169,8 +166,7 @@ impl DataStore {
             }
             Err(e) => return Err(db_error(e)),
         }
-        tx.commit().await.map_err(db_error)?;
-        drop(conn);
+        tx.commit().await?;
         self.project_get(id).await
     }
 
@@ -251,8 +247,7 @@ impl DataStore {
             )));
         }
         let [v, m, d, g] = amounts(&p.limits)?;
-        let mut conn = self.write().await?;
-        let mut tx = conn.begin().await.map_err(db_error)?;
+        let mut tx = self.begin().await?;
         let deleted = sqlx::query("DELETE FROM projects WHERE id = $1 AND used_guests = 0")
             .bind(id.to_string())
             .execute(&mut *tx)
@@ -265,7 +260,7 @@ impl DataStore {
         }
         // Releasing is reserving a negative amount; the CHECK constraints keep allocations >= 0.
         reserve_in_tenant(&mut tx, p.tenant_id, [-v, -m, -d, -g]).await?;
-        tx.commit().await.map_err(db_error)
+        tx.commit().await
     }
 
     /// Sets a project's quota: the difference is reserved from (or returned to) the tenant in one
@@ -279,8 +274,7 @@ impl DataStore {
         let new = amounts(limits)?;
         let old = amounts(&p.limits)?;
         let delta: Vec<i64> = new.iter().zip(old).map(|(n, o)| n - o).collect();
-        let mut conn = self.write().await?;
-        let mut tx = conn.begin().await.map_err(db_error)?;
+        let mut tx = self.begin().await?;
         let changed = sqlx::query(
             "UPDATE projects SET limit_vcpus = $1, limit_memory_mib = $2, limit_disk_gib = $3, limit_guests = $4, \
              updated_at = $5 WHERE id = $6 AND used_vcpus <= $1 AND used_memory_mib <= $2 AND used_disk_gib <= $3 \
@@ -302,7 +296,6 @@ impl DataStore {
         .map_err(db_error)?;
         if changed.rows_affected() == 0 {
             drop(tx);
-            drop(conn);
             let current = self.project_get(id).await?;
             return Err(match current.used.first_excess(limits) {
                 Some((resource, in_use, requested)) => Error::QuotaBelowUse {
@@ -323,7 +316,6 @@ impl DataStore {
         .await?
         {
             drop(tx);
-            drop(conn);
             let t = self.tenant_get(p.tenant_id).await?;
             let growth = Resources {
                 vcpus: delta[0].max(0) as u64,
@@ -341,8 +333,7 @@ impl DataStore {
                 Error::Conflict("the tenant's quota changed meanwhile; try again".into())
             }));
         }
-        tx.commit().await.map_err(db_error)?;
-        drop(conn);
+        tx.commit().await?;
         self.project_get(id).await
     }
 

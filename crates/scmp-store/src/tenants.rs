@@ -2,7 +2,6 @@
 
 use scmp_common::{Error, Name, ResourceKind, Resources, TenantId};
 use sqlx::any::AnyRow;
-use sqlx::Connection;
 
 use crate::db::{db_error, get_string, get_u64, is_unique_violation, now_ms, to_i64, DataStore};
 
@@ -235,8 +234,7 @@ impl DataStore {
 
     /// Deletes a tenant that has no projects.
     pub async fn tenant_delete(&self, id: TenantId) -> Result<(), Error> {
-        let mut conn = self.write().await?;
-        let mut tx = conn.begin().await.map_err(db_error)?;
+        let mut tx = self.begin().await?;
         let projects: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM projects WHERE tenant_id = $1")
                 .bind(id.to_string())
@@ -256,7 +254,7 @@ impl DataStore {
         if done.rows_affected() == 0 {
             return Err(not_found(&id.to_string()));
         }
-        tx.commit().await.map_err(db_error)
+        tx.commit().await
     }
 
     /// Sets a tenant's quota; refused (with the numbers) below what its projects hold.

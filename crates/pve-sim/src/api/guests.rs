@@ -1348,13 +1348,19 @@ pub fn rrddata(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     }))
 }
 
-/// The address a guest is given: its static one (`ip=10.0.0.5/24,...`), or one the site's DHCP
-/// server would hand out, the same for the same VMID.
-fn guest_address(ip: Option<&str>, vmid: u32) -> String {
-    match ip {
-        Some(ip) if ip != "dhcp" && ip.contains('/') => ip.to_string(),
-        _ => format!("10.20.{}.{}/16", (vmid / 253) % 256, vmid % 253 + 1),
-    }
+/// The address a guest is given, with its prefix length: its static one (`ip=10.0.0.5/24,...`),
+/// or one the site's DHCP server would hand out, the same for the same VMID.
+fn guest_address(ip: Option<&str>, vmid: u32) -> (String, u8) {
+    let configured = ip
+        .filter(|ip| *ip != "dhcp")
+        .and_then(|ip| ip.split_once('/'))
+        .and_then(|(addr, len)| Some((addr.to_string(), len.parse().ok()?)));
+    configured.unwrap_or_else(|| {
+        (
+            format!("10.20.{}.{}", (vmid / 253) % 256, vmid % 253 + 1),
+            16,
+        )
+    })
 }
 
 fn running_guest<'a>(c: &'a Cluster, r: &Request, kind: GuestKind) -> Result<&'a Guest, ApiError> {
@@ -1387,8 +1393,7 @@ pub fn agent_interfaces(c: &mut Cluster, r: &Request) -> Result<Value, ApiError>
         .config
         .get("ipconfig0")
         .and_then(|c| c.split(',').find_map(|kv| kv.strip_prefix("ip=")));
-    let address = guest_address(ip, g.vmid);
-    let (addr, prefix) = address.split_once('/').unwrap_or((&address, "24"));
+    let (addr, prefix) = guest_address(ip, g.vmid);
     let mac = g
         .config
         .get("net0")
@@ -1400,7 +1405,7 @@ pub fn agent_interfaces(c: &mut Cluster, r: &Request) -> Result<Value, ApiError>
             {"ip-address": "127.0.0.1", "ip-address-type": "ipv4", "prefix": 8},
             {"ip-address": "::1", "ip-address-type": "ipv6", "prefix": 128}]},
         {"name": "eth0", "hardware-address": mac.to_lowercase(), "ip-addresses": [
-            {"ip-address": addr, "ip-address-type": "ipv4", "prefix": prefix.parse::<u8>().unwrap_or(24)}]},
+            {"ip-address": addr, "ip-address-type": "ipv4", "prefix": prefix}]},
     ]}))
 }
 
@@ -1416,16 +1421,14 @@ pub fn lxc_interfaces(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         .as_ref()
         .and_then(|n| n.hwaddr.clone())
         .unwrap_or_default();
-    let address = guest_address(ip, g.vmid);
-    let (addr, prefix) = address.split_once('/').unwrap_or((&address, "24"));
+    let (addr, prefix) = guest_address(ip, g.vmid);
     let hwaddr = hwaddr.to_lowercase();
     Ok(json!([
         {"name": "lo", "hwaddr": "00:00:00:00:00:00", "hardware-address": "00:00:00:00:00:00",
          "inet": "127.0.0.1/8", "inet6": "::1/128", "ip-addresses": [
             {"ip-address": "127.0.0.1", "ip-address-type": "inet", "prefix": 8},
             {"ip-address": "::1", "ip-address-type": "inet6", "prefix": 128}]},
-        {"name": "eth0", "hwaddr": hwaddr, "hardware-address": hwaddr, "inet": address,
-         "ip-addresses": [{"ip-address": addr, "ip-address-type": "inet",
-            "prefix": prefix.parse::<u8>().unwrap_or(24)}]},
+        {"name": "eth0", "hwaddr": hwaddr, "hardware-address": hwaddr, "inet": format!("{addr}/{prefix}"),
+         "ip-addresses": [{"ip-address": addr, "ip-address-type": "inet", "prefix": prefix}]},
     ]))
 }

@@ -79,19 +79,21 @@ pub async fn wait_for(s: &AppState, op: Operation, wait: Option<u64>) -> Result<
     let Some(secs) = wait.filter(|w| *w > 0) else {
         return Ok(op);
     };
+    if op.state.is_terminal() {
+        return Ok(op);
+    }
     let deadline = tokio::time::Instant::now() + Duration::from_secs(secs.min(600));
     let id = op.id;
     let ended = s.finished.subscribe(id);
     let result = async {
-        let mut op = op;
-        while !op.state.is_terminal() && tokio::time::Instant::now() < deadline {
+        loop {
             // Listen first, then look: an end that comes between the two is not missed.
             let notified = ended.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            op = s.store.operation_get(id).await?;
-            if op.state.is_terminal() {
-                break;
+            let op = s.store.operation_get(id).await?;
+            if op.state.is_terminal() || tokio::time::Instant::now() >= deadline {
+                return Ok(op);
             }
             // Woken by this replica's worker when it ends; another replica's end is seen by polling.
             tokio::select! {
@@ -99,9 +101,7 @@ pub async fn wait_for(s: &AppState, op: Operation, wait: Option<u64>) -> Result<
                 _ = tokio::time::sleep(Duration::from_secs(1)) => {}
                 _ = tokio::time::sleep_until(deadline) => {}
             }
-            op = s.store.operation_get(id).await?;
         }
-        Ok(op)
     }
     .await;
     drop(ended);

@@ -18,7 +18,6 @@ use super::{ApiJson, ApiPath, ApiQuery};
 use crate::context::{AppState, OpContext};
 use crate::error::Problem;
 
-/// The caller's tokens (never their secrets).
 /// Whose tokens: `?user=` (id or name) for a user the caller manages, else the caller's own.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -42,6 +41,7 @@ async fn owner(s: &AppState, ctx: &OpContext, q: &TokenOwner) -> Result<String, 
     }
 }
 
+/// The caller's tokens, or those of a user the caller manages (never their secrets).
 #[utoipa::path(get, path = "/api/v1/tokens", operation_id = "token_list", params(TokenOwner),
     responses((status = 200, body = Page<TokenView>), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn token_list(
@@ -115,7 +115,7 @@ pub async fn token_create(
     ))
 }
 
-/// Revokes one of the caller's tokens.
+/// Revokes one of the caller's tokens, or of a user the caller manages.
 #[utoipa::path(delete, path = "/api/v1/tokens/{token}", operation_id = "token_delete",
     params(("token" = String, Path, description = "Token id"), TokenOwner),
     responses((status = 204), (status = 401, body = Problem), (status = 404, body = Problem)))]
