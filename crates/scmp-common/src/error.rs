@@ -6,7 +6,7 @@ use std::fmt;
 use crate::resources::Resources;
 
 /// The kinds of resources errors name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ResourceKind {
     /// A tenant.
     Tenant,
@@ -34,6 +34,8 @@ pub enum ResourceKind {
     Snapshot,
     /// A group of users.
     Group,
+    /// An API token or login session.
+    Token,
 }
 
 impl fmt::Display for ResourceKind {
@@ -52,6 +54,7 @@ impl fmt::Display for ResourceKind {
             ResourceKind::Host => "host",
             ResourceKind::Snapshot => "snapshot",
             ResourceKind::Group => "group",
+            ResourceKind::Token => "token",
         })
     }
 }
@@ -115,9 +118,19 @@ pub enum Error {
         /// `allocated to projects` or `used`.
         what: &'static str,
     },
-    /// The change conflicts with the current state (e.g. deleting a tenant that has projects).
+    /// The change conflicts with the current state.
     #[error("{0}")]
     Conflict(String),
+    /// A resource cannot be deleted while others depend on it; names them.
+    #[error("{kind} '{name}' is in use: {}; delete {} first", describe(.dependents), if .dependents.len() == 1 { "it" } else { "them" })]
+    InUse {
+        /// What was to be deleted.
+        kind: ResourceKind,
+        /// Its name.
+        name: String,
+        /// What still depends on it, by kind.
+        dependents: Vec<Dependents>,
+    },
     /// A dependency (the database, a site) cannot be reached now.
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -127,6 +140,41 @@ pub enum Error {
         /// What happened, for the log.
         detail: String,
     },
+}
+
+/// Resources of one kind that depend on another: how many, and the names of the first few.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dependents {
+    /// Their kind.
+    pub kind: ResourceKind,
+    /// How many there are.
+    pub count: u64,
+    /// The names of the first few (at most [`Dependents::NAMED`]).
+    pub names: Vec<String>,
+}
+
+impl Dependents {
+    /// How many names a message lists.
+    pub const NAMED: usize = 5;
+}
+
+fn describe(deps: &[Dependents]) -> String {
+    deps.iter()
+        .map(|d| {
+            let mut names = d
+                .names
+                .iter()
+                .map(|n| format!("'{n}'"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            if (d.names.len() as u64) < d.count {
+                names.push_str(&format!(" and {} more", d.count - d.names.len() as u64));
+            }
+            let plural = if d.count == 1 { "" } else { "s" };
+            format!("{} {}{plural} ({names})", d.count, d.kind)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl Error {
@@ -157,5 +205,34 @@ impl Error {
                 allocated: a,
                 requested: r,
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn in_use_names_its_dependents() {
+        let e = Error::InUse {
+            kind: ResourceKind::Tenant,
+            name: "acme".into(),
+            dependents: vec![
+                Dependents {
+                    kind: ResourceKind::Project,
+                    count: 7,
+                    names: vec!["a".into(), "b".into()],
+                },
+                Dependents {
+                    kind: ResourceKind::User,
+                    count: 1,
+                    names: vec!["alice".into()],
+                },
+            ],
+        };
+        assert_eq!(
+            e.to_string(),
+            "tenant 'acme' is in use: 7 projects ('a', 'b' and 5 more), 1 user ('alice'); delete them first"
+        );
     }
 }

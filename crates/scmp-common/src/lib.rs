@@ -9,7 +9,7 @@ pub mod lifecycle;
 pub mod name;
 pub mod resources;
 
-pub use error::{Error, ResourceKind};
+pub use error::{Dependents, Error, ResourceKind};
 pub use ids::{GuestId, OperationId, ProjectId, TenantId};
 pub use lifecycle::{GuestKind, GuestState, OperationKind, OperationState};
 pub use name::Name;

@@ -16,6 +16,17 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// Resources of one kind that stand in the way of a delete.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DependentsView {
+    /// Their kind (`project`, `user`, `guest`, ...).
+    pub kind: String,
+    /// How many there are.
+    pub count: u64,
+    /// The names of the first few.
+    pub names: Vec<String>,
+}
+
 /// RFC 9457 problem details.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Problem {
@@ -31,10 +42,15 @@ pub struct Problem {
     /// What went wrong, for this request.
     pub detail: String,
     /// The request id.
-    pub instance: String,
+    #[schema(value_type = String)]
+    pub instance: Box<str>,
     /// The fields at fault, for invalid input.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// What still depends on a resource that could not be deleted (409 `in-use`).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    #[schema(value_type = Vec<DependentsView>)]
+    pub dependents: Box<[DependentsView]>,
 }
 
 fn problem_uri<S: serde::Serializer>(slug: &&'static str, s: S) -> Result<S::Ok, S::Error> {
@@ -49,8 +65,9 @@ impl Problem {
             title: status.canonical_reason().unwrap_or("Error"),
             status: status.as_u16(),
             detail: detail.into(),
-            instance: String::new(),
+            instance: Box::default(),
             errors: Vec::new(),
+            dependents: Box::default(),
         }
     }
 
@@ -98,7 +115,7 @@ impl Problem {
 
     /// With the request id.
     pub fn at(mut self, request_id: &str) -> Self {
-        self.instance = request_id.to_string();
+        self.instance = request_id.into();
         self
     }
 }
@@ -122,6 +139,18 @@ impl From<Error> for Problem {
                 p
             }
             Error::Conflict(_) => Problem::new(StatusCode::CONFLICT, "conflict", e.to_string()),
+            Error::InUse { dependents, .. } => {
+                let mut p = Problem::new(StatusCode::CONFLICT, "in-use", e.to_string());
+                p.dependents = dependents
+                    .iter()
+                    .map(|d| DependentsView {
+                        kind: d.kind.to_string(),
+                        count: d.count,
+                        names: d.names.clone(),
+                    })
+                    .collect();
+                p
+            }
             Error::Refused(_) => {
                 Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "refused", e.to_string())
             }

@@ -1080,3 +1080,118 @@ async fn a_vmid_taken_and_a_pool_removed_outside_scmp_are_worked_around() {
     let scsi0 = &c.guests[&(big["vmid"].as_u64().unwrap() as u32)].config["scsi0"];
     assert!(scsi0.contains("size=12G"), "{scsi0}");
 }
+
+/// Deleting what others depend on answers 409 `in-use` naming the dependents and changes nothing;
+/// deleting in a workable order then removes everything, with what each resource owns. Never a
+/// server error. (Every order is walked in the store's own suite, `scmp-store/tests/deletes.rs`.)
+async fn deletes_name_their_dependents(database_url: Option<String>) {
+    let e = env(None, database_url).await;
+    let p = e.project(5).await;
+    let (st, u) = e
+        .call(
+            Method::POST,
+            "/users",
+            Some(json!({"name": "alice", "tenant": "acme"})),
+        )
+        .await;
+    assert_eq!(st, 201, "{u}");
+    let (st, g) = e
+        .call(
+            Method::POST,
+            "/groups",
+            Some(json!({"name": "ops", "tenant": "acme", "members": ["alice"]})),
+        )
+        .await;
+    assert_eq!(st, 201, "{g}");
+    for body in [
+        json!({"subject": {"user": "alice"}, "role": "member", "scope": {"project": p}}),
+        json!({"subject": {"group": "ops"}, "role": "tenant-auditor", "scope": {"tenant": "acme"}}),
+    ] {
+        let (st, b) = e.call(Method::POST, "/role-bindings", Some(body)).await;
+        assert_eq!(st, 201, "{b}");
+    }
+    let guest = e.created(&p, vm("web1")).await;
+    let in_use = [
+        ("/tenants/acme", vec!["project", "user", "group"]),
+        (&format!("/projects/{p}") as &str, vec!["guest"]),
+        ("/sites/fra", vec!["cluster"]),
+        ("/clusters/fra-1", vec!["guest"]),
+        ("/images/debian-12", vec!["guest"]),
+    ];
+    for (path, kinds) in &in_use {
+        let (st, problem) = e.call(Method::DELETE, path, None).await;
+        assert_eq!(st, 409, "{path}: {problem}");
+        assert!(problem["type"].as_str().unwrap().ends_with("/in-use"));
+        let named: Vec<&str> = problem["dependents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(&named, kinds, "{path}: {problem}");
+        assert!(!problem["instance"].as_str().unwrap().is_empty());
+    }
+    let (_, project_problem) = e
+        .call(Method::DELETE, &format!("/projects/{p}"), None)
+        .await;
+    assert!(
+        project_problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("'web1'"),
+        "the guest is named: {project_problem}"
+    );
+    // Nothing was lost on the way.
+    let (st, _) = e
+        .call(
+            Method::GET,
+            &format!("/guests/{}", guest["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!(st, 200);
+    let (st, _) = e.call(Method::GET, "/users/alice", None).await;
+    assert_eq!(st, 200);
+    // The guest, then everything else, in an order that works.
+    let (_, op) = e
+        .call(
+            Method::DELETE,
+            &format!("/guests/{}?wait=30", guest["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!(e.wait_op(&op).await["state"], "succeeded");
+    for path in [
+        "/users/alice",
+        "/groups/ops",
+        &format!("/projects/{p}") as &str,
+        "/tenants/acme",
+        "/images/debian-12",
+        "/instance-types/small",
+        "/clusters/fra-1",
+        "/sites/fra",
+    ] {
+        let (st, b) = e.call(Method::DELETE, path, None).await;
+        assert_eq!(st, 204, "{path}: {b}");
+        let (st, _) = e.call(Method::GET, path, None).await;
+        assert_eq!(st, 404, "{path} is gone");
+    }
+    let (_, bindings) = e.call(Method::GET, "/role-bindings", None).await;
+    assert_eq!(
+        bindings["items"].as_array().unwrap().len(),
+        1,
+        "only the administrator's own binding is left: {bindings}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deletes_name_their_dependents_on_sqlite() {
+    deletes_name_their_dependents(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deletes_name_their_dependents_on_postgresql() {
+    if let Some(url) = fresh_postgres().await {
+        deletes_name_their_dependents(Some(url)).await;
+    }
+}

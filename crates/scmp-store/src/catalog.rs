@@ -6,6 +6,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use crate::db::{db_error, get_string, get_u64, is_unique_violation, now_ms, to_i64, DataStore};
+use crate::dependents;
 
 /// An image: a VM or container template found on clusters by its name.
 #[derive(Debug, Clone, PartialEq)]
@@ -177,5 +178,50 @@ impl DataStore {
         .await
         .map_err(db_error)?;
         rows.iter().map(instance_type).collect()
+    }
+
+    /// Removes an image from the catalog; refused while guests were made from it.
+    pub async fn image_delete(&self, id: &str) -> Result<(), Error> {
+        let mut tx = self.begin().await?;
+        let name: Option<String> = sqlx::query_scalar("SELECT name FROM images WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        let name = name.ok_or_else(|| Error::NotFound {
+            kind: ResourceKind::Image,
+            name: id.to_string(),
+        })?;
+        let guests = dependents::find(
+            &mut tx,
+            ResourceKind::Guest,
+            "guests WHERE image_id = $1",
+            "name",
+            id,
+        )
+        .await?;
+        dependents::refuse_if_any(ResourceKind::Image, &name, [guests])?;
+        sqlx::query("DELETE FROM images WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        tx.commit().await
+    }
+
+    /// Removes an instance type from the catalog (guests keep the sizes they were given).
+    pub async fn instance_type_delete(&self, id: &str) -> Result<(), Error> {
+        let done = sqlx::query("DELETE FROM instance_types WHERE id = $1")
+            .bind(id)
+            .execute(&mut *self.write().await?)
+            .await
+            .map_err(db_error)?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound {
+                kind: ResourceKind::InstanceType,
+                name: id.to_string(),
+            });
+        }
+        Ok(())
     }
 }

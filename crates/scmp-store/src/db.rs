@@ -281,13 +281,34 @@ fn redact(message: &str, url: &str) -> String {
     }
 }
 
-/// A driver error as the one error type: unreachable databases are `Unavailable`, the rest internal.
+/// A driver error as the one error type: unreachable databases are `Unavailable`; a reference to
+/// a row that another request removed meanwhile (the deletes check their dependents first, so only
+/// a race gets here) is a `Conflict` to try again; the rest is internal.
 pub(crate) fn db_error(e: sqlx::Error) -> Error {
     match e {
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
             Error::Unavailable("the database is not reachable".into())
         }
+        ref fk if is_foreign_key_violation(fk) => {
+            tracing::info!(error = %fk, "a referenced row changed meanwhile");
+            Error::Conflict(
+                "a resource this request refers to (or that refers to it) was changed meanwhile; try again"
+                    .into(),
+            )
+        }
         other => Error::internal(other),
+    }
+}
+
+/// Whether a driver error is a foreign-key violation (PostgreSQL 23503, SQLite 787).
+pub(crate) fn is_foreign_key_violation(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => {
+            d.kind() == sqlx::error::ErrorKind::ForeignKeyViolation
+                || d.code().is_some_and(|c| c == "23503" || c == "787")
+                || d.message().contains("FOREIGN KEY constraint failed")
+        }
+        _ => false,
     }
 }
 

@@ -239,39 +239,42 @@ impl DataStore {
         rows.iter().map(user).collect()
     }
 
-    /// Deletes a user with its credentials and role bindings.
+    /// Deletes a user with what it owns: its credentials, its role bindings and its group
+    /// memberships. The platform's last administrator stays.
     pub async fn user_delete(&self, id: &str) -> Result<(), Error> {
-        let others: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM role_bindings WHERE role = 'platform-admin' AND tenant_id IS NULL AND user_id <> $1",
+        let mut tx = self.begin().await?;
+        let admins: Vec<String> = sqlx::query_scalar(
+            "SELECT user_id FROM role_bindings WHERE role = 'platform-admin' AND tenant_id IS NULL",
         )
-        .bind(id)
-        .fetch_one(&mut *self.read().await?)
+        .fetch_all(&mut *tx)
         .await
         .map_err(db_error)?;
-        let mine: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM role_bindings WHERE role = 'platform-admin' AND tenant_id IS NULL AND user_id = $1",
-        )
-        .bind(id)
-        .fetch_one(&mut *self.read().await?)
-        .await
-        .map_err(db_error)?;
-        if mine > 0 && others == 0 {
+        if admins.iter().any(|a| a == id) && admins.iter().all(|a| a == id) {
             return Err(Error::Conflict(
                 "this is the platform's last administrator; make someone else one first".into(),
             ));
         }
-        let mut tx = self.begin().await?;
         for sql in [
             "DELETE FROM credentials WHERE user_id = $1",
             "DELETE FROM role_bindings WHERE user_id = $1",
             "DELETE FROM group_members WHERE user_id = $1",
-            "DELETE FROM users WHERE id = $1",
         ] {
             sqlx::query(sql)
                 .bind(id)
                 .execute(&mut *tx)
                 .await
                 .map_err(db_error)?;
+        }
+        let done = sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound {
+                kind: ResourceKind::User,
+                name: id.to_string(),
+            });
         }
         tx.commit().await
     }

@@ -10,6 +10,7 @@
 mod audit;
 mod catalog;
 mod db;
+mod dependents;
 mod groups;
 mod guests;
 mod idempotency;

@@ -6,6 +6,7 @@ use scmp_common::{Error, Name, ProjectId, ResourceKind, Resources, TenantId};
 use sqlx::any::AnyRow;
 
 use crate::db::{db_error, get_string, is_unique_violation, now_ms, to_i64, DataStore};
+use crate::dependents;
 use crate::guests::{change_project_usage, delta};
 use crate::tenants::{check_text, resources, QuotaView};
 
@@ -237,25 +238,49 @@ impl DataStore {
         self.project_get(id).await
     }
 
-    /// Deletes a project without guests and releases its reservation in the tenant.
+    /// Deletes a project without guests, with the role bindings given on it, and releases its
+    /// reservation in the tenant; refused while any guest record (in any state) is in it.
     pub async fn project_delete(&self, id: ProjectId) -> Result<(), Error> {
         let p = self.project_get(id).await?;
-        if p.used.guests > 0 {
-            return Err(Error::Conflict(format!(
-                "project '{}' still has {} guest(s): delete them first",
-                p.name, p.used.guests
-            )));
-        }
+        let key = id.to_string();
         let [v, m, d, g] = amounts(&p.limits)?;
         let mut tx = self.begin().await?;
-        let deleted = sqlx::query("DELETE FROM projects WHERE id = $1 AND used_guests = 0")
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
+        let guests = dependents::find(
+            &mut tx,
+            ResourceKind::Guest,
+            "guests WHERE project_id = $1",
+            "name",
+            &key,
+        )
+        .await?;
+        dependents::refuse_if_any(ResourceKind::Project, p.name.as_str(), [guests])?;
+        for sql in [
+            "DELETE FROM role_bindings WHERE project_id = $1",
+            "DELETE FROM group_role_bindings WHERE project_id = $1",
+        ] {
+            sqlx::query(sql)
+                .bind(&key)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+        }
+        // The limits in the condition: a concurrent quota change makes this delete try again; and
+        // nothing may be in use any more.
+        let deleted = sqlx::query(
+            "DELETE FROM projects WHERE id = $1 AND limit_vcpus = $2 AND limit_memory_mib = $3 \
+             AND limit_disk_gib = $4 AND limit_guests = $5 AND used_guests = 0",
+        )
+        .bind(&key)
+        .bind(v)
+        .bind(m)
+        .bind(d)
+        .bind(g)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
         if deleted.rows_affected() == 0 {
             return Err(Error::Conflict(
-                "the project changed meanwhile; try again".into(),
+                "the project's quota changed meanwhile or is still in use; try again".into(),
             ));
         }
         // Releasing is reserving a negative amount; the CHECK constraints keep allocations >= 0.

@@ -7,6 +7,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use crate::db::{db_error, get_string, is_unique_violation, now_ms, DataStore};
+use crate::dependents;
 
 /// A new site.
 #[derive(Debug, Clone)]
@@ -260,24 +261,33 @@ impl DataStore {
         self.site_lookup(id).await
     }
 
-    /// Deletes a site without clusters.
+    /// Deletes a site; refused while clusters are registered at it.
     pub async fn site_delete(&self, id: &str) -> Result<(), Error> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM clusters WHERE site_id = $1")
+        let mut tx = self.begin().await?;
+        let name: Option<String> = sqlx::query_scalar("SELECT name FROM sites WHERE id = $1")
             .bind(id)
-            .fetch_one(&mut *self.read().await?)
+            .fetch_optional(&mut *tx)
             .await
             .map_err(db_error)?;
-        if n > 0 {
-            return Err(Error::Conflict(format!(
-                "the site still has {n} cluster(s)"
-            )));
-        }
+        let name = name.ok_or_else(|| Error::NotFound {
+            kind: ResourceKind::Site,
+            name: id.to_string(),
+        })?;
+        let clusters = dependents::find(
+            &mut tx,
+            ResourceKind::Cluster,
+            "clusters WHERE site_id = $1",
+            "name",
+            id,
+        )
+        .await?;
+        dependents::refuse_if_any(ResourceKind::Site, &name, [clusters])?;
         sqlx::query("DELETE FROM sites WHERE id = $1")
             .bind(id)
-            .execute(&mut *self.write().await?)
+            .execute(&mut *tx)
             .await
             .map_err(db_error)?;
-        Ok(())
+        tx.commit().await
     }
 
     /// Registers a cluster at a site.
@@ -369,23 +379,33 @@ impl DataStore {
         self.cluster_lookup(id).await
     }
 
-    /// Removes a cluster registration; refused while scmp guests live on it.
+    /// Removes a cluster registration with what inventory knew of it (hosts, templates, VMID
+    /// reservations); refused while scmp guests are placed on it.
     pub async fn cluster_delete(&self, id: &str) -> Result<(), Error> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM guests WHERE cluster_id = $1")
+        let mut tx = self.begin().await?;
+        let name: Option<String> = sqlx::query_scalar("SELECT name FROM clusters WHERE id = $1")
             .bind(id)
-            .fetch_one(&mut *self.read().await?)
+            .fetch_optional(&mut *tx)
             .await
             .map_err(db_error)?;
-        if n > 0 {
-            return Err(Error::Conflict(format!(
-                "the cluster still runs {n} scmp guest(s)"
-            )));
-        }
+        let name = name.ok_or_else(|| Error::NotFound {
+            kind: ResourceKind::Cluster,
+            name: id.to_string(),
+        })?;
+        let guests = dependents::find(
+            &mut tx,
+            ResourceKind::Guest,
+            "guests WHERE cluster_id = $1",
+            "name",
+            id,
+        )
+        .await?;
+        dependents::refuse_if_any(ResourceKind::Cluster, &name, [guests])?;
         sqlx::query("DELETE FROM clusters WHERE id = $1")
             .bind(id)
-            .execute(&mut *self.write().await?)
+            .execute(&mut *tx)
             .await
             .map_err(db_error)?;
-        Ok(())
+        tx.commit().await
     }
 }

@@ -4,6 +4,7 @@ use scmp_common::{Error, Name, ResourceKind, Resources, TenantId};
 use sqlx::any::AnyRow;
 
 use crate::db::{db_error, get_string, get_u64, is_unique_violation, now_ms, to_i64, DataStore};
+use crate::dependents;
 
 /// A new tenant.
 #[derive(Debug, Clone)]
@@ -232,27 +233,54 @@ impl DataStore {
         self.tenant_get(id).await
     }
 
-    /// Deletes a tenant that has no projects.
+    /// Deletes a tenant that has no projects, users or groups left, with the role bindings given on
+    /// it (they mean nothing without it); refused with what is in the way otherwise.
     pub async fn tenant_delete(&self, id: TenantId) -> Result<(), Error> {
+        let key = id.to_string();
         let mut tx = self.begin().await?;
-        let projects: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM projects WHERE tenant_id = $1")
-                .bind(id.to_string())
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db_error)?;
-        if projects > 0 {
-            return Err(Error::Conflict(format!(
-                "tenant still has {projects} project(s): delete them first"
-            )));
-        }
-        let done = sqlx::query("DELETE FROM tenants WHERE id = $1")
-            .bind(id.to_string())
-            .execute(&mut *tx)
+        let name: Option<String> = sqlx::query_scalar("SELECT name FROM tenants WHERE id = $1")
+            .bind(&key)
+            .fetch_optional(&mut *tx)
             .await
             .map_err(db_error)?;
-        if done.rows_affected() == 0 {
-            return Err(not_found(&id.to_string()));
+        let name = name.ok_or_else(|| not_found(&key))?;
+        let found = [
+            dependents::find(
+                &mut tx,
+                ResourceKind::Project,
+                "projects WHERE tenant_id = $1",
+                "name",
+                &key,
+            )
+            .await?,
+            dependents::find(
+                &mut tx,
+                ResourceKind::User,
+                "users WHERE tenant_id = $1",
+                "name",
+                &key,
+            )
+            .await?,
+            dependents::find(
+                &mut tx,
+                ResourceKind::Group,
+                "user_groups WHERE tenant_id = $1",
+                "name",
+                &key,
+            )
+            .await?,
+        ];
+        dependents::refuse_if_any(ResourceKind::Tenant, &name, found)?;
+        for sql in [
+            "DELETE FROM role_bindings WHERE tenant_id = $1",
+            "DELETE FROM group_role_bindings WHERE tenant_id = $1",
+            "DELETE FROM tenants WHERE id = $1",
+        ] {
+            sqlx::query(sql)
+                .bind(&key)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
         }
         tx.commit().await
     }

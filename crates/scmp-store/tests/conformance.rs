@@ -1,89 +1,13 @@
 //! The store's conformance suite, run against SQLite and against a real PostgreSQL (started on
 //! loopback by `scripts/test.sh`, which sets `SCMP_TEST_DATABASE_URL`). Every case runs on both.
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use scmp_common::{Error, Name, Resources};
 use scmp_store::{
     AuditRecord, BindingSubject, CredentialKind, DataStore, NewCluster, NewProject, NewSite,
     NewTenant,
 };
 
-/// A store on a fresh database; the guard keeps a temporary directory alive for SQLite.
-struct Fresh {
-    store: DataStore,
-    url: String,
-    _dir: Option<tempfile::TempDir>,
-}
-
-async fn sqlite() -> Fresh {
-    let dir = tempfile::tempdir().unwrap();
-    let store = DataStore::open_dir(dir.path()).await.unwrap();
-    let url = format!("sqlite://{}", dir.path().join("scmp.db").display());
-    Fresh {
-        store,
-        url,
-        _dir: Some(dir),
-    }
-}
-
-async fn postgres() -> Option<Fresh> {
-    let Ok(base) = std::env::var("SCMP_TEST_DATABASE_URL") else {
-        assert!(
-            std::env::var("SCMP_REQUIRE_EXTERNAL").is_err(),
-            "SCMP_TEST_DATABASE_URL is not set but SCMP_REQUIRE_EXTERNAL is: run scripts/test.sh"
-        );
-        eprintln!("skipped: SCMP_TEST_DATABASE_URL not set (scripts/test.sh starts PostgreSQL)");
-        return None;
-    };
-    static N: AtomicU32 = AtomicU32::new(0);
-    let name = format!(
-        "scmp_test_{}_{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    );
-    sqlx::any::install_default_drivers();
-    let admin = sqlx::AnyPool::connect(&base)
-        .await
-        .expect("connect to the test PostgreSQL");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&admin)
-        .await
-        .unwrap();
-    admin.close().await;
-    let (prefix, _) = base.rsplit_once('/').unwrap();
-    let url = format!("{prefix}/{name}");
-    let store = DataStore::open(&url).await.unwrap();
-    Some(Fresh {
-        store,
-        url,
-        _dir: None,
-    })
-}
-
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        mod on_sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    let fresh = super::sqlite().await;
-                    super::$name(&fresh.store, &fresh.url).await;
-                }
-            )*
-        }
-        mod on_postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    if let Some(fresh) = super::postgres().await {
-                        super::$name(&fresh.store, &fresh.url).await;
-                    }
-                }
-            )*
-        }
-    };
-}
+mod common;
 
 on_both!(
     tenants,
@@ -190,7 +114,7 @@ async fn tenants(store: &DataStore, _url: &str) {
         .await
         .unwrap();
     let busy = store.tenant_delete(a.id).await.unwrap_err();
-    assert!(matches!(busy, Error::Conflict(_)), "{busy}");
+    assert!(matches!(busy, Error::InUse { .. }), "{busy}");
     store.tenant_delete(b.id).await.unwrap();
     assert!(matches!(
         store.tenant_get(b.id).await.unwrap_err(),
@@ -700,7 +624,7 @@ async fn sites_and_clusters(store: &DataStore, _url: &str) {
     assert_eq!(store.cluster_list(&site.id).await.unwrap(), vec![c.clone()]);
     assert!(matches!(
         store.site_delete(&site.id).await.unwrap_err(),
-        Error::Conflict(_)
+        Error::InUse { .. }
     ));
     store.cluster_delete(&c.id).await.unwrap();
     store.site_delete(&site.id).await.unwrap();

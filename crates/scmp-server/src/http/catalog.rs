@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use super::audit::audited;
 use super::tenants::name;
 use super::types::Page;
-use super::ApiJson;
+use super::{ApiJson, ApiPath};
 use crate::context::{AppState, OpContext};
 use crate::error::Problem;
 
@@ -251,4 +251,107 @@ pub async fn instance_type_create(
     )
     .await?;
     Ok((StatusCode::CREATED, Json(t.into())))
+}
+
+/// One image, with the clusters that have it.
+#[utoipa::path(get, path = "/api/v1/images/{image}", operation_id = "image_view",
+    params(("image" = String, Path, description = "Image id or name")),
+    responses((status = 200, body = ImageView), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn image_view(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+) -> Result<Json<ImageView>, Problem> {
+    catalog(&s, &ctx, Action::CatalogView)?;
+    let at = |e: scmp_common::Error| Problem::from(e).at(&ctx.request_id);
+    let image = s.store.image_lookup(&key).await.map_err(at)?;
+    let templates = s.store.cluster_templates(None).await.map_err(at)?;
+    let carrying: std::collections::HashSet<&str> = templates
+        .iter()
+        .filter(|(_, t)| t.name == image.template && t.kind == image.kind)
+        .map(|(c, _)| c.as_str())
+        .collect();
+    let mut clusters: Vec<String> = s
+        .store
+        .cluster_list_all()
+        .await
+        .map_err(at)?
+        .into_iter()
+        .filter(|c| carrying.contains(c.id.as_str()))
+        .map(|c| c.name.to_string())
+        .collect();
+    clusters.dedup();
+    Ok(Json(ImageView::new(image, clusters)))
+}
+
+/// Removes an image from the catalog; refused (409, naming them) while guests were made from it.
+#[utoipa::path(delete, path = "/api/v1/images/{image}", operation_id = "image_delete",
+    params(("image" = String, Path, description = "Image id or name")),
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem),
+               (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn image_delete(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+) -> Result<StatusCode, Problem> {
+    catalog(&s, &ctx, Action::CatalogManage)?;
+    let image = s
+        .store
+        .image_lookup(&key)
+        .await
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    audited(
+        &s,
+        &ctx,
+        "image_delete",
+        &format!("image/{}", image.id),
+        None,
+        s.store.image_delete(&image.id),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// One instance type.
+#[utoipa::path(get, path = "/api/v1/instance-types/{instance_type}", operation_id = "instance_type_view",
+    params(("instance_type" = String, Path, description = "Instance type id or name")),
+    responses((status = 200, body = InstanceTypeView), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn instance_type_view(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+) -> Result<Json<InstanceTypeView>, Problem> {
+    catalog(&s, &ctx, Action::CatalogView)?;
+    s.store
+        .instance_type_lookup(&key)
+        .await
+        .map(|t| Json(t.into()))
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))
+}
+
+/// Removes an instance type from the catalog (guests keep the sizes they were given).
+#[utoipa::path(delete, path = "/api/v1/instance-types/{instance_type}", operation_id = "instance_type_delete",
+    params(("instance_type" = String, Path, description = "Instance type id or name")),
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn instance_type_delete(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+) -> Result<StatusCode, Problem> {
+    catalog(&s, &ctx, Action::CatalogManage)?;
+    let t = s
+        .store
+        .instance_type_lookup(&key)
+        .await
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    audited(
+        &s,
+        &ctx,
+        "instance_type_delete",
+        &format!("instance-type/{}", t.id),
+        None,
+        s.store.instance_type_delete(&t.id),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

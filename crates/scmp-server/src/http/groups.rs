@@ -226,7 +226,7 @@ pub async fn group_update(
     Ok(Json(g.into()))
 }
 
-/// Deletes a group and the roles bound to it.
+/// Deletes a group with its memberships and the roles bound to it.
 #[utoipa::path(delete, path = "/api/v1/groups/{group}", operation_id = "group_delete",
     params(("group" = String, Path, description = "Group id or name")),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]

@@ -111,9 +111,14 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(sites::host_maintenance_enter))
         .routes(routes!(sites::host_maintenance_exit))
         .routes(routes!(catalog::image_list, catalog::image_create))
+        .routes(routes!(catalog::image_view, catalog::image_delete))
         .routes(routes!(
             catalog::instance_type_list,
             catalog::instance_type_create
+        ))
+        .routes(routes!(
+            catalog::instance_type_view,
+            catalog::instance_type_delete
         ))
         .routes(routes!(guests::guest_list, guests::guest_create))
         .routes(routes!(

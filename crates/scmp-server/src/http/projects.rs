@@ -152,7 +152,8 @@ pub async fn project_update(
     Ok(Json(p.into()))
 }
 
-/// Deletes a project without guests, returning its quota to the tenant.
+/// Deletes a project with the roles bound on it, returning its quota to the tenant; refused (409,
+/// naming them) while it has guests in any state.
 #[utoipa::path(delete, path = "/api/v1/projects/{project}", operation_id = "project_delete",
     params(("project" = String, Path, description = "Project id")),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem),

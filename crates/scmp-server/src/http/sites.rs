@@ -403,7 +403,7 @@ pub async fn site_update(
     Ok(Json(site.into()))
 }
 
-/// Deletes a site without clusters.
+/// Deletes a site; refused (409, naming them) while clusters are registered at it.
 #[utoipa::path(delete, path = "/api/v1/sites/{site}", operation_id = "site_delete",
     params(("site" = String, Path, description = "Site id or name")),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
@@ -551,7 +551,8 @@ pub async fn cluster_view(
     ))
 }
 
-/// Removes a cluster registration.
+/// Removes a cluster registration with its inventory; refused (409, naming them) while scmp guests
+/// are placed on it. Nothing on the cluster itself changes.
 #[utoipa::path(delete, path = "/api/v1/clusters/{cluster}", operation_id = "cluster_delete",
     params(("cluster" = String, Path, description = "Cluster id or name")),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]

@@ -180,7 +180,8 @@ pub async fn tenant_update(
     Ok(Json(t))
 }
 
-/// Deletes a tenant without projects.
+/// Deletes a tenant with the roles bound on it; refused (409, naming them) while it has projects,
+/// users or groups.
 #[utoipa::path(delete, path = "/api/v1/tenants/{tenant}", operation_id = "tenant_delete",
     params(("tenant" = String, Path, description = "Tenant id or name")),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem),

@@ -383,7 +383,8 @@ pub async fn user_view(
     Ok(Json(user_for(&s, &ctx, &key).await?.into()))
 }
 
-/// Deletes a user, its credentials and role bindings.
+/// Deletes a user with its credentials, role bindings and group memberships (never the
+/// platform's last administrator, nor oneself).
 #[utoipa::path(delete, path = "/api/v1/users/{user}", operation_id = "user_delete",
     params(("user" = String, Path, description = "User id or name")),
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
@@ -488,7 +489,14 @@ pub async fn role_binding_create(
     if !level_ok {
         return Err(at(Problem::invalid(
             "scope",
-            format!("the role {role} is bound on a {}", role.level()),
+            format!(
+                "the role {role} can only be bound on a {}",
+                match role.level() {
+                    "platform" => "the platform (\"platform\")",
+                    "tenant" => "tenant ({\"tenant\": ...})",
+                    _ => "project ({\"project\": ...})",
+                }
+            ),
         )));
     }
     if !may_manage(&s, &ctx, tenant) {

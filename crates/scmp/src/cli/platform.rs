@@ -96,6 +96,16 @@ pub enum HostCmd {
 pub enum ImageCmd {
     /// `image_list`.
     List,
+    /// `image_view`.
+    View {
+        /// Name or id.
+        image: String,
+    },
+    /// `image_delete`: refused while guests were made from it.
+    Delete {
+        /// Name or id.
+        image: String,
+    },
     /// `image_create`.
     Create {
         /// Name.
@@ -120,6 +130,16 @@ pub enum ImageCmd {
 pub enum InstanceTypeCmd {
     /// `instance_type_list`.
     List,
+    /// `instance_type_view`.
+    View {
+        /// Name or id.
+        instance_type: String,
+    },
+    /// `instance_type_delete`.
+    Delete {
+        /// Name or id.
+        instance_type: String,
+    },
     /// `instance_type_create`.
     Create {
         /// Name.
@@ -235,6 +255,13 @@ pub async fn image(cmd: ImageCmd, g: &Global) -> anyhow::Result<()> {
     let a = api(g)?;
     let v = match cmd {
         ImageCmd::List => a.call(Method::GET, "/images", None).await?,
+        ImageCmd::View { image } => a.call(Method::GET, &format!("/images/{image}"), None).await?,
+        ImageCmd::Delete { image } => {
+            a.call(Method::DELETE, &format!("/images/{image}"), None)
+                .await?;
+            println!("image {image} deleted");
+            return Ok(());
+        }
         ImageCmd::Create {
             name,
             kind,
@@ -262,6 +289,16 @@ pub async fn instance_type(cmd: InstanceTypeCmd, g: &Global) -> anyhow::Result<(
     let a = api(g)?;
     let v = match cmd {
         InstanceTypeCmd::List => a.call(Method::GET, "/instance-types", None).await?,
+        InstanceTypeCmd::View { instance_type } => {
+            a.call(Method::GET, &format!("/instance-types/{instance_type}"), None)
+                .await?
+        }
+        InstanceTypeCmd::Delete { instance_type } => {
+            a.call(Method::DELETE, &format!("/instance-types/{instance_type}"), None)
+                .await?;
+            println!("instance type {instance_type} deleted");
+            return Ok(());
+        }
         InstanceTypeCmd::Create {
             name,
             vcpus,
