@@ -127,6 +127,8 @@ impl FromRequestParts<Arc<AppState>> for OpContext {
         let Some((user, credential)) = found else {
             return Err(unauthenticated());
         };
+        // Every log line of this request from here on names who made it.
+        tracing::Span::current().record("actor", tracing::field::display(&user.name));
         let stored = state
             .store
             .bindings_of(&user.id)

@@ -14,6 +14,8 @@ use scmp_agent::protocol::{ObservedGuest, SiteObservation};
 use scmp_common::{Error, GuestId, GuestKind, GuestState};
 use scmp_store::{Cluster, ClusterObservation, Guest, HostObservation, TemplateObservation};
 
+use tracing::Instrument;
+
 use crate::context::AppState;
 
 /// Syncs every cluster, forever, every `every`, while this replica holds the inventory lease (one
@@ -48,10 +50,13 @@ pub async fn sync_all(state: &AppState) {
             return;
         }
     };
-    let passes = clusters.iter().map(|c| async move {
-        if let Err(e) = sync_cluster(state, c).await {
-            tracing::debug!(cluster = %c.name, error = %e, "inventory sync failed");
+    let passes = clusters.iter().map(|c| {
+        async move {
+            if let Err(e) = sync_cluster(state, c).await {
+                tracing::debug!(error = %e, "inventory sync failed");
+            }
         }
+        .instrument(tracing::info_span!("inventory", cluster = %c.name))
     });
     futures::future::join_all(passes).await;
 }

@@ -5,7 +5,9 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 use uuid::Uuid;
 
-use crate::db::{db_error, get_string, get_u64, is_unique_violation, now_ms, to_i64, DataStore};
+use crate::db::{
+    db_error, get_name, get_string, get_u64, is_unique_violation, now_ms, to_i64, DataStore,
+};
 use crate::dependents;
 
 /// An image: a VM or container template found on clusters by its name.
@@ -49,7 +51,7 @@ pub struct InstanceType {
 fn image(row: &AnyRow) -> Result<Image, Error> {
     Ok(Image {
         id: get_string(row, "id")?,
-        name: Name::new(get_string(row, "name")?).map_err(Error::internal)?,
+        name: get_name(row, "name")?,
         kind: get_string(row, "kind")?.parse().map_err(Error::internal)?,
         os: get_string(row, "os")?,
         version: get_string(row, "version")?,
@@ -62,7 +64,7 @@ fn image(row: &AnyRow) -> Result<Image, Error> {
 fn instance_type(row: &AnyRow) -> Result<InstanceType, Error> {
     Ok(InstanceType {
         id: get_string(row, "id")?,
-        name: Name::new(get_string(row, "name")?).map_err(Error::internal)?,
+        name: get_name(row, "name")?,
         vcpus: get_u64(row, "vcpus")?,
         memory_mib: get_u64(row, "memory_mib")?,
         disk_gib: get_u64(row, "disk_gib")?,

@@ -339,6 +339,14 @@ pub(crate) fn get_u64(row: &AnyRow, col: &str) -> Result<u64, Error> {
     u64::try_from(v).map_err(|_| Error::internal(format!("negative value in {col}")))
 }
 
+/// Reads a name column; a stored value that is not a valid name is an internal error that says
+/// where it is and what it holds.
+pub(crate) fn get_name(row: &AnyRow, col: &str) -> Result<scmp_common::Name, Error> {
+    let v = get_string(row, col)?;
+    scmp_common::Name::new(v.as_str())
+        .map_err(|e| Error::internal(format!("stored {col} {v:?} is not a valid name: {e}")))
+}
+
 /// Reads a text column.
 pub(crate) fn get_string(row: &AnyRow, col: &str) -> Result<String, Error> {
     row.try_get(col).map_err(Error::internal)

@@ -5,7 +5,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 use uuid::Uuid;
 
-use crate::db::{db_error, get_string, is_unique_violation, now_ms, DataStore};
+use crate::db::{db_error, get_name, get_string, is_unique_violation, now_ms, DataStore};
 
 /// A group.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,7 +28,7 @@ fn group(row: &AnyRow, members: Vec<String>) -> Result<Group, Error> {
     let tenant: Option<String> = row.try_get("tenant_id").map_err(Error::internal)?;
     Ok(Group {
         id: get_string(row, "id")?,
-        name: Name::new(get_string(row, "name")?).map_err(Error::internal)?,
+        name: get_name(row, "name")?,
         tenant_id: tenant
             .map(|t| t.parse())
             .transpose()

@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::db::{db_error, get_string, get_u64, is_unique_violation, now_ms, to_i64, DataStore};
+use crate::db::{
+    db_error, get_name, get_string, get_u64, is_unique_violation, now_ms, to_i64, DataStore,
+};
 use crate::operations::{insert_operation, NewOperation, Operation};
 
 /// Cloud-init settings of a VM (containers take the user's keys too).
@@ -174,7 +176,7 @@ fn guest(row: &AnyRow) -> Result<Guest, Error> {
         tenant_id: get_string(row, "tenant_id")?
             .parse()
             .map_err(Error::internal)?,
-        name: Name::new(get_string(row, "name")?).map_err(Error::internal)?,
+        name: get_name(row, "name")?,
         kind: get_string(row, "kind")?.parse().map_err(Error::internal)?,
         image_id: get_string(row, "image_id")?,
         vcpus: get_u64(row, "vcpus")?,

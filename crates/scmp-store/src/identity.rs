@@ -10,7 +10,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 use uuid::Uuid;
 
-use crate::db::{db_error, get_string, is_unique_violation, now_ms, DataStore};
+use crate::db::{db_error, get_name, get_string, is_unique_violation, now_ms, DataStore};
 
 /// A user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,7 +121,7 @@ fn user(row: &AnyRow) -> Result<User, Error> {
     let tenant: Option<String> = row.try_get("tenant_id").map_err(Error::internal)?;
     Ok(User {
         id: get_string(row, "id")?,
-        name: Name::new(get_string(row, "name")?).map_err(Error::internal)?,
+        name: get_name(row, "name")?,
         email: get_string(row, "email")?,
         tenant_id: tenant
             .map(|t| t.parse())

@@ -5,7 +5,7 @@
 use scmp_common::{Error, Name, ProjectId, ResourceKind, Resources, TenantId};
 use sqlx::any::AnyRow;
 
-use crate::db::{db_error, get_string, is_unique_violation, now_ms, to_i64, DataStore};
+use crate::db::{db_error, get_name, get_string, is_unique_violation, now_ms, to_i64, DataStore};
 use crate::dependents;
 use crate::guests::{change_project_usage, delta};
 use crate::tenants::{check_text, resources, QuotaView};
@@ -63,7 +63,7 @@ fn project(row: &AnyRow) -> Result<Project, Error> {
         tenant_id: get_string(row, "tenant_id")?
             .parse()
             .map_err(Error::internal)?,
-        name: Name::new(get_string(row, "name")?).map_err(Error::internal)?,
+        name: get_name(row, "name")?,
         description: get_string(row, "description")?,
         limits: resources(row, "limit")?,
         used: resources(row, "used")?,

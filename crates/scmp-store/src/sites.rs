@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 use uuid::Uuid;
 
-use crate::db::{db_error, get_string, is_unique_violation, now_ms, DataStore};
+use crate::db::{db_error, get_name, get_string, is_unique_violation, now_ms, DataStore};
 use crate::dependents;
 
 /// A new site.
@@ -134,7 +134,7 @@ impl std::fmt::Debug for Cluster {
 fn site(row: &AnyRow) -> Result<Site, Error> {
     Ok(Site {
         id: get_string(row, "id")?,
-        name: Name::new(get_string(row, "name")?).map_err(Error::internal)?,
+        name: get_name(row, "name")?,
         country: get_string(row, "country")?,
         region: get_string(row, "region")?,
         description: get_string(row, "description")?,
@@ -146,7 +146,7 @@ fn cluster(row: &AnyRow) -> Result<Cluster, Error> {
     Ok(Cluster {
         id: get_string(row, "id")?,
         site_id: get_string(row, "site_id")?,
-        name: Name::new(get_string(row, "name")?).map_err(Error::internal)?,
+        name: get_name(row, "name")?,
         endpoint: get_string(row, "endpoint")?,
         token_id: get_string(row, "token_id")?,
         token_secret_sealed: get_string(row, "token_secret_sealed")?,

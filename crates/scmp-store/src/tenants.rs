@@ -3,7 +3,9 @@
 use scmp_common::{Error, Name, ResourceKind, Resources, TenantId};
 use sqlx::any::AnyRow;
 
-use crate::db::{db_error, get_string, get_u64, is_unique_violation, now_ms, to_i64, DataStore};
+use crate::db::{
+    db_error, get_name, get_string, get_u64, is_unique_violation, now_ms, to_i64, DataStore,
+};
 use crate::dependents;
 
 /// A new tenant.
@@ -61,7 +63,7 @@ pub(crate) fn resources(row: &AnyRow, prefix: &str) -> Result<Resources, Error> 
 fn tenant(row: &AnyRow) -> Result<Tenant, Error> {
     Ok(Tenant {
         id: get_string(row, "id")?.parse().map_err(Error::internal)?,
-        name: Name::new(get_string(row, "name")?).map_err(Error::internal)?,
+        name: get_name(row, "name")?,
         description: get_string(row, "description")?,
         limits: resources(row, "limit")?,
         allocated: resources(row, "alloc")?,

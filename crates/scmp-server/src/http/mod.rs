@@ -22,8 +22,11 @@ mod tokens;
 pub mod types;
 mod users;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use tracing::Instrument;
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
@@ -167,11 +170,40 @@ pub fn openapi_document() -> String {
     doc.to_pretty_json().unwrap_or_default()
 }
 
+/// The operation id of each `METHOD /path` the API serves (`GET /api/v1/tenants` -> `tenant_list`).
+fn operation_ids(doc: &utoipa::openapi::OpenApi) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for (path, item) in &doc.paths.paths {
+        for (method, op) in [
+            ("GET", &item.get),
+            ("PUT", &item.put),
+            ("POST", &item.post),
+            ("DELETE", &item.delete),
+            ("PATCH", &item.patch),
+        ] {
+            if let Some(id) = op.as_ref().and_then(|o| o.operation_id.clone()) {
+                out.insert(format!("{method} {path}"), id);
+            }
+        }
+    }
+    out
+}
+
+/// What the middleware around every request needs.
+struct Around {
+    state: Arc<AppState>,
+    operation_ids: HashMap<String, String>,
+}
+
 /// The whole application.
 pub fn router(state: Arc<AppState>) -> Router {
     let (api, mut doc) = api().split_for_parts();
     problems_doc::add_problem_answers(&mut doc);
     let doc_json = doc.to_pretty_json().unwrap_or_default();
+    let around_state = Arc::new(Around {
+        state: state.clone(),
+        operation_ids: operation_ids(&doc),
+    });
     Router::new()
         .merge(api)
         .merge(portal::routes())
@@ -190,7 +222,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             state.clone(),
             idempotency::idempotency,
         ))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), around))
+        .layer(axum::middleware::from_fn_with_state(around_state, around))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(60),
@@ -213,8 +245,10 @@ async fn metrics(State(s): State<Arc<AppState>>) -> Response {
         .into_response()
 }
 
-/// Around every request: a request id, security headers, and metrics by operation and status.
-async fn around(State(s): State<Arc<AppState>>, mut req: Request, next: Next) -> Response {
+/// Around every request: a request id, a `request` span that every log line of the request carries
+/// (the request id, the operation id, and the actor once authenticated), security headers, and
+/// metrics by operation and status.
+async fn around(State(a): State<Arc<Around>>, mut req: Request, next: Next) -> Response {
     let started = Instant::now();
     let id = uuid::Uuid::new_v4().to_string();
     req.extensions_mut().insert(RequestId(id.clone()));
@@ -226,7 +260,19 @@ async fn around(State(s): State<Arc<AppState>>, mut req: Request, next: Next) ->
             .map(|m| m.as_str())
             .unwrap_or("unmatched")
     );
-    let mut resp = next.run(req).await;
+    let operation_id = a
+        .operation_ids
+        .get(&operation)
+        .map(String::as_str)
+        .unwrap_or("-");
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id,
+        operation = %operation_id,
+        actor = tracing::field::Empty,
+    );
+    let mut resp = next.run(req).instrument(span).await;
+    let s = &a.state;
     let h = resp.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&id) {
         h.insert("x-request-id", v);

@@ -10,6 +10,8 @@ mod steps;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tracing::Instrument;
+
 use scmp_common::{Error, GuestState, OperationId, OperationKind, OperationState};
 use scmp_store::{AuditRecord, Operation, Progress};
 
@@ -180,8 +182,16 @@ async fn run(state: &AppState, owner: &str, op: Operation) {
         })
     };
     let id = op.id;
+    // Every log line of the run names the operation and the request that started it.
+    let span = tracing::info_span!(
+        "operation",
+        operation_id = %id,
+        kind = %op.kind,
+        request_id = %op.request_id,
+        guest = %op.guest_id,
+    );
     tokio::select! {
-        r = drive(state, owner, op) => {
+        r = drive(state, owner, op).instrument(span) => {
             if let Err(e) = r {
                 tracing::warn!(operation = %id, error = %e, "operation paused; another run resumes it");
             }
