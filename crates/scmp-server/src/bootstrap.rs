@@ -24,7 +24,7 @@ pub async fn first_start(store: &DataStore, dir: &Path) -> Result<(), Error> {
     let token = store
         .credential_issue(&admin.id, CredentialKind::Token, "bootstrap", None)
         .await?;
-    write_private(
+    crate::datadir::write_private(
         &dir.join("admin-token"),
         format!("{}\n", token.text).as_bytes(),
     )?;
@@ -81,20 +81,4 @@ async fn default_catalog(store: &DataStore) -> Result<(), Error> {
             .await?;
     }
     Ok(())
-}
-
-/// Writes a file only its owner can read.
-pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    use std::io::Write;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts
-        .open(path)
-        .map_err(|e| Error::Unavailable(format!("cannot write {}: {e}", path.display())))?;
-    f.write_all(bytes).map_err(Error::internal)
 }

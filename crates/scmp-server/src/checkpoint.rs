@@ -34,7 +34,7 @@ impl Signer {
         if !path.exists() {
             let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new())
                 .map_err(|_| Error::internal("key generation failed"))?;
-            crate::bootstrap::write_private(&path, pkcs8.as_ref())?;
+            crate::datadir::write_private(&path, pkcs8.as_ref())?;
         }
         let bytes = std::fs::read(&path)
             .map_err(|e| Error::Unavailable(format!("cannot read {}: {e}", path.display())))?;

@@ -9,6 +9,7 @@ mod bootstrap;
 pub mod checkpoint;
 mod connections;
 mod context;
+pub mod datadir;
 mod error;
 mod guests;
 mod http;
@@ -41,8 +42,7 @@ pub struct Running {
 
 /// Opens the store, bootstraps an empty platform, and serves HTTPS on `config.listen`.
 pub async fn start(config: ServerConfig) -> Result<Running, Error> {
-    std::fs::create_dir_all(&config.data_dir)
-        .map_err(|e| Error::Unavailable(format!("cannot create the data directory: {e}")))?;
+    datadir::prepare(&config.data_dir, config.database_url.is_none())?;
     let store = match &config.database_url {
         Some(url) => scmp_store::DataStore::open(url).await?,
         None => scmp_store::DataStore::open_dir(&config.data_dir).await?,
@@ -51,6 +51,8 @@ pub async fn start(config: ServerConfig) -> Result<Running, Error> {
     let (tls, fingerprint) = tls::load_or_create(&config.data_dir)?;
     let signer = Arc::new(checkpoint::Signer::load_or_create(&config.data_dir)?);
     let sealer = secrets::Sealer::load_or_create(&config.data_dir)?;
+    // Again, now that the store, the keys and the certificate are there.
+    datadir::secure(&config.data_dir)?;
     let mut state = context::AppState::new(store, signer, sealer)?;
     state.fault_step = config.fault_step.clone();
     state.repeat_steps = config.repeat_steps;

@@ -41,7 +41,7 @@ impl Sealer {
                     SystemRandom::new()
                         .fill(&mut k)
                         .map_err(|_| Error::internal("no randomness"))?;
-                    crate::bootstrap::write_private(&path, hex::encode(k).as_bytes())?;
+                    crate::datadir::write_private(&path, hex::encode(k).as_bytes())?;
                 }
                 let text = std::fs::read_to_string(&path).map_err(|e| {
                     Error::Unavailable(format!("cannot read {}: {e}", path.display()))

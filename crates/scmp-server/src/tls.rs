@@ -22,8 +22,8 @@ pub fn load_or_create(dir: &Path) -> Result<(Arc<rustls::ServerConfig>, String),
             .distinguished_name
             .push(rcgen::DnType::CommonName, "scmp server");
         let cert = params.self_signed(&key).map_err(Error::internal)?;
-        crate::bootstrap::write_private(&key_path, key.serialize_pem().as_bytes())?;
-        std::fs::write(&cert_path, cert.pem()).map_err(Error::internal)?;
+        crate::datadir::write_private(&key_path, key.serialize_pem().as_bytes())?;
+        crate::datadir::write_private(&cert_path, cert.pem().as_bytes())?;
     }
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&cert_path)
         .map_err(|e| Error::Unavailable(format!("cannot read {}: {e}", cert_path.display())))?
@@ -41,8 +41,10 @@ pub fn load_or_create(dir: &Path) -> Result<(Arc<rustls::ServerConfig>, String),
         .map(|b| format!("{b:02X}"))
         .collect::<Vec<_>>()
         .join(":");
-    std::fs::write(dir.join("tls-fingerprint"), format!("{fingerprint}\n"))
-        .map_err(Error::internal)?;
+    crate::datadir::write_private(
+        &dir.join("tls-fingerprint"),
+        format!("{fingerprint}\n").as_bytes(),
+    )?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut cfg = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

@@ -344,6 +344,72 @@ async fn tenants_projects_and_quotas() {
     );
 }
 
+/// Every mode below `dir` (the directory itself as "."), for the data directory's checks.
+#[cfg(unix)]
+fn modes(dir: &std::path::Path) -> Vec<(String, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut out = vec![(
+        ".".to_string(),
+        std::fs::metadata(dir).unwrap().permissions().mode() & 0o777,
+    )];
+    for e in std::fs::read_dir(dir).unwrap() {
+        let e = e.unwrap();
+        let m = e.metadata().unwrap().permissions().mode() & 0o777;
+        out.push((e.file_name().to_string_lossy().into_owned(), m));
+    }
+    out.sort();
+    out
+}
+
+/// The data directory is its owner's alone: 0700, every file in it 0600 (the database and its
+/// write-ahead log too); a directory loosened while the server was stopped is repaired at start.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_data_directory_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = server().await;
+    // A write, so that SQLite's write-ahead log exists.
+    let (st, _) = s
+        .admin(
+            Method::POST,
+            "/api/v1/tenants",
+            Some(json!({"name": "acme"})),
+        )
+        .await;
+    assert_eq!(st, 201);
+    let found = modes(s.dir.path());
+    assert!(found.iter().any(|(f, _)| f == "scmp.db-wal"), "{found:?}");
+    for (file, mode) in &found {
+        let want = if file == "." { 0o700 } else { 0o600 };
+        assert_eq!(*mode, want, "{file}: {mode:o} in {found:?}");
+    }
+    // Loosened behind the server's back, then started again: repaired.
+    let dir = s.dir.path().to_path_buf();
+    let Server {
+        dir: keep,
+        _running: running,
+        ..
+    } = s;
+    running.handle.shutdown();
+    let _ = running.task.await;
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    for f in ["scmp.db", "secret-key", "tls-cert.pem"] {
+        std::fs::set_permissions(dir.join(f), std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let again = start(ServerConfig::new(
+        dir.clone(),
+        "127.0.0.1:0".parse().unwrap(),
+    ))
+    .await
+    .unwrap();
+    for (file, mode) in modes(&dir) {
+        let want = if file == "." { 0o700 } else { 0o600 };
+        assert_eq!(mode, want, "{file} repaired at start");
+    }
+    again.handle.shutdown();
+    drop(keep);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_gets_problems_never_500() {
     let s = server().await;

@@ -55,8 +55,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         "--time-scale must be a number >= 0"
     );
     let sites_dir = args.data_dir.join("sites");
-    std::fs::create_dir_all(&sites_dir)
-        .with_context(|| format!("creating {}", sites_dir.display()))?;
+    scmp_server::datadir::create_private_dir(&sites_dir)?;
     let mut sims = Vec::new();
     for (i, (name, _, _)) in SITES.iter().take(args.sites).enumerate() {
         let port = args
@@ -126,7 +125,7 @@ async fn start_site(
         format!("{}\n", sim.token_line()).as_bytes(),
     )
     .context("writing the site's token")?;
-    std::fs::write(dir.join(format!("{name}.pem")), sim.cert_pem())
+    pve_sim::write_private(&dir.join(format!("{name}.pem")), sim.cert_pem().as_bytes())
         .context("writing the site's certificate")?;
     let (bound, _task) = sim
         .bind(addr)
