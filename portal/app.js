@@ -64,9 +64,10 @@ function stateBadge(state) {
   return badge(String(state).replace(/_/g, ' '), STATE_KIND[state] || 'muted');
 }
 
-function when(ms) {
-  if (!ms) return '—';
-  return new Date(ms).toLocaleString();
+// An RFC 3339 time from the API, in the reader's locale; '—' when absent.
+function when(time) {
+  if (!time) return '—';
+  return new Date(time).toLocaleString();
 }
 
 function mib(m) {
@@ -492,6 +493,7 @@ route('/projects/([^/]+)', '#/projects', async (id, query) => {
       { title: 'State', cell: (g) => stateBadge(g.state) },
       { title: 'Kind', cell: (g) => g.kind === 'vm' ? 'VM' : 'Container' },
       { title: 'Size', cell: (g) => `${g.vcpus} vCPU, ${mib(g.memory_mib)}, ${g.disk_gib} GiB` },
+      { title: 'Site', cell: (g) => g.site || '—' },
       { title: 'Host', cell: (g) => g.host || '—' },
       { title: 'Drift', cell: (g) => g.drift ? badge('drift', 'warn') : '' },
     ], shown, guests.length ? 'No guest matches the filter.' : 'No guests yet. Create the first one.'));
@@ -684,8 +686,8 @@ route('/guests/([^/]+)', '', async (id) => {
     api.get(`/audit?tenant=${g.tenant_id}&guest=${g.id}&limit=200`).then((page) => page.items).catch(() => null),
     all('/images').catch(() => []),
   ]);
-  // "site frankfurt (DE), cluster frankfurt-1, host pve2: why" — where placement put it, and why.
-  const [where, ...why] = (g.placement || '').split(':');
+  // "site frankfurt (DE), cluster frankfurt-1, host pve2: why" — the reason follows the colon.
+  const why = (g.placement || '').split(':').slice(1);
   const image = images.find((i) => i.id === g.image_id);
   const alertBox = h('div', { 'aria-live': 'polite' });
   const act = (label, path, opts) => h('button', {
@@ -722,7 +724,8 @@ route('/guests/([^/]+)', '', async (id) => {
       ['Kind', g.kind === 'vm' ? 'Virtual machine' : 'Container'],
       ['Size', `${g.vcpus} vCPU, ${mib(g.memory_mib)} memory, ${g.disk_gib} GiB disk`],
       ['Image', image ? `${image.name} (${image.os} ${image.version})` : g.image_id],
-      ['Site and cluster', where ? where.replace(/, host [^,]*$/, '') : '—'],
+      ['Site', g.site || '—'],
+      ['Cluster', g.cluster || '—'],
       ['Host', g.host || '—'],
       ['VMID', g.vmid ?? '—'],
       ['Network', `${g.network.bridge}${g.network.vlan ? `, VLAN ${g.network.vlan}` : ''} · ${g.ip_config}`],
@@ -803,7 +806,7 @@ function snapshotPanel(g, snaps) {
   return h('div', { class: 'panel' }, h('h2', {}, 'Snapshots'), alertBox, form,
     table([
       { title: 'Name', cell: (s) => s.name },
-      { title: 'Taken', cell: (s) => (s.snaptime ? when(s.snaptime * 1000) : '—') },
+      { title: 'Taken', cell: (s) => when(s.taken_at) },
       { title: 'Actions', cell: (s) => h('div', { class: 'actions' },
         h('button', { type: 'button', onclick: () => act('Roll back', () => api.post(`/guests/${g.id}/snapshots/${s.name}/rollback`), [`Roll back to ${s.name}?`, 'Everything written since the snapshot is lost.']) }, 'Roll back'),
         h('button', { type: 'button', onclick: () => act('Delete', () => api.del(`/guests/${g.id}/snapshots/${s.name}`), [`Delete snapshot ${s.name}?`, 'The snapshot is removed on Proxmox.']) }, 'Delete')) },
@@ -847,7 +850,7 @@ route('/tokens', '#/tokens', async (query) => {
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const d = Object.fromEntries(new FormData(form));
-    const t = await submit(form, alertBox, () => api.post('/tokens', { name: d.name, expires_at: d.expires ? Date.parse(d.expires) : null }));
+    const t = await submit(form, alertBox, () => api.post('/tokens', { name: d.name, expires_at: d.expires ? new Date(d.expires).toISOString() : null }));
     if (t) {
       put(alertBox, h('div', { class: 'alert ok' }, 'Copy the token now: it is shown only once.', h('div', { class: 'secret' }, t.secret)));
       form.reset();
@@ -1022,7 +1025,7 @@ route('/clusters/([^/]+)', '#/sites', async (id) => {
     h('h2', {}, 'Recent Proxmox tasks'),
     table([
       { title: 'Task', cell: (t) => t.kind }, { title: 'Node', cell: (t) => t.node }, { title: 'On', cell: (t) => t.id },
-      { title: 'Started', cell: (t) => when(t.starttime * 1000) }, { title: 'Status', cell: (t) => t.status || badge('running', 'info') },
+      { title: 'Started', cell: (t) => when(t.started_at) }, { title: 'Status', cell: (t) => t.status || badge('running', 'info') },
     ], (c.recent_tasks || []).slice(0, 20), 'No recent tasks.'));
 });
 
@@ -1106,11 +1109,19 @@ route('/catalog', '#/catalog', async () => {
 // ---------------------------------------------------------------------------------------------
 // Audit
 
+// Who acted, as the entry recorded them: name, tenant and how they signed in.
+function who(e) {
+  const name = e.actor.name || e.actor.id;
+  const tenant = e.actor.tenant ? ` · ${e.actor.tenant}` : '';
+  const via = e.credential.name ? `${e.credential.kind} ${e.credential.name}` : e.credential.kind;
+  return h('span', { title: e.actor.id }, `${name}${tenant} (${via})`);
+}
+
 function auditTable(entries) {
   return table([
     { title: '#', num: true, cell: (e) => e.seq },
-    { title: 'When', cell: (e) => when(e.time_ms) },
-    { title: 'Who', cell: (e) => `${e.actor} (${e.auth_method})` },
+    { title: 'When', cell: (e) => when(e.time) },
+    { title: 'Who', cell: (e) => who(e) },
     { title: 'Operation', cell: (e) => `${e.operation} · ${e.phase}` },
     { title: 'Target', cell: (e) => h('code', {}, e.target) },
     { title: 'Result', cell: (e) => [stateBadge(e.result === 'ok' ? 'succeeded' : e.result === 'error' ? 'failed' : 'pending'), e.error ? ` ${e.error}` : ''] },
@@ -1123,17 +1134,17 @@ route('/audit', '#/audit', async (query) => {
   for (const f of filters) {
     const v = query.get(f);
     if (!v) continue;
-    q.set(f, f === 'since' || f === 'until' ? String(Date.parse(v)) : v);
+    q.set(f, f === 'since' || f === 'until' ? new Date(v).toISOString() : v);
   }
   if (!canAudit() && session.me.tenant_id) q.set('tenant', session.me.tenant_id);
   q.set('limit', '200');
-  const after = Number(query.get('after') || 0);
-  if (after) q.set('after', String(after));
+  const pageToken = query.get('page_token');
+  if (pageToken) q.set('page_token', pageToken);
   const [page, verdict] = await Promise.all([
     api.get(`/audit?${q}`),
     canAudit() ? api.get('/audit/verify').catch((e) => ({ state: 'unknown', reason: e.message })) : Promise.resolve(null)]);
   const form = h('form', { class: 'toolbar', role: 'search' },
-    h('div', {}, field('Actor', input('actor', { value: query.get('actor') || '' }), 'user id')),
+    h('div', {}, field('Actor', input('actor', { value: query.get('actor') || '' }), 'user name or id')),
     h('div', {}, field('Operation', input('operation', { value: query.get('operation') || '', placeholder: 'guest_create' }))),
     h('div', {}, field('Target', input('target', { value: query.get('target') || '' }))),
     h('div', {}, field('From', input('since', { type: 'datetime-local', value: query.get('since') || '' }))),
@@ -1146,14 +1157,13 @@ route('/audit', '#/audit', async (query) => {
     location.hash = `#/audit?${d}`;
   });
   const items = page.items || [];
-  const last = items.length ? items[items.length - 1].seq : 0;
   const next = new URLSearchParams(query);
-  next.set('after', String(last));
+  if (page.next_page_token) next.set('page_token', page.next_page_token);
   return h('div', {}, h('h1', {}, 'Audit log'),
     verdict ? h('div', { class: `alert ${verdict.state === 'intact' ? 'ok' : 'error'}`, role: 'status' },
       verdict.state === 'intact'
         ? `The chain holds: ${verdict.entries} entries and ${verdict.checkpoints} signed checkpoints verified just now.`
         : `The chain does not hold${verdict.broken_at ? ` at entry ${verdict.broken_at}` : ''}: ${verdict.reason}`) : null,
     form, auditTable(items),
-    items.length === 200 ? h('p', {}, h('a', { href: `#/audit?${next}` }, 'Later entries →')) : null);
+    page.next_page_token ? h('p', {}, h('a', { href: `#/audit?${next}` }, 'Later entries →')) : null);
 });

@@ -137,7 +137,9 @@ try {
   await page.getByRole('button', { name: 'Create guest' }).click();
   await page.getByRole('heading', { name: /web1/ }).waitFor();
   await waitForState(page, 'running', 60);
-  await page.getByText(/site \w+ \(\w\w\)/).first().waitFor();
+  // The guest names the site and the cluster it runs at.
+  await page.locator('dt:text-is("Site") + dd').filter({ hasText: /^[a-z][a-z0-9-]*$/ }).waitFor();
+  await page.locator('dt:text-is("Cluster") + dd').filter({ hasText: /^[a-z][a-z0-9-]*$/ }).waitFor();
   await page.getByText('guest_create · begin').waitFor();
   await page.getByText(/vmbr0, VLAN 120/).waitFor();
   await page.getByText(/^10\.20\.\d+\.\d+\/16$/).waitFor();
@@ -148,9 +150,10 @@ try {
   await page.getByRole('dialog').getByRole('button', { name: 'Stop' }).click();
   await waitForState(page, 'stopped', 60);
 
-  log('the project lists it with its state');
+  log('the project lists it with its state and site');
   await page.goto(projectUrl);
   await page.getByRole('link', { name: 'web1' }).waitFor();
+  await page.getByRole('columnheader', { name: 'Site' }).waitFor();
   await shot(page, 'project');
 
   log('delete it, with confirmation');

@@ -8,6 +8,7 @@ pub mod ids;
 pub mod lifecycle;
 pub mod name;
 pub mod resources;
+pub mod time;
 
 pub use error::{Dependents, Error, ResourceKind};
 pub use ids::{GuestId, OperationId, ProjectId, TenantId};

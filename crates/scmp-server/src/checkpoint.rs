@@ -52,7 +52,7 @@ impl Signer {
     pub async fn checkpoint(&self, store: &DataStore) -> Result<Option<Checkpoint>, Error> {
         let (seq, head_hash) = store.audit_head().await?;
         let last = store
-            .audit_checkpoint_list()
+            .audit_checkpoint_list_all()
             .await?
             .last()
             .map(|c| c.seq)
@@ -120,7 +120,7 @@ pub async fn verify_with_key(store: &DataStore, public_key: &[u8]) -> Result<Ver
             })
         }
     };
-    let checkpoints = store.audit_checkpoint_list().await?;
+    let checkpoints = store.audit_checkpoint_list_all().await?;
     for c in &checkpoints {
         let message = Checkpoint::message(c.seq, &c.head_hash, c.time_ms);
         let signature = hex::decode(&c.signature).unwrap_or_default();

@@ -24,14 +24,14 @@ pub struct Capacity {
 pub async fn capacity(store: &DataStore) -> Result<Capacity, Error> {
     let clusters = store.cluster_list_all().await?;
     let sites: HashMap<String, (String, String)> = store
-        .site_list()
+        .site_list_all()
         .await?
         .into_iter()
         .map(|s| (s.id, (s.name.to_string(), s.country)))
         .collect();
     let loads = store.host_loads().await?;
     let templates = store.cluster_templates(None).await?;
-    let images = store.image_list().await?;
+    let images = store.image_list_all().await?;
     let mut caps = Vec::with_capacity(clusters.len());
     let mut site_of = Vec::with_capacity(clusters.len());
     for c in &clusters {

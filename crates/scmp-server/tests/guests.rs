@@ -262,7 +262,8 @@ async fn lifecycle(repeat: bool) {
         .await;
     let entries = audit["items"].as_array().unwrap();
 
-    assert!(entries.iter().any(|a| a["auth_method"] == "workflow"
+    assert!(entries.iter().any(|a| a["credential"]["kind"] == "workflow"
+        && a["actor"]["name"] == "admin"
         && a["request_id"] == op["request_id"]
         && a["target"].as_str().unwrap().contains("UPID:")));
     // The guest's own trail: its creation request and the Proxmox side of it.
@@ -647,7 +648,11 @@ async fn two_hundred_creations_against_a_faulty_cluster_all_end_cleanly() {
     }
     e.sim.set_faults(pve_sim::Faults::default());
     let (_, guests) = e
-        .call(Method::GET, &format!("/projects/{p}/guests"), None)
+        .call(
+            Method::GET,
+            &format!("/projects/{p}/guests?limit=1000"),
+            None,
+        )
         .await;
     let guests = guests["items"].as_array().unwrap().clone();
     let running: Vec<&Value> = guests.iter().filter(|g| g["state"] == "running").collect();
@@ -915,7 +920,7 @@ async fn repair_adoption_maintenance_and_unreachable() {
                 .is_some_and(|ev| ev.iter().any(|x| x["kind"] == "repaired"))
         })
         .await;
-    assert_eq!(g["drift"], "", "{g}");
+    assert!(g["drift"].is_null(), "in sync: no drift at all: {g}");
     assert_eq!(
         e.sim.cluster().guests[&vmid].state,
         pve_sim::RunState::Running
@@ -937,7 +942,7 @@ async fn repair_adoption_maintenance_and_unreachable() {
             .any(|x| x["kind"] == "adopted"),
         "{g}"
     );
-    assert_eq!(g["drift"], "", "{g}");
+    assert!(g["drift"].is_null(), "in sync: no drift at all: {g}");
 
     // Maintenance: new guests avoid the host.
     let (st, h) = e
@@ -980,7 +985,7 @@ async fn repair_adoption_maintenance_and_unreachable() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert_eq!(c["health"]["state"], "unreachable", "{c}");
-    assert!(c["health"]["since"].as_i64().unwrap() > 0);
+    assert!(c["health"]["since"].as_str().unwrap().ends_with('Z'), "{c}");
     assert!(
         !c["health"]["last_error"].as_str().unwrap().is_empty(),
         "{c}"

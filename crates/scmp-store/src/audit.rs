@@ -19,10 +19,14 @@ pub struct AuditRecord {
     pub phase: &'static str,
     /// The real end user (user id), or `anonymous`.
     pub actor: String,
-    /// `token`, `session`, `password` or `none`.
+    /// Who that was at the time: name, realm and tenant, kept even after the user is deleted.
+    pub identity: ActorIdentity,
+    /// `token`, `session`, `password` or `workflow`.
     pub auth_method: String,
     /// The credential id used (never its secret).
     pub credential: String,
+    /// The credential's name (a token's name; `login` for a session).
+    pub credential_name: String,
     /// Source address.
     pub source: String,
     /// Operation id.
@@ -37,12 +41,23 @@ pub struct AuditRecord {
     pub error: String,
 }
 
+/// Who an actor was when the entry was written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActorIdentity {
+    /// The user's name (empty for an anonymous caller).
+    pub name: String,
+    /// Where the user is defined (`local`).
+    pub realm: String,
+    /// The user's tenant's name (empty for platform staff).
+    pub tenant: String,
+}
+
 /// Filters of an audit search; `None` matches everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuditFilter {
     /// The tenant concerned.
     pub tenant: Option<TenantId>,
-    /// The actor (user id).
+    /// The actor: a user id, or the name the user had when acting.
     pub actor: Option<String>,
     /// The operation id.
     pub operation: Option<String>,
@@ -70,6 +85,8 @@ pub struct AuditEntry {
     pub prev_hash: String,
     /// This entry's hash.
     pub hash: String,
+    /// Which fields the hash covers (see [`entry_hash`]).
+    pub format: i64,
 }
 
 /// Where and why the chain does not hold.
@@ -84,13 +101,19 @@ pub struct ChainBreak {
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// The format new entries are written in: their hash covers the actor's identity too.
+const FORMAT: i64 = 2;
+
 /// The hash of an entry: over the previous hash and every field, separated so fields cannot shift.
-fn entry_hash(prev: &str, seq: i64, time_ms: i64, r: &AuditRecord) -> String {
+/// Format 1 (entries written before identities were recorded) hashes the fields it had.
+fn entry_hash(prev: &str, seq: i64, time_ms: i64, r: &AuditRecord, format: i64) -> String {
     let mut h = Sha256::new();
-    for part in [
+    let tenant = r.tenant_id.map(|t| t.to_string()).unwrap_or_default();
+    let (seq, time_ms) = (seq.to_string(), time_ms.to_string());
+    let mut parts: Vec<&str> = vec![
         prev,
-        &seq.to_string(),
-        &time_ms.to_string(),
+        &seq,
+        &time_ms,
         &r.request_id,
         r.phase,
         &r.actor,
@@ -99,10 +122,20 @@ fn entry_hash(prev: &str, seq: i64, time_ms: i64, r: &AuditRecord) -> String {
         &r.source,
         &r.operation,
         &r.target,
-        &r.tenant_id.map(|t| t.to_string()).unwrap_or_default(),
+        &tenant,
         &r.result,
         &r.error,
-    ] {
+    ];
+    if format >= 2 {
+        parts.extend([
+            "format 2",
+            &r.identity.name,
+            &r.identity.realm,
+            &r.identity.tenant,
+            &r.credential_name,
+        ]);
+    }
+    for part in parts {
         h.update((part.len() as u64).to_be_bytes());
         h.update(part.as_bytes());
     }
@@ -122,8 +155,14 @@ fn entry(row: &AnyRow) -> Result<AuditEntry, Error> {
             request_id: get_string(row, "request_id")?,
             phase,
             actor: get_string(row, "actor")?,
+            identity: ActorIdentity {
+                name: get_string(row, "actor_name")?,
+                realm: get_string(row, "actor_realm")?,
+                tenant: get_string(row, "actor_tenant")?,
+            },
             auth_method: get_string(row, "auth_method")?,
             credential: get_string(row, "credential")?,
+            credential_name: get_string(row, "credential_name")?,
             source: get_string(row, "source")?,
             operation: get_string(row, "operation")?,
             target: get_string(row, "target")?,
@@ -136,10 +175,14 @@ fn entry(row: &AnyRow) -> Result<AuditEntry, Error> {
         },
         prev_hash: get_string(row, "prev_hash")?,
         hash: get_string(row, "hash")?,
+        format: row.try_get("format").map_err(Error::internal)?,
     })
 }
 
-/// Rows per INSERT of a batch: 15 parameters each, well below both backends' limits.
+/// Parameters per row of an INSERT.
+const PARAMS: usize = 20;
+
+/// Rows per INSERT of a batch: 20 parameters each, well below both backends' limits.
 const MAX_ROWS_PER_INSERT: usize = 200;
 
 /// Appends waiting for the writer's turn.
@@ -167,7 +210,8 @@ impl AuditQueue {
 
 const COLUMNS: &str =
     "seq, time_ms, request_id, phase, actor, auth_method, credential, source, operation, \
-     target, tenant_id, result, error, prev_hash, hash";
+     target, tenant_id, result, error, prev_hash, hash, actor_name, actor_realm, actor_tenant, \
+     credential_name, format";
 
 impl DataStore {
     /// Appends an entry to the chain; returns its position.
@@ -226,8 +270,8 @@ impl DataStore {
         for (c, chunk) in records.chunks(MAX_ROWS_PER_INSERT).enumerate() {
             let mut rows = Vec::with_capacity(chunk.len());
             for (i, _) in chunk.iter().enumerate() {
-                let b = i * 15;
-                let params: Vec<String> = (1..=15).map(|k| format!("${}", b + k)).collect();
+                let b = i * PARAMS;
+                let params: Vec<String> = (1..=PARAMS).map(|k| format!("${}", b + k)).collect();
                 rows.push(format!("({})", params.join(", ")));
             }
             let sql = format!(
@@ -237,7 +281,7 @@ impl DataStore {
             let mut q = sqlx::query(&sql);
             let start = first + (c * MAX_ROWS_PER_INSERT) as i64;
             for (seq, r) in (start..).zip(chunk) {
-                let hash = entry_hash(&prev_hash, seq, time_ms, r);
+                let hash = entry_hash(&prev_hash, seq, time_ms, r, FORMAT);
                 q = q
                     .bind(seq)
                     .bind(time_ms)
@@ -253,7 +297,12 @@ impl DataStore {
                     .bind(r.result.clone())
                     .bind(r.error.clone())
                     .bind(prev_hash.clone())
-                    .bind(hash.clone());
+                    .bind(hash.clone())
+                    .bind(r.identity.name.clone())
+                    .bind(r.identity.realm.clone())
+                    .bind(r.identity.tenant.clone())
+                    .bind(r.credential_name.clone())
+                    .bind(FORMAT);
                 prev_hash = hash;
             }
             q.execute(&mut *tx).await.map_err(db_error)?;
@@ -292,7 +341,7 @@ impl DataStore {
         // A filter of NULL matches every entry.
         let sql = format!(
             "SELECT {COLUMNS} FROM audit_entries WHERE seq > $1 AND ($2 IS NULL OR tenant_id = $2) \
-             AND ($3 IS NULL OR actor = $3) AND ($4 IS NULL OR operation = $4) AND ($5 IS NULL OR target = $5) \
+             AND ($3 IS NULL OR actor = $3 OR actor_name = $3) AND ($4 IS NULL OR operation = $4) AND ($5 IS NULL OR target = $5) \
              AND ($6 IS NULL OR time_ms >= $6) AND ($7 IS NULL OR time_ms <= $7) \
              AND ($9 IS NULL OR request_id IN (SELECT request_id FROM operations WHERE guest_id = $9)) \
              ORDER BY seq LIMIT $8"
@@ -335,7 +384,7 @@ impl DataStore {
                 if e.prev_hash != prev {
                     return brk("it does not follow the entry before it");
                 }
-                if entry_hash(&prev, e.seq, e.time_ms, &e.record) != e.hash {
+                if entry_hash(&prev, e.seq, e.time_ms, &e.record, e.format) != e.hash {
                     return brk("its content was changed");
                 }
                 prev = e.hash;
@@ -415,9 +464,20 @@ impl DataStore {
         }
     }
 
-    /// Checkpoints, oldest first.
-    pub async fn audit_checkpoint_list(&self) -> Result<Vec<Checkpoint>, Error> {
-        let rows = sqlx::query("SELECT seq, head_hash, time_ms, public_key, signature FROM audit_checkpoints ORDER BY seq")
+    /// Every checkpoint, oldest first.
+    pub async fn audit_checkpoint_list_all(&self) -> Result<Vec<Checkpoint>, Error> {
+        self.audit_checkpoint_list(0, u32::MAX).await
+    }
+
+    /// Checkpoints, oldest first: `limit` of them after the position `after`.
+    pub async fn audit_checkpoint_list(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Checkpoint>, Error> {
+        let rows = sqlx::query("SELECT seq, head_hash, time_ms, public_key, signature FROM audit_checkpoints WHERE seq > $1 ORDER BY seq LIMIT $2")
+            .bind(after)
+            .bind(i64::from(limit))
             .fetch_all(&mut *self.read().await?)
             .await
             .map_err(db_error)?;
@@ -432,6 +492,33 @@ impl DataStore {
                 })
             })
             .collect()
+    }
+
+    /// Who made a request, as its first audit entry recorded: the user id and identity (for what
+    /// the platform then does on the user's behalf, such as a workflow's Proxmox tasks).
+    pub async fn audit_actor_of(
+        &self,
+        request_id: &str,
+    ) -> Result<Option<(String, ActorIdentity)>, Error> {
+        let row = sqlx::query(
+            "SELECT actor, actor_name, actor_realm, actor_tenant FROM audit_entries \
+             WHERE request_id = $1 ORDER BY seq LIMIT 1",
+        )
+        .bind(request_id)
+        .fetch_optional(&mut *self.read().await?)
+        .await
+        .map_err(db_error)?;
+        row.map(|r| {
+            Ok((
+                get_string(&r, "actor")?,
+                ActorIdentity {
+                    name: get_string(&r, "actor_name")?,
+                    realm: get_string(&r, "actor_realm")?,
+                    tenant: get_string(&r, "actor_tenant")?,
+                },
+            ))
+        })
+        .transpose()
     }
 
     /// The hash of entry `seq`, if it exists.
@@ -457,8 +544,14 @@ mod tests {
                 request_id: format!("req-{i}"),
                 phase: "end",
                 actor: "alice".into(),
+                identity: ActorIdentity {
+                    name: "alice".into(),
+                    realm: "local".into(),
+                    tenant: "acme".into(),
+                },
                 auth_method: "token".into(),
                 credential: "c1".into(),
+                credential_name: "ci".into(),
                 source: String::new(),
                 operation: "tenant_create".into(),
                 target: format!("tenant/t{i}"),

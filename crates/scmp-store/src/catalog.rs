@@ -121,13 +121,22 @@ impl DataStore {
         })
     }
 
-    /// Every image by name.
-    pub async fn image_list(&self) -> Result<Vec<Image>, Error> {
-        let rows = sqlx::query(&format!("SELECT {IMAGE_COLUMNS} FROM images ORDER BY name"))
-            .fetch_all(&mut *self.read().await?)
-            .await
-            .map_err(db_error)?;
+    /// Images by name, `limit` of them after the name `after`.
+    pub async fn image_list(&self, after: Option<&str>, limit: u32) -> Result<Vec<Image>, Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {IMAGE_COLUMNS} FROM images WHERE name > $1 ORDER BY name LIMIT $2"
+        ))
+        .bind(after.unwrap_or(""))
+        .bind(i64::from(limit))
+        .fetch_all(&mut *self.read().await?)
+        .await
+        .map_err(db_error)?;
         rows.iter().map(image).collect()
+    }
+
+    /// Every image by name (for placement).
+    pub async fn image_list_all(&self) -> Result<Vec<Image>, Error> {
+        self.image_list(None, u32::MAX).await
     }
 
     /// Adds an instance type.
@@ -171,11 +180,25 @@ impl DataStore {
         })
     }
 
-    /// Every instance type, smallest first.
-    pub async fn instance_type_list(&self) -> Result<Vec<InstanceType>, Error> {
+    /// Instance types, smallest first: `limit` of them after the key `(vcpus, memory_mib, name)`
+    /// `after`.
+    pub async fn instance_type_list(
+        &self,
+        after: Option<(u64, u64, String)>,
+        limit: u32,
+    ) -> Result<Vec<InstanceType>, Error> {
+        let (v, m, n) = match after {
+            Some((v, m, n)) => (to_i64("page_token", v)?, to_i64("page_token", m)?, n),
+            None => (-1, -1, String::new()),
+        };
         let rows = sqlx::query(&format!(
-            "SELECT {TYPE_COLUMNS} FROM instance_types ORDER BY vcpus, memory_mib, name"
+            "SELECT {TYPE_COLUMNS} FROM instance_types WHERE vcpus > $1 OR (vcpus = $1 AND \
+             (memory_mib > $2 OR (memory_mib = $2 AND name > $3))) ORDER BY vcpus, memory_mib, name LIMIT $4"
         ))
+        .bind(v)
+        .bind(m)
+        .bind(n)
+        .bind(i64::from(limit))
         .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db_error)?;

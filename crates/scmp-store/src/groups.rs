@@ -110,33 +110,33 @@ impl DataStore {
             .map_err(db_error)
     }
 
-    /// Groups, all or one tenant's (`Some(None)`: the platform's), by name.
-    pub async fn group_list(&self, tenant: Option<Option<TenantId>>) -> Result<Vec<Group>, Error> {
-        let rows = match tenant {
-            None => {
-                sqlx::query(
-                    "SELECT id, name, tenant_id, description, created_at FROM user_groups ORDER BY name",
-                )
-                .fetch_all(&mut *self.read().await?)
-                .await
-            }
-            Some(Some(t)) => {
-                sqlx::query(
-                    "SELECT id, name, tenant_id, description, created_at FROM user_groups WHERE tenant_id = $1 ORDER BY name",
-                )
-                .bind(t.to_string())
-                .fetch_all(&mut *self.read().await?)
-                .await
-            }
-            Some(None) => {
-                sqlx::query(
-                    "SELECT id, name, tenant_id, description, created_at FROM user_groups WHERE tenant_id IS NULL ORDER BY name",
-                )
-                .fetch_all(&mut *self.read().await?)
-                .await
-            }
+    /// Groups, all or one tenant's (`Some(None)`: the platform's), by name: `limit` of them after
+    /// the name `after`.
+    pub async fn group_list(
+        &self,
+        tenant: Option<Option<TenantId>>,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Group>, Error> {
+        let which = match tenant {
+            None => "",
+            Some(Some(_)) => "AND tenant_id = $3",
+            Some(None) => "AND tenant_id IS NULL",
+        };
+        let sql = format!(
+            "SELECT id, name, tenant_id, description, created_at FROM user_groups \
+             WHERE name > $1 {which} ORDER BY name LIMIT $2"
+        );
+        let mut q = sqlx::query(&sql)
+            .bind(after.unwrap_or(""))
+            .bind(i64::from(limit));
+        if let Some(Some(t)) = tenant {
+            q = q.bind(t.to_string());
         }
-        .map_err(db_error)?;
+        let rows = q
+            .fetch_all(&mut *self.read().await?)
+            .await
+            .map_err(db_error)?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let members = self.group_members(&get_string(r, "id")?).await?;

@@ -112,6 +112,10 @@ pub struct Guest {
     pub site_request: Option<String>,
     /// Where placement put it.
     pub cluster_id: Option<String>,
+    /// That cluster's name (none once the cluster is gone).
+    pub cluster_name: Option<String>,
+    /// The name of that cluster's site.
+    pub site_name: Option<String>,
     /// Its host.
     pub node: Option<String>,
     /// Its VMID on the cluster.
@@ -165,6 +169,13 @@ const COLUMNS: &str = "id, project_id, tenant_id, name, kind, image_id, vcpus, m
      quota_held, site_request, cluster_id, node, vmid, ha, tags, cloud_init, placement, drift, error, \
      created_at, updated_at, anti_affinity, bridge, vlan";
 
+/// What a guest is read with: its columns, and the names of its cluster and site.
+const SELECT_COLUMNS: &str = "id, project_id, tenant_id, name, kind, image_id, vcpus, memory_mib, \
+     disk_gib, state, quota_held, site_request, cluster_id, node, vmid, ha, tags, cloud_init, placement, \
+     drift, error, created_at, updated_at, anti_affinity, bridge, vlan, \
+     (SELECT c.name FROM clusters c WHERE c.id = guests.cluster_id) AS cluster_name, \
+     (SELECT s.name FROM sites s JOIN clusters c ON c.site_id = s.id WHERE c.id = guests.cluster_id) AS site_name";
+
 fn guest(row: &AnyRow) -> Result<Guest, Error> {
     let vmid: Option<i64> = row.try_get("vmid").map_err(Error::internal)?;
     let tags = get_string(row, "tags")?;
@@ -208,6 +219,8 @@ fn guest(row: &AnyRow) -> Result<Guest, Error> {
         },
         created_at: row.try_get("created_at").map_err(Error::internal)?,
         updated_at: row.try_get("updated_at").map_err(Error::internal)?,
+        cluster_name: row.try_get("cluster_name").map_err(Error::internal)?,
+        site_name: row.try_get("site_name").map_err(Error::internal)?,
     })
 }
 
@@ -372,11 +385,13 @@ impl DataStore {
 
     /// A guest by id.
     pub async fn guest_get(&self, id: GuestId) -> Result<Guest, Error> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM guests WHERE id = $1"))
-            .bind(id.to_string())
-            .fetch_optional(&mut *self.read().await?)
-            .await
-            .map_err(db_error)?;
+        let row = sqlx::query(&format!(
+            "SELECT {SELECT_COLUMNS} FROM guests WHERE id = $1"
+        ))
+        .bind(id.to_string())
+        .fetch_optional(&mut *self.read().await?)
+        .await
+        .map_err(db_error)?;
         row.as_ref()
             .map(guest)
             .unwrap_or_else(|| Err(not_found(&id.to_string())))
@@ -385,7 +400,7 @@ impl DataStore {
     /// Guests whose id is `key`, or whose name is `key` in any project.
     pub async fn guest_find(&self, key: &str) -> Result<Vec<Guest>, Error> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM guests WHERE id = $1 OR name = $1 ORDER BY created_at"
+            "SELECT {SELECT_COLUMNS} FROM guests WHERE id = $1 OR name = $1 ORDER BY created_at"
         ))
         .bind(key)
         .fetch_all(&mut *self.read().await?)
@@ -395,11 +410,19 @@ impl DataStore {
     }
 
     /// A project's guests by name.
-    pub async fn guest_list(&self, project: ProjectId) -> Result<Vec<Guest>, Error> {
+    /// (`limit` of them after the name `after`).
+    pub async fn guest_list(
+        &self,
+        project: ProjectId,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Guest>, Error> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM guests WHERE project_id = $1 ORDER BY name"
+            "SELECT {SELECT_COLUMNS} FROM guests WHERE project_id = $1 AND name > $2 ORDER BY name LIMIT $3"
         ))
         .bind(project.to_string())
+        .bind(after.unwrap_or(""))
+        .bind(i64::from(limit))
         .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
@@ -409,7 +432,7 @@ impl DataStore {
     /// The guests placed on a cluster.
     pub async fn guest_list_on_cluster(&self, cluster_id: &str) -> Result<Vec<Guest>, Error> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM guests WHERE cluster_id = $1 ORDER BY vmid"
+            "SELECT {SELECT_COLUMNS} FROM guests WHERE cluster_id = $1 ORDER BY vmid"
         ))
         .bind(cluster_id)
         .fetch_all(&mut *self.read().await?)

@@ -23,6 +23,28 @@ pub struct User {
     pub email: String,
     /// The tenant the user belongs to (none for platform staff).
     pub tenant_id: Option<TenantId>,
+    /// That tenant's name.
+    pub tenant_name: Option<Name>,
+}
+
+impl User {
+    /// Where the user is defined: scmp's own users are `local`.
+    pub fn realm(&self) -> &'static str {
+        "local"
+    }
+
+    /// Who the user is, for the audit log: name, realm and tenant as they are now.
+    pub fn identity(&self) -> crate::ActorIdentity {
+        crate::ActorIdentity {
+            name: self.name.to_string(),
+            realm: self.realm().to_string(),
+            tenant: self
+                .tenant_name
+                .as_ref()
+                .map(Name::to_string)
+                .unwrap_or_default(),
+        }
+    }
 }
 
 /// Token or session.
@@ -100,6 +122,8 @@ pub struct StoredBinding {
     pub tenant_id: Option<TenantId>,
     /// Project scope.
     pub project_id: Option<ProjectId>,
+    /// Created (ms).
+    pub created_at: i64,
 }
 
 /// Role bindings to users and to groups as one relation.
@@ -127,6 +151,11 @@ fn user(row: &AnyRow) -> Result<User, Error> {
             .map(|t| t.parse())
             .transpose()
             .map_err(Error::internal)?,
+        tenant_name: match row.try_get::<Option<String>, _>("tenant_name") {
+            Ok(Some(_)) => Some(get_name(row, "tenant_name")?),
+            Ok(None) => None,
+            Err(e) => return Err(Error::internal(e)),
+        },
     })
 }
 
@@ -158,10 +187,12 @@ fn binding(r: &AnyRow) -> Result<StoredBinding, Error> {
         role: get_string(r, "role")?,
         tenant_id: t.map(|t| t.parse()).transpose().map_err(Error::internal)?,
         project_id: p.map(|p| p.parse()).transpose().map_err(Error::internal)?,
+        created_at: r.try_get("created_at").map_err(Error::internal)?,
     })
 }
 
-const USER_COLUMNS: &str = "id, name, email, tenant_id";
+const USER_COLUMNS: &str = "id, name, email, tenant_id, \
+     (SELECT t.name FROM tenants t WHERE t.id = users.tenant_id) AS tenant_name";
 const CRED_COLUMNS: &str = "id, user_id, kind, name, expires_at, created_at";
 
 impl DataStore {
@@ -228,11 +259,20 @@ impl DataStore {
     }
 
     /// Users by name, all or of one tenant.
-    pub async fn user_list(&self, tenant: Option<TenantId>) -> Result<Vec<User>, Error> {
+    /// (`limit` of them after the name `after`).
+    pub async fn user_list(
+        &self,
+        tenant: Option<TenantId>,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<User>, Error> {
         let rows = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE ($1 IS NULL OR tenant_id = $1) ORDER BY name"
+            "SELECT {USER_COLUMNS} FROM users WHERE ($1 IS NULL OR tenant_id = $1) AND name > $2 \
+             ORDER BY name LIMIT $3"
         ))
         .bind(tenant.map(|t| t.to_string()))
+        .bind(after.unwrap_or(""))
+        .bind(i64::from(limit))
         .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
@@ -307,14 +347,22 @@ impl DataStore {
     }
 
     /// Role bindings, all or those on one tenant (and its projects).
+    /// (oldest first, `limit` of them after the key `(created_at, id)` `after`).
     pub async fn binding_list(
         &self,
         tenant: Option<TenantId>,
+        after: Option<(i64, String)>,
+        limit: u32,
     ) -> Result<Vec<StoredBinding>, Error> {
+        let (at, id) = after.unwrap_or((i64::MIN, String::new()));
         let rows = sqlx::query(&format!(
-            "SELECT * FROM ({BOTH}) b WHERE ($1 IS NULL OR tenant_id = $1) ORDER BY created_at"
+            "SELECT * FROM ({BOTH}) b WHERE ($1 IS NULL OR tenant_id = $1) \
+             AND (created_at > $2 OR (created_at = $2 AND id > $3)) ORDER BY created_at, id LIMIT $4"
         ))
         .bind(tenant.map(|t| t.to_string()))
+        .bind(at)
+        .bind(id)
+        .bind(i64::from(limit))
         .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
@@ -458,16 +506,24 @@ impl DataStore {
     }
 
     /// A user's live credentials of one kind.
+    /// (oldest first, `limit` of them after the key `(created_at, id)` `after`).
     pub async fn credential_list(
         &self,
         user_id: &str,
         kind: CredentialKind,
+        after: Option<(i64, String)>,
+        limit: u32,
     ) -> Result<Vec<Credential>, Error> {
+        let (at, id) = after.unwrap_or((i64::MIN, String::new()));
         let rows = sqlx::query(&format!(
-            "SELECT {CRED_COLUMNS} FROM credentials WHERE user_id = $1 AND kind = $2 AND revoked_at IS NULL ORDER BY created_at"
+            "SELECT {CRED_COLUMNS} FROM credentials WHERE user_id = $1 AND kind = $2 AND revoked_at IS NULL \
+             AND (created_at > $3 OR (created_at = $3 AND id > $4)) ORDER BY created_at, id LIMIT $5"
         ))
         .bind(user_id)
         .bind(kind.as_str())
+        .bind(at)
+        .bind(id)
+        .bind(i64::from(limit))
         .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
@@ -495,6 +551,7 @@ impl DataStore {
         project_id: Option<ProjectId>,
     ) -> Result<StoredBinding, Error> {
         let id = Uuid::new_v4().to_string();
+        let now = now_ms();
         let (table, column, who) = match subject {
             BindingSubject::User(u) => ("role_bindings", "user_id", u),
             BindingSubject::Group(g) => ("group_role_bindings", "group_id", g),
@@ -507,7 +564,7 @@ impl DataStore {
         .bind(role)
         .bind(tenant_id.map(|t| t.to_string()))
         .bind(project_id.map(|p| p.to_string()))
-        .bind(now_ms())
+        .bind(now)
         .execute(&mut *self.write().await?)
         .await
         .map_err(db_error)?;
@@ -517,15 +574,16 @@ impl DataStore {
             role: role.to_string(),
             tenant_id,
             project_id,
+            created_at: now,
         })
     }
 
     /// Every role binding of a user: its own and those of its groups.
     pub async fn bindings_of(&self, user_id: &str) -> Result<Vec<StoredBinding>, Error> {
         let rows = sqlx::query(
-            "SELECT id, 'user' AS kind, user_id AS subject, role, tenant_id, project_id FROM role_bindings \
+            "SELECT id, 'user' AS kind, user_id AS subject, role, tenant_id, project_id, created_at FROM role_bindings \
              WHERE user_id = $1 UNION ALL \
-             SELECT b.id, 'group' AS kind, b.group_id AS subject, b.role, b.tenant_id, b.project_id \
+             SELECT b.id, 'group' AS kind, b.group_id AS subject, b.role, b.tenant_id, b.project_id, b.created_at \
              FROM group_role_bindings b JOIN group_members m ON m.group_id = b.group_id WHERE m.user_id = $1",
         )
         .bind(user_id)

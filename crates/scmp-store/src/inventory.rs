@@ -233,15 +233,28 @@ impl DataStore {
     }
 
     /// A cluster's hosts by name.
-    pub async fn host_list(&self, cluster_id: &str) -> Result<Vec<Host>, Error> {
+    /// (`limit` of them after the name `after`).
+    pub async fn host_list(
+        &self,
+        cluster_id: &str,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Host>, Error> {
         let rows = sqlx::query(&format!(
-            "SELECT {HOST_COLUMNS} FROM hosts WHERE cluster_id = $1 ORDER BY name"
+            "SELECT {HOST_COLUMNS} FROM hosts WHERE cluster_id = $1 AND name > $2 ORDER BY name LIMIT $3"
         ))
         .bind(cluster_id)
+        .bind(after.unwrap_or(""))
+        .bind(i64::from(limit))
         .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         rows.iter().map(host).collect()
+    }
+
+    /// Every host of a cluster by name.
+    pub async fn host_list_all(&self, cluster_id: &str) -> Result<Vec<Host>, Error> {
+        self.host_list(cluster_id, None, u32::MAX).await
     }
 
     /// One host.

@@ -23,7 +23,7 @@ mod projects;
 mod sites;
 mod tenants;
 
-pub use audit::{AuditEntry, AuditFilter, AuditRecord, ChainBreak, Checkpoint};
+pub use audit::{ActorIdentity, AuditEntry, AuditFilter, AuditRecord, ChainBreak, Checkpoint};
 pub use catalog::{Image, InstanceType};
 pub use db::{Backend, DataStore};
 pub use groups::Group;

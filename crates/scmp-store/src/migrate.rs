@@ -22,6 +22,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (9, include_str!("../migrations/0009_leases.sql")),
     (10, include_str!("../migrations/0010_guest_network.sql")),
     (11, include_str!("../migrations/0011_template_disk.sql")),
+    (12, include_str!("../migrations/0012_audit_identity.sql")),
 ];
 
 /// Arbitrary constant identifying scmp's migration lock.

@@ -307,16 +307,21 @@ impl DataStore {
         })
     }
 
-    /// Operations, newest first: of one guest, or of some projects.
+    /// Operations, newest first: of one guest, or of some projects; `limit` of them after the
+    /// key `(created_at, id)` `after`.
     pub async fn operation_list(
         &self,
         guest: Option<GuestId>,
         projects: Option<&[ProjectId]>,
+        after: Option<(i64, String)>,
         limit: u32,
     ) -> Result<Vec<Operation>, Error> {
-        let mut sql = format!("SELECT {COLUMNS} FROM operations WHERE 1 = 1");
+        let (at, id) = after.unwrap_or((i64::MAX, String::new()));
+        let mut sql = format!(
+            "SELECT {COLUMNS} FROM operations WHERE (created_at < $1 OR (created_at = $1 AND id < $2))"
+        );
         if guest.is_some() {
-            sql.push_str(" AND guest_id = $1");
+            sql.push_str(" AND guest_id = $3");
         }
         if let Some(ps) = projects {
             if ps.is_empty() {
@@ -327,10 +332,10 @@ impl DataStore {
             sql.push_str(&format!(" AND project_id IN ({})", list.join(", ")));
         }
         sql.push_str(&format!(
-            " ORDER BY created_at DESC LIMIT {}",
+            " ORDER BY created_at DESC, id DESC LIMIT {}",
             limit.min(1000)
         ));
-        let mut q = sqlx::query(&sql);
+        let mut q = sqlx::query(&sql).bind(at).bind(id);
         if let Some(g) = guest {
             q = q.bind(g.to_string());
         }

@@ -225,12 +225,22 @@ impl DataStore {
     }
 
     /// Every site by name.
-    pub async fn site_list(&self) -> Result<Vec<Site>, Error> {
-        let rows = sqlx::query(&format!("SELECT {SITE_COLUMNS} FROM sites ORDER BY name"))
-            .fetch_all(&mut *self.read().await?)
-            .await
-            .map_err(db_error)?;
+    /// (`limit` of them after the name `after`).
+    pub async fn site_list(&self, after: Option<&str>, limit: u32) -> Result<Vec<Site>, Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {SITE_COLUMNS} FROM sites WHERE name > $1 ORDER BY name LIMIT $2"
+        ))
+        .bind(after.unwrap_or(""))
+        .bind(i64::from(limit))
+        .fetch_all(&mut *self.read().await?)
+        .await
+        .map_err(db_error)?;
         rows.iter().map(site).collect()
+    }
+
+    /// Every site by name (for placement).
+    pub async fn site_list_all(&self) -> Result<Vec<Site>, Error> {
+        self.site_list(None, u32::MAX).await
     }
 
     /// Changes a site's region and/or description.
@@ -336,11 +346,19 @@ impl DataStore {
     }
 
     /// A site's clusters by name.
-    pub async fn cluster_list(&self, site_id: &str) -> Result<Vec<Cluster>, Error> {
+    /// (`limit` of them after the name `after`).
+    pub async fn cluster_list(
+        &self,
+        site_id: &str,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Cluster>, Error> {
         let rows = sqlx::query(&format!(
-            "SELECT {CLUSTER_COLUMNS} FROM clusters WHERE site_id = $1 ORDER BY name"
+            "SELECT {CLUSTER_COLUMNS} FROM clusters WHERE site_id = $1 AND name > $2 ORDER BY name LIMIT $3"
         ))
         .bind(site_id)
+        .bind(after.unwrap_or(""))
+        .bind(i64::from(limit))
         .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db_error)?;

@@ -21,7 +21,60 @@ on_both!(
     audit_appends_written_together,
     sites_and_clusters,
     leases_have_one_holder,
+    lists_page_by_their_keys,
 );
+
+/// Keyset pages: every item once, in order, also when keys tie on their first part (role bindings
+/// and tokens made in the same millisecond).
+async fn lists_page_by_their_keys(store: &DataStore, _url: &str) {
+    let t = tenant(store, "alpha", res(1, 1, 1, 1)).await;
+    let mut users = Vec::new();
+    for i in 0..7 {
+        users.push(
+            store
+                .user_create(&name(&format!("user-{i}")), "", Some(t.id), None)
+                .await
+                .unwrap(),
+        );
+    }
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = store
+            .user_list(Some(t.id), after.as_deref(), 3)
+            .await
+            .unwrap();
+        seen.extend(page.iter().map(|u| u.name.to_string()));
+        match page.last() {
+            Some(u) if page.len() == 3 => after = Some(u.name.to_string()),
+            _ => break,
+        }
+    }
+    let want: Vec<String> = (0..7).map(|i| format!("user-{i}")).collect();
+    assert_eq!(seen, want);
+    // Bindings made together share their millisecond: the id breaks the tie.
+    let made = futures::future::join_all(users.iter().map(|u| async move {
+        let subject = BindingSubject::User(u.id.clone());
+        store
+            .binding_create(&subject, "tenant-auditor", Some(t.id), None)
+            .await
+    }))
+    .await;
+    let mut want: Vec<String> = made.into_iter().map(|b| b.unwrap().id).collect();
+    want.sort();
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.binding_list(Some(t.id), after, 2).await.unwrap();
+        seen.extend(page.iter().map(|b| b.id.clone()));
+        match page.last() {
+            Some(b) if page.len() == 2 => after = Some((b.created_at, b.id.clone())),
+            _ => break,
+        }
+    }
+    seen.sort();
+    assert_eq!(seen, want, "every binding once");
+}
 
 async fn leases_have_one_holder(store: &DataStore, _url: &str) {
     assert!(store.lease_try("inventory", "a", 60_000).await.unwrap());
@@ -436,7 +489,7 @@ async fn identity(store: &DataStore, _url: &str) {
     );
     assert_eq!(
         store
-            .credential_list(&alice.id, CredentialKind::Token)
+            .credential_list(&alice.id, CredentialKind::Token, None, 100)
             .await
             .unwrap()
             .len(),
@@ -478,9 +531,15 @@ fn record(i: usize, tenant: Option<scmp_common::TenantId>) -> AuditRecord {
     AuditRecord {
         request_id: format!("req-{i}"),
         phase: if i.is_multiple_of(2) { "begin" } else { "end" },
-        actor: "alice".into(),
+        actor: "9c6f1e8e-0000-4000-8000-00000000a11c".into(),
+        identity: scmp_store::ActorIdentity {
+            name: "alice".into(),
+            realm: "local".into(),
+            tenant: "alpha".into(),
+        },
         auth_method: "token".into(),
         credential: "c1".into(),
+        credential_name: "ci".into(),
         source: "127.0.0.1".into(),
         operation: "project_create".into(),
         target: format!("project/p{i}"),
@@ -547,10 +606,56 @@ async fn audit_chain_detects_tampering(store: &DataStore, url: &str) {
     assert_eq!(broken.seq, 7, "{broken}");
     tamper(
         url,
-        "UPDATE audit_entries SET actor = 'alice' WHERE seq = 7",
+        "UPDATE audit_entries SET actor = '9c6f1e8e-0000-4000-8000-00000000a11c' WHERE seq = 7",
     )
     .await;
     assert_eq!(store.audit_verify().await.unwrap(), Ok(20), "restored");
+    // Who acted is inside the hash: a changed name, realm, tenant or token name breaks the chain,
+    // and so does pretending the entry predates identities (its format).
+    for (column, value) in [
+        ("actor_name", "'mallory'"),
+        ("actor_realm", "'ldap'"),
+        ("actor_tenant", "'beta'"),
+        ("credential_name", "'other'"),
+        ("format", "1"),
+    ] {
+        let original: &str = match column {
+            "actor_name" => "'alice'",
+            "actor_realm" => "'local'",
+            "actor_tenant" => "'alpha'",
+            "credential_name" => "'ci'",
+            _ => "2",
+        };
+        tamper(
+            url,
+            &format!("UPDATE audit_entries SET {column} = {value} WHERE seq = 9"),
+        )
+        .await;
+        let broken = store.audit_verify().await.unwrap().unwrap_err();
+        assert_eq!(broken.seq, 9, "{column}: {broken}");
+        tamper(
+            url,
+            &format!("UPDATE audit_entries SET {column} = {original} WHERE seq = 9"),
+        )
+        .await;
+        assert_eq!(
+            store.audit_verify().await.unwrap(),
+            Ok(20),
+            "{column} restored"
+        );
+    }
+    // The actor is found by the name it had, as by its id.
+    let by_name = scmp_store::AuditFilter {
+        actor: Some("alice".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        store.audit_search(&by_name, 0, 100).await.unwrap().len(),
+        20
+    );
+    let entry = &store.audit_list(None, 0, 1).await.unwrap()[0];
+    assert_eq!(entry.record.identity.tenant, "alpha");
+    assert_eq!(entry.record.credential_name, "ci");
 
     // Reordering: swap two entries' positions.
     tamper(url, "UPDATE audit_entries SET seq = 1000 WHERE seq = 5").await;
@@ -563,7 +668,7 @@ async fn audit_chain_detects_tampering(store: &DataStore, url: &str) {
     assert_eq!(store.audit_verify().await.unwrap(), Ok(20));
 
     // Insertion: an extra entry copied in at the end, and in the middle.
-    tamper(url, "INSERT INTO audit_entries SELECT 21, time_ms, request_id, phase, actor, auth_method, credential, source, operation, target, tenant_id, result, error, prev_hash, hash FROM audit_entries WHERE seq = 20").await;
+    tamper(url, "INSERT INTO audit_entries SELECT 21, time_ms, request_id, phase, actor, auth_method, credential, source, operation, target, tenant_id, result, error, prev_hash, hash, actor_name, actor_realm, actor_tenant, credential_name, format FROM audit_entries WHERE seq = 20").await;
     assert_eq!(store.audit_verify().await.unwrap().unwrap_err().seq, 21);
     tamper(url, "DELETE FROM audit_entries WHERE seq = 21").await;
 
@@ -621,12 +726,15 @@ async fn sites_and_clusters(store: &DataStore, _url: &str) {
         store.cluster_create(&site.id, &new).await.unwrap_err(),
         Error::AlreadyExists { .. }
     ));
-    assert_eq!(store.cluster_list(&site.id).await.unwrap(), vec![c.clone()]);
+    assert_eq!(
+        store.cluster_list(&site.id, None, 100).await.unwrap(),
+        vec![c.clone()]
+    );
     assert!(matches!(
         store.site_delete(&site.id).await.unwrap_err(),
         Error::InUse { .. }
     ));
     store.cluster_delete(&c.id).await.unwrap();
     store.site_delete(&site.id).await.unwrap();
-    assert_eq!(store.site_list().await.unwrap(), vec![]);
+    assert_eq!(store.site_list(None, 100).await.unwrap(), vec![]);
 }

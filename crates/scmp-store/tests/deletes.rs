@@ -323,7 +323,7 @@ async fn observe(store: &DataStore, f: &Fixture) -> State {
         }
     }
     // Owned things: bindings on a scope go with the scope, a subject's with the subject.
-    let bindings = store.binding_list(None).await.unwrap();
+    let bindings = store.binding_list(None, None, 10_000).await.unwrap();
     let has = |subject: &str, project: bool| {
         bindings.iter().any(|b| {
             let who = match &b.subject {
@@ -359,7 +359,7 @@ async fn observe(store: &DataStore, f: &Fixture) -> State {
         assert_eq!(members.contains(&f.user), s.contains(&R::User), "{s:?}");
     }
     let tokens = store
-        .credential_list(&f.user, CredentialKind::Token)
+        .credential_list(&f.user, CredentialKind::Token, None, 100)
         .await
         .unwrap();
     assert_eq!(tokens.is_empty(), !s.contains(&R::User), "{s:?}");

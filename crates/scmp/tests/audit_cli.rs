@@ -136,7 +136,7 @@ async fn the_audit_log_verifies_offline_and_tampering_is_named() {
     assert!(verify(d).0);
 
     // Inserted.
-    tamper(d, "INSERT INTO audit_entries SELECT 111, time_ms, request_id, phase, actor, auth_method, credential, source, operation, target, tenant_id, result, error, prev_hash, hash FROM audit_entries WHERE seq = 110").await;
+    tamper(d, "INSERT INTO audit_entries SELECT 111, time_ms, request_id, phase, actor, auth_method, credential, source, operation, target, tenant_id, result, error, prev_hash, hash, actor_name, actor_realm, actor_tenant, credential_name, format FROM audit_entries WHERE seq = 110").await;
     let (ok, text) = verify(d);
     assert!(!ok && text.contains("entry 111"), "{text}");
     tamper(d, "DELETE FROM audit_entries WHERE seq = 111").await;

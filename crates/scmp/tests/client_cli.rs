@@ -33,19 +33,16 @@ fn text(o: &Output) -> String {
     )
 }
 
-#[test]
-fn the_client_drives_the_api() {
-    let data = tempfile::tempdir().unwrap();
-    let config = tempfile::tempdir().unwrap();
-    let cfg = config.path();
+/// Starts `scmp server` on a data directory; answers it with its URL and fingerprint.
+fn server(data: &Path) -> (Server, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_scmp"))
         .args(["server", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data.path())
+        .arg(data)
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
     let mut reader = BufReader::new(child.stdout.take().unwrap());
-    let _server = Server(child);
+    let server = Server(child);
     let (mut url, mut fp) = (String::new(), String::new());
     while url.is_empty() || fp.is_empty() {
         let mut line = String::new();
@@ -60,6 +57,15 @@ fn the_client_drives_the_api() {
             fp = f.trim().to_string();
         }
     }
+    (server, url, fp)
+}
+
+#[test]
+fn the_client_drives_the_api() {
+    let data = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let cfg = config.path();
+    let (_server, url, fp) = server(data.path());
     let token_file = data.path().join("admin-token");
     let wrong_fp = vec!["AB"; 32].join(":");
     let o = run(
@@ -263,4 +269,133 @@ fn the_client_drives_the_api() {
         "a user without roles does not see the tenant: {}",
         text(&o)
     );
+    let o = run(cfg, &["token", "create", "laptop"]);
+    assert!(o.status.success(), "{}", text(&o));
+    // The audit log names who acted, also once that user is gone.
+    let o = run(cfg, &["context", "use", "lab"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(cfg, &["user", "delete", "alice"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(cfg, &["audit", "list", "--actor", "alice"]);
+    let table = text(&o);
+    assert!(o.status.success(), "{table}");
+    let made = table
+        .lines()
+        .find(|l| l.contains("token_create"))
+        .unwrap_or_else(|| panic!("alice's token_create is listed: {table}"));
+    assert!(
+        made.contains("alice") && made.contains("acme") && made.contains("session"),
+        "by name, tenant and credential: {made}"
+    );
+    let o = run(cfg, &["audit", "list", "--actor", "alice", "-o", "json"]);
+    let page: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let times = page["items"].as_array().unwrap();
+    assert!(!times.is_empty());
+    assert!(
+        times
+            .iter()
+            .all(|e| e["time"].as_str().is_some_and(|t| t.ends_with('Z'))),
+        "times are RFC 3339 in UTC: {page}"
+    );
+}
+
+/// Guests from the command line: a site with a simulated cluster, a guest created and waited for,
+/// and the list and view naming the site it runs at.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guests_are_shown_with_their_site() {
+    let data = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let cfg = config.path();
+    let (_server, url, fp) = server(data.path());
+    let sim = pve_sim::Simulator::new(pve_sim::SimConfig {
+        time_scale: 0.0,
+        ..Default::default()
+    })
+    .unwrap();
+    let (addr, _sim) = sim.bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let token = config.path().join("fra.token");
+    std::fs::write(&token, sim.token_line()).unwrap();
+    let admin = data.path().join("admin-token");
+    let endpoint = format!("https://{addr}");
+    let simfp = sim.fingerprint();
+    let steps: Vec<Vec<&str>> = vec![
+        vec![
+            "login",
+            "--server",
+            &url,
+            "--fingerprint",
+            &fp,
+            "--token-file",
+            admin.to_str().unwrap(),
+        ],
+        vec!["site", "create", "frankfurt", "--country", "DE"],
+        vec![
+            "cluster",
+            "create",
+            "fra-1",
+            "--site",
+            "frankfurt",
+            "--endpoint",
+            &endpoint,
+            "--token-file",
+            token.to_str().unwrap(),
+            "--fingerprint",
+            &simfp,
+        ],
+        vec![
+            "tenant",
+            "create",
+            "acme",
+            "--vcpus",
+            "8",
+            "--memory-mib",
+            "16384",
+            "--disk-gib",
+            "200",
+            "--guests",
+            "4",
+        ],
+        vec![
+            "project",
+            "create",
+            "web",
+            "--tenant",
+            "acme",
+            "--vcpus",
+            "8",
+            "--memory-mib",
+            "16384",
+            "--disk-gib",
+            "200",
+            "--guests",
+            "4",
+        ],
+        vec![
+            "guest",
+            "create",
+            "web1",
+            "--project",
+            "acme/web",
+            "--image",
+            "debian-12",
+            "--type",
+            "small",
+        ],
+    ];
+    for args in &steps {
+        let o = run(cfg, args);
+        assert!(o.status.success(), "{args:?}: {}", text(&o));
+    }
+    let o = run(cfg, &["guest", "list", "--project", "acme/web"]);
+    let table = text(&o);
+    assert!(table.contains("SITE"), "{table}");
+    let row = table.lines().find(|l| l.contains("web1")).unwrap();
+    assert!(
+        row.contains("frankfurt") && row.contains("running"),
+        "{row}"
+    );
+    let o = run(cfg, &["guest", "view", "web1", "-o", "json"]);
+    let g: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(g["site"], "frankfurt", "{g}");
+    assert_eq!(g["cluster"], "fra-1", "{g}");
 }

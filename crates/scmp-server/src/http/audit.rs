@@ -9,10 +9,12 @@ use axum::Json;
 use scmp_authz::{Action, Resource};
 use scmp_common::{Error, TenantId};
 use scmp_store::{AuditRecord, CredentialKind};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::types::{AuditEntryView, Page};
+use scmp_common::time::{from_ms, to_ms, Time};
+
+use super::types::{AuditEntryView, Page, PageQuery};
 use super::ApiQuery;
 use crate::context::{AppState, OpContext};
 use crate::error::Problem;
@@ -22,11 +24,13 @@ fn record(ctx: &OpContext, operation: &str, target: &str, tenant: Option<TenantI
         request_id: ctx.request_id.clone(),
         phase: "begin",
         actor: ctx.actor.user.id.clone(),
+        identity: ctx.actor.user.identity(),
         auth_method: match ctx.actor.credential.kind {
             CredentialKind::Token => "token".into(),
             CredentialKind::Session => "session".into(),
         },
         credential: ctx.actor.credential.id.clone(),
+        credential_name: ctx.actor.credential.name.clone(),
         source: ctx.source.ip().to_string(),
         operation: operation.into(),
         target: target.into(),
@@ -78,30 +82,25 @@ where
     result.map_err(|e| Problem::from(e).at(&ctx.request_id))
 }
 
-/// Filters of `audit_list`.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct AuditQuery {
-    /// Only this tenant's entries (tenant admins and auditors see their tenant's only).
-    pub tenant: Option<String>,
-    /// Only entries of this actor (user id).
-    pub actor: Option<String>,
-    /// Only entries of this operation (`tenant_create`, ...).
-    pub operation: Option<String>,
-    /// Only entries about this target (`tenant/<id>`, ...).
-    pub target: Option<String>,
-    /// From this time (milliseconds since the Unix epoch).
-    pub since: Option<i64>,
-    /// Until this time (milliseconds since the Unix epoch).
-    pub until: Option<i64>,
-    /// Only entries of requests that acted on this guest (guest id): their requests and the
-    /// Proxmox side of their operations.
-    pub guest: Option<String>,
-    /// Entries after this position.
-    pub after: Option<i64>,
-    /// At most this many (1..1000, default 100).
-    pub limit: Option<u32>,
+super::paging::list_query! {
+    /// Filters of `audit_list`.
+    AuditQuery {
+        /// Only this tenant's entries (tenant admins and auditors see their tenant's only).
+        tenant: Option<String>,
+        /// Only entries of this actor: a user id, or the user name they had when acting.
+        actor: Option<String>,
+        /// Only entries of this operation (`tenant_create`, ...).
+        operation: Option<String>,
+        /// Only entries about this target (`tenant/<id>`, ...).
+        target: Option<String>,
+        /// From this time on (RFC 3339).
+        since: Option<Time>,
+        /// Until this time (RFC 3339).
+        until: Option<Time>,
+        /// Only entries of requests that acted on this guest (guest id): their requests and the
+        /// Proxmox side of their operations.
+        guest: Option<String>,
+    }
 }
 
 /// The audit log, oldest first.
@@ -112,13 +111,7 @@ pub async fn audit_list(
     ctx: OpContext,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<Page<AuditEntryView>>, Problem> {
-    let limit = match q.limit {
-        None => 100,
-        Some(n) if (1..=1000).contains(&n) => n,
-        Some(_) => {
-            return Err(Problem::invalid("limit", "must be between 1 and 1000").at(&ctx.request_id))
-        }
-    };
+    let limit = q.limit().map_err(|p| p.at(&ctx.request_id))?;
     let tenant = match &q.tenant {
         Some(key) => Some(
             super::tenants::tenant_for(&s, &ctx, key, Action::AuditList)
@@ -143,18 +136,22 @@ pub async fn audit_list(
         actor: q.actor,
         operation: q.operation,
         target: q.target,
-        since_ms: q.since,
-        until_ms: q.until,
+        since_ms: q.since.as_ref().map(to_ms),
+        until_ms: q.until.as_ref().map(to_ms),
         guest,
     };
-    let entries = s
-        .store
-        .audit_search(&filter, q.after.unwrap_or(0), limit)
-        .await
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
-    let next = (entries.len() as u32 == limit)
-        .then(|| entries.last().map(|e| e.seq.to_string()))
-        .flatten();
+    let (entries, next) = super::paging::fill(
+        q.page_token.as_deref(),
+        limit,
+        |after: Option<i64>, n| {
+            let (store, filter) = (s.store.clone(), filter.clone());
+            async move { store.audit_search(&filter, after.unwrap_or(0), n).await }
+        },
+        |e| e.seq,
+        |_| true,
+    )
+    .await
+    .map_err(|p| p.at(&ctx.request_id))?;
     Ok(Json(Page {
         items: entries.into_iter().map(Into::into).collect(),
         next_page_token: next,
@@ -168,8 +165,8 @@ pub struct CheckpointView {
     pub seq: i64,
     /// Hash of the last covered entry.
     pub head_hash: String,
-    /// When (milliseconds since the Unix epoch).
-    pub time_ms: i64,
+    /// When it was signed.
+    pub time: Time,
     /// Ed25519 public key (hex).
     pub public_key: String,
     /// Signature (hex) over `scmp audit checkpoint\nseq N\nhead H\ntime T\n`.
@@ -240,29 +237,39 @@ pub async fn audit_verify(
 
 /// The audit chain's signed checkpoints, oldest first (for offline verification and export).
 #[utoipa::path(get, path = "/api/v1/audit/checkpoints", operation_id = "audit_checkpoint_list",
+    params(PageQuery),
     responses((status = 200, body = Page<CheckpointView>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn audit_checkpoint_list(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<Page<CheckpointView>>, Problem> {
     platform_audit(&s, &ctx, "read the audit checkpoints")?;
-    let list = s
-        .store
-        .audit_checkpoint_list()
-        .await
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let limit = q.limit().map_err(|p| p.at(&ctx.request_id))?;
+    let (list, next) = super::paging::fill(
+        q.page_token.as_deref(),
+        limit,
+        |after: Option<i64>, n| {
+            let store = s.store.clone();
+            async move { store.audit_checkpoint_list(after.unwrap_or(0), n).await }
+        },
+        |c| c.seq,
+        |_| true,
+    )
+    .await
+    .map_err(|p| p.at(&ctx.request_id))?;
     let items = list
         .into_iter()
         .map(|c| CheckpointView {
             seq: c.seq,
             head_hash: c.head_hash,
-            time_ms: c.time_ms,
+            time: from_ms(c.time_ms),
             public_key: c.public_key,
             signature: c.signature,
         })
         .collect();
     Ok(Json(Page {
         items,
-        next_page_token: None,
+        next_page_token: next,
     }))
 }

@@ -14,8 +14,8 @@ use utoipa::ToSchema;
 
 use super::audit::audited;
 use super::tenants::name;
-use super::types::Page;
-use super::{ApiJson, ApiPath};
+use super::types::{Page, PageQuery};
+use super::{ApiJson, ApiPath, ApiQuery};
 use crate::context::{AppState, OpContext};
 use crate::error::Problem;
 
@@ -34,10 +34,13 @@ pub struct ImageView {
     pub version: String,
     /// The template's name on Proxmox VE.
     pub template: String,
-    /// Description.
-    pub description: String,
+    /// Description (absent when none was given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// Clusters that carry the template (names).
     pub clusters: Vec<String>,
+    /// Created.
+    pub created_at: scmp_common::time::Time,
 }
 
 /// `image_create`.
@@ -72,6 +75,8 @@ pub struct InstanceTypeView {
     pub memory_mib: u64,
     /// Root disk.
     pub disk_gib: u64,
+    /// Created.
+    pub created_at: scmp_common::time::Time,
 }
 
 /// `instance_type_create`.
@@ -97,8 +102,9 @@ impl ImageView {
             os: i.os,
             version: i.version,
             template: i.template,
-            description: i.description,
+            description: super::types::text(i.description),
             clusters,
+            created_at: scmp_common::time::from_ms(i.created_at),
         }
     }
 }
@@ -111,6 +117,7 @@ impl From<InstanceType> for InstanceTypeView {
             vcpus: t.vcpus,
             memory_mib: t.memory_mib,
             disk_gib: t.disk_gib,
+            created_at: scmp_common::time::from_ms(t.created_at),
         }
     }
 }
@@ -131,15 +138,28 @@ fn short_text(field: &str, v: &str) -> Result<String, Problem> {
 }
 
 /// Every image, with the clusters that have it.
-#[utoipa::path(get, path = "/api/v1/images", operation_id = "image_list",
+#[utoipa::path(get, path = "/api/v1/images", operation_id = "image_list", params(PageQuery),
     responses((status = 200, body = Page<ImageView>), (status = 401, body = Problem)))]
 pub async fn image_list(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<Page<ImageView>>, Problem> {
     catalog(&s, &ctx, Action::CatalogView)?;
+    let limit = q.limit().map_err(|p| p.at(&ctx.request_id))?;
     let at = |e: scmp_common::Error| Problem::from(e).at(&ctx.request_id);
-    let images = s.store.image_list().await.map_err(at)?;
+    let (images, next) = super::paging::fill(
+        q.page_token.as_deref(),
+        limit,
+        |after: Option<String>, n| {
+            let store = s.store.clone();
+            async move { store.image_list(after.as_deref(), n).await }
+        },
+        |i| i.name.to_string(),
+        |_| true,
+    )
+    .await
+    .map_err(|p| p.at(&ctx.request_id))?;
     let templates = s.store.cluster_templates(None).await.map_err(at)?;
     let names: std::collections::HashMap<String, String> = s
         .store
@@ -163,7 +183,7 @@ pub async fn image_list(
         .collect();
     Ok(Json(Page {
         items,
-        next_page_token: None,
+        next_page_token: next,
     }))
 }
 
@@ -202,20 +222,30 @@ pub async fn image_create(
 
 /// Every instance type, smallest first.
 #[utoipa::path(get, path = "/api/v1/instance-types", operation_id = "instance_type_list",
+    params(PageQuery),
     responses((status = 200, body = Page<InstanceTypeView>), (status = 401, body = Problem)))]
 pub async fn instance_type_list(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<Page<InstanceTypeView>>, Problem> {
     catalog(&s, &ctx, Action::CatalogView)?;
-    let items = s
-        .store
-        .instance_type_list()
-        .await
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let limit = q.limit().map_err(|p| p.at(&ctx.request_id))?;
+    let (items, next) = super::paging::fill(
+        q.page_token.as_deref(),
+        limit,
+        |after, n| {
+            let store = s.store.clone();
+            async move { store.instance_type_list(after, n).await }
+        },
+        |t| (t.vcpus, t.memory_mib, t.name.to_string()),
+        |_| true,
+    )
+    .await
+    .map_err(|p| p.at(&ctx.request_id))?;
     Ok(Json(Page {
         items: items.into_iter().map(Into::into).collect(),
-        next_page_token: None,
+        next_page_token: next,
     }))
 }
 

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use http::request::Parts;
 use http::StatusCode;
 use serde::de::DeserializeOwned;
@@ -97,13 +97,21 @@ impl<T: DeserializeOwned + Send> FromRequestParts<Arc<AppState>> for ApiQuery<T>
 
     async fn from_request_parts(
         parts: &mut Parts,
-        state: &Arc<AppState>,
+        _: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
-        Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|Query(q)| ApiQuery(q))
+        let query = parts.uri.query().unwrap_or_default();
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(ApiQuery)
             .map_err(|e| {
-                Problem::invalid("query", e.body_text()).at(&request_id(&parts.extensions))
+                // The parameter at fault, when the error is about one.
+                let path = e.path().to_string();
+                let field = if path == "." || path.is_empty() {
+                    "query".to_string()
+                } else {
+                    path
+                };
+                Problem::invalid(&field, e.inner().to_string()).at(&request_id(&parts.extensions))
             })
     }
 }

@@ -59,12 +59,13 @@ pub struct GroupView {
     /// Its tenant; absent for a platform group.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
-    /// Description.
-    pub description: String,
+    /// Description (absent when none was given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// Members (user ids).
     pub members: Vec<String>,
-    /// Created (milliseconds since the Unix epoch).
-    pub created_at: i64,
+    /// Created.
+    pub created_at: scmp_common::time::Time,
 }
 
 impl From<Group> for GroupView {
@@ -73,9 +74,9 @@ impl From<Group> for GroupView {
             id: g.id,
             name: g.name.to_string(),
             tenant_id: g.tenant_id.map(|t| t.to_string()),
-            description: g.description,
+            description: super::types::text(g.description),
             members: g.members,
-            created_at: g.created_at,
+            created_at: scmp_common::time::from_ms(g.created_at),
         }
     }
 }
@@ -110,8 +111,12 @@ async fn members(
 ) -> Result<Vec<String>, Problem> {
     let mut ids = Vec::with_capacity(keys.len());
     for (i, key) in keys.iter().enumerate() {
-        let u = user_for(s, ctx, key).await.map_err(|_| {
-            Problem::invalid(&format!("members[{i}]"), "no such user").at(&ctx.request_id)
+        let u = user_for(s, ctx, key).await.map_err(|p| {
+            if p.status == 404 {
+                Problem::invalid(&format!("members[{i}]"), "no such user").at(&ctx.request_id)
+            } else {
+                p
+            }
         })?;
         if tenant.is_some() && u.tenant_id != tenant {
             return Err(Problem::invalid(
@@ -142,14 +147,22 @@ pub async fn group_list(
             return Err(Problem::forbidden("list all groups (name a tenant)").at(&ctx.request_id))
         }
     };
-    let groups = s
-        .store
-        .group_list(filter)
-        .await
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let limit = q.limit().map_err(|p| p.at(&ctx.request_id))?;
+    let (groups, next) = super::paging::fill(
+        q.page_token.as_deref(),
+        limit,
+        |after: Option<String>, n| {
+            let store = s.store.clone();
+            async move { store.group_list(filter, after.as_deref(), n).await }
+        },
+        |g| g.name.to_string(),
+        |_| true,
+    )
+    .await
+    .map_err(|p| p.at(&ctx.request_id))?;
     Ok(Json(Page {
         items: groups.into_iter().map(Into::into).collect(),
-        next_page_token: None,
+        next_page_token: next,
     }))
 }
 

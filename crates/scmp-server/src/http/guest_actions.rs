@@ -115,7 +115,7 @@ pub async fn guest_migrate(
             g.name
         ))));
     };
-    let hosts = s.store.host_list(&cluster_id).await.map_err(at)?;
+    let hosts = s.store.host_list_all(&cluster_id).await.map_err(at)?;
     let target = match body.host {
         Some(h) => {
             let Some(host) = hosts.iter().find(|x| x.observed.name == h) else {

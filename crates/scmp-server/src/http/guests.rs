@@ -16,7 +16,9 @@ use utoipa::ToSchema;
 
 use super::audit::audited;
 use super::operations::{accepted, wait_for, OperationView, WaitQuery};
-use super::types::Page;
+use scmp_common::time::{from_ms, Time};
+
+use super::types::{text, Page};
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::context::{AppState, OpContext};
 use crate::error::Problem;
@@ -83,11 +85,20 @@ pub struct GuestView {
     pub disk_gib: u64,
     /// Lifecycle state.
     pub state: GuestState,
-    /// The cluster it runs on.
+    /// The site it runs at (absent until placed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+    /// The cluster it runs on (absent until placed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster_id: Option<String>,
-    /// Its host.
+    /// That cluster's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
+    /// Its host (absent until placed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
-    /// Its VMID.
+    /// Its VMID (absent until it has one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vmid: Option<u32>,
     /// Managed by Proxmox HA.
     pub ha: bool,
@@ -109,26 +120,29 @@ pub struct GuestView {
     /// The cloud-init user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ci_user: Option<String>,
-    /// Why placement chose its host.
-    pub placement: String,
-    /// What differs on Proxmox from scmp's record (empty when in sync).
-    pub drift: String,
-    /// The last failure.
-    pub error: String,
+    /// Why placement chose its host (absent until placed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placement: Option<String>,
+    /// What differs on Proxmox from scmp's record (absent when in sync).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drift: Option<String>,
+    /// The last failure (absent when there was none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
     /// Recent events (drift, repairs, adoption), newest first; only in `guest_view`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<GuestEventView>,
-    /// Created (ms since the epoch).
-    pub created_at: i64,
-    /// Last changed (ms since the epoch).
-    pub updated_at: i64,
+    /// Created.
+    pub created_at: Time,
+    /// Last changed.
+    pub updated_at: Time,
 }
 
 /// An event on a guest.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct GuestEventView {
-    /// When (ms since the epoch).
-    pub at: i64,
+    /// When.
+    pub at: Time,
     /// `drift`, `in_sync`, `repaired`, `adopted`, `moved`.
     pub kind: String,
     /// What happened.
@@ -148,7 +162,9 @@ impl From<Guest> for GuestView {
             memory_mib: g.memory_mib,
             disk_gib: g.disk_gib,
             state: g.state,
+            site: g.site_name,
             cluster_id: g.cluster_id,
+            cluster: g.cluster_name,
             host: g.node,
             vmid: g.vmid,
             ha: g.ha,
@@ -165,12 +181,12 @@ impl From<Guest> for GuestView {
                 vlan: g.network.vlan,
             },
             addresses: Vec::new(),
-            placement: g.placement,
-            drift: g.drift,
-            error: g.error,
+            placement: text(g.placement),
+            drift: text(g.drift),
+            error: text(g.error),
             events: Vec::new(),
-            created_at: g.created_at,
-            updated_at: g.updated_at,
+            created_at: from_ms(g.created_at),
+            updated_at: from_ms(g.updated_at),
         }
     }
 }
@@ -218,24 +234,48 @@ pub async fn guest_for(
     }
 }
 
-/// A project's guests the caller may see.
+super::paging::list_query! {
+    /// Filters of `guest_list`.
+    GuestListQuery {
+        /// Only guests at this site (name).
+        site: Option<String>,
+        /// Only guests in this state.
+        state: Option<GuestState>,
+    }
+}
+
+/// A project's guests, by name.
 #[utoipa::path(get, path = "/api/v1/projects/{project}/guests", operation_id = "guest_list",
-    params(("project" = String, Path, description = "Project id")),
+    params(("project" = String, Path, description = "Project id"), GuestListQuery),
     responses((status = 200, body = Page<GuestView>), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn guest_list(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiPath(key): ApiPath,
+    ApiQuery(q): ApiQuery<GuestListQuery>,
 ) -> Result<Json<Page<GuestView>>, Problem> {
     let p = super::projects::project_for(&s, &ctx, &key, Action::GuestList).await?;
-    let items = s
-        .store
-        .guest_list(p.id)
-        .await
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let limit = q.limit().map_err(|p| p.at(&ctx.request_id))?;
+    let (items, next) = super::paging::fill(
+        q.page_token.as_deref(),
+        limit,
+        |after: Option<String>, n| {
+            let store = s.store.clone();
+            async move { store.guest_list(p.id, after.as_deref(), n).await }
+        },
+        |g| g.name.to_string(),
+        |g| {
+            q.site
+                .as_ref()
+                .is_none_or(|site| g.site_name.as_ref() == Some(site))
+                && q.state.is_none_or(|state| g.state == state)
+        },
+    )
+    .await
+    .map_err(|p| p.at(&ctx.request_id))?;
     Ok(Json(Page {
         items: items.into_iter().map(Into::into).collect(),
-        next_page_token: None,
+        next_page_token: next,
     }))
 }
 
@@ -310,7 +350,7 @@ pub async fn guest_view(
     v.events = events
         .into_iter()
         .map(|e| GuestEventView {
-            at: e.at,
+            at: from_ms(e.at),
             kind: e.kind,
             detail: e.detail,
         })

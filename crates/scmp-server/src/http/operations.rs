@@ -14,6 +14,8 @@ use scmp_store::Operation;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use scmp_common::time::{from_ms, Time};
+
 use super::types::Page;
 use super::{ApiPath, ApiQuery};
 use crate::context::{AppState, OpContext};
@@ -41,10 +43,10 @@ pub struct OperationView {
     pub tasks: Vec<String>,
     /// The request that started it (its audit entries carry the same id).
     pub request_id: String,
-    /// Created (ms since the epoch).
-    pub created_at: i64,
-    /// Last changed (ms since the epoch).
-    pub updated_at: i64,
+    /// Created.
+    pub created_at: Time,
+    /// Last changed.
+    pub updated_at: Time,
 }
 
 impl From<Operation> for OperationView {
@@ -59,8 +61,8 @@ impl From<Operation> for OperationView {
             error: (!o.error.is_empty()).then_some(o.error),
             tasks: o.upids,
             request_id: o.request_id,
-            created_at: o.created_at,
-            updated_at: o.updated_at,
+            created_at: from_ms(o.created_at),
+            updated_at: from_ms(o.updated_at),
         }
     }
 }
@@ -134,14 +136,7 @@ pub async fn operation_list(
     ctx: OpContext,
     ApiQuery(q): ApiQuery<OperationQuery>,
 ) -> Result<Json<Page<OperationView>>, Problem> {
-    let at = |e: Error| Problem::from(e).at(&ctx.request_id);
-    let limit = match q.limit {
-        None => 100,
-        Some(n) if (1..=1000).contains(&n) => n,
-        Some(_) => {
-            return Err(Problem::invalid("limit", "must be between 1 and 1000").at(&ctx.request_id))
-        }
-    };
+    let limit = q.limit().map_err(|p| p.at(&ctx.request_id))?;
     let guest = match &q.guest {
         Some(key) => Some(
             super::guests::guest_for(&s, &ctx, key, Action::GuestView)
@@ -150,38 +145,38 @@ pub async fn operation_list(
         ),
         None => None,
     };
-    let ops = s
-        .store
-        .operation_list(guest, None, limit.saturating_mul(4).min(1000))
-        .await
-        .map_err(at)?;
-    let items = ops
-        .into_iter()
-        .filter(|o| {
+    let (ops, next) = super::paging::fill(
+        q.page_token.as_deref(),
+        limit,
+        |after, n| {
+            let store = s.store.clone();
+            async move { store.operation_list(guest, None, after, n).await }
+        },
+        |o| (o.created_at, o.id.to_string()),
+        |o| {
             s.authz.authorize(
                 &ctx.actor.principal,
                 Action::GuestView,
                 Resource::Project(o.tenant_id, o.project_id),
-            )
-        })
-        .take(limit as usize)
-        .map(Into::into)
-        .collect();
+            ) && q.state.is_none_or(|state| o.state == state)
+        },
+    )
+    .await
+    .map_err(|p| p.at(&ctx.request_id))?;
     Ok(Json(Page {
-        items,
-        next_page_token: None,
+        items: ops.into_iter().map(Into::into).collect(),
+        next_page_token: next,
     }))
 }
 
-/// Filters of `operation_list`.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct OperationQuery {
-    /// Only this guest's operations (id or name).
-    pub guest: Option<String>,
-    /// At most this many (1..1000, default 100).
-    pub limit: Option<u32>,
+super::paging::list_query! {
+    /// Filters of `operation_list`.
+    OperationQuery {
+        /// Only this guest's operations (id or name).
+        guest: Option<String>,
+        /// Only operations in this state.
+        state: Option<OperationState>,
+    }
 }
 
 /// One operation; `?wait=SECONDS` waits for it to end.

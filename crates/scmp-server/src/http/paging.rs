@@ -1,18 +1,66 @@
-//! Lists in pages: `?limit=&page_token=` -> `{items, next_page_token}`. The token is opaque to
-//! clients (the position, encoded); pages are filled with what the caller may see, reading on in
-//! the store until the page is full or the list ends, so a page is never short but at the end.
+//! Lists in pages, one way for every list: `?limit=&page_token=` -> `{items, next_page_token}`.
+//!
+//! `limit` is 1 to [`MAX_LIMIT`] (default [`DEFAULT_LIMIT`]). The token is opaque to clients: the
+//! key of the last item given (a name, a position, a time and an id), encoded. Pages are filled
+//! with what the caller may see, reading on in the store until the page is full or the list
+//! ends, so a page is never short but at the end.
 
 use std::future::Future;
 
 use base64::Engine;
 use scmp_common::Error;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use crate::error::Problem;
 
-const PREFIX: &str = "after:";
+/// The most items a page holds.
+pub const MAX_LIMIT: u32 = 1000;
+/// Items on a page when the caller does not say.
+pub const DEFAULT_LIMIT: u32 = 100;
 
-/// The position a page token stands for.
-pub fn decode(token: Option<&str>) -> Result<Option<String>, Problem> {
+const PREFIX: &str = "v1:";
+
+/// A list's query parameters: its filters, then `limit` and `page_token`, which every list takes.
+macro_rules! list_query {
+    ($(#[$meta:meta])* $name:ident { $($(#[$fmeta:meta])* $field:ident: $ty:ty,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, serde::Deserialize, utoipa::IntoParams)]
+        #[into_params(parameter_in = Query)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $($(#[$fmeta])* pub $field: $ty,)*
+            /// At most this many items (1 to 1000, default 100).
+            #[param(minimum = 1, maximum = 1000)]
+            pub limit: Option<u32>,
+            /// The `next_page_token` of the page before.
+            pub page_token: Option<String>,
+        }
+
+        impl $name {
+            /// The limit, checked.
+            pub fn limit(&self) -> Result<u32, crate::error::Problem> {
+                crate::http::paging::limit(self.limit)
+            }
+        }
+    };
+}
+pub(crate) use list_query;
+
+/// A page query's limit, checked.
+pub fn limit(limit: Option<u32>) -> Result<u32, Problem> {
+    match limit {
+        None => Ok(DEFAULT_LIMIT),
+        Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+        Some(_) => Err(Problem::invalid(
+            "limit",
+            format!("must be between 1 and {MAX_LIMIT}"),
+        )),
+    }
+}
+
+/// The key a page token stands for.
+pub fn decode<K: DeserializeOwned>(token: Option<&str>) -> Result<Option<K>, Problem> {
     let Some(t) = token else {
         return Ok(None);
     };
@@ -20,29 +68,34 @@ pub fn decode(token: Option<&str>) -> Result<Option<String>, Problem> {
         .decode(t)
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| s.strip_prefix(PREFIX).map(str::to_string))
+        .and_then(|s| {
+            s.strip_prefix(PREFIX)
+                .and_then(|json| serde_json::from_str(json).ok())
+        })
         .map(Some)
         .ok_or_else(|| Problem::invalid("page_token", "not a token from a previous page"))
 }
 
-fn encode(after: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{PREFIX}{after}"))
+fn encode<K: Serialize>(key: &K) -> String {
+    let json = serde_json::to_string(key).unwrap_or_default();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{PREFIX}{json}"))
 }
 
-/// Reads `fetch(after, n)` pages (ordered by the key `key` gives) until `limit` items pass
+/// Reads `fetch(after, n)` batches (ordered by the key `key` gives) until `limit` items pass
 /// `visible`; answers them and the token of the next page (none at the end).
-pub async fn fill<T, F, Fut>(
+pub async fn fill<T, K, F, Fut>(
     token: Option<&str>,
     limit: u32,
     mut fetch: F,
-    key: impl Fn(&T) -> String,
+    key: impl Fn(&T) -> K,
     visible: impl Fn(&T) -> bool,
 ) -> Result<(Vec<T>, Option<String>), Problem>
 where
-    F: FnMut(Option<String>, u32) -> Fut,
+    K: Serialize + DeserializeOwned + Clone,
+    F: FnMut(Option<K>, u32) -> Fut,
     Fut: Future<Output = Result<Vec<T>, Error>>,
 {
-    let mut after = decode(token)?;
+    let mut after: Option<K> = decode(token)?;
     let mut items = Vec::new();
     loop {
         let batch = fetch(after.clone(), limit).await.map_err(Problem::from)?;
@@ -53,7 +106,7 @@ where
                 items.push(t);
                 if items.len() as u32 == limit {
                     // More may follow: the next page starts after this item.
-                    return Ok((items, after.as_deref().map(encode)));
+                    return Ok((items, after.as_ref().map(encode)));
                 }
             }
         }
@@ -63,6 +116,27 @@ where
     }
 }
 
+/// One page of a list held in memory (what a site answers live), ordered by `key`.
+pub fn slice<T, K>(
+    mut all: Vec<T>,
+    token: Option<&str>,
+    limit: u32,
+    key: impl Fn(&T) -> K,
+) -> Result<(Vec<T>, Option<String>), Problem>
+where
+    K: Serialize + DeserializeOwned + Ord,
+{
+    let after: Option<K> = decode(token)?;
+    all.sort_by_key(|t| key(t));
+    let mut rest: Vec<T> = all
+        .into_iter()
+        .filter(|t| after.as_ref().is_none_or(|a| key(t) > *a))
+        .collect();
+    let next = (rest.len() > limit as usize).then(|| encode(&key(&rest[limit as usize - 1])));
+    rest.truncate(limit as usize);
+    Ok((rest, next))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,11 +144,42 @@ mod tests {
     #[test]
     fn tokens_round_trip_and_refuse_forgeries() {
         assert_eq!(
-            decode(Some(&encode("acme"))).unwrap().as_deref(),
+            decode::<String>(Some(&encode(&"acme".to_string())))
+                .unwrap()
+                .as_deref(),
             Some("acme")
         );
-        assert!(decode(Some("acme")).is_err());
-        assert!(decode(Some("!!!")).is_err());
-        assert_eq!(decode(None).unwrap(), None);
+        assert_eq!(
+            decode::<(i64, String)>(Some(&encode(&(5, "x".to_string())))).unwrap(),
+            Some((5, "x".to_string()))
+        );
+        assert!(decode::<String>(Some("acme")).is_err());
+        assert!(decode::<String>(Some("!!!")).is_err());
+        assert!(decode::<i64>(Some(&encode(&"name".to_string()))).is_err());
+        assert_eq!(decode::<String>(None).unwrap(), None);
+    }
+
+    #[test]
+    fn slices_page_through_everything_once() {
+        let all: Vec<u32> = (0..25).collect();
+        let mut seen = Vec::new();
+        let mut token = None;
+        loop {
+            let (page, next) = slice(all.clone(), token.as_deref(), 10, |n| *n).unwrap();
+            seen.extend(page);
+            match next {
+                Some(t) => token = Some(t),
+                None => break,
+            }
+        }
+        assert_eq!(seen, all);
+    }
+
+    #[test]
+    fn limits() {
+        assert_eq!(limit(None).unwrap(), DEFAULT_LIMIT);
+        assert!(limit(Some(0)).is_err());
+        assert!(limit(Some(1001)).is_err());
+        assert_eq!(limit(Some(1000)).unwrap(), 1000);
     }
 }

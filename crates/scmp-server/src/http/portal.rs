@@ -62,8 +62,8 @@ pub struct PortalLogin {
 /// What the portal learns at login (never the credential: that stays in the HttpOnly cookie).
 #[derive(Debug, Serialize)]
 pub struct PortalSession {
-    /// When the login ends (ms since the epoch).
-    pub expires_at: i64,
+    /// When the login ends.
+    pub expires_at: scmp_common::time::Time,
 }
 
 async fn login(
@@ -114,7 +114,10 @@ async fn login(
         }
     };
     let max_age = ((expires_at - now) / 1000).clamp(0, COOKIE_MAX_S);
-    let mut resp = (StatusCode::CREATED, Json(PortalSession { expires_at })).into_response();
+    let session = PortalSession {
+        expires_at: scmp_common::time::from_ms(expires_at),
+    };
+    let mut resp = (StatusCode::CREATED, Json(session)).into_response();
     set_cookies(&mut resp, &token, max_age)?;
     Ok(resp)
 }

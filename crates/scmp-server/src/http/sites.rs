@@ -14,8 +14,10 @@ use utoipa::ToSchema;
 
 use super::audit::audited;
 use super::tenants::{name, platform};
-use super::types::Page;
-use super::{ApiJson, ApiPath, ApiPath2};
+use scmp_common::time::{from_ms, from_ms_opt, Time};
+
+use super::types::{text, Page, PageQuery};
+use super::{ApiJson, ApiPath, ApiPath2, ApiQuery};
 use crate::context::{AppState, OpContext};
 use crate::error::Problem;
 
@@ -44,12 +46,14 @@ pub struct SiteView {
     pub name: String,
     /// Country code.
     pub country: String,
-    /// Region.
-    pub region: String,
-    /// Description.
-    pub description: String,
-    /// Created (milliseconds since the Unix epoch).
-    pub created_at: i64,
+    /// Region within the country (absent when none was given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Description (absent when none was given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Created.
+    pub created_at: Time,
 }
 
 impl From<Site> for SiteView {
@@ -58,9 +62,9 @@ impl From<Site> for SiteView {
             id: s.id,
             name: s.name.to_string(),
             country: s.country,
-            region: s.region,
-            description: s.description,
-            created_at: s.created_at,
+            region: text(s.region),
+            description: text(s.description),
+            created_at: from_ms(s.created_at),
         }
     }
 }
@@ -102,6 +106,7 @@ pub struct ClusterView {
     /// API token id.
     pub token_id: String,
     /// Pinned certificate fingerprint.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tls_fingerprint: Option<String>,
     /// CPU overcommit.
     pub cpu_overcommit: f64,
@@ -117,8 +122,8 @@ pub struct ClusterView {
     pub bridges: Vec<BridgeView>,
     /// The cluster's most recent Proxmox tasks, newest first.
     pub recent_tasks: Vec<TaskView>,
-    /// Created (milliseconds since the Unix epoch).
-    pub created_at: i64,
+    /// Created.
+    pub created_at: Time,
 }
 
 /// A cluster's health.
@@ -126,21 +131,24 @@ pub struct ClusterView {
 pub struct ClusterHealthView {
     /// `unknown` (not synced yet), `online`, `degraded` (a node down or no quorum) or `unreachable`.
     pub state: String,
-    /// Since when (ms since the epoch).
-    pub since: i64,
-    /// Last successful sync (ms since the epoch).
-    pub last_seen_at: i64,
-    /// Why the last sync failed.
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub last_error: String,
-    /// Proxmox VE version.
-    pub pve_version: String,
+    /// Since when (absent until the first sync).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<Time>,
+    /// Last successful sync (absent until there was one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_seen_at: Option<Time>,
+    /// Why the last sync failed, or what it could not read (absent when all went well).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    /// Proxmox VE version (absent until known).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pve_version: Option<String>,
     /// Guests on the cluster that are not scmp's (never touched).
     pub unmanaged_guests: u64,
 }
 
 /// A Proxmox task.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TaskView {
     /// Its UPID.
     pub upid: String,
@@ -149,13 +157,29 @@ pub struct TaskView {
     /// `qmclone`, `qmstart`, ...
     pub kind: String,
     /// What it acts on (a VMID).
-    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Who started it.
     pub user: String,
-    /// Started (seconds since the epoch).
-    pub starttime: i64,
+    /// When it started.
+    pub started_at: Time,
     /// `OK`, an error, or absent while it runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+}
+
+impl From<scmp_agent::protocol::ObservedTask> for TaskView {
+    fn from(t: scmp_agent::protocol::ObservedTask) -> Self {
+        Self {
+            upid: t.upid,
+            node: t.node,
+            kind: t.kind,
+            id: text(t.id),
+            user: t.user,
+            started_at: scmp_common::time::from_secs(t.starttime),
+            status: t.status,
+        }
+    }
 }
 
 /// A storage as one node sees it.
@@ -202,16 +226,22 @@ impl From<Cluster> for ClusterView {
             drift_action: c.health.drift_action.clone(),
             health: ClusterHealthView {
                 state: c.health.state,
-                since: c.health.since,
-                last_seen_at: c.health.last_seen_at,
-                last_error: c.health.last_error,
-                pve_version: c.health.pve_version,
+                since: from_ms_opt(c.health.since),
+                last_seen_at: from_ms_opt(c.health.last_seen_at),
+                last_error: text(c.health.last_error),
+                pve_version: text(c.health.pve_version),
                 unmanaged_guests: c.health.unmanaged_guests,
             },
             storage: serde_json::from_value(c.inventory.storage).unwrap_or_default(),
             bridges: serde_json::from_value(c.inventory.bridges).unwrap_or_default(),
-            recent_tasks: serde_json::from_value(c.inventory.tasks).unwrap_or_default(),
-            created_at: c.created_at,
+            recent_tasks: serde_json::from_value::<Vec<scmp_agent::protocol::ObservedTask>>(
+                c.inventory.tasks,
+            )
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+            created_at: from_ms(c.created_at),
         }
     }
 }
@@ -294,22 +324,31 @@ async fn cluster_for(
         .map_err(|e| Problem::from(e).at(&ctx.request_id))
 }
 
-/// Every site.
-#[utoipa::path(get, path = "/api/v1/sites", operation_id = "site_list",
+/// Every site, by name.
+#[utoipa::path(get, path = "/api/v1/sites", operation_id = "site_list", params(PageQuery),
     responses((status = 200, body = Page<SiteView>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn site_list(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<Page<SiteView>>, Problem> {
     platform(&s, &ctx, Action::SiteList)?;
-    let items = s
-        .store
-        .site_list()
-        .await
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let limit = q.limit().map_err(|p| p.at(&ctx.request_id))?;
+    let (items, next) = super::paging::fill(
+        q.page_token.as_deref(),
+        limit,
+        |after: Option<String>, n| {
+            let store = s.store.clone();
+            async move { store.site_list(after.as_deref(), n).await }
+        },
+        |site| site.name.to_string(),
+        |_| true,
+    )
+    .await
+    .map_err(|p| p.at(&ctx.request_id))?;
     Ok(Json(Page {
         items: items.into_iter().map(Into::into).collect(),
-        next_page_token: None,
+        next_page_token: next,
     }))
 }
 
@@ -425,24 +464,33 @@ pub async fn site_delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// A site's clusters.
+/// A site's clusters, by name.
 #[utoipa::path(get, path = "/api/v1/sites/{site}/clusters", operation_id = "cluster_list",
-    params(("site" = String, Path, description = "Site id or name")),
+    params(("site" = String, Path, description = "Site id or name"), PageQuery),
     responses((status = 200, body = Page<ClusterView>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn cluster_list(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiPath(key): ApiPath,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<Page<ClusterView>>, Problem> {
     let site = site_for(&s, &ctx, &key, Action::ClusterList).await?;
-    let items = s
-        .store
-        .cluster_list(&site.id)
-        .await
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let limit = q.limit().map_err(|p| p.at(&ctx.request_id))?;
+    let (items, next) = super::paging::fill(
+        q.page_token.as_deref(),
+        limit,
+        |after: Option<String>, n| {
+            let (store, site) = (s.store.clone(), site.id.clone());
+            async move { store.cluster_list(&site, after.as_deref(), n).await }
+        },
+        |c| c.name.to_string(),
+        |_| true,
+    )
+    .await
+    .map_err(|p| p.at(&ctx.request_id))?;
     Ok(Json(Page {
         items: items.into_iter().map(Into::into).collect(),
-        next_page_token: None,
+        next_page_token: next,
     }))
 }
 
@@ -653,8 +701,8 @@ pub struct HostView {
     pub memory_used_mib: u64,
     /// vCPUs of guests that are not scmp's.
     pub unmanaged_vcpus: u64,
-    /// Last observed (ms since the epoch).
-    pub updated_at: i64,
+    /// Last observed.
+    pub updated_at: Time,
 }
 
 impl From<scmp_store::Host> for HostView {
@@ -670,29 +718,38 @@ impl From<scmp_store::Host> for HostView {
             cpu_usage: o.cpu_usage,
             memory_used_mib: o.memory_used_mib,
             unmanaged_vcpus: o.unmanaged_vcpus,
-            updated_at: h.updated_at,
+            updated_at: from_ms(h.updated_at),
         }
     }
 }
 
 /// A cluster's hosts as inventory last saw them.
 #[utoipa::path(get, path = "/api/v1/clusters/{cluster}/hosts", operation_id = "host_list",
-    params(("cluster" = String, Path, description = "Cluster id or name")),
+    params(("cluster" = String, Path, description = "Cluster id or name"), PageQuery),
     responses((status = 200, body = Page<HostView>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn host_list(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiPath(key): ApiPath,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<Page<HostView>>, Problem> {
     let c = cluster_for(&s, &ctx, &key, Action::HostList).await?;
-    let hosts = s
-        .store
-        .host_list(&c.id)
-        .await
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let limit = q.limit().map_err(|p| p.at(&ctx.request_id))?;
+    let (hosts, next) = super::paging::fill(
+        q.page_token.as_deref(),
+        limit,
+        |after: Option<String>, n| {
+            let (store, cluster) = (s.store.clone(), c.id.clone());
+            async move { store.host_list(&cluster, after.as_deref(), n).await }
+        },
+        |h| h.observed.name.clone(),
+        |_| true,
+    )
+    .await
+    .map_err(|p| p.at(&ctx.request_id))?;
     Ok(Json(Page {
         items: hosts.into_iter().map(Into::into).collect(),
-        next_page_token: None,
+        next_page_token: next,
     }))
 }
 

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use super::guests::{begin, guest_for, Change};
 use super::operations::{OperationView, WaitQuery};
-use super::types::Page;
+use super::types::{Page, PageQuery};
 use super::{ApiJson, ApiPath, ApiPath2, ApiQuery};
 use crate::context::{AppState, OpContext};
 use crate::error::Problem;
@@ -22,10 +22,12 @@ use crate::error::Problem;
 pub struct SnapshotView {
     /// Name.
     pub name: String,
-    /// Description.
-    pub description: String,
-    /// Taken (seconds since the epoch), when Proxmox says.
-    pub snaptime: Option<i64>,
+    /// Description (absent when it has none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// When it was taken, when Proxmox says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taken_at: Option<scmp_common::time::Time>,
 }
 
 /// `snapshot_create`.
@@ -54,27 +56,33 @@ fn snapshot_name(n: &str) -> Result<String, Problem> {
 
 /// A guest's snapshots, as Proxmox has them.
 #[utoipa::path(get, path = "/api/v1/guests/{guest}/snapshots", operation_id = "snapshot_list",
-    params(("guest" = String, Path, description = "Guest id (or name when unique)")),
+    params(("guest" = String, Path, description = "Guest id (or name when unique)"), PageQuery),
     responses((status = 200, body = Page<SnapshotView>), (status = 401, body = Problem), (status = 404, body = Problem), (status = 503, body = Problem)))]
 pub async fn snapshot_list(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiPath(key): ApiPath,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<Page<SnapshotView>>, Problem> {
+    let limit = q.limit().map_err(|p| p.at(&ctx.request_id))?;
     let g = guest_for(&s, &ctx, &key, Action::GuestView).await?;
     let snaps = crate::guests::snapshots(&s, &g)
         .await
         .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let all = snaps
+        .into_iter()
+        .map(|s| SnapshotView {
+            name: s.name,
+            description: super::types::text(s.description),
+            taken_at: s.snaptime.map(|t| scmp_common::time::from_secs(t as i64)),
+        })
+        .collect();
+    let (items, next) =
+        super::paging::slice(all, q.page_token.as_deref(), limit, |s| s.name.clone())
+            .map_err(|p| p.at(&ctx.request_id))?;
     Ok(Json(Page {
-        items: snaps
-            .into_iter()
-            .map(|s| SnapshotView {
-                name: s.name,
-                description: s.description,
-                snaptime: s.snaptime.map(|t| t as i64),
-            })
-            .collect(),
-        next_page_token: None,
+        items,
+        next_page_token: next,
     }))
 }
 

@@ -57,10 +57,10 @@ async fn view(s: &AppState, t: Tenant) -> Result<TenantView, Error> {
     Ok(TenantView {
         id: t.id.to_string(),
         name: t.name.to_string(),
-        description: t.description,
+        description: super::types::text(t.description),
         quota: quota.into(),
         countries: t.countries,
-        created_at: t.created_at,
+        created_at: scmp_common::time::from_ms(t.created_at),
     })
 }
 

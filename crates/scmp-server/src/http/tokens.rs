@@ -8,7 +8,8 @@ use axum::extract::State;
 use axum::Json;
 use http::StatusCode;
 use scmp_authz::Action;
-use scmp_common::Error;
+use scmp_common::time::{from_ms, to_ms};
+use scmp_common::{Error, ResourceKind};
 use scmp_store::CredentialKind;
 
 use super::audit::audited;
@@ -18,7 +19,7 @@ use super::{ApiJson, ApiPath, ApiQuery};
 use crate::context::{AppState, OpContext};
 use crate::error::Problem;
 
-/// Whose tokens: `?user=` (id or name) for a user the caller manages, else the caller's own.
+/// Whose token: `?user=` (id or name) for a user the caller manages, else the caller's own.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
@@ -27,10 +28,28 @@ pub struct TokenOwner {
     pub user: Option<String>,
 }
 
+super::paging::list_query! {
+    /// Whose tokens (`?user=`, as [`TokenOwner`]), a page at a time.
+    TokenListQuery {
+        /// A user the caller manages (id or name); the caller's own tokens when left out.
+        user: Option<String>,
+    }
+}
+
+fn view(c: scmp_store::Credential, secret: Option<String>) -> TokenView {
+    TokenView {
+        id: c.id,
+        name: c.name,
+        expires_at: c.expires_at.map(from_ms),
+        created_at: from_ms(c.created_at),
+        secret,
+    }
+}
+
 /// The user whose tokens a request is about: the caller, or a user the caller manages (a user it
 /// may not manage is not found).
-async fn owner(s: &AppState, ctx: &OpContext, q: &TokenOwner) -> Result<String, Problem> {
-    let Some(key) = &q.user else {
+async fn owner(s: &AppState, ctx: &OpContext, user: Option<&str>) -> Result<String, Problem> {
+    let Some(key) = user else {
         return Ok(ctx.actor.user.id.clone());
     };
     let u = super::users::user_for(s, ctx, key).await?;
@@ -42,33 +61,35 @@ async fn owner(s: &AppState, ctx: &OpContext, q: &TokenOwner) -> Result<String, 
 }
 
 /// The caller's tokens, or those of a user the caller manages (never their secrets).
-#[utoipa::path(get, path = "/api/v1/tokens", operation_id = "token_list", params(TokenOwner),
+#[utoipa::path(get, path = "/api/v1/tokens", operation_id = "token_list", params(TokenListQuery),
     responses((status = 200, body = Page<TokenView>), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn token_list(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
-    ApiQuery(q): ApiQuery<TokenOwner>,
+    ApiQuery(q): ApiQuery<TokenListQuery>,
 ) -> Result<Json<Page<TokenView>>, Problem> {
     platform(&s, &ctx, Action::TokenManageOwn)?;
-    let user = owner(&s, &ctx, &q).await?;
-    let list = s
-        .store
-        .credential_list(&user, CredentialKind::Token)
-        .await
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
-    let items = list
-        .into_iter()
-        .map(|c| TokenView {
-            id: c.id,
-            name: c.name,
-            expires_at: c.expires_at,
-            created_at: c.created_at,
-            secret: None,
-        })
-        .collect();
+    let limit = q.limit().map_err(|p| p.at(&ctx.request_id))?;
+    let user = owner(&s, &ctx, q.user.as_deref()).await?;
+    let (list, next) = super::paging::fill(
+        q.page_token.as_deref(),
+        limit,
+        |after, n| {
+            let (store, user) = (s.store.clone(), user.clone());
+            async move {
+                store
+                    .credential_list(&user, CredentialKind::Token, after, n)
+                    .await
+            }
+        },
+        |c| (c.created_at, c.id.clone()),
+        |_| true,
+    )
+    .await
+    .map_err(|p| p.at(&ctx.request_id))?;
     Ok(Json(Page {
-        items,
-        next_page_token: None,
+        items: list.into_iter().map(|c| view(c, None)).collect(),
+        next_page_token: next,
     }))
 }
 
@@ -84,6 +105,12 @@ pub async fn token_create(
     if body.name.trim().is_empty() || body.name.len() > 100 || body.name.contains('\0') {
         return Err(Problem::invalid("name", "must be 1 to 100 characters").at(&ctx.request_id));
     }
+    if body
+        .expires_at
+        .is_some_and(|t| t <= scmp_common::time::Time::now())
+    {
+        return Err(Problem::invalid("expires_at", "must be in the future").at(&ctx.request_id));
+    }
     let issued = audited(
         &s,
         &ctx,
@@ -96,23 +123,14 @@ pub async fn token_create(
                     &ctx.actor.user.id,
                     CredentialKind::Token,
                     &body.name,
-                    body.expires_at,
+                    body.expires_at.as_ref().map(to_ms),
                 )
                 .await
         },
     )
     .await?;
     let c = issued.credential.clone();
-    Ok((
-        StatusCode::CREATED,
-        Json(TokenView {
-            id: c.id,
-            name: c.name,
-            expires_at: c.expires_at,
-            created_at: c.created_at,
-            secret: Some(issued.text),
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(view(c, Some(issued.text)))))
 }
 
 /// Revokes one of the caller's tokens, or of a user the caller manages.
@@ -126,26 +144,25 @@ pub async fn token_delete(
     ApiQuery(q): ApiQuery<TokenOwner>,
 ) -> Result<StatusCode, Problem> {
     platform(&s, &ctx, Action::TokenManageOwn)?;
-    let user = owner(&s, &ctx, &q).await?;
+    let user = owner(&s, &ctx, q.user.as_deref()).await?;
     let target = format!("token/{id}");
-    let revoked = audited(
+    audited(
         &s,
         &ctx,
         "token_delete",
         &target,
         ctx.actor.user.tenant_id,
         async {
-            let done = s.store.credential_revoke(&user, &id).await?;
-            if done {
+            if s.store.credential_revoke(&user, &id).await? {
                 Ok(())
             } else {
-                Err(Error::Conflict(String::new()))
+                Err(Error::NotFound {
+                    kind: ResourceKind::Token,
+                    name: id.clone(),
+                })
             }
         },
     )
-    .await;
-    match revoked {
-        Ok(()) => Ok(StatusCode::NO_CONTENT),
-        Err(_) => Err(Problem::not_found(&format!("token '{id}'")).at(&ctx.request_id)),
-    }
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

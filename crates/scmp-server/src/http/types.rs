@@ -1,5 +1,6 @@
 //! The API's request and response bodies (what the OpenAPI document describes).
 
+use scmp_common::time::{from_ms, Time};
 use scmp_common::Resources;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -97,14 +98,20 @@ pub struct TenantView {
     pub id: String,
     /// Name.
     pub name: String,
-    /// Description.
-    pub description: String,
+    /// Description (absent when none was given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// Quota.
     pub quota: QuotaBody,
     /// Countries its guests may run in (empty: anywhere).
     pub countries: Vec<String>,
-    /// Created (milliseconds since the Unix epoch).
-    pub created_at: i64,
+    /// Created.
+    pub created_at: Time,
+}
+
+/// A free text as the API shows it: absent when empty.
+pub fn text(s: String) -> Option<String> {
+    (!s.is_empty()).then_some(s)
 }
 
 /// `project_create`.
@@ -130,12 +137,13 @@ pub struct ProjectView {
     pub tenant_id: String,
     /// Name.
     pub name: String,
-    /// Description.
-    pub description: String,
+    /// Description (absent when none was given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// Quota.
     pub quota: QuotaBody,
-    /// Created (milliseconds since the Unix epoch).
-    pub created_at: i64,
+    /// Created.
+    pub created_at: Time,
 }
 
 impl From<scmp_store::Project> for ProjectView {
@@ -144,9 +152,9 @@ impl From<scmp_store::Project> for ProjectView {
             id: p.id.to_string(),
             tenant_id: p.tenant_id.to_string(),
             name: p.name.to_string(),
-            description: p.description.clone(),
             quota: p.quota().into(),
-            created_at: p.created_at,
+            description: text(p.description),
+            created_at: from_ms(p.created_at),
         }
     }
 }
@@ -169,29 +177,9 @@ pub struct Page<T> {
     pub next_page_token: Option<String>,
 }
 
-/// `?limit=&page_token=`.
-#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct PageQuery {
-    /// At most this many items (1..1000, default 100).
-    pub limit: Option<u32>,
-    /// From a previous page's `next_page_token`.
-    pub page_token: Option<String>,
-}
-
-impl PageQuery {
-    /// The limit, checked.
-    pub fn limit(&self) -> Result<u32, crate::error::Problem> {
-        match self.limit {
-            None => Ok(100),
-            Some(n) if (1..=1000).contains(&n) => Ok(n),
-            Some(_) => Err(crate::error::Problem::invalid(
-                "limit",
-                "must be between 1 and 1000",
-            )),
-        }
-    }
+super::paging::list_query! {
+    /// `?limit=&page_token=`.
+    PageQuery {}
 }
 
 /// Who am I.
@@ -201,7 +189,8 @@ pub struct MeView {
     pub id: String,
     /// User name.
     pub name: String,
-    /// The user's tenant, if any.
+    /// The user's tenant (absent for platform staff).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
     /// The credential in use.
     pub credential: String,
@@ -224,9 +213,9 @@ pub struct RoleView {
 pub struct TokenCreate {
     /// A name to recognise it by.
     pub name: String,
-    /// Expiry (milliseconds since the Unix epoch); none for no expiry.
+    /// When it expires (RFC 3339); never when left out.
     #[serde(default)]
-    pub expires_at: Option<i64>,
+    pub expires_at: Option<Time>,
 }
 
 /// A token (its secret only in the answer to `token_create`).
@@ -236,13 +225,44 @@ pub struct TokenView {
     pub id: String,
     /// Name.
     pub name: String,
-    /// Expiry.
-    pub expires_at: Option<i64>,
+    /// When it expires (absent: never).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Time>,
     /// Created.
-    pub created_at: i64,
+    pub created_at: Time,
     /// The bearer token: shown once, when created.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
+}
+
+/// Who acted, as they were when the entry was written.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AuditActorView {
+    /// The user's id (`anonymous` before a login is checked).
+    pub id: String,
+    /// The user's name then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Where the user was defined (`local`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub realm: Option<String>,
+    /// The user's tenant then (absent for platform staff).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
+}
+
+/// The credential an entry's request was made with (never its secret).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AuditCredentialView {
+    /// `token`, `session`, `password` (a login) or `workflow` (what the platform did for the
+    /// request; `id` is then the operation).
+    pub kind: String,
+    /// The credential's (or operation's) id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Its name: a token's name, `login` for a session, the operation's kind.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// An audit entry.
@@ -250,47 +270,60 @@ pub struct TokenView {
 pub struct AuditEntryView {
     /// Position in the hash chain.
     pub seq: i64,
-    /// Time (milliseconds since the Unix epoch).
-    pub time_ms: i64,
+    /// When it was written.
+    pub time: Time,
     /// Request id.
     pub request_id: String,
     /// `begin` (before acting) or `end` (after).
     pub phase: String,
     /// The real end user.
-    pub actor: String,
+    pub actor: AuditActorView,
     /// How they authenticated.
-    pub auth_method: String,
-    /// The credential used.
-    pub credential: String,
+    pub credential: AuditCredentialView,
     /// Source address.
-    pub source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     /// Operation id.
     pub operation: String,
     /// Target.
     pub target: String,
+    /// The tenant concerned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tenant_id: Option<String>,
     /// `pending`, `ok` or `error`.
     pub result: String,
     /// The error, if any.
-    pub error: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
     /// This entry's hash.
     pub hash: String,
 }
 
 impl From<scmp_store::AuditEntry> for AuditEntryView {
     fn from(e: scmp_store::AuditEntry) -> Self {
+        let r = e.record;
         Self {
             seq: e.seq,
-            time_ms: e.time_ms,
-            request_id: e.record.request_id,
-            phase: e.record.phase.to_string(),
-            actor: e.record.actor,
-            auth_method: e.record.auth_method,
-            credential: e.record.credential,
-            source: e.record.source,
-            operation: e.record.operation,
-            target: e.record.target,
-            result: e.record.result,
-            error: e.record.error,
+            time: from_ms(e.time_ms),
+            request_id: r.request_id,
+            phase: r.phase.to_string(),
+            actor: AuditActorView {
+                id: r.actor,
+                name: text(r.identity.name),
+                realm: text(r.identity.realm),
+                tenant: text(r.identity.tenant),
+            },
+            credential: AuditCredentialView {
+                kind: r.auth_method,
+                id: text(r.credential),
+                name: text(r.credential_name),
+            },
+            source: text(r.source),
+            operation: r.operation,
+            target: r.target,
+            tenant_id: r.tenant_id.map(|t| t.to_string()),
+            result: r.result,
+            error: text(r.error),
             hash: e.hash,
         }
     }

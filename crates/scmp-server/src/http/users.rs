@@ -57,30 +57,38 @@ pub struct UserView {
     pub id: String,
     /// Name.
     pub name: String,
-    /// E-mail.
-    pub email: String,
-    /// Tenant.
+    /// E-mail address (absent when none was given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Where the user is defined (`local`).
+    pub realm: String,
+    /// Its tenant (absent for platform staff).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
+    /// That tenant's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
 }
 
 impl From<User> for UserView {
     fn from(u: User) -> Self {
         Self {
+            realm: u.realm().to_string(),
             id: u.id,
             name: u.name.to_string(),
-            email: u.email,
+            email: super::types::text(u.email),
             tenant_id: u.tenant_id.map(|t| t.to_string()),
+            tenant: u.tenant_name.map(|t| t.to_string()),
         }
     }
 }
 
-/// Filter of `user_list` and `role_binding_list`.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct TenantFilter {
-    /// Only this tenant's (id or name); without it, the platform's whole list (platform admins).
-    pub tenant: Option<String>,
+super::paging::list_query! {
+    /// Filter of `user_list` and `role_binding_list`.
+    TenantFilter {
+        /// Only this tenant's (id or name); without it, the platform's whole list (platform admins).
+        tenant: Option<String>,
+    }
 }
 
 /// Who a role is bound to: `{"user": U}` or `{"group": G}`.
@@ -140,6 +148,8 @@ pub struct RoleBindingView {
     pub role: String,
     /// `platform`, `tenant/<id>` or `project/<id>`.
     pub scope: String,
+    /// Created.
+    pub created_at: scmp_common::time::Time,
 }
 
 impl From<StoredBinding> for RoleBindingView {
@@ -159,6 +169,7 @@ impl From<StoredBinding> for RoleBindingView {
             group_id,
             role: b.role,
             scope,
+            created_at: scmp_common::time::from_ms(b.created_at),
         }
     }
 }
@@ -178,8 +189,8 @@ pub struct SessionCreate {
 pub struct SessionView {
     /// The bearer token.
     pub token: String,
-    /// When it expires (milliseconds since the Unix epoch).
-    pub expires_at: i64,
+    /// When it expires.
+    pub expires_at: scmp_common::time::Time,
 }
 
 fn now_ms() -> i64 {
@@ -251,14 +262,22 @@ pub async fn user_list(
             return Err(Problem::forbidden("list all users (name a tenant)").at(&ctx.request_id))
         }
     };
-    let users = s
-        .store
-        .user_list(tenant)
-        .await
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let limit = q.limit().map_err(|p| p.at(&ctx.request_id))?;
+    let (users, next) = super::paging::fill(
+        q.page_token.as_deref(),
+        limit,
+        |after: Option<String>, n| {
+            let store = s.store.clone();
+            async move { store.user_list(tenant, after.as_deref(), n).await }
+        },
+        |u| u.name.to_string(),
+        |_| true,
+    )
+    .await
+    .map_err(|p| p.at(&ctx.request_id))?;
     Ok(Json(Page {
         items: users.into_iter().map(Into::into).collect(),
-        next_page_token: None,
+        next_page_token: next,
     }))
 }
 
@@ -426,14 +445,22 @@ pub async fn role_binding_list(
             )
         }
     };
-    let list = s
-        .store
-        .binding_list(tenant)
-        .await
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let limit = q.limit().map_err(|p| p.at(&ctx.request_id))?;
+    let (list, next) = super::paging::fill(
+        q.page_token.as_deref(),
+        limit,
+        |after, n| {
+            let store = s.store.clone();
+            async move { store.binding_list(tenant, after, n).await }
+        },
+        |b| (b.created_at, b.id.clone()),
+        |_| true,
+    )
+    .await
+    .map_err(|p| p.at(&ctx.request_id))?;
     Ok(Json(Page {
         items: list.into_iter().map(Into::into).collect(),
-        next_page_token: None,
+        next_page_token: next,
     }))
 }
 
@@ -612,7 +639,9 @@ pub async fn session_create(
         StatusCode::CREATED,
         Json(SessionView {
             token: issued.text,
-            expires_at: issued.credential.expires_at.unwrap_or_default(),
+            expires_at: scmp_common::time::from_ms(
+                issued.credential.expires_at.unwrap_or_default(),
+            ),
         }),
     ))
 }
@@ -634,8 +663,11 @@ pub(crate) async fn password_login(
         request_id: request_id.to_string(),
         phase: "begin",
         actor: "anonymous".into(),
+        // Nobody yet: the name asked for is the target; who it was is known once it is checked.
+        identity: scmp_store::ActorIdentity::default(),
         auth_method: "password".into(),
         credential: String::new(),
+        credential_name: String::new(),
         source: peer.ip().to_string(),
         operation: "session_create".into(),
         target: format!("user/{username}"),
@@ -678,7 +710,9 @@ pub(crate) async fn password_login(
     match &outcome {
         Ok((u, issued)) => {
             rec.actor = u.id.clone();
+            rec.identity = u.identity();
             rec.credential = issued.credential.id.clone();
+            rec.credential_name = issued.credential.name.clone();
             rec.tenant_id = u.tenant_id;
             rec.result = "ok".into();
         }

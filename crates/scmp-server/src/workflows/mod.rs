@@ -341,13 +341,24 @@ async fn finish(
     outcome: OperationState,
     error: &str,
 ) -> Result<(), Error> {
-    // The Proxmox side of the user's request, linked to its audit entry by the request id.
+    // The Proxmox side of the user's request, linked to its audit entry by the request id, in
+    // the name of the user who asked for it.
+    let (actor, identity) = match run.state.store.audit_actor_of(&run.op.request_id).await {
+        Ok(Some(who)) => who,
+        Ok(None) => ("scmp".to_string(), Default::default()),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read who started the operation");
+            ("scmp".to_string(), Default::default())
+        }
+    };
     let record = AuditRecord {
         request_id: run.op.request_id.clone(),
         phase: "end",
-        actor: "scmp".into(),
+        actor,
+        identity,
         auth_method: "workflow".into(),
         credential: run.op.id.to_string(),
+        credential_name: run.op.kind.as_str().into(),
         source: String::new(),
         operation: run.op.kind.as_str().into(),
         target: format!("{} tasks=[{}]", run.op.target, run.upids.join(",")),

@@ -44,6 +44,29 @@ impl Api {
         Self::new(&c.server, &c.fingerprint, Some(c.token.clone()))
     }
 
+    /// Every item of a list, page after page (`next_page_token`), as one `{items: [...]}`.
+    pub async fn list(&self, path: &str) -> anyhow::Result<Value> {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let mut items = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page_path = match &token {
+                // Page tokens are URL-safe base64.
+                Some(t) => format!("{path}{sep}limit=1000&page_token={t}"),
+                None => format!("{path}{sep}limit=1000"),
+            };
+            let page = self.call(Method::GET, &page_path, None).await?;
+            if let Some(list) = page["items"].as_array() {
+                items.extend(list.iter().cloned());
+            }
+            match page["next_page_token"].as_str() {
+                Some(t) => token = Some(t.to_string()),
+                None => break,
+            }
+        }
+        Ok(serde_json::json!({ "items": items }))
+    }
+
     /// Calls `method path` with an optional JSON body; the answer, or the problem as an error.
     pub async fn call(
         &self,

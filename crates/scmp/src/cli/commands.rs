@@ -327,7 +327,7 @@ pub async fn tenant(cmd: TenantCmd, g: &Global) -> anyhow::Result<()> {
     let a = api(g)?;
     let cols: &[&str] = &["name", "id", "quota", "description"];
     let (v, cols) = match cmd {
-        TenantCmd::List => (a.call(Method::GET, "/tenants", None).await?, cols),
+        TenantCmd::List => (a.list("/tenants").await?, cols),
         TenantCmd::Create {
             name,
             description,
@@ -395,11 +395,9 @@ pub async fn project(cmd: ProjectCmd, g: &Global) -> anyhow::Result<()> {
     let a = api(g)?;
     let cols: &[&str] = &["name", "id", "quota", "description"];
     let (v, cols) = match cmd {
-        ProjectCmd::List { tenant } => (
-            a.call(Method::GET, &format!("/tenants/{tenant}/projects"), None)
-                .await?,
-            cols,
-        ),
+        ProjectCmd::List { tenant } => {
+            (a.list(&format!("/tenants/{tenant}/projects")).await?, cols)
+        }
         ProjectCmd::Create {
             name,
             tenant,
@@ -458,7 +456,7 @@ pub async fn project(cmd: ProjectCmd, g: &Global) -> anyhow::Result<()> {
 pub async fn token(cmd: TokenCmd, g: &Global) -> anyhow::Result<()> {
     let a = api(g)?;
     let v = match cmd {
-        TokenCmd::List => a.call(Method::GET, "/tokens", None).await?,
+        TokenCmd::List => a.list("/tokens").await?,
         TokenCmd::Create { name } => {
             a.call(Method::POST, "/tokens", Some(json!({"name": name})))
                 .await?
@@ -475,7 +473,7 @@ pub async fn token(cmd: TokenCmd, g: &Global) -> anyhow::Result<()> {
 pub async fn site(cmd: SiteCmd, g: &Global) -> anyhow::Result<()> {
     let a = api(g)?;
     let v = match cmd {
-        SiteCmd::List => a.call(Method::GET, "/sites", None).await?,
+        SiteCmd::List => a.list("/sites").await?,
         SiteCmd::Update {
             site,
             region,
@@ -515,21 +513,20 @@ pub async fn me(_: MeCmd, g: &Global) -> anyhow::Result<()> {
 }
 
 /// `scmp audit list`.
-pub async fn audit_list(tenant: Option<String>, g: &Global) -> anyhow::Result<()> {
-    let path = match tenant {
-        Some(t) => format!("/audit?tenant={t}&limit=1000"),
-        None => "/audit?limit=1000".to_string(),
-    };
-    let v = api(g)?.call(Method::GET, &path, None).await?;
+pub async fn audit_list(args: &crate::cmd::audit::ListArgs, g: &Global) -> anyhow::Result<()> {
+    let v = api(g)?.list(&format!("/audit{}", args.query())).await?;
     print(
         &v,
         g.output,
         &[
             "seq",
+            "time",
             "phase",
+            "actor.name",
+            "actor.tenant",
+            "credential.kind",
             "operation",
             "target",
-            "actor",
             "result",
             "error",
         ],

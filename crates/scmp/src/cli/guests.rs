@@ -220,6 +220,7 @@ const GUEST_COLUMNS: &[&str] = &[
     "vcpus",
     "memory_mib",
     "disk_gib",
+    "site",
     "host",
     "vmid",
     "drift",
@@ -232,13 +233,7 @@ pub async fn project_id(a: &Api, key: &str) -> anyhow::Result<String> {
     let Some((tenant, project)) = key.split_once('/') else {
         return Ok(key.to_string());
     };
-    let list = a
-        .call(
-            Method::GET,
-            &format!("/tenants/{tenant}/projects?limit=1000"),
-            None,
-        )
-        .await?;
+    let list = a.list(&format!("/tenants/{tenant}/projects")).await?;
     list["items"]
         .as_array()
         .and_then(|items| items.iter().find(|p| p["name"] == project))
@@ -322,9 +317,7 @@ pub async fn guest(cmd: GuestCmd, g: &Global) -> anyhow::Result<()> {
     match cmd {
         GuestCmd::List { project } => {
             let id = project_id(&a, &project).await?;
-            let v = a
-                .call(Method::GET, &format!("/projects/{id}/guests"), None)
-                .await?;
+            let v = a.list(&format!("/projects/{id}/guests")).await?;
             print(&v, g.output, GUEST_COLUMNS)
         }
         GuestCmd::Create(args) => {
@@ -481,10 +474,8 @@ pub async fn snapshot(cmd: SnapshotCmd, g: &Global) -> anyhow::Result<()> {
     let a = api(g)?;
     match cmd {
         SnapshotCmd::List { guest } => {
-            let v = a
-                .call(Method::GET, &format!("/guests/{guest}/snapshots"), None)
-                .await?;
-            print(&v, g.output, &["name", "description", "snaptime"])
+            let v = a.list(&format!("/guests/{guest}/snapshots")).await?;
+            print(&v, g.output, &["name", "description", "taken_at"])
         }
         SnapshotCmd::Create { guest, name, wait } => {
             let body = json!({ "name": name });
@@ -518,7 +509,7 @@ pub async fn operation(cmd: OperationCmd, g: &Global) -> anyhow::Result<()> {
                 Some(gu) => format!("/operations?guest={gu}"),
                 None => "/operations".to_string(),
             };
-            let v = a.call(Method::GET, &path, None).await?;
+            let v = a.list(&path).await?;
             print(&v, g.output, OPERATION_COLUMNS)
         }
         OperationCmd::View { operation, wait } => {

@@ -146,14 +146,7 @@ fn tenant_query(tenant: &Option<String>) -> String {
 pub async fn user(cmd: UserCmd, g: &Global) -> anyhow::Result<()> {
     let a = api(g)?;
     let v = match cmd {
-        UserCmd::List { tenant } => {
-            a.call(
-                Method::GET,
-                &format!("/users{}", tenant_query(&tenant)),
-                None,
-            )
-            .await?
-        }
+        UserCmd::List { tenant } => a.list(&format!("/users{}", tenant_query(&tenant))).await?,
         UserCmd::Create {
             name,
             tenant,
@@ -194,14 +187,7 @@ pub async fn user(cmd: UserCmd, g: &Global) -> anyhow::Result<()> {
 pub async fn group(cmd: GroupCmd, g: &Global) -> anyhow::Result<()> {
     let a = api(g)?;
     let v = match cmd {
-        GroupCmd::List { tenant } => {
-            a.call(
-                Method::GET,
-                &format!("/groups{}", tenant_query(&tenant)),
-                None,
-            )
-            .await?
-        }
+        GroupCmd::List { tenant } => a.list(&format!("/groups{}", tenant_query(&tenant))).await?,
         GroupCmd::Create {
             name,
             tenant,
@@ -239,12 +225,8 @@ pub async fn role_binding(cmd: RoleBindingCmd, g: &Global) -> anyhow::Result<()>
     let a = api(g)?;
     let v = match cmd {
         RoleBindingCmd::List { tenant } => {
-            a.call(
-                Method::GET,
-                &format!("/role-bindings{}", tenant_query(&tenant)),
-                None,
-            )
-            .await?
+            a.list(&format!("/role-bindings{}", tenant_query(&tenant)))
+                .await?
         }
         RoleBindingCmd::Create {
             role,

@@ -39,7 +39,13 @@ fn cell(v: &Value) -> String {
     }
 }
 
-/// Prints an answer; for tables, `columns` picks the fields of list items (all when empty).
+/// A field of an item; `a.b` is the field `b` of the object in `a`.
+fn field<'a>(item: &'a Value, path: &str) -> &'a Value {
+    path.split('.').fold(item, |v, key| &v[key])
+}
+
+/// Prints an answer; for tables, `columns` picks the fields of list items (all when empty), a
+/// nested field by its path (`actor.name`).
 pub fn print(v: &Value, format: Format, columns: &[&str]) -> anyhow::Result<()> {
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(v)?),
@@ -72,7 +78,7 @@ pub fn print(v: &Value, format: Format, columns: &[&str]) -> anyhow::Result<()> 
             t.load_preset(UTF8_BORDERS_ONLY);
             t.set_header(cols.iter().map(|c| c.to_uppercase()));
             for r in rows {
-                t.add_row(cols.iter().map(|c| cell(&r[c.as_str()])));
+                t.add_row(cols.iter().map(|c| cell(field(r, c))));
             }
             println!("{t}");
         }

@@ -162,10 +162,7 @@ const CLUSTER_COLUMNS: &[&str] = &["name", "endpoint", "health", "cpu_overcommit
 pub async fn cluster(cmd: ClusterCmd, g: &Global) -> anyhow::Result<()> {
     let a = api(g)?;
     let v = match cmd {
-        ClusterCmd::List { site } => {
-            a.call(Method::GET, &format!("/sites/{site}/clusters"), None)
-                .await?
-        }
+        ClusterCmd::List { site } => a.list(&format!("/sites/{site}/clusters")).await?,
         ClusterCmd::Create {
             name,
             site,
@@ -222,10 +219,7 @@ pub async fn cluster(cmd: ClusterCmd, g: &Global) -> anyhow::Result<()> {
 pub async fn host(cmd: HostCmd, g: &Global) -> anyhow::Result<()> {
     let a = api(g)?;
     let v = match cmd {
-        HostCmd::List { cluster } => {
-            a.call(Method::GET, &format!("/clusters/{cluster}/hosts"), None)
-                .await?
-        }
+        HostCmd::List { cluster } => a.list(&format!("/clusters/{cluster}/hosts")).await?,
         HostCmd::MaintenanceEnter { cluster, host } => {
             let path = format!("/clusters/{cluster}/hosts/{host}/maintenance-enter");
             a.call(Method::POST, &path, None).await?
@@ -254,7 +248,7 @@ pub async fn host(cmd: HostCmd, g: &Global) -> anyhow::Result<()> {
 pub async fn image(cmd: ImageCmd, g: &Global) -> anyhow::Result<()> {
     let a = api(g)?;
     let v = match cmd {
-        ImageCmd::List => a.call(Method::GET, "/images", None).await?,
+        ImageCmd::List => a.list("/images").await?,
         ImageCmd::View { image } => a.call(Method::GET, &format!("/images/{image}"), None).await?,
         ImageCmd::Delete { image } => {
             a.call(Method::DELETE, &format!("/images/{image}"), None)
@@ -288,7 +282,7 @@ pub async fn image(cmd: ImageCmd, g: &Global) -> anyhow::Result<()> {
 pub async fn instance_type(cmd: InstanceTypeCmd, g: &Global) -> anyhow::Result<()> {
     let a = api(g)?;
     let v = match cmd {
-        InstanceTypeCmd::List => a.call(Method::GET, "/instance-types", None).await?,
+        InstanceTypeCmd::List => a.list("/instance-types").await?,
         InstanceTypeCmd::View { instance_type } => {
             a.call(Method::GET, &format!("/instance-types/{instance_type}"), None)
                 .await?
