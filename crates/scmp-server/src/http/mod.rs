@@ -4,6 +4,7 @@
 
 mod audit;
 mod catalog;
+mod doc_shape;
 mod extract;
 mod groups;
 mod guest_actions;
@@ -163,11 +164,19 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(users::session_create, users::session_delete))
 }
 
+/// The routes and the OpenAPI document they make, in the shape clients read: problem answers on
+/// every operation, operations tagged by resource, list items referenced.
+fn routes_and_document() -> (Router<Arc<AppState>>, utoipa::openapi::OpenApi) {
+    let (routes, mut doc) = api().split_for_parts();
+    problems_doc::add_problem_answers(&mut doc);
+    doc_shape::add_tags(&mut doc);
+    doc_shape::reference_page_items(&mut doc);
+    (routes, doc)
+}
+
 /// The OpenAPI document, as served at `/api/v1/openapi.json` and checked in as `openapi/scmp.json`.
 pub fn openapi_document() -> String {
-    let (_, mut doc) = api().split_for_parts();
-    problems_doc::add_problem_answers(&mut doc);
-    doc.to_pretty_json().unwrap_or_default()
+    routes_and_document().1.to_pretty_json().unwrap_or_default()
 }
 
 /// The operation id of each `METHOD /path` the API serves (`GET /api/v1/tenants` -> `tenant_list`).
@@ -197,8 +206,7 @@ struct Around {
 
 /// The whole application.
 pub fn router(state: Arc<AppState>) -> Router {
-    let (api, mut doc) = api().split_for_parts();
-    problems_doc::add_problem_answers(&mut doc);
+    let (api, doc) = routes_and_document();
     let doc_json = doc.to_pretty_json().unwrap_or_default();
     let around_state = Arc::new(Around {
         state: state.clone(),
