@@ -1,7 +1,7 @@
 """Drive a PVE API with the independent Python client proxmoxer (PyPI).
 
 Ticket login and API token, list nodes, clone the VM template, wait for the task, read the clone's
-status, delete it and wait again. The server's certificate is pinned by its SHA-256 fingerprint and
+status, delete it and wait again; a pool changed and deleted the PVE 8 way (`/pools?poolid=`). The server's certificate is pinned by its SHA-256 fingerprint and
 then used as the CA bundle, so TLS is verified.
 
     python proxmoxer_drive.py HOST PORT FINGERPRINT PASSWORD TOKEN_LINE
@@ -67,6 +67,15 @@ def main():
     check('delete task ends OK (ticket with CSRF token)', status['exitstatus'] == 'OK', status)
     remaining = [r for r in prox.cluster.resources.get(type='vm') if r.get('vmid') == newid]
     check('clone is gone', remaining == [], remaining)
+
+    # Pools the PVE 8 way: the pool id as a parameter of /pools, not in the path.
+    prox.pools.post(poolid='proxmoxer-pool', comment='made by proxmoxer')
+    prox.pools.put(poolid='proxmoxer-pool', comment='changed the PVE 8 way')
+    pool = prox.pools('proxmoxer-pool').get()
+    check('a pool changed through /pools?poolid=', pool.get('comment') == 'changed the PVE 8 way', pool)
+    prox.pools.delete(poolid='proxmoxer-pool')
+    remaining = [p for p in prox.pools.get() if p['poolid'] == 'proxmoxer-pool']
+    check('a pool deleted through /pools?poolid=', remaining == [], remaining)
 
     print('proxmoxer: {0} passed, {1} failed'.format(len(PASSED), len(FAILED)), flush=True)
     sys.exit(1 if FAILED else 0)

@@ -410,3 +410,120 @@ fn nextid_reserves_nothing() {
     let (status, _) = err(&s, "GET", "/cluster/nextid", &[("vmid", "100")]);
     assert_eq!(status, 400);
 }
+
+/// Settings behave as on PVE: network changes wait until applied, a node reboots and comes back
+/// (its HA services frozen meanwhile), replication needs storage that can replicate, a subscription
+/// key needs PVE's form, and HA groups cannot go while a resource uses them.
+#[test]
+fn settings_change_as_on_pve() {
+    let s = sim(1.0);
+    // A new bridge is pending, then applied by a task.
+    ok(
+        &s,
+        "POST",
+        "/nodes/pve2/network",
+        &[
+            ("iface", "vmbr9"),
+            ("type", "bridge"),
+            ("bridge_vlan_aware", "1"),
+        ],
+    );
+    let pending = ok(&s, "GET", "/nodes/pve2/network", &[("type", "bridge")]);
+    let vmbr9 = |v: &Value| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["iface"] == "vmbr9")
+            .cloned()
+    };
+    assert!(
+        vmbr9(&pending).is_some_and(|i| i.get("active").is_none()),
+        "{pending}"
+    );
+    let (_, msg) = err(
+        &s,
+        "POST",
+        "/nodes/pve2/network",
+        &[("iface", "vmbr9"), ("type", "bridge")],
+    );
+    assert!(msg.contains("Parameter verification failed"), "{msg}");
+    let upid = ok(&s, "PUT", "/nodes/pve2/network", &[]);
+    assert!(upid.as_str().unwrap().contains(":srvreload:networking:"));
+    s.advance(Duration::from_secs(30));
+    assert_eq!(task_status(&s, &upid)["exitstatus"], "OK");
+    let applied = ok(&s, "GET", "/nodes/pve2/network", &[]);
+    assert_eq!(vmbr9(&applied).unwrap()["active"], 1, "{applied}");
+
+    // A VM under HA on a node that reboots: frozen, not fenced, and running again after.
+    let upid = clone_vm(&s, "120", "pve3");
+    s.advance(Duration::from_secs(60));
+    assert_eq!(task_status(&s, &upid)["exitstatus"], "OK");
+    ok(&s, "POST", "/cluster/ha/resources", &[("sid", "vm:120")]);
+    s.advance(Duration::from_secs(5));
+    ok(&s, "POST", "/nodes/pve3/status", &[("command", "reboot")]);
+    s.advance(Duration::from_secs(70));
+    let status = ok(&s, "GET", "/cluster/ha/status/current", &[]);
+    assert!(
+        status.to_string().contains("freeze"),
+        "a rebooting node's services are frozen: {status}"
+    );
+    assert_eq!(guest(&s, 120)["node"], "pve3", "not moved");
+    s.advance(Duration::from_secs(30));
+    let nodes = ok(&s, "GET", "/nodes", &[]);
+    assert!(
+        nodes
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n["status"] == "online"),
+        "back after the reboot: {nodes}"
+    );
+    s.advance(Duration::from_secs(5));
+    assert_eq!(guest(&s, 120)["status"], "running", "HA starts it again");
+
+    // Replication needs ZFS: on Ceph, PVE's refusal.
+    let (_, msg) = err(
+        &s,
+        "POST",
+        "/cluster/replication",
+        &[("id", "120-0"), ("target", "pve1"), ("type", "local")],
+    );
+    assert!(msg.contains("missing replicate feature on volume"), "{msg}");
+    let (_, msg) = err(
+        &s,
+        "PUT",
+        "/nodes/pve1/subscription",
+        &[("key", "not-a-key")],
+    );
+    assert_eq!(msg, "Wrong subscription key format");
+    let (_, msg) = err(
+        &s,
+        "PUT",
+        "/nodes/pve1/subscription",
+        &[("key", "pve1c-0123456789")],
+    );
+    assert!(msg.contains("wrong number of sockets (1 < 2)"), "{msg}");
+
+    // An HA group in use stays.
+    ok(
+        &s,
+        "POST",
+        "/cluster/ha/groups",
+        &[("group", "edge"), ("nodes", "pve1,pve2")],
+    );
+    ok(
+        &s,
+        "PUT",
+        "/cluster/ha/resources/vm:120",
+        &[("group", "edge")],
+    );
+    let (_, msg) = err(&s, "DELETE", "/cluster/ha/groups/edge", &[]);
+    assert_eq!(msg, "ha group is used by service 'vm:120'");
+    let (_, msg) = err(
+        &s,
+        "PUT",
+        "/cluster/ha/resources/vm:120",
+        &[("group", "nowhere")],
+    );
+    assert_eq!(msg, "HA group 'nowhere' does not exist");
+}

@@ -141,6 +141,31 @@ fn served_endpoints_exist_in_both_schemas_and_have_parameters() {
     }
 }
 
+/// A path served at all is served with every method PVE 8.4 defines on it: a client that finds the
+/// path must find its other methods too (not a 501).
+#[test]
+fn served_paths_have_every_method_of_pve_8_4() {
+    let schema = schema("8.4.0");
+    let served: BTreeSet<String> = served_endpoints().into_iter().collect();
+    let paths: BTreeSet<&str> = served
+        .iter()
+        .filter_map(|k| k.split_once(' ').map(|(_, p)| p))
+        .collect();
+    let mut missing = Vec::new();
+    for key in schema.keys() {
+        let Some((_, path)) = key.split_once(' ') else {
+            continue;
+        };
+        if paths.contains(path) && !served.contains(key) {
+            missing.push(key.clone());
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "served paths lack methods: {missing:#?}"
+    );
+}
+
 /// Checks `value` against a schema `returns` declaration; PVE booleans are 0/1.
 fn check_shape(path: &str, decl: &Value, value: &Value, out: &mut Vec<String>) {
     let optional = decl.get("optional").and_then(Value::as_u64) == Some(1);
@@ -263,6 +288,8 @@ fn template_of(method: &str, path: &str) -> String {
             "storage" if segs.first() == Some(&"nodes") => "{storage}",
             "pools" => "{poolid}",
             "resources" => "{sid}",
+            "groups" if segs.contains(&"ha") => "{group}",
+            "replication" if segs.first() == Some(&"nodes") => "{id}",
             _ => s,
         };
         out.push(t.to_string());
@@ -390,6 +417,16 @@ fn answers_have_the_schema_shapes() {
             &[("snapname", "snap1"), ("description", "before")],
         );
         run(&mut h, "GET", &format!("{base}/snapshot"), &[]);
+        run(&mut h, "GET", &format!("{base}/snapshot/snap1"), &[]);
+        run(&mut h, "GET", &base, &[]);
+        if k == "qemu" {
+            run(
+                &mut h,
+                "GET",
+                &format!("{base}/migrate"),
+                &[("target", "pve2")],
+            );
+        }
         run(&mut h, "GET", &format!("{base}/config"), &[]);
         run(
             &mut h,
@@ -509,6 +546,141 @@ fn answers_have_the_schema_shapes() {
         "POST",
         "/access/ticket",
         &[("username", "root@pam"), ("password", "pw")],
+    );
+    // Settings, HA groups, storage, replication, and the PVE 8 way of changing pools.
+    run(&mut h, "GET", "/access/ticket", &[]);
+    run(&mut h, "GET", "/cluster/backup-info/not-backed-up", &[]);
+    run(&mut h, "GET", "/cluster/config/qdevice", &[]);
+    run(
+        &mut h,
+        "PUT",
+        "/cluster/options",
+        &[("keyboard", "de"), ("delete", "console")],
+    );
+    run(
+        &mut h,
+        "POST",
+        "/cluster/ha/groups",
+        &[
+            ("group", "prefer-pve1"),
+            ("nodes", "pve1:2,pve2:1"),
+            ("restricted", "1"),
+        ],
+    );
+    run(&mut h, "GET", "/cluster/ha/groups/prefer-pve1", &[]);
+    run(
+        &mut h,
+        "PUT",
+        "/cluster/ha/groups/prefer-pve1",
+        &[("comment", "edge"), ("delete", "restricted")],
+    );
+    run(&mut h, "DELETE", "/cluster/ha/groups/prefer-pve1", &[]);
+    run(
+        &mut h,
+        "POST",
+        "/storage",
+        &[
+            ("storage", "zfs-local"),
+            ("type", "zfspool"),
+            ("pool", "rpool/data"),
+            ("content", "images,rootdir"),
+        ],
+    );
+    run(
+        &mut h,
+        "POST",
+        "/nodes/pve1/storage/zfs-local/content",
+        &[
+            ("vmid", "104"),
+            ("filename", "vm-104-disk-1"),
+            ("size", "4G"),
+        ],
+    );
+    run(
+        &mut h,
+        "POST",
+        "/nodes/pve1/qemu",
+        &[
+            ("vmid", "104"),
+            ("scsi0", "zfs-local:4"),
+            ("net0", "virtio,bridge=vmbr0"),
+        ],
+    );
+    run(
+        &mut h,
+        "POST",
+        "/cluster/replication",
+        &[
+            ("id", "104-0"),
+            ("target", "pve2"),
+            ("type", "local"),
+            ("schedule", "*/30"),
+        ],
+    );
+    run(&mut h, "GET", "/nodes/pve1/replication", &[]);
+    run(&mut h, "GET", "/nodes/pve1/replication/104-0/status", &[]);
+    run(
+        &mut h,
+        "PUT",
+        "/nodes/pve1/dns",
+        &[("search", "fra.example"), ("dns1", "10.0.0.53")],
+    );
+    run(
+        &mut h,
+        "PUT",
+        "/nodes/pve1/time",
+        &[("timezone", "Europe/Berlin")],
+    );
+    run(
+        &mut h,
+        "PUT",
+        "/nodes/pve1/subscription",
+        &[("key", "pve2c-0123456789")],
+    );
+    run(
+        &mut h,
+        "POST",
+        "/nodes/pve1/subscription",
+        &[("force", "1")],
+    );
+    run(&mut h, "GET", "/nodes/pve1/subscription", &[]);
+    run(&mut h, "DELETE", "/nodes/pve1/subscription", &[]);
+    run(
+        &mut h,
+        "POST",
+        "/nodes/pve1/network",
+        &[
+            ("iface", "vmbr1"),
+            ("type", "bridge"),
+            ("autostart", "1"),
+            ("bridge_vlan_aware", "1"),
+        ],
+    );
+    run(&mut h, "DELETE", "/nodes/pve1/network", &[]);
+    run(
+        &mut h,
+        "POST",
+        "/nodes/pve1/network",
+        &[
+            ("iface", "vmbr1"),
+            ("type", "bridge"),
+            ("cidr", "10.1.0.1/24"),
+        ],
+    );
+    run(&mut h, "PUT", "/nodes/pve1/network", &[]);
+    run(&mut h, "POST", "/pools", &[("poolid", "tenant-b")]);
+    run(
+        &mut h,
+        "PUT",
+        "/pools",
+        &[("poolid", "tenant-b"), ("comment", "B")],
+    );
+    run(&mut h, "DELETE", "/pools", &[("poolid", "tenant-b")]);
+    run(
+        &mut h,
+        "POST",
+        "/nodes/pve3/status",
+        &[("command", "reboot")],
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     let served: BTreeSet<String> = served_endpoints().into_iter().collect();

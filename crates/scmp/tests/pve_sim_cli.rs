@@ -216,18 +216,25 @@ async fn saves_its_state_on_exit() {
     assert_eq!(pools["data"][0]["poolid"], "kept");
 }
 
-#[test]
-fn proxmoxer_drives_the_simulator() {
-    let python = match std::env::var("SCMP_TEST_PYTHON") {
-        Ok(p) if !p.is_empty() => p,
+/// The test environment's Python (none when there is none and none is required).
+fn test_python() -> Option<String> {
+    match std::env::var("SCMP_TEST_PYTHON") {
+        Ok(p) if !p.is_empty() => Some(p),
         _ => {
             assert!(
                 std::env::var("SCMP_REQUIRE_EXTERNAL").is_err(),
                 "SCMP_TEST_PYTHON is not set but SCMP_REQUIRE_EXTERNAL is: run scripts/test.sh"
             );
             eprintln!("skipped: SCMP_TEST_PYTHON not set (scripts/test.sh sets it up)");
-            return;
+            None
         }
+    }
+}
+
+#[test]
+fn proxmoxer_drives_the_simulator() {
+    let Some(python) = test_python() else {
+        return;
     };
     let dir = tempfile::tempdir().unwrap();
     let token_file = dir.path().join("token");
@@ -252,5 +259,111 @@ fn proxmoxer_drives_the_simulator() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     eprintln!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "proxmoxer run failed");
-    assert!(stdout.contains("proxmoxer: 8 passed, 0 failed"), "{stdout}");
+    assert!(
+        stdout.contains("proxmoxer: 10 passed, 0 failed"),
+        "{stdout}"
+    );
+}
+
+/// The community's Prometheus exporter for Proxmox VE (prometheus-pve-exporter, PyPI) scrapes the
+/// simulator with every collector on, and gets every metric family it reads from a real cluster.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_prometheus_exporter_scrapes_the_simulator() {
+    let Some(python) = test_python() else {
+        return;
+    };
+    let exporter = std::path::PathBuf::from(python).with_file_name("pve_exporter");
+    assert!(
+        exporter.exists(),
+        "prometheus-pve-exporter is installed next to the Python"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let token_file = dir.path().join("token");
+    let cert_file = dir.path().join("cert.pem");
+    let sim = start(&[
+        "--token-file",
+        token_file.to_str().unwrap(),
+        "--cert-file",
+        cert_file.to_str().unwrap(),
+    ]);
+    let line = token(&token_file);
+    // A guest, so that guest metrics have something to say.
+    let c = http(&sim.fingerprint);
+    let r = c
+        .post(format!("{}/api2/json/nodes/pve1/qemu/9000/clone", sim.url))
+        .header("Authorization", format!("PVEAPIToken={line}"))
+        .form(&[("newid", "100"), ("name", "web1")])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    let (user_token, secret) = line.split_once('=').unwrap();
+    let (user, token_name) = user_token.split_once('!').unwrap();
+    let config = dir.path().join("pve.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "default:\n  user: {user}\n  token_name: {token_name}\n  token_value: {secret}\n  verify_ssl: {}\n",
+            cert_file.display()
+        ),
+    )
+    .unwrap();
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut child = Command::new(exporter)
+        .arg("--config.file")
+        .arg(&config)
+        .arg("--web.listen-address")
+        .arg(format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let _exporter = Sim {
+        child,
+        url: String::new(),
+        fingerprint: String::new(),
+    };
+    let errors = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut BufReader::new(stderr), &mut text);
+        text
+    });
+    let target = sim.url.trim_start_matches("https://");
+    let url = format!("http://127.0.0.1:{port}/pve?target={target}&cluster=1&node=1");
+    let mut scraped = None;
+    for _ in 0..100 {
+        // The exporter serves plain HTTP; the client's TLS settings do not matter for it.
+        if let Ok(r) = c.get(&url).send().await {
+            scraped = Some((r.status(), r.text().await.unwrap_or_default()));
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (status, body) = scraped.expect("the exporter answers");
+    drop(_exporter);
+    let logged = errors.join().unwrap_or_default();
+    assert_eq!(status, 200, "{body}\n{logged}");
+    for family in [
+        "pve_up{",
+        "pve_version_info{",
+        "pve_node_info{",
+        "pve_cluster_info{",
+        "pve_guest_info{",
+        "pve_storage_info{",
+        "pve_cpu_usage_ratio{",
+        "pve_not_backed_up_total{id=\"cluster/edge\"} 1.0",
+        "pve_not_backed_up_info{id=\"qemu/100\"} 1.0",
+        "# TYPE pve_onboot_status gauge",
+        "pve_subscription_info{",
+        "pve_subscription_status{",
+        "pve_ha_state{",
+        "pve_lock_state{",
+    ] {
+        assert!(body.contains(family), "{family} missing:\n{body}\n{logged}");
+    }
+    assert!(!logged.contains("Traceback"), "{logged}");
 }

@@ -94,6 +94,12 @@ const PRIVILEGES: &[&str] = &[
     "VM.Snapshot.Rollback",
 ];
 
+/// `GET /access/ticket`: a placeholder PVE serves so that tools can format the login call; it
+/// answers nothing.
+pub fn ticket_placeholder(_: &mut Cluster, _: &Request) -> Result<Value, ApiError> {
+    Ok(Value::Null)
+}
+
 /// `GET /access/permissions`: root and its unseparated token hold every privilege everywhere.
 pub fn permissions(_: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     let privs: Map<String, Value> = PRIVILEGES

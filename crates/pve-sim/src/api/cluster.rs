@@ -1,5 +1,5 @@
-//! `/cluster/status`, `/cluster/resources`, `/cluster/nextid`, `/cluster/options` and the lists that are
-//! empty on a cluster without replication jobs or HA groups.
+//! `/cluster/status`, `/cluster/resources`, `/cluster/nextid`, the guests no backup job covers and
+//! the QDevice status.
 
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -313,17 +313,29 @@ pub fn nextid(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     }
 }
 
-/// `GET /cluster/options` (the datacenter.cfg defaults of a fresh cluster).
-pub fn options(_: &mut Cluster, _: &Request) -> Result<Value, ApiError> {
-    Ok(json!({
-        "keyboard": "en-us",
-        "console": "html5",
-        "migration": {"type": "secure"},
-        "next-id": {"lower": "100", "upper": "1000000"},
-    }))
+/// `GET /cluster/backup-info/not-backed-up`: the guests no backup job covers (every guest but
+/// templates, as long as the cluster has no backup jobs).
+pub fn not_backed_up(c: &mut Cluster, _: &Request) -> Result<Value, ApiError> {
+    Ok(Value::Array(
+        c.guests
+            .values()
+            .filter(|g| !g.is_template())
+            .map(|g| {
+                json!({
+                    "vmid": g.vmid,
+                    "name": g.name(),
+                    "type": match g.kind {
+                        pve_types::api::guest::GuestKind::Qemu => "qemu",
+                        pve_types::api::guest::GuestKind::Lxc => "lxc",
+                    },
+                })
+            })
+            .collect(),
+    ))
 }
 
-/// Lists that a cluster without replication jobs or HA groups answers empty.
-pub fn empty_list(_: &mut Cluster, _: &Request) -> Result<Value, ApiError> {
-    Ok(json!([]))
+/// `GET /cluster/config/qdevice`: a cluster of three nodes has no QDevice; PVE answers an empty
+/// object then.
+pub fn qdevice(_: &mut Cluster, _: &Request) -> Result<Value, ApiError> {
+    Ok(json!({}))
 }

@@ -1,11 +1,11 @@
-//! HA resources and the HA manager's status.
+//! HA resources, HA groups and the HA manager's status.
 
 use serde_json::{json, Map, Value};
 
 use super::render::ctime;
 use super::Request;
 use crate::error::ApiError;
-use crate::model::{Cluster, HaResourceRec, HaServiceState, NodeState};
+use crate::model::{Cluster, HaGroupRec, HaResourceRec, HaServiceState, NodeState};
 
 /// Reads `vm:100`, `ct:101` or a bare vmid (resolved through the guest's kind).
 fn parse_sid(c: &Cluster, sid: &str) -> Result<(String, u32), ApiError> {
@@ -137,6 +137,11 @@ pub fn update(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     }
     let now = r.now;
     let vmid = h.vmid;
+    if let Some(group) = r.get("group") {
+        if !c.ha_groups.contains_key(group) {
+            return Err(ApiError::fail(format!("HA group '{group}' does not exist")));
+        }
+    }
     let Some(h) = c.ha.get_mut(&sid) else {
         return Err(ApiError::fail(format!("no such resource '{sid}'")));
     };
@@ -249,4 +254,145 @@ pub fn status_current(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         out.push(Value::Object(m));
     }
     Ok(Value::Array(out))
+}
+
+fn render_group(g: &HaGroupRec) -> Value {
+    let mut m = Map::new();
+    m.insert("group".into(), json!(g.group));
+    m.insert("type".into(), json!("group"));
+    m.insert("nodes".into(), json!(g.nodes));
+    m.insert("restricted".into(), json!(u8::from(g.restricted)));
+    m.insert("nofailback".into(), json!(u8::from(g.nofailback)));
+    m.insert("digest".into(), json!(g.digest()));
+    if let Some(cm) = &g.comment {
+        m.insert("comment".into(), json!(cm));
+    }
+    Value::Object(m)
+}
+
+/// Checks a `node[:priority],...` list against the cluster's nodes.
+fn check_group_nodes(c: &Cluster, nodes: &str) -> Result<String, ApiError> {
+    let mut out = Vec::new();
+    for entry in nodes.split([',', ';', ' ']).filter(|e| !e.is_empty()) {
+        let (node, prio) = match entry.split_once(':') {
+            Some((n, p)) => (n, Some(p)),
+            None => (entry, None),
+        };
+        if prio.is_some_and(|p| p.parse::<u32>().is_err()) || c.node(node).is_none() {
+            return Err(ApiError::param(
+                "nodes",
+                format!("value does not look like a valid node list: unknown node '{node}'\n"),
+            ));
+        }
+        out.push(entry.to_string());
+    }
+    if out.is_empty() {
+        return Err(ApiError::param(
+            "nodes",
+            "property is missing and it is not optional",
+        ));
+    }
+    Ok(out.join(","))
+}
+
+/// `GET /cluster/ha/groups`.
+pub fn group_list(c: &mut Cluster, _: &Request) -> Result<Value, ApiError> {
+    Ok(Value::Array(
+        c.ha_groups.values().map(render_group).collect(),
+    ))
+}
+
+/// `POST /cluster/ha/groups`.
+pub fn group_create(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
+    let id = r.req("group").to_string();
+    if c.ha_groups.contains_key(&id) {
+        return Err(ApiError::fail(format!(
+            "ha group ID '{id}' already defined"
+        )));
+    }
+    let nodes = check_group_nodes(c, r.req("nodes"))?;
+    c.ha_groups.insert(
+        id.clone(),
+        HaGroupRec {
+            group: id,
+            nodes,
+            restricted: r.flag("restricted"),
+            nofailback: r.flag("nofailback"),
+            comment: r.get("comment").map(str::to_string),
+        },
+    );
+    c.config_version += 1;
+    Ok(Value::Null)
+}
+
+fn group_missing(id: &str) -> ApiError {
+    ApiError::fail(format!("no such ha group '{id}'"))
+}
+
+/// `GET /cluster/ha/groups/{group}`.
+pub fn group_get(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
+    let id = r.req("group");
+    c.ha_groups
+        .get(id)
+        .map(render_group)
+        .ok_or_else(|| group_missing(id))
+}
+
+/// `PUT /cluster/ha/groups/{group}`: changes what is given, removes what `delete` names, refused
+/// when `digest` is stale.
+pub fn group_update(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
+    let id = r.req("group").to_string();
+    let nodes = r
+        .get("nodes")
+        .map(|n| check_group_nodes(c, n))
+        .transpose()?;
+    let g = c.ha_groups.get_mut(&id).ok_or_else(|| group_missing(&id))?;
+    if let Some(d) = r.get("digest") {
+        if d != g.digest() {
+            return Err(ApiError::fail(
+                "detected modified configuration - file changed by other user? Try again.",
+            ));
+        }
+    }
+    for key in r.get("delete").unwrap_or_default().split([',', ';', ' ']) {
+        match key {
+            "" => {}
+            "comment" => g.comment = None,
+            "restricted" => g.restricted = false,
+            "nofailback" => g.nofailback = false,
+            "nodes" => return Err(ApiError::fail("unable to delete required option 'nodes'")),
+            other => return Err(ApiError::fail(format!("no such option '{other}'"))),
+        }
+    }
+    if let Some(n) = nodes {
+        g.nodes = n;
+    }
+    if r.get("restricted").is_some() {
+        g.restricted = r.flag("restricted");
+    }
+    if r.get("nofailback").is_some() {
+        g.nofailback = r.flag("nofailback");
+    }
+    if let Some(cm) = r.get("comment") {
+        g.comment = Some(cm.to_string());
+    }
+    c.config_version += 1;
+    Ok(Value::Null)
+}
+
+/// `DELETE /cluster/ha/groups/{group}`: refused while a resource uses it.
+pub fn group_delete(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
+    let id = r.req("group");
+    if !c.ha_groups.contains_key(id) {
+        return Err(group_missing(id));
+    }
+    if let Some(res) = c.ha.values().find(|h| h.group.as_deref() == Some(id)) {
+        return Err(ApiError::fail(format!(
+            "ha group is used by service '{}'",
+            res.sid
+        )));
+    }
+    c.ha_groups.remove(id);
+    c.config_version += 1;
+    Ok(Value::Null)
 }

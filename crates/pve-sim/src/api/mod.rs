@@ -4,11 +4,14 @@
 
 mod access;
 mod cluster;
+mod guest_info;
 mod guests;
 mod ha;
 mod nodes;
 mod pools;
 mod render;
+mod replication;
+mod settings;
 mod storage;
 mod tasks;
 
@@ -132,15 +135,28 @@ macro_rules! j {
 fn routes() -> &'static [(&'static str, &'static str, Handler)] {
     &[
         ("GET", "/version", j!(access::version)),
+        ("GET", "/access/ticket", j!(access::ticket_placeholder)),
         ("POST", "/access/ticket", j!(access::ticket)),
         ("GET", "/access/permissions", j!(access::permissions)),
         ("GET", "/cluster/status", j!(cluster::status)),
         ("GET", "/cluster/resources", cluster::resources),
         ("GET", "/cluster/nextid", j!(cluster::nextid)),
         ("GET", "/cluster/tasks", j!(tasks::cluster_tasks)),
-        ("GET", "/cluster/options", j!(cluster::options)),
-        ("GET", "/cluster/replication", j!(cluster::empty_list)),
-        ("GET", "/cluster/ha/groups", j!(cluster::empty_list)),
+        ("GET", "/cluster/options", j!(settings::options)),
+        ("PUT", "/cluster/options", j!(settings::options_set)),
+        ("GET", "/cluster/replication", j!(replication::list)),
+        ("POST", "/cluster/replication", j!(replication::create)),
+        (
+            "GET",
+            "/cluster/backup-info/not-backed-up",
+            j!(cluster::not_backed_up),
+        ),
+        ("GET", "/cluster/config/qdevice", j!(cluster::qdevice)),
+        ("GET", "/cluster/ha/groups", j!(ha::group_list)),
+        ("POST", "/cluster/ha/groups", j!(ha::group_create)),
+        ("GET", "/cluster/ha/groups/{group}", j!(ha::group_get)),
+        ("PUT", "/cluster/ha/groups/{group}", j!(ha::group_update)),
+        ("DELETE", "/cluster/ha/groups/{group}", j!(ha::group_delete)),
         ("GET", "/cluster/ha/resources", j!(ha::list)),
         ("POST", "/cluster/ha/resources", j!(ha::create)),
         ("GET", "/cluster/ha/resources/{sid}", j!(ha::get)),
@@ -149,12 +165,55 @@ fn routes() -> &'static [(&'static str, &'static str, Handler)] {
         ("GET", "/cluster/ha/status/current", j!(ha::status_current)),
         ("GET", "/nodes", j!(nodes::list)),
         ("GET", "/nodes/{node}/status", j!(nodes::status)),
+        ("POST", "/nodes/{node}/status", j!(settings::node_command)),
         ("GET", "/nodes/{node}/rrddata", j!(nodes::rrddata)),
         ("GET", "/nodes/{node}/version", j!(access::version)),
-        ("GET", "/nodes/{node}/network", j!(nodes::network)),
-        ("GET", "/nodes/{node}/dns", j!(nodes::dns)),
-        ("GET", "/nodes/{node}/time", j!(nodes::time)),
-        ("GET", "/nodes/{node}/subscription", j!(nodes::subscription)),
+        ("GET", "/nodes/{node}/network", j!(settings::network)),
+        (
+            "POST",
+            "/nodes/{node}/network",
+            j!(settings::network_create),
+        ),
+        ("PUT", "/nodes/{node}/network", j!(settings::network_apply)),
+        (
+            "DELETE",
+            "/nodes/{node}/network",
+            j!(settings::network_revert),
+        ),
+        ("GET", "/nodes/{node}/dns", j!(settings::dns)),
+        ("PUT", "/nodes/{node}/dns", j!(settings::dns_set)),
+        ("GET", "/nodes/{node}/time", j!(settings::time)),
+        ("PUT", "/nodes/{node}/time", j!(settings::time_set)),
+        (
+            "GET",
+            "/nodes/{node}/subscription",
+            j!(settings::subscription),
+        ),
+        (
+            "PUT",
+            "/nodes/{node}/subscription",
+            j!(settings::subscription_set),
+        ),
+        (
+            "POST",
+            "/nodes/{node}/subscription",
+            j!(settings::subscription_update),
+        ),
+        (
+            "DELETE",
+            "/nodes/{node}/subscription",
+            j!(settings::subscription_delete),
+        ),
+        (
+            "GET",
+            "/nodes/{node}/replication",
+            j!(replication::node_list),
+        ),
+        (
+            "GET",
+            "/nodes/{node}/replication/{id}/status",
+            j!(replication::status),
+        ),
         ("GET", "/nodes/{node}/storage", j!(storage::node_list)),
         (
             "GET",
@@ -166,6 +225,11 @@ fn routes() -> &'static [(&'static str, &'static str, Handler)] {
             "/nodes/{node}/storage/{storage}/content",
             j!(storage::content),
         ),
+        (
+            "POST",
+            "/nodes/{node}/storage/{storage}/content",
+            j!(storage::allocate),
+        ),
         ("GET", "/nodes/{node}/tasks", j!(tasks::list)),
         (
             "GET",
@@ -174,8 +238,12 @@ fn routes() -> &'static [(&'static str, &'static str, Handler)] {
         ),
         ("GET", "/nodes/{node}/tasks/{upid}/log", j!(tasks::log)),
         ("GET", "/storage", j!(storage::list)),
+        ("POST", "/storage", j!(storage::create)),
         ("GET", "/pools", j!(pools::list)),
         ("POST", "/pools", j!(pools::create)),
+        // PVE 8's way: the pool in a parameter (deprecated in favour of `/pools/{poolid}`).
+        ("PUT", "/pools", j!(pools::update)),
+        ("DELETE", "/pools", j!(pools::delete)),
         ("GET", "/pools/{poolid}", j!(pools::get)),
         ("PUT", "/pools/{poolid}", j!(pools::update)),
         ("DELETE", "/pools/{poolid}", j!(pools::delete)),
@@ -185,6 +253,17 @@ fn routes() -> &'static [(&'static str, &'static str, Handler)] {
             "POST",
             "/nodes/{node}/{kind}/{vmid}/clone",
             j!(guests::clone),
+        ),
+        ("GET", "/nodes/{node}/{kind}/{vmid}", j!(guest_info::index)),
+        (
+            "GET",
+            "/nodes/{node}/qemu/{vmid}/migrate",
+            j!(guest_info::migrate_preconditions),
+        ),
+        (
+            "GET",
+            "/nodes/{node}/{kind}/{vmid}/snapshot/{snapname}",
+            j!(guest_info::snapshot_index),
         ),
         (
             "GET",

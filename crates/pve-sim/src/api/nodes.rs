@@ -1,4 +1,4 @@
-//! `/nodes` and per-node reads: status, RRD statistics, network, DNS, time, subscription.
+//! `/nodes` and per-node reads: status and RRD statistics (settings are in `settings.rs`).
 
 use serde_json::{json, Value};
 
@@ -114,47 +114,4 @@ pub fn rrddata(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         );
         m
     }))
-}
-
-/// `GET /nodes/{node}/network`: the uplinks, a bond and the VLAN-aware bridge `vmbr0`.
-pub fn network(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
-    let n = node(c, r)?;
-    let all = vec![
-        json!({"iface": "eno1", "type": "eth", "method": "manual", "method6": "manual", "active": 1, "autostart": 0, "exists": 1, "families": ["inet"], "priority": 3}),
-        json!({"iface": "eno2", "type": "eth", "method": "manual", "method6": "manual", "active": 1, "autostart": 0, "exists": 1, "families": ["inet"], "priority": 4}),
-        json!({"iface": "bond0", "type": "bond", "method": "manual", "method6": "manual", "active": 1, "autostart": 1, "slaves": "eno1 eno2", "bond_mode": "802.3ad", "bond-xmit-hash-policy": "layer3+4", "families": ["inet"], "priority": 5}),
-        json!({"iface": "vmbr0", "type": "bridge", "method": "static", "method6": "manual", "active": 1, "autostart": 1,
-               "address": n.ip, "netmask": "24", "cidr": format!("{}/24", n.ip), "gateway": "172.16.10.1",
-               "bridge_ports": "bond0", "bridge_stp": "off", "bridge_fd": "0", "bridge_vlan_aware": 1,
-               "bridge_vids": "2-4094", "families": ["inet"], "priority": 6}),
-    ];
-    let filtered = match r.get("type") {
-        None => all,
-        Some("any_bridge" | "any_local_bridge") => {
-            all.into_iter().filter(|i| i["type"] == "bridge").collect()
-        }
-        Some(t) => all.into_iter().filter(|i| i["type"] == t).collect(),
-    };
-    Ok(Value::Array(filtered))
-}
-
-/// `GET /nodes/{node}/dns`.
-pub fn dns(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
-    node(c, r)?;
-    Ok(json!({"search": "edge.internal", "dns1": "172.16.10.2", "dns2": "172.16.10.3"}))
-}
-
-/// `GET /nodes/{node}/time`.
-pub fn time(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
-    node(c, r)?;
-    let t = r.now as u64;
-    Ok(json!({"timezone": "UTC", "time": t, "localtime": t}))
-}
-
-/// `GET /nodes/{node}/subscription`: the community edition, without a key.
-pub fn subscription(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
-    node(c, r)?;
-    Ok(
-        json!({"status": "notfound", "message": "There is no subscription key", "url": "https://www.proxmox.com/en/proxmox-virtual-environment/pricing"}),
-    )
 }

@@ -25,6 +25,8 @@ pub enum HaServiceState {
     Recovery,
     /// Not managed (`ignored`/`disabled`).
     Ignored,
+    /// Its node reboots; the service waits for it.
+    Freeze,
 }
 
 impl HaServiceState {
@@ -36,6 +38,7 @@ impl HaServiceState {
             HaServiceState::Fence => "fence",
             HaServiceState::Recovery => "recovery",
             HaServiceState::Ignored => "ignored",
+            HaServiceState::Freeze => "freeze",
         }
     }
 }
@@ -120,7 +123,9 @@ impl Cluster {
                 continue;
             };
             let node = guest.node.clone();
+            let rebooting = self.node(&node).is_some_and(|n| n.back_at.is_some());
             let crm = match self.lost_since(&node, &quorate) {
+                _ if rebooting => HaServiceState::Freeze,
                 Some(since) if now - since >= RECOVERY_DELAY * scale => {
                     // Fenced: recover on the online node with the most free memory.
                     let target = self.recovery_target(&quorate, &node);

@@ -11,6 +11,7 @@ pub mod guest_keys {
 mod ha;
 mod noise;
 mod pool;
+mod settings;
 mod task;
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -24,6 +25,7 @@ pub use guest::{Guest, RunState, SnapshotRec};
 pub use ha::{HaResourceRec, HaServiceState};
 pub use noise::noise;
 pub use pool::PoolRec;
+pub use settings::{default_options, HaGroupRec, NodeSettings, ReplicationJob};
 pub use task::{Effect, Task, TaskSpec};
 
 use crate::clock::SimTime;
@@ -94,6 +96,9 @@ pub struct Node {
     pub ip: String,
     /// The node certificate's fingerprint (as `/nodes` shows it).
     pub ssl_fingerprint: String,
+    /// While it reboots: when it is back up.
+    #[serde(default)]
+    pub back_at: Option<SimTime>,
 }
 
 /// One storage definition.
@@ -111,6 +116,27 @@ pub struct StorageDef {
     pub total: u64,
     /// Bytes used by things the model does not track (OS, logs).
     pub base_used: u64,
+    /// The plugin's other settings as `POST /storage` gave them (`path`, `pool`, `server`, ...).
+    #[serde(default)]
+    pub settings: BTreeMap<String, String>,
+}
+
+/// A disk image allocated on a storage by `POST .../storage/{storage}/content`, not (yet) in any
+/// guest's configuration.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AllocatedVolume {
+    /// The storage.
+    pub storage: String,
+    /// The node (for a storage that is not shared).
+    pub node: String,
+    /// Its owner.
+    pub vmid: u32,
+    /// `storage:name`.
+    pub volid: String,
+    /// Format.
+    pub format: String,
+    /// Size in bytes.
+    pub size: u64,
 }
 
 /// A file volume on a node-local storage (templates, ISO images).
@@ -180,6 +206,21 @@ pub struct Cluster {
     /// Ticket renewals (a valid ticket posted as the password) so far.
     #[serde(default)]
     pub ticket_renewals: u64,
+    /// Datacenter options (`/cluster/options`).
+    #[serde(default = "default_options")]
+    pub options: BTreeMap<String, serde_json::Value>,
+    /// HA groups by id.
+    #[serde(default)]
+    pub ha_groups: BTreeMap<String, HaGroupRec>,
+    /// Replication jobs by id.
+    #[serde(default)]
+    pub replication: BTreeMap<String, ReplicationJob>,
+    /// Each node's settings (DNS, time zone, subscription, network), by node.
+    #[serde(default)]
+    pub node_settings: BTreeMap<String, NodeSettings>,
+    /// Disk images allocated outside guests' configurations.
+    #[serde(default)]
+    pub allocated: Vec<AllocatedVolume>,
     #[serde(skip, default = "default_rng")]
     pub(crate) rng: StdRng,
 }
@@ -228,6 +269,7 @@ impl Cluster {
                     boot_time: now - 86_400.0 * 12.0 - (i as f64) * 3_600.0,
                     ip: format!("172.16.{}.{}", 10 + i / 250, 10 + i % 250),
                     ssl_fingerprint: fp.join(":"),
+                    back_at: None,
                 }
             })
             .collect();
@@ -241,6 +283,7 @@ impl Cluster {
                 shared: false,
                 total: 200 * GIB,
                 base_used: 9 * GIB,
+                settings: BTreeMap::new(),
             },
             StorageDef {
                 id: SHARED_STORAGE.into(),
@@ -249,6 +292,7 @@ impl Cluster {
                 shared: true,
                 total: ceph_total,
                 base_used: 0,
+                settings: BTreeMap::new(),
             },
         ];
         let ctime = (now - 86_400.0 * 30.0) as u64;
@@ -288,6 +332,11 @@ impl Cluster {
             config_version: 1,
             logins: 0,
             ticket_renewals: 0,
+            options: default_options(),
+            ha_groups: BTreeMap::new(),
+            replication: BTreeMap::new(),
+            node_settings: BTreeMap::new(),
+            allocated: Vec::new(),
             rng,
         };
         let first = c.nodes[0].name.clone();
@@ -552,8 +601,18 @@ impl Cluster {
         id
     }
 
-    /// Moves the cluster to `now`: finishes due tasks and runs the HA manager.
+    /// Moves the cluster to `now`: brings back rebooted nodes, finishes due tasks and runs the HA
+    /// manager.
     pub fn tick(&mut self, now: SimTime) {
+        let back: Vec<String> = self
+            .nodes
+            .iter()
+            .filter(|n| n.back_at.is_some_and(|t| t <= now))
+            .map(|n| n.name.clone())
+            .collect();
+        for node in back {
+            self.node_up(&node, now);
+        }
         self.run_due_tasks(now);
         self.run_ha(now);
         while self.tasks.len() > TASK_HISTORY {
@@ -564,6 +623,20 @@ impl Cluster {
                 }
                 None => break,
             }
+        }
+    }
+
+    /// A node shuts down cleanly (`POST /nodes/{node}/status` `shutdown` or `reboot`): its guests
+    /// stop, and a rebooting node is back after `boot_secs` (scaled); its HA services are frozen
+    /// meanwhile, as PVE's default shutdown policy does on a reboot.
+    pub fn node_power_off(&mut self, node: &str, now: SimTime, reboot_after: Option<f64>) {
+        for g in self.guests.values_mut().filter(|g| g.node == node) {
+            g.set_stopped();
+        }
+        self.node_down(node, now);
+        let scale = self.time_scale;
+        if let Some(n) = self.node_mut(node) {
+            n.back_at = reboot_after.map(|secs| now + secs * scale);
         }
     }
 
@@ -584,6 +657,7 @@ impl Cluster {
         let Some(n) = self.node_mut(node) else {
             return false;
         };
+        n.back_at = None;
         if n.state == NodeState::Up {
             return true;
         }

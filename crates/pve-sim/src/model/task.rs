@@ -105,6 +105,11 @@ pub enum Effect {
         /// New size in bytes.
         bytes: u64,
     },
+    /// Make a node's pending network configuration its running one (`ifreload`).
+    NetworkApply {
+        /// The node.
+        node: String,
+    },
     /// Apply config changes.
     Config {
         /// Guest.
@@ -351,6 +356,16 @@ impl Cluster {
     fn apply(&mut self, effect: &Effect, now: SimTime) -> Result<(), String> {
         match effect {
             Effect::None => {}
+            Effect::NetworkApply { node } => {
+                let settings = self.node_settings(node);
+                if let Some(mut pending) = settings.network_pending.take() {
+                    for iface in pending.values_mut() {
+                        iface.insert("active".into(), serde_json::json!(1));
+                        iface.insert("exists".into(), serde_json::json!(1));
+                    }
+                    settings.network = pending;
+                }
+            }
             Effect::Create { vmid, start } => {
                 if let Some(g) = self.guests.get_mut(vmid) {
                     g.lock = None;
