@@ -527,3 +527,92 @@ fn settings_change_as_on_pve() {
     );
     assert_eq!(msg, "HA group 'nowhere' does not exist");
 }
+
+/// What PVE derives on a write is derived here too: a NIC without a MAC gets one in Proxmox's
+/// range (on create and on config updates, synchronous or not), new disks take the lowest free
+/// `vm-<id>-disk-<n>` name with their size, a new VM gets PVE's default boot order, and a NIC that
+/// is no valid network device is refused naming it.
+#[test]
+fn derived_values_are_derived_as_pve_does() {
+    let s = sim(0.0);
+    ok(
+        &s,
+        "POST",
+        "/nodes/pve1/qemu",
+        &[
+            ("vmid", "150"),
+            ("net0", "virtio,bridge=vmbr0"),
+            ("scsi0", "ceph-vm:8"),
+            ("ide2", "none,media=cdrom"),
+        ],
+    );
+    s.advance(Duration::from_secs(1));
+    let config = |path: &str| ok(&s, "GET", path, &[]);
+    let vm = config("/nodes/pve1/qemu/150/config");
+    let net0 = vm["net0"].as_str().unwrap().to_string();
+    assert!(
+        net0.starts_with("virtio=BC:24:11:") && net0.ends_with(",bridge=vmbr0"),
+        "{vm}"
+    );
+    assert_eq!(vm["scsi0"], "ceph-vm:vm-150-disk-0,size=8G");
+    assert_eq!(vm["boot"], "order=scsi0;ide2;net0");
+    ok(
+        &s,
+        "PUT",
+        "/nodes/pve1/qemu/150/config",
+        &[("net1", "e1000,bridge=vmbr0,tag=5"), ("scsi1", "ceph-vm:4")],
+    );
+    let upid = ok(
+        &s,
+        "POST",
+        "/nodes/pve1/qemu/150/config",
+        &[("net2", "model=virtio,bridge=vmbr0")],
+    );
+    s.advance(Duration::from_secs(1));
+    assert_eq!(task_status(&s, &upid)["exitstatus"], "OK");
+    let vm = config("/nodes/pve1/qemu/150/config");
+    assert_eq!(vm["net0"], net0.as_str(), "a NIC keeps its MAC");
+    for nic in ["net1", "net2"] {
+        assert!(
+            vm[nic].as_str().unwrap().contains("=BC:24:11:"),
+            "{nic} got a MAC: {vm}"
+        );
+    }
+    assert_eq!(
+        vm["scsi1"], "ceph-vm:vm-150-disk-1,size=4G",
+        "the lowest free name"
+    );
+    let (status, _) = err(
+        &s,
+        "PUT",
+        "/nodes/pve1/qemu/150/config",
+        &[("net3", "nosuchmodel,bridge=vmbr0")],
+    );
+    assert_eq!(status, 400);
+    // A container: its NIC's MAC, its root disk and the defaults PVE fills in.
+    ok(
+        &s,
+        "POST",
+        "/nodes/pve1/lxc",
+        &[
+            ("vmid", "151"),
+            (
+                "ostemplate",
+                "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst",
+            ),
+            ("net0", "name=eth0,bridge=vmbr0,ip=dhcp"),
+        ],
+    );
+    s.advance(Duration::from_secs(1));
+    let ct = config("/nodes/pve1/lxc/151/config");
+    assert!(
+        ct["net0"].as_str().unwrap().contains("hwaddr=BC:24:11:"),
+        "{ct}"
+    );
+    assert_eq!(ct["rootfs"], "ceph-vm:vm-151-disk-0,size=4G");
+    assert_eq!(
+        (ct["arch"].as_str(), ct["ostype"].as_str()),
+        (Some("amd64"), Some("debian"))
+    );
+    assert_eq!(ct["hostname"], "CT151");
+}

@@ -1,7 +1,7 @@
 //! VMs and containers: list, create, clone, config, power, delete, resize, migrate, snapshots,
 //! templates and statistics, with PVE's refusals (locks, states, templates) and its task types.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use pve_types::api::guest::GuestKind;
 use pve_types::api::guest_props::{DiskSize, DiskSpec};
@@ -102,15 +102,35 @@ fn typed_config(kind: GuestKind, config: &BTreeMap<String, String>) -> Map<Strin
         .collect()
 }
 
-/// Turns `STORAGE:SIZE_GIB` disk requests into allocated volumes; checks storages exist.
+/// The volumes (`storage:vm-100-disk-0`) a guest id holds already: in its configuration (a linked
+/// clone's own part of `base-9000-disk-0/vm-101-disk-0`) and allocated for it outside.
+fn taken_volumes(c: &Cluster, vmid: u32) -> BTreeSet<String> {
+    let mut taken: BTreeSet<String> = c
+        .allocated
+        .iter()
+        .filter(|a| a.vmid == vmid)
+        .map(|a| a.volid.clone())
+        .collect();
+    if let Some(g) = c.guests.get(&vmid) {
+        for (_, d) in g.disks() {
+            if let Some((storage, name)) = d.volume.split_once(':') {
+                let own = name.rsplit('/').next().unwrap_or(name);
+                taken.insert(format!("{storage}:{own}"));
+            }
+        }
+    }
+    taken
+}
+
+/// Turns `STORAGE:SIZE_GIB` disk requests into allocated volumes named as PVE names them: the
+/// lowest free `vm-<vmid>-disk-<n>` on that storage (`find_free_diskname`); checks storages exist.
 fn allocate_disks(
     c: &Cluster,
     kind: GuestKind,
     vmid: u32,
     config: &mut BTreeMap<String, String>,
-    first_index: usize,
 ) -> Result<(), ApiError> {
-    let mut n = first_index;
+    let mut taken = taken_volumes(c, vmid);
     let keys: Vec<String> = config
         .keys()
         .filter(|k| is_disk_key(kind, k))
@@ -126,6 +146,10 @@ fn allocate_disks(
         let mut d: DiskSpec = v.parse().map_err(|e: pve_types::PropertyStringError| {
             ApiError::param(&k, format!("invalid format - {e}\n"))
         })?;
+        // An empty drive (`none,media=cdrom`) or the host's drive (`cdrom`) has no volume.
+        if d.volume == "none" || d.volume == "cdrom" {
+            continue;
+        }
         let Some((storage, rest)) = d.volume.split_once(':') else {
             return Err(ApiError::param(
                 &k,
@@ -163,17 +187,17 @@ fn allocate_disks(
                     }
                 )));
             }
-            d.volume = format!("{storage}:vm-{vmid}-disk-{n}");
+            let volume = (0..)
+                .map(|n| format!("{storage}:vm-{vmid}-disk-{n}"))
+                .find(|v| !taken.contains(v))
+                .unwrap_or_default();
+            taken.insert(volume.clone());
+            d.volume = volume;
             d.set_size(DiskSize((gib * GIB as f64) as u64));
-            n += 1;
             config.insert(k, d.to_string());
         }
     }
     Ok(())
-}
-
-fn next_disk_index(g: &Guest) -> usize {
-    g.disks().len() + 1
 }
 
 /// `GET /nodes/{node}/{qemu,lxc}`.
@@ -283,8 +307,13 @@ pub fn create(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
             }
         }
     }
-    allocate_disks(c, kind, vmid, &mut config, 0)?;
-    assign_macs(c, kind, &mut config, Macs::Missing);
+    allocate_disks(c, kind, vmid, &mut config)?;
+    assign_macs(c, kind, &mut config, Macs::Missing)?;
+    if kind == GuestKind::Qemu && !config.contains_key("boot") {
+        if let Some(order) = default_boot_order(&config) {
+            config.insert("boot".into(), order);
+        }
+    }
     let mut g = Guest::new(vmid, kind, &node, config);
     g.lock = Some("create".into());
     g.pool = r.get("pool").map(str::to_string);
@@ -350,47 +379,75 @@ enum Macs {
     All,
 }
 
-/// Gives NICs fresh MAC addresses from the cluster's seeded source.
+/// Gives NICs fresh MAC addresses from the cluster's seeded source, as `parse_net` does; a NIC
+/// that is not a valid network device is refused as PVE refuses it.
 fn assign_macs(
     c: &mut Cluster,
     kind: GuestKind,
     config: &mut BTreeMap<String, String>,
     which: Macs,
-) {
+) -> Result<(), ApiError> {
     let keys: Vec<String> = config
         .keys()
-        .filter(|k| k.starts_with("net"))
+        .filter(|k| k.starts_with("net") && k[3..].parse::<u8>().is_ok())
         .cloned()
         .collect();
     for k in keys {
         let Some(v) = config.get(&k).cloned() else {
             continue;
         };
+        let invalid = |e: pve_types::PropertyStringError| {
+            ApiError::param(&k, format!("invalid format - format error {k}: {e}\n"))
+        };
         let new = match kind {
             GuestKind::Qemu => {
-                v.parse::<pve_types::api::guest_props::QemuNet>()
-                    .ok()
-                    .map(|mut n| {
-                        if which == Macs::All || n.macaddr.is_none() {
-                            n.macaddr = Some(c.mac());
-                        }
-                        n.to_string()
-                    })
+                let mut n = v
+                    .parse::<pve_types::api::guest_props::QemuNet>()
+                    .map_err(invalid)?;
+                if which == Macs::All || n.macaddr.is_none() {
+                    n.macaddr = Some(c.mac());
+                }
+                n.to_string()
             }
-            GuestKind::Lxc => v
-                .parse::<pve_types::api::guest_props::LxcNet>()
-                .ok()
-                .map(|mut n| {
-                    if which == Macs::All || n.hwaddr.is_none() {
-                        n.hwaddr = Some(c.mac());
-                    }
-                    n.to_string()
-                }),
+            GuestKind::Lxc => {
+                let mut n = v
+                    .parse::<pve_types::api::guest_props::LxcNet>()
+                    .map_err(invalid)?;
+                if which == Macs::All || n.hwaddr.is_none() {
+                    n.hwaddr = Some(c.mac());
+                }
+                n.to_string()
+            }
         };
-        if let Some(n) = new {
-            config.insert(k, n);
-        }
+        config.insert(k, new);
     }
+    Ok(())
+}
+
+/// The boot order PVE writes on creation when none is given (`get_default_bootdevices`): the first
+/// hard disk, the first CD-ROM, the first NIC (disks in PVE's order: ide, scsi, virtio, sata).
+fn default_boot_order(config: &BTreeMap<String, String>) -> Option<String> {
+    let drives = (0..4)
+        .map(|i| format!("ide{i}"))
+        .chain((0..31).map(|i| format!("scsi{i}")))
+        .chain((0..16).map(|i| format!("virtio{i}")))
+        .chain((0..6).map(|i| format!("sata{i}")));
+    let drives: Vec<(String, bool)> = drives
+        .filter_map(|k| {
+            let v = config.get(&k)?;
+            let cdrom = v.contains("media=cdrom") || v.starts_with("cdrom") || v == "none";
+            Some((k, cdrom))
+        })
+        .collect();
+    let mut devices = Vec::new();
+    devices.extend(drives.iter().find(|(_, cd)| !cd).map(|(k, _)| k.clone()));
+    devices.extend(drives.iter().find(|(_, cd)| *cd).map(|(k, _)| k.clone()));
+    devices.extend(
+        (0..32)
+            .map(|i| format!("net{i}"))
+            .find(|k| config.contains_key(k)),
+    );
+    (!devices.is_empty()).then(|| format!("order={}", devices.join(";")))
 }
 
 /// `POST .../{vmid}/clone`.
@@ -502,7 +559,7 @@ pub fn clone(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         config.insert("smbios1".into(), format!("uuid={}", uuid_like(c, newid)));
         config.insert("vmgenid".into(), uuid_like(c, newid ^ 0x5a5a));
     }
-    assign_macs(c, kind, &mut config, Macs::All);
+    assign_macs(c, kind, &mut config, Macs::All)?;
     let mut g = Guest::new(newid, kind, &target, config);
     g.lock = Some("clone".into());
     g.pool = r.get("pool").map(str::to_string);
@@ -616,14 +673,14 @@ fn config_change(c: &Cluster, r: &Request) -> Result<ConfigChange, ApiError> {
             "unable to modify read-only option: 'template'",
         ));
     }
-    allocate_disks(c, g.kind, g.vmid, &mut set, next_disk_index(g))?;
+    allocate_disks(c, g.kind, g.vmid, &mut set)?;
     Ok((g.vmid, set, delete))
 }
 
 /// `PUT .../{vmid}/config`: applied at once.
 pub fn config_set(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     let (vmid, mut set, delete) = config_change(c, r)?;
-    assign_macs(c, r.kind(), &mut set, Macs::Missing);
+    assign_macs(c, r.kind(), &mut set, Macs::Missing)?;
     if let Some(g) = c.guests.get_mut(&vmid) {
         for (k, v) in set {
             g.config.insert(k, v);
@@ -639,7 +696,7 @@ pub fn config_set(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
 /// `POST /nodes/{node}/qemu/{vmid}/config`: the same change as a task.
 pub fn config_set_async(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     let (vmid, mut set, delete) = config_change(c, r)?;
-    assign_macs(c, r.kind(), &mut set, Macs::Missing);
+    assign_macs(c, r.kind(), &mut set, Macs::Missing)?;
     let mut log: Vec<String> = set
         .iter()
         .map(|(k, v)| format!("update VM {vmid}: -{k} {v}"))

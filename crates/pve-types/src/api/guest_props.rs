@@ -138,8 +138,10 @@ impl FromStr for QemuNet {
                 (m, mac)
             }
             None => {
+                // `model` is the format's default key: `virtio,bridge=vmbr0` is a virtio NIC.
                 let m = p
                     .take("model")
+                    .or_else(|| p.default_value.take())
                     .ok_or_else(|| PropertyStringError::Missing("model".into()))?;
                 let m = NicModel::ALL.into_iter().find(|x| x.as_str() == m).ok_or(
                     PropertyStringError::Invalid {
@@ -430,6 +432,14 @@ mod tests {
         assert!("ip=1.2.3.4/24,foo=1".parse::<IpConfig>().is_err());
         let m: QemuNet = "model=virtio,bridge=vmbr0".parse().unwrap();
         assert_eq!(m.to_string(), "model=virtio,bridge=vmbr0");
+        // The model is the format's default key.
+        let d: QemuNet = "virtio,bridge=vmbr0,tag=5".parse().unwrap();
+        assert_eq!(
+            (d.model, d.macaddr, d.tag),
+            (NicModel::Virtio, None, Some(5))
+        );
+        assert!("bogus,bridge=vmbr0".parse::<QemuNet>().is_err());
+        assert!("virtio,model=e1000".parse::<QemuNet>().is_err());
     }
 
     proptest! {
