@@ -2,13 +2,18 @@
 
 use serde::{Deserialize, Serialize};
 
-/// One look at the cluster.
+/// One look at the cluster. A section that could not be read is left out (and named in
+/// `problems`): the centre keeps what it knew of it rather than taking it for empty.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SiteObservation {
-    /// Proxmox VE version (`8.4.14`).
+    /// Proxmox VE version (`8.4.14`); empty when it could not be read.
     pub version: String,
     /// Whether the cluster has quorum.
     pub quorate: bool,
+    /// Whether the cluster's resources (hosts, guests, templates, storage) were read; when not,
+    /// those lists are empty and mean nothing.
+    #[serde(default = "yes")]
+    pub resources_read: bool,
     /// Its nodes.
     pub hosts: Vec<HostState>,
     /// Every guest that is not a template.
@@ -19,14 +24,22 @@ pub struct SiteObservation {
     pub storage: Vec<ObservedStorage>,
     /// Network bridges guests can attach to; `None` when this look did not ask the nodes.
     pub bridges: Option<Vec<ObservedBridge>>,
-    /// The most recent tasks of every node, newest first.
-    pub tasks: Vec<ObservedTask>,
+    /// The most recent tasks of every node, newest first; `None` when they could not be read.
+    pub tasks: Option<Vec<ObservedTask>>,
+    /// What could not be read, and why (`recent tasks: ...`).
+    #[serde(default)]
+    pub problems: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl SiteObservation {
-    /// `online` when every node is up and the cluster is quorate, else `degraded`.
+    /// `online` when every node is up, the cluster is quorate and every section was read, else
+    /// `degraded`.
     pub fn health(&self) -> &'static str {
-        if self.quorate && self.hosts.iter().all(|h| h.online) {
+        if self.quorate && self.problems.is_empty() && self.hosts.iter().all(|h| h.online) {
             "online"
         } else {
             "degraded"

@@ -86,6 +86,16 @@ pub async fn sync_cluster(state: &AppState, cluster: &Cluster) -> Result<SiteObs
             )));
         }
     };
+    if !obs.resources_read {
+        // Reached, but what runs there is unknown: nothing is taken for gone.
+        let why = obs.problems.join("; ");
+        tracing::warn!(cluster = %cluster.name, problems = %why, "inventory could not be read");
+        state.store.cluster_degraded(&cluster.id, &why).await?;
+        return Ok(obs);
+    }
+    if !obs.problems.is_empty() {
+        tracing::info!(cluster = %cluster.name, problems = %obs.problems.join("; "), "inventory partly read");
+    }
     let guests = state.store.guest_list_on_cluster(&cluster.id).await?;
     let ours: HashMap<GuestId, &Guest> = guests.iter().map(|g| (g.id, g)).collect();
     let mut unmanaged: HashMap<&str, (u64, u64)> = HashMap::new();
@@ -144,7 +154,13 @@ pub async fn sync_cluster(state: &AppState, cluster: &Cluster) -> Result<SiteObs
         hosts,
         templates,
         storage: serde_json::to_value(&obs.storage).map_err(Error::internal)?,
-        tasks: serde_json::to_value(&obs.tasks).map_err(Error::internal)?,
+        tasks: obs
+            .tasks
+            .as_ref()
+            .map(serde_json::to_value)
+            .transpose()
+            .map_err(Error::internal)?,
+        problems: obs.problems.join("; "),
         bridges: obs
             .bridges
             .as_ref()

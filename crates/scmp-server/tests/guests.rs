@@ -1400,3 +1400,148 @@ async fn every_list_pages_the_same_way() {
     walked.sort();
     assert_eq!(walked.len(), 16, "every list operation: {walked:?}");
 }
+
+/// The independent fake `fakepve` (PyPI), started on loopback; killed when dropped.
+struct FakePve {
+    child: std::process::Child,
+    info: Value,
+}
+
+impl Drop for FakePve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts fakepve (none when the test environment is not there and not required).
+async fn fakepve() -> Option<FakePve> {
+    use std::io::BufRead;
+    let Ok(python) = std::env::var("SCMP_TEST_PYTHON") else {
+        assert!(
+            std::env::var("SCMP_REQUIRE_EXTERNAL").is_err(),
+            "SCMP_TEST_PYTHON is required here: run scripts/test.sh"
+        );
+        eprintln!("skipped: SCMP_TEST_PYTHON is not set (scripts/test.sh sets it)");
+        return None;
+    };
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/python/run_fakepve.py"
+    );
+    let mut child = std::process::Command::new(python)
+        .arg(script)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .expect("starting fakepve");
+    let stdout = child.stdout.take().unwrap();
+    let line = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .map(|_| line)
+    });
+    let line = tokio::time::timeout(Duration::from_secs(60), line)
+        .await
+        .expect("fakepve starts within 60 s")
+        .unwrap()
+        .unwrap();
+    let info = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+    Some(FakePve { child, info })
+}
+
+/// An independent PVE fake registered as a cluster: inventory reads it (its cluster is not
+/// "unreachable"; what cannot be read makes it degraded, with the reason), and a guest is created
+/// on it and deleted again, end to end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guests_are_made_and_removed_on_fakepve() {
+    let Some(fake) = fakepve().await else {
+        return;
+    };
+    let e = env(None, None).await;
+    let p = e.project(5).await;
+    let (st, b) = e
+        .call(
+            Method::POST,
+            "/sites",
+            Some(json!({"name": "lab", "country": "DE"})),
+        )
+        .await;
+    assert_eq!(st, 201, "{b}");
+    let token = fake.info["token"].as_str().unwrap();
+    let (id, secret) = token.split_once('=').unwrap();
+    let (st, b) = e
+        .call(
+            Method::POST,
+            "/sites/lab/clusters",
+            Some(
+                json!({"name": "fake-1", "endpoint": fake.info["url"], "token_id": id,
+                "token_secret": secret, "tls_fingerprint": fake.info["fingerprint"]}),
+            ),
+        )
+        .await;
+    assert_eq!(st, 201, "{b}");
+    let mut cluster = Value::Null;
+    for _ in 0..50 {
+        let (_, c) = e.call(Method::GET, "/clusters/fake-1", None).await;
+        if c["health"]["state"] != "unknown" {
+            cluster = c;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let health = &cluster["health"];
+    assert!(
+        ["online", "degraded"].contains(&health["state"].as_str().unwrap_or("")),
+        "read, not unreachable: {cluster}"
+    );
+    if health["state"] == "degraded" {
+        assert!(
+            health["last_error"].is_string(),
+            "degraded says why: {cluster}"
+        );
+    }
+    assert_eq!(health["pve_version"], "9.0.10", "{cluster}");
+    let (_, hosts) = e.call(Method::GET, "/clusters/fake-1/hosts", None).await;
+    assert_eq!(hosts["items"].as_array().unwrap().len(), 3, "{hosts}");
+    let mut body = vm("web1");
+    body["site"] = json!("lab");
+    let guest = e.created(&p, body).await;
+    assert_eq!(guest["site"], "lab", "{guest}");
+    assert_eq!(guest["state"], "running", "{guest}");
+    let vmid = guest["vmid"].as_u64().unwrap();
+    // What fakepve itself shows.
+    let pve = scmp_agent::connect(&scmp_agent::ClusterAccess {
+        endpoint: fake.info["url"].as_str().unwrap().to_string(),
+        token_id: id.to_string(),
+        token_secret: secret.to_string(),
+        fingerprint: fake.info["fingerprint"].as_str().unwrap().to_string(),
+    })
+    .unwrap();
+    let on_fake = |vmid: u64| {
+        let pve = &pve;
+        async move {
+            pve_client::PveApi::cluster_resources(pve, None)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|r| r.vmid.map(|v| u64::from(v.get())) == Some(vmid))
+        }
+    };
+    let made = on_fake(vmid).await.expect("the guest is on fakepve");
+    assert!(
+        made.tags.unwrap_or_default().contains("scmp"),
+        "it carries its identity"
+    );
+    let (_, op) = e
+        .call(
+            Method::DELETE,
+            &format!("/guests/{}?wait=30", guest["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    let op = e.wait_op(&op).await;
+    assert_eq!(op["state"], "succeeded", "{op}");
+    assert!(on_fake(vmid).await.is_none(), "gone from fakepve");
+}

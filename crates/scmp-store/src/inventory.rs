@@ -60,8 +60,10 @@ pub struct ClusterObservation {
     pub storage: serde_json::Value,
     /// Bridges (JSON list); `None` keeps what was recorded before.
     pub bridges: Option<serde_json::Value>,
-    /// Recent tasks (JSON list).
-    pub tasks: serde_json::Value,
+    /// Recent tasks (JSON list); `None` keeps what was recorded before.
+    pub tasks: Option<serde_json::Value>,
+    /// What could not be read this time, and why (empty when all was read).
+    pub problems: String,
 }
 
 /// A host as stored.
@@ -124,19 +126,28 @@ impl DataStore {
         let mut tx = self.begin().await?;
         sqlx::query(
             "UPDATE clusters SET health_since = CASE WHEN health = $1 THEN health_since ELSE $2 END, \
-             health = $1, last_seen_at = $2, last_error = '', pve_version = $3, unmanaged_guests = $4, \
-             storage = $5, tasks = $6 WHERE id = $7",
+             health = $1, last_seen_at = $2, last_error = $6, \
+             pve_version = CASE WHEN $3 = '' THEN pve_version ELSE $3 END, unmanaged_guests = $4, \
+             storage = $5 WHERE id = $7",
         )
         .bind(&o.health)
         .bind(now)
         .bind(&o.pve_version)
         .bind(to_i64("unmanaged_guests", o.unmanaged_guests)?)
         .bind(o.storage.to_string())
-        .bind(o.tasks.to_string())
+        .bind(&o.problems)
         .bind(cluster_id)
         .execute(&mut *tx)
         .await
         .map_err(db_error)?;
+        if let Some(t) = &o.tasks {
+            sqlx::query("UPDATE clusters SET tasks = $1 WHERE id = $2")
+                .bind(t.to_string())
+                .bind(cluster_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+        }
         if let Some(b) = &o.bridges {
             sqlx::query("UPDATE clusters SET bridges = $1 WHERE id = $2")
                 .bind(b.to_string())
@@ -214,6 +225,22 @@ impl DataStore {
             .map_err(db_error)?;
         }
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records a sync that reached the cluster but could not read its inventory: degraded, with
+    /// why; what was known of its hosts and guests stays.
+    pub async fn cluster_degraded(&self, cluster_id: &str, why: &str) -> Result<(), Error> {
+        sqlx::query(
+            "UPDATE clusters SET health_since = CASE WHEN health = 'degraded' THEN health_since ELSE $1 END, \
+             health = 'degraded', last_seen_at = $1, last_error = $2 WHERE id = $3",
+        )
+        .bind(now_ms())
+        .bind(why)
+        .bind(cluster_id)
+        .execute(&mut *self.write().await?)
+        .await
+        .map_err(db_error)?;
         Ok(())
     }
 

@@ -88,8 +88,11 @@ impl TaskOutcome {
     }
 }
 
-/// One entry of the task list.
+/// One entry of the task list. The UPID carries the node, worker pid and start, start time, type,
+/// id and user, so an answer that leaves any of them out (as some PVE-compatible servers do) is
+/// still read: what is missing is taken from the UPID.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "TaskListWire")]
 pub struct TaskListItem {
     /// The task.
     pub upid: Upid,
@@ -121,6 +124,51 @@ pub struct TaskListItem {
     /// Exit status, once stopped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+}
+
+/// A task list entry as it may arrive: only the UPID is needed.
+#[derive(Deserialize)]
+struct TaskListWire {
+    upid: Upid,
+    #[serde(default)]
+    node: Option<String>,
+    #[serde(default, deserialize_with = "perl::deserialize_opt_u64")]
+    pid: Option<u64>,
+    #[serde(default, deserialize_with = "perl::deserialize_opt_u64")]
+    pstart: Option<u64>,
+    #[serde(default, deserialize_with = "perl::deserialize_opt_u64")]
+    starttime: Option<u64>,
+    #[serde(default, deserialize_with = "perl::deserialize_opt_u64")]
+    endtime: Option<u64>,
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    user: Option<String>,
+    #[serde(default)]
+    status: Option<String>,
+}
+
+impl From<TaskListWire> for TaskListItem {
+    fn from(w: TaskListWire) -> Self {
+        let u = &w.upid;
+        Self {
+            node: w.node.unwrap_or_else(|| u.node().to_string()),
+            pid: w.pid.unwrap_or(u64::from(u.pid())),
+            pstart: w.pstart.unwrap_or(u.pstart()),
+            starttime: w
+                .starttime
+                .and_then(|t| i64::try_from(t).ok())
+                .unwrap_or(u.starttime()),
+            endtime: w.endtime,
+            kind: w.kind.unwrap_or_else(|| u.worker_type().to_string()),
+            id: w.id.unwrap_or_else(|| u.worker_id().to_string()),
+            user: w.user.unwrap_or_else(|| u.user().to_string()),
+            status: w.status,
+            upid: w.upid,
+        }
+    }
 }
 
 /// One line of a task log.
@@ -184,6 +232,33 @@ pub fn log(upid: &Upid, start: u64, limit: u64) -> ApiRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_task_list_entry_needs_only_its_upid() {
+        // As fakepve answers `/cluster/tasks`: no pid, no pstart.
+        let item: TaskListItem = serde_json::from_str(
+            r#"{"upid": "UPID:pve1:0000ABCD:00001234:6955B900:vzdump:100:root@pam:", "node": "pve1",
+                "id": "100", "type": "vzdump", "user": "root@pam", "starttime": 1767225600,
+                "endtime": 1767225660, "status": "OK"}"#,
+        )
+        .unwrap();
+        assert_eq!((item.pid, item.pstart), (0xABCD, 0x1234));
+        let bare: TaskListItem = serde_json::from_str(
+            r#"{"upid": "UPID:pve2:00000010:00000020:6955B900:qmstart:101:root@pam!scmp:"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                bare.node.as_str(),
+                bare.kind.as_str(),
+                bare.id.as_str(),
+                bare.user.as_str()
+            ),
+            ("pve2", "qmstart", "101", "root@pam!scmp")
+        );
+        assert_eq!(bare.starttime, 0x6955B900);
+        assert!(serde_json::from_str::<TaskListItem>(r#"{"node": "pve1"}"#).is_err());
+    }
 
     #[test]
     fn outcomes() {
