@@ -1,5 +1,6 @@
 //! What still depends on a resource that is to be deleted: counted and named inside the deleting
-//! transaction, so a delete either finds nothing in its way or answers which resources are.
+//! transaction, so a delete either finds nothing in its way or answers which resources are; and
+//! the delete itself, with what the resource owns.
 
 use scmp_common::{Dependents, Error, ResourceKind};
 use sqlx::AnyConnection;
@@ -55,4 +56,34 @@ pub(crate) fn refuse_if_any(
             dependents,
         })
     }
+}
+
+/// Deletes what a resource owns (each statement of `owned`, on `$1`), then the resource itself
+/// (`row`, on `$1`); `NotFound` when there was no such resource.
+pub(crate) async fn delete_with_owned(
+    conn: &mut AnyConnection,
+    owned: &[&str],
+    row: &str,
+    kind: ResourceKind,
+    id: &str,
+) -> Result<(), Error> {
+    for sql in owned {
+        sqlx::query(sql)
+            .bind(id)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error)?;
+    }
+    let done = sqlx::query(row)
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error)?;
+    if done.rows_affected() == 0 {
+        return Err(Error::NotFound {
+            kind,
+            name: id.to_string(),
+        });
+    }
+    Ok(())
 }

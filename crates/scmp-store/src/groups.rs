@@ -184,27 +184,17 @@ impl DataStore {
     /// Deletes a group with what it owns: its memberships and the roles bound to it.
     pub async fn group_delete(&self, id: &str) -> Result<(), Error> {
         let mut tx = self.begin().await?;
-        for sql in [
-            "DELETE FROM group_role_bindings WHERE group_id = $1",
-            "DELETE FROM group_members WHERE group_id = $1",
-        ] {
-            sqlx::query(sql)
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error)?;
-        }
-        let done = sqlx::query("DELETE FROM user_groups WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
-        if done.rows_affected() == 0 {
-            return Err(Error::NotFound {
-                kind: ResourceKind::Group,
-                name: id.to_string(),
-            });
-        }
+        crate::dependents::delete_with_owned(
+            &mut tx,
+            &[
+                "DELETE FROM group_role_bindings WHERE group_id = $1",
+                "DELETE FROM group_members WHERE group_id = $1",
+            ],
+            "DELETE FROM user_groups WHERE id = $1",
+            ResourceKind::Group,
+            id,
+        )
+        .await?;
         tx.commit().await
     }
 }

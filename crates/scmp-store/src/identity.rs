@@ -294,28 +294,18 @@ impl DataStore {
                 "this is the platform's last administrator; make someone else one first".into(),
             ));
         }
-        for sql in [
-            "DELETE FROM credentials WHERE user_id = $1",
-            "DELETE FROM role_bindings WHERE user_id = $1",
-            "DELETE FROM group_members WHERE user_id = $1",
-        ] {
-            sqlx::query(sql)
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error)?;
-        }
-        let done = sqlx::query("DELETE FROM users WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
-        if done.rows_affected() == 0 {
-            return Err(Error::NotFound {
-                kind: ResourceKind::User,
-                name: id.to_string(),
-            });
-        }
+        crate::dependents::delete_with_owned(
+            &mut tx,
+            &[
+                "DELETE FROM credentials WHERE user_id = $1",
+                "DELETE FROM role_bindings WHERE user_id = $1",
+                "DELETE FROM group_members WHERE user_id = $1",
+            ],
+            "DELETE FROM users WHERE id = $1",
+            ResourceKind::User,
+            id,
+        )
+        .await?;
         tx.commit().await
     }
 

@@ -273,17 +273,17 @@ impl DataStore {
             .await?,
         ];
         dependents::refuse_if_any(ResourceKind::Tenant, &name, found)?;
-        for sql in [
-            "DELETE FROM role_bindings WHERE tenant_id = $1",
-            "DELETE FROM group_role_bindings WHERE tenant_id = $1",
+        dependents::delete_with_owned(
+            &mut tx,
+            &[
+                "DELETE FROM role_bindings WHERE tenant_id = $1",
+                "DELETE FROM group_role_bindings WHERE tenant_id = $1",
+            ],
             "DELETE FROM tenants WHERE id = $1",
-        ] {
-            sqlx::query(sql)
-                .bind(&key)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error)?;
-        }
+            ResourceKind::Tenant,
+            &key,
+        )
+        .await?;
         tx.commit().await
     }
 

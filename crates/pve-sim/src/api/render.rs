@@ -123,25 +123,18 @@ pub fn guest_ha(c: &Cluster, g: &Guest) -> Value {
 
 /// `Sat Nov 28 01:02:03 2026`, as PVE's HA status shows times.
 pub fn ctime(t: SimTime) -> String {
-    let secs = t.max(0.0) as i64;
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (h, mi, s) = (rem / 3600, (rem % 3600) / 60, rem % 60);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    let wd = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][days.rem_euclid(7) as usize];
-    let mon = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ][(m - 1) as usize];
-    format!("{wd} {mon} {d:>2} {h:02}:{mi:02}:{s:02} {y}")
+    chrono::DateTime::from_timestamp(t.max(0.0) as i64, 0)
+        .unwrap_or_default()
+        .format("%a %b %e %H:%M:%S %Y")
+        .to_string()
+}
+
+/// `YYYY-MM-DD` of a simulated time (in UTC).
+pub fn date(t: SimTime) -> String {
+    chrono::DateTime::from_timestamp(t.max(0.0) as i64, 0)
+        .unwrap_or_default()
+        .format("%Y-%m-%d")
+        .to_string()
 }
 
 #[cfg(test)]

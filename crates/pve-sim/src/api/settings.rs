@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
+use super::render::date;
 use super::Request;
 use crate::error::ApiError;
 use crate::model::{Cluster, Effect, TaskSpec};
@@ -128,34 +129,18 @@ pub fn subscription(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     };
     let (key_sockets, level) = parse_key(&key).unwrap_or((0, 'c'));
     let year = 365.0 * 86_400.0;
-    let due = chrono_date(s.subscription_checked + year);
+    let due = date(s.subscription_checked + year);
     Ok(json!({
         "status": "active",
         "key": key,
         "level": level.to_string(),
         "productname": format!("Proxmox VE {} Subscription {key_sockets} CPUs/year", level_name(level)),
-        "regdate": chrono_date(s.subscription_checked),
+        "regdate": date(s.subscription_checked),
         "nextduedate": due,
         "checktime": s.subscription_checked as u64,
         "sockets": sockets,
         "url": SHOP,
     }))
-}
-
-/// `YYYY-MM-DD` of a Unix time.
-fn chrono_date(t: f64) -> String {
-    let days = (t / 86_400.0).floor() as i64;
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
 }
 
 /// `PUT /nodes/{node}/subscription`: sets a key, checked for its form and the node's sockets.
@@ -428,7 +413,8 @@ mod tests {
         assert_eq!(parse_key("pve3c-0123456789"), None);
         assert_eq!(parse_key("pve2c-012345678"), None);
         assert_eq!(parse_key("pve2x-0123456789"), None);
-        assert_eq!(chrono_date(0.0), "1970-01-01");
-        assert_eq!(chrono_date(1_796_109_177.0), "2026-12-01");
+        assert_eq!(date(0.0), "1970-01-01");
+        assert_eq!(date(1_796_109_177.0), "2026-12-01");
+        assert_eq!(super::super::render::ctime(0.0), "Thu Jan  1 00:00:00 1970");
     }
 }

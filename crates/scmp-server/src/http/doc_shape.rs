@@ -69,20 +69,7 @@ fn tag(op: &mut Operation) {
 
 /// Tags every operation and lists the tags with their descriptions.
 pub fn add_tags(doc: &mut OpenApi) {
-    for item in doc.paths.paths.values_mut() {
-        for op in [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            tag(op);
-        }
-    }
+    super::problems_doc::operations_mut(doc).for_each(tag);
     doc.tags = Some(
         TAGS.iter()
             .map(|(_, name, description)| {

@@ -59,10 +59,10 @@ fn document(op: &mut Operation) {
     }
 }
 
-/// Adds the common problem answers to every operation of `doc`.
-pub fn add_problem_answers(doc: &mut OpenApi) {
-    for item in doc.paths.paths.values_mut() {
-        for op in [
+/// Every operation of `doc`, to change.
+pub fn operations_mut(doc: &mut OpenApi) -> impl Iterator<Item = &mut Operation> {
+    doc.paths.paths.values_mut().flat_map(|item| {
+        [
             &mut item.get,
             &mut item.put,
             &mut item.post,
@@ -71,8 +71,10 @@ pub fn add_problem_answers(doc: &mut OpenApi) {
         ]
         .into_iter()
         .flatten()
-        {
-            document(op);
-        }
-    }
+    })
+}
+
+/// Adds the common problem answers to every operation of `doc`.
+pub fn add_problem_answers(doc: &mut OpenApi) {
+    operations_mut(doc).for_each(document);
 }
