@@ -18,6 +18,7 @@ mod metrics;
 mod placement;
 pub mod secrets;
 mod tls;
+mod views;
 mod workflows;
 
 pub use context::ServerConfig;

@@ -3,82 +3,12 @@
 //! that what cannot be built is refused at once with the field or the filter at fault. The HTTP
 //! handler, the portal and the CLI all come through here; the admitting transaction follows.
 
-use scmp_common::{Error, GuestKind, Name};
+use scmp_api::{CloudInitSpec, GuestCreate, NetworkSpec};
+use scmp_common::{Error, Name};
 use scmp_store::{CloudInit, GuestNetwork, NewGuest, Project};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::context::AppState;
 use crate::placement::Placed;
-
-/// Cloud-init settings.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CloudInitSpec {
-    /// The default user (`debian`).
-    #[serde(default)]
-    pub user: Option<String>,
-    /// SSH public keys for that user.
-    #[serde(default)]
-    pub ssh_keys: Vec<String>,
-    /// `ip=dhcp` (default) or `ip=10.0.0.5/24,gw=10.0.0.1`.
-    #[serde(default)]
-    pub ip_config: Option<String>,
-}
-
-/// The network a guest joins: a bridge of its cluster, and optionally a VLAN on it.
-#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NetworkSpec {
-    /// The bridge (`vmbr0` when left out); placement picks a host that has it.
-    #[serde(default)]
-    pub bridge: Option<String>,
-    /// A VLAN (1..4094) on that bridge, which must then be VLAN aware.
-    #[serde(default)]
-    pub vlan: Option<u16>,
-}
-
-/// `guest_create`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct GuestCreate {
-    /// Name (DNS label), unique in the project; also the hostname.
-    pub name: String,
-    /// `vm` or `ct`.
-    pub kind: GuestKind,
-    /// Catalog image (id or name); its kind must match.
-    pub image: String,
-    /// Instance type (id or name), or the three sizes below.
-    #[serde(default)]
-    pub instance_type: Option<String>,
-    /// vCPUs (1..128).
-    #[serde(default)]
-    pub vcpus: Option<u64>,
-    /// Memory (64 MiB .. 4 TiB).
-    #[serde(default)]
-    pub memory_mib: Option<u64>,
-    /// Root disk (1 .. 65536 GiB).
-    #[serde(default)]
-    pub disk_gib: Option<u64>,
-    /// A site the guest must run at (name or id); otherwise placement chooses.
-    #[serde(default)]
-    pub site: Option<String>,
-    /// Cloud-init.
-    #[serde(default)]
-    pub cloud_init: Option<CloudInitSpec>,
-    /// The network it joins (the bridge `vmbr0`, untagged, when left out).
-    #[serde(default)]
-    pub network: Option<NetworkSpec>,
-    /// Managed by Proxmox HA (restarted elsewhere when its host fails).
-    #[serde(default)]
-    pub ha: Option<bool>,
-    /// Tags (lower case letters, digits, `_ - + .`).
-    #[serde(default)]
-    pub tags: Option<Vec<String>>,
-    /// Anti-affinity group (a name of your choice): no two guests of the project's group share a host.
-    #[serde(default)]
-    pub anti_affinity_group: Option<String>,
-}
 
 /// A creation that passed every check: the guest to admit, and where placement would put it now.
 pub struct CreateChecked {

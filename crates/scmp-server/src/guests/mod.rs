@@ -4,5 +4,5 @@
 mod admission;
 mod live;
 
-pub use admission::{check_create, check_sizes, GuestCreate, NetworkSpec};
+pub use admission::{check_create, check_sizes};
 pub use live::{addresses, snapshots};

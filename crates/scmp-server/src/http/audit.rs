@@ -1,6 +1,7 @@
 //! The audit wrapper every mutation runs in (recorded before it acts, completed after), and the
 //! `audit_list` endpoint.
 
+use scmp_api::*;
 use std::future::Future;
 use std::sync::Arc;
 
@@ -9,12 +10,9 @@ use axum::Json;
 use scmp_authz::{Action, Resource};
 use scmp_common::{Error, TenantId};
 use scmp_store::{AuditRecord, CredentialKind};
-use serde::Serialize;
-use utoipa::ToSchema;
 
-use scmp_common::time::{from_ms, to_ms, Time};
+use scmp_common::time::{from_ms, to_ms};
 
-use super::types::{AuditEntryView, Page, PageQuery};
 use super::ApiQuery;
 use crate::context::{AppState, OpContext};
 use crate::error::Problem;
@@ -82,27 +80,6 @@ where
     result.map_err(|e| Problem::from(e).at(&ctx.request_id))
 }
 
-super::paging::list_query! {
-    /// Filters of `audit_list`.
-    AuditQuery {
-        /// Only this tenant's entries (tenant admins and auditors see their tenant's only).
-        tenant: Option<String>,
-        /// Only entries of this actor: a user id, or the user name they had when acting.
-        actor: Option<String>,
-        /// Only entries of this operation (`tenant_create`, ...).
-        operation: Option<String>,
-        /// Only entries about this target (`tenant/<id>`, ...).
-        target: Option<String>,
-        /// From this time on (RFC 3339).
-        since: Option<Time>,
-        /// Until this time (RFC 3339).
-        until: Option<Time>,
-        /// Only entries of requests that acted on this guest (guest id): their requests and the
-        /// Proxmox side of their operations.
-        guest: Option<String>,
-    }
-}
-
 /// The audit log, oldest first.
 #[utoipa::path(get, path = "/api/v1/audit", operation_id = "audit_list", params(AuditQuery),
     responses((status = 200, body = Page<AuditEntryView>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
@@ -111,7 +88,9 @@ pub async fn audit_list(
     ctx: OpContext,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<Json<Page<AuditEntryView>>, Problem> {
-    let limit = q.limit().map_err(|p| p.at(&ctx.request_id))?;
+    let limit = q
+        .limit()
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
     let tenant = match &q.tenant {
         Some(key) => Some(
             super::tenants::tenant_for(&s, &ctx, key, Action::AuditList)
@@ -153,24 +132,9 @@ pub async fn audit_list(
     .await
     .map_err(|p| p.at(&ctx.request_id))?;
     Ok(Json(Page {
-        items: entries.into_iter().map(Into::into).collect(),
+        items: entries.into_iter().map(crate::views::audit_entry).collect(),
         next_page_token: next,
     }))
-}
-
-/// A signed checkpoint of the audit chain.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct CheckpointView {
-    /// Entries covered.
-    pub seq: i64,
-    /// Hash of the last covered entry.
-    pub head_hash: String,
-    /// When it was signed.
-    pub time: Time,
-    /// Ed25519 public key (hex).
-    pub public_key: String,
-    /// Signature (hex) over `scmp audit checkpoint\nseq N\nhead H\ntime T\n`.
-    pub signature: String,
 }
 
 /// Refuses callers who may not read the whole platform's audit log.
@@ -182,23 +146,6 @@ fn platform_audit(s: &AppState, ctx: &OpContext, what: &str) -> Result<(), Probl
             Resource::Platform,
         )
         .map_err(|_| Problem::forbidden(what).at(&ctx.request_id))
-}
-
-/// Whether the audit chain holds, checked now.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AuditVerifyView {
-    /// `intact` or `broken`.
-    pub state: String,
-    /// Entries checked (when intact).
-    pub entries: i64,
-    /// Signed checkpoints checked (when intact).
-    pub checkpoints: u64,
-    /// The first bad entry (when broken).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub broken_at: Option<i64>,
-    /// Why it is broken.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
 }
 
 /// Checks the whole audit chain and every signed checkpoint now (for auditors).
@@ -245,7 +192,9 @@ pub async fn audit_checkpoint_list(
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<Page<CheckpointView>>, Problem> {
     platform_audit(&s, &ctx, "read the audit checkpoints")?;
-    let limit = q.limit().map_err(|p| p.at(&ctx.request_id))?;
+    let limit = q
+        .limit()
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
     let (list, next) = super::paging::fill(
         q.page_token.as_deref(),
         limit,

@@ -1,126 +1,20 @@
 //! The catalog: images and instance types. Every signed-in user may read it; platform
 //! administrators add to it.
 
+use scmp_api::*;
 use std::sync::Arc;
 
 use axum::extract::State;
 use axum::Json;
 use http::StatusCode;
 use scmp_authz::Action;
-use scmp_common::GuestKind;
 use scmp_store::{Image, InstanceType};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::audit::audited;
 use super::tenants::name;
-use super::types::{Page, PageQuery};
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::context::{AppState, OpContext};
 use crate::error::Problem;
-
-/// An image.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ImageView {
-    /// Id.
-    pub id: String,
-    /// Name.
-    pub name: String,
-    /// `vm` or `ct`.
-    pub kind: GuestKind,
-    /// Operating system.
-    pub os: String,
-    /// Its version.
-    pub version: String,
-    /// The template's name on Proxmox VE.
-    pub template: String,
-    /// Description (absent when none was given).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// Clusters that carry the template (names).
-    pub clusters: Vec<String>,
-    /// Created.
-    pub created_at: scmp_common::time::Time,
-}
-
-/// `image_create`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ImageCreate {
-    /// Name.
-    pub name: String,
-    /// `vm` or `ct`.
-    pub kind: GuestKind,
-    /// Operating system (`debian`).
-    pub os: String,
-    /// Version (`12`).
-    pub version: String,
-    /// The name of the template on the clusters (a VM or container template).
-    pub template: String,
-    /// Description.
-    #[serde(default)]
-    pub description: Option<String>,
-}
-
-/// An instance type.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct InstanceTypeView {
-    /// Id.
-    pub id: String,
-    /// Name.
-    pub name: String,
-    /// vCPUs.
-    pub vcpus: u64,
-    /// Memory.
-    pub memory_mib: u64,
-    /// Root disk.
-    pub disk_gib: u64,
-    /// Created.
-    pub created_at: scmp_common::time::Time,
-}
-
-/// `instance_type_create`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct InstanceTypeCreate {
-    /// Name.
-    pub name: String,
-    /// vCPUs (1..128).
-    pub vcpus: u64,
-    /// Memory (64 MiB .. 4 TiB).
-    pub memory_mib: u64,
-    /// Root disk (1 .. 65536 GiB).
-    pub disk_gib: u64,
-}
-
-impl ImageView {
-    fn new(i: Image, clusters: Vec<String>) -> Self {
-        Self {
-            id: i.id,
-            name: i.name.to_string(),
-            kind: i.kind,
-            os: i.os,
-            version: i.version,
-            template: i.template,
-            description: super::types::text(i.description),
-            clusters,
-            created_at: scmp_common::time::from_ms(i.created_at),
-        }
-    }
-}
-
-impl From<InstanceType> for InstanceTypeView {
-    fn from(t: InstanceType) -> Self {
-        Self {
-            id: t.id,
-            name: t.name.to_string(),
-            vcpus: t.vcpus,
-            memory_mib: t.memory_mib,
-            disk_gib: t.disk_gib,
-            created_at: scmp_common::time::from_ms(t.created_at),
-        }
-    }
-}
 
 fn catalog(s: &AppState, ctx: &OpContext, action: Action) -> Result<(), Problem> {
     super::tenants::platform(s, ctx, action)
@@ -146,7 +40,9 @@ pub async fn image_list(
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<Page<ImageView>>, Problem> {
     catalog(&s, &ctx, Action::CatalogView)?;
-    let limit = q.limit().map_err(|p| p.at(&ctx.request_id))?;
+    let limit = q
+        .limit()
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
     let at = |e: scmp_common::Error| Problem::from(e).at(&ctx.request_id);
     let (images, next) = super::paging::fill(
         q.page_token.as_deref(),
@@ -178,7 +74,7 @@ pub async fn image_list(
                 .filter_map(|(c, _)| names.get(c).cloned())
                 .collect();
             clusters.dedup();
-            ImageView::new(i, clusters)
+            crate::views::image(i, clusters)
         })
         .collect();
     Ok(Json(Page {
@@ -217,7 +113,10 @@ pub async fn image_create(
         s.store.image_create(&new),
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(ImageView::new(i, Vec::new()))))
+    Ok((
+        StatusCode::CREATED,
+        Json(crate::views::image(i, Vec::new())),
+    ))
 }
 
 /// Every instance type, smallest first.
@@ -230,7 +129,9 @@ pub async fn instance_type_list(
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<Page<InstanceTypeView>>, Problem> {
     catalog(&s, &ctx, Action::CatalogView)?;
-    let limit = q.limit().map_err(|p| p.at(&ctx.request_id))?;
+    let limit = q
+        .limit()
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
     let (items, next) = super::paging::fill(
         q.page_token.as_deref(),
         limit,
@@ -244,7 +145,7 @@ pub async fn instance_type_list(
     .await
     .map_err(|p| p.at(&ctx.request_id))?;
     Ok(Json(Page {
-        items: items.into_iter().map(Into::into).collect(),
+        items: items.into_iter().map(crate::views::instance_type).collect(),
         next_page_token: next,
     }))
 }
@@ -280,7 +181,7 @@ pub async fn instance_type_create(
         s.store.instance_type_create(&new),
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(t.into())))
+    Ok((StatusCode::CREATED, Json(crate::views::instance_type(t))))
 }
 
 /// One image, with the clusters that have it.
@@ -311,7 +212,7 @@ pub async fn image_view(
         .map(|c| c.name.to_string())
         .collect();
     clusters.dedup();
-    Ok(Json(ImageView::new(image, clusters)))
+    Ok(Json(crate::views::image(image, clusters)))
 }
 
 /// Removes an image from the catalog; refused (409, naming them) while guests were made from it.
@@ -355,7 +256,7 @@ pub async fn instance_type_view(
     s.store
         .instance_type_lookup(&key)
         .await
-        .map(|t| Json(t.into()))
+        .map(|t| Json(crate::views::instance_type(t)))
         .map_err(|e| Problem::from(e).at(&ctx.request_id))
 }
 

@@ -1,6 +1,7 @@
 //! Groups of users: a tenant's (managed by its tenant admins, members from that tenant only) or the
 //! platform's (managed by platform admins). Roles bound to a group hold for every member.
 
+use scmp_api::*;
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -9,77 +10,13 @@ use http::StatusCode;
 use scmp_authz::Action;
 use scmp_common::{Error, TenantId};
 use scmp_store::Group;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::audit::audited;
 use super::tenants::{name, tenant_for};
-use super::types::Page;
-use super::users::{may_manage, may_see, user_for, TenantFilter};
+use super::users::{may_manage, may_see, user_for};
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::context::{AppState, OpContext};
 use crate::error::Problem;
-
-/// `group_create`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct GroupCreate {
-    /// Name, unique on the platform.
-    pub name: String,
-    /// Its tenant (id or name); a platform group when left out.
-    #[serde(default)]
-    pub tenant: Option<String>,
-    /// Description.
-    #[serde(default)]
-    pub description: Option<String>,
-    /// Members (user ids or names).
-    #[serde(default)]
-    pub members: Vec<String>,
-}
-
-/// `group_update`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct GroupUpdate {
-    /// The new description.
-    #[serde(default)]
-    pub description: Option<String>,
-    /// The new member list (user ids or names), replacing the old one.
-    #[serde(default)]
-    pub members: Option<Vec<String>>,
-}
-
-/// A group.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct GroupView {
-    /// Id.
-    pub id: String,
-    /// Name.
-    pub name: String,
-    /// Its tenant; absent for a platform group.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tenant_id: Option<String>,
-    /// Description (absent when none was given).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// Members (user ids).
-    pub members: Vec<String>,
-    /// Created.
-    pub created_at: scmp_common::time::Time,
-}
-
-impl From<Group> for GroupView {
-    fn from(g: Group) -> Self {
-        Self {
-            id: g.id,
-            name: g.name.to_string(),
-            tenant_id: g.tenant_id.map(|t| t.to_string()),
-            description: super::types::text(g.description),
-            members: g.members,
-            created_at: scmp_common::time::from_ms(g.created_at),
-        }
-    }
-}
 
 /// A group the caller may see (404 otherwise).
 pub(super) async fn group_for(s: &AppState, ctx: &OpContext, key: &str) -> Result<Group, Problem> {
@@ -147,7 +84,9 @@ pub async fn group_list(
             return Err(Problem::forbidden("list all groups (name a tenant)").at(&ctx.request_id))
         }
     };
-    let limit = q.limit().map_err(|p| p.at(&ctx.request_id))?;
+    let limit = q
+        .limit()
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
     let (groups, next) = super::paging::fill(
         q.page_token.as_deref(),
         limit,
@@ -161,7 +100,7 @@ pub async fn group_list(
     .await
     .map_err(|p| p.at(&ctx.request_id))?;
     Ok(Json(Page {
-        items: groups.into_iter().map(Into::into).collect(),
+        items: groups.into_iter().map(crate::views::group).collect(),
         next_page_token: next,
     }))
 }
@@ -195,7 +134,7 @@ pub async fn group_create(
         s.store.group_create(&gname, tenant, &description, &ids),
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(g.into())))
+    Ok((StatusCode::CREATED, Json(crate::views::group(g))))
 }
 
 /// One group with its members.
@@ -207,7 +146,7 @@ pub async fn group_view(
     ctx: OpContext,
     ApiPath(key): ApiPath,
 ) -> Result<Json<GroupView>, Problem> {
-    Ok(Json(group_for(&s, &ctx, &key).await?.into()))
+    Ok(Json(crate::views::group(group_for(&s, &ctx, &key).await?)))
 }
 
 /// Changes a group's description or replaces its members.
@@ -236,7 +175,7 @@ pub async fn group_update(
             .group_update(&g.id, body.description.as_deref(), ids.as_deref()),
     )
     .await?;
-    Ok(Json(g.into()))
+    Ok(Json(crate::views::group(g)))
 }
 
 /// Deletes a group with its memberships and the roles bound to it.

@@ -1,17 +1,16 @@
 //! Actions on a guest: power (start, stop, shutdown, reboot) and moving it to another host of its
 //! cluster. Each is an operation.
 
+use scmp_api::*;
 use std::sync::Arc;
 
 use axum::extract::State;
 use axum::response::Response;
 use scmp_authz::Action;
 use scmp_common::{Error, OperationKind};
-use serde::Deserialize;
-use utoipa::ToSchema;
 
 use super::guests::{begin, guest_for, Change};
-use super::operations::{OperationView, WaitQuery};
+
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::context::{AppState, OpContext};
 use crate::error::Problem;
@@ -84,15 +83,6 @@ pub async fn guest_reboot(
     ApiQuery(q): ApiQuery<WaitQuery>,
 ) -> Result<Response, Problem> {
     power(s, ctx, key, OperationKind::GuestReboot, q.wait).await
-}
-
-/// `guest_migrate`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct GuestMigrate {
-    /// The host to move to (in the guest's cluster); placement chooses when left out.
-    #[serde(default)]
-    pub host: Option<String>,
 }
 
 /// Moves a guest to another host of its cluster (live for running VMs; running containers restart).

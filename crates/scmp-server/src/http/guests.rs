@@ -3,193 +3,23 @@
 //! in one transaction (quota, record, operation) and carried out by a saga; the answer is `202` with
 //! the operation.
 
+use scmp_api::*;
 use std::sync::Arc;
 
 use axum::extract::State;
 use axum::response::Response;
 use axum::Json;
 use scmp_authz::{Action, Denial, Resource};
-use scmp_common::{Error, GuestKind, GuestState, OperationKind};
+use scmp_common::{Error, GuestState, OperationKind};
 use scmp_store::{Guest, NewOperation};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::audit::audited;
-use super::operations::{accepted, wait_for, OperationView, WaitQuery};
-use scmp_common::time::{from_ms, Time};
+use super::operations::{accepted, wait_for};
+use scmp_common::time::from_ms;
 
-use super::types::{text, Page};
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::context::{AppState, OpContext};
 use crate::error::Problem;
-use crate::guests::{GuestCreate, NetworkSpec};
-
-/// `guest_update`: new sizes (the disk only grows).
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct GuestUpdate {
-    /// vCPUs.
-    #[serde(default)]
-    pub vcpus: Option<u64>,
-    /// Memory.
-    #[serde(default)]
-    pub memory_mib: Option<u64>,
-    /// Root disk (grow only).
-    #[serde(default)]
-    pub disk_gib: Option<u64>,
-}
-
-/// `guest_create`'s query.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct CreateQuery {
-    /// Wait up to this many seconds (at most 600) for the operation to end before answering.
-    pub wait: Option<u64>,
-    /// Only check the request and say where placement would put the guest now (200, nothing
-    /// created, no quota taken).
-    pub dry_run: Option<bool>,
-}
-
-/// Where placement would put a guest now, and why (`guest_create?dry_run=true`).
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct PlacementPreview {
-    /// The cluster.
-    pub cluster_id: String,
-    /// The host.
-    pub host: String,
-    /// Site, cluster and host, and why (which filters the hosts passed, why this one).
-    pub why: String,
-}
-
-/// A guest.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct GuestView {
-    /// Id.
-    pub id: String,
-    /// Name.
-    pub name: String,
-    /// Its project.
-    pub project_id: String,
-    /// Its tenant.
-    pub tenant_id: String,
-    /// `vm` or `ct`.
-    pub kind: GuestKind,
-    /// Catalog image id.
-    pub image_id: String,
-    /// vCPUs.
-    pub vcpus: u64,
-    /// Memory.
-    pub memory_mib: u64,
-    /// Root disk.
-    pub disk_gib: u64,
-    /// Lifecycle state.
-    pub state: GuestState,
-    /// The site it runs at (absent until placed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub site: Option<String>,
-    /// The cluster it runs on (absent until placed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cluster_id: Option<String>,
-    /// That cluster's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cluster: Option<String>,
-    /// Its host (absent until placed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    /// Its VMID (absent until it has one).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vmid: Option<u32>,
-    /// Managed by Proxmox HA.
-    pub ha: bool,
-    /// Tags.
-    pub tags: Vec<String>,
-    /// Anti-affinity group.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub anti_affinity_group: Option<String>,
-    /// Its network configuration as asked (`ip=dhcp`, or a static address and gateway).
-    #[serde(default)]
-    pub ip_config: String,
-    /// The network it is on.
-    #[serde(default)]
-    pub network: NetworkSpec,
-    /// The addresses it has now, as the guest reports them (a VM through its QEMU guest agent);
-    /// only in `guest_view`, only while it runs, empty when the site or the agent does not answer.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub addresses: Vec<String>,
-    /// The cloud-init user.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ci_user: Option<String>,
-    /// Why placement chose its host (absent until placed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub placement: Option<String>,
-    /// What differs on Proxmox from scmp's record (absent when in sync).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub drift: Option<String>,
-    /// The last failure (absent when there was none).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    /// Recent events (drift, repairs, adoption), newest first; only in `guest_view`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub events: Vec<GuestEventView>,
-    /// Created.
-    pub created_at: Time,
-    /// Last changed.
-    pub updated_at: Time,
-}
-
-/// An event on a guest.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct GuestEventView {
-    /// When.
-    pub at: Time,
-    /// `drift`, `in_sync`, `repaired`, `adopted`, `moved`.
-    pub kind: String,
-    /// What happened.
-    pub detail: String,
-}
-
-impl From<Guest> for GuestView {
-    fn from(g: Guest) -> Self {
-        Self {
-            id: g.id.to_string(),
-            name: g.name.to_string(),
-            project_id: g.project_id.to_string(),
-            tenant_id: g.tenant_id.to_string(),
-            kind: g.kind,
-            image_id: g.image_id,
-            vcpus: g.vcpus,
-            memory_mib: g.memory_mib,
-            disk_gib: g.disk_gib,
-            state: g.state,
-            site: g.site_name,
-            cluster_id: g.cluster_id,
-            cluster: g.cluster_name,
-            host: g.node,
-            vmid: g.vmid,
-            ha: g.ha,
-            tags: g.tags,
-            anti_affinity_group: (!g.anti_affinity.is_empty()).then_some(g.anti_affinity),
-            ip_config: g
-                .cloud_init
-                .ip_config
-                .clone()
-                .unwrap_or_else(|| "ip=dhcp".into()),
-            ci_user: g.cloud_init.user.clone(),
-            network: NetworkSpec {
-                bridge: Some(g.network.bridge.clone().unwrap_or_else(|| "vmbr0".into())),
-                vlan: g.network.vlan,
-            },
-            addresses: Vec::new(),
-            placement: text(g.placement),
-            drift: text(g.drift),
-            error: text(g.error),
-            events: Vec::new(),
-            created_at: from_ms(g.created_at),
-            updated_at: from_ms(g.updated_at),
-        }
-    }
-}
 
 /// Looks up a guest by id (or by name, when exactly one visible guest has it) and checks the action.
 pub async fn guest_for(
@@ -234,16 +64,6 @@ pub async fn guest_for(
     }
 }
 
-super::paging::list_query! {
-    /// Filters of `guest_list`.
-    GuestListQuery {
-        /// Only guests at this site (name).
-        site: Option<String>,
-        /// Only guests in this state.
-        state: Option<GuestState>,
-    }
-}
-
 /// A project's guests, by name.
 #[utoipa::path(get, path = "/api/v1/projects/{project}/guests", operation_id = "guest_list",
     params(("project" = String, Path, description = "Project id"), GuestListQuery),
@@ -255,7 +75,9 @@ pub async fn guest_list(
     ApiQuery(q): ApiQuery<GuestListQuery>,
 ) -> Result<Json<Page<GuestView>>, Problem> {
     let p = super::projects::project_for(&s, &ctx, &key, Action::GuestList).await?;
-    let limit = q.limit().map_err(|p| p.at(&ctx.request_id))?;
+    let limit = q
+        .limit()
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
     let (items, next) = super::paging::fill(
         q.page_token.as_deref(),
         limit,
@@ -274,7 +96,7 @@ pub async fn guest_list(
     .await
     .map_err(|p| p.at(&ctx.request_id))?;
     Ok(Json(Page {
-        items: items.into_iter().map(Into::into).collect(),
+        items: items.into_iter().map(crate::views::guest).collect(),
         next_page_token: next,
     }))
 }
@@ -345,7 +167,7 @@ pub async fn guest_view(
         .await
         .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
     let addresses = crate::guests::addresses(&s, &g).await;
-    let mut v = GuestView::from(g);
+    let mut v = crate::views::guest(g);
     v.addresses = addresses;
     v.events = events
         .into_iter()

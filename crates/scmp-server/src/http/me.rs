@@ -1,12 +1,12 @@
 //! `me_view`: who the caller is and what roles it holds where.
 
+use scmp_api::*;
 use std::sync::Arc;
 
 use axum::extract::State;
 use axum::Json;
 use scmp_authz::{Action, Scope};
 
-use super::types::{MeView, RoleView};
 use crate::context::{AppState, OpContext};
 use crate::error::Problem;
 

@@ -20,7 +20,7 @@ mod sites;
 mod snapshots;
 mod tenants;
 mod tokens;
-pub mod types;
+
 mod users;
 
 use std::collections::HashMap;

@@ -1,6 +1,7 @@
 //! Operations: the user-visible record of a workflow. Long changes answer `202 Accepted` with one
 //! and a `Location`; `?wait=SECONDS` waits up to that long for it to end before answering.
 
+use scmp_api::*;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,72 +10,12 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http::StatusCode;
 use scmp_authz::{Action, Resource};
-use scmp_common::{Error, OperationKind, OperationState};
+use scmp_common::{Error, OperationKind};
 use scmp_store::Operation;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-use scmp_common::time::{from_ms, Time};
-
-use super::types::Page;
 use super::{ApiPath, ApiQuery};
 use crate::context::{AppState, OpContext};
 use crate::error::Problem;
-
-/// An operation.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct OperationView {
-    /// Id.
-    pub id: String,
-    /// What it does.
-    pub kind: OperationKind,
-    /// What it acts on.
-    pub target: String,
-    /// The guest.
-    pub guest_id: String,
-    /// Where it is.
-    pub state: OperationState,
-    /// 0 to 100.
-    pub progress: u8,
-    /// Why it failed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    /// Proxmox task UPIDs it ran.
-    pub tasks: Vec<String>,
-    /// The request that started it (its audit entries carry the same id).
-    pub request_id: String,
-    /// Created.
-    pub created_at: Time,
-    /// Last changed.
-    pub updated_at: Time,
-}
-
-impl From<Operation> for OperationView {
-    fn from(o: Operation) -> Self {
-        Self {
-            id: o.id.to_string(),
-            kind: o.kind,
-            target: o.target,
-            guest_id: o.guest_id.to_string(),
-            state: o.state,
-            progress: o.progress,
-            error: (!o.error.is_empty()).then_some(o.error),
-            tasks: o.upids,
-            request_id: o.request_id,
-            created_at: from_ms(o.created_at),
-            updated_at: from_ms(o.updated_at),
-        }
-    }
-}
-
-/// `?wait=SECONDS`.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct WaitQuery {
-    /// Wait up to this many seconds (at most 600) for the operation to end before answering.
-    pub wait: Option<u64>,
-}
 
 /// Waits (bounded) for an operation to end; answers it as it is then.
 pub async fn wait_for(s: &AppState, op: Operation, wait: Option<u64>) -> Result<Operation, Error> {
@@ -122,7 +63,7 @@ pub fn accepted(op: Operation) -> Response {
     (
         status,
         [(http::header::LOCATION, location)],
-        Json(OperationView::from(op)),
+        Json(crate::views::operation(op)),
     )
         .into_response()
 }
@@ -136,7 +77,9 @@ pub async fn operation_list(
     ctx: OpContext,
     ApiQuery(q): ApiQuery<OperationQuery>,
 ) -> Result<Json<Page<OperationView>>, Problem> {
-    let limit = q.limit().map_err(|p| p.at(&ctx.request_id))?;
+    let limit = q
+        .limit()
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
     let guest = match &q.guest {
         Some(key) => Some(
             super::guests::guest_for(&s, &ctx, key, Action::GuestView)
@@ -164,19 +107,9 @@ pub async fn operation_list(
     .await
     .map_err(|p| p.at(&ctx.request_id))?;
     Ok(Json(Page {
-        items: ops.into_iter().map(Into::into).collect(),
+        items: ops.into_iter().map(crate::views::operation).collect(),
         next_page_token: next,
     }))
-}
-
-super::paging::list_query! {
-    /// Filters of `operation_list`.
-    OperationQuery {
-        /// Only this guest's operations (id or name).
-        guest: Option<String>,
-        /// Only operations in this state.
-        state: Option<OperationState>,
-    }
 }
 
 /// One operation; `?wait=SECONDS` waits for it to end.
@@ -208,7 +141,7 @@ pub async fn operation_view(
     let op = wait_for(&s, op, q.wait)
         .await
         .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
-    Ok(Json(op.into()))
+    Ok(Json(crate::views::operation(op)))
 }
 
 /// Cancels a guest creation: it stops before its next step, undoes what it did (nothing is left on

@@ -1,6 +1,6 @@
 //! Lists in pages, one way for every list: `?limit=&page_token=` -> `{items, next_page_token}`.
 //!
-//! `limit` is 1 to [`MAX_LIMIT`] (default [`DEFAULT_LIMIT`]). The token is opaque to clients: the
+//! `limit` is 1 to `scmp_api::paging::MAX_LIMIT` (checked by the query types). The token is opaque to clients: the
 //! key of the last item given (a name, a position, a time and an id), encoded. Pages are filled
 //! with what the caller may see, reading on in the store until the page is full or the list
 //! ends, so a page is never short but at the end.
@@ -14,50 +14,7 @@ use serde::Serialize;
 
 use crate::error::Problem;
 
-/// The most items a page holds.
-pub const MAX_LIMIT: u32 = 1000;
-/// Items on a page when the caller does not say.
-pub const DEFAULT_LIMIT: u32 = 100;
-
 const PREFIX: &str = "v1:";
-
-/// A list's query parameters: its filters, then `limit` and `page_token`, which every list takes.
-macro_rules! list_query {
-    ($(#[$meta:meta])* $name:ident { $($(#[$fmeta:meta])* $field:ident: $ty:ty,)* }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, serde::Deserialize, utoipa::IntoParams)]
-        #[into_params(parameter_in = Query)]
-        #[serde(deny_unknown_fields)]
-        pub struct $name {
-            $($(#[$fmeta])* pub $field: $ty,)*
-            /// At most this many items (1 to 1000, default 100).
-            #[param(minimum = 1, maximum = 1000)]
-            pub limit: Option<u32>,
-            /// The `next_page_token` of the page before.
-            pub page_token: Option<String>,
-        }
-
-        impl $name {
-            /// The limit, checked.
-            pub fn limit(&self) -> Result<u32, crate::error::Problem> {
-                crate::http::paging::limit(self.limit)
-            }
-        }
-    };
-}
-pub(crate) use list_query;
-
-/// A page query's limit, checked.
-pub fn limit(limit: Option<u32>) -> Result<u32, Problem> {
-    match limit {
-        None => Ok(DEFAULT_LIMIT),
-        Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-        Some(_) => Err(Problem::invalid(
-            "limit",
-            format!("must be between 1 and {MAX_LIMIT}"),
-        )),
-    }
-}
 
 /// The key a page token stands for.
 pub fn decode<K: DeserializeOwned>(token: Option<&str>) -> Result<Option<K>, Problem> {
@@ -173,13 +130,5 @@ mod tests {
             }
         }
         assert_eq!(seen, all);
-    }
-
-    #[test]
-    fn limits() {
-        assert_eq!(limit(None).unwrap(), DEFAULT_LIMIT);
-        assert!(limit(Some(0)).is_err());
-        assert!(limit(Some(1001)).is_err());
-        assert_eq!(limit(Some(1000)).unwrap(), 1000);
     }
 }

@@ -1,5 +1,6 @@
 //! Projects and their quota.
 
+use scmp_api::*;
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -11,9 +12,6 @@ use scmp_store::{NewProject, Project};
 
 use super::audit::audited;
 use super::tenants::{name, tenant_for};
-use super::types::{
-    DescriptionUpdate, Page, PageQuery, ProjectCreate, ProjectView, QuotaBody, ResourcesBody,
-};
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::context::{AppState, OpContext};
 use crate::error::Problem;
@@ -53,7 +51,9 @@ pub async fn project_list(
     ApiPath(key): ApiPath,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<Page<ProjectView>>, Problem> {
-    let limit = q.limit().map_err(|p| p.at(&ctx.request_id))?;
+    let limit = q
+        .limit()
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
     let t = tenant_for(&s, &ctx, &key, Action::ProjectList).await?;
     let (visible, next) = super::paging::fill(
         q.page_token.as_deref(),
@@ -73,7 +73,7 @@ pub async fn project_list(
     )
     .await
     .map_err(|p| p.at(&ctx.request_id))?;
-    let items = visible.into_iter().map(Into::into).collect();
+    let items = visible.into_iter().map(crate::views::project).collect();
     Ok(Json(Page {
         items,
         next_page_token: next,
@@ -108,7 +108,7 @@ pub async fn project_create(
         s.store.project_create(t.id, &new),
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(p.into())))
+    Ok((StatusCode::CREATED, Json(crate::views::project(p))))
 }
 
 /// One project.
@@ -120,11 +120,9 @@ pub async fn project_view(
     ctx: OpContext,
     ApiPath(key): ApiPath,
 ) -> Result<Json<ProjectView>, Problem> {
-    Ok(Json(
-        project_for(&s, &ctx, &key, Action::ProjectView)
-            .await?
-            .into(),
-    ))
+    Ok(Json(crate::views::project(
+        project_for(&s, &ctx, &key, Action::ProjectView).await?,
+    )))
 }
 
 /// Changes a project's description.
@@ -149,7 +147,7 @@ pub async fn project_update(
         s.store.project_update(p.id, &body.description),
     )
     .await?;
-    Ok(Json(p.into()))
+    Ok(Json(crate::views::project(p)))
 }
 
 /// Deletes a project with the roles bound on it, returning its quota to the tenant; refused (409,
@@ -186,12 +184,11 @@ pub async fn project_quota_view(
     ctx: OpContext,
     ApiPath(key): ApiPath,
 ) -> Result<Json<QuotaBody>, Problem> {
-    Ok(Json(
+    Ok(Json(crate::views::quota(
         project_for(&s, &ctx, &key, Action::ProjectQuotaView)
             .await?
-            .quota()
-            .into(),
-    ))
+            .quota(),
+    )))
 }
 
 /// Sets a project's quota; it must fit in the tenant's and not fall below what guests use.
@@ -217,5 +214,5 @@ pub async fn project_quota_update(
         s.store.project_quota_update(p.id, &limits),
     )
     .await?;
-    Ok(Json(updated.quota().into()))
+    Ok(Json(crate::views::quota(updated.quota())))
 }

@@ -2,6 +2,7 @@
 //! fingerprint, overcommit). The token secret is sealed before it reaches the store and is never
 //! returned.
 
+use scmp_api::*;
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -9,242 +10,13 @@ use axum::Json;
 use http::StatusCode;
 use scmp_authz::Action;
 use scmp_store::{Cluster, NewCluster, NewSite, Site};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::audit::audited;
 use super::tenants::{name, platform};
-use scmp_common::time::{from_ms, from_ms_opt, Time};
 
-use super::types::{text, Page, PageQuery};
 use super::{ApiJson, ApiPath, ApiPath2, ApiQuery};
 use crate::context::{AppState, OpContext};
 use crate::error::Problem;
-
-/// `site_create`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SiteCreate {
-    /// Name.
-    pub name: String,
-    /// ISO 3166-1 alpha-2 country code (`DE`), for residency.
-    pub country: String,
-    /// Region within the country.
-    #[serde(default)]
-    pub region: Option<String>,
-    /// Description.
-    #[serde(default)]
-    pub description: Option<String>,
-}
-
-/// A site.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SiteView {
-    /// Id.
-    pub id: String,
-    /// Name.
-    pub name: String,
-    /// Country code.
-    pub country: String,
-    /// Region within the country (absent when none was given).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// Description (absent when none was given).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// Created.
-    pub created_at: Time,
-}
-
-impl From<Site> for SiteView {
-    fn from(s: Site) -> Self {
-        Self {
-            id: s.id,
-            name: s.name.to_string(),
-            country: s.country,
-            region: text(s.region),
-            description: text(s.description),
-            created_at: from_ms(s.created_at),
-        }
-    }
-}
-
-/// `cluster_create`.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ClusterCreate {
-    /// Name.
-    pub name: String,
-    /// `https://host:8006`.
-    pub endpoint: String,
-    /// The API token id, `USER@REALM!TOKENID`.
-    pub token_id: String,
-    /// The API token secret (stored encrypted, never returned).
-    pub token_secret: String,
-    /// The SHA-256 fingerprint of the cluster's certificate, as PVE shows it (`AB:CD:...`).
-    #[serde(default)]
-    pub tls_fingerprint: Option<String>,
-    /// vCPUs allowed per physical core (default 4).
-    #[serde(default)]
-    pub cpu_overcommit: Option<f64>,
-    /// Memory overcommit (default 1).
-    #[serde(default)]
-    pub memory_overcommit: Option<f64>,
-}
-
-/// A registered cluster (without its secret).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ClusterView {
-    /// Id.
-    pub id: String,
-    /// Its site.
-    pub site_id: String,
-    /// Name.
-    pub name: String,
-    /// API endpoint.
-    pub endpoint: String,
-    /// API token id.
-    pub token_id: String,
-    /// Pinned certificate fingerprint.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tls_fingerprint: Option<String>,
-    /// CPU overcommit.
-    pub cpu_overcommit: f64,
-    /// Memory overcommit.
-    pub memory_overcommit: f64,
-    /// `report` or `repair` drift.
-    pub drift_action: String,
-    /// Health as inventory sync last saw it.
-    pub health: ClusterHealthView,
-    /// Storage on each node.
-    pub storage: Vec<StorageView>,
-    /// Network bridges guests can attach to.
-    pub bridges: Vec<BridgeView>,
-    /// The cluster's most recent Proxmox tasks, newest first.
-    pub recent_tasks: Vec<TaskView>,
-    /// Created.
-    pub created_at: Time,
-}
-
-/// A cluster's health.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ClusterHealthView {
-    /// `unknown` (not synced yet), `online`, `degraded` (a node down or no quorum) or `unreachable`.
-    pub state: String,
-    /// Since when (absent until the first sync).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub since: Option<Time>,
-    /// Last successful sync (absent until there was one).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_seen_at: Option<Time>,
-    /// Why the last sync failed, or what it could not read (absent when all went well).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_error: Option<String>,
-    /// Proxmox VE version (absent until known).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pve_version: Option<String>,
-    /// Guests on the cluster that are not scmp's (never touched).
-    pub unmanaged_guests: u64,
-}
-
-/// A Proxmox task.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TaskView {
-    /// Its UPID.
-    pub upid: String,
-    /// Node.
-    pub node: String,
-    /// `qmclone`, `qmstart`, ...
-    pub kind: String,
-    /// What it acts on (a VMID).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Who started it.
-    pub user: String,
-    /// When it started.
-    pub started_at: Time,
-    /// `OK`, an error, or absent while it runs.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-}
-
-impl From<scmp_agent::protocol::ObservedTask> for TaskView {
-    fn from(t: scmp_agent::protocol::ObservedTask) -> Self {
-        Self {
-            upid: t.upid,
-            node: t.node,
-            kind: t.kind,
-            id: text(t.id),
-            user: t.user,
-            started_at: scmp_common::time::from_secs(t.starttime),
-            status: t.status,
-        }
-    }
-}
-
-/// A storage as one node sees it.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct StorageView {
-    /// Storage id.
-    pub name: String,
-    /// Node.
-    pub node: String,
-    /// Plugin type (`rbd`, `zfspool`, `dir`, ...).
-    pub kind: String,
-    /// Shared between nodes.
-    pub shared: bool,
-    /// Content types.
-    pub content: String,
-    /// Size.
-    pub total_gib: u64,
-    /// In use.
-    pub used_gib: u64,
-}
-
-/// A network bridge.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct BridgeView {
-    /// Interface name (`vmbr0`).
-    pub name: String,
-    /// VLAN aware on every node that has it.
-    pub vlan_aware: bool,
-    /// Nodes that have it.
-    pub nodes: Vec<String>,
-}
-
-impl From<Cluster> for ClusterView {
-    fn from(c: Cluster) -> Self {
-        Self {
-            id: c.id,
-            site_id: c.site_id,
-            name: c.name.to_string(),
-            endpoint: c.endpoint,
-            token_id: c.token_id,
-            tls_fingerprint: c.tls_fingerprint,
-            cpu_overcommit: c.cpu_overcommit,
-            memory_overcommit: c.memory_overcommit,
-            drift_action: c.health.drift_action.clone(),
-            health: ClusterHealthView {
-                state: c.health.state,
-                since: from_ms_opt(c.health.since),
-                last_seen_at: from_ms_opt(c.health.last_seen_at),
-                last_error: text(c.health.last_error),
-                pve_version: text(c.health.pve_version),
-                unmanaged_guests: c.health.unmanaged_guests,
-            },
-            storage: serde_json::from_value(c.inventory.storage).unwrap_or_default(),
-            bridges: serde_json::from_value(c.inventory.bridges).unwrap_or_default(),
-            recent_tasks: serde_json::from_value::<Vec<scmp_agent::protocol::ObservedTask>>(
-                c.inventory.tasks,
-            )
-            .unwrap_or_default()
-            .into_iter()
-            .map(Into::into)
-            .collect(),
-            created_at: from_ms(c.created_at),
-        }
-    }
-}
 
 fn check_fingerprint(fp: &str) -> bool {
     let parts: Vec<&str> = fp.split(':').collect();
@@ -333,7 +105,9 @@ pub async fn site_list(
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<Page<SiteView>>, Problem> {
     platform(&s, &ctx, Action::SiteList)?;
-    let limit = q.limit().map_err(|p| p.at(&ctx.request_id))?;
+    let limit = q
+        .limit()
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
     let (items, next) = super::paging::fill(
         q.page_token.as_deref(),
         limit,
@@ -347,7 +121,7 @@ pub async fn site_list(
     .await
     .map_err(|p| p.at(&ctx.request_id))?;
     Ok(Json(Page {
-        items: items.into_iter().map(Into::into).collect(),
+        items: items.into_iter().map(crate::views::site).collect(),
         next_page_token: next,
     }))
 }
@@ -386,7 +160,7 @@ pub async fn site_create(
         s.store.site_create(&new),
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(site.into())))
+    Ok((StatusCode::CREATED, Json(crate::views::site(site))))
 }
 
 /// One site.
@@ -398,21 +172,9 @@ pub async fn site_view(
     ctx: OpContext,
     ApiPath(key): ApiPath,
 ) -> Result<Json<SiteView>, Problem> {
-    Ok(Json(
-        site_for(&s, &ctx, &key, Action::SiteView).await?.into(),
-    ))
-}
-
-/// `site_update`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SiteUpdate {
-    /// Region within the country.
-    #[serde(default)]
-    pub region: Option<String>,
-    /// Description.
-    #[serde(default)]
-    pub description: Option<String>,
+    Ok(Json(crate::views::site(
+        site_for(&s, &ctx, &key, Action::SiteView).await?,
+    )))
 }
 
 /// Changes a site's region or description (its country, which residency relies on, stays).
@@ -439,7 +201,7 @@ pub async fn site_update(
         ),
     )
     .await?;
-    Ok(Json(site.into()))
+    Ok(Json(crate::views::site(site)))
 }
 
 /// Deletes a site; refused (409, naming them) while clusters are registered at it.
@@ -475,7 +237,9 @@ pub async fn cluster_list(
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<Page<ClusterView>>, Problem> {
     let site = site_for(&s, &ctx, &key, Action::ClusterList).await?;
-    let limit = q.limit().map_err(|p| p.at(&ctx.request_id))?;
+    let limit = q
+        .limit()
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
     let (items, next) = super::paging::fill(
         q.page_token.as_deref(),
         limit,
@@ -489,7 +253,7 @@ pub async fn cluster_list(
     .await
     .map_err(|p| p.at(&ctx.request_id))?;
     Ok(Json(Page {
-        items: items.into_iter().map(Into::into).collect(),
+        items: items.into_iter().map(crate::views::cluster).collect(),
         next_page_token: next,
     }))
 }
@@ -580,7 +344,7 @@ pub async fn cluster_create(
         .cluster_lookup(&c.id)
         .await
         .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
-    Ok((StatusCode::CREATED, Json(c.into())))
+    Ok((StatusCode::CREATED, Json(crate::views::cluster(c))))
 }
 
 /// One cluster (without its secret).
@@ -592,11 +356,9 @@ pub async fn cluster_view(
     ctx: OpContext,
     ApiPath(key): ApiPath,
 ) -> Result<Json<ClusterView>, Problem> {
-    Ok(Json(
-        cluster_for(&s, &ctx, &key, Action::ClusterView)
-            .await?
-            .into(),
-    ))
+    Ok(Json(crate::views::cluster(
+        cluster_for(&s, &ctx, &key, Action::ClusterView).await?,
+    )))
 }
 
 /// Removes a cluster registration with its inventory; refused (409, naming them) while scmp guests
@@ -622,21 +384,6 @@ pub async fn cluster_delete(
     s.connections.forget(&c.id);
     s.placer.invalidate().await;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// `cluster_update`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ClusterUpdate {
-    /// vCPUs allowed per physical core.
-    #[serde(default)]
-    pub cpu_overcommit: Option<f64>,
-    /// Memory overcommit.
-    #[serde(default)]
-    pub memory_overcommit: Option<f64>,
-    /// `report` drift only, or `repair` it (start/stop and re-size guests back to scmp's record).
-    #[serde(default)]
-    pub drift_action: Option<String>,
 }
 
 /// Changes a cluster's overcommit ratios or drift action.
@@ -677,50 +424,7 @@ pub async fn cluster_update(
     )
     .await?;
     s.placer.invalidate().await;
-    Ok(Json(c.into()))
-}
-
-/// A host of a cluster.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct HostView {
-    /// Node name.
-    pub name: String,
-    /// Its cluster.
-    pub cluster_id: String,
-    /// Up.
-    pub online: bool,
-    /// In maintenance: no new guests are placed on it.
-    pub maintenance: bool,
-    /// CPU threads.
-    pub cores: u64,
-    /// Memory.
-    pub memory_mib: u64,
-    /// CPU load (0..1).
-    pub cpu_usage: f64,
-    /// Memory in use.
-    pub memory_used_mib: u64,
-    /// vCPUs of guests that are not scmp's.
-    pub unmanaged_vcpus: u64,
-    /// Last observed.
-    pub updated_at: Time,
-}
-
-impl From<scmp_store::Host> for HostView {
-    fn from(h: scmp_store::Host) -> Self {
-        let o = h.observed;
-        Self {
-            name: o.name,
-            cluster_id: h.cluster_id,
-            online: o.online,
-            maintenance: h.maintenance,
-            cores: o.cores,
-            memory_mib: o.memory_mib,
-            cpu_usage: o.cpu_usage,
-            memory_used_mib: o.memory_used_mib,
-            unmanaged_vcpus: o.unmanaged_vcpus,
-            updated_at: from_ms(h.updated_at),
-        }
-    }
+    Ok(Json(crate::views::cluster(c)))
 }
 
 /// A cluster's hosts as inventory last saw them.
@@ -734,7 +438,9 @@ pub async fn host_list(
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<Page<HostView>>, Problem> {
     let c = cluster_for(&s, &ctx, &key, Action::HostList).await?;
-    let limit = q.limit().map_err(|p| p.at(&ctx.request_id))?;
+    let limit = q
+        .limit()
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
     let (hosts, next) = super::paging::fill(
         q.page_token.as_deref(),
         limit,
@@ -748,7 +454,7 @@ pub async fn host_list(
     .await
     .map_err(|p| p.at(&ctx.request_id))?;
     Ok(Json(Page {
-        items: hosts.into_iter().map(Into::into).collect(),
+        items: hosts.into_iter().map(crate::views::host).collect(),
         next_page_token: next,
     }))
 }
@@ -768,7 +474,7 @@ pub async fn host_view(
         .host_get(&c.id, &host)
         .await
         .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
-    Ok(Json(h.into()))
+    Ok(Json(crate::views::host(h)))
 }
 
 async fn maintenance(
@@ -798,7 +504,7 @@ async fn maintenance(
     )
     .await?;
     s.placer.invalidate().await;
-    Ok(Json(h.into()))
+    Ok(Json(crate::views::host(h)))
 }
 
 /// Puts a host into maintenance: placement puts no new guest on it.

@@ -1,5 +1,6 @@
 //! Guest snapshots: listed from Proxmox, taken, rolled back and deleted through operations.
 
+use scmp_api::*;
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -7,36 +8,12 @@ use axum::response::Response;
 use axum::Json;
 use scmp_authz::Action;
 use scmp_common::OperationKind;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::guests::{begin, guest_for, Change};
-use super::operations::{OperationView, WaitQuery};
-use super::types::{Page, PageQuery};
+
 use super::{ApiJson, ApiPath, ApiPath2, ApiQuery};
 use crate::context::{AppState, OpContext};
 use crate::error::Problem;
-
-/// A snapshot.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct SnapshotView {
-    /// Name.
-    pub name: String,
-    /// Description (absent when it has none).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// When it was taken, when Proxmox says.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub taken_at: Option<scmp_common::time::Time>,
-}
-
-/// `snapshot_create`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SnapshotCreate {
-    /// Name: a letter, then letters, digits, `_` or `-` (up to 40).
-    pub name: String,
-}
 
 fn snapshot_name(n: &str) -> Result<String, Problem> {
     let ok = n.len() <= 40
@@ -64,7 +41,9 @@ pub async fn snapshot_list(
     ApiPath(key): ApiPath,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<Page<SnapshotView>>, Problem> {
-    let limit = q.limit().map_err(|p| p.at(&ctx.request_id))?;
+    let limit = q
+        .limit()
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
     let g = guest_for(&s, &ctx, &key, Action::GuestView).await?;
     let snaps = crate::guests::snapshots(&s, &g)
         .await
@@ -73,7 +52,7 @@ pub async fn snapshot_list(
         .into_iter()
         .map(|s| SnapshotView {
             name: s.name,
-            description: super::types::text(s.description),
+            description: crate::views::text(s.description),
             taken_at: s.snaptime.map(|t| scmp_common::time::from_secs(t as i64)),
         })
         .collect();

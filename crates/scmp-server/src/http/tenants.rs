@@ -1,5 +1,6 @@
 //! Tenants and their quota.
 
+use scmp_api::*;
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -10,9 +11,6 @@ use scmp_common::{Error, Name, Resources};
 use scmp_store::{NewTenant, Tenant};
 
 use super::audit::audited;
-use super::types::{
-    Page, PageQuery, QuotaBody, ResourcesBody, TenantCreate, TenantUpdate, TenantView,
-};
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::context::{AppState, OpContext};
 use crate::error::Problem;
@@ -57,8 +55,8 @@ async fn view(s: &AppState, t: Tenant) -> Result<TenantView, Error> {
     Ok(TenantView {
         id: t.id.to_string(),
         name: t.name.to_string(),
-        description: super::types::text(t.description),
-        quota: quota.into(),
+        description: crate::views::text(t.description),
+        quota: crate::views::quota(quota),
         countries: t.countries,
         created_at: scmp_common::time::from_ms(t.created_at),
     })
@@ -72,7 +70,9 @@ pub async fn tenant_list(
     ctx: OpContext,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<Page<TenantView>>, Problem> {
-    let limit = q.limit().map_err(|p| p.at(&ctx.request_id))?;
+    let limit = q
+        .limit()
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
     let (visible, next) = super::paging::fill(
         q.page_token.as_deref(),
         limit,
@@ -219,7 +219,7 @@ pub async fn tenant_quota_view(
         .tenant_quota_view(t.id)
         .await
         .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
-    Ok(Json(q.into()))
+    Ok(Json(crate::views::quota(q)))
 }
 
 /// Sets a tenant's quota (refused below what its projects hold).
@@ -247,5 +247,5 @@ pub async fn tenant_quota_update(
         },
     )
     .await?;
-    Ok(Json(q.into()))
+    Ok(Json(crate::views::quota(q)))
 }

@@ -2,6 +2,7 @@
 //! who manage a user (the tenant's administrators, platform administrators), that user's tokens to
 //! see and revoke, never their secrets.
 
+use scmp_api::*;
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -14,27 +15,9 @@ use scmp_store::CredentialKind;
 
 use super::audit::audited;
 use super::tenants::platform;
-use super::types::{Page, TokenCreate, TokenView};
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::context::{AppState, OpContext};
 use crate::error::Problem;
-
-/// Whose token: `?user=` (id or name) for a user the caller manages, else the caller's own.
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct TokenOwner {
-    /// A user the caller manages (id or name); the caller's own tokens when left out.
-    pub user: Option<String>,
-}
-
-super::paging::list_query! {
-    /// Whose tokens (`?user=`, as [`TokenOwner`]), a page at a time.
-    TokenListQuery {
-        /// A user the caller manages (id or name); the caller's own tokens when left out.
-        user: Option<String>,
-    }
-}
 
 fn view(c: scmp_store::Credential, secret: Option<String>) -> TokenView {
     TokenView {
@@ -69,7 +52,9 @@ pub async fn token_list(
     ApiQuery(q): ApiQuery<TokenListQuery>,
 ) -> Result<Json<Page<TokenView>>, Problem> {
     platform(&s, &ctx, Action::TokenManageOwn)?;
-    let limit = q.limit().map_err(|p| p.at(&ctx.request_id))?;
+    let limit = q
+        .limit()
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
     let user = owner(&s, &ctx, q.user.as_deref()).await?;
     let (list, next) = super::paging::fill(
         q.page_token.as_deref(),

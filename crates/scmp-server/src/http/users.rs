@@ -5,6 +5,7 @@
 //! tenant admin can never open its tenant to outsiders or reach beyond it. Logins are throttled by the
 //! failures the audit log holds, so every replica counts the same.
 
+use scmp_api::*;
 use std::sync::Arc;
 
 use argon2::password_hash::rand_core::OsRng;
@@ -15,13 +16,10 @@ use axum::Json;
 use http::StatusCode;
 use scmp_authz::{Action, Resource, Role};
 use scmp_common::{Error, TenantId};
-use scmp_store::{AuditRecord, BindingSubject, CredentialKind, StoredBinding, User};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use scmp_store::{AuditRecord, BindingSubject, CredentialKind, User};
 
 use super::audit::audited;
 use super::tenants::{name, tenant_for};
-use super::types::Page;
 use super::{ApiJson, ApiPath, ApiQuery, RequestId};
 use crate::context::{AppState, OpContext};
 use crate::error::Problem;
@@ -32,166 +30,6 @@ const SESSION_MS: i64 = 8 * 3600 * 1000;
 const MAX_FAILURES: i64 = 5;
 /// The throttling window.
 const THROTTLE_WINDOW_MS: i64 = 5 * 60 * 1000;
-
-/// `user_create`.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UserCreate {
-    /// Login name.
-    pub name: String,
-    /// E-mail address.
-    #[serde(default)]
-    pub email: Option<String>,
-    /// Password for `session_create` (at least 12 characters); none for token-only users.
-    #[serde(default)]
-    pub password: Option<String>,
-    /// The user's tenant (id or name); none for platform staff.
-    #[serde(default)]
-    pub tenant: Option<String>,
-}
-
-/// A user.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UserView {
-    /// Id.
-    pub id: String,
-    /// Name.
-    pub name: String,
-    /// E-mail address (absent when none was given).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// Where the user is defined (`local`).
-    pub realm: String,
-    /// Its tenant (absent for platform staff).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tenant_id: Option<String>,
-    /// That tenant's name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tenant: Option<String>,
-}
-
-impl From<User> for UserView {
-    fn from(u: User) -> Self {
-        Self {
-            realm: u.realm().to_string(),
-            id: u.id,
-            name: u.name.to_string(),
-            email: super::types::text(u.email),
-            tenant_id: u.tenant_id.map(|t| t.to_string()),
-            tenant: u.tenant_name.map(|t| t.to_string()),
-        }
-    }
-}
-
-super::paging::list_query! {
-    /// Filter of `user_list` and `role_binding_list`.
-    TenantFilter {
-        /// Only this tenant's (id or name); without it, the platform's whole list (platform admins).
-        tenant: Option<String>,
-    }
-}
-
-/// Who a role is bound to: `{"user": U}` or `{"group": G}`.
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Subject {
-    /// The user (id or name).
-    #[serde(default)]
-    pub user: Option<String>,
-    /// The group (id or name).
-    #[serde(default)]
-    pub group: Option<String>,
-}
-
-/// Where a role applies: `"platform"`, `{"tenant": T}` or `{"project": P}`.
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
-#[serde(untagged)]
-pub enum ScopeBody {
-    /// `"platform"`.
-    Platform(String),
-    /// `{"tenant": "<id or name>"}`.
-    Tenant {
-        /// The tenant.
-        tenant: String,
-    },
-    /// `{"project": "<id>"}`.
-    Project {
-        /// The project.
-        project: String,
-    },
-}
-
-/// `role_binding_create`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RoleBindingCreate {
-    /// Who.
-    pub subject: Subject,
-    /// The role (`tenant-admin`, `viewer`, ...).
-    pub role: String,
-    /// Where.
-    pub scope: ScopeBody,
-}
-
-/// A role binding.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RoleBindingView {
-    /// Id.
-    pub id: String,
-    /// The user, for a binding to a user.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
-    /// The group, for a binding to a group.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<String>,
-    /// The role.
-    pub role: String,
-    /// `platform`, `tenant/<id>` or `project/<id>`.
-    pub scope: String,
-    /// Created.
-    pub created_at: scmp_common::time::Time,
-}
-
-impl From<StoredBinding> for RoleBindingView {
-    fn from(b: StoredBinding) -> Self {
-        let scope = match (b.tenant_id, b.project_id) {
-            (_, Some(p)) => format!("project/{p}"),
-            (Some(t), None) => format!("tenant/{t}"),
-            (None, None) => "platform".into(),
-        };
-        let (user_id, group_id) = match b.subject {
-            BindingSubject::User(u) => (Some(u), None),
-            BindingSubject::Group(g) => (None, Some(g)),
-        };
-        Self {
-            id: b.id,
-            user_id,
-            group_id,
-            role: b.role,
-            scope,
-            created_at: scmp_common::time::from_ms(b.created_at),
-        }
-    }
-}
-
-/// `session_create`.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SessionCreate {
-    /// Login name.
-    pub username: String,
-    /// Password.
-    pub password: String,
-}
-
-/// A session: a short-lived bearer token.
-#[derive(Serialize, ToSchema)]
-pub struct SessionView {
-    /// The bearer token.
-    pub token: String,
-    /// When it expires.
-    pub expires_at: scmp_common::time::Time,
-}
 
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
@@ -262,7 +100,9 @@ pub async fn user_list(
             return Err(Problem::forbidden("list all users (name a tenant)").at(&ctx.request_id))
         }
     };
-    let limit = q.limit().map_err(|p| p.at(&ctx.request_id))?;
+    let limit = q
+        .limit()
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
     let (users, next) = super::paging::fill(
         q.page_token.as_deref(),
         limit,
@@ -276,7 +116,7 @@ pub async fn user_list(
     .await
     .map_err(|p| p.at(&ctx.request_id))?;
     Ok(Json(Page {
-        items: users.into_iter().map(Into::into).collect(),
+        items: users.into_iter().map(crate::views::user).collect(),
         next_page_token: next,
     }))
 }
@@ -320,19 +160,7 @@ pub async fn user_create(
         s.store.user_create(&uname, &email, tenant, hash.as_deref()),
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(u.into())))
-}
-
-/// `user_update`.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UserUpdate {
-    /// New e-mail address.
-    #[serde(default)]
-    pub email: Option<String>,
-    /// New password (at least 12 characters).
-    #[serde(default)]
-    pub password: Option<String>,
+    Ok((StatusCode::CREATED, Json(crate::views::user(u))))
 }
 
 /// Changes a user's e-mail address or password (their managers, or the user themselves).
@@ -373,7 +201,7 @@ pub async fn user_update(
             .user_update(&u.id, body.email.as_deref(), hash.as_deref()),
     )
     .await?;
-    Ok(Json(u.into()))
+    Ok(Json(crate::views::user(u)))
 }
 
 /// An argon2id hash of a password of acceptable length.
@@ -399,7 +227,7 @@ pub async fn user_view(
     ctx: OpContext,
     ApiPath(key): ApiPath,
 ) -> Result<Json<UserView>, Problem> {
-    Ok(Json(user_for(&s, &ctx, &key).await?.into()))
+    Ok(Json(crate::views::user(user_for(&s, &ctx, &key).await?)))
 }
 
 /// Deletes a user with its credentials, role bindings and group memberships (never the
@@ -445,7 +273,9 @@ pub async fn role_binding_list(
             )
         }
     };
-    let limit = q.limit().map_err(|p| p.at(&ctx.request_id))?;
+    let limit = q
+        .limit()
+        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
     let (list, next) = super::paging::fill(
         q.page_token.as_deref(),
         limit,
@@ -459,7 +289,7 @@ pub async fn role_binding_list(
     .await
     .map_err(|p| p.at(&ctx.request_id))?;
     Ok(Json(Page {
-        items: list.into_iter().map(Into::into).collect(),
+        items: list.into_iter().map(crate::views::role_binding).collect(),
         next_page_token: next,
     }))
 }
@@ -587,7 +417,7 @@ pub async fn role_binding_create(
             )))
         }
     };
-    Ok((StatusCode::CREATED, Json(b.into())))
+    Ok((StatusCode::CREATED, Json(crate::views::role_binding(b))))
 }
 
 /// Removes a role binding.

@@ -1,0 +1,219 @@
+//! Guests (VMs and containers), their creation, changes, placement and snapshots.
+
+use scmp_common::time::Time;
+use scmp_common::GuestKind;
+use scmp_common::GuestState;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// `guest_create`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GuestCreate {
+    /// Name (DNS label), unique in the project; also the hostname.
+    pub name: String,
+    /// `vm` or `ct`.
+    pub kind: GuestKind,
+    /// Catalog image (id or name); its kind must match.
+    pub image: String,
+    /// Instance type (id or name), or the three sizes below.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_type: Option<String>,
+    /// vCPUs (1..128).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vcpus: Option<u64>,
+    /// Memory (64 MiB .. 4 TiB).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_mib: Option<u64>,
+    /// Root disk (1 .. 65536 GiB).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disk_gib: Option<u64>,
+    /// A site the guest must run at (name or id); otherwise placement chooses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+    /// Cloud-init.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud_init: Option<CloudInitSpec>,
+    /// The network it joins (the bridge `vmbr0`, untagged, when left out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<NetworkSpec>,
+    /// Managed by Proxmox HA (restarted elsewhere when its host fails).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ha: Option<bool>,
+    /// Tags (lower case letters, digits, `_ - + .`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// Anti-affinity group (a name of your choice): no two guests of the project's group share a host.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anti_affinity_group: Option<String>,
+}
+
+/// Cloud-init settings.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloudInitSpec {
+    /// The default user (`debian`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// SSH public keys for that user.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ssh_keys: Vec<String>,
+    /// `ip=dhcp` (default) or `ip=10.0.0.5/24,gw=10.0.0.1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_config: Option<String>,
+}
+
+/// The network a guest joins: a bridge of its cluster, and optionally a VLAN on it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkSpec {
+    /// The bridge (`vmbr0` when left out); placement picks a host that has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bridge: Option<String>,
+    /// A VLAN (1..4094) on that bridge, which must then be VLAN aware.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vlan: Option<u16>,
+}
+
+/// `guest_update`: new sizes (the disk only grows).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GuestUpdate {
+    /// vCPUs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vcpus: Option<u64>,
+    /// Memory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_mib: Option<u64>,
+    /// Root disk (grow only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disk_gib: Option<u64>,
+}
+
+/// `guest_migrate`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GuestMigrate {
+    /// The host to move to (in the guest's cluster); placement chooses when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+}
+
+/// A guest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct GuestView {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Its project.
+    pub project_id: String,
+    /// Its tenant.
+    pub tenant_id: String,
+    /// `vm` or `ct`.
+    pub kind: GuestKind,
+    /// Catalog image id.
+    pub image_id: String,
+    /// vCPUs.
+    pub vcpus: u64,
+    /// Memory.
+    pub memory_mib: u64,
+    /// Root disk.
+    pub disk_gib: u64,
+    /// Lifecycle state.
+    pub state: GuestState,
+    /// The site it runs at (absent until placed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+    /// The cluster it runs on (absent until placed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_id: Option<String>,
+    /// That cluster's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
+    /// Its host (absent until placed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// Its VMID (absent until it has one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vmid: Option<u32>,
+    /// Managed by Proxmox HA.
+    pub ha: bool,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Anti-affinity group.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub anti_affinity_group: Option<String>,
+    /// Its network configuration as asked (`ip=dhcp`, or a static address and gateway).
+    #[serde(default)]
+    pub ip_config: String,
+    /// The network it is on.
+    #[serde(default)]
+    pub network: NetworkSpec,
+    /// The addresses it has now, as the guest reports them (a VM through its QEMU guest agent);
+    /// only in `guest_view`, only while it runs, empty when the site or the agent does not answer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub addresses: Vec<String>,
+    /// The cloud-init user.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ci_user: Option<String>,
+    /// Why placement chose its host (absent until placed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placement: Option<String>,
+    /// What differs on Proxmox from scmp's record (absent when in sync).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drift: Option<String>,
+    /// The last failure (absent when there was none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Recent events (drift, repairs, adoption), newest first; only in `guest_view`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<GuestEventView>,
+    /// Created.
+    pub created_at: Time,
+    /// Last changed.
+    pub updated_at: Time,
+}
+
+/// An event on a guest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct GuestEventView {
+    /// When.
+    pub at: Time,
+    /// `drift`, `in_sync`, `repaired`, `adopted`, `moved`.
+    pub kind: String,
+    /// What happened.
+    pub detail: String,
+}
+
+/// Where placement would put a guest now, and why (`guest_create?dry_run=true`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PlacementPreview {
+    /// The cluster.
+    pub cluster_id: String,
+    /// The host.
+    pub host: String,
+    /// Site, cluster and host, and why (which filters the hosts passed, why this one).
+    pub why: String,
+}
+
+/// `snapshot_create`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SnapshotCreate {
+    /// Name: a letter, then letters, digits, `_` or `-` (up to 40).
+    pub name: String,
+}
+
+/// A snapshot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SnapshotView {
+    /// Name.
+    pub name: String,
+    /// Description (absent when it has none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// When it was taken, when Proxmox says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taken_at: Option<Time>,
+}

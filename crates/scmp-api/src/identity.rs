@@ -1,0 +1,235 @@
+//! Users, groups, role bindings, login sessions, API tokens and the caller (`me`).
+
+use scmp_common::time::Time;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// `user_create`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserCreate {
+    /// Login name.
+    pub name: String,
+    /// E-mail address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Password for `session_create` (at least 12 characters); none for token-only users.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// The user's tenant (id or name); none for platform staff.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
+}
+
+/// `user_update`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserUpdate {
+    /// New e-mail address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// New password (at least 12 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+}
+
+/// A user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct UserView {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// E-mail address (absent when none was given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Where the user is defined (`local`).
+    pub realm: String,
+    /// Its tenant (absent for platform staff).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tenant_id: Option<String>,
+    /// That tenant's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
+}
+
+/// Who a role is bound to: `{"user": U}` or `{"group": G}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Subject {
+    /// The user (id or name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// The group (id or name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+}
+
+/// Where a role applies: `"platform"`, `{"tenant": T}` or `{"project": P}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum ScopeBody {
+    /// `"platform"`.
+    Platform(String),
+    /// `{"tenant": "<id or name>"}`.
+    Tenant {
+        /// The tenant.
+        tenant: String,
+    },
+    /// `{"project": "<id>"}`.
+    Project {
+        /// The project.
+        project: String,
+    },
+}
+
+/// `role_binding_create`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleBindingCreate {
+    /// Who.
+    pub subject: Subject,
+    /// The role (`tenant-admin`, `viewer`, ...).
+    pub role: String,
+    /// Where.
+    pub scope: ScopeBody,
+}
+
+/// A role binding.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RoleBindingView {
+    /// Id.
+    pub id: String,
+    /// The user, for a binding to a user.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// The group, for a binding to a group.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// The role.
+    pub role: String,
+    /// `platform`, `tenant/<id>` or `project/<id>`.
+    pub scope: String,
+    /// Created.
+    pub created_at: Time,
+}
+
+/// `session_create`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionCreate {
+    /// Login name.
+    pub username: String,
+    /// Password.
+    pub password: String,
+}
+
+/// A session: a short-lived bearer token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SessionView {
+    /// The bearer token.
+    pub token: String,
+    /// When it expires.
+    pub expires_at: Time,
+}
+
+/// `token_create`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenCreate {
+    /// A name to recognise it by.
+    pub name: String,
+    /// When it expires (RFC 3339); never when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Time>,
+}
+
+/// A token (its secret only in the answer to `token_create`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TokenView {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// When it expires (absent: never).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Time>,
+    /// Created.
+    pub created_at: Time,
+    /// The bearer token: shown once, when created.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+/// Who am I.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct MeView {
+    /// User id.
+    pub id: String,
+    /// User name.
+    pub name: String,
+    /// The user's tenant (absent for platform staff).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tenant_id: Option<String>,
+    /// The credential in use.
+    pub credential: String,
+    /// Roles and their scopes (`platform`, `tenant/<id>`, `project/<id>`).
+    pub roles: Vec<RoleView>,
+}
+
+/// A role on a scope.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RoleView {
+    /// Role name.
+    pub role: String,
+    /// Scope.
+    pub scope: String,
+}
+
+/// `group_create`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupCreate {
+    /// Name, unique on the platform.
+    pub name: String,
+    /// Its tenant (id or name); a platform group when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
+    /// Description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Members (user ids or names).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
+}
+
+/// `group_update`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupUpdate {
+    /// The new description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The new member list (user ids or names), replacing the old one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<String>>,
+}
+
+/// A group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct GroupView {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Its tenant; absent for a platform group.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tenant_id: Option<String>,
+    /// Description (absent when none was given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Members (user ids).
+    pub members: Vec<String>,
+    /// Created.
+    pub created_at: Time,
+}

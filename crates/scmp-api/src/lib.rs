@@ -1,0 +1,32 @@
+//! The scmp API's types: every request body, query and view of the public REST API, shared by the
+//! server (which answers them and generates the OpenAPI document from them), the `scmp` client
+//! (which builds and reads them) and the portal (whose script is checked against that document).
+//! No IO.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod audit;
+pub mod catalog;
+pub mod guests;
+pub mod identity;
+pub mod operations;
+pub mod paging;
+pub mod quota;
+pub mod sites;
+pub mod tenants;
+
+pub use audit::*;
+pub use catalog::*;
+pub use guests::*;
+pub use identity::*;
+pub use operations::*;
+pub use paging::{
+    AuditQuery, GuestListQuery, OperationQuery, Page, PageQuery, TenantFilter, TokenListQuery,
+    TokenOwner,
+};
+pub use quota::*;
+pub use sites::*;
+pub use tenants::*;
+
+/// The base path of the API.
+pub const BASE_PATH: &str = "/api/v1";

@@ -1,0 +1,269 @@
+//! The API's views of what the store holds: one function per view, from store records to the
+//! types of `scmp-api` (the only place that knows both shapes).
+
+use scmp_api::*;
+use scmp_common::time::{from_ms, from_ms_opt};
+use scmp_store::{
+    BindingSubject, Cluster, Group, Guest, Image, InstanceType, Operation, Site, StoredBinding,
+    User,
+};
+
+/// A free text as the API shows it: absent when empty.
+pub fn text(s: String) -> Option<String> {
+    (!s.is_empty()).then_some(s)
+}
+
+/// The API's view of Site.
+pub fn site(s: Site) -> SiteView {
+    SiteView {
+        id: s.id,
+        name: s.name.to_string(),
+        country: s.country,
+        region: text(s.region),
+        description: text(s.description),
+        created_at: from_ms(s.created_at),
+    }
+}
+
+/// The API's view of ObservedTask.
+pub fn task(t: scmp_agent::protocol::ObservedTask) -> TaskView {
+    TaskView {
+        upid: t.upid,
+        node: t.node,
+        kind: t.kind,
+        id: text(t.id),
+        user: t.user,
+        started_at: scmp_common::time::from_secs(t.starttime),
+        status: t.status,
+    }
+}
+
+/// The API's view of Cluster.
+pub fn cluster(c: Cluster) -> ClusterView {
+    ClusterView {
+        id: c.id,
+        site_id: c.site_id,
+        name: c.name.to_string(),
+        endpoint: c.endpoint,
+        token_id: c.token_id,
+        tls_fingerprint: c.tls_fingerprint,
+        cpu_overcommit: c.cpu_overcommit,
+        memory_overcommit: c.memory_overcommit,
+        drift_action: c.health.drift_action.clone(),
+        health: ClusterHealthView {
+            state: c.health.state,
+            since: from_ms_opt(c.health.since),
+            last_seen_at: from_ms_opt(c.health.last_seen_at),
+            last_error: text(c.health.last_error),
+            pve_version: text(c.health.pve_version),
+            unmanaged_guests: c.health.unmanaged_guests,
+        },
+        storage: serde_json::from_value(c.inventory.storage).unwrap_or_default(),
+        bridges: serde_json::from_value(c.inventory.bridges).unwrap_or_default(),
+        recent_tasks: serde_json::from_value::<Vec<scmp_agent::protocol::ObservedTask>>(
+            c.inventory.tasks,
+        )
+        .unwrap_or_default()
+        .into_iter()
+        .map(task)
+        .collect(),
+        created_at: from_ms(c.created_at),
+    }
+}
+
+/// The API's view of Host.
+pub fn host(h: scmp_store::Host) -> HostView {
+    let o = h.observed;
+    HostView {
+        name: o.name,
+        cluster_id: h.cluster_id,
+        online: o.online,
+        maintenance: h.maintenance,
+        cores: o.cores,
+        memory_mib: o.memory_mib,
+        cpu_usage: o.cpu_usage,
+        memory_used_mib: o.memory_used_mib,
+        unmanaged_vcpus: o.unmanaged_vcpus,
+        updated_at: from_ms(h.updated_at),
+    }
+}
+
+/// The API's view of Operation.
+pub fn operation(o: Operation) -> OperationView {
+    OperationView {
+        id: o.id.to_string(),
+        kind: o.kind,
+        target: o.target,
+        guest_id: o.guest_id.to_string(),
+        state: o.state,
+        progress: o.progress,
+        error: (!o.error.is_empty()).then_some(o.error),
+        tasks: o.upids,
+        request_id: o.request_id,
+        created_at: from_ms(o.created_at),
+        updated_at: from_ms(o.updated_at),
+    }
+}
+
+/// The API's view of User.
+pub fn user(u: User) -> UserView {
+    UserView {
+        realm: u.realm().to_string(),
+        id: u.id,
+        name: u.name.to_string(),
+        email: text(u.email),
+        tenant_id: u.tenant_id.map(|t| t.to_string()),
+        tenant: u.tenant_name.map(|t| t.to_string()),
+    }
+}
+
+/// The API's view of StoredBinding.
+pub fn role_binding(b: StoredBinding) -> RoleBindingView {
+    let scope = match (b.tenant_id, b.project_id) {
+        (_, Some(p)) => format!("project/{p}"),
+        (Some(t), None) => format!("tenant/{t}"),
+        (None, None) => "platform".into(),
+    };
+    let (user_id, group_id) = match b.subject {
+        BindingSubject::User(u) => (Some(u), None),
+        BindingSubject::Group(g) => (None, Some(g)),
+    };
+    RoleBindingView {
+        id: b.id,
+        user_id,
+        group_id,
+        role: b.role,
+        scope,
+        created_at: scmp_common::time::from_ms(b.created_at),
+    }
+}
+
+/// The API's view of an image, with the clusters that carry it.
+pub fn image(i: Image, clusters: Vec<String>) -> ImageView {
+    ImageView {
+        id: i.id,
+        name: i.name.to_string(),
+        kind: i.kind,
+        os: i.os,
+        version: i.version,
+        template: i.template,
+        description: text(i.description),
+        clusters,
+        created_at: scmp_common::time::from_ms(i.created_at),
+    }
+}
+
+/// The API's view of InstanceType.
+pub fn instance_type(t: InstanceType) -> InstanceTypeView {
+    InstanceTypeView {
+        id: t.id,
+        name: t.name.to_string(),
+        vcpus: t.vcpus,
+        memory_mib: t.memory_mib,
+        disk_gib: t.disk_gib,
+        created_at: scmp_common::time::from_ms(t.created_at),
+    }
+}
+
+/// The API's view of QuotaView.
+pub fn quota(q: scmp_store::QuotaView) -> QuotaBody {
+    QuotaBody {
+        limits: q.limits.into(),
+        allocated: q.allocated.into(),
+        used: q.used.into(),
+    }
+}
+
+/// The API's view of Project.
+pub fn project(p: scmp_store::Project) -> ProjectView {
+    ProjectView {
+        id: p.id.to_string(),
+        tenant_id: p.tenant_id.to_string(),
+        name: p.name.to_string(),
+        quota: quota(p.quota()),
+        description: text(p.description),
+        created_at: from_ms(p.created_at),
+    }
+}
+
+/// The API's view of AuditEntry.
+pub fn audit_entry(e: scmp_store::AuditEntry) -> AuditEntryView {
+    let r = e.record;
+    AuditEntryView {
+        seq: e.seq,
+        time: from_ms(e.time_ms),
+        request_id: r.request_id,
+        phase: r.phase.to_string(),
+        actor: AuditActorView {
+            id: r.actor,
+            name: text(r.identity.name),
+            realm: text(r.identity.realm),
+            tenant: text(r.identity.tenant),
+        },
+        credential: AuditCredentialView {
+            kind: r.auth_method,
+            id: text(r.credential),
+            name: text(r.credential_name),
+        },
+        source: text(r.source),
+        operation: r.operation,
+        target: r.target,
+        tenant_id: r.tenant_id.map(|t| t.to_string()),
+        result: r.result,
+        error: text(r.error),
+        hash: e.hash,
+    }
+}
+
+/// The API's view of Group.
+pub fn group(g: Group) -> GroupView {
+    GroupView {
+        id: g.id,
+        name: g.name.to_string(),
+        tenant_id: g.tenant_id.map(|t| t.to_string()),
+        description: text(g.description),
+        members: g.members,
+        created_at: scmp_common::time::from_ms(g.created_at),
+    }
+}
+
+/// The API's view of Guest.
+pub fn guest(g: Guest) -> GuestView {
+    GuestView {
+        id: g.id.to_string(),
+        name: g.name.to_string(),
+        project_id: g.project_id.to_string(),
+        tenant_id: g.tenant_id.to_string(),
+        kind: g.kind,
+        image_id: g.image_id,
+        vcpus: g.vcpus,
+        memory_mib: g.memory_mib,
+        disk_gib: g.disk_gib,
+        state: g.state,
+        site: g.site_name,
+        cluster_id: g.cluster_id,
+        cluster: g.cluster_name,
+        host: g.node,
+        vmid: g.vmid,
+        ha: g.ha,
+        tags: g.tags,
+        anti_affinity_group: (!g.anti_affinity.is_empty()).then_some(g.anti_affinity),
+        ip_config: g
+            .cloud_init
+            .ip_config
+            .clone()
+            .unwrap_or_else(|| "ip=dhcp".into()),
+        ci_user: g.cloud_init.user.clone(),
+        network: NetworkSpec {
+            bridge: Some(g.network.bridge.clone().unwrap_or_else(|| "vmbr0".into())),
+            vlan: g.network.vlan,
+        },
+        addresses: Vec::new(),
+        placement: text(g.placement),
+        drift: text(g.drift),
+        error: text(g.error),
+        events: Vec::new(),
+        created_at: from_ms(g.created_at),
+        updated_at: from_ms(g.updated_at),
+    }
+}
