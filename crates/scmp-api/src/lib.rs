@@ -11,6 +11,7 @@ pub mod guests;
 pub mod identity;
 pub mod operations;
 pub mod paging;
+pub mod problem;
 pub mod quota;
 pub mod sites;
 pub mod tenants;
@@ -24,6 +25,7 @@ pub use paging::{
     AuditQuery, GuestListQuery, OperationQuery, Page, PageQuery, TenantFilter, TokenListQuery,
     TokenOwner,
 };
+pub use problem::{DependentsView, FieldError, Problem, PROBLEM_TYPE_BASE};
 pub use quota::*;
 pub use sites::*;
 pub use tenants::*;

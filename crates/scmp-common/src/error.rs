@@ -134,11 +134,53 @@ pub enum Error {
     /// A dependency (the database, a site) cannot be reached now.
     #[error("service unavailable: {0}")]
     Unavailable(String),
-    /// A bug or an unexpected failure; the detail is for the log only.
+    /// No valid credentials came with the request.
+    #[error("{message}")]
+    Unauthenticated {
+        /// What the caller is told (`a valid bearer token is required`).
+        message: String,
+    },
+    /// The caller may see the resource but not do this to it.
+    #[error("you may not {action} here")]
+    Forbidden {
+        /// What was refused (`tenant_delete`, `create platform users`).
+        action: String,
+    },
+    /// A request carried by the portal's cookie lacks the session's CSRF value.
+    #[error("the request lacks the session's CSRF value (header x-csrf-token); reload the page")]
+    CsrfMissing,
+    /// Too many attempts; try later.
+    #[error("{0}")]
+    Throttled(String),
+    /// The body is larger than accepted.
+    #[error("the body is larger than {limit_bytes} bytes")]
+    TooLarge {
+        /// The largest body accepted.
+        limit_bytes: usize,
+    },
+    /// The body is not of the accepted type.
+    #[error("send the body as {expected}")]
+    UnsupportedMediaType {
+        /// The accepted type.
+        expected: &'static str,
+    },
+    /// No operation is served at the path.
+    #[error("no such path")]
+    NoSuchPath,
+    /// The path does not take the method.
+    #[error("this path does not take that method")]
+    MethodNotAllowed,
+    /// An `Idempotency-Key` was used before for a different request.
+    #[error("this Idempotency-Key was used for a different request")]
+    IdempotencyKeyReused,
+    /// A bug or an unexpected failure; the detail (and its cause) is for the log only.
     #[error("internal error")]
     Internal {
         /// What happened, for the log.
         detail: String,
+        /// The cause, when there is one.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
 }
 
@@ -182,7 +224,35 @@ impl Error {
     pub fn internal(detail: impl fmt::Display) -> Self {
         Error::Internal {
             detail: detail.to_string(),
+            source: None,
         }
+    }
+
+    /// An internal error that keeps its cause (the log shows the whole chain).
+    pub fn internal_caused(
+        detail: impl fmt::Display,
+        cause: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Error::Internal {
+            detail: detail.to_string(),
+            source: Some(Box::new(cause)),
+        }
+    }
+
+    /// What the log says of an error: its message and every cause under it, `: `-separated (for
+    /// an internal error, its detail in place of the generic message).
+    pub fn chain(&self) -> String {
+        let mut out = match self {
+            Error::Internal { detail, .. } => detail.clone(),
+            other => other.to_string(),
+        };
+        let mut cause = std::error::Error::source(self);
+        while let Some(c) = cause {
+            out.push_str(": ");
+            out.push_str(&c.to_string());
+            cause = c.source();
+        }
+        out
     }
 
     /// A quota error for the first resource where `allocated + requested` passes `limit`.
@@ -211,6 +281,14 @@ impl Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn internal_errors_keep_their_cause() {
+        let io = std::io::Error::other("disk on fire");
+        let e = Error::internal_caused("writing the audit log", io);
+        assert_eq!(e.to_string(), "internal error", "nothing internal is shown");
+        assert_eq!(e.chain(), "writing the audit log: disk on fire");
+    }
 
     #[test]
     fn in_use_names_its_dependents() {

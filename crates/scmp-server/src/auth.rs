@@ -15,7 +15,7 @@ use scmp_authz::{Principal, Role, RoleBinding, Scope};
 use scmp_store::StoredBinding;
 
 use crate::context::{Actor, AppState, OpContext};
-use crate::error::Problem;
+use crate::error::HttpError;
 use crate::http::RequestId;
 
 /// The role bindings the policy engine understands; unknown or malformed ones grant nothing.
@@ -79,7 +79,7 @@ fn now_ms() -> i64 {
 }
 
 impl FromRequestParts<Arc<AppState>> for OpContext {
-    type Rejection = Problem;
+    type Rejection = HttpError;
 
     async fn from_request_parts(
         parts: &mut Parts,
@@ -95,7 +95,11 @@ impl FromRequestParts<Arc<AppState>> for OpContext {
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0)
             .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)));
-        let unauthenticated = || Problem::unauthenticated().at(&request_id);
+        let unauthenticated = || {
+            HttpError(scmp_common::Error::Unauthenticated {
+                message: "a valid bearer token is required".into(),
+            })
+        };
         let header = parts
             .headers
             .get(http::header::AUTHORIZATION)
@@ -109,31 +113,18 @@ impl FromRequestParts<Arc<AppState>> for OpContext {
                 let token = cookie(parts, SESSION_COOKIE).ok_or_else(unauthenticated)?;
                 if !parts.method.is_safe() && csrf_header(parts) != Some(csrf_value(token).as_str())
                 {
-                    return Err(Problem::new(
-                        http::StatusCode::FORBIDDEN,
-                        "csrf",
-                        "the request lacks the session's CSRF value (header x-csrf-token); reload the page",
-                    )
-                    .at(&request_id));
+                    return Err(HttpError(scmp_common::Error::CsrfMissing));
                 }
                 token
             }
         };
-        let found = state
-            .store
-            .credential_verify(token, now_ms())
-            .await
-            .map_err(|e| Problem::from(e).at(&request_id))?;
+        let found = state.store.credential_verify(token, now_ms()).await?;
         let Some((user, credential)) = found else {
             return Err(unauthenticated());
         };
         // Every log line of this request from here on names who made it.
         tracing::Span::current().record("actor", tracing::field::display(&user.name));
-        let stored = state
-            .store
-            .bindings_of(&user.id)
-            .await
-            .map_err(|e| Problem::from(e).at(&request_id))?;
+        let stored = state.store.bindings_of(&user.id).await?;
         let principal = Principal {
             id: user.id.clone(),
             bindings: bindings(&stored),

@@ -1,180 +1,130 @@
 //! The one place where errors become HTTP answers: RFC 9457 `application/problem+json` with the field
-//! at fault. Internal errors are logged with their detail and answered with a generic text.
+//! at fault. Handlers and extractors return [`HttpError`] (the one error type, `scmp_common::Error`,
+//! made an answer); the request id of the answer's `instance` comes from the request being served.
+//! Internal errors are logged with their whole cause chain and answered with a generic text.
 
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode};
+use scmp_api::{DependentsView, FieldError, Problem, PROBLEM_TYPE_BASE};
 use scmp_common::Error;
-use serde::Serialize;
-use utoipa::ToSchema;
 
-/// A field that was not acceptable.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct FieldError {
-    /// JSON path of the field (`quota.vcpus`).
-    pub field: String,
-    /// What is wrong with it.
-    pub message: String,
+tokio::task_local! {
+    /// The id of the request being served (set by the middleware around every request).
+    pub static REQUEST_ID: String;
 }
 
-/// Resources of one kind that stand in the way of a delete.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct DependentsView {
-    /// Their kind (`project`, `user`, `guest`, ...).
-    pub kind: String,
-    /// How many there are.
-    pub count: u64,
-    /// The names of the first few.
-    pub names: Vec<String>,
+/// The id of the request being served, or empty outside one.
+pub fn current_request_id() -> String {
+    REQUEST_ID.try_with(Clone::clone).unwrap_or_default()
 }
 
-/// RFC 9457 problem details.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Problem {
-    /// A URI naming the problem type.
-    #[serde(rename = "type", serialize_with = "problem_uri")]
-    #[schema(value_type = String)]
-    pub kind: &'static str,
-    /// A short summary of the problem type.
-    #[schema(value_type = String)]
-    pub title: &'static str,
-    /// The HTTP status.
-    pub status: u16,
-    /// What went wrong, for this request.
-    pub detail: String,
-    /// The request id.
-    #[schema(value_type = String)]
-    pub instance: Box<str>,
-    /// The fields at fault, for invalid input.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<FieldError>,
-    /// What still depends on a resource that could not be deleted (409 `in-use`).
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    #[schema(value_type = Vec<DependentsView>)]
-    pub dependents: Box<[DependentsView]>,
-}
+/// An error as an HTTP answer.
+#[derive(Debug)]
+pub struct HttpError(pub Error);
 
-fn problem_uri<S: serde::Serializer>(slug: &&'static str, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&format!("https://scmp.dev/problems/{slug}"))
-}
-
-impl Problem {
-    /// A problem of a status, with a detail.
-    pub fn new(status: StatusCode, slug: &'static str, detail: impl Into<String>) -> Self {
-        Self {
-            kind: slug,
-            title: status.canonical_reason().unwrap_or("Error"),
-            status: status.as_u16(),
-            detail: detail.into(),
-            instance: Box::default(),
-            errors: Vec::new(),
-            dependents: Box::default(),
-        }
+impl From<Error> for HttpError {
+    fn from(e: Error) -> Self {
+        HttpError(e)
     }
+}
 
+impl HttpError {
     /// Invalid input in one field.
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        let message = message.into();
-        let mut p = Self::new(
-            StatusCode::BAD_REQUEST,
-            "invalid-input",
-            format!("{field}: {message}"),
-        );
-        p.errors.push(FieldError {
+        HttpError(Error::InvalidValue {
             field: field.to_string(),
-            message,
-        });
-        p
+            message: message.into(),
+        })
     }
 
-    /// 401.
-    pub fn unauthenticated() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthenticated",
-            "a valid bearer token is required",
-        )
-    }
-
-    /// 404 for a resource the caller may not see (or that does not exist).
-    pub fn not_found(what: &str) -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            format!("{what} not found"),
-        )
-    }
-
-    /// 403 for an action the caller may not do on a resource it may see.
+    /// An action the caller may not do on a resource it may see.
     pub fn forbidden(action: &str) -> Self {
-        Self::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            format!("you may not {action} here"),
-        )
+        HttpError(Error::Forbidden {
+            action: action.to_string(),
+        })
     }
 
-    /// With the request id.
-    pub fn at(mut self, request_id: &str) -> Self {
-        self.instance = request_id.into();
-        self
+    /// The HTTP status the error answers with.
+    pub fn status(&self) -> StatusCode {
+        status_and_slug(&self.0).0
     }
 }
 
-impl From<Error> for Problem {
-    fn from(e: Error) -> Self {
-        match &e {
-            Error::NotFound { .. } => {
-                Problem::new(StatusCode::NOT_FOUND, "not-found", e.to_string())
-            }
-            Error::AlreadyExists { .. } => {
-                Problem::new(StatusCode::CONFLICT, "already-exists", e.to_string())
-            }
-            Error::InvalidValue { field, message } => Problem::invalid(field, message.clone()),
-            Error::QuotaExceeded { resource, .. } | Error::QuotaBelowUse { resource, .. } => {
-                let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "quota", e.to_string());
-                p.errors.push(FieldError {
-                    field: format!("quota.{resource}"),
-                    message: e.to_string(),
-                });
-                p
-            }
-            Error::Conflict(_) => Problem::new(StatusCode::CONFLICT, "conflict", e.to_string()),
-            Error::InUse { dependents, .. } => {
-                let mut p = Problem::new(StatusCode::CONFLICT, "in-use", e.to_string());
-                p.dependents = dependents
-                    .iter()
-                    .map(|d| DependentsView {
-                        kind: d.kind.to_string(),
-                        count: d.count,
-                        names: d.names.clone(),
-                    })
-                    .collect();
-                p
-            }
-            Error::Refused(_) => {
-                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "refused", e.to_string())
-            }
-            Error::Unavailable(_) => Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                e.to_string(),
-            ),
-            Error::Internal { detail } => {
-                tracing::error!(%detail, "internal error");
-                Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "an internal error occurred; it was logged",
-                )
-            }
+/// The status and problem type of each error.
+fn status_and_slug(e: &Error) -> (StatusCode, &'static str) {
+    match e {
+        Error::NotFound { .. } => (StatusCode::NOT_FOUND, "not-found"),
+        Error::NoSuchPath => (StatusCode::NOT_FOUND, "not-found"),
+        Error::AlreadyExists { .. } => (StatusCode::CONFLICT, "already-exists"),
+        Error::InvalidValue { .. } => (StatusCode::BAD_REQUEST, "invalid-input"),
+        Error::QuotaExceeded { .. } | Error::QuotaBelowUse { .. } => {
+            (StatusCode::UNPROCESSABLE_ENTITY, "quota")
         }
+        Error::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+        Error::InUse { .. } => (StatusCode::CONFLICT, "in-use"),
+        Error::Refused(_) => (StatusCode::UNPROCESSABLE_ENTITY, "refused"),
+        Error::IdempotencyKeyReused => (StatusCode::UNPROCESSABLE_ENTITY, "idempotency-key-reused"),
+        Error::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+        Error::Unauthenticated { .. } => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+        Error::Forbidden { .. } => (StatusCode::FORBIDDEN, "forbidden"),
+        Error::CsrfMissing => (StatusCode::FORBIDDEN, "csrf"),
+        Error::Throttled(_) => (StatusCode::TOO_MANY_REQUESTS, "throttled"),
+        Error::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too-large"),
+        Error::UnsupportedMediaType { .. } => {
+            (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type")
+        }
+        Error::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed"),
+        Error::Internal { .. } => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
     }
 }
 
-impl IntoResponse for Problem {
+/// The problem details of an error, for the request `instance`.
+pub fn problem(e: &Error, instance: String) -> Problem {
+    let (status, slug) = status_and_slug(e);
+    let mut p = Problem {
+        kind: format!("{PROBLEM_TYPE_BASE}{slug}"),
+        title: status.canonical_reason().unwrap_or("Error").to_string(),
+        status: status.as_u16(),
+        detail: e.to_string(),
+        instance,
+        errors: Vec::new(),
+        dependents: Vec::new(),
+    };
+    match e {
+        Error::InvalidValue { field, message } => p.errors.push(FieldError {
+            field: field.clone(),
+            message: message.clone(),
+        }),
+        Error::QuotaExceeded { resource, .. } | Error::QuotaBelowUse { resource, .. } => {
+            p.errors.push(FieldError {
+                field: format!("quota.{resource}"),
+                message: e.to_string(),
+            })
+        }
+        Error::InUse { dependents, .. } => {
+            p.dependents = dependents
+                .iter()
+                .map(|d| DependentsView {
+                    kind: d.kind.to_string(),
+                    count: d.count,
+                    names: d.names.clone(),
+                })
+                .collect()
+        }
+        Error::Internal { .. } => {
+            tracing::error!(detail = %e.chain(), "internal error");
+            p.detail = "an internal error occurred; it was logged".into();
+        }
+        _ => {}
+    }
+    p
+}
+
+impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = serde_json::to_vec(&self).unwrap_or_default();
+        let p = problem(&self.0, current_request_id());
+        let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_vec(&p).unwrap_or_default();
         let mut resp = (status, body).into_response();
         resp.headers_mut().insert(
             http::header::CONTENT_TYPE,
@@ -187,5 +137,32 @@ impl IntoResponse for Problem {
             );
         }
         resp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_problem_names_its_request() {
+        let p = problem(
+            &Error::InvalidValue {
+                field: "name".into(),
+                message: "must not be empty".into(),
+            },
+            "req-1".into(),
+        );
+        assert_eq!(
+            (p.status, p.slug(), p.instance.as_str()),
+            (400, "invalid-input", "req-1")
+        );
+        assert_eq!(p.errors[0].field, "name");
+        let internal = problem(
+            &Error::internal_caused("x", std::io::Error::other("secret detail")),
+            String::new(),
+        );
+        assert_eq!(internal.status, 500);
+        assert!(!internal.detail.contains("secret"), "{}", internal.detail);
     }
 }

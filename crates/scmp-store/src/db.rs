@@ -296,7 +296,7 @@ pub(crate) fn db_error(e: sqlx::Error) -> Error {
                     .into(),
             )
         }
-        other => Error::internal(other),
+        other => Error::internal_caused("the database refused a statement", other),
     }
 }
 

@@ -15,7 +15,7 @@ use scmp_common::time::{from_ms, to_ms};
 
 use super::ApiQuery;
 use crate::context::{AppState, OpContext};
-use crate::error::Problem;
+use crate::error::HttpError;
 
 fn record(ctx: &OpContext, operation: &str, target: &str, tenant: Option<TenantId>) -> AuditRecord {
     AuditRecord {
@@ -46,14 +46,13 @@ pub async fn audited<T, F>(
     target: &str,
     tenant: Option<TenantId>,
     change: F,
-) -> Result<T, Problem>
+) -> Result<T, HttpError>
 where
     F: Future<Output = Result<T, Error>>,
 {
     let mut rec = record(ctx, operation, target, tenant);
     s.store.audit_append(&rec).await.map_err(|_| {
-        Problem::from(Error::Unavailable("the audit log cannot be written".into()))
-            .at(&ctx.request_id)
+        HttpError::from(Error::Unavailable("the audit log cannot be written".into()))
     })?;
     let result = change.await;
     rec.phase = "end";
@@ -77,7 +76,7 @@ where
             tracing::error!(error = %e, request_id = %ctx.request_id, "cannot complete the audit entry")
         }
     }
-    result.map_err(|e| Problem::from(e).at(&ctx.request_id))
+    result.map_err(HttpError)
 }
 
 /// The audit log, oldest first.
@@ -87,10 +86,8 @@ pub async fn audit_list(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiQuery(q): ApiQuery<AuditQuery>,
-) -> Result<Json<Page<AuditEntryView>>, Problem> {
-    let limit = q
-        .limit()
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+) -> Result<Json<Page<AuditEntryView>>, HttpError> {
+    let limit = q.limit()?;
     let tenant = match &q.tenant {
         Some(key) => Some(
             super::tenants::tenant_for(&s, &ctx, key, Action::AuditList)
@@ -105,7 +102,7 @@ pub async fn audit_list(
     let guest = match q.guest {
         Some(g) => Some(
             g.parse::<scmp_common::GuestId>()
-                .map_err(|_| Problem::invalid("guest", "not a guest id").at(&ctx.request_id))?
+                .map_err(|_| HttpError::invalid("guest", "not a guest id"))?
                 .to_string(),
         ),
         None => None,
@@ -129,8 +126,7 @@ pub async fn audit_list(
         |e| e.seq,
         |_| true,
     )
-    .await
-    .map_err(|p| p.at(&ctx.request_id))?;
+    .await?;
     Ok(Json(Page {
         items: entries.into_iter().map(crate::views::audit_entry).collect(),
         next_page_token: next,
@@ -138,14 +134,14 @@ pub async fn audit_list(
 }
 
 /// Refuses callers who may not read the whole platform's audit log.
-fn platform_audit(s: &AppState, ctx: &OpContext, what: &str) -> Result<(), Problem> {
+fn platform_audit(s: &AppState, ctx: &OpContext, what: &str) -> Result<(), HttpError> {
     s.authz
         .check(
             &ctx.actor.principal,
             Action::AuditPlatformList,
             Resource::Platform,
         )
-        .map_err(|_| Problem::forbidden(what).at(&ctx.request_id))
+        .map_err(|_| HttpError::forbidden(what))
 }
 
 /// Checks the whole audit chain and every signed checkpoint now (for auditors).
@@ -154,13 +150,11 @@ fn platform_audit(s: &AppState, ctx: &OpContext, what: &str) -> Result<(), Probl
 pub async fn audit_verify(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
-) -> Result<Json<AuditVerifyView>, Problem> {
+) -> Result<Json<AuditVerifyView>, HttpError> {
     platform_audit(&s, &ctx, "verify the audit log")?;
-    let key = hex::decode(s.signer.public_key_hex())
-        .map_err(|e| Problem::from(Error::internal(e)).at(&ctx.request_id))?;
-    let verdict = crate::checkpoint::verify_with_key(&s.store, &key)
-        .await
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let key =
+        hex::decode(s.signer.public_key_hex()).map_err(|e| HttpError::from(Error::internal(e)))?;
+    let verdict = crate::checkpoint::verify_with_key(&s.store, &key).await?;
     Ok(Json(match verdict {
         crate::checkpoint::Verdict::Intact {
             entries,
@@ -190,11 +184,9 @@ pub async fn audit_checkpoint_list(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> Result<Json<Page<CheckpointView>>, Problem> {
+) -> Result<Json<Page<CheckpointView>>, HttpError> {
     platform_audit(&s, &ctx, "read the audit checkpoints")?;
-    let limit = q
-        .limit()
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let limit = q.limit()?;
     let (list, next) = super::paging::fill(
         q.page_token.as_deref(),
         limit,
@@ -205,8 +197,7 @@ pub async fn audit_checkpoint_list(
         |c| c.seq,
         |_| true,
     )
-    .await
-    .map_err(|p| p.at(&ctx.request_id))?;
+    .await?;
     let items = list
         .into_iter()
         .map(|c| CheckpointView {

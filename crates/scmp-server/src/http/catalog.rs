@@ -14,15 +14,15 @@ use super::audit::audited;
 use super::tenants::name;
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::context::{AppState, OpContext};
-use crate::error::Problem;
+use crate::error::HttpError;
 
-fn catalog(s: &AppState, ctx: &OpContext, action: Action) -> Result<(), Problem> {
+fn catalog(s: &AppState, ctx: &OpContext, action: Action) -> Result<(), HttpError> {
     super::tenants::platform(s, ctx, action)
 }
 
-fn short_text(field: &str, v: &str) -> Result<String, Problem> {
+fn short_text(field: &str, v: &str) -> Result<String, HttpError> {
     if v.is_empty() || v.len() > 64 || v.contains(char::is_control) {
-        Err(Problem::invalid(
+        Err(HttpError::invalid(
             field,
             "must be 1 to 64 printable characters",
         ))
@@ -38,12 +38,9 @@ pub async fn image_list(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> Result<Json<Page<ImageView>>, Problem> {
+) -> Result<Json<Page<ImageView>>, HttpError> {
     catalog(&s, &ctx, Action::CatalogView)?;
-    let limit = q
-        .limit()
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
-    let at = |e: scmp_common::Error| Problem::from(e).at(&ctx.request_id);
+    let limit = q.limit()?;
     let (images, next) = super::paging::fill(
         q.page_token.as_deref(),
         limit,
@@ -54,14 +51,12 @@ pub async fn image_list(
         |i| i.name.to_string(),
         |_| true,
     )
-    .await
-    .map_err(|p| p.at(&ctx.request_id))?;
-    let templates = s.store.cluster_templates(None).await.map_err(at)?;
+    .await?;
+    let templates = s.store.cluster_templates(None).await?;
     let names: std::collections::HashMap<String, String> = s
         .store
         .cluster_list_all()
-        .await
-        .map_err(at)?
+        .await?
         .into_iter()
         .map(|c| (c.id, c.name.to_string()))
         .collect();
@@ -91,16 +86,15 @@ pub async fn image_create(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiJson(body): ApiJson<ImageCreate>,
-) -> Result<(StatusCode, Json<ImageView>), Problem> {
+) -> Result<(StatusCode, Json<ImageView>), HttpError> {
     catalog(&s, &ctx, Action::CatalogManage)?;
-    let at = |p: Problem| p.at(&ctx.request_id);
     let new = Image {
         id: String::new(),
-        name: name("name", &body.name).map_err(at)?,
+        name: name("name", &body.name)?,
         kind: body.kind,
-        os: short_text("os", &body.os).map_err(at)?,
-        version: short_text("version", &body.version).map_err(at)?,
-        template: short_text("template", &body.template).map_err(at)?,
+        os: short_text("os", &body.os)?,
+        version: short_text("version", &body.version)?,
+        template: short_text("template", &body.template)?,
         description: body.description.unwrap_or_default(),
         created_at: 0,
     };
@@ -127,11 +121,9 @@ pub async fn instance_type_list(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> Result<Json<Page<InstanceTypeView>>, Problem> {
+) -> Result<Json<Page<InstanceTypeView>>, HttpError> {
     catalog(&s, &ctx, Action::CatalogView)?;
-    let limit = q
-        .limit()
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let limit = q.limit()?;
     let (items, next) = super::paging::fill(
         q.page_token.as_deref(),
         limit,
@@ -142,8 +134,7 @@ pub async fn instance_type_list(
         |t| (t.vcpus, t.memory_mib, t.name.to_string()),
         |_| true,
     )
-    .await
-    .map_err(|p| p.at(&ctx.request_id))?;
+    .await?;
     Ok(Json(Page {
         items: items.into_iter().map(crate::views::instance_type).collect(),
         next_page_token: next,
@@ -158,15 +149,13 @@ pub async fn instance_type_create(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiJson(body): ApiJson<InstanceTypeCreate>,
-) -> Result<(StatusCode, Json<InstanceTypeView>), Problem> {
+) -> Result<(StatusCode, Json<InstanceTypeView>), HttpError> {
     catalog(&s, &ctx, Action::CatalogManage)?;
-    let at = |p: Problem| p.at(&ctx.request_id);
     let (vcpus, memory_mib, disk_gib) =
-        crate::guests::check_sizes(body.vcpus, body.memory_mib, body.disk_gib)
-            .map_err(|e| at(e.into()))?;
+        crate::guests::check_sizes(body.vcpus, body.memory_mib, body.disk_gib)?;
     let new = InstanceType {
         id: String::new(),
-        name: name("name", &body.name).map_err(at)?,
+        name: name("name", &body.name)?,
         vcpus,
         memory_mib,
         disk_gib,
@@ -192,11 +181,10 @@ pub async fn image_view(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiPath(key): ApiPath,
-) -> Result<Json<ImageView>, Problem> {
+) -> Result<Json<ImageView>, HttpError> {
     catalog(&s, &ctx, Action::CatalogView)?;
-    let at = |e: scmp_common::Error| Problem::from(e).at(&ctx.request_id);
-    let image = s.store.image_lookup(&key).await.map_err(at)?;
-    let templates = s.store.cluster_templates(None).await.map_err(at)?;
+    let image = s.store.image_lookup(&key).await?;
+    let templates = s.store.cluster_templates(None).await?;
     let carrying: std::collections::HashSet<&str> = templates
         .iter()
         .filter(|(_, t)| t.name == image.template && t.kind == image.kind)
@@ -205,8 +193,7 @@ pub async fn image_view(
     let mut clusters: Vec<String> = s
         .store
         .cluster_list_all()
-        .await
-        .map_err(at)?
+        .await?
         .into_iter()
         .filter(|c| carrying.contains(c.id.as_str()))
         .map(|c| c.name.to_string())
@@ -224,13 +211,9 @@ pub async fn image_delete(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiPath(key): ApiPath,
-) -> Result<StatusCode, Problem> {
+) -> Result<StatusCode, HttpError> {
     catalog(&s, &ctx, Action::CatalogManage)?;
-    let image = s
-        .store
-        .image_lookup(&key)
-        .await
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let image = s.store.image_lookup(&key).await?;
     audited(
         &s,
         &ctx,
@@ -251,13 +234,13 @@ pub async fn instance_type_view(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiPath(key): ApiPath,
-) -> Result<Json<InstanceTypeView>, Problem> {
+) -> Result<Json<InstanceTypeView>, HttpError> {
     catalog(&s, &ctx, Action::CatalogView)?;
     s.store
         .instance_type_lookup(&key)
         .await
         .map(|t| Json(crate::views::instance_type(t)))
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))
+        .map_err(HttpError)
 }
 
 /// Removes an instance type from the catalog (guests keep the sizes they were given).
@@ -268,13 +251,9 @@ pub async fn instance_type_delete(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiPath(key): ApiPath,
-) -> Result<StatusCode, Problem> {
+) -> Result<StatusCode, HttpError> {
     catalog(&s, &ctx, Action::CatalogManage)?;
-    let t = s
-        .store
-        .instance_type_lookup(&key)
-        .await
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let t = s.store.instance_type_lookup(&key).await?;
     audited(
         &s,
         &ctx,

@@ -16,25 +16,34 @@ use super::tenants::{name, tenant_for};
 use super::users::{may_manage, may_see, user_for};
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::context::{AppState, OpContext};
-use crate::error::Problem;
+use crate::error::HttpError;
 
 /// A group the caller may see (404 otherwise).
-pub(super) async fn group_for(s: &AppState, ctx: &OpContext, key: &str) -> Result<Group, Problem> {
-    let not_found = || Problem::not_found(&format!("group '{key}'")).at(&ctx.request_id);
+pub(super) async fn group_for(
+    s: &AppState,
+    ctx: &OpContext,
+    key: &str,
+) -> Result<Group, HttpError> {
+    let not_found = || {
+        HttpError(scmp_common::Error::NotFound {
+            kind: scmp_common::ResourceKind::Group,
+            name: key.to_string(),
+        })
+    };
     match s.store.group_lookup(key).await {
         Ok(g) if may_see(s, ctx, g.tenant_id) => Ok(g),
         Ok(_) | Err(Error::NotFound { .. }) => Err(not_found()),
-        Err(e) => Err(Problem::from(e).at(&ctx.request_id)),
+        Err(e) => Err(HttpError::from(e)),
     }
 }
 
 /// A group the caller may change (404 when it may not see it, 403 when it may only see it).
-async fn group_to_manage(s: &AppState, ctx: &OpContext, key: &str) -> Result<Group, Problem> {
+async fn group_to_manage(s: &AppState, ctx: &OpContext, key: &str) -> Result<Group, HttpError> {
     let g = group_for(s, ctx, key).await?;
     if may_manage(s, ctx, g.tenant_id) {
         Ok(g)
     } else {
-        Err(Problem::forbidden("manage this group").at(&ctx.request_id))
+        Err(HttpError::forbidden("manage this group"))
     }
 }
 
@@ -45,22 +54,21 @@ async fn members(
     ctx: &OpContext,
     tenant: Option<TenantId>,
     keys: &[String],
-) -> Result<Vec<String>, Problem> {
+) -> Result<Vec<String>, HttpError> {
     let mut ids = Vec::with_capacity(keys.len());
     for (i, key) in keys.iter().enumerate() {
         let u = user_for(s, ctx, key).await.map_err(|p| {
-            if p.status == 404 {
-                Problem::invalid(&format!("members[{i}]"), "no such user").at(&ctx.request_id)
+            if p.status() == http::StatusCode::NOT_FOUND {
+                HttpError::invalid(&format!("members[{i}]"), "no such user")
             } else {
                 p
             }
         })?;
         if tenant.is_some() && u.tenant_id != tenant {
-            return Err(Problem::invalid(
+            return Err(HttpError::invalid(
                 &format!("members[{i}]"),
                 "a tenant's group holds only that tenant's users",
-            )
-            .at(&ctx.request_id));
+            ));
         }
         if !ids.contains(&u.id) {
             ids.push(u.id);
@@ -76,17 +84,13 @@ pub async fn group_list(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiQuery(q): ApiQuery<TenantFilter>,
-) -> Result<Json<Page<GroupView>>, Problem> {
+) -> Result<Json<Page<GroupView>>, HttpError> {
     let filter = match &q.tenant {
         Some(key) => Some(Some(tenant_for(&s, &ctx, key, Action::UserList).await?.id)),
         None if may_see(&s, &ctx, None) => None,
-        None => {
-            return Err(Problem::forbidden("list all groups (name a tenant)").at(&ctx.request_id))
-        }
+        None => return Err(HttpError::forbidden("list all groups (name a tenant)")),
     };
-    let limit = q
-        .limit()
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let limit = q.limit()?;
     let (groups, next) = super::paging::fill(
         q.page_token.as_deref(),
         limit,
@@ -97,8 +101,7 @@ pub async fn group_list(
         |g| g.name.to_string(),
         |_| true,
     )
-    .await
-    .map_err(|p| p.at(&ctx.request_id))?;
+    .await?;
     Ok(Json(Page {
         items: groups.into_iter().map(crate::views::group).collect(),
         next_page_token: next,
@@ -113,16 +116,15 @@ pub async fn group_create(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiJson(body): ApiJson<GroupCreate>,
-) -> Result<(StatusCode, Json<GroupView>), Problem> {
-    let at = |p: Problem| p.at(&ctx.request_id);
+) -> Result<(StatusCode, Json<GroupView>), HttpError> {
     let tenant = match &body.tenant {
         Some(key) => Some(tenant_for(&s, &ctx, key, Action::UserCreate).await?.id),
         None => None,
     };
     if !may_manage(&s, &ctx, tenant) {
-        return Err(at(Problem::forbidden("create platform groups")));
+        return Err(HttpError::forbidden("create platform groups"));
     }
-    let gname = name("name", &body.name).map_err(at)?;
+    let gname = name("name", &body.name)?;
     let ids = members(&s, &ctx, tenant, &body.members).await?;
     let description = body.description.unwrap_or_default();
     let g = audited(
@@ -145,7 +147,7 @@ pub async fn group_view(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiPath(key): ApiPath,
-) -> Result<Json<GroupView>, Problem> {
+) -> Result<Json<GroupView>, HttpError> {
     Ok(Json(crate::views::group(group_for(&s, &ctx, &key).await?)))
 }
 
@@ -159,7 +161,7 @@ pub async fn group_update(
     ctx: OpContext,
     ApiPath(key): ApiPath,
     ApiJson(body): ApiJson<GroupUpdate>,
-) -> Result<Json<GroupView>, Problem> {
+) -> Result<Json<GroupView>, HttpError> {
     let g = group_to_manage(&s, &ctx, &key).await?;
     let ids = match &body.members {
         Some(m) => Some(members(&s, &ctx, g.tenant_id, m).await?),
@@ -186,7 +188,7 @@ pub async fn group_delete(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiPath(key): ApiPath,
-) -> Result<StatusCode, Problem> {
+) -> Result<StatusCode, HttpError> {
     let g = group_to_manage(&s, &ctx, &key).await?;
     audited(
         &s,

@@ -13,7 +13,7 @@ use super::guests::{begin, guest_for, Change};
 
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::context::{AppState, OpContext};
-use crate::error::Problem;
+use crate::error::HttpError;
 
 async fn power(
     s: Arc<AppState>,
@@ -21,7 +21,7 @@ async fn power(
     key: String,
     kind: OperationKind,
     wait: Option<u64>,
-) -> Result<Response, Problem> {
+) -> Result<Response, HttpError> {
     let g = guest_for(&s, &ctx, &key, Action::GuestOperate).await?;
     begin(
         &s,
@@ -42,7 +42,7 @@ pub async fn guest_start(
     ctx: OpContext,
     ApiPath(key): ApiPath,
     ApiQuery(q): ApiQuery<WaitQuery>,
-) -> Result<Response, Problem> {
+) -> Result<Response, HttpError> {
     power(s, ctx, key, OperationKind::GuestStart, q.wait).await
 }
 
@@ -55,7 +55,7 @@ pub async fn guest_stop(
     ctx: OpContext,
     ApiPath(key): ApiPath,
     ApiQuery(q): ApiQuery<WaitQuery>,
-) -> Result<Response, Problem> {
+) -> Result<Response, HttpError> {
     power(s, ctx, key, OperationKind::GuestStop, q.wait).await
 }
 
@@ -68,7 +68,7 @@ pub async fn guest_shutdown(
     ctx: OpContext,
     ApiPath(key): ApiPath,
     ApiQuery(q): ApiQuery<WaitQuery>,
-) -> Result<Response, Problem> {
+) -> Result<Response, HttpError> {
     power(s, ctx, key, OperationKind::GuestShutdown, q.wait).await
 }
 
@@ -81,7 +81,7 @@ pub async fn guest_reboot(
     ctx: OpContext,
     ApiPath(key): ApiPath,
     ApiQuery(q): ApiQuery<WaitQuery>,
-) -> Result<Response, Problem> {
+) -> Result<Response, HttpError> {
     power(s, ctx, key, OperationKind::GuestReboot, q.wait).await
 }
 
@@ -96,50 +96,47 @@ pub async fn guest_migrate(
     ApiPath(key): ApiPath,
     ApiQuery(q): ApiQuery<WaitQuery>,
     ApiJson(body): ApiJson<GuestMigrate>,
-) -> Result<Response, Problem> {
+) -> Result<Response, HttpError> {
     let g = guest_for(&s, &ctx, &key, Action::GuestOperate).await?;
-    let at = |e: Error| Problem::from(e).at(&ctx.request_id);
     let (Some(cluster_id), Some(current)) = (g.cluster_id.clone(), g.node.clone()) else {
-        return Err(at(Error::Conflict(format!(
-            "guest '{}' is not placed",
-            g.name
-        ))));
+        return Err(Error::Conflict(format!("guest '{}' is not placed", g.name)).into());
     };
-    let hosts = s.store.host_list_all(&cluster_id).await.map_err(at)?;
+    let hosts = s.store.host_list_all(&cluster_id).await?;
     let target = match body.host {
         Some(h) => {
             let Some(host) = hosts.iter().find(|x| x.observed.name == h) else {
-                return Err(
-                    Problem::invalid("host", "no such host in the guest's cluster")
-                        .at(&ctx.request_id),
-                );
+                return Err(HttpError::invalid(
+                    "host",
+                    "no such host in the guest's cluster",
+                ));
             };
             if h == current {
-                return Err(
-                    Problem::invalid("host", "the guest is on that host already")
-                        .at(&ctx.request_id),
-                );
+                return Err(HttpError::invalid(
+                    "host",
+                    "the guest is on that host already",
+                ));
             }
             if !host.observed.online || host.maintenance {
-                return Err(
-                    Problem::invalid("host", "the host is offline or in maintenance")
-                        .at(&ctx.request_id),
-                );
+                return Err(HttpError::invalid(
+                    "host",
+                    "the host is offline or in maintenance",
+                ));
             }
             h
         }
         None => {
-            let tenant = s.store.tenant_get(g.tenant_id).await.map_err(at)?;
+            let tenant = s.store.tenant_get(g.tenant_id).await?;
             let mut req = crate::placement::request(&g, &tenant.countries);
             req.cluster = Some(cluster_id.clone());
             req.avoid_host = Some(current.clone());
             req.image = None;
-            match s.placer.place(&s.store, &req, false).await.map_err(at)? {
+            match s.placer.place(&s.store, &req, false).await? {
                 Ok(p) => p.host,
                 Err(refusal) => {
-                    return Err(at(Error::Refused(format!(
+                    return Err(Error::Refused(format!(
                         "no other host can take the guest: {refusal}"
-                    ))))
+                    ))
+                    .into())
                 }
             }
         }

@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::Json;
 use scmp_authz::{Action, Denial, Resource};
-use scmp_common::{Error, GuestState, OperationKind};
+use scmp_common::{GuestState, OperationKind};
 use scmp_store::{Guest, NewOperation};
 
 use super::audit::audited;
@@ -19,7 +19,7 @@ use scmp_common::time::from_ms;
 
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::context::{AppState, OpContext};
-use crate::error::Problem;
+use crate::error::HttpError;
 
 /// Looks up a guest by id (or by name, when exactly one visible guest has it) and checks the action.
 pub async fn guest_for(
@@ -27,13 +27,14 @@ pub async fn guest_for(
     ctx: &OpContext,
     key: &str,
     action: Action,
-) -> Result<Guest, Problem> {
-    let not_found = || Problem::not_found(&format!("guest '{key}'")).at(&ctx.request_id);
-    let found = s
-        .store
-        .guest_find(key)
-        .await
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+) -> Result<Guest, HttpError> {
+    let not_found = || {
+        HttpError(scmp_common::Error::NotFound {
+            kind: scmp_common::ResourceKind::Guest,
+            name: key.to_string(),
+        })
+    };
+    let found = s.store.guest_find(key).await?;
     let visible: Vec<Guest> = found
         .into_iter()
         .filter(|g| {
@@ -47,10 +48,10 @@ pub async fn guest_for(
         Ok([g]) => g,
         Err(v) if v.is_empty() => return Err(not_found()),
         Err(_) => {
-            return Err(
-                Problem::invalid("guest", "several guests have that name; use the id")
-                    .at(&ctx.request_id),
-            )
+            return Err(HttpError::invalid(
+                "guest",
+                "several guests have that name; use the id",
+            ))
         }
     };
     match s.authz.check(
@@ -60,7 +61,7 @@ pub async fn guest_for(
     ) {
         Ok(()) => Ok(g),
         Err(Denial::NotFound) => Err(not_found()),
-        Err(Denial::Forbidden) => Err(Problem::forbidden(action.id()).at(&ctx.request_id)),
+        Err(Denial::Forbidden) => Err(HttpError::forbidden(action.id())),
     }
 }
 
@@ -73,11 +74,9 @@ pub async fn guest_list(
     ctx: OpContext,
     ApiPath(key): ApiPath,
     ApiQuery(q): ApiQuery<GuestListQuery>,
-) -> Result<Json<Page<GuestView>>, Problem> {
+) -> Result<Json<Page<GuestView>>, HttpError> {
     let p = super::projects::project_for(&s, &ctx, &key, Action::GuestList).await?;
-    let limit = q
-        .limit()
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let limit = q.limit()?;
     let (items, next) = super::paging::fill(
         q.page_token.as_deref(),
         limit,
@@ -93,8 +92,7 @@ pub async fn guest_list(
                 && q.state.is_none_or(|state| g.state == state)
         },
     )
-    .await
-    .map_err(|p| p.at(&ctx.request_id))?;
+    .await?;
     Ok(Json(Page {
         items: items.into_iter().map(crate::views::guest).collect(),
         next_page_token: next,
@@ -113,12 +111,9 @@ pub async fn guest_create(
     ApiPath(key): ApiPath,
     ApiQuery(q): ApiQuery<CreateQuery>,
     ApiJson(body): ApiJson<GuestCreate>,
-) -> Result<Response, Problem> {
+) -> Result<Response, HttpError> {
     let p = super::projects::project_for(&s, &ctx, &key, Action::GuestCreate).await?;
-    let at = |e: Error| Problem::from(e).at(&ctx.request_id);
-    let checked = crate::guests::check_create(&s, &p, body)
-        .await
-        .map_err(at)?;
+    let checked = crate::guests::check_create(&s, &p, body).await?;
     if q.dry_run == Some(true) {
         let placed = checked.placed;
         return Ok(axum::response::IntoResponse::into_response(Json(
@@ -147,7 +142,7 @@ pub async fn guest_create(
     )
     .await?;
     s.work.announce();
-    let op = wait_for(&s, op, q.wait).await.map_err(at)?;
+    let op = wait_for(&s, op, q.wait).await?;
     Ok(accepted(op))
 }
 
@@ -159,13 +154,9 @@ pub async fn guest_view(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiPath(key): ApiPath,
-) -> Result<Json<GuestView>, Problem> {
+) -> Result<Json<GuestView>, HttpError> {
     let g = guest_for(&s, &ctx, &key, Action::GuestView).await?;
-    let events = s
-        .store
-        .guest_events(g.id, 20)
-        .await
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let events = s.store.guest_events(g.id, 20).await?;
     let addresses = crate::guests::addresses(&s, &g).await;
     let mut v = crate::views::guest(g);
     v.addresses = addresses;
@@ -210,7 +201,7 @@ pub(super) async fn begin(
     g: &Guest,
     change: Change,
     wait: Option<u64>,
-) -> Result<Response, Problem> {
+) -> Result<Response, HttpError> {
     let Change {
         kind,
         from,
@@ -235,9 +226,7 @@ pub(super) async fn begin(
     )
     .await?;
     s.work.announce();
-    let op = wait_for(s, op, wait)
-        .await
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let op = wait_for(s, op, wait).await?;
     Ok(accepted(op))
 }
 
@@ -253,7 +242,7 @@ pub async fn guest_delete(
     ctx: OpContext,
     ApiPath(key): ApiPath,
     ApiQuery(q): ApiQuery<WaitQuery>,
-) -> Result<Response, Problem> {
+) -> Result<Response, HttpError> {
     let g = guest_for(&s, &ctx, &key, Action::GuestOperate).await?;
     let change = Change {
         kind: OperationKind::GuestDelete,
@@ -282,20 +271,18 @@ pub async fn guest_update(
     ApiPath(key): ApiPath,
     ApiQuery(q): ApiQuery<WaitQuery>,
     ApiJson(body): ApiJson<GuestUpdate>,
-) -> Result<Response, Problem> {
+) -> Result<Response, HttpError> {
     let g = guest_for(&s, &ctx, &key, Action::GuestOperate).await?;
-    let at = |p: Problem| p.at(&ctx.request_id);
     let (vcpus, memory_mib, disk_gib) = crate::guests::check_sizes(
         body.vcpus.unwrap_or(g.vcpus),
         body.memory_mib.unwrap_or(g.memory_mib),
         body.disk_gib.unwrap_or(g.disk_gib),
-    )
-    .map_err(|e| at(e.into()))?;
+    )?;
     if disk_gib < g.disk_gib {
-        return Err(at(Problem::invalid(
+        return Err(HttpError::invalid(
             "disk_gib",
             format!("disks only grow: the guest has {} GiB", g.disk_gib),
-        )));
+        ));
     }
     let grow = [
         vcpus.saturating_sub(g.vcpus) as i64,

@@ -13,9 +13,10 @@ use http::{HeaderValue, Method, StatusCode};
 use scmp_store::{KeptAnswer, KeyState};
 use sha2::{Digest, Sha256};
 
-use super::RequestId;
 use crate::context::AppState;
-use crate::error::Problem;
+use scmp_common::Error;
+
+use crate::error::HttpError;
 
 const HEADER: &str = "idempotency-key";
 /// Bodies larger than the API accepts are not kept (the handler refuses them anyway).
@@ -72,16 +73,10 @@ pub async fn idempotency(State(s): State<Arc<AppState>>, req: Request, next: Nex
     let Some(key) = req.headers().get(HEADER).cloned() else {
         return next.run(req).await;
     };
-    let rid = req
-        .extensions()
-        .get::<RequestId>()
-        .map(|r| r.0.clone())
-        .unwrap_or_default();
     let key = match key.to_str() {
         Ok(k) if !k.is_empty() && k.len() <= 255 => k.to_string(),
         _ => {
-            return Problem::invalid("Idempotency-Key", "must be 1 to 255 visible characters")
-                .at(&rid)
+            return HttpError::invalid("Idempotency-Key", "must be 1 to 255 visible characters")
                 .into_response()
         }
     };
@@ -93,12 +88,9 @@ pub async fn idempotency(State(s): State<Arc<AppState>>, req: Request, next: Nex
         .unwrap_or_default()]);
     let (parts, body) = req.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
-        return Problem::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too-large",
-            "the body is larger than 1 MiB",
-        )
-        .at(&rid)
+        return HttpError(Error::TooLarge {
+            limit_bytes: MAX_BODY,
+        })
         .into_response();
     };
     let target = parts
@@ -111,24 +103,14 @@ pub async fn idempotency(State(s): State<Arc<AppState>>, req: Request, next: Nex
         Ok(KeyState::New) => {}
         Ok(KeyState::Answered(a)) => return replay(a),
         Ok(KeyState::InProgress) => {
-            return Problem::new(
-                StatusCode::CONFLICT,
-                "conflict",
-                "a request with this Idempotency-Key is still being answered; try again shortly",
-            )
-            .at(&rid)
+            return HttpError(Error::Conflict(
+                "a request with this Idempotency-Key is still being answered; try again shortly"
+                    .into(),
+            ))
             .into_response()
         }
-        Ok(KeyState::Mismatch) => {
-            return Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "idempotency-key-reused",
-                "this Idempotency-Key was used for a different request",
-            )
-            .at(&rid)
-            .into_response()
-        }
-        Err(e) => return Problem::from(e).at(&rid).into_response(),
+        Ok(KeyState::Mismatch) => return HttpError(Error::IdempotencyKeyReused).into_response(),
+        Err(e) => return HttpError::from(e).into_response(),
     }
     let resp = next
         .run(Request::from_parts(parts, Body::from(bytes)))
@@ -143,8 +125,7 @@ pub async fn idempotency(State(s): State<Arc<AppState>>, req: Request, next: Nex
     let (parts, body) = resp.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, 16 << 20).await else {
         let _ = s.store.idempotency_abandon(&caller, &key).await;
-        return Problem::from(scmp_common::Error::internal("the answer could not be read"))
-            .at(&rid)
+        return HttpError::from(scmp_common::Error::internal("the answer could not be read"))
             .into_response();
     };
     let answer = KeptAnswer {

@@ -8,7 +8,7 @@ use axum::Json;
 use scmp_authz::{Action, Scope};
 
 use crate::context::{AppState, OpContext};
-use crate::error::Problem;
+use crate::error::HttpError;
 
 /// The caller: user, credential and roles.
 #[utoipa::path(get, path = "/api/v1/me", operation_id = "me_view",
@@ -16,7 +16,7 @@ use crate::error::Problem;
 pub async fn me_view(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
-) -> Result<Json<MeView>, Problem> {
+) -> Result<Json<MeView>, HttpError> {
     super::tenants::platform(&s, &ctx, Action::MeView)?;
     let roles = ctx
         .actor

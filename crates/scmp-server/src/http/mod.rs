@@ -43,7 +43,7 @@ use utoipa_axum::routes;
 pub use extract::{ApiJson, ApiPath, ApiPath2, ApiQuery};
 
 use crate::context::AppState;
-use crate::error::Problem;
+use crate::error::HttpError;
 
 /// The request id, set by the middleware for handlers and the audit log.
 #[derive(Debug, Clone)]
@@ -53,7 +53,7 @@ pub struct RequestId(pub String);
 #[openapi(
     info(title = "scmp", description = "Secure Cloud Management Platform for Proxmox VE edge locations", license(name = "Apache-2.0")),
     modifiers(&BearerAuth),
-    components(schemas(Problem, crate::error::FieldError)),
+    components(schemas(scmp_api::Problem, scmp_api::FieldError)),
     security(("bearer" = []))
 )]
 struct ApiDoc;
@@ -219,13 +219,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
-        .fallback(|axum::Extension(id): axum::Extension<RequestId>| async move {
-            Problem::new(StatusCode::NOT_FOUND, "not-found", "no such path").at(&id.0)
-        })
-        .method_not_allowed_fallback(|axum::Extension(id): axum::Extension<RequestId>| async move {
-            Problem::new(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "this path does not take that method")
-                .at(&id.0)
-        })
+        .fallback(|| async { HttpError(scmp_common::Error::NoSuchPath) })
+        .method_not_allowed_fallback(|| async { HttpError(scmp_common::Error::MethodNotAllowed) })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             idempotency::idempotency,
@@ -241,7 +236,7 @@ pub fn router(state: Arc<AppState>) -> Router {
 async fn readyz(State(s): State<Arc<AppState>>) -> Response {
     match s.store.ping().await {
         Ok(()) => "ready\n".into_response(),
-        Err(e) => Problem::from(e).into_response(),
+        Err(e) => HttpError::from(e).into_response(),
     }
 }
 
@@ -279,7 +274,9 @@ async fn around(State(a): State<Arc<Around>>, mut req: Request, next: Next) -> R
         operation = %operation_id,
         actor = tracing::field::Empty,
     );
-    let mut resp = next.run(req).instrument(span).await;
+    let mut resp = crate::error::REQUEST_ID
+        .scope(id.clone(), next.run(req).instrument(span))
+        .await;
     let s = &a.state;
     let h = resp.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&id) {

@@ -15,7 +15,7 @@ use scmp_store::Operation;
 
 use super::{ApiPath, ApiQuery};
 use crate::context::{AppState, OpContext};
-use crate::error::Problem;
+use crate::error::HttpError;
 
 /// Waits (bounded) for an operation to end; answers it as it is then.
 pub async fn wait_for(s: &AppState, op: Operation, wait: Option<u64>) -> Result<Operation, Error> {
@@ -76,10 +76,8 @@ pub async fn operation_list(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiQuery(q): ApiQuery<OperationQuery>,
-) -> Result<Json<Page<OperationView>>, Problem> {
-    let limit = q
-        .limit()
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+) -> Result<Json<Page<OperationView>>, HttpError> {
+    let limit = q.limit()?;
     let guest = match &q.guest {
         Some(key) => Some(
             super::guests::guest_for(&s, &ctx, key, Action::GuestView)
@@ -104,8 +102,7 @@ pub async fn operation_list(
             ) && q.state.is_none_or(|state| o.state == state)
         },
     )
-    .await
-    .map_err(|p| p.at(&ctx.request_id))?;
+    .await?;
     Ok(Json(Page {
         items: ops.into_iter().map(crate::views::operation).collect(),
         next_page_token: next,
@@ -121,15 +118,20 @@ pub async fn operation_view(
     ctx: OpContext,
     ApiPath(key): ApiPath,
     ApiQuery(q): ApiQuery<WaitQuery>,
-) -> Result<Json<OperationView>, Problem> {
-    let not_found = || Problem::not_found(&format!("operation '{key}'")).at(&ctx.request_id);
+) -> Result<Json<OperationView>, HttpError> {
+    let not_found = || {
+        HttpError(scmp_common::Error::NotFound {
+            kind: scmp_common::ResourceKind::Operation,
+            name: key.to_string(),
+        })
+    };
     let Ok(id) = key.parse() else {
         return Err(not_found());
     };
     let op = match s.store.operation_get(id).await {
         Ok(op) => op,
         Err(Error::NotFound { .. }) => return Err(not_found()),
-        Err(e) => return Err(Problem::from(e).at(&ctx.request_id)),
+        Err(e) => return Err(HttpError::from(e)),
     };
     if !s.authz.authorize(
         &ctx.actor.principal,
@@ -138,9 +140,7 @@ pub async fn operation_view(
     ) {
         return Err(not_found());
     }
-    let op = wait_for(&s, op, q.wait)
-        .await
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let op = wait_for(&s, op, q.wait).await?;
     Ok(Json(crate::views::operation(op)))
 }
 
@@ -156,16 +156,20 @@ pub async fn operation_cancel(
     ctx: OpContext,
     ApiPath(key): ApiPath,
     ApiQuery(q): ApiQuery<WaitQuery>,
-) -> Result<Response, Problem> {
-    let not_found = || Problem::not_found(&format!("operation '{key}'")).at(&ctx.request_id);
-    let at = |e: Error| Problem::from(e).at(&ctx.request_id);
+) -> Result<Response, HttpError> {
+    let not_found = || {
+        HttpError(scmp_common::Error::NotFound {
+            kind: scmp_common::ResourceKind::Operation,
+            name: key.to_string(),
+        })
+    };
     let Ok(id) = key.parse() else {
         return Err(not_found());
     };
     let op = match s.store.operation_get(id).await {
         Ok(op) => op,
         Err(Error::NotFound { .. }) => return Err(not_found()),
-        Err(e) => return Err(at(e)),
+        Err(e) => return Err(e.into()),
     };
     match s.authz.check(
         &ctx.actor.principal,
@@ -174,15 +178,14 @@ pub async fn operation_cancel(
     ) {
         Ok(()) => {}
         Err(scmp_authz::Denial::NotFound) => return Err(not_found()),
-        Err(scmp_authz::Denial::Forbidden) => {
-            return Err(Problem::forbidden("operation_cancel").at(&ctx.request_id))
-        }
+        Err(scmp_authz::Denial::Forbidden) => return Err(HttpError::forbidden("operation_cancel")),
     }
     if op.kind != OperationKind::GuestCreate {
-        return Err(at(Error::Conflict(format!(
+        return Err(Error::Conflict(format!(
             "a {} cannot be cancelled; only guest creations can",
             op.kind
-        ))));
+        ))
+        .into());
     }
     let target = format!("operation/{}", op.id);
     let asked = super::audit::audited(
@@ -195,11 +198,11 @@ pub async fn operation_cancel(
     )
     .await?;
     if !asked {
-        return Err(at(Error::Conflict(
-            "the operation has ended or is being undone already".into(),
-        )));
+        return Err(
+            Error::Conflict("the operation has ended or is being undone already".into()).into(),
+        );
     }
-    let op = s.store.operation_get(op.id).await.map_err(at)?;
-    let op = wait_for(&s, op, q.wait).await.map_err(at)?;
+    let op = s.store.operation_get(op.id).await?;
+    let op = wait_for(&s, op, q.wait).await?;
     Ok(accepted(op))
 }

@@ -12,12 +12,12 @@ use scmp_common::Error;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::error::Problem;
+use crate::error::HttpError;
 
 const PREFIX: &str = "v1:";
 
 /// The key a page token stands for.
-pub fn decode<K: DeserializeOwned>(token: Option<&str>) -> Result<Option<K>, Problem> {
+pub fn decode<K: DeserializeOwned>(token: Option<&str>) -> Result<Option<K>, HttpError> {
     let Some(t) = token else {
         return Ok(None);
     };
@@ -30,7 +30,7 @@ pub fn decode<K: DeserializeOwned>(token: Option<&str>) -> Result<Option<K>, Pro
                 .and_then(|json| serde_json::from_str(json).ok())
         })
         .map(Some)
-        .ok_or_else(|| Problem::invalid("page_token", "not a token from a previous page"))
+        .ok_or_else(|| HttpError::invalid("page_token", "not a token from a previous page"))
 }
 
 fn encode<K: Serialize>(key: &K) -> String {
@@ -46,7 +46,7 @@ pub async fn fill<T, K, F, Fut>(
     mut fetch: F,
     key: impl Fn(&T) -> K,
     visible: impl Fn(&T) -> bool,
-) -> Result<(Vec<T>, Option<String>), Problem>
+) -> Result<(Vec<T>, Option<String>), HttpError>
 where
     K: Serialize + DeserializeOwned + Clone,
     F: FnMut(Option<K>, u32) -> Fut,
@@ -55,7 +55,7 @@ where
     let mut after: Option<K> = decode(token)?;
     let mut items = Vec::new();
     loop {
-        let batch = fetch(after.clone(), limit).await.map_err(Problem::from)?;
+        let batch = fetch(after.clone(), limit).await?;
         let full = batch.len() as u32 == limit;
         for t in batch {
             after = Some(key(&t));
@@ -79,7 +79,7 @@ pub fn slice<T, K>(
     token: Option<&str>,
     limit: u32,
     key: impl Fn(&T) -> K,
-) -> Result<(Vec<T>, Option<String>), Problem>
+) -> Result<(Vec<T>, Option<String>), HttpError>
 where
     K: Serialize + DeserializeOwned + Ord,
 {

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::{ApiJson, RequestId};
 use crate::auth::{csrf_value, CSRF_COOKIE, SESSION_COOKIE};
 use crate::context::{AppState, OpContext};
-use crate::error::Problem;
+use crate::error::HttpError;
 
 const INDEX: &str = include_str!("../../../../portal/index.html");
 const APP_JS: &str = include_str!("../../../../portal/app.js");
@@ -71,7 +71,7 @@ async fn login(
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     axum::Extension(RequestId(request_id)): axum::Extension<RequestId>,
     ApiJson(body): ApiJson<PortalLogin>,
-) -> Result<Response, Problem> {
+) -> Result<Response, HttpError> {
     let now = now_ms();
     let (token, expires_at) = match (body.username, body.password, body.token) {
         (Some(user), Some(password), None) => {
@@ -87,18 +87,11 @@ async fn login(
             // Logging in with a token changes nothing on the server; every request made with it
             // is audited as usual.
             let token = token.trim().to_string();
-            let found = s
-                .store
-                .credential_verify(&token, now)
-                .await
-                .map_err(|e| Problem::from(e).at(&request_id))?;
+            let found = s.store.credential_verify(&token, now).await?;
             let Some((_, credential)) = found else {
-                return Err(Problem::new(
-                    StatusCode::UNAUTHORIZED,
-                    "unauthenticated",
-                    "this token is not valid (expired, revoked or mistyped)",
-                )
-                .at(&request_id));
+                return Err(HttpError(scmp_common::Error::Unauthenticated {
+                    message: "this token is not valid (expired, revoked or mistyped)".into(),
+                }));
             };
             let expires = credential
                 .expires_at
@@ -107,10 +100,10 @@ async fn login(
             (token, expires)
         }
         _ => {
-            return Err(
-                Problem::invalid("username", "give a user name and a password, or a token")
-                    .at(&request_id),
-            )
+            return Err(HttpError::invalid(
+                "username",
+                "give a user name and a password, or a token",
+            ))
         }
     };
     let max_age = ((expires_at - now) / 1000).clamp(0, COOKIE_MAX_S);
@@ -124,8 +117,8 @@ async fn login(
 
 async fn logout(
     State(s): State<Arc<AppState>>,
-    ctx: Result<OpContext, Problem>,
-) -> Result<Response, Problem> {
+    ctx: Result<OpContext, HttpError>,
+) -> Result<Response, HttpError> {
     // An expired or revoked login still gets its cookies cleared.
     if let Ok(ctx) = ctx {
         if ctx.actor.credential.kind == CredentialKind::Session {
@@ -137,7 +130,7 @@ async fn logout(
     Ok(resp)
 }
 
-fn set_cookies(resp: &mut Response, token: &str, max_age: i64) -> Result<(), Problem> {
+fn set_cookies(resp: &mut Response, token: &str, max_age: i64) -> Result<(), HttpError> {
     let csrf = if token.is_empty() {
         String::new()
     } else {
@@ -148,7 +141,7 @@ fn set_cookies(resp: &mut Response, token: &str, max_age: i64) -> Result<(), Pro
         format!("{CSRF_COOKIE}={csrf}; Path=/; Max-Age={max_age}; Secure; SameSite=Strict"),
     ] {
         let v = HeaderValue::from_str(&value)
-            .map_err(|e| Problem::from(scmp_common::Error::internal(e)))?;
+            .map_err(|e| HttpError::from(scmp_common::Error::internal(e)))?;
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
     Ok(())

@@ -14,7 +14,7 @@ use super::audit::audited;
 use super::tenants::{name, tenant_for};
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::context::{AppState, OpContext};
-use crate::error::Problem;
+use crate::error::HttpError;
 
 /// Looks up a project by id and checks the action on it (404 when missing or invisible, 403 when
 /// visible but not allowed).
@@ -23,12 +23,17 @@ pub(crate) async fn project_for(
     ctx: &OpContext,
     key: &str,
     action: Action,
-) -> Result<Project, Problem> {
-    let not_found = || Problem::not_found(&format!("project '{key}'")).at(&ctx.request_id);
+) -> Result<Project, HttpError> {
+    let not_found = || {
+        HttpError(scmp_common::Error::NotFound {
+            kind: scmp_common::ResourceKind::Project,
+            name: key.to_string(),
+        })
+    };
     let p = match s.store.project_lookup(None, key).await {
         Ok(p) => p,
         Err(Error::NotFound { .. }) => return Err(not_found()),
-        Err(e) => return Err(Problem::from(e).at(&ctx.request_id)),
+        Err(e) => return Err(HttpError::from(e)),
     };
     match s.authz.check(
         &ctx.actor.principal,
@@ -37,7 +42,7 @@ pub(crate) async fn project_for(
     ) {
         Ok(()) => Ok(p),
         Err(Denial::NotFound) => Err(not_found()),
-        Err(Denial::Forbidden) => Err(Problem::forbidden(action.id()).at(&ctx.request_id)),
+        Err(Denial::Forbidden) => Err(HttpError::forbidden(action.id())),
     }
 }
 
@@ -50,10 +55,8 @@ pub async fn project_list(
     ctx: OpContext,
     ApiPath(key): ApiPath,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> Result<Json<Page<ProjectView>>, Problem> {
-    let limit = q
-        .limit()
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+) -> Result<Json<Page<ProjectView>>, HttpError> {
+    let limit = q.limit()?;
     let t = tenant_for(&s, &ctx, &key, Action::ProjectList).await?;
     let (visible, next) = super::paging::fill(
         q.page_token.as_deref(),
@@ -71,8 +74,7 @@ pub async fn project_list(
             )
         },
     )
-    .await
-    .map_err(|p| p.at(&ctx.request_id))?;
+    .await?;
     let items = visible.into_iter().map(crate::views::project).collect();
     Ok(Json(Page {
         items,
@@ -91,10 +93,10 @@ pub async fn project_create(
     ctx: OpContext,
     ApiPath(key): ApiPath,
     ApiJson(body): ApiJson<ProjectCreate>,
-) -> Result<(StatusCode, Json<ProjectView>), Problem> {
+) -> Result<(StatusCode, Json<ProjectView>), HttpError> {
     let t = tenant_for(&s, &ctx, &key, Action::ProjectCreate).await?;
     let new = NewProject {
-        name: name("name", &body.name).map_err(|p| p.at(&ctx.request_id))?,
+        name: name("name", &body.name)?,
         description: body.description.unwrap_or_default(),
         quota: body.quota.map(Resources::from).unwrap_or_default(),
     };
@@ -119,7 +121,7 @@ pub async fn project_view(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiPath(key): ApiPath,
-) -> Result<Json<ProjectView>, Problem> {
+) -> Result<Json<ProjectView>, HttpError> {
     Ok(Json(crate::views::project(
         project_for(&s, &ctx, &key, Action::ProjectView).await?,
     )))
@@ -135,7 +137,7 @@ pub async fn project_update(
     ctx: OpContext,
     ApiPath(key): ApiPath,
     ApiJson(body): ApiJson<DescriptionUpdate>,
-) -> Result<Json<ProjectView>, Problem> {
+) -> Result<Json<ProjectView>, HttpError> {
     let p = project_for(&s, &ctx, &key, Action::ProjectUpdate).await?;
     let target = format!("project/{}", p.id);
     let p = audited(
@@ -160,7 +162,7 @@ pub async fn project_delete(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiPath(key): ApiPath,
-) -> Result<StatusCode, Problem> {
+) -> Result<StatusCode, HttpError> {
     let p = project_for(&s, &ctx, &key, Action::ProjectDelete).await?;
     let target = format!("project/{}", p.id);
     audited(
@@ -183,7 +185,7 @@ pub async fn project_quota_view(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiPath(key): ApiPath,
-) -> Result<Json<QuotaBody>, Problem> {
+) -> Result<Json<QuotaBody>, HttpError> {
     Ok(Json(crate::views::quota(
         project_for(&s, &ctx, &key, Action::ProjectQuotaView)
             .await?
@@ -201,7 +203,7 @@ pub async fn project_quota_update(
     ctx: OpContext,
     ApiPath(key): ApiPath,
     ApiJson(body): ApiJson<ResourcesBody>,
-) -> Result<Json<QuotaBody>, Problem> {
+) -> Result<Json<QuotaBody>, HttpError> {
     let p = project_for(&s, &ctx, &key, Action::ProjectQuotaUpdate).await?;
     let limits = Resources::from(body);
     let target = format!("project/{}", p.id);

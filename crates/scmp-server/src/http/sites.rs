@@ -16,7 +16,7 @@ use super::tenants::{name, platform};
 
 use super::{ApiJson, ApiPath, ApiPath2, ApiQuery};
 use crate::context::{AppState, OpContext};
-use crate::error::Problem;
+use crate::error::HttpError;
 
 fn check_fingerprint(fp: &str) -> bool {
     let parts: Vec<&str> = fp.split(':').collect();
@@ -27,43 +27,45 @@ fn check_fingerprint(fp: &str) -> bool {
 }
 
 /// Connects with the given token and pinned certificate and checks the token's privileges.
-async fn check_reachable(body: &ClusterCreate) -> Result<(), Problem> {
+async fn check_reachable(body: &ClusterCreate) -> Result<(), HttpError> {
     let access = scmp_agent::ClusterAccess {
         endpoint: body.endpoint.clone(),
         token_id: body.token_id.clone(),
         token_secret: body.token_secret.clone(),
         fingerprint: body.tls_fingerprint.clone().unwrap_or_default(),
     };
-    let client = scmp_agent::connect(&access).map_err(|e| Problem::invalid("endpoint", e))?;
+    let client = scmp_agent::connect(&access).map_err(|e| HttpError::invalid("endpoint", e))?;
     match scmp_agent::check_privileges(&client).await {
         Ok(missing) if missing.is_empty() => Ok(()),
-        Ok(missing) => Err(Problem::invalid(
+        Ok(missing) => Err(HttpError::invalid(
             "token_id",
             format!(
                 "the token lacks privileges scmp needs: {}",
                 missing.join(", ")
             ),
         )),
-        Err(e) if e.kind() == pve_client::ErrorKind::Authentication => Err(Problem::invalid(
+        Err(e) if e.kind() == pve_client::ErrorKind::Authentication => Err(HttpError::invalid(
             "token_secret",
             "the cluster refused the token",
         )),
-        Err(e) if format!("{e:?}").to_lowercase().contains("certificate") => Err(Problem::invalid(
-            "tls_fingerprint",
-            format!("the cluster's certificate does not match: {e}"),
-        )),
-        Err(e) => Err(Problem::from(scmp_common::Error::Unavailable(format!(
+        Err(e) if format!("{e:?}").to_lowercase().contains("certificate") => {
+            Err(HttpError::invalid(
+                "tls_fingerprint",
+                format!("the cluster's certificate does not match: {e}"),
+            ))
+        }
+        Err(e) => Err(HttpError::from(scmp_common::Error::Unavailable(format!(
             "cannot reach the cluster at {}: {e}",
             body.endpoint
         )))),
     }
 }
 
-fn check_ratio(field: &str, v: Option<f64>, default: f64) -> Result<f64, Problem> {
+fn check_ratio(field: &str, v: Option<f64>, default: f64) -> Result<f64, HttpError> {
     match v {
         None => Ok(default),
         Some(x) if x.is_finite() && x > 0.0 && x <= 32.0 => Ok(x),
-        Some(_) => Err(Problem::invalid(
+        Some(_) => Err(HttpError::invalid(
             field,
             "must be more than 0 and at most 32",
         )),
@@ -75,12 +77,9 @@ async fn site_for(
     ctx: &OpContext,
     key: &str,
     action: Action,
-) -> Result<Site, Problem> {
+) -> Result<Site, HttpError> {
     platform(s, ctx, action)?;
-    s.store
-        .site_lookup(key)
-        .await
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))
+    s.store.site_lookup(key).await.map_err(HttpError)
 }
 
 async fn cluster_for(
@@ -88,12 +87,9 @@ async fn cluster_for(
     ctx: &OpContext,
     key: &str,
     action: Action,
-) -> Result<Cluster, Problem> {
+) -> Result<Cluster, HttpError> {
     platform(s, ctx, action)?;
-    s.store
-        .cluster_lookup(key)
-        .await
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))
+    s.store.cluster_lookup(key).await.map_err(HttpError)
 }
 
 /// Every site, by name.
@@ -103,11 +99,9 @@ pub async fn site_list(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> Result<Json<Page<SiteView>>, Problem> {
+) -> Result<Json<Page<SiteView>>, HttpError> {
     platform(&s, &ctx, Action::SiteList)?;
-    let limit = q
-        .limit()
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let limit = q.limit()?;
     let (items, next) = super::paging::fill(
         q.page_token.as_deref(),
         limit,
@@ -118,8 +112,7 @@ pub async fn site_list(
         |site| site.name.to_string(),
         |_| true,
     )
-    .await
-    .map_err(|p| p.at(&ctx.request_id))?;
+    .await?;
     Ok(Json(Page {
         items: items.into_iter().map(crate::views::site).collect(),
         next_page_token: next,
@@ -134,18 +127,18 @@ pub async fn site_create(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiJson(body): ApiJson<SiteCreate>,
-) -> Result<(StatusCode, Json<SiteView>), Problem> {
+) -> Result<(StatusCode, Json<SiteView>), HttpError> {
     platform(&s, &ctx, Action::SiteCreate)?;
     let country_ok =
         body.country.len() == 2 && body.country.bytes().all(|b| b.is_ascii_uppercase());
     if !country_ok {
-        return Err(
-            Problem::invalid("country", "must be an ISO 3166-1 alpha-2 code such as DE")
-                .at(&ctx.request_id),
-        );
+        return Err(HttpError::invalid(
+            "country",
+            "must be an ISO 3166-1 alpha-2 code such as DE",
+        ));
     }
     let new = NewSite {
-        name: name("name", &body.name).map_err(|p| p.at(&ctx.request_id))?,
+        name: name("name", &body.name)?,
         country: body.country,
         region: body.region.unwrap_or_default(),
         description: body.description.unwrap_or_default(),
@@ -171,7 +164,7 @@ pub async fn site_view(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiPath(key): ApiPath,
-) -> Result<Json<SiteView>, Problem> {
+) -> Result<Json<SiteView>, HttpError> {
     Ok(Json(crate::views::site(
         site_for(&s, &ctx, &key, Action::SiteView).await?,
     )))
@@ -186,7 +179,7 @@ pub async fn site_update(
     ctx: OpContext,
     ApiPath(key): ApiPath,
     ApiJson(body): ApiJson<SiteUpdate>,
-) -> Result<Json<SiteView>, Problem> {
+) -> Result<Json<SiteView>, HttpError> {
     let site = site_for(&s, &ctx, &key, Action::SiteCreate).await?;
     let site = audited(
         &s,
@@ -212,7 +205,7 @@ pub async fn site_delete(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiPath(key): ApiPath,
-) -> Result<StatusCode, Problem> {
+) -> Result<StatusCode, HttpError> {
     let site = site_for(&s, &ctx, &key, Action::SiteDelete).await?;
     audited(
         &s,
@@ -235,11 +228,9 @@ pub async fn cluster_list(
     ctx: OpContext,
     ApiPath(key): ApiPath,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> Result<Json<Page<ClusterView>>, Problem> {
+) -> Result<Json<Page<ClusterView>>, HttpError> {
     let site = site_for(&s, &ctx, &key, Action::ClusterList).await?;
-    let limit = q
-        .limit()
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let limit = q.limit()?;
     let (items, next) = super::paging::fill(
         q.page_token.as_deref(),
         limit,
@@ -250,8 +241,7 @@ pub async fn cluster_list(
         |c| c.name.to_string(),
         |_| true,
     )
-    .await
-    .map_err(|p| p.at(&ctx.request_id))?;
+    .await?;
     Ok(Json(Page {
         items: items.into_iter().map(crate::views::cluster).collect(),
         next_page_token: next,
@@ -268,61 +258,53 @@ pub async fn cluster_create(
     ctx: OpContext,
     ApiPath(key): ApiPath,
     ApiJson(body): ApiJson<ClusterCreate>,
-) -> Result<(StatusCode, Json<ClusterView>), Problem> {
+) -> Result<(StatusCode, Json<ClusterView>), HttpError> {
     let site = site_for(&s, &ctx, &key, Action::ClusterCreate).await?;
-    let at = |p: Problem| p.at(&ctx.request_id);
     let endpoint_ok = body.endpoint.starts_with("https://")
         && body.endpoint.len() <= 255
         && !body.endpoint.contains(char::is_whitespace)
         && body.endpoint.len() > "https://".len();
     if !endpoint_ok {
-        return Err(at(Problem::invalid(
+        return Err(HttpError::invalid(
             "endpoint",
             "must be an https:// URL such as https://pve1.example:8006",
-        )));
+        ));
     }
     let token_ok =
         pve_types::Authid::new(body.token_id.as_str()).is_ok_and(|a| a.token_name().is_some());
     if !token_ok {
-        return Err(at(Problem::invalid(
-            "token_id",
-            "must be USER@REALM!TOKENID",
-        )));
+        return Err(HttpError::invalid("token_id", "must be USER@REALM!TOKENID"));
     }
     if body.token_secret.is_empty()
         || body.token_secret.len() > 256
         || body.token_secret.contains(char::is_control)
     {
-        return Err(at(Problem::invalid(
+        return Err(HttpError::invalid(
             "token_secret",
             "must be 1 to 256 printable characters",
-        )));
+        ));
     }
     let Some(fp) = &body.tls_fingerprint else {
-        return Err(at(Problem::invalid(
+        return Err(HttpError::invalid(
             "tls_fingerprint",
             "required: scmp pins the cluster's certificate (pvenode cert info shows it)",
-        )));
+        ));
     };
     if !check_fingerprint(fp) {
-        return Err(at(Problem::invalid(
+        return Err(HttpError::invalid(
             "tls_fingerprint",
             "must be 32 colon-separated hex bytes (AB:CD:...)",
-        )));
+        ));
     }
-    check_reachable(&body).await.map_err(at)?;
+    check_reachable(&body).await?;
     let new = NewCluster {
-        name: name("name", &body.name).map_err(at)?,
+        name: name("name", &body.name)?,
         endpoint: body.endpoint,
         token_id: body.token_id,
-        token_secret_sealed: s
-            .sealer
-            .seal(&body.token_secret)
-            .map_err(|e| at(e.into()))?,
+        token_secret_sealed: s.sealer.seal(&body.token_secret)?,
         tls_fingerprint: body.tls_fingerprint.map(|f| f.to_ascii_uppercase()),
-        cpu_overcommit: check_ratio("cpu_overcommit", body.cpu_overcommit, 4.0).map_err(at)?,
-        memory_overcommit: check_ratio("memory_overcommit", body.memory_overcommit, 1.0)
-            .map_err(at)?,
+        cpu_overcommit: check_ratio("cpu_overcommit", body.cpu_overcommit, 4.0)?,
+        memory_overcommit: check_ratio("memory_overcommit", body.memory_overcommit, 1.0)?,
     };
     let target = format!("site/{}/cluster/{}", site.id, new.name);
     let c = audited(
@@ -339,11 +321,7 @@ pub async fn cluster_create(
         tracing::warn!(cluster = %c.name, error = %e, "first inventory sync failed");
     }
     s.placer.invalidate().await;
-    let c = s
-        .store
-        .cluster_lookup(&c.id)
-        .await
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let c = s.store.cluster_lookup(&c.id).await?;
     Ok((StatusCode::CREATED, Json(crate::views::cluster(c))))
 }
 
@@ -355,7 +333,7 @@ pub async fn cluster_view(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiPath(key): ApiPath,
-) -> Result<Json<ClusterView>, Problem> {
+) -> Result<Json<ClusterView>, HttpError> {
     Ok(Json(crate::views::cluster(
         cluster_for(&s, &ctx, &key, Action::ClusterView).await?,
     )))
@@ -370,7 +348,7 @@ pub async fn cluster_delete(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiPath(key): ApiPath,
-) -> Result<StatusCode, Problem> {
+) -> Result<StatusCode, HttpError> {
     let c = cluster_for(&s, &ctx, &key, Action::ClusterDelete).await?;
     audited(
         &s,
@@ -395,24 +373,22 @@ pub async fn cluster_update(
     ctx: OpContext,
     ApiPath(key): ApiPath,
     ApiJson(body): ApiJson<ClusterUpdate>,
-) -> Result<Json<ClusterView>, Problem> {
+) -> Result<Json<ClusterView>, HttpError> {
     let c = cluster_for(&s, &ctx, &key, Action::ClusterUpdate).await?;
-    let at = |p: Problem| p.at(&ctx.request_id);
-    let cpu = check_ratio("cpu_overcommit", body.cpu_overcommit, c.cpu_overcommit).map_err(at)?;
+    let cpu = check_ratio("cpu_overcommit", body.cpu_overcommit, c.cpu_overcommit)?;
     let mem = check_ratio(
         "memory_overcommit",
         body.memory_overcommit,
         c.memory_overcommit,
-    )
-    .map_err(at)?;
+    )?;
     let drift = body
         .drift_action
         .unwrap_or_else(|| c.health.drift_action.clone());
     if drift != "report" && drift != "repair" {
-        return Err(at(Problem::invalid(
+        return Err(HttpError::invalid(
             "drift_action",
             "must be report or repair",
-        )));
+        ));
     }
     let c = audited(
         &s,
@@ -436,11 +412,9 @@ pub async fn host_list(
     ctx: OpContext,
     ApiPath(key): ApiPath,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> Result<Json<Page<HostView>>, Problem> {
+) -> Result<Json<Page<HostView>>, HttpError> {
     let c = cluster_for(&s, &ctx, &key, Action::HostList).await?;
-    let limit = q
-        .limit()
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let limit = q.limit()?;
     let (hosts, next) = super::paging::fill(
         q.page_token.as_deref(),
         limit,
@@ -451,8 +425,7 @@ pub async fn host_list(
         |h| h.observed.name.clone(),
         |_| true,
     )
-    .await
-    .map_err(|p| p.at(&ctx.request_id))?;
+    .await?;
     Ok(Json(Page {
         items: hosts.into_iter().map(crate::views::host).collect(),
         next_page_token: next,
@@ -467,13 +440,9 @@ pub async fn host_view(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiPath2(key, host): ApiPath2,
-) -> Result<Json<HostView>, Problem> {
+) -> Result<Json<HostView>, HttpError> {
     let c = cluster_for(&s, &ctx, &key, Action::HostView).await?;
-    let h = s
-        .store
-        .host_get(&c.id, &host)
-        .await
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let h = s.store.host_get(&c.id, &host).await?;
     Ok(Json(crate::views::host(h)))
 }
 
@@ -483,12 +452,9 @@ async fn maintenance(
     key: String,
     host: String,
     on: bool,
-) -> Result<Json<HostView>, Problem> {
+) -> Result<Json<HostView>, HttpError> {
     let c = cluster_for(&s, &ctx, &key, Action::HostMaintenance).await?;
-    s.store
-        .host_get(&c.id, &host)
-        .await
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    s.store.host_get(&c.id, &host).await?;
     let operation = if on {
         "host_maintenance_enter"
     } else {
@@ -515,7 +481,7 @@ pub async fn host_maintenance_enter(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiPath2(key, host): ApiPath2,
-) -> Result<Json<HostView>, Problem> {
+) -> Result<Json<HostView>, HttpError> {
     maintenance(s, ctx, key, host, true).await
 }
 
@@ -527,6 +493,6 @@ pub async fn host_maintenance_exit(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiPath2(key, host): ApiPath2,
-) -> Result<Json<HostView>, Problem> {
+) -> Result<Json<HostView>, HttpError> {
     maintenance(s, ctx, key, host, false).await
 }

@@ -13,9 +13,9 @@ use super::guests::{begin, guest_for, Change};
 
 use super::{ApiJson, ApiPath, ApiPath2, ApiQuery};
 use crate::context::{AppState, OpContext};
-use crate::error::Problem;
+use crate::error::HttpError;
 
-fn snapshot_name(n: &str) -> Result<String, Problem> {
+fn snapshot_name(n: &str) -> Result<String, HttpError> {
     let ok = n.len() <= 40
         && n.starts_with(|c: char| c.is_ascii_alphabetic())
         && n.chars()
@@ -24,7 +24,7 @@ fn snapshot_name(n: &str) -> Result<String, Problem> {
     if ok {
         Ok(n.to_string())
     } else {
-        Err(Problem::invalid(
+        Err(HttpError::invalid(
             "name",
             "must start with a letter, then letters, digits, _ or - (up to 40), and not be 'current'",
         ))
@@ -40,14 +40,10 @@ pub async fn snapshot_list(
     ctx: OpContext,
     ApiPath(key): ApiPath,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> Result<Json<Page<SnapshotView>>, Problem> {
-    let limit = q
-        .limit()
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+) -> Result<Json<Page<SnapshotView>>, HttpError> {
+    let limit = q.limit()?;
     let g = guest_for(&s, &ctx, &key, Action::GuestView).await?;
-    let snaps = crate::guests::snapshots(&s, &g)
-        .await
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let snaps = crate::guests::snapshots(&s, &g).await?;
     let all = snaps
         .into_iter()
         .map(|s| SnapshotView {
@@ -57,8 +53,7 @@ pub async fn snapshot_list(
         })
         .collect();
     let (items, next) =
-        super::paging::slice(all, q.page_token.as_deref(), limit, |s| s.name.clone())
-            .map_err(|p| p.at(&ctx.request_id))?;
+        super::paging::slice(all, q.page_token.as_deref(), limit, |s| s.name.clone())?;
     Ok(Json(Page {
         items,
         next_page_token: next,
@@ -75,7 +70,7 @@ pub async fn snapshot_create(
     ApiPath(key): ApiPath,
     ApiQuery(q): ApiQuery<WaitQuery>,
     ApiJson(body): ApiJson<SnapshotCreate>,
-) -> Result<Response, Problem> {
+) -> Result<Response, HttpError> {
     change(
         s,
         ctx,
@@ -95,9 +90,9 @@ async fn change(
     snapshot: &str,
     kind: OperationKind,
     wait: Option<u64>,
-) -> Result<Response, Problem> {
+) -> Result<Response, HttpError> {
     let g = guest_for(&s, &ctx, &key, Action::GuestOperate).await?;
-    let name = snapshot_name(snapshot).map_err(|p| p.at(&ctx.request_id))?;
+    let name = snapshot_name(snapshot)?;
     let params = serde_json::json!({ "name": name });
     begin(&s, &ctx, &g, Change::update(kind, params), wait).await
 }
@@ -111,7 +106,7 @@ pub async fn snapshot_rollback(
     ctx: OpContext,
     ApiPath2(key, snap): ApiPath2,
     ApiQuery(q): ApiQuery<WaitQuery>,
-) -> Result<Response, Problem> {
+) -> Result<Response, HttpError> {
     change(s, ctx, key, &snap, OperationKind::SnapshotRollback, q.wait).await
 }
 
@@ -124,6 +119,6 @@ pub async fn snapshot_delete(
     ctx: OpContext,
     ApiPath2(key, snap): ApiPath2,
     ApiQuery(q): ApiQuery<WaitQuery>,
-) -> Result<Response, Problem> {
+) -> Result<Response, HttpError> {
     change(s, ctx, key, &snap, OperationKind::SnapshotDelete, q.wait).await
 }

@@ -13,7 +13,7 @@ use scmp_store::{NewTenant, Tenant};
 use super::audit::audited;
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::context::{AppState, OpContext};
-use crate::error::Problem;
+use crate::error::HttpError;
 
 /// Looks up a tenant by id or name and checks the action on it: 404 when it does not exist or the
 /// caller may not see it (the same answer), 403 when it may see but not do.
@@ -22,12 +22,17 @@ pub async fn tenant_for(
     ctx: &OpContext,
     key: &str,
     action: Action,
-) -> Result<Tenant, Problem> {
-    let not_found = || Problem::not_found(&format!("tenant '{key}'")).at(&ctx.request_id);
+) -> Result<Tenant, HttpError> {
+    let not_found = || {
+        HttpError(scmp_common::Error::NotFound {
+            kind: scmp_common::ResourceKind::Tenant,
+            name: key.to_string(),
+        })
+    };
     let t = match s.store.tenant_lookup(key).await {
         Ok(t) => t,
         Err(Error::NotFound { .. }) => return Err(not_found()),
-        Err(e) => return Err(Problem::from(e).at(&ctx.request_id)),
+        Err(e) => return Err(HttpError::from(e)),
     };
     match s
         .authz
@@ -35,19 +40,19 @@ pub async fn tenant_for(
     {
         Ok(()) => Ok(t),
         Err(Denial::NotFound) => Err(not_found()),
-        Err(Denial::Forbidden) => Err(Problem::forbidden(action.id()).at(&ctx.request_id)),
+        Err(Denial::Forbidden) => Err(HttpError::forbidden(action.id())),
     }
 }
 
 /// Checks an action on the platform.
-pub fn platform(s: &AppState, ctx: &OpContext, action: Action) -> Result<(), Problem> {
+pub fn platform(s: &AppState, ctx: &OpContext, action: Action) -> Result<(), HttpError> {
     s.authz
         .check(&ctx.actor.principal, action, Resource::Platform)
-        .map_err(|_| Problem::forbidden(action.id()).at(&ctx.request_id))
+        .map_err(|_| HttpError::forbidden(action.id()))
 }
 
-pub(crate) fn name(field: &str, value: &str) -> Result<Name, Problem> {
-    Name::new(value).map_err(|e| Problem::invalid(field, e.to_string()))
+pub(crate) fn name(field: &str, value: &str) -> Result<Name, HttpError> {
+    Name::new(value).map_err(|e| HttpError::invalid(field, e.to_string()))
 }
 
 async fn view(s: &AppState, t: Tenant) -> Result<TenantView, Error> {
@@ -69,10 +74,8 @@ pub async fn tenant_list(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> Result<Json<Page<TenantView>>, Problem> {
-    let limit = q
-        .limit()
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+) -> Result<Json<Page<TenantView>>, HttpError> {
+    let limit = q.limit()?;
     let (visible, next) = super::paging::fill(
         q.page_token.as_deref(),
         limit,
@@ -89,15 +92,10 @@ pub async fn tenant_list(
             )
         },
     )
-    .await
-    .map_err(|p| p.at(&ctx.request_id))?;
+    .await?;
     let mut items = Vec::with_capacity(visible.len());
     for t in visible {
-        items.push(
-            view(&s, t)
-                .await
-                .map_err(|e| Problem::from(e).at(&ctx.request_id))?,
-        );
+        items.push(view(&s, t).await?);
     }
     Ok(Json(Page {
         items,
@@ -113,10 +111,10 @@ pub async fn tenant_create(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiJson(body): ApiJson<TenantCreate>,
-) -> Result<(StatusCode, Json<TenantView>), Problem> {
+) -> Result<(StatusCode, Json<TenantView>), HttpError> {
     platform(&s, &ctx, Action::TenantCreate)?;
     let new = NewTenant {
-        name: name("name", &body.name).map_err(|p| p.at(&ctx.request_id))?,
+        name: name("name", &body.name)?,
         description: body.description.unwrap_or_default(),
         quota: body.quota.map(Resources::from).unwrap_or_default(),
     };
@@ -141,12 +139,9 @@ pub async fn tenant_view(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiPath(key): ApiPath,
-) -> Result<Json<TenantView>, Problem> {
+) -> Result<Json<TenantView>, HttpError> {
     let t = tenant_for(&s, &ctx, &key, Action::TenantView).await?;
-    view(&s, t)
-        .await
-        .map(Json)
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))
+    view(&s, t).await.map(Json).map_err(HttpError)
 }
 
 /// Changes a tenant's description, or (platform administrators) the countries its guests may run in.
@@ -159,7 +154,7 @@ pub async fn tenant_update(
     ctx: OpContext,
     ApiPath(key): ApiPath,
     ApiJson(body): ApiJson<TenantUpdate>,
-) -> Result<Json<TenantView>, Problem> {
+) -> Result<Json<TenantView>, HttpError> {
     let t = tenant_for(&s, &ctx, &key, Action::TenantUpdate).await?;
     // Residency is the platform's policy, not the tenant's.
     if body.countries.is_some() {
@@ -190,7 +185,7 @@ pub async fn tenant_delete(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiPath(key): ApiPath,
-) -> Result<StatusCode, Problem> {
+) -> Result<StatusCode, HttpError> {
     let t = tenant_for(&s, &ctx, &key, Action::TenantDelete).await?;
     audited(
         &s,
@@ -212,13 +207,9 @@ pub async fn tenant_quota_view(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiPath(key): ApiPath,
-) -> Result<Json<QuotaBody>, Problem> {
+) -> Result<Json<QuotaBody>, HttpError> {
     let t = tenant_for(&s, &ctx, &key, Action::TenantQuotaView).await?;
-    let q = s
-        .store
-        .tenant_quota_view(t.id)
-        .await
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let q = s.store.tenant_quota_view(t.id).await?;
     Ok(Json(crate::views::quota(q)))
 }
 
@@ -232,7 +223,7 @@ pub async fn tenant_quota_update(
     ctx: OpContext,
     ApiPath(key): ApiPath,
     ApiJson(body): ApiJson<ResourcesBody>,
-) -> Result<Json<QuotaBody>, Problem> {
+) -> Result<Json<QuotaBody>, HttpError> {
     let t = tenant_for(&s, &ctx, &key, Action::TenantQuotaUpdate).await?;
     let limits = Resources::from(body);
     let q = audited(

@@ -17,7 +17,7 @@ use super::audit::audited;
 use super::tenants::platform;
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::context::{AppState, OpContext};
-use crate::error::Problem;
+use crate::error::HttpError;
 
 fn view(c: scmp_store::Credential, secret: Option<String>) -> TokenView {
     TokenView {
@@ -31,7 +31,7 @@ fn view(c: scmp_store::Credential, secret: Option<String>) -> TokenView {
 
 /// The user whose tokens a request is about: the caller, or a user the caller manages (a user it
 /// may not manage is not found).
-async fn owner(s: &AppState, ctx: &OpContext, user: Option<&str>) -> Result<String, Problem> {
+async fn owner(s: &AppState, ctx: &OpContext, user: Option<&str>) -> Result<String, HttpError> {
     let Some(key) = user else {
         return Ok(ctx.actor.user.id.clone());
     };
@@ -39,7 +39,10 @@ async fn owner(s: &AppState, ctx: &OpContext, user: Option<&str>) -> Result<Stri
     if u.id == ctx.actor.user.id || super::users::may_manage(s, ctx, u.tenant_id) {
         Ok(u.id)
     } else {
-        Err(Problem::not_found(&format!("user '{key}'")).at(&ctx.request_id))
+        Err(HttpError(scmp_common::Error::NotFound {
+            kind: scmp_common::ResourceKind::User,
+            name: key.to_string(),
+        }))
     }
 }
 
@@ -50,11 +53,9 @@ pub async fn token_list(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiQuery(q): ApiQuery<TokenListQuery>,
-) -> Result<Json<Page<TokenView>>, Problem> {
+) -> Result<Json<Page<TokenView>>, HttpError> {
     platform(&s, &ctx, Action::TokenManageOwn)?;
-    let limit = q
-        .limit()
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let limit = q.limit()?;
     let user = owner(&s, &ctx, q.user.as_deref()).await?;
     let (list, next) = super::paging::fill(
         q.page_token.as_deref(),
@@ -70,8 +71,7 @@ pub async fn token_list(
         |c| (c.created_at, c.id.clone()),
         |_| true,
     )
-    .await
-    .map_err(|p| p.at(&ctx.request_id))?;
+    .await?;
     Ok(Json(Page {
         items: list.into_iter().map(|c| view(c, None)).collect(),
         next_page_token: next,
@@ -85,16 +85,16 @@ pub async fn token_create(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiJson(body): ApiJson<TokenCreate>,
-) -> Result<(StatusCode, Json<TokenView>), Problem> {
+) -> Result<(StatusCode, Json<TokenView>), HttpError> {
     platform(&s, &ctx, Action::TokenManageOwn)?;
     if body.name.trim().is_empty() || body.name.len() > 100 || body.name.contains('\0') {
-        return Err(Problem::invalid("name", "must be 1 to 100 characters").at(&ctx.request_id));
+        return Err(HttpError::invalid("name", "must be 1 to 100 characters"));
     }
     if body
         .expires_at
         .is_some_and(|t| t <= scmp_common::time::Time::now())
     {
-        return Err(Problem::invalid("expires_at", "must be in the future").at(&ctx.request_id));
+        return Err(HttpError::invalid("expires_at", "must be in the future"));
     }
     let issued = audited(
         &s,
@@ -127,7 +127,7 @@ pub async fn token_delete(
     ctx: OpContext,
     ApiPath(id): ApiPath,
     ApiQuery(q): ApiQuery<TokenOwner>,
-) -> Result<StatusCode, Problem> {
+) -> Result<StatusCode, HttpError> {
     platform(&s, &ctx, Action::TokenManageOwn)?;
     let user = owner(&s, &ctx, q.user.as_deref()).await?;
     let target = format!("token/{id}");

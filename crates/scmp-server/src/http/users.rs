@@ -22,7 +22,7 @@ use super::audit::audited;
 use super::tenants::{name, tenant_for};
 use super::{ApiJson, ApiPath, ApiQuery, RequestId};
 use crate::context::{AppState, OpContext};
-use crate::error::Problem;
+use crate::error::HttpError;
 
 /// How long a login session lasts.
 const SESSION_MS: i64 = 8 * 3600 * 1000;
@@ -68,13 +68,14 @@ pub(super) fn may_see(s: &AppState, ctx: &OpContext, tenant: Option<TenantId>) -
     }
 }
 
-pub(super) async fn user_for(s: &AppState, ctx: &OpContext, key: &str) -> Result<User, Problem> {
-    let not_found = || Problem::not_found(&format!("user '{key}'")).at(&ctx.request_id);
-    let found = s
-        .store
-        .user_lookup(key)
-        .await
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+pub(super) async fn user_for(s: &AppState, ctx: &OpContext, key: &str) -> Result<User, HttpError> {
+    let not_found = || {
+        HttpError(scmp_common::Error::NotFound {
+            kind: scmp_common::ResourceKind::User,
+            name: key.to_string(),
+        })
+    };
+    let found = s.store.user_lookup(key).await?;
     let Some((u, _)) = found else {
         return Err(not_found());
     };
@@ -92,17 +93,13 @@ pub async fn user_list(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiQuery(q): ApiQuery<TenantFilter>,
-) -> Result<Json<Page<UserView>>, Problem> {
+) -> Result<Json<Page<UserView>>, HttpError> {
     let tenant = match &q.tenant {
         Some(key) => Some(tenant_for(&s, &ctx, key, Action::UserList).await?.id),
         None if may_see(&s, &ctx, None) => None,
-        None => {
-            return Err(Problem::forbidden("list all users (name a tenant)").at(&ctx.request_id))
-        }
+        None => return Err(HttpError::forbidden("list all users (name a tenant)")),
     };
-    let limit = q
-        .limit()
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let limit = q.limit()?;
     let (users, next) = super::paging::fill(
         q.page_token.as_deref(),
         limit,
@@ -113,8 +110,7 @@ pub async fn user_list(
         |u| u.name.to_string(),
         |_| true,
     )
-    .await
-    .map_err(|p| p.at(&ctx.request_id))?;
+    .await?;
     Ok(Json(Page {
         items: users.into_iter().map(crate::views::user).collect(),
         next_page_token: next,
@@ -129,26 +125,25 @@ pub async fn user_create(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiJson(body): ApiJson<UserCreate>,
-) -> Result<(StatusCode, Json<UserView>), Problem> {
-    let at = |p: Problem| p.at(&ctx.request_id);
+) -> Result<(StatusCode, Json<UserView>), HttpError> {
     let tenant = match &body.tenant {
         Some(key) => Some(tenant_for(&s, &ctx, key, Action::UserCreate).await?.id),
         None => None,
     };
     if !may_manage(&s, &ctx, tenant) {
-        return Err(at(Problem::forbidden("create platform users")));
+        return Err(HttpError::forbidden("create platform users"));
     }
-    let uname = name("name", &body.name).map_err(at)?;
+    let uname = name("name", &body.name)?;
     let email = body.email.unwrap_or_default();
     if email.len() > 254 || email.contains(char::is_control) {
-        return Err(at(Problem::invalid(
+        return Err(HttpError::invalid(
             "email",
             "must be at most 254 printable characters",
-        )));
+        ));
     }
     let hash = match &body.password {
         None => None,
-        Some(p) => Some(password_hash(p).map_err(at)?),
+        Some(p) => Some(password_hash(p)?),
     };
     let target = format!("user/{uname}");
     let u = audited(
@@ -173,23 +168,22 @@ pub async fn user_update(
     ctx: OpContext,
     ApiPath(key): ApiPath,
     ApiJson(body): ApiJson<UserUpdate>,
-) -> Result<Json<UserView>, Problem> {
-    let at = |p: Problem| p.at(&ctx.request_id);
+) -> Result<Json<UserView>, HttpError> {
     let u = user_for(&s, &ctx, &key).await?;
     if u.id != ctx.actor.user.id && !may_manage(&s, &ctx, u.tenant_id) {
-        return Err(at(Problem::forbidden("change this user")));
+        return Err(HttpError::forbidden("change this user"));
     }
     if let Some(e) = &body.email {
         if e.len() > 254 || e.contains(char::is_control) {
-            return Err(at(Problem::invalid(
+            return Err(HttpError::invalid(
                 "email",
                 "must be at most 254 printable characters",
-            )));
+            ));
         }
     }
     let hash = match &body.password {
         None => None,
-        Some(p) => Some(password_hash(p).map_err(at)?),
+        Some(p) => Some(password_hash(p)?),
     };
     let u = audited(
         &s,
@@ -205,9 +199,9 @@ pub async fn user_update(
 }
 
 /// An argon2id hash of a password of acceptable length.
-fn password_hash(p: &str) -> Result<String, Problem> {
+fn password_hash(p: &str) -> Result<String, HttpError> {
     if p.chars().count() < 12 || p.len() > 1024 {
-        return Err(Problem::invalid(
+        return Err(HttpError::invalid(
             "password",
             "must be 12 to 1024 characters long",
         ));
@@ -226,7 +220,7 @@ pub async fn user_view(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiPath(key): ApiPath,
-) -> Result<Json<UserView>, Problem> {
+) -> Result<Json<UserView>, HttpError> {
     Ok(Json(crate::views::user(user_for(&s, &ctx, &key).await?)))
 }
 
@@ -239,10 +233,10 @@ pub async fn user_delete(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiPath(key): ApiPath,
-) -> Result<StatusCode, Problem> {
+) -> Result<StatusCode, HttpError> {
     let u = user_for(&s, &ctx, &key).await?;
     if !may_manage(&s, &ctx, u.tenant_id) || u.id == ctx.actor.user.id {
-        return Err(Problem::forbidden("delete this user").at(&ctx.request_id));
+        return Err(HttpError::forbidden("delete this user"));
     }
     audited(
         &s,
@@ -263,19 +257,17 @@ pub async fn role_binding_list(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiQuery(q): ApiQuery<TenantFilter>,
-) -> Result<Json<Page<RoleBindingView>>, Problem> {
+) -> Result<Json<Page<RoleBindingView>>, HttpError> {
     let tenant = match &q.tenant {
         Some(key) => Some(tenant_for(&s, &ctx, key, Action::RoleBindingList).await?.id),
         None if may_see(&s, &ctx, None) => None,
         None => {
-            return Err(
-                Problem::forbidden("list all role bindings (name a tenant)").at(&ctx.request_id)
-            )
+            return Err(HttpError::forbidden(
+                "list all role bindings (name a tenant)",
+            ))
         }
     };
-    let limit = q
-        .limit()
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?;
+    let limit = q.limit()?;
     let (list, next) = super::paging::fill(
         q.page_token.as_deref(),
         limit,
@@ -286,8 +278,7 @@ pub async fn role_binding_list(
         |b| (b.created_at, b.id.clone()),
         |_| true,
     )
-    .await
-    .map_err(|p| p.at(&ctx.request_id))?;
+    .await?;
     Ok(Json(Page {
         items: list.into_iter().map(crate::views::role_binding).collect(),
         next_page_token: next,
@@ -302,19 +293,18 @@ pub async fn role_binding_create(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiJson(body): ApiJson<RoleBindingCreate>,
-) -> Result<(StatusCode, Json<RoleBindingView>), Problem> {
-    let at = |p: Problem| p.at(&ctx.request_id);
+) -> Result<(StatusCode, Json<RoleBindingView>), HttpError> {
     let role: Role = body
         .role
         .parse()
-        .map_err(|e: scmp_authz::UnknownRole| at(Problem::invalid("role", e.to_string())))?;
+        .map_err(|e: scmp_authz::UnknownRole| HttpError::invalid("role", e.to_string()))?;
     let (tenant, project) = match &body.scope {
         ScopeBody::Platform(p) if p == "platform" => (None, None),
         ScopeBody::Platform(_) => {
-            return Err(at(Problem::invalid(
+            return Err(HttpError::invalid(
                 "scope",
                 "must be \"platform\", {\"tenant\": T} or {\"project\": P}",
-            )))
+            ))
         }
         ScopeBody::Tenant { tenant } => (
             Some(
@@ -325,16 +315,20 @@ pub async fn role_binding_create(
             None,
         ),
         ScopeBody::Project { project } => {
-            let p = s
-                .store
-                .project_lookup(None, project)
-                .await
-                .map_err(|_| at(Problem::not_found(&format!("project '{project}'"))))?;
+            let p = s.store.project_lookup(None, project).await.map_err(|_| {
+                HttpError(scmp_common::Error::NotFound {
+                    kind: scmp_common::ResourceKind::Project,
+                    name: project.to_string(),
+                })
+            })?;
             if !s
                 .authz
                 .can_see(&ctx.actor.principal, Resource::Project(p.tenant_id, p.id))
             {
-                return Err(at(Problem::not_found(&format!("project '{project}'"))));
+                return Err(HttpError(scmp_common::Error::NotFound {
+                    kind: scmp_common::ResourceKind::Project,
+                    name: project.to_string(),
+                }));
             }
             (Some(p.tenant_id), Some(p.id))
         }
@@ -344,7 +338,7 @@ pub async fn role_binding_create(
         ("platform", None, None) | ("tenant", Some(_), None) | ("project", Some(_), Some(_))
     );
     if !level_ok {
-        return Err(at(Problem::invalid(
+        return Err(HttpError::invalid(
             "scope",
             format!(
                 "the role {role} can only be bound on a {}",
@@ -354,20 +348,20 @@ pub async fn role_binding_create(
                     _ => "project ({\"project\": ...})",
                 }
             ),
-        )));
+        ));
     }
     if !may_manage(&s, &ctx, tenant) {
-        return Err(at(Problem::forbidden("grant roles here")));
+        return Err(HttpError::forbidden("grant roles here"));
     }
     let b = match (&body.subject.user, &body.subject.group) {
         (Some(user), None) => {
             let u = user_for(&s, &ctx, user).await?;
             // Roles inside a tenant go only to that tenant's users.
             if tenant.is_some() && u.tenant_id != tenant {
-                return Err(at(Problem::invalid(
+                return Err(HttpError::invalid(
                     "subject.user",
                     "roles in a tenant can only be given to that tenant's users",
-                )));
+                ));
             }
             let target = format!("user/{}", u.id);
             audited(
@@ -389,10 +383,10 @@ pub async fn role_binding_create(
             let g = super::groups::group_for(&s, &ctx, group).await?;
             // And only to that tenant's groups.
             if tenant.is_some() && g.tenant_id != tenant {
-                return Err(at(Problem::invalid(
+                return Err(HttpError::invalid(
                     "subject.group",
                     "roles in a tenant can only be given to that tenant's groups",
-                )));
+                ));
             }
             let target = format!("group/{}", g.id);
             audited(
@@ -411,10 +405,10 @@ pub async fn role_binding_create(
             .await?
         }
         _ => {
-            return Err(at(Problem::invalid(
+            return Err(HttpError::invalid(
                 "subject",
                 "must be {\"user\": U} or {\"group\": G}",
-            )))
+            ))
         }
     };
     Ok((StatusCode::CREATED, Json(crate::views::role_binding(b))))
@@ -428,19 +422,19 @@ pub async fn role_binding_delete(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
     ApiPath(id): ApiPath,
-) -> Result<StatusCode, Problem> {
-    let not_found = || Problem::not_found(&format!("role binding '{id}'")).at(&ctx.request_id);
-    let b = s
-        .store
-        .binding_get(&id)
-        .await
-        .map_err(|e| Problem::from(e).at(&ctx.request_id))?
-        .ok_or_else(not_found)?;
+) -> Result<StatusCode, HttpError> {
+    let not_found = || {
+        HttpError(scmp_common::Error::NotFound {
+            kind: scmp_common::ResourceKind::RoleBinding,
+            name: id.to_string(),
+        })
+    };
+    let b = s.store.binding_get(&id).await?.ok_or_else(not_found)?;
     if !may_see(&s, &ctx, b.tenant_id) {
         return Err(not_found());
     }
     if !may_manage(&s, &ctx, b.tenant_id) {
-        return Err(Problem::forbidden("remove this role binding").at(&ctx.request_id));
+        return Err(HttpError::forbidden("remove this role binding"));
     }
     audited(
         &s,
@@ -463,7 +457,7 @@ pub async fn session_create(
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     axum::Extension(RequestId(request_id)): axum::Extension<RequestId>,
     ApiJson(body): ApiJson<SessionCreate>,
-) -> Result<(StatusCode, Json<SessionView>), Problem> {
+) -> Result<(StatusCode, Json<SessionView>), HttpError> {
     let issued = password_login(&s, peer, &request_id, &body.username, &body.password).await?;
     Ok((
         StatusCode::CREATED,
@@ -484,10 +478,11 @@ pub(crate) async fn password_login(
     request_id: &str,
     username: &str,
     password: &str,
-) -> Result<scmp_store::IssuedSecret, Problem> {
-    let at = |p: Problem| p.at(request_id);
+) -> Result<scmp_store::IssuedSecret, HttpError> {
     if username.len() > 63 || password.len() > 1024 {
-        return Err(at(Problem::unauthenticated()));
+        return Err(HttpError(Error::Unauthenticated {
+            message: "wrong user name or password".into(),
+        }));
     }
     let mut rec = AuditRecord {
         request_id: request_id.to_string(),
@@ -505,20 +500,15 @@ pub(crate) async fn password_login(
         result: "pending".into(),
         error: String::new(),
     };
-    s.store.audit_append(&rec).await.map_err(|e| at(e.into()))?;
+    s.store.audit_append(&rec).await?;
     let failures = s
         .store
         .failed_logins_since(username, now_ms() - THROTTLE_WINDOW_MS)
-        .await
-        .map_err(|e| at(e.into()))?;
+        .await?;
     let outcome: Result<(User, scmp_store::IssuedSecret), &str> = if failures >= MAX_FAILURES {
         Err("too many failed logins")
     } else {
-        let user = s
-            .authn
-            .authenticate(username, password)
-            .await
-            .map_err(|e| at(e.into()))?;
+        let user = s.authn.authenticate(username, password).await?;
         match user {
             Some(u) => {
                 let issued = s
@@ -529,8 +519,7 @@ pub(crate) async fn password_login(
                         "login",
                         Some(now_ms() + SESSION_MS),
                     )
-                    .await
-                    .map_err(|e| at(e.into()))?;
+                    .await?;
                 Ok((u, issued))
             }
             None => Err("wrong user name or password"),
@@ -551,19 +540,15 @@ pub(crate) async fn password_login(
             rec.error = why.to_string();
         }
     }
-    s.store.audit_append(&rec).await.map_err(|e| at(e.into()))?;
+    s.store.audit_append(&rec).await?;
     match outcome {
         Ok((_, issued)) => Ok(issued),
-        Err("too many failed logins") => Err(at(Problem::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "throttled",
-            "too many failed logins for this user; try again in a few minutes",
+        Err("too many failed logins") => Err(HttpError(Error::Throttled(
+            "too many failed logins for this user; try again in a few minutes".into(),
         ))),
-        Err(_) => Err(at(Problem::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthenticated",
-            "wrong user name or password",
-        ))),
+        Err(_) => Err(HttpError(Error::Unauthenticated {
+            message: "wrong user name or password".into(),
+        })),
     }
 }
 
@@ -573,20 +558,19 @@ pub(crate) async fn password_login(
 pub async fn session_delete(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
-) -> Result<StatusCode, Problem> {
+) -> Result<StatusCode, HttpError> {
     if ctx.actor.credential.kind != CredentialKind::Session {
-        return Err(Problem::invalid(
+        return Err(HttpError::invalid(
             "authorization",
             "not a session; delete API tokens with token_delete",
-        )
-        .at(&ctx.request_id));
+        ));
     }
     revoke_session(&s, &ctx).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Revokes the session the request came with (audited as `session_delete`).
-pub(crate) async fn revoke_session(s: &AppState, ctx: &OpContext) -> Result<(), Problem> {
+pub(crate) async fn revoke_session(s: &AppState, ctx: &OpContext) -> Result<(), HttpError> {
     let (user, id) = (ctx.actor.user.id.clone(), ctx.actor.credential.id.clone());
     audited(
         s,
