@@ -127,6 +127,11 @@ class ApiError extends Error {
 }
 
 /** A problem+json answer in words a user understands. */
+/** "site frankfurt (DE), cluster frankfurt-1, host pve2: why", from a placement answer. */
+function placementText(pl) {
+  return `site ${pl.site} (${pl.country}), cluster ${pl.cluster}, host ${pl.host}: ${pl.reason}`;
+}
+
 function problemText(p, status) {
   if (!p) return `The server answered ${status}.`;
   if (p.errors && p.errors.length) {
@@ -636,7 +641,7 @@ route('/projects/([^/]+)/new', '#/projects', async (id) => {
       if (!/^[a-z][a-z0-9-]{0,62}$/.test(b.name || '')) b.name = 'preview';
       try {
         const pl = await api.post(`/projects/${id}/guests?dry_run=true`, b);
-        if (mine === previewSeq) put(placement, h('p', {}, h('strong', {}, 'Placement now: '), pl.why));
+        if (mine === previewSeq) put(placement, h('p', {}, h('strong', {}, 'Placement now: '), placementText(pl)));
       } catch (e) {
         if (mine === previewSeq) put(placement, h('div', { class: 'alert error' }, e.message));
       }
@@ -686,8 +691,6 @@ route('/guests/([^/]+)', '', async (id) => {
     api.get(`/audit?tenant=${g.tenant_id}&guest=${g.id}&limit=200`).then((page) => page.items).catch(() => null),
     all('/images').catch(() => []),
   ]);
-  // "site frankfurt (DE), cluster frankfurt-1, host pve2: why" — the reason follows the colon.
-  const why = (g.placement || '').split(':').slice(1);
   const image = images.find((i) => i.id === g.image_id);
   const alertBox = h('div', { 'aria-live': 'polite' });
   const act = (label, path, opts) => h('button', {
@@ -735,7 +738,7 @@ route('/guests/([^/]+)', '', async (id) => {
       ['High availability', g.ha ? 'yes' : 'no'],
       ['Tags', g.tags.length ? g.tags.join(', ') : '—'],
       g.anti_affinity_group ? ['Anti-affinity group', g.anti_affinity_group] : null,
-      ['Why this host', why.length ? why.join(':').trim() : '—'],
+      ['Why this host', g.placement ? g.placement.reason : '—'],
       ['Created', when(g.created_at)],
     ])),
     h('h2', {}, 'Operations'), operationsTable(ops),

@@ -254,6 +254,8 @@ impl PveClient {
                     endpoint,
                     timeout_ms,
                 }
+            } else if let Some(detail) = certificate_refusal(&e) {
+                Error::Certificate { endpoint, detail }
             } else {
                 Error::Transport {
                     endpoint,
@@ -357,6 +359,32 @@ pub fn decode_data<T: serde::de::DeserializeOwned>(
         endpoint,
         detail: e.to_string(),
     })
+}
+
+/// The TLS library's reason when a connection failed because the server's certificate was
+/// refused (the rustls error sits inside I/O errors somewhere down the chain).
+fn certificate_refusal(e: &reqwest::Error) -> Option<String> {
+    fn find<'a>(e: &'a (dyn std::error::Error + 'static), depth: u8) -> Option<&'a rustls::Error> {
+        if depth == 0 {
+            return None;
+        }
+        if let Some(t) = e.downcast_ref::<rustls::Error>() {
+            return Some(t);
+        }
+        let inner = e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .map(|i| i as &(dyn std::error::Error + 'static));
+        inner
+            .and_then(|i| find(i, depth - 1))
+            .or_else(|| e.source().and_then(|s| find(s, depth - 1)))
+    }
+    match find(e, 16)? {
+        t @ (rustls::Error::InvalidCertificate(_) | rustls::Error::General(_)) => {
+            Some(t.to_string())
+        }
+        _ => None,
+    }
 }
 
 /// Reads may always be repeated. Changes only when they certainly did not reach PVE: the connection

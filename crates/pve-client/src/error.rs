@@ -74,6 +74,15 @@ pub enum Error {
         #[source]
         source: reqwest::Error,
     },
+    /// The server's certificate was refused (not the pinned one, or not signed by the CA): the
+    /// connection was not made.
+    #[error("{endpoint}: the server's certificate was refused: {detail}")]
+    Certificate {
+        /// The call.
+        endpoint: Endpoint,
+        /// Why (the TLS library's words).
+        detail: String,
+    },
     /// The call did not finish within its timeout.
     #[error("{endpoint}: timed out after {timeout_ms} ms")]
     Timeout {
@@ -149,6 +158,8 @@ pub enum ErrorKind {
     Api,
     /// See [`Error::Transport`].
     Transport,
+    /// See [`Error::Certificate`].
+    Certificate,
     /// See [`Error::Timeout`].
     Timeout,
     /// See [`Error::Decode`] and [`Error::BodyTooLarge`].
@@ -172,6 +183,7 @@ impl Error {
             Error::NodeUnreachable { .. } => ErrorKind::NodeUnreachable,
             Error::Api { .. } => ErrorKind::Api,
             Error::Transport { .. } => ErrorKind::Transport,
+            Error::Certificate { .. } => ErrorKind::Certificate,
             Error::Timeout { .. } => ErrorKind::Timeout,
             Error::Decode { .. } | Error::BodyTooLarge { .. } => ErrorKind::Decode,
             Error::TaskFailed { .. } => ErrorKind::TaskFailed,

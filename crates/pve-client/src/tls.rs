@@ -1,56 +1,14 @@
 //! Trust in the server: the certificate pinned by its SHA-256 fingerprint (PVE's self-signed certificates
 //! are the norm) or verified against a given CA. There is no "accept anything" mode.
 
-use std::fmt;
-use std::str::FromStr;
 use std::sync::Arc;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
-use sha2::{Digest, Sha256};
 
-/// A SHA-256 certificate fingerprint, written as PVE shows it (`AB:CD:...`, 32 bytes).
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Fingerprint(pub [u8; 32]);
-
-/// A fingerprint that is not 32 colon-separated hex bytes.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("not a SHA-256 fingerprint (expected 32 hex bytes like AB:CD:...): {0}")]
-pub struct FingerprintError(pub String);
-
-impl Fingerprint {
-    /// The fingerprint of a DER certificate.
-    pub fn of_der(der: &[u8]) -> Self {
-        Self(Sha256::digest(der).into())
-    }
-}
-
-impl FromStr for Fingerprint {
-    type Err = FingerprintError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let hex_only: String = s.trim().chars().filter(|c| *c != ':').collect();
-        let bytes = hex::decode(&hex_only).map_err(|_| FingerprintError(s.to_string()))?;
-        let arr: [u8; 32] = bytes
-            .try_into()
-            .map_err(|_| FingerprintError(s.to_string()))?;
-        Ok(Self(arr))
-    }
-}
-
-impl fmt::Display for Fingerprint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let parts: Vec<String> = self.0.iter().map(|b| format!("{b:02X}")).collect();
-        f.write_str(&parts.join(":"))
-    }
-}
-
-impl fmt::Debug for Fingerprint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Fingerprint({self})")
-    }
-}
+pub use pve_types::{Fingerprint, FingerprintError};
 
 /// How the client decides to trust the server.
 #[derive(Debug, Clone)]

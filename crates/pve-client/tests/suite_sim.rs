@@ -69,7 +69,11 @@ async fn pinning_refuses_another_certificate() {
     ))
     .unwrap();
     let err = client.version().await.unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Transport, "{err}");
+    assert_eq!(err.kind(), ErrorKind::Certificate, "{err}");
+    assert!(
+        err.to_string().contains("does not match the pinned"),
+        "{err}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,13 +9,17 @@
 
 pub mod api;
 pub mod endpoint;
+pub mod fingerprint;
 pub mod ids;
 pub mod indexed;
 pub mod perl;
 pub mod property_string;
+#[cfg(feature = "utoipa")]
+mod schema;
 pub mod upid;
 
 pub use endpoint::{ApiRequest, Endpoint, HttpMethod};
+pub use fingerprint::{Fingerprint, FingerprintError};
 pub use ids::{Authid, IdError, NodeName, PoolId, StorageId, Vmid};
 pub use indexed::IndexedKey;
 pub use property_string::{PropertyString, PropertyStringError};

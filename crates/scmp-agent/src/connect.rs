@@ -12,11 +12,11 @@ pub struct ClusterAccess {
     /// `https://host:8006`.
     pub endpoint: String,
     /// `USER@REALM!TOKENID`.
-    pub token_id: String,
+    pub token_id: Authid,
     /// The token secret (in the clear only in memory).
     pub token_secret: String,
     /// The pinned certificate fingerprint.
-    pub fingerprint: String,
+    pub fingerprint: Fingerprint,
 }
 
 impl std::fmt::Debug for ClusterAccess {
@@ -32,16 +32,11 @@ impl std::fmt::Debug for ClusterAccess {
 /// A client for the cluster (no request is sent yet).
 pub fn connect(access: &ClusterAccess) -> Result<PveClient, String> {
     let url = url::Url::parse(&access.endpoint).map_err(|e| format!("endpoint: {e}"))?;
-    let fp: Fingerprint = access
-        .fingerprint
-        .parse()
-        .map_err(|_| "tls_fingerprint: not a SHA-256 fingerprint".to_string())?;
-    let id = Authid::new(access.token_id.as_str()).map_err(|e| format!("token_id: {e}"))?;
     let mut config = ClientConfig::new(
         url,
-        Trust::Fingerprint(fp),
+        Trust::Fingerprint(access.fingerprint),
         Credentials::Token {
-            id,
+            id: access.token_id.clone(),
             secret: access.token_secret.clone(),
         },
     );

@@ -38,11 +38,11 @@ fn yes() -> bool {
 impl SiteObservation {
     /// `online` when every node is up, the cluster is quorate and every section was read, else
     /// `degraded`.
-    pub fn health(&self) -> &'static str {
+    pub fn health(&self) -> scmp_common::ClusterState {
         if self.quorate && self.problems.is_empty() && self.hosts.iter().all(|h| h.online) {
-            "online"
+            scmp_common::ClusterState::Online
         } else {
-            "degraded"
+            scmp_common::ClusterState::Degraded
         }
     }
 }

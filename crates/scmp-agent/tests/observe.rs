@@ -59,7 +59,7 @@ async fn an_unreadable_section_is_named_and_the_rest_is_taken() {
     let obs = scmp_agent::observe(&spoiled(&["/cluster/tasks"], &[]), true)
         .await
         .unwrap();
-    assert_eq!(obs.health(), "degraded");
+    assert_eq!(obs.health(), scmp_common::ClusterState::Degraded);
     assert!(
         obs.problems[0].starts_with("recent tasks: "),
         "{:?}",
@@ -79,7 +79,7 @@ async fn unreadable_resources_say_nothing_of_what_runs() {
         .await
         .unwrap();
     assert!(!obs.resources_read);
-    assert_eq!(obs.health(), "degraded");
+    assert_eq!(obs.health(), scmp_common::ClusterState::Degraded);
     assert!(obs
         .problems
         .iter()
@@ -97,6 +97,6 @@ async fn only_a_failed_connection_fails_the_look() {
     let obs = scmp_agent::observe(&spoiled(&[], &[]), false)
         .await
         .unwrap();
-    assert_eq!(obs.health(), "online");
+    assert_eq!(obs.health(), scmp_common::ClusterState::Online);
     assert!(obs.problems.is_empty());
 }

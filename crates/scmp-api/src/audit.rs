@@ -1,6 +1,7 @@
 //! The audit log: entries, signed checkpoints and the chain's verification.
 
 use scmp_common::time::Time;
+use scmp_common::{AuditPhase, AuditResult, AuditTarget, AuthMethod, ChainState, TenantId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -14,7 +15,7 @@ pub struct AuditEntryView {
     /// Request id.
     pub request_id: String,
     /// `begin` (before acting) or `end` (after).
-    pub phase: String,
+    pub phase: AuditPhase,
     /// The real end user.
     pub actor: AuditActorView,
     /// How they authenticated.
@@ -24,13 +25,13 @@ pub struct AuditEntryView {
     pub source: Option<String>,
     /// Operation id.
     pub operation: String,
-    /// Target.
-    pub target: String,
+    /// What it acted on.
+    pub target: AuditTarget,
     /// The tenant concerned.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tenant_id: Option<String>,
-    /// `pending`, `ok` or `error`.
-    pub result: String,
+    pub tenant_id: Option<TenantId>,
+    /// How it ended.
+    pub result: AuditResult,
     /// The error, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -57,9 +58,9 @@ pub struct AuditActorView {
 /// The credential an entry's request was made with (never its secret).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct AuditCredentialView {
-    /// `token`, `session`, `password` (a login) or `workflow` (what the platform did for the
-    /// request; `id` is then the operation).
-    pub kind: String,
+    /// How they authenticated; `workflow` is what the platform did for the request (`id` is then
+    /// the operation).
+    pub kind: AuthMethod,
     /// The credential's (or operation's) id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -86,8 +87,8 @@ pub struct CheckpointView {
 /// Whether the audit chain holds, checked now.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct AuditVerifyView {
-    /// `intact` or `broken`.
-    pub state: String,
+    /// Whether it holds.
+    pub state: ChainState,
     /// Entries checked (when intact).
     pub entries: i64,
     /// Signed checkpoints checked (when intact).

@@ -1,7 +1,7 @@
 //! The catalog: images and instance types.
 
 use scmp_common::time::Time;
-use scmp_common::GuestKind;
+use scmp_common::{GuestKind, ImageId, InstanceTypeId, Name};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct ImageCreate {
     /// Name.
-    pub name: String,
+    pub name: Name,
     /// `vm` or `ct`.
     pub kind: GuestKind,
     /// Operating system (`debian`).
@@ -28,9 +28,9 @@ pub struct ImageCreate {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ImageView {
     /// Id.
-    pub id: String,
+    pub id: ImageId,
     /// Name.
-    pub name: String,
+    pub name: Name,
     /// `vm` or `ct`.
     pub kind: GuestKind,
     /// Operating system.
@@ -43,7 +43,7 @@ pub struct ImageView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Clusters that carry the template (names).
-    pub clusters: Vec<String>,
+    pub clusters: Vec<Name>,
     /// Created.
     pub created_at: Time,
 }
@@ -53,7 +53,7 @@ pub struct ImageView {
 #[serde(deny_unknown_fields)]
 pub struct InstanceTypeCreate {
     /// Name.
-    pub name: String,
+    pub name: Name,
     /// vCPUs (1..128).
     pub vcpus: u64,
     /// Memory (64 MiB .. 4 TiB).
@@ -66,9 +66,9 @@ pub struct InstanceTypeCreate {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct InstanceTypeView {
     /// Id.
-    pub id: String,
+    pub id: InstanceTypeId,
     /// Name.
-    pub name: String,
+    pub name: Name,
     /// vCPUs.
     pub vcpus: u64,
     /// Memory.

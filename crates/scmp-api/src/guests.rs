@@ -1,8 +1,10 @@
 //! Guests (VMs and containers), their creation, changes, placement and snapshots.
 
 use scmp_common::time::Time;
-use scmp_common::GuestKind;
-use scmp_common::GuestState;
+use scmp_common::{
+    ClusterId, Country, GuestEventKind, GuestId, GuestKind, GuestState, ImageId, Name, ProjectId,
+    SiteId, TenantId,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -11,7 +13,7 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct GuestCreate {
     /// Name (DNS label), unique in the project; also the hostname.
-    pub name: String,
+    pub name: Name,
     /// `vm` or `ct`.
     pub kind: GuestKind,
     /// Catalog image (id or name); its kind must match.
@@ -103,17 +105,17 @@ pub struct GuestMigrate {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct GuestView {
     /// Id.
-    pub id: String,
+    pub id: GuestId,
     /// Name.
-    pub name: String,
+    pub name: Name,
     /// Its project.
-    pub project_id: String,
+    pub project_id: ProjectId,
     /// Its tenant.
-    pub tenant_id: String,
+    pub tenant_id: TenantId,
     /// `vm` or `ct`.
     pub kind: GuestKind,
     /// Catalog image id.
-    pub image_id: String,
+    pub image_id: ImageId,
     /// vCPUs.
     pub vcpus: u64,
     /// Memory.
@@ -124,13 +126,13 @@ pub struct GuestView {
     pub state: GuestState,
     /// The site it runs at (absent until placed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub site: Option<String>,
+    pub site: Option<Name>,
     /// The cluster it runs on (absent until placed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cluster_id: Option<String>,
+    pub cluster_id: Option<ClusterId>,
     /// That cluster's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cluster: Option<String>,
+    pub cluster: Option<Name>,
     /// Its host (absent until placed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
@@ -157,9 +159,9 @@ pub struct GuestView {
     /// The cloud-init user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ci_user: Option<String>,
-    /// Why placement chose its host (absent until placed).
+    /// Where placement put it and why (absent until placed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub placement: Option<String>,
+    pub placement: Option<PlacementView>,
     /// What differs on Proxmox from scmp's record (absent when in sync).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drift: Option<String>,
@@ -180,21 +182,29 @@ pub struct GuestView {
 pub struct GuestEventView {
     /// When.
     pub at: Time,
-    /// `drift`, `in_sync`, `repaired`, `adopted`, `moved`.
-    pub kind: String,
+    /// What kind of event.
+    pub kind: GuestEventKind,
     /// What happened.
     pub detail: String,
 }
 
-/// Where placement would put a guest now, and why (`guest_create?dry_run=true`).
+/// Where placement put a guest, or would put it now (`guest_create?dry_run=true`), and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct PlacementPreview {
+pub struct PlacementView {
+    /// The site.
+    pub site_id: SiteId,
+    /// The site's name.
+    pub site: Name,
+    /// The site's country.
+    pub country: Country,
     /// The cluster.
-    pub cluster_id: String,
+    pub cluster_id: ClusterId,
+    /// The cluster's name.
+    pub cluster: Name,
     /// The host.
     pub host: String,
-    /// Site, cluster and host, and why (which filters the hosts passed, why this one).
-    pub why: String,
+    /// Why this host: how many hosts passed every filter, and why this one won.
+    pub reason: String,
 }
 
 /// `snapshot_create`.

@@ -1,6 +1,7 @@
 //! Users, groups, role bindings, login sessions, API tokens and the caller (`me`).
 
 use scmp_common::time::Time;
+use scmp_common::{CredentialId, GroupId, Name, RoleBindingId, TenantId, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -9,7 +10,7 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct UserCreate {
     /// Login name.
-    pub name: String,
+    pub name: Name,
     /// E-mail address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -37,9 +38,9 @@ pub struct UserUpdate {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct UserView {
     /// Id.
-    pub id: String,
+    pub id: UserId,
     /// Name.
-    pub name: String,
+    pub name: Name,
     /// E-mail address (absent when none was given).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -47,7 +48,7 @@ pub struct UserView {
     pub realm: String,
     /// Its tenant (absent for platform staff).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tenant_id: Option<String>,
+    pub tenant_id: Option<TenantId>,
     /// That tenant's name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
@@ -99,13 +100,13 @@ pub struct RoleBindingCreate {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct RoleBindingView {
     /// Id.
-    pub id: String,
+    pub id: RoleBindingId,
     /// The user, for a binding to a user.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
+    pub user_id: Option<UserId>,
     /// The group, for a binding to a group.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<String>,
+    pub group_id: Option<GroupId>,
     /// The role.
     pub role: String,
     /// `platform`, `tenant/<id>` or `project/<id>`.
@@ -137,7 +138,7 @@ pub struct SessionView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenCreate {
-    /// A name to recognise it by.
+    /// A label to recognise it by (1 to 100 characters).
     pub name: String,
     /// When it expires (RFC 3339); never when left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -148,7 +149,7 @@ pub struct TokenCreate {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct TokenView {
     /// Id.
-    pub id: String,
+    pub id: CredentialId,
     /// Name.
     pub name: String,
     /// When it expires (absent: never).
@@ -165,14 +166,14 @@ pub struct TokenView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct MeView {
     /// User id.
-    pub id: String,
+    pub id: UserId,
     /// User name.
-    pub name: String,
+    pub name: Name,
     /// The user's tenant (absent for platform staff).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tenant_id: Option<String>,
+    pub tenant_id: Option<TenantId>,
     /// The credential in use.
-    pub credential: String,
+    pub credential: CredentialId,
     /// Roles and their scopes (`platform`, `tenant/<id>`, `project/<id>`).
     pub roles: Vec<RoleView>,
 }
@@ -191,7 +192,7 @@ pub struct RoleView {
 #[serde(deny_unknown_fields)]
 pub struct GroupCreate {
     /// Name, unique on the platform.
-    pub name: String,
+    pub name: Name,
     /// Its tenant (id or name); a platform group when left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
@@ -219,17 +220,17 @@ pub struct GroupUpdate {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct GroupView {
     /// Id.
-    pub id: String,
+    pub id: GroupId,
     /// Name.
-    pub name: String,
+    pub name: Name,
     /// Its tenant; absent for a platform group.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tenant_id: Option<String>,
+    pub tenant_id: Option<TenantId>,
     /// Description (absent when none was given).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Members (user ids).
-    pub members: Vec<String>,
+    pub members: Vec<UserId>,
     /// Created.
     pub created_at: Time,
 }

@@ -1,8 +1,7 @@
 //! Operations: the user-visible record of a long change, and waiting for one.
 
 use scmp_common::time::Time;
-use scmp_common::OperationKind;
-use scmp_common::OperationState;
+use scmp_common::{GuestId, OperationId, OperationKind, OperationState};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -10,13 +9,13 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct OperationView {
     /// Id.
-    pub id: String,
+    pub id: OperationId,
     /// What it does.
     pub kind: OperationKind,
     /// What it acts on.
     pub target: String,
     /// The guest.
-    pub guest_id: String,
+    pub guest_id: GuestId,
     /// Where it is.
     pub state: OperationState,
     /// 0 to 100.

@@ -2,7 +2,7 @@
 //! the query parameters of each list (its filters, then `limit` and `page_token`).
 
 use scmp_common::time::Time;
-use scmp_common::{Error, GuestState, OperationState};
+use scmp_common::{Error, GuestId, GuestState, OperationState};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -98,7 +98,7 @@ list_query! {
         until: Option<Time>,
         /// Only entries of requests that acted on this guest (guest id): their requests and the
         /// Proxmox side of their operations.
-        guest: Option<String>,
+        guest: Option<GuestId>,
     }
 }
 

@@ -1,6 +1,8 @@
 //! Sites, the Proxmox VE clusters registered at them, and their hosts.
 
+use pve_types::{Authid, Fingerprint, Upid};
 use scmp_common::time::Time;
+use scmp_common::{ClusterId, ClusterState, Country, DriftAction, Name, SiteId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -9,9 +11,9 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct SiteCreate {
     /// Name.
-    pub name: String,
+    pub name: Name,
     /// ISO 3166-1 alpha-2 country code (`DE`), for residency.
-    pub country: String,
+    pub country: Country,
     /// Region within the country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
@@ -36,11 +38,11 @@ pub struct SiteUpdate {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct SiteView {
     /// Id.
-    pub id: String,
+    pub id: SiteId,
     /// Name.
-    pub name: String,
+    pub name: Name,
     /// Country code.
-    pub country: String,
+    pub country: Country,
     /// Region within the country (absent when none was given).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
@@ -56,16 +58,16 @@ pub struct SiteView {
 #[serde(deny_unknown_fields)]
 pub struct ClusterCreate {
     /// Name.
-    pub name: String,
+    pub name: Name,
     /// `https://host:8006`.
     pub endpoint: String,
     /// The API token id, `USER@REALM!TOKENID`.
-    pub token_id: String,
+    pub token_id: Authid,
     /// The API token secret (stored encrypted, never returned).
     pub token_secret: String,
     /// The SHA-256 fingerprint of the cluster's certificate, as PVE shows it (`AB:CD:...`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tls_fingerprint: Option<String>,
+    pub tls_fingerprint: Option<Fingerprint>,
     /// vCPUs allowed per physical core (default 4).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpu_overcommit: Option<f64>,
@@ -86,31 +88,31 @@ pub struct ClusterUpdate {
     pub memory_overcommit: Option<f64>,
     /// `report` drift only, or `repair` it (start/stop and re-size guests back to scmp's record).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub drift_action: Option<String>,
+    pub drift_action: Option<DriftAction>,
 }
 
 /// A registered cluster (without its secret).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ClusterView {
     /// Id.
-    pub id: String,
+    pub id: ClusterId,
     /// Its site.
-    pub site_id: String,
+    pub site_id: SiteId,
     /// Name.
-    pub name: String,
+    pub name: Name,
     /// API endpoint.
     pub endpoint: String,
     /// API token id.
-    pub token_id: String,
+    pub token_id: Authid,
     /// Pinned certificate fingerprint.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tls_fingerprint: Option<String>,
+    pub tls_fingerprint: Option<Fingerprint>,
     /// CPU overcommit.
     pub cpu_overcommit: f64,
     /// Memory overcommit.
     pub memory_overcommit: f64,
-    /// `report` or `repair` drift.
-    pub drift_action: String,
+    /// What inventory sync does about drift.
+    pub drift_action: DriftAction,
     /// Health as inventory sync last saw it.
     pub health: ClusterHealthView,
     /// Storage on each node.
@@ -126,8 +128,8 @@ pub struct ClusterView {
 /// A cluster's health.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ClusterHealthView {
-    /// `unknown` (not synced yet), `online`, `degraded` (a node down or no quorum) or `unreachable`.
-    pub state: String,
+    /// How inventory sync last found it.
+    pub state: ClusterState,
     /// Since when (absent until the first sync).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub since: Option<Time>,
@@ -148,7 +150,7 @@ pub struct ClusterHealthView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct TaskView {
     /// Its UPID.
-    pub upid: String,
+    pub upid: Upid,
     /// Node.
     pub node: String,
     /// `qmclone`, `qmstart`, ...
@@ -201,7 +203,7 @@ pub struct HostView {
     /// Node name.
     pub name: String,
     /// Its cluster.
-    pub cluster_id: String,
+    pub cluster_id: ClusterId,
     /// Up.
     pub online: bool,
     /// In maintenance: no new guests are placed on it.

@@ -1,6 +1,7 @@
 //! Tenants and their projects.
 
 use scmp_common::time::Time;
+use scmp_common::{Country, Name, ProjectId, TenantId};
 use serde::{Deserialize, Serialize};
 
 use crate::quota::{QuotaBody, ResourcesBody};
@@ -11,7 +12,7 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct TenantCreate {
     /// Name: lower-case letters, digits and hyphens, starting with a letter.
-    pub name: String,
+    pub name: Name,
     /// Description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -20,7 +21,7 @@ pub struct TenantCreate {
     pub quota: Option<ResourcesBody>,
     /// Countries (ISO 3166-1 alpha-2) the tenant's guests may run in; anywhere when left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub countries: Option<Vec<String>>,
+    pub countries: Option<Vec<Country>>,
 }
 
 /// `tenant_update`.
@@ -32,23 +33,23 @@ pub struct TenantUpdate {
     pub description: Option<String>,
     /// Countries the tenant's guests may run in (platform administrators only); `[]` for anywhere.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub countries: Option<Vec<String>>,
+    pub countries: Option<Vec<Country>>,
 }
 
 /// A tenant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct TenantView {
     /// Id.
-    pub id: String,
+    pub id: TenantId,
     /// Name.
-    pub name: String,
+    pub name: Name,
     /// Description (absent when none was given).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Quota.
     pub quota: QuotaBody,
     /// Countries its guests may run in (empty: anywhere).
-    pub countries: Vec<String>,
+    pub countries: Vec<Country>,
     /// Created.
     pub created_at: Time,
 }
@@ -66,7 +67,7 @@ pub struct DescriptionUpdate {
 #[serde(deny_unknown_fields)]
 pub struct ProjectCreate {
     /// Name, unique in the tenant.
-    pub name: String,
+    pub name: Name,
     /// Description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -79,11 +80,11 @@ pub struct ProjectCreate {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ProjectView {
     /// Id.
-    pub id: String,
+    pub id: ProjectId,
     /// Its tenant.
-    pub tenant_id: String,
+    pub tenant_id: TenantId,
     /// Name.
-    pub name: String,
+    pub name: Name,
     /// Description (absent when none was given).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,

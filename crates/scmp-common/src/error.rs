@@ -36,6 +36,55 @@ pub enum ResourceKind {
     Group,
     /// An API token or login session.
     Token,
+    /// A Proxmox VE task (by UPID).
+    Task,
+}
+
+impl ResourceKind {
+    /// Every kind.
+    pub const ALL: &'static [ResourceKind] = &[
+        ResourceKind::Tenant,
+        ResourceKind::Project,
+        ResourceKind::Site,
+        ResourceKind::Cluster,
+        ResourceKind::User,
+        ResourceKind::RoleBinding,
+        ResourceKind::Guest,
+        ResourceKind::Operation,
+        ResourceKind::Image,
+        ResourceKind::InstanceType,
+        ResourceKind::Host,
+        ResourceKind::Snapshot,
+        ResourceKind::Group,
+        ResourceKind::Token,
+        ResourceKind::Task,
+    ];
+
+    /// The kind as a step of a path (`instance_type`), in audit targets.
+    pub fn path_name(self) -> &'static str {
+        match self {
+            ResourceKind::RoleBinding => "role_binding",
+            ResourceKind::InstanceType => "instance_type",
+            ResourceKind::Tenant => "tenant",
+            ResourceKind::Project => "project",
+            ResourceKind::Site => "site",
+            ResourceKind::Cluster => "cluster",
+            ResourceKind::User => "user",
+            ResourceKind::Guest => "guest",
+            ResourceKind::Operation => "operation",
+            ResourceKind::Image => "image",
+            ResourceKind::Host => "host",
+            ResourceKind::Snapshot => "snapshot",
+            ResourceKind::Group => "group",
+            ResourceKind::Token => "token",
+            ResourceKind::Task => "task",
+        }
+    }
+
+    /// The kind of a path step.
+    pub fn from_path_name(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|k| k.path_name() == s)
+    }
 }
 
 impl fmt::Display for ResourceKind {
@@ -55,6 +104,7 @@ impl fmt::Display for ResourceKind {
             ResourceKind::Snapshot => "snapshot",
             ResourceKind::Group => "group",
             ResourceKind::Token => "token",
+            ResourceKind::Task => "Proxmox task",
         })
     }
 }

@@ -3,15 +3,31 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod clock;
+pub mod country;
 pub mod error;
 pub mod ids;
 pub mod lifecycle;
 pub mod name;
+pub mod random;
 pub mod resources;
+pub mod states;
+pub mod target;
+mod text_enum;
 pub mod time;
 
+pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
+pub use country::Country;
 pub use error::{Dependents, Error, ResourceKind};
-pub use ids::{GuestId, OperationId, ProjectId, TenantId};
+pub use ids::{
+    ClusterId, CredentialId, GroupId, GuestId, ImageId, InstanceTypeId, OperationId, ProjectId,
+    RoleBindingId, SiteId, TenantId, UserId,
+};
 pub use lifecycle::{GuestKind, GuestState, OperationKind, OperationState};
 pub use name::Name;
-pub use resources::Resources;
+pub use random::Random;
+pub use resources::{ResourceDelta, Resources};
+pub use states::{
+    AuditPhase, AuditResult, AuthMethod, ChainState, ClusterState, DriftAction, GuestEventKind,
+};
+pub use target::AuditTarget;

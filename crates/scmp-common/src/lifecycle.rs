@@ -1,53 +1,6 @@
 //! The states and kinds of guests and operations, as stored and as the API shows them.
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
-
-macro_rules! text_enum {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal,)* }) => {
-        $(#[$doc])*
-        // The texts are the snake_case names of the variants (a test checks it); `rename_all` tells
-        // serde and the OpenAPI schema alike.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $(
-                $(#[$vdoc])*
-                $variant,
-            )*
-        }
-
-        impl $name {
-            /// Every value.
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-
-            /// The stored and shown text.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $text,)*
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, String> {
-                match s {
-                    $($text => Ok($name::$variant),)*
-                    other => Err(format!("unknown {}: {other}", stringify!($name))),
-                }
-            }
-        }
-    };
-}
+use crate::text_enum::text_enum;
 
 text_enum! {
     /// A virtual machine or a container.

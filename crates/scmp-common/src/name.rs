@@ -81,6 +81,22 @@ impl<'de> Deserialize<'de> for Name {
     }
 }
 
+impl utoipa::PartialSchema for Name {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .min_length(Some(1))
+            .max_length(Some(63))
+            .pattern(Some("^[a-z]([a-z0-9-]*[a-z0-9])?$"))
+            .description(Some(
+                "A name: lower-case letters, digits and hyphens, starting with a letter",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Name {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -80,6 +80,87 @@ impl fmt::Display for Resources {
     }
 }
 
+/// A signed change of each counted resource: what a creation, a resize or a deletion does to a
+/// project's usage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ResourceDelta {
+    /// Virtual CPUs.
+    pub vcpus: i64,
+    /// Memory in MiB.
+    pub memory_mib: i64,
+    /// Disk in GiB.
+    pub disk_gib: i64,
+    /// Guests.
+    pub guests: i64,
+}
+
+impl ResourceDelta {
+    /// Taking `r` (`None` when an amount does not fit a signed 64-bit number).
+    pub fn take(r: &Resources) -> Option<Self> {
+        Some(Self {
+            vcpus: i64::try_from(r.vcpus).ok()?,
+            memory_mib: i64::try_from(r.memory_mib).ok()?,
+            disk_gib: i64::try_from(r.disk_gib).ok()?,
+            guests: i64::try_from(r.guests).ok()?,
+        })
+    }
+
+    /// Giving `r` back.
+    pub fn release(r: &Resources) -> Option<Self> {
+        Self::take(r).map(|t| -t)
+    }
+
+    /// What growing from `from` to `to` takes: only what grows counts (shrinking gives nothing back
+    /// until the change is done).
+    pub fn growth(from: &Resources, to: &Resources) -> Option<Self> {
+        Self::take(&Resources {
+            vcpus: to.vcpus.saturating_sub(from.vcpus),
+            memory_mib: to.memory_mib.saturating_sub(from.memory_mib),
+            disk_gib: to.disk_gib.saturating_sub(from.disk_gib),
+            guests: to.guests.saturating_sub(from.guests),
+        })
+    }
+
+    /// Whether nothing changes.
+    pub fn is_zero(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// What is taken, per resource (nothing where the delta gives back).
+    pub fn taken(&self) -> Resources {
+        Resources {
+            vcpus: self.vcpus.max(0).unsigned_abs(),
+            memory_mib: self.memory_mib.max(0).unsigned_abs(),
+            disk_gib: self.disk_gib.max(0).unsigned_abs(),
+            guests: self.guests.max(0).unsigned_abs(),
+        }
+    }
+}
+
+impl std::ops::Neg for ResourceDelta {
+    type Output = ResourceDelta;
+    fn neg(self) -> Self {
+        Self {
+            vcpus: -self.vcpus,
+            memory_mib: -self.memory_mib,
+            disk_gib: -self.disk_gib,
+            guests: -self.guests,
+        }
+    }
+}
+
+impl std::ops::Sub for ResourceDelta {
+    type Output = ResourceDelta;
+    fn sub(self, o: Self) -> Self {
+        Self {
+            vcpus: self.vcpus - o.vcpus,
+            memory_mib: self.memory_mib - o.memory_mib,
+            disk_gib: self.disk_gib - o.disk_gib,
+            guests: self.guests - o.guests,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,5 +188,33 @@ mod tests {
         };
         assert!(max.checked_add(&a).is_none());
         assert!(!max.within_store_range());
+    }
+
+    #[test]
+    fn deltas() {
+        let a = Resources {
+            vcpus: 2,
+            memory_mib: 1024,
+            disk_gib: 10,
+            guests: 1,
+        };
+        let b = Resources {
+            vcpus: 1,
+            memory_mib: 2048,
+            disk_gib: 20,
+            guests: 1,
+        };
+        let g = ResourceDelta::growth(&a, &b).unwrap();
+        assert_eq!(
+            (g.vcpus, g.memory_mib, g.disk_gib, g.guests),
+            (0, 1024, 10, 0)
+        );
+        assert_eq!(ResourceDelta::release(&a).unwrap().memory_mib, -1024);
+        assert!(ResourceDelta::take(&Resources {
+            vcpus: u64::MAX,
+            ..Resources::ZERO
+        })
+        .is_none());
+        assert!(ResourceDelta::default().is_zero());
     }
 }

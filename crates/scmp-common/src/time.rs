@@ -11,11 +11,6 @@ use serde::{Deserialize, Serialize};
 pub struct Time(chrono::DateTime<chrono::Utc>);
 
 impl Time {
-    /// Now, by the system clock.
-    pub fn now() -> Self {
-        Self(chrono::Utc::now())
-    }
-
     /// Milliseconds since the Unix epoch.
     pub fn as_ms(&self) -> i64 {
         self.0.timestamp_millis()

@@ -124,9 +124,9 @@ impl FromRequestParts<Arc<AppState>> for OpContext {
         };
         // Every log line of this request from here on names who made it.
         tracing::Span::current().record("actor", tracing::field::display(&user.name));
-        let stored = state.store.bindings_of(&user.id).await?;
+        let stored = state.store.bindings_of(user.id).await?;
         let principal = Principal {
-            id: user.id.clone(),
+            id: user.id.to_string(),
             bindings: bindings(&stored),
         };
         Ok(OpContext {

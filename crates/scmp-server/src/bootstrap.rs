@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use scmp_common::{Error, GuestKind, Name};
-use scmp_store::{BindingSubject, CredentialKind, DataStore, Image, InstanceType};
+use scmp_store::{BindingSubject, CredentialKind, DataStore, NewImage, NewInstanceType};
 
 /// Creates the administrator when the store has no user.
 pub async fn first_start(store: &DataStore, dir: &Path) -> Result<(), Error> {
@@ -15,14 +15,14 @@ pub async fn first_start(store: &DataStore, dir: &Path) -> Result<(), Error> {
     let admin = store.user_create(&name, "", None, None).await?;
     store
         .binding_create(
-            &BindingSubject::User(admin.id.clone()),
+            &BindingSubject::User(admin.id),
             "platform-admin",
             None,
             None,
         )
         .await?;
     let token = store
-        .credential_issue(&admin.id, CredentialKind::Token, "bootstrap", None)
+        .credential_issue(admin.id, CredentialKind::Token, "bootstrap", None)
         .await?;
     crate::datadir::write_private(
         &dir.join("admin-token"),
@@ -51,15 +51,13 @@ async fn default_catalog(store: &DataStore) -> Result<(), Error> {
         ),
     ] {
         store
-            .image_create(&Image {
-                id: String::new(),
+            .image_create(&NewImage {
                 name: name(n)?,
                 kind,
                 os: "debian".into(),
                 version: "12".into(),
                 template: template.into(),
                 description: description.into(),
-                created_at: 0,
             })
             .await?;
     }
@@ -70,13 +68,11 @@ async fn default_catalog(store: &DataStore) -> Result<(), Error> {
         ("xlarge", 8, 16384, 128),
     ] {
         store
-            .instance_type_create(&InstanceType {
-                id: String::new(),
+            .instance_type_create(&NewInstanceType {
                 name: name(n)?,
                 vcpus,
                 memory_mib,
                 disk_gib,
-                created_at: 0,
             })
             .await?;
     }

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use pve_client::PveApi;
 use scmp_agent::ClusterAccess;
-use scmp_common::Error;
+use scmp_common::{ClusterId, Error};
 use scmp_store::Cluster;
 
 use crate::secrets::Sealer;
@@ -17,7 +17,7 @@ type Entry = (String, Arc<dyn PveApi>);
 /// The clients, by cluster id.
 #[derive(Default)]
 pub struct Connections {
-    clients: Mutex<HashMap<String, Entry>>,
+    clients: Mutex<HashMap<ClusterId, Entry>>,
 }
 
 impl Connections {
@@ -25,11 +25,11 @@ impl Connections {
     pub fn get(&self, cluster: &Cluster, sealer: &Sealer) -> Result<Arc<dyn PveApi>, Error> {
         // The record's identity: a changed endpoint, token or fingerprint gives a new client.
         let key = format!(
-            "{}|{}|{}|{}",
+            "{}|{}|{}|{:?}",
             cluster.endpoint,
             cluster.token_id,
             cluster.token_secret_sealed,
-            cluster.tls_fingerprint.as_deref().unwrap_or_default()
+            cluster.tls_fingerprint
         );
         let mut clients = self
             .clients
@@ -45,14 +45,14 @@ impl Connections {
             scmp_agent::connect(&access)
                 .map_err(|e| Error::Unavailable(format!("cluster '{}': {e}", cluster.name)))?,
         );
-        clients.insert(cluster.id.clone(), (key, client.clone()));
+        clients.insert(cluster.id, (key, client.clone()));
         Ok(client)
     }
 
     /// Forgets a cluster's client.
-    pub fn forget(&self, cluster_id: &str) {
+    pub fn forget(&self, cluster_id: ClusterId) {
         if let Ok(mut c) = self.clients.lock() {
-            c.remove(cluster_id);
+            c.remove(&cluster_id);
         }
     }
 }
@@ -63,6 +63,11 @@ pub fn access(cluster: &Cluster, sealer: &Sealer) -> Result<ClusterAccess, Error
         endpoint: cluster.endpoint.clone(),
         token_id: cluster.token_id.clone(),
         token_secret: sealer.open(&cluster.token_secret_sealed)?,
-        fingerprint: cluster.tls_fingerprint.clone().unwrap_or_default(),
+        fingerprint: cluster.tls_fingerprint.ok_or_else(|| {
+            Error::Unavailable(format!(
+                "cluster '{}' has no pinned certificate fingerprint",
+                cluster.name
+            ))
+        })?,
     })
 }

@@ -1,10 +1,12 @@
-//! The server's state and each request's operation context (who, from where, which request).
+//! What every part of the server shares (the store, the clock, the keys, the caches; no logic of
+//! its own: the app layer in `app/` adds that) and each request's operation context (who, from
+//! where, which request).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use scmp_authz::{Authorizer, Principal};
-use scmp_common::Error;
+use scmp_common::{Error, Random, SharedClock};
 use scmp_store::{Credential, DataStore, User};
 
 use crate::metrics::Metrics;
@@ -45,10 +47,14 @@ impl ServerConfig {
     }
 }
 
-/// What every handler shares.
+/// What every part of the server shares.
 pub struct AppState {
-    /// The store.
+    /// The store (with the same clock and randomness).
     pub store: DataStore,
+    /// The one clock.
+    pub clock: SharedClock,
+    /// The one source of randomness.
+    pub random: Random,
     /// The policy engine.
     pub authz: Authorizer,
     /// Request metrics.
@@ -60,17 +66,17 @@ pub struct AppState {
     /// A Proxmox VE client per cluster.
     pub connections: crate::connections::Connections,
     /// Wakes workers when an operation is recorded.
-    pub work: crate::workflows::Work,
+    pub work: crate::signals::Work,
     /// Waiters (`?wait=`) for operations to end, by operation.
-    pub finished: crate::workflows::Waiters,
+    pub finished: crate::signals::Waiters,
     /// Checks passwords at login (local users today; directories later).
     pub authn: std::sync::Arc<dyn crate::authn::PasswordAuthenticator>,
     /// This replica's name in leases (unique per process).
     pub replica: String,
     /// VMID candidates handed out by this replica.
-    pub vmid_hints: crate::workflows::VmidHints,
+    pub vmid_hints: crate::hints::VmidHints,
     /// Tenant pools seen on each cluster.
-    pub known_pools: crate::workflows::KnownPools,
+    pub known_pools: crate::hints::KnownPools,
     /// Placement's capacity snapshot, shared by this replica's decisions.
     pub placer: crate::placement::Placer,
     /// A saga step that reports failure after doing its work, for tests.
@@ -80,14 +86,19 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Builds the state.
+    /// Builds the state; the store's clock and randomness are everyone's.
     pub fn new(
         store: DataStore,
+        random: Random,
         signer: std::sync::Arc<crate::checkpoint::Signer>,
         sealer: crate::secrets::Sealer,
     ) -> Result<Self, Error> {
+        let store = store.with_random(random.clone());
         Ok(Self {
             authn: std::sync::Arc::new(crate::authn::LocalPasswords::new(store.clone())),
+            clock: store.clock().clone(),
+            replica: format!("{}-{}", std::process::id(), random.uuid()),
+            random,
             store,
             authz: Authorizer::new().map_err(Error::internal)?,
             metrics: Metrics::new(),
@@ -99,7 +110,6 @@ impl AppState {
             placer: Default::default(),
             vmid_hints: Default::default(),
             known_pools: Default::default(),
-            replica: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4()),
             fault_step: None,
             repeat_steps: false,
         })
@@ -117,7 +127,16 @@ pub struct Actor {
     pub principal: Principal,
 }
 
-/// One request's context: its id, its source and (once authenticated) its actor.
+/// Where a request came from, before anyone is authenticated (a login has only this).
+#[derive(Debug, Clone)]
+pub struct RequestMeta {
+    /// The request id (also in `X-Request-Id` and problem `instance`).
+    pub request_id: String,
+    /// The peer address.
+    pub source: SocketAddr,
+}
+
+/// One request's context: its id, its source and its authenticated actor.
 #[derive(Debug, Clone)]
 pub struct OpContext {
     /// The request id (also in `X-Request-Id` and problem `instance`).

@@ -36,18 +36,6 @@ impl HttpError {
             message: message.into(),
         })
     }
-
-    /// An action the caller may not do on a resource it may see.
-    pub fn forbidden(action: &str) -> Self {
-        HttpError(Error::Forbidden {
-            action: action.to_string(),
-        })
-    }
-
-    /// The HTTP status the error answers with.
-    pub fn status(&self) -> StatusCode {
-        status_and_slug(&self.0).0
-    }
 }
 
 /// The status and problem type of each error.

@@ -11,7 +11,7 @@ use std::time::Duration;
 use pve_client::PveApi;
 use pve_types::api::guest::PowerAction;
 use scmp_agent::protocol::{ObservedGuest, SiteObservation};
-use scmp_common::{Error, GuestId, GuestKind, GuestState};
+use scmp_common::{DriftAction, Error, GuestEventKind, GuestId, GuestKind, GuestState};
 use scmp_store::{Cluster, ClusterObservation, Guest, HostObservation, TemplateObservation};
 
 use tracing::Instrument;
@@ -78,7 +78,7 @@ pub async fn sync_cluster(state: &AppState, cluster: &Cluster) -> Result<SiteObs
             let message = e.to_string();
             state
                 .store
-                .cluster_unreachable(&cluster.id, &message)
+                .cluster_unreachable(cluster.id, &message)
                 .await?;
             return Err(Error::Unavailable(format!(
                 "cluster '{}' is unreachable: {message}",
@@ -90,13 +90,13 @@ pub async fn sync_cluster(state: &AppState, cluster: &Cluster) -> Result<SiteObs
         // Reached, but what runs there is unknown: nothing is taken for gone.
         let why = obs.problems.join("; ");
         tracing::warn!(cluster = %cluster.name, problems = %why, "inventory could not be read");
-        state.store.cluster_degraded(&cluster.id, &why).await?;
+        state.store.cluster_degraded(cluster.id, &why).await?;
         return Ok(obs);
     }
     if !obs.problems.is_empty() {
         tracing::info!(cluster = %cluster.name, problems = %obs.problems.join("; "), "inventory partly read");
     }
-    let guests = state.store.guest_list_on_cluster(&cluster.id).await?;
+    let guests = state.store.guest_list_on_cluster(cluster.id).await?;
     let ours: HashMap<GuestId, &Guest> = guests.iter().map(|g| (g.id, g)).collect();
     let mut unmanaged: HashMap<&str, (u64, u64)> = HashMap::new();
     let mut unmanaged_count = 0u64;
@@ -148,7 +148,7 @@ pub async fn sync_cluster(state: &AppState, cluster: &Cluster) -> Result<SiteObs
         })
         .collect();
     let record = ClusterObservation {
-        health: obs.health().to_string(),
+        health: obs.health(),
         pve_version: obs.version.clone(),
         unmanaged_guests: unmanaged_count,
         hosts,
@@ -168,7 +168,7 @@ pub async fn sync_cluster(state: &AppState, cluster: &Cluster) -> Result<SiteObs
             .transpose()
             .map_err(Error::internal)?,
     };
-    state.store.cluster_observed(&cluster.id, &record).await?;
+    state.store.cluster_observed(cluster.id, &record).await?;
     for g in &guests {
         reconcile(state, cluster, api.as_ref(), g, seen.get(&g.id).copied()).await?;
     }
@@ -202,7 +202,7 @@ async fn reconcile(
                     .store
                     .guest_event_add(
                         g.id,
-                        "adopted",
+                        GuestEventKind::Adopted,
                         &format!("found again as VMID {} on {}", o.vmid, o.node),
                     )
                     .await?;
@@ -228,7 +228,7 @@ async fn reconcile(
             .store
             .guest_event_add(
                 g.id,
-                "moved",
+                GuestEventKind::Moved,
                 &format!(
                     "now VMID {} on {} (moved outside scmp or by HA)",
                     o.vmid, o.node
@@ -260,7 +260,7 @@ async fn reconcile(
     }
     let drift = diffs.join("; ");
     state.store.guest_set_drift(g.id, &drift).await?;
-    if cluster.health.drift_action == "repair" {
+    if cluster.health.drift_action == DriftAction::Repair {
         let mut upids = Vec::new();
         let fixed = async {
             if o.vcpus != g.vcpus || o.memory_mib != g.memory_mib {
@@ -283,7 +283,11 @@ async fn reconcile(
             Ok(()) => {
                 state
                     .store
-                    .guest_event_add(g.id, "repaired", &format!("repaired: {drift}"))
+                    .guest_event_add(
+                        g.id,
+                        GuestEventKind::Repaired,
+                        &format!("repaired: {drift}"),
+                    )
                     .await?;
                 state.store.guest_set_drift(g.id, "").await?;
             }

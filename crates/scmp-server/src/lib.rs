@@ -1,8 +1,11 @@
-//! `scmp server`: the public API over HTTPS. Handlers are glue: they unpack typed input, authenticate,
-//! build an operation context, authorize, open the audit entry, call the store, complete the audit
-//! entry, and turn the one error type into RFC 9457 problem details in one place (`error.rs`).
+//! `scmp server`: the public API over HTTPS. Handlers (`http`) are glue: they unpack typed input
+//! and call one function of the app layer (`app`), which looks up and authorizes, checks, audits,
+//! calls the store and the sites and answers the API's views; the one error type becomes RFC 9457
+//! problem details in one place (`error.rs`). Workers (`workflows`) run the operations the app
+//! records; inventory sync (`inventory`) keeps the store in step with the sites.
 #![forbid(unsafe_code)]
 
+mod app;
 mod auth;
 mod authn;
 mod bootstrap;
@@ -11,12 +14,13 @@ mod connections;
 mod context;
 pub mod datadir;
 mod error;
-mod guests;
+mod hints;
 mod http;
 mod inventory;
 mod metrics;
 mod placement;
 pub mod secrets;
+mod signals;
 mod tls;
 mod views;
 mod workflows;
@@ -54,7 +58,7 @@ pub async fn start(config: ServerConfig) -> Result<Running, Error> {
     let sealer = secrets::Sealer::load_or_create(&config.data_dir)?;
     // Again, now that the store, the keys and the certificate are there.
     datadir::secure(&config.data_dir)?;
-    let mut state = context::AppState::new(store, signer, sealer)?;
+    let mut state = context::AppState::new(store, scmp_common::Random::from_os(), signer, sealer)?;
     state.fault_step = config.fault_step.clone();
     state.repeat_steps = config.repeat_steps;
     let state = Arc::new(state);

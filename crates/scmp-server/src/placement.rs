@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use scmp_common::Error;
+use scmp_common::{ClusterId, Country, Error, Name, SiteId};
 use scmp_placement::{ClusterCap, Decision, HostCap, Refusal, Request, Snapshot};
 use scmp_store::{Cluster, DataStore};
 
@@ -16,18 +16,36 @@ pub struct Capacity {
     pub snapshot: Snapshot,
     /// The clusters, in snapshot order.
     pub clusters: Vec<Cluster>,
-    /// Site name and country of each cluster, in snapshot order.
-    pub sites: Vec<(String, String)>,
+    /// The site of each cluster, in snapshot order.
+    pub sites: Vec<SiteOf>,
+}
+
+/// A cluster's site as placement sees it.
+#[derive(Debug, Clone)]
+pub struct SiteOf {
+    /// Its id.
+    pub id: SiteId,
+    /// Its name.
+    pub name: Name,
+    /// Its country.
+    pub country: Country,
 }
 
 /// Reads the current capacity.
 pub async fn capacity(store: &DataStore) -> Result<Capacity, Error> {
     let clusters = store.cluster_list_all().await?;
-    let sites: HashMap<String, (String, String)> = store
+    let sites: HashMap<SiteId, SiteOf> = store
         .site_list_all()
         .await?
         .into_iter()
-        .map(|s| (s.id, (s.name.to_string(), s.country)))
+        .map(|s| {
+            let of = SiteOf {
+                id: s.id,
+                name: s.name,
+                country: s.country,
+            };
+            (s.id, of)
+        })
         .collect();
     let loads = store.host_loads().await?;
     let templates = store.cluster_templates(None).await?;
@@ -69,19 +87,21 @@ pub async fn capacity(store: &DataStore) -> Result<Capacity, Error> {
                     .iter()
                     .any(|(cid, t)| *cid == c.id && t.name == i.template && t.kind == i.kind)
             })
-            .map(|i| i.id.clone())
+            .map(|i| i.id.to_string())
             .collect();
-        let (site, country) = sites.get(&c.site_id).cloned().unwrap_or_default();
-        let healthy = matches!(c.health.state.as_str(), "online" | "degraded");
+        let Some(site) = sites.get(&c.site_id).cloned() else {
+            // A cluster whose site is gone cannot be: the store refuses that delete.
+            return Err(Error::internal(format!("cluster {} has no site", c.name)));
+        };
         caps.push(ClusterCap::new(
-            c.id.clone(),
-            site.clone(),
-            country.clone(),
-            healthy,
+            c.id.to_string(),
+            site.name.to_string(),
+            site.country.to_string(),
+            c.health.state.accepts_guests(),
             has,
             hosts,
         ));
-        site_of.push((site, country));
+        site_of.push(site);
     }
     Ok(Capacity {
         snapshot: Snapshot { clusters: caps },
@@ -91,14 +111,24 @@ pub async fn capacity(store: &DataStore) -> Result<Capacity, Error> {
 }
 
 impl Capacity {
-    /// Why the decision went where it did, for people.
-    pub fn explain(&self, d: &Decision) -> String {
-        let c = &self.snapshot.clusters[d.cluster];
-        let (site, country) = &self.sites[d.cluster];
-        format!(
-            "site {site} ({country}), cluster {}, host {}: {} of {} hosts passed every filter; this one has the most free capacity",
-            self.clusters[d.cluster].name, c.hosts[d.host].name, d.eligible, d.considered
-        )
+    /// Where a decision goes, and why, for people.
+    pub fn placed(&self, d: &Decision) -> Placed {
+        let cluster = &self.clusters[d.cluster];
+        let site = &self.sites[d.cluster];
+        let host = self.snapshot.clusters[d.cluster].hosts[d.host].name.clone();
+        let reason = format!(
+            "{} of {} hosts passed every filter; this one has the most free capacity",
+            d.eligible, d.considered
+        );
+        Placed {
+            site_id: site.id,
+            site: site.name.clone(),
+            country: site.country,
+            cluster_id: cluster.id,
+            cluster: cluster.name.clone(),
+            host,
+            reason,
+        }
     }
 }
 
@@ -113,14 +143,37 @@ pub struct Placer {
     cached: tokio::sync::Mutex<Option<(Instant, Capacity)>>,
 }
 
-/// Where a guest goes.
+/// Where a guest goes, and why.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Placed {
-    /// The cluster's id.
-    pub cluster_id: String,
+    /// The site.
+    pub site_id: SiteId,
+    /// Its name.
+    pub site: Name,
+    /// Its country.
+    pub country: Country,
+    /// The cluster.
+    pub cluster_id: ClusterId,
+    /// Its name.
+    pub cluster: Name,
     /// The host.
     pub host: String,
     /// Why, for people.
-    pub why: String,
+    pub reason: String,
+}
+
+impl From<Placed> for scmp_api::PlacementView {
+    fn from(p: Placed) -> Self {
+        Self {
+            site_id: p.site_id,
+            site: p.site,
+            country: p.country,
+            cluster_id: p.cluster_id,
+            cluster: p.cluster,
+            host: p.host,
+            reason: p.reason,
+        }
+    }
 }
 
 impl Placer {
@@ -148,11 +201,7 @@ impl Placer {
         };
         Ok(match scmp_placement::place(&cap.snapshot, req) {
             Ok(d) => {
-                let placed = Placed {
-                    cluster_id: cap.clusters[d.cluster].id.clone(),
-                    host: cap.snapshot.clusters[d.cluster].hosts[d.host].name.clone(),
-                    why: cap.explain(&d),
-                };
+                let placed = cap.placed(&d);
                 if commit {
                     cap.snapshot.apply(&d, req);
                 }
@@ -165,13 +214,13 @@ impl Placer {
 
 /// The placement request of a guest: its sizes, image, site, its tenant's countries and its
 /// anti-affinity group (namespaced by project).
-pub fn request(g: &scmp_store::Guest, countries: &[String]) -> Request {
+pub fn request(g: &scmp_store::Guest, countries: &[Country]) -> Request {
     Request {
         vcpus: g.vcpus,
         memory_mib: g.memory_mib,
-        image: Some(g.image_id.clone()),
+        image: Some(g.image_id.to_string()),
         site: g.site_request.clone(),
-        countries: countries.to_vec(),
+        countries: countries.iter().map(Country::to_string).collect(),
         anti_affinity: (!g.anti_affinity.is_empty())
             .then(|| format!("{}/{}", g.project_id, g.anti_affinity)),
         network: network(&g.network),

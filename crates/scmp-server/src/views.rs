@@ -13,11 +13,34 @@ pub fn text(s: String) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
+/// The API's view of a tenant, with its quota.
+pub fn tenant(t: scmp_store::Tenant, quota: scmp_store::QuotaView) -> TenantView {
+    TenantView {
+        id: t.id,
+        name: t.name,
+        description: text(t.description),
+        quota: self::quota(quota),
+        countries: t.countries,
+        created_at: from_ms(t.created_at),
+    }
+}
+
+/// The API's view of a token (its secret only when it was just made).
+pub fn token(c: scmp_store::Credential, secret: Option<String>) -> TokenView {
+    TokenView {
+        id: c.id,
+        name: c.name,
+        expires_at: c.expires_at.map(from_ms),
+        created_at: from_ms(c.created_at),
+        secret,
+    }
+}
+
 /// The API's view of Site.
 pub fn site(s: Site) -> SiteView {
     SiteView {
         id: s.id,
-        name: s.name.to_string(),
+        name: s.name,
         country: s.country,
         region: text(s.region),
         description: text(s.description),
@@ -25,17 +48,17 @@ pub fn site(s: Site) -> SiteView {
     }
 }
 
-/// The API's view of ObservedTask.
-pub fn task(t: scmp_agent::protocol::ObservedTask) -> TaskView {
-    TaskView {
-        upid: t.upid,
+/// The API's view of ObservedTask (none when what the cluster reported is not a UPID).
+pub fn task(t: scmp_agent::protocol::ObservedTask) -> Option<TaskView> {
+    Some(TaskView {
+        upid: t.upid.parse().ok()?,
         node: t.node,
         kind: t.kind,
         id: text(t.id),
         user: t.user,
         started_at: scmp_common::time::from_secs(t.starttime),
         status: t.status,
-    }
+    })
 }
 
 /// The API's view of Cluster.
@@ -43,13 +66,13 @@ pub fn cluster(c: Cluster) -> ClusterView {
     ClusterView {
         id: c.id,
         site_id: c.site_id,
-        name: c.name.to_string(),
+        name: c.name,
         endpoint: c.endpoint,
         token_id: c.token_id,
         tls_fingerprint: c.tls_fingerprint,
         cpu_overcommit: c.cpu_overcommit,
         memory_overcommit: c.memory_overcommit,
-        drift_action: c.health.drift_action.clone(),
+        drift_action: c.health.drift_action,
         health: ClusterHealthView {
             state: c.health.state,
             since: from_ms_opt(c.health.since),
@@ -65,7 +88,7 @@ pub fn cluster(c: Cluster) -> ClusterView {
         )
         .unwrap_or_default()
         .into_iter()
-        .map(task)
+        .filter_map(task)
         .collect(),
         created_at: from_ms(c.created_at),
     }
@@ -91,10 +114,10 @@ pub fn host(h: scmp_store::Host) -> HostView {
 /// The API's view of Operation.
 pub fn operation(o: Operation) -> OperationView {
     OperationView {
-        id: o.id.to_string(),
+        id: o.id,
         kind: o.kind,
         target: o.target,
-        guest_id: o.guest_id.to_string(),
+        guest_id: o.guest_id,
         state: o.state,
         progress: o.progress,
         error: (!o.error.is_empty()).then_some(o.error),
@@ -110,9 +133,9 @@ pub fn user(u: User) -> UserView {
     UserView {
         realm: u.realm().to_string(),
         id: u.id,
-        name: u.name.to_string(),
+        name: u.name,
         email: text(u.email),
-        tenant_id: u.tenant_id.map(|t| t.to_string()),
+        tenant_id: u.tenant_id,
         tenant: u.tenant_name.map(|t| t.to_string()),
     }
 }
@@ -139,10 +162,10 @@ pub fn role_binding(b: StoredBinding) -> RoleBindingView {
 }
 
 /// The API's view of an image, with the clusters that carry it.
-pub fn image(i: Image, clusters: Vec<String>) -> ImageView {
+pub fn image(i: Image, clusters: Vec<scmp_common::Name>) -> ImageView {
     ImageView {
         id: i.id,
-        name: i.name.to_string(),
+        name: i.name,
         kind: i.kind,
         os: i.os,
         version: i.version,
@@ -157,7 +180,7 @@ pub fn image(i: Image, clusters: Vec<String>) -> ImageView {
 pub fn instance_type(t: InstanceType) -> InstanceTypeView {
     InstanceTypeView {
         id: t.id,
-        name: t.name.to_string(),
+        name: t.name,
         vcpus: t.vcpus,
         memory_mib: t.memory_mib,
         disk_gib: t.disk_gib,
@@ -177,10 +200,10 @@ pub fn quota(q: scmp_store::QuotaView) -> QuotaBody {
 /// The API's view of Project.
 pub fn project(p: scmp_store::Project) -> ProjectView {
     ProjectView {
-        id: p.id.to_string(),
-        tenant_id: p.tenant_id.to_string(),
-        name: p.name.to_string(),
         quota: quota(p.quota()),
+        id: p.id,
+        tenant_id: p.tenant_id,
+        name: p.name,
         description: text(p.description),
         created_at: from_ms(p.created_at),
     }
@@ -193,7 +216,7 @@ pub fn audit_entry(e: scmp_store::AuditEntry) -> AuditEntryView {
         seq: e.seq,
         time: from_ms(e.time_ms),
         request_id: r.request_id,
-        phase: r.phase.to_string(),
+        phase: r.phase,
         actor: AuditActorView {
             id: r.actor,
             name: text(r.identity.name),
@@ -208,7 +231,7 @@ pub fn audit_entry(e: scmp_store::AuditEntry) -> AuditEntryView {
         source: text(r.source),
         operation: r.operation,
         target: r.target,
-        tenant_id: r.tenant_id.map(|t| t.to_string()),
+        tenant_id: r.tenant_id,
         result: r.result,
         error: text(r.error),
         hash: e.hash,
@@ -219,27 +242,41 @@ pub fn audit_entry(e: scmp_store::AuditEntry) -> AuditEntryView {
 pub fn group(g: Group) -> GroupView {
     GroupView {
         id: g.id,
-        name: g.name.to_string(),
-        tenant_id: g.tenant_id.map(|t| t.to_string()),
+        name: g.name,
+        tenant_id: g.tenant_id,
         description: text(g.description),
         members: g.members,
         created_at: scmp_common::time::from_ms(g.created_at),
     }
 }
 
+/// Where a guest was placed and why, once it was.
+fn placement(g: &Guest) -> Option<PlacementView> {
+    Some(PlacementView {
+        site_id: g.site_id?,
+        site: g.site_name.clone()?,
+        country: g.site_country?,
+        cluster_id: g.cluster_id?,
+        cluster: g.cluster_name.clone()?,
+        host: g.node.clone()?,
+        reason: g.placement.clone(),
+    })
+}
+
 /// The API's view of Guest.
 pub fn guest(g: Guest) -> GuestView {
     GuestView {
-        id: g.id.to_string(),
-        name: g.name.to_string(),
-        project_id: g.project_id.to_string(),
-        tenant_id: g.tenant_id.to_string(),
+        id: g.id,
+        name: g.name.clone(),
+        project_id: g.project_id,
+        tenant_id: g.tenant_id,
         kind: g.kind,
         image_id: g.image_id,
         vcpus: g.vcpus,
         memory_mib: g.memory_mib,
         disk_gib: g.disk_gib,
         state: g.state,
+        placement: placement(&g),
         site: g.site_name,
         cluster_id: g.cluster_id,
         cluster: g.cluster_name,
@@ -259,7 +296,6 @@ pub fn guest(g: Guest) -> GuestView {
             vlan: g.network.vlan,
         },
         addresses: Vec::new(),
-        placement: text(g.placement),
         drift: text(g.drift),
         error: text(g.error),
         events: Vec::new(),

@@ -162,12 +162,12 @@ impl Server {
             .unwrap();
         if let Some((role, t, p)) = role {
             store
-                .binding_create(&BindingSubject::User(u.id.clone()), role, t, p)
+                .binding_create(&BindingSubject::User(u.id), role, t, p)
                 .await
                 .unwrap();
         }
         store
-            .credential_issue(&u.id, CredentialKind::Token, "test", None)
+            .credential_issue(u.id, CredentialKind::Token, "test", None)
             .await
             .unwrap()
             .text
@@ -1187,9 +1187,9 @@ async fn groups_grant_their_roles_to_members() {
         .await;
     assert_eq!(st, 201, "{bob}");
     let store = DataStore::open_dir(s.dir.path()).await.unwrap();
-    let bob_id = bob["id"].as_str().unwrap().to_string();
+    let bob_id: scmp_common::UserId = bob["id"].as_str().unwrap().parse().unwrap();
     let token = store
-        .credential_issue(&bob_id, CredentialKind::Token, "test", None)
+        .credential_issue(bob_id, CredentialKind::Token, "test", None)
         .await
         .unwrap()
         .text;
@@ -1298,7 +1298,7 @@ async fn pages_are_full_of_what_the_caller_may_see() {
     let cu = store.user_lookup("carol").await.unwrap().unwrap().0;
     store
         .binding_create(
-            &BindingSubject::User(cu.id.clone()),
+            &BindingSubject::User(cu.id),
             "tenant-admin",
             Some(ids[4]),
             None,

@@ -213,9 +213,10 @@ async fn lifecycle(repeat: bool) {
         .await;
     assert_eq!(st, 200, "{preview}");
     assert!(
-        preview["why"].as_str().unwrap().contains("fra-1"),
+        preview["reason"].as_str().unwrap().contains("fra-1"),
         "{preview}"
     );
+    assert_eq!(preview["cluster"], "fra-1", "{preview}");
     let (_, q) = e
         .call(Method::GET, &format!("/projects/{p}/quota"), None)
         .await;
@@ -237,7 +238,14 @@ async fn lifecycle(repeat: bool) {
     let gid = op["guest_id"].as_str().unwrap().to_string();
     let (_, g) = e.call(Method::GET, &format!("/guests/{gid}"), None).await;
     assert_eq!(g["state"], "running", "{g}");
-    assert!(g["placement"].as_str().unwrap().contains("fra-1"), "{g}");
+    assert_eq!(g["placement"]["cluster"], "fra-1", "{g}");
+    assert!(
+        g["placement"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("hosts passed every filter"),
+        "{g}"
+    );
     assert!(
         g["addresses"][0].as_str().unwrap().starts_with("10.20."),
         "the address its guest agent reports: {g}"
@@ -723,7 +731,7 @@ async fn residency_anti_affinity_migration_and_discovery() {
         .await;
     assert_eq!(
         (st.as_u16(), b["errors"][0]["field"].clone()),
-        (400, json!("countries"))
+        (400, json!("countries[0]"))
     );
     e.call(
         Method::PUT,
@@ -1514,9 +1522,9 @@ async fn guests_are_made_and_removed_on_fakepve() {
     // What fakepve itself shows.
     let pve = scmp_agent::connect(&scmp_agent::ClusterAccess {
         endpoint: fake.info["url"].as_str().unwrap().to_string(),
-        token_id: id.to_string(),
+        token_id: id.parse().unwrap(),
         token_secret: secret.to_string(),
-        fingerprint: fake.info["fingerprint"].as_str().unwrap().to_string(),
+        fingerprint: fake.info["fingerprint"].as_str().unwrap().parse().unwrap(),
     })
     .unwrap();
     let on_fake = |vmid: u64| {

@@ -3,26 +3,26 @@
 //! names. Appends are serialized through the one-row `audit_head` table (locked on PostgreSQL), so
 //! replicas append in one order.
 
-use scmp_common::{Error, TenantId};
+use scmp_common::{AuditPhase, AuditResult, AuditTarget, AuthMethod, Error, TenantId};
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::db::{db_error, get_string, now_ms, Backend, DataStore};
+use crate::db::{db_error, get_parsed, get_string, Backend, DataStore};
 
 /// What a request records: once before it acts (`begin`) and once after (`end`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditRecord {
     /// The request id (ties begin and end together).
     pub request_id: String,
-    /// `begin` or `end`.
-    pub phase: &'static str,
+    /// Before or after acting.
+    pub phase: AuditPhase,
     /// The real end user (user id), or `anonymous`.
     pub actor: String,
     /// Who that was at the time: name, realm and tenant, kept even after the user is deleted.
     pub identity: ActorIdentity,
-    /// `token`, `session`, `password` or `workflow`.
-    pub auth_method: String,
+    /// How the actor authenticated.
+    pub auth_method: AuthMethod,
     /// The credential id used (never its secret).
     pub credential: String,
     /// The credential's name (a token's name; `login` for a session).
@@ -31,12 +31,12 @@ pub struct AuditRecord {
     pub source: String,
     /// Operation id.
     pub operation: String,
-    /// Target (`tenant/<id>`, ...).
-    pub target: String,
+    /// What it acts on (`tenant/<id>`, ...).
+    pub target: AuditTarget,
     /// The tenant concerned, for tenant admins' views.
     pub tenant_id: Option<TenantId>,
-    /// `pending`, `ok` or `error`.
-    pub result: String,
+    /// How it ended.
+    pub result: AuditResult,
     /// The error shown to the caller, if any.
     pub error: String,
 }
@@ -107,70 +107,81 @@ const FORMAT: i64 = 2;
 /// The hash of an entry: over the previous hash and every field, separated so fields cannot shift.
 /// Format 1 (entries written before identities were recorded) hashes the fields it had.
 fn entry_hash(prev: &str, seq: i64, time_ms: i64, r: &AuditRecord, format: i64) -> String {
-    let mut h = Sha256::new();
     let tenant = r.tenant_id.map(|t| t.to_string()).unwrap_or_default();
-    let (seq, time_ms) = (seq.to_string(), time_ms.to_string());
-    let mut parts: Vec<&str> = vec![
-        prev,
-        &seq,
-        &time_ms,
-        &r.request_id,
-        r.phase,
+    let fields = [
+        r.request_id.as_str(),
+        r.phase.as_str(),
         &r.actor,
-        &r.auth_method,
+        r.auth_method.as_str(),
         &r.credential,
         &r.source,
         &r.operation,
-        &r.target,
+        r.target.as_str(),
         &tenant,
-        &r.result,
+        r.result.as_str(),
         &r.error,
     ];
+    let identity = [
+        r.identity.name.as_str(),
+        &r.identity.realm,
+        &r.identity.tenant,
+        &r.credential_name,
+    ];
+    hash_fields(prev, seq, time_ms, &fields, &identity, format)
+}
+
+/// The hash over the fields as text, in column order: the record's eleven, then (format 2) the
+/// four of the actor's identity.
+fn hash_fields(
+    prev: &str,
+    seq: i64,
+    time_ms: i64,
+    fields: &[&str; 11],
+    identity: &[&str; 4],
+    format: i64,
+) -> String {
+    let mut h = Sha256::new();
+    let (seq, time_ms) = (seq.to_string(), time_ms.to_string());
+    let mut part = |p: &str| {
+        h.update((p.len() as u64).to_be_bytes());
+        h.update(p.as_bytes());
+    };
+    part(prev);
+    part(&seq);
+    part(&time_ms);
+    fields.iter().for_each(|f| part(f));
     if format >= 2 {
-        parts.extend([
-            "format 2",
-            &r.identity.name,
-            &r.identity.realm,
-            &r.identity.tenant,
-            &r.credential_name,
-        ]);
-    }
-    for part in parts {
-        h.update((part.len() as u64).to_be_bytes());
-        h.update(part.as_bytes());
+        part("format 2");
+        identity.iter().for_each(|f| part(f));
     }
     hex::encode(h.finalize())
 }
 
 fn entry(row: &AnyRow) -> Result<AuditEntry, Error> {
     let tenant: Option<String> = row.try_get("tenant_id").map_err(Error::internal)?;
-    let phase = match get_string(row, "phase")?.as_str() {
-        "begin" => "begin",
-        _ => "end",
-    };
     Ok(AuditEntry {
         seq: row.try_get("seq").map_err(Error::internal)?,
         time_ms: row.try_get("time_ms").map_err(Error::internal)?,
         record: AuditRecord {
             request_id: get_string(row, "request_id")?,
-            phase,
+            phase: get_parsed(row, "phase")?,
             actor: get_string(row, "actor")?,
             identity: ActorIdentity {
                 name: get_string(row, "actor_name")?,
                 realm: get_string(row, "actor_realm")?,
                 tenant: get_string(row, "actor_tenant")?,
             },
-            auth_method: get_string(row, "auth_method")?,
+            auth_method: get_parsed(row, "auth_method")?,
             credential: get_string(row, "credential")?,
             credential_name: get_string(row, "credential_name")?,
             source: get_string(row, "source")?,
             operation: get_string(row, "operation")?,
-            target: get_string(row, "target")?,
+            target: AuditTarget::from_stored(get_string(row, "target")?),
             tenant_id: tenant
                 .map(|t| t.parse())
                 .transpose()
                 .map_err(Error::internal)?,
-            result: get_string(row, "result")?,
+            result: get_parsed(row, "result")?,
             error: get_string(row, "error")?,
         },
         prev_hash: get_string(row, "prev_hash")?,
@@ -266,7 +277,7 @@ impl DataStore {
         .map_err(db_error)?;
         let first: i64 = head.try_get::<i64, _>("seq").map_err(Error::internal)? + 1;
         let mut prev_hash = get_string(&head, "hash")?;
-        let time_ms = now_ms();
+        let time_ms = self.now_ms();
         for (c, chunk) in records.chunks(MAX_ROWS_PER_INSERT).enumerate() {
             let mut rows = Vec::with_capacity(chunk.len());
             for (i, _) in chunk.iter().enumerate() {
@@ -286,15 +297,15 @@ impl DataStore {
                     .bind(seq)
                     .bind(time_ms)
                     .bind(r.request_id.clone())
-                    .bind(r.phase)
+                    .bind(r.phase.as_str())
                     .bind(r.actor.clone())
-                    .bind(r.auth_method.clone())
+                    .bind(r.auth_method.as_str())
                     .bind(r.credential.clone())
                     .bind(r.source.clone())
                     .bind(r.operation.clone())
-                    .bind(r.target.clone())
+                    .bind(r.target.as_str().to_string())
                     .bind(r.tenant_id.map(|t| t.to_string()))
-                    .bind(r.result.clone())
+                    .bind(r.result.as_str())
                     .bind(r.error.clone())
                     .bind(prev_hash.clone())
                     .bind(hash.clone())
@@ -364,30 +375,67 @@ impl DataStore {
 
     /// Checks the whole chain; the number of entries when it holds, else the first bad entry.
     pub async fn audit_verify(&self) -> Result<Result<i64, ChainBreak>, Error> {
+        // The stored text as it is, not the parsed records: an entry whose text was changed into
+        // something that does not parse is a broken chain, not a failed read.
+        const BATCH: i64 = 10_000;
         let mut expected_seq = 1;
         let mut prev = GENESIS.to_string();
         loop {
-            let batch = self.audit_list(None, expected_seq - 1, 1000).await?;
-            if batch.is_empty() {
+            let rows = sqlx::query(&format!(
+                "SELECT {COLUMNS} FROM audit_entries WHERE seq > $1 ORDER BY seq LIMIT $2"
+            ))
+            .bind(expected_seq - 1)
+            .bind(BATCH)
+            .fetch_all(&mut *self.read().await?)
+            .await
+            .map_err(db_error)?;
+            if rows.is_empty() {
                 break;
             }
-            for e in batch {
+            for row in &rows {
+                let seq: i64 = row.try_get("seq").map_err(Error::internal)?;
                 let brk = |reason: &str| {
                     Ok(Err(ChainBreak {
-                        seq: e.seq.min(expected_seq),
+                        seq: seq.min(expected_seq),
                         reason: reason.into(),
                     }))
                 };
-                if e.seq != expected_seq {
+                if seq != expected_seq {
                     return brk("an entry is missing before this one");
                 }
-                if e.prev_hash != prev {
+                if get_string(row, "prev_hash")? != prev {
                     return brk("it does not follow the entry before it");
                 }
-                if entry_hash(&prev, e.seq, e.time_ms, &e.record, e.format) != e.hash {
+                let text = |c: &str| -> Result<String, Error> { get_string(row, c) };
+                let tenant: Option<String> = row.try_get("tenant_id").map_err(Error::internal)?;
+                let f = [
+                    text("request_id")?,
+                    text("phase")?,
+                    text("actor")?,
+                    text("auth_method")?,
+                    text("credential")?,
+                    text("source")?,
+                    text("operation")?,
+                    text("target")?,
+                    tenant.unwrap_or_default(),
+                    text("result")?,
+                    text("error")?,
+                ];
+                let i = [
+                    text("actor_name")?,
+                    text("actor_realm")?,
+                    text("actor_tenant")?,
+                    text("credential_name")?,
+                ];
+                let fields: [&str; 11] = std::array::from_fn(|k| f[k].as_str());
+                let identity: [&str; 4] = std::array::from_fn(|k| i[k].as_str());
+                let time_ms: i64 = row.try_get("time_ms").map_err(Error::internal)?;
+                let format: i64 = row.try_get("format").map_err(Error::internal)?;
+                let hash = text("hash")?;
+                if hash_fields(&prev, seq, time_ms, &fields, &identity, format) != hash {
                     return brk("its content was changed");
                 }
-                prev = e.hash;
+                prev = hash;
                 expected_seq += 1;
             }
         }
@@ -542,21 +590,21 @@ mod tests {
         let records: Vec<AuditRecord> = (0..(2 * MAX_ROWS_PER_INSERT + 7))
             .map(|i| AuditRecord {
                 request_id: format!("req-{i}"),
-                phase: "end",
+                phase: AuditPhase::End,
                 actor: "alice".into(),
                 identity: ActorIdentity {
                     name: "alice".into(),
                     realm: "local".into(),
                     tenant: "acme".into(),
                 },
-                auth_method: "token".into(),
+                auth_method: AuthMethod::Token,
                 credential: "c1".into(),
                 credential_name: "ci".into(),
                 source: String::new(),
                 operation: "tenant_create".into(),
-                target: format!("tenant/t{i}"),
+                target: AuditTarget::new(scmp_common::ResourceKind::Tenant, format!("t{i}")),
                 tenant_id: None,
-                result: "ok".into(),
+                result: AuditResult::Ok,
                 error: String::new(),
             })
             .collect();

@@ -1,12 +1,11 @@
 //! The catalog: images (a template that clusters carry, by name) and instance types (named sizes).
 
-use scmp_common::{Error, GuestKind, Name, ResourceKind};
+use scmp_common::{Error, GuestKind, ImageId, InstanceTypeId, Name, ResourceKind};
 use sqlx::any::AnyRow;
 use sqlx::Row;
-use uuid::Uuid;
 
 use crate::db::{
-    db_error, get_name, get_string, get_u64, is_unique_violation, now_ms, to_i64, DataStore,
+    db_error, get_id, get_name, get_string, get_u64, is_unique_violation, to_i64, DataStore,
 };
 use crate::dependents;
 
@@ -14,7 +13,7 @@ use crate::dependents;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Image {
     /// Id.
-    pub id: String,
+    pub id: ImageId,
     /// Name.
     pub name: Name,
     /// VM or container.
@@ -31,11 +30,41 @@ pub struct Image {
     pub created_at: i64,
 }
 
+/// A new image.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewImage {
+    /// Name.
+    pub name: Name,
+    /// VM or container.
+    pub kind: GuestKind,
+    /// Operating system (`debian`).
+    pub os: String,
+    /// Its version (`12`).
+    pub version: String,
+    /// The template's name on Proxmox VE.
+    pub template: String,
+    /// Description.
+    pub description: String,
+}
+
+/// A new instance type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewInstanceType {
+    /// Name.
+    pub name: Name,
+    /// vCPUs.
+    pub vcpus: u64,
+    /// Memory.
+    pub memory_mib: u64,
+    /// Root disk.
+    pub disk_gib: u64,
+}
+
 /// A named size.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InstanceType {
     /// Id.
-    pub id: String,
+    pub id: InstanceTypeId,
     /// Name.
     pub name: Name,
     /// vCPUs.
@@ -50,7 +79,7 @@ pub struct InstanceType {
 
 fn image(row: &AnyRow) -> Result<Image, Error> {
     Ok(Image {
-        id: get_string(row, "id")?,
+        id: get_id(row, "id")?,
         name: get_name(row, "name")?,
         kind: get_string(row, "kind")?.parse().map_err(Error::internal)?,
         os: get_string(row, "os")?,
@@ -63,7 +92,7 @@ fn image(row: &AnyRow) -> Result<Image, Error> {
 
 fn instance_type(row: &AnyRow) -> Result<InstanceType, Error> {
     Ok(InstanceType {
-        id: get_string(row, "id")?,
+        id: get_id(row, "id")?,
         name: get_name(row, "name")?,
         vcpus: get_u64(row, "vcpus")?,
         memory_mib: get_u64(row, "memory_mib")?,
@@ -77,10 +106,10 @@ const TYPE_COLUMNS: &str = "id, name, vcpus, memory_mib, disk_gib, created_at";
 
 impl DataStore {
     /// Adds an image.
-    pub async fn image_create(&self, new: &Image) -> Result<Image, Error> {
+    pub async fn image_create(&self, new: &NewImage) -> Result<Image, Error> {
         crate::tenants::check_text("description", &new.description)?;
         crate::tenants::check_text("template", &new.template)?;
-        let id = Uuid::new_v4().to_string();
+        let id = self.random.uuid().to_string();
         let r = sqlx::query(&format!(
             "INSERT INTO images ({IMAGE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
         ))
@@ -91,7 +120,7 @@ impl DataStore {
         .bind(&new.version)
         .bind(&new.template)
         .bind(&new.description)
-        .bind(now_ms())
+        .bind(self.now_ms())
         .execute(&mut *self.write().await?)
         .await;
         match r {
@@ -102,6 +131,11 @@ impl DataStore {
             }),
             Err(e) => Err(db_error(e)),
         }
+    }
+
+    /// An image by id.
+    pub async fn image_get(&self, id: ImageId) -> Result<Image, Error> {
+        self.image_lookup(&id.to_string()).await
     }
 
     /// An image by id or name.
@@ -140,8 +174,8 @@ impl DataStore {
     }
 
     /// Adds an instance type.
-    pub async fn instance_type_create(&self, new: &InstanceType) -> Result<InstanceType, Error> {
-        let id = Uuid::new_v4().to_string();
+    pub async fn instance_type_create(&self, new: &NewInstanceType) -> Result<InstanceType, Error> {
+        let id = self.random.uuid().to_string();
         let r = sqlx::query(&format!(
             "INSERT INTO instance_types ({TYPE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"
         ))
@@ -150,7 +184,7 @@ impl DataStore {
         .bind(to_i64("vcpus", new.vcpus)?)
         .bind(to_i64("memory_mib", new.memory_mib)?)
         .bind(to_i64("disk_gib", new.disk_gib)?)
-        .bind(now_ms())
+        .bind(self.now_ms())
         .execute(&mut *self.write().await?)
         .await;
         match r {
@@ -206,10 +240,10 @@ impl DataStore {
     }
 
     /// Removes an image from the catalog; refused while guests were made from it.
-    pub async fn image_delete(&self, id: &str) -> Result<(), Error> {
+    pub async fn image_delete(&self, id: ImageId) -> Result<(), Error> {
         let mut tx = self.begin().await?;
         let name: Option<String> = sqlx::query_scalar("SELECT name FROM images WHERE id = $1")
-            .bind(id)
+            .bind(id.to_string())
             .fetch_optional(&mut *tx)
             .await
             .map_err(db_error)?;
@@ -222,12 +256,12 @@ impl DataStore {
             ResourceKind::Guest,
             "guests WHERE image_id = $1",
             "name",
-            id,
+            &id.to_string(),
         )
         .await?;
         dependents::refuse_if_any(ResourceKind::Image, &name, [guests])?;
         sqlx::query("DELETE FROM images WHERE id = $1")
-            .bind(id)
+            .bind(id.to_string())
             .execute(&mut *tx)
             .await
             .map_err(db_error)?;
@@ -235,9 +269,9 @@ impl DataStore {
     }
 
     /// Removes an instance type from the catalog (guests keep the sizes they were given).
-    pub async fn instance_type_delete(&self, id: &str) -> Result<(), Error> {
+    pub async fn instance_type_delete(&self, id: InstanceTypeId) -> Result<(), Error> {
         let done = sqlx::query("DELETE FROM instance_types WHERE id = $1")
-            .bind(id)
+            .bind(id.to_string())
             .execute(&mut *self.write().await?)
             .await
             .map_err(db_error)?;

@@ -3,9 +3,9 @@
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use scmp_common::Error;
+use scmp_common::{Error, Random, SharedClock, SystemClock};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, AnyPool, Connection, Database, Row, TransactionManager};
@@ -27,6 +27,10 @@ pub struct DataStore {
     /// Audit appends waiting to be written together.
     pub(crate) audit_queue: Arc<crate::audit::AuditQueue>,
     backend: Backend,
+    /// The clock every stamp comes from.
+    clock: SharedClock,
+    /// Where ids and secrets come from.
+    pub(crate) random: Random,
 }
 
 /// A connection the store holds itself, handed from one caller to the next.
@@ -199,6 +203,8 @@ impl DataStore {
             conns: Arc::new(conns),
             audit_queue: Default::default(),
             backend,
+            clock: SystemClock::shared(),
+            random: Random::from_os(),
         };
         crate::migrate::run(&store).await?;
         Ok(store)
@@ -208,6 +214,28 @@ impl DataStore {
     pub async fn open_dir(dir: &Path) -> Result<Self, Error> {
         let path = dir.join("scmp.db");
         Self::open(&format!("sqlite://{}?mode=rwc", path.display())).await
+    }
+
+    /// The store with this clock (the server's, shared by everything it runs).
+    pub fn with_clock(mut self, clock: SharedClock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The store with this source of randomness (seeded in tests).
+    pub fn with_random(mut self, random: Random) -> Self {
+        self.random = random;
+        self
+    }
+
+    /// Milliseconds since the Unix epoch, by the store's clock.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// The store's clock.
+    pub fn clock(&self) -> &SharedClock {
+        &self.clock
     }
 
     /// Which database this is.
@@ -325,14 +353,6 @@ pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     }
 }
 
-/// Milliseconds since the Unix epoch.
-pub(crate) fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default()
-}
-
 /// Reads a non-negative integer column.
 pub(crate) fn get_u64(row: &AnyRow, col: &str) -> Result<u64, Error> {
     let v: i64 = row.try_get(col).map_err(Error::internal)?;
@@ -345,6 +365,42 @@ pub(crate) fn get_name(row: &AnyRow, col: &str) -> Result<scmp_common::Name, Err
     let v = get_string(row, col)?;
     scmp_common::Name::new(v.as_str())
         .map_err(|e| Error::internal(format!("stored {col} {v:?} is not a valid name: {e}")))
+}
+
+/// Reads an id column of one of the typed ids.
+pub(crate) fn get_id<T>(row: &AnyRow, col: &str) -> Result<T, Error>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let v = get_string(row, col)?;
+    v.parse()
+        .map_err(|e| Error::internal(format!("stored {col} {v:?} is not an id: {e}")))
+}
+
+/// Reads a column of text that parses (an enum's text, a Proxmox id).
+pub(crate) fn get_parsed<T>(row: &AnyRow, col: &str) -> Result<T, Error>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let v = get_string(row, col)?;
+    v.parse()
+        .map_err(|e| Error::internal(format!("stored {col} {v:?} does not parse: {e}")))
+}
+
+/// Reads an optional id column.
+pub(crate) fn get_opt_id<T>(row: &AnyRow, col: &str) -> Result<Option<T>, Error>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let v: Option<String> = row.try_get(col).map_err(Error::internal)?;
+    v.map(|v| {
+        v.parse()
+            .map_err(|e| Error::internal(format!("stored {col} {v:?} is not an id: {e}")))
+    })
+    .transpose()
 }
 
 /// Reads a text column.

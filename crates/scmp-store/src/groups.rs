@@ -1,33 +1,32 @@
 //! Groups of users (of one tenant, or of the platform) and the role bindings given to them.
 
-use scmp_common::{Error, Name, ResourceKind, TenantId};
+use scmp_common::{Error, GroupId, Name, ResourceKind, TenantId, UserId};
 use sqlx::any::AnyRow;
 use sqlx::Row;
-use uuid::Uuid;
 
-use crate::db::{db_error, get_name, get_string, is_unique_violation, now_ms, DataStore};
+use crate::db::{db_error, get_id, get_name, get_string, is_unique_violation, DataStore};
 
 /// A group.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Group {
     /// Id.
-    pub id: String,
+    pub id: GroupId,
     /// Name, unique on the platform.
     pub name: Name,
     /// Its tenant; `None` for a platform group.
     pub tenant_id: Option<TenantId>,
     /// Description.
     pub description: String,
-    /// Members (user ids).
-    pub members: Vec<String>,
+    /// Members.
+    pub members: Vec<UserId>,
     /// Created (ms).
     pub created_at: i64,
 }
 
-fn group(row: &AnyRow, members: Vec<String>) -> Result<Group, Error> {
+fn group(row: &AnyRow, members: Vec<UserId>) -> Result<Group, Error> {
     let tenant: Option<String> = row.try_get("tenant_id").map_err(Error::internal)?;
     Ok(Group {
-        id: get_string(row, "id")?,
+        id: get_id(row, "id")?,
         name: get_name(row, "name")?,
         tenant_id: tenant
             .map(|t| t.parse())
@@ -46,10 +45,10 @@ impl DataStore {
         name: &Name,
         tenant: Option<TenantId>,
         description: &str,
-        members: &[String],
+        members: &[UserId],
     ) -> Result<Group, Error> {
         crate::tenants::check_text("description", description)?;
-        let id = Uuid::new_v4().to_string();
+        let id = self.random.uuid().to_string();
         let mut tx = self.begin().await?;
         let r = sqlx::query(
             "INSERT INTO user_groups (id, name, tenant_id, description, created_at) VALUES ($1, $2, $3, $4, $5)",
@@ -58,7 +57,7 @@ impl DataStore {
         .bind(name.as_str())
         .bind(tenant.map(|t| t.to_string()))
         .bind(description)
-        .bind(now_ms())
+        .bind(self.now_ms())
         .execute(&mut *tx)
         .await;
         match r {
@@ -74,7 +73,7 @@ impl DataStore {
         for m in members {
             sqlx::query("INSERT INTO group_members (group_id, user_id) VALUES ($1, $2)")
                 .bind(&id)
-                .bind(m)
+                .bind(m.to_string())
                 .execute(&mut *tx)
                 .await
                 .map_err(db_error)?;
@@ -102,12 +101,17 @@ impl DataStore {
         group(&row, members)
     }
 
-    async fn group_members(&self, id: &str) -> Result<Vec<String>, Error> {
-        sqlx::query_scalar("SELECT user_id FROM group_members WHERE group_id = $1 ORDER BY user_id")
-            .bind(id)
-            .fetch_all(&mut *self.read().await?)
-            .await
-            .map_err(db_error)
+    async fn group_members(&self, id: &str) -> Result<Vec<UserId>, Error> {
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT user_id FROM group_members WHERE group_id = $1 ORDER BY user_id",
+        )
+        .bind(id)
+        .fetch_all(&mut *self.read().await?)
+        .await
+        .map_err(db_error)?;
+        ids.iter()
+            .map(|u| u.parse().map_err(Error::internal))
+            .collect()
     }
 
     /// Groups, all or one tenant's (`Some(None)`: the platform's), by name: `limit` of them after
@@ -148,41 +152,41 @@ impl DataStore {
     /// Changes a group's description and, when given, replaces its members.
     pub async fn group_update(
         &self,
-        id: &str,
+        id: GroupId,
         description: Option<&str>,
-        members: Option<&[String]>,
+        members: Option<&[UserId]>,
     ) -> Result<Group, Error> {
         let mut tx = self.begin().await?;
         if let Some(d) = description {
             crate::tenants::check_text("description", d)?;
             sqlx::query("UPDATE user_groups SET description = $1 WHERE id = $2")
                 .bind(d)
-                .bind(id)
+                .bind(id.to_string())
                 .execute(&mut *tx)
                 .await
                 .map_err(db_error)?;
         }
         if let Some(members) = members {
             sqlx::query("DELETE FROM group_members WHERE group_id = $1")
-                .bind(id)
+                .bind(id.to_string())
                 .execute(&mut *tx)
                 .await
                 .map_err(db_error)?;
             for m in members {
                 sqlx::query("INSERT INTO group_members (group_id, user_id) VALUES ($1, $2)")
-                    .bind(id)
-                    .bind(m)
+                    .bind(id.to_string())
+                    .bind(m.to_string())
                     .execute(&mut *tx)
                     .await
                     .map_err(db_error)?;
             }
         }
         tx.commit().await?;
-        self.group_lookup(id).await
+        self.group_lookup(&id.to_string()).await
     }
 
     /// Deletes a group with what it owns: its memberships and the roles bound to it.
-    pub async fn group_delete(&self, id: &str) -> Result<(), Error> {
+    pub async fn group_delete(&self, id: GroupId) -> Result<(), Error> {
         let mut tx = self.begin().await?;
         crate::dependents::delete_with_owned(
             &mut tx,
@@ -192,7 +196,7 @@ impl DataStore {
             ],
             "DELETE FROM user_groups WHERE id = $1",
             ResourceKind::Group,
-            id,
+            &id.to_string(),
         )
         .await?;
         tx.commit().await

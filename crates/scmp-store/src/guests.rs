@@ -4,16 +4,19 @@
 //! transaction.
 
 use scmp_common::{
-    Error, GuestId, GuestKind, GuestState, Name, ProjectId, ResourceKind, Resources, TenantId,
+    ClusterId, Country, Error, GuestEventKind, GuestId, GuestKind, GuestState, ImageId, Name,
+    ProjectId, ResourceDelta, ResourceKind, Resources, SiteId, TenantId,
 };
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::db::{
-    db_error, get_name, get_string, get_u64, is_unique_violation, now_ms, to_i64, DataStore,
+    db_error, get_id, get_name, get_opt_id, get_string, get_u64, is_unique_violation, to_i64,
+    DataStore,
 };
-use crate::operations::{insert_operation, NewOperation, Operation};
+use crate::operations::{NewOperation, Operation};
+use crate::projects::amounts;
 
 /// Cloud-init settings of a VM (containers take the user's keys too).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -50,7 +53,7 @@ pub struct NewGuest {
     /// VM or container.
     pub kind: GuestKind,
     /// Catalog image id.
-    pub image_id: String,
+    pub image_id: ImageId,
     /// vCPUs.
     pub vcpus: u64,
     /// Memory.
@@ -97,7 +100,7 @@ pub struct Guest {
     /// VM or container.
     pub kind: GuestKind,
     /// Catalog image id.
-    pub image_id: String,
+    pub image_id: ImageId,
     /// vCPUs.
     pub vcpus: u64,
     /// Memory.
@@ -111,11 +114,15 @@ pub struct Guest {
     /// The site asked for.
     pub site_request: Option<String>,
     /// Where placement put it.
-    pub cluster_id: Option<String>,
+    pub cluster_id: Option<ClusterId>,
     /// That cluster's name (none once the cluster is gone).
-    pub cluster_name: Option<String>,
-    /// The name of that cluster's site.
-    pub site_name: Option<String>,
+    pub cluster_name: Option<Name>,
+    /// That cluster's site.
+    pub site_id: Option<SiteId>,
+    /// The name of that site.
+    pub site_name: Option<Name>,
+    /// Its country.
+    pub site_country: Option<Country>,
     /// Its host.
     pub node: Option<String>,
     /// Its VMID on the cluster.
@@ -152,6 +159,37 @@ impl Guest {
             guests: 1,
         }
     }
+
+    /// What resizing to `(vcpus, memory_mib, disk_gib)` takes from the project while it runs:
+    /// what grows (what shrinks is given back only once the resize is done).
+    pub fn growth_to(
+        &self,
+        (vcpus, memory_mib, disk_gib): (u64, u64, u64),
+    ) -> Result<ResourceDelta, Error> {
+        let to = Resources {
+            vcpus,
+            memory_mib,
+            disk_gib,
+            guests: 1,
+        };
+        ResourceDelta::growth(&self.resources(), &to).ok_or_else(|| Error::InvalidValue {
+            field: "vcpus".into(),
+            message: "sizes beyond what the store can hold".into(),
+        })
+    }
+
+    /// What a finished resize to `(vcpus, memory_mib)` gives back: what shrank (the disk never
+    /// shrinks).
+    pub fn shrinkage_to(&self, (vcpus, memory_mib): (u64, u64)) -> Result<ResourceDelta, Error> {
+        let to = Resources {
+            vcpus,
+            memory_mib,
+            ..self.resources()
+        };
+        ResourceDelta::growth(&to, &self.resources())
+            .map(|d| -d)
+            .ok_or_else(|| Error::internal("sizes beyond what the store can hold"))
+    }
 }
 
 /// A drift or lifecycle event recorded on a guest.
@@ -159,8 +197,8 @@ impl Guest {
 pub struct GuestEvent {
     /// When (ms).
     pub at: i64,
-    /// `drift`, `repaired`, `adopted`, ...
-    pub kind: String,
+    /// What kind of event.
+    pub kind: GuestEventKind,
     /// What happened.
     pub detail: String,
 }
@@ -174,7 +212,9 @@ const SELECT_COLUMNS: &str = "id, project_id, tenant_id, name, kind, image_id, v
      disk_gib, state, quota_held, site_request, cluster_id, node, vmid, ha, tags, cloud_init, placement, \
      drift, error, created_at, updated_at, anti_affinity, bridge, vlan, \
      (SELECT c.name FROM clusters c WHERE c.id = guests.cluster_id) AS cluster_name, \
-     (SELECT s.name FROM sites s JOIN clusters c ON c.site_id = s.id WHERE c.id = guests.cluster_id) AS site_name";
+     (SELECT c.site_id FROM clusters c WHERE c.id = guests.cluster_id) AS site_id, \
+     (SELECT s.name FROM sites s JOIN clusters c ON c.site_id = s.id WHERE c.id = guests.cluster_id) AS site_name, \
+     (SELECT s.country FROM sites s JOIN clusters c ON c.site_id = s.id WHERE c.id = guests.cluster_id) AS site_country";
 
 fn guest(row: &AnyRow) -> Result<Guest, Error> {
     let vmid: Option<i64> = row.try_get("vmid").map_err(Error::internal)?;
@@ -189,14 +229,14 @@ fn guest(row: &AnyRow) -> Result<Guest, Error> {
             .map_err(Error::internal)?,
         name: get_name(row, "name")?,
         kind: get_string(row, "kind")?.parse().map_err(Error::internal)?,
-        image_id: get_string(row, "image_id")?,
+        image_id: get_id(row, "image_id")?,
         vcpus: get_u64(row, "vcpus")?,
         memory_mib: get_u64(row, "memory_mib")?,
         disk_gib: get_u64(row, "disk_gib")?,
         state: get_string(row, "state")?.parse().map_err(Error::internal)?,
         quota_held: get_u64(row, "quota_held")? != 0,
         site_request: row.try_get("site_request").map_err(Error::internal)?,
-        cluster_id: row.try_get("cluster_id").map_err(Error::internal)?,
+        cluster_id: get_opt_id(row, "cluster_id")?,
         node: row.try_get("node").map_err(Error::internal)?,
         vmid: vmid.and_then(|v| u32::try_from(v).ok()),
         ha: get_u64(row, "ha")? != 0,
@@ -219,8 +259,10 @@ fn guest(row: &AnyRow) -> Result<Guest, Error> {
         },
         created_at: row.try_get("created_at").map_err(Error::internal)?,
         updated_at: row.try_get("updated_at").map_err(Error::internal)?,
-        cluster_name: row.try_get("cluster_name").map_err(Error::internal)?,
-        site_name: row.try_get("site_name").map_err(Error::internal)?,
+        cluster_name: get_opt_id(row, "cluster_name")?,
+        site_id: get_opt_id(row, "site_id")?,
+        site_name: get_opt_id(row, "site_name")?,
+        site_country: get_opt_id(row, "site_country")?,
     })
 }
 
@@ -231,41 +273,35 @@ fn not_found(key: &str) -> Error {
     }
 }
 
-/// Changes a project's usage by `delta` in the admitting transaction: one conditional update that
-/// changes the row only when every new total stays within the limit and above zero. False when it
-/// would not fit.
-pub(crate) async fn change_project_usage(
-    conn: &mut sqlx::AnyConnection,
-    project: ProjectId,
-    delta: [i64; 4],
-) -> Result<bool, Error> {
-    let done = sqlx::query(
-        "UPDATE projects SET used_vcpus = used_vcpus + $1, used_memory_mib = used_memory_mib + $2, \
-         used_disk_gib = used_disk_gib + $3, used_guests = used_guests + $4, updated_at = $5 \
-         WHERE id = $6 AND used_vcpus + $1 <= limit_vcpus AND used_memory_mib + $2 <= limit_memory_mib \
-         AND used_disk_gib + $3 <= limit_disk_gib AND used_guests + $4 <= limit_guests \
-         AND used_vcpus + $1 >= 0 AND used_memory_mib + $2 >= 0 AND used_disk_gib + $3 >= 0 \
-         AND used_guests + $4 >= 0",
-    )
-    .bind(delta[0])
-    .bind(delta[1])
-    .bind(delta[2])
-    .bind(delta[3])
-    .bind(now_ms())
-    .bind(project.to_string())
-    .execute(&mut *conn)
-    .await
-    .map_err(db_error)?;
-    Ok(done.rows_affected() == 1)
-}
-
-pub(crate) fn delta(r: &Resources, sign: i64) -> Result<[i64; 4], Error> {
-    Ok([
-        sign * to_i64("vcpus", r.vcpus)?,
-        sign * to_i64("memory_mib", r.memory_mib)?,
-        sign * to_i64("disk_gib", r.disk_gib)?,
-        sign * to_i64("guests", r.guests)?,
-    ])
+impl DataStore {
+    /// Changes a project's usage by `delta` in the admitting transaction: one conditional update that
+    /// changes the row only when every new total stays within the limit and above zero. False when it
+    /// would not fit.
+    pub(crate) async fn change_project_usage(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        project: ProjectId,
+        delta: ResourceDelta,
+    ) -> Result<bool, Error> {
+        let done = sqlx::query(
+            "UPDATE projects SET used_vcpus = used_vcpus + $1, used_memory_mib = used_memory_mib + $2, \
+             used_disk_gib = used_disk_gib + $3, used_guests = used_guests + $4, updated_at = $5 \
+             WHERE id = $6 AND used_vcpus + $1 <= limit_vcpus AND used_memory_mib + $2 <= limit_memory_mib \
+             AND used_disk_gib + $3 <= limit_disk_gib AND used_guests + $4 <= limit_guests \
+             AND used_vcpus + $1 >= 0 AND used_memory_mib + $2 >= 0 AND used_disk_gib + $3 >= 0 \
+             AND used_guests + $4 >= 0",
+        )
+        .bind(delta.vcpus)
+        .bind(delta.memory_mib)
+        .bind(delta.disk_gib)
+        .bind(delta.guests)
+        .bind(self.now_ms())
+        .bind(project.to_string())
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error)?;
+        Ok(done.rows_affected() == 1)
+    }
 }
 
 impl DataStore {
@@ -289,13 +325,16 @@ impl DataStore {
         for t in &new.tags {
             crate::tenants::check_text("tags", t)?;
         }
-        let id = GuestId::new();
+        let id = self.random.id::<GuestId>();
         let mut tx = self.begin().await?;
-        if !change_project_usage(&mut tx, new.project_id, delta(&new.resources(), 1)?).await? {
+        if !self
+            .change_project_usage(&mut tx, new.project_id, amounts(&new.resources())?)
+            .await?
+        {
             drop(tx);
             return Err(self.quota_refusal(new.project_id, &new.resources()).await);
         }
-        let now = now_ms();
+        let now = self.now_ms();
         let r = sqlx::query(&format!(
             "INSERT INTO guests ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, NULL, \
              NULL, NULL, $12, $13, $14, '', '', '', $15, $15, $16, $17, $18)"
@@ -305,7 +344,7 @@ impl DataStore {
         .bind(new.tenant_id.to_string())
         .bind(new.name.as_str())
         .bind(new.kind.as_str())
-        .bind(&new.image_id)
+        .bind(new.image_id.to_string())
         .bind(to_i64("vcpus", new.vcpus)?)
         .bind(to_i64("memory_mib", new.memory_mib)?)
         .bind(to_i64("disk_gib", new.disk_gib)?)
@@ -330,7 +369,9 @@ impl DataStore {
             }
             Err(e) => return Err(db_error(e)),
         }
-        let op = insert_operation(&mut tx, op, id, new.tenant_id, new.project_id).await?;
+        let op = self
+            .insert_operation(&mut tx, op, id, new.tenant_id, new.project_id)
+            .await?;
         tx.commit().await?;
         Ok((self.guest_get(id).await?, op))
     }
@@ -343,7 +384,7 @@ impl DataStore {
         guest: &Guest,
         from: &[GuestState],
         to: GuestState,
-        quota_change: Option<[i64; 4]>,
+        quota_change: Option<ResourceDelta>,
         op: &NewOperation,
     ) -> Result<Operation, Error> {
         let mut tx = self.begin().await?;
@@ -353,7 +394,7 @@ impl DataStore {
             states.join(", ")
         ))
         .bind(to.as_str())
-        .bind(now_ms())
+        .bind(self.now_ms())
         .bind(guest.id.to_string())
         .execute(&mut *tx)
         .await
@@ -367,18 +408,17 @@ impl DataStore {
             )));
         }
         if let Some(d) = quota_change {
-            if !change_project_usage(&mut tx, guest.project_id, d).await? {
+            if !self
+                .change_project_usage(&mut tx, guest.project_id, d)
+                .await?
+            {
                 drop(tx);
-                let amount = Resources {
-                    vcpus: d[0].max(0) as u64,
-                    memory_mib: d[1].max(0) as u64,
-                    disk_gib: d[2].max(0) as u64,
-                    guests: 0,
-                };
-                return Err(self.quota_refusal(guest.project_id, &amount).await);
+                return Err(self.quota_refusal(guest.project_id, &d.taken()).await);
             }
         }
-        let op = insert_operation(&mut tx, op, guest.id, guest.tenant_id, guest.project_id).await?;
+        let op = self
+            .insert_operation(&mut tx, op, guest.id, guest.tenant_id, guest.project_id)
+            .await?;
         tx.commit().await?;
         Ok(op)
     }
@@ -430,11 +470,11 @@ impl DataStore {
     }
 
     /// The guests placed on a cluster.
-    pub async fn guest_list_on_cluster(&self, cluster_id: &str) -> Result<Vec<Guest>, Error> {
+    pub async fn guest_list_on_cluster(&self, cluster_id: ClusterId) -> Result<Vec<Guest>, Error> {
         let rows = sqlx::query(&format!(
             "SELECT {SELECT_COLUMNS} FROM guests WHERE cluster_id = $1 ORDER BY vmid"
         ))
-        .bind(cluster_id)
+        .bind(cluster_id.to_string())
         .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
@@ -445,17 +485,17 @@ impl DataStore {
     pub async fn guest_place(
         &self,
         id: GuestId,
-        cluster_id: &str,
+        cluster_id: ClusterId,
         node: &str,
         why: &str,
     ) -> Result<(), Error> {
         sqlx::query(
             "UPDATE guests SET cluster_id = $1, node = $2, placement = $3, updated_at = $4 WHERE id = $5",
         )
-        .bind(cluster_id)
+        .bind(cluster_id.to_string())
         .bind(node)
         .bind(why)
-        .bind(now_ms())
+        .bind(self.now_ms())
         .bind(id.to_string())
         .execute(&mut *self.write().await?)
         .await
@@ -467,14 +507,14 @@ impl DataStore {
     pub async fn guest_reserve_vmid(
         &self,
         id: GuestId,
-        cluster_id: &str,
+        cluster_id: ClusterId,
         vmid: u32,
     ) -> Result<bool, Error> {
         let mut tx = self.begin().await?;
         let r = sqlx::query(
             "INSERT INTO vmid_reservations (cluster_id, vmid, guest_id) VALUES ($1, $2, $3)",
         )
-        .bind(cluster_id)
+        .bind(cluster_id.to_string())
         .bind(i64::from(vmid))
         .bind(id.to_string())
         .execute(&mut *tx)
@@ -486,7 +526,7 @@ impl DataStore {
         }
         sqlx::query("UPDATE guests SET vmid = $1, updated_at = $2 WHERE id = $3")
             .bind(i64::from(vmid))
-            .bind(now_ms())
+            .bind(self.now_ms())
             .bind(id.to_string())
             .execute(&mut *tx)
             .await
@@ -496,11 +536,15 @@ impl DataStore {
     }
 
     /// The VMIDs reserved on a cluster from `from` up, in order.
-    pub async fn vmids_reserved(&self, cluster_id: &str, from: u32) -> Result<Vec<u32>, Error> {
+    pub async fn vmids_reserved(
+        &self,
+        cluster_id: ClusterId,
+        from: u32,
+    ) -> Result<Vec<u32>, Error> {
         let rows: Vec<i64> = sqlx::query_scalar(
             "SELECT vmid FROM vmid_reservations WHERE cluster_id = $1 AND vmid >= $2 ORDER BY vmid",
         )
-        .bind(cluster_id)
+        .bind(cluster_id.to_string())
         .bind(i64::from(from))
         .fetch_all(&mut *self.read().await?)
         .await
@@ -521,7 +565,7 @@ impl DataStore {
         sqlx::query("UPDATE guests SET state = $1, error = $2, updated_at = $3 WHERE id = $4")
             .bind(state.as_str())
             .bind(error)
-            .bind(now_ms())
+            .bind(self.now_ms())
             .bind(id.to_string())
             .execute(&mut *self.write().await?)
             .await
@@ -539,7 +583,7 @@ impl DataStore {
         to: GuestState,
         error: &str,
         sizes: Option<(u64, u64, u64)>,
-        usage: Option<[i64; 4]>,
+        usage: Option<ResourceDelta>,
     ) -> Result<bool, Error> {
         let g = self.guest_get(id).await?;
         let (v, m, d) = sizes.unwrap_or((g.vcpus, g.memory_mib, g.disk_gib));
@@ -553,7 +597,7 @@ impl DataStore {
         .bind(to_i64("vcpus", v)?)
         .bind(to_i64("memory_mib", m)?)
         .bind(to_i64("disk_gib", d)?)
-        .bind(now_ms())
+        .bind(self.now_ms())
         .bind(id.to_string())
         .bind(from.as_str())
         .execute(&mut *tx)
@@ -563,7 +607,10 @@ impl DataStore {
             return Ok(false);
         }
         if let Some(delta) = usage {
-            if !change_project_usage(&mut tx, g.project_id, delta).await? {
+            if !self
+                .change_project_usage(&mut tx, g.project_id, delta)
+                .await?
+            {
                 return Err(Error::internal(
                     "the project's usage would leave its bounds",
                 ));
@@ -594,7 +641,7 @@ impl DataStore {
         sqlx::query("UPDATE guests SET node = $1, vmid = $2, updated_at = $3 WHERE id = $4")
             .bind(node)
             .bind(i64::from(vmid))
-            .bind(now_ms())
+            .bind(self.now_ms())
             .bind(id.to_string())
             .execute(&mut *self.write().await?)
             .await
@@ -608,14 +655,18 @@ impl DataStore {
             "UPDATE guests SET drift = $1, updated_at = $2 WHERE id = $3 AND drift <> $1",
         )
         .bind(drift)
-        .bind(now_ms())
+        .bind(self.now_ms())
         .bind(id.to_string())
         .execute(&mut *self.write().await?)
         .await
         .map_err(db_error)?;
         let changed = changed.rows_affected() == 1;
         if changed {
-            let kind = if drift.is_empty() { "in_sync" } else { "drift" };
+            let kind = if drift.is_empty() {
+                GuestEventKind::InSync
+            } else {
+                GuestEventKind::Drift
+            };
             let detail = if drift.is_empty() {
                 "Proxmox matches scmp again"
             } else {
@@ -630,16 +681,16 @@ impl DataStore {
     pub async fn guest_event_add(
         &self,
         id: GuestId,
-        kind: &str,
+        kind: GuestEventKind,
         detail: &str,
     ) -> Result<(), Error> {
         sqlx::query(
             "INSERT INTO guest_events (id, guest_id, at, kind, detail) VALUES ($1, $2, $3, $4, $5)",
         )
-        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(self.random.uuid().to_string())
         .bind(id.to_string())
-        .bind(now_ms())
-        .bind(kind)
+        .bind(self.now_ms())
+        .bind(kind.as_str())
         .bind(detail)
         .execute(&mut *self.write().await?)
         .await
@@ -661,7 +712,7 @@ impl DataStore {
             .map(|r| {
                 Ok(GuestEvent {
                     at: r.try_get("at").map_err(Error::internal)?,
-                    kind: get_string(r, "kind")?,
+                    kind: crate::db::get_parsed(r, "kind")?,
                     detail: get_string(r, "detail")?,
                 })
             })
@@ -692,7 +743,9 @@ impl DataStore {
             .await
             .map_err(db_error)?;
         if took.rows_affected() == 1
-            && !change_project_usage(&mut tx, g.project_id, delta(&g.resources(), -1)?).await?
+            && !self
+                .change_project_usage(&mut tx, g.project_id, -amounts(&g.resources())?)
+                .await?
         {
             return Err(Error::internal("releasing more than the project reserved"));
         }
@@ -708,7 +761,7 @@ impl DataStore {
                 )
                 .bind(GuestState::Failed.as_str())
                 .bind(error)
-                .bind(now_ms())
+                .bind(self.now_ms())
                 .bind(id.to_string())
                 .execute(&mut *tx)
                 .await

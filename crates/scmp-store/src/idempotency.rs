@@ -4,7 +4,7 @@
 use scmp_common::Error;
 use sqlx::Row;
 
-use crate::db::{db_error, get_string, is_unique_violation, now_ms, DataStore};
+use crate::db::{db_error, get_string, is_unique_violation, DataStore};
 
 /// How long a key is remembered.
 const KEEP_MS: i64 = 24 * 3600 * 1000;
@@ -41,7 +41,7 @@ impl DataStore {
         key: &str,
         request_hash: &str,
     ) -> Result<KeyState, Error> {
-        let now = now_ms();
+        let now = self.now_ms();
         sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
             .bind(now - KEEP_MS)
             .execute(&mut *self.write().await?)

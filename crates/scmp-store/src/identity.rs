@@ -3,20 +3,20 @@
 //! A credential's text is `scmp_<id>_<secret>`: the id finds the row, the secret is compared with its
 //! SHA-256 hash. The text is returned once, when issued, and never stored.
 
-use rand::RngCore;
-use scmp_common::{Error, Name, ProjectId, ResourceKind, TenantId};
+use scmp_common::{
+    CredentialId, Error, GroupId, Name, ProjectId, ResourceKind, RoleBindingId, TenantId, UserId,
+};
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::Row;
-use uuid::Uuid;
 
-use crate::db::{db_error, get_name, get_string, is_unique_violation, now_ms, DataStore};
+use crate::db::{db_error, get_id, get_name, get_string, is_unique_violation, DataStore};
 
 /// A user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
-    /// Id (UUID).
-    pub id: String,
+    /// Id.
+    pub id: UserId,
     /// Login name, unique.
     pub name: Name,
     /// E-mail address (may be empty).
@@ -69,9 +69,9 @@ impl CredentialKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Credential {
     /// Id.
-    pub id: String,
+    pub id: CredentialId,
     /// Whose.
-    pub user_id: String,
+    pub user_id: UserId,
     /// Token or session.
     pub kind: CredentialKind,
     /// Name given by the user.
@@ -103,17 +103,17 @@ impl std::fmt::Debug for IssuedSecret {
 /// Who a role is bound to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BindingSubject {
-    /// A user (id).
-    User(String),
-    /// A group (id): every member holds the role.
-    Group(String),
+    /// A user.
+    User(UserId),
+    /// A group: every member holds the role.
+    Group(GroupId),
 }
 
 /// A role binding as stored (the role by name; the server interprets it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredBinding {
     /// Id.
-    pub id: String,
+    pub id: RoleBindingId,
     /// Who.
     pub subject: BindingSubject,
     /// Role name.
@@ -144,7 +144,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 fn user(row: &AnyRow) -> Result<User, Error> {
     let tenant: Option<String> = row.try_get("tenant_id").map_err(Error::internal)?;
     Ok(User {
-        id: get_string(row, "id")?,
+        id: get_id(row, "id")?,
         name: get_name(row, "name")?,
         email: get_string(row, "email")?,
         tenant_id: tenant
@@ -165,8 +165,8 @@ fn credential(row: &AnyRow) -> Result<Credential, Error> {
         _ => CredentialKind::Session,
     };
     Ok(Credential {
-        id: get_string(row, "id")?,
-        user_id: get_string(row, "user_id")?,
+        id: get_id(row, "id")?,
+        user_id: get_id(row, "user_id")?,
         kind,
         name: get_string(row, "name")?,
         expires_at: row.try_get("expires_at").map_err(Error::internal)?,
@@ -178,11 +178,11 @@ fn binding(r: &AnyRow) -> Result<StoredBinding, Error> {
     let t: Option<String> = r.try_get("tenant_id").map_err(Error::internal)?;
     let p: Option<String> = r.try_get("project_id").map_err(Error::internal)?;
     let subject = match get_string(r, "kind")?.as_str() {
-        "group" => BindingSubject::Group(get_string(r, "subject")?),
-        _ => BindingSubject::User(get_string(r, "subject")?),
+        "group" => BindingSubject::Group(get_id(r, "subject")?),
+        _ => BindingSubject::User(get_id(r, "subject")?),
     };
     Ok(StoredBinding {
-        id: get_string(r, "id")?,
+        id: get_id(r, "id")?,
         subject,
         role: get_string(r, "role")?,
         tenant_id: t.map(|t| t.parse()).transpose().map_err(Error::internal)?,
@@ -204,20 +204,20 @@ impl DataStore {
         tenant_id: Option<TenantId>,
         password_hash: Option<&str>,
     ) -> Result<User, Error> {
-        let id = Uuid::new_v4().to_string();
+        let id = self.random.id::<UserId>();
         let r = sqlx::query(
             "INSERT INTO users (id, name, email, tenant_id, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
         )
-        .bind(&id)
+        .bind(id.to_string())
         .bind(name.as_str())
         .bind(email)
         .bind(tenant_id.map(|t| t.to_string()))
         .bind(password_hash)
-        .bind(now_ms())
+        .bind(self.now_ms())
         .execute(&mut *self.write().await?)
         .await;
         match r {
-            Ok(_) => self.user_get(&id).await,
+            Ok(_) => self.user_get(id).await,
             Err(e) if is_unique_violation(&e) => {
                 Err(Error::Conflict(format!("user '{name}' already exists")))
             }
@@ -226,9 +226,9 @@ impl DataStore {
     }
 
     /// A user by id.
-    pub async fn user_get(&self, id: &str) -> Result<User, Error> {
+    pub async fn user_get(&self, id: UserId) -> Result<User, Error> {
         let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
-            .bind(id)
+            .bind(id.to_string())
             .fetch_optional(&mut *self.read().await?)
             .await
             .map_err(db_error)?;
@@ -281,7 +281,7 @@ impl DataStore {
 
     /// Deletes a user with what it owns: its credentials, its role bindings and its group
     /// memberships. The platform's last administrator stays.
-    pub async fn user_delete(&self, id: &str) -> Result<(), Error> {
+    pub async fn user_delete(&self, id: UserId) -> Result<(), Error> {
         let mut tx = self.begin().await?;
         let admins: Vec<String> = sqlx::query_scalar(
             "SELECT user_id FROM role_bindings WHERE role = 'platform-admin' AND tenant_id IS NULL",
@@ -289,7 +289,9 @@ impl DataStore {
         .fetch_all(&mut *tx)
         .await
         .map_err(db_error)?;
-        if admins.iter().any(|a| a == id) && admins.iter().all(|a| a == id) {
+        if admins.iter().any(|a| *a == id.to_string())
+            && admins.iter().all(|a| *a == id.to_string())
+        {
             return Err(Error::Conflict(
                 "this is the platform's last administrator; make someone else one first".into(),
             ));
@@ -303,7 +305,7 @@ impl DataStore {
             ],
             "DELETE FROM users WHERE id = $1",
             ResourceKind::User,
-            id,
+            &id.to_string(),
         )
         .await?;
         tx.commit().await
@@ -312,7 +314,7 @@ impl DataStore {
     /// Changes a user's e-mail address and/or password hash.
     pub async fn user_update(
         &self,
-        id: &str,
+        id: UserId,
         email: Option<&str>,
         password_hash: Option<&str>,
     ) -> Result<User, Error> {
@@ -320,7 +322,7 @@ impl DataStore {
             crate::tenants::check_text("email", e)?;
             sqlx::query("UPDATE users SET email = $1 WHERE id = $2")
                 .bind(e)
-                .bind(id)
+                .bind(id.to_string())
                 .execute(&mut *self.write().await?)
                 .await
                 .map_err(db_error)?;
@@ -328,7 +330,7 @@ impl DataStore {
         if let Some(h) = password_hash {
             sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
                 .bind(h)
-                .bind(id)
+                .bind(id.to_string())
                 .execute(&mut *self.write().await?)
                 .await
                 .map_err(db_error)?;
@@ -360,9 +362,9 @@ impl DataStore {
     }
 
     /// A role binding by id.
-    pub async fn binding_get(&self, id: &str) -> Result<Option<StoredBinding>, Error> {
+    pub async fn binding_get(&self, id: RoleBindingId) -> Result<Option<StoredBinding>, Error> {
         let row = sqlx::query(&format!("SELECT * FROM ({BOTH}) b WHERE id = $1"))
-            .bind(id)
+            .bind(id.to_string())
             .fetch_optional(&mut *self.read().await?)
             .await
             .map_err(db_error)?;
@@ -371,12 +373,12 @@ impl DataStore {
 
     /// Removes a role binding.
     /// The platform always keeps an administrator: the last user binding of `platform-admin` stays.
-    pub async fn binding_delete(&self, id: &str) -> Result<(), Error> {
+    pub async fn binding_delete(&self, id: RoleBindingId) -> Result<(), Error> {
         let done = sqlx::query(
             "DELETE FROM role_bindings WHERE id = $1 AND (role <> 'platform-admin' OR tenant_id IS NOT NULL \
              OR (SELECT COUNT(*) FROM role_bindings WHERE role = 'platform-admin' AND tenant_id IS NULL) > 1)",
         )
-        .bind(id)
+        .bind(id.to_string())
         .execute(&mut *self.write().await?)
         .await
         .map_err(db_error)?;
@@ -392,7 +394,7 @@ impl DataStore {
             ));
         }
         sqlx::query("DELETE FROM group_role_bindings WHERE id = $1")
-            .bind(id)
+            .bind(id.to_string())
             .execute(&mut *self.write().await?)
             .await
             .map_err(db_error)?;
@@ -406,7 +408,7 @@ impl DataStore {
             "SELECT COUNT(*) FROM audit_entries WHERE operation = 'session_create' AND phase = 'end' \
              AND result = 'error' AND target = $1 AND time_ms >= $2",
         )
-        .bind(format!("user/{username}"))
+        .bind(scmp_common::AuditTarget::new(scmp_common::ResourceKind::User, username).as_str())
         .bind(since_ms)
         .fetch_one(&mut *self.read().await?)
         .await
@@ -424,22 +426,22 @@ impl DataStore {
     /// Issues a credential; its text is in the answer and nowhere else.
     pub async fn credential_issue(
         &self,
-        user_id: &str,
+        user_id: UserId,
         kind: CredentialKind,
         name: &str,
         expires_at: Option<i64>,
     ) -> Result<IssuedSecret, Error> {
-        let id = Uuid::new_v4().simple().to_string();
+        let id = self.random.id::<CredentialId>();
         let mut secret = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut secret);
+        self.random.fill(&mut secret);
         let secret = hex::encode(secret);
-        let now = now_ms();
+        let now = self.now_ms();
         sqlx::query(
             "INSERT INTO credentials (id, user_id, kind, name, secret_hash, expires_at, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
-        .bind(&id)
-        .bind(user_id)
+        .bind(id.to_string())
+        .bind(user_id.to_string())
         .bind(kind.as_str())
         .bind(name)
         .bind(hash_secret(&secret))
@@ -450,8 +452,8 @@ impl DataStore {
         .map_err(db_error)?;
         Ok(IssuedSecret {
             credential: Credential {
-                id: id.clone(),
-                user_id: user_id.to_string(),
+                id,
+                user_id,
                 kind,
                 name: name.to_string(),
                 expires_at,
@@ -491,7 +493,7 @@ impl DataStore {
         if revoked.is_some() || cred.expires_at.is_some_and(|e| e <= now) {
             return Ok(None);
         }
-        let user = self.user_get(&cred.user_id).await?;
+        let user = self.user_get(cred.user_id).await?;
         Ok(Some((user, cred)))
     }
 
@@ -499,7 +501,7 @@ impl DataStore {
     /// (oldest first, `limit` of them after the key `(created_at, id)` `after`).
     pub async fn credential_list(
         &self,
-        user_id: &str,
+        user_id: UserId,
         kind: CredentialKind,
         after: Option<(i64, String)>,
         limit: u32,
@@ -509,7 +511,7 @@ impl DataStore {
             "SELECT {CRED_COLUMNS} FROM credentials WHERE user_id = $1 AND kind = $2 AND revoked_at IS NULL \
              AND (created_at > $3 OR (created_at = $3 AND id > $4)) ORDER BY created_at, id LIMIT $5"
         ))
-        .bind(user_id)
+        .bind(user_id.to_string())
         .bind(kind.as_str())
         .bind(at)
         .bind(id)
@@ -521,11 +523,15 @@ impl DataStore {
     }
 
     /// Revokes one of a user's credentials; false when the user has no such live credential.
-    pub async fn credential_revoke(&self, user_id: &str, id: &str) -> Result<bool, Error> {
+    pub async fn credential_revoke(
+        &self,
+        user_id: UserId,
+        id: CredentialId,
+    ) -> Result<bool, Error> {
         let done = sqlx::query("UPDATE credentials SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
-            .bind(now_ms())
-            .bind(id)
-            .bind(user_id)
+            .bind(self.now_ms())
+            .bind(id.to_string())
+            .bind(user_id.to_string())
             .execute(&mut *self.write().await?)
             .await
             .map_err(db_error)?;
@@ -540,16 +546,16 @@ impl DataStore {
         tenant_id: Option<TenantId>,
         project_id: Option<ProjectId>,
     ) -> Result<StoredBinding, Error> {
-        let id = Uuid::new_v4().to_string();
-        let now = now_ms();
+        let id = self.random.id::<RoleBindingId>();
+        let now = self.now_ms();
         let (table, column, who) = match subject {
-            BindingSubject::User(u) => ("role_bindings", "user_id", u),
-            BindingSubject::Group(g) => ("group_role_bindings", "group_id", g),
+            BindingSubject::User(u) => ("role_bindings", "user_id", u.to_string()),
+            BindingSubject::Group(g) => ("group_role_bindings", "group_id", g.to_string()),
         };
         sqlx::query(&format!(
             "INSERT INTO {table} (id, {column}, role, tenant_id, project_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)"
         ))
-        .bind(&id)
+        .bind(id.to_string())
         .bind(who)
         .bind(role)
         .bind(tenant_id.map(|t| t.to_string()))
@@ -569,14 +575,14 @@ impl DataStore {
     }
 
     /// Every role binding of a user: its own and those of its groups.
-    pub async fn bindings_of(&self, user_id: &str) -> Result<Vec<StoredBinding>, Error> {
+    pub async fn bindings_of(&self, user_id: UserId) -> Result<Vec<StoredBinding>, Error> {
         let rows = sqlx::query(
             "SELECT id, 'user' AS kind, user_id AS subject, role, tenant_id, project_id, created_at FROM role_bindings \
              WHERE user_id = $1 UNION ALL \
              SELECT b.id, 'group' AS kind, b.group_id AS subject, b.role, b.tenant_id, b.project_id, b.created_at \
              FROM group_role_bindings b JOIN group_members m ON m.group_id = b.group_id WHERE m.user_id = $1",
         )
-        .bind(user_id)
+        .bind(user_id.to_string())
         .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db_error)?;

@@ -1,11 +1,11 @@
 //! Inventory: what site agents observe on each cluster (health, hosts, templates), host maintenance,
 //! and the capacity figures placement reads.
 
-use scmp_common::{Error, GuestKind, ResourceKind};
+use scmp_common::{ClusterId, ClusterState, Error, GuestKind, ResourceKind};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::db::{db_error, get_string, get_u64, now_ms, to_i64, DataStore};
+use crate::db::{db_error, get_id, get_string, get_u64, to_i64, DataStore};
 
 /// A host as observed.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,10 +44,10 @@ pub struct TemplateObservation {
 }
 
 /// One successful look at a cluster, as the store records it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ClusterObservation {
     /// `online` or `degraded`.
-    pub health: String,
+    pub health: ClusterState,
     /// Proxmox VE version.
     pub pve_version: String,
     /// Guests that are not scmp's.
@@ -70,7 +70,7 @@ pub struct ClusterObservation {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Host {
     /// Its cluster.
-    pub cluster_id: String,
+    pub cluster_id: ClusterId,
     /// What was observed.
     pub observed: HostObservation,
     /// In maintenance (no new guests).
@@ -94,7 +94,7 @@ pub struct HostLoad {
 
 fn host(row: &AnyRow) -> Result<Host, Error> {
     Ok(Host {
-        cluster_id: get_string(row, "cluster_id")?,
+        cluster_id: get_id(row, "cluster_id")?,
         observed: HostObservation {
             name: get_string(row, "name")?,
             online: get_u64(row, "online")? != 0,
@@ -118,11 +118,11 @@ impl DataStore {
     /// templates, in one transaction.
     pub async fn cluster_observed(
         &self,
-        cluster_id: &str,
+        cluster_id: ClusterId,
         o: &ClusterObservation,
     ) -> Result<(), Error> {
         let (hosts, templates) = (&o.hosts, &o.templates);
-        let now = now_ms();
+        let now = self.now_ms();
         let mut tx = self.begin().await?;
         sqlx::query(
             "UPDATE clusters SET health_since = CASE WHEN health = $1 THEN health_since ELSE $2 END, \
@@ -130,20 +130,20 @@ impl DataStore {
              pve_version = CASE WHEN $3 = '' THEN pve_version ELSE $3 END, unmanaged_guests = $4, \
              storage = $5 WHERE id = $7",
         )
-        .bind(&o.health)
+        .bind(o.health.as_str())
         .bind(now)
         .bind(&o.pve_version)
         .bind(to_i64("unmanaged_guests", o.unmanaged_guests)?)
         .bind(o.storage.to_string())
         .bind(&o.problems)
-        .bind(cluster_id)
+        .bind(cluster_id.to_string())
         .execute(&mut *tx)
         .await
         .map_err(db_error)?;
         if let Some(t) = &o.tasks {
             sqlx::query("UPDATE clusters SET tasks = $1 WHERE id = $2")
                 .bind(t.to_string())
-                .bind(cluster_id)
+                .bind(cluster_id.to_string())
                 .execute(&mut *tx)
                 .await
                 .map_err(db_error)?;
@@ -151,14 +151,14 @@ impl DataStore {
         if let Some(b) = &o.bridges {
             sqlx::query("UPDATE clusters SET bridges = $1 WHERE id = $2")
                 .bind(b.to_string())
-                .bind(cluster_id)
+                .bind(cluster_id.to_string())
                 .execute(&mut *tx)
                 .await
                 .map_err(db_error)?;
         }
         let existing: Vec<String> =
             sqlx::query_scalar("SELECT name FROM hosts WHERE cluster_id = $1")
-                .bind(cluster_id)
+                .bind(cluster_id.to_string())
                 .fetch_all(&mut *tx)
                 .await
                 .map_err(db_error)?;
@@ -167,7 +167,7 @@ impl DataStore {
             .filter(|n| !hosts.iter().any(|h| &h.name == *n))
         {
             sqlx::query("DELETE FROM hosts WHERE cluster_id = $1 AND name = $2")
-                .bind(cluster_id)
+                .bind(cluster_id.to_string())
                 .bind(gone)
                 .execute(&mut *tx)
                 .await
@@ -191,7 +191,7 @@ impl DataStore {
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0)"
             };
             sqlx::query(sql)
-                .bind(cluster_id)
+                .bind(cluster_id.to_string())
                 .bind(&h.name)
                 .bind(i64::from(h.online))
                 .bind(values[0])
@@ -206,7 +206,7 @@ impl DataStore {
                 .map_err(db_error)?;
         }
         sqlx::query("DELETE FROM cluster_templates WHERE cluster_id = $1")
-            .bind(cluster_id)
+            .bind(cluster_id.to_string())
             .execute(&mut *tx)
             .await
             .map_err(db_error)?;
@@ -214,7 +214,7 @@ impl DataStore {
             sqlx::query(
                 "INSERT INTO cluster_templates (cluster_id, vmid, kind, name, node, disk_gib) VALUES ($1, $2, $3, $4, $5, $6)",
             )
-            .bind(cluster_id)
+            .bind(cluster_id.to_string())
             .bind(i64::from(t.vmid))
             .bind(t.kind.as_str())
             .bind(&t.name)
@@ -230,14 +230,14 @@ impl DataStore {
 
     /// Records a sync that reached the cluster but could not read its inventory: degraded, with
     /// why; what was known of its hosts and guests stays.
-    pub async fn cluster_degraded(&self, cluster_id: &str, why: &str) -> Result<(), Error> {
+    pub async fn cluster_degraded(&self, cluster_id: ClusterId, why: &str) -> Result<(), Error> {
         sqlx::query(
             "UPDATE clusters SET health_since = CASE WHEN health = 'degraded' THEN health_since ELSE $1 END, \
              health = 'degraded', last_seen_at = $1, last_error = $2 WHERE id = $3",
         )
-        .bind(now_ms())
+        .bind(self.now_ms())
         .bind(why)
-        .bind(cluster_id)
+        .bind(cluster_id.to_string())
         .execute(&mut *self.write().await?)
         .await
         .map_err(db_error)?;
@@ -245,14 +245,18 @@ impl DataStore {
     }
 
     /// Records a failed sync: the cluster is unreachable (since the first failure).
-    pub async fn cluster_unreachable(&self, cluster_id: &str, error: &str) -> Result<(), Error> {
+    pub async fn cluster_unreachable(
+        &self,
+        cluster_id: ClusterId,
+        error: &str,
+    ) -> Result<(), Error> {
         sqlx::query(
             "UPDATE clusters SET health_since = CASE WHEN health = 'unreachable' THEN health_since ELSE $1 END, \
              health = 'unreachable', last_error = $2 WHERE id = $3",
         )
-        .bind(now_ms())
+        .bind(self.now_ms())
         .bind(error)
-        .bind(cluster_id)
+        .bind(cluster_id.to_string())
         .execute(&mut *self.write().await?)
         .await
         .map_err(db_error)?;
@@ -263,14 +267,14 @@ impl DataStore {
     /// (`limit` of them after the name `after`).
     pub async fn host_list(
         &self,
-        cluster_id: &str,
+        cluster_id: ClusterId,
         after: Option<&str>,
         limit: u32,
     ) -> Result<Vec<Host>, Error> {
         let rows = sqlx::query(&format!(
             "SELECT {HOST_COLUMNS} FROM hosts WHERE cluster_id = $1 AND name > $2 ORDER BY name LIMIT $3"
         ))
-        .bind(cluster_id)
+        .bind(cluster_id.to_string())
         .bind(after.unwrap_or(""))
         .bind(i64::from(limit))
         .fetch_all(&mut *self.read().await?)
@@ -280,16 +284,16 @@ impl DataStore {
     }
 
     /// Every host of a cluster by name.
-    pub async fn host_list_all(&self, cluster_id: &str) -> Result<Vec<Host>, Error> {
+    pub async fn host_list_all(&self, cluster_id: ClusterId) -> Result<Vec<Host>, Error> {
         self.host_list(cluster_id, None, u32::MAX).await
     }
 
     /// One host.
-    pub async fn host_get(&self, cluster_id: &str, name: &str) -> Result<Host, Error> {
+    pub async fn host_get(&self, cluster_id: ClusterId, name: &str) -> Result<Host, Error> {
         let row = sqlx::query(&format!(
             "SELECT {HOST_COLUMNS} FROM hosts WHERE cluster_id = $1 AND name = $2"
         ))
-        .bind(cluster_id)
+        .bind(cluster_id.to_string())
         .bind(name)
         .fetch_optional(&mut *self.read().await?)
         .await
@@ -305,13 +309,13 @@ impl DataStore {
     /// Puts a host into maintenance or takes it out.
     pub async fn host_set_maintenance(
         &self,
-        cluster_id: &str,
+        cluster_id: ClusterId,
         name: &str,
         on: bool,
     ) -> Result<Host, Error> {
         sqlx::query("UPDATE hosts SET maintenance = $1 WHERE cluster_id = $2 AND name = $3")
             .bind(i64::from(on))
-            .bind(cluster_id)
+            .bind(cluster_id.to_string())
             .bind(name)
             .execute(&mut *self.write().await?)
             .await
@@ -343,11 +347,11 @@ impl DataStore {
         .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
-        let mut groups: std::collections::HashMap<(String, String), Vec<String>> =
+        let mut groups: std::collections::HashMap<(ClusterId, String), Vec<String>> =
             std::collections::HashMap::new();
         for r in &grouped {
             groups
-                .entry((get_string(r, "cluster_id")?, get_string(r, "node")?))
+                .entry((get_id(r, "cluster_id")?, get_string(r, "node")?))
                 .or_default()
                 .push(format!(
                     "{}/{}",
@@ -358,7 +362,10 @@ impl DataStore {
         let mut map = std::collections::HashMap::new();
         for r in &loads {
             map.insert(
-                (get_string(r, "cluster_id")?, get_string(r, "node")?),
+                (
+                    get_id::<ClusterId>(r, "cluster_id")?,
+                    get_string(r, "node")?,
+                ),
                 (get_u64(r, "vcpus")?, get_u64(r, "memory_mib")?),
             );
         }
@@ -366,7 +373,7 @@ impl DataStore {
             .iter()
             .map(|r| {
                 let host = host(r)?;
-                let key = (host.cluster_id.clone(), host.observed.name.clone());
+                let key = (host.cluster_id, host.observed.name.clone());
                 let (v, m) = map.get(&key).copied().unwrap_or((0, 0));
                 Ok(HostLoad {
                     groups: groups.remove(&key).unwrap_or_default(),
@@ -381,13 +388,13 @@ impl DataStore {
     /// The templates of a cluster.
     pub async fn cluster_templates(
         &self,
-        cluster_id: Option<&str>,
-    ) -> Result<Vec<(String, TemplateObservation)>, Error> {
+        cluster_id: Option<ClusterId>,
+    ) -> Result<Vec<(ClusterId, TemplateObservation)>, Error> {
         let rows = match cluster_id {
             Some(c) => sqlx::query(
                 "SELECT cluster_id, vmid, kind, name, node, disk_gib FROM cluster_templates WHERE cluster_id = $1 ORDER BY vmid",
             )
-            .bind(c)
+            .bind(c.to_string())
             .fetch_all(&mut *self.read().await?)
             .await,
             None => sqlx::query(
@@ -400,7 +407,7 @@ impl DataStore {
         rows.iter()
             .map(|r| {
                 Ok((
-                    get_string(r, "cluster_id")?,
+                    get_id(r, "cluster_id")?,
                     TemplateObservation {
                         vmid: u32::try_from(get_u64(r, "vmid")?).map_err(Error::internal)?,
                         kind: get_string(r, "kind")?.parse().map_err(Error::internal)?,

@@ -3,12 +3,12 @@
 
 use scmp_common::Error;
 
-use crate::db::{db_error, is_unique_violation, now_ms, DataStore};
+use crate::db::{db_error, is_unique_violation, DataStore};
 
 impl DataStore {
     /// Takes or renews the lease `name` for `owner` for `ttl_ms`. False when another owner holds it.
     pub async fn lease_try(&self, name: &str, owner: &str, ttl_ms: i64) -> Result<bool, Error> {
-        let now = now_ms();
+        let now = self.now_ms();
         let taken = sqlx::query(
             "UPDATE leases SET owner = $2, until = $3 WHERE name = $1 AND (owner = $2 OR until < $4)",
         )

@@ -24,7 +24,7 @@ mod sites;
 mod tenants;
 
 pub use audit::{ActorIdentity, AuditEntry, AuditFilter, AuditRecord, ChainBreak, Checkpoint};
-pub use catalog::{Image, InstanceType};
+pub use catalog::{Image, InstanceType, NewImage, NewInstanceType};
 pub use db::{Backend, DataStore};
 pub use groups::Group;
 pub use guests::{CloudInit, Guest, GuestEvent, GuestNetwork, NewGuest};

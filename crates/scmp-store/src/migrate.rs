@@ -4,7 +4,7 @@
 
 use scmp_common::Error;
 
-use crate::db::{db_error, now_ms, Backend, DataStore};
+use crate::db::{db_error, Backend, DataStore};
 
 /// Every migration, oldest first.
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -51,7 +51,7 @@ pub(crate) async fn run(store: &DataStore) -> Result<(), Error> {
             .await
             .map_err(db_error)?;
     }
-    let result = apply(&mut conn).await;
+    let result = apply(&mut conn, store.now_ms()).await;
     if store.backend() == Backend::Postgres {
         let _ = sqlx::query(&format!("SELECT pg_advisory_unlock({LOCK_KEY})"))
             .execute(&mut *conn)
@@ -60,7 +60,7 @@ pub(crate) async fn run(store: &DataStore) -> Result<(), Error> {
     result
 }
 
-async fn apply(conn: &mut sqlx::AnyConnection) -> Result<(), Error> {
+async fn apply(conn: &mut sqlx::AnyConnection, now_ms: i64) -> Result<(), Error> {
     sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)")
         .execute(&mut *conn)
         .await
@@ -82,7 +82,7 @@ async fn apply(conn: &mut sqlx::AnyConnection) -> Result<(), Error> {
         }
         sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
             .bind(*version)
-            .bind(now_ms())
+            .bind(now_ms)
             .execute(&mut *tx)
             .await
             .map_err(db_error)?;

@@ -9,7 +9,7 @@ use scmp_common::{
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::db::{db_error, get_string, get_u64, now_ms, DataStore};
+use crate::db::{db_error, get_string, get_u64, DataStore};
 
 /// An operation to record.
 #[derive(Debug, Clone)]
@@ -105,50 +105,53 @@ fn operation(row: &AnyRow) -> Result<Operation, Error> {
     })
 }
 
-pub(crate) async fn insert_operation(
-    conn: &mut sqlx::AnyConnection,
-    new: &NewOperation,
-    guest: GuestId,
-    tenant: TenantId,
-    project: ProjectId,
-) -> Result<Operation, Error> {
-    let now = now_ms();
-    let op = Operation {
-        id: OperationId::new(),
-        kind: new.kind,
-        guest_id: guest,
-        tenant_id: tenant,
-        project_id: project,
-        target: new.target.clone(),
-        state: OperationState::Pending,
-        progress: 0,
-        step: 0,
-        undoing: false,
-        params: new.params.clone(),
-        error: String::new(),
-        request_id: new.request_id.clone(),
-        upids: Vec::new(),
-        attempts: 0,
-        created_at: now,
-        updated_at: now,
-    };
-    sqlx::query(&format!(
-        "INSERT INTO operations ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, 0, $8, '', $9, '[]', '', 0, 0, $10, $10)"
-    ))
-    .bind(op.id.to_string())
-    .bind(op.kind.as_str())
-    .bind(guest.to_string())
-    .bind(tenant.to_string())
-    .bind(project.to_string())
-    .bind(&op.target)
-    .bind(op.state.as_str())
-    .bind(serde_json::to_string(&op.params).map_err(Error::internal)?)
-    .bind(&op.request_id)
-    .bind(now)
-    .execute(&mut *conn)
-    .await
-    .map_err(db_error)?;
-    Ok(op)
+impl DataStore {
+    pub(crate) async fn insert_operation(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        new: &NewOperation,
+        guest: GuestId,
+        tenant: TenantId,
+        project: ProjectId,
+    ) -> Result<Operation, Error> {
+        let now = self.now_ms();
+        let op = Operation {
+            id: self.random.id::<OperationId>(),
+            kind: new.kind,
+            guest_id: guest,
+            tenant_id: tenant,
+            project_id: project,
+            target: new.target.clone(),
+            state: OperationState::Pending,
+            progress: 0,
+            step: 0,
+            undoing: false,
+            params: new.params.clone(),
+            error: String::new(),
+            request_id: new.request_id.clone(),
+            upids: Vec::new(),
+            attempts: 0,
+            created_at: now,
+            updated_at: now,
+        };
+        sqlx::query(&format!(
+            "INSERT INTO operations ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, 0, $8, '', $9, '[]', '', 0, 0, $10, $10)"
+        ))
+        .bind(op.id.to_string())
+        .bind(op.kind.as_str())
+        .bind(guest.to_string())
+        .bind(tenant.to_string())
+        .bind(project.to_string())
+        .bind(&op.target)
+        .bind(op.state.as_str())
+        .bind(serde_json::to_string(&op.params).map_err(Error::internal)?)
+        .bind(&op.request_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error)?;
+        Ok(op)
+    }
 }
 
 /// A write conditional on holding the lease: it changed the row, or the lease was lost.
@@ -183,7 +186,7 @@ impl DataStore {
              AND lease_until < $3 ORDER BY created_at LIMIT 1{skip_locked}) \
              AND state IN ('pending', 'running') AND lease_until < $3 RETURNING {COLUMNS}"
         );
-        let now = now_ms();
+        let now = self.now_ms();
         let row = sqlx::query(&sql)
             .bind(owner)
             .bind(now + lease_ms)
@@ -201,7 +204,7 @@ impl DataStore {
         owner: &str,
         lease_ms: i64,
     ) -> Result<(), Error> {
-        let now = now_ms();
+        let now = self.now_ms();
         let done = sqlx::query(
             "UPDATE operations SET lease_until = $1 WHERE id = $2 AND lease_owner = $3 AND state = 'running'",
         )
@@ -231,7 +234,7 @@ impl DataStore {
         .bind(i64::from(p.progress))
         .bind(&p.error)
         .bind(serde_json::to_string(&p.upids).map_err(Error::internal)?)
-        .bind(now_ms())
+        .bind(self.now_ms())
         .bind(id.to_string())
         .bind(owner)
         .fetch_optional(&mut *self.write().await?)
@@ -252,7 +255,7 @@ impl DataStore {
             "UPDATE operations SET cancel_requested = 1, updated_at = $1 \
              WHERE id = $2 AND state IN ('pending', 'running') AND undoing = 0",
         )
-        .bind(now_ms())
+        .bind(self.now_ms())
         .bind(id.to_string())
         .execute(&mut *self.write().await?)
         .await
@@ -282,7 +285,7 @@ impl DataStore {
         .bind(state.as_str())
         .bind(error)
         .bind(progress)
-        .bind(now_ms())
+        .bind(self.now_ms())
         .bind(id.to_string())
         .bind(owner)
         .bind(serde_json::to_string(upids).map_err(Error::internal)?)

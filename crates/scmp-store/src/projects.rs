@@ -2,12 +2,11 @@
 //! listed, deleted (releasing the reservation) and re-sized; and the reservation of a project's quota
 //! by its guests.
 
-use scmp_common::{Error, Name, ProjectId, ResourceKind, Resources, TenantId};
+use scmp_common::{Error, Name, ProjectId, ResourceDelta, ResourceKind, Resources, TenantId};
 use sqlx::any::AnyRow;
 
-use crate::db::{db_error, get_name, get_string, is_unique_violation, now_ms, to_i64, DataStore};
+use crate::db::{db_error, get_name, get_string, is_unique_violation, to_i64, DataStore};
 use crate::dependents;
-use crate::guests::{change_project_usage, delta};
 use crate::tenants::{check_text, resources, QuotaView};
 
 /// A new project.
@@ -79,40 +78,43 @@ fn not_found(name: &str) -> Error {
     }
 }
 
-/// Binds the four amounts of a resource vector, in column order.
-fn amounts(r: &Resources) -> Result<[i64; 4], Error> {
-    Ok([
-        to_i64("vcpus", r.vcpus)?,
-        to_i64("memory_mib", r.memory_mib)?,
-        to_i64("disk_gib", r.disk_gib)?,
-        to_i64("guests", r.guests)?,
-    ])
+/// The amounts of a resource vector as a delta (taking them), each within the columns' range.
+pub(crate) fn amounts(r: &Resources) -> Result<ResourceDelta, Error> {
+    Ok(ResourceDelta {
+        vcpus: to_i64("vcpus", r.vcpus)?,
+        memory_mib: to_i64("memory_mib", r.memory_mib)?,
+        disk_gib: to_i64("disk_gib", r.disk_gib)?,
+        guests: to_i64("guests", r.guests)?,
+    })
 }
 
-/// Changes a tenant's allocation by `delta` (vCPUs, MiB, GiB, guests) in the admitting transaction: one
-/// conditional update that changes the row only when every new total stays within its limit, so
-/// concurrent requests can never over-allocate. False when it would not fit.
-async fn reserve_in_tenant(
-    tx: &mut sqlx::AnyConnection,
-    tenant: TenantId,
-    delta: [i64; 4],
-) -> Result<bool, Error> {
-    let done = sqlx::query(
-        "UPDATE tenants SET alloc_vcpus = alloc_vcpus + $1, alloc_memory_mib = alloc_memory_mib + $2, \
-         alloc_disk_gib = alloc_disk_gib + $3, alloc_guests = alloc_guests + $4, updated_at = $5 \
-         WHERE id = $6 AND alloc_vcpus + $1 <= limit_vcpus AND alloc_memory_mib + $2 <= limit_memory_mib \
-         AND alloc_disk_gib + $3 <= limit_disk_gib AND alloc_guests + $4 <= limit_guests",
-    )
-    .bind(delta[0])
-    .bind(delta[1])
-    .bind(delta[2])
-    .bind(delta[3])
-    .bind(now_ms())
-    .bind(tenant.to_string())
-    .execute(&mut *tx)
-    .await
-    .map_err(db_error)?;
-    Ok(done.rows_affected() == 1)
+impl DataStore {
+    /// Changes a tenant's allocation by `delta` (vCPUs, MiB, GiB, guests) in the admitting transaction: one
+    /// conditional update that changes the row only when every new total stays within its limit, so
+    /// concurrent requests can never over-allocate. False when it would not fit.
+    async fn reserve_in_tenant(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        tenant: TenantId,
+        delta: ResourceDelta,
+    ) -> Result<bool, Error> {
+        let done = sqlx::query(
+            "UPDATE tenants SET alloc_vcpus = alloc_vcpus + $1, alloc_memory_mib = alloc_memory_mib + $2, \
+             alloc_disk_gib = alloc_disk_gib + $3, alloc_guests = alloc_guests + $4, updated_at = $5 \
+             WHERE id = $6 AND alloc_vcpus + $1 <= limit_vcpus AND alloc_memory_mib + $2 <= limit_memory_mib \
+             AND alloc_disk_gib + $3 <= limit_disk_gib AND alloc_guests + $4 <= limit_guests",
+        )
+        .bind(delta.vcpus)
+        .bind(delta.memory_mib)
+        .bind(delta.disk_gib)
+        .bind(delta.guests)
+        .bind(self.now_ms())
+        .bind(tenant.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        Ok(done.rows_affected() == 1)
+    }
 }
 
 impl DataStore {
@@ -123,11 +125,11 @@ impl DataStore {
         new: &NewProject,
     ) -> Result<Project, Error> {
         check_text("description", &new.description)?;
-        let [v, m, d, g] = amounts(&new.quota)?;
-        let now = now_ms();
+        let quota = amounts(&new.quota)?;
+        let now = self.now_ms();
         let mut tx = self.begin().await?;
         // The reservation: the row changes only if every new total stays within its limit.
-        if !reserve_in_tenant(&mut tx, tenant_id, [v, m, d, g]).await? {
+        if !self.reserve_in_tenant(&mut tx, tenant_id, quota).await? {
             drop(tx);
             let t = self.tenant_get(tenant_id).await?;
             return Err(Error::quota(
@@ -140,7 +142,7 @@ impl DataStore {
                 Error::Conflict("the tenant's quota changed meanwhile; try again".into())
             }));
         }
-        let id = ProjectId::new();
+        let id = self.random.id::<ProjectId>();
         let inserted = sqlx::query(
             "INSERT INTO projects (id, tenant_id, name, description, limit_vcpus, limit_memory_mib, \
              limit_disk_gib, limit_guests, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -149,10 +151,10 @@ impl DataStore {
         .bind(tenant_id.to_string())
         .bind(new.name.as_str())
         .bind(new.description.as_str())
-        .bind(v)
-        .bind(m)
-        .bind(d)
-        .bind(g)
+        .bind(quota.vcpus)
+        .bind(quota.memory_mib)
+        .bind(quota.disk_gib)
+        .bind(quota.guests)
         .bind(now)
         .bind(now)
         .execute(&mut *tx)
@@ -243,7 +245,7 @@ impl DataStore {
     pub async fn project_delete(&self, id: ProjectId) -> Result<(), Error> {
         let p = self.project_get(id).await?;
         let key = id.to_string();
-        let [v, m, d, g] = amounts(&p.limits)?;
+        let limits = amounts(&p.limits)?;
         let mut tx = self.begin().await?;
         let guests = dependents::find(
             &mut tx,
@@ -271,10 +273,10 @@ impl DataStore {
              AND limit_disk_gib = $4 AND limit_guests = $5 AND used_guests = 0",
         )
         .bind(&key)
-        .bind(v)
-        .bind(m)
-        .bind(d)
-        .bind(g)
+        .bind(limits.vcpus)
+        .bind(limits.memory_mib)
+        .bind(limits.disk_gib)
+        .bind(limits.guests)
         .execute(&mut *tx)
         .await
         .map_err(db_error)?;
@@ -284,7 +286,8 @@ impl DataStore {
             ));
         }
         // Releasing is reserving a negative amount; the CHECK constraints keep allocations >= 0.
-        reserve_in_tenant(&mut tx, p.tenant_id, [-v, -m, -d, -g]).await?;
+        self.reserve_in_tenant(&mut tx, p.tenant_id, -limits)
+            .await?;
         tx.commit().await
     }
 
@@ -298,7 +301,7 @@ impl DataStore {
         let p = self.project_get(id).await?;
         let new = amounts(limits)?;
         let old = amounts(&p.limits)?;
-        let delta: Vec<i64> = new.iter().zip(old).map(|(n, o)| n - o).collect();
+        let delta = new - old;
         let mut tx = self.begin().await?;
         let changed = sqlx::query(
             "UPDATE projects SET limit_vcpus = $1, limit_memory_mib = $2, limit_disk_gib = $3, limit_guests = $4, \
@@ -306,16 +309,16 @@ impl DataStore {
              AND used_guests <= $4 AND limit_vcpus = $7 AND limit_memory_mib = $8 AND limit_disk_gib = $9 \
              AND limit_guests = $10",
         )
-        .bind(new[0])
-        .bind(new[1])
-        .bind(new[2])
-        .bind(new[3])
-        .bind(now_ms())
+        .bind(new.vcpus)
+        .bind(new.memory_mib)
+        .bind(new.disk_gib)
+        .bind(new.guests)
+        .bind(self.now_ms())
         .bind(id.to_string())
-        .bind(old[0])
-        .bind(old[1])
-        .bind(old[2])
-        .bind(old[3])
+        .bind(old.vcpus)
+        .bind(old.memory_mib)
+        .bind(old.disk_gib)
+        .bind(old.guests)
         .execute(&mut *tx)
         .await
         .map_err(db_error)?;
@@ -333,21 +336,10 @@ impl DataStore {
                 None => Error::Conflict("the project's quota changed meanwhile; try again".into()),
             });
         }
-        if !reserve_in_tenant(
-            &mut tx,
-            p.tenant_id,
-            [delta[0], delta[1], delta[2], delta[3]],
-        )
-        .await?
-        {
+        if !self.reserve_in_tenant(&mut tx, p.tenant_id, delta).await? {
             drop(tx);
             let t = self.tenant_get(p.tenant_id).await?;
-            let growth = Resources {
-                vcpus: delta[0].max(0) as u64,
-                memory_mib: delta[1].max(0) as u64,
-                disk_gib: delta[2].max(0) as u64,
-                guests: delta[3].max(0) as u64,
-            };
+            let growth = delta.taken();
             return Err(Error::quota(
                 format!("tenant '{}'", t.name),
                 &t.limits,
@@ -370,7 +362,10 @@ impl DataStore {
         amount: &Resources,
     ) -> Result<(), Error> {
         let mut conn = self.write().await?;
-        if change_project_usage(&mut conn, id, delta(amount, 1)?).await? {
+        if self
+            .change_project_usage(&mut conn, id, amounts(amount)?)
+            .await?
+        {
             return Ok(());
         }
         drop(conn);
@@ -384,7 +379,10 @@ impl DataStore {
         amount: &Resources,
     ) -> Result<(), Error> {
         let mut conn = self.write().await?;
-        if change_project_usage(&mut conn, id, delta(amount, -1)?).await? {
+        if self
+            .change_project_usage(&mut conn, id, -amounts(amount)?)
+            .await?
+        {
             return Ok(());
         }
         drop(conn);

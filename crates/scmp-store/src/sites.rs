@@ -1,12 +1,16 @@
 //! Sites (edge locations) and the Proxmox VE clusters registered at them. The cluster's token secret
 //! arrives here already sealed by the server and leaves sealed.
 
-use scmp_common::{Error, Name, ResourceKind};
+use pve_types::{Authid, Fingerprint};
+use scmp_common::{
+    ClusterId, ClusterState, Country, DriftAction, Error, Name, ResourceKind, SiteId,
+};
 use sqlx::any::AnyRow;
 use sqlx::Row;
-use uuid::Uuid;
 
-use crate::db::{db_error, get_name, get_string, is_unique_violation, now_ms, DataStore};
+use crate::db::{
+    db_error, get_id, get_name, get_opt_id, get_parsed, get_string, is_unique_violation, DataStore,
+};
 use crate::dependents;
 
 /// A new site.
@@ -15,7 +19,7 @@ pub struct NewSite {
     /// Name.
     pub name: Name,
     /// ISO 3166-1 alpha-2 country code (residency).
-    pub country: String,
+    pub country: Country,
     /// Region within the country.
     pub region: String,
     /// Description.
@@ -26,11 +30,11 @@ pub struct NewSite {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Site {
     /// Id.
-    pub id: String,
+    pub id: SiteId,
     /// Name.
     pub name: Name,
     /// Country code.
-    pub country: String,
+    pub country: Country,
     /// Region.
     pub region: String,
     /// Description.
@@ -47,11 +51,11 @@ pub struct NewCluster {
     /// `https://host:8006`.
     pub endpoint: String,
     /// `USER@REALM!TOKENID`.
-    pub token_id: String,
+    pub token_id: Authid,
     /// The token secret, sealed (never the clear text).
     pub token_secret_sealed: String,
     /// Pinned certificate fingerprint.
-    pub tls_fingerprint: Option<String>,
+    pub tls_fingerprint: Option<Fingerprint>,
     /// vCPUs per physical core allowed.
     pub cpu_overcommit: f64,
     /// Memory overcommit allowed.
@@ -62,19 +66,19 @@ pub struct NewCluster {
 #[derive(Clone, PartialEq)]
 pub struct Cluster {
     /// Id.
-    pub id: String,
+    pub id: ClusterId,
     /// Its site.
-    pub site_id: String,
+    pub site_id: SiteId,
     /// Name.
     pub name: Name,
     /// API endpoint.
     pub endpoint: String,
     /// Token id.
-    pub token_id: String,
+    pub token_id: Authid,
     /// The sealed token secret.
     pub token_secret_sealed: String,
     /// Pinned fingerprint.
-    pub tls_fingerprint: Option<String>,
+    pub tls_fingerprint: Option<Fingerprint>,
     /// CPU overcommit.
     pub cpu_overcommit: f64,
     /// Memory overcommit.
@@ -88,11 +92,10 @@ pub struct Cluster {
 }
 
 /// A cluster's health as inventory sync sees it.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ClusterHealth {
-    /// `unknown` (never reached), `online`, `degraded` (reached, a node down or no quorum) or
-    /// `unreachable`.
-    pub state: String,
+    /// How sync last found it.
+    pub state: ClusterState,
     /// Since when (ms).
     pub since: i64,
     /// Last successful sync (ms).
@@ -101,8 +104,8 @@ pub struct ClusterHealth {
     pub last_error: String,
     /// The Proxmox VE version.
     pub pve_version: String,
-    /// What to do about drift: `report` or `repair`.
-    pub drift_action: String,
+    /// What to do about drift.
+    pub drift_action: DriftAction,
     /// Guests on the cluster that are not scmp's.
     pub unmanaged_guests: u64,
 }
@@ -133,9 +136,9 @@ impl std::fmt::Debug for Cluster {
 
 fn site(row: &AnyRow) -> Result<Site, Error> {
     Ok(Site {
-        id: get_string(row, "id")?,
+        id: get_id(row, "id")?,
         name: get_name(row, "name")?,
-        country: get_string(row, "country")?,
+        country: get_parsed(row, "country")?,
         region: get_string(row, "region")?,
         description: get_string(row, "description")?,
         created_at: row.try_get("created_at").map_err(Error::internal)?,
@@ -144,23 +147,23 @@ fn site(row: &AnyRow) -> Result<Site, Error> {
 
 fn cluster(row: &AnyRow) -> Result<Cluster, Error> {
     Ok(Cluster {
-        id: get_string(row, "id")?,
-        site_id: get_string(row, "site_id")?,
+        id: get_id(row, "id")?,
+        site_id: get_id(row, "site_id")?,
         name: get_name(row, "name")?,
         endpoint: get_string(row, "endpoint")?,
-        token_id: get_string(row, "token_id")?,
+        token_id: get_parsed(row, "token_id")?,
         token_secret_sealed: get_string(row, "token_secret_sealed")?,
-        tls_fingerprint: row.try_get("tls_fingerprint").map_err(Error::internal)?,
+        tls_fingerprint: get_opt_id(row, "tls_fingerprint")?,
         cpu_overcommit: row.try_get("cpu_overcommit").map_err(Error::internal)?,
         memory_overcommit: row.try_get("memory_overcommit").map_err(Error::internal)?,
         created_at: row.try_get("created_at").map_err(Error::internal)?,
         health: ClusterHealth {
-            state: get_string(row, "health")?,
+            state: get_parsed(row, "health")?,
             since: row.try_get("health_since").map_err(Error::internal)?,
             last_seen_at: row.try_get("last_seen_at").map_err(Error::internal)?,
             last_error: get_string(row, "last_error")?,
             pve_version: get_string(row, "pve_version")?,
-            drift_action: get_string(row, "drift_action")?,
+            drift_action: get_parsed(row, "drift_action")?,
             unmanaged_guests: crate::db::get_u64(row, "unmanaged_guests")?,
         },
         inventory: ClusterInventory {
@@ -185,20 +188,20 @@ impl DataStore {
     pub async fn site_create(&self, new: &NewSite) -> Result<Site, Error> {
         crate::tenants::check_text("description", &new.description)?;
         crate::tenants::check_text("region", &new.region)?;
-        let id = Uuid::new_v4().to_string();
+        let id = self.random.id::<SiteId>();
         let r = sqlx::query(&format!(
             "INSERT INTO sites ({SITE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"
         ))
-        .bind(&id)
+        .bind(id.to_string())
         .bind(new.name.as_str())
-        .bind(&new.country)
+        .bind(new.country.as_str())
         .bind(&new.region)
         .bind(&new.description)
-        .bind(now_ms())
+        .bind(self.now_ms())
         .execute(&mut *self.write().await?)
         .await;
         match r {
-            Ok(_) => self.site_lookup(&id).await,
+            Ok(_) => self.site_lookup(&id.to_string()).await,
             Err(e) if is_unique_violation(&e) => Err(Error::AlreadyExists {
                 kind: ResourceKind::Site,
                 name: new.name.to_string(),
@@ -246,7 +249,7 @@ impl DataStore {
     /// Changes a site's region and/or description.
     pub async fn site_update(
         &self,
-        id: &str,
+        id: SiteId,
         region: Option<&str>,
         description: Option<&str>,
     ) -> Result<Site, Error> {
@@ -254,7 +257,7 @@ impl DataStore {
             crate::tenants::check_text("region", r)?;
             sqlx::query("UPDATE sites SET region = $1 WHERE id = $2")
                 .bind(r)
-                .bind(id)
+                .bind(id.to_string())
                 .execute(&mut *self.write().await?)
                 .await
                 .map_err(db_error)?;
@@ -263,19 +266,19 @@ impl DataStore {
             crate::tenants::check_text("description", d)?;
             sqlx::query("UPDATE sites SET description = $1 WHERE id = $2")
                 .bind(d)
-                .bind(id)
+                .bind(id.to_string())
                 .execute(&mut *self.write().await?)
                 .await
                 .map_err(db_error)?;
         }
-        self.site_lookup(id).await
+        self.site_lookup(&id.to_string()).await
     }
 
     /// Deletes a site; refused while clusters are registered at it.
-    pub async fn site_delete(&self, id: &str) -> Result<(), Error> {
+    pub async fn site_delete(&self, id: SiteId) -> Result<(), Error> {
         let mut tx = self.begin().await?;
         let name: Option<String> = sqlx::query_scalar("SELECT name FROM sites WHERE id = $1")
-            .bind(id)
+            .bind(id.to_string())
             .fetch_optional(&mut *tx)
             .await
             .map_err(db_error)?;
@@ -288,12 +291,12 @@ impl DataStore {
             ResourceKind::Cluster,
             "clusters WHERE site_id = $1",
             "name",
-            id,
+            &id.to_string(),
         )
         .await?;
         dependents::refuse_if_any(ResourceKind::Site, &name, [clusters])?;
         sqlx::query("DELETE FROM sites WHERE id = $1")
-            .bind(id)
+            .bind(id.to_string())
             .execute(&mut *tx)
             .await
             .map_err(db_error)?;
@@ -301,21 +304,25 @@ impl DataStore {
     }
 
     /// Registers a cluster at a site.
-    pub async fn cluster_create(&self, site_id: &str, new: &NewCluster) -> Result<Cluster, Error> {
-        let id = Uuid::new_v4().to_string();
+    pub async fn cluster_create(
+        &self,
+        site_id: SiteId,
+        new: &NewCluster,
+    ) -> Result<Cluster, Error> {
+        let id = self.random.uuid().to_string();
         let r = sqlx::query(&format!(
             "INSERT INTO clusters ({CLUSTER_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         ))
         .bind(&id)
-        .bind(site_id)
+        .bind(site_id.to_string())
         .bind(new.name.as_str())
         .bind(&new.endpoint)
-        .bind(&new.token_id)
+        .bind(new.token_id.as_str())
         .bind(&new.token_secret_sealed)
-        .bind(new.tls_fingerprint.as_deref())
+        .bind(new.tls_fingerprint.map(|f| f.to_string()))
         .bind(new.cpu_overcommit)
         .bind(new.memory_overcommit)
-        .bind(now_ms())
+        .bind(self.now_ms())
         .execute(&mut *self.write().await?)
         .await;
         match r {
@@ -345,18 +352,23 @@ impl DataStore {
         })
     }
 
+    /// A cluster by id.
+    pub async fn cluster_get(&self, id: ClusterId) -> Result<Cluster, Error> {
+        self.cluster_lookup(&id.to_string()).await
+    }
+
     /// A site's clusters by name.
     /// (`limit` of them after the name `after`).
     pub async fn cluster_list(
         &self,
-        site_id: &str,
+        site_id: SiteId,
         after: Option<&str>,
         limit: u32,
     ) -> Result<Vec<Cluster>, Error> {
         let rows = sqlx::query(&format!(
             "SELECT {CLUSTER_COLUMNS} FROM clusters WHERE site_id = $1 AND name > $2 ORDER BY name LIMIT $3"
         ))
-        .bind(site_id)
+        .bind(site_id.to_string())
         .bind(after.unwrap_or(""))
         .bind(i64::from(limit))
         .fetch_all(&mut *self.read().await?)
@@ -379,30 +391,30 @@ impl DataStore {
     /// Changes a cluster's overcommit ratios and drift action.
     pub async fn cluster_update(
         &self,
-        id: &str,
+        id: ClusterId,
         cpu_overcommit: f64,
         memory_overcommit: f64,
-        drift_action: &str,
+        drift_action: DriftAction,
     ) -> Result<Cluster, Error> {
         sqlx::query(
             "UPDATE clusters SET cpu_overcommit = $1, memory_overcommit = $2, drift_action = $3 WHERE id = $4",
         )
         .bind(cpu_overcommit)
         .bind(memory_overcommit)
-        .bind(drift_action)
-        .bind(id)
+        .bind(drift_action.as_str())
+        .bind(id.to_string())
         .execute(&mut *self.write().await?)
         .await
         .map_err(db_error)?;
-        self.cluster_lookup(id).await
+        self.cluster_lookup(&id.to_string()).await
     }
 
     /// Removes a cluster registration with what inventory knew of it (hosts, templates, VMID
     /// reservations); refused while scmp guests are placed on it.
-    pub async fn cluster_delete(&self, id: &str) -> Result<(), Error> {
+    pub async fn cluster_delete(&self, id: ClusterId) -> Result<(), Error> {
         let mut tx = self.begin().await?;
         let name: Option<String> = sqlx::query_scalar("SELECT name FROM clusters WHERE id = $1")
-            .bind(id)
+            .bind(id.to_string())
             .fetch_optional(&mut *tx)
             .await
             .map_err(db_error)?;
@@ -415,12 +427,12 @@ impl DataStore {
             ResourceKind::Guest,
             "guests WHERE cluster_id = $1",
             "name",
-            id,
+            &id.to_string(),
         )
         .await?;
         dependents::refuse_if_any(ResourceKind::Cluster, &name, [guests])?;
         sqlx::query("DELETE FROM clusters WHERE id = $1")
-            .bind(id)
+            .bind(id.to_string())
             .execute(&mut *tx)
             .await
             .map_err(db_error)?;

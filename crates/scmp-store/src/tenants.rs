@@ -1,11 +1,9 @@
 //! Tenants: create, look up, list, delete, and their quota (limits, allocated to projects, used).
 
-use scmp_common::{Error, Name, ResourceKind, Resources, TenantId};
+use scmp_common::{Country, Error, Name, ResourceKind, Resources, TenantId};
 use sqlx::any::AnyRow;
 
-use crate::db::{
-    db_error, get_name, get_string, get_u64, is_unique_violation, now_ms, to_i64, DataStore,
-};
+use crate::db::{db_error, get_name, get_string, get_u64, is_unique_violation, to_i64, DataStore};
 use crate::dependents;
 
 /// A new tenant.
@@ -33,7 +31,7 @@ pub struct Tenant {
     /// Taken by its projects' quotas.
     pub allocated: Resources,
     /// Countries (ISO 3166-1 alpha-2) its guests may run in; empty means anywhere.
-    pub countries: Vec<String>,
+    pub countries: Vec<Country>,
     /// Created (ms since the epoch).
     pub created_at: i64,
     /// Last changed (ms since the epoch).
@@ -70,8 +68,8 @@ fn tenant(row: &AnyRow) -> Result<Tenant, Error> {
         countries: get_string(row, "countries")?
             .split(',')
             .filter(|c| !c.is_empty())
-            .map(str::to_string)
-            .collect(),
+            .map(|c| c.parse().map_err(Error::internal))
+            .collect::<Result<_, _>>()?,
         created_at: sqlx::Row::try_get(row, "created_at").map_err(Error::internal)?,
         updated_at: sqlx::Row::try_get(row, "updated_at").map_err(Error::internal)?,
     })
@@ -110,8 +108,8 @@ impl DataStore {
     /// Creates a tenant.
     pub async fn tenant_create(&self, new: &NewTenant) -> Result<Tenant, Error> {
         check_text("description", &new.description)?;
-        let id = TenantId::new();
-        let now = now_ms();
+        let id = self.random.id::<TenantId>();
+        let now = self.now_ms();
         let q = &new.quota;
         let sql = "INSERT INTO tenants (id, name, description, limit_vcpus, limit_memory_mib, limit_disk_gib, \
                    limit_guests, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
@@ -189,7 +187,7 @@ impl DataStore {
             "UPDATE {table} SET description = $1, updated_at = $2 WHERE id = $3"
         ))
         .bind(description)
-        .bind(now_ms())
+        .bind(self.now_ms())
         .bind(id)
         .execute(&mut *self.write().await?)
         .await
@@ -201,19 +199,12 @@ impl DataStore {
     pub async fn tenant_set_countries(
         &self,
         id: TenantId,
-        countries: &[String],
+        countries: &[Country],
     ) -> Result<Tenant, Error> {
-        for c in countries {
-            if c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
-                return Err(Error::InvalidValue {
-                    field: "countries".into(),
-                    message: format!("'{c}' is not an ISO 3166-1 alpha-2 code such as DE"),
-                });
-            }
-        }
+        let text: Vec<&str> = countries.iter().map(Country::as_str).collect();
         let done = sqlx::query("UPDATE tenants SET countries = $1, updated_at = $2 WHERE id = $3")
-            .bind(countries.join(","))
-            .bind(now_ms())
+            .bind(text.join(","))
+            .bind(self.now_ms())
             .bind(id.to_string())
             .execute(&mut *self.write().await?)
             .await
@@ -302,7 +293,7 @@ impl DataStore {
             .bind(to_i64("memory_mib", limits.memory_mib)?)
             .bind(to_i64("disk_gib", limits.disk_gib)?)
             .bind(to_i64("guests", limits.guests)?)
-            .bind(now_ms())
+            .bind(self.now_ms())
             .bind(id.to_string())
             .execute(&mut *self.write().await?)
             .await

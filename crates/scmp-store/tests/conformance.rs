@@ -1,7 +1,9 @@
 //! The store's conformance suite, run against SQLite and against a real PostgreSQL (started on
 //! loopback by `scripts/test.sh`, which sets `SCMP_TEST_DATABASE_URL`). Every case runs on both.
 
-use scmp_common::{Error, Name, Resources};
+use scmp_common::{
+    AuditPhase, AuditResult, AuditTarget, AuthMethod, Error, Name, ResourceKind, Resources,
+};
 use scmp_store::{
     AuditRecord, BindingSubject, CredentialKind, DataStore, NewCluster, NewProject, NewSite,
     NewTenant,
@@ -54,21 +56,24 @@ async fn lists_page_by_their_keys(store: &DataStore, _url: &str) {
     assert_eq!(seen, want);
     // Bindings made together share their millisecond: the id breaks the tie.
     let made = futures::future::join_all(users.iter().map(|u| async move {
-        let subject = BindingSubject::User(u.id.clone());
+        let subject = BindingSubject::User(u.id);
         store
             .binding_create(&subject, "tenant-auditor", Some(t.id), None)
             .await
     }))
     .await;
-    let mut want: Vec<String> = made.into_iter().map(|b| b.unwrap().id).collect();
+    let mut want: Vec<String> = made
+        .into_iter()
+        .map(|b| b.unwrap().id.to_string())
+        .collect();
     want.sort();
     let mut seen = Vec::new();
     let mut after = None;
     loop {
         let page = store.binding_list(Some(t.id), after, 2).await.unwrap();
-        seen.extend(page.iter().map(|b| b.id.clone()));
+        seen.extend(page.iter().map(|b| b.id.to_string()));
         match page.last() {
-            Some(b) if page.len() == 2 => after = Some((b.created_at, b.id.clone())),
+            Some(b) if page.len() == 2 => after = Some((b.created_at, b.id.to_string())),
             _ => break,
         }
     }
@@ -440,7 +445,7 @@ async fn identity(store: &DataStore, _url: &str) {
     );
     assert_eq!(store.user_count().await.unwrap(), 1);
     let issued = store
-        .credential_issue(&alice.id, CredentialKind::Token, "ci", None)
+        .credential_issue(alice.id, CredentialKind::Token, "ci", None)
         .await
         .unwrap();
     assert!(
@@ -452,10 +457,7 @@ async fn identity(store: &DataStore, _url: &str) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(
-        (who.id.as_str(), cred.name.as_str()),
-        (alice.id.as_str(), "ci")
-    );
+    assert_eq!((who.id, cred.name.as_str()), (alice.id, "ci"));
     let mut wrong = issued.text.clone();
     wrong.pop();
     wrong.push('x');
@@ -471,7 +473,7 @@ async fn identity(store: &DataStore, _url: &str) {
         .unwrap()
         .is_none());
     let session = store
-        .credential_issue(&alice.id, CredentialKind::Session, "login", Some(1_000))
+        .credential_issue(alice.id, CredentialKind::Session, "login", Some(1_000))
         .await
         .unwrap();
     assert!(store
@@ -489,14 +491,14 @@ async fn identity(store: &DataStore, _url: &str) {
     );
     assert_eq!(
         store
-            .credential_list(&alice.id, CredentialKind::Token, None, 100)
+            .credential_list(alice.id, CredentialKind::Token, None, 100)
             .await
             .unwrap()
             .len(),
         1
     );
     assert!(store
-        .credential_revoke(&alice.id, &issued.credential.id)
+        .credential_revoke(alice.id, issued.credential.id)
         .await
         .unwrap());
     assert!(
@@ -508,19 +510,19 @@ async fn identity(store: &DataStore, _url: &str) {
         "revoked"
     );
     assert!(!store
-        .credential_revoke(&alice.id, &issued.credential.id)
+        .credential_revoke(alice.id, issued.credential.id)
         .await
         .unwrap());
     store
         .binding_create(
-            &BindingSubject::User(alice.id.clone()),
+            &BindingSubject::User(alice.id),
             "tenant-admin",
             Some(t.id),
             None,
         )
         .await
         .unwrap();
-    let b = store.bindings_of(&alice.id).await.unwrap();
+    let b = store.bindings_of(alice.id).await.unwrap();
     assert_eq!(
         (b[0].role.as_str(), b[0].tenant_id),
         ("tenant-admin", Some(t.id))
@@ -530,24 +532,28 @@ async fn identity(store: &DataStore, _url: &str) {
 fn record(i: usize, tenant: Option<scmp_common::TenantId>) -> AuditRecord {
     AuditRecord {
         request_id: format!("req-{i}"),
-        phase: if i.is_multiple_of(2) { "begin" } else { "end" },
+        phase: if i.is_multiple_of(2) {
+            AuditPhase::Begin
+        } else {
+            AuditPhase::End
+        },
         actor: "9c6f1e8e-0000-4000-8000-00000000a11c".into(),
         identity: scmp_store::ActorIdentity {
             name: "alice".into(),
             realm: "local".into(),
             tenant: "alpha".into(),
         },
-        auth_method: "token".into(),
+        auth_method: AuthMethod::Token,
         credential: "c1".into(),
         credential_name: "ci".into(),
         source: "127.0.0.1".into(),
         operation: "project_create".into(),
-        target: format!("project/p{i}"),
+        target: AuditTarget::new(ResourceKind::Project, format!("p{i}")),
         tenant_id: tenant,
         result: if i.is_multiple_of(2) {
-            "pending".into()
+            AuditResult::Pending
         } else {
-            "ok".into()
+            AuditResult::Ok
         },
         error: String::new(),
     }
@@ -700,7 +706,7 @@ async fn sites_and_clusters(store: &DataStore, _url: &str) {
     let site = store
         .site_create(&NewSite {
             name: name("berlin"),
-            country: "DE".into(),
+            country: "DE".parse().unwrap(),
             region: "BE".into(),
             description: String::new(),
         })
@@ -714,27 +720,27 @@ async fn sites_and_clusters(store: &DataStore, _url: &str) {
     let new = NewCluster {
         name: name("ber-1"),
         endpoint: "https://pve1.example:8006".into(),
-        token_id: "root@pam!scmp".into(),
+        token_id: "root@pam!scmp".parse().unwrap(),
         token_secret_sealed: "v1:00:00".into(),
         tls_fingerprint: None,
         cpu_overcommit: 4.0,
         memory_overcommit: 1.5,
     };
-    let c = store.cluster_create(&site.id, &new).await.unwrap();
+    let c = store.cluster_create(site.id, &new).await.unwrap();
     assert_eq!((c.cpu_overcommit, c.memory_overcommit), (4.0, 1.5));
     assert!(matches!(
-        store.cluster_create(&site.id, &new).await.unwrap_err(),
+        store.cluster_create(site.id, &new).await.unwrap_err(),
         Error::AlreadyExists { .. }
     ));
     assert_eq!(
-        store.cluster_list(&site.id, None, 100).await.unwrap(),
+        store.cluster_list(site.id, None, 100).await.unwrap(),
         vec![c.clone()]
     );
     assert!(matches!(
-        store.site_delete(&site.id).await.unwrap_err(),
+        store.site_delete(site.id).await.unwrap_err(),
         Error::InUse { .. }
     ));
-    store.cluster_delete(&c.id).await.unwrap();
-    store.site_delete(&site.id).await.unwrap();
+    store.cluster_delete(c.id).await.unwrap();
+    store.site_delete(site.id).await.unwrap();
     assert_eq!(store.site_list(None, 100).await.unwrap(), vec![]);
 }

@@ -11,7 +11,10 @@
 use std::collections::{BTreeSet, VecDeque};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use scmp_common::{Error, GuestId, GuestKind, Name, OperationKind, ResourceKind, Resources};
+use scmp_common::{
+    ClusterId, Error, GroupId, GuestId, GuestKind, ImageId, InstanceTypeId, Name, OperationKind,
+    ResourceKind, Resources, SiteId, UserId,
+};
 use scmp_store::{
     BindingSubject, CredentialKind, DataStore, GuestNetwork, NewCluster, NewGuest, NewOperation,
     NewProject, NewSite, NewTenant,
@@ -80,13 +83,13 @@ type State = BTreeSet<R>;
 struct Fixture {
     tenant: scmp_common::TenantId,
     project: scmp_common::ProjectId,
-    user: String,
-    staff: String,
-    group: String,
-    site: String,
-    cluster: String,
-    image: String,
-    instance_type: String,
+    user: UserId,
+    staff: UserId,
+    group: GroupId,
+    site: SiteId,
+    cluster: ClusterId,
+    image: ImageId,
+    instance_type: InstanceTypeId,
     guest: GuestId,
     failed_guest: GuestId,
 }
@@ -131,7 +134,7 @@ async fn build(store: &DataStore) -> Fixture {
         .await
         .unwrap();
     store
-        .credential_issue(&user.id, CredentialKind::Token, "ci", None)
+        .credential_issue(user.id, CredentialKind::Token, "ci", None)
         .await
         .unwrap();
     let staff = store
@@ -147,14 +150,14 @@ async fn build(store: &DataStore) -> Fixture {
         )
         .await
         .unwrap();
-    let user_subject = BindingSubject::User(user.id.clone());
+    let user_subject = BindingSubject::User(user.id);
     store
         .binding_create(&user_subject, "member", Some(tenant.id), Some(project.id))
         .await
         .unwrap();
     store
         .binding_create(
-            &BindingSubject::Group(group.id.clone()),
+            &BindingSubject::Group(group.id),
             "viewer",
             Some(tenant.id),
             None,
@@ -163,7 +166,7 @@ async fn build(store: &DataStore) -> Fixture {
         .unwrap();
     store
         .binding_create(
-            &BindingSubject::Group(group.id.clone()),
+            &BindingSubject::Group(group.id),
             "project-admin",
             Some(tenant.id),
             Some(project.id),
@@ -172,7 +175,7 @@ async fn build(store: &DataStore) -> Fixture {
         .unwrap();
     store
         .binding_create(
-            &BindingSubject::User(staff.id.clone()),
+            &BindingSubject::User(staff.id),
             "tenant-admin",
             Some(tenant.id),
             None,
@@ -182,7 +185,7 @@ async fn build(store: &DataStore) -> Fixture {
     let site = store
         .site_create(&NewSite {
             name: name(format!("s{n}")),
-            country: "DE".into(),
+            country: "DE".parse().unwrap(),
             region: String::new(),
             description: String::new(),
         })
@@ -190,11 +193,11 @@ async fn build(store: &DataStore) -> Fixture {
         .unwrap();
     let cluster = store
         .cluster_create(
-            &site.id,
+            site.id,
             &NewCluster {
                 name: name(format!("c{n}")),
                 endpoint: "https://pve.example:8006".into(),
-                token_id: "scmp@pve!scmp".into(),
+                token_id: "scmp@pve!scmp".parse().unwrap(),
                 token_secret_sealed: "v1:00:00".into(),
                 tls_fingerprint: None,
                 cpu_overcommit: 4.0,
@@ -204,26 +207,22 @@ async fn build(store: &DataStore) -> Fixture {
         .await
         .unwrap();
     let image = store
-        .image_create(&scmp_store::Image {
-            id: String::new(),
+        .image_create(&scmp_store::NewImage {
             name: name(format!("i{n}")),
             kind: GuestKind::Vm,
             os: "debian".into(),
             version: "12".into(),
             template: "debian-12".into(),
             description: String::new(),
-            created_at: 0,
         })
         .await
         .unwrap();
     let instance_type = store
-        .instance_type_create(&scmp_store::InstanceType {
-            id: String::new(),
+        .instance_type_create(&scmp_store::NewInstanceType {
             name: name(format!("it{n}")),
             vcpus: 1,
             memory_mib: 1024,
             disk_gib: 10,
-            created_at: 0,
         })
         .await
         .unwrap();
@@ -234,7 +233,7 @@ async fn build(store: &DataStore) -> Fixture {
             tenant_id: tenant.id,
             name: name(g.to_string()),
             kind: GuestKind::Vm,
-            image_id: image.id.clone(),
+            image_id: image.id,
             vcpus: 1,
             memory_mib: 1024,
             disk_gib: 10,
@@ -253,7 +252,7 @@ async fn build(store: &DataStore) -> Fixture {
         };
         let (guest, _) = store.guest_admit(&new, &op).await.unwrap();
         store
-            .guest_place(guest.id, &cluster.id, "pve1", "test")
+            .guest_place(guest.id, cluster.id, "pve1", "test")
             .await
             .unwrap();
         guests.push(guest.id);
@@ -278,12 +277,12 @@ async fn delete(store: &DataStore, f: &Fixture, r: R) -> Result<(), Error> {
     match r {
         R::Tenant => store.tenant_delete(f.tenant).await,
         R::Project => store.project_delete(f.project).await,
-        R::User => store.user_delete(&f.user).await,
-        R::Group => store.group_delete(&f.group).await,
-        R::Site => store.site_delete(&f.site).await,
-        R::Cluster => store.cluster_delete(&f.cluster).await,
-        R::Image => store.image_delete(&f.image).await,
-        R::InstanceType => store.instance_type_delete(&f.instance_type).await,
+        R::User => store.user_delete(f.user).await,
+        R::Group => store.group_delete(f.group).await,
+        R::Site => store.site_delete(f.site).await,
+        R::Cluster => store.cluster_delete(f.cluster).await,
+        R::Image => store.image_delete(f.image).await,
+        R::InstanceType => store.instance_type_delete(f.instance_type).await,
         R::Guest => store.guest_remove(f.guest).await,
         R::FailedGuest => store.guest_remove(f.failed_guest).await,
     }
@@ -305,14 +304,27 @@ async fn observe(store: &DataStore, f: &Fixture) -> State {
     let checks = [
         (R::Tenant, found(store.tenant_get(f.tenant).await)),
         (R::Project, found(store.project_get(f.project).await)),
-        (R::User, found(store.user_get(&f.user).await)),
-        (R::Group, found(store.group_lookup(&f.group).await)),
-        (R::Site, found(store.site_lookup(&f.site).await)),
-        (R::Cluster, found(store.cluster_lookup(&f.cluster).await)),
-        (R::Image, found(store.image_lookup(&f.image).await)),
+        (R::User, found(store.user_get(f.user).await)),
+        (
+            R::Group,
+            found(store.group_lookup(&f.group.to_string()).await),
+        ),
+        (R::Site, found(store.site_lookup(&f.site.to_string()).await)),
+        (
+            R::Cluster,
+            found(store.cluster_lookup(&f.cluster.to_string()).await),
+        ),
+        (
+            R::Image,
+            found(store.image_lookup(&f.image.to_string()).await),
+        ),
         (
             R::InstanceType,
-            found(store.instance_type_lookup(&f.instance_type).await),
+            found(
+                store
+                    .instance_type_lookup(&f.instance_type.to_string())
+                    .await,
+            ),
         ),
         (R::Guest, found(store.guest_get(f.guest).await)),
         (R::FailedGuest, found(store.guest_get(f.failed_guest).await)),
@@ -324,42 +336,47 @@ async fn observe(store: &DataStore, f: &Fixture) -> State {
     }
     // Owned things: bindings on a scope go with the scope, a subject's with the subject.
     let bindings = store.binding_list(None, None, 10_000).await.unwrap();
-    let has = |subject: &str, project: bool| {
+    let has = |subject: &BindingSubject, project: bool| {
         bindings.iter().any(|b| {
-            let who = match &b.subject {
-                BindingSubject::User(u) | BindingSubject::Group(u) => u,
-            };
-            who == subject
+            &b.subject == subject
                 && b.tenant_id.map(|x| x.to_string()).as_deref() == Some(t.as_str())
                 && b.project_id.map(|x| x.to_string()).as_deref()
                     == if project { Some(p.as_str()) } else { None }
         })
     };
     let user_on_project = s.contains(&R::User) && s.contains(&R::Project);
-    assert_eq!(has(&f.user, true), user_on_project, "user binding, {s:?}");
+    assert_eq!(
+        has(&BindingSubject::User(f.user), true),
+        user_on_project,
+        "user binding, {s:?}"
+    );
     let group_on_tenant = s.contains(&R::Group) && s.contains(&R::Tenant);
     assert_eq!(
-        has(&f.group, false),
+        has(&BindingSubject::Group(f.group), false),
         group_on_tenant,
         "group binding, {s:?}"
     );
     let group_on_project = s.contains(&R::Group) && s.contains(&R::Project);
     assert_eq!(
-        has(&f.group, true),
+        has(&BindingSubject::Group(f.group), true),
         group_on_project,
         "group project binding, {s:?}"
     );
     assert_eq!(
-        has(&f.staff, false),
+        has(&BindingSubject::User(f.staff), false),
         s.contains(&R::Tenant),
         "staff binding, {s:?}"
     );
     if s.contains(&R::Group) {
-        let members = store.group_lookup(&f.group).await.unwrap().members;
+        let members = store
+            .group_lookup(&f.group.to_string())
+            .await
+            .unwrap()
+            .members;
         assert_eq!(members.contains(&f.user), s.contains(&R::User), "{s:?}");
     }
     let tokens = store
-        .credential_list(&f.user, CredentialKind::Token, None, 100)
+        .credential_list(f.user, CredentialKind::Token, None, 100)
         .await
         .unwrap();
     assert_eq!(tokens.is_empty(), !s.contains(&R::User), "{s:?}");

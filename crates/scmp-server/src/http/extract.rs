@@ -56,6 +56,31 @@ impl<T: DeserializeOwned> FromRequest<Arc<AppState>> for ApiJson<T> {
     }
 }
 
+/// Where the request came from (its id and peer), for what is done before anyone is
+/// authenticated (a login).
+pub struct Meta(pub crate::context::RequestMeta);
+
+impl FromRequestParts<Arc<AppState>> for Meta {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _: &Arc<AppState>,
+    ) -> Result<Self, Self::Rejection> {
+        let request_id = parts
+            .extensions
+            .get::<super::RequestId>()
+            .map(|r| r.0.clone())
+            .unwrap_or_default();
+        let source = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0)
+            .unwrap_or_else(|| std::net::SocketAddr::from(([0, 0, 0, 0], 0)));
+        Ok(Meta(crate::context::RequestMeta { request_id, source }))
+    }
+}
+
 /// A path parameter.
 pub struct ApiPath(pub String);
 

@@ -1,37 +1,15 @@
-//! Actions on a guest: power (start, stop, shutdown, reboot) and moving it to another host of its
-//! cluster. Each is an operation.
+//! Actions on a guest (power, moving it): glue to `app::guests::actions`.
 
-use scmp_api::*;
 use std::sync::Arc;
 
 use axum::extract::State;
 use axum::response::Response;
-use scmp_authz::Action;
-use scmp_common::{Error, OperationKind};
+use scmp_api::*;
+use scmp_common::OperationKind;
 
-use super::guests::{begin, guest_for, Change};
-
-use super::{ApiJson, ApiPath, ApiQuery};
+use super::{accepted, ApiJson, ApiPath, ApiQuery};
 use crate::context::{AppState, OpContext};
 use crate::error::HttpError;
-
-async fn power(
-    s: Arc<AppState>,
-    ctx: OpContext,
-    key: String,
-    kind: OperationKind,
-    wait: Option<u64>,
-) -> Result<Response, HttpError> {
-    let g = guest_for(&s, &ctx, &key, Action::GuestOperate).await?;
-    begin(
-        &s,
-        &ctx,
-        &g,
-        Change::update(kind, serde_json::json!({})),
-        wait,
-    )
-    .await
-}
 
 /// Starts a guest.
 #[utoipa::path(post, path = "/api/v1/guests/{guest}/start", operation_id = "guest_start",
@@ -43,7 +21,10 @@ pub async fn guest_start(
     ApiPath(key): ApiPath,
     ApiQuery(q): ApiQuery<WaitQuery>,
 ) -> Result<Response, HttpError> {
-    power(s, ctx, key, OperationKind::GuestStart, q.wait).await
+    Ok(accepted(
+        s.guest_power(&ctx, &key, OperationKind::GuestStart, q.wait)
+            .await?,
+    ))
 }
 
 /// Powers a guest off at once.
@@ -56,7 +37,10 @@ pub async fn guest_stop(
     ApiPath(key): ApiPath,
     ApiQuery(q): ApiQuery<WaitQuery>,
 ) -> Result<Response, HttpError> {
-    power(s, ctx, key, OperationKind::GuestStop, q.wait).await
+    Ok(accepted(
+        s.guest_power(&ctx, &key, OperationKind::GuestStop, q.wait)
+            .await?,
+    ))
 }
 
 /// Shuts a guest down cleanly.
@@ -69,7 +53,10 @@ pub async fn guest_shutdown(
     ApiPath(key): ApiPath,
     ApiQuery(q): ApiQuery<WaitQuery>,
 ) -> Result<Response, HttpError> {
-    power(s, ctx, key, OperationKind::GuestShutdown, q.wait).await
+    Ok(accepted(
+        s.guest_power(&ctx, &key, OperationKind::GuestShutdown, q.wait)
+            .await?,
+    ))
 }
 
 /// Reboots a guest.
@@ -82,7 +69,10 @@ pub async fn guest_reboot(
     ApiPath(key): ApiPath,
     ApiQuery(q): ApiQuery<WaitQuery>,
 ) -> Result<Response, HttpError> {
-    power(s, ctx, key, OperationKind::GuestReboot, q.wait).await
+    Ok(accepted(
+        s.guest_power(&ctx, &key, OperationKind::GuestReboot, q.wait)
+            .await?,
+    ))
 }
 
 /// Moves a guest to another host of its cluster (live for running VMs; running containers restart).
@@ -97,53 +87,5 @@ pub async fn guest_migrate(
     ApiQuery(q): ApiQuery<WaitQuery>,
     ApiJson(body): ApiJson<GuestMigrate>,
 ) -> Result<Response, HttpError> {
-    let g = guest_for(&s, &ctx, &key, Action::GuestOperate).await?;
-    let (Some(cluster_id), Some(current)) = (g.cluster_id.clone(), g.node.clone()) else {
-        return Err(Error::Conflict(format!("guest '{}' is not placed", g.name)).into());
-    };
-    let hosts = s.store.host_list_all(&cluster_id).await?;
-    let target = match body.host {
-        Some(h) => {
-            let Some(host) = hosts.iter().find(|x| x.observed.name == h) else {
-                return Err(HttpError::invalid(
-                    "host",
-                    "no such host in the guest's cluster",
-                ));
-            };
-            if h == current {
-                return Err(HttpError::invalid(
-                    "host",
-                    "the guest is on that host already",
-                ));
-            }
-            if !host.observed.online || host.maintenance {
-                return Err(HttpError::invalid(
-                    "host",
-                    "the host is offline or in maintenance",
-                ));
-            }
-            h
-        }
-        None => {
-            let tenant = s.store.tenant_get(g.tenant_id).await?;
-            let mut req = crate::placement::request(&g, &tenant.countries);
-            req.cluster = Some(cluster_id.clone());
-            req.avoid_host = Some(current.clone());
-            req.image = None;
-            match s.placer.place(&s.store, &req, false).await? {
-                Ok(p) => p.host,
-                Err(refusal) => {
-                    return Err(Error::Refused(format!(
-                        "no other host can take the guest: {refusal}"
-                    ))
-                    .into())
-                }
-            }
-        }
-    };
-    let change = Change::update(
-        OperationKind::GuestMigrate,
-        serde_json::json!({ "host": target }),
-    );
-    begin(&s, &ctx, &g, change, q.wait).await
+    Ok(accepted(s.guest_migrate(&ctx, &key, body, q.wait).await?))
 }

@@ -1,11 +1,10 @@
-//! `me_view`: who the caller is and what roles it holds where.
+//! `me_view`: glue to `app::me`.
 
-use scmp_api::*;
 use std::sync::Arc;
 
 use axum::extract::State;
 use axum::Json;
-use scmp_authz::{Action, Scope};
+use scmp_api::*;
 
 use crate::context::{AppState, OpContext};
 use crate::error::HttpError;
@@ -17,26 +16,5 @@ pub async fn me_view(
     State(s): State<Arc<AppState>>,
     ctx: OpContext,
 ) -> Result<Json<MeView>, HttpError> {
-    super::tenants::platform(&s, &ctx, Action::MeView)?;
-    let roles = ctx
-        .actor
-        .principal
-        .bindings
-        .iter()
-        .map(|b| RoleView {
-            role: b.role.name().to_string(),
-            scope: match b.scope {
-                Scope::Platform => "platform".to_string(),
-                Scope::Tenant(t) => format!("tenant/{t}"),
-                Scope::Project(_, p) => format!("project/{p}"),
-            },
-        })
-        .collect();
-    Ok(Json(MeView {
-        id: ctx.actor.user.id.clone(),
-        name: ctx.actor.user.name.to_string(),
-        tenant_id: ctx.actor.user.tenant_id.map(|t| t.to_string()),
-        credential: ctx.actor.credential.id.clone(),
-        roles,
-    }))
+    Ok(Json(s.me_view(&ctx)?))
 }

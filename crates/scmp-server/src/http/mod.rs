@@ -1,26 +1,30 @@
 //! The HTTP layer: glue only. The router with its OpenAPI document, the middleware (request ids,
-//! metrics, security headers, timeouts), extractors that turn bad input into problems, and the audit
-//! wrapper every mutation runs in.
+//! metrics, security headers, timeouts, idempotency keys), extractors that turn bad input into
+//! problems, and one handler per operation that unpacks the request, calls one app function and
+//! answers.
 
 mod audit;
-mod catalog;
+mod clusters;
 mod doc_shape;
 mod extract;
 mod groups;
 mod guest_actions;
 mod guests;
+mod hosts;
 mod idempotency;
+mod images;
+mod instance_types;
 mod me;
 mod operations;
-mod paging;
 mod portal;
 mod problems_doc;
 mod projects;
+mod role_bindings;
+mod sessions;
 mod sites;
 mod snapshots;
 mod tenants;
 mod tokens;
-
 mod users;
 
 use std::collections::HashMap;
@@ -40,7 +44,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub use extract::{ApiJson, ApiPath, ApiPath2, ApiQuery};
+pub use extract::{ApiJson, ApiPath, ApiPath2, ApiQuery, Meta};
 
 use crate::context::AppState;
 use crate::error::HttpError;
@@ -48,6 +52,22 @@ use crate::error::HttpError;
 /// The request id, set by the middleware for handlers and the audit log.
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
+
+/// `201 Created` with the new object.
+pub fn created<T>(v: T) -> (StatusCode, axum::Json<T>) {
+    (StatusCode::CREATED, axum::Json(v))
+}
+
+/// `202 Accepted` (or `200` when it already ended) with the operation and its `Location`.
+pub fn accepted(op: scmp_api::OperationView) -> Response {
+    let status = if op.state.is_terminal() {
+        StatusCode::OK
+    } else {
+        StatusCode::ACCEPTED
+    };
+    let location = format!("/api/v1/operations/{}", op.id);
+    (status, [(http::header::LOCATION, location)], axum::Json(op)).into_response()
+}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -104,25 +124,25 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
             sites::site_update,
             sites::site_delete
         ))
-        .routes(routes!(sites::cluster_list, sites::cluster_create))
+        .routes(routes!(clusters::cluster_list, clusters::cluster_create))
         .routes(routes!(
-            sites::cluster_view,
-            sites::cluster_update,
-            sites::cluster_delete
+            clusters::cluster_view,
+            clusters::cluster_update,
+            clusters::cluster_delete
         ))
-        .routes(routes!(sites::host_list))
-        .routes(routes!(sites::host_view))
-        .routes(routes!(sites::host_maintenance_enter))
-        .routes(routes!(sites::host_maintenance_exit))
-        .routes(routes!(catalog::image_list, catalog::image_create))
-        .routes(routes!(catalog::image_view, catalog::image_delete))
+        .routes(routes!(hosts::host_list))
+        .routes(routes!(hosts::host_view))
+        .routes(routes!(hosts::host_maintenance_enter))
+        .routes(routes!(hosts::host_maintenance_exit))
+        .routes(routes!(images::image_list, images::image_create))
+        .routes(routes!(images::image_view, images::image_delete))
         .routes(routes!(
-            catalog::instance_type_list,
-            catalog::instance_type_create
+            instance_types::instance_type_list,
+            instance_types::instance_type_create
         ))
         .routes(routes!(
-            catalog::instance_type_view,
-            catalog::instance_type_delete
+            instance_types::instance_type_view,
+            instance_types::instance_type_delete
         ))
         .routes(routes!(guests::guest_list, guests::guest_create))
         .routes(routes!(
@@ -151,17 +171,17 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
             users::user_delete
         ))
         .routes(routes!(
-            users::role_binding_list,
-            users::role_binding_create
+            role_bindings::role_binding_list,
+            role_bindings::role_binding_create
         ))
-        .routes(routes!(users::role_binding_delete))
+        .routes(routes!(role_bindings::role_binding_delete))
         .routes(routes!(groups::group_list, groups::group_create))
         .routes(routes!(
             groups::group_view,
             groups::group_update,
             groups::group_delete
         ))
-        .routes(routes!(users::session_create, users::session_delete))
+        .routes(routes!(sessions::session_create, sessions::session_delete))
 }
 
 /// The routes and the OpenAPI document they make, in the shape clients read: problem answers on
@@ -253,7 +273,7 @@ async fn metrics(State(s): State<Arc<AppState>>) -> Response {
 /// metrics by operation and status.
 async fn around(State(a): State<Arc<Around>>, mut req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = a.state.random.uuid().to_string();
     req.extensions_mut().insert(RequestId(id.clone()));
     let operation = format!(
         "{} {}",

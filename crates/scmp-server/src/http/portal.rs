@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -12,7 +12,7 @@ use http::{header, HeaderValue, StatusCode};
 use scmp_store::CredentialKind;
 use serde::{Deserialize, Serialize};
 
-use super::{ApiJson, RequestId};
+use super::{ApiJson, Meta};
 use crate::auth::{csrf_value, CSRF_COOKIE, SESSION_COOKIE};
 use crate::context::{AppState, OpContext};
 use crate::error::HttpError;
@@ -68,15 +68,13 @@ pub struct PortalSession {
 
 async fn login(
     State(s): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    axum::Extension(RequestId(request_id)): axum::Extension<RequestId>,
+    Meta(meta): Meta,
     ApiJson(body): ApiJson<PortalLogin>,
 ) -> Result<Response, HttpError> {
-    let now = now_ms();
+    let now = s.clock.now_ms();
     let (token, expires_at) = match (body.username, body.password, body.token) {
         (Some(user), Some(password), None) => {
-            let issued =
-                super::users::password_login(&s, peer, &request_id, &user, &password).await?;
+            let issued = s.session_create(&meta, &user, &password).await?;
             let expires = issued
                 .credential
                 .expires_at
@@ -87,14 +85,9 @@ async fn login(
             // Logging in with a token changes nothing on the server; every request made with it
             // is audited as usual.
             let token = token.trim().to_string();
-            let found = s.store.credential_verify(&token, now).await?;
-            let Some((_, credential)) = found else {
-                return Err(HttpError(scmp_common::Error::Unauthenticated {
-                    message: "this token is not valid (expired, revoked or mistyped)".into(),
-                }));
-            };
-            let expires = credential
-                .expires_at
+            let expires = s
+                .token_expiry(&token)
+                .await?
                 .unwrap_or(i64::MAX)
                 .min(now + COOKIE_MAX_S * 1000);
             (token, expires)
@@ -122,7 +115,7 @@ async fn logout(
     // An expired or revoked login still gets its cookies cleared.
     if let Ok(ctx) = ctx {
         if ctx.actor.credential.kind == CredentialKind::Session {
-            super::users::revoke_session(&s, &ctx).await?;
+            s.session_delete(&ctx).await?;
         }
     }
     let mut resp = StatusCode::NO_CONTENT.into_response();
@@ -145,11 +138,4 @@ fn set_cookies(resp: &mut Response, token: &str, max_age: i64) -> Result<(), Htt
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
     Ok(())
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default()
 }

@@ -1,71 +1,15 @@
-//! Tenants and their quota.
+//! Tenants and their quota: glue to `app::tenants`.
 
-use scmp_api::*;
 use std::sync::Arc;
 
 use axum::extract::State;
 use axum::Json;
 use http::StatusCode;
-use scmp_authz::{Action, Denial, Resource};
-use scmp_common::{Error, Name, Resources};
-use scmp_store::{NewTenant, Tenant};
+use scmp_api::*;
 
-use super::audit::audited;
-use super::{ApiJson, ApiPath, ApiQuery};
+use super::{created, ApiJson, ApiPath, ApiQuery};
 use crate::context::{AppState, OpContext};
 use crate::error::HttpError;
-
-/// Looks up a tenant by id or name and checks the action on it: 404 when it does not exist or the
-/// caller may not see it (the same answer), 403 when it may see but not do.
-pub async fn tenant_for(
-    s: &AppState,
-    ctx: &OpContext,
-    key: &str,
-    action: Action,
-) -> Result<Tenant, HttpError> {
-    let not_found = || {
-        HttpError(scmp_common::Error::NotFound {
-            kind: scmp_common::ResourceKind::Tenant,
-            name: key.to_string(),
-        })
-    };
-    let t = match s.store.tenant_lookup(key).await {
-        Ok(t) => t,
-        Err(Error::NotFound { .. }) => return Err(not_found()),
-        Err(e) => return Err(HttpError::from(e)),
-    };
-    match s
-        .authz
-        .check(&ctx.actor.principal, action, Resource::Tenant(t.id))
-    {
-        Ok(()) => Ok(t),
-        Err(Denial::NotFound) => Err(not_found()),
-        Err(Denial::Forbidden) => Err(HttpError::forbidden(action.id())),
-    }
-}
-
-/// Checks an action on the platform.
-pub fn platform(s: &AppState, ctx: &OpContext, action: Action) -> Result<(), HttpError> {
-    s.authz
-        .check(&ctx.actor.principal, action, Resource::Platform)
-        .map_err(|_| HttpError::forbidden(action.id()))
-}
-
-pub(crate) fn name(field: &str, value: &str) -> Result<Name, HttpError> {
-    Name::new(value).map_err(|e| HttpError::invalid(field, e.to_string()))
-}
-
-async fn view(s: &AppState, t: Tenant) -> Result<TenantView, Error> {
-    let quota = s.store.tenant_quota_view(t.id).await?;
-    Ok(TenantView {
-        id: t.id.to_string(),
-        name: t.name.to_string(),
-        description: crate::views::text(t.description),
-        quota: crate::views::quota(quota),
-        countries: t.countries,
-        created_at: scmp_common::time::from_ms(t.created_at),
-    })
-}
 
 /// Tenants the caller may see, by name.
 #[utoipa::path(get, path = "/api/v1/tenants", operation_id = "tenant_list", params(PageQuery),
@@ -75,32 +19,7 @@ pub async fn tenant_list(
     ctx: OpContext,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<Page<TenantView>>, HttpError> {
-    let limit = q.limit()?;
-    let (visible, next) = super::paging::fill(
-        q.page_token.as_deref(),
-        limit,
-        |after, n| {
-            let store = s.store.clone();
-            async move { store.tenant_list(after.as_deref(), n).await }
-        },
-        |t| t.name.to_string(),
-        |t| {
-            s.authz.authorize(
-                &ctx.actor.principal,
-                Action::TenantView,
-                Resource::Tenant(t.id),
-            )
-        },
-    )
-    .await?;
-    let mut items = Vec::with_capacity(visible.len());
-    for t in visible {
-        items.push(view(&s, t).await?);
-    }
-    Ok(Json(Page {
-        items,
-        next_page_token: next,
-    }))
+    Ok(Json(s.tenant_list(&ctx, &q).await?))
 }
 
 /// Creates a tenant.
@@ -112,23 +31,7 @@ pub async fn tenant_create(
     ctx: OpContext,
     ApiJson(body): ApiJson<TenantCreate>,
 ) -> Result<(StatusCode, Json<TenantView>), HttpError> {
-    platform(&s, &ctx, Action::TenantCreate)?;
-    let new = NewTenant {
-        name: name("name", &body.name)?,
-        description: body.description.unwrap_or_default(),
-        quota: body.quota.map(Resources::from).unwrap_or_default(),
-    };
-    let target = format!("tenant/{}", new.name);
-    let countries = body.countries.unwrap_or_default();
-    let t = audited(&s, &ctx, "tenant_create", &target, None, async {
-        let mut t = s.store.tenant_create(&new).await?;
-        if !countries.is_empty() {
-            t = s.store.tenant_set_countries(t.id, &countries).await?;
-        }
-        view(&s, t).await
-    })
-    .await?;
-    Ok((StatusCode::CREATED, Json(t)))
+    Ok(created(s.tenant_create(&ctx, body).await?))
 }
 
 /// One tenant.
@@ -140,8 +43,7 @@ pub async fn tenant_view(
     ctx: OpContext,
     ApiPath(key): ApiPath,
 ) -> Result<Json<TenantView>, HttpError> {
-    let t = tenant_for(&s, &ctx, &key, Action::TenantView).await?;
-    view(&s, t).await.map(Json).map_err(HttpError)
+    Ok(Json(s.tenant_view(&ctx, &key).await?))
 }
 
 /// Changes a tenant's description, or (platform administrators) the countries its guests may run in.
@@ -155,24 +57,7 @@ pub async fn tenant_update(
     ApiPath(key): ApiPath,
     ApiJson(body): ApiJson<TenantUpdate>,
 ) -> Result<Json<TenantView>, HttpError> {
-    let t = tenant_for(&s, &ctx, &key, Action::TenantUpdate).await?;
-    // Residency is the platform's policy, not the tenant's.
-    if body.countries.is_some() {
-        platform(&s, &ctx, Action::TenantCreate)?;
-    }
-    let target = format!("tenant/{}", t.id);
-    let t = audited(&s, &ctx, "tenant_update", &target, Some(t.id), async {
-        let mut t = t;
-        if let Some(d) = &body.description {
-            t = s.store.tenant_update(t.id, d).await?;
-        }
-        if let Some(c) = &body.countries {
-            t = s.store.tenant_set_countries(t.id, c).await?;
-        }
-        view(&s, t).await
-    })
-    .await?;
-    Ok(Json(t))
+    Ok(Json(s.tenant_update(&ctx, &key, body).await?))
 }
 
 /// Deletes a tenant with the roles bound on it; refused (409, naming them) while it has projects,
@@ -186,16 +71,7 @@ pub async fn tenant_delete(
     ctx: OpContext,
     ApiPath(key): ApiPath,
 ) -> Result<StatusCode, HttpError> {
-    let t = tenant_for(&s, &ctx, &key, Action::TenantDelete).await?;
-    audited(
-        &s,
-        &ctx,
-        "tenant_delete",
-        &format!("tenant/{}", t.id),
-        Some(t.id),
-        s.store.tenant_delete(t.id),
-    )
-    .await?;
+    s.tenant_delete(&ctx, &key).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -208,9 +84,7 @@ pub async fn tenant_quota_view(
     ctx: OpContext,
     ApiPath(key): ApiPath,
 ) -> Result<Json<QuotaBody>, HttpError> {
-    let t = tenant_for(&s, &ctx, &key, Action::TenantQuotaView).await?;
-    let q = s.store.tenant_quota_view(t.id).await?;
-    Ok(Json(crate::views::quota(q)))
+    Ok(Json(s.tenant_quota_view(&ctx, &key).await?))
 }
 
 /// Sets a tenant's quota (refused below what its projects hold).
@@ -224,19 +98,5 @@ pub async fn tenant_quota_update(
     ApiPath(key): ApiPath,
     ApiJson(body): ApiJson<ResourcesBody>,
 ) -> Result<Json<QuotaBody>, HttpError> {
-    let t = tenant_for(&s, &ctx, &key, Action::TenantQuotaUpdate).await?;
-    let limits = Resources::from(body);
-    let q = audited(
-        &s,
-        &ctx,
-        "tenant_quota_update",
-        &format!("tenant/{}", t.id),
-        Some(t.id),
-        async {
-            s.store.tenant_quota_update(t.id, &limits).await?;
-            s.store.tenant_quota_view(t.id).await
-        },
-    )
-    .await?;
-    Ok(Json(crate::views::quota(q)))
+    Ok(Json(s.tenant_quota_update(&ctx, &key, body).await?))
 }

@@ -4,7 +4,6 @@
 //! step fails for good, undo the steps done so far in reverse order before marking the operation
 //! failed. Steps are idempotent: a step run twice finds its work done.
 
-mod hints;
 mod steps;
 
 use std::sync::Arc;
@@ -12,11 +11,13 @@ use std::time::Duration;
 
 use tracing::Instrument;
 
-use scmp_common::{Error, GuestState, OperationId, OperationKind, OperationState};
+use scmp_common::{
+    AuditPhase, AuditResult, AuditTarget, AuthMethod, Error, GuestState, OperationKind,
+    OperationState, ResourceKind,
+};
 use scmp_store::{AuditRecord, Operation, Progress};
 
 use crate::context::AppState;
-pub use hints::{KnownPools, VmidHints};
 pub use steps::Step;
 
 /// How long a lease lasts; renewed every third of it while a step runs.
@@ -118,38 +119,9 @@ async fn worker(state: Arc<AppState>, owner: String) {
         // Nothing recorded here waits: sleep until there is, or look now and then for runs to
         // resume (a replica that died, a lease that ran out).
         tokio::select! {
-            _ = state.work.notify.notified() => {}
+            _ = state.work.announced() => {}
             _ = tokio::time::sleep(Duration::from_millis(500)) => {}
         }
-    }
-}
-
-/// Operations recorded by this replica and not yet claimed. A worker that ends a run claims
-/// again at once only when some wait: a claim that finds nothing still costs a write.
-#[derive(Default)]
-pub struct Work {
-    notify: tokio::sync::Notify,
-    queued: std::sync::atomic::AtomicUsize,
-}
-
-impl Work {
-    /// An operation was recorded: wake a worker.
-    pub fn announce(&self) {
-        self.queued
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        self.notify.notify_one();
-    }
-
-    fn took(&self) {
-        let _ = self.queued.fetch_update(
-            std::sync::atomic::Ordering::SeqCst,
-            std::sync::atomic::Ordering::SeqCst,
-            |n| n.checked_sub(1),
-        );
-    }
-
-    fn queued(&self) -> bool {
-        self.queued.load(std::sync::atomic::Ordering::SeqCst) > 0
     }
 }
 
@@ -353,20 +325,23 @@ async fn finish(
     };
     let record = AuditRecord {
         request_id: run.op.request_id.clone(),
-        phase: "end",
+        phase: AuditPhase::End,
         actor,
         identity,
-        auth_method: "workflow".into(),
+        auth_method: AuthMethod::Workflow,
         credential: run.op.id.to_string(),
         credential_name: run.op.kind.as_str().into(),
         source: String::new(),
         operation: run.op.kind.as_str().into(),
-        target: format!("{} tasks=[{}]", run.op.target, run.upids.join(",")),
+        target: run.upids.iter().fold(
+            AuditTarget::new(ResourceKind::Guest, run.op.guest_id),
+            |t, upid| t.child(ResourceKind::Task, upid),
+        ),
         tenant_id: Some(run.op.tenant_id),
         result: if outcome == OperationState::Succeeded {
-            "ok".into()
+            AuditResult::Ok
         } else {
-            "error".into()
+            AuditResult::Error
         },
         error: error.into(),
     };
@@ -379,35 +354,6 @@ async fn finish(
         .await?;
     run.state.finished.wake(run.op.id);
     Ok(())
-}
-
-/// Who waits for which operation to end: each waiter is woken by its own operation only.
-#[derive(Default)]
-pub struct Waiters {
-    by_op: std::sync::Mutex<std::collections::HashMap<OperationId, Arc<tokio::sync::Notify>>>,
-}
-
-impl Waiters {
-    /// The notification of one operation's end (shared by everyone waiting for it).
-    pub fn subscribe(&self, id: OperationId) -> Arc<tokio::sync::Notify> {
-        let mut m = self.by_op.lock().unwrap_or_else(|e| e.into_inner());
-        m.entry(id).or_default().clone()
-    }
-
-    /// Forgets an operation's notification once nobody waits for it.
-    pub fn unsubscribe(&self, id: OperationId) {
-        let mut m = self.by_op.lock().unwrap_or_else(|e| e.into_inner());
-        if m.get(&id).is_some_and(|n| Arc::strong_count(n) == 1) {
-            m.remove(&id);
-        }
-    }
-
-    fn wake(&self, id: OperationId) {
-        let m = self.by_op.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(n) = m.get(&id) {
-            n.notify_waiters();
-        }
-    }
 }
 
 /// The state a guest returns to when an operation on it ends (from the operation's input).

@@ -129,9 +129,9 @@ impl Step {
                 let (c, api) = cluster(run, &g).await?;
                 let tenant = spec(run, &g).await?.tenant_name;
                 let pool = actions::tenant_pool(&tenant);
-                if !run.state.known_pools.exists(&c.id, &pool) {
+                if !run.state.known_pools.exists(c.id, &pool) {
                     actions::ensure_pool(api.as_ref(), &tenant).await?;
-                    run.state.known_pools.saw(&c.id, &pool);
+                    run.state.known_pools.saw(c.id, &pool);
                 }
                 Ok(())
             }
@@ -284,12 +284,8 @@ pub async fn failed(run: &mut Run<'_>, error: &str) -> Result<(), Error> {
         OperationKind::GuestResize => {
             let g = store.guest_get(id).await?;
             let (v, m, d) = sizes(run);
-            let grow = [
-                -(v.saturating_sub(g.vcpus) as i64),
-                -(m.saturating_sub(g.memory_mib) as i64),
-                -(d.saturating_sub(g.disk_gib) as i64),
-                0,
-            ];
+            // Undo: what the resize took is given back.
+            let grow = -g.growth_to((v, m, d))?;
             store
                 .guest_end(
                     id,
@@ -356,14 +352,13 @@ async fn guest(run: &Run<'_>) -> Result<Guest, StepError> {
 async fn cluster(run: &Run<'_>, g: &Guest) -> Result<(Cluster, Arc<dyn PveApi>), StepError> {
     let id = g
         .cluster_id
-        .as_deref()
         .ok_or_else(|| StepError::Permanent("the guest is not placed".into()))?;
     if let Some((c, api)) = cache(run).cluster.clone() {
         if c.id == id {
             return Ok((c, api));
         }
     }
-    let c = run.state.store.cluster_lookup(id).await?;
+    let c = run.state.store.cluster_get(id).await?;
     let api = run.state.connections.get(&c, &run.state.sealer)?;
     cache(run).cluster = Some((c.clone(), api.clone()));
     Ok((c, api))
@@ -412,12 +407,16 @@ async fn place(run: &Run<'_>, g: &Guest) -> Result<(), StepError> {
         Ok(p) => {
             run.state
                 .store
-                .guest_place(g.id, &p.cluster_id, &p.host, &p.why)
+                .guest_place(g.id, p.cluster_id, &p.host, &p.reason)
                 .await?;
             if let Some(kept) = cache(run).guest.as_mut() {
                 kept.cluster_id = Some(p.cluster_id);
+                kept.cluster_name = Some(p.cluster);
+                kept.site_id = Some(p.site_id);
+                kept.site_name = Some(p.site);
+                kept.site_country = Some(p.country);
                 kept.node = Some(p.host);
-                kept.placement = p.why;
+                kept.placement = p.reason;
             }
             Ok(())
         }
@@ -432,26 +431,26 @@ async fn reserve_vmid(run: &Run<'_>, g: &Guest) -> Result<(), StepError> {
     let (c, api) = cluster(run, g).await?;
     // Proxmox's next id, asked at most every few seconds per cluster: a VMID taken meanwhile
     // outside scmp is caught when the clone checks it (and another one is reserved).
-    let nextid = match run.state.vmid_hints.recent_nextid(&c.id) {
+    let nextid = match run.state.vmid_hints.recent_nextid(c.id) {
         Some(n) => n,
         None => {
             let n = api.nextid().await?.get();
-            run.state.vmid_hints.saw_nextid(&c.id, n);
+            run.state.vmid_hints.saw_nextid(c.id, n);
             n
         }
     };
     // Ids below Proxmox's next id, or below what this replica handed out last, are never
     // candidates, so only the reservations above them count.
-    let from = run.state.vmid_hints.floor(&c.id, nextid);
-    let reserved = run.state.store.vmids_reserved(&c.id, from).await?;
+    let from = run.state.vmid_hints.floor(c.id, nextid);
+    let reserved = run.state.store.vmids_reserved(c.id, from).await?;
     // Creations running side by side would all start from the same `nextid`: this replica hands
     // each a different candidate, so they do not collide in the store.
-    let start = run.state.vmid_hints.next(&c.id, from, &reserved);
+    let start = run.state.vmid_hints.next(c.id, from, &reserved);
     for id in start..start.saturating_add(10_000) {
         if reserved.binary_search(&id).is_ok() {
             continue;
         }
-        if run.state.store.guest_reserve_vmid(g.id, &c.id, id).await? {
+        if run.state.store.guest_reserve_vmid(g.id, c.id, id).await? {
             if let Some(kept) = cache(run).guest.as_mut() {
                 kept.vmid = Some(id);
             }
@@ -465,8 +464,8 @@ async fn reserve_vmid(run: &Run<'_>, g: &Guest) -> Result<(), StepError> {
 
 async fn clone(run: &mut Run<'_>, g: &Guest) -> Result<(), StepError> {
     let (c, api) = cluster(run, g).await?;
-    let image = run.state.store.image_lookup(&g.image_id).await?;
-    let templates = run.state.store.cluster_templates(Some(&c.id)).await?;
+    let image = run.state.store.image_get(g.image_id).await?;
+    let templates = run.state.store.cluster_templates(Some(c.id)).await?;
     let Some((_, t)) = templates
         .iter()
         .find(|(_, t)| t.name == image.template && t.kind == image.kind)
@@ -499,11 +498,11 @@ async fn clone(run: &mut Run<'_>, g: &Guest) -> Result<(), StepError> {
             Err(e) => {
                 // The pool step trusts a pool seen lately; if it was removed since, the clone is
                 // refused: make the pool again and clone once more.
-                run.state.known_pools.forget(&c.id, &pool);
+                run.state.known_pools.forget(c.id, &pool);
                 if pool_made || !actions::ensure_pool(api.as_ref(), &spec.tenant_name).await? {
                     return Err(e.into());
                 }
-                run.state.known_pools.saw(&c.id, &pool);
+                run.state.known_pools.saw(c.id, &pool);
                 pool_made = true;
             }
             Ok(CloneOutcome::VmidTaken) => {
@@ -547,12 +546,8 @@ async fn settle(run: &Run<'_>, g: &Guest) -> Result<(), StepError> {
     if run.op.kind == OperationKind::GuestResize {
         let (v, m, d) = sizes(run);
         // A shrink gives back what the guest no longer uses.
-        let release = [
-            -(g.vcpus.saturating_sub(v) as i64),
-            -(g.memory_mib.saturating_sub(m) as i64),
-            0,
-            0,
-        ];
+        // Done: what it shrank by is given back (growth was taken when it began).
+        let release = g.shrinkage_to((v, m))?;
         store
             .guest_end(
                 g.id,

@@ -12,12 +12,10 @@ use scmp_common::Error;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::error::HttpError;
-
 const PREFIX: &str = "v1:";
 
 /// The key a page token stands for.
-pub fn decode<K: DeserializeOwned>(token: Option<&str>) -> Result<Option<K>, HttpError> {
+pub fn decode<K: DeserializeOwned>(token: Option<&str>) -> Result<Option<K>, Error> {
     let Some(t) = token else {
         return Ok(None);
     };
@@ -30,12 +28,26 @@ pub fn decode<K: DeserializeOwned>(token: Option<&str>) -> Result<Option<K>, Htt
                 .and_then(|json| serde_json::from_str(json).ok())
         })
         .map(Some)
-        .ok_or_else(|| HttpError::invalid("page_token", "not a token from a previous page"))
+        .ok_or_else(|| Error::InvalidValue {
+            field: "page_token".into(),
+            message: "not a token from a previous page".into(),
+        })
 }
 
 fn encode<K: Serialize>(key: &K) -> String {
     let json = serde_json::to_string(key).unwrap_or_default();
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{PREFIX}{json}"))
+}
+
+/// A page of views of what `fill` or `slice` gave.
+pub fn page<T, V>(
+    (items, next): (Vec<T>, Option<String>),
+    view: impl FnMut(T) -> V,
+) -> scmp_api::Page<V> {
+    scmp_api::Page {
+        items: items.into_iter().map(view).collect(),
+        next_page_token: next,
+    }
 }
 
 /// Reads `fetch(after, n)` batches (ordered by the key `key` gives) until `limit` items pass
@@ -46,7 +58,7 @@ pub async fn fill<T, K, F, Fut>(
     mut fetch: F,
     key: impl Fn(&T) -> K,
     visible: impl Fn(&T) -> bool,
-) -> Result<(Vec<T>, Option<String>), HttpError>
+) -> Result<(Vec<T>, Option<String>), Error>
 where
     K: Serialize + DeserializeOwned + Clone,
     F: FnMut(Option<K>, u32) -> Fut,
@@ -79,7 +91,7 @@ pub fn slice<T, K>(
     token: Option<&str>,
     limit: u32,
     key: impl Fn(&T) -> K,
-) -> Result<(Vec<T>, Option<String>), HttpError>
+) -> Result<(Vec<T>, Option<String>), Error>
 where
     K: Serialize + DeserializeOwned + Ord,
 {

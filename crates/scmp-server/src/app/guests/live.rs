@@ -1,0 +1,53 @@
+//! What is asked of a guest's site while a user looks at the guest: the addresses it reports and
+//! its snapshots. Neither is kept in the store; both are Proxmox's to know.
+
+use std::time::Duration;
+
+use pve_types::api::guest::Snapshot;
+use scmp_common::{Error, GuestState};
+use scmp_store::Guest;
+
+use crate::context::AppState;
+
+/// How long a view waits for a site to say a guest's addresses (a site slow or away leaves them out).
+const ADDRESSES_WITHIN: Duration = Duration::from_secs(2);
+
+impl AppState {
+    /// The addresses a running guest reports now (none when it is not running or its site does not
+    /// answer in time).
+    pub async fn guest_addresses(&self, g: &Guest) -> Vec<String> {
+        let s = self;
+        let (Some(cluster_id), Some(node), Some(vmid)) = (&g.cluster_id, &g.node, g.vmid) else {
+            return Vec::new();
+        };
+        if g.state != GuestState::Running {
+            return Vec::new();
+        }
+        let ask = async {
+            let c = s.store.cluster_get(*cluster_id).await.ok()?;
+            let api = s.connections.get(&c, &s.sealer).ok()?;
+            scmp_agent::actions::addresses(api.as_ref(), g.kind, node, vmid)
+                .await
+                .ok()
+        };
+        tokio::time::timeout(ADDRESSES_WITHIN, ask)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+    }
+
+    /// A guest's snapshots as Proxmox has them (none before it has a VMID); a site that does not
+    /// answer is `Unavailable`.
+    pub async fn guest_snapshots(&self, g: &Guest) -> Result<Vec<Snapshot>, Error> {
+        let s = self;
+        let (Some(cluster_id), Some(node), Some(vmid)) = (&g.cluster_id, &g.node, g.vmid) else {
+            return Ok(Vec::new());
+        };
+        let c = s.store.cluster_get(*cluster_id).await?;
+        let api = s.connections.get(&c, &s.sealer)?;
+        scmp_agent::actions::snapshots(api.as_ref(), g.kind, node, vmid)
+            .await
+            .map_err(|e| Error::Unavailable(format!("cluster '{}': {e}", c.name)))
+    }
+}

@@ -1,0 +1,27 @@
+//! The app layer: every use case of the API, one module per resource, as methods on the shared
+//! [`AppState`](crate::context::AppState). A handler unpacks the request and calls one of these;
+//! they look the objects up (authorized, see [`lookup`]), check the input, run the change inside
+//! its audit entries ([`audit`]), call the store and the sites, and answer the API's views. Errors
+//! are [`scmp_common::Error`]; `crate::error` alone turns them into problem answers.
+//!
+//! Layers, from the top: `http` (glue) -> `app` -> `inventory`, `placement`, `connections`,
+//! `signals`, `views` -> the store and the agent. The workers (`workflows`) sit beside `app`:
+//! the app records operations and signals them; the workers run them.
+
+pub mod audit;
+pub mod audit_log;
+pub mod catalog;
+pub mod clusters;
+pub mod groups;
+pub mod guests;
+pub mod lookup;
+pub mod me;
+pub mod operations;
+pub mod paging;
+pub mod projects;
+pub mod role_bindings;
+pub mod sessions;
+pub mod sites;
+pub mod tenants;
+pub mod tokens;
+pub mod users;
