@@ -3,6 +3,7 @@
 //! time (bytes to typed values), their sum and the simulator's memory. Goal: under 200 ms in all.
 //!
 //!     cargo bench -p pve-client --bench cluster_resources
+#![allow(clippy::unwrap_used)] // A test or a bench may unwrap: a panic fails it.
 
 use std::time::{Duration, Instant};
 

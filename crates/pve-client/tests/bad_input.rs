@@ -1,6 +1,7 @@
 //! Bad answers give typed errors, never a panic: arbitrary bytes, truncated JSON and wrong types into
 //! every response type (property tests), and on the wire a truncated body, a body over the limit, a
 //! connection closed mid-answer and garbage instead of HTTP.
+#![allow(clippy::unwrap_used)] // A test or a bench may unwrap: a panic fails it.
 
 use std::sync::Arc;
 use std::time::Duration;

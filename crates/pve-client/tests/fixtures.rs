@@ -1,5 +1,6 @@
 //! Every response fixture (real PVE captures and source-derived shapes) decodes into the client's types,
 //! and every error fixture becomes the error kind a caller can act on.
+#![allow(clippy::unwrap_used)] // A test or a bench may unwrap: a panic fails it.
 
 use std::path::PathBuf;
 

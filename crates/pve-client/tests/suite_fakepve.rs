@@ -2,6 +2,7 @@
 //!
 //! `scripts/test.sh` installs it into a virtual environment and sets `SCMP_TEST_PYTHON`; without it
 //! the test is skipped, unless `SCMP_REQUIRE_EXTERNAL=1` says the peers must be there.
+#![allow(clippy::unwrap_used)] // A test or a bench may unwrap: a panic fails it.
 
 mod common;
 

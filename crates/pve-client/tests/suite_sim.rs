@@ -1,5 +1,6 @@
 //! The client suite against the simulator, plus what only the simulator can show: ticket renewal,
 //! pinning refusals, a wrong CA, dropped connections and retries, timeouts.
+#![allow(clippy::unwrap_used)] // A test or a bench may unwrap: a panic fails it.
 
 mod common;
 

@@ -135,7 +135,7 @@ impl AuthState {
             c.split(';')
                 .filter_map(|kv| kv.trim().split_once('='))
                 .find(|(k, _)| *k == "PVEAuthCookie")
-                .map(|(_, v)| crate::api::percent_decode(v))
+                .map(|(_, v)| crate::params::percent_decode(v))
         });
         let Some(ticket) = ticket else {
             return Err("No ticket");

@@ -3,6 +3,7 @@
 //! connection faults (dropped connections, added latency).
 
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,12 +13,13 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
 use crate::api;
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::simulator::Simulator;
+use crate::simulator::{SimError, Simulator};
 
 /// The largest request body accepted (PVE refuses larger POSTs).
 const MAX_BODY: usize = 512 * 1024;
@@ -120,7 +122,7 @@ fn response(
 }
 
 /// An error as PVE sends it.
-pub(crate) fn error_response(e: &ApiError) -> Response<Full<Bytes>> {
+fn error_response(e: &ApiError) -> Response<Full<Bytes>> {
     match e.status {
         // Authentication failures, unreachable nodes and unimplemented methods: reason only.
         401 | 595 | 596 | 501 => response(e.status, Some(&e.message), None),
@@ -219,7 +221,10 @@ async fn handle(sim: Simulator, req: Request<Incoming>) -> Response<Full<Bytes>>
                 Ok(c) => c,
                 Err(resp) => return resp,
             };
-            return crate::sim_api::handle(&sim, &caller, &method, &path, &params);
+            return match crate::sim_api::handle(&sim, &caller, &method, &path, &params) {
+                Ok(v) => response(200, None, Some(serde_json::json!({ "data": v }))),
+                Err(e) => error_response(&e),
+            };
         }
         None => return error_response(&ApiError::new(404, "Not Found")),
     };
@@ -302,5 +307,45 @@ async fn authenticate(
             auth_delay(sim).await;
             Err(error_response(&ApiError::unauthorized(reason)))
         }
+    }
+}
+
+impl Simulator {
+    /// Serves HTTPS on `listener` until the task is aborted. In automatic mode a background task moves
+    /// the model forward and saves the state every few seconds.
+    pub fn serve(&self, listener: TcpListener) -> JoinHandle<()> {
+        let sim = self.clone();
+        if self.inner.clock.is_automatic() {
+            let ticker = self.clone();
+            tokio::spawn(async move {
+                let mut n = 0u64;
+                loop {
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                    drop(ticker.cluster());
+                    n += 1;
+                    if n.is_multiple_of(40) {
+                        if let Err(e) = ticker.save() {
+                            tracing::warn!(error = %e, "saving the simulator state failed");
+                        }
+                    }
+                }
+            });
+        }
+        tokio::spawn(async move { accept_loop(sim, listener).await })
+    }
+
+    /// Binds `addr` and serves; returns the bound address.
+    pub async fn bind(&self, addr: SocketAddr) -> Result<(SocketAddr, JoinHandle<()>), SimError> {
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| SimError::Io {
+                context: format!("binding {addr}"),
+                source,
+            })?;
+        let local = listener.local_addr().map_err(|source| SimError::Io {
+            context: "reading the bound address".into(),
+            source,
+        })?;
+        Ok((local, self.serve(listener)))
     }
 }

@@ -12,27 +12,13 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use bytes::Bytes;
-use http::{Method, Response};
-use http_body_util::Full;
+use http::Method;
 use serde_json::{json, Value};
 
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::model::{Faults, NodeState};
-use crate::server::error_response;
 use crate::simulator::Simulator;
-
-fn ok(v: Value) -> Response<Full<Bytes>> {
-    let mut r = Response::new(Full::new(Bytes::from(
-        serde_json::to_vec(&json!({"data": v})).unwrap_or_default(),
-    )));
-    r.headers_mut().insert(
-        "Content-Type",
-        http::HeaderValue::from_static("application/json;charset=UTF-8"),
-    );
-    r
-}
 
 fn num(params: &BTreeMap<String, String>, key: &str) -> Result<Option<f64>, ApiError> {
     match params.get(key) {
@@ -48,17 +34,15 @@ fn num(params: &BTreeMap<String, String>, key: &str) -> Result<Option<f64>, ApiE
     }
 }
 
+/// Answers a `/sim/` call: its data, or the error (the server writes either as PVE would).
 pub(crate) fn handle(
     sim: &Simulator,
     _caller: &Caller,
     method: &Method,
     path: &str,
     params: &BTreeMap<String, String>,
-) -> Response<Full<Bytes>> {
-    match route(sim, method, path, params) {
-        Ok(v) => ok(v),
-        Err(e) => error_response(&e),
-    }
+) -> Result<Value, ApiError> {
+    route(sim, method, path, params)
 }
 
 fn route(

@@ -1,15 +1,12 @@
 //! [`Simulator`]: the model, its clock, credentials and TLS identity, and the handle tests use to
 //! inject faults and move time.
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use rand::Rng;
 use serde::{Deserialize, Serialize};
-use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
 
 use crate::auth::{AuthState, TOKEN_ID};
 use crate::clock::Clock;
@@ -321,44 +318,6 @@ impl Simulator {
             Some(p) => self.save_to(p).map(|_| true),
             None => Ok(false),
         }
-    }
-
-    /// Serves HTTPS on `listener` until the task is aborted. In automatic mode a background task moves
-    /// the model forward and saves the state every few seconds.
-    pub fn serve(&self, listener: TcpListener) -> JoinHandle<()> {
-        let sim = self.clone();
-        if self.inner.clock.is_automatic() {
-            let ticker = self.clone();
-            tokio::spawn(async move {
-                let mut n = 0u64;
-                loop {
-                    tokio::time::sleep(Duration::from_millis(250)).await;
-                    drop(ticker.cluster());
-                    n += 1;
-                    if n.is_multiple_of(40) {
-                        if let Err(e) = ticker.save() {
-                            tracing::warn!(error = %e, "saving the simulator state failed");
-                        }
-                    }
-                }
-            });
-        }
-        tokio::spawn(async move { crate::server::accept_loop(sim, listener).await })
-    }
-
-    /// Binds `addr` and serves; returns the bound address.
-    pub async fn bind(&self, addr: SocketAddr) -> Result<(SocketAddr, JoinHandle<()>), SimError> {
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|source| SimError::Io {
-                context: format!("binding {addr}"),
-                source,
-            })?;
-        let local = listener.local_addr().map_err(|source| SimError::Io {
-            context: "reading the bound address".into(),
-            source,
-        })?;
-        Ok((local, self.serve(listener)))
     }
 }
 

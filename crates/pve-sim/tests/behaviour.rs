@@ -1,6 +1,7 @@
 //! The simulator behaves like PVE where the platform depends on it: locks and their refusals, tasks
 //! that take time, HA fencing and recovery after PVE's delays, quorum, partitions, injected task
 //! failures that clean up, deterministic runs, and state that survives a restart.
+#![allow(clippy::unwrap_used)] // A test or a bench may unwrap: a panic fails it.
 
 use std::time::Duration;
 

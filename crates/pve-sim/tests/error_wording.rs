@@ -2,6 +2,7 @@
 //! scenarios below matches a message template that PVE's sources raise for that endpoint, taken from
 //! the error catalogue in `testdata/pve/errors`. Messages PVE raises outside the endpoint handlers
 //! (quorum, proxying, routing) are listed explicitly.
+#![allow(clippy::unwrap_used)] // A test or a bench may unwrap: a panic fails it.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -1,6 +1,7 @@
 //! The simulator against the official schemas: every parameter it verifies is declared exactly as in
 //! PVE 8.4 (type, optionality, range, enumeration), every endpoint it serves exists in PVE 8.4 and 9.1,
 //! and every answer it gives has the shape the schema declares for that endpoint.
+#![allow(clippy::unwrap_used)] // A test or a bench may unwrap: a panic fails it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;

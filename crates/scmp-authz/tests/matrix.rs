@@ -2,6 +2,7 @@
 //! role, bound at its own scope, for every action, on the platform, its own tenant and project, and
 //! another tenant's. `UPDATE_GOLDEN=1 cargo test -p scmp-authz` rewrites the file after a deliberate
 //! change; review the diff.
+#![allow(clippy::unwrap_used)] // A test or a bench may unwrap: a panic fails it.
 
 use scmp_authz::{Action, Authorizer, Denial, Principal, Resource, Role, RoleBinding, Scope};
 use scmp_common::{ProjectId, TenantId};

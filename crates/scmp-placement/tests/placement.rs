@@ -1,4 +1,5 @@
 //! Placement: each filter, the refusal's counts, spreading, determinism.
+#![allow(clippy::unwrap_used)] // A test or a bench may unwrap: a panic fails it.
 
 use scmp_placement::{place, ClusterCap, Filter, HostCap, NetworkNeed, Request, Snapshot};
 

@@ -4,6 +4,7 @@
 //! waited), with the ratio of the two.
 //!
 //!     cargo bench -p scmp-server --bench provisioning
+#![allow(clippy::unwrap_used)] // A test or a bench may unwrap: a panic fails it.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -60,10 +60,7 @@ impl Signer {
         if seq == 0 || seq == last {
             return Ok(None);
         }
-        let time_ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or_default();
+        let time_ms = store.now_ms();
         let message = Checkpoint::message(seq, &head_hash, time_ms);
         let c = Checkpoint {
             seq,

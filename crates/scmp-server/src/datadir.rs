@@ -106,7 +106,8 @@ fn restrict(_path: &Path, _is_dir: bool) -> Result<(), Error> {
     Ok(())
 }
 
-#[cfg(all(test, unix))]
+#[cfg(test)]
+#[cfg(unix)]
 mod tests {
     use std::os::unix::fs::PermissionsExt;
 

@@ -6,7 +6,6 @@
 #![forbid(unsafe_code)]
 
 mod app;
-mod auth;
 mod authn;
 mod bootstrap;
 pub mod checkpoint;

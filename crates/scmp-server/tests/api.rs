@@ -1,6 +1,7 @@
 //! The API end to end over HTTPS on a fresh data directory: bootstrap, tenants, projects and quotas,
 //! problem details for bad input, authorization (401/403/404) swept over every operation of the
 //! OpenAPI document, the audit trail, metrics, and the checked-in OpenAPI document.
+#![allow(clippy::unwrap_used)] // A test or a bench may unwrap: a panic fails it.
 
 use std::collections::BTreeSet;
 use std::time::Duration;

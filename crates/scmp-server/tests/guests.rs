@@ -1,6 +1,7 @@
 //! Guests end to end against simulated Proxmox VE clusters: the lifecycle, quota under concurrency,
 //! a failure injected after each step of the creation saga (each unwinds cleanly), drift, and
 //! creations against a cluster where tasks fail and connections drop.
+#![allow(clippy::unwrap_used)] // A test or a bench may unwrap: a panic fails it.
 
 use std::time::Duration;
 

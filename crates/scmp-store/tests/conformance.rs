@@ -1,5 +1,6 @@
 //! The store's conformance suite, run against SQLite and against a real PostgreSQL (started on
 //! loopback by `scripts/test.sh`, which sets `SCMP_TEST_DATABASE_URL`). Every case runs on both.
+#![allow(clippy::unwrap_used)] // A test or a bench may unwrap: a panic fails it.
 
 use scmp_common::{
     AuditPhase, AuditResult, AuditTarget, AuthMethod, Error, Name, ResourceKind, Resources,

@@ -7,6 +7,7 @@
 //! each, covers every order. Each delete must either succeed and remove exactly the resource and
 //! what it owns, or be refused as `InUse` naming every kind still in its way, changing nothing.
 //! Never any other error.
+#![allow(clippy::unwrap_used)] // A test or a bench may unwrap: a panic fails it.
 
 use std::collections::{BTreeSet, VecDeque};
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -1,5 +1,6 @@
 //! `scmp server` as a process and `scmp audit verify` offline: an intact log verifies, and a changed,
 //! removed, inserted or reordered entry, a forged checkpoint or another signing key is found and named.
+#![allow(clippy::unwrap_used)] // A test or a bench may unwrap: a panic fails it.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

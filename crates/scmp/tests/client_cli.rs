@@ -1,6 +1,7 @@
 //! The `scmp` client against a running `scmp server`: login with a token file and with a password,
 //! contexts in a 0600 file, operations as sub-commands, table/JSON/YAML output, problems as readable
 //! errors, and shell completions.
+#![allow(clippy::unwrap_used)] // A test or a bench may unwrap: a panic fails it.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;

@@ -1,6 +1,7 @@
 //! The server killed with SIGKILL in the middle of 50 guest creations, then restarted on the same
 //! data directory: every creation finishes or unwinds, nothing is left on Proxmox that scmp does not
 //! know, and the project's quota equals the guests that exist.
+#![allow(clippy::unwrap_used)] // A test or a bench may unwrap: a panic fails it.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

@@ -2,6 +2,7 @@
 //! token secret, a user's password and tokens; none of them appears in what it logs), and every line
 //! of a request with its request id, operation id and actor, so a 500 can be traced from the
 //! `instance` of its answer.
+#![allow(clippy::unwrap_used)] // A test or a bench may unwrap: a panic fails it.
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};

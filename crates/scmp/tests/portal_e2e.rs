@@ -4,6 +4,7 @@
 //!
 //! scripts/test.sh installs Chromium and the npm packages; `SCMP_SCREENSHOTS=docs/portal` keeps
 //! screenshots of the main pages.
+#![allow(clippy::unwrap_used)] // A test or a bench may unwrap: a panic fails it.
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;

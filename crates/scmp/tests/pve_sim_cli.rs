@@ -1,5 +1,6 @@
 //! `scmp pve-sim` as a user runs it: a real process serving HTTPS, the token file, the fault endpoints
 //! under `/sim/`, state saved on exit, and the independent Python client proxmoxer driving it.
+#![allow(clippy::unwrap_used)] // A test or a bench may unwrap: a panic fails it.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

@@ -421,7 +421,7 @@ fn match_route(method: &str, path: &str) -> Option<RouteMatch> {
                 }
                 concrete.push(s.to_string());
             } else if let Some(name) = t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
-                vars.insert(name.to_string(), percent_decode(s));
+                vars.insert(name.to_string(), crate::params::percent_decode(s));
                 concrete.push(t.to_string());
             } else if t == s {
                 concrete.push(t.to_string());
@@ -440,23 +440,18 @@ fn match_route(method: &str, path: &str) -> Option<RouteMatch> {
     None
 }
 
-/// Decodes `%XX` escapes (path segments, cookies); invalid escapes stay as they are.
-pub fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+/// Starts a task and answers its UPID, as every PVE endpoint that runs a worker does.
+pub(crate) fn answer_task(
+    c: &mut Cluster,
+    r: &Request,
+    spec: crate::model::TaskSpec,
+) -> Result<Value, ApiError> {
+    Ok(task_upid(c, r, spec))
+}
+
+/// Starts a task; its UPID is the answer's data.
+pub(crate) fn task_upid(c: &mut Cluster, r: &Request, spec: crate::model::TaskSpec) -> Value {
+    serde_json::json!(c.start_task(r.now, spec).as_str())
 }
 
 /// Whether the path needs no authentication (only the login).

@@ -317,8 +317,9 @@ pub fn network_create(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
 /// `PUT /nodes/{node}/network`: applies the pending configuration in a `srvreload` task.
 pub fn network_apply(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     let node = node_name(c, r)?;
-    let upid = c.start_task(
-        r.now,
+    super::answer_task(
+        c,
+        r,
         TaskSpec::new(
             &node,
             "srvreload",
@@ -326,8 +327,7 @@ pub fn network_apply(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
             r.user(),
             Effect::NetworkApply { node: node.clone() },
         ),
-    );
-    Ok(json!(upid.as_str()))
+    )
 }
 
 /// `DELETE /nodes/{node}/network`: drops the pending changes.

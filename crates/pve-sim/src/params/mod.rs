@@ -389,6 +389,13 @@ pub fn check_value(ty: &ParamType, v: &str) -> Result<(), String> {
     }
 }
 
+/// Decodes `%XX` escapes (path segments, cookies); invalid escapes stay as they are.
+pub fn percent_decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 //! answers.
 
 mod audit;
+mod auth;
 mod clusters;
 mod doc_shape;
 mod extract;

@@ -12,8 +12,8 @@ use http::{header, HeaderValue, StatusCode};
 use scmp_store::CredentialKind;
 use serde::{Deserialize, Serialize};
 
+use super::auth::{csrf_value, CSRF_COOKIE, SESSION_COOKIE};
 use super::{ApiJson, Meta};
-use crate::auth::{csrf_value, CSRF_COOKIE, SESSION_COOKIE};
 use crate::context::{AppState, OpContext};
 use crate::error::HttpError;
 

@@ -27,20 +27,80 @@ pub const CANCELLED: &str = "cancelled by a user";
 /// How often a step that failed for a passing reason is tried again.
 const RETRIES: u32 = 6;
 
-/// A step's failure: worth another try, or final.
-#[derive(Debug)]
+/// What caused a step's failure.
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
+
+/// A step's failure: worth another try, or final. The error that caused it is kept as its
+/// source, so the log shows the whole chain (the operation's record shows the message).
+#[derive(Debug, thiserror::Error)]
 pub enum StepError {
     /// The cluster or the database did not answer: try again.
-    Transient(String),
+    #[error("{message}")]
+    Transient {
+        /// What failed.
+        message: String,
+        /// Why.
+        #[source]
+        source: Option<Cause>,
+    },
     /// The step cannot succeed: undo.
-    Permanent(String),
+    #[error("{message}")]
+    Permanent {
+        /// What failed.
+        message: String,
+        /// Why.
+        #[source]
+        source: Option<Cause>,
+    },
+}
+
+impl StepError {
+    /// A final failure with nothing under it.
+    pub fn permanent(message: impl Into<String>) -> Self {
+        StepError::Permanent {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// A passing failure with nothing under it.
+    pub fn transient(message: impl Into<String>) -> Self {
+        StepError::Transient {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    fn is_transient(&self) -> bool {
+        matches!(self, StepError::Transient { .. })
+    }
+
+    /// The message and every cause under it, `: `-separated (a cause that only repeats the
+    /// message is left out).
+    pub fn chain(&self) -> String {
+        let mut out = self.to_string();
+        let mut last = out.clone();
+        let mut cause = std::error::Error::source(self);
+        while let Some(c) = cause {
+            let text = c.to_string();
+            if text != last {
+                out.push_str(": ");
+                out.push_str(&text);
+                last = text;
+            }
+            cause = c.source();
+        }
+        out
+    }
 }
 
 impl From<Error> for StepError {
     fn from(e: Error) -> Self {
-        match e {
-            Error::Unavailable(m) => StepError::Transient(m),
-            other => StepError::Permanent(other.to_string()),
+        let message = e.to_string();
+        let source = Some(Box::new(e) as Cause);
+        match source.as_deref().and_then(|c| c.downcast_ref::<Error>()) {
+            Some(Error::Unavailable(_)) => StepError::Transient { message, source },
+            _ => StepError::Permanent { message, source },
         }
     }
 }
@@ -48,17 +108,13 @@ impl From<Error> for StepError {
 impl From<pve_client::Error> for StepError {
     fn from(e: pve_client::Error) -> Self {
         use pve_client::ErrorKind::*;
-        match e.kind() {
-            Transport | Timeout | NodeUnreachable => StepError::Transient(e.to_string()),
-            _ => StepError::Permanent(e.to_string()),
-        }
-    }
-}
-
-impl StepError {
-    fn message(&self) -> &str {
-        match self {
-            StepError::Transient(m) | StepError::Permanent(m) => m,
+        let transient = matches!(e.kind(), Transport | Timeout | NodeUnreachable);
+        let message = e.to_string();
+        let source = Some(Box::new(e) as Cause);
+        if transient {
+            StepError::Transient { message, source }
+        } else {
+            StepError::Permanent { message, source }
         }
     }
 }
@@ -210,8 +266,8 @@ async fn drive(state: &AppState, owner: &str, op: Operation) -> Result<(), Error
                 }
             }
             Err(e) => {
-                error = format!("{}: {}", steps[step].name(), e.message());
-                tracing::info!(operation = %run.op.id, %error, "step failed; undoing");
+                error = format!("{}: {e}", steps[step].name());
+                tracing::info!(operation = %run.op.id, error = %e.chain(), step = steps[step].name(), "step failed; undoing");
                 undoing = true;
                 // The failed step may have half-done its work: it is undone too.
                 save(&run, owner, step + 1, true, &error, steps.len()).await?;
@@ -235,15 +291,15 @@ async fn drive(state: &AppState, owner: &str, op: Operation) -> Result<(), Error
                 Ok(()) => break,
                 Err(e) if attempt < RETRIES => {
                     attempt += 1;
-                    tracing::info!(operation = %run.op.id, step = s.name(), error = e.message(), "undo failed; retrying");
+                    tracing::info!(operation = %run.op.id, step = s.name(), error = %e.chain(), "undo failed; retrying");
                     tokio::time::sleep(backoff(attempt)).await;
                 }
                 Err(e) => {
+                    tracing::warn!(operation = %run.op.id, step = s.name(), error = %e.chain(), "undo failed; the operation is left to resume");
                     return Err(Error::Unavailable(format!(
-                        "undoing {} failed: {}",
-                        s.name(),
-                        e.message()
-                    )))
+                        "undoing {} failed: {e}",
+                        s.name()
+                    )));
                 }
             }
         }
@@ -267,9 +323,9 @@ async fn try_step(run: &mut Run<'_>, s: Step) -> Result<(), StepError> {
         }
         match result {
             Ok(()) => return Ok(()),
-            Err(StepError::Transient(m)) if attempt < RETRIES => {
+            Err(e) if e.is_transient() && attempt < RETRIES => {
                 attempt += 1;
-                tracing::debug!(operation = %run.op.id, step = s.name(), error = %m, "retrying");
+                tracing::debug!(operation = %run.op.id, step = s.name(), error = %e.chain(), "retrying");
                 tokio::time::sleep(backoff(attempt)).await;
             }
             Err(e) => return Err(e),

@@ -99,7 +99,7 @@ impl Step {
         // Fault injection for the saga tests: the step's work is done, then it reports failure,
         // so the undo must clean up after a step that half-succeeded.
         if run.state.fault_step.as_deref() == Some(self.name()) {
-            return Err(StepError::Permanent(format!(
+            return Err(StepError::permanent(format!(
                 "injected failure after step {}",
                 self.name()
             )));
@@ -352,7 +352,7 @@ async fn guest(run: &Run<'_>) -> Result<Guest, StepError> {
 async fn cluster(run: &Run<'_>, g: &Guest) -> Result<(Cluster, Arc<dyn PveApi>), StepError> {
     let id = g
         .cluster_id
-        .ok_or_else(|| StepError::Permanent("the guest is not placed".into()))?;
+        .ok_or_else(|| StepError::permanent("the guest is not placed"))?;
     if let Some((c, api)) = cache(run).cluster.clone() {
         if c.id == id {
             return Ok((c, api));
@@ -367,7 +367,7 @@ async fn cluster(run: &Run<'_>, g: &Guest) -> Result<(Cluster, Arc<dyn PveApi>),
 fn location(g: &Guest) -> Result<(String, u32), StepError> {
     match (&g.node, g.vmid) {
         (Some(n), Some(v)) => Ok((n.clone(), v)),
-        _ => Err(StepError::Permanent("the guest has no VMID yet".into())),
+        _ => Err(StepError::permanent("the guest has no VMID yet")),
     }
 }
 
@@ -420,7 +420,7 @@ async fn place(run: &Run<'_>, g: &Guest) -> Result<(), StepError> {
             }
             Ok(())
         }
-        Err(refusal) => Err(StepError::Permanent(refusal.to_string())),
+        Err(refusal) => Err(StepError::permanent(refusal.to_string())),
     }
 }
 
@@ -457,9 +457,7 @@ async fn reserve_vmid(run: &Run<'_>, g: &Guest) -> Result<(), StepError> {
             return Ok(());
         }
     }
-    Err(StepError::Permanent(
-        "no free VMID near Proxmox's next id".into(),
-    ))
+    Err(StepError::permanent("no free VMID near Proxmox's next id"))
 }
 
 async fn clone(run: &mut Run<'_>, g: &Guest) -> Result<(), StepError> {
@@ -470,7 +468,7 @@ async fn clone(run: &mut Run<'_>, g: &Guest) -> Result<(), StepError> {
         .iter()
         .find(|(_, t)| t.name == image.template && t.kind == image.kind)
     else {
-        return Err(StepError::Permanent(format!(
+        return Err(StepError::permanent(format!(
             "image '{}' (template {}) is not on cluster '{}'",
             image.name, image.template, c.name
         )));
@@ -516,9 +514,7 @@ async fn clone(run: &mut Run<'_>, g: &Guest) -> Result<(), StepError> {
             }
         }
     }
-    Err(StepError::Transient(
-        "VMIDs keep being taken outside scmp".into(),
-    ))
+    Err(StepError::transient("VMIDs keep being taken outside scmp"))
 }
 
 async fn power(run: &mut Run<'_>, g: &Guest, action: PowerAction) -> Result<(), StepError> {

@@ -58,6 +58,7 @@ pub async fn postgres() -> Option<Fresh> {
     })
 }
 
+/// Runs a conformance check on SQLite and, when the harness gives one, on PostgreSQL.
 #[macro_export]
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {

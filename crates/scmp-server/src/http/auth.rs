@@ -14,9 +14,9 @@ use http::request::Parts;
 use scmp_authz::{Principal, Role, RoleBinding, Scope};
 use scmp_store::StoredBinding;
 
+use super::RequestId;
 use crate::context::{Actor, AppState, OpContext};
 use crate::error::HttpError;
-use crate::http::RequestId;
 
 /// The role bindings the policy engine understands; unknown or malformed ones grant nothing.
 fn bindings(stored: &[StoredBinding]) -> Vec<RoleBinding> {
@@ -71,13 +71,6 @@ fn csrf_header(parts: &Parts) -> Option<&str> {
     parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok())
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default()
-}
-
 impl FromRequestParts<Arc<AppState>> for OpContext {
     type Rejection = HttpError;
 
@@ -118,7 +111,10 @@ impl FromRequestParts<Arc<AppState>> for OpContext {
                 token
             }
         };
-        let found = state.store.credential_verify(token, now_ms()).await?;
+        let found = state
+            .store
+            .credential_verify(token, state.clock.now_ms())
+            .await?;
         let Some((user, credential)) = found else {
             return Err(unauthenticated());
         };
