@@ -1,11 +1,15 @@
-//! Calls to the API with the context's pinned certificate and token; problems become readable errors.
+//! Calls to the API with the context's pinned certificate and token. Requests are built from the
+//! API crate's request types and answers read into its view types, so a field the server renamed
+//! fails here, loudly, instead of printing nothing; problems become readable errors.
 
 use std::time::Duration;
 
 use anyhow::{bail, Context as _};
 use pve_client::Trust;
 use reqwest::Method;
-use serde_json::Value;
+use scmp_api::{Page, Problem};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use super::config::Context;
 
@@ -14,6 +18,18 @@ pub struct Api {
     http: reqwest::Client,
     base: String,
     token: Option<String>,
+}
+
+/// A problem answer as an error message: the detail, then each field at fault.
+fn problem_text(status: reqwest::StatusCode, text: &str) -> String {
+    let Ok(p) = serde_json::from_str::<Problem>(text) else {
+        return format!("HTTP {status}");
+    };
+    let mut message = p.detail;
+    for e in p.errors {
+        message.push_str(&format!("\n  {}: {}", e.field, e.message));
+    }
+    message
 }
 
 impl Api {
@@ -44,36 +60,13 @@ impl Api {
         Self::new(&c.server, &c.fingerprint, Some(c.token.clone()))
     }
 
-    /// Every item of a list, page after page (`next_page_token`), as one `{items: [...]}`.
-    pub async fn list(&self, path: &str) -> anyhow::Result<Value> {
-        let sep = if path.contains('?') { '&' } else { '?' };
-        let mut items = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let page_path = match &token {
-                // Page tokens are URL-safe base64.
-                Some(t) => format!("{path}{sep}limit=1000&page_token={t}"),
-                None => format!("{path}{sep}limit=1000"),
-            };
-            let page = self.call(Method::GET, &page_path, None).await?;
-            if let Some(list) = page["items"].as_array() {
-                items.extend(list.iter().cloned());
-            }
-            match page["next_page_token"].as_str() {
-                Some(t) => token = Some(t.to_string()),
-                None => break,
-            }
-        }
-        Ok(serde_json::json!({ "items": items }))
-    }
-
-    /// Calls `method path` with an optional JSON body; the answer, or the problem as an error.
-    pub async fn call(
+    /// Sends a request; the answer's text on success, the problem as an error otherwise.
+    async fn send(
         &self,
         method: Method,
         path: &str,
-        body: Option<Value>,
-    ) -> anyhow::Result<Value> {
+        body: Option<serde_json::Value>,
+    ) -> anyhow::Result<String> {
         let mut req = self.http.request(method, format!("{}{path}", self.base));
         if let Some(t) = &self.token {
             req = req.bearer_auth(t);
@@ -84,27 +77,117 @@ impl Api {
         let resp = req.send().await.context("the server did not answer")?;
         let status = resp.status();
         let text = resp.text().await.unwrap_or_default();
-        let value: Value = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
         if status.is_success() {
-            return Ok(value);
+            return Ok(text);
         }
-        let mut message = value["detail"]
-            .as_str()
-            .map(str::to_string)
-            .unwrap_or_else(|| format!("HTTP {status}"));
-        if let Some(errors) = value["errors"].as_array() {
-            for e in errors {
-                message.push_str(&format!(
-                    "\n  {}: {}",
-                    e["field"].as_str().unwrap_or("?"),
-                    e["message"].as_str().unwrap_or("")
-                ));
+        bail!("{} ({})", problem_text(status, &text), status.as_u16())
+    }
+
+    /// Reads an answer of the type the operation answers.
+    fn read<T: DeserializeOwned>(path: &str, text: &str) -> anyhow::Result<T> {
+        serde_json::from_str(text)
+            .with_context(|| format!("the server's answer to {path} is not what this client reads"))
+    }
+
+    /// `GET path`.
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> anyhow::Result<T> {
+        let text = self.send(Method::GET, path, None).await?;
+        Self::read(path, &text)
+    }
+
+    /// `method path` with a request body of the operation's request type.
+    pub async fn call<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &B,
+    ) -> anyhow::Result<T> {
+        let body = serde_json::to_value(body)?;
+        let text = self.send(method, path, Some(body)).await?;
+        Self::read(path, &text)
+    }
+
+    /// `POST path` without a body (an action such as `guest_start`).
+    pub async fn post<T: DeserializeOwned>(&self, path: &str) -> anyhow::Result<T> {
+        let text = self.send(Method::POST, path, None).await?;
+        Self::read(path, &text)
+    }
+
+    /// `DELETE path` of an operation that answers 204.
+    pub async fn delete(&self, path: &str) -> anyhow::Result<()> {
+        self.send(Method::DELETE, path, None).await.map(|_| ())
+    }
+
+    /// `DELETE path` of an operation that answers something (an operation, for a guest).
+    pub async fn delete_answering<T: DeserializeOwned>(&self, path: &str) -> anyhow::Result<T> {
+        let text = self.send(Method::DELETE, path, None).await?;
+        Self::read(path, &text)
+    }
+
+    /// Every item of a list, page after page (`next_page_token`).
+    pub async fn list<T: DeserializeOwned>(&self, path: &str) -> anyhow::Result<Vec<T>> {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let mut items = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page_path = match &token {
+                // Page tokens are URL-safe base64.
+                Some(t) => format!("{path}{sep}limit=1000&page_token={t}"),
+                None => format!("{path}{sep}limit=1000"),
+            };
+            let page: Page<T> = self.get(&page_path).await?;
+            items.extend(page.items);
+            match page.next_page_token {
+                Some(t) => token = Some(t),
+                None => break,
             }
         }
-        bail!("{message} ({})", status.as_u16())
+        Ok(items)
+    }
+}
+
+/// A query string of the given parameters (`?a=1&b=x`), empty when none is given.
+pub fn query(params: &[(&str, Option<&str>)]) -> String {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    let mut any = false;
+    for (k, v) in params {
+        if let Some(v) = v {
+            q.append_pair(k, v);
+            any = true;
+        }
+    }
+    if any {
+        format!("?{}", q.finish())
+    } else {
+        String::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_read_as_messages() {
+        let text = r#"{"type":"https://scmp.example/problems/invalid-input","title":"Bad Request","status":400,"detail":"invalid name","instance":"r1","errors":[{"field":"name","message":"must start with a letter"}]}"#;
+        let m = problem_text(reqwest::StatusCode::BAD_REQUEST, text);
+        assert_eq!(m, "invalid name\n  name: must start with a letter");
+        assert_eq!(
+            problem_text(reqwest::StatusCode::BAD_GATEWAY, "<html>"),
+            "HTTP 502 Bad Gateway"
+        );
+    }
+
+    #[test]
+    fn queries_leave_out_what_is_not_given() {
+        assert_eq!(query(&[("tenant", None)]), "");
+        assert_eq!(
+            query(&[
+                ("tenant", Some("acme")),
+                ("actor", None),
+                ("since", Some("a b"))
+            ]),
+            "?tenant=acme&since=a+b"
+        );
     }
 }

@@ -5,12 +5,13 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use reqwest::Method;
-use serde_json::{json, Value};
+use scmp_api::*;
+use scmp_common::{Country, Name};
 
 use super::client::Api;
 use super::config::{Config, Context};
 use super::guests::project_id;
-use super::output::{print, Format};
+use super::output::{print, print_list, Format};
 
 /// Options every client command takes.
 #[derive(Debug, clap::Args)]
@@ -67,8 +68,13 @@ pub struct QuotaArgs {
 }
 
 impl QuotaArgs {
-    fn body(&self) -> Value {
-        json!({"vcpus": self.vcpus, "memory_mib": self.memory_mib, "disk_gib": self.disk_gib, "guests": self.guests})
+    fn body(&self) -> ResourcesBody {
+        ResourcesBody {
+            vcpus: self.vcpus,
+            memory_mib: self.memory_mib,
+            disk_gib: self.disk_gib,
+            guests: self.guests,
+        }
     }
 }
 
@@ -92,13 +98,13 @@ pub enum TenantCmd {
     /// `tenant_create`.
     Create {
         /// Name.
-        name: String,
+        name: Name,
         /// Description.
         #[arg(long)]
         description: Option<String>,
         /// A country (ISO 3166-1 alpha-2) the tenant's guests may run in; repeat for more.
         #[arg(long = "country")]
-        countries: Vec<String>,
+        countries: Vec<Country>,
         #[command(flatten)]
         quota: QuotaArgs,
     },
@@ -111,7 +117,7 @@ pub enum TenantCmd {
         description: Option<String>,
         /// A country its guests may run in (repeat for more; `--any-country` lifts the limit).
         #[arg(long = "country")]
-        countries: Vec<String>,
+        countries: Vec<Country>,
         /// Let its guests run in any country.
         #[arg(long, conflicts_with = "countries")]
         any_country: bool,
@@ -152,7 +158,7 @@ pub enum ProjectCmd {
     /// `project_create`.
     Create {
         /// Name.
-        name: String,
+        name: Name,
         /// The tenant (id or name).
         #[arg(long)]
         tenant: String,
@@ -227,10 +233,10 @@ pub enum SiteCmd {
     /// `site_create`.
     Create {
         /// Name.
-        name: String,
+        name: Name,
         /// ISO 3166-1 alpha-2 country code.
         #[arg(long)]
-        country: String,
+        country: Country,
         /// Region.
         #[arg(long)]
         region: Option<String>,
@@ -262,20 +268,19 @@ pub async fn login(args: Login) -> anyhow::Result<()> {
                 .read_to_string(&mut password)
                 .context("reading the password from standard input")?;
             let anon = Api::new(&args.server, &args.fingerprint, None)?;
-            let session = anon
-                .call(Method::POST, "/sessions", Some(json!({"username": user, "password": password.trim_end_matches(['\n', '\r'])})))
-                .await?;
-            session["token"]
-                .as_str()
-                .context("the server answered no token")?
-                .to_string()
+            let login = SessionCreate {
+                username: user.clone(),
+                password: password.trim_end_matches(['\n', '\r']).to_string(),
+            };
+            let session: SessionView = anon.call(Method::POST, "/sessions", &login).await?;
+            session.token
         }
         (None, None) => {
             anyhow::bail!("give --token-file FILE or --username NAME (password on standard input)")
         }
     };
-    let me = Api::new(&args.server, &args.fingerprint, Some(token.clone()))?
-        .call(Method::GET, "/me", None)
+    let me: MeView = Api::new(&args.server, &args.fingerprint, Some(token.clone()))?
+        .get("/me")
         .await?;
     let mut cfg = Config::load()?;
     cfg.contexts.insert(
@@ -288,11 +293,7 @@ pub async fn login(args: Login) -> anyhow::Result<()> {
     );
     cfg.current = Some(args.name.clone());
     cfg.save()?;
-    println!(
-        "logged in as {} (context '{}')",
-        me["name"].as_str().unwrap_or("?"),
-        args.name
-    );
+    println!("logged in as {} (context '{}')", me.name, args.name);
     Ok(())
 }
 
@@ -322,201 +323,184 @@ pub fn context(cmd: ContextCmd) -> anyhow::Result<()> {
     Ok(())
 }
 
+const TENANT_COLUMNS: &[&str] = &["name", "id", "quota", "description"];
+const PROJECT_COLUMNS: &[&str] = &["name", "id", "quota", "description"];
+
 /// `scmp tenant ...`
 pub async fn tenant(cmd: TenantCmd, g: &Global) -> anyhow::Result<()> {
     let a = api(g)?;
-    let cols: &[&str] = &["name", "id", "quota", "description"];
-    let (v, cols) = match cmd {
-        TenantCmd::List => (a.list("/tenants").await?, cols),
+    let o = g.output;
+    match cmd {
+        TenantCmd::List => print_list(&a.list::<TenantView>("/tenants").await?, o, TENANT_COLUMNS),
         TenantCmd::Create {
             name,
             description,
             countries,
             quota,
-        } => (
-            a.call(
-                Method::POST,
-                "/tenants",
-                Some(
-                    json!({"name": name, "description": description, "quota": quota.body(),
-                    "countries": countries}),
-                ),
-            )
-            .await?,
-            cols,
-        ),
+        } => {
+            let body = TenantCreate {
+                name,
+                description,
+                quota: Some(quota.body()),
+                countries: (!countries.is_empty()).then_some(countries),
+            };
+            let t: TenantView = a.call(Method::POST, "/tenants", &body).await?;
+            print(&t, o, TENANT_COLUMNS)
+        }
         TenantCmd::Update {
             tenant,
             description,
             countries,
             any_country,
         } => {
-            let countries = (any_country || !countries.is_empty()).then_some(countries);
-            (
-                a.call(
-                    Method::PUT,
-                    &format!("/tenants/{tenant}"),
-                    Some(json!({"description": description, "countries": countries})),
-                )
-                .await?,
-                cols,
-            )
+            let body = TenantUpdate {
+                description,
+                countries: (any_country || !countries.is_empty()).then_some(countries),
+            };
+            let t: TenantView = a
+                .call(Method::PUT, &format!("/tenants/{tenant}"), &body)
+                .await?;
+            print(&t, o, TENANT_COLUMNS)
         }
-        TenantCmd::View { tenant } => (
-            a.call(Method::GET, &format!("/tenants/{tenant}"), None)
-                .await?,
-            cols,
-        ),
-        TenantCmd::Delete { tenant } => (
-            a.call(Method::DELETE, &format!("/tenants/{tenant}"), None)
-                .await?,
-            cols,
-        ),
-        TenantCmd::QuotaView { tenant } => (
-            a.call(Method::GET, &format!("/tenants/{tenant}/quota"), None)
-                .await?,
-            &[][..],
-        ),
-        TenantCmd::QuotaUpdate { tenant, quota } => (
-            a.call(
-                Method::PUT,
-                &format!("/tenants/{tenant}/quota"),
-                Some(quota.body()),
-            )
-            .await?,
-            &[][..],
-        ),
-    };
-    print(&v, g.output, cols)
+        TenantCmd::View { tenant } => {
+            let t: TenantView = a.get(&format!("/tenants/{tenant}")).await?;
+            print(&t, o, TENANT_COLUMNS)
+        }
+        TenantCmd::Delete { tenant } => a.delete(&format!("/tenants/{tenant}")).await,
+        TenantCmd::QuotaView { tenant } => {
+            let q: QuotaBody = a.get(&format!("/tenants/{tenant}/quota")).await?;
+            print(&q, o, &[])
+        }
+        TenantCmd::QuotaUpdate { tenant, quota } => {
+            let q: QuotaBody = a
+                .call(
+                    Method::PUT,
+                    &format!("/tenants/{tenant}/quota"),
+                    &quota.body(),
+                )
+                .await?;
+            print(&q, o, &[])
+        }
+    }
 }
 
 /// `scmp project ...`
 pub async fn project(cmd: ProjectCmd, g: &Global) -> anyhow::Result<()> {
     let a = api(g)?;
-    let cols: &[&str] = &["name", "id", "quota", "description"];
-    let (v, cols) = match cmd {
+    let o = g.output;
+    match cmd {
         ProjectCmd::List { tenant } => {
-            (a.list(&format!("/tenants/{tenant}/projects")).await?, cols)
+            let list: Vec<ProjectView> = a.list(&format!("/tenants/{tenant}/projects")).await?;
+            print_list(&list, o, PROJECT_COLUMNS)
         }
         ProjectCmd::Create {
             name,
             tenant,
             description,
             quota,
-        } => (
-            a.call(
-                Method::POST,
-                &format!("/tenants/{tenant}/projects"),
-                Some(json!({"name": name, "description": description, "quota": quota.body()})),
-            )
-            .await?,
-            cols,
-        ),
-        ProjectCmd::View { project } => (
-            a.call(
-                Method::GET,
-                &format!("/projects/{}", project_id(&a, &project).await?),
-                None,
-            )
-            .await?,
-            cols,
-        ),
-        ProjectCmd::Delete { project } => (
-            a.call(
-                Method::DELETE,
-                &format!("/projects/{}", project_id(&a, &project).await?),
-                None,
-            )
-            .await?,
-            cols,
-        ),
-        ProjectCmd::QuotaView { project } => (
-            a.call(
-                Method::GET,
-                &format!("/projects/{}/quota", project_id(&a, &project).await?),
-                None,
-            )
-            .await?,
-            &[][..],
-        ),
-        ProjectCmd::QuotaUpdate { project, quota } => (
-            a.call(
-                Method::PUT,
-                &format!("/projects/{}/quota", project_id(&a, &project).await?),
-                Some(quota.body()),
-            )
-            .await?,
-            &[][..],
-        ),
-    };
-    print(&v, g.output, cols)
+        } => {
+            let body = ProjectCreate {
+                name,
+                description,
+                quota: Some(quota.body()),
+            };
+            let p: ProjectView = a
+                .call(Method::POST, &format!("/tenants/{tenant}/projects"), &body)
+                .await?;
+            print(&p, o, PROJECT_COLUMNS)
+        }
+        ProjectCmd::View { project } => {
+            let id = project_id(&a, &project).await?;
+            let p: ProjectView = a.get(&format!("/projects/{id}")).await?;
+            print(&p, o, PROJECT_COLUMNS)
+        }
+        ProjectCmd::Delete { project } => {
+            let id = project_id(&a, &project).await?;
+            a.delete(&format!("/projects/{id}")).await
+        }
+        ProjectCmd::QuotaView { project } => {
+            let id = project_id(&a, &project).await?;
+            let q: QuotaBody = a.get(&format!("/projects/{id}/quota")).await?;
+            print(&q, o, &[])
+        }
+        ProjectCmd::QuotaUpdate { project, quota } => {
+            let id = project_id(&a, &project).await?;
+            let q: QuotaBody = a
+                .call(Method::PUT, &format!("/projects/{id}/quota"), &quota.body())
+                .await?;
+            print(&q, o, &[])
+        }
+    }
 }
 
 /// `scmp token ...`
 pub async fn token(cmd: TokenCmd, g: &Global) -> anyhow::Result<()> {
     let a = api(g)?;
-    let v = match cmd {
-        TokenCmd::List => a.list("/tokens").await?,
+    match cmd {
+        TokenCmd::List => print_list(&a.list::<TokenView>("/tokens").await?, g.output, &[]),
         TokenCmd::Create { name } => {
-            a.call(Method::POST, "/tokens", Some(json!({"name": name})))
-                .await?
+            let body = TokenCreate {
+                name,
+                expires_at: None,
+            };
+            let t: TokenView = a.call(Method::POST, "/tokens", &body).await?;
+            print(&t, g.output, &[])
         }
-        TokenCmd::Delete { token } => {
-            a.call(Method::DELETE, &format!("/tokens/{token}"), None)
-                .await?
-        }
-    };
-    print(&v, g.output, &[])
+        TokenCmd::Delete { token } => a.delete(&format!("/tokens/{token}")).await,
+    }
 }
+
+const SITE_COLUMNS: &[&str] = &["name", "country", "region", "id"];
 
 /// `scmp site ...`
 pub async fn site(cmd: SiteCmd, g: &Global) -> anyhow::Result<()> {
     let a = api(g)?;
-    let v = match cmd {
-        SiteCmd::List => a.list("/sites").await?,
+    let o = g.output;
+    match cmd {
+        SiteCmd::List => print_list(&a.list::<SiteView>("/sites").await?, o, SITE_COLUMNS),
         SiteCmd::Update {
             site,
             region,
             description,
         } => {
-            a.call(
-                Method::PUT,
-                &format!("/sites/{site}"),
-                Some(json!({"region": region, "description": description})),
-            )
-            .await?
+            let body = SiteUpdate {
+                region,
+                description,
+            };
+            let s: SiteView = a
+                .call(Method::PUT, &format!("/sites/{site}"), &body)
+                .await?;
+            print(&s, o, SITE_COLUMNS)
         }
-        SiteCmd::Delete { site } => {
-            a.call(Method::DELETE, &format!("/sites/{site}"), None)
-                .await?
-        }
+        SiteCmd::Delete { site } => a.delete(&format!("/sites/{site}")).await,
         SiteCmd::Create {
             name,
             country,
             region,
         } => {
-            a.call(
-                Method::POST,
-                "/sites",
-                Some(json!({"name": name, "country": country, "region": region})),
-            )
-            .await?
+            let body = SiteCreate {
+                name,
+                country,
+                region,
+                description: None,
+            };
+            let s: SiteView = a.call(Method::POST, "/sites", &body).await?;
+            print(&s, o, SITE_COLUMNS)
         }
-    };
-    print(&v, g.output, &["name", "country", "region", "id"])
+    }
 }
 
 /// `scmp me view`.
 pub async fn me(_: MeCmd, g: &Global) -> anyhow::Result<()> {
-    let v = api(g)?.call(Method::GET, "/me", None).await?;
-    print(&v, g.output, &[])
+    let me: MeView = api(g)?.get("/me").await?;
+    print(&me, g.output, &[])
 }
 
 /// `scmp audit list`.
 pub async fn audit_list(args: &crate::cmd::audit::ListArgs, g: &Global) -> anyhow::Result<()> {
-    let v = api(g)?.list(&format!("/audit{}", args.query())).await?;
-    print(
-        &v,
+    let list: Vec<AuditEntryView> = api(g)?.list(&format!("/audit{}", args.query())).await?;
+    print_list(
+        &list,
         g.output,
         &[
             "seq",

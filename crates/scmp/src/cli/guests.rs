@@ -7,11 +7,12 @@ use std::time::Duration;
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
 use reqwest::Method;
-use serde_json::{json, Value};
+use scmp_api::*;
+use scmp_common::{GuestKind, Name, OperationState, ProjectId};
 
-use super::client::Api;
+use super::client::{query, Api};
 use super::commands::{api, Global};
-use super::output::{print, Format};
+use super::output::{print, print_list, Format};
 
 /// Waiting options of long changes.
 #[derive(Debug, Clone, clap::Args)]
@@ -104,13 +105,13 @@ pub enum GuestCmd {
 #[derive(Debug, clap::Args)]
 pub struct GuestCreateArgs {
     /// Name (also the hostname).
-    name: String,
+    name: Name,
     /// The project: `TENANT/PROJECT` or its id.
     #[arg(long)]
     project: String,
     /// `vm` or `ct`.
     #[arg(long, default_value = "vm")]
-    kind: String,
+    kind: GuestKind,
     /// Catalog image (`scmp image list`).
     #[arg(long, default_value = "debian-12")]
     image: String,
@@ -233,21 +234,16 @@ pub async fn project_id(a: &Api, key: &str) -> anyhow::Result<String> {
     let Some((tenant, project)) = key.split_once('/') else {
         return Ok(key.to_string());
     };
-    let list = a.list(&format!("/tenants/{tenant}/projects")).await?;
-    list["items"]
-        .as_array()
-        .and_then(|items| items.iter().find(|p| p["name"] == project))
-        .and_then(|p| p["id"].as_str())
-        .map(str::to_string)
+    let list: Vec<ProjectView> = a.list(&format!("/tenants/{tenant}/projects")).await?;
+    list.iter()
+        .find(|p| p.name.as_str() == project)
+        .map(|p: &ProjectView| p.id)
+        .map(|id: ProjectId| id.to_string())
         .with_context(|| format!("no project '{project}' in tenant '{tenant}'"))
 }
 
 /// Waits for an operation with a progress bar (on a terminal) and answers it as it ended.
-pub async fn follow(a: &Api, op: Value, format: Format) -> anyhow::Result<Value> {
-    let id = op["id"]
-        .as_str()
-        .context("the server answered no operation")?
-        .to_string();
+pub async fn follow(a: &Api, op: OperationView, format: Format) -> anyhow::Result<OperationView> {
     let bar = if format == Format::Table {
         let bar = ProgressBar::new(100);
         bar.set_style(
@@ -262,53 +258,91 @@ pub async fn follow(a: &Api, op: Value, format: Format) -> anyhow::Result<Value>
     };
     let mut current = op;
     loop {
-        bar.set_position(current["progress"].as_u64().unwrap_or(0));
-        bar.set_message(format!(
-            "{} {}",
-            current["kind"].as_str().unwrap_or(""),
-            current["target"].as_str().unwrap_or("")
-        ));
-        match current["state"].as_str() {
-            Some("succeeded") => {
+        bar.set_position(u64::from(current.progress));
+        bar.set_message(format!("{} {}", current.kind, current.target));
+        match current.state {
+            OperationState::Succeeded => {
                 bar.finish_and_clear();
                 return Ok(current);
             }
-            Some("failed") | Some("cancelled") => {
+            OperationState::Failed | OperationState::Cancelled => {
                 bar.abandon();
                 anyhow::bail!(
                     "{} {}: {}",
-                    current["kind"].as_str().unwrap_or("operation"),
-                    current["state"].as_str().unwrap_or(""),
-                    current["error"].as_str().unwrap_or("no reason given")
+                    current.kind,
+                    current.state,
+                    current.error.as_deref().unwrap_or("no reason given")
                 );
             }
-            _ => {}
+            OperationState::Pending | OperationState::Running => {}
         }
-        current = a
-            .call(Method::GET, &format!("/operations/{id}?wait=1"), None)
-            .await?;
+        current = a.get(&format!("/operations/{}?wait=1", current.id)).await?;
     }
 }
 
-async fn long(
-    a: &Api,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-    wait: &WaitArgs,
-    g: &Global,
-) -> anyhow::Result<()> {
-    let op = a.call(method, path, body).await?;
+/// After a long change: the operation (with `--no-wait`), or what it acted on once it ended (the
+/// operation itself when the guest is gone).
+async fn long(a: &Api, op: OperationView, wait: &WaitArgs, g: &Global) -> anyhow::Result<()> {
     if wait.no_wait {
         return print(&op, g.output, OPERATION_COLUMNS);
     }
     let done = follow(a, op, g.output).await?;
-    // Show what the operation acted on, as it is now (a deleted guest is gone).
-    let guest = done["guest_id"].as_str().unwrap_or_default();
-    match a.call(Method::GET, &format!("/guests/{guest}"), None).await {
+    match a
+        .get::<GuestView>(&format!("/guests/{}", done.guest_id))
+        .await
+    {
         Ok(v) => print(&v, g.output, GUEST_COLUMNS),
         Err(_) => print(&done, g.output, OPERATION_COLUMNS),
     }
+}
+
+fn ssh_keys(file: Option<&PathBuf>) -> anyhow::Result<Vec<String>> {
+    let Some(f) = file else {
+        return Ok(Vec::new());
+    };
+    Ok(std::fs::read_to_string(f)
+        .with_context(|| format!("reading {}", f.display()))?
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect())
+}
+
+/// The body of `guest_create` from the command's options.
+fn create_body(args: &GuestCreateArgs) -> anyhow::Result<GuestCreate> {
+    let instance_type = match (
+        &args.instance_type,
+        args.vcpus,
+        args.memory_mib,
+        args.disk_gib,
+    ) {
+        (None, None, None, None) => Some("small".to_string()),
+        (t, ..) => t.clone(),
+    };
+    let network = (args.bridge.is_some() || args.vlan.is_some()).then(|| NetworkSpec {
+        bridge: args.bridge.clone(),
+        vlan: args.vlan,
+    });
+    Ok(GuestCreate {
+        name: args.name.clone(),
+        kind: args.kind,
+        image: args.image.clone(),
+        instance_type,
+        vcpus: args.vcpus,
+        memory_mib: args.memory_mib,
+        disk_gib: args.disk_gib,
+        site: args.site.clone(),
+        cloud_init: Some(CloudInitSpec {
+            user: args.user.clone(),
+            ssh_keys: ssh_keys(args.ssh_key_file.as_ref())?,
+            ip_config: args.ip.clone(),
+        }),
+        network,
+        ha: Some(args.ha),
+        tags: Some(args.tags.clone()),
+        anti_affinity_group: args.anti_affinity_group.clone(),
+    })
 }
 
 /// `scmp guest ...`
@@ -317,113 +351,36 @@ pub async fn guest(cmd: GuestCmd, g: &Global) -> anyhow::Result<()> {
     match cmd {
         GuestCmd::List { project } => {
             let id = project_id(&a, &project).await?;
-            let v = a.list(&format!("/projects/{id}/guests")).await?;
-            print(&v, g.output, GUEST_COLUMNS)
-        }
-        GuestCmd::Create(args) => {
-            let GuestCreateArgs {
-                name,
-                project,
-                kind,
-                image,
-                instance_type,
-                vcpus,
-                memory_mib,
-                disk_gib,
-                site,
-                user,
-                ssh_key_file,
-                ip,
-                bridge,
-                vlan,
-                ha,
-                tags,
-                anti_affinity_group,
-                wait,
-            } = *args;
-            let id = project_id(&a, &project).await?;
-            let ssh_keys: Vec<String> = match &ssh_key_file {
-                Some(f) => std::fs::read_to_string(f)
-                    .with_context(|| format!("reading {}", f.display()))?
-                    .lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                    .map(str::to_string)
-                    .collect(),
-                None => Vec::new(),
-            };
-            let instance_type = match (&instance_type, vcpus, memory_mib, disk_gib) {
-                (None, None, None, None) => Some("small".to_string()),
-                (t, ..) => t.clone(),
-            };
-            let mut body = json!({
-                "name": name, "kind": kind, "image": image, "instance_type": instance_type,
-                "vcpus": vcpus, "memory_mib": memory_mib, "disk_gib": disk_gib, "site": site,
-                "cloud_init": {"user": user, "ssh_keys": ssh_keys, "ip_config": ip},
-                "ha": ha, "tags": tags, "anti_affinity_group": anti_affinity_group,
-            });
-            if bridge.is_some() || vlan.is_some() {
-                body["network"] = json!({"bridge": bridge, "vlan": vlan});
-            }
-            long(
-                &a,
-                Method::POST,
-                &format!("/projects/{id}/guests"),
-                Some(body),
-                &wait,
-                g,
-            )
-            .await
+            let list: Vec<GuestView> = a.list(&format!("/projects/{id}/guests")).await?;
+            print_list(&list, g.output, GUEST_COLUMNS)
         }
         GuestCmd::View { guest } => {
-            let v = a
-                .call(Method::GET, &format!("/guests/{guest}"), None)
-                .await?;
+            let v: GuestView = a.get(&format!("/guests/{guest}")).await?;
             print(&v, g.output, &[])
         }
+        GuestCmd::Create(args) => {
+            let id = project_id(&a, &args.project).await?;
+            let body = create_body(&args)?;
+            let op = a
+                .call(Method::POST, &format!("/projects/{id}/guests"), &body)
+                .await?;
+            long(&a, op, &args.wait, g).await
+        }
         GuestCmd::Start { guest, wait } => {
-            long(
-                &a,
-                Method::POST,
-                &format!("/guests/{guest}/start"),
-                None,
-                &wait,
-                g,
-            )
-            .await
+            let op = a.post(&format!("/guests/{guest}/start")).await?;
+            long(&a, op, &wait, g).await
         }
         GuestCmd::Stop { guest, wait } => {
-            long(
-                &a,
-                Method::POST,
-                &format!("/guests/{guest}/stop"),
-                None,
-                &wait,
-                g,
-            )
-            .await
+            let op = a.post(&format!("/guests/{guest}/stop")).await?;
+            long(&a, op, &wait, g).await
         }
         GuestCmd::Shutdown { guest, wait } => {
-            long(
-                &a,
-                Method::POST,
-                &format!("/guests/{guest}/shutdown"),
-                None,
-                &wait,
-                g,
-            )
-            .await
+            let op = a.post(&format!("/guests/{guest}/shutdown")).await?;
+            long(&a, op, &wait, g).await
         }
         GuestCmd::Reboot { guest, wait } => {
-            long(
-                &a,
-                Method::POST,
-                &format!("/guests/{guest}/reboot"),
-                None,
-                &wait,
-                g,
-            )
-            .await
+            let op = a.post(&format!("/guests/{guest}/reboot")).await?;
+            long(&a, op, &wait, g).await
         }
         GuestCmd::Resize {
             guest,
@@ -432,39 +389,26 @@ pub async fn guest(cmd: GuestCmd, g: &Global) -> anyhow::Result<()> {
             disk_gib,
             wait,
         } => {
-            let body = json!({"vcpus": vcpus, "memory_mib": memory_mib, "disk_gib": disk_gib});
-            long(
-                &a,
-                Method::PATCH,
-                &format!("/guests/{guest}"),
-                Some(body),
-                &wait,
-                g,
-            )
-            .await
+            let body = GuestUpdate {
+                vcpus,
+                memory_mib,
+                disk_gib,
+            };
+            let op = a
+                .call(Method::PATCH, &format!("/guests/{guest}"), &body)
+                .await?;
+            long(&a, op, &wait, g).await
         }
         GuestCmd::Migrate { guest, host, wait } => {
-            let body = json!({ "host": host });
-            long(
-                &a,
-                Method::POST,
-                &format!("/guests/{guest}/migrate"),
-                Some(body),
-                &wait,
-                g,
-            )
-            .await
+            let body = GuestMigrate { host };
+            let op = a
+                .call(Method::POST, &format!("/guests/{guest}/migrate"), &body)
+                .await?;
+            long(&a, op, &wait, g).await
         }
         GuestCmd::Delete { guest, wait } => {
-            long(
-                &a,
-                Method::DELETE,
-                &format!("/guests/{guest}"),
-                None,
-                &wait,
-                g,
-            )
-            .await
+            let op = a.delete_answering(&format!("/guests/{guest}")).await?;
+            long(&a, op, &wait, g).await
         }
     }
 }
@@ -472,32 +416,32 @@ pub async fn guest(cmd: GuestCmd, g: &Global) -> anyhow::Result<()> {
 /// `scmp snapshot ...`
 pub async fn snapshot(cmd: SnapshotCmd, g: &Global) -> anyhow::Result<()> {
     let a = api(g)?;
-    match cmd {
+    let (op, wait): (OperationView, WaitArgs) = match cmd {
         SnapshotCmd::List { guest } => {
-            let v = a.list(&format!("/guests/{guest}/snapshots")).await?;
-            print(&v, g.output, &["name", "description", "taken_at"])
+            let list: Vec<SnapshotView> = a.list(&format!("/guests/{guest}/snapshots")).await?;
+            return print_list(&list, g.output, &["name", "description", "taken_at"]);
         }
         SnapshotCmd::Create { guest, name, wait } => {
-            let body = json!({ "name": name });
-            long(
-                &a,
-                Method::POST,
-                &format!("/guests/{guest}/snapshots"),
-                Some(body),
-                &wait,
-                g,
-            )
-            .await
+            let body = SnapshotCreate { name };
+            let op = a
+                .call(Method::POST, &format!("/guests/{guest}/snapshots"), &body)
+                .await?;
+            (op, wait)
         }
         SnapshotCmd::Rollback { guest, name, wait } => {
-            let path = format!("/guests/{guest}/snapshots/{name}/rollback");
-            long(&a, Method::POST, &path, None, &wait, g).await
+            let op = a
+                .post(&format!("/guests/{guest}/snapshots/{name}/rollback"))
+                .await?;
+            (op, wait)
         }
         SnapshotCmd::Delete { guest, name, wait } => {
-            let path = format!("/guests/{guest}/snapshots/{name}");
-            long(&a, Method::DELETE, &path, None, &wait, g).await
+            let op = a
+                .delete_answering(&format!("/guests/{guest}/snapshots/{name}"))
+                .await?;
+            (op, wait)
         }
-    }
+    };
+    long(&a, op, &wait, g).await
 }
 
 /// `scmp operation ...`
@@ -505,17 +449,12 @@ pub async fn operation(cmd: OperationCmd, g: &Global) -> anyhow::Result<()> {
     let a = api(g)?;
     match cmd {
         OperationCmd::List { guest } => {
-            let path = match guest {
-                Some(gu) => format!("/operations?guest={gu}"),
-                None => "/operations".to_string(),
-            };
-            let v = a.list(&path).await?;
-            print(&v, g.output, OPERATION_COLUMNS)
+            let path = format!("/operations{}", query(&[("guest", guest.as_deref())]));
+            let list: Vec<OperationView> = a.list(&path).await?;
+            print_list(&list, g.output, OPERATION_COLUMNS)
         }
         OperationCmd::View { operation, wait } => {
-            let v = a
-                .call(Method::GET, &format!("/operations/{operation}"), None)
-                .await?;
+            let v: OperationView = a.get(&format!("/operations/{operation}")).await?;
             let v = if wait {
                 follow(&a, v, g.output).await?
             } else {

@@ -1,10 +1,12 @@
 //! `scmp user`, `scmp group` and `scmp role-binding`: who may do what.
 
 use reqwest::Method;
-use serde_json::json;
+use scmp_api::*;
+use scmp_common::Name;
 
+use super::client::query;
 use super::commands::{api, Global};
-use super::output::print;
+use super::output::{print, print_list};
 
 /// `scmp user ...`
 #[derive(Debug, clap::Subcommand)]
@@ -19,7 +21,7 @@ pub enum UserCmd {
     /// `--password-stdin`.
     Create {
         /// Name.
-        name: String,
+        name: Name,
         /// Its tenant; a platform user when left out.
         #[arg(long)]
         tenant: Option<String>,
@@ -65,7 +67,7 @@ pub enum GroupCmd {
     /// `group_create`.
     Create {
         /// Name.
-        name: String,
+        name: Name,
         /// Its tenant; a platform group when left out.
         #[arg(long)]
         tenant: Option<String>,
@@ -135,98 +137,105 @@ fn read_password(from_stdin: bool) -> anyhow::Result<Option<String>> {
     Ok(Some(p.trim_end_matches(['\n', '\r']).to_string()))
 }
 
-fn tenant_query(tenant: &Option<String>) -> String {
-    tenant
-        .as_ref()
-        .map(|t| format!("?tenant={t}"))
-        .unwrap_or_default()
-}
+const USER_COLUMNS: &[&str] = &["name", "tenant_id", "email", "id"];
+const GROUP_COLUMNS: &[&str] = &["name", "tenant_id", "members", "id"];
+const BINDING_COLUMNS: &[&str] = &["role", "scope", "user_id", "group_id", "id"];
 
 /// `scmp user ...`
 pub async fn user(cmd: UserCmd, g: &Global) -> anyhow::Result<()> {
     let a = api(g)?;
-    let v = match cmd {
-        UserCmd::List { tenant } => a.list(&format!("/users{}", tenant_query(&tenant))).await?,
+    let o = g.output;
+    match cmd {
+        UserCmd::List { tenant } => {
+            let path = format!("/users{}", query(&[("tenant", tenant.as_deref())]));
+            print_list(&a.list::<UserView>(&path).await?, o, USER_COLUMNS)
+        }
         UserCmd::Create {
             name,
             tenant,
             email,
             password_stdin,
         } => {
-            let password = read_password(password_stdin)?;
-            a.call(
-                Method::POST,
-                "/users",
-                Some(json!({"name": name, "tenant": tenant, "email": email, "password": password})),
-            )
-            .await?
+            let body = UserCreate {
+                name,
+                email,
+                password: read_password(password_stdin)?,
+                tenant,
+            };
+            let u: UserView = a.call(Method::POST, "/users", &body).await?;
+            print(&u, o, USER_COLUMNS)
         }
-        UserCmd::View { user } => a.call(Method::GET, &format!("/users/{user}"), None).await?,
+        UserCmd::View { user } => {
+            let u: UserView = a.get(&format!("/users/{user}")).await?;
+            print(&u, o, USER_COLUMNS)
+        }
         UserCmd::Update {
             user,
             email,
             password_stdin,
         } => {
-            let password = read_password(password_stdin)?;
-            a.call(
-                Method::PUT,
-                &format!("/users/{user}"),
-                Some(json!({"email": email, "password": password})),
-            )
-            .await?
+            let body = UserUpdate {
+                email,
+                password: read_password(password_stdin)?,
+            };
+            let u: UserView = a
+                .call(Method::PUT, &format!("/users/{user}"), &body)
+                .await?;
+            print(&u, o, USER_COLUMNS)
         }
-        UserCmd::Delete { user } => {
-            a.call(Method::DELETE, &format!("/users/{user}"), None)
-                .await?
-        }
-    };
-    print(&v, g.output, &["name", "tenant_id", "email", "id"])
+        UserCmd::Delete { user } => a.delete(&format!("/users/{user}")).await,
+    }
 }
 
 /// `scmp group ...`
 pub async fn group(cmd: GroupCmd, g: &Global) -> anyhow::Result<()> {
     let a = api(g)?;
-    let v = match cmd {
-        GroupCmd::List { tenant } => a.list(&format!("/groups{}", tenant_query(&tenant))).await?,
+    let o = g.output;
+    match cmd {
+        GroupCmd::List { tenant } => {
+            let path = format!("/groups{}", query(&[("tenant", tenant.as_deref())]));
+            print_list(&a.list::<GroupView>(&path).await?, o, GROUP_COLUMNS)
+        }
         GroupCmd::Create {
             name,
             tenant,
             members,
         } => {
-            a.call(
-                Method::POST,
-                "/groups",
-                Some(json!({"name": name, "tenant": tenant, "members": members})),
-            )
-            .await?
+            let body = GroupCreate {
+                name,
+                tenant,
+                description: None,
+                members,
+            };
+            let gr: GroupView = a.call(Method::POST, "/groups", &body).await?;
+            print(&gr, o, GROUP_COLUMNS)
         }
         GroupCmd::View { group } => {
-            a.call(Method::GET, &format!("/groups/{group}"), None)
-                .await?
+            let gr: GroupView = a.get(&format!("/groups/{group}")).await?;
+            print(&gr, o, GROUP_COLUMNS)
         }
         GroupCmd::SetMembers { group, members } => {
-            a.call(
-                Method::PUT,
-                &format!("/groups/{group}"),
-                Some(json!({ "members": members })),
-            )
-            .await?
+            let body = GroupUpdate {
+                description: None,
+                members: Some(members),
+            };
+            let gr: GroupView = a
+                .call(Method::PUT, &format!("/groups/{group}"), &body)
+                .await?;
+            print(&gr, o, GROUP_COLUMNS)
         }
-        GroupCmd::Delete { group } => {
-            a.call(Method::DELETE, &format!("/groups/{group}"), None)
-                .await?
-        }
-    };
-    print(&v, g.output, &["name", "tenant_id", "members", "id"])
+        GroupCmd::Delete { group } => a.delete(&format!("/groups/{group}")).await,
+    }
 }
 
 /// `scmp role-binding ...`
 pub async fn role_binding(cmd: RoleBindingCmd, g: &Global) -> anyhow::Result<()> {
     let a = api(g)?;
-    let v = match cmd {
+    let o = g.output;
+    match cmd {
         RoleBindingCmd::List { tenant } => {
-            a.list(&format!("/role-bindings{}", tenant_query(&tenant)))
-                .await?
+            let path = format!("/role-bindings{}", query(&[("tenant", tenant.as_deref())]));
+            print_list(&a.list::<RoleBindingView>(&path).await?, o, BINDING_COLUMNS)
         }
         RoleBindingCmd::Create {
             role,
@@ -236,30 +245,29 @@ pub async fn role_binding(cmd: RoleBindingCmd, g: &Global) -> anyhow::Result<()>
             project,
         } => {
             let subject = match (user, group) {
-                (Some(u), _) => json!({ "user": u }),
-                (None, Some(gr)) => json!({ "group": gr }),
+                (Some(u), _) => Subject {
+                    user: Some(u),
+                    group: None,
+                },
+                (None, Some(gr)) => Subject {
+                    user: None,
+                    group: Some(gr),
+                },
                 (None, None) => anyhow::bail!("give --user or --group"),
             };
             let scope = match (tenant, project) {
-                (Some(t), _) => json!({ "tenant": t }),
-                (None, Some(p)) => json!({ "project": p }),
-                (None, None) => json!("platform"),
+                (Some(tenant), _) => ScopeBody::Tenant { tenant },
+                (None, Some(project)) => ScopeBody::Project { project },
+                (None, None) => ScopeBody::Platform("platform".into()),
             };
-            a.call(
-                Method::POST,
-                "/role-bindings",
-                Some(json!({"subject": subject, "role": role, "scope": scope})),
-            )
-            .await?
+            let body = RoleBindingCreate {
+                subject,
+                role,
+                scope,
+            };
+            let b: RoleBindingView = a.call(Method::POST, "/role-bindings", &body).await?;
+            print(&b, o, BINDING_COLUMNS)
         }
-        RoleBindingCmd::Delete { id } => {
-            a.call(Method::DELETE, &format!("/role-bindings/{id}"), None)
-                .await?
-        }
-    };
-    print(
-        &v,
-        g.output,
-        &["role", "scope", "user_id", "group_id", "id"],
-    )
+        RoleBindingCmd::Delete { id } => a.delete(&format!("/role-bindings/{id}")).await,
+    }
 }

@@ -1,6 +1,7 @@
-//! Printing answers: a table (the default), JSON or YAML.
+//! Printing answers (the API's view types): a table (the default), JSON or YAML.
 
 use comfy_table::{presets::UTF8_BORDERS_ONLY, Table};
+use serde::Serialize;
 use serde_json::Value;
 
 /// The output formats of `-o`.
@@ -44,9 +45,26 @@ fn field<'a>(item: &'a Value, path: &str) -> &'a Value {
     path.split('.').fold(item, |v, key| &v[key])
 }
 
-/// Prints an answer; for tables, `columns` picks the fields of list items (all when empty), a
-/// nested field by its path (`actor.name`).
-pub fn print(v: &Value, format: Format, columns: &[&str]) -> anyhow::Result<()> {
+/// Prints one answer; for tables, `columns` picks its fields (all when empty), a nested field by
+/// its path (`actor.name`).
+pub fn print<T: Serialize>(v: &T, format: Format, columns: &[&str]) -> anyhow::Result<()> {
+    print_value(&serde_json::to_value(v)?, format, columns)
+}
+
+/// Prints a list: a row per item in a table, a line per item in JSON lines.
+pub fn print_list<T: Serialize>(
+    items: &[T],
+    format: Format,
+    columns: &[&str],
+) -> anyhow::Result<()> {
+    let page = scmp_api::Page {
+        items: items.iter().collect::<Vec<&T>>(),
+        next_page_token: None,
+    };
+    print_value(&serde_json::to_value(page)?, format, columns)
+}
+
+fn print_value(v: &Value, format: Format, columns: &[&str]) -> anyhow::Result<()> {
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(v)?),
         Format::Yaml => print!("{}", serde_norway::to_string(v)?),

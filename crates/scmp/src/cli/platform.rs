@@ -3,11 +3,13 @@
 use std::path::PathBuf;
 
 use anyhow::Context as _;
+use pve_types::{Authid, Fingerprint};
 use reqwest::Method;
-use serde_json::json;
+use scmp_api::*;
+use scmp_common::{DriftAction, GuestKind, Name};
 
 use super::commands::{api, Global};
-use super::output::print;
+use super::output::{print, print_list};
 
 /// `scmp cluster ...`
 #[derive(Debug, clap::Subcommand)]
@@ -21,7 +23,7 @@ pub enum ClusterCmd {
     /// `cluster_create`: register a Proxmox VE cluster (scmp connects and checks the token).
     Create {
         /// Name.
-        name: String,
+        name: Name,
         /// Site name or id.
         #[arg(long)]
         site: String,
@@ -33,7 +35,7 @@ pub enum ClusterCmd {
         token_file: PathBuf,
         /// The cluster certificate's SHA-256 fingerprint.
         #[arg(long)]
-        fingerprint: String,
+        fingerprint: Fingerprint,
         /// vCPUs per physical core (default 4).
         #[arg(long)]
         cpu_overcommit: Option<f64>,
@@ -58,7 +60,7 @@ pub enum ClusterCmd {
         memory_overcommit: Option<f64>,
         /// `report` or `repair` drift.
         #[arg(long)]
-        drift_action: Option<String>,
+        drift_action: Option<DriftAction>,
     },
     /// `cluster_delete`: forget a cluster without scmp guests.
     Delete {
@@ -109,10 +111,10 @@ pub enum ImageCmd {
     /// `image_create`.
     Create {
         /// Name.
-        name: String,
+        name: Name,
         /// `vm` or `ct`.
         #[arg(long)]
-        kind: String,
+        kind: GuestKind,
         /// Operating system.
         #[arg(long)]
         os: String,
@@ -143,7 +145,7 @@ pub enum InstanceTypeCmd {
     /// `instance_type_create`.
     Create {
         /// Name.
-        name: String,
+        name: Name,
         /// vCPUs.
         #[arg(long)]
         vcpus: u64,
@@ -158,11 +160,32 @@ pub enum InstanceTypeCmd {
 
 const CLUSTER_COLUMNS: &[&str] = &["name", "endpoint", "health", "cpu_overcommit", "id"];
 
+/// A token file's `USER@REALM!TOKENID=SECRET` (what `scmp pve-sim --token-file` writes).
+fn read_token_file(path: &std::path::Path) -> anyhow::Result<(Authid, String)> {
+    let line =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let (id, secret) = line
+        .trim()
+        .split_once('=')
+        .context("the token file must hold USER@REALM!TOKENID=SECRET")?;
+    let id = id.parse().with_context(|| {
+        format!(
+            "the token id in {} is not USER@REALM!TOKENID",
+            path.display()
+        )
+    })?;
+    Ok((id, secret.to_string()))
+}
+
 /// `scmp cluster ...`
 pub async fn cluster(cmd: ClusterCmd, g: &Global) -> anyhow::Result<()> {
     let a = api(g)?;
-    let v = match cmd {
-        ClusterCmd::List { site } => a.list(&format!("/sites/{site}/clusters")).await?,
+    let o = g.output;
+    match cmd {
+        ClusterCmd::List { site } => {
+            let list: Vec<ClusterView> = a.list(&format!("/sites/{site}/clusters")).await?;
+            print_list(&list, o, CLUSTER_COLUMNS)
+        }
         ClusterCmd::Create {
             name,
             site,
@@ -172,24 +195,24 @@ pub async fn cluster(cmd: ClusterCmd, g: &Global) -> anyhow::Result<()> {
             cpu_overcommit,
             memory_overcommit,
         } => {
-            let line = std::fs::read_to_string(&token_file)
-                .with_context(|| format!("reading {}", token_file.display()))?;
-            let (id, secret) = line
-                .trim()
-                .split_once('=')
-                .context("the token file must hold USER@REALM!TOKENID=SECRET")?;
-            a.call(
-                Method::POST,
-                &format!("/sites/{site}/clusters"),
-                Some(json!({"name": name, "endpoint": endpoint, "token_id": id, "token_secret": secret,
-                    "tls_fingerprint": fingerprint, "cpu_overcommit": cpu_overcommit,
-                    "memory_overcommit": memory_overcommit})),
-            )
-            .await?
+            let (token_id, token_secret) = read_token_file(&token_file)?;
+            let body = ClusterCreate {
+                name,
+                endpoint,
+                token_id,
+                token_secret,
+                tls_fingerprint: Some(fingerprint),
+                cpu_overcommit,
+                memory_overcommit,
+            };
+            let c: ClusterView = a
+                .call(Method::POST, &format!("/sites/{site}/clusters"), &body)
+                .await?;
+            print(&c, o, CLUSTER_COLUMNS)
         }
         ClusterCmd::View { cluster } => {
-            a.call(Method::GET, &format!("/clusters/{cluster}"), None)
-                .await?
+            let c: ClusterView = a.get(&format!("/clusters/{cluster}")).await?;
+            print(&c, o, CLUSTER_COLUMNS)
         }
         ClusterCmd::Update {
             cluster,
@@ -197,64 +220,65 @@ pub async fn cluster(cmd: ClusterCmd, g: &Global) -> anyhow::Result<()> {
             memory_overcommit,
             drift_action,
         } => {
-            a.call(
-                Method::PATCH,
-                &format!("/clusters/{cluster}"),
-                Some(
-                    json!({"cpu_overcommit": cpu_overcommit, "memory_overcommit": memory_overcommit,
-                    "drift_action": drift_action}),
-                ),
-            )
-            .await?
+            let body = ClusterUpdate {
+                cpu_overcommit,
+                memory_overcommit,
+                drift_action,
+            };
+            let c: ClusterView = a
+                .call(Method::PATCH, &format!("/clusters/{cluster}"), &body)
+                .await?;
+            print(&c, o, CLUSTER_COLUMNS)
         }
-        ClusterCmd::Delete { cluster } => {
-            a.call(Method::DELETE, &format!("/clusters/{cluster}"), None)
-                .await?
-        }
-    };
-    print(&v, g.output, CLUSTER_COLUMNS)
+        ClusterCmd::Delete { cluster } => a.delete(&format!("/clusters/{cluster}")).await,
+    }
 }
+
+const HOST_COLUMNS: &[&str] = &[
+    "name",
+    "online",
+    "maintenance",
+    "cores",
+    "memory_mib",
+    "cpu_usage",
+    "memory_used_mib",
+];
 
 /// `scmp host ...`
 pub async fn host(cmd: HostCmd, g: &Global) -> anyhow::Result<()> {
     let a = api(g)?;
-    let v = match cmd {
-        HostCmd::List { cluster } => a.list(&format!("/clusters/{cluster}/hosts")).await?,
-        HostCmd::MaintenanceEnter { cluster, host } => {
-            let path = format!("/clusters/{cluster}/hosts/{host}/maintenance-enter");
-            a.call(Method::POST, &path, None).await?
+    let (cluster, host, on) = match cmd {
+        HostCmd::List { cluster } => {
+            let list: Vec<HostView> = a.list(&format!("/clusters/{cluster}/hosts")).await?;
+            return print_list(&list, g.output, HOST_COLUMNS);
         }
-        HostCmd::MaintenanceExit { cluster, host } => {
-            let path = format!("/clusters/{cluster}/hosts/{host}/maintenance-exit");
-            a.call(Method::POST, &path, None).await?
-        }
+        HostCmd::MaintenanceEnter { cluster, host } => (cluster, host, "enter"),
+        HostCmd::MaintenanceExit { cluster, host } => (cluster, host, "exit"),
     };
-    print(
-        &v,
-        g.output,
-        &[
-            "name",
-            "online",
-            "maintenance",
-            "cores",
-            "memory_mib",
-            "cpu_usage",
-            "memory_used_mib",
-        ],
-    )
+    let h: HostView = a
+        .post(&format!(
+            "/clusters/{cluster}/hosts/{host}/maintenance-{on}"
+        ))
+        .await?;
+    print(&h, g.output, HOST_COLUMNS)
 }
+
+const IMAGE_COLUMNS: &[&str] = &["name", "kind", "os", "version", "template", "clusters"];
 
 /// `scmp image ...`
 pub async fn image(cmd: ImageCmd, g: &Global) -> anyhow::Result<()> {
     let a = api(g)?;
-    let v = match cmd {
-        ImageCmd::List => a.list("/images").await?,
-        ImageCmd::View { image } => a.call(Method::GET, &format!("/images/{image}"), None).await?,
+    let o = g.output;
+    match cmd {
+        ImageCmd::List => print_list(&a.list::<ImageView>("/images").await?, o, IMAGE_COLUMNS),
+        ImageCmd::View { image } => {
+            let i: ImageView = a.get(&format!("/images/{image}")).await?;
+            print(&i, o, IMAGE_COLUMNS)
+        }
         ImageCmd::Delete { image } => {
-            a.call(Method::DELETE, &format!("/images/{image}"), None)
-                .await?;
+            a.delete(&format!("/images/{image}")).await?;
             println!("image {image} deleted");
-            return Ok(());
+            Ok(())
         }
         ImageCmd::Create {
             name,
@@ -263,35 +287,40 @@ pub async fn image(cmd: ImageCmd, g: &Global) -> anyhow::Result<()> {
             version,
             template,
         } => {
-            a.call(
-                Method::POST,
-                "/images",
-                Some(json!({"name": name, "kind": kind, "os": os, "version": version, "template": template})),
-            )
-            .await?
+            let body = ImageCreate {
+                name,
+                kind,
+                os,
+                version,
+                template,
+                description: None,
+            };
+            let i: ImageView = a.call(Method::POST, "/images", &body).await?;
+            print(&i, o, IMAGE_COLUMNS)
         }
-    };
-    print(
-        &v,
-        g.output,
-        &["name", "kind", "os", "version", "template", "clusters"],
-    )
+    }
 }
+
+const INSTANCE_TYPE_COLUMNS: &[&str] = &["name", "vcpus", "memory_mib", "disk_gib"];
 
 /// `scmp instance-type ...`
 pub async fn instance_type(cmd: InstanceTypeCmd, g: &Global) -> anyhow::Result<()> {
     let a = api(g)?;
-    let v = match cmd {
-        InstanceTypeCmd::List => a.list("/instance-types").await?,
+    let o = g.output;
+    match cmd {
+        InstanceTypeCmd::List => {
+            let list: Vec<InstanceTypeView> = a.list("/instance-types").await?;
+            print_list(&list, o, INSTANCE_TYPE_COLUMNS)
+        }
         InstanceTypeCmd::View { instance_type } => {
-            a.call(Method::GET, &format!("/instance-types/{instance_type}"), None)
-                .await?
+            let t: InstanceTypeView = a.get(&format!("/instance-types/{instance_type}")).await?;
+            print(&t, o, INSTANCE_TYPE_COLUMNS)
         }
         InstanceTypeCmd::Delete { instance_type } => {
-            a.call(Method::DELETE, &format!("/instance-types/{instance_type}"), None)
+            a.delete(&format!("/instance-types/{instance_type}"))
                 .await?;
             println!("instance type {instance_type} deleted");
-            return Ok(());
+            Ok(())
         }
         InstanceTypeCmd::Create {
             name,
@@ -299,13 +328,14 @@ pub async fn instance_type(cmd: InstanceTypeCmd, g: &Global) -> anyhow::Result<(
             memory_mib,
             disk_gib,
         } => {
-            a.call(
-                Method::POST,
-                "/instance-types",
-                Some(json!({"name": name, "vcpus": vcpus, "memory_mib": memory_mib, "disk_gib": disk_gib})),
-            )
-            .await?
+            let body = InstanceTypeCreate {
+                name,
+                vcpus,
+                memory_mib,
+                disk_gib,
+            };
+            let t: InstanceTypeView = a.call(Method::POST, "/instance-types", &body).await?;
+            print(&t, o, INSTANCE_TYPE_COLUMNS)
         }
-    };
-    print(&v, g.output, &["name", "vcpus", "memory_mib", "disk_gib"])
+    }
 }

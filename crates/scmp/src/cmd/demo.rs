@@ -10,9 +10,10 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use pve_sim::{ClockMode, NodeSpec, SimConfig, Simulator};
 use reqwest::Method;
-use serde_json::json;
 
 use crate::cli::client::Api;
+use scmp_api::*;
+use scmp_common::Name;
 
 /// Options of `scmp demo`.
 #[derive(Debug, clap::Args)]
@@ -141,63 +142,84 @@ async fn seed(
     sims: &[(&&str, (Simulator, SocketAddr))],
     dir: &Path,
 ) -> anyhow::Result<()> {
-    let sites = api.call(Method::GET, "/sites", None).await?;
-    if sites["items"].as_array().is_some_and(|a| !a.is_empty()) {
+    let sites: Page<SiteView> = api.get("/sites").await?;
+    if !sites.items.is_empty() {
         return Ok(());
     }
+    let name_of = |n: &str| n.parse::<Name>().context("a demo name");
     for (name, (sim, addr)) in sims {
         let (_, country, region) = SITES
             .iter()
             .find(|(n, _, _)| n == *name)
             .copied()
             .unwrap_or((name, "DE", ""));
-        api.call(
-            Method::POST,
-            "/sites",
-            Some(json!({"name": name, "country": country, "region": region,
-                "description": format!("Edge location {name}")})),
-        )
-        .await?;
+        let site = SiteCreate {
+            name: name_of(name)?,
+            country: country.parse().context("a demo country")?,
+            region: Some(region.to_string()),
+            description: Some(format!("Edge location {name}")),
+        };
+        let _: SiteView = api.call(Method::POST, "/sites", &site).await?;
         let line = sim.token_line();
         let (id, secret) = line.split_once('=').context("simulator token")?;
-        api.call(
-            Method::POST,
-            &format!("/sites/{name}/clusters"),
-            Some(
-                json!({"name": format!("{name}-1"), "endpoint": format!("https://{addr}"),
-                "token_id": id, "token_secret": secret, "tls_fingerprint": sim.fingerprint()}),
+        let cluster = ClusterCreate {
+            name: name_of(&format!("{name}-1"))?,
+            endpoint: format!("https://{addr}"),
+            token_id: id.parse().context("the simulator's token id")?,
+            token_secret: secret.to_string(),
+            tls_fingerprint: Some(
+                sim.fingerprint()
+                    .parse()
+                    .context("the simulator's fingerprint")?,
             ),
-        )
-        .await
-        .with_context(|| format!("registering the cluster of {name}"))?;
+            cpu_overcommit: None,
+            memory_overcommit: None,
+        };
+        let _: ClusterView = api
+            .call(Method::POST, &format!("/sites/{name}/clusters"), &cluster)
+            .await
+            .with_context(|| format!("registering the cluster of {name}"))?;
     }
-    let quota =
-        |v: u64| json!({"vcpus": v, "memory_mib": v * 4096, "disk_gib": v * 64, "guests": v});
-    api.call(
-        Method::POST,
-        "/tenants",
-        Some(json!({"name": "acme", "description": "Sample tenant", "quota": quota(64)})),
-    )
-    .await?;
-    api.call(
-        Method::POST,
-        "/tenants/acme/projects",
-        Some(json!({"name": "web", "description": "Sample project", "quota": quota(16)})),
-    )
-    .await?;
+    let quota = |v: u64| ResourcesBody {
+        vcpus: v,
+        memory_mib: v * 4096,
+        disk_gib: v * 64,
+        guests: v,
+    };
+    let tenant = TenantCreate {
+        name: name_of("acme")?,
+        description: Some("Sample tenant".into()),
+        quota: Some(quota(64)),
+        countries: None,
+    };
+    let _: TenantView = api.call(Method::POST, "/tenants", &tenant).await?;
+    let project = ProjectCreate {
+        name: name_of("web")?,
+        description: Some("Sample project".into()),
+        quota: Some(quota(16)),
+    };
+    let _: ProjectView = api
+        .call(Method::POST, "/tenants/acme/projects", &project)
+        .await?;
     let password = uuid::Uuid::new_v4().simple().to_string();
-    api.call(
-        Method::POST,
-        "/users",
-        Some(json!({"name": "alice", "tenant": "acme", "email": "alice@acme.example", "password": password})),
-    )
-    .await?;
-    api.call(
-        Method::POST,
-        "/role-bindings",
-        Some(json!({"role": "tenant-admin", "subject": {"user": "alice"}, "scope": {"tenant": "acme"}})),
-    )
-    .await?;
+    let alice = UserCreate {
+        name: name_of("alice")?,
+        email: Some("alice@acme.example".into()),
+        password: Some(password.clone()),
+        tenant: Some("acme".into()),
+    };
+    let _: UserView = api.call(Method::POST, "/users", &alice).await?;
+    let binding = RoleBindingCreate {
+        subject: Subject {
+            user: Some("alice".into()),
+            group: None,
+        },
+        role: "tenant-admin".into(),
+        scope: ScopeBody::Tenant {
+            tenant: "acme".into(),
+        },
+    };
+    let _: RoleBindingView = api.call(Method::POST, "/role-bindings", &binding).await?;
     pve_sim::write_private(
         &dir.join("alice-password"),
         format!("{password}\n").as_bytes(),
