@@ -30,6 +30,10 @@ pub struct ServerConfig {
     /// For tests: run every saga step (and undo) twice, as a crash between a step's work and the
     /// record of its progress would; the second run must find the work done.
     pub repeat_steps: bool,
+    /// The clock (the system's; a test may give one it moves itself).
+    pub clock: SharedClock,
+    /// The source of randomness (from the operating system; a test may seed one).
+    pub random: Random,
 }
 
 impl ServerConfig {
@@ -43,6 +47,8 @@ impl ServerConfig {
             workers: 32,
             fault_step: None,
             repeat_steps: false,
+            clock: scmp_common::SystemClock::shared(),
+            random: Random::from_os(),
         }
     }
 }

@@ -50,14 +50,16 @@ pub async fn start(config: ServerConfig) -> Result<Running, Error> {
     let store = match &config.database_url {
         Some(url) => scmp_store::DataStore::open(url).await?,
         None => scmp_store::DataStore::open_dir(&config.data_dir).await?,
-    };
+    }
+    .with_clock(config.clock.clone())
+    .with_random(config.random.clone());
     bootstrap::first_start(&store, &config.data_dir).await?;
     let (tls, fingerprint) = tls::load_or_create(&config.data_dir)?;
     let signer = Arc::new(checkpoint::Signer::load_or_create(&config.data_dir)?);
     let sealer = secrets::Sealer::load_or_create(&config.data_dir)?;
     // Again, now that the store, the keys and the certificate are there.
     datadir::secure(&config.data_dir)?;
-    let mut state = context::AppState::new(store, scmp_common::Random::from_os(), signer, sealer)?;
+    let mut state = context::AppState::new(store, config.random.clone(), signer, sealer)?;
     state.fault_step = config.fault_step.clone();
     state.repeat_steps = config.repeat_steps;
     let state = Arc::new(state);

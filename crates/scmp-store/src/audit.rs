@@ -3,54 +3,13 @@
 //! names. Appends are serialized through the one-row `audit_head` table (locked on PostgreSQL), so
 //! replicas append in one order.
 
-use scmp_common::{AuditPhase, AuditResult, AuditTarget, AuthMethod, Error, TenantId};
+use scmp_common::{AuditTarget, Error, TenantId};
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+pub use crate::audit_record::{ActorIdentity, AuditRecord};
 use crate::db::{db_error, get_parsed, get_string, Backend, DataStore};
-
-/// What a request records: once before it acts (`begin`) and once after (`end`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditRecord {
-    /// The request id (ties begin and end together).
-    pub request_id: String,
-    /// Before or after acting.
-    pub phase: AuditPhase,
-    /// The real end user (user id), or `anonymous`.
-    pub actor: String,
-    /// Who that was at the time: name, realm and tenant, kept even after the user is deleted.
-    pub identity: ActorIdentity,
-    /// How the actor authenticated.
-    pub auth_method: AuthMethod,
-    /// The credential id used (never its secret).
-    pub credential: String,
-    /// The credential's name (a token's name; `login` for a session).
-    pub credential_name: String,
-    /// Source address.
-    pub source: String,
-    /// Operation id.
-    pub operation: String,
-    /// What it acts on (`tenant/<id>`, ...).
-    pub target: AuditTarget,
-    /// The tenant concerned, for tenant admins' views.
-    pub tenant_id: Option<TenantId>,
-    /// How it ended.
-    pub result: AuditResult,
-    /// The error shown to the caller, if any.
-    pub error: String,
-}
-
-/// Who an actor was when the entry was written.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ActorIdentity {
-    /// The user's name (empty for an anonymous caller).
-    pub name: String,
-    /// Where the user is defined (`local`).
-    pub realm: String,
-    /// The user's tenant's name (empty for platform staff).
-    pub tenant: String,
-}
 
 /// Filters of an audit search; `None` matches everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -195,29 +154,6 @@ const PARAMS: usize = 20;
 
 /// Rows per INSERT of a batch: 20 parameters each, well below both backends' limits.
 const MAX_ROWS_PER_INSERT: usize = 200;
-
-/// Appends waiting for the writer's turn.
-#[derive(Debug, Default)]
-pub(crate) struct AuditQueue {
-    pending: std::sync::Mutex<Vec<(AuditRecord, Reply)>>,
-    /// Held by the one append writing a batch.
-    turn: tokio::sync::Mutex<()>,
-}
-
-type Reply = tokio::sync::oneshot::Sender<Result<i64, String>>;
-
-impl AuditQueue {
-    fn push(&self, r: AuditRecord, reply: Reply) {
-        self.pending
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((r, reply));
-    }
-
-    fn take(&self) -> Vec<(AuditRecord, Reply)> {
-        std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()))
-    }
-}
 
 const COLUMNS: &str =
     "seq, time_ms, request_id, phase, actor, auth_method, credential, source, operation, \
@@ -582,6 +518,7 @@ impl DataStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use scmp_common::{AuditPhase, AuditResult, AuthMethod};
 
     #[tokio::test]
     async fn a_batch_past_one_insert_keeps_the_chain() {

@@ -1,14 +1,13 @@
 //! Opening the database, the connection settings of each backend, and mapping driver errors.
 
-use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use scmp_common::{Error, Random, SharedClock, SystemClock};
-use sqlx::any::{AnyPoolOptions, AnyRow};
+use scmp_common::{Error, Random, SharedClock};
+use sqlx::any::AnyRow;
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyConnection, AnyPool, Connection, Database, Row, TransactionManager};
+use sqlx::{Any, AnyConnection, AnyPool, Database, Row, TransactionManager};
 
 /// Which database is behind the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,12 +22,12 @@ pub enum Backend {
 #[derive(Debug, Clone)]
 pub struct DataStore {
     /// The connections: see [`Conns`].
-    conns: Arc<Conns>,
+    pub(crate) conns: Arc<Conns>,
     /// Audit appends waiting to be written together.
-    pub(crate) audit_queue: Arc<crate::audit::AuditQueue>,
-    backend: Backend,
+    pub(crate) audit_queue: Arc<crate::audit_record::AuditQueue>,
+    pub(crate) backend: Backend,
     /// The clock every stamp comes from.
-    clock: SharedClock,
+    pub(crate) clock: SharedClock,
     /// Where ids and secrets come from.
     pub(crate) random: Random,
 }
@@ -45,7 +44,7 @@ type Held = Arc<tokio::sync::Mutex<AnyConnection>>;
 /// itself: one writer, taken in turn, and readers beside it (in WAL mode readers never wait for
 /// the writer). PostgreSQL keeps its pool: it has many connections and its checks are worth it.
 #[derive(Debug)]
-enum Conns {
+pub(crate) enum Conns {
     Sqlite {
         writer: Held,
         /// None for an in-memory database, which is one connection.
@@ -121,7 +120,7 @@ impl std::ops::DerefMut for Tx {
 }
 
 /// How long a caller waits for a connection before the database counts as unavailable.
-const WAIT_FOR_CONNECTION: Duration = Duration::from_secs(10);
+pub(crate) const WAIT_FOR_CONNECTION: Duration = Duration::from_secs(10);
 
 async fn take(c: &Held) -> Result<Conn, Error> {
     tokio::time::timeout(WAIT_FOR_CONNECTION, c.clone().lock_owned())
@@ -130,92 +129,7 @@ async fn take(c: &Held) -> Result<Conn, Error> {
         .map_err(|_| Error::Unavailable("the database is busy".into()))
 }
 
-const SQLITE_PRAGMAS: [&str; 4] = [
-    "PRAGMA journal_mode = WAL",
-    "PRAGMA foreign_keys = ON",
-    "PRAGMA busy_timeout = 5000",
-    "PRAGMA synchronous = NORMAL",
-];
-
-async fn sqlite_connection(url: &str, pragmas: &[&str]) -> Result<AnyConnection, Error> {
-    let mut conn = AnyConnection::connect(url).await.map_err(|e| {
-        Error::Unavailable(format!(
-            "cannot open the database: {}",
-            redact(&e.to_string(), url)
-        ))
-    })?;
-    for pragma in pragmas {
-        sqlx::query(pragma)
-            .execute(&mut conn)
-            .await
-            .map_err(db_error)?;
-    }
-    Ok(conn)
-}
-
-/// Read-only connections beside the writer.
-const READERS: usize = 4;
-
 impl DataStore {
-    /// Opens `sqlite://PATH` or `postgres://...`, applies pending migrations and returns the store.
-    pub async fn open(url: &str) -> Result<Self, Error> {
-        sqlx::any::install_default_drivers();
-        let (backend, conns) = if url.starts_with("sqlite:") {
-            let writer = sqlite_connection(url, &SQLITE_PRAGMAS).await?;
-            let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-            let mut readers = Vec::new();
-            if !in_memory {
-                for _ in 0..READERS {
-                    let r = sqlite_connection(
-                        url,
-                        &["PRAGMA query_only = ON", "PRAGMA busy_timeout = 5000"],
-                    )
-                    .await?;
-                    readers.push(Arc::new(tokio::sync::Mutex::new(r)));
-                }
-            }
-            let conns = Conns::Sqlite {
-                writer: Arc::new(tokio::sync::Mutex::new(writer)),
-                readers,
-                next: AtomicUsize::new(0),
-            };
-            (Backend::Sqlite, conns)
-        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            let pool = AnyPoolOptions::new()
-                .max_connections(16)
-                .acquire_timeout(WAIT_FOR_CONNECTION)
-                .connect(url)
-                .await
-                .map_err(|e| {
-                    Error::Unavailable(format!(
-                        "cannot open the database: {}",
-                        redact(&e.to_string(), url)
-                    ))
-                })?;
-            (Backend::Postgres, Conns::Postgres(pool))
-        } else {
-            return Err(Error::InvalidValue {
-                field: "database_url".into(),
-                message: "must start with sqlite: or postgres:".into(),
-            });
-        };
-        let store = Self {
-            conns: Arc::new(conns),
-            audit_queue: Default::default(),
-            backend,
-            clock: SystemClock::shared(),
-            random: Random::from_os(),
-        };
-        crate::migrate::run(&store).await?;
-        Ok(store)
-    }
-
-    /// Opens (creating it) `scmp.db` in a data directory.
-    pub async fn open_dir(dir: &Path) -> Result<Self, Error> {
-        let path = dir.join("scmp.db");
-        Self::open(&format!("sqlite://{}?mode=rwc", path.display())).await
-    }
-
     /// The store with this clock (the server's, shared by everything it runs).
     pub fn with_clock(mut self, clock: SharedClock) -> Self {
         self.clock = clock;
@@ -291,21 +205,6 @@ impl DataStore {
             .await
             .map(|_| ())
             .map_err(db_error)
-    }
-}
-
-/// Keeps a password in a connection URL out of messages.
-fn redact(message: &str, url: &str) -> String {
-    match url
-        .split_once("://")
-        .and_then(|(_, rest)| rest.split_once('@'))
-        .map(|(cred, _)| cred)
-    {
-        Some(cred) if cred.contains(':') => {
-            let password = cred.split_once(':').map(|(_, p)| p).unwrap_or_default();
-            message.replace(password, "<redacted>")
-        }
-        _ => message.to_string(),
     }
 }
 

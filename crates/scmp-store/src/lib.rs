@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 mod audit;
+mod audit_record;
 mod catalog;
 mod db;
 mod dependents;
@@ -18,6 +19,7 @@ mod identity;
 mod inventory;
 mod leases;
 mod migrate;
+mod open;
 mod operations;
 mod projects;
 mod sites;

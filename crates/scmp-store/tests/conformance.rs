@@ -10,7 +10,7 @@ use scmp_store::{
     NewTenant,
 };
 
-mod common;
+use scmp_test_utils::on_both;
 
 on_both!(
     tenants,

@@ -21,7 +21,7 @@ use scmp_store::{
     NewProject, NewSite, NewTenant,
 };
 
-mod common;
+use scmp_test_utils::on_both;
 
 on_both!(deletes_in_every_order);
 

@@ -20,7 +20,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[command(name = "scmp", version, about)]
 struct Cli {
     #[command(flatten)]
-    global: c::Global,
+    global: cli::Global,
     #[command(subcommand)]
     command: Command,
 }
@@ -120,7 +120,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::PveSim(args) => cmd::pve_sim::run(args).await,
         Command::Server(args) => cmd::server::run(args).await,
-        Command::Audit(cmd::audit::Command::List(args)) => c::audit_list(&args, g).await,
+        Command::Audit(cmd::audit::Command::List(args)) => cli::audit::audit_list(&args, g).await,
         Command::Audit(a) => cmd::audit::run(a).await,
         Command::Openapi => {
             println!("{}", scmp_server::openapi_document());

@@ -3,18 +3,12 @@
 //! errors, and shell completions.
 #![allow(clippy::unwrap_used)] // A test or a bench may unwrap: a panic fails it.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use scmp_test_utils::process::ServerProcess;
+use scmp_test_utils::SimSite;
 
 fn scmp(config: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_scmp"));
@@ -34,31 +28,11 @@ fn text(o: &Output) -> String {
     )
 }
 
-/// Starts `scmp server` on a data directory; answers it with its URL and fingerprint.
-fn server(data: &Path) -> (Server, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_scmp"))
-        .args(["server", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    let server = Server(child);
-    let (mut url, mut fp) = (String::new(), String::new());
-    while url.is_empty() || fp.is_empty() {
-        let mut line = String::new();
-        assert!(
-            reader.read_line(&mut line).unwrap() > 0,
-            "the server printed its address"
-        );
-        if let Some(u) = line.trim().strip_prefix("API:") {
-            url = u.trim().trim_end_matches("/api/v1").to_string();
-        }
-        if let Some(f) = line.trim().strip_prefix("fingerprint:") {
-            fp = f.trim().to_string();
-        }
-    }
-    (server, url, fp)
+/// `scmp server` on a data directory; the process, its URL and its fingerprint.
+fn server(data: &Path) -> (ServerProcess, String, String) {
+    let p = ServerProcess::start(env!("CARGO_BIN_EXE_scmp"), data, &[], &[], Stdio::inherit());
+    let (url, fp) = (p.base.clone(), p.fingerprint.clone());
+    (p, url, fp)
 }
 
 #[test]
@@ -308,12 +282,8 @@ async fn guests_are_shown_with_their_site() {
     let config = tempfile::tempdir().unwrap();
     let cfg = config.path();
     let (_server, url, fp) = server(data.path());
-    let sim = pve_sim::Simulator::new(pve_sim::SimConfig {
-        time_scale: 0.0,
-        ..Default::default()
-    })
-    .unwrap();
-    let (addr, _sim) = sim.bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let site = SimSite::start(0.0).await;
+    let (sim, addr) = (&site.sim, site.addr);
     let token = config.path().join("fra.token");
     std::fs::write(&token, sim.token_line()).unwrap();
     let admin = data.path().join("admin-token");

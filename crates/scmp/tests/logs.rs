@@ -4,13 +4,14 @@
 //! `instance` of its answer.
 #![allow(clippy::unwrap_used)] // A test or a bench may unwrap: a panic fails it.
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::io::Read;
+use std::process::Stdio;
+
+use scmp_test_utils::process::ServerProcess;
 
 /// A `scmp server` process whose logs are collected as it writes them.
 struct Logged {
-    child: std::process::Child,
+    process: ServerProcess,
     url: String,
     admin: String,
     http: reqwest::Client,
@@ -21,61 +22,34 @@ struct Logged {
 impl Logged {
     fn start(rust_log: &str) -> Self {
         let data = tempfile::tempdir().unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_scmp"))
-            .args(["server", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data.path())
-            .env("RUST_LOG", rust_log)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut reader = BufReader::new(child.stdout.take().unwrap());
-        let (mut url, mut fp) = (String::new(), String::new());
-        while url.is_empty() || fp.is_empty() {
-            let mut line = String::new();
-            assert!(reader.read_line(&mut line).unwrap() > 0);
-            if let Some(u) = line.trim().strip_prefix("API:") {
-                url = u.trim().to_string();
-            }
-            if let Some(f) = line.trim().strip_prefix("fingerprint:") {
-                fp = f.trim().to_string();
-            }
-        }
+        let mut process = ServerProcess::start(
+            env!("CARGO_BIN_EXE_scmp"),
+            data.path(),
+            &[],
+            &[("RUST_LOG", rust_log)],
+            Stdio::piped(),
+        );
         // Read the logs as they come: a full pipe would stall the server.
-        let mut stderr = child.stderr.take().unwrap();
+        let mut stderr = process.child.0.stderr.take().unwrap();
         let logs = std::thread::spawn(move || {
             let mut logs = String::new();
             let _ = stderr.read_to_string(&mut logs);
             logs
         });
-        let admin = std::fs::read_to_string(data.path().join("admin-token"))
-            .unwrap()
-            .trim()
-            .to_string();
-        let tls = pve_client::Trust::Fingerprint(fp.parse().unwrap())
-            .client_config()
-            .unwrap();
-        let http = reqwest::Client::builder()
-            .use_preconfigured_tls(tls)
-            .timeout(Duration::from_secs(10))
-            .build()
-            .unwrap();
+        let admin = process.admin();
         Self {
-            child,
-            url,
-            admin,
-            http,
+            url: process.api_url(),
+            admin: admin.token().unwrap().to_string(),
+            http: admin.http().clone(),
+            process,
             logs,
             data,
         }
     }
 
     /// Stops the server and answers everything it logged.
-    fn stop(mut self) -> String {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        self.child.wait().unwrap();
+    fn stop(self) -> String {
+        self.process.terminate();
         self.logs.join().unwrap()
     }
 }

@@ -8,20 +8,13 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
 
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use scmp_test_utils::external::{missing, repo_root, Killed};
 
 fn portal_tests() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/portal")
+    repo_root().join("tests/portal")
 }
 
 /// The browser and the npm packages, or why the test cannot run.
@@ -61,14 +54,7 @@ fn free_ports() -> u16 {
 fn the_portal_works_in_a_real_browser() {
     let chromium = match prerequisites() {
         Ok(c) => c,
-        Err(why) => {
-            assert!(
-                std::env::var("SCMP_REQUIRE_EXTERNAL").is_err(),
-                "{why}: run scripts/test.sh"
-            );
-            eprintln!("skipped: {why}");
-            return;
-        }
+        Err(why) => return missing(&why).unwrap_or(()),
     };
     let data = tempfile::tempdir().unwrap();
     let port = free_ports();
@@ -107,12 +93,7 @@ fn the_portal_works_in_a_real_browser() {
     let mut node = Command::new("node");
     if let Ok(dir) = std::env::var("SCMP_SCREENSHOTS") {
         // Relative to the workspace, not to tests/portal where node runs.
-        node.env(
-            "SCMP_SCREENSHOTS",
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../..")
-                .join(dir),
-        );
+        node.env("SCMP_SCREENSHOTS", repo_root().join(dir));
     }
     let out = node
         .arg("e2e.mjs")

@@ -4,22 +4,17 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use pve_client::Trust;
+use scmp_test_utils::external::Killed;
 
+/// `scmp pve-sim` running; killed when dropped.
 struct Sim {
-    child: Child,
+    child: Killed,
     url: String,
     fingerprint: String,
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn start(extra: &[&str]) -> Sim {
@@ -61,7 +56,7 @@ fn start(extra: &[&str]) -> Sim {
     );
     std::thread::spawn(move || for _ in reader.lines() {});
     Sim {
-        child,
+        child: Killed(child),
         url,
         fingerprint,
     }
@@ -191,11 +186,11 @@ async fn saves_its_state_on_exit() {
         .await
         .unwrap();
     assert!(r.status().is_success());
-    let pid = sim.child.id().to_string();
+    let pid = sim.child.0.id().to_string();
     let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     assert!(status.success());
     let mut sim = sim;
-    let exit = sim.child.wait().unwrap();
+    let exit = sim.child.0.wait().unwrap();
     assert!(exit.success(), "exits cleanly on SIGTERM");
     let again = start(&args);
     assert_eq!(
@@ -217,24 +212,9 @@ async fn saves_its_state_on_exit() {
     assert_eq!(pools["data"][0]["poolid"], "kept");
 }
 
-/// The test environment's Python (none when there is none and none is required).
-fn test_python() -> Option<String> {
-    match std::env::var("SCMP_TEST_PYTHON") {
-        Ok(p) if !p.is_empty() => Some(p),
-        _ => {
-            assert!(
-                std::env::var("SCMP_REQUIRE_EXTERNAL").is_err(),
-                "SCMP_TEST_PYTHON is not set but SCMP_REQUIRE_EXTERNAL is: run scripts/test.sh"
-            );
-            eprintln!("skipped: SCMP_TEST_PYTHON not set (scripts/test.sh sets it up)");
-            None
-        }
-    }
-}
-
 #[test]
 fn proxmoxer_drives_the_simulator() {
-    let Some(python) = test_python() else {
+    let Some(python) = scmp_test_utils::external::python() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -270,10 +250,10 @@ fn proxmoxer_drives_the_simulator() {
 /// simulator with every collector on, and gets every metric family it reads from a real cluster.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_prometheus_exporter_scrapes_the_simulator() {
-    let Some(python) = test_python() else {
+    let Some(python) = scmp_test_utils::external::python() else {
         return;
     };
-    let exporter = std::path::PathBuf::from(python).with_file_name("pve_exporter");
+    let exporter = python.with_file_name("pve_exporter");
     assert!(
         exporter.exists(),
         "prometheus-pve-exporter is installed next to the Python"
@@ -324,7 +304,7 @@ async fn the_prometheus_exporter_scrapes_the_simulator() {
         .unwrap();
     let stderr = child.stderr.take().unwrap();
     let _exporter = Sim {
-        child,
+        child: Killed(child),
         url: String::new(),
         fingerprint: String::new(),
     };

@@ -146,6 +146,19 @@ impl Api {
     }
 }
 
+/// `TENANT/PROJECT` to the project's id (an id passes through).
+pub async fn project_id(a: &Api, key: &str) -> anyhow::Result<String> {
+    let Some((tenant, project)) = key.split_once('/') else {
+        return Ok(key.to_string());
+    };
+    let list: Vec<scmp_api::ProjectView> = a.list(&format!("/tenants/{tenant}/projects")).await?;
+    list.iter()
+        .find(|p| p.name.as_str() == project)
+        .map(|p| p.id)
+        .map(|id| id.to_string())
+        .with_context(|| format!("no project '{project}' in tenant '{tenant}'"))
+}
+
 /// A query string of the given parameters (`?a=1&b=x`), empty when none is given.
 pub fn query(params: &[(&str, Option<&str>)]) -> String {
     let mut q = form_urlencoded::Serializer::new(String::new());

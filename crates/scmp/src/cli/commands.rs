@@ -8,27 +8,10 @@ use reqwest::Method;
 use scmp_api::*;
 use scmp_common::{Country, Name};
 
-use super::client::Api;
+use super::client::{project_id, Api};
 use super::config::{Config, Context};
-use super::guests::project_id;
-use super::output::{print, print_list, Format};
-
-/// Options every client command takes.
-#[derive(Debug, clap::Args)]
-pub struct Global {
-    /// Output format.
-    #[arg(
-        short = 'o',
-        long = "output",
-        value_enum,
-        default_value = "table",
-        global = true
-    )]
-    pub output: Format,
-    /// The context to use (default: the current one).
-    #[arg(long, global = true)]
-    pub context: Option<String>,
-}
+use super::output::{print, print_list};
+use super::{api, Global};
 
 /// `scmp login`.
 #[derive(Debug, clap::Args)]
@@ -248,11 +231,6 @@ pub enum SiteCmd {
 pub enum MeCmd {
     /// `me_view`.
     View,
-}
-
-pub fn api(g: &Global) -> anyhow::Result<Api> {
-    let cfg = Config::load()?;
-    Api::from_context(cfg.context(g.context.as_deref())?)
 }
 
 /// `scmp login`: checks the credential against the server, then saves the context.
@@ -494,25 +472,4 @@ pub async fn site(cmd: SiteCmd, g: &Global) -> anyhow::Result<()> {
 pub async fn me(_: MeCmd, g: &Global) -> anyhow::Result<()> {
     let me: MeView = api(g)?.get("/me").await?;
     print(&me, g.output, &[])
-}
-
-/// `scmp audit list`.
-pub async fn audit_list(args: &crate::cmd::audit::ListArgs, g: &Global) -> anyhow::Result<()> {
-    let list: Vec<AuditEntryView> = api(g)?.list(&format!("/audit{}", args.query())).await?;
-    print_list(
-        &list,
-        g.output,
-        &[
-            "seq",
-            "time",
-            "phase",
-            "actor.name",
-            "actor.tenant",
-            "credential.kind",
-            "operation",
-            "target",
-            "result",
-            "error",
-        ],
-    )
 }

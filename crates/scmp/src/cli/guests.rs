@@ -8,11 +8,11 @@ use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
 use reqwest::Method;
 use scmp_api::*;
-use scmp_common::{GuestKind, Name, OperationState, ProjectId};
+use scmp_common::{GuestKind, Name, OperationState};
 
-use super::client::{query, Api};
-use super::commands::{api, Global};
+use super::client::{project_id, query, Api};
 use super::output::{print, print_list, Format};
+use super::{api, Global};
 
 /// Waiting options of long changes.
 #[derive(Debug, Clone, clap::Args)]
@@ -228,19 +228,6 @@ const GUEST_COLUMNS: &[&str] = &[
     "id",
 ];
 const OPERATION_COLUMNS: &[&str] = &["kind", "target", "state", "progress", "error", "id"];
-
-/// `TENANT/PROJECT` to the project's id (an id passes through).
-pub async fn project_id(a: &Api, key: &str) -> anyhow::Result<String> {
-    let Some((tenant, project)) = key.split_once('/') else {
-        return Ok(key.to_string());
-    };
-    let list: Vec<ProjectView> = a.list(&format!("/tenants/{tenant}/projects")).await?;
-    list.iter()
-        .find(|p| p.name.as_str() == project)
-        .map(|p: &ProjectView| p.id)
-        .map(|id: ProjectId| id.to_string())
-        .with_context(|| format!("no project '{project}' in tenant '{tenant}'"))
-}
 
 /// Waits for an operation with a progress bar (on a terminal) and answers it as it ended.
 pub async fn follow(a: &Api, op: OperationView, format: Format) -> anyhow::Result<OperationView> {

@@ -5,8 +5,8 @@ use scmp_api::*;
 use scmp_common::Name;
 
 use super::client::query;
-use super::commands::{api, Global};
 use super::output::{print, print_list};
+use super::{api, Global};
 
 /// `scmp user ...`
 #[derive(Debug, clap::Subcommand)]

@@ -1,6 +1,7 @@
 //! The `scmp` client: log in to a server, keep named contexts, and call the API with sub-commands named
 //! after its operations (`scmp tenant create` is `tenant_create`), printing tables, JSON or YAML.
 
+pub mod audit;
 pub mod client;
 pub mod commands;
 pub mod config;
@@ -8,3 +9,30 @@ pub mod guests;
 pub mod identity;
 pub mod output;
 pub mod platform;
+
+use client::Api;
+use config::Config;
+use output::Format;
+
+/// Options every client command takes.
+#[derive(Debug, clap::Args)]
+pub struct Global {
+    /// Output format.
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_enum,
+        default_value = "table",
+        global = true
+    )]
+    pub output: Format,
+    /// The context to use (default: the current one).
+    #[arg(long, global = true)]
+    pub context: Option<String>,
+}
+
+/// The API client of the context the command runs in.
+pub fn api(g: &Global) -> anyhow::Result<Api> {
+    let cfg = Config::load()?;
+    Api::from_context(cfg.context(g.context.as_deref())?)
+}

@@ -8,8 +8,8 @@ use reqwest::Method;
 use scmp_api::*;
 use scmp_common::{DriftAction, GuestKind, Name};
 
-use super::commands::{api, Global};
 use super::output::{print, print_list};
+use super::{api, Global};
 
 /// `scmp cluster ...`
 #[derive(Debug, clap::Subcommand)]

@@ -20,56 +20,7 @@ pub enum Command {
         database_url: Option<String>,
     },
     /// `audit_list`: the log from the server, oldest first, with who acted by name.
-    List(ListArgs),
-}
-
-/// The filters of `scmp audit list` (those of `audit_list`).
-#[derive(Debug, clap::Args)]
-pub struct ListArgs {
-    /// Only this tenant's entries.
-    #[arg(long)]
-    pub tenant: Option<String>,
-    /// Only this actor's entries: a user name (as it was when acting) or id.
-    #[arg(long)]
-    pub actor: Option<String>,
-    /// Only this operation's entries (`tenant_create`, ...).
-    #[arg(long)]
-    pub operation: Option<String>,
-    /// Only entries about this target (`tenant/<id>`, ...).
-    #[arg(long)]
-    pub target: Option<String>,
-    /// From this time on (RFC 3339, e.g. 2026-12-01T00:00:00Z).
-    #[arg(long)]
-    pub since: Option<String>,
-    /// Until this time (RFC 3339).
-    #[arg(long)]
-    pub until: Option<String>,
-}
-
-impl ListArgs {
-    /// The query string of `audit_list` (empty when no filter is given).
-    pub fn query(&self) -> String {
-        let pairs = [
-            ("tenant", &self.tenant),
-            ("actor", &self.actor),
-            ("operation", &self.operation),
-            ("target", &self.target),
-            ("since", &self.since),
-            ("until", &self.until),
-        ];
-        let mut q = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in pairs {
-            if let Some(v) = v {
-                q.append_pair(k, v);
-            }
-        }
-        let q = q.finish();
-        if q.is_empty() {
-            q
-        } else {
-            format!("?{q}")
-        }
-    }
+    List(crate::cli::audit::ListArgs),
 }
 
 /// Runs the command.

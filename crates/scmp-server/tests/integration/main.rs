@@ -1,0 +1,25 @@
+//! The API end to end over HTTPS, one behaviour per test, grouped by theme. Each test has its own
+//! platform ([`scmp_test_utils::TestContext`]): the server in process on its own database, with
+//! simulated Proxmox VE sites where guests are involved.
+#![allow(clippy::unwrap_used)] // A test may unwrap: a panic fails it.
+
+mod audit;
+mod authorization;
+mod clusters;
+mod deletes;
+mod groups;
+mod guest_changes;
+mod guest_lifecycle;
+mod guest_peers;
+mod guest_quota;
+mod inventory;
+mod lists;
+mod placement;
+mod portal;
+mod problems;
+mod sagas;
+mod service;
+mod sessions;
+mod tenants;
+mod tokens;
+mod users;
