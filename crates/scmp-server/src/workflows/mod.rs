@@ -420,3 +420,102 @@ pub(crate) fn prior_state(op: &Operation) -> GuestState {
         .and_then(|s| s.parse().ok())
         .unwrap_or(GuestState::Stopped)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[test]
+    fn every_operation_has_a_saga_that_ends_by_recording_the_outcome() {
+        for kind in OperationKind::ALL {
+            let steps = saga(*kind);
+            assert!(!steps.is_empty(), "{kind}");
+            let last = *steps.last().unwrap();
+            let want = match kind {
+                OperationKind::GuestCreate => Step::Created,
+                OperationKind::GuestDelete => Step::Remove,
+                _ => Step::Settle,
+            };
+            assert_eq!(last, want, "{kind}");
+            assert!(last.records_progress(), "{kind}: its end is recorded");
+            let names: BTreeSet<&str> = steps.iter().map(|s| s.name()).collect();
+            assert_eq!(names.len(), steps.len(), "{kind}: a step appears once");
+        }
+    }
+
+    #[test]
+    fn a_creation_places_and_reserves_before_it_touches_proxmox() {
+        let steps = saga(OperationKind::GuestCreate);
+        let at = |s: Step| steps.iter().position(|x| *x == s).unwrap();
+        assert!(at(Step::Place) < at(Step::ReserveVmid));
+        assert!(at(Step::ReserveVmid) < at(Step::Clone));
+        assert!(at(Step::Pool) < at(Step::Clone), "the pool exists before the clone joins it");
+        assert!(at(Step::Configure) < at(Step::Start));
+    }
+
+    #[test]
+    fn passing_failures_are_retried_and_the_rest_undone() {
+        let unavailable = StepError::from(Error::Unavailable("the database is busy".into()));
+        assert!(unavailable.is_transient());
+        let refused = StepError::from(Error::Conflict("taken".into()));
+        assert!(!refused.is_transient());
+        let timeout = StepError::from(pve_client::Error::Timeout {
+            endpoint: pve_types::endpoint::Endpoint {
+                method: pve_types::HttpMethod::Get,
+                path: "/version".into(),
+            },
+            timeout_ms: 10,
+        });
+        assert!(timeout.is_transient(), "{timeout}");
+        let denied = StepError::from(pve_client::Error::Permission {
+            endpoint: pve_types::endpoint::Endpoint {
+                method: pve_types::HttpMethod::Post,
+                path: "/nodes/pve1/qemu".into(),
+            },
+            reason: "Permission check failed".into(),
+        });
+        assert!(!denied.is_transient(), "{denied}");
+    }
+
+    #[test]
+    fn a_step_error_keeps_its_cause() {
+        let e = StepError::from(Error::internal_caused(
+            "the database refused a statement",
+            std::io::Error::other("disk full"),
+        ));
+        let chain = e.chain();
+        assert!(chain.contains("disk full"), "{chain}");
+        assert!(std::error::Error::source(&e).is_some());
+        // A cause that only repeats the message is not said twice.
+        let plain = StepError::permanent("no free VMID");
+        assert_eq!(plain.chain(), "no free VMID");
+    }
+
+    #[test]
+    fn an_operation_returns_its_guest_to_the_state_it_started_from() {
+        let mut op = Operation {
+            id: scmp_common::OperationId::new(),
+            kind: OperationKind::GuestStop,
+            guest_id: scmp_common::GuestId::new(),
+            tenant_id: scmp_common::TenantId::new(),
+            project_id: scmp_common::ProjectId::new(),
+            target: "guest/web1".into(),
+            state: OperationState::Running,
+            progress: 0,
+            step: 0,
+            undoing: false,
+            error: String::new(),
+            params: serde_json::json!({"prior_state": "running"}),
+            upids: Vec::new(),
+            request_id: "r1".into(),
+            attempts: 0,
+            created_at: 0,
+            updated_at: 0,
+        };
+        assert_eq!(prior_state(&op), GuestState::Running);
+        op.params = serde_json::json!({});
+        assert_eq!(prior_state(&op), GuestState::Stopped, "unknown: stopped, the safe side");
+    }
+}
