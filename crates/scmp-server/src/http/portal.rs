@@ -17,20 +17,57 @@ use super::{ApiJson, Meta};
 use crate::context::{AppState, OpContext};
 use crate::error::HttpError;
 
-const INDEX: &str = include_str!("../../../../portal/index.html");
-const APP_JS: &str = include_str!("../../../../portal/app.js");
-const APP_CSS: &str = include_str!("../../../../portal/app.css");
-const ICON: &str = include_str!("../../../../portal/icon.svg");
+/// A script of the portal, served from `/portal/js/` (native ES modules, no build step).
+macro_rules! js {
+    ($path:literal) => {
+        (
+            concat!("/portal/js/", $path),
+            "text/javascript; charset=utf-8",
+            include_str!(concat!("../../../../portal/js/", $path)),
+        )
+    };
+}
 
 /// The longest a portal login lasts, whatever the credential (a session ends sooner if it expires).
 const COOKIE_MAX_S: i64 = 8 * 3600;
 
-/// The portal's files: path, content type, content.
+/// The portal's files: path, content type, content (every file of `portal/`; a test checks it).
 const ASSETS: &[(&str, &str, &str)] = &[
-    ("/", "text/html; charset=utf-8", INDEX),
-    ("/portal/app.js", "text/javascript; charset=utf-8", APP_JS),
-    ("/portal/app.css", "text/css; charset=utf-8", APP_CSS),
-    ("/portal/icon.svg", "image/svg+xml", ICON),
+    (
+        "/",
+        "text/html; charset=utf-8",
+        include_str!("../../../../portal/index.html"),
+    ),
+    (
+        "/portal/app.css",
+        "text/css; charset=utf-8",
+        include_str!("../../../../portal/app.css"),
+    ),
+    (
+        "/portal/icon.svg",
+        "image/svg+xml",
+        include_str!("../../../../portal/icon.svg"),
+    ),
+    js!("api-types.js"),
+    js!("api.js"),
+    js!("dom.js"),
+    js!("format.js"),
+    js!("forms.js"),
+    js!("layout.js"),
+    js!("main.js"),
+    js!("names.js"),
+    js!("router.js"),
+    js!("session.js"),
+    js!("widgets.js"),
+    js!("pages/audit.js"),
+    js!("pages/guest.js"),
+    js!("pages/operations.js"),
+    js!("pages/overview.js"),
+    js!("pages/people.js"),
+    js!("pages/platform.js"),
+    js!("pages/projects.js"),
+    js!("pages/tokens.js"),
+    js!("pages/wizard.js"),
 ];
 
 /// The portal's routes, outside `/api/v1`.
@@ -138,4 +175,40 @@ fn set_cookies(resp: &mut Response, token: &str, max_age: i64) -> Result<(), Htt
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every file of the portal is served, and nothing else is listed.
+    #[test]
+    fn every_portal_file_is_served() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../portal");
+        let mut on_disk = Vec::new();
+        let mut dirs = vec![root.clone()];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else {
+                    let rel = p
+                        .strip_prefix(&root)
+                        .unwrap()
+                        .to_string_lossy()
+                        .replace('\\', "/");
+                    on_disk.push(if rel == "index.html" {
+                        "/".to_string()
+                    } else {
+                        format!("/portal/{rel}")
+                    });
+                }
+            }
+        }
+        on_disk.sort();
+        let mut served: Vec<String> = ASSETS.iter().map(|(p, _, _)| p.to_string()).collect();
+        served.sort();
+        assert_eq!(served, on_disk);
+    }
 }

@@ -451,7 +451,10 @@ mod tests {
         let at = |s: Step| steps.iter().position(|x| *x == s).unwrap();
         assert!(at(Step::Place) < at(Step::ReserveVmid));
         assert!(at(Step::ReserveVmid) < at(Step::Clone));
-        assert!(at(Step::Pool) < at(Step::Clone), "the pool exists before the clone joins it");
+        assert!(
+            at(Step::Pool) < at(Step::Clone),
+            "the pool exists before the clone joins it"
+        );
         assert!(at(Step::Configure) < at(Step::Start));
     }
 
@@ -516,6 +519,10 @@ mod tests {
         };
         assert_eq!(prior_state(&op), GuestState::Running);
         op.params = serde_json::json!({});
-        assert_eq!(prior_state(&op), GuestState::Stopped, "unknown: stopped, the safe side");
+        assert_eq!(
+            prior_state(&op),
+            GuestState::Stopped,
+            "unknown: stopped, the safe side"
+        );
     }
 }

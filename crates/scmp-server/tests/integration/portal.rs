@@ -49,11 +49,11 @@ async fn the_portal_pages_are_served_from_the_binary() {
         .await;
     assert_eq!(page.status, 200);
     assert!(page.content_type().starts_with("text/html"));
-    assert!(page.text.contains("/portal/app.js"));
+    assert!(page.text.contains("/portal/js/main.js"));
     let js = ctx
         .admin
         .anonymous()
-        .request_url(Method::GET, "/portal/app.js", None)
+        .request_url(Method::GET, "/portal/js/main.js", None)
         .await;
     assert!(js.content_type().starts_with("text/javascript"));
 }
