@@ -467,7 +467,7 @@ mod tests {
         let timeout = StepError::from(pve_client::Error::Timeout {
             endpoint: pve_types::endpoint::Endpoint {
                 method: pve_types::HttpMethod::Get,
-                path: "/version".into(),
+                path: "/version",
             },
             timeout_ms: 10,
         });
@@ -475,7 +475,7 @@ mod tests {
         let denied = StepError::from(pve_client::Error::Permission {
             endpoint: pve_types::endpoint::Endpoint {
                 method: pve_types::HttpMethod::Post,
-                path: "/nodes/pve1/qemu".into(),
+                path: "/nodes/pve1/qemu",
             },
             reason: "Permission check failed".into(),
         });
