@@ -179,3 +179,37 @@ fn key_decisions() {
     };
     assert!(!a.authorize(&sneaky, Action::TenantList, Resource::Platform));
 }
+
+#[test]
+fn a_page_decided_at_once_is_decided_as_each_item_alone() {
+    let a = Authorizer::new().unwrap();
+    let w = world();
+    // Every kind of resource, in an order that mixes them, some twice.
+    let resources = [
+        Resource::Project(w.t2, w.p2),
+        Resource::Tenant(w.t1),
+        Resource::Platform,
+        Resource::Project(w.t1, w.p1),
+        Resource::Tenant(w.t2),
+        Resource::Tenant(w.t1),
+    ];
+    for role in Role::ALL {
+        let p = bound(role, &w);
+        for action in Action::ALL {
+            let each: Vec<bool> = resources
+                .iter()
+                .map(|r| a.authorize(&p, *action, *r))
+                .collect();
+            assert_eq!(
+                a.authorize_each(&p, *action, &resources),
+                each,
+                "{} {}",
+                role.name(),
+                action.id()
+            );
+        }
+    }
+    assert!(a
+        .authorize_each(&bound(Role::Viewer, &w), Action::GuestView, &[])
+        .is_empty());
+}

@@ -18,6 +18,19 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// The text of `n` parameters in a row, numbered from `first` (`$3, $4, ...`). On SQLite
+    /// they are plain `?`: the driver looks up every numbered parameter by a scan of all of them,
+    /// which made a statement of a thousand parameters spend most of its time finding them.
+    pub(crate) fn params(self, first: usize, n: usize) -> String {
+        let marks: Vec<String> = match self {
+            Backend::Sqlite => vec!["?".to_string(); n],
+            Backend::Postgres => (first..first + n).map(|i| format!("${i}")).collect(),
+        };
+        marks.join(", ")
+    }
+}
+
 /// The store. Cheap to clone (handles to its connections).
 #[derive(Debug, Clone)]
 pub struct DataStore {
@@ -46,6 +59,8 @@ type Held = Arc<tokio::sync::Mutex<AnyConnection>>;
 #[derive(Debug)]
 pub(crate) enum Conns {
     Sqlite {
+        /// The database file (none in memory).
+        file: Option<std::path::PathBuf>,
         writer: Held,
         /// None for an in-memory database, which is one connection.
         readers: Vec<Held>,
@@ -184,6 +199,7 @@ impl DataStore {
                 writer,
                 readers,
                 next,
+                ..
             } => {
                 if readers.is_empty() {
                     return take(writer).await;

@@ -9,6 +9,7 @@
 
 mod audit;
 mod audit_record;
+mod audit_verify;
 mod catalog;
 mod db;
 mod dependents;
@@ -24,6 +25,7 @@ mod operations;
 mod projects;
 mod sites;
 mod tenants;
+mod vmids;
 
 pub use audit::{ActorIdentity, AuditEntry, AuditFilter, AuditRecord, ChainBreak, Checkpoint};
 pub use catalog::{Image, InstanceType, NewImage, NewInstanceType};

@@ -69,7 +69,17 @@ impl DataStore {
                     readers.push(Arc::new(tokio::sync::Mutex::new(r)));
                 }
             }
+            let file = (!in_memory).then(|| {
+                let path = url
+                    .trim_start_matches("sqlite:")
+                    .trim_start_matches("//")
+                    .split('?')
+                    .next()
+                    .unwrap_or_default();
+                std::path::PathBuf::from(path)
+            });
             let conns = Conns::Sqlite {
+                file,
                 writer: Arc::new(tokio::sync::Mutex::new(writer)),
                 readers,
                 next: AtomicUsize::new(0),

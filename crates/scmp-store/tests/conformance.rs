@@ -345,6 +345,22 @@ async fn guest_usage(store: &DataStore, _url: &str) {
     assert!(matches!(busy, Error::Conflict(_)));
     let view = store.tenant_quota_view(t.id).await.unwrap();
     assert_eq!(view.used, res(8, 4096, 100, 2));
+    // A page of tenants gets each one's usage in one query: the same as one by one, and
+    // nothing for a tenant without projects.
+    let idle = tenant(store, "idle", res(1, 1, 1, 1)).await;
+    let page = store
+        .tenant_quota_views(vec![idle.clone(), store.tenant_get(t.id).await.unwrap()])
+        .await
+        .unwrap();
+    assert_eq!(page.len(), 2);
+    assert_eq!(page[0].0.id, idle.id);
+    assert_eq!(page[0].1.used, res(0, 0, 0, 0));
+    assert_eq!(page[1].1, view);
+    assert!(store
+        .tenant_quota_views(Vec::new())
+        .await
+        .unwrap()
+        .is_empty());
     store
         .project_usage_release(p.id, &res(4, 2048, 50, 1))
         .await

@@ -53,7 +53,7 @@ impl AppState {
                 async move { store.audit_search(&filter, after.unwrap_or(0), n).await }
             },
             |e| e.seq,
-            |_| true,
+            paging::everything,
         )
         .await?;
         Ok(paging::page(found, crate::views::audit_entry))
@@ -100,7 +100,7 @@ impl AppState {
                 async move { store.audit_checkpoint_list(after.unwrap_or(0), n).await }
             },
             |c| c.seq,
-            |_| true,
+            paging::everything,
         )
         .await?;
         Ok(paging::page(found, |c| CheckpointView {

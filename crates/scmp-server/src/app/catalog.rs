@@ -68,7 +68,7 @@ impl AppState {
                 async move { store.image_list(after.as_deref(), n).await }
             },
             |i| i.name.to_string(),
-            |_| true,
+            paging::everything,
         )
         .await?;
         let carriers = self.carriers(&images).await?;
@@ -154,7 +154,7 @@ impl AppState {
                 async move { store.instance_type_list(after, n).await }
             },
             |t| (t.vcpus, t.memory_mib, t.name.to_string()),
-            |_| true,
+            paging::everything,
         )
         .await?;
         Ok(paging::page(found, crate::views::instance_type))

@@ -127,7 +127,7 @@ impl AppState {
                 async move { store.cluster_list(site, after.as_deref(), n).await }
             },
             |c| c.name.to_string(),
-            |_| true,
+            paging::everything,
         )
         .await?;
         Ok(paging::page(found, crate::views::cluster))
@@ -238,7 +238,7 @@ impl AppState {
                 async move { store.host_list(cluster, after.as_deref(), n).await }
             },
             |h| h.observed.name.clone(),
-            |_| true,
+            paging::everything,
         )
         .await?;
         Ok(paging::page(found, crate::views::host))

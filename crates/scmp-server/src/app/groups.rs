@@ -63,7 +63,7 @@ impl AppState {
                 async move { store.group_list(filter, after.as_deref(), n).await }
             },
             |g| g.name.to_string(),
-            |_| true,
+            paging::everything,
         )
         .await?;
         Ok(paging::page(found, crate::views::group))

@@ -70,6 +70,19 @@ impl AppState {
         self.authz.authorize(&ctx.actor.principal, action, on)
     }
 
+    /// [`Self::allows`] for each item of a batch (a list's page), decided together.
+    pub fn allows_each<T>(
+        &self,
+        ctx: &OpContext,
+        action: Action,
+        items: &[T],
+        on: impl Fn(&T) -> Resource,
+    ) -> Vec<bool> {
+        let resources: Vec<Resource> = items.iter().map(on).collect();
+        self.authz
+            .authorize_each(&ctx.actor.principal, action, &resources)
+    }
+
     /// A tenant by id or name, for `action`.
     pub async fn lookup_tenant(
         &self,

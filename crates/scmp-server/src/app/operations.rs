@@ -73,12 +73,14 @@ impl AppState {
                 async move { store.operation_list(guest, None, after, n).await }
             },
             |o| (o.created_at, o.id.to_string()),
-            |o| {
-                self.allows(
-                    ctx,
-                    Action::GuestView,
-                    Resource::Project(o.tenant_id, o.project_id),
-                ) && q.state.is_none_or(|state| o.state == state)
+            |batch| {
+                self.allows_each(ctx, Action::GuestView, batch, |o| {
+                    Resource::Project(o.tenant_id, o.project_id)
+                })
+                .into_iter()
+                .zip(batch)
+                .map(|(allowed, o)| allowed && q.state.is_none_or(|state| o.state == state))
+                .collect()
             },
         )
         .await?;

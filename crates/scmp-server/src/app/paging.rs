@@ -50,14 +50,21 @@ pub fn page<T, V>(
     }
 }
 
+/// The filter of a list whose every item the caller may see.
+pub fn everything<T>(batch: &[T]) -> Vec<bool> {
+    vec![true; batch.len()]
+}
+
 /// Reads `fetch(after, n)` batches (ordered by the key `key` gives) until `limit` items pass
-/// `visible`; answers them and the token of the next page (none at the end).
+/// `visible` (which answers for a whole batch at once, so that authorizing a page is one
+/// decision's work, not one per item); answers them and the token of the next page (none at
+/// the end).
 pub async fn fill<T, K, F, Fut>(
     token: Option<&str>,
     limit: u32,
     mut fetch: F,
     key: impl Fn(&T) -> K,
-    visible: impl Fn(&T) -> bool,
+    visible: impl Fn(&[T]) -> Vec<bool>,
 ) -> Result<(Vec<T>, Option<String>), Error>
 where
     K: Serialize + DeserializeOwned + Clone,
@@ -69,9 +76,10 @@ where
     loop {
         let batch = fetch(after.clone(), limit).await?;
         let full = batch.len() as u32 == limit;
-        for t in batch {
+        let shown = visible(&batch);
+        for (t, shown) in batch.into_iter().zip(shown) {
             after = Some(key(&t));
-            if visible(&t) {
+            if shown {
                 items.push(t);
                 if items.len() as u32 == limit {
                     // More may follow: the next page starts after this item.

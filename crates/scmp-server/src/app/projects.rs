@@ -33,12 +33,10 @@ impl AppState {
                 async move { store.project_list(tenant, after.as_deref(), n).await }
             },
             |p| p.name.to_string(),
-            |p| {
-                self.allows(
-                    ctx,
-                    Action::ProjectView,
-                    Resource::Project(p.tenant_id, p.id),
-                )
+            |batch| {
+                self.allows_each(ctx, Action::ProjectView, batch, |p| {
+                    Resource::Project(p.tenant_id, p.id)
+                })
             },
         )
         .await?;

@@ -104,7 +104,7 @@ impl AppState {
                 async move { store.binding_list(tenant, after, n).await }
             },
             |b| (b.created_at, b.id.to_string()),
-            |_| true,
+            paging::everything,
         )
         .await?;
         Ok(paging::page(found, crate::views::role_binding))

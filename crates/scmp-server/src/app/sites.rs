@@ -24,7 +24,7 @@ impl AppState {
                 async move { store.site_list(after.as_deref(), n).await }
             },
             |site| site.name.to_string(),
-            |_| true,
+            paging::everything,
         )
         .await?;
         Ok(paging::page(found, crate::views::site))

@@ -34,13 +34,16 @@ impl AppState {
                 async move { store.tenant_list(after.as_deref(), n).await }
             },
             |t| t.name.to_string(),
-            |t| self.allows(ctx, Action::TenantView, Resource::Tenant(t.id)),
+            |batch| self.allows_each(ctx, Action::TenantView, batch, |t| Resource::Tenant(t.id)),
         )
         .await?;
-        let mut items = Vec::with_capacity(visible.len());
-        for t in visible {
-            items.push(self.tenant_view_of(t).await?);
-        }
+        let items = self
+            .store
+            .tenant_quota_views(visible)
+            .await?
+            .into_iter()
+            .map(|(t, quota)| crate::views::tenant(t, quota))
+            .collect();
         Ok(Page {
             items,
             next_page_token: next,

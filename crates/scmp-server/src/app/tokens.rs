@@ -62,7 +62,7 @@ impl AppState {
                 }
             },
             |c| (c.created_at, c.id.to_string()),
-            |_| true,
+            paging::everything,
         )
         .await?;
         Ok(paging::page(found, |c| crate::views::token(c, None)))

@@ -81,7 +81,7 @@ impl AppState {
                 async move { store.user_list(tenant, after.as_deref(), n).await }
             },
             |u| u.name.to_string(),
-            |_| true,
+            paging::everything,
         )
         .await?;
         Ok(paging::page(found, crate::views::user))

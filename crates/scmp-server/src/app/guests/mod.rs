@@ -51,11 +51,15 @@ impl AppState {
                 async move { store.guest_list(project, after.as_deref(), n).await }
             },
             |g| g.name.to_string(),
-            |g| {
-                q.site
-                    .as_ref()
-                    .is_none_or(|site| g.site_name.as_ref().map(|n| n.as_str()) == Some(site))
-                    && q.state.is_none_or(|state| g.state == state)
+            |batch| {
+                batch
+                    .iter()
+                    .map(|g| {
+                        q.site.as_ref().is_none_or(|site| {
+                            g.site_name.as_ref().map(|n| n.as_str()) == Some(site)
+                        }) && q.state.is_none_or(|state| g.state == state)
+                    })
+                    .collect()
             },
         )
         .await?;
