@@ -4,7 +4,8 @@
 //! same step.
 
 use scmp_common::{
-    Error, GuestId, OperationId, OperationKind, OperationState, ProjectId, ResourceKind, TenantId,
+    Error, GuestId, GuestState, OperationId, OperationKind, OperationState, ProjectId,
+    ResourceKind, TenantId,
 };
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -263,7 +264,9 @@ impl DataStore {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Ends an operation, while holding the lease.
+    /// Ends an operation, while holding the lease; `guest_state` (the state a creation leaves its
+    /// guest in) is recorded in the same transaction, so the guest is never running while its
+    /// creation still runs, nor its creation done while the guest is not.
     pub async fn operation_finish(
         &self,
         id: OperationId,
@@ -271,6 +274,7 @@ impl DataStore {
         state: OperationState,
         error: &str,
         upids: &[String],
+        guest_state: Option<(GuestId, GuestState)>,
     ) -> Result<(), Error> {
         let progress: i64 = if state == OperationState::Succeeded {
             100
@@ -288,11 +292,24 @@ impl DataStore {
         .bind(self.now_ms())
         .bind(id.to_string())
         .bind(owner)
-        .bind(serde_json::to_string(upids).map_err(Error::internal)?)
-        .execute(&mut *self.write().await?)
-        .await
-        .map_err(db_error)?;
-        held(&done)
+        .bind(serde_json::to_string(upids).map_err(Error::internal)?);
+        let Some((guest, guest_state)) = guest_state else {
+            let done = done
+                .execute(&mut *self.write().await?)
+                .await
+                .map_err(db_error)?;
+            return held(&done);
+        };
+        let mut tx = self.begin().await?;
+        held(&done.execute(&mut *tx).await.map_err(db_error)?)?;
+        sqlx::query("UPDATE guests SET state = $1, error = '', updated_at = $2 WHERE id = $3")
+            .bind(guest_state.as_str())
+            .bind(self.now_ms())
+            .bind(guest.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        tx.commit().await
     }
 
     /// An operation by id.

@@ -12,7 +12,7 @@ use std::time::Duration;
 use tracing::Instrument;
 
 use scmp_common::{
-    AuditPhase, AuditResult, AuditTarget, AuthMethod, Error, GuestState, OperationKind,
+    AuditPhase, AuditResult, AuditTarget, AuthMethod, Error, GuestId, GuestState, OperationKind,
     OperationState, ResourceKind,
 };
 use scmp_store::{AuditRecord, Operation, Progress};
@@ -406,10 +406,24 @@ async fn finish(
     }
     run.state
         .store
-        .operation_finish(run.op.id, owner, outcome, error, &run.upids)
+        .operation_finish(
+            run.op.id,
+            owner,
+            outcome,
+            error,
+            &run.upids,
+            final_state(&run.op, outcome),
+        )
         .await?;
     run.state.finished.wake(run.op.id);
     Ok(())
+}
+
+/// The state an operation that succeeded leaves its guest in, recorded with its end: a creation's
+/// guest is running (the other operations settle the state they found on Proxmox themselves).
+fn final_state(op: &Operation, outcome: OperationState) -> Option<(GuestId, GuestState)> {
+    (outcome == OperationState::Succeeded && op.kind == OperationKind::GuestCreate)
+        .then_some((op.guest_id, GuestState::Running))
 }
 
 /// The state a guest returns to when an operation on it ends (from the operation's input).

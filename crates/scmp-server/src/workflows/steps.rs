@@ -155,13 +155,8 @@ impl Step {
             Step::PowerStop => power(run, &g, PowerAction::Stop).await,
             Step::PowerShutdown => power(run, &g, PowerAction::Shutdown).await,
             Step::PowerReboot => power(run, &g, PowerAction::Reboot).await,
-            Step::Created => {
-                run.state
-                    .store
-                    .guest_set_state(g.id, GuestState::Running, "")
-                    .await?;
-                Ok(())
-            }
+            // The guest is marked running by the transaction that ends the operation.
+            Step::Created => Ok(()),
             Step::Destroy => {
                 if let (Some(_), Some(vmid)) = (&g.cluster_id, g.vmid) {
                     let (_, api) = cluster(run, &g).await?;
@@ -313,13 +308,15 @@ pub async fn failed(run: &mut Run<'_>, error: &str) -> Result<(), Error> {
 }
 
 /// What a run has read, so each step does not read it again: the guest (forgotten by steps that
-/// change it), its cluster and client, its tenant's name, and the disk size its clone started with
-/// (its template's, when this run cloned it and inventory knows it).
+/// change it), its cluster and client, its tenant's name, where placement put it, and the disk
+/// size its clone started with (its template's, when this run cloned it and inventory knows it).
 #[derive(Default)]
 pub struct Cache {
     guest: Option<Guest>,
     cluster: Option<(Cluster, Arc<dyn PveApi>)>,
     tenant: Option<scmp_store::Tenant>,
+    /// Where place put the guest (host, why), recorded with its VMID's reservation.
+    placed: Option<(String, String)>,
     clone_disk_gib: Option<u64>,
 }
 
@@ -405,11 +402,11 @@ async fn place(run: &Run<'_>, g: &Guest) -> Result<(), StepError> {
     let req = crate::placement::request(g, &countries);
     match run.state.placer.place(&run.state.store, &req, true).await? {
         Ok(p) => {
-            run.state
-                .store
-                .guest_place(g.id, p.cluster_id, &p.host, &p.reason)
-                .await?;
-            if let Some(kept) = cache(run).guest.as_mut() {
+            // Recorded by reserve_vmid, with the VMID, in one transaction: a run that stops in
+            // between places the guest again.
+            let mut kept = cache(run);
+            kept.placed = Some((p.host.clone(), p.reason.clone()));
+            if let Some(kept) = kept.guest.as_mut() {
                 kept.cluster_id = Some(p.cluster_id);
                 kept.cluster_name = Some(p.cluster);
                 kept.site_id = Some(p.site_id);
@@ -450,7 +447,16 @@ async fn reserve_vmid(run: &Run<'_>, g: &Guest) -> Result<(), StepError> {
         if reserved.binary_search(&id).is_ok() {
             continue;
         }
-        if run.state.store.guest_reserve_vmid(g.id, c.id, id).await? {
+        let placed = cache(run).placed.clone();
+        let placed = placed
+            .as_ref()
+            .map(|(host, why)| (host.as_str(), why.as_str()));
+        if run
+            .state
+            .store
+            .guest_place_and_reserve(g.id, c.id, id, placed)
+            .await?
+        {
             if let Some(kept) = cache(run).guest.as_mut() {
                 kept.vmid = Some(id);
             }
