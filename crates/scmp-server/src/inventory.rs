@@ -72,6 +72,10 @@ pub async fn sync_cluster(state: &AppState, cluster: &Cluster) -> Result<SiteObs
         || PASSES
             .load(std::sync::atomic::Ordering::Relaxed)
             .is_multiple_of(BRIDGES_EVERY);
+    // scmp's guests are read before Proxmox is looked at: a guest whose creation ends while the
+    // cluster is observed is still `creating` here and left alone, instead of running here and
+    // absent from an observation taken before its clone.
+    let guests = state.store.guest_list_on_cluster(cluster.id).await?;
     let obs = match scmp_agent::observe(api.as_ref(), with_bridges).await {
         Ok(o) => o,
         Err(e) => {
@@ -96,7 +100,6 @@ pub async fn sync_cluster(state: &AppState, cluster: &Cluster) -> Result<SiteObs
     if !obs.problems.is_empty() {
         tracing::info!(cluster = %cluster.name, problems = %obs.problems.join("; "), "inventory partly read");
     }
-    let guests = state.store.guest_list_on_cluster(cluster.id).await?;
     let ours: HashMap<GuestId, &Guest> = guests.iter().map(|g| (g.id, g)).collect();
     let mut unmanaged: HashMap<&str, (u64, u64)> = HashMap::new();
     let mut unmanaged_count = 0u64;
@@ -212,10 +215,22 @@ async fn reconcile(
         _ => return Ok(()),
     };
     let Some(o) = seen else {
-        state
+        // Only from the state read before the observation: a guest that an operation took
+        // meanwhile (a deletion) is the operation's business.
+        let moved = state
             .store
-            .guest_set_state(g.id, GuestState::Missing, "deleted outside scmp")
+            .guest_end(
+                g.id,
+                g.state,
+                GuestState::Missing,
+                "deleted outside scmp",
+                None,
+                None,
+            )
             .await?;
+        if !moved {
+            return Ok(());
+        }
         state
             .store
             .guest_set_drift(g.id, "deleted outside scmp: not found on the cluster")
