@@ -25,6 +25,7 @@ mod operations;
 mod projects;
 mod sites;
 mod tenants;
+mod visible;
 mod vmids;
 
 pub use audit::{ActorIdentity, AuditEntry, AuditFilter, AuditRecord, ChainBreak, Checkpoint};
@@ -39,3 +40,4 @@ pub use operations::{NewOperation, Operation, Progress};
 pub use projects::{NewProject, Project};
 pub use sites::{Cluster, ClusterHealth, ClusterInventory, NewCluster, NewSite, Site};
 pub use tenants::{NewTenant, QuotaView, Tenant};
+pub use visible::Visible;

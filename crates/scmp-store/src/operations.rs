@@ -332,7 +332,7 @@ impl DataStore {
     pub async fn operation_list(
         &self,
         guest: Option<GuestId>,
-        projects: Option<&[ProjectId]>,
+        visible: &crate::Visible,
         after: Option<(i64, String)>,
         limit: u32,
     ) -> Result<Vec<Operation>, Error> {
@@ -343,14 +343,10 @@ impl DataStore {
         if guest.is_some() {
             sql.push_str(" AND guest_id = $3");
         }
-        if let Some(ps) = projects {
-            if ps.is_empty() {
-                return Ok(Vec::new());
-            }
-            // Project ids are UUIDs we formatted ourselves: safe to inline.
-            let list: Vec<String> = ps.iter().map(|p| format!("'{p}'")).collect();
-            sql.push_str(&format!(" AND project_id IN ({})", list.join(", ")));
-        }
+        sql.push_str(&format!(
+            " AND {}",
+            visible.condition("tenant_id", Some("project_id"))
+        ));
         sql.push_str(&format!(
             " ORDER BY created_at DESC, id DESC LIMIT {}",
             limit.min(1000)

@@ -214,11 +214,14 @@ impl DataStore {
     pub async fn project_list(
         &self,
         tenant_id: TenantId,
+        visible: &crate::Visible,
         after: Option<&str>,
         limit: u32,
     ) -> Result<Vec<Project>, Error> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM projects WHERE tenant_id = $1 AND name > $2 ORDER BY name LIMIT $3"
+            "SELECT {COLUMNS} FROM projects WHERE tenant_id = $1 AND name > $2 AND {} \
+             ORDER BY name LIMIT $3",
+            visible.condition("tenant_id", Some("id"))
         ))
         .bind(tenant_id.to_string())
         .bind(after.unwrap_or(""))

@@ -163,9 +163,15 @@ impl DataStore {
     }
 
     /// Tenants ordered by name, `limit` of them after the name `after` (keyset pagination).
-    pub async fn tenant_list(&self, after: Option<&str>, limit: u32) -> Result<Vec<Tenant>, Error> {
+    pub async fn tenant_list(
+        &self,
+        visible: &crate::Visible,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Tenant>, Error> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM tenants WHERE name > $1 ORDER BY name LIMIT $2"
+            "SELECT {COLUMNS} FROM tenants WHERE name > $1 AND {} ORDER BY name LIMIT $2",
+            visible.condition("id", None)
         ))
         .bind(after.unwrap_or(""))
         .bind(i64::from(limit))

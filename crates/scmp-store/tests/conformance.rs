@@ -3,11 +3,12 @@
 #![allow(clippy::unwrap_used)] // A test or a bench may unwrap: a panic fails it.
 
 use scmp_common::{
-    AuditPhase, AuditResult, AuditTarget, AuthMethod, Error, Name, ResourceKind, Resources,
+    AuditPhase, AuditResult, AuditTarget, AuthMethod, Error, Name, ProjectId, ResourceKind,
+    Resources, TenantId,
 };
 use scmp_store::{
     AuditRecord, BindingSubject, CredentialKind, DataStore, NewCluster, NewProject, NewSite,
-    NewTenant,
+    NewTenant, Visible,
 };
 
 use scmp_test_utils::on_both;
@@ -25,6 +26,7 @@ on_both!(
     sites_and_clusters,
     leases_have_one_holder,
     lists_page_by_their_keys,
+    lists_read_only_what_is_visible,
 );
 
 /// Keyset pages: every item once, in order, also when keys tie on their first part (role bindings
@@ -146,6 +148,52 @@ fn project(n: &str, quota: Resources) -> NewProject {
     }
 }
 
+/// A list given what its caller may see reads only that: whole tenants, single projects, or nothing.
+async fn lists_read_only_what_is_visible(store: &DataStore, _url: &str) {
+    let a = tenant(store, "alpha", res(100, 1000, 100, 10)).await;
+    let b = tenant(store, "beta", res(100, 1000, 100, 10)).await;
+    tenant(store, "gamma", res(1, 1, 1, 1)).await;
+    let web = store
+        .project_create(a.id, &project("web", res(1, 1, 1, 1)))
+        .await
+        .unwrap();
+    store
+        .project_create(a.id, &project("db", res(1, 1, 1, 1)))
+        .await
+        .unwrap();
+    let within =
+        |tenants: Vec<TenantId>, projects: Vec<ProjectId>| Visible::Within { tenants, projects };
+    let names = |ts: Vec<scmp_store::Tenant>| -> Vec<String> {
+        ts.iter().map(|t| t.name.to_string()).collect()
+    };
+    let seen = store
+        .tenant_list(&within(vec![b.id, a.id], vec![]), None, 10)
+        .await
+        .unwrap();
+    assert_eq!(names(seen), ["alpha", "beta"]);
+    let none = store
+        .tenant_list(&within(vec![], vec![web.id]), None, 10)
+        .await
+        .unwrap();
+    assert!(
+        none.is_empty(),
+        "a project binding shows no tenant by itself"
+    );
+    let projects = |v: Visible| async move {
+        store
+            .project_list(a.id, &v, None, 10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|p| p.name.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(projects(within(vec![a.id], vec![])).await, ["db", "web"]);
+    assert_eq!(projects(within(vec![b.id], vec![web.id])).await, ["web"]);
+    assert!(projects(within(vec![], vec![])).await.is_empty());
+    assert_eq!(projects(Visible::All).await, ["db", "web"]);
+}
+
 async fn tenants(store: &DataStore, _url: &str) {
     let a = tenant(store, "alpha", res(100, 1000, 100, 10)).await;
     let b = tenant(store, "beta", res(1, 1, 1, 1)).await;
@@ -164,9 +212,12 @@ async fn tenants(store: &DataStore, _url: &str) {
         store.tenant_lookup("gamma").await.unwrap_err(),
         Error::NotFound { .. }
     ));
-    let page = store.tenant_list(None, 1).await.unwrap();
+    let page = store.tenant_list(&Visible::All, None, 1).await.unwrap();
     assert_eq!(page, vec![a.clone()]);
-    let page = store.tenant_list(Some("alpha"), 10).await.unwrap();
+    let page = store
+        .tenant_list(&Visible::All, Some("alpha"), 10)
+        .await
+        .unwrap();
     assert_eq!(page, vec![b.clone()]);
     store
         .project_create(a.id, &project("web", res(1, 1, 1, 1)))
@@ -224,7 +275,7 @@ async fn projects_within_quota(store: &DataStore, _url: &str) {
         .unwrap();
     assert_eq!(store.project_lookup(Some(t.id), "db").await.unwrap(), db);
     let names: Vec<String> = store
-        .project_list(t.id, None, 10)
+        .project_list(t.id, &Visible::All, None, 10)
         .await
         .unwrap()
         .iter()
@@ -406,7 +457,14 @@ async fn concurrent_creations_never_over_allocate(store: &DataStore, _url: &str)
     assert_eq!((ok, refused), (10, 40));
     let view = store.tenant_quota_view(t.id).await.unwrap();
     assert_eq!(view.allocated.vcpus, 100);
-    assert_eq!(store.project_list(t.id, None, 100).await.unwrap().len(), 10);
+    assert_eq!(
+        store
+            .project_list(t.id, &Visible::All, None, 100)
+            .await
+            .unwrap()
+            .len(),
+        10
+    );
 }
 
 async fn hostile_input_is_stored_verbatim(store: &DataStore, _url: &str) {

@@ -25,3 +25,4 @@ pub mod sites;
 pub mod tenants;
 pub mod tokens;
 pub mod users;
+pub mod visible;

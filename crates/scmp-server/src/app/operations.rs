@@ -65,12 +65,13 @@ impl AppState {
             Some(key) => Some(self.lookup_guest(ctx, key, Action::GuestView).await?.id),
             None => None,
         };
+        let seen = self.visible_projects(ctx, Action::GuestView);
         let found = paging::fill(
             q.page_token.as_deref(),
             limit,
             |after, n| {
-                let store = self.store.clone();
-                async move { store.operation_list(guest, None, after, n).await }
+                let (store, seen) = (self.store.clone(), seen.clone());
+                async move { store.operation_list(guest, &seen, after, n).await }
             },
             |o| (o.created_at, o.id.to_string()),
             |batch| {

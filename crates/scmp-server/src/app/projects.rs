@@ -25,12 +25,13 @@ impl AppState {
             .lookup_tenant(ctx, tenant, Action::ProjectList)
             .await?
             .id;
+        let seen = self.visible_projects(ctx, Action::ProjectView);
         let found = paging::fill(
             q.page_token.as_deref(),
             limit,
             |after, n| {
-                let store = self.store.clone();
-                async move { store.project_list(tenant, after.as_deref(), n).await }
+                let (store, seen) = (self.store.clone(), seen.clone());
+                async move { store.project_list(tenant, &seen, after.as_deref(), n).await }
             },
             |p| p.name.to_string(),
             |batch| {

@@ -26,12 +26,13 @@ impl AppState {
         q: &PageQuery,
     ) -> Result<Page<TenantView>, Error> {
         let limit = q.limit()?;
+        let seen = self.visible_tenants(ctx, Action::TenantView);
         let (visible, next) = paging::fill(
             q.page_token.as_deref(),
             limit,
             |after, n| {
-                let store = self.store.clone();
-                async move { store.tenant_list(after.as_deref(), n).await }
+                let (store, seen) = (self.store.clone(), seen.clone());
+                async move { store.tenant_list(&seen, after.as_deref(), n).await }
             },
             |t| t.name.to_string(),
             |batch| self.allows_each(ctx, Action::TenantView, batch, |t| Resource::Tenant(t.id)),

@@ -5,9 +5,9 @@
 use std::collections::BTreeSet;
 
 use reqwest::Method;
-use scmp_api::{Page, ProjectView, RoleBindingView, TenantView, TokenView};
+use scmp_api::{OperationView, Page, ProjectView, RoleBindingView, TenantView, TokenView};
 use scmp_test_utils::helpers::{
-    acme_web, create_group, create_project, create_tenant, quota, user_with_role,
+    acme_web, create_group, create_guest, create_project, create_tenant, quota, user_with_role, vm,
 };
 use scmp_test_utils::TestContext;
 use serde_json::{json, Value};
@@ -236,6 +236,34 @@ async fn lists_show_only_what_the_caller_may_see() {
     let list: Page<TenantView> = boss.get("/tenants").await;
     let names: Vec<&str> = list.items.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(names, ["acme"]);
+    // Among many tenants, a page of one still finds the one the caller may see.
+    for i in 0..30 {
+        create_tenant(&ctx.admin, &format!("a{i:02}"), quota(0, 0, 0, 0)).await;
+    }
+    let list: Page<TenantView> = boss.get("/tenants?limit=1").await;
+    let names: Vec<&str> = list.items.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["acme"]);
+    let token = list.next_page_token.expect("a full page may have more");
+    let rest: Page<TenantView> = boss
+        .get(&format!("/tenants?limit=1&page_token={token}"))
+        .await;
+    assert!(rest.items.is_empty(), "{rest:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_project_member_lists_only_its_projects_operations() {
+    let ctx = TestContext::with_site("visible-ops").await;
+    let acme = create_tenant(&ctx.admin, "acme", quota(100, 1_000_000, 10_000, 10)).await;
+    let web = create_project(&ctx.admin, "acme", "web", quota(10, 100_000, 1_000, 2)).await;
+    let db = create_project(&ctx.admin, "acme", "db", quota(10, 100_000, 1_000, 2)).await;
+    let web1 = create_guest(&ctx.admin, &web, &vm("web1")).await;
+    create_guest(&ctx.admin, &db, &vm("db1")).await;
+    let dev = user_with_role(&ctx, "dev", Some(("member", Some(acme.id), Some(web.id)))).await;
+    let ops: Page<OperationView> = dev.get("/operations").await;
+    assert_eq!(ops.items.len(), 1, "{ops:?}");
+    assert!(ops.items.iter().all(|o| o.guest_id == web1.id));
+    let all: Page<OperationView> = ctx.admin.get("/operations").await;
+    assert_eq!(all.items.len(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
