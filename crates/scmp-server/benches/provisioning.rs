@@ -13,6 +13,9 @@ use pve_client::{ClientConfig, Credentials, PveApi, PveClient, Trust, WaitOption
 use pve_types::api::guest::{GuestClone, GuestKind, PowerAction};
 use pve_types::{NodeName, Vmid};
 use reqwest::Method;
+use scmp_test_utils::client::keeping_connections;
+use scmp_test_utils::helpers::{create_project, create_tenant, quota};
+use scmp_test_utils::TestContext;
 use serde_json::{json, Value};
 
 // The allocator of the `scmp` binary, so the figures are those of what runs.
@@ -33,64 +36,37 @@ fn sim() -> (pve_sim::Simulator, tokio::runtime::Handle) {
 }
 
 async fn through_scmp() -> f64 {
-    let (sim, _) = sim();
-    let (addr, _t) = sim.bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let mut config =
-        scmp_server::ServerConfig::new(dir.path().to_path_buf(), "127.0.0.1:0".parse().unwrap());
-    config.workers = IN_FLIGHT;
-    config.sync_interval = Duration::from_secs(30);
-    let running = scmp_server::start(config).await.unwrap();
-    let tls = Trust::Fingerprint(running.fingerprint.parse().unwrap())
-        .client_config()
-        .unwrap();
-    let http = reqwest::Client::builder()
-        .use_preconfigured_tls(tls)
-        .pool_max_idle_per_host(IN_FLIGHT)
-        .build()
-        .unwrap();
-    let token = std::fs::read_to_string(dir.path().join("admin-token")).unwrap();
-    let base = format!("https://{}/api/v1", running.addr);
+    // The platform as the tests have it: one simulated site at time scale 0 (three hosts), the
+    // server in process, SQLite; as many workers as creations in flight, and inventory sync out of
+    // the way.
+    let ctx = TestContext::builder("bench-provisioning")
+        .sites(1)
+        .workers(IN_FLIGHT)
+        .sync_interval(Duration::from_secs(30))
+        .start()
+        .await;
+    let admin = &ctx.admin;
+    let clusters: Value = admin.get("/sites/fra/clusters").await;
+    let cluster = clusters["items"][0]["id"].as_str().unwrap().to_string();
+    let _: Value = admin
+        .patch(
+            &format!("/clusters/{cluster}"),
+            &json!({"cpu_overcommit": 32.0}),
+        )
+        .await;
+    let room = quota(100_000, 100_000_000, 10_000_000, 100_000);
+    create_tenant(admin, "acme", room).await;
+    let project = create_project(admin, "acme", "web", room).await.id;
+    let http = keeping_connections(ctx.fingerprint(), IN_FLIGHT);
+    let token = admin.token().unwrap().to_string();
+    let base = format!("{}/api/v1", admin.base());
     let call = |m: Method, path: String, body: Option<Value>| {
-        let mut r = http
-            .request(m, format!("{base}{path}"))
-            .bearer_auth(token.trim());
+        let mut r = http.request(m, format!("{base}{path}")).bearer_auth(&token);
         if let Some(b) = body {
             r = r.json(&b);
         }
         async move { r.send().await.unwrap().json::<Value>().await.unwrap() }
     };
-    let line = sim.token_line();
-    let (id, secret) = line.split_once('=').unwrap();
-    let quota = json!({"vcpus": 100_000, "memory_mib": 100_000_000, "disk_gib": 10_000_000, "guests": 100_000});
-    call(
-        Method::POST,
-        "/sites".into(),
-        Some(json!({"name": "fra", "country": "DE"})),
-    )
-    .await;
-    call(
-        Method::POST,
-        "/sites/fra/clusters".into(),
-        Some(
-            json!({"name": "fra-1", "endpoint": format!("https://{addr}"), "token_id": id,
-            "token_secret": secret, "tls_fingerprint": sim.fingerprint(), "cpu_overcommit": 32.0}),
-        ),
-    )
-    .await;
-    call(
-        Method::POST,
-        "/tenants".into(),
-        Some(json!({"name": "acme", "quota": quota})),
-    )
-    .await;
-    let p = call(
-        Method::POST,
-        "/tenants/acme/projects".into(),
-        Some(json!({"name": "web", "quota": quota})),
-    )
-    .await;
-    let project = p["id"].as_str().unwrap().to_string();
     let sem = Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT));
     let started = Instant::now();
     let mut tasks = Vec::new();

@@ -54,14 +54,7 @@ fn quantile(sorted: &[Duration], q: f64) -> Duration {
 
 /// An HTTP client that keeps its connections (as an SDK or the portal does).
 fn pooled(ctx: &TestContext) -> reqwest::Client {
-    let tls = pve_client::Trust::Fingerprint(ctx.fingerprint().parse().unwrap())
-        .client_config()
-        .unwrap();
-    reqwest::Client::builder()
-        .use_preconfigured_tls(tls)
-        .pool_max_idle_per_host(CLIENTS)
-        .build()
-        .unwrap()
+    scmp_test_utils::client::keeping_connections(ctx.fingerprint(), CLIENTS)
 }
 
 /// `clients` tasks each send `per_client` requests made by `request(client, i)`; every answer

@@ -52,6 +52,20 @@ impl Answer {
     }
 }
 
+/// An HTTP client of the server whose certificate has `fingerprint` that keeps up to `idle`
+/// connections open, as an SDK or the portal does: for load (the benches). The test [`Client`]
+/// keeps none.
+pub fn keeping_connections(fingerprint: &str, idle: usize) -> reqwest::Client {
+    let tls = Trust::Fingerprint(fingerprint.trim().parse().unwrap())
+        .client_config()
+        .unwrap();
+    reqwest::Client::builder()
+        .use_preconfigured_tls(tls)
+        .pool_max_idle_per_host(idle)
+        .build()
+        .unwrap()
+}
+
 /// An API client with a credential (or none).
 #[derive(Clone)]
 pub struct Client {

@@ -34,6 +34,7 @@ pub struct TestContextBuilder {
     sync_interval: Duration,
     database_url: Option<String>,
     clock: Option<SharedClock>,
+    workers: Option<usize>,
 }
 
 impl TestContextBuilder {
@@ -82,6 +83,12 @@ impl TestContextBuilder {
         self
     }
 
+    /// How many operations the server runs at once (the server's default otherwise).
+    pub fn workers(mut self, n: usize) -> Self {
+        self.workers = Some(n);
+        self
+    }
+
     /// How often inventory sync looks at the sites (300 ms by default).
     pub fn sync_interval(mut self, d: Duration) -> Self {
         self.sync_interval = d;
@@ -102,6 +109,9 @@ impl TestContextBuilder {
         let mut config =
             ServerConfig::new(dir.path().to_path_buf(), "127.0.0.1:0".parse().unwrap());
         config.sync_interval = self.sync_interval;
+        if let Some(n) = self.workers {
+            config.workers = n;
+        }
         config.fault_step = self.fault_step;
         config.repeat_steps = self.repeat_steps;
         config.database_url = database_url.clone();
@@ -171,6 +181,7 @@ impl TestContext {
             sync_interval: Duration::from_millis(300),
             database_url: None,
             clock: None,
+            workers: None,
         }
     }
 

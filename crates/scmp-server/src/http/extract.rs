@@ -13,6 +13,43 @@ use crate::error::HttpError;
 /// The largest request body accepted.
 pub const MAX_BODY: usize = 1 << 20;
 
+/// How much of a refused body is still read, and for how long: a client still sending it then
+/// reads the refusal, instead of a connection reset under it.
+const DRAIN_BYTES: usize = 16 << 20;
+const DRAIN_FOR: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// A request body of at most [`MAX_BODY`]; a larger one is refused (a body that breaks off too:
+/// there is nothing to act on).
+pub async fn read_body(body: axum::body::Body) -> Result<bytes::Bytes, Error> {
+    use http_body_util::BodyExt;
+    let too_large = Error::TooLarge {
+        limit_bytes: MAX_BODY,
+    };
+    let mut body = body;
+    let mut read = bytes::BytesMut::new();
+    while let Some(frame) = body.frame().await {
+        let Ok(data) = frame.map(|f| f.into_data()) else {
+            return Err(too_large);
+        };
+        let Ok(data) = data else { continue };
+        if read.len() + data.len() > MAX_BODY {
+            let drained = async {
+                let mut seen = 0;
+                while let Some(Ok(f)) = body.frame().await {
+                    seen += f.data_ref().map_or(0, |d| d.len());
+                    if seen > DRAIN_BYTES {
+                        break;
+                    }
+                }
+            };
+            let _ = tokio::time::timeout(DRAIN_FOR, drained).await;
+            return Err(too_large);
+        }
+        read.extend_from_slice(&data);
+    }
+    Ok(read.freeze())
+}
+
 /// The field a deserialization error names (`body` for the whole).
 fn field_of(path: &serde_path_to_error::Path, whole: &str) -> String {
     let path = path.to_string();
@@ -40,13 +77,7 @@ impl<T: DeserializeOwned> FromRequest<Arc<AppState>> for ApiJson<T> {
                 expected: "application/json",
             }));
         }
-        let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY)
-            .await
-            .map_err(|_| {
-                HttpError(Error::TooLarge {
-                    limit_bytes: MAX_BODY,
-                })
-            })?;
+        let bytes = read_body(req.into_body()).await.map_err(HttpError)?;
         let mut de = serde_json::Deserializer::from_slice(&bytes);
         let value = serde_path_to_error::deserialize(&mut de)
             .map_err(|e| HttpError::invalid(&field_of(e.path(), "body"), e.inner().to_string()))?;

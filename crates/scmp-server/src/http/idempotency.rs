@@ -19,8 +19,6 @@ use scmp_common::Error;
 use crate::error::HttpError;
 
 const HEADER: &str = "idempotency-key";
-/// Bodies larger than the API accepts are not kept (the handler refuses them anyway).
-const MAX_BODY: usize = 1 << 20;
 
 fn hash(parts: &[&[u8]]) -> String {
     let mut h = Sha256::new();
@@ -87,11 +85,9 @@ pub async fn idempotency(State(s): State<Arc<AppState>>, req: Request, next: Nex
         .map(HeaderValue::as_bytes)
         .unwrap_or_default()]);
     let (parts, body) = req.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
-        return HttpError(Error::TooLarge {
-            limit_bytes: MAX_BODY,
-        })
-        .into_response();
+    let bytes = match super::extract::read_body(body).await {
+        Ok(b) => b,
+        Err(e) => return HttpError(e).into_response(),
     };
     let target = parts
         .uri
