@@ -10,6 +10,7 @@
 
 pub mod audit;
 pub mod audit_log;
+pub mod authenticate;
 pub mod catalog;
 pub mod clusters;
 pub mod groups;

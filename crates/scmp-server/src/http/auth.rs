@@ -11,30 +11,10 @@ use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use http::request::Parts;
-use scmp_authz::{Principal, Role, RoleBinding, Scope};
-use scmp_store::StoredBinding;
 
 use super::RequestId;
-use crate::context::{Actor, AppState, OpContext};
+use crate::context::{AppState, OpContext};
 use crate::error::HttpError;
-
-/// The role bindings the policy engine understands; unknown or malformed ones grant nothing.
-fn bindings(stored: &[StoredBinding]) -> Vec<RoleBinding> {
-    stored
-        .iter()
-        .filter_map(|b| {
-            let role: Role = b.role.parse().ok()?;
-            let scope = match (b.tenant_id, b.project_id) {
-                (None, None) => Scope::Platform,
-                (Some(t), None) => Scope::Tenant(t),
-                (Some(t), Some(p)) => Scope::Project(t, p),
-                (None, Some(_)) => return None,
-            };
-            let binding = RoleBinding { role, scope };
-            binding.is_well_formed().then_some(binding)
-        })
-        .collect()
-}
 
 /// The cookie that carries the portal's credential (HttpOnly).
 pub const SESSION_COOKIE: &str = "scmp_session";
@@ -111,28 +91,16 @@ impl FromRequestParts<Arc<AppState>> for OpContext {
                 token
             }
         };
-        let found = state
-            .store
-            .credential_verify(token, state.clock.now_ms())
-            .await?;
-        let Some((user, credential)) = found else {
-            return Err(unauthenticated());
-        };
+        let actor = state
+            .authenticate(token)
+            .await?
+            .ok_or_else(unauthenticated)?;
         // Every log line of this request from here on names who made it.
-        tracing::Span::current().record("actor", tracing::field::display(&user.name));
-        let stored = state.store.bindings_of(user.id).await?;
-        let principal = Principal {
-            id: user.id.to_string(),
-            bindings: bindings(&stored),
-        };
+        tracing::Span::current().record("actor", tracing::field::display(&actor.user.name));
         Ok(OpContext {
             request_id,
             source,
-            actor: Actor {
-                user,
-                credential,
-                principal,
-            },
+            actor,
         })
     }
 }

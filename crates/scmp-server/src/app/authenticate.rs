@@ -1,0 +1,50 @@
+//! Who a request is from: a credential's text (a token, or a session in the portal's cookie)
+//! becomes the actor, the user behind it with the credential used and the user's role bindings
+//! (its groups' included) as the policy engine reads them.
+
+use scmp_authz::{Principal, Role, RoleBinding, Scope};
+use scmp_common::Error;
+use scmp_store::StoredBinding;
+
+use crate::context::{Actor, AppState};
+
+/// The role bindings the policy engine understands; unknown or malformed ones grant nothing.
+fn bindings(stored: &[StoredBinding]) -> Vec<RoleBinding> {
+    stored
+        .iter()
+        .filter_map(|b| {
+            let role: Role = b.role.parse().ok()?;
+            let scope = match (b.tenant_id, b.project_id) {
+                (None, None) => Scope::Platform,
+                (Some(t), None) => Scope::Tenant(t),
+                (Some(t), Some(p)) => Scope::Project(t, p),
+                (None, Some(_)) => return None,
+            };
+            let binding = RoleBinding { role, scope };
+            binding.is_well_formed().then_some(binding)
+        })
+        .collect()
+}
+
+impl AppState {
+    /// The actor a credential's text stands for; `None` when it is no live credential.
+    pub async fn authenticate(&self, text: &str) -> Result<Option<Actor>, Error> {
+        let Some((user, credential)) = self
+            .store
+            .credential_verify(text, self.clock.now_ms())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let stored = self.store.bindings_of(user.id).await?;
+        let principal = Principal {
+            id: user.id.to_string(),
+            bindings: bindings(&stored),
+        };
+        Ok(Some(Actor {
+            user,
+            credential,
+            principal,
+        }))
+    }
+}
