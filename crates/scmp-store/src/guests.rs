@@ -316,12 +316,8 @@ impl DataStore {
     }
 
     /// Admits a guest: its quota reservation, its record and its creating operation commit together
-    /// or not at all.
-    pub async fn guest_admit(
-        &self,
-        new: &NewGuest,
-        op: &NewOperation,
-    ) -> Result<(Guest, Operation), Error> {
+    /// or not at all. Answers the operation (its `guest_id` is the new guest's).
+    pub async fn guest_admit(&self, new: &NewGuest, op: &NewOperation) -> Result<Operation, Error> {
         for t in &new.tags {
             crate::tenants::check_text("tags", t)?;
         }
@@ -373,7 +369,7 @@ impl DataStore {
             .insert_operation(&mut tx, op, id, new.tenant_id, new.project_id)
             .await?;
         tx.commit().await?;
-        Ok((self.guest_get(id).await?, op))
+        Ok(op)
     }
 
     /// Starts an operation on an existing guest: the guest moves from one of `from` to `to` and the

@@ -142,17 +142,26 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 fn user(row: &AnyRow) -> Result<User, Error> {
-    let tenant: Option<String> = row.try_get("tenant_id").map_err(Error::internal)?;
+    user_in(row, "")
+}
+
+/// A user from the columns named `{prefix}id`, `{prefix}name`, ... (`user_` beside a credential's
+/// own columns, whose `user_id` is then the user's id).
+fn user_in(row: &AnyRow, prefix: &str) -> Result<User, Error> {
+    let col = |c: &str| format!("{prefix}{c}");
+    let tenant: Option<String> = row
+        .try_get(col("tenant_id").as_str())
+        .map_err(Error::internal)?;
     Ok(User {
-        id: get_id(row, "id")?,
-        name: get_name(row, "name")?,
-        email: get_string(row, "email")?,
+        id: get_id(row, &col("id"))?,
+        name: get_name(row, &col("name"))?,
+        email: get_string(row, &col("email"))?,
         tenant_id: tenant
             .map(|t| t.parse())
             .transpose()
             .map_err(Error::internal)?,
-        tenant_name: match row.try_get::<Option<String>, _>("tenant_name") {
-            Ok(Some(_)) => Some(get_name(row, "tenant_name")?),
+        tenant_name: match row.try_get::<Option<String>, _>(col("tenant_name").as_str()) {
+            Ok(Some(_)) => Some(get_name(row, &col("tenant_name"))?),
             Ok(None) => None,
             Err(e) => return Err(Error::internal(e)),
         },
@@ -476,9 +485,13 @@ impl DataStore {
         if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Ok(None);
         }
-        let row = sqlx::query(&format!(
-            "SELECT {CRED_COLUMNS}, secret_hash, revoked_at FROM credentials WHERE id = $1"
-        ))
+        // The credential and its user in one read: every request makes it.
+        let row = sqlx::query(
+            "SELECT c.id, c.user_id, c.kind, c.name, c.expires_at, c.created_at, c.secret_hash, \
+             c.revoked_at, u.name AS user_name, u.email AS user_email, u.tenant_id AS user_tenant_id, \
+             (SELECT t.name FROM tenants t WHERE t.id = u.tenant_id) AS user_tenant_name \
+             FROM credentials c JOIN users u ON u.id = c.user_id WHERE c.id = $1",
+        )
         .bind(id)
         .fetch_optional(&mut *self.read().await?)
         .await
@@ -493,8 +506,7 @@ impl DataStore {
         if revoked.is_some() || cred.expires_at.is_some_and(|e| e <= now) {
             return Ok(None);
         }
-        let user = self.user_get(cred.user_id).await?;
-        Ok(Some((user, cred)))
+        Ok(Some((user_in(&row, "user_")?, cred)))
     }
 
     /// A user's live credentials of one kind.

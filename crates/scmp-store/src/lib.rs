@@ -36,7 +36,7 @@ pub use guests::{CloudInit, Guest, GuestEvent, GuestNetwork, NewGuest};
 pub use idempotency::{KeptAnswer, KeyState};
 pub use identity::{BindingSubject, Credential, CredentialKind, IssuedSecret, StoredBinding, User};
 pub use inventory::{ClusterObservation, Host, HostLoad, HostObservation, TemplateObservation};
-pub use operations::{NewOperation, Operation, Progress};
+pub use operations::{CreationInput, NewOperation, Operation, Progress};
 pub use projects::{NewProject, Project};
 pub use sites::{Cluster, ClusterHealth, ClusterInventory, NewCluster, NewSite, Site};
 pub use tenants::{NewTenant, QuotaView, Tenant};

@@ -4,12 +4,13 @@
 //! same step.
 
 use scmp_common::{
-    Error, GuestId, GuestState, OperationId, OperationKind, OperationState, ProjectId,
-    ResourceKind, TenantId,
+    Country, Error, GuestId, GuestKind, GuestState, OperationId, OperationKind, OperationState,
+    ProjectId, ResourceKind, TenantId,
 };
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use crate::audit_record::ActorIdentity;
 use crate::db::{db_error, get_string, get_u64, DataStore};
 
 /// An operation to record.
@@ -23,6 +24,68 @@ pub struct NewOperation {
     pub params: serde_json::Value,
     /// The request (and so the audit entry) that started it.
     pub request_id: String,
+    /// Who asked for it (their user id and who they were), so that its end is recorded in the
+    /// audit log in their name without reading it back.
+    pub requested_by: Option<(String, ActorIdentity)>,
+    /// For a creation, what admission read that its saga needs.
+    pub creation: Option<CreationInput>,
+}
+
+/// What a creation's saga needs of what its admission read (the tenant, the image), kept with the
+/// operation so the saga does not read it again: the guest is built as it was admitted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreationInput {
+    /// The tenant's name (its Proxmox pool is named after it).
+    pub tenant_name: String,
+    /// The countries the tenant's guests may run in (none: anywhere).
+    pub countries: Vec<Country>,
+    /// The image's name.
+    pub image_name: String,
+    /// The image's template on the clusters, and its kind.
+    pub template: String,
+    /// VM or container.
+    pub template_kind: GuestKind,
+}
+
+/// The key of the saga's input under which a creation's input is kept.
+const CREATION: &str = "creation";
+
+/// The key of the saga's input under which who asked is kept.
+const REQUESTED_BY: &str = "requested_by";
+
+impl Operation {
+    /// A creation's input, when the operation has it (those recorded before it did not).
+    pub fn creation(&self) -> Option<CreationInput> {
+        let c = self.params.get(CREATION)?;
+        let text = |k: &str| c.get(k).and_then(|v| v.as_str());
+        let countries = c
+            .get("countries")?
+            .as_array()?
+            .iter()
+            .map(|v| v.as_str().and_then(|s| s.parse().ok()))
+            .collect::<Option<Vec<Country>>>()?;
+        Some(CreationInput {
+            tenant_name: text("tenant_name")?.to_string(),
+            countries,
+            image_name: text("image_name")?.to_string(),
+            template: text("template")?.to_string(),
+            template_kind: text("template_kind")?.parse().ok()?,
+        })
+    }
+
+    /// Who asked for it, when the operation says (those recorded before it did not).
+    pub fn requested_by(&self) -> Option<(String, ActorIdentity)> {
+        let who = self.params.get(REQUESTED_BY)?;
+        let text = |k: &str| who.get(k).and_then(|v| v.as_str()).map(str::to_string);
+        Some((
+            text("actor")?,
+            ActorIdentity {
+                name: text("name")?,
+                realm: text("realm")?,
+                tenant: text("tenant")?,
+            },
+        ))
+    }
 }
 
 /// An operation as stored.
@@ -116,6 +179,26 @@ impl DataStore {
         project: ProjectId,
     ) -> Result<Operation, Error> {
         let now = self.now_ms();
+        let mut params = new.params.clone();
+        if let (Some((actor, who)), Some(map)) = (&new.requested_by, params.as_object_mut()) {
+            map.insert(
+                REQUESTED_BY.into(),
+                serde_json::json!({
+                    "actor": actor, "name": who.name, "realm": who.realm, "tenant": who.tenant,
+                }),
+            );
+        }
+        if let (Some(c), Some(map)) = (&new.creation, params.as_object_mut()) {
+            let countries: Vec<String> = c.countries.iter().map(|c| c.to_string()).collect();
+            map.insert(
+                CREATION.into(),
+                serde_json::json!({
+                    "tenant_name": c.tenant_name, "countries": countries,
+                    "image_name": c.image_name, "template": c.template,
+                    "template_kind": c.template_kind.as_str(),
+                }),
+            );
+        }
         let op = Operation {
             id: self.random.id::<OperationId>(),
             kind: new.kind,
@@ -127,7 +210,7 @@ impl DataStore {
             progress: 0,
             step: 0,
             undoing: false,
-            params: new.params.clone(),
+            params,
             error: String::new(),
             request_id: new.request_id.clone(),
             upids: Vec::new(),

@@ -3,12 +3,12 @@
 #![allow(clippy::unwrap_used)] // A test or a bench may unwrap: a panic fails it.
 
 use scmp_common::{
-    AuditPhase, AuditResult, AuditTarget, AuthMethod, Error, Name, ProjectId, ResourceKind,
-    Resources, TenantId,
+    AuditPhase, AuditResult, AuditTarget, AuthMethod, Error, GuestKind, Name, OperationKind,
+    ProjectId, ResourceKind, Resources, TenantId,
 };
 use scmp_store::{
-    AuditRecord, BindingSubject, CredentialKind, DataStore, NewCluster, NewProject, NewSite,
-    NewTenant, Visible,
+    ActorIdentity, AuditRecord, BindingSubject, CreationInput, CredentialKind, DataStore,
+    GuestNetwork, NewCluster, NewGuest, NewOperation, NewProject, NewSite, NewTenant, Visible,
 };
 
 use scmp_test_utils::on_both;
@@ -27,6 +27,7 @@ on_both!(
     leases_have_one_holder,
     lists_page_by_their_keys,
     lists_read_only_what_is_visible,
+    operations_keep_who_asked_and_what_was_admitted,
 );
 
 /// Keyset pages: every item once, in order, also when keys tie on their first part (role bindings
@@ -146,6 +147,82 @@ fn project(n: &str, quota: Resources) -> NewProject {
         description: String::new(),
         quota,
     }
+}
+
+/// An operation keeps who asked for it and, for a creation, what admission read (the saga reads
+/// neither again); one recorded without them answers none.
+async fn operations_keep_who_asked_and_what_was_admitted(store: &DataStore, _url: &str) {
+    let t = tenant(store, "alpha", res(10, 10_000, 100, 10)).await;
+    let p = store
+        .project_create(t.id, &project("web", res(10, 10_000, 100, 10)))
+        .await
+        .unwrap();
+    let image = store
+        .image_create(&scmp_store::NewImage {
+            name: name("debian-12"),
+            kind: GuestKind::Vm,
+            os: "debian".into(),
+            version: "12".into(),
+            template: "debian-12-tpl".into(),
+            description: String::new(),
+        })
+        .await
+        .unwrap();
+    let guest = |n: &str| NewGuest {
+        project_id: p.id,
+        tenant_id: t.id,
+        name: name(n),
+        kind: GuestKind::Vm,
+        image_id: image.id,
+        vcpus: 1,
+        memory_mib: 256,
+        disk_gib: 3,
+        site: None,
+        ha: false,
+        tags: Vec::new(),
+        cloud_init: Default::default(),
+        network: GuestNetwork::default(),
+        anti_affinity: String::new(),
+    };
+    let who = (
+        "u1".to_string(),
+        ActorIdentity {
+            name: "ann".into(),
+            realm: "local".into(),
+            tenant: "alpha".into(),
+        },
+    );
+    let creation = CreationInput {
+        tenant_name: "alpha".into(),
+        countries: vec!["DE".parse().unwrap(), "FR".parse().unwrap()],
+        image_name: "debian-12".into(),
+        template: "debian-12-tpl".into(),
+        template_kind: GuestKind::Vm,
+    };
+    let new_op = |requested_by, creation| NewOperation {
+        kind: OperationKind::GuestCreate,
+        target: "guest/web1".into(),
+        params: serde_json::json!({}),
+        request_id: "r1".into(),
+        requested_by,
+        creation,
+    };
+    let op = store
+        .guest_admit(
+            &guest("web1"),
+            &new_op(Some(who.clone()), Some(creation.clone())),
+        )
+        .await
+        .unwrap();
+    let stored = store.operation_get(op.id).await.unwrap();
+    assert_eq!(stored.requested_by(), Some(who));
+    assert_eq!(stored.creation(), Some(creation));
+    let bare = store
+        .guest_admit(&guest("web2"), &new_op(None, None))
+        .await
+        .unwrap();
+    let stored = store.operation_get(bare.id).await.unwrap();
+    assert_eq!((stored.requested_by(), stored.creation()), (None, None));
 }
 
 /// A list given what its caller may see reads only that: whole tenants, single projects, or nothing.

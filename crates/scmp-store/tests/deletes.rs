@@ -250,8 +250,11 @@ async fn build(store: &DataStore) -> Fixture {
             target: format!("guest/{g}"),
             params: serde_json::json!({}),
             request_id: "test".into(),
+            requested_by: None,
+            creation: None,
         };
-        let (guest, _) = store.guest_admit(&new, &op).await.unwrap();
+        let guest = store.guest_admit(&new, &op).await.unwrap();
+        let guest = store.guest_get(guest.guest_id).await.unwrap();
         store
             .guest_place(guest.id, cluster.id, "pve1", "test")
             .await

@@ -371,7 +371,12 @@ async fn finish(
 ) -> Result<(), Error> {
     // The Proxmox side of the user's request, linked to its audit entry by the request id, in
     // the name of the user who asked for it.
-    let (actor, identity) = match run.state.store.audit_actor_of(&run.op.request_id).await {
+    let recorded = match run.op.requested_by() {
+        Some(who) => Ok(Some(who)),
+        // Operations recorded before they kept who asked: from the request's audit entry.
+        None => run.state.store.audit_actor_of(&run.op.request_id).await,
+    };
+    let (actor, identity) = match recorded {
         Ok(Some(who)) => who,
         Ok(None) => ("scmp".to_string(), Default::default()),
         Err(e) => {

@@ -374,7 +374,10 @@ fn sizes(run: &Run<'_>) -> (u64, u64, u64) {
 }
 
 async fn spec(run: &Run<'_>, g: &Guest) -> Result<GuestSpec, StepError> {
-    let tenant_name = tenant(run, g).await?.name.to_string();
+    let tenant_name = match run.op.creation() {
+        Some(c) => c.tenant_name,
+        None => tenant(run, g).await?.name.to_string(),
+    };
     Ok(GuestSpec {
         guest: g.id,
         tenant: g.tenant_id,
@@ -398,7 +401,10 @@ async fn place(run: &Run<'_>, g: &Guest) -> Result<(), StepError> {
     if g.cluster_id.is_some() {
         return Ok(());
     }
-    let countries = tenant(run, g).await?.countries;
+    let countries = match run.op.creation() {
+        Some(c) => c.countries,
+        None => tenant(run, g).await?.countries,
+    };
     let req = crate::placement::request(g, &countries);
     match run.state.placer.place(&run.state.store, &req, true).await? {
         Ok(p) => {
@@ -468,15 +474,22 @@ async fn reserve_vmid(run: &Run<'_>, g: &Guest) -> Result<(), StepError> {
 
 async fn clone(run: &mut Run<'_>, g: &Guest) -> Result<(), StepError> {
     let (c, api) = cluster(run, g).await?;
-    let image = run.state.store.image_get(g.image_id).await?;
+    // The image as admitted (or, for a creation recorded before that was kept, as it is now).
+    let (image, template, kind) = match run.op.creation() {
+        Some(c) => (c.image_name, c.template, c.template_kind),
+        None => {
+            let i = run.state.store.image_get(g.image_id).await?;
+            (i.name.to_string(), i.template, i.kind)
+        }
+    };
     let templates = run.state.store.cluster_templates(Some(c.id)).await?;
     let Some((_, t)) = templates
         .iter()
-        .find(|(_, t)| t.name == image.template && t.kind == image.kind)
+        .find(|(_, t)| t.name == template && t.kind == kind)
     else {
         return Err(StepError::permanent(format!(
-            "image '{}' (template {}) is not on cluster '{}'",
-            image.name, image.template, c.name
+            "image '{image}' (template {template}) is not on cluster '{}'",
+            c.name
         )));
     };
     let spec = spec(run, g).await?;

@@ -6,7 +6,7 @@
 
 use scmp_api::{CloudInitSpec, GuestCreate, NetworkSpec};
 use scmp_common::{Error, Name};
-use scmp_store::{CloudInit, Guest, GuestNetwork, NewGuest, Project};
+use scmp_store::{CloudInit, CreationInput, Guest, GuestNetwork, NewGuest, Project};
 
 use crate::context::AppState;
 use crate::placement::Placed;
@@ -17,6 +17,8 @@ pub struct CreateChecked {
     pub guest: NewGuest,
     /// Placement's answer now (the saga places for real).
     pub placed: Placed,
+    /// What the saga needs of what admission read.
+    pub creation: CreationInput,
 }
 
 impl AppState {
@@ -114,7 +116,18 @@ impl AppState {
             network,
             anti_affinity,
         };
-        Ok(CreateChecked { guest, placed })
+        let creation = CreationInput {
+            tenant_name: tenant.name.to_string(),
+            countries: tenant.countries.clone(),
+            image_name: image.name.to_string(),
+            template: image.template.clone(),
+            template_kind: image.kind,
+        };
+        Ok(CreateChecked {
+            guest,
+            placed,
+            creation,
+        })
     }
 }
 

@@ -62,6 +62,8 @@ impl AppState {
             target: format!("guest/{}", g.name),
             params,
             request_id: ctx.request_id.clone(),
+            requested_by: Some((ctx.actor.user.id.to_string(), ctx.actor.user.identity())),
+            creation: None,
         };
         let op = self
             .audited(

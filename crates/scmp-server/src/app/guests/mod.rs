@@ -87,10 +87,12 @@ impl AppState {
             target: format!("guest/{}", new.name),
             params: serde_json::json!({}),
             request_id: ctx.request_id.clone(),
+            requested_by: Some((ctx.actor.user.id.to_string(), ctx.actor.user.identity())),
+            creation: Some(checked.creation),
         };
         let target =
             AuditTarget::new(ResourceKind::Project, p.id).child(ResourceKind::Guest, &new.name);
-        let (_, op) = self
+        let op = self
             .audited(
                 ctx,
                 "guest_create",
