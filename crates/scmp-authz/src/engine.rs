@@ -23,6 +23,38 @@ pub struct Principal {
     pub bindings: Vec<RoleBinding>,
 }
 
+impl Principal {
+    /// Every tenant the bindings name (on the tenant or on one of its projects), once, in order.
+    pub fn tenants(&self) -> Vec<TenantId> {
+        let mut tenants: Vec<TenantId> = self
+            .bindings
+            .iter()
+            .filter_map(|b| match b.scope {
+                Scope::Tenant(t) | Scope::Project(t, _) => Some(t),
+                Scope::Platform => None,
+            })
+            .collect();
+        tenants.sort();
+        tenants.dedup();
+        tenants
+    }
+
+    /// Every project the bindings name, with its tenant, once, in order.
+    pub fn projects(&self) -> Vec<(TenantId, ProjectId)> {
+        let mut projects: Vec<(TenantId, ProjectId)> = self
+            .bindings
+            .iter()
+            .filter_map(|b| match b.scope {
+                Scope::Project(t, p) => Some((t, p)),
+                _ => None,
+            })
+            .collect();
+        projects.sort();
+        projects.dedup();
+        projects
+    }
+}
+
 /// What an action is done to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resource {
@@ -223,22 +255,8 @@ impl Authorizer {
         entities.push(json!({"uid": uid("User", &principal.id), "attrs": attrs, "parents": []}));
         entities.push(json!({"uid": uid("Platform", "scmp"), "attrs": {}, "parents": []}));
         // The resources' places in the scope tree, and every scope the principal's bindings name.
-        let mut tenants: Vec<TenantId> = principal
-            .bindings
-            .iter()
-            .filter_map(|b| match b.scope {
-                Scope::Tenant(t) | Scope::Project(t, _) => Some(t),
-                Scope::Platform => None,
-            })
-            .collect();
-        let mut projects: Vec<(TenantId, ProjectId)> = principal
-            .bindings
-            .iter()
-            .filter_map(|b| match b.scope {
-                Scope::Project(t, p) => Some((t, p)),
-                _ => None,
-            })
-            .collect();
+        let mut tenants = principal.tenants();
+        let mut projects = principal.projects();
         let mut uids = Vec::with_capacity(resources.len());
         for resource in resources {
             uids.push(match *resource {

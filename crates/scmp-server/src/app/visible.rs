@@ -2,7 +2,7 @@
 //! bindings (the policy decides, as for one object), so that the store reads only those rows.
 //! Each item a list answers is still authorized on its own as well.
 
-use scmp_authz::{Action, Resource, Scope};
+use scmp_authz::{Action, Resource};
 use scmp_common::{ProjectId, TenantId};
 use scmp_store::Visible;
 
@@ -24,12 +24,13 @@ impl AppState {
         if self.allows(ctx, action, Resource::Tenant(nobody)) {
             return Visible::All;
         }
-        let mut tenants: Vec<TenantId> = self
-            .bound_tenants(ctx)
+        let tenants: Vec<TenantId> = ctx
+            .actor
+            .principal
+            .tenants()
             .into_iter()
             .filter(|t| self.allows(ctx, action, Resource::Tenant(*t)))
             .collect();
-        tenants.dedup();
         Visible::Within {
             tenants,
             projects: Vec::new(),
@@ -43,42 +44,23 @@ impl AppState {
         if self.allows(ctx, action, Resource::Project(nobody, none)) {
             return Visible::All;
         }
-        let tenants: Vec<TenantId> = self
-            .bound_tenants(ctx)
+        let tenants: Vec<TenantId> = ctx
+            .actor
+            .principal
+            .tenants()
             .into_iter()
             .filter(|t| self.allows(ctx, action, Resource::Project(*t, none)))
             .collect();
-        let mut projects: Vec<ProjectId> = ctx
+        let projects: Vec<ProjectId> = ctx
             .actor
             .principal
-            .bindings
-            .iter()
-            .filter_map(|b| match b.scope {
-                Scope::Project(t, p) if !tenants.contains(&t) => Some((t, p)),
-                _ => None,
+            .projects()
+            .into_iter()
+            .filter(|(t, p)| {
+                !tenants.contains(t) && self.allows(ctx, action, Resource::Project(*t, *p))
             })
-            .filter(|(t, p)| self.allows(ctx, action, Resource::Project(*t, *p)))
             .map(|(_, p)| p)
             .collect();
-        projects.sort();
-        projects.dedup();
         Visible::Within { tenants, projects }
-    }
-
-    /// Every tenant the caller's bindings name (on the tenant or on one of its projects), once.
-    fn bound_tenants(&self, ctx: &OpContext) -> Vec<TenantId> {
-        let mut tenants: Vec<TenantId> = ctx
-            .actor
-            .principal
-            .bindings
-            .iter()
-            .filter_map(|b| match b.scope {
-                Scope::Tenant(t) | Scope::Project(t, _) => Some(t),
-                Scope::Platform => None,
-            })
-            .collect();
-        tenants.sort();
-        tenants.dedup();
-        tenants
     }
 }
