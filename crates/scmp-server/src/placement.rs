@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use scmp_common::{ClusterId, Country, Error, Name, SiteId};
+use scmp_common::{Country, Error, Name, SiteId};
 use scmp_placement::{ClusterCap, Decision, HostCap, Refusal, Request, Snapshot};
 use scmp_store::{Cluster, DataStore};
 
@@ -143,38 +143,8 @@ pub struct Placer {
     cached: tokio::sync::Mutex<Option<(Instant, Capacity)>>,
 }
 
-/// Where a guest goes, and why.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Placed {
-    /// The site.
-    pub site_id: SiteId,
-    /// Its name.
-    pub site: Name,
-    /// Its country.
-    pub country: Country,
-    /// The cluster.
-    pub cluster_id: ClusterId,
-    /// Its name.
-    pub cluster: Name,
-    /// The host.
-    pub host: String,
-    /// Why, for people.
-    pub reason: String,
-}
-
-impl From<Placed> for scmp_api::PlacementView {
-    fn from(p: Placed) -> Self {
-        Self {
-            site_id: p.site_id,
-            site: p.site,
-            country: p.country,
-            cluster_id: p.cluster_id,
-            cluster: p.cluster,
-            host: p.host,
-            reason: p.reason,
-        }
-    }
-}
+/// Where a guest goes, and why: the API's view of it, which a dry run answers as it is.
+pub type Placed = scmp_api::PlacementView;
 
 impl Placer {
     /// Forgets the snapshot (a cluster was added or removed, or inventory changed).

@@ -11,7 +11,7 @@ use scmp_api::{
 use scmp_common::{GuestKind, Name, ProjectId, TenantId};
 use scmp_store::{BindingSubject, CredentialKind};
 
-use crate::client::Client;
+use crate::client::{Answer, Client};
 use crate::context::TestContext;
 
 /// A name (fails the test when it is not one).
@@ -174,6 +174,17 @@ pub async fn wait_operation(c: &Client, op: &OperationView) -> OperationView {
         }
     }
     panic!("operation {} did not end", op.id);
+}
+
+/// `guest_create` in project `p`, not waited for: the answer as it is (a refusal, or the
+/// operation's `202`).
+pub async fn try_create_guest(c: &Client, p: &ProjectView, body: &GuestCreate) -> Answer {
+    c.send(
+        reqwest::Method::POST,
+        &format!("/projects/{}/guests", p.id),
+        Some(serde_json::to_value(body).unwrap()),
+    )
+    .await
 }
 
 /// `guest_create` in project `p`; the operation as it ended.

@@ -106,6 +106,34 @@ pub fn guest_common(c: &Cluster, g: &Guest, now: SimTime, reachable: bool) -> Ma
     m
 }
 
+/// What a guest's list entry and its current status both show by kind (QEMU's run state, a
+/// container's type and swap), and its process id while it runs.
+pub fn guest_state_fields(g: &Guest, m: &mut Map<String, Value>) {
+    match g.kind {
+        pve_types::api::guest::GuestKind::Qemu => {
+            let qmp = match g.state {
+                RunState::Running => "running",
+                RunState::Paused => "paused",
+                RunState::Stopped => "stopped",
+            };
+            m.insert("qmpstatus".into(), json!(qmp));
+        }
+        pve_types::api::guest::GuestKind::Lxc => {
+            m.insert("type".into(), json!("lxc"));
+            let swap = g
+                .config
+                .get("swap")
+                .and_then(|s| s.parse::<u64>().ok())
+                .unwrap_or(512);
+            m.insert("maxswap".into(), json!(swap << 20));
+            m.insert("swap".into(), json!(0));
+        }
+    }
+    if let Some(pid) = guest_pid(g).filter(|_| g.state != RunState::Stopped) {
+        m.insert("pid".into(), json!(pid));
+    }
+}
+
 /// A running guest's process id (stable per guest and start).
 pub fn guest_pid(g: &Guest) -> Option<u64> {
     g.started_at

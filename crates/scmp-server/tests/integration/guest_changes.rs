@@ -6,7 +6,7 @@ use std::time::Duration;
 use reqwest::Method;
 use scmp_api::{GuestView, OperationView, Page, QuotaBody, SnapshotView, TokenView};
 use scmp_common::OperationState;
-use scmp_test_utils::helpers::{acme_web, create_guest, vm, wait_operation};
+use scmp_test_utils::helpers::{acme_web, create_guest, try_create_guest, vm, wait_operation};
 use scmp_test_utils::TestContext;
 use serde_json::{json, Value};
 
@@ -119,14 +119,7 @@ async fn a_cancelled_creation_is_undone() {
         .start()
         .await;
     let p = acme_web(&ctx.admin, 5).await;
-    let a = ctx
-        .admin
-        .send(
-            Method::POST,
-            &format!("/projects/{}/guests", p.id),
-            Some(serde_json::to_value(vm("web1")).unwrap()),
-        )
-        .await;
+    let a = try_create_guest(&ctx.admin, &p, &vm("web1")).await;
     assert_eq!(a.status, 202, "{}", a.text);
     let op: OperationView = a.json();
     tokio::time::sleep(Duration::from_millis(300)).await;

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use reqwest::Method;
 use scmp_api::{GuestView, OperationView, TenantView};
 use scmp_common::{GuestState, OperationState};
-use scmp_test_utils::helpers::{acme_web, create_guest, vm, wait_operation};
+use scmp_test_utils::helpers::{acme_web, create_guest, try_create_guest, vm, wait_operation};
 use scmp_test_utils::TestContext;
 use serde_json::json;
 
@@ -20,14 +20,7 @@ async fn residency_keeps_a_tenants_guests_in_its_countries() {
         .put("/tenants/acme", &json!({"countries": ["FR"]}))
         .await;
     assert_eq!(t.countries[0].as_str(), "FR");
-    let a = ctx
-        .admin
-        .send(
-            Method::POST,
-            &format!("/projects/{}/guests", p.id),
-            Some(serde_json::to_value(vm("web1")).unwrap()),
-        )
-        .await;
+    let a = try_create_guest(&ctx.admin, &p, &vm("web1")).await;
     assert_eq!(a.status, 422, "{}", a.text);
     assert!(a.problem().detail.contains("residency: 3"), "{}", a.text);
     let _: TenantView = ctx
@@ -50,14 +43,7 @@ async fn anti_affinity_spreads_a_group_over_hosts() {
     assert_eq!(hosts.len(), 3, "{hosts:?}");
     let mut body = vm("db3");
     body.anti_affinity_group = Some("db".into());
-    let a = ctx
-        .admin
-        .send(
-            Method::POST,
-            &format!("/projects/{}/guests", p.id),
-            Some(serde_json::to_value(body).unwrap()),
-        )
-        .await;
+    let a = try_create_guest(&ctx.admin, &p, &body).await;
     assert_eq!(a.status, 422, "no room for a fourth: {}", a.text);
     assert!(
         a.problem().detail.contains("anti_affinity: 3"),
@@ -152,14 +138,7 @@ async fn a_guest_joins_its_vlan_on_a_bridge_its_host_has() {
         bridge: Some("vmbr9".into()),
         vlan: None,
     });
-    let a = ctx
-        .admin
-        .send(
-            Method::POST,
-            &format!("/projects/{}/guests", p.id),
-            Some(serde_json::to_value(body).unwrap()),
-        )
-        .await;
+    let a = try_create_guest(&ctx.admin, &p, &body).await;
     assert_eq!(a.status, 422, "{}", a.text);
     assert!(
         a.problem().detail.contains("network: "),

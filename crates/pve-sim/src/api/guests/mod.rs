@@ -8,10 +8,10 @@ mod lifecycle;
 mod snapshots;
 mod status;
 
-use super::render::{guest_common, guest_pid};
+use super::render::{guest_common, guest_state_fields};
 use super::Request;
 use crate::error::ApiError;
-use crate::model::{Cluster, Guest, RunState};
+use crate::model::{Cluster, Guest};
 use crate::params::{self, ParamType};
 use pve_types::api::guest::GuestKind;
 use serde_json::{json, Map, Value};
@@ -101,29 +101,7 @@ pub fn list(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         .filter(|g| g.node == node && g.kind == kind)
         .map(|g| {
             let mut m = guest_common(c, g, r.now, true);
-            match kind {
-                GuestKind::Qemu => {
-                    let qmp = match g.state {
-                        RunState::Running => "running",
-                        RunState::Paused => "paused",
-                        RunState::Stopped => "stopped",
-                    };
-                    m.insert("qmpstatus".into(), json!(qmp));
-                }
-                GuestKind::Lxc => {
-                    m.insert("type".into(), json!("lxc"));
-                    let swap = g
-                        .config
-                        .get("swap")
-                        .and_then(|s| s.parse::<u64>().ok())
-                        .unwrap_or(512);
-                    m.insert("maxswap".into(), json!(swap << 20));
-                    m.insert("swap".into(), json!(0));
-                }
-            }
-            if let Some(pid) = guest_pid(g).filter(|_| g.state != RunState::Stopped) {
-                m.insert("pid".into(), json!(pid));
-            }
+            guest_state_fields(g, &mut m);
             Value::Object(m)
         })
         .collect();

@@ -2,7 +2,7 @@
 //! (through the HA manager for HA guests), and its statistics.
 
 use super::super::nodes::rrd_points;
-use super::super::render::{guest_common, guest_ha, guest_pid};
+use super::super::render::{guest_common, guest_ha, guest_state_fields};
 use super::super::{task_upid, Request};
 use super::{by_kind, guest, ha_sid, locked};
 use crate::error::ApiError;
@@ -15,37 +15,17 @@ pub fn status_current(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     let g = guest(c, r)?;
     let mut m = guest_common(c, g, r.now, true);
     m.insert("ha".into(), guest_ha(c, g));
-    if let Some(pid) = guest_pid(g).filter(|_| g.state != RunState::Stopped) {
-        m.insert("pid".into(), json!(pid));
-    }
-    match g.kind {
-        GuestKind::Qemu => {
-            let qmp = match g.state {
-                RunState::Running => "running",
-                RunState::Paused => "paused",
-                RunState::Stopped => "stopped",
-            };
-            m.insert("qmpstatus".into(), json!(qmp));
-            if g.config
-                .get("agent")
-                .is_some_and(|a| a.starts_with('1') || a.contains("enabled=1"))
-            {
-                m.insert("agent".into(), json!(1));
-            }
-            if g.state != RunState::Stopped {
-                m.insert("running-machine".into(), json!("pc-i440fx-9.2+pve1"));
-                m.insert("running-qemu".into(), json!("9.2.0"));
-            }
+    guest_state_fields(g, &mut m);
+    if g.kind == GuestKind::Qemu {
+        if g.config
+            .get("agent")
+            .is_some_and(|a| a.starts_with('1') || a.contains("enabled=1"))
+        {
+            m.insert("agent".into(), json!(1));
         }
-        GuestKind::Lxc => {
-            m.insert("type".into(), json!("lxc"));
-            let swap = g
-                .config
-                .get("swap")
-                .and_then(|s| s.parse::<u64>().ok())
-                .unwrap_or(512);
-            m.insert("maxswap".into(), json!(swap << 20));
-            m.insert("swap".into(), json!(0));
+        if g.state != RunState::Stopped {
+            m.insert("running-machine".into(), json!("pc-i440fx-9.2+pve1"));
+            m.insert("running-qemu".into(), json!("9.2.0"));
         }
     }
     Ok(Value::Object(m))

@@ -79,7 +79,7 @@ impl AppState {
             .await?;
         let checked = self.check_create(&p, body).await?;
         if q.dry_run == Some(true) {
-            return Ok(Created::Preview(checked.placed.into()));
+            return Ok(Created::Preview(checked.placed));
         }
         let new = checked.guest;
         let op = NewOperation {
