@@ -1,11 +1,14 @@
 //! The decision: the principal's role bindings and the resource's place in the scope tree become Cedar
 //! entities, and Cedar evaluates the checked-in policy.
 
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
-use cedar_policy::{Context, Decision, Entities, EntityUid, PolicySet, Request};
+use cedar_policy::{
+    Context, Decision, Entities, Entity, EntityId, EntityTypeName, EntityUid, PolicySet, Request,
+    RestrictedExpression,
+};
 use scmp_common::{ProjectId, TenantId};
-use serde_json::{json, Value};
 
 use crate::action::{Action, Target};
 use crate::roles::{Role, RoleBinding, Scope, SELF_ACTIONS};
@@ -85,13 +88,45 @@ pub enum Denial {
     Forbidden,
 }
 
+/// The entity types of the policy, parsed once.
+struct Types {
+    user: EntityTypeName,
+    action: EntityTypeName,
+    platform: EntityTypeName,
+    tenant: EntityTypeName,
+    project: EntityTypeName,
+}
+
+impl Types {
+    fn new() -> Result<Self, String> {
+        let parse = |kind: &str| {
+            EntityTypeName::from_str(&format!("Scmp::{kind}"))
+                .map_err(|e| format!("entity type {kind}: {e}"))
+        };
+        Ok(Self {
+            user: parse("User")?,
+            action: parse("Action")?,
+            platform: parse("Platform")?,
+            tenant: parse("Tenant")?,
+            project: parse("Project")?,
+        })
+    }
+}
+
+fn uid(kind: &EntityTypeName, id: &str) -> EntityUid {
+    EntityUid::from_type_name_and_id(kind.clone(), EntityId::new(id))
+}
+
 /// Decides requests. Build once; cheap to share.
 pub struct Authorizer {
     policies: PolicySet,
+    types: Types,
+    /// The platform, the root of the scope tree.
+    platform: EntityUid,
     /// The role groups of actions, as entities.
-    groups: Vec<Value>,
+    groups: Vec<Entity>,
     /// Each action as an entity, its role groups its parents.
-    actions: std::collections::HashMap<Action, Value>,
+    actions: HashMap<Action, Entity>,
     engine: cedar_policy::Authorizer,
 }
 
@@ -101,32 +136,12 @@ impl std::fmt::Debug for Authorizer {
     }
 }
 
-fn uid(kind: &str, id: &str) -> Value {
-    json!({"type": format!("Scmp::{kind}"), "id": id})
-}
-
-fn entity_ref(kind: &str, id: &str) -> Value {
-    json!({"__entity": uid(kind, id)})
-}
-
-fn scope_ref(scope: &Scope) -> Value {
-    match scope {
-        Scope::Platform => entity_ref("Platform", "scmp"),
-        Scope::Tenant(t) => entity_ref("Tenant", &t.to_string()),
-        Scope::Project(_, p) => entity_ref("Project", &p.to_string()),
-    }
-}
-
-fn parse_uid(kind: &str, id: &str) -> Option<EntityUid> {
-    let escaped = id.replace('\\', "\\\\").replace('"', "\\\"");
-    EntityUid::from_str(&format!("Scmp::{kind}::\"{escaped}\"")).ok()
-}
-
 impl Authorizer {
     /// Loads the policy and the role table.
     pub fn new() -> Result<Self, String> {
         let policies =
             PolicySet::from_str(POLICY).map_err(|e| format!("the policy does not parse: {e}"))?;
+        let types = Types::new()?;
         let mut names: Vec<String> = Role::ALL
             .iter()
             .map(|r| format!("role:{}", r.name()))
@@ -134,25 +149,27 @@ impl Authorizer {
         names.push("role:self".into());
         let groups = names
             .iter()
-            .map(|g| json!({"uid": uid("Action", g), "attrs": {}, "parents": []}))
+            .map(|g| Entity::new_no_attrs(uid(&types.action, g), HashSet::new()))
             .collect();
-        let mut actions = std::collections::HashMap::new();
+        let mut actions = HashMap::new();
         for a in Action::ALL {
-            let mut parents: Vec<Value> = Role::ALL
+            let mut parents: HashSet<EntityUid> = Role::ALL
                 .iter()
                 .filter(|r| r.actions().contains(a))
-                .map(|r| uid("Action", &format!("role:{}", r.name())))
+                .map(|r| uid(&types.action, &format!("role:{}", r.name())))
                 .collect();
             if SELF_ACTIONS.contains(a) {
-                parents.push(uid("Action", "role:self"));
+                parents.insert(uid(&types.action, "role:self"));
             }
             actions.insert(
                 *a,
-                json!({"uid": uid("Action", a.id()), "attrs": {}, "parents": parents}),
+                Entity::new_no_attrs(uid(&types.action, a.id()), parents),
             );
         }
         Ok(Self {
             policies,
+            platform: uid(&types.platform, "scmp"),
+            types,
             groups,
             actions,
             engine: cedar_policy::Authorizer::new(),
@@ -238,37 +255,46 @@ impl Authorizer {
         action: Action,
         resources: &[Resource],
     ) -> Option<Vec<bool>> {
-        let mut attrs = serde_json::Map::new();
+        let t = &self.types;
+        let scope_uid = |scope: &Scope| match scope {
+            Scope::Platform => self.platform.clone(),
+            Scope::Tenant(id) => uid(&t.tenant, &id.to_string()),
+            Scope::Project(_, id) => uid(&t.project, &id.to_string()),
+        };
+        let mut attrs = HashMap::new();
         for role in Role::ALL {
-            let scopes: Vec<Value> = principal
+            let scopes = principal
                 .bindings
                 .iter()
                 .filter(|b| b.role == role && b.is_well_formed())
-                .map(|b| scope_ref(&b.scope))
-                .collect();
-            attrs.insert(role.attribute().to_string(), Value::Array(scopes));
+                .map(|b| RestrictedExpression::new_entity_uid(scope_uid(&b.scope)));
+            attrs.insert(
+                role.attribute().to_string(),
+                RestrictedExpression::new_set(scopes),
+            );
         }
+        let user = uid(&t.user, &principal.id);
         // Only the action asked about and its groups: a decision's cost does not grow with the
         // number of actions there are.
         let mut entities = self.groups.clone();
         entities.push(self.actions.get(&action)?.clone());
-        entities.push(json!({"uid": uid("User", &principal.id), "attrs": attrs, "parents": []}));
-        entities.push(json!({"uid": uid("Platform", "scmp"), "attrs": {}, "parents": []}));
+        entities.push(Entity::new(user.clone(), attrs, HashSet::new()).ok()?);
+        entities.push(Entity::new_no_attrs(self.platform.clone(), HashSet::new()));
         // The resources' places in the scope tree, and every scope the principal's bindings name.
         let mut tenants = principal.tenants();
         let mut projects = principal.projects();
         let mut uids = Vec::with_capacity(resources.len());
         for resource in resources {
             uids.push(match *resource {
-                Resource::Platform => parse_uid("Platform", "scmp")?,
-                Resource::Tenant(t) => {
-                    tenants.push(t);
-                    parse_uid("Tenant", &t.to_string())?
+                Resource::Platform => self.platform.clone(),
+                Resource::Tenant(id) => {
+                    tenants.push(id);
+                    uid(&t.tenant, &id.to_string())
                 }
-                Resource::Project(t, p) => {
-                    tenants.push(t);
-                    projects.push((t, p));
-                    parse_uid("Project", &p.to_string())?
+                Resource::Project(tenant, id) => {
+                    tenants.push(tenant);
+                    projects.push((tenant, id));
+                    uid(&t.project, &id.to_string())
                 }
             });
         }
@@ -276,15 +302,22 @@ impl Authorizer {
         tenants.dedup();
         projects.sort();
         projects.dedup();
-        for t in tenants {
-            entities.push(json!({"uid": uid("Tenant", &t.to_string()), "attrs": {}, "parents": [uid("Platform", "scmp")]}));
+        for tenant in tenants {
+            let parents = HashSet::from([self.platform.clone()]);
+            entities.push(Entity::new_no_attrs(
+                uid(&t.tenant, &tenant.to_string()),
+                parents,
+            ));
         }
-        for (t, p) in projects {
-            entities.push(json!({"uid": uid("Project", &p.to_string()), "attrs": {}, "parents": [uid("Tenant", &t.to_string())]}));
+        for (tenant, project) in projects {
+            let parents = HashSet::from([uid(&t.tenant, &tenant.to_string())]);
+            entities.push(Entity::new_no_attrs(
+                uid(&t.project, &project.to_string()),
+                parents,
+            ));
         }
-        let entities = Entities::from_json_value(Value::Array(entities), None).ok()?;
-        let user = parse_uid("User", &principal.id)?;
-        let action = parse_uid("Action", action.id())?;
+        let entities = Entities::from_entities(entities, None).ok()?;
+        let action = self.actions.get(&action)?.uid();
         let mut answers = Vec::with_capacity(uids.len());
         for resource in uids {
             let request = Request::new(

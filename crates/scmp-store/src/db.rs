@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use scmp_common::{Error, Random, SharedClock};
 use sqlx::any::AnyRow;
-use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyConnection, AnyPool, Database, Row, TransactionManager};
+use sqlx::{AnyPool, Row};
+
+use crate::link::Link;
 
 /// Which database is behind the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,16 +47,17 @@ pub struct DataStore {
 }
 
 /// A connection the store holds itself, handed from one caller to the next.
-type Held = Arc<tokio::sync::Mutex<AnyConnection>>;
+type Held = Arc<tokio::sync::Mutex<Link>>;
 
 /// Where statements go.
 ///
 /// SQLite has one writer, and a pool of one connection turned out to be slow at handing it on:
 /// the pool returns each connection through a task of its own and pings it before the next
-/// caller may use it, so under load the writer sat idle between statements for a scheduler's turn
-/// and a round trip to the driver's thread. The store therefore holds its SQLite connections
-/// itself: one writer, taken in turn, and readers beside it (in WAL mode readers never wait for
-/// the writer). PostgreSQL keeps its pool: it has many connections and its checks are worth it.
+/// caller may use it, so under load the writer sat idle between statements for a scheduler's turn.
+/// The store therefore holds its SQLite connections itself: one writer, taken in turn, and readers
+/// beside it (in WAL mode readers never wait for the writer), each running its statements in place
+/// ([`crate::sqlite`]). PostgreSQL keeps its pool: it has many connections and its checks are
+/// worth it.
 #[derive(Debug)]
 pub(crate) enum Conns {
     Sqlite {
@@ -71,13 +73,13 @@ pub(crate) enum Conns {
 
 /// A connection in use: held until dropped.
 pub(crate) enum Conn {
-    Held(tokio::sync::OwnedMutexGuard<AnyConnection>),
-    Pooled(PoolConnection<Any>),
+    Held(tokio::sync::OwnedMutexGuard<Link>),
+    Pooled(Link),
 }
 
 impl std::ops::Deref for Conn {
-    type Target = AnyConnection;
-    fn deref(&self) -> &AnyConnection {
+    type Target = Link;
+    fn deref(&self) -> &Link {
         match self {
             Conn::Held(c) => c,
             Conn::Pooled(c) => c,
@@ -86,7 +88,7 @@ impl std::ops::Deref for Conn {
 }
 
 impl std::ops::DerefMut for Conn {
-    fn deref_mut(&mut self) -> &mut AnyConnection {
+    fn deref_mut(&mut self) -> &mut Link {
         match self {
             Conn::Held(c) => c,
             Conn::Pooled(c) => c,
@@ -104,9 +106,7 @@ pub(crate) struct Tx {
 impl Tx {
     /// Commits; the connection is handed on.
     pub(crate) async fn commit(mut self) -> Result<(), Error> {
-        <Any as Database>::TransactionManager::commit(&mut self.conn)
-            .await
-            .map_err(db_error)?;
+        self.conn.commit().await.map_err(db_error)?;
         self.open = false;
         Ok(())
     }
@@ -115,21 +115,21 @@ impl Tx {
 impl Drop for Tx {
     fn drop(&mut self) {
         if self.open {
-            // Queued on the connection: it runs before whatever the next caller sends.
-            <Any as Database>::TransactionManager::start_rollback(&mut self.conn);
+            // On PostgreSQL queued on the connection: it runs before whatever the next caller sends.
+            self.conn.start_rollback();
         }
     }
 }
 
 impl std::ops::Deref for Tx {
-    type Target = AnyConnection;
-    fn deref(&self) -> &AnyConnection {
+    type Target = Link;
+    fn deref(&self) -> &Link {
         &self.conn
     }
 }
 
 impl std::ops::DerefMut for Tx {
-    fn deref_mut(&mut self) -> &mut AnyConnection {
+    fn deref_mut(&mut self) -> &mut Link {
         &mut self.conn
     }
 }
@@ -142,6 +142,13 @@ async fn take(c: &Held) -> Result<Conn, Error> {
         .await
         .map(Conn::Held)
         .map_err(|_| Error::Unavailable("the database is busy".into()))
+}
+
+async fn pooled(pool: &AnyPool) -> Result<Conn, Error> {
+    pool.acquire()
+        .await
+        .map(|c| Conn::Pooled(Link::Postgres(c)))
+        .map_err(db_error)
 }
 
 impl DataStore {
@@ -179,16 +186,14 @@ impl DataStore {
     pub(crate) async fn write(&self) -> Result<Conn, Error> {
         match &*self.conns {
             Conns::Sqlite { writer, .. } => take(writer).await,
-            Conns::Postgres(pool) => pool.acquire().await.map(Conn::Pooled).map_err(db_error),
+            Conns::Postgres(pool) => pooled(pool).await,
         }
     }
 
     /// A transaction on the write connection (see [`Tx`]).
     pub(crate) async fn begin(&self) -> Result<Tx, Error> {
         let mut conn = self.write().await?;
-        <Any as Database>::TransactionManager::begin(&mut conn, None)
-            .await
-            .map_err(db_error)?;
+        conn.begin().await.map_err(db_error)?;
         Ok(Tx { conn, open: true })
     }
 
@@ -210,7 +215,7 @@ impl DataStore {
                 let turn = next.fetch_add(1, Ordering::Relaxed) % readers.len();
                 take(&readers[turn]).await
             }
-            Conns::Postgres(pool) => pool.acquire().await.map(Conn::Pooled).map_err(db_error),
+            Conns::Postgres(pool) => pooled(pool).await,
         }
     }
 

@@ -2,8 +2,8 @@
 //! transaction, so a delete either finds nothing in its way or answers which resources are; and
 //! the delete itself, with what the resource owns.
 
+use crate::link::Link;
 use scmp_common::{Dependents, Error, ResourceKind};
-use sqlx::AnyConnection;
 
 use crate::db::db_error;
 
@@ -11,7 +11,7 @@ use crate::db::db_error;
 /// `projects WHERE tenant_id = $1`) that depend on `key`: their count and the first names (the
 /// `name` expression), or `None` when there are none.
 pub(crate) async fn find(
-    conn: &mut AnyConnection,
+    conn: &mut Link,
     kind: ResourceKind,
     from: &str,
     name: &str,
@@ -61,7 +61,7 @@ pub(crate) fn refuse_if_any(
 /// Deletes what a resource owns (each statement of `owned`, on `$1`), then the resource itself
 /// (`row`, on `$1`); `NotFound` when there was no such resource.
 pub(crate) async fn delete_with_owned(
-    conn: &mut AnyConnection,
+    conn: &mut Link,
     owned: &[&str],
     row: &str,
     kind: ResourceKind,

@@ -279,7 +279,7 @@ impl DataStore {
     /// would not fit.
     pub(crate) async fn change_project_usage(
         &self,
-        conn: &mut sqlx::AnyConnection,
+        conn: &mut crate::link::Link,
         project: ProjectId,
         delta: ResourceDelta,
     ) -> Result<bool, Error> {

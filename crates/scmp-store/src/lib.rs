@@ -1,6 +1,7 @@
 //! All of scmp's SQL. One [`DataStore`] over SQLite (the embedded default) or PostgreSQL (several
 //! server replicas), the same portable SQL on both, migrations applied at open, and one conformance
-//! test suite that runs against both.
+//! test suite that runs against both. Statements are built and rows read with sqlx for both; on
+//! SQLite they run in place (`link`, `sqlite`), on PostgreSQL through sqlx's driver.
 //!
 //! Quota reservation is one conditional `UPDATE` inside the admitting transaction: the row changes only
 //! when the new total stays within the limit, so concurrent requests can never over-allocate.
@@ -19,11 +20,13 @@ mod idempotency;
 mod identity;
 mod inventory;
 mod leases;
+mod link;
 mod migrate;
 mod open;
 mod operations;
 mod projects;
 mod sites;
+mod sqlite;
 mod tenants;
 mod visible;
 mod vmids;

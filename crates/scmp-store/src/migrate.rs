@@ -5,6 +5,7 @@
 use scmp_common::Error;
 
 use crate::db::{db_error, Backend, DataStore};
+use crate::link::Link;
 
 /// Every migration, oldest first.
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -60,7 +61,7 @@ pub(crate) async fn run(store: &DataStore) -> Result<(), Error> {
     result
 }
 
-async fn apply(conn: &mut sqlx::AnyConnection, now_ms: i64) -> Result<(), Error> {
+async fn apply(conn: &mut Link, now_ms: i64) -> Result<(), Error> {
     sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)")
         .execute(&mut *conn)
         .await
@@ -71,23 +72,33 @@ async fn apply(conn: &mut sqlx::AnyConnection, now_ms: i64) -> Result<(), Error>
         .map_err(db_error)?;
     let current = current.unwrap_or(0);
     for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
-        let mut tx = sqlx::Connection::begin(&mut *conn)
-            .await
-            .map_err(db_error)?;
-        for stmt in statements(sql) {
-            sqlx::query(&stmt)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| Error::internal(format!("migration {version}: {e}")))?;
+        conn.begin().await.map_err(db_error)?;
+        let applied = migrate(conn, *version, sql, now_ms).await;
+        match applied {
+            Ok(()) => conn.commit().await.map_err(db_error)?,
+            Err(e) => {
+                conn.start_rollback();
+                return Err(e);
+            }
         }
-        sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
-            .bind(*version)
-            .bind(now_ms)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
-        tx.commit().await.map_err(db_error)?;
         tracing::info!(version, "applied database migration");
     }
+    Ok(())
+}
+
+/// One migration's statements and its record, in the transaction the caller opened.
+async fn migrate(conn: &mut Link, version: i64, sql: &str, now_ms: i64) -> Result<(), Error> {
+    for stmt in statements(sql) {
+        sqlx::query(&stmt)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| Error::internal(format!("migration {version}: {e}")))?;
+    }
+    sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
+        .bind(version)
+        .bind(now_ms)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error)?;
     Ok(())
 }

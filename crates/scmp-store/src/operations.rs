@@ -172,7 +172,7 @@ fn operation(row: &AnyRow) -> Result<Operation, Error> {
 impl DataStore {
     pub(crate) async fn insert_operation(
         &self,
-        conn: &mut sqlx::AnyConnection,
+        conn: &mut crate::link::Link,
         new: &NewOperation,
         guest: GuestId,
         tenant: TenantId,

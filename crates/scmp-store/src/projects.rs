@@ -94,7 +94,7 @@ impl DataStore {
     /// concurrent requests can never over-allocate. False when it would not fit.
     async fn reserve_in_tenant(
         &self,
-        tx: &mut sqlx::AnyConnection,
+        tx: &mut crate::link::Link,
         tenant: TenantId,
         delta: ResourceDelta,
     ) -> Result<bool, Error> {
