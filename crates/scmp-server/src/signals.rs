@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use scmp_common::OperationId;
 
-/// Operations recorded by this replica and not yet claimed. A worker that ends a run claims
-/// again at once only when some wait: a claim that finds nothing still costs a write.
+/// Operations recorded by this replica and not yet claimed. A worker claims when it takes one of
+/// them (or now and then, to resume what was left); a claim that finds nothing still costs a write,
+/// so two workers never answer the same announcement.
 #[derive(Default)]
 pub struct Work {
     notify: tokio::sync::Notify,
@@ -27,16 +28,15 @@ impl Work {
         self.notify.notified().await
     }
 
-    pub(crate) fn took(&self) {
-        let _ = self.queued.fetch_update(
-            std::sync::atomic::Ordering::SeqCst,
-            std::sync::atomic::Ordering::SeqCst,
-            |n| n.checked_sub(1),
-        );
-    }
-
-    pub(crate) fn queued(&self) -> bool {
-        self.queued.load(std::sync::atomic::Ordering::SeqCst) > 0
+    /// Takes one announced operation to claim; false when none waits.
+    pub(crate) fn take(&self) -> bool {
+        self.queued
+            .fetch_update(
+                std::sync::atomic::Ordering::SeqCst,
+                std::sync::atomic::Ordering::SeqCst,
+                |n| n.checked_sub(1),
+            )
+            .is_ok()
     }
 }
 

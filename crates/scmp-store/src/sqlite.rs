@@ -264,6 +264,36 @@ impl Location {
     }
 }
 
+/// How often the WAL is checkpointed.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// Checkpoints the WAL on a thread of its own, with a connection of its own, while `alive` is
+/// held: copying pages back into the database file (and its `fsync`s) is then never a commit's
+/// work, which held the one writer for as long as it took. A passive checkpoint never waits for
+/// the writer or the readers.
+pub(crate) fn checkpoint_in_background<T: Send + Sync + 'static>(
+    location: &Location,
+    alive: std::sync::Weak<T>,
+) -> Result<(), Error> {
+    if location.file.is_none() {
+        return Ok(());
+    }
+    let conn = location.open(&["PRAGMA busy_timeout = 5000"])?;
+    std::thread::Builder::new()
+        .name("sqlite-checkpoint".into())
+        .spawn(move || loop {
+            std::thread::sleep(CHECKPOINT_EVERY);
+            if alive.strong_count() == 0 {
+                return;
+            }
+            if let Err(e) = run_plain(&conn, "PRAGMA wal_checkpoint(PASSIVE)") {
+                tracing::warn!(error = %e, "checkpointing the database failed");
+            }
+        })
+        .map_err(|e| Error::internal(format!("cannot start the checkpoint thread: {e}")))?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -156,12 +156,19 @@ pub fn spawn(state: Arc<AppState>, workers: usize) {
 }
 
 async fn worker(state: Arc<AppState>, owner: String) {
+    // Whether this claim answers an announcement the worker took; else it is the look now and then
+    // for runs to resume (a replica that died, a lease that ran out), which may find an announced
+    // operation too and then takes its announcement.
+    let mut announced = false;
     loop {
         match state.store.operation_claim(&owner, LEASE_MS).await {
             Ok(Some(op)) => {
-                state.work.took();
+                if !announced {
+                    state.work.take();
+                }
                 run(&state, &owner, op).await;
-                if state.work.queued() {
+                if state.work.take() {
+                    announced = true;
                     continue;
                 }
             }
@@ -169,15 +176,18 @@ async fn worker(state: Arc<AppState>, owner: String) {
             Err(e) => {
                 tracing::warn!(error = %e, "cannot claim operations");
                 tokio::time::sleep(Duration::from_secs(1)).await;
+                announced = false;
                 continue;
             }
         }
-        // Nothing recorded here waits: sleep until there is, or look now and then for runs to
-        // resume (a replica that died, a lease that ran out).
-        tokio::select! {
-            _ = state.work.announced() => {}
-            _ = tokio::time::sleep(Duration::from_millis(500)) => {}
-        }
+        // Sleep until an operation is announced that no other worker took, or until the next look.
+        let look = tokio::time::Instant::now() + Duration::from_millis(500);
+        announced = loop {
+            tokio::select! {
+                _ = state.work.announced() => if state.work.take() { break true },
+                _ = tokio::time::sleep_until(look) => break false,
+            }
+        };
     }
 }
 
