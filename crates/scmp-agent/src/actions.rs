@@ -22,7 +22,7 @@ use crate::identity;
 pub type Error = pve_client::Error;
 
 /// Everything about a guest the actions need.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct GuestSpec {
     /// The scmp guest.
     pub guest: GuestId,
@@ -163,7 +163,8 @@ async fn is_ours(
 }
 
 /// What [`ensure_clone`] found.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum CloneOutcome {
     /// The guest exists at the VMID (cloned now or before).
     Done,

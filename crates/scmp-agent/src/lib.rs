@@ -1,18 +1,23 @@
 //! The site agent: everything scmp does to and learns from one Proxmox VE cluster.
 //!
 //! The server keeps the desired state; the agent reports what it observes ([`protocol`]) and carries
-//! out changes ([`actions`]), each written so that running it twice finds its work done. Today the
-//! agent runs inside the server and reaches the cluster directly over its REST API; the protocol
-//! types are what a remote `scmp agent` will send, so moving it to the edge changes the transport,
-//! not this logic.
+//! out changes ([`actions`]), each written so that running it twice finds its work done. The centre
+//! asks an agent through one typed protocol ([`command`]: [`Agent::call`] with a [`Command`] and its
+//! idempotency key), answered by a [`LocalAgent`] that reaches the cluster's REST API itself; an
+//! agent at the edge answers the same commands over its link, so nothing above the transport knows
+//! which one it is.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod actions;
+pub mod command;
 mod connect;
 pub mod identity;
+mod local;
 mod observe;
 pub mod protocol;
 
+pub use command::{Agent, AgentError, AgentErrorKind, Answer, Command, CommandId, Reply};
 pub use connect::{check_privileges, connect, ClusterAccess, REQUIRED_PRIVILEGES};
+pub use local::LocalAgent;
 pub use observe::observe;

@@ -1,28 +1,28 @@
-//! One Proxmox VE client per registered cluster, built from its record (the token secret unsealed
-//! only in memory) and rebuilt when the record changes.
+//! One agent per registered cluster: for a cluster reached directly, an in-process agent on a
+//! Proxmox VE client built from its record (the token secret unsealed only in memory), rebuilt
+//! when the record changes.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use pve_client::PveApi;
-use scmp_agent::ClusterAccess;
+use scmp_agent::{Agent, ClusterAccess, LocalAgent};
 use scmp_common::{ClusterId, Error};
 use scmp_store::Cluster;
 
 use crate::secrets::Sealer;
 
-/// A client and the record identity it was built from.
-type Entry = (String, Arc<dyn PveApi>);
+/// An agent and the record identity it was built from.
+type Entry = (String, Arc<dyn Agent>);
 
-/// The clients, by cluster id.
+/// The agents, by cluster id.
 #[derive(Default)]
 pub struct Connections {
     clients: Mutex<HashMap<ClusterId, Entry>>,
 }
 
 impl Connections {
-    /// The client for a cluster.
-    pub fn get(&self, cluster: &Cluster, sealer: &Sealer) -> Result<Arc<dyn PveApi>, Error> {
+    /// The agent of a cluster.
+    pub fn get(&self, cluster: &Cluster, sealer: &Sealer) -> Result<Arc<dyn Agent>, Error> {
         // The record's identity: a changed endpoint, token or fingerprint gives a new client.
         let key = format!(
             "{}|{}|{}|{:?}",
@@ -41,15 +41,14 @@ impl Connections {
             }
         }
         let access = access(cluster, sealer)?;
-        let client: Arc<dyn PveApi> = Arc::new(
-            scmp_agent::connect(&access)
-                .map_err(|e| Error::Unavailable(format!("cluster '{}': {e}", cluster.name)))?,
-        );
-        clients.insert(cluster.id, (key, client.clone()));
-        Ok(client)
+        let client = scmp_agent::connect(&access)
+            .map_err(|e| Error::Unavailable(format!("cluster '{}': {e}", cluster.name)))?;
+        let agent: Arc<dyn Agent> = Arc::new(LocalAgent::new(Arc::new(client)));
+        clients.insert(cluster.id, (key, agent.clone()));
+        Ok(agent)
     }
 
-    /// Forgets a cluster's client.
+    /// Forgets a cluster's agent.
     pub fn forget(&self, cluster_id: ClusterId) {
         if let Ok(mut c) = self.clients.lock() {
             c.remove(&cluster_id);

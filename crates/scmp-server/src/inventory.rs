@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use pve_client::PveApi;
-use pve_types::api::guest::PowerAction;
+use scmp_agent::command::Power;
 use scmp_agent::protocol::{ObservedGuest, SiteObservation};
+use scmp_agent::{Agent, Command, Reply};
 use scmp_common::{DriftAction, Error, GuestEventKind, GuestId, GuestKind, GuestState};
 use scmp_store::{Cluster, ClusterObservation, Guest, HostObservation, TemplateObservation};
 
@@ -63,7 +63,7 @@ pub async fn sync_all(state: &AppState) {
 
 /// Looks at one cluster and records what it saw.
 pub async fn sync_cluster(state: &AppState, cluster: &Cluster) -> Result<SiteObservation, Error> {
-    let api = state.connections.get(cluster, &state.sealer)?;
+    let agent = state.connections.get(cluster, &state.sealer)?;
     let with_bridges = cluster
         .inventory
         .bridges
@@ -76,7 +76,11 @@ pub async fn sync_cluster(state: &AppState, cluster: &Cluster) -> Result<SiteObs
     // cluster is observed is still `creating` here and left alone, instead of running here and
     // absent from an observation taken before its clone.
     let guests = state.store.guest_list_on_cluster(cluster.id).await?;
-    let obs = match scmp_agent::observe(api.as_ref(), with_bridges).await {
+    let observed = agent
+        .ask(Command::Observe { with_bridges })
+        .await
+        .and_then(Reply::observation);
+    let obs = match observed {
         Ok(o) => o,
         Err(e) => {
             let message = e.to_string();
@@ -173,7 +177,7 @@ pub async fn sync_cluster(state: &AppState, cluster: &Cluster) -> Result<SiteObs
     };
     state.store.cluster_observed(cluster.id, &record).await?;
     for g in &guests {
-        reconcile(state, cluster, api.as_ref(), g, seen.get(&g.id).copied()).await?;
+        reconcile(state, cluster, agent.as_ref(), g, seen.get(&g.id).copied()).await?;
     }
     Ok(obs)
 }
@@ -182,7 +186,7 @@ pub async fn sync_cluster(state: &AppState, cluster: &Cluster) -> Result<SiteObs
 async fn reconcile(
     state: &AppState,
     cluster: &Cluster,
-    api: &dyn PveApi,
+    agent: &dyn Agent,
     g: &Guest,
     seen: Option<&ObservedGuest>,
 ) -> Result<(), Error> {
@@ -276,22 +280,32 @@ async fn reconcile(
     let drift = diffs.join("; ");
     state.store.guest_set_drift(g.id, &drift).await?;
     if cluster.health.drift_action == DriftAction::Repair {
-        let mut upids = Vec::new();
         let fixed = async {
             if o.vcpus != g.vcpus || o.memory_mib != g.memory_mib {
-                scmp_agent::actions::set_size(api, g.kind, &o.node, o.vmid, g.vcpus, g.memory_mib)
-                    .await?;
+                let command = Command::SetSize {
+                    kind: g.kind,
+                    node: o.node.clone(),
+                    vmid: o.vmid,
+                    vcpus: g.vcpus,
+                    memory_mib: g.memory_mib,
+                };
+                agent.ask(command).await?.done()?;
             }
             if running != expect_running {
                 let action = if expect_running {
-                    PowerAction::Start
+                    Power::Start
                 } else {
-                    PowerAction::Stop
+                    Power::Stop
                 };
-                scmp_agent::actions::power(api, g.kind, &o.node, o.vmid, action, &mut upids)
-                    .await?;
+                let command = Command::Power {
+                    kind: g.kind,
+                    node: o.node.clone(),
+                    vmid: o.vmid,
+                    action,
+                };
+                agent.ask(command).await?.done()?;
             }
-            Ok::<_, pve_client::Error>(())
+            Ok::<_, scmp_agent::AgentError>(())
         }
         .await;
         match fixed {

@@ -105,6 +105,19 @@ impl From<Error> for StepError {
     }
 }
 
+impl From<scmp_agent::AgentError> for StepError {
+    fn from(e: scmp_agent::AgentError) -> Self {
+        let transient = e.is_transient();
+        let message = e.message.clone();
+        let source = Some(Box::new(e) as Cause);
+        if transient {
+            StepError::Transient { message, source }
+        } else {
+            StepError::Permanent { message, source }
+        }
+    }
+}
+
 impl From<pve_client::Error> for StepError {
     fn from(e: pve_client::Error) -> Self {
         use pve_client::ErrorKind::*;

@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use pve_client::PveApi;
-use pve_types::api::guest::PowerAction;
-use scmp_agent::actions::{self, CloneOutcome, GuestSpec, SnapshotOp};
+use scmp_agent::actions::{self, CloneOutcome, GuestSpec};
+use scmp_agent::command::{Power, SnapshotChange};
+use scmp_agent::{Agent, Command, Reply};
 use scmp_common::{Error, GuestState, OperationKind};
 use scmp_store::{Cluster, Guest};
 
@@ -130,7 +130,10 @@ impl Step {
                 let tenant = spec(run, &g).await?.tenant_name;
                 let pool = actions::tenant_pool(&tenant);
                 if !run.state.known_pools.exists(c.id, &pool) {
-                    actions::ensure_pool(api.as_ref(), &tenant).await?;
+                    let command = Command::EnsurePool {
+                        tenant_name: tenant,
+                    };
+                    ask(run, api.as_ref(), command).await?.made()?;
                     run.state.known_pools.saw(c.id, &pool);
                 }
                 Ok(())
@@ -140,27 +143,40 @@ impl Step {
                 let (_, api) = cluster(run, &g).await?;
                 let spec = spec(run, &g).await?;
                 let (node, vmid) = location(&g)?;
-                let clone_disk = cache(run).clone_disk_gib;
-                actions::configure(api.as_ref(), &spec, &node, vmid, clone_disk, &mut run.upids)
-                    .await?;
+                let command = Command::Configure {
+                    spec,
+                    node,
+                    vmid,
+                    clone_disk_gib: cache(run).clone_disk_gib,
+                };
+                ask(run, api.as_ref(), command).await?.done()?;
                 Ok(())
             }
             Step::Ha if g.ha => {
                 let (_, api) = cluster(run, &g).await?;
-                actions::ensure_ha(api.as_ref(), g.kind, location(&g)?.1).await?;
+                let command = Command::EnsureHa {
+                    kind: g.kind,
+                    vmid: location(&g)?.1,
+                };
+                ask(run, api.as_ref(), command).await?.done()?;
                 Ok(())
             }
             Step::Ha => Ok(()),
-            Step::Start | Step::PowerStart => power(run, &g, PowerAction::Start).await,
-            Step::PowerStop => power(run, &g, PowerAction::Stop).await,
-            Step::PowerShutdown => power(run, &g, PowerAction::Shutdown).await,
-            Step::PowerReboot => power(run, &g, PowerAction::Reboot).await,
+            Step::Start | Step::PowerStart => power(run, &g, Power::Start).await,
+            Step::PowerStop => power(run, &g, Power::Stop).await,
+            Step::PowerShutdown => power(run, &g, Power::Shutdown).await,
+            Step::PowerReboot => power(run, &g, Power::Reboot).await,
             // The guest is marked running by the transaction that ends the operation.
             Step::Created => Ok(()),
             Step::Destroy => {
                 if let (Some(_), Some(vmid)) = (&g.cluster_id, g.vmid) {
                     let (_, api) = cluster(run, &g).await?;
-                    actions::destroy(api.as_ref(), g.id, g.kind, vmid, &mut run.upids).await?;
+                    let command = Command::Destroy {
+                        guest: g.id,
+                        kind: g.kind,
+                        vmid,
+                    };
+                    ask(run, api.as_ref(), command).await?.done()?;
                 }
                 Ok(())
             }
@@ -168,17 +184,22 @@ impl Step {
             Step::Resize => {
                 let (_, api) = cluster(run, &g).await?;
                 let (node, vmid) = location(&g)?;
-                let (v, m, d) = sizes(run);
-                actions::set_size(api.as_ref(), g.kind, &node, vmid, v, m).await?;
-                actions::grow_disk(
-                    api.as_ref(),
-                    actions::pve_kind(g.kind),
-                    &node,
+                let (vcpus, memory_mib, gib) = sizes(run);
+                let command = Command::SetSize {
+                    kind: g.kind,
+                    node: node.clone(),
                     vmid,
-                    d,
-                    &mut run.upids,
-                )
-                .await?;
+                    vcpus,
+                    memory_mib,
+                };
+                ask(run, api.as_ref(), command).await?.done()?;
+                let command = Command::GrowDisk {
+                    kind: g.kind,
+                    node,
+                    vmid,
+                    gib,
+                };
+                ask(run, api.as_ref(), command).await?.done()?;
                 Ok(())
             }
             Step::Migrate => {
@@ -191,7 +212,12 @@ impl Step {
                     .and_then(|h| h.as_str())
                     .unwrap_or_default()
                     .to_string();
-                actions::migrate(api.as_ref(), g.kind, vmid, &target, &mut run.upids).await?;
+                let command = Command::Migrate {
+                    kind: g.kind,
+                    vmid,
+                    target: target.clone(),
+                };
+                ask(run, api.as_ref(), command).await?.done()?;
                 run.state.store.guest_relocate(g.id, &target, vmid).await?;
                 forget_guest(run);
                 Ok(())
@@ -206,12 +232,18 @@ impl Step {
                     .and_then(|n| n.as_str())
                     .unwrap_or_default()
                     .to_string();
-                let op = match self {
-                    Step::SnapshotCreate => SnapshotOp::Create(&name),
-                    Step::SnapshotRollback => SnapshotOp::Rollback(&name),
-                    _ => SnapshotOp::Delete(&name),
+                let change = match self {
+                    Step::SnapshotCreate => SnapshotChange::Create { name },
+                    Step::SnapshotRollback => SnapshotChange::Rollback { name },
+                    _ => SnapshotChange::Delete { name },
                 };
-                actions::snapshot(api.as_ref(), g.kind, &node, vmid, op, &mut run.upids).await?;
+                let command = Command::Snapshot {
+                    kind: g.kind,
+                    node,
+                    vmid,
+                    change,
+                };
+                ask(run, api.as_ref(), command).await?.done()?;
                 Ok(())
             }
             Step::Settle => settle(run, &g).await,
@@ -230,14 +262,20 @@ impl Step {
             Step::Clone => {
                 if let (Some(_), Some(vmid)) = (&g.cluster_id, g.vmid) {
                     let (_, api) = cluster(run, &g).await?;
-                    actions::destroy(api.as_ref(), g.id, g.kind, vmid, &mut run.upids).await?;
+                    let command = Command::Destroy {
+                        guest: g.id,
+                        kind: g.kind,
+                        vmid,
+                    };
+                    ask(run, api.as_ref(), command).await?.done()?;
                 }
                 Ok(())
             }
             Step::Ha if g.ha => {
                 if let (Some(_), Some(vmid)) = (&g.cluster_id, g.vmid) {
                     let (_, api) = cluster(run, &g).await?;
-                    actions::remove_ha(api.as_ref(), g.kind, vmid).await?;
+                    let command = Command::RemoveHa { kind: g.kind, vmid };
+                    ask(run, api.as_ref(), command).await?.done()?;
                 }
                 Ok(())
             }
@@ -245,7 +283,14 @@ impl Step {
                 // Back to the old sizes (a grown disk stays grown: Proxmox cannot shrink it).
                 let (_, api) = cluster(run, &g).await?;
                 let (node, vmid) = location(&g)?;
-                actions::set_size(api.as_ref(), g.kind, &node, vmid, g.vcpus, g.memory_mib).await?;
+                let command = Command::SetSize {
+                    kind: g.kind,
+                    node,
+                    vmid,
+                    vcpus: g.vcpus,
+                    memory_mib: g.memory_mib,
+                };
+                ask(run, api.as_ref(), command).await?.done()?;
                 Ok(())
             }
             _ => Ok(()),
@@ -313,7 +358,7 @@ pub async fn failed(run: &mut Run<'_>, error: &str) -> Result<(), Error> {
 #[derive(Default)]
 pub struct Cache {
     guest: Option<Guest>,
-    cluster: Option<(Cluster, Arc<dyn PveApi>)>,
+    cluster: Option<(Cluster, Arc<dyn Agent>)>,
     tenant: Option<scmp_store::Tenant>,
     /// Where place put the guest (host, why), recorded with its VMID's reservation.
     placed: Option<(String, String)>,
@@ -346,7 +391,7 @@ async fn guest(run: &Run<'_>) -> Result<Guest, StepError> {
     Ok(g)
 }
 
-async fn cluster(run: &Run<'_>, g: &Guest) -> Result<(Cluster, Arc<dyn PveApi>), StepError> {
+async fn cluster(run: &Run<'_>, g: &Guest) -> Result<(Cluster, Arc<dyn Agent>), StepError> {
     let id = g
         .cluster_id
         .ok_or_else(|| StepError::permanent("the guest is not placed"))?;
@@ -359,6 +404,20 @@ async fn cluster(run: &Run<'_>, g: &Guest) -> Result<(Cluster, Arc<dyn PveApi>),
     let api = run.state.connections.get(&c, &run.state.sealer)?;
     cache(run).cluster = Some((c.clone(), api.clone()));
     Ok((c, api))
+}
+
+/// Asks the guest's site; the tasks it waited for join the run's, also when it failed.
+async fn ask(run: &mut Run<'_>, agent: &dyn Agent, command: Command) -> Result<Reply, StepError> {
+    match agent.ask(command).await {
+        Ok(mut reply) => {
+            run.upids.append(&mut reply.upids);
+            Ok(reply)
+        }
+        Err(mut e) => {
+            run.upids.append(&mut e.upids);
+            Err(e.into())
+        }
+    }
 }
 
 fn location(g: &Guest) -> Result<(String, u32), StepError> {
@@ -437,7 +496,7 @@ async fn reserve_vmid(run: &Run<'_>, g: &Guest) -> Result<(), StepError> {
     let nextid = match run.state.vmid_hints.recent_nextid(c.id) {
         Some(n) => n,
         None => {
-            let n = api.nextid().await?.get();
+            let n = api.ask(Command::NextVmid).await?.vmid()?;
             run.state.vmid_hints.saw_nextid(c.id, n);
             n
         }
@@ -498,15 +557,17 @@ async fn clone(run: &mut Run<'_>, g: &Guest) -> Result<(), StepError> {
     let mut g = g.clone();
     for _ in 0..5 {
         let (node, vmid) = location(&g)?;
-        let outcome = actions::ensure_clone(
-            api.as_ref(),
-            &spec,
-            (t.vmid, &t.node),
-            &node,
+        let command = Command::EnsureClone {
+            spec: spec.clone(),
+            template_vmid: t.vmid,
+            template_node: t.node.clone(),
+            target: node,
             vmid,
-            &mut run.upids,
-        )
-        .await;
+        };
+        let outcome = match ask(run, api.as_ref(), command).await {
+            Ok(reply) => reply.clone_outcome().map_err(StepError::from),
+            Err(e) => Err(e),
+        };
         match outcome {
             Ok(CloneOutcome::Done) => {
                 cache(run).clone_disk_gib = (t.disk_gib > 0).then_some(t.disk_gib);
@@ -516,8 +577,11 @@ async fn clone(run: &mut Run<'_>, g: &Guest) -> Result<(), StepError> {
                 // The pool step trusts a pool seen lately; if it was removed since, the clone is
                 // refused: make the pool again and clone once more.
                 run.state.known_pools.forget(c.id, &pool);
-                if pool_made || !actions::ensure_pool(api.as_ref(), &spec.tenant_name).await? {
-                    return Err(e.into());
+                let command = Command::EnsurePool {
+                    tenant_name: spec.tenant_name.clone(),
+                };
+                if pool_made || !ask(run, api.as_ref(), command).await?.made()? {
+                    return Err(e);
                 }
                 run.state.known_pools.saw(c.id, &pool);
                 pool_made = true;
@@ -536,10 +600,16 @@ async fn clone(run: &mut Run<'_>, g: &Guest) -> Result<(), StepError> {
     Err(StepError::transient("VMIDs keep being taken outside scmp"))
 }
 
-async fn power(run: &mut Run<'_>, g: &Guest, action: PowerAction) -> Result<(), StepError> {
+async fn power(run: &mut Run<'_>, g: &Guest, action: Power) -> Result<(), StepError> {
     let (_, api) = cluster(run, g).await?;
     let (node, vmid) = location(g)?;
-    actions::power(api.as_ref(), g.kind, &node, vmid, action, &mut run.upids).await?;
+    let command = Command::Power {
+        kind: g.kind,
+        node,
+        vmid,
+        action,
+    };
+    ask(run, api.as_ref(), command).await?.done()?;
     Ok(())
 }
 
@@ -551,7 +621,12 @@ async fn settle(run: &Run<'_>, g: &Guest) -> Result<(), StepError> {
         _ => {
             let (_, api) = cluster(run, g).await?;
             let (node, vmid) = location(g)?;
-            if actions::is_running(api.as_ref(), g.kind, &node, vmid).await? {
+            let command = Command::IsRunning {
+                kind: g.kind,
+                node,
+                vmid,
+            };
+            if api.ask(command).await?.running()? {
                 GuestState::Running
             } else {
                 GuestState::Stopped

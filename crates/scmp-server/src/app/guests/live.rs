@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use pve_types::api::guest::Snapshot;
+use scmp_agent::{Command, Reply};
 use scmp_common::{Error, GuestState};
 use scmp_store::Guest;
 
@@ -25,10 +26,13 @@ impl AppState {
         }
         let ask = async {
             let c = s.store.cluster_get(*cluster_id).await.ok()?;
-            let api = s.connections.get(&c, &s.sealer).ok()?;
-            scmp_agent::actions::addresses(api.as_ref(), g.kind, node, vmid)
-                .await
-                .ok()
+            let agent = s.connections.get(&c, &s.sealer).ok()?;
+            let command = Command::Addresses {
+                kind: g.kind,
+                node: node.clone(),
+                vmid,
+            };
+            agent.ask(command).await.and_then(Reply::addresses).ok()
         };
         tokio::time::timeout(ADDRESSES_WITHIN, ask)
             .await
@@ -45,9 +49,16 @@ impl AppState {
             return Ok(Vec::new());
         };
         let c = s.store.cluster_get(*cluster_id).await?;
-        let api = s.connections.get(&c, &s.sealer)?;
-        scmp_agent::actions::snapshots(api.as_ref(), g.kind, node, vmid)
+        let agent = s.connections.get(&c, &s.sealer)?;
+        let command = Command::Snapshots {
+            kind: g.kind,
+            node: node.clone(),
+            vmid,
+        };
+        agent
+            .ask(command)
             .await
+            .and_then(Reply::snapshots)
             .map_err(|e| Error::Unavailable(format!("cluster '{}': {e}", c.name)))
     }
 }

@@ -1,0 +1,217 @@
+//! The agent that reaches its cluster's Proxmox VE API itself: inside the server for a site reached
+//! directly, and inside `scmp agent` at a site. It carries out [`Command`]s with [`crate::actions`]
+//! and answers a command it has seen before from what it answered then.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+use pve_client::PveApi;
+use tokio::sync::OnceCell;
+
+use crate::actions::{self, SnapshotOp};
+use crate::command::{Agent, AgentError, Answer, Command, CommandId, Reply, SnapshotChange};
+
+/// How many commands' answers are remembered, for a command sent again.
+const REMEMBERED: usize = 4096;
+
+type Outcome = Result<Reply, AgentError>;
+
+/// Answers by command id: the first call carries a command out, calls with the same id meanwhile
+/// wait for it, and later ones get its answer (a transient failure is forgotten, so that sending
+/// the command again tries again).
+#[derive(Default)]
+struct Seen {
+    by_id: HashMap<CommandId, Arc<OnceCell<Outcome>>>,
+    order: VecDeque<CommandId>,
+}
+
+/// An agent on a Proxmox VE API client.
+pub struct LocalAgent {
+    api: Arc<dyn PveApi>,
+    seen: Mutex<Seen>,
+}
+
+impl std::fmt::Debug for LocalAgent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LocalAgent")
+    }
+}
+
+impl LocalAgent {
+    /// The agent of the cluster `api` reaches.
+    pub fn new(api: Arc<dyn PveApi>) -> Self {
+        Self {
+            api,
+            seen: Mutex::new(Seen::default()),
+        }
+    }
+
+    fn slot(&self, id: CommandId) -> Arc<OnceCell<Outcome>> {
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(slot) = seen.by_id.get(&id) {
+            return slot.clone();
+        }
+        let slot = Arc::new(OnceCell::new());
+        seen.by_id.insert(id, slot.clone());
+        seen.order.push_back(id);
+        while seen.order.len() > REMEMBERED {
+            if let Some(old) = seen.order.pop_front() {
+                seen.by_id.remove(&old);
+            }
+        }
+        slot
+    }
+
+    fn forget(&self, id: CommandId) {
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        seen.by_id.remove(&id);
+        seen.order.retain(|i| *i != id);
+    }
+
+    /// Carries a command out (no memory of it).
+    async fn execute(&self, command: Command) -> Outcome {
+        let mut upids = Vec::new();
+        match self.answer(command, &mut upids).await {
+            Ok(answer) => Ok(Reply { answer, upids }),
+            Err(e) => Err(AgentError {
+                upids,
+                ..AgentError::from(e)
+            }),
+        }
+    }
+
+    async fn answer(
+        &self,
+        command: Command,
+        upids: &mut Vec<String>,
+    ) -> Result<Answer, pve_client::Error> {
+        let api = self.api.as_ref();
+        Ok(match command {
+            Command::Observe { with_bridges } => Answer::Observation {
+                observation: Box::new(crate::observe(api, with_bridges).await?),
+            },
+            Command::NextVmid => Answer::Vmid {
+                vmid: api.nextid().await?.get(),
+            },
+            Command::EnsurePool { tenant_name } => Answer::Made {
+                made: actions::ensure_pool(api, &tenant_name).await?,
+            },
+            Command::EnsureClone {
+                spec,
+                template_vmid,
+                template_node,
+                target,
+                vmid,
+            } => Answer::Clone {
+                outcome: actions::ensure_clone(
+                    api,
+                    &spec,
+                    (template_vmid, &template_node),
+                    &target,
+                    vmid,
+                    upids,
+                )
+                .await?,
+            },
+            Command::Configure {
+                spec,
+                node,
+                vmid,
+                clone_disk_gib,
+            } => {
+                actions::configure(api, &spec, &node, vmid, clone_disk_gib, upids).await?;
+                Answer::Done
+            }
+            Command::EnsureHa { kind, vmid } => {
+                actions::ensure_ha(api, kind, vmid).await?;
+                Answer::Done
+            }
+            Command::RemoveHa { kind, vmid } => {
+                actions::remove_ha(api, kind, vmid).await?;
+                Answer::Done
+            }
+            Command::Power {
+                kind,
+                node,
+                vmid,
+                action,
+            } => {
+                actions::power(api, kind, &node, vmid, action.into(), upids).await?;
+                Answer::Done
+            }
+            Command::IsRunning { kind, node, vmid } => Answer::Running {
+                running: actions::is_running(api, kind, &node, vmid).await?,
+            },
+            Command::SetSize {
+                kind,
+                node,
+                vmid,
+                vcpus,
+                memory_mib,
+            } => {
+                actions::set_size(api, kind, &node, vmid, vcpus, memory_mib).await?;
+                Answer::Done
+            }
+            Command::GrowDisk {
+                kind,
+                node,
+                vmid,
+                gib,
+            } => {
+                let kind = actions::pve_kind(kind);
+                actions::grow_disk(api, kind, &node, vmid, gib, upids).await?;
+                Answer::Done
+            }
+            Command::Migrate { kind, vmid, target } => {
+                actions::migrate(api, kind, vmid, &target, upids).await?;
+                Answer::Done
+            }
+            Command::Snapshot {
+                kind,
+                node,
+                vmid,
+                change,
+            } => {
+                let op = match &change {
+                    SnapshotChange::Create { name } => SnapshotOp::Create(name),
+                    SnapshotChange::Rollback { name } => SnapshotOp::Rollback(name),
+                    SnapshotChange::Delete { name } => SnapshotOp::Delete(name),
+                };
+                actions::snapshot(api, kind, &node, vmid, op, upids).await?;
+                Answer::Done
+            }
+            Command::Snapshots { kind, node, vmid } => Answer::Snapshots {
+                snapshots: actions::snapshots(api, kind, &node, vmid).await?,
+            },
+            Command::Addresses { kind, node, vmid } => Answer::Addresses {
+                addresses: actions::addresses(api, kind, &node, vmid).await?,
+            },
+            Command::Destroy { guest, kind, vmid } => {
+                actions::destroy(api, guest, kind, vmid, upids).await?;
+                Answer::Done
+            }
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl Agent for LocalAgent {
+    async fn call(&self, id: CommandId, command: Command) -> Result<Reply, AgentError> {
+        let slot = self.slot(id);
+        let outcome = slot
+            .get_or_init(|| async {
+                let name = command.name();
+                let outcome = self.execute(command).await;
+                if let Err(e) = &outcome {
+                    tracing::debug!(command = name, %id, error = %e, "command failed");
+                }
+                outcome
+            })
+            .await
+            .clone();
+        if outcome.as_ref().is_err_and(AgentError::is_transient) {
+            self.forget(id);
+        }
+        outcome
+    }
+}
