@@ -2,6 +2,28 @@
 // tests/portal/gen-types.mjs (do not edit; run `node tests/portal/gen-types.mjs` after the
 // document changes). Type definitions only: nothing here runs.
 
+/** `agent_enroll`: an agent's first contact.
+ * @typedef {Object} AgentEnroll
+ * @property {string} csr A PKCS#10 certificate request (PEM) for the key the agent made.
+ * @property {string} join_token The join token's text.
+ */
+/** What an agent gets when it enrolls.
+ * @typedef {Object} AgentEnrolled
+ * @property {AgentView} agent The agent.
+ * @property {string} ca_certificate The platform's agent CA (PEM).
+ * @property {string} certificate Its client certificate (PEM), short-lived.
+ */
+/** AgentId
+ * @typedef {string} AgentId */
+/** An enrolled agent.
+ * @typedef {Object} AgentView
+ * @property {Time} certificate_expires_at When its certificate ends.
+ * @property {Time} enrolled_at Enrolled.
+ * @property {AgentId} id Id.
+ * @property {Time} renewed_at Last given a certificate.
+ * @property {(null|Time)} [revoked_at] Revoked: it may not connect or renew again (absent while not).
+ * @property {SiteId} site Its site: the only one it may speak for.
+ */
 /** Who acted, as they were when the entry was written.
  * @typedef {Object} AuditActorView
  * @property {string} id The user's id (`anonymous` before a login is checked).
@@ -48,7 +70,7 @@
 /** A Proxmox VE authentication id: USER@REALM, or an API token USER@REALM!TOKENID
  * @typedef {string} Authid */
 /** How the actor of an audit entry authenticated.
- * @typedef {"token"|"session"|"password"|"workflow"} AuthMethod */
+ * @typedef {"token"|"session"|"password"|"workflow"|"join_token"} AuthMethod */
 /** A network bridge.
  * @typedef {Object} BridgeView
  * @property {string} name Interface name (`vmbr0`).
@@ -287,6 +309,27 @@
  * @property {number} memory_mib Memory.
  * @property {Name} name Name.
  * @property {number} vcpus vCPUs.
+ */
+/** `join_token_create`.
+ * @typedef {Object} JoinTokenCreate
+ * @property {(number|null)} [expires_in_s] Seconds until it expires (60 to 604800; 3600 when absent).
+ */
+/** A new join token: shown once, give it to the site's `scmp agent`.
+ * @typedef {Object} JoinTokenCreated
+ * @property {JoinTokenView} join_token The token.
+ * @property {string} token The token's text (`scmpjoin.<id>.<secret>.<ca-sha256>`).
+ */
+/** JoinTokenId
+ * @typedef {string} JoinTokenId */
+/** A join token (never its secret).
+ * @typedef {Object} JoinTokenView
+ * @property {(null|AgentId)} [agent] The agent it enrolled (absent while unused).
+ * @property {Time} created_at Made.
+ * @property {string} created_by Who made it.
+ * @property {Time} expires_at Good until.
+ * @property {JoinTokenId} id Id.
+ * @property {SiteId} site The site whose agent it enrolls.
+ * @property {(null|Time)} [used_at] When an agent enrolled with it (absent while unused).
  */
 /** Who am I.
  * @typedef {Object} MeView

@@ -111,12 +111,7 @@ async fn a_guests_whole_life_goes_through_commands_on_a_wire() {
         .find(|t| t.kind == "qemu")
         .unwrap()
         .clone();
-    let vmid = agent
-        .ask(Command::NextVmid)
-        .await
-        .unwrap()
-        .vmid()
-        .unwrap();
+    let vmid = agent.ask(Command::NextVmid).await.unwrap().vmid().unwrap();
     let made = agent
         .ask(Command::EnsurePool {
             tenant_name: "acme".into(),
@@ -187,7 +182,10 @@ async fn a_guests_whole_life_goes_through_commands_on_a_wire() {
         .unwrap()
         .snapshots()
         .unwrap();
-    assert!(snapshots.iter().any(|s| s.name == "before"), "{snapshots:?}");
+    assert!(
+        snapshots.iter().any(|s| s.name == "before"),
+        "{snapshots:?}"
+    );
     let destroyed = agent
         .ask(Command::Destroy { guest, kind, vmid })
         .await
@@ -203,11 +201,7 @@ async fn a_guests_whole_life_goes_through_commands_on_a_wire() {
         .unwrap();
     assert!(after.guests.iter().all(|g| g.vmid != vmid), "destroyed");
     // A failure crosses the wire with its kind.
-    let missing = Command::Snapshots {
-        kind,
-        node,
-        vmid,
-    };
+    let missing = Command::Snapshots { kind, node, vmid };
     let e = agent.ask(missing).await.unwrap_err();
     assert!(!e.is_transient(), "{e:?}");
 }

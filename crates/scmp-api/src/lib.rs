@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod agents;
 pub mod audit;
 pub mod catalog;
 pub mod guests;
@@ -16,6 +17,7 @@ pub mod quota;
 pub mod sites;
 pub mod tenants;
 
+pub use agents::*;
 pub use audit::*;
 pub use catalog::*;
 pub use guests::*;

@@ -73,6 +73,9 @@ actions! {
     ClusterView => "cluster_view", Platform;
     ClusterDelete => "cluster_delete", Platform;
     ClusterUpdate => "cluster_update", Platform;
+    AgentList => "agent_list", Platform;
+    AgentEnroll => "agent_enroll", Platform;
+    AgentRevoke => "agent_revoke", Platform;
     HostList => "host_list", Platform;
     HostView => "host_view", Platform;
     HostMaintenance => "host_maintenance", Platform;

@@ -38,6 +38,10 @@ pub enum ResourceKind {
     Token,
     /// A Proxmox VE task (by UPID).
     Task,
+    /// A site agent.
+    Agent,
+    /// A join token for a site's agent.
+    JoinToken,
 }
 
 impl ResourceKind {
@@ -58,6 +62,8 @@ impl ResourceKind {
         ResourceKind::Group,
         ResourceKind::Token,
         ResourceKind::Task,
+        ResourceKind::Agent,
+        ResourceKind::JoinToken,
     ];
 
     /// The kind as a step of a path (`instance_type`), in audit targets.
@@ -78,6 +84,8 @@ impl ResourceKind {
             ResourceKind::Group => "group",
             ResourceKind::Token => "token",
             ResourceKind::Task => "task",
+            ResourceKind::Agent => "agent",
+            ResourceKind::JoinToken => "join_token",
         }
     }
 
@@ -105,6 +113,8 @@ impl fmt::Display for ResourceKind {
             ResourceKind::Group => "group",
             ResourceKind::Token => "token",
             ResourceKind::Task => "Proxmox task",
+            ResourceKind::Agent => "agent",
+            ResourceKind::JoinToken => "join token",
         })
     }
 }

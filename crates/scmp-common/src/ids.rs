@@ -90,6 +90,10 @@ typed_id! {
     InstanceTypeId;
     /// A role binding (to a user or a group).
     RoleBindingId;
+    /// A site agent, enrolled with a join token.
+    AgentId;
+    /// A single-use join token for a site's agent.
+    JoinTokenId;
 }
 
 /// An API token or login session: its id is the first part of the bearer text

@@ -20,8 +20,8 @@ pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
 pub use country::Country;
 pub use error::{Dependents, Error, ResourceKind};
 pub use ids::{
-    ClusterId, CredentialId, GroupId, GuestId, ImageId, InstanceTypeId, OperationId, ProjectId,
-    RoleBindingId, SiteId, TenantId, UserId,
+    AgentId, ClusterId, CredentialId, GroupId, GuestId, ImageId, InstanceTypeId, JoinTokenId,
+    OperationId, ProjectId, RoleBindingId, SiteId, TenantId, UserId,
 };
 pub use lifecycle::{GuestKind, GuestState, OperationKind, OperationState};
 pub use name::Name;

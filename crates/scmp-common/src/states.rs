@@ -83,6 +83,8 @@ text_enum! {
         Password => "password",
         /// The platform, acting for the request that started a workflow.
         Workflow => "workflow",
+        /// A site agent's join token (its enrollment).
+        JoinToken => "join_token",
     }
 }
 

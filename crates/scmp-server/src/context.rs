@@ -89,6 +89,8 @@ pub struct AppState {
     pub fault_step: Option<String>,
     /// Run every step twice, for tests.
     pub repeat_steps: bool,
+    /// The platform's agent CA, loaded (or made) on first use.
+    pub agent_ca: tokio::sync::OnceCell<crate::agent_ca::AgentCa>,
 }
 
 impl AppState {
@@ -118,6 +120,7 @@ impl AppState {
             known_pools: Default::default(),
             fault_step: None,
             repeat_steps: false,
+            agent_ca: Default::default(),
         })
     }
 }

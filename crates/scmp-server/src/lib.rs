@@ -5,6 +5,7 @@
 //! records; inventory sync (`inventory`) keeps the store in step with the sites.
 #![forbid(unsafe_code)]
 
+mod agent_ca;
 mod app;
 mod authn;
 mod bootstrap;

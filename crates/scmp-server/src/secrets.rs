@@ -62,6 +62,20 @@ impl Sealer {
         })
     }
 
+    /// `N` bytes from the operating system's generator (for secrets, never the seedable source).
+    pub fn random_bytes<const N: usize>(&self) -> Result<[u8; N], Error> {
+        let mut out = [0u8; N];
+        self.rng
+            .fill(&mut out)
+            .map_err(|_| Error::internal("the system's random generator failed"))?;
+        Ok(out)
+    }
+
+    /// A secret of `N` random bytes, as lower-case hex.
+    pub fn random_hex<const N: usize>(&self) -> Result<String, Error> {
+        Ok(hex::encode(self.random_bytes::<N>()?))
+    }
+
     /// Seals a secret.
     pub fn seal(&self, secret: &str) -> Result<String, Error> {
         let mut nonce = [0u8; NONCE_LEN];

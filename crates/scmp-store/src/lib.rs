@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod agents;
 mod audit;
 mod audit_record;
 mod audit_verify;
@@ -31,6 +32,7 @@ mod tenants;
 mod visible;
 mod vmids;
 
+pub use agents::{Agent, AgentCertificate, JoinToken, NewJoinToken, StoredCa, Unredeemable};
 pub use audit::{ActorIdentity, AuditEntry, AuditFilter, AuditRecord, ChainBreak, Checkpoint};
 pub use catalog::{Image, InstanceType, NewImage, NewInstanceType};
 pub use db::{Backend, DataStore};

@@ -24,6 +24,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("../migrations/0010_guest_network.sql")),
     (11, include_str!("../migrations/0011_template_disk.sql")),
     (12, include_str!("../migrations/0012_audit_identity.sql")),
+    (13, include_str!("../migrations/0013_agents.sql")),
 ];
 
 /// Arbitrary constant identifying scmp's migration lock.

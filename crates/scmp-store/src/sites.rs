@@ -295,6 +295,14 @@ impl DataStore {
         )
         .await?;
         dependents::refuse_if_any(ResourceKind::Site, &name, [clusters])?;
+        // What the site owns goes with it: its agents (revoked with it) and their join tokens.
+        for table in ["agent_join_tokens", "agents"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE site_id = $1"))
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+        }
         sqlx::query("DELETE FROM sites WHERE id = $1")
             .bind(id.to_string())
             .execute(&mut *tx)

@@ -370,3 +370,59 @@ async fn guests_are_shown_with_their_site() {
     assert_eq!(g["site"], "frankfurt", "{g}");
     assert_eq!(g["cluster"], "fra-1", "{g}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sites_join_token_is_made_and_its_agent_revoked_from_the_cli() {
+    let data = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let cfg = config.path();
+    let (_server, url, fp) = server(data.path());
+    let admin = data.path().join("admin-token");
+    for step in [
+        vec![
+            "login",
+            "--server",
+            &url,
+            "--fingerprint",
+            &fp,
+            "--token-file",
+            admin.to_str().unwrap(),
+        ],
+        vec!["site", "create", "frankfurt", "--country", "DE"],
+    ] {
+        let o = run(cfg, &step);
+        assert!(o.status.success(), "{step:?}: {}", text(&o));
+    }
+    let o = run(cfg, &["site", "join-token", "frankfurt", "-o", "json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let made: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let token = made["token"].as_str().unwrap();
+    assert!(token.parse::<scmp_api::JoinTokenText>().is_ok(), "{token}");
+    let o = run(
+        cfg,
+        &["site", "join-token", "frankfurt", "--expires-in", "1"],
+    );
+    assert!(!o.status.success());
+    assert!(text(&o).contains("expires_in_s"), "{}", text(&o));
+    // An agent enrolls with it (as `scmp agent` will), then is revoked from the CLI.
+    let key = rcgen::KeyPair::generate().unwrap();
+    let csr = rcgen::CertificateParams::default()
+        .serialize_request(&key)
+        .unwrap()
+        .pem()
+        .unwrap();
+    let anonymous = scmp_test_utils::Client::new(&url, &fp, None);
+    let enrolled = anonymous
+        .send(
+            reqwest::Method::POST,
+            "/agent/enroll",
+            Some(serde_json::json!({"join_token": token, "csr": csr})),
+        )
+        .await;
+    assert_eq!(enrolled.status.as_u16(), 201, "{}", enrolled.text);
+    let agent = enrolled.body["agent"]["id"].as_str().unwrap();
+    let o = run(cfg, &["site", "agent-revoke", agent, "-o", "json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["revoked_at"].is_string(), "{v}");
+}

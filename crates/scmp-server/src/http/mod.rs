@@ -3,6 +3,7 @@
 //! problems, and one handler per operation that unpacks the request, calls one app function and
 //! answers.
 
+mod agents;
 mod audit;
 mod auth;
 mod clusters;
@@ -183,6 +184,10 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
             groups::group_delete
         ))
         .routes(routes!(sessions::session_create, sessions::session_delete))
+        .routes(routes!(agents::join_token_create))
+        .routes(routes!(agents::agent_enroll))
+        .routes(routes!(agents::agent_view))
+        .routes(routes!(agents::agent_revoke))
 }
 
 /// The routes and the OpenAPI document they make, in the shape clients read: problem answers on

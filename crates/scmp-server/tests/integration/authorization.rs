@@ -31,6 +31,11 @@ fn sample_body(operation: &str) -> Option<Value> {
             json!({"subject": {"user": "admin"}, "role": "tenant-admin", "scope": {"tenant": "TENANT"}}),
         ),
         "session_create" => Some(json!({"username": "admin", "password": "not-the-password"})),
+        "join_token_create" | "agent_revoke" => Some(json!({})),
+        "agent_enroll" => Some(json!({
+            "join_token": format!("scmpjoin.00000000-0000-4000-8000-0000000000a3.{}.{}", "ab".repeat(32), "cd".repeat(32)),
+            "csr": "not a request",
+        })),
         "cluster_create" => Some(
             json!({"name": "intruder", "endpoint": "https://203.0.113.9:8006",
             "token_id": "root@pam!x", "token_secret": "s",
@@ -82,7 +87,7 @@ const SELF_SERVICE: &[&str] = &[
 ];
 
 /// Operations without authentication (login): wrong credentials are a 401 for everyone.
-const PUBLIC: &[&str] = &["session_create"];
+const PUBLIC: &[&str] = &["session_create", "agent_enroll"];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operation_refuses_strangers() {
@@ -129,7 +134,8 @@ async fn every_operation_refuses_strangers() {
                 .replace("{guest}", "00000000-0000-4000-8000-0000000000a1")
                 .replace("{operation}", "00000000-0000-4000-8000-0000000000a2")
                 .replace("{host}", "pve1")
-                .replace("{snapshot}", "snap1");
+                .replace("{snapshot}", "snap1")
+                .replace("{agent}", "00000000-0000-4000-8000-0000000000a4");
             let m: Method = method.to_uppercase().parse().unwrap();
             let body = matches!(m, Method::POST | Method::PUT | Method::PATCH).then(|| {
                 sample_body(&operation)

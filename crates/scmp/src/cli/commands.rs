@@ -224,6 +224,24 @@ pub enum SiteCmd {
         #[arg(long)]
         region: Option<String>,
     },
+    /// `join_token_create`: a single-use join token for the site's agent (shown once).
+    JoinToken {
+        /// Name or id.
+        site: String,
+        /// Seconds until it expires (60 to 604800; 3600 when not given).
+        #[arg(long)]
+        expires_in: Option<u64>,
+    },
+    /// `agent_view`: one of the sites' agents.
+    Agent {
+        /// Agent id.
+        agent: String,
+    },
+    /// `agent_revoke`: revokes an agent for good.
+    AgentRevoke {
+        /// Agent id.
+        agent: String,
+    },
 }
 
 /// `scmp me ...`
@@ -465,8 +483,33 @@ pub async fn site(cmd: SiteCmd, g: &Global) -> anyhow::Result<()> {
             let s: SiteView = a.call(Method::POST, "/sites", &body).await?;
             print(&s, o, SITE_COLUMNS)
         }
+        SiteCmd::JoinToken { site, expires_in } => {
+            let body = JoinTokenCreate {
+                expires_in_s: expires_in,
+            };
+            let t: JoinTokenCreated = a
+                .call(Method::POST, &format!("/sites/{site}/join-tokens"), &body)
+                .await?;
+            print(&t, o, &["token"])
+        }
+        SiteCmd::Agent { agent } => {
+            let v: AgentView = a.get(&format!("/agents/{agent}")).await?;
+            print(&v, o, AGENT_COLUMNS)
+        }
+        SiteCmd::AgentRevoke { agent } => {
+            let v: AgentView = a
+                .call(
+                    Method::POST,
+                    &format!("/agents/{agent}/revoke"),
+                    &serde_json::json!({}),
+                )
+                .await?;
+            print(&v, o, AGENT_COLUMNS)
+        }
     }
 }
+
+const AGENT_COLUMNS: &[&str] = &["id", "site", "certificate_expires_at", "revoked_at"];
 
 /// `scmp me view`.
 pub async fn me(_: MeCmd, g: &Global) -> anyhow::Result<()> {

@@ -1,0 +1,232 @@
+//! Site agents: a platform administrator makes a single-use, expiring join token for a site; the
+//! site's agent redeems it with a certificate request for the key it made and gets a short-lived
+//! client certificate from the platform's agent CA, naming its site; staff revoke an agent for good.
+
+use scmp_api::{
+    AgentEnroll, AgentEnrolled, AgentView, JoinTokenCreate, JoinTokenCreated, JoinTokenText,
+    JoinTokenView,
+};
+use scmp_authz::Action;
+use scmp_common::time::{from_ms, from_ms_opt};
+use scmp_common::{AgentId, AuditPhase, AuditResult, AuditTarget, AuthMethod, Error, ResourceKind};
+use scmp_store::{ActorIdentity, AuditRecord, NewJoinToken, Unredeemable};
+use sha2::{Digest, Sha256};
+
+use crate::agent_ca::AgentCa;
+use crate::context::{AppState, OpContext, RequestMeta};
+
+/// A join token's life when none is asked for, and the bounds of what may be asked.
+const TOKEN_DEFAULT_S: u64 = 3600;
+const TOKEN_MIN_S: u64 = 60;
+const TOKEN_MAX_S: u64 = 7 * 86_400;
+
+/// How long an agent's certificate is good for; it renews at two thirds of that.
+pub const AGENT_CERT_MS: i64 = 24 * 3600 * 1000;
+
+fn token_view(t: scmp_store::JoinToken) -> JoinTokenView {
+    JoinTokenView {
+        id: t.id,
+        site: t.site_id,
+        created_by: t.created_by,
+        created_at: from_ms(t.created_at),
+        expires_at: from_ms(t.expires_at),
+        used_at: t.used_at.and_then(from_ms_opt),
+        agent: t.agent_id,
+    }
+}
+
+/// An agent as the API shows it.
+pub fn agent_view(a: scmp_store::Agent) -> AgentView {
+    AgentView {
+        id: a.id,
+        site: a.site_id,
+        enrolled_at: from_ms(a.enrolled_at),
+        renewed_at: from_ms(a.renewed_at),
+        certificate_expires_at: from_ms(a.cert_not_after),
+        revoked_at: a.revoked_at.and_then(from_ms_opt),
+    }
+}
+
+fn secret_hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+impl AppState {
+    /// The platform's agent CA (made by the first replica that needs it).
+    pub async fn agent_ca(&self) -> Result<&AgentCa, Error> {
+        self.agent_ca
+            .get_or_try_init(|| {
+                AgentCa::load_or_create(&self.store, &self.sealer, self.clock.now_ms())
+            })
+            .await
+    }
+
+    /// Makes a join token for a site's agent; its text is answered once and never kept.
+    pub async fn join_token_create(
+        &self,
+        ctx: &OpContext,
+        site_key: &str,
+        body: JoinTokenCreate,
+    ) -> Result<JoinTokenCreated, Error> {
+        let site = self.lookup_site(ctx, site_key, Action::AgentEnroll).await?;
+        let life = body.expires_in_s.unwrap_or(TOKEN_DEFAULT_S);
+        if !(TOKEN_MIN_S..=TOKEN_MAX_S).contains(&life) {
+            return Err(Error::InvalidValue {
+                field: "expires_in_s".into(),
+                message: format!("must be from {TOKEN_MIN_S} to {TOKEN_MAX_S} seconds"),
+            });
+        }
+        let ca_sha256 = self.agent_ca().await?.sha256().to_string();
+        let secret = self.sealer.random_hex::<32>()?;
+        let new = NewJoinToken {
+            site_id: site.id,
+            secret_hash: secret_hash(&secret),
+            created_by: ctx.actor.user.name.to_string(),
+            expires_at: self.clock.now_ms() + i64::try_from(life).map_err(Error::internal)? * 1000,
+        };
+        let made = self
+            .audited(
+                ctx,
+                "join_token_create",
+                AuditTarget::new(ResourceKind::Site, site.id),
+                None,
+                self.store.join_token_create(&new),
+            )
+            .await?;
+        let text = JoinTokenText {
+            id: made.id,
+            secret,
+            ca_sha256,
+        };
+        Ok(JoinTokenCreated {
+            token: text.to_string(),
+            join_token: token_view(made),
+        })
+    }
+
+    /// An agent's enrollment: the join token redeemed once, the agent recorded for the token's
+    /// site, and a client certificate for the key of its request. Audited in the agent's name.
+    pub async fn agent_enroll(
+        &self,
+        meta: &RequestMeta,
+        body: AgentEnroll,
+    ) -> Result<AgentEnrolled, Error> {
+        let token: JoinTokenText = body.join_token.parse().map_err(|e| Error::InvalidValue {
+            field: "join_token".into(),
+            message: e,
+        })?;
+        let agent_id = AgentId::new();
+        let mut rec = AuditRecord {
+            request_id: meta.request_id.clone(),
+            phase: AuditPhase::Begin,
+            actor: format!("agent:{agent_id}"),
+            identity: ActorIdentity::default(),
+            auth_method: AuthMethod::JoinToken,
+            credential: token.id.to_string(),
+            credential_name: "join token".into(),
+            source: meta.source.ip().to_string(),
+            operation: "agent_enroll".into(),
+            target: AuditTarget::new(ResourceKind::JoinToken, token.id),
+            tenant_id: None,
+            result: AuditResult::Pending,
+            error: String::new(),
+        };
+        self.store.audit_append(&rec).await?;
+        let outcome = self.enroll(&token, agent_id, &body.csr).await;
+        rec.phase = AuditPhase::End;
+        match &outcome {
+            Ok(_) => rec.result = AuditResult::Ok,
+            Err(e) => {
+                rec.result = AuditResult::Error;
+                rec.error = e.to_string();
+            }
+        }
+        self.append_end(&rec).await;
+        outcome
+    }
+
+    async fn enroll(
+        &self,
+        token: &JoinTokenText,
+        agent_id: AgentId,
+        csr: &str,
+    ) -> Result<AgentEnrolled, Error> {
+        let ca = self.agent_ca().await?;
+        if token.ca_sha256 != ca.sha256() {
+            return Err(Error::Unauthenticated {
+                message: "the join token was made for another platform (its CA does not match)"
+                    .into(),
+            });
+        }
+        let Some(site) = self
+            .store
+            .join_token_get(token.id)
+            .await?
+            .map(|t| t.site_id)
+        else {
+            return Err(refused(Unredeemable::Unknown));
+        };
+        let now = self.clock.now_ms();
+        let serial = self.sealer.random_bytes::<16>()?;
+        let issued = ca.issue(csr, agent_id, site, now, AGENT_CERT_MS, serial)?;
+        let agent = self
+            .store
+            .join_token_redeem(
+                token.id,
+                &secret_hash(&token.secret),
+                &issued.public_key,
+                agent_id,
+                &issued.cert,
+            )
+            .await?
+            .map_err(refused)?;
+        tracing::info!(agent = %agent.id, site = %agent.site_id, "agent enrolled");
+        Ok(AgentEnrolled {
+            agent: agent_view(agent),
+            certificate: issued.cert_pem,
+            ca_certificate: ca.cert_pem().to_string(),
+        })
+    }
+
+    /// One agent.
+    pub async fn agent_get(&self, ctx: &OpContext, key: &str) -> Result<AgentView, Error> {
+        self.authorize_platform(ctx, Action::AgentList)?;
+        Ok(agent_view(self.store.agent_get(agent_id(key)?).await?))
+    }
+
+    /// Revokes an agent for good: it may not connect or renew again.
+    pub async fn agent_revoke(&self, ctx: &OpContext, key: &str) -> Result<AgentView, Error> {
+        self.authorize_platform(ctx, Action::AgentRevoke)?;
+        let id = agent_id(key)?;
+        let agent = self.store.agent_get(id).await?;
+        let revoked = self
+            .audited(
+                ctx,
+                "agent_revoke",
+                AuditTarget::new(ResourceKind::Site, agent.site_id)
+                    .child(ResourceKind::Agent, agent.id),
+                None,
+                self.store.agent_revoke(id),
+            )
+            .await?;
+        Ok(agent_view(revoked))
+    }
+}
+
+fn agent_id(key: &str) -> Result<AgentId, Error> {
+    key.parse().map_err(|_| Error::NotFound {
+        kind: ResourceKind::Agent,
+        name: key.to_string(),
+    })
+}
+
+fn refused(why: Unredeemable) -> Error {
+    Error::Unauthenticated {
+        message: match why {
+            Unredeemable::Unknown => "the join token is not known (or its secret is wrong)",
+            Unredeemable::Used => "the join token was used already: ask for a new one",
+            Unredeemable::Expired => "the join token has expired: ask for a new one",
+        }
+        .into(),
+    }
+}

@@ -1,0 +1,66 @@
+//! Site agents: glue to `app::agents`.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::Json;
+use http::StatusCode;
+use scmp_api::*;
+
+use super::{ApiJson, ApiPath, Meta};
+use crate::context::{AppState, OpContext};
+use crate::error::HttpError;
+
+/// Makes a single-use join token for a site's agent (platform administrators). The token's text
+/// is answered once; it carries the SHA-256 of the platform's agent CA.
+#[utoipa::path(post, path = "/api/v1/sites/{site}/join-tokens", operation_id = "join_token_create",
+    params(("site" = String, Path, description = "Site id or name")), request_body = JoinTokenCreate,
+    responses((status = 201, body = JoinTokenCreated), (status = 400, body = Problem), (status = 401, body = Problem),
+               (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn join_token_create(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(site): ApiPath,
+    ApiJson(body): ApiJson<JoinTokenCreate>,
+) -> Result<(StatusCode, Json<JoinTokenCreated>), HttpError> {
+    let made = s.join_token_create(&ctx, &site, body).await?;
+    Ok((StatusCode::CREATED, Json(made)))
+}
+
+/// An agent's enrollment: a join token and a certificate request for the key the agent made
+/// answer a short-lived client certificate naming the token's site. No bearer token: the join
+/// token is the credential, and it is good once.
+#[utoipa::path(post, path = "/api/v1/agent/enroll", operation_id = "agent_enroll", request_body = AgentEnroll, security(()),
+    responses((status = 201, body = AgentEnrolled), (status = 400, body = Problem), (status = 401, body = Problem)))]
+pub async fn agent_enroll(
+    State(s): State<Arc<AppState>>,
+    Meta(meta): Meta,
+    ApiJson(body): ApiJson<AgentEnroll>,
+) -> Result<(StatusCode, Json<AgentEnrolled>), HttpError> {
+    let enrolled = s.agent_enroll(&meta, body).await?;
+    Ok((StatusCode::CREATED, Json(enrolled)))
+}
+
+/// One agent.
+#[utoipa::path(get, path = "/api/v1/agents/{agent}", operation_id = "agent_view",
+    params(("agent" = String, Path, description = "Agent id")),
+    responses((status = 200, body = AgentView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn agent_view(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(agent): ApiPath,
+) -> Result<Json<AgentView>, HttpError> {
+    Ok(Json(s.agent_get(&ctx, &agent).await?))
+}
+
+/// Revokes an agent for good: it may not connect or renew again.
+#[utoipa::path(post, path = "/api/v1/agents/{agent}/revoke", operation_id = "agent_revoke",
+    params(("agent" = String, Path, description = "Agent id")),
+    responses((status = 200, body = AgentView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn agent_revoke(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(agent): ApiPath,
+) -> Result<Json<AgentView>, HttpError> {
+    Ok(Json(s.agent_revoke(&ctx, &agent).await?))
+}

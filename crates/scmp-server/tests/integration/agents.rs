@@ -1,0 +1,210 @@
+//! Enrolling a site's agent: a platform administrator's single-use, expiring join token carries
+//! the SHA-256 of the platform's agent CA; redeemed with a certificate request, it gives a
+//! short-lived client certificate under that CA naming the token's site, once; staff revoke an
+//! agent for good.
+
+use reqwest::Method;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, UnixTime};
+use scmp_api::{AgentEnrolled, AgentView, JoinTokenCreated, JoinTokenText, SiteView};
+use scmp_test_utils::helpers::user_with_role;
+use scmp_test_utils::{Client, TestContext};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+async fn site(c: &Client, name: &str) -> SiteView {
+    c.post("/sites", &json!({"name": name, "country": "DE"}))
+        .await
+}
+
+fn csr() -> String {
+    let key = rcgen::KeyPair::generate().unwrap();
+    rcgen::CertificateParams::new(vec!["ignored.example".to_string()])
+        .unwrap()
+        .serialize_request(&key)
+        .unwrap()
+        .pem()
+        .unwrap()
+}
+
+async fn token(c: &Client, site: &str) -> JoinTokenCreated {
+    c.post(&format!("/sites/{site}/join-tokens"), &json!({}))
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_join_token_enrolls_one_agent_for_its_site() {
+    let ctx = TestContext::new("agent-enroll").await;
+    let fra = site(&ctx.admin, "fra").await;
+    let made = token(&ctx.admin, "fra").await;
+    let text: JoinTokenText = made.token.parse().unwrap();
+    assert_eq!(made.join_token.site, fra.id);
+    assert!(made.join_token.used_at.is_none());
+    let anonymous = ctx.admin.anonymous();
+    // A certificate request that is not one does not use the token up.
+    let bad = anonymous
+        .send(
+            Method::POST,
+            "/agent/enroll",
+            Some(json!({"join_token": made.token, "csr": "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n"})),
+        )
+        .await;
+    assert_eq!(
+        (bad.status.as_u16(), bad.field()),
+        (400, Some("csr".into()))
+    );
+    let a = anonymous
+        .send(
+            Method::POST,
+            "/agent/enroll",
+            Some(json!({"join_token": made.token, "csr": csr()})),
+        )
+        .await;
+    assert_eq!(a.status.as_u16(), 201, "{}", a.text);
+    let enrolled: AgentEnrolled = serde_json::from_value(a.body).unwrap();
+    assert_eq!(enrolled.agent.site, fra.id);
+    // The CA is the one the token named, and the certificate is a client certificate under it
+    // that names the site and the agent.
+    let ca = CertificateDer::from_pem_slice(enrolled.ca_certificate.as_bytes()).unwrap();
+    assert_eq!(hex::encode(Sha256::digest(ca.as_ref())), text.ca_sha256);
+    let cert = CertificateDer::from_pem_slice(enrolled.certificate.as_bytes()).unwrap();
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(ca).unwrap();
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let verifier =
+        rustls::server::WebPkiClientVerifier::builder_with_provider(roots.into(), provider)
+            .build()
+            .unwrap();
+    verifier
+        .verify_client_cert(&cert, &[], UnixTime::now())
+        .expect("a client certificate under the platform's agent CA");
+    let name = format!("urn:scmp:site:{}:agent:{}", fra.id, enrolled.agent.id);
+    assert!(
+        cert.as_ref()
+            .windows(name.len())
+            .any(|w| w == name.as_bytes()),
+        "the certificate names {name}"
+    );
+    let life = enrolled.agent.certificate_expires_at.as_ms() - enrolled.agent.enrolled_at.as_ms();
+    assert!(
+        (23 * 3600 * 1000..=24 * 3600 * 1000).contains(&life),
+        "short-lived: {life} ms"
+    );
+    // Once only.
+    let again = anonymous
+        .send(
+            Method::POST,
+            "/agent/enroll",
+            Some(json!({"join_token": made.token, "csr": csr()})),
+        )
+        .await;
+    assert_eq!(again.status.as_u16(), 401);
+    assert!(again.text.contains("used already"), "{}", again.text);
+    // The enrollment is audited in the agent's name.
+    let audit: serde_json::Value = ctx.admin.get("/audit?limit=1000").await;
+    let enroll = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["operation"] == "agent_enroll" && e["result"] == "ok")
+        .expect("an agent_enroll entry");
+    assert_eq!(
+        enroll["actor"]["id"],
+        format!("agent:{}", enrolled.agent.id)
+    );
+    // Revoked for good.
+    let revoked: AgentView = ctx
+        .admin
+        .post(&format!("/agents/{}/revoke", enrolled.agent.id), &json!({}))
+        .await;
+    assert!(revoked.revoked_at.is_some());
+    let seen: AgentView = ctx
+        .admin
+        .get(&format!("/agents/{}", enrolled.agent.id))
+        .await;
+    assert_eq!(seen.revoked_at, revoked.revoked_at);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn join_tokens_of_another_platform_or_malformed_are_refused() {
+    let ctx = TestContext::new("agent-refused").await;
+    site(&ctx.admin, "fra").await;
+    let made = token(&ctx.admin, "fra").await;
+    let mut other: JoinTokenText = made.token.parse().unwrap();
+    other.ca_sha256 = "00".repeat(32);
+    let anonymous = ctx.admin.anonymous();
+    let a = anonymous
+        .send(
+            Method::POST,
+            "/agent/enroll",
+            Some(json!({"join_token": other.to_string(), "csr": csr()})),
+        )
+        .await;
+    assert_eq!(a.status.as_u16(), 401);
+    assert!(a.text.contains("another platform"), "{}", a.text);
+    let mut wrong: JoinTokenText = made.token.parse().unwrap();
+    wrong.secret = "11".repeat(32);
+    let a = anonymous
+        .send(
+            Method::POST,
+            "/agent/enroll",
+            Some(json!({"join_token": wrong.to_string(), "csr": csr()})),
+        )
+        .await;
+    assert_eq!(a.status.as_u16(), 401);
+    let a = anonymous
+        .send(
+            Method::POST,
+            "/agent/enroll",
+            Some(json!({"join_token": "scmpjoin.nothing", "csr": csr()})),
+        )
+        .await;
+    assert_eq!(
+        (a.status.as_u16(), a.field()),
+        (400, Some("join_token".into()))
+    );
+    // The right one still works: refusals used nothing up.
+    let a = anonymous
+        .send(
+            Method::POST,
+            "/agent/enroll",
+            Some(json!({"join_token": made.token, "csr": csr()})),
+        )
+        .await;
+    assert_eq!(a.status.as_u16(), 201, "{}", a.text);
+    // Bounds of a token's life.
+    let a = ctx
+        .admin
+        .send(
+            Method::POST,
+            "/sites/fra/join-tokens",
+            Some(json!({"expires_in_s": 5})),
+        )
+        .await;
+    assert_eq!(
+        (a.status.as_u16(), a.field()),
+        (400, Some("expires_in_s".into()))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_platform_administrators_make_join_tokens() {
+    let ctx = TestContext::new("agent-authz").await;
+    site(&ctx.admin, "fra").await;
+    let operator = user_with_role(&ctx, "ops", Some(("platform-operator", None, None))).await;
+    let a = operator
+        .send(Method::POST, "/sites/fra/join-tokens", Some(json!({})))
+        .await;
+    assert_eq!(a.status.as_u16(), 403, "{}", a.text);
+    let nobody = user_with_role(&ctx, "nobody", None).await;
+    let a = nobody
+        .send(Method::POST, "/sites/fra/join-tokens", Some(json!({})))
+        .await;
+    assert_eq!(a.status.as_u16(), 403, "{}", a.text);
+    let a = ctx
+        .admin
+        .anonymous()
+        .send(Method::POST, "/sites/fra/join-tokens", Some(json!({})))
+        .await;
+    assert_eq!(a.status.as_u16(), 401);
+}
