@@ -12,6 +12,7 @@
 pub mod actions;
 pub mod command;
 mod connect;
+pub mod enroll;
 pub mod identity;
 mod local;
 mod observe;

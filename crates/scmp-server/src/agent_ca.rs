@@ -162,6 +162,38 @@ impl AgentCa {
     }
 }
 
+impl AgentCa {
+    /// A certificate for the listener agents connect to, for `names` (DNS names or addresses),
+    /// with its key (PEM): agents trust it because the CA that issued it is the one their join
+    /// token names. Made afresh at every start.
+    pub fn issue_server(
+        &self,
+        names: &[String],
+        now_ms: i64,
+        lifetime_ms: i64,
+    ) -> Result<(String, String), Error> {
+        let key = KeyPair::generate().map_err(Error::internal)?;
+        let mut params =
+            CertificateParams::new(names.to_vec()).map_err(|e| Error::InvalidValue {
+                field: "agent_names".into(),
+                message: e.to_string(),
+            })?;
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "scmp agent endpoint");
+        params.is_ca = IsCa::ExplicitNoCa;
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        params.use_authority_key_identifier_extension = true;
+        params.not_before = time(now_ms - SKEW_S * 1000)?;
+        params.not_after = time(now_ms + lifetime_ms)?;
+        let cert = params
+            .signed_by(&key, &self.issuer, &self.key)
+            .map_err(Error::internal)?;
+        Ok((cert.pem(), key.serialize_pem()))
+    }
+}
+
 /// The name an agent's certificate carries: its site and itself.
 pub fn agent_uri(site: SiteId, agent: AgentId) -> String {
     format!("urn:scmp:site:{site}:agent:{agent}")

@@ -34,6 +34,10 @@ pub struct ServerConfig {
     pub clock: SharedClock,
     /// The source of randomness (from the operating system; a test may seed one).
     pub random: Random,
+    /// Where site agents connect (mutual TLS under the platform's agent CA); none: no agents.
+    pub agent_listen: Option<SocketAddr>,
+    /// The names agents reach that listener by, in its certificate (DNS names or addresses).
+    pub agent_names: Vec<String>,
 }
 
 impl ServerConfig {
@@ -49,6 +53,8 @@ impl ServerConfig {
             repeat_steps: false,
             clock: scmp_common::SystemClock::shared(),
             random: Random::from_os(),
+            agent_listen: None,
+            agent_names: vec!["localhost".into(), "127.0.0.1".into()],
         }
     }
 }

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod agent_ca;
+mod agent_listener;
 mod app;
 mod authn;
 mod bootstrap;
@@ -39,6 +40,8 @@ pub struct Running {
     pub addr: SocketAddr,
     /// The TLS certificate's SHA-256 fingerprint (`AB:CD:...`).
     pub fingerprint: String,
+    /// Where site agents connect, when they may.
+    pub agent_addr: Option<SocketAddr>,
     /// Stops the server.
     pub handle: axum_server::Handle,
     /// Ends when the server stops.
@@ -88,12 +91,19 @@ pub async fn start(config: ServerConfig) -> Result<Running, Error> {
     }
     tokio::spawn(inventory::run(state.clone(), config.sync_interval));
     workflows::spawn(state.clone(), config.workers);
+    let handle = axum_server::Handle::new();
+    let agent_addr = match config.agent_listen {
+        Some(listen) => Some(
+            agent_listener::start(state.clone(), listen, &config.agent_names, handle.clone())
+                .await?,
+        ),
+        None => None,
+    };
     let app = http::router(state);
     let listener = std::net::TcpListener::bind(config.listen)
         .map_err(|e| Error::Unavailable(format!("cannot listen on {}: {e}", config.listen)))?;
     listener.set_nonblocking(true).map_err(Error::internal)?;
     let addr = listener.local_addr().map_err(Error::internal)?;
-    let handle = axum_server::Handle::new();
     let server = axum_server::from_tcp_rustls(
         listener,
         axum_server::tls_rustls::RustlsConfig::from_config(tls),
@@ -110,6 +120,7 @@ pub async fn start(config: ServerConfig) -> Result<Running, Error> {
     Ok(Running {
         addr,
         fingerprint,
+        agent_addr,
         handle,
         task,
     })

@@ -115,6 +115,7 @@ impl TestContextBuilder {
         config.fault_step = self.fault_step;
         config.repeat_steps = self.repeat_steps;
         config.database_url = database_url.clone();
+        config.agent_listen = Some("127.0.0.1:0".parse().unwrap());
         if let Some(clock) = self.clock {
             config.clock = clock;
         }
@@ -230,6 +231,11 @@ impl TestContext {
     /// The server's certificate fingerprint.
     pub fn fingerprint(&self) -> &str {
         &self.running.fingerprint
+    }
+
+    /// Where site agents connect (`https://127.0.0.1:PORT`).
+    pub fn agent_base(&self) -> String {
+        format!("https://{}", self.running.agent_addr.unwrap())
     }
 
     /// The store behind the server (a second handle on the same database), to set up what the

@@ -17,6 +17,8 @@ pub struct ServerProcess {
     pub base: String,
     /// Its certificate's fingerprint.
     pub fingerprint: String,
+    /// Where its agents connect, when it was started with `--agent-listen`.
+    pub agents: Option<String>,
     /// Its data directory.
     pub data: PathBuf,
 }
@@ -43,24 +45,36 @@ impl ServerProcess {
         let mut child = cmd.spawn().unwrap();
         let mut reader = BufReader::new(child.stdout.take().unwrap());
         let child = Killed(child);
-        let (mut base, mut fingerprint) = (String::new(), String::new());
-        while base.is_empty() || fingerprint.is_empty() {
+        let (mut base, mut fingerprint, mut agents) = (String::new(), String::new(), None);
+        loop {
             let mut line = String::new();
             assert!(
                 reader.read_line(&mut line).unwrap() > 0,
                 "the server printed its address"
             );
-            if let Some(u) = line.trim().strip_prefix("API:") {
+            let line = line.trim();
+            if let Some(u) = line.strip_prefix("API:") {
                 base = u.trim().trim_end_matches("/api/v1").to_string();
             }
-            if let Some(f) = line.trim().strip_prefix("fingerprint:") {
+            if let Some(a) = line.strip_prefix("agents:") {
+                agents = Some(a.trim().to_string());
+            }
+            if let Some(f) = line.strip_prefix("fingerprint:") {
                 fingerprint = f.trim().to_string();
             }
+            if line.starts_with("admin token:") {
+                break;
+            }
         }
+        assert!(
+            !base.is_empty() && !fingerprint.is_empty(),
+            "the banner names both"
+        );
         ServerProcess {
             child,
             base,
             fingerprint,
+            agents,
             data: data.to_path_buf(),
         }
     }

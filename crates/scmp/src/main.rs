@@ -93,6 +93,9 @@ enum Command {
     Operation(cli::guests::OperationCmd),
     /// Everything on one machine: the server, simulated edge sites, a sample tenant.
     Demo(cmd::demo::Args),
+    /// The site agent: enroll it with a join token.
+    #[command(subcommand)]
+    Agent(cmd::agent::Command),
 }
 
 fn main() {
@@ -148,5 +151,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Snapshot(cmd) => cli::guests::snapshot(cmd, g).await,
         Command::Operation(cmd) => cli::guests::operation(cmd, g).await,
         Command::Demo(args) => cmd::demo::run(args).await,
+        Command::Agent(cmd) => cmd::agent::run(cmd).await,
     }
 }

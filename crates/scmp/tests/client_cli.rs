@@ -30,7 +30,18 @@ fn text(o: &Output) -> String {
 
 /// `scmp server` on a data directory; the process, its URL and its fingerprint.
 fn server(data: &Path) -> (ServerProcess, String, String) {
-    let p = ServerProcess::start(env!("CARGO_BIN_EXE_scmp"), data, &[], &[], Stdio::inherit());
+    server_with(data, &[])
+}
+
+/// `scmp server` with more options.
+fn server_with(data: &Path, args: &[&str]) -> (ServerProcess, String, String) {
+    let p = ServerProcess::start(
+        env!("CARGO_BIN_EXE_scmp"),
+        data,
+        args,
+        &[],
+        Stdio::inherit(),
+    );
     let (url, fp) = (p.base.clone(), p.fingerprint.clone());
     (p, url, fp)
 }
@@ -371,12 +382,16 @@ async fn guests_are_shown_with_their_site() {
     assert_eq!(g["cluster"], "fra-1", "{g}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_sites_join_token_is_made_and_its_agent_revoked_from_the_cli() {
+#[test]
+fn a_site_agent_enrolls_with_a_join_token_and_is_revoked_from_the_cli() {
     let data = tempfile::tempdir().unwrap();
     let config = tempfile::tempdir().unwrap();
     let cfg = config.path();
-    let (_server, url, fp) = server(data.path());
+    let (server, url, fp) = server_with(data.path(), &["--agent-listen", "127.0.0.1:0"]);
+    let agents = server
+        .agents
+        .clone()
+        .expect("the banner names the agent endpoint");
     let admin = data.path().join("admin-token");
     for step in [
         vec![
@@ -397,31 +412,61 @@ async fn a_sites_join_token_is_made_and_its_agent_revoked_from_the_cli() {
     assert!(o.status.success(), "{}", text(&o));
     let made: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let token = made["token"].as_str().unwrap();
-    assert!(token.parse::<scmp_api::JoinTokenText>().is_ok(), "{token}");
     let o = run(
         cfg,
         &["site", "join-token", "frankfurt", "--expires-in", "1"],
     );
     assert!(!o.status.success());
     assert!(text(&o).contains("expires_in_s"), "{}", text(&o));
-    // An agent enrolls with it (as `scmp agent` will), then is revoked from the CLI.
-    let key = rcgen::KeyPair::generate().unwrap();
-    let csr = rcgen::CertificateParams::default()
-        .serialize_request(&key)
-        .unwrap()
-        .pem()
-        .unwrap();
-    let anonymous = scmp_test_utils::Client::new(&url, &fp, None);
-    let enrolled = anonymous
-        .send(
-            reqwest::Method::POST,
-            "/agent/enroll",
-            Some(serde_json::json!({"join_token": token, "csr": csr})),
-        )
-        .await;
-    assert_eq!(enrolled.status.as_u16(), 201, "{}", enrolled.text);
-    let agent = enrolled.body["agent"]["id"].as_str().unwrap();
-    let o = run(cfg, &["site", "agent-revoke", agent, "-o", "json"]);
+    // At the site: the agent enrolls and keeps its identity, its key sealed.
+    let site_dir = tempfile::tempdir().unwrap();
+    let agent_dir = site_dir.path().join("agent");
+    let enroll = |dir: &Path| {
+        let o = run(
+            cfg,
+            &[
+                "agent",
+                "enroll",
+                "--server",
+                &agents,
+                "--join-token",
+                token,
+                "--data-dir",
+                dir.to_str().unwrap(),
+            ],
+        );
+        (o.status.success(), text(&o))
+    };
+    let (ok, out) = enroll(&agent_dir);
+    assert!(ok, "{out}");
+    assert!(out.contains("enrolled as agent"), "{out}");
+    let identity: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(agent_dir.join("agent.json")).unwrap())
+            .unwrap();
+    let agent = identity["agent"].as_str().unwrap().to_string();
+    use std::os::unix::fs::PermissionsExt;
+    for f in [
+        "agent.json",
+        "agent-key.sealed",
+        "agent-cert.pem",
+        "agent-ca.pem",
+        "secret-key",
+    ] {
+        let mode = std::fs::metadata(agent_dir.join(f))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{f}");
+    }
+    let sealed = std::fs::read_to_string(agent_dir.join("agent-key.sealed")).unwrap();
+    assert!(!sealed.contains("PRIVATE KEY"), "the key is kept sealed");
+    // The same directory is not enrolled twice; the token is not used twice.
+    let (ok, out) = enroll(&agent_dir);
+    assert!(!ok && out.contains("already"), "{out}");
+    let (ok, out) = enroll(&site_dir.path().join("again"));
+    assert!(!ok && out.contains("used already"), "{out}");
+    // Revoked from the CLI.
+    let o = run(cfg, &["site", "agent-revoke", &agent, "-o", "json"]);
     assert!(o.status.success(), "{}", text(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v["revoked_at"].is_string(), "{v}");

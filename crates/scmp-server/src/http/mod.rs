@@ -231,6 +231,29 @@ struct Around {
 }
 
 /// The whole application.
+/// What the agents' listener serves: their routes only, with the same request handling.
+pub fn agent_router(state: Arc<AppState>) -> Router {
+    let (_, doc) = routes_and_document();
+    let around_state = Arc::new(Around {
+        state: state.clone(),
+        operation_ids: operation_ids(&doc),
+    });
+    Router::new()
+        .route(
+            "/api/v1/agent/enroll",
+            axum::routing::post(agents::agent_enroll),
+        )
+        .route("/healthz", get(|| async { "ok\n" }))
+        .fallback(|| async { HttpError(scmp_common::Error::NoSuchPath) })
+        .method_not_allowed_fallback(|| async { HttpError(scmp_common::Error::MethodNotAllowed) })
+        .layer(axum::middleware::from_fn_with_state(around_state, around))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(60),
+        ))
+        .with_state(state)
+}
+
 pub fn router(state: Arc<AppState>) -> Router {
     let (api, doc) = routes_and_document();
     let doc_json = doc.to_pretty_json().unwrap_or_default();

@@ -208,3 +208,71 @@ async fn only_platform_administrators_make_join_tokens() {
         .await;
     assert_eq!(a.status.as_u16(), 401);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_trusts_only_the_ca_its_join_token_names_before_it_sends_anything() {
+    let ctx = TestContext::new("agent-pin").await;
+    let fra = site(&ctx.admin, "fra").await;
+    let made = token(&ctx.admin, "fra").await;
+    let enroll_entries = || async {
+        let audit: serde_json::Value = ctx
+            .admin
+            .get("/audit?operation=agent_enroll&limit=1000")
+            .await;
+        audit["items"].as_array().unwrap().len()
+    };
+    // Another platform's CA in the token: the handshake fails, nothing reaches the server.
+    let mut other: JoinTokenText = made.token.parse().unwrap();
+    other.ca_sha256 = "00".repeat(32);
+    let e = scmp_agent::enroll::enroll(&ctx.agent_base(), &other.to_string())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, scmp_agent::enroll::EnrollError::Connect { .. }),
+        "{e}"
+    );
+    assert!(
+        e.to_string()
+            .contains("not from the CA the join token names"),
+        "{e}"
+    );
+    // The API's own listener (its certificate is not from the agent CA) is not trusted either.
+    let e = scmp_agent::enroll::enroll(ctx.admin.base(), &made.token)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, scmp_agent::enroll::EnrollError::Connect { .. }),
+        "{e}"
+    );
+    assert_eq!(enroll_entries().await, 0, "nothing was sent");
+    // The right one: the agent makes its key and enrolls over the pinned listener.
+    let done = scmp_agent::enroll::enroll(&ctx.agent_base(), &made.token)
+        .await
+        .unwrap();
+    assert_eq!(done.enrolled.agent.site, fra.id);
+    assert!(done.key_pem.contains("PRIVATE KEY"));
+    let key = rcgen::KeyPair::from_pem(&done.key_pem).unwrap();
+    let cert = CertificateDer::from_pem_slice(done.enrolled.certificate.as_bytes()).unwrap();
+    assert!(
+        cert.as_ref()
+            .windows(key.public_key_raw().len())
+            .any(|w| w == key.public_key_raw()),
+        "the certificate is for the key the agent made"
+    );
+    assert_eq!(
+        enroll_entries().await,
+        2,
+        "begin and end of the one enrollment"
+    );
+    // Refused by the platform: the token is used.
+    let e = scmp_agent::enroll::enroll(&ctx.agent_base(), &made.token)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            scmp_agent::enroll::EnrollError::Refused { status: 401, .. }
+        ),
+        "{e}"
+    );
+}

@@ -1,5 +1,6 @@
 //! The sub-commands.
 
+pub mod agent;
 pub mod audit;
 pub mod demo;
 pub mod pve_sim;

@@ -30,6 +30,14 @@ pub struct Args {
     /// Operations this server runs at once [default: 32].
     #[arg(long, env = "SCMP_WORKERS")]
     workers: Option<usize>,
+    /// Address site agents connect to (mutual TLS under the platform's agent CA); off when not
+    /// given.
+    #[arg(long, env = "SCMP_AGENT_LISTEN")]
+    agent_listen: Option<SocketAddr>,
+    /// A name agents reach the server by, for the agent listener's certificate (repeat for more)
+    /// [default: localhost and 127.0.0.1].
+    #[arg(long = "agent-name", env = "SCMP_AGENT_NAMES", value_delimiter = ',')]
+    agent_names: Vec<String>,
 }
 
 /// The configuration file.
@@ -41,6 +49,8 @@ struct File {
     database_url: Option<String>,
     sync_interval: Option<f64>,
     workers: Option<usize>,
+    agent_listen: Option<SocketAddr>,
+    agent_names: Option<Vec<String>>,
 }
 
 fn read_file(path: &Path) -> anyhow::Result<File> {
@@ -82,6 +92,15 @@ fn resolve(args: Args) -> anyhow::Result<ServerConfig> {
         );
         config.workers = w;
     }
+    config.agent_listen = args.agent_listen.or(file.agent_listen);
+    let names = if args.agent_names.is_empty() {
+        file.agent_names.unwrap_or_default()
+    } else {
+        args.agent_names
+    };
+    if !names.is_empty() {
+        config.agent_names = names;
+    }
     Ok(config)
 }
 
@@ -93,8 +112,13 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         .await
         .context("starting the server")?;
     // A closed standard output (a supervisor that stopped reading) must not stop the server.
+    // The admin token's line comes last: a supervisor (or a test) reads up to it.
+    let agents = running
+        .agent_addr
+        .map(|a| format!("  agents:      https://{a}\n"))
+        .unwrap_or_default();
     let banner = format!(
-        "scmp server\n  API:         https://{}/api/v1\n  fingerprint: {}\n  admin token: {} (written on first start)\n",
+        "scmp server\n  API:         https://{}/api/v1\n{agents}  fingerprint: {}\n  admin token: {} (written on first start)\n",
         running.addr,
         running.fingerprint,
         data_dir.join("admin-token").display()
@@ -124,6 +148,8 @@ mod tests {
             database_url: None,
             sync_interval: None,
             workers: None,
+            agent_listen: None,
+            agent_names: Vec::new(),
         }
     }
 
