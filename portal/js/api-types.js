@@ -15,6 +15,11 @@
  */
 /** AgentId
  * @typedef {string} AgentId */
+/** `agent_renew`: a new certificate for an enrolled agent, asked with a certificate request for the key it enrolled with (the request's signature proves the agent holds that key, so an agent whose certificate ran out while it was offline renews the same way).
+ * @typedef {Object} AgentRenew
+ * @property {AgentId} agent The agent.
+ * @property {string} csr A PKCS#10 certificate request (PEM) for the agent's enrolled key.
+ */
 /** An enrolled agent.
  * @typedef {Object} AgentView
  * @property {Time} certificate_expires_at When its certificate ends.
@@ -70,7 +75,7 @@
 /** A Proxmox VE authentication id: USER@REALM, or an API token USER@REALM!TOKENID
  * @typedef {string} Authid */
 /** How the actor of an audit entry authenticated.
- * @typedef {"token"|"session"|"password"|"workflow"|"join_token"} AuthMethod */
+ * @typedef {"token"|"session"|"password"|"workflow"|"join_token"|"agent_key"} AuthMethod */
 /** A network bridge.
  * @typedef {Object} BridgeView
  * @property {string} name Interface name (`vmbr0`).

@@ -1,5 +1,6 @@
 //! Trust in the server: the certificate pinned by its SHA-256 fingerprint (PVE's self-signed certificates
-//! are the norm) or verified against a given CA. There is no "accept anything" mode.
+//! are the norm), verified against a given CA, or verified under the CA whose SHA-256 is pinned (an
+//! scmp agent's join token). There is no "accept anything" mode.
 
 use std::sync::Arc;
 
@@ -17,6 +18,9 @@ pub enum Trust {
     Fingerprint(Fingerprint),
     /// Verify the chain and name against these PEM CA certificates.
     CaPem(String),
+    /// Verify the chain and name under the CA, sent by the server in its chain, whose certificate
+    /// (DER) has this SHA-256 (hex).
+    CaSha256(String),
 }
 
 impl Trust {
@@ -46,6 +50,13 @@ impl Trust {
                 }
                 Ok(builder.with_root_certificates(roots).with_no_client_auth())
             }
+            Trust::CaSha256(sha256) => Ok(builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(PinnedCaVerifier {
+                    sha256: sha256.to_ascii_lowercase(),
+                    provider,
+                }))
+                .with_no_client_auth()),
         }
     }
 }
@@ -92,12 +103,7 @@ impl ServerCertVerifier for PinnedVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        tls12(&self.provider, message, cert, dss)
     }
 
     fn verify_tls13_signature(
@@ -106,19 +112,107 @@ impl ServerCertVerifier for PinnedVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        tls13(&self.provider, message, cert, dss)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
+        schemes(&self.provider)
     }
+}
+
+/// Trusts a server certificate only under the CA whose SHA-256 is pinned, found in the chain the
+/// server sends; the certificate is then checked under that CA like any server certificate (name,
+/// validity, server authentication).
+#[derive(Debug)]
+struct PinnedCaVerifier {
+    sha256: String,
+    provider: Arc<CryptoProvider>,
+}
+
+impl ServerCertVerifier for PinnedCaVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        use sha2::{Digest, Sha256};
+        let ca = intermediates
+            .iter()
+            .find(|c| hex::encode(Sha256::digest(c.as_ref())) == self.sha256)
+            .ok_or_else(|| {
+                rustls::Error::General("the server's certificate is not from the pinned CA".into())
+            })?;
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(ca.clone().into_owned())?;
+        rustls::client::WebPkiServerVerifier::builder_with_provider(
+            Arc::new(roots),
+            self.provider.clone(),
+        )
+        .build()
+        .map_err(|e| rustls::Error::General(e.to_string()))?
+        .verify_server_cert(end_entity, &[], server_name, ocsp_response, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        tls12(&self.provider, message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        tls13(&self.provider, message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        schemes(&self.provider)
+    }
+}
+
+// The handshake's signatures, checked with the provider's algorithms by both verifiers.
+
+fn tls12(
+    provider: &CryptoProvider,
+    message: &[u8],
+    cert: &CertificateDer<'_>,
+    dss: &DigitallySignedStruct,
+) -> Result<HandshakeSignatureValid, rustls::Error> {
+    verify_tls12_signature(
+        message,
+        cert,
+        dss,
+        &provider.signature_verification_algorithms,
+    )
+}
+
+fn tls13(
+    provider: &CryptoProvider,
+    message: &[u8],
+    cert: &CertificateDer<'_>,
+    dss: &DigitallySignedStruct,
+) -> Result<HandshakeSignatureValid, rustls::Error> {
+    verify_tls13_signature(
+        message,
+        cert,
+        dss,
+        &provider.signature_verification_algorithms,
+    )
+}
+
+fn schemes(provider: &CryptoProvider) -> Vec<SignatureScheme> {
+    provider
+        .signature_verification_algorithms
+        .supported_schemes()
 }
 
 #[cfg(test)]

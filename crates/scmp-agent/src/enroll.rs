@@ -3,14 +3,10 @@
 //! handshake, before anything is sent; it makes its own key and redeems the token with a
 //! certificate request for it.
 
-use std::sync::Arc;
-
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::client::WebPkiServerVerifier;
-use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{DigitallySignedStruct, SignatureScheme};
-use scmp_api::{AgentEnroll, AgentEnrolled, JoinTokenText, Problem};
+use pve_client::Trust;
+use rustls::pki_types::CertificateDer;
+use scmp_api::{AgentEnroll, AgentEnrolled, AgentRenew, JoinTokenText, Problem};
+use scmp_common::AgentId;
 use sha2::{Digest, Sha256};
 
 /// Why an enrollment did not happen.
@@ -49,96 +45,6 @@ pub struct Enrollment {
     pub key_pem: String,
 }
 
-/// Trusts a server certificate only under the CA whose SHA-256 is pinned, found in the chain the
-/// server sends; the certificate is then checked under that CA as any server certificate
-/// (name, validity, server authentication).
-#[derive(Debug)]
-pub struct PinnedCa {
-    sha256: String,
-    provider: Arc<CryptoProvider>,
-}
-
-impl PinnedCa {
-    /// Trusts the CA whose certificate (DER) has this SHA-256 (hex).
-    pub fn new(sha256: &str) -> Self {
-        Self {
-            sha256: sha256.to_ascii_lowercase(),
-            provider: Arc::new(rustls::crypto::ring::default_provider()),
-        }
-    }
-
-    /// A TLS client configuration that trusts only that CA.
-    pub fn client_config(self) -> Result<rustls::ClientConfig, rustls::Error> {
-        let provider = self.provider.clone();
-        Ok(rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()?
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(self))
-            .with_no_client_auth())
-    }
-}
-
-impl ServerCertVerifier for PinnedCa {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp_response: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        let ca = intermediates
-            .iter()
-            .find(|c| hex::encode(Sha256::digest(c.as_ref())) == self.sha256)
-            .ok_or_else(|| {
-                rustls::Error::General(
-                    "the server's certificate is not from the CA the join token names".into(),
-                )
-            })?;
-        let mut roots = rustls::RootCertStore::empty();
-        roots.add(ca.clone().into_owned())?;
-        let verifier =
-            WebPkiServerVerifier::builder_with_provider(Arc::new(roots), self.provider.clone())
-                .build()
-                .map_err(|e| rustls::Error::General(e.to_string()))?;
-        verifier.verify_server_cert(end_entity, &[], server_name, ocsp_response, now)
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
-    }
-}
-
 fn chain(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();
     let mut cause = e.source();
@@ -153,44 +59,31 @@ fn chain(e: &dyn std::error::Error) -> String {
     out
 }
 
-/// Enrolls with the platform's agent endpoint `server` (`https://host:port`) using a join token.
-pub async fn enroll(server: &str, join_token: &str) -> Result<Enrollment, EnrollError> {
-    let token: JoinTokenText = join_token.parse().map_err(EnrollError::Token)?;
-    let tls = PinnedCa::new(&token.ca_sha256)
+/// Sends `body` to `path` on the platform's agent endpoint, trusting only the pinned CA.
+async fn post<B: serde::Serialize>(
+    server: &str,
+    ca_sha256: &str,
+    path: &str,
+    body: &B,
+) -> Result<AgentEnrolled, EnrollError> {
+    let tls = Trust::CaSha256(ca_sha256.to_string())
         .client_config()
-        .map_err(|e| EnrollError::Local(e.to_string()))?;
+        .map_err(EnrollError::Local)?;
     let http = reqwest::Client::builder()
         .use_preconfigured_tls(tls)
         .timeout(std::time::Duration::from_secs(30))
         .build()
         .map_err(|e| EnrollError::Local(chain(&e)))?;
-    let key = rcgen::KeyPair::generate().map_err(|e| EnrollError::Local(e.to_string()))?;
-    let csr = rcgen::CertificateParams::default()
-        .serialize_request(&key)
-        .and_then(|r| r.pem())
-        .map_err(|e| EnrollError::Local(e.to_string()))?;
-    let url = format!("{}/api/v1/agent/enroll", server.trim_end_matches('/'));
-    let body = AgentEnroll {
-        join_token: token.to_string(),
-        csr,
-    };
-    let answer = http
-        .post(&url)
-        .json(&body)
-        .send()
-        .await
-        .map_err(|e| EnrollError::Connect {
-            url: server.to_string(),
-            message: chain(&e),
-        })?;
-    let status = answer.status();
-    let text = answer.text().await.map_err(|e| EnrollError::Connect {
+    let url = format!("{}{path}", server.trim_end_matches('/'));
+    let connect = |e: reqwest::Error| EnrollError::Connect {
         url: server.to_string(),
         message: chain(&e),
-    })?;
+    };
+    let answer = http.post(&url).json(body).send().await.map_err(connect)?;
+    let status = answer.status();
+    let text = answer.text().await.map_err(connect)?;
     if !status.is_success() {
         let detail = serde_json::from_str::<Problem>(&text)
-            .ok()
             .map(|p| p.detail)
             .unwrap_or(text);
         return Err(EnrollError::Refused {
@@ -198,10 +91,69 @@ pub async fn enroll(server: &str, join_token: &str) -> Result<Enrollment, Enroll
             detail,
         });
     }
-    let enrolled: AgentEnrolled =
-        serde_json::from_str(&text).map_err(|e| EnrollError::Local(e.to_string()))?;
+    serde_json::from_str(&text).map_err(|e| EnrollError::Local(e.to_string()))
+}
+
+fn request_for(key: &rcgen::KeyPair) -> Result<String, EnrollError> {
+    rcgen::CertificateParams::default()
+        .serialize_request(key)
+        .and_then(|r| r.pem())
+        .map_err(|e| EnrollError::Local(e.to_string()))
+}
+
+/// Enrolls with the platform's agent endpoint `server` (`https://host:port`) using a join token.
+pub async fn enroll(server: &str, join_token: &str) -> Result<Enrollment, EnrollError> {
+    let token: JoinTokenText = join_token.parse().map_err(EnrollError::Token)?;
+    let key = rcgen::KeyPair::generate().map_err(|e| EnrollError::Local(e.to_string()))?;
+    let body = AgentEnroll {
+        join_token: token.to_string(),
+        csr: request_for(&key)?,
+    };
+    let enrolled = post(server, &token.ca_sha256, "/api/v1/agent/enroll", &body).await?;
     Ok(Enrollment {
         enrolled,
         key_pem: key.serialize_pem(),
     })
+}
+
+/// A new certificate for an enrolled agent, asked with a request signed by its enrolled key
+/// (`key_pem`); `ca_sha256` is the SHA-256 of the CA it enrolled under.
+pub async fn renew(
+    server: &str,
+    ca_sha256: &str,
+    agent: AgentId,
+    key_pem: &str,
+) -> Result<AgentEnrolled, EnrollError> {
+    let key = rcgen::KeyPair::from_pem(key_pem).map_err(|e| EnrollError::Local(e.to_string()))?;
+    let body = AgentRenew {
+        agent,
+        csr: request_for(&key)?,
+    };
+    post(server, ca_sha256, "/api/v1/agent/renew", &body).await
+}
+
+/// Whether a certificate good from `from_ms` to `until_ms` is due for renewal at `now_ms`: at two
+/// thirds of its life, or later.
+pub fn renewal_due(from_ms: i64, until_ms: i64, now_ms: i64) -> bool {
+    now_ms >= from_ms + (until_ms - from_ms) * 2 / 3
+}
+
+/// The SHA-256 (hex) of a CA certificate in PEM, as a join token pins it.
+pub fn ca_sha256(ca_pem: &str) -> Result<String, EnrollError> {
+    use rustls::pki_types::pem::PemObject;
+    let der = CertificateDer::from_pem_slice(ca_pem.as_bytes())
+        .map_err(|e| EnrollError::Local(format!("the CA certificate: {e}")))?;
+    Ok(hex::encode(Sha256::digest(der.as_ref())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renewal_is_due_at_two_thirds_of_a_certificates_life() {
+        assert!(!renewal_due(0, 3000, 1999));
+        assert!(renewal_due(0, 3000, 2000));
+        assert!(renewal_due(0, 3000, 5000), "and after it ran out");
+    }
 }

@@ -114,6 +114,18 @@ pub struct AgentEnroll {
     pub csr: String,
 }
 
+/// `agent_renew`: a new certificate for an enrolled agent, asked with a certificate request for
+/// the key it enrolled with (the request's signature proves the agent holds that key, so an agent
+/// whose certificate ran out while it was offline renews the same way).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgentRenew {
+    /// The agent.
+    pub agent: AgentId,
+    /// A PKCS#10 certificate request (PEM) for the agent's enrolled key.
+    pub csr: String,
+}
+
 /// An enrolled agent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct AgentView {

@@ -85,6 +85,8 @@ text_enum! {
         Workflow => "workflow",
         /// A site agent's join token (its enrollment).
         JoinToken => "join_token",
+        /// A site agent's enrolled key (a certificate request signed with it).
+        AgentKey => "agent_key",
     }
 }
 

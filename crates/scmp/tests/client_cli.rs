@@ -460,6 +460,16 @@ fn a_site_agent_enrolls_with_a_join_token_and_is_revoked_from_the_cli() {
     }
     let sealed = std::fs::read_to_string(agent_dir.join("agent-key.sealed")).unwrap();
     assert!(!sealed.contains("PRIVATE KEY"), "the key is kept sealed");
+    // Renewed with its enrolled key.
+    let before = std::fs::read_to_string(agent_dir.join("agent-cert.pem")).unwrap();
+    let o = run(
+        cfg,
+        &["agent", "renew", "--data-dir", agent_dir.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("renewed agent"), "{}", text(&o));
+    let after = std::fs::read_to_string(agent_dir.join("agent-cert.pem")).unwrap();
+    assert_ne!(before, after, "a new certificate");
     // The same directory is not enrolled twice; the token is not used twice.
     let (ok, out) = enroll(&agent_dir);
     assert!(!ok && out.contains("already"), "{out}");
@@ -470,4 +480,10 @@ fn a_site_agent_enrolls_with_a_join_token_and_is_revoked_from_the_cli() {
     assert!(o.status.success(), "{}", text(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v["revoked_at"].is_string(), "{v}");
+    let o = run(
+        cfg,
+        &["agent", "renew", "--data-dir", agent_dir.to_str().unwrap()],
+    );
+    assert!(!o.status.success());
+    assert!(text(&o).contains("revoked"), "{}", text(&o));
 }

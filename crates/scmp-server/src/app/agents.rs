@@ -3,8 +3,8 @@
 //! client certificate from the platform's agent CA, naming its site; staff revoke an agent for good.
 
 use scmp_api::{
-    AgentEnroll, AgentEnrolled, AgentView, JoinTokenCreate, JoinTokenCreated, JoinTokenText,
-    JoinTokenView,
+    AgentEnroll, AgentEnrolled, AgentRenew, AgentView, JoinTokenCreate, JoinTokenCreated,
+    JoinTokenText, JoinTokenView,
 };
 use scmp_authz::Action;
 use scmp_common::time::{from_ms, from_ms_opt};
@@ -45,6 +45,16 @@ pub fn agent_view(a: scmp_store::Agent) -> AgentView {
         certificate_expires_at: from_ms(a.cert_not_after),
         revoked_at: a.revoked_at.and_then(from_ms_opt),
     }
+}
+
+/// Who an agent's own request is from, for its audit entries.
+struct AgentRequest {
+    agent: AgentId,
+    method: AuthMethod,
+    credential: String,
+    credential_name: &'static str,
+    operation: &'static str,
+    target: AuditTarget,
 }
 
 fn secret_hash(secret: &str) -> String {
@@ -116,23 +126,42 @@ impl AppState {
             message: e,
         })?;
         let agent_id = AgentId::new();
+        let rec = AgentRequest {
+            agent: agent_id,
+            method: AuthMethod::JoinToken,
+            credential: token.id.to_string(),
+            credential_name: "join token",
+            operation: "agent_enroll",
+            target: AuditTarget::new(ResourceKind::JoinToken, token.id),
+        };
+        self.agent_audited(meta, rec, self.enroll(&token, agent_id, &body.csr))
+            .await
+    }
+
+    /// Runs an agent's own request between its two audit entries, in the agent's name.
+    async fn agent_audited<T>(
+        &self,
+        meta: &RequestMeta,
+        request: AgentRequest,
+        change: impl std::future::Future<Output = Result<T, Error>>,
+    ) -> Result<T, Error> {
         let mut rec = AuditRecord {
             request_id: meta.request_id.clone(),
             phase: AuditPhase::Begin,
-            actor: format!("agent:{agent_id}"),
+            actor: format!("agent:{}", request.agent),
             identity: ActorIdentity::default(),
-            auth_method: AuthMethod::JoinToken,
-            credential: token.id.to_string(),
-            credential_name: "join token".into(),
+            auth_method: request.method,
+            credential: request.credential,
+            credential_name: request.credential_name.into(),
             source: meta.source.ip().to_string(),
-            operation: "agent_enroll".into(),
-            target: AuditTarget::new(ResourceKind::JoinToken, token.id),
+            operation: request.operation.into(),
+            target: request.target,
             tenant_id: None,
             result: AuditResult::Pending,
             error: String::new(),
         };
         self.store.audit_append(&rec).await?;
-        let outcome = self.enroll(&token, agent_id, &body.csr).await;
+        let outcome = change.await;
         rec.phase = AuditPhase::End;
         match &outcome {
             Ok(_) => rec.result = AuditResult::Ok,
@@ -183,6 +212,65 @@ impl AppState {
         tracing::info!(agent = %agent.id, site = %agent.site_id, "agent enrolled");
         Ok(AgentEnrolled {
             agent: agent_view(agent),
+            certificate: issued.cert_pem,
+            ca_certificate: ca.cert_pem().to_string(),
+        })
+    }
+
+    /// A new certificate for an enrolled agent that is not revoked, for the key it enrolled with.
+    /// Audited in the agent's name.
+    pub async fn agent_renew(
+        &self,
+        meta: &RequestMeta,
+        body: AgentRenew,
+    ) -> Result<AgentEnrolled, Error> {
+        let rec = AgentRequest {
+            agent: body.agent,
+            method: AuthMethod::AgentKey,
+            credential: body.agent.to_string(),
+            credential_name: "enrolled key",
+            operation: "agent_renew",
+            target: AuditTarget::new(ResourceKind::Agent, body.agent),
+        };
+        self.agent_audited(meta, rec, self.renew(&body)).await
+    }
+
+    async fn renew(&self, body: &AgentRenew) -> Result<AgentEnrolled, Error> {
+        let unknown = || Error::Unauthenticated {
+            message: "no such agent, or not its enrolled key".into(),
+        };
+        let agent = match self.store.agent_get(body.agent).await {
+            Ok(a) => a,
+            Err(Error::NotFound { .. }) => return Err(unknown()),
+            Err(e) => return Err(e),
+        };
+        if agent.revoked_at.is_some() {
+            return Err(Error::Unauthenticated {
+                message: "the agent was revoked: enroll a new one with a new join token".into(),
+            });
+        }
+        let ca = self.agent_ca().await?;
+        let serial = self.sealer.random_bytes::<16>()?;
+        let now = self.clock.now_ms();
+        let issued = ca.issue(
+            &body.csr,
+            agent.id,
+            agent.site_id,
+            now,
+            AGENT_CERT_MS,
+            serial,
+        )?;
+        if issued.public_key != agent.public_key {
+            return Err(unknown());
+        }
+        if !self.store.agent_renewed(agent.id, &issued.cert).await? {
+            return Err(Error::Unauthenticated {
+                message: "the agent was revoked: enroll a new one with a new join token".into(),
+            });
+        }
+        let renewed = self.store.agent_get(agent.id).await?;
+        Ok(AgentEnrolled {
+            agent: agent_view(renewed),
             certificate: issued.cert_pem,
             ca_certificate: ca.cert_pem().to_string(),
         })

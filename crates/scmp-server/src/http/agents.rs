@@ -41,6 +41,18 @@ pub async fn agent_enroll(
     Ok((StatusCode::CREATED, Json(enrolled)))
 }
 
+/// A new short-lived certificate for an enrolled agent that is not revoked, asked with a
+/// certificate request for the key it enrolled with (also after its certificate ran out).
+#[utoipa::path(post, path = "/api/v1/agent/renew", operation_id = "agent_renew", request_body = AgentRenew, security(()),
+    responses((status = 200, body = AgentEnrolled), (status = 400, body = Problem), (status = 401, body = Problem)))]
+pub async fn agent_renew(
+    State(s): State<Arc<AppState>>,
+    Meta(meta): Meta,
+    ApiJson(body): ApiJson<AgentRenew>,
+) -> Result<Json<AgentEnrolled>, HttpError> {
+    Ok(Json(s.agent_renew(&meta, body).await?))
+}
+
 /// One agent.
 #[utoipa::path(get, path = "/api/v1/agents/{agent}", operation_id = "agent_view",
     params(("agent" = String, Path, description = "Agent id")),

@@ -186,6 +186,7 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(sessions::session_create, sessions::session_delete))
         .routes(routes!(agents::join_token_create))
         .routes(routes!(agents::agent_enroll))
+        .routes(routes!(agents::agent_renew))
         .routes(routes!(agents::agent_view))
         .routes(routes!(agents::agent_revoke))
 }
@@ -242,6 +243,10 @@ pub fn agent_router(state: Arc<AppState>) -> Router {
         .route(
             "/api/v1/agent/enroll",
             axum::routing::post(agents::agent_enroll),
+        )
+        .route(
+            "/api/v1/agent/renew",
+            axum::routing::post(agents::agent_renew),
         )
         .route("/healthz", get(|| async { "ok\n" }))
         .fallback(|| async { HttpError(scmp_common::Error::NoSuchPath) })

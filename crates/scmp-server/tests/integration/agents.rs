@@ -231,11 +231,7 @@ async fn an_agent_trusts_only_the_ca_its_join_token_names_before_it_sends_anythi
         matches!(e, scmp_agent::enroll::EnrollError::Connect { .. }),
         "{e}"
     );
-    assert!(
-        e.to_string()
-            .contains("not from the CA the join token names"),
-        "{e}"
-    );
+    assert!(e.to_string().contains("not from the pinned CA"), "{e}");
     // The API's own listener (its certificate is not from the agent CA) is not trusted either.
     let e = scmp_agent::enroll::enroll(ctx.admin.base(), &made.token)
         .await
@@ -275,4 +271,70 @@ async fn an_agent_trusts_only_the_ca_its_join_token_names_before_it_sends_anythi
         ),
         "{e}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_renews_with_its_enrolled_key_also_after_its_certificate_ran_out() {
+    use scmp_common::{Clock, ManualClock, SystemClock};
+    let clock = ManualClock::at(SystemClock::shared().now_ms());
+    let ctx = TestContext::builder("agent-renew")
+        .clock(clock.clone() as std::sync::Arc<dyn scmp_common::Clock>)
+        .start()
+        .await;
+    site(&ctx.admin, "fra").await;
+    let made = token(&ctx.admin, "fra").await;
+    let done = scmp_agent::enroll::enroll(&ctx.agent_base(), &made.token)
+        .await
+        .unwrap();
+    let agent = done.enrolled.agent.clone();
+    let pin = scmp_agent::enroll::ca_sha256(&done.enrolled.ca_certificate).unwrap();
+    let from = agent.renewed_at.as_ms();
+    let until = agent.certificate_expires_at.as_ms();
+    assert!(!scmp_agent::enroll::renewal_due(
+        from,
+        until,
+        clock.now_ms()
+    ));
+    // Offline for two days: the certificate ran out; the enrolled key still renews it.
+    clock.advance(2 * 86_400_000);
+    assert!(scmp_agent::enroll::renewal_due(from, until, clock.now_ms()));
+    let renewed = scmp_agent::enroll::renew(&ctx.agent_base(), &pin, agent.id, &done.key_pem)
+        .await
+        .unwrap();
+    assert_eq!(renewed.agent.id, agent.id);
+    assert!(renewed.agent.certificate_expires_at.as_ms() > clock.now_ms());
+    assert_ne!(renewed.certificate, done.enrolled.certificate);
+    // Another key does not renew it.
+    let stranger = rcgen::KeyPair::generate().unwrap().serialize_pem();
+    let e = scmp_agent::enroll::renew(&ctx.agent_base(), &pin, agent.id, &stranger)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            scmp_agent::enroll::EnrollError::Refused { status: 401, .. }
+        ),
+        "{e}"
+    );
+    // A revoked agent cannot come back.
+    let _: AgentView = ctx
+        .admin
+        .post(&format!("/agents/{}/revoke", agent.id), &json!({}))
+        .await;
+    let e = scmp_agent::enroll::renew(&ctx.agent_base(), &pin, agent.id, &done.key_pem)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("revoked"), "{e}");
+    let audit: serde_json::Value = ctx
+        .admin
+        .get("/audit?operation=agent_renew&limit=1000")
+        .await;
+    let results: Vec<&str> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["phase"] == "end")
+        .map(|e| e["result"].as_str().unwrap())
+        .collect();
+    assert_eq!(results.len(), 3, "every renewal is audited: {audit}");
 }

@@ -32,6 +32,9 @@ fn sample_body(operation: &str) -> Option<Value> {
         ),
         "session_create" => Some(json!({"username": "admin", "password": "not-the-password"})),
         "join_token_create" | "agent_revoke" => Some(json!({})),
+        "agent_renew" => {
+            Some(json!({"agent": "00000000-0000-4000-8000-0000000000a5", "csr": "not a request"}))
+        }
         "agent_enroll" => Some(json!({
             "join_token": format!("scmpjoin.00000000-0000-4000-8000-0000000000a3.{}.{}", "ab".repeat(32), "cd".repeat(32)),
             "csr": "not a request",
@@ -87,7 +90,7 @@ const SELF_SERVICE: &[&str] = &[
 ];
 
 /// Operations without authentication (login): wrong credentials are a 401 for everyone.
-const PUBLIC: &[&str] = &["session_create", "agent_enroll"];
+const PUBLIC: &[&str] = &["session_create", "agent_enroll", "agent_renew"];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operation_refuses_strangers() {

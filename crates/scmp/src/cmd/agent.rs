@@ -1,6 +1,7 @@
 //! `scmp agent`: the site agent's side. `scmp agent enroll` redeems a join token with the platform
 //! (trusting only the agent CA the token names) and keeps the agent's identity in its data
 //! directory: its key sealed with the directory's own secret key, its certificate and the CA.
+//! `scmp agent renew` gets a new certificate with the enrolled key.
 
 use std::path::{Path, PathBuf};
 
@@ -12,6 +13,16 @@ use serde::{Deserialize, Serialize};
 pub enum Command {
     /// Enrolls this site's agent with a join token (`scmp site join-token` makes one).
     Enroll(EnrollArgs),
+    /// Renews the agent's certificate with its enrolled key (also after it ran out).
+    Renew(RenewArgs),
+}
+
+/// Options of `scmp agent renew`.
+#[derive(Debug, clap::Args)]
+pub struct RenewArgs {
+    /// The agent's data directory [default: scmp-agent].
+    #[arg(long, env = "SCMP_AGENT_DATA_DIR", default_value = "scmp-agent")]
+    data_dir: PathBuf,
 }
 
 /// Options of `scmp agent enroll`.
@@ -47,7 +58,35 @@ const IDENTITY: &str = "agent.json";
 pub async fn run(cmd: Command) -> anyhow::Result<()> {
     match cmd {
         Command::Enroll(args) => enroll(args).await,
+        Command::Renew(args) => renew(args).await,
     }
+}
+
+async fn renew(args: RenewArgs) -> anyhow::Result<()> {
+    let dir = &args.data_dir;
+    let path = dir.join(IDENTITY);
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("{} holds no agent: enroll it first", dir.display()))?;
+    let mut identity: Identity = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not an agent identity", path.display()))?;
+    let sealer = scmp_server::secrets::Sealer::load_or_create(dir)?;
+    let key = sealer.open(std::fs::read_to_string(dir.join("agent-key.sealed"))?.trim())?;
+    let pin = scmp_agent::enroll::ca_sha256(&std::fs::read_to_string(dir.join("agent-ca.pem"))?)?;
+    let renewed = scmp_agent::enroll::renew(&identity.server, &pin, identity.agent, &key).await?;
+    scmp_server::datadir::write_private(
+        &dir.join("agent-cert.pem"),
+        renewed.certificate.as_bytes(),
+    )?;
+    identity.certificate_expires_at = renewed.agent.certificate_expires_at;
+    scmp_server::datadir::write_private(
+        &path,
+        serde_json::to_string_pretty(&identity)?.as_bytes(),
+    )?;
+    println!(
+        "renewed agent {}: certificate until {}",
+        identity.agent, identity.certificate_expires_at
+    );
+    Ok(())
 }
 
 async fn enroll(args: EnrollArgs) -> anyhow::Result<()> {
