@@ -372,6 +372,11 @@
  * @property {Time} updated_at Last changed.
  */
 /** A page of a list.
+ * @typedef {Object} Page_AgentView
+ * @property {Array<AgentView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
  * @typedef {Object} Page_AuditEntryView
  * @property {Array<AuditEntryView>} items The items.
  * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.

@@ -278,12 +278,19 @@ impl DataStore {
         })
     }
 
-    /// A site's agents, oldest first.
-    pub async fn agent_list(&self, site_id: SiteId) -> Result<Vec<Agent>, Error> {
+    /// A page of a site's agents, by id, after `after`.
+    pub async fn agent_list(
+        &self,
+        site_id: SiteId,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Agent>, Error> {
         let rows = sqlx::query(&format!(
-            "SELECT {AGENT_COLUMNS} FROM agents WHERE site_id = $1 ORDER BY enrolled_at, id"
+            "SELECT {AGENT_COLUMNS} FROM agents WHERE site_id = $1 AND id > $2 ORDER BY id LIMIT $3"
         ))
         .bind(site_id.to_string())
+        .bind(after.unwrap_or(""))
+        .bind(i64::from(limit))
         .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db_error)?;

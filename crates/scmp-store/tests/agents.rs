@@ -103,7 +103,16 @@ async fn a_join_token_enrolls_one_agent_once(store: &DataStore, _url: &str) {
         .all(|e| *e == Unredeemable::Used));
     let agent = enrolled[0].clone();
     assert_eq!(agent.site_id, s.id);
-    assert_eq!(store.agent_list(s.id).await.unwrap(), vec![agent.clone()]);
+    assert_eq!(
+        store.agent_list(s.id, None, 10).await.unwrap(),
+        vec![agent.clone()]
+    );
+    let after = agent.id.to_string();
+    assert!(store
+        .agent_list(s.id, Some(&after), 10)
+        .await
+        .unwrap()
+        .is_empty());
     let listed = store.join_token_list(s.id).await.unwrap();
     assert_eq!(listed[0].agent_id, Some(agent.id));
     assert!(listed[0].used_at.is_some());

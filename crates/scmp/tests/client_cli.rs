@@ -460,6 +460,12 @@ fn a_site_agent_enrolls_with_a_join_token_and_is_revoked_from_the_cli() {
     }
     let sealed = std::fs::read_to_string(agent_dir.join("agent-key.sealed")).unwrap();
     assert!(!sealed.contains("PRIVATE KEY"), "the key is kept sealed");
+    let o = run(cfg, &["site", "agents", "frankfurt"]);
+    assert!(
+        o.status.success() && text(&o).contains(&agent),
+        "{}",
+        text(&o)
+    );
     // Renewed with its enrolled key.
     let before = std::fs::read_to_string(agent_dir.join("agent-cert.pem")).unwrap();
     let o = run(

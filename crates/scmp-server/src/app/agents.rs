@@ -4,7 +4,7 @@
 
 use scmp_api::{
     AgentEnroll, AgentEnrolled, AgentRenew, AgentView, JoinTokenCreate, JoinTokenCreated,
-    JoinTokenText, JoinTokenView,
+    JoinTokenText, JoinTokenView, Page, PageQuery,
 };
 use scmp_authz::Action;
 use scmp_common::time::{from_ms, from_ms_opt};
@@ -274,6 +274,28 @@ impl AppState {
             certificate: issued.cert_pem,
             ca_certificate: ca.cert_pem().to_string(),
         })
+    }
+
+    /// A site's agents, by id.
+    pub async fn agent_list(
+        &self,
+        ctx: &OpContext,
+        site_key: &str,
+        q: &PageQuery,
+    ) -> Result<Page<AgentView>, Error> {
+        let site = self.lookup_site(ctx, site_key, Action::AgentList).await?.id;
+        let found = super::paging::fill(
+            q.page_token.as_deref(),
+            q.limit()?,
+            |after: Option<String>, n| {
+                let store = self.store.clone();
+                async move { store.agent_list(site, after.as_deref(), n).await }
+            },
+            |a| a.id.to_string(),
+            super::paging::everything,
+        )
+        .await?;
+        Ok(super::paging::page(found, agent_view))
     }
 
     /// One agent.

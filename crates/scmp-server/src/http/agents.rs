@@ -7,7 +7,7 @@ use axum::Json;
 use http::StatusCode;
 use scmp_api::*;
 
-use super::{ApiJson, ApiPath, Meta};
+use super::{ApiJson, ApiPath, ApiQuery, Meta};
 use crate::context::{AppState, OpContext};
 use crate::error::HttpError;
 
@@ -51,6 +51,19 @@ pub async fn agent_renew(
     ApiJson(body): ApiJson<AgentRenew>,
 ) -> Result<Json<AgentEnrolled>, HttpError> {
     Ok(Json(s.agent_renew(&meta, body).await?))
+}
+
+/// A site's agents (platform staff).
+#[utoipa::path(get, path = "/api/v1/sites/{site}/agents", operation_id = "agent_list",
+    params(("site" = String, Path, description = "Site id or name"), PageQuery),
+    responses((status = 200, body = Page<AgentView>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn agent_list(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(site): ApiPath,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<Json<Page<AgentView>>, HttpError> {
+    Ok(Json(s.agent_list(&ctx, &site, &q).await?))
 }
 
 /// One agent.

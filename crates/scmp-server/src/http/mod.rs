@@ -188,6 +188,7 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(agents::agent_enroll))
         .routes(routes!(agents::agent_renew))
         .routes(routes!(agents::agent_view))
+        .routes(routes!(agents::agent_list))
         .routes(routes!(agents::agent_revoke))
 }
 

@@ -139,6 +139,25 @@ async fn every_list_pages_the_same_way() {
             .put("/tenants/acme", &json!({"description": format!("v{i}")}))
             .await;
     }
+    // Two agents enrolled at the site.
+    for _ in 0..2 {
+        let t: scmp_api::JoinTokenCreated = c.post("/sites/fra/join-tokens", &json!({})).await;
+        let key = rcgen::KeyPair::generate().unwrap();
+        let csr = rcgen::CertificateParams::default()
+            .serialize_request(&key)
+            .unwrap()
+            .pem()
+            .unwrap();
+        let a = c
+            .anonymous()
+            .send(
+                Method::POST,
+                "/agent/enroll",
+                Some(json!({"join_token": t.token, "csr": csr})),
+            )
+            .await;
+        assert_eq!(a.status, 201, "{}", a.text);
+    }
     let doc: Value = serde_json::from_str(&scmp_server::openapi_document()).unwrap();
     let values = [
         ("{tenant}", "acme".to_string()),
@@ -234,5 +253,5 @@ async fn every_list_pages_the_same_way() {
         walked.push(op);
     }
     walked.sort();
-    assert_eq!(walked.len(), 16, "every list operation: {walked:?}");
+    assert_eq!(walked.len(), 17, "every list operation: {walked:?}");
 }

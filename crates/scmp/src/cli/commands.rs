@@ -232,6 +232,11 @@ pub enum SiteCmd {
         #[arg(long)]
         expires_in: Option<u64>,
     },
+    /// `agent_list`: a site's agents.
+    Agents {
+        /// Name or id.
+        site: String,
+    },
     /// `agent_view`: one of the sites' agents.
     Agent {
         /// Agent id.
@@ -492,6 +497,12 @@ pub async fn site(cmd: SiteCmd, g: &Global) -> anyhow::Result<()> {
                 .await?;
             print(&t, o, &["token"])
         }
+        SiteCmd::Agents { site } => print_list(
+            &a.list::<AgentView>(&format!("/sites/{site}/agents"))
+                .await?,
+            o,
+            AGENT_COLUMNS,
+        ),
         SiteCmd::Agent { agent } => {
             let v: AgentView = a.get(&format!("/agents/{agent}")).await?;
             print(&v, o, AGENT_COLUMNS)
