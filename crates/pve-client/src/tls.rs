@@ -27,18 +27,41 @@ impl Trust {
     /// The rustls client configuration that enforces this trust (for other HTTPS clients of a PVE
     /// host, such as the simulator's fault endpoints).
     pub fn client_config(&self) -> Result<rustls::ClientConfig, String> {
+        Ok(self.builder()?.with_no_client_auth())
+    }
+
+    /// The same, presenting a client certificate (its chain, PEM) and its key (PEM).
+    pub fn client_config_with_cert(
+        &self,
+        chain_pem: &str,
+        key_pem: &str,
+    ) -> Result<rustls::ClientConfig, String> {
+        use rustls::pki_types::pem::PemObject;
+        let chain = rustls_pemfile_certs(&mut chain_pem.as_bytes())?;
+        let key = rustls::pki_types::PrivateKeyDer::from_pem_slice(key_pem.as_bytes())
+            .map_err(|e| format!("invalid key: {e}"))?;
+        self.builder()?
+            .with_client_auth_cert(chain, key)
+            .map_err(|e| e.to_string())
+    }
+
+    fn builder(
+        &self,
+    ) -> Result<rustls::ConfigBuilder<rustls::ClientConfig, rustls::client::WantsClientCert>, String>
+    {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
             .map_err(|e| e.to_string())?;
         match self {
-            Trust::Fingerprint(fp) => Ok(builder
-                .dangerous()
-                .with_custom_certificate_verifier(Arc::new(PinnedVerifier {
-                    fingerprint: *fp,
-                    provider,
-                }))
-                .with_no_client_auth()),
+            Trust::Fingerprint(fp) => {
+                Ok(builder
+                    .dangerous()
+                    .with_custom_certificate_verifier(Arc::new(PinnedVerifier {
+                        fingerprint: *fp,
+                        provider,
+                    })))
+            }
             Trust::CaPem(pem) => {
                 let mut roots = rustls::RootCertStore::empty();
                 let mut reader = pem.as_bytes();
@@ -48,15 +71,16 @@ impl Trust {
                 if roots.is_empty() {
                     return Err("no CA certificate in the given PEM".into());
                 }
-                Ok(builder.with_root_certificates(roots).with_no_client_auth())
+                Ok(builder.with_root_certificates(roots))
             }
-            Trust::CaSha256(sha256) => Ok(builder
-                .dangerous()
-                .with_custom_certificate_verifier(Arc::new(PinnedCaVerifier {
-                    sha256: sha256.to_ascii_lowercase(),
-                    provider,
-                }))
-                .with_no_client_auth()),
+            Trust::CaSha256(sha256) => {
+                Ok(builder
+                    .dangerous()
+                    .with_custom_certificate_verifier(Arc::new(PinnedCaVerifier {
+                        sha256: sha256.to_ascii_lowercase(),
+                        provider,
+                    })))
+            }
         }
     }
 }

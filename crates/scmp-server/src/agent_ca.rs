@@ -199,13 +199,23 @@ pub fn agent_uri(site: SiteId, agent: AgentId) -> String {
     format!("urn:scmp:site:{site}:agent:{agent}")
 }
 
+/// The site and agent an agent certificate's name says, if it is one.
+pub fn parse_agent_uri(uri: &str) -> Option<(SiteId, AgentId)> {
+    let rest = uri.strip_prefix("urn:scmp:site:")?;
+    let (site, agent) = rest.split_once(":agent:")?;
+    Some((site.parse().ok()?, agent.parse().ok()?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn an_agents_name_says_its_site_and_itself() {
+    fn an_agents_name_round_trips() {
         let (s, a) = (SiteId::new(), AgentId::new());
         assert_eq!(agent_uri(s, a), format!("urn:scmp:site:{s}:agent:{a}"));
+        assert_eq!(parse_agent_uri(&agent_uri(s, a)), Some((s, a)));
+        assert_eq!(parse_agent_uri("urn:scmp:site:x:agent:y"), None);
+        assert_eq!(parse_agent_uri("https://example.com"), None);
     }
 }

@@ -1,13 +1,18 @@
 //! The listener site agents connect to: TLS with a certificate from the platform's agent CA (what
-//! an agent's join token pins), asking agents for their client certificates under that CA. It
-//! serves the agents' routes only.
+//! an agent's join token pins), asking agents for their client certificates under that CA; the
+//! site and agent a verified certificate names go with every request of its connection
+//! ([`PeerAgent`]). It serves the agents' routes only.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum_server::accept::Accept;
+use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use scmp_common::Error;
+use scmp_common::{AgentId, Error, SiteId};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tower::Layer;
 
 use crate::context::AppState;
 
@@ -54,11 +59,12 @@ pub async fn start(
         .map_err(|e| Error::Unavailable(format!("cannot listen for agents on {listen}: {e}")))?;
     listener.set_nonblocking(true).map_err(Error::internal)?;
     let addr = listener.local_addr().map_err(Error::internal)?;
-    let server = axum_server::from_tcp_rustls(
-        listener,
-        axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(tls)),
-    )
-    .handle(handle);
+    let acceptor = PeerAcceptor(RustlsAcceptor::new(RustlsConfig::from_config(Arc::new(
+        tls,
+    ))));
+    let server = axum_server::from_tcp(listener)
+        .acceptor(acceptor)
+        .handle(handle);
     tokio::spawn(async move {
         if let Err(e) = server
             .serve(app.into_make_service_with_connect_info::<SocketAddr>())
@@ -68,4 +74,49 @@ pub async fn start(
         }
     });
     Ok(addr)
+}
+
+/// The site and agent the connection's client certificate names (verified under the agent CA in
+/// the handshake); none when it came without one (enrollment, renewal).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PeerAgent(pub Option<(SiteId, AgentId)>);
+
+fn peer_of(certs: Option<&[CertificateDer<'_>]>) -> PeerAgent {
+    let Some(first) = certs.and_then(|c| c.first()) else {
+        return PeerAgent(None);
+    };
+    let Ok((_, cert)) = x509_parser::parse_x509_certificate(first.as_ref()) else {
+        return PeerAgent(None);
+    };
+    let Ok(Some(san)) = cert.subject_alternative_name() else {
+        return PeerAgent(None);
+    };
+    PeerAgent(san.value.general_names.iter().find_map(|n| match n {
+        x509_parser::extensions::GeneralName::URI(uri) => crate::agent_ca::parse_agent_uri(uri),
+        _ => None,
+    }))
+}
+
+/// Accepts TLS and puts the peer's [`PeerAgent`] on every request of the connection.
+#[derive(Clone)]
+struct PeerAcceptor(RustlsAcceptor);
+
+impl<I, S> Accept<I, S> for PeerAcceptor
+where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    S: Send + 'static,
+{
+    type Stream = tokio_rustls::server::TlsStream<I>;
+    type Service = axum::middleware::AddExtension<S, PeerAgent>;
+    type Future =
+        futures::future::BoxFuture<'static, std::io::Result<(Self::Stream, Self::Service)>>;
+
+    fn accept(&self, stream: I, service: S) -> Self::Future {
+        let inner = self.0.clone();
+        Box::pin(async move {
+            let (stream, service) = inner.accept(stream, service).await?;
+            let peer = peer_of(stream.get_ref().1.peer_certificates());
+            Ok((stream, axum::Extension(peer).layer(service)))
+        })
+    }
 }

@@ -8,7 +8,9 @@ use scmp_api::{
 };
 use scmp_authz::Action;
 use scmp_common::time::{from_ms, from_ms_opt};
-use scmp_common::{AgentId, AuditPhase, AuditResult, AuditTarget, AuthMethod, Error, ResourceKind};
+use scmp_common::{
+    AgentId, AuditPhase, AuditResult, AuditTarget, AuthMethod, Error, ResourceKind, SiteId,
+};
 use scmp_store::{ActorIdentity, AuditRecord, NewJoinToken, Unredeemable};
 use sha2::{Digest, Sha256};
 
@@ -274,6 +276,33 @@ impl AppState {
             certificate: issued.cert_pem,
             ca_certificate: ca.cert_pem().to_string(),
         })
+    }
+
+    /// The agent a connection's client certificate names, if it may still speak for its site:
+    /// enrolled, not revoked, and of the site its certificate names.
+    pub async fn agent_of_peer(&self, peer: Option<(SiteId, AgentId)>) -> Result<AgentView, Error> {
+        let refused = |message: &str| Error::Unauthenticated {
+            message: message.into(),
+        };
+        let Some((site, id)) = peer else {
+            return Err(refused(
+                "a client certificate from the platform's agent CA is required",
+            ));
+        };
+        let agent = match self.store.agent_get(id).await {
+            Ok(a) => a,
+            Err(Error::NotFound { .. }) => return Err(refused("no such agent")),
+            Err(e) => return Err(e),
+        };
+        if agent.revoked_at.is_some() {
+            return Err(refused("the agent was revoked"));
+        }
+        if agent.site_id != site {
+            return Err(refused(
+                "the certificate names another site than the agent's",
+            ));
+        }
+        Ok(agent_view(agent))
     }
 
     /// A site's agents, by id.

@@ -89,3 +89,12 @@ pub async fn agent_revoke(
 ) -> Result<Json<AgentView>, HttpError> {
     Ok(Json(s.agent_revoke(&ctx, &agent).await?))
 }
+
+/// The agent this connection's client certificate names, on the agents' listener (not in the API
+/// document: the API's listener does not serve it).
+pub async fn agent_whoami(
+    State(s): State<Arc<AppState>>,
+    axum::Extension(peer): axum::Extension<crate::agent_listener::PeerAgent>,
+) -> Result<Json<AgentView>, HttpError> {
+    Ok(Json(s.agent_of_peer(peer.0).await?))
+}

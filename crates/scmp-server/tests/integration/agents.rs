@@ -338,3 +338,67 @@ async fn an_agent_renews_with_its_enrolled_key_also_after_its_certificate_ran_ou
         .collect();
     assert_eq!(results.len(), 3, "every renewal is audited: {audit}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_is_known_by_its_client_certificate_until_it_is_revoked() {
+    let ctx = TestContext::new("agent-mtls").await;
+    let fra = site(&ctx.admin, "fra").await;
+    let made = token(&ctx.admin, "fra").await;
+    let done = scmp_agent::enroll::enroll(&ctx.agent_base(), &made.token)
+        .await
+        .unwrap();
+    let pin = scmp_agent::enroll::ca_sha256(&done.enrolled.ca_certificate).unwrap();
+    let trust = pve_client::Trust::CaSha256(pin);
+    let whoami = |tls: rustls::ClientConfig| {
+        let url = format!("{}/api/v1/agent/whoami", ctx.agent_base());
+        async move {
+            let http = reqwest::Client::builder()
+                .use_preconfigured_tls(tls)
+                .build()
+                .unwrap();
+            let a = http.get(url).send().await.unwrap();
+            (a.status().as_u16(), a.text().await.unwrap())
+        }
+    };
+    let with_cert = || {
+        trust
+            .client_config_with_cert(&done.enrolled.certificate, &done.key_pem)
+            .unwrap()
+    };
+    let (status, body) = whoami(with_cert()).await;
+    assert_eq!(status, 200, "{body}");
+    let me: AgentView = serde_json::from_str(&body).unwrap();
+    assert_eq!((me.id, me.site), (done.enrolled.agent.id, fra.id));
+    // Without a certificate: who it is is not known.
+    let (status, body) = whoami(trust.client_config().unwrap()).await;
+    assert_eq!(status, 401, "{body}");
+    // A certificate not from the agent CA does not get through the handshake.
+    let key = rcgen::KeyPair::generate().unwrap();
+    let own = rcgen::CertificateParams::new(vec!["agent".to_string()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    let foreign = trust
+        .client_config_with_cert(&own.pem(), &key.serialize_pem())
+        .unwrap();
+    let http = reqwest::Client::builder()
+        .use_preconfigured_tls(foreign)
+        .build()
+        .unwrap();
+    assert!(http
+        .get(format!("{}/api/v1/agent/whoami", ctx.agent_base()))
+        .send()
+        .await
+        .is_err());
+    // Revoked: its certificate no longer speaks for it.
+    let _: AgentView = ctx
+        .admin
+        .post(
+            &format!("/agents/{}/revoke", done.enrolled.agent.id),
+            &json!({}),
+        )
+        .await;
+    let (status, body) = whoami(with_cert()).await;
+    assert_eq!(status, 401, "{body}");
+    assert!(body.contains("revoked"), "{body}");
+}
