@@ -1,7 +1,7 @@
 //! The listener site agents connect to: TLS with a certificate from the platform's agent CA (what
 //! an agent's join token pins), asking agents for their client certificates under that CA; the
 //! site and agent a verified certificate names go with every request of its connection
-//! ([`PeerAgent`]). It serves the agents' routes only.
+//! ([`crate::context::PeerAgent`]). It serves the agents' routes only.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -10,11 +10,11 @@ use axum_server::accept::Accept;
 use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use scmp_common::{AgentId, Error, SiteId};
+use scmp_common::Error;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tower::Layer;
 
-use crate::context::AppState;
+use crate::context::{AppState, PeerAgent};
 
 /// How long the listener's certificate is good for (it is made afresh at every start).
 const SERVER_CERT_MS: i64 = 365 * 86_400_000;
@@ -75,11 +75,6 @@ pub async fn start(
     });
     Ok(addr)
 }
-
-/// The site and agent the connection's client certificate names (verified under the agent CA in
-/// the handshake); none when it came without one (enrollment, renewal).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct PeerAgent(pub Option<(SiteId, AgentId)>);
 
 fn peer_of(certs: Option<&[CertificateDer<'_>]>) -> PeerAgent {
     let Some(first) = certs.and_then(|c| c.first()) else {

@@ -131,6 +131,11 @@ impl AppState {
     }
 }
 
+/// The site and agent a connection's client certificate names on the agents' listener (verified
+/// under the agent CA in the handshake); none when it came without one (enrollment, renewal).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PeerAgent(pub Option<(scmp_common::SiteId, scmp_common::AgentId)>);
+
 /// The authenticated caller.
 #[derive(Debug, Clone)]
 pub struct Actor {

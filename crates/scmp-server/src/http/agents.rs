@@ -94,7 +94,7 @@ pub async fn agent_revoke(
 /// document: the API's listener does not serve it).
 pub async fn agent_whoami(
     State(s): State<Arc<AppState>>,
-    axum::Extension(peer): axum::Extension<crate::agent_listener::PeerAgent>,
+    axum::Extension(peer): axum::Extension<crate::context::PeerAgent>,
 ) -> Result<Json<AgentView>, HttpError> {
     Ok(Json(s.agent_of_peer(peer.0).await?))
 }
