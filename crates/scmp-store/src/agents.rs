@@ -186,17 +186,55 @@ impl DataStore {
         row.as_ref().map(join_token).transpose()
     }
 
-    /// A site's join tokens, newest first.
-    pub async fn join_token_list(&self, site_id: SiteId) -> Result<Vec<JoinToken>, Error> {
+    /// A page of a site's join tokens, by id, after `after`.
+    pub async fn join_token_list(
+        &self,
+        site_id: SiteId,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<JoinToken>, Error> {
         let rows = sqlx::query(&format!(
-            "SELECT {TOKEN_COLUMNS} FROM agent_join_tokens WHERE site_id = $1 \
-             ORDER BY created_at DESC, id"
+            "SELECT {TOKEN_COLUMNS} FROM agent_join_tokens WHERE site_id = $1 AND id > $2 \
+             ORDER BY id LIMIT $3"
         ))
         .bind(site_id.to_string())
+        .bind(after.unwrap_or(""))
+        .bind(i64::from(limit))
         .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         rows.iter().map(join_token).collect()
+    }
+
+    /// Withdraws a join token that was not used (a used one stays, as the record of its agent's
+    /// enrollment: revoke the agent instead).
+    pub async fn join_token_delete(&self, id: JoinTokenId) -> Result<(), Error> {
+        let mut tx = self.begin().await?;
+        let token = sqlx::query(&format!(
+            "SELECT {TOKEN_COLUMNS} FROM agent_join_tokens WHERE id = $1"
+        ))
+        .bind(id.to_string())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_error)?
+        .as_ref()
+        .map(join_token)
+        .transpose()?
+        .ok_or_else(|| Error::NotFound {
+            kind: ResourceKind::JoinToken,
+            name: id.to_string(),
+        })?;
+        if let Some(agent) = token.agent_id {
+            return Err(Error::Conflict(format!(
+                "the join token enrolled agent {agent}: revoke the agent instead"
+            )));
+        }
+        sqlx::query("DELETE FROM agent_join_tokens WHERE id = $1 AND used_at IS NULL")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        tx.commit().await
     }
 
     /// Redeems a join token for a new agent of its site, once: the token is marked used and the

@@ -113,9 +113,16 @@ async fn a_join_token_enrolls_one_agent_once(store: &DataStore, _url: &str) {
         .await
         .unwrap()
         .is_empty());
-    let listed = store.join_token_list(s.id).await.unwrap();
+    let listed = store.join_token_list(s.id, None, 10).await.unwrap();
     assert_eq!(listed[0].agent_id, Some(agent.id));
     assert!(listed[0].used_at.is_some());
+    assert!(
+        matches!(
+            store.join_token_delete(token.id).await,
+            Err(scmp_common::Error::Conflict(_))
+        ),
+        "a used token stays"
+    );
     // An expired token.
     let old = store
         .join_token_create(&NewJoinToken {
@@ -131,6 +138,9 @@ async fn a_join_token_enrolls_one_agent_once(store: &DataStore, _url: &str) {
         .await
         .unwrap();
     assert_eq!(late.unwrap_err(), Unredeemable::Expired);
+    // An unused one is withdrawn.
+    store.join_token_delete(old.id).await.unwrap();
+    assert_eq!(store.join_token_get(old.id).await.unwrap(), None);
     // Renewal, then revocation for good.
     assert!(store.agent_renewed(agent.id, &cert("04")).await.unwrap());
     assert_eq!(store.agent_get(agent.id).await.unwrap().cert_serial, "04");
@@ -165,5 +175,9 @@ async fn a_deleted_site_takes_its_agents_along(store: &DataStore, _url: &str) {
         .unwrap();
     store.site_delete(s.id).await.unwrap();
     assert!(store.agent_get(agent.id).await.is_err());
-    assert!(store.join_token_list(s.id).await.unwrap().is_empty());
+    assert!(store
+        .join_token_list(s.id, None, 10)
+        .await
+        .unwrap()
+        .is_empty());
 }

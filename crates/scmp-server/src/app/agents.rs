@@ -116,6 +116,53 @@ impl AppState {
         })
     }
 
+    /// A site's join tokens, by id (never their secrets).
+    pub async fn join_token_list(
+        &self,
+        ctx: &OpContext,
+        site_key: &str,
+        q: &PageQuery,
+    ) -> Result<Page<JoinTokenView>, Error> {
+        let site = self.lookup_site(ctx, site_key, Action::AgentList).await?.id;
+        let found = super::paging::fill(
+            q.page_token.as_deref(),
+            q.limit()?,
+            |after: Option<String>, n| {
+                let store = self.store.clone();
+                async move { store.join_token_list(site, after.as_deref(), n).await }
+            },
+            |t| t.id.to_string(),
+            super::paging::everything,
+        )
+        .await?;
+        Ok(super::paging::page(found, token_view))
+    }
+
+    /// Withdraws a join token that was not used.
+    pub async fn join_token_delete(&self, ctx: &OpContext, key: &str) -> Result<(), Error> {
+        self.authorize_platform(ctx, Action::AgentEnroll)?;
+        let id: scmp_common::JoinTokenId = key.parse().map_err(|_| Error::NotFound {
+            kind: ResourceKind::JoinToken,
+            name: key.to_string(),
+        })?;
+        let token = self
+            .store
+            .join_token_get(id)
+            .await?
+            .ok_or_else(|| Error::NotFound {
+                kind: ResourceKind::JoinToken,
+                name: key.to_string(),
+            })?;
+        self.audited(
+            ctx,
+            "join_token_delete",
+            AuditTarget::new(ResourceKind::Site, token.site_id).child(ResourceKind::JoinToken, id),
+            None,
+            self.store.join_token_delete(id),
+        )
+        .await
+    }
+
     /// An agent's enrollment: the join token redeemed once, the agent recorded for the token's
     /// site, and a client certificate for the key of its request. Audited in the agent's name.
     pub async fn agent_enroll(

@@ -27,6 +27,33 @@ pub async fn join_token_create(
     Ok((StatusCode::CREATED, Json(made)))
 }
 
+/// A site's join tokens (platform staff; never their secrets).
+#[utoipa::path(get, path = "/api/v1/sites/{site}/join-tokens", operation_id = "join_token_list",
+    params(("site" = String, Path, description = "Site id or name"), PageQuery),
+    responses((status = 200, body = Page<JoinTokenView>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn join_token_list(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(site): ApiPath,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<Json<Page<JoinTokenView>>, HttpError> {
+    Ok(Json(s.join_token_list(&ctx, &site, &q).await?))
+}
+
+/// Withdraws a join token that was not used (a used one is the record of its agent's enrollment:
+/// revoke the agent instead).
+#[utoipa::path(delete, path = "/api/v1/join-tokens/{join_token}", operation_id = "join_token_delete",
+    params(("join_token" = String, Path, description = "Join token id")),
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn join_token_delete(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(token): ApiPath,
+) -> Result<StatusCode, HttpError> {
+    s.join_token_delete(&ctx, &token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// An agent's enrollment: a join token and a certificate request for the key the agent made
 /// answer a short-lived client certificate naming the token's site. No bearer token: the join
 /// token is the credential, and it is good once.

@@ -184,7 +184,8 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
             groups::group_delete
         ))
         .routes(routes!(sessions::session_create, sessions::session_delete))
-        .routes(routes!(agents::join_token_create))
+        .routes(routes!(agents::join_token_list, agents::join_token_create))
+        .routes(routes!(agents::join_token_delete))
         .routes(routes!(agents::agent_enroll))
         .routes(routes!(agents::agent_renew))
         .routes(routes!(agents::agent_view))

@@ -27,6 +27,10 @@ fn csr() -> String {
         .unwrap()
 }
 
+fn text_secret(token: &str) -> String {
+    token.parse::<JoinTokenText>().unwrap().secret
+}
+
 async fn token(c: &Client, site: &str) -> JoinTokenCreated {
     c.post(&format!("/sites/{site}/join-tokens"), &json!({}))
         .await
@@ -172,6 +176,35 @@ async fn join_tokens_of_another_platform_or_malformed_are_refused() {
         )
         .await;
     assert_eq!(a.status.as_u16(), 201, "{}", a.text);
+    // An unused token is withdrawn; a used one stays, listed with its agent.
+    let spare = token(&ctx.admin, "fra").await;
+    ctx.admin
+        .delete(&format!("/join-tokens/{}", spare.join_token.id))
+        .await;
+    let a = anonymous
+        .send(
+            Method::POST,
+            "/agent/enroll",
+            Some(json!({"join_token": spare.token, "csr": csr()})),
+        )
+        .await;
+    assert_eq!(a.status.as_u16(), 401, "{}", a.text);
+    let listed: scmp_api::Page<scmp_api::JoinTokenView> =
+        ctx.admin.get("/sites/fra/join-tokens").await;
+    assert_eq!(listed.items.len(), 1);
+    assert!(listed.items[0].agent.is_some());
+    assert!(!serde_json::to_string(&listed)
+        .unwrap()
+        .contains(&text_secret(&made.token)));
+    let a = ctx
+        .admin
+        .send(
+            Method::DELETE,
+            &format!("/join-tokens/{}", made.join_token.id),
+            None,
+        )
+        .await;
+    assert_eq!(a.status.as_u16(), 409, "{}", a.text);
     // Bounds of a token's life.
     let a = ctx
         .admin

@@ -138,7 +138,8 @@ async fn every_operation_refuses_strangers() {
                 .replace("{operation}", "00000000-0000-4000-8000-0000000000a2")
                 .replace("{host}", "pve1")
                 .replace("{snapshot}", "snap1")
-                .replace("{agent}", "00000000-0000-4000-8000-0000000000a4");
+                .replace("{agent}", "00000000-0000-4000-8000-0000000000a4")
+                .replace("{join_token}", "00000000-0000-4000-8000-0000000000a6");
             let m: Method = method.to_uppercase().parse().unwrap();
             let body = matches!(m, Method::POST | Method::PUT | Method::PATCH).then(|| {
                 sample_body(&operation)

@@ -253,5 +253,5 @@ async fn every_list_pages_the_same_way() {
         walked.push(op);
     }
     walked.sort();
-    assert_eq!(walked.len(), 17, "every list operation: {walked:?}");
+    assert_eq!(walked.len(), 18, "every list operation: {walked:?}");
 }

@@ -232,6 +232,16 @@ pub enum SiteCmd {
         #[arg(long)]
         expires_in: Option<u64>,
     },
+    /// `join_token_list`: a site's join tokens (never their secrets).
+    JoinTokens {
+        /// Name or id.
+        site: String,
+    },
+    /// `join_token_delete`: withdraws a join token that was not used.
+    JoinTokenDelete {
+        /// Join token id.
+        token: String,
+    },
     /// `agent_list`: a site's agents.
     Agents {
         /// Name or id.
@@ -497,6 +507,13 @@ pub async fn site(cmd: SiteCmd, g: &Global) -> anyhow::Result<()> {
                 .await?;
             print(&t, o, &["token"])
         }
+        SiteCmd::JoinTokens { site } => print_list(
+            &a.list::<JoinTokenView>(&format!("/sites/{site}/join-tokens"))
+                .await?,
+            o,
+            &["id", "expires_at", "used_at", "agent"],
+        ),
+        SiteCmd::JoinTokenDelete { token } => a.delete(&format!("/join-tokens/{token}")).await,
         SiteCmd::Agents { site } => print_list(
             &a.list::<AgentView>(&format!("/sites/{site}/agents"))
                 .await?,
