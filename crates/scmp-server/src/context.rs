@@ -75,7 +75,7 @@ pub struct AppState {
     pub signer: std::sync::Arc<crate::checkpoint::Signer>,
     /// Seals secrets at rest.
     pub sealer: crate::secrets::Sealer,
-    /// A Proxmox VE client per cluster.
+    /// The agent of each cluster (in process, on a Proxmox VE client).
     pub connections: crate::connections::Connections,
     /// Wakes workers when an operation is recorded.
     pub work: crate::signals::Work,

@@ -141,10 +141,7 @@ impl AppState {
     /// Withdraws a join token that was not used.
     pub async fn join_token_delete(&self, ctx: &OpContext, key: &str) -> Result<(), Error> {
         self.authorize_platform(ctx, Action::AgentEnroll)?;
-        let id: scmp_common::JoinTokenId = key.parse().map_err(|_| Error::NotFound {
-            kind: ResourceKind::JoinToken,
-            name: key.to_string(),
-        })?;
+        let id: scmp_common::JoinTokenId = id_of(ResourceKind::JoinToken, key)?;
         let token = self
             .store
             .join_token_get(id)
@@ -399,11 +396,16 @@ impl AppState {
     }
 }
 
-fn agent_id(key: &str) -> Result<AgentId, Error> {
+/// The id a path names; one that is not an id names nothing there is.
+fn id_of<T: std::str::FromStr>(kind: ResourceKind, key: &str) -> Result<T, Error> {
     key.parse().map_err(|_| Error::NotFound {
-        kind: ResourceKind::Agent,
+        kind,
         name: key.to_string(),
     })
+}
+
+fn agent_id(key: &str) -> Result<AgentId, Error> {
+    id_of(ResourceKind::Agent, key)
 }
 
 fn refused(why: Unredeemable) -> Error {

@@ -118,20 +118,6 @@ impl From<scmp_agent::AgentError> for StepError {
     }
 }
 
-impl From<pve_client::Error> for StepError {
-    fn from(e: pve_client::Error) -> Self {
-        use pve_client::ErrorKind::*;
-        let transient = matches!(e.kind(), Transport | Timeout | NodeUnreachable);
-        let message = e.to_string();
-        let source = Some(Box::new(e) as Cause);
-        if transient {
-            StepError::Transient { message, source }
-        } else {
-            StepError::Permanent { message, source }
-        }
-    }
-}
-
 /// The steps of each kind of operation, in order.
 pub fn saga(kind: OperationKind) -> &'static [Step] {
     use Step::*;
@@ -506,7 +492,9 @@ mod tests {
         assert!(unavailable.is_transient());
         let refused = StepError::from(Error::Conflict("taken".into()));
         assert!(!refused.is_transient());
-        let timeout = StepError::from(pve_client::Error::Timeout {
+        // Proxmox's failures reach a step as the agent reports them.
+        let agent = |e: pve_client::Error| StepError::from(scmp_agent::AgentError::from(e));
+        let timeout = agent(pve_client::Error::Timeout {
             endpoint: pve_types::endpoint::Endpoint {
                 method: pve_types::HttpMethod::Get,
                 path: "/version",
@@ -514,7 +502,7 @@ mod tests {
             timeout_ms: 10,
         });
         assert!(timeout.is_transient(), "{timeout}");
-        let denied = StepError::from(pve_client::Error::Permission {
+        let denied = agent(pve_client::Error::Permission {
             endpoint: pve_types::endpoint::Endpoint {
                 method: pve_types::HttpMethod::Post,
                 path: "/nodes/pve1/qemu",
@@ -522,6 +510,11 @@ mod tests {
             reason: "Permission check failed".into(),
         });
         assert!(!denied.is_transient(), "{denied}");
+        let link = StepError::from(scmp_agent::AgentError::new(
+            scmp_agent::AgentErrorKind::Link,
+            "the agent's link broke",
+        ));
+        assert!(link.is_transient(), "{link}");
     }
 
     #[test]

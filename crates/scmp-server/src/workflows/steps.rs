@@ -126,21 +126,21 @@ impl Step {
             Step::Place => place(run, &g).await,
             Step::ReserveVmid => reserve_vmid(run, &g).await,
             Step::Pool => {
-                let (c, api) = cluster(run, &g).await?;
+                let (c, agent) = cluster(run, &g).await?;
                 let tenant = spec(run, &g).await?.tenant_name;
                 let pool = actions::tenant_pool(&tenant);
                 if !run.state.known_pools.exists(c.id, &pool) {
                     let command = Command::EnsurePool {
                         tenant_name: tenant,
                     };
-                    ask(run, api.as_ref(), command).await?.made()?;
+                    ask(run, agent.as_ref(), command).await?.made()?;
                     run.state.known_pools.saw(c.id, &pool);
                 }
                 Ok(())
             }
             Step::Clone => clone(run, &g).await,
             Step::Configure => {
-                let (_, api) = cluster(run, &g).await?;
+                let (_, agent) = cluster(run, &g).await?;
                 let spec = spec(run, &g).await?;
                 let (node, vmid) = location(&g)?;
                 let command = Command::Configure {
@@ -149,16 +149,16 @@ impl Step {
                     vmid,
                     clone_disk_gib: cache(run).clone_disk_gib,
                 };
-                ask(run, api.as_ref(), command).await?.done()?;
+                ask(run, agent.as_ref(), command).await?.done()?;
                 Ok(())
             }
             Step::Ha if g.ha => {
-                let (_, api) = cluster(run, &g).await?;
+                let (_, agent) = cluster(run, &g).await?;
                 let command = Command::EnsureHa {
                     kind: g.kind,
                     vmid: location(&g)?.1,
                 };
-                ask(run, api.as_ref(), command).await?.done()?;
+                ask(run, agent.as_ref(), command).await?.done()?;
                 Ok(())
             }
             Step::Ha => Ok(()),
@@ -170,19 +170,19 @@ impl Step {
             Step::Created => Ok(()),
             Step::Destroy => {
                 if let (Some(_), Some(vmid)) = (&g.cluster_id, g.vmid) {
-                    let (_, api) = cluster(run, &g).await?;
+                    let (_, agent) = cluster(run, &g).await?;
                     let command = Command::Destroy {
                         guest: g.id,
                         kind: g.kind,
                         vmid,
                     };
-                    ask(run, api.as_ref(), command).await?.done()?;
+                    ask(run, agent.as_ref(), command).await?.done()?;
                 }
                 Ok(())
             }
             Step::Remove => Ok(()),
             Step::Resize => {
-                let (_, api) = cluster(run, &g).await?;
+                let (_, agent) = cluster(run, &g).await?;
                 let (node, vmid) = location(&g)?;
                 let (vcpus, memory_mib, gib) = sizes(run);
                 let command = Command::SetSize {
@@ -192,18 +192,18 @@ impl Step {
                     vcpus,
                     memory_mib,
                 };
-                ask(run, api.as_ref(), command).await?.done()?;
+                ask(run, agent.as_ref(), command).await?.done()?;
                 let command = Command::GrowDisk {
                     kind: g.kind,
                     node,
                     vmid,
                     gib,
                 };
-                ask(run, api.as_ref(), command).await?.done()?;
+                ask(run, agent.as_ref(), command).await?.done()?;
                 Ok(())
             }
             Step::Migrate => {
-                let (_, api) = cluster(run, &g).await?;
+                let (_, agent) = cluster(run, &g).await?;
                 let (_, vmid) = location(&g)?;
                 let target = run
                     .op
@@ -217,13 +217,13 @@ impl Step {
                     vmid,
                     target: target.clone(),
                 };
-                ask(run, api.as_ref(), command).await?.done()?;
+                ask(run, agent.as_ref(), command).await?.done()?;
                 run.state.store.guest_relocate(g.id, &target, vmid).await?;
                 forget_guest(run);
                 Ok(())
             }
             Step::SnapshotCreate | Step::SnapshotRollback | Step::SnapshotDelete => {
-                let (_, api) = cluster(run, &g).await?;
+                let (_, agent) = cluster(run, &g).await?;
                 let (node, vmid) = location(&g)?;
                 let name = run
                     .op
@@ -243,7 +243,7 @@ impl Step {
                     vmid,
                     change,
                 };
-                ask(run, api.as_ref(), command).await?.done()?;
+                ask(run, agent.as_ref(), command).await?.done()?;
                 Ok(())
             }
             Step::Settle => settle(run, &g).await,
@@ -261,27 +261,27 @@ impl Step {
         match self {
             Step::Clone => {
                 if let (Some(_), Some(vmid)) = (&g.cluster_id, g.vmid) {
-                    let (_, api) = cluster(run, &g).await?;
+                    let (_, agent) = cluster(run, &g).await?;
                     let command = Command::Destroy {
                         guest: g.id,
                         kind: g.kind,
                         vmid,
                     };
-                    ask(run, api.as_ref(), command).await?.done()?;
+                    ask(run, agent.as_ref(), command).await?.done()?;
                 }
                 Ok(())
             }
             Step::Ha if g.ha => {
                 if let (Some(_), Some(vmid)) = (&g.cluster_id, g.vmid) {
-                    let (_, api) = cluster(run, &g).await?;
+                    let (_, agent) = cluster(run, &g).await?;
                     let command = Command::RemoveHa { kind: g.kind, vmid };
-                    ask(run, api.as_ref(), command).await?.done()?;
+                    ask(run, agent.as_ref(), command).await?.done()?;
                 }
                 Ok(())
             }
             Step::Resize => {
                 // Back to the old sizes (a grown disk stays grown: Proxmox cannot shrink it).
-                let (_, api) = cluster(run, &g).await?;
+                let (_, agent) = cluster(run, &g).await?;
                 let (node, vmid) = location(&g)?;
                 let command = Command::SetSize {
                     kind: g.kind,
@@ -290,7 +290,7 @@ impl Step {
                     vcpus: g.vcpus,
                     memory_mib: g.memory_mib,
                 };
-                ask(run, api.as_ref(), command).await?.done()?;
+                ask(run, agent.as_ref(), command).await?.done()?;
                 Ok(())
             }
             _ => Ok(()),
@@ -353,7 +353,7 @@ pub async fn failed(run: &mut Run<'_>, error: &str) -> Result<(), Error> {
 }
 
 /// What a run has read, so each step does not read it again: the guest (forgotten by steps that
-/// change it), its cluster and client, its tenant's name, where placement put it, and the disk
+/// change it), its cluster and agent, its tenant's name, where placement put it, and the disk
 /// size its clone started with (its template's, when this run cloned it and inventory knows it).
 #[derive(Default)]
 pub struct Cache {
@@ -395,15 +395,15 @@ async fn cluster(run: &Run<'_>, g: &Guest) -> Result<(Cluster, Arc<dyn Agent>), 
     let id = g
         .cluster_id
         .ok_or_else(|| StepError::permanent("the guest is not placed"))?;
-    if let Some((c, api)) = cache(run).cluster.clone() {
+    if let Some((c, agent)) = cache(run).cluster.clone() {
         if c.id == id {
-            return Ok((c, api));
+            return Ok((c, agent));
         }
     }
     let c = run.state.store.cluster_get(id).await?;
-    let api = run.state.connections.get(&c, &run.state.sealer)?;
-    cache(run).cluster = Some((c.clone(), api.clone()));
-    Ok((c, api))
+    let agent = run.state.connections.get(&c, &run.state.sealer)?;
+    cache(run).cluster = Some((c.clone(), agent.clone()));
+    Ok((c, agent))
 }
 
 /// Asks the guest's site; the tasks it waited for join the run's, also when it failed.
@@ -490,13 +490,13 @@ async fn reserve_vmid(run: &Run<'_>, g: &Guest) -> Result<(), StepError> {
     if g.vmid.is_some() {
         return Ok(());
     }
-    let (c, api) = cluster(run, g).await?;
+    let (c, agent) = cluster(run, g).await?;
     // Proxmox's next id, asked at most every few seconds per cluster: a VMID taken meanwhile
     // outside scmp is caught when the clone checks it (and another one is reserved).
     let nextid = match run.state.vmid_hints.recent_nextid(c.id) {
         Some(n) => n,
         None => {
-            let n = api.ask(Command::NextVmid).await?.vmid()?;
+            let n = agent.ask(Command::NextVmid).await?.vmid()?;
             run.state.vmid_hints.saw_nextid(c.id, n);
             n
         }
@@ -532,7 +532,7 @@ async fn reserve_vmid(run: &Run<'_>, g: &Guest) -> Result<(), StepError> {
 }
 
 async fn clone(run: &mut Run<'_>, g: &Guest) -> Result<(), StepError> {
-    let (c, api) = cluster(run, g).await?;
+    let (c, agent) = cluster(run, g).await?;
     // The image as admitted (or, for a creation recorded before that was kept, as it is now).
     let (image, template, kind) = match run.op.creation() {
         Some(c) => (c.image_name, c.template, c.template_kind),
@@ -564,7 +564,7 @@ async fn clone(run: &mut Run<'_>, g: &Guest) -> Result<(), StepError> {
             target: node,
             vmid,
         };
-        let outcome = match ask(run, api.as_ref(), command).await {
+        let outcome = match ask(run, agent.as_ref(), command).await {
             Ok(reply) => reply.clone_outcome().map_err(StepError::from),
             Err(e) => Err(e),
         };
@@ -580,7 +580,7 @@ async fn clone(run: &mut Run<'_>, g: &Guest) -> Result<(), StepError> {
                 let command = Command::EnsurePool {
                     tenant_name: spec.tenant_name.clone(),
                 };
-                if pool_made || !ask(run, api.as_ref(), command).await?.made()? {
+                if pool_made || !ask(run, agent.as_ref(), command).await?.made()? {
                     return Err(e);
                 }
                 run.state.known_pools.saw(c.id, &pool);
@@ -601,7 +601,7 @@ async fn clone(run: &mut Run<'_>, g: &Guest) -> Result<(), StepError> {
 }
 
 async fn power(run: &mut Run<'_>, g: &Guest, action: Power) -> Result<(), StepError> {
-    let (_, api) = cluster(run, g).await?;
+    let (_, agent) = cluster(run, g).await?;
     let (node, vmid) = location(g)?;
     let command = Command::Power {
         kind: g.kind,
@@ -609,7 +609,7 @@ async fn power(run: &mut Run<'_>, g: &Guest, action: Power) -> Result<(), StepEr
         vmid,
         action,
     };
-    ask(run, api.as_ref(), command).await?.done()?;
+    ask(run, agent.as_ref(), command).await?.done()?;
     Ok(())
 }
 
@@ -619,14 +619,14 @@ async fn settle(run: &Run<'_>, g: &Guest) -> Result<(), StepError> {
         OperationKind::GuestStart | OperationKind::GuestReboot => GuestState::Running,
         OperationKind::GuestStop | OperationKind::GuestShutdown => GuestState::Stopped,
         _ => {
-            let (_, api) = cluster(run, g).await?;
+            let (_, agent) = cluster(run, g).await?;
             let (node, vmid) = location(g)?;
             let command = Command::IsRunning {
                 kind: g.kind,
                 node,
                 vmid,
             };
-            if api.ask(command).await?.running()? {
+            if agent.ask(command).await?.running()? {
                 GuestState::Running
             } else {
                 GuestState::Stopped

@@ -31,6 +31,21 @@ fn text_secret(token: &str) -> String {
     token.parse::<JoinTokenText>().unwrap().secret
 }
 
+/// An enrollment as an agent sends it (no bearer token).
+async fn enroll(
+    anonymous: &Client,
+    join_token: serde_json::Value,
+    csr: serde_json::Value,
+) -> scmp_test_utils::Answer {
+    anonymous
+        .send(
+            Method::POST,
+            "/agent/enroll",
+            Some(json!({"join_token": join_token, "csr": csr})),
+        )
+        .await
+}
+
 async fn token(c: &Client, site: &str) -> JoinTokenCreated {
     c.post(&format!("/sites/{site}/join-tokens"), &json!({}))
         .await
@@ -46,24 +61,17 @@ async fn a_join_token_enrolls_one_agent_for_its_site() {
     assert!(made.join_token.used_at.is_none());
     let anonymous = ctx.admin.anonymous();
     // A certificate request that is not one does not use the token up.
-    let bad = anonymous
-        .send(
-            Method::POST,
-            "/agent/enroll",
-            Some(json!({"join_token": made.token, "csr": "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n"})),
-        )
-        .await;
+    let bad = enroll(
+        &anonymous,
+        json!(made.token),
+        json!("-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n"),
+    )
+    .await;
     assert_eq!(
         (bad.status.as_u16(), bad.field()),
         (400, Some("csr".into()))
     );
-    let a = anonymous
-        .send(
-            Method::POST,
-            "/agent/enroll",
-            Some(json!({"join_token": made.token, "csr": csr()})),
-        )
-        .await;
+    let a = enroll(&anonymous, json!(made.token), json!(csr())).await;
     assert_eq!(a.status.as_u16(), 201, "{}", a.text);
     let enrolled: AgentEnrolled = serde_json::from_value(a.body).unwrap();
     assert_eq!(enrolled.agent.site, fra.id);
@@ -95,13 +103,7 @@ async fn a_join_token_enrolls_one_agent_for_its_site() {
         "short-lived: {life} ms"
     );
     // Once only.
-    let again = anonymous
-        .send(
-            Method::POST,
-            "/agent/enroll",
-            Some(json!({"join_token": made.token, "csr": csr()})),
-        )
-        .await;
+    let again = enroll(&anonymous, json!(made.token), json!(csr())).await;
     assert_eq!(again.status.as_u16(), 401);
     assert!(again.text.contains("used already"), "{}", again.text);
     // The enrollment is audited in the agent's name.
@@ -137,57 +139,27 @@ async fn join_tokens_of_another_platform_or_malformed_are_refused() {
     let mut other: JoinTokenText = made.token.parse().unwrap();
     other.ca_sha256 = "00".repeat(32);
     let anonymous = ctx.admin.anonymous();
-    let a = anonymous
-        .send(
-            Method::POST,
-            "/agent/enroll",
-            Some(json!({"join_token": other.to_string(), "csr": csr()})),
-        )
-        .await;
+    let a = enroll(&anonymous, json!(other.to_string()), json!(csr())).await;
     assert_eq!(a.status.as_u16(), 401);
     assert!(a.text.contains("another platform"), "{}", a.text);
     let mut wrong: JoinTokenText = made.token.parse().unwrap();
     wrong.secret = "11".repeat(32);
-    let a = anonymous
-        .send(
-            Method::POST,
-            "/agent/enroll",
-            Some(json!({"join_token": wrong.to_string(), "csr": csr()})),
-        )
-        .await;
+    let a = enroll(&anonymous, json!(wrong.to_string()), json!(csr())).await;
     assert_eq!(a.status.as_u16(), 401);
-    let a = anonymous
-        .send(
-            Method::POST,
-            "/agent/enroll",
-            Some(json!({"join_token": "scmpjoin.nothing", "csr": csr()})),
-        )
-        .await;
+    let a = enroll(&anonymous, json!("scmpjoin.nothing"), json!(csr())).await;
     assert_eq!(
         (a.status.as_u16(), a.field()),
         (400, Some("join_token".into()))
     );
     // The right one still works: refusals used nothing up.
-    let a = anonymous
-        .send(
-            Method::POST,
-            "/agent/enroll",
-            Some(json!({"join_token": made.token, "csr": csr()})),
-        )
-        .await;
+    let a = enroll(&anonymous, json!(made.token), json!(csr())).await;
     assert_eq!(a.status.as_u16(), 201, "{}", a.text);
     // An unused token is withdrawn; a used one stays, listed with its agent.
     let spare = token(&ctx.admin, "fra").await;
     ctx.admin
         .delete(&format!("/join-tokens/{}", spare.join_token.id))
         .await;
-    let a = anonymous
-        .send(
-            Method::POST,
-            "/agent/enroll",
-            Some(json!({"join_token": spare.token, "csr": csr()})),
-        )
-        .await;
+    let a = enroll(&anonymous, json!(spare.token), json!(csr())).await;
     assert_eq!(a.status.as_u16(), 401, "{}", a.text);
     let listed: scmp_api::Page<scmp_api::JoinTokenView> =
         ctx.admin.get("/sites/fra/join-tokens").await;
