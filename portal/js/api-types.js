@@ -15,6 +15,15 @@
  */
 /** AgentId
  * @typedef {string} AgentId */
+/** An agent's link, as the replica it is linked to sees it.
+ * @typedef {Object} AgentLinkView
+ * @property {(number|null)} [lag_ms] How long ago it was last heard, in milliseconds (the link's lag).
+ * @property {(string|null)} [last_error] Why the link last broke.
+ * @property {(null|Time)} [last_heard_at] When the agent was last heard (absent: not by this replica).
+ * @property {(null|Time)} [since] Since when the link is up, or down (absent: not since this replica started).
+ * @property {Connectivity} state Connected, degraded or disconnected.
+ * @property {number} waiting_commands Commands for the site waiting for the agent's answer (or for it to come back).
+ */
 /** `agent_renew`: a new certificate for an enrolled agent, asked with a certificate request for the key it enrolled with (the request's signature proves the agent holds that key, so an agent whose certificate ran out while it was offline renews the same way).
  * @typedef {Object} AgentRenew
  * @property {AgentId} agent The agent.
@@ -25,6 +34,7 @@
  * @property {Time} certificate_expires_at When its certificate ends.
  * @property {Time} enrolled_at Enrolled.
  * @property {AgentId} id Id.
+ * @property {AgentLinkView} link Its link to the platform.
  * @property {Time} renewed_at Last given a certificate.
  * @property {(null|Time)} [revoked_at] Revoked: it may not connect or renew again (absent while not).
  * @property {SiteId} site Its site: the only one it may speak for.
@@ -129,6 +139,7 @@
  */
 /** A registered cluster (without its secret).
  * @typedef {Object} ClusterView
+ * @property {(null|AgentId)} [agent] The site agent the cluster is reached through (absent: the platform reaches it directly).
  * @property {Array<BridgeView>} bridges Network bridges guests can attach to.
  * @property {number} cpu_overcommit CPU overcommit.
  * @property {Time} created_at Created.
@@ -144,6 +155,8 @@
  * @property {(null|Fingerprint)} [tls_fingerprint] Pinned certificate fingerprint.
  * @property {Authid} token_id API token id.
  */
+/** Whether a site's agent is reachable.
+ * @typedef {"connected"|"degraded"|"disconnected"} Connectivity */
 /** An ISO 3166-1 alpha-2 country code (DE)
  * @typedef {string} Country */
 /** A token or session id: 32 hex digits

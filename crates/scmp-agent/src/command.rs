@@ -413,6 +413,9 @@ pub enum AgentErrorKind {
     Usage,
     /// The agent could not be reached, or the link to it broke before it answered.
     Link,
+    /// The site's agent was waited for as long as the centre waits (not connected, or no
+    /// answer): trying again at once would only wait again.
+    Unreachable,
     /// The agent answered something that does not fit the command.
     Protocol,
 }

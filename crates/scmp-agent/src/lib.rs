@@ -14,6 +14,7 @@ pub mod command;
 mod connect;
 pub mod enroll;
 pub mod identity;
+pub mod link;
 mod local;
 mod observe;
 pub mod protocol;

@@ -142,6 +142,42 @@ pub struct AgentView {
     /// Revoked: it may not connect or renew again (absent while not).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revoked_at: Option<Time>,
+    /// Its link to the platform.
+    pub link: AgentLinkView,
+}
+
+/// Whether a site's agent is reachable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Connectivity {
+    /// Linked, and heard within two ping intervals.
+    Connected,
+    /// Linked but its messages are late, or the link broke a short while ago.
+    Degraded,
+    /// Not linked for longer than the platform's disconnect time (or never, since this replica
+    /// started).
+    Disconnected,
+}
+
+/// An agent's link, as the replica it is linked to sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AgentLinkView {
+    /// Connected, degraded or disconnected.
+    pub state: Connectivity,
+    /// Since when the link is up, or down (absent: not since this replica started).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<Time>,
+    /// When the agent was last heard (absent: not by this replica).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_heard_at: Option<Time>,
+    /// How long ago it was last heard, in milliseconds (the link's lag).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lag_ms: Option<u64>,
+    /// Why the link last broke.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    /// Commands for the site waiting for the agent's answer (or for it to come back).
+    pub waiting_commands: u64,
 }
 
 /// What an agent gets when it enrolls.

@@ -2,7 +2,7 @@
 
 use pve_types::{Authid, Fingerprint, Upid};
 use scmp_common::time::Time;
-use scmp_common::{ClusterId, ClusterState, Country, DriftAction, Name, SiteId};
+use scmp_common::{AgentId, ClusterId, ClusterState, Country, DriftAction, Name, SiteId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -107,6 +107,9 @@ pub struct ClusterView {
     /// Pinned certificate fingerprint.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tls_fingerprint: Option<Fingerprint>,
+    /// The site agent the cluster is reached through (absent: the platform reaches it directly).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentId>,
     /// CPU overcommit.
     pub cpu_overcommit: f64,
     /// Memory overcommit.

@@ -1,6 +1,6 @@
 //! One agent per registered cluster: for a cluster reached directly, an in-process agent on a
 //! Proxmox VE client built from its record (the token secret unsealed only in memory), rebuilt
-//! when the record changes.
+//! when the record changes; for a cluster behind its site's agent, that agent through its link.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -9,6 +9,7 @@ use scmp_agent::{Agent, ClusterAccess, LocalAgent};
 use scmp_common::{ClusterId, Error};
 use scmp_store::Cluster;
 
+use crate::agent_link::{LinkSettings, Links, RemoteAgent};
 use crate::secrets::Sealer;
 
 /// An agent and the record identity it was built from.
@@ -18,11 +19,24 @@ type Entry = (String, Arc<dyn Agent>);
 #[derive(Default)]
 pub struct Connections {
     clients: Mutex<HashMap<ClusterId, Entry>>,
+    /// The links of out-of-process agents.
+    pub links: Arc<Links>,
 }
 
 impl Connections {
+    /// Connections whose links run so.
+    pub fn new(settings: LinkSettings) -> Self {
+        Self {
+            clients: Mutex::default(),
+            links: Arc::new(Links::new(settings)),
+        }
+    }
+
     /// The agent of a cluster.
     pub fn get(&self, cluster: &Cluster, sealer: &Sealer) -> Result<Arc<dyn Agent>, Error> {
+        if let Some(agent) = cluster.agent_id {
+            return Ok(Arc::new(RemoteAgent::new(agent, self.links.clone())));
+        }
         // The record's identity: a changed endpoint, token or fingerprint gives a new client.
         let key = format!(
             "{}|{}|{}|{:?}",

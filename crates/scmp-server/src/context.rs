@@ -38,6 +38,8 @@ pub struct ServerConfig {
     pub agent_listen: Option<SocketAddr>,
     /// The names agents reach that listener by, in its certificate (DNS names or addresses).
     pub agent_names: Vec<String>,
+    /// How the agents' links run (pings, how long a command waits for its site).
+    pub agent_link: crate::agent_link::LinkSettings,
 }
 
 impl ServerConfig {
@@ -55,6 +57,7 @@ impl ServerConfig {
             random: Random::from_os(),
             agent_listen: None,
             agent_names: vec!["localhost".into(), "127.0.0.1".into()],
+            agent_link: Default::default(),
         }
     }
 }

@@ -6,7 +6,9 @@
 #![forbid(unsafe_code)]
 
 mod agent_ca;
+mod agent_link;
 mod agent_listener;
+mod agent_session;
 mod app;
 mod authn;
 mod bootstrap;
@@ -26,6 +28,7 @@ mod tls;
 mod views;
 mod workflows;
 
+pub use agent_link::LinkSettings;
 pub use context::ServerConfig;
 pub use http::openapi_document;
 
@@ -66,6 +69,7 @@ pub async fn start(config: ServerConfig) -> Result<Running, Error> {
     let mut state = context::AppState::new(store, config.random.clone(), signer, sealer)?;
     state.fault_step = config.fault_step.clone();
     state.repeat_steps = config.repeat_steps;
+    state.connections = connections::Connections::new(config.agent_link);
     let state = Arc::new(state);
     {
         let state = state.clone();

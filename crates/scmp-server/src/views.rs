@@ -70,6 +70,7 @@ pub fn cluster(c: Cluster) -> ClusterView {
         endpoint: c.endpoint,
         token_id: c.token_id,
         tls_fingerprint: c.tls_fingerprint,
+        agent: c.agent_id,
         cpu_overcommit: c.cpu_overcommit,
         memory_overcommit: c.memory_overcommit,
         drift_action: c.health.drift_action,

@@ -25,6 +25,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (11, include_str!("../migrations/0011_template_disk.sql")),
     (12, include_str!("../migrations/0012_audit_identity.sql")),
     (13, include_str!("../migrations/0013_agents.sql")),
+    (14, include_str!("../migrations/0014_agent_clusters.sql")),
 ];
 
 /// Arbitrary constant identifying scmp's migration lock.

@@ -3,7 +3,7 @@
 
 use pve_types::{Authid, Fingerprint};
 use scmp_common::{
-    ClusterId, ClusterState, Country, DriftAction, Error, Name, ResourceKind, SiteId,
+    AgentId, ClusterId, ClusterState, Country, DriftAction, Error, Name, ResourceKind, SiteId,
 };
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -60,6 +60,8 @@ pub struct NewCluster {
     pub cpu_overcommit: f64,
     /// Memory overcommit allowed.
     pub memory_overcommit: f64,
+    /// The site agent it is reached through (none: the centre reaches it with the token).
+    pub agent_id: Option<AgentId>,
 }
 
 /// A registered cluster.
@@ -89,6 +91,8 @@ pub struct Cluster {
     pub health: ClusterHealth,
     /// Storage, bridges and tasks as inventory sync last saw them.
     pub inventory: ClusterInventory,
+    /// The site agent it is reached through (none: the centre reaches it with the token).
+    pub agent_id: Option<AgentId>,
 }
 
 /// A cluster's health as inventory sync sees it.
@@ -130,6 +134,7 @@ impl std::fmt::Debug for Cluster {
             .field("endpoint", &self.endpoint)
             .field("token_id", &self.token_id)
             .field("token_secret", &"<sealed>")
+            .field("agent_id", &self.agent_id)
             .finish()
     }
 }
@@ -171,6 +176,7 @@ fn cluster(row: &AnyRow) -> Result<Cluster, Error> {
             bridges: serde_json::from_str(&get_string(row, "bridges")?).map_err(Error::internal)?,
             tasks: serde_json::from_str(&get_string(row, "tasks")?).map_err(Error::internal)?,
         },
+        agent_id: get_opt_id(row, "agent_id")?,
     })
 }
 
@@ -178,10 +184,10 @@ const SITE_COLUMNS: &str = "id, name, country, region, description, created_at";
 const CLUSTER_COLUMNS: &str =
     "id, site_id, name, endpoint, token_id, token_secret_sealed, tls_fingerprint, \
      cpu_overcommit, memory_overcommit, created_at, health, health_since, last_seen_at, last_error, \
-     pve_version, drift_action, unmanaged_guests, storage, bridges, tasks";
+     pve_version, drift_action, unmanaged_guests, storage, bridges, tasks, agent_id";
 const CLUSTER_INSERT_COLUMNS: &str =
     "id, site_id, name, endpoint, token_id, token_secret_sealed, tls_fingerprint, \
-     cpu_overcommit, memory_overcommit, created_at";
+     cpu_overcommit, memory_overcommit, created_at, agent_id";
 
 impl DataStore {
     /// Creates a site.
@@ -319,7 +325,7 @@ impl DataStore {
     ) -> Result<Cluster, Error> {
         let id = self.random.uuid().to_string();
         let r = sqlx::query(&format!(
-            "INSERT INTO clusters ({CLUSTER_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            "INSERT INTO clusters ({CLUSTER_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
         ))
         .bind(&id)
         .bind(site_id.to_string())
@@ -331,6 +337,7 @@ impl DataStore {
         .bind(new.cpu_overcommit)
         .bind(new.memory_overcommit)
         .bind(self.now_ms())
+        .bind(new.agent_id.map(|a| a.to_string()))
         .execute(&mut *self.write().await?)
         .await;
         match r {
@@ -383,6 +390,35 @@ impl DataStore {
         .await
         .map_err(db_error)?;
         rows.iter().map(cluster).collect()
+    }
+
+    /// The cluster reached through an agent, if it registered one.
+    pub async fn cluster_of_agent(&self, agent: AgentId) -> Result<Option<Cluster>, Error> {
+        let row = sqlx::query(&format!(
+            "SELECT {CLUSTER_COLUMNS} FROM clusters WHERE agent_id = $1"
+        ))
+        .bind(agent.to_string())
+        .fetch_optional(&mut *self.read().await?)
+        .await
+        .map_err(db_error)?;
+        row.as_ref().map(cluster).transpose()
+    }
+
+    /// Records where an agent's cluster says it reaches Proxmox VE, and with which token.
+    pub async fn cluster_set_reach(
+        &self,
+        id: ClusterId,
+        endpoint: &str,
+        token_id: &Authid,
+    ) -> Result<(), Error> {
+        sqlx::query("UPDATE clusters SET endpoint = $1, token_id = $2 WHERE id = $3")
+            .bind(endpoint)
+            .bind(token_id.as_str())
+            .bind(id.to_string())
+            .execute(&mut *self.write().await?)
+            .await
+            .map_err(db_error)?;
+        Ok(())
     }
 
     /// Every cluster on the platform by name (for inventory sync and placement).

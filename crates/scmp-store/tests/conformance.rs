@@ -699,6 +699,7 @@ async fn sites_and_clusters(store: &DataStore, _url: &str) {
         tls_fingerprint: None,
         cpu_overcommit: 4.0,
         memory_overcommit: 1.5,
+        agent_id: None,
     };
     let c = store.cluster_create(site.id, &new).await.unwrap();
     assert_eq!((c.cpu_overcommit, c.memory_overcommit), (4.0, 1.5));

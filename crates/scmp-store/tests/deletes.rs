@@ -203,6 +203,7 @@ async fn build(store: &DataStore) -> Fixture {
                 tls_fingerprint: None,
                 cpu_overcommit: 4.0,
                 memory_overcommit: 1.0,
+                agent_id: None,
             },
         )
         .await

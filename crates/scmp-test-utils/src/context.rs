@@ -35,6 +35,7 @@ pub struct TestContextBuilder {
     database_url: Option<String>,
     clock: Option<SharedClock>,
     workers: Option<usize>,
+    agent_link: scmp_server::LinkSettings,
 }
 
 impl TestContextBuilder {
@@ -95,6 +96,12 @@ impl TestContextBuilder {
         self
     }
 
+    /// How agents' links run (how long a command waits for its site, pings).
+    pub fn agent_link(mut self, settings: scmp_server::LinkSettings) -> Self {
+        self.agent_link = settings;
+        self
+    }
+
     /// Starts it; `None` when it needs a PostgreSQL there is not (and none is required).
     pub async fn try_start(self) -> Option<TestContext> {
         let database_url = match (self.database, self.database_url) {
@@ -116,6 +123,7 @@ impl TestContextBuilder {
         config.repeat_steps = self.repeat_steps;
         config.database_url = database_url.clone();
         config.agent_listen = Some("127.0.0.1:0".parse().unwrap());
+        config.agent_link = self.agent_link;
         if let Some(clock) = self.clock {
             config.clock = clock;
         }
@@ -183,6 +191,7 @@ impl TestContext {
             database_url: None,
             clock: None,
             workers: None,
+            agent_link: Default::default(),
         }
     }
 

@@ -10,14 +10,18 @@
 //! - [`external`]: the independent peers (fakepve, the Python tools) and the rule that a missing
 //!   peer skips a test only when the run does not require them (`SCMP_REQUIRE_EXTERNAL`).
 //! - [`process`]: `scmp server` as a process of its own, for what only a process shows.
+//! - [`agent_process`]: `scmp agent run` as a process next to a simulated cluster, and
+//!   [`link_proxy`]: a proxy that cuts or delays its link.
 //! - [`module_graph`]: the module dependency graph of a crate's sources, to keep it free of cycles.
 // A harness that cannot do what a test asked fails that test: panicking is its way to say so.
 #![allow(clippy::unwrap_used)]
 
+pub mod agent_process;
 pub mod client;
 pub mod context;
 pub mod external;
 pub mod helpers;
+pub mod link_proxy;
 pub mod module_graph;
 pub mod postgres;
 pub mod process;

@@ -3,8 +3,8 @@
 //! client certificate from the platform's agent CA, naming its site; staff revoke an agent for good.
 
 use scmp_api::{
-    AgentEnroll, AgentEnrolled, AgentRenew, AgentView, JoinTokenCreate, JoinTokenCreated,
-    JoinTokenText, JoinTokenView, Page, PageQuery,
+    AgentEnroll, AgentEnrolled, AgentLinkView, AgentRenew, AgentView, Connectivity,
+    JoinTokenCreate, JoinTokenCreated, JoinTokenText, JoinTokenView, Page, PageQuery,
 };
 use scmp_authz::Action;
 use scmp_common::time::{from_ms, from_ms_opt};
@@ -37,26 +37,53 @@ fn token_view(t: scmp_store::JoinToken) -> JoinTokenView {
     }
 }
 
-/// An agent as the API shows it.
-pub fn agent_view(a: scmp_store::Agent) -> AgentView {
-    AgentView {
-        id: a.id,
-        site: a.site_id,
-        enrolled_at: from_ms(a.enrolled_at),
-        renewed_at: from_ms(a.renewed_at),
-        certificate_expires_at: from_ms(a.cert_not_after),
-        revoked_at: a.revoked_at.and_then(from_ms_opt),
+/// An agent's link as the API shows it, from what this replica knows of it at `now_ms`.
+fn link_view(
+    status: Option<crate::agent_link::LinkStatus>,
+    settings: &crate::agent_link::LinkSettings,
+    now_ms: i64,
+) -> AgentLinkView {
+    let Some(st) = status else {
+        return AgentLinkView {
+            state: Connectivity::Disconnected,
+            since: None,
+            last_heard_at: None,
+            lag_ms: None,
+            last_error: None,
+            waiting_commands: 0,
+        };
+    };
+    let ms = |d: std::time::Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+    let lag = (st.heard_ms > 0).then(|| now_ms.saturating_sub(st.heard_ms).max(0));
+    let state = if st.connected {
+        if lag.unwrap_or(0) <= 2 * ms(settings.ping_interval) {
+            Connectivity::Connected
+        } else {
+            Connectivity::Degraded
+        }
+    } else if st.since_ms > 0 && now_ms - st.since_ms < ms(settings.disconnected_after) {
+        Connectivity::Degraded
+    } else {
+        Connectivity::Disconnected
+    };
+    AgentLinkView {
+        state,
+        since: from_ms_opt(st.since_ms),
+        last_heard_at: from_ms_opt(st.heard_ms),
+        lag_ms: lag.map(|l| l as u64),
+        last_error: (!st.last_error.is_empty()).then_some(st.last_error),
+        waiting_commands: st.waiting_commands as u64,
     }
 }
 
 /// Who an agent's own request is from, for its audit entries.
-struct AgentRequest {
-    agent: AgentId,
-    method: AuthMethod,
-    credential: String,
-    credential_name: &'static str,
-    operation: &'static str,
-    target: AuditTarget,
+pub(super) struct AgentRequest {
+    pub(super) agent: AgentId,
+    pub(super) method: AuthMethod,
+    pub(super) credential: String,
+    pub(super) credential_name: &'static str,
+    pub(super) operation: &'static str,
+    pub(super) target: AuditTarget,
 }
 
 fn secret_hash(secret: &str) -> String {
@@ -64,6 +91,20 @@ fn secret_hash(secret: &str) -> String {
 }
 
 impl AppState {
+    /// An agent as the API shows it, with its link as this replica knows it.
+    pub fn agent_view(&self, a: scmp_store::Agent) -> AgentView {
+        let links = &self.connections.links;
+        AgentView {
+            id: a.id,
+            site: a.site_id,
+            enrolled_at: from_ms(a.enrolled_at),
+            renewed_at: from_ms(a.renewed_at),
+            certificate_expires_at: from_ms(a.cert_not_after),
+            revoked_at: a.revoked_at.and_then(from_ms_opt),
+            link: link_view(links.status(a.id), &links.settings, self.clock.now_ms()),
+        }
+    }
+
     /// The platform's agent CA (made by the first replica that needs it).
     pub async fn agent_ca(&self) -> Result<&AgentCa, Error> {
         self.agent_ca
@@ -185,7 +226,7 @@ impl AppState {
     }
 
     /// Runs an agent's own request between its two audit entries, in the agent's name.
-    async fn agent_audited<T>(
+    pub(super) async fn agent_audited<T>(
         &self,
         meta: &RequestMeta,
         request: AgentRequest,
@@ -257,7 +298,7 @@ impl AppState {
             .map_err(refused)?;
         tracing::info!(agent = %agent.id, site = %agent.site_id, "agent enrolled");
         Ok(AgentEnrolled {
-            agent: agent_view(agent),
+            agent: self.agent_view(agent),
             certificate: issued.cert_pem,
             ca_certificate: ca.cert_pem().to_string(),
         })
@@ -316,7 +357,7 @@ impl AppState {
         }
         let renewed = self.store.agent_get(agent.id).await?;
         Ok(AgentEnrolled {
-            agent: agent_view(renewed),
+            agent: self.agent_view(renewed),
             certificate: issued.cert_pem,
             ca_certificate: ca.cert_pem().to_string(),
         })
@@ -346,7 +387,7 @@ impl AppState {
                 "the certificate names another site than the agent's",
             ));
         }
-        Ok(agent_view(agent))
+        Ok(self.agent_view(agent))
     }
 
     /// A site's agents, by id.
@@ -368,13 +409,13 @@ impl AppState {
             super::paging::everything,
         )
         .await?;
-        Ok(super::paging::page(found, agent_view))
+        Ok(super::paging::page(found, |a| self.agent_view(a)))
     }
 
     /// One agent.
     pub async fn agent_get(&self, ctx: &OpContext, key: &str) -> Result<AgentView, Error> {
         self.authorize_platform(ctx, Action::AgentList)?;
-        Ok(agent_view(self.store.agent_get(agent_id(key)?).await?))
+        Ok(self.agent_view(self.store.agent_get(agent_id(key)?).await?))
     }
 
     /// Revokes an agent for good: it may not connect or renew again.
@@ -392,7 +433,12 @@ impl AppState {
                 self.store.agent_revoke(id),
             )
             .await?;
-        Ok(agent_view(revoked))
+        // Its open link ends now, not at its next handshake.
+        self.connections.links.refuse(
+            id,
+            "the agent was revoked: enroll a new one with a new join token",
+        );
+        Ok(self.agent_view(revoked))
     }
 }
 

@@ -145,6 +145,7 @@ impl AppState {
         let new = NewCluster {
             cpu_overcommit: ratio("cpu_overcommit", body.cpu_overcommit, 4.0)?,
             memory_overcommit: ratio("memory_overcommit", body.memory_overcommit, 1.0)?,
+            agent_id: None,
             name: body.name.clone(),
             endpoint: body.endpoint.clone(),
             token_id: body.token_id.clone(),

@@ -8,6 +8,7 @@
 //! `signals`, `views` -> the store and the agent. The workers (`workflows`) sit beside `app`:
 //! the app records operations and signals them; the workers run them.
 
+mod agent_link;
 pub mod agents;
 pub mod audit;
 pub mod audit_log;

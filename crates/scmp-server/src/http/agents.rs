@@ -125,3 +125,15 @@ pub async fn agent_whoami(
 ) -> Result<Json<AgentView>, HttpError> {
     Ok(Json(s.agent_of_peer(peer.0).await?))
 }
+
+/// The agent's link (a WebSocket over this connection's mutual TLS), on the agents' listener: the
+/// certificate's agent is checked before the upgrade, and speaks only for its own site after it.
+pub async fn agent_link(
+    State(s): State<Arc<AppState>>,
+    Meta(meta): Meta,
+    axum::Extension(peer): axum::Extension<crate::context::PeerAgent>,
+    upgrade: axum::extract::ws::WebSocketUpgrade,
+) -> Result<axum::response::Response, HttpError> {
+    let agent = s.agent_of_peer(peer.0).await?;
+    Ok(upgrade.on_upgrade(move |socket| crate::agent_session::serve(s, meta, agent, socket)))
+}

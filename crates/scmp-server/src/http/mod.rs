@@ -251,6 +251,7 @@ pub fn agent_router(state: Arc<AppState>) -> Router {
             axum::routing::post(agents::agent_renew),
         )
         .route("/api/v1/agent/whoami", get(agents::agent_whoami))
+        .route(scmp_agent::link::LINK_PATH, get(agents::agent_link))
         .route("/healthz", get(|| async { "ok\n" }))
         .fallback(|| async { HttpError(scmp_common::Error::NoSuchPath) })
         .method_not_allowed_fallback(|| async { HttpError(scmp_common::Error::MethodNotAllowed) })

@@ -3,6 +3,7 @@
 //! simulated Proxmox VE sites where guests are involved.
 #![allow(clippy::unwrap_used)] // A test may unwrap: a panic fails it.
 
+mod agent_link;
 mod agents;
 mod audit;
 mod authorization;

@@ -537,7 +537,15 @@ pub async fn site(cmd: SiteCmd, g: &Global) -> anyhow::Result<()> {
     }
 }
 
-const AGENT_COLUMNS: &[&str] = &["id", "site", "certificate_expires_at", "revoked_at"];
+const AGENT_COLUMNS: &[&str] = &[
+    "id",
+    "site",
+    "link.state",
+    "link.since",
+    "link.waiting_commands",
+    "certificate_expires_at",
+    "revoked_at",
+];
 
 /// `scmp me view`.
 pub async fn me(_: MeCmd, g: &Global) -> anyhow::Result<()> {

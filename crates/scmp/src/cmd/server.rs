@@ -38,6 +38,13 @@ pub struct Args {
     /// [default: localhost and 127.0.0.1].
     #[arg(long = "agent-name", env = "SCMP_AGENT_NAMES", value_delimiter = ',')]
     agent_names: Vec<String>,
+    /// Seconds a command for a site waits for its agent to be linked and to answer, before its
+    /// operation fails and unwinds [default: 300].
+    #[arg(long, env = "SCMP_AGENT_WAIT")]
+    agent_wait: Option<f64>,
+    /// Seconds between pings on agents' links; silent for three, an agent is dropped [default: 10].
+    #[arg(long, env = "SCMP_AGENT_PING")]
+    agent_ping: Option<f64>,
 }
 
 /// The configuration file.
@@ -51,6 +58,8 @@ struct File {
     workers: Option<usize>,
     agent_listen: Option<SocketAddr>,
     agent_names: Option<Vec<String>>,
+    agent_wait: Option<f64>,
+    agent_ping: Option<f64>,
 }
 
 fn read_file(path: &Path) -> anyhow::Result<File> {
@@ -101,6 +110,20 @@ fn resolve(args: Args) -> anyhow::Result<ServerConfig> {
     if !names.is_empty() {
         config.agent_names = names;
     }
+    if let Some(s) = args.agent_wait.or(file.agent_wait) {
+        anyhow::ensure!(
+            s.is_finite() && (1.0..=86_400.0).contains(&s),
+            "agent_wait must be between 1 and 86400 seconds"
+        );
+        config.agent_link.command_wait = std::time::Duration::from_secs_f64(s);
+    }
+    if let Some(s) = args.agent_ping.or(file.agent_ping) {
+        anyhow::ensure!(
+            s.is_finite() && (0.1..=300.0).contains(&s),
+            "agent_ping must be between 0.1 and 300 seconds"
+        );
+        config.agent_link.ping_interval = std::time::Duration::from_secs_f64(s);
+    }
     Ok(config)
 }
 
@@ -150,6 +173,8 @@ mod tests {
             workers: None,
             agent_listen: None,
             agent_names: Vec::new(),
+            agent_wait: None,
+            agent_ping: None,
         }
     }
 

@@ -1,0 +1,395 @@
+//! The agent's side of the link. It connects out to the centre's agent listener with its client
+//! certificate (trusting only the CA it enrolled under), says hello, and then serves the centre's
+//! commands with its [`Agent`] while it sends their answers up as numbered messages, keeping each
+//! until the centre acknowledges it. When the link breaks (an error, a reset, a peer silent for
+//! three ping intervals) it connects again after a jittered wait and sends what was not
+//! acknowledged; a command the centre sends again is answered by the agent's deduplication.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use pve_client::Trust;
+use rustls::pki_types::ServerName;
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::WebSocketStream;
+
+use super::backoff::Backoff;
+use super::wire::{ClusterHello, Down, Hello, Up, UpBody, LINK_PATH, PROTOCOL_VERSION};
+use crate::command::Agent;
+use scmp_common::AgentId;
+
+/// What the agent presents and trusts: its certificate and key, and its CA (all PEM).
+#[derive(Clone)]
+pub struct Credentials {
+    /// The agent's certificate.
+    pub cert_pem: String,
+    /// Its key.
+    pub key_pem: String,
+    /// The platform's agent CA.
+    pub ca_pem: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Credentials(<private>)")
+    }
+}
+
+/// How the link runs.
+#[derive(Debug, Clone)]
+pub struct LinkOptions {
+    /// The centre's agent endpoint, `https://host:port`.
+    pub server: String,
+    /// The agent.
+    pub agent: AgentId,
+    /// The cluster it fronts.
+    pub cluster: ClusterHello,
+    /// The first reconnect wait and the longest.
+    pub backoff: (Duration, Duration),
+    /// How long connecting and the hello may take.
+    pub connect_timeout: Duration,
+}
+
+/// Where the link stands, for whoever watches it at the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkState {
+    /// Not yet connected.
+    Connecting,
+    /// A session is open (since when, on the monotonic clock).
+    Connected {
+        /// Since.
+        since: Instant,
+    },
+    /// The link broke.
+    Disconnected {
+        /// Since.
+        since: Instant,
+        /// Why.
+        error: String,
+    },
+}
+
+/// Why the link stopped for good.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkEnd {
+    /// It was asked to.
+    Stopped,
+    /// The centre refused the agent (revoked, another site's cluster, a wrong version).
+    Refused(String),
+}
+
+/// The agent's numbered messages, kept until acknowledged.
+struct Outbox {
+    stream: uuid::Uuid,
+    next_seq: u64,
+    unacked: BTreeMap<u64, UpBody>,
+}
+
+impl Outbox {
+    fn push(&mut self, body: UpBody) -> u64 {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.unacked.insert(seq, body);
+        seq
+    }
+
+    fn ack(&mut self, upto: u64) {
+        self.unacked = self.unacked.split_off(&(upto + 1));
+    }
+
+    fn resend_from(&self) -> u64 {
+        self.unacked.keys().next().copied().unwrap_or(self.next_seq)
+    }
+}
+
+/// The link's WebSocket over mutual TLS.
+pub type Socket = WebSocketStream<tokio_rustls::client::TlsStream<TcpStream>>;
+
+/// How a session ended.
+enum SessionEnd {
+    /// Broke, or never opened: connect again after a wait.
+    Broken(String),
+    /// New credentials: connect again now.
+    Renewed,
+    /// For good.
+    Done(LinkEnd),
+}
+
+/// Runs the link until `stop` turns true or the centre refuses the agent.
+pub async fn run(
+    options: LinkOptions,
+    mut credentials: watch::Receiver<Credentials>,
+    agent: Arc<dyn Agent>,
+    state: watch::Sender<LinkState>,
+    mut stop: watch::Receiver<bool>,
+) -> LinkEnd {
+    let (answers, mut answered) = mpsc::unbounded_channel::<UpBody>();
+    let mut outbox = Outbox {
+        stream: uuid::Uuid::new_v4(),
+        next_seq: 1,
+        unacked: BTreeMap::new(),
+    };
+    let mut backoff = Backoff::new(options.backoff.0, options.backoff.1);
+    loop {
+        if *stop.borrow() {
+            return LinkEnd::Stopped;
+        }
+        let creds = credentials.borrow_and_update().clone();
+        let end = match open(&options.server, &creds, options.connect_timeout).await {
+            Ok(socket) => {
+                session(
+                    socket,
+                    &options,
+                    &mut outbox,
+                    &agent,
+                    (&answers, &mut answered),
+                    &mut credentials,
+                    &mut stop,
+                    (&state, &mut backoff),
+                )
+                .await
+            }
+            Err(e) => SessionEnd::Broken(e),
+        };
+        let error = match end {
+            SessionEnd::Done(end) => return end,
+            SessionEnd::Renewed => continue,
+            SessionEnd::Broken(e) => e,
+        };
+        tracing::warn!(server = %options.server, error = %error, "the link to the centre is down");
+        state.send_replace(LinkState::Disconnected {
+            since: Instant::now(),
+            error,
+        });
+        // Answers finished meanwhile wait in the outbox for the next session.
+        let wait = tokio::time::sleep(backoff.next_wait());
+        tokio::pin!(wait);
+        loop {
+            tokio::select! {
+                _ = &mut wait => break,
+                Some(body) = answered.recv() => { outbox.push(body); }
+                _ = stop.changed() => return LinkEnd::Stopped,
+                _ = credentials.changed() => break,
+            }
+        }
+    }
+}
+
+/// Opens the link's socket to `server`: TCP, TLS with the agent's certificate (trusting only its
+/// CA), and the WebSocket upgrade, all within `within`.
+pub async fn open(server: &str, creds: &Credentials, within: Duration) -> Result<Socket, String> {
+    let url = url::Url::parse(server).map_err(|e| format!("{server}: {e}"))?;
+    let host = url
+        .host_str()
+        .ok_or_else(|| format!("{server}: no host"))?
+        .trim_matches(|c| c == '[' || c == ']')
+        .to_string();
+    let port = url.port_or_known_default().unwrap_or(443);
+    let mut tls = Trust::CaPem(creds.ca_pem.clone())
+        .client_config_with_cert(&creds.cert_pem, &creds.key_pem)?;
+    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let name = ServerName::try_from(host.clone()).map_err(|e| format!("{host}: {e}"))?;
+    let steps = async {
+        let tcp = TcpStream::connect((host.as_str(), port))
+            .await
+            .map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?;
+        tcp.set_nodelay(true).ok();
+        let stream = tokio_rustls::TlsConnector::from(Arc::new(tls))
+            .connect(name, tcp)
+            .await
+            .map_err(|e| format!("TLS with {host}:{port}: {e}"))?;
+        let authority = if host.contains(':') {
+            format!("[{host}]:{port}")
+        } else {
+            format!("{host}:{port}")
+        };
+        let (socket, _) =
+            tokio_tungstenite::client_async(format!("wss://{authority}{LINK_PATH}"), stream)
+                .await
+                .map_err(|e| format!("the link's upgrade: {e}"))?;
+        Ok::<_, String>(socket)
+    };
+    tokio::time::timeout(within, steps)
+        .await
+        .map_err(|_| format!("connecting to {host}:{port} timed out"))?
+}
+
+async fn send(socket: &mut Socket, up: &Up) -> Result<(), String> {
+    let text = serde_json::to_string(up).map_err(|e| e.to_string())?;
+    socket
+        .send(Message::text(text))
+        .await
+        .map_err(|e| format!("sending: {e}"))
+}
+
+/// The next message down, or why there is none.
+async fn receive(socket: &mut Socket) -> Result<Down, String> {
+    loop {
+        match socket.next().await {
+            None => return Err("the centre closed the link".into()),
+            Some(Err(e)) => return Err(format!("receiving: {e}")),
+            Some(Ok(Message::Text(text))) => {
+                return serde_json::from_str(text.as_str())
+                    .map_err(|e| format!("a message the agent does not understand: {e}"))
+            }
+            Some(Ok(Message::Close(frame))) => {
+                return Err(match frame {
+                    Some(f) if !f.reason.is_empty() => format!("the centre closed: {}", f.reason),
+                    _ => "the centre closed the link".into(),
+                })
+            }
+            // Transport pings are answered by tungstenite; binary frames mean nothing here.
+            Some(Ok(_)) => continue,
+        }
+    }
+}
+
+/// One session: hello, welcome, then commands down and answers up until the link breaks.
+#[allow(clippy::too_many_arguments)]
+async fn session(
+    mut socket: Socket,
+    options: &LinkOptions,
+    outbox: &mut Outbox,
+    agent: &Arc<dyn Agent>,
+    (answers, answered): (
+        &mpsc::UnboundedSender<UpBody>,
+        &mut mpsc::UnboundedReceiver<UpBody>,
+    ),
+    credentials: &mut watch::Receiver<Credentials>,
+    stop: &mut watch::Receiver<bool>,
+    (state, backoff): (&watch::Sender<LinkState>, &mut Backoff),
+) -> SessionEnd {
+    while let Ok(body) = answered.try_recv() {
+        outbox.push(body);
+    }
+    let hello = Up::Hello(Hello {
+        protocol: PROTOCOL_VERSION,
+        agent: options.agent,
+        cluster: options.cluster.clone(),
+        stream: outbox.stream,
+        resend_from: outbox.resend_from(),
+    });
+    if let Err(e) = send(&mut socket, &hello).await {
+        return SessionEnd::Broken(e);
+    }
+    let interval = match tokio::time::timeout(options.connect_timeout, receive(&mut socket)).await {
+        Err(_) => return SessionEnd::Broken("no welcome from the centre".into()),
+        Ok(Err(e)) => return SessionEnd::Broken(e),
+        Ok(Ok(Down::Refused { reason })) => return SessionEnd::Done(LinkEnd::Refused(reason)),
+        Ok(Ok(Down::Welcome {
+            acked,
+            ping_interval_ms,
+        })) => {
+            outbox.ack(acked);
+            Duration::from_millis(ping_interval_ms.max(100))
+        }
+        Ok(Ok(other)) => {
+            return SessionEnd::Broken(format!("the centre began with {other:?}, not a welcome"))
+        }
+    };
+    backoff.reset();
+    state.send_replace(LinkState::Connected {
+        since: Instant::now(),
+    });
+    tracing::info!(server = %options.server, "linked to the centre");
+    let resend: Vec<(u64, UpBody)> = outbox
+        .unacked
+        .iter()
+        .map(|(s, b)| (*s, b.clone()))
+        .collect();
+    for (seq, body) in resend {
+        if let Err(e) = send(&mut socket, &Up::Message { seq, body }).await {
+            return SessionEnd::Broken(e);
+        }
+    }
+    let mut heard = Instant::now();
+    let mut ticker = tokio::time::interval(interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut nonce = 0u64;
+    loop {
+        tokio::select! {
+            down = receive(&mut socket) => {
+                heard = Instant::now();
+                match down {
+                    Err(e) => return SessionEnd::Broken(e),
+                    Ok(Down::Command { id, command }) => {
+                        let (agent, answers) = (agent.clone(), answers.clone());
+                        tokio::spawn(async move {
+                            let outcome = agent.call(id, *command).await.into();
+                            let _ = answers.send(UpBody::Reply { id, outcome });
+                        });
+                    }
+                    Ok(Down::Ack { upto }) => outbox.ack(upto),
+                    Ok(Down::Ping { nonce }) => {
+                        if let Err(e) = send(&mut socket, &Up::Pong { nonce }).await {
+                            return SessionEnd::Broken(e);
+                        }
+                    }
+                    Ok(Down::Pong { .. }) => {}
+                    Ok(Down::Refused { reason }) => return SessionEnd::Done(LinkEnd::Refused(reason)),
+                    Ok(Down::Welcome { .. }) => {}
+                }
+            }
+            Some(body) = answered.recv() => {
+                let seq = outbox.push(body.clone());
+                if let Err(e) = send(&mut socket, &Up::Message { seq, body }).await {
+                    return SessionEnd::Broken(e);
+                }
+            }
+            _ = ticker.tick() => {
+                if heard.elapsed() > interval * 3 {
+                    return SessionEnd::Broken(format!(
+                        "the centre was silent for {} ms", heard.elapsed().as_millis()
+                    ));
+                }
+                nonce += 1;
+                if let Err(e) = send(&mut socket, &Up::Ping { nonce }).await {
+                    return SessionEnd::Broken(e);
+                }
+            }
+            _ = credentials.changed() => {
+                let _ = socket.close(None).await;
+                return SessionEnd::Renewed;
+            }
+            _ = stop.changed() => {
+                let _ = socket.close(None).await;
+                return SessionEnd::Done(LinkEnd::Stopped);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_outbox_keeps_what_is_not_acknowledged() {
+        let mut o = Outbox {
+            stream: uuid::Uuid::new_v4(),
+            next_seq: 1,
+            unacked: BTreeMap::new(),
+        };
+        let reply = || UpBody::Reply {
+            id: crate::CommandId::new(),
+            outcome: super::super::Outcome::Ok(crate::Reply {
+                answer: crate::Answer::Done,
+                upids: vec![],
+            }),
+        };
+        for _ in 0..5 {
+            o.push(reply());
+        }
+        assert_eq!(o.resend_from(), 1);
+        o.ack(3);
+        assert_eq!(o.resend_from(), 4);
+        assert_eq!(o.unacked.len(), 2);
+        o.ack(9);
+        assert_eq!(o.resend_from(), 6, "nothing held: the next number");
+    }
+}

@@ -1,0 +1,11 @@
+//! The agent's link to the centre: one long-lived WebSocket over mutual TLS, opened from the site
+//! (no port open at the edge), carrying commands down and their answers up ([`wire`]), with
+//! application pings, dead-peer detection and jittered reconnects ([`client`]).
+
+mod backoff;
+pub mod client;
+pub mod wire;
+
+pub use backoff::Backoff;
+pub use client::{open, run, Credentials, LinkEnd, LinkOptions, LinkState, Socket};
+pub use wire::{ClusterHello, Down, Hello, Outcome, Up, UpBody, LINK_PATH, PROTOCOL_VERSION};

@@ -1,0 +1,178 @@
+//! The link's messages, one JSON text frame each. Down (centre to site): commands, acknowledgements
+//! and pings. Up (site to centre): the hello that opens a session, replies with their sequence
+//! numbers, and pings. Every numbered message up stays with the agent until the centre acknowledges
+//! it (cumulatively), and is sent again on the next session if the link broke first.
+
+use serde::{Deserialize, Serialize};
+
+use pve_types::Authid;
+use scmp_common::{AgentId, Name};
+
+use crate::command::{AgentError, Command, CommandId, Reply};
+
+/// The link's protocol version; the centre refuses a hello of another.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Where the link is served on the agents' listener.
+pub const LINK_PATH: &str = "/api/v1/agent/link";
+
+/// What the agent says first: who it is (its certificate says so too, and that is what counts),
+/// the cluster it fronts, and where its numbered messages stand.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hello {
+    /// [`PROTOCOL_VERSION`] of the agent.
+    pub protocol: u32,
+    /// The agent (as enrolled).
+    pub agent: AgentId,
+    /// The cluster the agent fronts.
+    pub cluster: ClusterHello,
+    /// The agent's stream of numbered messages: sequence numbers count within it.
+    pub stream: uuid::Uuid,
+    /// The lowest sequence number the agent holds unacknowledged (or the next it will use).
+    pub resend_from: u64,
+}
+
+/// The cluster an agent fronts, as the agent found it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClusterHello {
+    /// The name it is registered under at the centre (unique on the platform).
+    pub name: Name,
+    /// Where the agent reaches its Proxmox VE API (for the record; the centre never does).
+    pub endpoint: String,
+    /// The API token the agent uses (its secret stays at the site).
+    pub token_id: Authid,
+    /// Privileges the token lacks (empty when it has all that scmp needs).
+    pub missing_privileges: Vec<String>,
+}
+
+/// A message from the centre.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Down {
+    /// The session is open.
+    Welcome {
+        /// The highest sequence number of the agent's stream the centre has taken.
+        acked: u64,
+        /// How often each side pings (ms); a peer silent for three of these is gone.
+        ping_interval_ms: u64,
+    },
+    /// The centre will not take this agent (revoked, another site's cluster, a wrong version):
+    /// the connection closes after this.
+    Refused {
+        /// Why.
+        reason: String,
+    },
+    /// Carry out a command (again, if its id was seen: answered as the first time).
+    Command {
+        /// Its idempotency key.
+        id: CommandId,
+        /// The command (boxed: it is by far the largest message).
+        command: Box<Command>,
+    },
+    /// Every numbered message up to this one is taken.
+    Ack {
+        /// The highest sequence number taken.
+        upto: u64,
+    },
+    /// Are you there?
+    Ping {
+        /// Echoed in the pong.
+        nonce: u64,
+    },
+    /// Here.
+    Pong {
+        /// The ping's.
+        nonce: u64,
+    },
+}
+
+/// A message from the agent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Up {
+    /// Opens the session.
+    Hello(Hello),
+    /// A numbered message.
+    Message {
+        /// Its sequence number in the agent's stream.
+        seq: u64,
+        /// What it says.
+        body: UpBody,
+    },
+    /// Are you there?
+    Ping {
+        /// Echoed in the pong.
+        nonce: u64,
+    },
+    /// Here.
+    Pong {
+        /// The ping's.
+        nonce: u64,
+    },
+}
+
+/// What a numbered message up says.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum UpBody {
+    /// A command's answer.
+    Reply {
+        /// The command's id.
+        id: CommandId,
+        /// Its answer.
+        outcome: Outcome,
+    },
+}
+
+/// A command's answer as it travels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Done.
+    Ok(Reply),
+    /// Failed.
+    Err(AgentError),
+}
+
+impl From<Result<Reply, AgentError>> for Outcome {
+    fn from(r: Result<Reply, AgentError>) -> Self {
+        match r {
+            Ok(reply) => Outcome::Ok(reply),
+            Err(e) => Outcome::Err(e),
+        }
+    }
+}
+
+impl From<Outcome> for Result<Reply, AgentError> {
+    fn from(o: Outcome) -> Self {
+        match o {
+            Outcome::Ok(reply) => Ok(reply),
+            Outcome::Err(e) => Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_read_back_as_they_were_written() {
+        let down = Down::Command {
+            id: CommandId::new(),
+            command: Box::new(Command::NextVmid),
+        };
+        let text = serde_json::to_string(&down).unwrap();
+        assert!(text.contains("\"type\":\"command\""), "{text}");
+        assert_eq!(serde_json::from_str::<Down>(&text).unwrap(), down);
+        let up = Up::Message {
+            seq: 7,
+            body: UpBody::Reply {
+                id: CommandId::new(),
+                outcome: Outcome::Err(AgentError::new(crate::AgentErrorKind::Link, "gone")),
+            },
+        };
+        let text = serde_json::to_string(&up).unwrap();
+        assert_eq!(serde_json::from_str::<Up>(&text).unwrap(), up);
+    }
+}

@@ -1,0 +1,198 @@
+//! An agent's link speaks only for the agent's own site: a hello for another site's cluster, or
+//! naming another agent, is refused and changes nothing; an answer to another agent's command is
+//! dropped; a numbered message sent again is taken once; and the connection serves nothing of the
+//! API (its certificate is no credential there).
+
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use scmp_agent::enroll::Enrollment;
+use scmp_agent::link::{
+    ClusterHello, Credentials, Down, Hello, Outcome, Socket, Up, UpBody, PROTOCOL_VERSION,
+};
+use scmp_agent::{AgentError, AgentErrorKind, Answer, Reply};
+use scmp_api::{AgentView, ClusterView, JoinTokenCreated};
+use scmp_test_utils::TestContext;
+use serde_json::json;
+use tokio_tungstenite::tungstenite::Message;
+
+async fn enrolled(ctx: &TestContext, site: &str) -> Enrollment {
+    let _: serde_json::Value = ctx
+        .admin
+        .post("/sites", &json!({"name": site, "country": "DE"}))
+        .await;
+    let t: JoinTokenCreated = ctx
+        .admin
+        .post(&format!("/sites/{site}/join-tokens"), &json!({}))
+        .await;
+    scmp_agent::enroll::enroll(&ctx.agent_base(), &t.token)
+        .await
+        .unwrap()
+}
+
+fn creds(e: &Enrollment) -> Credentials {
+    Credentials {
+        cert_pem: e.enrolled.certificate.clone(),
+        key_pem: e.key_pem.clone(),
+        ca_pem: e.enrolled.ca_certificate.clone(),
+    }
+}
+
+fn hello(e: &Enrollment, cluster: &str) -> Up {
+    Up::Hello(Hello {
+        protocol: PROTOCOL_VERSION,
+        agent: e.enrolled.agent.id,
+        cluster: ClusterHello {
+            name: cluster.parse().unwrap(),
+            endpoint: "https://pve.edge.example:8006".into(),
+            token_id: "scmp@pve!agent".parse().unwrap(),
+            missing_privileges: vec![],
+        },
+        stream: uuid::Uuid::new_v4(),
+        resend_from: 1,
+    })
+}
+
+async fn send(s: &mut Socket, up: &Up) {
+    s.send(Message::text(serde_json::to_string(up).unwrap()))
+        .await
+        .unwrap();
+}
+
+/// The next message down that is not a ping.
+async fn next(s: &mut Socket) -> Down {
+    loop {
+        let m = tokio::time::timeout(Duration::from_secs(10), s.next())
+            .await
+            .expect("a message in time")
+            .expect("the link is open")
+            .unwrap();
+        if let Message::Text(t) = m {
+            let d: Down = serde_json::from_str(t.as_str()).unwrap();
+            if !matches!(d, Down::Ping { .. }) {
+                return d;
+            }
+        }
+    }
+}
+
+async fn linked(ctx: &TestContext, e: &Enrollment, up: Up) -> (Socket, Down) {
+    let mut s = scmp_agent::link::open(&ctx.agent_base(), &creds(e), Duration::from_secs(10))
+        .await
+        .unwrap();
+    send(&mut s, &up).await;
+    let first = next(&mut s).await;
+    (s, first)
+}
+
+async fn waiting(ctx: &TestContext, e: &Enrollment) -> u64 {
+    let v: AgentView = ctx
+        .admin
+        .get(&format!("/agents/{}", e.enrolled.agent.id))
+        .await;
+    v.link.waiting_commands
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_speaks_only_for_its_own_site() {
+    // Inventory sync only when a link opens: the commands on the links are the test's to count.
+    let ctx = TestContext::builder("agent-link-isolation")
+        .sites(1)
+        .sync_interval(Duration::from_secs(3600))
+        .start()
+        .await;
+    let fra_before: ClusterView = ctx.admin.get("/clusters/fra-1").await;
+    let a = enrolled(&ctx, "edge").await;
+    let b = enrolled(&ctx, "far").await;
+
+    // Another site's cluster: refused, and that cluster stays as it was.
+    let (_, d) = linked(&ctx, &a, hello(&a, "fra-1")).await;
+    assert!(
+        matches!(&d, Down::Refused { reason } if reason.contains("fra-1")),
+        "{d:?}"
+    );
+    let fra_after: ClusterView = ctx.admin.get("/clusters/fra-1").await;
+    assert_eq!(fra_after, fra_before);
+    // A hello naming another agent than the certificate does: refused.
+    let (_, d) = linked(&ctx, &a, hello(&b, "edge-1")).await;
+    assert!(
+        matches!(&d, Down::Refused { reason } if reason.contains("another agent")),
+        "{d:?}"
+    );
+
+    // B links and is asked to look at its cluster (the first inventory sync).
+    let (mut sb, d) = linked(&ctx, &b, hello(&b, "far-1")).await;
+    assert!(matches!(d, Down::Welcome { acked: 0, .. }), "{d:?}");
+    let Down::Command { id: b_command, .. } = next(&mut sb).await else {
+        panic!("B is asked to observe its cluster");
+    };
+    assert_eq!(waiting(&ctx, &b).await, 1);
+
+    // A links for its own site, and answers B's command: dropped, B's command still waits.
+    let (mut sa, d) = linked(&ctx, &a, hello(&a, "edge-1")).await;
+    assert!(matches!(d, Down::Welcome { .. }), "{d:?}");
+    let Down::Command { .. } = next(&mut sa).await else {
+        panic!("A is asked to observe its cluster");
+    };
+    let forged = Up::Message {
+        seq: 1,
+        body: UpBody::Reply {
+            id: b_command,
+            outcome: Outcome::Ok(Reply {
+                answer: Answer::Done,
+                upids: vec![],
+            }),
+        },
+    };
+    send(&mut sa, &forged).await;
+    assert_eq!(next(&mut sa).await, Down::Ack { upto: 1 });
+    assert_eq!(waiting(&ctx, &b).await, 1, "A cannot answer for B");
+
+    // B answers its own command; sent again (a replay after a lost ack), it is taken once.
+    let reply = Up::Message {
+        seq: 1,
+        body: UpBody::Reply {
+            id: b_command,
+            outcome: Outcome::Err(AgentError::new(AgentErrorKind::Api, "the cluster is busy")),
+        },
+    };
+    send(&mut sb, &reply).await;
+    assert_eq!(next(&mut sb).await, Down::Ack { upto: 1 });
+    send(&mut sb, &reply).await;
+    assert_eq!(next(&mut sb).await, Down::Ack { upto: 1 });
+    assert_eq!(waiting(&ctx, &b).await, 0);
+    let far: ClusterView = ctx.admin.get("/clusters/far-1").await;
+    assert_eq!(far.agent, Some(b.enrolled.agent.id));
+    assert!(
+        far.health
+            .last_error
+            .as_deref()
+            .unwrap_or("")
+            .contains("busy"),
+        "{far:?}"
+    );
+
+    // The agents' listener serves no API, certificate or not; the API's listener does not take
+    // the certificate as a credential.
+    let tls = pve_client::Trust::CaPem(a.enrolled.ca_certificate.clone())
+        .client_config_with_cert(&a.enrolled.certificate, &a.key_pem)
+        .unwrap();
+    let http = reqwest::Client::builder()
+        .use_preconfigured_tls(tls)
+        .build()
+        .unwrap();
+    for path in ["/api/v1/sites", "/api/v1/clusters/far-1", "/api/v1/guests"] {
+        let r = http
+            .get(format!("{}{path}", ctx.agent_base()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 404, "{path}");
+    }
+    let r = ctx
+        .admin
+        .anonymous()
+        .send(reqwest::Method::GET, "/sites", None)
+        .await;
+    assert_eq!(r.status.as_u16(), 401);
+}

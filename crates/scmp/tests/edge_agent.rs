@@ -1,0 +1,186 @@
+//! `scmp agent run` at a site, as its own process: it enrolls with a join token, links out to the
+//! centre over mutual TLS (through a proxy that can cut the link), registers the cluster it fronts
+//! at its own site, and carries out the centre's work there with the site's own Proxmox VE token
+//! (the centre never holds it). A link cut in the middle of an operation delays it; the operation
+//! ends once the agent is back, and nothing is carried out twice. A revoked agent is turned away.
+#![allow(clippy::unwrap_used)] // A test or a bench may unwrap: a panic fails it.
+
+use std::time::Duration;
+
+use scmp_api::{
+    AgentView, ClusterView, Connectivity, GuestView, JoinTokenCreated, OperationView, Page,
+};
+use scmp_common::OperationState;
+use scmp_test_utils::agent_process::AgentProcess;
+use scmp_test_utils::helpers::{acme_web, create_guest, vm, wait_operation};
+use scmp_test_utils::link_proxy::LinkProxy;
+use scmp_test_utils::{Client, SimSite, TestContext};
+use serde_json::json;
+
+const BIN: &str = env!("CARGO_BIN_EXE_scmp");
+
+/// Waits (bounded) for the site's cluster to be registered through its agent and placeable.
+async fn cluster_through_agent(c: &Client, site: &str) -> ClusterView {
+    for _ in 0..200 {
+        let page: Page<ClusterView> = c.get(&format!("/sites/{site}/clusters")).await;
+        if let Some(cl) = page.items.into_iter().next() {
+            if cl.agent.is_some() && cl.health.last_seen_at.is_some() {
+                return cl;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no cluster registered through the agent at {site}");
+}
+
+async fn link_state(c: &Client, agent: &str) -> AgentView {
+    c.get(&format!("/agents/{agent}")).await
+}
+
+fn running(site: &SimSite, vmid: u32) -> bool {
+    site.sim.cluster().guests.get(&vmid).map(|g| g.state) == Some(pve_sim::RunState::Running)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_agent_at_its_site_carries_out_the_centres_work_over_its_link() {
+    let ctx = TestContext::new("edge-agent").await;
+    let c = &ctx.admin;
+    let _: serde_json::Value = c
+        .post("/sites", &json!({"name": "edge", "country": "DE"}))
+        .await;
+    let token: JoinTokenCreated = c.post("/sites/edge/join-tokens", &json!({})).await;
+    let site = SimSite::start(0.0).await;
+    let proxy = LinkProxy::start(ctx.running.agent_addr.unwrap()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let agent = AgentProcess::start(
+        BIN,
+        dir.path(),
+        &proxy.url(),
+        Some(&token.token),
+        &site,
+        "edge-1",
+    );
+    assert!(
+        agent.wait_for("linked", Duration::from_secs(30)).await,
+        "{}",
+        agent.output()
+    );
+    let cluster = cluster_through_agent(c, "edge").await;
+    assert_eq!(cluster.name.as_str(), "edge-1");
+    let agent_id = cluster.agent.unwrap().to_string();
+    // The centre keeps no secret of the site's: it knows the token's id, never its secret.
+    let store = ctx.store().await;
+    let record = store.cluster_get(cluster.id).await.unwrap();
+    assert!(record.token_secret_sealed.is_empty());
+    assert_eq!(record.tls_fingerprint, None);
+    assert_eq!(
+        link_state(c, &agent_id).await.link.state,
+        Connectivity::Connected
+    );
+
+    // A guest made through the agent.
+    let p = acme_web(c, 4).await;
+    let g = create_guest(c, &p, &vm("web-1")).await;
+    assert_eq!(g.cluster.as_ref().map(|n| n.as_str()), Some("edge-1"));
+    let vmid = g.vmid.unwrap();
+    assert!(running(&site, vmid));
+
+    // The link breaks while a stop is under way: the stop waits for the site, and is carried out
+    // once when the agent is back.
+    proxy.cut();
+    let op: OperationView = c.act(&format!("/guests/{}/stop", g.id)).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(
+        running(&site, vmid),
+        "nothing reaches the site while the link is cut"
+    );
+    let seen = link_state(c, &agent_id).await;
+    assert_ne!(seen.link.state, Connectivity::Connected, "{seen:?}");
+    assert!(seen.link.last_error.is_some(), "{seen:?}");
+    assert!(seen.link.waiting_commands >= 1, "{seen:?}");
+    proxy.mend();
+    assert_eq!(
+        wait_operation(c, &op).await.state,
+        OperationState::Succeeded
+    );
+    assert!(!running(&site, vmid));
+    assert!(agent.count("linked") >= 2, "{}", agent.output());
+    let stops = site
+        .sim
+        .cluster()
+        .tasks
+        .iter()
+        .filter(|t| t.upid.worker_type() == "qmstop" && t.upid.worker_id() == vmid.to_string())
+        .count();
+    assert_eq!(stops, 1, "stopped once, though the command was sent again");
+    let after: GuestView = c.get(&format!("/guests/{}", g.id)).await;
+    assert_eq!(after.cluster_id, Some(cluster.id));
+
+    // Revoked, the agent is turned away at once and does not come back.
+    let _: AgentView = c.act(&format!("/agents/{agent_id}/revoke")).await;
+    let mut agent = agent;
+    let status = agent.wait_exit(Duration::from_secs(20)).await;
+    assert!(matches!(status, Some(s) if !s.success()), "{status:?}");
+    assert!(agent.output().contains("revoked"), "{}", agent.output());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn work_for_a_site_whose_agent_stays_away_fails_after_the_configured_wait() {
+    let ctx = TestContext::builder("edge-agent-away")
+        .agent_link(scmp_server::LinkSettings {
+            command_wait: Duration::from_secs(2),
+            ..Default::default()
+        })
+        .start()
+        .await;
+    let c = &ctx.admin;
+    let _: serde_json::Value = c
+        .post("/sites", &json!({"name": "edge", "country": "DE"}))
+        .await;
+    let token: JoinTokenCreated = c.post("/sites/edge/join-tokens", &json!({})).await;
+    let site = SimSite::start(0.0).await;
+    let dir = tempfile::tempdir().unwrap();
+    let server = ctx.agent_base();
+    let agent = AgentProcess::start(
+        BIN,
+        dir.path(),
+        &server,
+        Some(&token.token),
+        &site,
+        "edge-1",
+    );
+    assert!(
+        agent.wait_for("linked", Duration::from_secs(30)).await,
+        "{}",
+        agent.output()
+    );
+    cluster_through_agent(c, "edge").await;
+    let p = acme_web(c, 4).await;
+    let g = create_guest(c, &p, &vm("web-1")).await;
+    let vmid = g.vmid.unwrap();
+
+    // The site's agent is gone (a power cut at the site): the stop waits, then fails cleanly.
+    agent.kill();
+    let op: OperationView = c.act(&format!("/guests/{}/stop", g.id)).await;
+    let ended = wait_operation(c, &op).await;
+    assert_eq!(ended.state, OperationState::Failed, "{ended:?}");
+    let error = ended.error.clone().unwrap_or_default();
+    assert!(error.contains("not connected"), "{error}");
+    assert!(running(&site, vmid), "nothing reached the site");
+
+    // Back again (same directory: no join token needed), the failed stop is not carried out
+    // later, and new work goes through.
+    let agent = AgentProcess::start(BIN, dir.path(), &server, None, &site, "edge-1");
+    assert!(
+        agent.wait_for("linked", Duration::from_secs(30)).await,
+        "{}",
+        agent.output()
+    );
+    let op: OperationView = c.act(&format!("/guests/{}/reboot", g.id)).await;
+    assert_eq!(
+        wait_operation(c, &op).await.state,
+        OperationState::Succeeded
+    );
+    assert!(running(&site, vmid), "the stop that failed never happened");
+    drop(agent);
+}
