@@ -5,7 +5,6 @@
 //! three ping intervals) it connects again after a jittered wait and sends what was not
 //! acknowledged; a command the centre sends again is answered by the agent's deduplication.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,7 +18,8 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
 use super::backoff::Backoff;
-use super::wire::{ClusterHello, Down, Hello, Up, UpBody, LINK_PATH, PROTOCOL_VERSION};
+use super::journal::Journal;
+use super::wire::{ClusterHello, Down, Hello, Outcome, Up, UpBody, LINK_PATH, PROTOCOL_VERSION};
 use crate::command::Agent;
 use scmp_common::AgentId;
 
@@ -81,34 +81,36 @@ pub enum LinkEnd {
     Stopped,
     /// The centre refused the agent (revoked, another site's cluster, a wrong version).
     Refused(String),
-}
-
-/// The agent's numbered messages, kept until acknowledged.
-struct Outbox {
-    stream: uuid::Uuid,
-    next_seq: u64,
-    unacked: BTreeMap<u64, UpBody>,
-}
-
-impl Outbox {
-    fn push(&mut self, body: UpBody) -> u64 {
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        self.unacked.insert(seq, body);
-        seq
-    }
-
-    fn ack(&mut self, upto: u64) {
-        self.unacked = self.unacked.split_off(&(upto + 1));
-    }
-
-    fn resend_from(&self) -> u64 {
-        self.unacked.keys().next().copied().unwrap_or(self.next_seq)
-    }
+    /// The journal failed: what the agent owes the centre could no longer be kept.
+    Failed(String),
 }
 
 /// The link's WebSocket over mutual TLS.
 pub type Socket = WebSocketStream<tokio_rustls::client::TlsStream<TcpStream>>;
+
+/// Carries out a command, or answers it from the journal if the agent carried it out before
+/// (before a restart, too); an answer that is not a transient failure is remembered.
+async fn carry_out(
+    agent: &dyn Agent,
+    journal: &Journal,
+    id: crate::CommandId,
+    command: crate::Command,
+) -> Outcome {
+    match journal.answer_of(id) {
+        Ok(Some(outcome)) => return outcome,
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "cannot read the journal; carrying the command out"),
+    }
+    let result = agent.call(id, command).await;
+    let transient = matches!(&result, Err(e) if e.is_transient());
+    let outcome = Outcome::from(result);
+    if !transient {
+        if let Err(e) = journal.remember(id, &outcome) {
+            tracing::warn!(error = %e, "cannot remember a command's answer");
+        }
+    }
+    outcome
+}
 
 /// How a session ended.
 enum SessionEnd {
@@ -120,20 +122,18 @@ enum SessionEnd {
     Done(LinkEnd),
 }
 
-/// Runs the link until `stop` turns true or the centre refuses the agent.
+/// Runs the link until `stop` turns true or the centre refuses the agent; what the agent owes the
+/// centre is kept in `journal` until acknowledged.
 pub async fn run(
     options: LinkOptions,
     mut credentials: watch::Receiver<Credentials>,
     agent: Arc<dyn Agent>,
+    journal: Arc<Journal>,
     state: watch::Sender<LinkState>,
     mut stop: watch::Receiver<bool>,
 ) -> LinkEnd {
     let (answers, mut answered) = mpsc::unbounded_channel::<UpBody>();
-    let mut outbox = Outbox {
-        stream: uuid::Uuid::new_v4(),
-        next_seq: 1,
-        unacked: BTreeMap::new(),
-    };
+    let outbox = &*journal;
     let mut backoff = Backoff::new(options.backoff.0, options.backoff.1);
     loop {
         if *stop.borrow() {
@@ -145,7 +145,7 @@ pub async fn run(
                 session(
                     socket,
                     &options,
-                    &mut outbox,
+                    &journal,
                     &agent,
                     (&answers, &mut answered),
                     &mut credentials,
@@ -172,7 +172,11 @@ pub async fn run(
         loop {
             tokio::select! {
                 _ = &mut wait => break,
-                Some(body) = answered.recv() => { outbox.push(body); }
+                Some(body) = answered.recv() => {
+                    if let Err(e) = outbox.push(&body) {
+                        return LinkEnd::Failed(e.to_string());
+                    }
+                }
                 _ = stop.changed() => return LinkEnd::Stopped,
                 _ = credentials.changed() => break,
             }
@@ -254,7 +258,7 @@ async fn receive(socket: &mut Socket) -> Result<Down, String> {
 async fn session(
     mut socket: Socket,
     options: &LinkOptions,
-    outbox: &mut Outbox,
+    journal: &Arc<Journal>,
     agent: &Arc<dyn Agent>,
     (answers, answered): (
         &mpsc::UnboundedSender<UpBody>,
@@ -264,15 +268,23 @@ async fn session(
     stop: &mut watch::Receiver<bool>,
     (state, backoff): (&watch::Sender<LinkState>, &mut Backoff),
 ) -> SessionEnd {
+    let outbox: &Journal = journal;
+    let failed = |e: super::journal::JournalError| SessionEnd::Done(LinkEnd::Failed(e.to_string()));
     while let Ok(body) = answered.try_recv() {
-        outbox.push(body);
+        if let Err(e) = outbox.push(&body) {
+            return failed(e);
+        }
     }
+    let resend_from = match outbox.resend_from() {
+        Ok(n) => n,
+        Err(e) => return failed(e),
+    };
     let hello = Up::Hello(Hello {
         protocol: PROTOCOL_VERSION,
         agent: options.agent,
         cluster: options.cluster.clone(),
-        stream: outbox.stream,
-        resend_from: outbox.resend_from(),
+        stream: outbox.stream(),
+        resend_from,
     });
     if let Err(e) = send(&mut socket, &hello).await {
         return SessionEnd::Broken(e);
@@ -285,7 +297,9 @@ async fn session(
             acked,
             ping_interval_ms,
         })) => {
-            outbox.ack(acked);
+            if let Err(e) = outbox.ack(acked) {
+                return failed(e);
+            }
             Duration::from_millis(ping_interval_ms.max(100))
         }
         Ok(Ok(other)) => {
@@ -297,11 +311,10 @@ async fn session(
         since: Instant::now(),
     });
     tracing::info!(server = %options.server, "linked to the centre");
-    let resend: Vec<(u64, UpBody)> = outbox
-        .unacked
-        .iter()
-        .map(|(s, b)| (*s, b.clone()))
-        .collect();
+    let resend = match outbox.unacked() {
+        Ok(r) => r,
+        Err(e) => return failed(e),
+    };
     for (seq, body) in resend {
         if let Err(e) = send(&mut socket, &Up::Message { seq, body }).await {
             return SessionEnd::Broken(e);
@@ -318,13 +331,17 @@ async fn session(
                 match down {
                     Err(e) => return SessionEnd::Broken(e),
                     Ok(Down::Command { id, command }) => {
-                        let (agent, answers) = (agent.clone(), answers.clone());
+                        let (agent, answers, journal) = (agent.clone(), answers.clone(), journal.clone());
                         tokio::spawn(async move {
-                            let outcome = agent.call(id, *command).await.into();
+                            let outcome = carry_out(&*agent, &journal, id, *command).await;
                             let _ = answers.send(UpBody::Reply { id, outcome });
                         });
                     }
-                    Ok(Down::Ack { upto }) => outbox.ack(upto),
+                    Ok(Down::Ack { upto }) => {
+                        if let Err(e) = outbox.ack(upto) {
+                            return failed(e);
+                        }
+                    }
                     Ok(Down::Ping { nonce }) => {
                         if let Err(e) = send(&mut socket, &Up::Pong { nonce }).await {
                             return SessionEnd::Broken(e);
@@ -336,7 +353,10 @@ async fn session(
                 }
             }
             Some(body) = answered.recv() => {
-                let seq = outbox.push(body.clone());
+                let seq = match outbox.push(&body) {
+                    Ok(seq) => seq,
+                    Err(e) => return failed(e),
+                };
                 if let Err(e) = send(&mut socket, &Up::Message { seq, body }).await {
                     return SessionEnd::Broken(e);
                 }
@@ -361,35 +381,5 @@ async fn session(
                 return SessionEnd::Done(LinkEnd::Stopped);
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_outbox_keeps_what_is_not_acknowledged() {
-        let mut o = Outbox {
-            stream: uuid::Uuid::new_v4(),
-            next_seq: 1,
-            unacked: BTreeMap::new(),
-        };
-        let reply = || UpBody::Reply {
-            id: crate::CommandId::new(),
-            outcome: super::super::Outcome::Ok(crate::Reply {
-                answer: crate::Answer::Done,
-                upids: vec![],
-            }),
-        };
-        for _ in 0..5 {
-            o.push(reply());
-        }
-        assert_eq!(o.resend_from(), 1);
-        o.ack(3);
-        assert_eq!(o.resend_from(), 4);
-        assert_eq!(o.unacked.len(), 2);
-        o.ack(9);
-        assert_eq!(o.resend_from(), 6, "nothing held: the next number");
     }
 }

@@ -1,11 +1,14 @@
 //! The agent's link to the centre: one long-lived WebSocket over mutual TLS, opened from the site
 //! (no port open at the edge), carrying commands down and their answers up ([`wire`]), with
-//! application pings, dead-peer detection and jittered reconnects ([`client`]).
+//! application pings, dead-peer detection and jittered reconnects ([`client`]), and what the agent
+//! owes the centre kept in its [`journal`] until acknowledged.
 
 mod backoff;
 pub mod client;
+pub mod journal;
 pub mod wire;
 
 pub use backoff::Backoff;
 pub use client::{open, run, Credentials, LinkEnd, LinkOptions, LinkState, Socket};
+pub use journal::{Journal, JournalError};
 pub use wire::{ClusterHello, Down, Hello, Outcome, Up, UpBody, LINK_PATH, PROTOCOL_VERSION};

@@ -196,3 +196,150 @@ async fn an_agent_speaks_only_for_its_own_site() {
         .await;
     assert_eq!(r.status.as_u16(), 401);
 }
+
+/// An agent that counts the power commands it carries out, and holds on to each answer a while
+/// (long enough for a test to cut the link before the answer goes up).
+struct Counting {
+    inner: scmp_agent::LocalAgent,
+    power: std::sync::atomic::AtomicUsize,
+    hold: Duration,
+}
+
+impl Counting {
+    fn on(site: &scmp_test_utils::SimSite, hold: Duration) -> std::sync::Arc<Counting> {
+        let c = site.cluster_create("x");
+        let access = scmp_agent::ClusterAccess {
+            endpoint: c.endpoint,
+            token_id: c.token_id,
+            token_secret: c.token_secret,
+            fingerprint: c.tls_fingerprint.unwrap(),
+        };
+        let client = scmp_agent::connect(&access).unwrap();
+        std::sync::Arc::new(Counting {
+            inner: scmp_agent::LocalAgent::new(std::sync::Arc::new(client)),
+            power: Default::default(),
+            hold,
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl scmp_agent::Agent for Counting {
+    async fn call(
+        &self,
+        id: scmp_agent::CommandId,
+        command: scmp_agent::Command,
+    ) -> Result<Reply, AgentError> {
+        let power = matches!(command, scmp_agent::Command::Power { .. });
+        let r = self.inner.call(id, command).await;
+        if power {
+            self.power.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            tokio::time::sleep(self.hold).await;
+        }
+        r
+    }
+}
+
+fn link(
+    server: String,
+    e: &Enrollment,
+    agent: std::sync::Arc<Counting>,
+    journal: std::sync::Arc<scmp_agent::link::Journal>,
+) -> (
+    tokio::task::JoinHandle<scmp_agent::link::LinkEnd>,
+    tokio::sync::watch::Sender<bool>,
+) {
+    let Up::Hello(h) = hello(e, "edge-1") else {
+        unreachable!()
+    };
+    let options = scmp_agent::link::LinkOptions {
+        server,
+        agent: e.enrolled.agent.id,
+        cluster: h.cluster,
+        backoff: (Duration::from_millis(100), Duration::from_millis(500)),
+        connect_timeout: Duration::from_secs(5),
+    };
+    let (_creds_tx, creds) = tokio::sync::watch::channel(creds(e));
+    let (state, _) = tokio::sync::watch::channel(scmp_agent::link::LinkState::Connecting);
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(async move {
+        let _keep = _creds_tx;
+        scmp_agent::link::run(options, creds, agent, journal, state, stop).await
+    });
+    (task, stop_tx)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_command_carried_out_before_the_agent_restarted_is_not_carried_out_again() {
+    use scmp_test_utils::helpers::{acme_web, create_guest, vm, wait_operation};
+    let ctx = TestContext::new("agent-link-restart").await;
+    let e = enrolled(&ctx, "edge").await;
+    let site = scmp_test_utils::SimSite::start(0.0).await;
+    let proxy =
+        scmp_test_utils::link_proxy::LinkProxy::start(ctx.running.agent_addr.unwrap()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite");
+    let first = Counting::on(&site, Duration::from_millis(800));
+    let journal = std::sync::Arc::new(scmp_agent::link::Journal::open(&path).unwrap());
+    let (run, stop) = link(proxy.url(), &e, first.clone(), journal);
+    let mut placeable = false;
+    for _ in 0..200 {
+        let page: scmp_api::Page<ClusterView> = ctx.admin.get("/sites/edge/clusters").await;
+        if page.items.iter().any(|c| c.health.last_seen_at.is_some()) {
+            placeable = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        placeable,
+        "the cluster registered through the agent and was looked at"
+    );
+    let p = acme_web(&ctx.admin, 2).await;
+    let g = create_guest(&ctx.admin, &p, &vm("web-1")).await;
+
+    // The stop is carried out at the site; the link breaks and the agent stops before its answer
+    // goes up.
+    let started = first.power.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(started, 1, "the guest's start");
+    let op: scmp_api::OperationView = ctx.admin.act(&format!("/guests/{}/stop", g.id)).await;
+    for _ in 0..400 {
+        if first.power.load(std::sync::atomic::Ordering::SeqCst) > started {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    proxy.cut();
+    stop.send_replace(true);
+    run.await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(
+        first.power.load(std::sync::atomic::Ordering::SeqCst),
+        2,
+        "the stop reached the site"
+    );
+
+    // Restarted on the same journal (and no memory of its own), the agent gets the stop again
+    // and answers it from the journal.
+    proxy.mend();
+    let second = Counting::on(&site, Duration::ZERO);
+    let journal = std::sync::Arc::new(scmp_agent::link::Journal::open(&path).unwrap());
+    let (run, stop) = link(proxy.url(), &e, second.clone(), journal);
+    let ended = wait_operation(&ctx.admin, &op).await;
+    assert_eq!(
+        ended.state,
+        scmp_common::OperationState::Succeeded,
+        "{ended:?}"
+    );
+    assert_eq!(second.power.load(std::sync::atomic::Ordering::SeqCst), 0);
+    let stops = site
+        .sim
+        .cluster()
+        .tasks
+        .iter()
+        .filter(|t| t.upid.worker_type() == "qmstop")
+        .count();
+    assert_eq!(stops, 1);
+    stop.send_replace(true);
+    run.await.unwrap();
+}

@@ -111,7 +111,17 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         "scmp agent {} of site {}: cluster '{}' at {}, linking to {}",
         identity.agent, identity.site, args.cluster, args.pve, identity.server
     );
-    let link = tokio::spawn(scmp_agent::link::run(options, creds, agent, state, stop));
+    let journal = Arc::new(
+        scmp_agent::link::Journal::open(&dir.join("journal.sqlite"))
+            .with_context(|| format!("the journal in {}", dir.display()))?,
+    );
+    let waiting = journal.waiting()?;
+    if waiting > 0 {
+        println!("{waiting} journaled messages wait for the centre");
+    }
+    let link = tokio::spawn(scmp_agent::link::run(
+        options, creds, agent, journal, state, stop,
+    ));
     tokio::spawn(async move {
         while states.changed().await.is_ok() {
             if let LinkState::Connected { .. } = *states.borrow() {
@@ -152,5 +162,6 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     match end {
         LinkEnd::Stopped => Ok(()),
         LinkEnd::Refused(reason) => anyhow::bail!("the platform refused this agent: {reason}"),
+        LinkEnd::Failed(why) => anyhow::bail!("{why}"),
     }
 }

@@ -1,0 +1,261 @@
+//! The agent's journal: SQLite in its data directory, so that nothing the agent owes the centre is
+//! lost when the link or the agent itself goes down. It keeps every numbered message up until the
+//! centre acknowledges it (its stream id and sequence numbers survive restarts, so the centre takes
+//! each once), and the answers of the commands the agent carried out, so that a command sent again
+//! after the agent restarted is answered as the first time and not carried out twice.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::wire::{Outcome, UpBody};
+use crate::command::CommandId;
+
+/// How many commands' answers the journal remembers (the oldest are forgotten first).
+const ANSWERS_KEPT: i64 = 20_000;
+
+/// A journal failure: the disk, or a record that does not read back.
+#[derive(Debug, thiserror::Error)]
+#[error("the agent's journal: {0}")]
+pub struct JournalError(String);
+
+fn err(e: impl std::fmt::Display) -> JournalError {
+    JournalError(e.to_string())
+}
+
+/// The journal of one agent.
+pub struct Journal {
+    conn: Mutex<Connection>,
+    stream: uuid::Uuid,
+}
+
+impl std::fmt::Debug for Journal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Journal")
+            .field("stream", &self.stream)
+            .finish()
+    }
+}
+
+const SCHEMA: &str = "
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = NORMAL;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS answers (
+    n INTEGER PRIMARY KEY AUTOINCREMENT,
+    command_id TEXT NOT NULL UNIQUE,
+    outcome TEXT NOT NULL
+);
+";
+
+impl Journal {
+    /// Opens (or makes) the journal at `path`.
+    pub fn open(path: &Path) -> Result<Self, JournalError> {
+        Self::on(Connection::open(path).map_err(err)?)
+    }
+
+    /// A journal in memory (for tests and tools: it does not outlive the process).
+    pub fn in_memory() -> Result<Self, JournalError> {
+        Self::on(Connection::open_in_memory().map_err(err)?)
+    }
+
+    fn on(conn: Connection) -> Result<Self, JournalError> {
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(err)?;
+        conn.execute_batch(SCHEMA).map_err(err)?;
+        let stream: Option<String> = conn
+            .query_row("SELECT value FROM meta WHERE key = 'stream'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(err)?;
+        let stream = match stream {
+            Some(s) => s.parse().map_err(err)?,
+            None => {
+                let s = uuid::Uuid::new_v4();
+                conn.execute(
+                    "INSERT INTO meta (key, value) VALUES ('stream', ?1)",
+                    params![s.to_string()],
+                )
+                .map_err(err)?;
+                s
+            }
+        };
+        Ok(Self {
+            conn: Mutex::new(conn),
+            stream,
+        })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The agent's stream of numbered messages (the same across restarts).
+    pub fn stream(&self) -> uuid::Uuid {
+        self.stream
+    }
+
+    /// Keeps a message until it is acknowledged; answers its sequence number.
+    pub fn push(&self, body: &UpBody) -> Result<u64, JournalError> {
+        let text = serde_json::to_string(body).map_err(err)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(err)?;
+        let last: i64 = tx
+            .query_row(
+                "SELECT COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'last_seq'), 0)",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(err)?;
+        let seq = last + 1;
+        tx.execute(
+            "INSERT INTO outbox (seq, body) VALUES (?1, ?2)",
+            params![seq, text],
+        )
+        .map_err(err)?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('last_seq', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![seq.to_string()],
+        )
+        .map_err(err)?;
+        tx.commit().map_err(err)?;
+        Ok(seq as u64)
+    }
+
+    /// Forgets every message up to `upto`: the centre has them.
+    pub fn ack(&self, upto: u64) -> Result<(), JournalError> {
+        let upto = i64::try_from(upto).unwrap_or(i64::MAX);
+        self.conn()
+            .execute("DELETE FROM outbox WHERE seq <= ?1", params![upto])
+            .map_err(err)?;
+        Ok(())
+    }
+
+    /// The messages not yet acknowledged, in order.
+    pub fn unacked(&self) -> Result<Vec<(u64, UpBody)>, JournalError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("SELECT seq, body FROM outbox ORDER BY seq")
+            .map_err(err)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+            .map_err(err)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, text) = row.map_err(err)?;
+            out.push((seq as u64, serde_json::from_str(&text).map_err(err)?));
+        }
+        Ok(out)
+    }
+
+    /// How many messages wait for the centre.
+    pub fn waiting(&self) -> Result<u64, JournalError> {
+        let n: i64 = self
+            .conn()
+            .query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get(0))
+            .map_err(err)?;
+        Ok(n as u64)
+    }
+
+    /// The lowest sequence number not acknowledged (or the next one, when all are).
+    pub fn resend_from(&self) -> Result<u64, JournalError> {
+        let n: i64 = self
+            .conn()
+            .query_row(
+                "SELECT COALESCE((SELECT MIN(seq) FROM outbox),
+                    COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'last_seq'), 0) + 1)",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(err)?;
+        Ok(n as u64)
+    }
+
+    /// What the agent answered a command, if it carried it out before.
+    pub fn answer_of(&self, id: CommandId) -> Result<Option<Outcome>, JournalError> {
+        let text: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT outcome FROM answers WHERE command_id = ?1",
+                params![id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(err)?;
+        text.map(|t| serde_json::from_str(&t).map_err(err))
+            .transpose()
+    }
+
+    /// Remembers a command's answer (the oldest are forgotten past a limit).
+    pub fn remember(&self, id: CommandId, outcome: &Outcome) -> Result<(), JournalError> {
+        let text = serde_json::to_string(outcome).map_err(err)?;
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO answers (command_id, outcome) VALUES (?1, ?2)
+             ON CONFLICT (command_id) DO NOTHING",
+            params![id.to_string(), text],
+        )
+        .map_err(err)?;
+        conn.execute(
+            "DELETE FROM answers WHERE n <= (SELECT MAX(n) FROM answers) - ?1",
+            params![ANSWERS_KEPT],
+        )
+        .map_err(err)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::command::{Answer, Reply};
+
+    fn reply() -> UpBody {
+        UpBody::Reply {
+            id: CommandId::new(),
+            outcome: Outcome::Ok(Reply {
+                answer: Answer::Done,
+                upids: vec![],
+            }),
+        }
+    }
+
+    #[test]
+    fn what_is_not_acknowledged_outlives_the_agent() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.sqlite");
+        let j = Journal::open(&path).unwrap();
+        let stream = j.stream();
+        for _ in 0..5 {
+            j.push(&reply()).unwrap();
+        }
+        j.ack(3).unwrap();
+        let id = CommandId::new();
+        let outcome = Outcome::Ok(Reply {
+            answer: Answer::Made { made: true },
+            upids: vec!["UPID:pve1:1:2:3:qmstart:100:root@pam:".into()],
+        });
+        j.remember(id, &outcome).unwrap();
+        drop(j);
+        let j = Journal::open(&path).unwrap();
+        assert_eq!(j.stream(), stream, "the same stream after a restart");
+        assert_eq!(j.resend_from().unwrap(), 4);
+        assert_eq!(
+            j.unacked()
+                .unwrap()
+                .iter()
+                .map(|(s, _)| *s)
+                .collect::<Vec<_>>(),
+            vec![4, 5]
+        );
+        assert_eq!(j.push(&reply()).unwrap(), 6, "numbers go on, never again");
+        assert_eq!(j.answer_of(id).unwrap(), Some(outcome));
+        assert_eq!(j.answer_of(CommandId::new()).unwrap(), None);
+        j.ack(6).unwrap();
+        assert_eq!((j.waiting().unwrap(), j.resend_from().unwrap()), (0, 7));
+    }
+}
