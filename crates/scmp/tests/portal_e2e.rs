@@ -31,7 +31,7 @@ fn prerequisites() -> Result<PathBuf, String> {
     Ok(chromium)
 }
 
-/// A port whose next three are free too (the demo's sites listen there).
+/// A port whose next four are free too (the demo's sites and its agents' listener are there).
 fn free_ports() -> u16 {
     for _ in 0..50 {
         let Ok(l) = TcpListener::bind("127.0.0.1:0") else {
@@ -43,11 +43,11 @@ fn free_ports() -> u16 {
             continue;
         }
         drop(l);
-        if (0..4).all(|i| TcpListener::bind(("127.0.0.1", p + i)).is_ok()) {
+        if (0..5).all(|i| TcpListener::bind(("127.0.0.1", p + i)).is_ok()) {
             return p;
         }
     }
-    panic!("no four free ports in a row on loopback");
+    panic!("no five free ports in a row on loopback");
 }
 
 #[test]
@@ -87,9 +87,36 @@ fn the_portal_works_in_a_real_browser() {
         }
     }
     assert!(url.starts_with("https://"), "portal address: {url}");
+    let mut through_agent = false;
+    for _ in 0..50 {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap() == 0 || line.starts_with("Try it") {
+            break;
+        }
+        through_agent |= line.contains("amsterdam") && line.contains("through its agent");
+    }
+    assert!(
+        through_agent,
+        "the demo's last site is reached through its agent"
+    );
     // Keep reading what the demo prints, so it never blocks on a full pipe.
     std::thread::spawn(move || for _ in reader.lines() {});
     let token = std::fs::read_to_string(data.path().join("admin-token")).unwrap();
+    // The agent, its own process, registered the site's cluster.
+    let fingerprint = std::fs::read_to_string(data.path().join("tls-fingerprint")).unwrap();
+    let admin = scmp_test_utils::Client::new(&url, fingerprint.trim(), Some(token.trim().into()));
+    let linked = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        for _ in 0..200 {
+            let page: scmp_api::Page<scmp_api::ClusterView> =
+                admin.get("/sites/amsterdam/clusters").await;
+            if page.items.iter().any(|c| c.agent.is_some()) {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        false
+    });
+    assert!(linked, "amsterdam-1 registered through its agent");
     let mut node = Command::new("node");
     if let Ok(dir) = std::env::var("SCMP_SCREENSHOTS") {
         // Relative to the workspace, not to tests/portal where node runs.

@@ -1,8 +1,10 @@
 //! `scmp demo`: the whole platform on one machine. The server on SQLite, N simulated edge sites (a
 //! three-host Proxmox VE cluster each, in different countries, with a few guests that are not
-//! scmp's), their clusters registered through the API, the default catalog, and a sample tenant
-//! and project with quota. State lives in the data directory: a second run picks up where the
-//! first stopped.
+//! scmp's), the default catalog, and a sample tenant and project with quota. The first sites'
+//! clusters are registered through the API and reached directly; the last site is reached through
+//! its own `scmp agent run` process, enrolled with a join token, linking out to the server's
+//! agents' listener. State lives in the data directory: a second run picks up where the first
+//! stopped.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -72,6 +74,12 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     }
     let mut config = scmp_server::ServerConfig::new(args.data_dir.clone(), args.listen);
     config.sync_interval = std::time::Duration::from_secs(3);
+    let agents_port = args
+        .listen
+        .port()
+        .checked_add(1 + args.sites as u16)
+        .context("port out of range")?;
+    config.agent_listen = Some(SocketAddr::new(args.listen.ip(), agents_port));
     let running = scmp_server::start(config)
         .await
         .context("starting the server")?;
@@ -82,8 +90,21 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         .to_string();
     let api = Api::new(&server, &running.fingerprint, Some(token))?;
     seed(&api, &sims, &args.data_dir).await?;
-    print_welcome(&args.data_dir, &server, &running.fingerprint, &sims);
+    let agents = running
+        .agent_addr
+        .map(|a| format!("https://{a}"))
+        .context("the agents' listener")?;
+    let (edge, (edge_sim, edge_addr)) = sims.last().context("at least one site")?;
+    let agent = spawn_agent(&api, &args.data_dir, &agents, edge, edge_sim, *edge_addr).await?;
+    print_welcome(
+        &args.data_dir,
+        &server,
+        &running.fingerprint,
+        &sims,
+        agent.id(),
+    );
     super::pve_sim::shutdown_signal().await;
+    drop(agent);
     for (_, (sim, _)) in &sims {
         sim.save().context("saving a simulated site")?;
     }
@@ -147,7 +168,8 @@ async fn seed(
         return Ok(());
     }
     let name_of = |n: &str| n.parse::<Name>().context("a demo name");
-    for (name, (sim, addr)) in sims {
+    let last = sims.len().saturating_sub(1);
+    for (i, (name, (sim, addr))) in sims.iter().enumerate() {
         let (_, country, region) = SITES
             .iter()
             .find(|(n, _, _)| n == *name)
@@ -160,6 +182,10 @@ async fn seed(
             description: Some(format!("Edge location {name}")),
         };
         let _: SiteView = api.call(Method::POST, "/sites", &site).await?;
+        if i == last {
+            // Its agent registers its cluster (see `spawn_agent`).
+            continue;
+        }
         let line = sim.token_line();
         let (id, secret) = line.split_once('=').context("simulator token")?;
         let cluster = ClusterCreate {
@@ -228,11 +254,55 @@ async fn seed(
     Ok(())
 }
 
+/// Starts the last site's agent as a process of its own (`scmp agent run`), enrolling it with a
+/// fresh join token the first time; its output goes to `dir/agents/<site>.log`.
+async fn spawn_agent(
+    api: &Api,
+    dir: &Path,
+    agents: &str,
+    site: &str,
+    sim: &Simulator,
+    addr: SocketAddr,
+) -> anyhow::Result<tokio::process::Child> {
+    let agents_dir = dir.join("agents");
+    scmp_server::datadir::create_private_dir(&agents_dir)?;
+    let agent_dir = agents_dir.join(site);
+    let mut cmd = tokio::process::Command::new(std::env::current_exe().context("the scmp binary")?);
+    if !agent_dir.join(super::agent_identity::IDENTITY).exists() {
+        let token: JoinTokenCreated = api
+            .call(
+                Method::POST,
+                &format!("/sites/{site}/join-tokens"),
+                &JoinTokenCreate { expires_in_s: None },
+            )
+            .await
+            .context("a join token for the demo's agent")?;
+        cmd.env("SCMP_JOIN_TOKEN", token.token);
+    }
+    let line = sim.token_line();
+    let (id, secret) = line.split_once('=').context("simulator token")?;
+    let log =
+        std::fs::File::create(agents_dir.join(format!("{site}.log"))).context("the agent's log")?;
+    cmd.args(["agent", "run", "--data-dir"])
+        .arg(&agent_dir)
+        .args(["--server", agents])
+        .args(["--pve", &format!("https://{addr}")])
+        .args(["--pve-token-id", id])
+        .args(["--pve-fingerprint", &sim.fingerprint()])
+        .args(["--cluster", &format!("{site}-1")])
+        .env("SCMP_PVE_TOKEN_SECRET", secret)
+        .stdout(log.try_clone().context("the agent's log")?)
+        .stderr(log)
+        .kill_on_drop(true);
+    cmd.spawn().context("starting the demo's agent")
+}
+
 fn print_welcome(
     dir: &Path,
     server: &str,
     fingerprint: &str,
     sims: &[(&&str, (Simulator, SocketAddr))],
+    agent_pid: Option<u32>,
 ) {
     let d = dir.display();
     println!();
@@ -244,9 +314,18 @@ fn print_welcome(
     println!("  TLS:      self-signed, fingerprint {fingerprint}");
     println!("  admin:    token in {d}/admin-token");
     println!("  sites:");
-    for (name, (sim, addr)) in sims {
+    let last = sims.len().saturating_sub(1);
+    for (i, (name, (sim, addr))) in sims.iter().enumerate() {
+        let via = if i == last {
+            format!(
+                "through its agent (pid {}, log {d}/agents/{name}.log)",
+                agent_pid.map(|p| p.to_string()).unwrap_or_default()
+            )
+        } else {
+            "reached directly".to_string()
+        };
         println!(
-            "    {name:<10} Proxmox VE simulator at https://{addr}  ({} hosts)",
+            "    {name:<10} Proxmox VE simulator at https://{addr}  ({} hosts), {via}",
             sim.cluster().nodes.len()
         );
     }
