@@ -17,6 +17,11 @@ use crate::context::{AppState, RequestMeta};
 /// How long the agent may take to say hello.
 const HELLO_WAIT: Duration = Duration::from_secs(10);
 
+/// Acknowledgements go up to this long after the message they acknowledge, or after this many
+/// messages, whichever comes first: one acknowledges many when answers come thick.
+const ACK_DELAY: Duration = Duration::from_millis(20);
+const ACK_EVERY: u64 = 32;
+
 async fn send(socket: &mut WebSocket, down: &Down) -> Result<(), String> {
     let text = serde_json::to_string(down).map_err(|e| e.to_string())?;
     socket
@@ -81,7 +86,10 @@ pub async fn serve(
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut nonce = 0u64;
+    // The highest sequence number taken and not yet acknowledged, how many, and by when.
+    let mut to_ack: Option<(u64, u64, Instant)> = None;
     let error = loop {
+        let ack_by = to_ack.map(|(_, _, by)| by);
         tokio::select! {
             up = receive(&mut socket) => {
                 heard = Instant::now();
@@ -94,7 +102,13 @@ pub async fn serve(
                                 UpBody::Reply { id, outcome } => slot.answer(id, outcome),
                             }
                         }
-                        Down::Ack { upto: seq }
+                        let (upto, n, by) = to_ack.unwrap_or((0, 0, Instant::now() + ACK_DELAY));
+                        if n + 1 < ACK_EVERY {
+                            to_ack = Some((upto.max(seq), n + 1, by));
+                            continue;
+                        }
+                        to_ack = None;
+                        Down::Ack { upto: upto.max(seq) }
                     }
                     Ok(Up::Ping { nonce }) => Down::Pong { nonce },
                     Ok(Up::Pong { .. }) => continue,
@@ -102,6 +116,13 @@ pub async fn serve(
                 };
                 if let Err(e) = send(&mut socket, &reply).await {
                     break e;
+                }
+            }
+            _ = tokio::time::sleep_until(ack_by.unwrap_or_else(Instant::now)), if ack_by.is_some() => {
+                if let Some((upto, _, _)) = to_ack.take() {
+                    if let Err(e) = send(&mut socket, &Down::Ack { upto }).await {
+                        break e;
+                    }
                 }
             }
             Some(d) = down.recv() => {

@@ -18,7 +18,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
 use super::backoff::Backoff;
-use super::journal::Journal;
+use super::journal::{Journal, JournalError};
 use super::wire::{ClusterHello, Down, Hello, Outcome, Up, UpBody, LINK_PATH, PROTOCOL_VERSION};
 use crate::command::Agent;
 use scmp_common::AgentId;
@@ -88,28 +88,47 @@ pub enum LinkEnd {
 /// The link's WebSocket over mutual TLS.
 pub type Socket = WebSocketStream<tokio_rustls::client::TlsStream<TcpStream>>;
 
+/// A numbered message, kept in the journal, for the session to send.
+type Numbered = (u64, UpBody);
+
+/// How long a stopping agent waits for the commands it is carrying out.
+const STOP_GRACE: Duration = Duration::from_secs(30);
+
 /// Carries out a command, or answers it from the journal if the agent carried it out before
-/// (before a restart, too); an answer that is not a transient failure is remembered.
+/// (before a restart, too), and keeps the answer in the journal until the centre has it; an
+/// answer that is not a transient failure is remembered with it, in one transaction. The answer
+/// is queued for the session in the order of its number.
 async fn carry_out(
     agent: &dyn Agent,
     journal: &Journal,
     id: crate::CommandId,
     command: crate::Command,
-) -> Outcome {
-    match journal.answer_of(id) {
-        Ok(Some(outcome)) => return outcome,
-        Ok(None) => {}
-        Err(e) => tracing::warn!(error = %e, "cannot read the journal; carrying the command out"),
-    }
-    let result = agent.call(id, command).await;
-    let transient = matches!(&result, Err(e) if e.is_transient());
-    let outcome = Outcome::from(result);
-    if !transient {
-        if let Err(e) = journal.remember(id, &outcome) {
-            tracing::warn!(error = %e, "cannot remember a command's answer");
+    queue: &mpsc::UnboundedSender<Numbered>,
+) -> Result<(), JournalError> {
+    let known = match journal.answer_of(id) {
+        Ok(known) => known,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the journal; carrying the command out");
+            None
         }
-    }
-    outcome
+    };
+    let (outcome, remember) = match known {
+        Some(outcome) => (outcome, false),
+        None => {
+            let result = agent.call(id, command).await;
+            let transient = matches!(&result, Err(e) if e.is_transient());
+            (Outcome::from(result), !transient)
+        }
+    };
+    let body = UpBody::Reply { id, outcome };
+    let answer = match &body {
+        UpBody::Reply { id, outcome } if remember => Some((*id, outcome)),
+        _ => None,
+    };
+    journal.push_then(&body, answer, |seq| {
+        let _ = queue.send((seq, body.clone()));
+    })?;
+    Ok(())
 }
 
 /// How a session ended.
@@ -132,8 +151,42 @@ pub async fn run(
     state: watch::Sender<LinkState>,
     mut stop: watch::Receiver<bool>,
 ) -> LinkEnd {
-    let (answers, mut answered) = mpsc::unbounded_channel::<UpBody>();
-    let outbox = &*journal;
+    let (answers, mut answered) = mpsc::unbounded_channel::<Numbered>();
+    let mut in_flight = tokio::task::JoinSet::new();
+    let end = link_loop(
+        &options,
+        &mut credentials,
+        &agent,
+        &journal,
+        (&answers, &mut answered, &mut in_flight),
+        &state,
+        &mut stop,
+    )
+    .await;
+    // Commands under way finish, and their answers are journaled, before the agent stops.
+    let grace = tokio::time::timeout(STOP_GRACE, async {
+        while in_flight.join_next().await.is_some() {}
+    });
+    if grace.await.is_err() {
+        tracing::warn!("commands still under way when the agent stopped");
+    }
+    end
+}
+
+/// Sessions, and waits between them, until the link ends.
+async fn link_loop(
+    options: &LinkOptions,
+    credentials: &mut watch::Receiver<Credentials>,
+    agent: &Arc<dyn Agent>,
+    journal: &Arc<Journal>,
+    (answers, answered, in_flight): (
+        &mpsc::UnboundedSender<Numbered>,
+        &mut mpsc::UnboundedReceiver<Numbered>,
+        &mut tokio::task::JoinSet<()>,
+    ),
+    state: &watch::Sender<LinkState>,
+    stop: &mut watch::Receiver<bool>,
+) -> LinkEnd {
     let mut backoff = Backoff::new(options.backoff.0, options.backoff.1);
     loop {
         if *stop.borrow() {
@@ -144,13 +197,13 @@ pub async fn run(
             Ok(socket) => {
                 session(
                     socket,
-                    &options,
-                    &journal,
-                    &agent,
-                    (&answers, &mut answered),
-                    &mut credentials,
-                    &mut stop,
-                    (&state, &mut backoff),
+                    options,
+                    journal,
+                    agent,
+                    (answers, answered, in_flight),
+                    credentials,
+                    stop,
+                    (state, &mut backoff),
                 )
                 .await
             }
@@ -166,15 +219,16 @@ pub async fn run(
             since: Instant::now(),
             error,
         });
-        // Answers finished meanwhile wait in the outbox for the next session.
+        // Answers finished meanwhile are in the journal, for the next session.
         let wait = tokio::time::sleep(backoff.next_wait());
         tokio::pin!(wait);
         loop {
             tokio::select! {
                 _ = &mut wait => break,
-                Some(body) = answered.recv() => {
-                    if let Err(e) = outbox.push(&body) {
-                        return LinkEnd::Failed(e.to_string());
+                Some(_) = answered.recv() => {}
+                Some(done) = in_flight.join_next(), if !in_flight.is_empty() => {
+                    if let Err(e) = done {
+                        tracing::warn!(error = %e, "a command's task failed");
                     }
                 }
                 _ = stop.changed() => return LinkEnd::Stopped,
@@ -260,22 +314,19 @@ async fn session(
     options: &LinkOptions,
     journal: &Arc<Journal>,
     agent: &Arc<dyn Agent>,
-    (answers, answered): (
-        &mpsc::UnboundedSender<UpBody>,
-        &mut mpsc::UnboundedReceiver<UpBody>,
+    (answers, answered, in_flight): (
+        &mpsc::UnboundedSender<Numbered>,
+        &mut mpsc::UnboundedReceiver<Numbered>,
+        &mut tokio::task::JoinSet<()>,
     ),
     credentials: &mut watch::Receiver<Credentials>,
     stop: &mut watch::Receiver<bool>,
     (state, backoff): (&watch::Sender<LinkState>, &mut Backoff),
 ) -> SessionEnd {
-    let outbox: &Journal = journal;
-    let failed = |e: super::journal::JournalError| SessionEnd::Done(LinkEnd::Failed(e.to_string()));
-    while let Ok(body) = answered.try_recv() {
-        if let Err(e) = outbox.push(&body) {
-            return failed(e);
-        }
-    }
-    let resend_from = match outbox.resend_from() {
+    let failed = |e: JournalError| SessionEnd::Done(LinkEnd::Failed(e.to_string()));
+    // What was queued while the link was down is in the journal: it is sent from there.
+    while answered.try_recv().is_ok() {}
+    let resend_from = match journal.resend_from() {
         Ok(n) => n,
         Err(e) => return failed(e),
     };
@@ -283,7 +334,7 @@ async fn session(
         protocol: PROTOCOL_VERSION,
         agent: options.agent,
         cluster: options.cluster.clone(),
-        stream: outbox.stream(),
+        stream: journal.stream(),
         resend_from,
     });
     if let Err(e) = send(&mut socket, &hello).await {
@@ -297,7 +348,7 @@ async fn session(
             acked,
             ping_interval_ms,
         })) => {
-            if let Err(e) = outbox.ack(acked) {
+            if let Err(e) = journal.ack(acked) {
                 return failed(e);
             }
             Duration::from_millis(ping_interval_ms.max(100))
@@ -311,7 +362,7 @@ async fn session(
         since: Instant::now(),
     });
     tracing::info!(server = %options.server, "linked to the centre");
-    let resend = match outbox.unacked() {
+    let resend = match journal.unacked() {
         Ok(r) => r,
         Err(e) => return failed(e),
     };
@@ -332,13 +383,14 @@ async fn session(
                     Err(e) => return SessionEnd::Broken(e),
                     Ok(Down::Command { id, command }) => {
                         let (agent, answers, journal) = (agent.clone(), answers.clone(), journal.clone());
-                        tokio::spawn(async move {
-                            let outcome = carry_out(&*agent, &journal, id, *command).await;
-                            let _ = answers.send(UpBody::Reply { id, outcome });
+                        in_flight.spawn(async move {
+                            if let Err(e) = carry_out(&*agent, &journal, id, *command, &answers).await {
+                                tracing::error!(error = %e, "a command's answer could not be journaled");
+                            }
                         });
                     }
                     Ok(Down::Ack { upto }) => {
-                        if let Err(e) = outbox.ack(upto) {
+                        if let Err(e) = journal.ack(upto) {
                             return failed(e);
                         }
                     }
@@ -352,11 +404,12 @@ async fn session(
                     Ok(Down::Welcome { .. }) => {}
                 }
             }
-            Some(body) = answered.recv() => {
-                let seq = match outbox.push(&body) {
-                    Ok(seq) => seq,
-                    Err(e) => return failed(e),
-                };
+            Some(done) = in_flight.join_next(), if !in_flight.is_empty() => {
+                if let Err(e) = done {
+                    tracing::warn!(error = %e, "a command's task failed");
+                }
+            }
+            Some((seq, body)) = answered.recv() => {
                 if let Err(e) = send(&mut socket, &Up::Message { seq, body }).await {
                     return SessionEnd::Broken(e);
                 }

@@ -24,10 +24,20 @@ fn err(e: impl std::fmt::Display) -> JournalError {
     JournalError(e.to_string())
 }
 
+/// Acknowledgements are applied to the disk in batches of this many messages (a message the centre
+/// took and the disk still holds is sent again after a restart, and the centre takes it once).
+const ACK_BATCH: u64 = 64;
+
+/// How many answers are remembered between two prunes of the oldest.
+const PRUNE_EVERY: u64 = 1024;
+
 /// The journal of one agent.
 pub struct Journal {
     conn: Mutex<Connection>,
     stream: uuid::Uuid,
+    /// The highest sequence number acknowledged, and the highest removed from the disk.
+    acked: Mutex<(u64, u64)>,
+    remembered: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for Journal {
@@ -86,6 +96,8 @@ impl Journal {
         Ok(Self {
             conn: Mutex::new(conn),
             stream,
+            acked: Mutex::new((0, 0)),
+            remembered: Default::default(),
         })
     }
 
@@ -100,9 +112,28 @@ impl Journal {
 
     /// Keeps a message until it is acknowledged; answers its sequence number.
     pub fn push(&self, body: &UpBody) -> Result<u64, JournalError> {
+        self.push_then(body, None, |_| {})
+    }
+
+    /// The same, remembering with it (in one transaction) a command's answer, and calling `then`
+    /// with the sequence number before another message can be numbered: whatever `then` queues is
+    /// queued in the order of the numbers.
+    pub fn push_then(
+        &self,
+        body: &UpBody,
+        answer: Option<(CommandId, &Outcome)>,
+        then: impl FnOnce(u64),
+    ) -> Result<u64, JournalError> {
         let text = serde_json::to_string(body).map_err(err)?;
+        let answer = answer
+            .map(|(id, o)| serde_json::to_string(o).map(|t| (id, t)))
+            .transpose()
+            .map_err(err)?;
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(err)?;
+        if let Some((id, outcome)) = &answer {
+            remember_in(&tx, *id, outcome)?;
+        }
         let last: i64 = tx
             .query_row(
                 "SELECT COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'last_seq'), 0)",
@@ -123,20 +154,65 @@ impl Journal {
         )
         .map_err(err)?;
         tx.commit().map_err(err)?;
+        then(seq as u64);
+        drop(conn);
+        if answer.is_some() {
+            self.prune()?;
+        }
         Ok(seq as u64)
+    }
+
+    /// Forgets the oldest answers past the limit, now and then.
+    fn prune(&self) -> Result<(), JournalError> {
+        let n = self
+            .remembered
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if n % PRUNE_EVERY == PRUNE_EVERY - 1 {
+            self.conn()
+                .execute(
+                    "DELETE FROM answers WHERE n <= (SELECT MAX(n) FROM answers) - ?1",
+                    params![ANSWERS_KEPT],
+                )
+                .map_err(err)?;
+        }
+        Ok(())
+    }
+
+    fn acked(&self) -> std::sync::MutexGuard<'_, (u64, u64)> {
+        self.acked.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Forgets every message up to `upto`: the centre has them.
     pub fn ack(&self, upto: u64) -> Result<(), JournalError> {
-        let upto = i64::try_from(upto).unwrap_or(i64::MAX);
+        let mut acked = self.acked();
+        acked.0 = acked.0.max(upto);
+        if acked.0 >= acked.1 + ACK_BATCH {
+            self.remove_acked(&mut acked)?;
+        }
+        Ok(())
+    }
+
+    /// Removes from the disk what was acknowledged (otherwise done in batches).
+    pub fn flush(&self) -> Result<(), JournalError> {
+        let mut acked = self.acked();
+        if acked.0 > acked.1 {
+            self.remove_acked(&mut acked)?;
+        }
+        Ok(())
+    }
+
+    fn remove_acked(&self, acked: &mut (u64, u64)) -> Result<(), JournalError> {
+        let upto = i64::try_from(acked.0).unwrap_or(i64::MAX);
         self.conn()
             .execute("DELETE FROM outbox WHERE seq <= ?1", params![upto])
             .map_err(err)?;
+        acked.1 = acked.0;
         Ok(())
     }
 
     /// The messages not yet acknowledged, in order.
     pub fn unacked(&self) -> Result<Vec<(u64, UpBody)>, JournalError> {
+        self.flush()?;
         let conn = self.conn();
         let mut stmt = conn
             .prepare("SELECT seq, body FROM outbox ORDER BY seq")
@@ -154,6 +230,7 @@ impl Journal {
 
     /// How many messages wait for the centre.
     pub fn waiting(&self) -> Result<u64, JournalError> {
+        self.flush()?;
         let n: i64 = self
             .conn()
             .query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get(0))
@@ -163,6 +240,7 @@ impl Journal {
 
     /// The lowest sequence number not acknowledged (or the next one, when all are).
     pub fn resend_from(&self) -> Result<u64, JournalError> {
+        self.flush()?;
         let n: i64 = self
             .conn()
             .query_row(
@@ -193,20 +271,29 @@ impl Journal {
     /// Remembers a command's answer (the oldest are forgotten past a limit).
     pub fn remember(&self, id: CommandId, outcome: &Outcome) -> Result<(), JournalError> {
         let text = serde_json::to_string(outcome).map_err(err)?;
-        let conn = self.conn();
-        conn.execute(
-            "INSERT INTO answers (command_id, outcome) VALUES (?1, ?2)
-             ON CONFLICT (command_id) DO NOTHING",
-            params![id.to_string(), text],
-        )
-        .map_err(err)?;
-        conn.execute(
-            "DELETE FROM answers WHERE n <= (SELECT MAX(n) FROM answers) - ?1",
-            params![ANSWERS_KEPT],
-        )
-        .map_err(err)?;
-        Ok(())
+        remember_in(&self.conn(), id, &text)?;
+        self.prune()
     }
+}
+
+impl Drop for Journal {
+    fn drop(&mut self) {
+        // What was acknowledged goes from the disk when the agent stops (after a crash, the
+        // centre is sent it again and takes it once).
+        if let Err(e) = self.flush() {
+            tracing::warn!(error = %e, "cannot flush the journal");
+        }
+    }
+}
+
+fn remember_in(conn: &Connection, id: CommandId, outcome: &str) -> Result<(), JournalError> {
+    conn.execute(
+        "INSERT INTO answers (command_id, outcome) VALUES (?1, ?2)
+         ON CONFLICT (command_id) DO NOTHING",
+        params![id.to_string(), outcome],
+    )
+    .map_err(err)?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -310,9 +310,9 @@ async fn a_command_carried_out_before_the_agent_restarted_is_not_carried_out_aga
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     proxy.cut();
+    // Stopping, it waits for the stop it is carrying out and journals its answer.
     stop.send_replace(true);
     run.await.unwrap();
-    tokio::time::sleep(Duration::from_millis(1200)).await;
     assert_eq!(
         first.power.load(std::sync::atomic::Ordering::SeqCst),
         2,
