@@ -567,6 +567,15 @@
  */
 /** SiteId
  * @typedef {string} SiteId */
+/** A site's link: its agents' links taken together, the worst first.
+ * @typedef {Object} SiteLinkView
+ * @property {number} agents Agents fronting the site's clusters.
+ * @property {number} connected How many of them are connected.
+ * @property {(number|null)} [lag_ms] How long ago the least recently heard agent was heard, in milliseconds.
+ * @property {(null|Time)} [since] Since when the worst agent is in that state (absent: not since this replica started).
+ * @property {Connectivity} state The worst of its agents' states.
+ * @property {number} waiting_commands Commands for the site waiting for an answer (or for its agents to come back).
+ */
 /** `site_update`.
  * @typedef {Object} SiteUpdate
  * @property {(string|null)} [description] Description.
@@ -578,6 +587,7 @@
  * @property {Time} created_at Created.
  * @property {(string|null)} [description] Description (absent when none was given).
  * @property {SiteId} id Id.
+ * @property {(null|SiteLinkView)} [link] The site's link to the platform, when its clusters are reached through agents (absent for a site reached directly).
  * @property {Name} name Name.
  * @property {(string|null)} [region] Region within the country (absent when none was given).
  */

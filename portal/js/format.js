@@ -7,11 +7,11 @@
 
 /** The badge colour of each state the API shows. */
 export const STATE_KIND = {
-  running: 'ok', succeeded: 'ok', online: 'ok', intact: 'ok',
+  running: 'ok', succeeded: 'ok', online: 'ok', intact: 'ok', connected: 'ok',
   creating: 'info', updating: 'info', deleting: 'info', pending: 'info', stopping: 'info', starting: 'info',
   stopped: 'muted', cancelled: 'muted', unknown: 'muted', deleted: 'muted',
   degraded: 'warn', missing: 'warn',
-  failed: 'bad', unreachable: 'bad', broken: 'bad', error: 'bad',
+  failed: 'bad', unreachable: 'bad', broken: 'bad', error: 'bad', disconnected: 'bad',
 };
 
 /**

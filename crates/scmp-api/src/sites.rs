@@ -51,6 +51,29 @@ pub struct SiteView {
     pub description: Option<String>,
     /// Created.
     pub created_at: Time,
+    /// The site's link to the platform, when its clusters are reached through agents (absent for
+    /// a site reached directly).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<SiteLinkView>,
+}
+
+/// A site's link: its agents' links taken together, the worst first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SiteLinkView {
+    /// The worst of its agents' states.
+    pub state: crate::Connectivity,
+    /// Since when the worst agent is in that state (absent: not since this replica started).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<Time>,
+    /// How long ago the least recently heard agent was heard, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lag_ms: Option<u64>,
+    /// Agents fronting the site's clusters.
+    pub agents: u64,
+    /// How many of them are connected.
+    pub connected: u64,
+    /// Commands for the site waiting for an answer (or for its agents to come back).
+    pub waiting_commands: u64,
 }
 
 /// `cluster_create`.

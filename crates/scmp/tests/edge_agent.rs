@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use scmp_api::{
     AgentView, ClusterView, Connectivity, GuestView, JoinTokenCreated, OperationView, Page,
+    SiteView,
 };
 use scmp_common::OperationState;
 use scmp_test_utils::agent_process::AgentProcess;
@@ -77,6 +78,17 @@ async fn an_agent_at_its_site_carries_out_the_centres_work_over_its_link() {
         link_state(c, &agent_id).await.link.state,
         Connectivity::Connected
     );
+    let edge: SiteView = c.get("/sites/edge").await;
+    let link = edge.link.expect("a site behind an agent has a link");
+    assert_eq!(
+        (link.state, link.agents, link.connected),
+        (Connectivity::Connected, 1, 1)
+    );
+    let listed: Page<SiteView> = c.get("/sites").await;
+    assert_eq!(
+        listed.items[0].link.as_ref().map(|l| l.state),
+        Some(Connectivity::Connected)
+    );
 
     // A guest made through the agent.
     let p = acme_web(c, 4).await;
@@ -98,6 +110,10 @@ async fn an_agent_at_its_site_carries_out_the_centres_work_over_its_link() {
     assert_ne!(seen.link.state, Connectivity::Connected, "{seen:?}");
     assert!(seen.link.last_error.is_some(), "{seen:?}");
     assert!(seen.link.waiting_commands >= 1, "{seen:?}");
+    let edge: SiteView = c.get("/sites/edge").await;
+    let link = edge.link.unwrap();
+    assert_eq!(link.connected, 0, "{link:?}");
+    assert!(link.waiting_commands >= 1, "{link:?}");
     proxy.mend();
     assert_eq!(
         wait_operation(c, &op).await.state,

@@ -33,10 +33,23 @@ route('/sites', '#/sites', async () => {
       h('div', { class: 'map' }, byCountry[country].map(({ site, clusters: cs }) => h('div', { class: 'panel site-card' },
         h('h3', {}, site.name, ' ', stateBadge(worst(cs))),
         h('p', { class: 'muted' }, [site.region, site.description].filter(Boolean).join(' — ') || '\u00a0'),
+        site.link ? siteLink(site.link) : null,
         cs.length ? h('ul', {}, cs.map((c) => h('li', {}, h('a', { href: `#/clusters/${c.id}` }, c.name), ' ', stateBadge(c.health.state),
           c.health.last_error ? h('div', { class: 'muted' }, c.health.last_error) : null))) : h('p', { class: 'muted' }, 'No clusters registered.')))),
     ]));
 });
+
+/**
+ * A site's link through its agents: its state, since when, its lag and what waits for it.
+ * @param {import('../api-types.js').SiteLinkView} l
+ */
+function siteLink(l) {
+  const parts = [`${l.connected} of ${l.agents} agent${l.agents === 1 ? '' : 's'} connected`];
+  if (l.since) parts.push(`since ${when(l.since)}`);
+  if (l.lag_ms !== undefined && l.lag_ms !== null) parts.push(`last heard ${Math.round(l.lag_ms / 100) / 10} s ago`);
+  if (l.waiting_commands) parts.push(`${l.waiting_commands} waiting for the site`);
+  return h('p', { class: 'site-link' }, 'Link ', stateBadge(l.state), ' ', h('span', { class: 'muted' }, parts.join(', ')));
+}
 
 route('/clusters/([^/]+)', '#/sites', async (id) => {
   /** @type {[ClusterView, HostView[]]} */
@@ -57,7 +70,8 @@ route('/clusters/([^/]+)', '#/sites', async (id) => {
     h('div', { class: 'crumbs' }, h('a', { href: '#/sites' }, 'Sites'), ' › ', c.name),
     h('h1', {}, c.name, ' ', stateBadge(c.health.state)), alertBox,
     h('div', { class: 'panel' }, facts([
-      ['Endpoint', c.endpoint], ['Proxmox VE', c.health.pve_version || '—'],
+      ['Endpoint', c.endpoint], ['Reached', c.agent ? `through its site's agent ${c.agent}` : 'directly by the platform'],
+      ['Proxmox VE', c.health.pve_version || '—'],
       ['Health since', when(c.health.since)], ['Last sync', when(c.health.last_seen_at)],
       c.health.last_error ? ['Last error', c.health.last_error] : null,
       ['Overcommit', `CPU ${c.cpu_overcommit}:1, memory ${c.memory_overcommit}:1`],

@@ -38,7 +38,7 @@ fn token_view(t: scmp_store::JoinToken) -> JoinTokenView {
 }
 
 /// An agent's link as the API shows it, from what this replica knows of it at `now_ms`.
-fn link_view(
+pub(super) fn link_view(
     status: Option<crate::agent_link::LinkStatus>,
     settings: &crate::agent_link::LinkSettings,
     now_ms: i64,
@@ -91,9 +91,14 @@ fn secret_hash(secret: &str) -> String {
 }
 
 impl AppState {
+    /// An agent's link as the API shows it.
+    pub(super) fn agent_link(&self, agent: AgentId) -> AgentLinkView {
+        let links = &self.connections.links;
+        link_view(links.status(agent), &links.settings, self.clock.now_ms())
+    }
+
     /// An agent as the API shows it, with its link as this replica knows it.
     pub fn agent_view(&self, a: scmp_store::Agent) -> AgentView {
-        let links = &self.connections.links;
         AgentView {
             id: a.id,
             site: a.site_id,
@@ -101,7 +106,7 @@ impl AppState {
             renewed_at: from_ms(a.renewed_at),
             certificate_expires_at: from_ms(a.cert_not_after),
             revoked_at: a.revoked_at.and_then(from_ms_opt),
-            link: link_view(links.status(a.id), &links.settings, self.clock.now_ms()),
+            link: self.agent_link(a.id),
         }
     }
 

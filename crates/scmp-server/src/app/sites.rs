@@ -1,8 +1,9 @@
-//! Sites: the edge locations clusters are registered at (a country, for residency).
+//! Sites: the edge locations clusters are registered at (a country, for residency), with the link
+//! of the agents that front their clusters.
 
-use scmp_api::{Page, PageQuery, SiteCreate, SiteUpdate, SiteView};
+use scmp_api::{Connectivity, Page, PageQuery, SiteCreate, SiteLinkView, SiteUpdate, SiteView};
 use scmp_authz::Action;
-use scmp_common::{AuditTarget, Error, ResourceKind};
+use scmp_common::{AgentId, AuditTarget, Error, ResourceKind};
 use scmp_store::NewSite;
 
 use super::paging;
@@ -27,7 +28,47 @@ impl AppState {
             paging::everything,
         )
         .await?;
-        Ok(paging::page(found, crate::views::site))
+        let behind_agents = self.store.cluster_list_all().await?;
+        Ok(paging::page(found, |site| {
+            let agents: Vec<_> = behind_agents
+                .iter()
+                .filter(|c| c.site_id == site.id)
+                .filter_map(|c| c.agent_id)
+                .collect();
+            self.site_view_of(site, &agents)
+        }))
+    }
+
+    /// A site as the API shows it, with the link of the agents fronting its clusters.
+    fn site_view_of(&self, site: scmp_store::Site, agents: &[AgentId]) -> SiteView {
+        let mut view = crate::views::site(site);
+        if agents.is_empty() {
+            return view;
+        }
+        let links: Vec<_> = agents.iter().map(|a| self.agent_link(*a)).collect();
+        let rank = |c: Connectivity| match c {
+            Connectivity::Connected => 0,
+            Connectivity::Degraded => 1,
+            Connectivity::Disconnected => 2,
+        };
+        let worst = links
+            .iter()
+            .max_by_key(|l| (rank(l.state), std::cmp::Reverse(l.since)))
+            .map(|l| (l.state, l.since));
+        if let Some((state, since)) = worst {
+            view.link = Some(SiteLinkView {
+                state,
+                since,
+                lag_ms: links.iter().filter_map(|l| l.lag_ms).max(),
+                agents: links.len() as u64,
+                connected: links
+                    .iter()
+                    .filter(|l| l.state == Connectivity::Connected)
+                    .count() as u64,
+                waiting_commands: links.iter().map(|l| l.waiting_commands).sum(),
+            });
+        }
+        view
     }
 
     /// Creates a site.
@@ -53,8 +94,23 @@ impl AppState {
 
     /// One site.
     pub async fn site_view(&self, ctx: &OpContext, key: &str) -> Result<SiteView, Error> {
-        let site = self.lookup_site(ctx, key, Action::SiteView).await?;
-        Ok(crate::views::site(site.into_inner()))
+        let site = self
+            .lookup_site(ctx, key, Action::SiteView)
+            .await?
+            .into_inner();
+        self.site_view_linked(site).await
+    }
+
+    /// A site as the API shows it, its agents looked up.
+    async fn site_view_linked(&self, site: scmp_store::Site) -> Result<SiteView, Error> {
+        let agents: Vec<_> = self
+            .store
+            .cluster_list(site.id, None, u32::MAX)
+            .await?
+            .into_iter()
+            .filter_map(|c| c.agent_id)
+            .collect();
+        Ok(self.site_view_of(site, &agents))
     }
 
     /// Changes a site's region or description (its country, which residency relies on, stays).
@@ -78,7 +134,7 @@ impl AppState {
                 ),
             )
             .await?;
-        Ok(crate::views::site(site))
+        self.site_view_linked(site).await
     }
 
     /// Deletes a site; refused while clusters are registered at it.
