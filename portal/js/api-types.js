@@ -450,6 +450,11 @@
  * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
  */
 /** A page of a list.
+ * @typedef {Object} Page_SiteBudgetView
+ * @property {Array<SiteBudgetView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
  * @typedef {Object} Page_SiteView
  * @property {Array<SiteView>} items The items.
  * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
@@ -557,6 +562,19 @@
  * @typedef {Object} SessionView
  * @property {Time} expires_at When it expires.
  * @property {string} token The bearer token.
+ */
+/** `site_budget_set`: a project's offline budget at a site, escrowed out of its quota.
+ * @typedef {Object} SiteBudgetSet
+ * @property {ResourcesBody} budget What the site may create for the project while cut off from the platform.
+ * @property {(number|null)} [valid_for_s] Seconds it stays valid (3600 to 7776000; 2592000, 30 days, when absent); the platform renews it by setting it again while the site is connected.
+ */
+/** A project's offline budget at a site.
+ * @typedef {Object} SiteBudgetView
+ * @property {ResourcesBody} granted What is granted, and reserved in the project's usage.
+ * @property {SiteId} site The site.
+ * @property {Time} updated_at Last changed.
+ * @property {ResourcesBody} used What the site reported it took of it (guests made there while cut off, not yet reconciled).
+ * @property {Time} valid_until Valid until; then what the site did not use goes back to the project.
  */
 /** `site_create`.
  * @typedef {Object} SiteCreate

@@ -49,3 +49,31 @@ impl From<ResourcesBody> for scmp_common::Resources {
         }
     }
 }
+
+/// `site_budget_set`: a project's offline budget at a site, escrowed out of its quota.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SiteBudgetSet {
+    /// What the site may create for the project while cut off from the platform.
+    pub budget: ResourcesBody,
+    /// Seconds it stays valid (3600 to 7776000; 2592000, 30 days, when absent); the platform
+    /// renews it by setting it again while the site is connected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_for_s: Option<u64>,
+}
+
+/// A project's offline budget at a site.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SiteBudgetView {
+    /// The site.
+    pub site: scmp_common::SiteId,
+    /// What is granted, and reserved in the project's usage.
+    pub granted: ResourcesBody,
+    /// What the site reported it took of it (guests made there while cut off, not yet
+    /// reconciled).
+    pub used: ResourcesBody,
+    /// Valid until; then what the site did not use goes back to the project.
+    pub valid_until: scmp_common::time::Time,
+    /// Last changed.
+    pub updated_at: scmp_common::time::Time,
+}

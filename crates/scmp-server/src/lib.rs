@@ -93,6 +93,18 @@ pub async fn start(config: ServerConfig) -> Result<Running, Error> {
             }
         });
     }
+    {
+        // Offline budgets past their validity give back what their sites did not use.
+        let state = state.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                if let Err(e) = state.store.site_budget_expire().await {
+                    tracing::warn!(error = %e, "offline budgets: cannot expire");
+                }
+            }
+        });
+    }
     tokio::spawn(inventory::run(state.clone(), config.sync_interval));
     workflows::spawn(state.clone(), config.workers);
     let handle = axum_server::Handle::new();

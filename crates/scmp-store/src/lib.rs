@@ -12,6 +12,7 @@ mod agents;
 mod audit;
 mod audit_record;
 mod audit_verify;
+mod budgets;
 mod catalog;
 mod db;
 mod dependents;
@@ -34,6 +35,7 @@ mod vmids;
 
 pub use agents::{Agent, AgentCertificate, JoinToken, NewJoinToken, StoredCa, Unredeemable};
 pub use audit::{ActorIdentity, AuditEntry, AuditFilter, AuditRecord, ChainBreak, Checkpoint};
+pub use budgets::SiteBudget;
 pub use catalog::{Image, InstanceType, NewImage, NewInstanceType};
 pub use db::{Backend, DataStore};
 pub use groups::Group;

@@ -26,6 +26,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (12, include_str!("../migrations/0012_audit_identity.sql")),
     (13, include_str!("../migrations/0013_agents.sql")),
     (14, include_str!("../migrations/0014_agent_clusters.sql")),
+    (15, include_str!("../migrations/0015_site_budgets.sql")),
 ];
 
 /// Arbitrary constant identifying scmp's migration lock.

@@ -260,6 +260,7 @@ impl DataStore {
         .await?;
         dependents::refuse_if_any(ResourceKind::Project, p.name.as_str(), [guests])?;
         for sql in [
+            "DELETE FROM site_budgets WHERE project_id = $1",
             "DELETE FROM role_bindings WHERE project_id = $1",
             "DELETE FROM group_role_bindings WHERE project_id = $1",
         ] {

@@ -301,6 +301,8 @@ impl DataStore {
         )
         .await?;
         dependents::refuse_if_any(ResourceKind::Site, &name, [clusters])?;
+        // Offline budgets at the site give their reservations back to their projects.
+        self.site_budgets_release(&mut tx, id).await?;
         // What the site owns goes with it: its agents (revoked with it) and their join tokens.
         for table in ["agent_join_tokens", "agents"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE site_id = $1"))

@@ -24,6 +24,7 @@ pub mod paging;
 pub mod projects;
 pub mod role_bindings;
 pub mod sessions;
+mod site_budgets;
 pub mod sites;
 pub mod tenants;
 pub mod tokens;

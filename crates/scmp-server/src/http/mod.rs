@@ -23,6 +23,7 @@ mod problems_doc;
 mod projects;
 mod role_bindings;
 mod sessions;
+mod site_budgets;
 mod sites;
 mod snapshots;
 mod tenants;
@@ -113,6 +114,11 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(
             projects::project_quota_view,
             projects::project_quota_update
+        ))
+        .routes(routes!(site_budgets::site_budget_list))
+        .routes(routes!(
+            site_budgets::site_budget_set,
+            site_budgets::site_budget_withdraw
         ))
         .routes(routes!(me::me_view))
         .routes(routes!(tokens::token_list, tokens::token_create))

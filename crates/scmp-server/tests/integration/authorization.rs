@@ -32,6 +32,7 @@ fn sample_body(operation: &str) -> Option<Value> {
         ),
         "session_create" => Some(json!({"username": "admin", "password": "not-the-password"})),
         "join_token_create" | "agent_revoke" => Some(json!({})),
+        "site_budget_set" => Some(json!({"budget": quota(1, 1, 1, 1)})),
         "agent_renew" => {
             Some(json!({"agent": "00000000-0000-4000-8000-0000000000a5", "csr": "not a request"}))
         }

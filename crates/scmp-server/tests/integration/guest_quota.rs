@@ -114,3 +114,46 @@ async fn two_replicas_on_postgresql_share_the_work() {
     );
     second.handle.shutdown();
 }
+
+/// An offline budget for a site is escrowed out of the project's quota: reserved at once, so
+/// central admission cannot hand it out again; refused beyond the quota or for a validity out of
+/// bounds, naming the field; withdrawn, it is given back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_offline_budget_is_reserved_in_the_project_quota() {
+    let ctx = TestContext::with_site("site-budgets").await;
+    let c = &ctx.admin;
+    let p = acme_web(c, 3).await;
+    let path = format!("/projects/{}/site-budgets/fra", p.id);
+    let budget = |guests: u64| serde_json::json!({"budget": {"vcpus": 4, "memory_mib": 4096, "disk_gib": 40, "guests": guests}});
+    let set: scmp_api::SiteBudgetView = c.put(&path, &budget(2)).await;
+    assert_eq!((set.granted.guests, set.used.guests), (2, 0));
+    let q: QuotaBody = c.get(&format!("/projects/{}/quota", p.id)).await;
+    assert_eq!(q.used.guests, 2, "reserved in the project's usage");
+    // One guest of three is left for central admission.
+    let guests = format!("/projects/{}/guests?wait=30", p.id);
+    let create = |n: &str| {
+        let body = serde_json::to_value(vm(n)).unwrap();
+        c.send(Method::POST, &guests, Some(body))
+    };
+    let first = create("web1").await;
+    assert!(matches!(first.status.as_u16(), 200 | 202), "{}", first.text);
+    assert_eq!(create("web2").await.status.as_u16(), 422);
+    // Beyond the quota, or valid too long: refused, naming the field.
+    let over = c.send(Method::PUT, &path, Some(budget(3))).await;
+    assert_eq!(over.status.as_u16(), 422, "{}", over.text);
+    let mut long = budget(1);
+    long["valid_for_s"] = serde_json::json!(365 * 86_400);
+    let bad = c.send(Method::PUT, &path, Some(long)).await;
+    assert_eq!(
+        (bad.status.as_u16(), bad.field()),
+        (400, Some("valid_for_s".into()))
+    );
+    let listed: scmp_api::Page<scmp_api::SiteBudgetView> =
+        c.get(&format!("/projects/{}/site-budgets", p.id)).await;
+    assert_eq!(listed.items.len(), 1);
+    // Withdrawn: the quota is the project's again.
+    let gone = c.send(Method::DELETE, &path, None).await;
+    assert_eq!(gone.status.as_u16(), 204);
+    let again = create("web2").await;
+    assert!(matches!(again.status.as_u16(), 200 | 202), "{}", again.text);
+}

@@ -117,6 +117,15 @@ async fn every_list_pages_the_same_way() {
             assert_eq!(a.status, 201, "{path}: {}", a.text);
         }
     }
+    // Offline budgets at two sites.
+    for i in 0..2 {
+        let _: scmp_api::SiteBudgetView = c
+            .put(
+                &format!("/projects/{}/site-budgets/site-{i}", p.id),
+                &json!({"budget": {"vcpus": 1, "memory_mib": 256, "disk_gib": 1, "guests": 1}}),
+            )
+            .await;
+    }
     // A second cluster at the site.
     let second = SimSite::start(0.0).await;
     let _: scmp_api::ClusterView = c
@@ -193,7 +202,7 @@ async fn every_list_pages_the_same_way() {
             "{op} takes limit and page_token: {params:?}"
         );
         let key = |item: &Value| -> String {
-            ["id", "seq", "name", "upid"]
+            ["id", "seq", "name", "upid", "site"]
                 .iter()
                 .find_map(|k| item.get(*k).map(|v| v.to_string()))
                 .unwrap_or_else(|| panic!("{op}: an item without a key: {item}"))
@@ -253,5 +262,5 @@ async fn every_list_pages_the_same_way() {
         walked.push(op);
     }
     walked.sort();
-    assert_eq!(walked.len(), 18, "every list operation: {walked:?}");
+    assert_eq!(walked.len(), 19, "every list operation: {walked:?}");
 }
