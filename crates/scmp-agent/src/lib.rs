@@ -18,6 +18,7 @@ pub mod link;
 mod local;
 mod observe;
 pub mod protocol;
+pub mod site_api;
 
 pub use command::{Agent, AgentError, AgentErrorKind, Answer, Command, CommandId, Reply};
 pub use connect::{check_privileges, connect, ClusterAccess, REQUIRED_PRIVILEGES};

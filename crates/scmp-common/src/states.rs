@@ -87,6 +87,8 @@ text_enum! {
         JoinToken => "join_token",
         /// A site agent's enrolled key (a certificate request signed with it).
         AgentKey => "agent_key",
+        /// A site's break-glass credential, at the site's own API while it was cut off.
+        BreakGlass => "break_glass",
     }
 }
 

@@ -22,6 +22,9 @@ const HELLO_WAIT: Duration = Duration::from_secs(10);
 const ACK_DELAY: Duration = Duration::from_millis(20);
 const ACK_EVERY: u64 = 32;
 
+/// How often the site's state is looked at (and sent when it changed).
+const SITE_STATE_EVERY: Duration = Duration::from_secs(2);
+
 async fn send(socket: &mut WebSocket, down: &Down) -> Result<(), String> {
     let text = serde_json::to_string(down).map_err(|e| e.to_string())?;
     socket
@@ -82,6 +85,9 @@ pub async fn serve(
     slot.attach(handle.clone(), state.clock.now_ms());
     tracing::info!(agent = %agent.id, site = %agent.site, cluster = %cluster.name, "an agent linked");
     state.agent_linked(&cluster).await;
+    // What the site needs to work on its own, sent now and whenever it changed.
+    let mut site_sent = String::new();
+    let mut site_ticker = tokio::time::interval(SITE_STATE_EVERY);
     let mut heard = Instant::now();
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -97,9 +103,20 @@ pub async fn serve(
                 let reply = match up {
                     Err(e) => break e,
                     Ok(Up::Message { seq, body }) => {
-                        if slot.take(hello.stream, seq) {
-                            match body {
-                                UpBody::Reply { id, outcome } => slot.answer(id, outcome),
+                        match body {
+                            UpBody::Reply { id, outcome } => {
+                                if slot.take(hello.stream, seq) {
+                                    slot.answer(id, outcome);
+                                }
+                            }
+                            UpBody::Local(event) => {
+                                if slot.acked(hello.stream) < seq {
+                                    if let Err(e) = state.agent_local_event(&agent, seq, event).await {
+                                        // Neither taken nor acknowledged: the agent sends it again.
+                                        break format!("the site's audit entry {seq}: {e}");
+                                    }
+                                    slot.take(hello.stream, seq);
+                                }
                             }
                         }
                         let (upto, n, by) = to_ack.unwrap_or((0, 0, Instant::now() + ACK_DELAY));
@@ -116,6 +133,20 @@ pub async fn serve(
                 };
                 if let Err(e) = send(&mut socket, &reply).await {
                     break e;
+                }
+            }
+            _ = site_ticker.tick() => {
+                match state.site_state_of(&cluster).await {
+                    Ok(st) => {
+                        let key = serde_json::to_string(&(&st.guests, &st.projects)).unwrap_or_default();
+                        if key != site_sent {
+                            if let Err(e) = send(&mut socket, &Down::SiteState(Box::new(st))).await {
+                                break e;
+                            }
+                            site_sent = key;
+                        }
+                    }
+                    Err(e) => tracing::warn!(agent = %agent.id, error = %e, "cannot make the site's state"),
                 }
             }
             _ = tokio::time::sleep_until(ack_by.unwrap_or_else(Instant::now)), if ack_by.is_some() => {

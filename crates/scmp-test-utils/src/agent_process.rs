@@ -30,6 +30,19 @@ impl AgentProcess {
         site: &SimSite,
         cluster: &str,
     ) -> AgentProcess {
+        Self::start_with(bin, dir, server, join_token, site, cluster, &[])
+    }
+
+    /// The same with more options (`--site-api-listen ADDR`, ...).
+    pub fn start_with(
+        bin: &str,
+        dir: &Path,
+        server: &str,
+        join_token: Option<&str>,
+        site: &SimSite,
+        cluster: &str,
+        extra: &[&str],
+    ) -> AgentProcess {
         let line = site.sim.token_line();
         let (token_id, secret) = line.split_once('=').unwrap();
         let mut cmd = Command::new(bin);
@@ -40,6 +53,7 @@ impl AgentProcess {
             .args(["--pve-token-id", token_id])
             .args(["--pve-fingerprint", &site.sim.fingerprint()])
             .args(["--cluster", cluster])
+            .args(extra)
             .env("SCMP_PVE_TOKEN_SECRET", secret)
             .env("RUST_LOG", "scmp_agent=info,warn")
             .stdout(Stdio::piped())
@@ -83,6 +97,24 @@ impl AgentProcess {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         false
+    }
+
+    /// The first line it printed that starts with `prefix` (waiting at most `within`).
+    pub async fn line_starting(&self, prefix: &str, within: Duration) -> Option<String> {
+        let end = Instant::now() + within;
+        while Instant::now() < end {
+            if let Some(l) = self
+                .lines
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|l| l.starts_with(prefix))
+            {
+                return Some(l.clone());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        None
     }
 
     /// How many lines containing `text` it printed.

@@ -316,7 +316,8 @@ async fn scale() {
             options,
             creds,
             agent,
-            journal.clone(),
+            scmp_agent::link::Outbox::new(journal.clone()),
+            tokio::sync::watch::channel(None).0,
             state,
             stop.clone(),
         ));

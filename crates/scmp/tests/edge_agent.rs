@@ -200,3 +200,149 @@ async fn work_for_a_site_whose_agent_stays_away_fails_after_the_configured_wait(
     assert!(running(&site, vmid), "the stop that failed never happened");
     drop(agent);
 }
+
+/// The `scmp` CLI in its own configuration directory.
+fn cli(config: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(BIN)
+        .env("SCMP_CONFIG_DIR", config)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn out(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_cut_off_site_is_worked_through_its_own_api_and_the_centre_learns_of_it() {
+    let ctx = TestContext::new("edge-site-api").await;
+    let c = &ctx.admin;
+    let _: serde_json::Value = c
+        .post("/sites", &json!({"name": "edge", "country": "DE"}))
+        .await;
+    let token: JoinTokenCreated = c.post("/sites/edge/join-tokens", &json!({})).await;
+    let site = SimSite::start(0.0).await;
+    let proxy = LinkProxy::start(ctx.running.agent_addr.unwrap()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let agent = AgentProcess::start_with(
+        BIN,
+        dir.path(),
+        &proxy.url(),
+        Some(&token.token),
+        &site,
+        "edge-1",
+        &["--site-api-listen", "127.0.0.1:0"],
+    );
+    assert!(
+        agent.wait_for("linked", Duration::from_secs(30)).await,
+        "{}",
+        agent.output()
+    );
+    let line = agent
+        .line_starting("site API:", Duration::from_secs(10))
+        .await
+        .expect("the agent says where its API is");
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let (url, fingerprint) = (words[2].to_string(), words[4].to_string());
+    let secret = std::fs::read_to_string(dir.path().join("break-glass-token")).unwrap();
+    cluster_through_agent(c, "edge").await;
+    let p = acme_web(c, 4).await;
+    let g = create_guest(c, &p, &vm("web-1")).await;
+    let vmid = g.vmid.unwrap();
+
+    // The site learns of its guest from the centre.
+    let local = Client::new(&url, &fingerprint, Some(secret.trim().to_string()));
+    let mut known = false;
+    for _ in 0..100 {
+        let a = local
+            .send(
+                reqwest::Method::GET,
+                &format!("/projects/{}/guests", p.id),
+                None,
+            )
+            .await;
+        if a.status == 200 && a.text.contains("web-1") {
+            known = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        known,
+        "the site's API lists the guest the centre placed there"
+    );
+    let nobody = local
+        .anonymous()
+        .send(
+            reqwest::Method::GET,
+            &format!("/projects/{}/guests", p.id),
+            None,
+        )
+        .await;
+    assert_eq!(nobody.status, 401, "{}", nobody.text);
+    assert_eq!(nobody.content_type(), "application/problem+json");
+
+    // Cut off, the site is worked with the same CLI through a context on its own API.
+    proxy.cut();
+    let config = tempfile::tempdir().unwrap();
+    let token_file = dir.path().join("break-glass-token");
+    let login = cli(
+        config.path(),
+        &[
+            "login",
+            "--server",
+            &url,
+            "--fingerprint",
+            &fingerprint,
+            "--token-file",
+            token_file.to_str().unwrap(),
+            "--name",
+            "edge-local",
+        ],
+    );
+    assert!(login.status.success(), "{}", out(&login));
+    let list = cli(
+        config.path(),
+        &["guest", "list", "--project", &p.id.to_string()],
+    );
+    assert!(out(&list).contains("web-1"), "{}", out(&list));
+    let stop = cli(config.path(), &["guest", "stop", "web-1"]);
+    assert!(stop.status.success(), "{}", out(&stop));
+    assert!(!running(&site, vmid), "stopped at the site while cut off");
+    assert!(
+        agent.output().contains("break-glass"),
+        "audited loudly at the site"
+    );
+
+    // Back: the centre has the site's audit entry, and expects the guest stopped (no drift).
+    proxy.mend();
+    let mut entry = None;
+    for _ in 0..100 {
+        let page: Page<scmp_api::AuditEntryView> = c.get("/audit?limit=1000").await;
+        entry = page
+            .items
+            .into_iter()
+            .find(|e| e.credential.kind == scmp_common::AuthMethod::BreakGlass);
+        if entry.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let entry = entry.expect("the site's audit entry reached the centre");
+    assert_eq!(entry.operation, "guest_stop");
+    assert!(entry.actor.id.contains("break-glass"), "{entry:?}");
+    let after: GuestView = c.get(&format!("/guests/{}", g.id)).await;
+    assert_eq!(after.state, scmp_common::GuestState::Stopped);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(
+        !running(&site, vmid),
+        "the centre does not undo what the site did"
+    );
+    let verify: serde_json::Value = c.get("/audit/verify").await;
+    assert_eq!(verify["state"], "intact", "{verify}");
+}

@@ -31,7 +31,8 @@ fn prerequisites() -> Result<PathBuf, String> {
     Ok(chromium)
 }
 
-/// A port whose next four are free too (the demo's sites and its agents' listener are there).
+/// A port whose next five are free too (the demo's sites, its agents' listener and its agent's
+/// site API are there).
 fn free_ports() -> u16 {
     for _ in 0..50 {
         let Ok(l) = TcpListener::bind("127.0.0.1:0") else {
@@ -43,11 +44,11 @@ fn free_ports() -> u16 {
             continue;
         }
         drop(l);
-        if (0..5).all(|i| TcpListener::bind(("127.0.0.1", p + i)).is_ok()) {
+        if (0..6).all(|i| TcpListener::bind(("127.0.0.1", p + i)).is_ok()) {
             return p;
         }
     }
-    panic!("no five free ports in a row on loopback");
+    panic!("no six free ports in a row on loopback");
 }
 
 #[test]

@@ -19,7 +19,10 @@ use tokio_tungstenite::WebSocketStream;
 
 use super::backoff::Backoff;
 use super::journal::{Journal, JournalError};
-use super::wire::{ClusterHello, Down, Hello, Outcome, Up, UpBody, LINK_PATH, PROTOCOL_VERSION};
+use super::outbox::{Numbered, Outbox};
+use super::wire::{
+    ClusterHello, Down, Hello, Outcome, SiteState, Up, UpBody, LINK_PATH, PROTOCOL_VERSION,
+};
 use crate::command::Agent;
 use scmp_common::AgentId;
 
@@ -88,9 +91,6 @@ pub enum LinkEnd {
 /// The link's WebSocket over mutual TLS.
 pub type Socket = WebSocketStream<tokio_rustls::client::TlsStream<TcpStream>>;
 
-/// A numbered message, kept in the journal, for the session to send.
-type Numbered = (u64, UpBody);
-
 /// How long a stopping agent waits for the commands it is carrying out.
 const STOP_GRACE: Duration = Duration::from_secs(30);
 
@@ -100,12 +100,11 @@ const STOP_GRACE: Duration = Duration::from_secs(30);
 /// is queued for the session in the order of its number.
 async fn carry_out(
     agent: &dyn Agent,
-    journal: &Journal,
+    outbox: &Outbox,
     id: crate::CommandId,
     command: crate::Command,
-    queue: &mpsc::UnboundedSender<Numbered>,
 ) -> Result<(), JournalError> {
-    let known = match journal.answer_of(id) {
+    let known = match outbox.journal().answer_of(id) {
         Ok(known) => known,
         Err(e) => {
             tracing::warn!(error = %e, "cannot read the journal; carrying the command out");
@@ -120,14 +119,7 @@ async fn carry_out(
             (Outcome::from(result), !transient)
         }
     };
-    let body = UpBody::Reply { id, outcome };
-    let answer = match &body {
-        UpBody::Reply { id, outcome } if remember => Some((*id, outcome)),
-        _ => None,
-    };
-    journal.push_then(&body, answer, |seq| {
-        let _ = queue.send((seq, body.clone()));
-    })?;
+    outbox.push_answer(UpBody::Reply { id, outcome }, remember)?;
     Ok(())
 }
 
@@ -142,23 +134,36 @@ enum SessionEnd {
 }
 
 /// Runs the link until `stop` turns true or the centre refuses the agent; what the agent owes the
-/// centre is kept in `journal` until acknowledged.
+/// centre is kept in the `outbox`'s journal until acknowledged, and what the centre tells the site
+/// about itself goes to `site` (and the journal).
 pub async fn run(
     options: LinkOptions,
     mut credentials: watch::Receiver<Credentials>,
     agent: Arc<dyn Agent>,
-    journal: Arc<Journal>,
+    outbox: Outbox,
+    site: watch::Sender<Option<SiteState>>,
     state: watch::Sender<LinkState>,
     mut stop: watch::Receiver<bool>,
 ) -> LinkEnd {
-    let (answers, mut answered) = mpsc::unbounded_channel::<Numbered>();
+    let Some(mut answered) = outbox.take_queue() else {
+        return LinkEnd::Failed("the outbox has a link already".into());
+    };
+    if site.borrow().is_none() {
+        match outbox.journal().site_state() {
+            Ok(Some(kept)) => {
+                site.send_replace(Some(kept));
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot read the site's state from the journal"),
+        }
+    }
     let mut in_flight = tokio::task::JoinSet::new();
     let end = link_loop(
         &options,
         &mut credentials,
         &agent,
-        &journal,
-        (&answers, &mut answered, &mut in_flight),
+        (&outbox, &site),
+        (&mut answered, &mut in_flight),
         &state,
         &mut stop,
     )
@@ -178,9 +183,8 @@ async fn link_loop(
     options: &LinkOptions,
     credentials: &mut watch::Receiver<Credentials>,
     agent: &Arc<dyn Agent>,
-    journal: &Arc<Journal>,
-    (answers, answered, in_flight): (
-        &mpsc::UnboundedSender<Numbered>,
+    (outbox, site): (&Outbox, &watch::Sender<Option<SiteState>>),
+    (answered, in_flight): (
         &mut mpsc::UnboundedReceiver<Numbered>,
         &mut tokio::task::JoinSet<()>,
     ),
@@ -198,9 +202,9 @@ async fn link_loop(
                 session(
                     socket,
                     options,
-                    journal,
+                    (outbox, site),
                     agent,
-                    (answers, answered, in_flight),
+                    (answered, in_flight),
                     credentials,
                     stop,
                     (state, &mut backoff),
@@ -312,10 +316,9 @@ async fn receive(socket: &mut Socket) -> Result<Down, String> {
 async fn session(
     mut socket: Socket,
     options: &LinkOptions,
-    journal: &Arc<Journal>,
+    (outbox, site): (&Outbox, &watch::Sender<Option<SiteState>>),
     agent: &Arc<dyn Agent>,
-    (answers, answered, in_flight): (
-        &mpsc::UnboundedSender<Numbered>,
+    (answered, in_flight): (
         &mut mpsc::UnboundedReceiver<Numbered>,
         &mut tokio::task::JoinSet<()>,
     ),
@@ -323,6 +326,7 @@ async fn session(
     stop: &mut watch::Receiver<bool>,
     (state, backoff): (&watch::Sender<LinkState>, &mut Backoff),
 ) -> SessionEnd {
+    let journal: &Journal = outbox.journal();
     let failed = |e: JournalError| SessionEnd::Done(LinkEnd::Failed(e.to_string()));
     // What was queued while the link was down is in the journal: it is sent from there.
     while answered.try_recv().is_ok() {}
@@ -382,9 +386,9 @@ async fn session(
                 match down {
                     Err(e) => return SessionEnd::Broken(e),
                     Ok(Down::Command { id, command }) => {
-                        let (agent, answers, journal) = (agent.clone(), answers.clone(), journal.clone());
+                        let (agent, outbox) = (agent.clone(), outbox.clone());
                         in_flight.spawn(async move {
-                            if let Err(e) = carry_out(&*agent, &journal, id, *command, &answers).await {
+                            if let Err(e) = carry_out(&*agent, &outbox, id, *command).await {
                                 tracing::error!(error = %e, "a command's answer could not be journaled");
                             }
                         });
@@ -400,6 +404,12 @@ async fn session(
                         }
                     }
                     Ok(Down::Pong { .. }) => {}
+                    Ok(Down::SiteState(st)) => {
+                        if let Err(e) = journal.set_site_state(&st) {
+                            return failed(e);
+                        }
+                        site.send_replace(Some(*st));
+                    }
                     Ok(Down::Refused { reason }) => return SessionEnd::Done(LinkEnd::Refused(reason)),
                     Ok(Down::Welcome { .. }) => {}
                 }

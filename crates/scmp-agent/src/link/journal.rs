@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::wire::{Outcome, UpBody};
+use super::wire::{Outcome, SiteState, UpBody};
 use crate::command::CommandId;
 
 /// How many commands' answers the journal remembers (the oldest are forgotten first).
@@ -251,6 +251,54 @@ impl Journal {
             )
             .map_err(err)?;
         Ok(n as u64)
+    }
+
+    /// What the centre last told the site about itself (kept for when the link is down).
+    pub fn site_state(&self) -> Result<Option<SiteState>, JournalError> {
+        let text: Option<String> = self
+            .conn()
+            .query_row("SELECT value FROM meta WHERE key = 'site_state'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(err)?;
+        text.map(|t| serde_json::from_str(&t).map_err(err))
+            .transpose()
+    }
+
+    /// Keeps what the centre told the site about itself.
+    pub fn set_site_state(&self, state: &SiteState) -> Result<(), JournalError> {
+        let text = serde_json::to_string(state).map_err(err)?;
+        self.conn()
+            .execute(
+                "INSERT INTO meta (key, value) VALUES ('site_state', ?1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![text],
+            )
+            .map_err(err)?;
+        Ok(())
+    }
+
+    /// A value the agent keeps (its break-glass credential's hash, ...).
+    pub fn meta(&self, key: &str) -> Result<Option<String>, JournalError> {
+        self.conn()
+            .query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(err)
+    }
+
+    /// Keeps a value.
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<(), JournalError> {
+        self.conn()
+            .execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )
+            .map_err(err)?;
+        Ok(())
     }
 
     /// What the agent answered a command, if it carried it out before.

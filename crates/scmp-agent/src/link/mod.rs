@@ -6,9 +6,14 @@
 mod backoff;
 pub mod client;
 pub mod journal;
+mod outbox;
 pub mod wire;
 
 pub use backoff::Backoff;
 pub use client::{open, run, Credentials, LinkEnd, LinkOptions, LinkState, Socket};
 pub use journal::{Journal, JournalError};
-pub use wire::{ClusterHello, Down, Hello, Outcome, Up, UpBody, LINK_PATH, PROTOCOL_VERSION};
+pub use outbox::Outbox;
+pub use wire::{
+    ClusterHello, Down, Hello, LocalEvent, Outcome, SiteProject, SiteState, Up, UpBody, LINK_PATH,
+    PROTOCOL_VERSION,
+};

@@ -69,6 +69,9 @@ pub enum Down {
         /// The command (boxed: it is by far the largest message).
         command: Box<Command>,
     },
+    /// What the site needs to keep working on its own: the guests placed there and their
+    /// projects (sent when the session opens and whenever it changes).
+    SiteState(Box<SiteState>),
     /// Every numbered message up to this one is taken.
     Ack {
         /// The highest sequence number taken.
@@ -122,6 +125,49 @@ pub enum UpBody {
         /// Its answer.
         outcome: Outcome,
     },
+    /// Something done at the site through its own API (an audit entry of the site's).
+    Local(LocalEvent),
+}
+
+/// What the centre tells a site about itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteState {
+    /// When the centre made it (ms).
+    pub at_ms: i64,
+    /// The scmp guests placed at the agent's cluster.
+    pub guests: Vec<scmp_api::GuestView>,
+    /// Their projects, with their tenants' names.
+    pub projects: Vec<SiteProject>,
+}
+
+/// A project with guests at the site.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteProject {
+    /// Its tenant's name.
+    pub tenant: Name,
+    /// The project.
+    pub project: scmp_api::ProjectView,
+}
+
+/// Something done at the site through its own API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocalEvent {
+    /// When (ms, the site's clock).
+    pub at_ms: i64,
+    /// The operation (`guest_stop`, ...).
+    pub operation: String,
+    /// The guest it was done to.
+    pub guest: scmp_common::GuestId,
+    /// How the caller authenticated.
+    pub method: scmp_common::AuthMethod,
+    /// Where the request came from.
+    pub source: String,
+    /// Why it failed (absent: it was done).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The Proxmox tasks it waited for.
+    #[serde(default)]
+    pub upids: Vec<String>,
 }
 
 /// A command's answer as it travels.

@@ -69,7 +69,8 @@ async fn next(s: &mut Socket) -> Down {
             .unwrap();
         if let Message::Text(t) = m {
             let d: Down = serde_json::from_str(t.as_str()).unwrap();
-            if !matches!(d, Down::Ping { .. }) {
+            // Pings and the site's state (sent when it changes) are not what the tests wait for.
+            if !matches!(d, Down::Ping { .. } | Down::SiteState(_)) {
                 return d;
             }
         }
@@ -264,7 +265,9 @@ fn link(
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(async move {
         let _keep = _creds_tx;
-        scmp_agent::link::run(options, creds, agent, journal, state, stop).await
+        let outbox = scmp_agent::link::Outbox::new(journal);
+        let site = tokio::sync::watch::channel(None).0;
+        scmp_agent::link::run(options, creds, agent, outbox, site, state, stop).await
     });
     (task, stop_tx)
 }

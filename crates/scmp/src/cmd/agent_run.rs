@@ -41,6 +41,10 @@ pub struct RunArgs {
     /// The name the cluster is registered under at the centre.
     #[arg(long, env = "SCMP_CLUSTER_NAME")]
     cluster: scmp_common::Name,
+    /// Serve the site's own API here (HTTPS; the site's break-glass credential is in the data
+    /// directory), so the site stays usable while its link is down.
+    #[arg(long, env = "SCMP_SITE_API_LISTEN")]
+    site_api_listen: Option<std::net::SocketAddr>,
 }
 
 fn now_ms() -> i64 {
@@ -119,8 +123,16 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     if waiting > 0 {
         println!("{waiting} journaled messages wait for the centre");
     }
+    let outbox = scmp_agent::link::Outbox::new(journal.clone());
+    let (site_tx, site_rx) = watch::channel(journal.site_state()?);
+    let _site_api = match args.site_api_listen {
+        Some(listen) => Some(
+            super::agent_site::start(&dir, listen, agent.clone(), outbox.clone(), site_rx).await?,
+        ),
+        None => None,
+    };
     let link = tokio::spawn(scmp_agent::link::run(
-        options, creds, agent, journal, state, stop,
+        options, creds, agent, outbox, site_tx, state, stop,
     ));
     tokio::spawn(async move {
         while states.changed().await.is_ok() {

@@ -95,7 +95,18 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         .map(|a| format!("https://{a}"))
         .context("the agents' listener")?;
     let (edge, (edge_sim, edge_addr)) = sims.last().context("at least one site")?;
-    let agent = spawn_agent(&api, &args.data_dir, &agents, edge, edge_sim, *edge_addr).await?;
+    let site_api = SocketAddr::new(
+        args.listen.ip(),
+        agents_port.checked_add(1).context("port out of range")?,
+    );
+    let agent = spawn_agent(
+        &api,
+        &args.data_dir,
+        &agents,
+        (edge, edge_sim, *edge_addr),
+        site_api,
+    )
+    .await?;
     print_welcome(
         &args.data_dir,
         &server,
@@ -260,9 +271,8 @@ async fn spawn_agent(
     api: &Api,
     dir: &Path,
     agents: &str,
-    site: &str,
-    sim: &Simulator,
-    addr: SocketAddr,
+    (site, sim, addr): (&str, &Simulator, SocketAddr),
+    site_api: SocketAddr,
 ) -> anyhow::Result<tokio::process::Child> {
     let agents_dir = dir.join("agents");
     scmp_server::datadir::create_private_dir(&agents_dir)?;
@@ -290,6 +300,7 @@ async fn spawn_agent(
         .args(["--pve-token-id", id])
         .args(["--pve-fingerprint", &sim.fingerprint()])
         .args(["--cluster", &format!("{site}-1")])
+        .args(["--site-api-listen", &site_api.to_string()])
         .env("SCMP_PVE_TOKEN_SECRET", secret)
         .stdout(log.try_clone().context("the agent's log")?)
         .stderr(log)
