@@ -80,6 +80,7 @@
  * @property {number} checkpoints Signed checkpoints checked (when intact).
  * @property {number} entries Entries checked (when intact).
  * @property {(string|null)} [reason] Why it is broken.
+ * @property {number} [site_entries] Entries of the sites' own audit chains checked, each signed by its site's agent (when intact).
  * @property {ChainState} state Whether it holds.
  */
 /** A Proxmox VE authentication id: USER@REALM, or an API token USER@REALM!TOKENID

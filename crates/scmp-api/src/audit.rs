@@ -93,6 +93,10 @@ pub struct AuditVerifyView {
     pub entries: i64,
     /// Signed checkpoints checked (when intact).
     pub checkpoints: u64,
+    /// Entries of the sites' own audit chains checked, each signed by its site's agent (when
+    /// intact).
+    #[serde(default)]
+    pub site_entries: i64,
     /// The first bad entry (when broken).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub broken_at: Option<i64>,

@@ -109,9 +109,9 @@ pub async fn serve(
                                     slot.answer(id, outcome);
                                 }
                             }
-                            UpBody::Local(event) => {
+                            UpBody::Local(entry) => {
                                 if slot.acked(hello.stream) < seq {
-                                    if let Err(e) = state.agent_local_event(&agent, seq, event).await {
+                                    if let Err(e) = state.agent_site_audit(&agent, entry).await {
                                         // Neither taken nor acknowledged: the agent sends it again.
                                         break format!("the site's audit entry {seq}: {e}");
                                     }

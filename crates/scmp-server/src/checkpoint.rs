@@ -82,10 +82,12 @@ pub enum Verdict {
         entries: i64,
         /// Checkpoints.
         checkpoints: usize,
+        /// Entries of the sites' own chains (each signed by its site's agent).
+        site_entries: i64,
     },
     /// The first problem found.
     Broken {
-        /// The first bad entry.
+        /// The first bad entry (of the central chain, or of the site chain the reason names).
         seq: i64,
         /// Why.
         reason: String,
@@ -143,8 +145,21 @@ pub async fn verify_with_key(store: &DataStore, public_key: &[u8]) -> Result<Ver
             }
         }
     }
+    let site_entries = match crate::site_chains::verify_sites(store).await? {
+        Ok(n) => n,
+        Err(b) => {
+            return Ok(Verdict::Broken {
+                seq: b.seq,
+                reason: format!(
+                    "entry {} of agent {}'s site chain: {}",
+                    b.seq, b.agent, b.reason
+                ),
+            })
+        }
+    };
     Ok(Verdict::Intact {
         entries,
         checkpoints: checkpoints.len(),
+        site_entries,
     })
 }

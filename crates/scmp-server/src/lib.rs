@@ -24,6 +24,7 @@ mod metrics;
 mod placement;
 pub mod secrets;
 mod signals;
+mod site_chains;
 mod tls;
 mod views;
 mod workflows;

@@ -27,6 +27,7 @@ mod migrate;
 mod open;
 mod operations;
 mod projects;
+mod site_audit;
 mod sites;
 mod sqlite;
 mod tenants;
@@ -45,6 +46,7 @@ pub use identity::{BindingSubject, Credential, CredentialKind, IssuedSecret, Sto
 pub use inventory::{ClusterObservation, Host, HostLoad, HostObservation, TemplateObservation};
 pub use operations::{CreationInput, NewOperation, Operation, Progress};
 pub use projects::{NewProject, Project};
+pub use site_audit::SiteAuditRow;
 pub use sites::{Cluster, ClusterHealth, ClusterInventory, NewCluster, NewSite, Site};
 pub use tenants::{NewTenant, QuotaView, Tenant};
 pub use visible::Visible;

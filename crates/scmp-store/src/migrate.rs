@@ -27,6 +27,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (13, include_str!("../migrations/0013_agents.sql")),
     (14, include_str!("../migrations/0014_agent_clusters.sql")),
     (15, include_str!("../migrations/0015_site_budgets.sql")),
+    (16, include_str!("../migrations/0016_site_audit.sql")),
 ];
 
 /// Arbitrary constant identifying scmp's migration lock.

@@ -343,6 +343,8 @@ async fn a_cut_off_site_is_worked_through_its_own_api_and_the_centre_learns_of_i
         !running(&site, vmid),
         "the centre does not undo what the site did"
     );
+    // The entry the site wrote, signed by its agent, is kept and verified with the log.
     let verify: serde_json::Value = c.get("/audit/verify").await;
     assert_eq!(verify["state"], "intact", "{verify}");
+    assert_eq!(verify["site_entries"], 1, "{verify}");
 }

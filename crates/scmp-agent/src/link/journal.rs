@@ -9,6 +9,7 @@ use std::sync::Mutex;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
+use super::chain::SiteAuditEntry;
 use super::wire::{Outcome, SiteState, UpBody};
 use crate::command::CommandId;
 
@@ -134,31 +135,49 @@ impl Journal {
         if let Some((id, outcome)) = &answer {
             remember_in(&tx, *id, outcome)?;
         }
-        let last: i64 = tx
-            .query_row(
-                "SELECT COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'last_seq'), 0)",
-                [],
-                |r| r.get(0),
-            )
-            .map_err(err)?;
-        let seq = last + 1;
-        tx.execute(
-            "INSERT INTO outbox (seq, body) VALUES (?1, ?2)",
-            params![seq, text],
-        )
-        .map_err(err)?;
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('last_seq', ?1)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![seq.to_string()],
-        )
-        .map_err(err)?;
+        let seq = numbered_in(&tx, &text)?;
         tx.commit().map_err(err)?;
         then(seq as u64);
         drop(conn);
         if answer.is_some() {
             self.prune()?;
         }
+        Ok(seq as u64)
+    }
+
+    /// Keeps the site's next audit entry, sealed by `seal` with its number in the site's chain
+    /// and the hash of the entry before it, in one transaction with the numbered message that
+    /// carries it (so the chain has no gap and no entry is numbered twice); `then` is called as
+    /// [`Journal::push_then`] calls it.
+    pub fn push_audit(
+        &self,
+        seal: impl FnOnce(u64, &str) -> Result<SiteAuditEntry, String>,
+        then: impl FnOnce(u64, UpBody),
+    ) -> Result<u64, JournalError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(err)?;
+        let head: Option<String> = tx
+            .query_row("SELECT value FROM meta WHERE key = 'audit_head'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(err)?;
+        let (last, prev) = match head.as_deref().and_then(|h| h.split_once(' ')) {
+            Some((n, hash)) => (n.parse::<u64>().map_err(err)?, hash.to_string()),
+            None => (0, super::chain::GENESIS.to_string()),
+        };
+        let entry = seal(last + 1, &prev).map_err(JournalError)?;
+        let head = format!("{} {}", entry.seq, entry.hash);
+        let body = UpBody::Local(entry);
+        let seq = numbered_in(&tx, &serde_json::to_string(&body).map_err(err)?)?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('audit_head', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![head],
+        )
+        .map_err(err)?;
+        tx.commit().map_err(err)?;
+        then(seq as u64, body);
         Ok(seq as u64)
     }
 
@@ -334,6 +353,30 @@ impl Drop for Journal {
     }
 }
 
+/// Numbers a message after the last one and keeps it (inside the caller's transaction).
+fn numbered_in(conn: &Connection, text: &str) -> Result<i64, JournalError> {
+    let last: i64 = conn
+        .query_row(
+            "SELECT COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'last_seq'), 0)",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(err)?;
+    let seq = last + 1;
+    conn.execute(
+        "INSERT INTO outbox (seq, body) VALUES (?1, ?2)",
+        params![seq, text],
+    )
+    .map_err(err)?;
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('last_seq', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![seq.to_string()],
+    )
+    .map_err(err)?;
+    Ok(seq)
+}
+
 fn remember_in(conn: &Connection, id: CommandId, outcome: &str) -> Result<(), JournalError> {
     conn.execute(
         "INSERT INTO answers (command_id, outcome) VALUES (?1, ?2)
@@ -392,5 +435,45 @@ mod tests {
         assert_eq!(j.answer_of(CommandId::new()).unwrap(), None);
         j.ack(6).unwrap();
         assert_eq!((j.waiting().unwrap(), j.resend_from().unwrap()), (0, 7));
+    }
+
+    #[test]
+    fn the_sites_audit_chain_goes_on_across_restarts_and_holds() {
+        use crate::link::chain::{ChainCheck, ChainSigner};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.sqlite");
+        let key = rcgen::KeyPair::generate().unwrap();
+        let public = rcgen::PublicKeyData::der_bytes(&key).to_vec();
+        let signer = ChainSigner::from_pem(&key.serialize_pem()).unwrap();
+        let event = crate::link::LocalEvent {
+            at_ms: 1,
+            operation: "guest_stop".into(),
+            guest: scmp_common::GuestId::new(),
+            method: scmp_common::AuthMethod::BreakGlass,
+            source: "127.0.0.1".into(),
+            error: None,
+            upids: vec![],
+        };
+        let mut sent = Vec::new();
+        for round in 0..2 {
+            let j = Journal::open(&path).unwrap();
+            j.push(&reply()).unwrap();
+            for _ in 0..3 {
+                j.push_audit(
+                    |seq, prev| signer.seal(seq, prev, &event),
+                    |_, body| sent.push(body),
+                )
+                .unwrap();
+            }
+            assert_eq!(sent.len(), 3 * (round + 1));
+        }
+        let mut check = ChainCheck::default();
+        for body in &sent {
+            let UpBody::Local(entry) = body else {
+                panic!("{body:?}")
+            };
+            check.next(&public, entry).unwrap();
+        }
+        assert_eq!(check.count(), 6);
     }
 }

@@ -1,15 +1,18 @@
 //! The agent's link to the centre: one long-lived WebSocket over mutual TLS, opened from the site
 //! (no port open at the edge), carrying commands down and their answers up ([`wire`]), with
 //! application pings, dead-peer detection and jittered reconnects ([`client`]), and what the agent
-//! owes the centre kept in its [`journal`] until acknowledged.
+//! owes the centre kept in its [`journal`] until acknowledged; what is done at the site through its
+//! own API is written in the site's signed audit [`chain`].
 
 mod backoff;
+pub mod chain;
 pub mod client;
 pub mod journal;
 mod outbox;
 pub mod wire;
 
 pub use backoff::Backoff;
+pub use chain::{ChainCheck, ChainError, ChainSigner, SiteAuditEntry};
 pub use client::{open, run, Credentials, LinkEnd, LinkOptions, LinkState, Socket};
 pub use journal::{Journal, JournalError};
 pub use outbox::Outbox;

@@ -6,8 +6,9 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc;
 
+use super::chain::ChainSigner;
 use super::journal::{Journal, JournalError};
-use super::wire::UpBody;
+use super::wire::{LocalEvent, UpBody};
 
 /// A numbered message, kept in the journal, for the session to send.
 pub(crate) type Numbered = (u64, UpBody);
@@ -49,6 +50,20 @@ impl Outbox {
         self.journal.push_then(&body, None, |seq| {
             let _ = self.queue.send((seq, body.clone()));
         })
+    }
+
+    /// Writes the site's next audit entry for `event`, signed by `signer`, and queues it.
+    pub fn push_audit(
+        &self,
+        signer: &ChainSigner,
+        event: &LocalEvent,
+    ) -> Result<u64, JournalError> {
+        self.journal.push_audit(
+            |seq, prev| signer.seal(seq, prev, event),
+            |seq, body| {
+                let _ = self.queue.send((seq, body));
+            },
+        )
     }
 
     /// The same for a command's answer, remembered with it when `remember`.

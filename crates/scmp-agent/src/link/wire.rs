@@ -125,8 +125,9 @@ pub enum UpBody {
         /// Its answer.
         outcome: Outcome,
     },
-    /// Something done at the site through its own API (an audit entry of the site's).
-    Local(LocalEvent),
+    /// Something done at the site through its own API: the next entry of the site's signed audit
+    /// chain.
+    Local(super::chain::SiteAuditEntry),
 }
 
 /// What the centre tells a site about itself.

@@ -2,8 +2,9 @@
 //! is down: the same paths and types as the platform's API for what it serves (so the same `scmp`
 //! CLI works against it through a context), over TLS with the agent's own certificate. Today it
 //! takes the site's break-glass credential only, and every request made with it is audited
-//! loudly: logged as a warning at the site, and journaled as the site's audit entry for the
-//! centre, which adds it to its audit log with the site as its origin.
+//! loudly: logged as a warning at the site, and written as the next entry of the site's audit
+//! chain (hash-chained, signed with the agent's key) for the centre, which adds it to its audit
+//! log with the site as its origin and keeps the entry for `scmp audit verify`.
 
 mod auth;
 mod routes;
@@ -15,7 +16,7 @@ use scmp_common::{CredentialId, UserId};
 use tokio::sync::watch;
 
 use crate::command::Agent;
-use crate::link::{Outbox, SiteState};
+use crate::link::{ChainSigner, Outbox, SiteState};
 
 pub use auth::{break_glass_hash, BREAK_GLASS_PREFIX};
 
@@ -25,6 +26,8 @@ pub struct SiteApi {
     pub agent: Arc<dyn Agent>,
     /// Where the site's audit entries go (to the centre, through the journal).
     pub outbox: Outbox,
+    /// Signs them (the agent's enrolled key).
+    pub signer: ChainSigner,
     /// What the centre last told the site about itself.
     pub site: watch::Receiver<Option<SiteState>>,
     /// The SHA-256 (hex) of the break-glass credential.

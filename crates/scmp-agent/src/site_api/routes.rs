@@ -17,7 +17,7 @@ use scmp_common::{AuthMethod, GuestState, OperationId, OperationKind, OperationS
 use super::auth::is_break_glass;
 use super::SiteApi;
 use crate::command::{Command, Power};
-use crate::link::{LocalEvent, UpBody};
+use crate::link::LocalEvent;
 
 type Api = State<Arc<SiteApi>>;
 
@@ -292,7 +292,7 @@ async fn power(
         error: error.clone(),
         upids: upids.clone(),
     };
-    if let Err(e) = api.outbox.push(UpBody::Local(event)) {
+    if let Err(e) = api.outbox.push_audit(&api.signer, &event) {
         tracing::error!(error = %e, "the site's audit entry could not be journaled");
         return problem(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -68,10 +68,12 @@ impl AppState {
             Verdict::Intact {
                 entries,
                 checkpoints,
+                site_entries,
             } => AuditVerifyView {
                 state: ChainState::Intact,
                 entries,
                 checkpoints: checkpoints as u64,
+                site_entries,
                 broken_at: None,
                 reason: None,
             },
@@ -79,6 +81,7 @@ impl AppState {
                 state: ChainState::Broken,
                 entries: 0,
                 checkpoints: 0,
+                site_entries: 0,
                 broken_at: Some(seq),
                 reason: Some(reason),
             },

@@ -16,7 +16,7 @@ use scmp_test_utils::TestContext;
 use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
 
-async fn enrolled(ctx: &TestContext, site: &str) -> Enrollment {
+pub(crate) async fn enrolled(ctx: &TestContext, site: &str) -> Enrollment {
     let _: serde_json::Value = ctx
         .admin
         .post("/sites", &json!({"name": site, "country": "DE"}))
@@ -30,7 +30,7 @@ async fn enrolled(ctx: &TestContext, site: &str) -> Enrollment {
         .unwrap()
 }
 
-fn creds(e: &Enrollment) -> Credentials {
+pub(crate) fn creds(e: &Enrollment) -> Credentials {
     Credentials {
         cert_pem: e.enrolled.certificate.clone(),
         key_pem: e.key_pem.clone(),
@@ -38,7 +38,7 @@ fn creds(e: &Enrollment) -> Credentials {
     }
 }
 
-fn hello(e: &Enrollment, cluster: &str) -> Up {
+pub(crate) fn hello(e: &Enrollment, cluster: &str) -> Up {
     Up::Hello(Hello {
         protocol: PROTOCOL_VERSION,
         agent: e.enrolled.agent.id,
@@ -53,14 +53,14 @@ fn hello(e: &Enrollment, cluster: &str) -> Up {
     })
 }
 
-async fn send(s: &mut Socket, up: &Up) {
+pub(crate) async fn send(s: &mut Socket, up: &Up) {
     s.send(Message::text(serde_json::to_string(up).unwrap()))
         .await
         .unwrap();
 }
 
 /// The next message down that is not a ping.
-async fn next(s: &mut Socket) -> Down {
+pub(crate) async fn next(s: &mut Socket) -> Down {
     loop {
         let m = tokio::time::timeout(Duration::from_secs(10), s.next())
             .await
@@ -77,7 +77,7 @@ async fn next(s: &mut Socket) -> Down {
     }
 }
 
-async fn linked(ctx: &TestContext, e: &Enrollment, up: Up) -> (Socket, Down) {
+pub(crate) async fn linked(ctx: &TestContext, e: &Enrollment, up: Up) -> (Socket, Down) {
     let mut s = scmp_agent::link::open(&ctx.agent_base(), &creds(e), Duration::from_secs(10))
         .await
         .unwrap();

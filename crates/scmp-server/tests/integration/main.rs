@@ -22,6 +22,7 @@ mod problems;
 mod sagas;
 mod service;
 mod sessions;
+mod site_audit;
 mod tenants;
 mod tokens;
 mod users;

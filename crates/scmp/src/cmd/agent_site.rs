@@ -82,9 +82,14 @@ pub async fn start(
         }
     };
     let (hash, user) = break_glass(dir, &outbox, &sealer)?;
+    // The site's audit entries are signed with the agent's enrolled key.
+    let signer =
+        scmp_agent::link::ChainSigner::from_pem(&super::agent_identity::credentials(dir)?.key_pem)
+            .map_err(anyhow::Error::msg)?;
     let api = SiteApi {
         agent,
         outbox,
+        signer,
         site,
         break_glass_sha256: hash,
         break_glass_user: user,

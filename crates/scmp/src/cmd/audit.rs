@@ -46,8 +46,9 @@ pub async fn run(cmd: Command) -> anyhow::Result<()> {
                 Verdict::Intact {
                     entries,
                     checkpoints,
+                    site_entries,
                 } => {
-                    println!("audit log intact: {entries} entries, {checkpoints} signed checkpoint(s) verified");
+                    println!("audit log intact: {entries} entries, {checkpoints} signed checkpoint(s) verified, {site_entries} site entries signed by their agents");
                     Ok(())
                 }
                 Verdict::Broken { seq, reason } => {
