@@ -11,7 +11,26 @@ use ring::signature::{
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::wire::LocalEvent;
+/// Something done at the site through its own API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocalEvent {
+    /// When (ms, the site's clock).
+    pub at_ms: i64,
+    /// The operation (`guest_stop`, ...).
+    pub operation: String,
+    /// The guest it was done to.
+    pub guest: scmp_common::GuestId,
+    /// How the caller authenticated.
+    pub method: scmp_common::AuthMethod,
+    /// Where the request came from.
+    pub source: String,
+    /// Why it failed (absent: it was done).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The Proxmox tasks it waited for.
+    #[serde(default)]
+    pub upids: Vec<String>,
+}
 
 /// What the first entry follows.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";

@@ -12,11 +12,11 @@ mod outbox;
 pub mod wire;
 
 pub use backoff::Backoff;
-pub use chain::{ChainCheck, ChainError, ChainSigner, SiteAuditEntry};
+pub use chain::{ChainCheck, ChainError, ChainSigner, LocalEvent, SiteAuditEntry};
 pub use client::{open, run, Credentials, LinkEnd, LinkOptions, LinkState, Socket};
 pub use journal::{Journal, JournalError};
 pub use outbox::Outbox;
 pub use wire::{
-    ClusterHello, Down, Hello, LocalEvent, Outcome, SiteProject, SiteState, Up, UpBody, LINK_PATH,
+    ClusterHello, Down, Hello, Outcome, SiteProject, SiteState, Up, UpBody, LINK_PATH,
     PROTOCOL_VERSION,
 };

@@ -6,9 +6,9 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc;
 
-use super::chain::ChainSigner;
+use super::chain::{ChainSigner, LocalEvent};
 use super::journal::{Journal, JournalError};
-use super::wire::{LocalEvent, UpBody};
+use super::wire::UpBody;
 
 /// A numbered message, kept in the journal, for the session to send.
 pub(crate) type Numbered = (u64, UpBody);
