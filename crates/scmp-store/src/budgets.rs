@@ -185,6 +185,18 @@ impl DataStore {
         self.site_budget_page(project, None, u32::MAX).await
     }
 
+    /// The budgets granted at a site, by project id.
+    pub async fn site_budget_list_at(&self, site: SiteId) -> Result<Vec<SiteBudget>, Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM site_budgets WHERE site_id = $1 ORDER BY project_id"
+        ))
+        .bind(site.to_string())
+        .fetch_all(&mut *self.read().await?)
+        .await
+        .map_err(db_error)?;
+        rows.iter().map(budget).collect()
+    }
+
     /// A project's budgets by site id (`limit` of them after the site id `after`).
     pub async fn site_budget_page(
         &self,

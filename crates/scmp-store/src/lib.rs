@@ -28,6 +28,7 @@ mod open;
 mod operations;
 mod projects;
 mod site_audit;
+mod site_guests;
 mod sites;
 mod sqlite;
 mod tenants;
@@ -47,6 +48,7 @@ pub use inventory::{ClusterObservation, Host, HostLoad, HostObservation, Templat
 pub use operations::{CreationInput, NewOperation, Operation, Progress};
 pub use projects::{NewProject, Project};
 pub use site_audit::SiteAuditRow;
+pub use site_guests::{Adoption, SiteGuest};
 pub use sites::{Cluster, ClusterHealth, ClusterInventory, NewCluster, NewSite, Site};
 pub use tenants::{NewTenant, QuotaView, Tenant};
 pub use visible::Visible;

@@ -30,6 +30,39 @@ pub struct LocalEvent {
     /// The Proxmox tasks it waited for.
     #[serde(default)]
     pub upids: Vec<String>,
+    /// The guest it made (`guest_create`), for the centre to give it a record of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub made: Option<LocalGuest>,
+}
+
+/// A guest the site made on its own, within its project's offline budget.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocalGuest {
+    /// Its project.
+    pub project: scmp_common::ProjectId,
+    /// The project's tenant.
+    pub tenant: scmp_common::TenantId,
+    /// Its name.
+    pub name: scmp_common::Name,
+    /// VM or container.
+    pub kind: scmp_common::GuestKind,
+    /// The catalog image it was made from.
+    pub image: scmp_common::ImageId,
+    /// vCPUs.
+    pub vcpus: u64,
+    /// Memory.
+    pub memory_mib: u64,
+    /// Root disk.
+    pub disk_gib: u64,
+    /// Its host.
+    pub node: String,
+    /// Its VMID.
+    pub vmid: u32,
+    /// Whether it was started.
+    pub running: bool,
+    /// User tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 /// What the first entry follows.
@@ -192,6 +225,7 @@ mod tests {
             source: "127.0.0.1".into(),
             error: None,
             upids: vec![],
+            made: None,
         }
     }
 

@@ -9,7 +9,8 @@ use std::sync::Mutex;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::chain::SiteAuditEntry;
+use super::chain::{LocalGuest, SiteAuditEntry};
+use super::ledger::LocalChange;
 use super::wire::{Outcome, SiteState, UpBody};
 use crate::command::CommandId;
 
@@ -58,6 +59,12 @@ CREATE TABLE IF NOT EXISTS answers (
     n INTEGER PRIMARY KEY AUTOINCREMENT,
     command_id TEXT NOT NULL UNIQUE,
     outcome TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS local_guests (
+    guest_id TEXT PRIMARY KEY,
+    view TEXT NOT NULL,
+    made TEXT NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0
 );
 ";
 
@@ -154,8 +161,22 @@ impl Journal {
         seal: impl FnOnce(u64, &str) -> Result<SiteAuditEntry, String>,
         then: impl FnOnce(u64, UpBody),
     ) -> Result<u64, JournalError> {
+        self.push_audit_with(seal, None, then)
+    }
+
+    /// [`Journal::push_audit`], recording in the same transaction a guest the site made or
+    /// deleted (its ledger of what it spent of its budgets).
+    pub fn push_audit_with(
+        &self,
+        seal: impl FnOnce(u64, &str) -> Result<SiteAuditEntry, String>,
+        change: Option<&LocalChange>,
+        then: impl FnOnce(u64, UpBody),
+    ) -> Result<u64, JournalError> {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(err)?;
+        if let Some(c) = change {
+            super::ledger::record_in(&tx, c).map_err(JournalError)?;
+        }
         let head: Option<String> = tx
             .query_row("SELECT value FROM meta WHERE key = 'audit_head'", [], |r| {
                 r.get(0)
@@ -179,6 +200,11 @@ impl Journal {
         tx.commit().map_err(err)?;
         then(seq as u64, body);
         Ok(seq as u64)
+    }
+
+    /// The guests the site made and has not deleted, oldest first.
+    pub fn local_guests(&self) -> Result<Vec<(scmp_api::GuestView, LocalGuest)>, JournalError> {
+        super::ledger::alive_in(&self.conn()).map_err(JournalError)
     }
 
     /// Forgets the oldest answers past the limit, now and then.
@@ -453,6 +479,7 @@ mod tests {
             source: "127.0.0.1".into(),
             error: None,
             upids: vec![],
+            made: None,
         };
         let mut sent = Vec::new();
         for round in 0..2 {

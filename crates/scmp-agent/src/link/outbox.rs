@@ -8,6 +8,7 @@ use tokio::sync::mpsc;
 
 use super::chain::{ChainSigner, LocalEvent};
 use super::journal::{Journal, JournalError};
+use super::ledger::LocalChange;
 use super::wire::UpBody;
 
 /// A numbered message, kept in the journal, for the session to send.
@@ -57,9 +58,11 @@ impl Outbox {
         &self,
         signer: &ChainSigner,
         event: &LocalEvent,
+        change: Option<&LocalChange>,
     ) -> Result<u64, JournalError> {
-        self.journal.push_audit(
+        self.journal.push_audit_with(
             |seq, prev| signer.seal(seq, prev, event),
+            change,
             |seq, body| {
                 let _ = self.queue.send((seq, body));
             },

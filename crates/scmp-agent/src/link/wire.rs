@@ -137,8 +137,56 @@ pub struct SiteState {
     pub at_ms: i64,
     /// The scmp guests placed at the agent's cluster.
     pub guests: Vec<scmp_api::GuestView>,
-    /// Their projects, with their tenants' names.
+    /// Their projects, and those with a budget at the site, with their tenants' names.
     pub projects: Vec<SiteProject>,
+    /// The projects' offline budgets at the site.
+    #[serde(default)]
+    pub budgets: Vec<SiteGrant>,
+    /// The catalog's images (what the site may create guests from).
+    #[serde(default)]
+    pub images: Vec<SiteImage>,
+    /// The catalog's instance types.
+    #[serde(default)]
+    pub instance_types: Vec<SiteInstanceType>,
+}
+
+/// A project's offline budget at the site, as the centre holds it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteGrant {
+    /// The project.
+    pub project: scmp_common::ProjectId,
+    /// What is granted.
+    pub granted: scmp_common::Resources,
+    /// What the centre took of the site's reports of it so far.
+    pub used: scmp_common::Resources,
+    /// Valid until (ms).
+    pub valid_until_ms: i64,
+}
+
+/// An image of the catalog.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteImage {
+    /// Its id.
+    pub id: scmp_common::ImageId,
+    /// Its name.
+    pub name: Name,
+    /// VM or container.
+    pub kind: scmp_common::GuestKind,
+    /// The name of its template on Proxmox VE.
+    pub template: String,
+}
+
+/// An instance type of the catalog.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteInstanceType {
+    /// Its name.
+    pub name: Name,
+    /// vCPUs.
+    pub vcpus: u64,
+    /// Memory.
+    pub memory_mib: u64,
+    /// Root disk.
+    pub disk_gib: u64,
 }
 
 /// A project with guests at the site.

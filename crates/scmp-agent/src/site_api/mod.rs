@@ -7,7 +7,10 @@
 //! log with the site as its origin and keeps the entry for `scmp audit verify`.
 
 mod auth;
+mod create;
+mod problem;
 mod routes;
+mod view;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -34,6 +37,9 @@ pub struct SiteApi {
     pub break_glass_sha256: String,
     /// The identity the break-glass credential stands for, as `GET /me` shows it.
     pub break_glass_user: (UserId, CredentialId),
+    /// Held while a guest is made or deleted at the site: one at a time, so two creations never
+    /// spend the same part of a budget.
+    pub spending: tokio::sync::Mutex<()>,
 }
 
 /// Serves the site's API on `listen` with the certificate and key given (PEM); answers the

@@ -1,6 +1,7 @@
 //! The site API's routes: who is asking (`/me`), the projects and guests placed at the site (their
-//! power state looked at live), and power actions carried out on the cluster at once, each
-//! audited loudly; everything else is answered with a problem that says it is not served here.
+//! power state looked at live), power actions carried out on the cluster at once, and guests made
+//! and deleted within offline budgets ([`super::create`]), each audited loudly; everything else is
+//! answered with a problem that says it is not served here.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -10,11 +11,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use scmp_api::{GuestView, MeView, OperationView, Page, ProjectView, RoleView};
-use scmp_common::time::from_ms;
-use scmp_common::{AuthMethod, GuestState, OperationId, OperationKind, OperationState};
+use scmp_api::{MeView, Page, ProjectView, RoleView};
+use scmp_common::{AuthMethod, OperationKind};
 
 use super::auth::is_break_glass;
+use super::problem::{now_ms, problem, refused};
+use super::view::{find, live_guests, operation_view, state_or_missing};
 use super::SiteApi;
 use crate::command::{Command, Power};
 use crate::link::LocalEvent;
@@ -25,8 +27,14 @@ pub fn router(api: Arc<SiteApi>) -> Router {
     Router::new()
         .route("/api/v1/me", get(me))
         .route("/api/v1/tenants/{tenant}/projects", get(projects))
-        .route("/api/v1/projects/{project}/guests", get(guests))
-        .route("/api/v1/guests/{guest}", get(guest))
+        .route(
+            "/api/v1/projects/{project}/guests",
+            get(guests).post(super::create::create),
+        )
+        .route(
+            "/api/v1/guests/{guest}",
+            get(guest).delete(super::create::delete),
+        )
         .route("/api/v1/guests/{guest}/{action}", post(power))
         .route("/healthz", get(|| async { "ok\n" }))
         .fallback(|| async {
@@ -38,54 +46,6 @@ pub fn router(api: Arc<SiteApi>) -> Router {
             )
         })
         .with_state(api)
-}
-
-/// A refusal, answered as RFC 9457 problem details.
-struct Refusal {
-    status: StatusCode,
-    slug: &'static str,
-    title: &'static str,
-    detail: String,
-}
-
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        let body = serde_json::json!({
-            "type": format!("https://scmp.dev/problems/{}", self.slug),
-            "title": self.title,
-            "status": self.status.as_u16(),
-            "detail": self.detail,
-            "instance": uuid::Uuid::new_v4().to_string(),
-        });
-        (
-            self.status,
-            [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
-            body.to_string(),
-        )
-            .into_response()
-    }
-}
-
-fn problem(status: StatusCode, slug: &'static str, title: &'static str, detail: &str) -> Refusal {
-    Refusal {
-        status,
-        slug,
-        title,
-        detail: detail.to_string(),
-    }
-}
-
-fn refused() -> Refusal {
-    problem(
-        StatusCode::UNAUTHORIZED,
-        "unauthenticated",
-        "Authentication required",
-        "the site's API takes the site's break-glass credential",
-    )
-}
-
-fn now_ms() -> i64 {
-    scmp_common::SystemClock::shared().now_ms()
 }
 
 async fn me(State(api): Api, headers: HeaderMap) -> Response {
@@ -115,17 +75,6 @@ async fn me(State(api): Api, headers: HeaderMap) -> Response {
     .into_response()
 }
 
-fn state_or_missing(api: &SiteApi) -> Result<crate::link::SiteState, Refusal> {
-    api.site.borrow().clone().ok_or_else(|| {
-        problem(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
-            "Nothing known yet",
-            "the centre has not told this site about its guests yet",
-        )
-    })
-}
-
 async fn projects(State(api): Api, headers: HeaderMap, Path(tenant): Path<String>) -> Response {
     if !is_break_glass(&headers, &api.break_glass_sha256) {
         return refused().into_response();
@@ -147,38 +96,6 @@ async fn projects(State(api): Api, headers: HeaderMap, Path(tenant): Path<String
     .into_response()
 }
 
-/// The site's guests with their power state as the cluster shows it now (as the centre last
-/// knew it when the cluster cannot be asked).
-async fn live_guests(api: &SiteApi) -> Result<Vec<GuestView>, Refusal> {
-    let mut guests = state_or_missing(api)?.guests;
-    if let Ok(obs) = api
-        .agent
-        .ask(Command::Observe {
-            with_bridges: false,
-        })
-        .await
-        .and_then(crate::command::Reply::observation)
-    {
-        for g in &mut guests {
-            let seen = obs
-                .guests
-                .iter()
-                .find(|o| crate::identity::guest_of_tags(&o.tags) == Some(g.id));
-            if let Some(o) = seen {
-                if matches!(g.state, GuestState::Running | GuestState::Stopped) {
-                    g.state = if o.status == "running" {
-                        GuestState::Running
-                    } else {
-                        GuestState::Stopped
-                    };
-                }
-                g.host = Some(o.node.clone());
-            }
-        }
-    }
-    Ok(guests)
-}
-
 async fn guests(State(api): Api, headers: HeaderMap, Path(project): Path<String>) -> Response {
     if !is_break_glass(&headers, &api.break_glass_sha256) {
         return refused().into_response();
@@ -193,30 +110,6 @@ async fn guests(State(api): Api, headers: HeaderMap, Path(project): Path<String>
         })
         .into_response(),
         Err(r) => r.into_response(),
-    }
-}
-
-/// The guest a path names: by id, or by a name only one guest at the site has.
-async fn find(api: &SiteApi, key: &str) -> Result<GuestView, Refusal> {
-    let all = live_guests(api).await?;
-    let mut named: Vec<GuestView> = all
-        .into_iter()
-        .filter(|g| g.id.to_string() == key || g.name.as_str() == key)
-        .collect();
-    match named.len() {
-        1 => Ok(named.remove(0)),
-        0 => Err(problem(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            "No such guest",
-            &format!("no guest '{key}' at this site"),
-        )),
-        _ => Err(problem(
-            StatusCode::CONFLICT,
-            "conflict",
-            "Ambiguous",
-            &format!("more than one guest is called '{key}' here: use its id"),
-        )),
     }
 }
 
@@ -291,8 +184,9 @@ async fn power(
         source: peer.ip().to_string(),
         error: error.clone(),
         upids: upids.clone(),
+        made: None,
     };
-    if let Err(e) = api.outbox.push_audit(&api.signer, &event) {
+    if let Err(e) = api.outbox.push_audit(&api.signer, &event, None) {
         tracing::error!(error = %e, "the site's audit entry could not be journaled");
         return problem(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -301,22 +195,13 @@ async fn power(
             "the action was carried out but the site's journal failed: tell the platform's operators",
         ).into_response();
     }
-    let view = OperationView {
-        id: OperationId::new(),
+    Json(operation_view(
         kind,
-        target: format!("guest/{}", g.name),
-        guest_id: g.id,
-        state: if error.is_none() {
-            OperationState::Succeeded
-        } else {
-            OperationState::Failed
-        },
-        progress: 100,
+        format!("guest/{}", g.name),
+        g.id,
+        started,
         error,
-        tasks: upids,
-        request_id: uuid::Uuid::new_v4().to_string(),
-        created_at: from_ms(started),
-        updated_at: from_ms(now_ms()),
-    };
-    Json(view).into_response()
+        upids,
+    ))
+    .into_response()
 }

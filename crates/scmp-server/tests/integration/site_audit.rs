@@ -22,6 +22,7 @@ fn event(operation: &str) -> LocalEvent {
         source: "192.0.2.7".into(),
         error: None,
         upids: vec![],
+        made: None,
     }
 }
 

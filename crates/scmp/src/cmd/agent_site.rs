@@ -93,6 +93,7 @@ pub async fn start(
         site,
         break_glass_sha256: hash,
         break_glass_user: user,
+        spending: Default::default(),
     };
     let (addr, handle) = site_api::serve(api, listen, &cert, &key)
         .await
