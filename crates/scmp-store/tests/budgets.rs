@@ -3,8 +3,9 @@
 //! quota has no room, never cut below what the site used of it; what a site reports it took or gave
 //! back is taken once per key; expiry and withdrawal give the unused part back. And a property: for
 //! any interleaving of grants, central admissions and releases, local admissions and give-backs
-//! (duplicated and replayed), expiry and withdrawal, the project's usage is what its guests and
-//! its outstanding grants take, and never more than its quota.
+//! (duplicated and replayed), guests made at the sites taken in out of their budgets and deleted
+//! there, expiry and withdrawal, the project's usage is what its guests and its outstanding grants
+//! take, and never more than its quota.
 #![allow(clippy::unwrap_used)] // A test or a bench may unwrap: a panic fails it.
 
 use proptest::prelude::*;
@@ -245,6 +246,16 @@ enum Step {
     Withdraw {
         site: usize,
     },
+    /// A guest made at the site, reported (again, with a key used before).
+    Adopt {
+        site: usize,
+        vcpus: u64,
+        key: u8,
+    },
+    /// A guest made at the site, deleted there.
+    LocalDelete {
+        which: usize,
+    },
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -272,6 +283,12 @@ fn step() -> impl Strategy<Value = Step> {
         }),
         Just(Step::Expire),
         (0..2usize).prop_map(|site| Step::Withdraw { site }),
+        (0..2usize, 1..4u64, 0..6u8).prop_map(|(site, vcpus, key)| Step::Adopt {
+            site,
+            vcpus,
+            key
+        }),
+        (0..8usize).prop_map(|which| Step::LocalDelete { which }),
     ]
 }
 
@@ -280,7 +297,24 @@ async fn run(steps: Vec<Step>) {
     let store = &fresh.store;
     let quota = res(12, 6);
     let f = fixture(store, quota).await;
+    let mut clusters = Vec::new();
+    for (n, site) in f.sites.iter().enumerate() {
+        let new = scmp_store::NewCluster {
+            name: name(&format!("edge-{n}")),
+            endpoint: format!("https://pve{n}.example:8006"),
+            token_id: "root@pam!scmp".parse().unwrap(),
+            token_secret_sealed: "v1:00:00".into(),
+            tls_fingerprint: None,
+            cpu_overcommit: 4.0,
+            memory_overcommit: 1.5,
+            agent_id: None,
+        };
+        clusters.push(store.cluster_create(*site, &new).await.unwrap().id);
+    }
     let mut central: Vec<(GuestId, Resources)> = Vec::new();
+    // Guests made at the sites and taken in: (guest, site, what it takes).
+    let mut local: Vec<(GuestId, usize, Resources)> = Vec::new();
+    let mut reported: std::collections::HashMap<String, (GuestId, u32)> = Default::default();
     for (n, s) in steps.into_iter().enumerate() {
         let later = store.now_ms() + 86_400_000;
         match s {
@@ -329,12 +363,68 @@ async fn run(steps: Vec<Step>) {
                     .await
                     .unwrap();
             }
+            Step::Adopt { site, vcpus, key } => {
+                let key = format!("site{site}/made/{key}/{vcpus}");
+                let next = 1000 + reported.len() as u32;
+                let (id, vmid) = *reported
+                    .entry(key.clone())
+                    .or_insert((GuestId::new(), next));
+                let r = res(vcpus, 1);
+                let g = scmp_store::SiteGuest {
+                    id,
+                    new: NewGuest {
+                        project_id: f.project.id,
+                        tenant_id: f.project.tenant_id,
+                        name: name(&format!("local-{vmid}")),
+                        kind: GuestKind::Vm,
+                        image_id: f.image,
+                        vcpus: r.vcpus,
+                        memory_mib: r.memory_mib,
+                        disk_gib: r.disk_gib,
+                        site: None,
+                        ha: false,
+                        tags: Vec::new(),
+                        cloud_init: Default::default(),
+                        network: GuestNetwork::default(),
+                        anti_affinity: String::new(),
+                    },
+                    cluster_id: clusters[site],
+                    node: "pve1".into(),
+                    vmid,
+                    running: true,
+                };
+                let done = store
+                    .site_guest_adopt(f.sites[site], &g, &key)
+                    .await
+                    .unwrap();
+                if done == scmp_store::Adoption::Adopted {
+                    local.push((id, site, r));
+                }
+            }
+            Step::LocalDelete { which } => {
+                if !local.is_empty() {
+                    let (id, site, _) = local.remove(which % local.len());
+                    let key = format!("site{site}/gone/{id}");
+                    assert!(store
+                        .site_guest_release(f.sites[site], id, &key)
+                        .await
+                        .unwrap());
+                    // Again: taken once.
+                    store
+                        .site_guest_release(f.sites[site], id, &key)
+                        .await
+                        .unwrap();
+                }
+            }
         }
         // The invariant, after every step.
         let usage = used(store, &f).await;
         let grants = store.site_budget_list(f.project.id).await.unwrap();
         let mut expected = Resources::default();
         for (_, r) in &central {
+            expected = expected.checked_add(r).unwrap();
+        }
+        for (_, _, r) in &local {
             expected = expected.checked_add(r).unwrap();
         }
         for g in &grants {

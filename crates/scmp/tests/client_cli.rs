@@ -137,6 +137,51 @@ fn the_client_drives_the_api() {
         ],
     );
     assert!(o.status.success(), "{}", text(&o));
+    // An offline budget at a site: granted out of the project's quota, listed, withdrawn.
+    let o = run(cfg, &["site", "create", "edge", "--country", "DE"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(
+        cfg,
+        &[
+            "project",
+            "budget-set",
+            "acme/web",
+            "--site",
+            "edge",
+            "--vcpus",
+            "2",
+            "--guests",
+            "1",
+            "-o",
+            "json",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let b: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(b["granted"]["vcpus"], 2, "{b}");
+    let o = run(
+        cfg,
+        &[
+            "project",
+            "budget-set",
+            "acme/web",
+            "--site",
+            "edge",
+            "--vcpus",
+            "9",
+            "--guests",
+            "1",
+        ],
+    );
+    assert!(!o.status.success(), "more than the project's quota");
+    let o = run(cfg, &["project", "budget-list", "acme/web", "-o", "json"]);
+    let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(1), "{list}");
+    let o = run(
+        cfg,
+        &["project", "budget-withdraw", "acme/web", "--site", "edge"],
+    );
+    assert!(o.status.success(), "{}", text(&o));
     let o = run(cfg, &["tenant", "list"]);
     let table = text(&o);
     assert!(

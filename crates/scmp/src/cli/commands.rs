@@ -173,6 +173,33 @@ pub enum ProjectCmd {
         #[command(flatten)]
         quota: QuotaArgs,
     },
+    /// `site_budget_list`: the project's offline budgets at sites.
+    BudgetList {
+        /// `TENANT/PROJECT` or the project id.
+        project: String,
+    },
+    /// `site_budget_set`: what a site may create for the project while cut off, reserved out of
+    /// its quota now (set it again to renew it).
+    BudgetSet {
+        /// `TENANT/PROJECT` or the project id.
+        project: String,
+        /// The site (name or id).
+        #[arg(long)]
+        site: String,
+        #[command(flatten)]
+        budget: QuotaArgs,
+        /// Seconds it stays valid (30 days when left out).
+        #[arg(long)]
+        valid_for_s: Option<u64>,
+    },
+    /// `site_budget_withdraw`: what the site did not use goes back to the project.
+    BudgetWithdraw {
+        /// `TENANT/PROJECT` or the project id.
+        project: String,
+        /// The site (name or id).
+        #[arg(long)]
+        site: String,
+    },
 }
 
 /// `scmp token ...`
@@ -336,6 +363,7 @@ pub fn context(cmd: ContextCmd) -> anyhow::Result<()> {
 
 const TENANT_COLUMNS: &[&str] = &["name", "id", "quota", "description"];
 const PROJECT_COLUMNS: &[&str] = &["name", "id", "quota", "description"];
+const BUDGET_COLUMNS: &[&str] = &["site", "granted", "used", "valid_until"];
 
 /// `scmp tenant ...`
 pub async fn tenant(cmd: TenantCmd, g: &Global) -> anyhow::Result<()> {
@@ -440,6 +468,36 @@ pub async fn project(cmd: ProjectCmd, g: &Global) -> anyhow::Result<()> {
                 .call(Method::PUT, &format!("/projects/{id}/quota"), &quota.body())
                 .await?;
             print(&q, o, &[])
+        }
+        ProjectCmd::BudgetList { project } => {
+            let id = project_id(&a, &project).await?;
+            let list: Vec<SiteBudgetView> = a.list(&format!("/projects/{id}/site-budgets")).await?;
+            print_list(&list, o, BUDGET_COLUMNS)
+        }
+        ProjectCmd::BudgetSet {
+            project,
+            site,
+            budget,
+            valid_for_s,
+        } => {
+            let id = project_id(&a, &project).await?;
+            let body = SiteBudgetSet {
+                budget: budget.body(),
+                valid_for_s,
+            };
+            let b: SiteBudgetView = a
+                .call(
+                    Method::PUT,
+                    &format!("/projects/{id}/site-budgets/{site}"),
+                    &body,
+                )
+                .await?;
+            print(&b, o, BUDGET_COLUMNS)
+        }
+        ProjectCmd::BudgetWithdraw { project, site } => {
+            let id = project_id(&a, &project).await?;
+            a.delete(&format!("/projects/{id}/site-budgets/{site}"))
+                .await
         }
     }
 }
