@@ -598,6 +598,7 @@
 /** `site_update`.
  * @typedef {Object} SiteUpdate
  * @property {(string|null)} [description] Description.
+ * @property {(Array<string>|null)} [offline_groups] The groups (names or ids) whose members the site's identity cache holds, so they can work at the site while it is cut off (empty: nobody but the site's break-glass credential).
  * @property {(string|null)} [region] Region within the country.
  */
 /** A site.
@@ -608,6 +609,7 @@
  * @property {SiteId} id Id.
  * @property {(null|SiteLinkView)} [link] The site's link to the platform, when its clusters are reached through agents (absent for a site reached directly).
  * @property {Name} name Name.
+ * @property {Array<GroupId>} [offline_groups] The groups whose members the site's identity cache holds (ids).
  * @property {(string|null)} [region] Region within the country (absent when none was given).
  */
 /** `snapshot_create`.

@@ -32,6 +32,10 @@ pub struct SiteUpdate {
     /// Description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The groups (names or ids) whose members the site's identity cache holds, so they can work
+    /// at the site while it is cut off (empty: nobody but the site's break-glass credential).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offline_groups: Option<Vec<String>>,
 }
 
 /// A site.
@@ -51,6 +55,9 @@ pub struct SiteView {
     pub description: Option<String>,
     /// Created.
     pub created_at: Time,
+    /// The groups whose members the site's identity cache holds (ids).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub offline_groups: Vec<scmp_common::GroupId>,
     /// The site's link to the platform, when its clusters are reached through agents (absent for
     /// a site reached directly).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -226,6 +226,24 @@ pub struct RoleBinding {
 }
 
 impl RoleBinding {
+    /// A binding as stored (a role's name, and the tenant and project of its scope), when the
+    /// policy engine understands it: unknown or malformed bindings grant nothing.
+    pub fn from_stored(
+        role: &str,
+        tenant: Option<TenantId>,
+        project: Option<ProjectId>,
+    ) -> Option<RoleBinding> {
+        let role: Role = role.parse().ok()?;
+        let scope = match (tenant, project) {
+            (None, None) => Scope::Platform,
+            (Some(t), None) => Scope::Tenant(t),
+            (Some(t), Some(p)) => Scope::Project(t, p),
+            (None, Some(_)) => return None,
+        };
+        let binding = RoleBinding { role, scope };
+        binding.is_well_formed().then_some(binding)
+    }
+
     /// Whether the role may be bound at that scope (a project role on a project, ...).
     pub fn is_well_formed(&self) -> bool {
         matches!(

@@ -86,7 +86,18 @@ pub async fn serve(
     tracing::info!(agent = %agent.id, site = %agent.site, cluster = %cluster.name, "an agent linked");
     state.agent_linked(&cluster).await;
     // What the site needs to work on its own, sent now and whenever it changed.
-    let mut site_sent = String::new();
+    // What was sent last (without its times), and until when its identity cache was valid.
+    let mut site_sent = (String::new(), 0i64);
+    let renew_after = i64::try_from(
+        state
+            .connections
+            .links
+            .settings
+            .identity_validity
+            .as_millis()
+            / 10,
+    )
+    .unwrap_or(i64::MAX);
     let mut site_ticker = tokio::time::interval(SITE_STATE_EVERY);
     let mut heard = Instant::now();
     let mut ticker = tokio::time::interval(interval);
@@ -138,12 +149,17 @@ pub async fn serve(
             _ = site_ticker.tick() => {
                 match state.site_state_of(&cluster).await {
                     Ok(st) => {
-                        let key = serde_json::to_string(&(&st.guests, &st.projects)).unwrap_or_default();
-                        if key != site_sent {
+                        let mut bare = st.clone();
+                        (bare.at_ms, bare.identities_valid_until_ms) = (0, 0);
+                        let key = serde_json::to_string(&bare).unwrap_or_default();
+                        // Sent when it changed, and often enough that the cache stays valid.
+                        let renew = st.identities_valid_until_ms - site_sent.1 >= renew_after;
+                        if key != site_sent.0 || renew {
+                            let until = st.identities_valid_until_ms;
                             if let Err(e) = send(&mut socket, &Down::SiteState(Box::new(st))).await {
                                 break e;
                             }
-                            site_sent = key;
+                            site_sent = (key, until);
                         }
                     }
                     Err(e) => tracing::warn!(agent = %agent.id, error = %e, "cannot make the site's state"),

@@ -45,6 +45,7 @@ pub fn site(s: Site) -> SiteView {
         region: text(s.region),
         description: text(s.description),
         created_at: from_ms(s.created_at),
+        offline_groups: s.offline_groups,
         link: None,
     }
 }

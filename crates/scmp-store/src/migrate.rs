@@ -28,6 +28,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (14, include_str!("../migrations/0014_agent_clusters.sql")),
     (15, include_str!("../migrations/0015_site_budgets.sql")),
     (16, include_str!("../migrations/0016_site_audit.sql")),
+    (
+        17,
+        include_str!("../migrations/0017_site_offline_groups.sql"),
+    ),
 ];
 
 /// Arbitrary constant identifying scmp's migration lock.

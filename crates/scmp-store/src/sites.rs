@@ -3,7 +3,8 @@
 
 use pve_types::{Authid, Fingerprint};
 use scmp_common::{
-    AgentId, ClusterId, ClusterState, Country, DriftAction, Error, Name, ResourceKind, SiteId,
+    AgentId, ClusterId, ClusterState, Country, DriftAction, Error, GroupId, Name, ResourceKind,
+    SiteId,
 };
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -41,6 +42,8 @@ pub struct Site {
     pub description: String,
     /// Created (ms).
     pub created_at: i64,
+    /// The groups whose members the site's identity cache may hold.
+    pub offline_groups: Vec<GroupId>,
 }
 
 /// A new cluster registration.
@@ -147,6 +150,11 @@ fn site(row: &AnyRow) -> Result<Site, Error> {
         region: get_string(row, "region")?,
         description: get_string(row, "description")?,
         created_at: row.try_get("created_at").map_err(Error::internal)?,
+        offline_groups: get_string(row, "offline_groups")?
+            .split(';')
+            .filter(|g| !g.is_empty())
+            .map(|g| g.parse().map_err(Error::internal))
+            .collect::<Result<_, _>>()?,
     })
 }
 
@@ -180,7 +188,7 @@ fn cluster(row: &AnyRow) -> Result<Cluster, Error> {
     })
 }
 
-const SITE_COLUMNS: &str = "id, name, country, region, description, created_at";
+const SITE_COLUMNS: &str = "id, name, country, region, description, created_at, offline_groups";
 const CLUSTER_COLUMNS: &str =
     "id, site_id, name, endpoint, token_id, token_secret_sealed, tls_fingerprint, \
      cpu_overcommit, memory_overcommit, created_at, health, health_since, last_seen_at, last_error, \
@@ -196,7 +204,7 @@ impl DataStore {
         crate::tenants::check_text("region", &new.region)?;
         let id = self.random.id::<SiteId>();
         let r = sqlx::query(&format!(
-            "INSERT INTO sites ({SITE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)"
+            "INSERT INTO sites ({SITE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, '')"
         ))
         .bind(id.to_string())
         .bind(new.name.as_str())
@@ -252,13 +260,23 @@ impl DataStore {
         self.site_list(None, u32::MAX).await
     }
 
-    /// Changes a site's region and/or description.
+    /// Changes a site's region, description and the groups its identity cache may hold.
     pub async fn site_update(
         &self,
         id: SiteId,
         region: Option<&str>,
         description: Option<&str>,
+        offline_groups: Option<&[GroupId]>,
     ) -> Result<Site, Error> {
+        if let Some(groups) = offline_groups {
+            let text: Vec<String> = groups.iter().map(|g| g.to_string()).collect();
+            sqlx::query("UPDATE sites SET offline_groups = $1 WHERE id = $2")
+                .bind(text.join(";"))
+                .bind(id.to_string())
+                .execute(&mut *self.write().await?)
+                .await
+                .map_err(db_error)?;
+        }
         if let Some(r) = region {
             crate::tenants::check_text("region", r)?;
             sqlx::query("UPDATE sites SET region = $1 WHERE id = $2")

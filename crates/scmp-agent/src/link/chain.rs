@@ -33,6 +33,24 @@ pub struct LocalEvent {
     /// The guest it made (`guest_create`), for the centre to give it a record of its own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub made: Option<LocalGuest>,
+    /// Who did it, when a user of the identity cache (absent: the break-glass credential).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<SiteActor>,
+}
+
+/// A user of the site's identity cache who acted there.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteActor {
+    /// The user.
+    pub user: scmp_common::UserId,
+    /// Its name then.
+    pub name: scmp_common::Name,
+    /// Its tenant.
+    pub tenant: Option<scmp_common::TenantId>,
+    /// The credential used.
+    pub credential: scmp_common::CredentialId,
+    /// Its name (a token's name; `login` for a session opened at the site).
+    pub credential_name: String,
 }
 
 /// A guest the site made on its own, within its project's offline budget.
@@ -226,6 +244,7 @@ mod tests {
             error: None,
             upids: vec![],
             made: None,
+            actor: None,
         }
     }
 

@@ -71,7 +71,14 @@ CREATE TABLE IF NOT EXISTS local_guests (
 impl Journal {
     /// Opens (or makes) the journal at `path`.
     pub fn open(path: &Path) -> Result<Self, JournalError> {
-        Self::on(Connection::open(path).map_err(err)?)
+        let journal = Self::on(Connection::open(path).map_err(err)?)?;
+        // It holds the identity cache's hashes: readable by the agent's user only.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(err)?;
+        }
+        Ok(journal)
     }
 
     /// A journal in memory (for tests and tools: it does not outlive the process).
@@ -480,6 +487,7 @@ mod tests {
             error: None,
             upids: vec![],
             made: None,
+            actor: None,
         };
         let mut sent = Vec::new();
         for round in 0..2 {

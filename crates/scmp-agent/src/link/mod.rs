@@ -13,12 +13,14 @@ mod outbox;
 pub mod wire;
 
 pub use backoff::Backoff;
-pub use chain::{ChainCheck, ChainError, ChainSigner, LocalEvent, LocalGuest, SiteAuditEntry};
+pub use chain::{
+    ChainCheck, ChainError, ChainSigner, LocalEvent, LocalGuest, SiteActor, SiteAuditEntry,
+};
 pub use client::{open, run, Credentials, LinkEnd, LinkOptions, LinkState, Socket};
 pub use journal::{Journal, JournalError};
 pub use ledger::LocalChange;
 pub use outbox::Outbox;
 pub use wire::{
-    ClusterHello, Down, Hello, Outcome, SiteGrant, SiteImage, SiteInstanceType, SiteProject,
-    SiteState, Up, UpBody, LINK_PATH, PROTOCOL_VERSION,
+    ClusterHello, Down, Hello, Outcome, SiteBinding, SiteGrant, SiteIdentity, SiteImage,
+    SiteInstanceType, SiteProject, SiteState, SiteToken, Up, UpBody, LINK_PATH, PROTOCOL_VERSION,
 };

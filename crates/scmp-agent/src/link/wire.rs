@@ -148,6 +148,54 @@ pub struct SiteState {
     /// The catalog's instance types.
     #[serde(default)]
     pub instance_types: Vec<SiteInstanceType>,
+    /// The identity cache: the users the site's policy lets it hold.
+    #[serde(default)]
+    pub identities: Vec<SiteIdentity>,
+    /// Until when the cache may be used (ms): renewed while the site is linked, then the cached
+    /// users can no longer log in at the site.
+    #[serde(default)]
+    pub identities_valid_until_ms: i64,
+}
+
+/// A user the site may let in while it is cut off: hashes only, never a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteIdentity {
+    /// The user.
+    pub user: scmp_common::UserId,
+    /// Its name.
+    pub name: Name,
+    /// Its tenant (none: a platform user).
+    pub tenant: Option<scmp_common::TenantId>,
+    /// Its password's argon2id hash, when it has one.
+    pub password_hash: Option<String>,
+    /// Its live tokens.
+    pub tokens: Vec<SiteToken>,
+    /// Its role bindings (its groups' included).
+    pub bindings: Vec<SiteBinding>,
+}
+
+/// A token of a cached user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteToken {
+    /// The credential's id.
+    pub id: scmp_common::CredentialId,
+    /// Its name.
+    pub name: String,
+    /// SHA-256 (hex) of its secret.
+    pub secret_sha256: String,
+    /// When it expires (ms), if it does.
+    pub expires_at_ms: Option<i64>,
+}
+
+/// A role binding of a cached user, as the policy engine reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteBinding {
+    /// The role's name.
+    pub role: String,
+    /// Its tenant.
+    pub tenant: Option<scmp_common::TenantId>,
+    /// Its project.
+    pub project: Option<scmp_common::ProjectId>,
 }
 
 /// A project's offline budget at the site, as the centre holds it.

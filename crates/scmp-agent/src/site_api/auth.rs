@@ -1,26 +1,225 @@
-//! Who may use the site's API: today, whoever holds the site's break-glass credential (made by
-//! the agent at its first start, kept in its directory for the site's operators, stored hashed).
+//! Who may use the site's API, and for what: the users of the identity cache the centre sent
+//! (their tokens, or a session opened with their password at the site), allowed what their role
+//! bindings allow by the platform's own policy engine, while the cache is valid; and whoever holds
+//! the site's break-glass credential (made by the agent at its first start, kept hashed), allowed
+//! everything the site serves and audited as such.
 
-use axum::http::HeaderMap;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use axum::http::{HeaderMap, StatusCode};
+use scmp_authz::{Action, Authorizer, Denial, Principal, Resource, RoleBinding};
+use scmp_common::{AuthMethod, CredentialId, ProjectId, TenantId};
 use sha2::{Digest, Sha256};
+
+use super::problem::{now_ms, problem, Refusal};
+use super::SiteApi;
+use crate::link::SiteIdentity;
 
 /// How a break-glass credential begins (so it is told apart from a platform token).
 pub const BREAK_GLASS_PREFIX: &str = "scmpbg_";
 
+/// How a session opened at the site begins.
+const SESSION_PREFIX: &str = "scmpss_";
+
+/// How long a session opened at the site lasts (never past the cache's validity).
+const SESSION_MS: i64 = 12 * 3_600_000;
+
 /// The SHA-256 (hex) of a credential, as the agent keeps it.
 pub fn break_glass_hash(secret: &str) -> String {
+    sha256(secret)
+}
+
+fn sha256(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-/// Whether the request carries the break-glass credential whose hash is `sha256`.
-pub fn is_break_glass(headers: &HeaderMap, sha256: &str) -> bool {
-    let Some(token) = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-    else {
-        return false;
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// Who is asking.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    /// The site's break-glass credential.
+    BreakGlass,
+    /// A user of the identity cache.
+    User {
+        /// The user as the centre sent it.
+        identity: Box<SiteIdentity>,
+        /// The credential used (a token's id, or the session's).
+        credential: CredentialId,
+        /// Its name.
+        credential_name: String,
+        /// Token or password.
+        method: AuthMethod,
+        /// What the policy engine reads.
+        principal: Principal,
+    },
+}
+
+impl Caller {
+    /// Who it is, for the site's audit entry (none: the break-glass credential).
+    pub fn actor(&self) -> Option<crate::link::SiteActor> {
+        match self {
+            Caller::BreakGlass => None,
+            Caller::User {
+                identity,
+                credential,
+                credential_name,
+                ..
+            } => Some(crate::link::SiteActor {
+                user: identity.user,
+                name: identity.name.clone(),
+                tenant: identity.tenant,
+                credential: *credential,
+                credential_name: credential_name.clone(),
+            }),
+        }
+    }
+
+    /// How the caller authenticated.
+    pub fn method(&self) -> AuthMethod {
+        match self {
+            Caller::BreakGlass => AuthMethod::BreakGlass,
+            Caller::User { method, .. } => *method,
+        }
+    }
+}
+
+/// Sessions opened at the site with a cached password: hashed secret to user and expiry.
+#[derive(Debug, Default)]
+pub struct Sessions(Mutex<HashMap<String, (scmp_common::UserId, CredentialId, i64)>>);
+
+impl Sessions {
+    /// Opens a session for a cached user; answers its secret (shown once) and its expiry.
+    pub fn open(&self, user: scmp_common::UserId, until_ms: i64) -> (String, i64) {
+        use rand::Rng;
+        let bytes: [u8; 24] = rand::thread_rng().gen();
+        let secret = format!("{SESSION_PREFIX}{}", hex::encode(bytes));
+        let until = until_ms.min(now_ms() + SESSION_MS);
+        let mut open = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        open.retain(|_, (_, _, u)| *u > now_ms());
+        open.insert(sha256(&secret), (user, CredentialId::new(), until));
+        (secret, until)
+    }
+
+    fn find(&self, secret: &str) -> Option<(scmp_common::UserId, CredentialId)> {
+        let open = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        open.get(&sha256(secret))
+            .filter(|(_, _, until)| *until > now_ms())
+            .map(|(u, c, _)| (*u, *c))
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+}
+
+fn user(
+    identity: &SiteIdentity,
+    credential: CredentialId,
+    name: &str,
+    method: AuthMethod,
+) -> Caller {
+    Caller::User {
+        principal: Principal {
+            id: identity.user.to_string(),
+            bindings: identity
+                .bindings
+                .iter()
+                .filter_map(|b| RoleBinding::from_stored(&b.role, b.tenant, b.project))
+                .collect(),
+        },
+        identity: Box::new(identity.clone()),
+        credential,
+        credential_name: name.to_string(),
+        method,
+    }
+}
+
+/// The caller a request's credential stands for; `None` for none, a wrong one, or one of the
+/// identity cache after its validity.
+pub fn authenticate(api: &SiteApi, headers: &HeaderMap) -> Option<Caller> {
+    let text = bearer(headers)?;
+    // Hashed first: comparisons see digests, never the secret.
+    if text.starts_with(BREAK_GLASS_PREFIX) {
+        return same(&sha256(text), &api.break_glass_sha256).then_some(Caller::BreakGlass);
+    }
+    let st = api.site.borrow();
+    let st = st.as_ref()?;
+    let now = now_ms();
+    if st.identities_valid_until_ms <= now {
+        return None;
+    }
+    if text.starts_with(SESSION_PREFIX) {
+        let (id, credential) = api.sessions.find(text)?;
+        let identity = st.identities.iter().find(|i| i.user == id)?;
+        return Some(user(identity, credential, "login", AuthMethod::Password));
+    }
+    let (id, secret) = text.strip_prefix("scmp_")?.split_once('_')?;
+    let hash = sha256(secret);
+    st.identities.iter().find_map(|i| {
+        let t = i.tokens.iter().find(|t| t.id.to_string() == id)?;
+        let live = t.expires_at_ms.is_none_or(|e| e > now);
+        (live && same(&hash, &t.secret_sha256)).then(|| user(i, t.id, &t.name, AuthMethod::Token))
+    })
+}
+
+/// The refusal of a request without a credential the site takes.
+pub fn refused() -> Refusal {
+    problem(
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+        "Authentication required",
+        "the site's API takes the tokens and passwords of the users its identity cache holds \
+         (while it is valid), or the site's break-glass credential",
+    )
+}
+
+/// Whether the caller may do `action` on a project, by the platform's policy: 404 when it may
+/// not even see it, 403 when it may see but not do this.
+pub fn allow(
+    authz: &Authorizer,
+    caller: &Caller,
+    action: Action,
+    tenant: TenantId,
+    project: ProjectId,
+) -> Result<(), Refusal> {
+    let Caller::User { principal, .. } = caller else {
+        return Ok(());
     };
-    // Hashed first: the comparison sees digests, never the secret.
-    token.starts_with(BREAK_GLASS_PREFIX) && break_glass_hash(token) == sha256
+    match authz.check(principal, action, Resource::Project(tenant, project)) {
+        Ok(()) => Ok(()),
+        Err(Denial::NotFound) => Err(problem(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "Not found",
+            "no such project here",
+        )),
+        Err(Denial::Forbidden) => Err(problem(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Forbidden",
+            &format!("your roles do not allow {action} here"),
+        )),
+    }
+}
+
+/// Whether the caller may see a project at all.
+pub fn sees(authz: &Authorizer, caller: &Caller, tenant: TenantId, project: ProjectId) -> bool {
+    match caller {
+        Caller::BreakGlass => true,
+        Caller::User { principal, .. } => {
+            authz.can_see(principal, Resource::Project(tenant, project))
+        }
+    }
 }

@@ -15,10 +15,12 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use scmp_api::{GuestCreate, GuestView, NetworkSpec};
 use scmp_common::time::from_ms;
-use scmp_common::{AuthMethod, GuestId, GuestState, OperationKind, Resources};
+use scmp_common::{GuestId, GuestState, OperationKind, Resources};
 
-use super::auth::is_break_glass;
-use super::problem::{now_ms, problem, refused, Refusal};
+use scmp_authz::Action;
+
+use super::auth::{allow, authenticate, refused, Caller};
+use super::problem::{now_ms, problem, Refusal};
 use super::view::{find, live_guests, local_guests, operation_view, state_or_missing};
 use super::SiteApi;
 use crate::actions::{CloneOutcome, GuestSpec};
@@ -150,16 +152,17 @@ pub async fn create(
     Path(project): Path<String>,
     bytes: Bytes,
 ) -> Response {
-    if !is_break_glass(&headers, &api.break_glass_sha256) {
+    let Some(caller) = authenticate(&api, &headers) else {
         return refused().into_response();
-    }
-    match create_guest(&api, peer, &project, &bytes).await {
+    };
+    match create_guest(&api, &caller, peer, &project, &bytes).await {
         Ok(r) | Err(r) => r,
     }
 }
 
 async fn create_guest(
     api: &SiteApi,
+    caller: &Caller,
     peer: SocketAddr,
     project: &str,
     bytes: &[u8],
@@ -181,6 +184,14 @@ async fn create_guest(
             &format!("no project '{project}' with guests or a budget at this site"),
         )));
     };
+    allow(
+        &api.authz,
+        caller,
+        Action::GuestCreate,
+        sp.project.tenant_id,
+        sp.project.id,
+    )
+    .map_err(refuse)?;
     let image = st
         .images
         .iter()
@@ -317,11 +328,12 @@ async fn create_guest(
         at_ms: started,
         operation: OperationKind::GuestCreate.as_str().to_string(),
         guest: id,
-        method: AuthMethod::BreakGlass,
+        method: caller.method(),
         source: peer.ip().to_string(),
         error: error.clone(),
         upids: upids.clone(),
         made: made.clone(),
+        actor: caller.actor(),
     };
     let change = match (view, made) {
         (Some(v), Some(m)) => Some(LocalChange::Made(Box::new(v), Box::new(m))),
@@ -460,11 +472,11 @@ pub async fn delete(
     headers: HeaderMap,
     Path(key): Path<String>,
 ) -> Response {
-    if !is_break_glass(&headers, &api.break_glass_sha256) {
+    let Some(caller) = authenticate(&api, &headers) else {
         return refused().into_response();
-    }
+    };
     let _spending = api.spending.lock().await;
-    let g = match find(&api, &key).await {
+    let g = match find(&api, &caller, &key, Action::GuestOperate).await {
         Ok(g) => g,
         Err(r) => return r.into_response(),
     };
@@ -503,11 +515,12 @@ pub async fn delete(
         at_ms: started,
         operation: OperationKind::GuestDelete.as_str().to_string(),
         guest: g.id,
-        method: AuthMethod::BreakGlass,
+        method: caller.method(),
         source: peer.ip().to_string(),
         error: error.clone(),
         upids: upids.clone(),
         made: None,
+        actor: caller.actor(),
     };
     let change = error.is_none().then_some(LocalChange::Gone(g.id));
     if let Err(r) = journal(&api, &event, change.as_ref()) {

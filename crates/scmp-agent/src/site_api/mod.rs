@@ -10,6 +10,7 @@ mod auth;
 mod create;
 mod problem;
 mod routes;
+mod sessions;
 mod view;
 
 use std::net::SocketAddr;
@@ -22,6 +23,7 @@ use crate::command::Agent;
 use crate::link::{ChainSigner, Outbox, SiteState};
 
 pub use auth::{break_glass_hash, BREAK_GLASS_PREFIX};
+pub use scmp_authz::Authorizer;
 
 /// What the site's API works with.
 pub struct SiteApi {
@@ -37,6 +39,10 @@ pub struct SiteApi {
     pub break_glass_sha256: String,
     /// The identity the break-glass credential stands for, as `GET /me` shows it.
     pub break_glass_user: (UserId, CredentialId),
+    /// The platform's policy engine, deciding for the cached users as the centre would.
+    pub authz: scmp_authz::Authorizer,
+    /// Sessions opened at the site with a cached user's password.
+    pub sessions: auth::Sessions,
     /// Held while a guest is made or deleted at the site: one at a time, so two creations never
     /// spend the same part of a budget.
     pub spending: tokio::sync::Mutex<()>,

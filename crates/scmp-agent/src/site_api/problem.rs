@@ -48,16 +48,6 @@ pub fn problem(
     }
 }
 
-/// No (or not the site's) credential.
-pub fn refused() -> Refusal {
-    problem(
-        StatusCode::UNAUTHORIZED,
-        "unauthenticated",
-        "Authentication required",
-        "the site's API takes the site's break-glass credential",
-    )
-}
-
 /// The site's clock (ms).
 pub fn now_ms() -> i64 {
     scmp_common::SystemClock::shared().now_ms()

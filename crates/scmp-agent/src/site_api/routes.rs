@@ -12,10 +12,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use scmp_api::{MeView, Page, ProjectView, RoleView};
-use scmp_common::{AuthMethod, OperationKind};
+use scmp_common::OperationKind;
 
-use super::auth::is_break_glass;
-use super::problem::{now_ms, problem, refused};
+use scmp_authz::{Action, Scope};
+
+use super::auth::{allow, authenticate, refused, sees, Caller};
+use super::problem::{now_ms, problem};
 use super::view::{find, live_guests, operation_view, state_or_missing};
 use super::SiteApi;
 use crate::command::{Command, Power};
@@ -26,6 +28,7 @@ type Api = State<Arc<SiteApi>>;
 pub fn router(api: Arc<SiteApi>) -> Router {
     Router::new()
         .route("/api/v1/me", get(me))
+        .route("/api/v1/sessions", post(super::sessions::login))
         .route("/api/v1/tenants/{tenant}/projects", get(projects))
         .route(
             "/api/v1/projects/{project}/guests",
@@ -49,36 +52,63 @@ pub fn router(api: Arc<SiteApi>) -> Router {
 }
 
 async fn me(State(api): Api, headers: HeaderMap) -> Response {
-    if !is_break_glass(&headers, &api.break_glass_sha256) {
+    let Some(caller) = authenticate(&api, &headers) else {
         return refused().into_response();
-    }
-    let (id, credential) = api.break_glass_user;
-    let Ok(name) = scmp_common::Name::new("break-glass") else {
-        return problem(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "Internal error",
-            "the break-glass identity has no valid name",
-        )
-        .into_response();
     };
-    Json(MeView {
-        id,
-        name,
-        tenant_id: None,
-        credential,
-        roles: vec![RoleView {
-            role: "break-glass".into(),
-            scope: "site".into(),
-        }],
-    })
-    .into_response()
+    let view = match caller {
+        Caller::BreakGlass => {
+            let (id, credential) = api.break_glass_user;
+            let Ok(name) = scmp_common::Name::new("break-glass") else {
+                return problem(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Internal error",
+                    "the break-glass identity has no valid name",
+                )
+                .into_response();
+            };
+            MeView {
+                id,
+                name,
+                tenant_id: None,
+                credential,
+                roles: vec![RoleView {
+                    role: "break-glass".into(),
+                    scope: "site".into(),
+                }],
+            }
+        }
+        Caller::User {
+            identity,
+            credential,
+            principal,
+            ..
+        } => MeView {
+            id: identity.user,
+            name: identity.name.clone(),
+            tenant_id: identity.tenant,
+            credential,
+            roles: principal
+                .bindings
+                .iter()
+                .map(|b| RoleView {
+                    role: b.role.name().to_string(),
+                    scope: match b.scope {
+                        Scope::Platform => "platform".to_string(),
+                        Scope::Tenant(t) => format!("tenant/{t}"),
+                        Scope::Project(_, p) => format!("project/{p}"),
+                    },
+                })
+                .collect(),
+        },
+    };
+    Json(view).into_response()
 }
 
 async fn projects(State(api): Api, headers: HeaderMap, Path(tenant): Path<String>) -> Response {
-    if !is_break_glass(&headers, &api.break_glass_sha256) {
+    let Some(caller) = authenticate(&api, &headers) else {
         return refused().into_response();
-    }
+    };
     let st = match state_or_missing(&api) {
         Ok(s) => s,
         Err(r) => return r.into_response(),
@@ -87,6 +117,7 @@ async fn projects(State(api): Api, headers: HeaderMap, Path(tenant): Path<String
         .projects
         .into_iter()
         .filter(|p| p.tenant.as_str() == tenant || p.project.tenant_id.to_string() == tenant)
+        .filter(|p| sees(&api.authz, &caller, p.project.tenant_id, p.project.id))
         .map(|p| p.project)
         .collect();
     Json(Page {
@@ -97,8 +128,28 @@ async fn projects(State(api): Api, headers: HeaderMap, Path(tenant): Path<String
 }
 
 async fn guests(State(api): Api, headers: HeaderMap, Path(project): Path<String>) -> Response {
-    if !is_break_glass(&headers, &api.break_glass_sha256) {
+    let Some(caller) = authenticate(&api, &headers) else {
         return refused().into_response();
+    };
+    let known = match state_or_missing(&api) {
+        Ok(st) => st
+            .projects
+            .iter()
+            .find(|p| p.project.id.to_string() == project)
+            .map(|p| (p.project.tenant_id, p.project.id)),
+        Err(r) => return r.into_response(),
+    };
+    let Some((t, p)) = known else {
+        return problem(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "Not found",
+            "no such project here",
+        )
+        .into_response();
+    };
+    if let Err(r) = allow(&api.authz, &caller, Action::GuestList, t, p) {
+        return r.into_response();
     }
     match live_guests(&api).await {
         Ok(all) => Json(Page {
@@ -114,10 +165,10 @@ async fn guests(State(api): Api, headers: HeaderMap, Path(project): Path<String>
 }
 
 async fn guest(State(api): Api, headers: HeaderMap, Path(key): Path<String>) -> Response {
-    if !is_break_glass(&headers, &api.break_glass_sha256) {
+    let Some(caller) = authenticate(&api, &headers) else {
         return refused().into_response();
-    }
-    match find(&api, &key).await {
+    };
+    match find(&api, &caller, &key, Action::GuestView).await {
         Ok(g) => Json(g).into_response(),
         Err(r) => r.into_response(),
     }
@@ -129,9 +180,9 @@ async fn power(
     headers: HeaderMap,
     Path((key, action)): Path<(String, String)>,
 ) -> Response {
-    if !is_break_glass(&headers, &api.break_glass_sha256) {
+    let Some(caller) = authenticate(&api, &headers) else {
         return refused().into_response();
-    }
+    };
     let (power, kind) = match action.as_str() {
         "start" => (Power::Start, OperationKind::GuestStart),
         "stop" => (Power::Stop, OperationKind::GuestStop),
@@ -147,7 +198,7 @@ async fn power(
             .into_response()
         }
     };
-    let g = match find(&api, &key).await {
+    let g = match find(&api, &caller, &key, Action::GuestOperate).await {
         Ok(g) => g,
         Err(r) => return r.into_response(),
     };
@@ -160,8 +211,10 @@ async fn power(
         )
         .into_response();
     };
-    tracing::warn!(guest = %g.id, name = %g.name, action = %action, source = %peer,
-        "break-glass: a guest's power changed through the site's API");
+    if matches!(caller, Caller::BreakGlass) {
+        tracing::warn!(guest = %g.id, name = %g.name, action = %action, source = %peer,
+            "break-glass: a guest's power changed through the site's API");
+    }
     let started = now_ms();
     let outcome = api
         .agent
@@ -180,11 +233,12 @@ async fn power(
         at_ms: started,
         operation: kind.as_str().to_string(),
         guest: g.id,
-        method: AuthMethod::BreakGlass,
+        method: caller.method(),
         source: peer.ip().to_string(),
         error: error.clone(),
         upids: upids.clone(),
         made: None,
+        actor: caller.actor(),
     };
     if let Err(e) = api.outbox.push_audit(&api.signer, &event, None) {
         tracing::error!(error = %e, "the site's audit entry could not be journaled");

@@ -7,6 +7,9 @@ use scmp_api::{GuestView, OperationView};
 use scmp_common::time::from_ms;
 use scmp_common::{GuestId, GuestState, OperationId, OperationKind, OperationState};
 
+use scmp_authz::Action;
+
+use super::auth::{allow, sees, Caller};
 use super::problem::{now_ms, problem, Refusal};
 use super::SiteApi;
 use crate::command::Command;
@@ -61,14 +64,25 @@ pub async fn live_guests(api: &SiteApi) -> Result<Vec<GuestView>, Refusal> {
 }
 
 /// The guest a path names: by id, or by a name only one guest at the site has.
-pub async fn find(api: &SiteApi, key: &str) -> Result<GuestView, Refusal> {
+/// The caller must see it and be allowed `action` on it.
+pub async fn find(
+    api: &SiteApi,
+    caller: &Caller,
+    key: &str,
+    action: Action,
+) -> Result<GuestView, Refusal> {
     let all = live_guests(api).await?;
     let mut named: Vec<GuestView> = all
         .into_iter()
         .filter(|g| g.id.to_string() == key || g.name.as_str() == key)
+        .filter(|g| sees(&api.authz, caller, g.tenant_id, g.project_id))
         .collect();
     match named.len() {
-        1 => Ok(named.remove(0)),
+        1 => {
+            let g = named.remove(0);
+            allow(&api.authz, caller, action, g.tenant_id, g.project_id)?;
+            Ok(g)
+        }
         0 => Err(problem(
             StatusCode::NOT_FOUND,
             "not-found",

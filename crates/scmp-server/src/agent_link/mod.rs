@@ -26,6 +26,8 @@ pub struct LinkSettings {
     pub command_wait: Duration,
     /// How long after its link broke an agent counts as disconnected (degraded until then).
     pub disconnected_after: Duration,
+    /// How long a site may use the identity cache it was last sent (renewed while linked).
+    pub identity_validity: Duration,
 }
 
 impl Default for LinkSettings {
@@ -34,6 +36,7 @@ impl Default for LinkSettings {
             ping_interval: Duration::from_secs(10),
             command_wait: Duration::from_secs(300),
             disconnected_after: Duration::from_secs(60),
+            identity_validity: Duration::from_secs(30 * 86_400),
         }
     }
 }

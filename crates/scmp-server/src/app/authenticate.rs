@@ -2,7 +2,7 @@
 //! becomes the actor, the user behind it with the credential used and the user's role bindings
 //! (its groups' included) as the policy engine reads them.
 
-use scmp_authz::{Principal, Role, RoleBinding, Scope};
+use scmp_authz::{Principal, RoleBinding};
 use scmp_common::Error;
 use scmp_store::StoredBinding;
 
@@ -12,17 +12,7 @@ use crate::context::{Actor, AppState};
 fn bindings(stored: &[StoredBinding]) -> Vec<RoleBinding> {
     stored
         .iter()
-        .filter_map(|b| {
-            let role: Role = b.role.parse().ok()?;
-            let scope = match (b.tenant_id, b.project_id) {
-                (None, None) => Scope::Platform,
-                (Some(t), None) => Scope::Tenant(t),
-                (Some(t), Some(p)) => Scope::Project(t, p),
-                (None, Some(_)) => return None,
-            };
-            let binding = RoleBinding { role, scope };
-            binding.is_well_formed().then_some(binding)
-        })
+        .filter_map(|b| RoleBinding::from_stored(&b.role, b.tenant_id, b.project_id))
         .collect()
 }
 

@@ -93,15 +93,38 @@ impl AppState {
             tenant,
             error,
         );
-        let rec = AuditRecord {
+        let mut rec = AuditRecord {
             auth_method: event.method,
             source: event.source.clone(),
             ..rec
         };
+        if let Some(a) = &event.actor {
+            // A user of the site's identity cache: the entry names the user, as the centre's
+            // own entries do, with the site as where it happened (the request id).
+            let tenant = match a.tenant {
+                Some(t) => self
+                    .store
+                    .tenant_get(t)
+                    .await
+                    .map(|t| t.name.to_string())
+                    .unwrap_or_default(),
+                None => String::new(),
+            };
+            rec.actor = a.user.to_string();
+            rec.identity = ActorIdentity {
+                name: a.name.to_string(),
+                realm: format!("site:{}", agent.site),
+                tenant,
+            };
+            rec.credential = a.credential.to_string();
+            rec.credential_name = a.credential_name.clone();
+        }
         let central = self.store.audit_append(&rec).await?;
         self.store.site_audit_joined(agent.id, seq, central).await?;
-        tracing::warn!(agent = %agent.id, site = %agent.site, operation = %event.operation,
-            guest = %event.guest, "the site acted through its break-glass credential");
+        if event.actor.is_none() {
+            tracing::warn!(agent = %agent.id, site = %agent.site, operation = %event.operation,
+                guest = %event.guest, "the site acted through its break-glass credential");
+        }
         Ok(())
     }
 

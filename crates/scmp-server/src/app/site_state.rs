@@ -1,8 +1,12 @@
 //! What a site needs to keep working on its own, sent down its agent's link: the scmp guests on
 //! its cluster, the projects they belong to and those with an offline budget there (with their
-//! tenants' names), the budgets, and the catalog it may create guests from.
+//! tenants' names), the budgets, the catalog it may create guests from, and its identity cache
+//! (the users its policy lets it hold, with hashes only, and until when).
 
-use scmp_agent::link::{SiteGrant, SiteImage, SiteInstanceType, SiteProject, SiteState};
+use scmp_agent::link::{
+    SiteBinding, SiteGrant, SiteIdentity, SiteImage, SiteInstanceType, SiteProject, SiteState,
+    SiteToken,
+};
 use scmp_common::{Error, ProjectId};
 use scmp_store::Cluster;
 
@@ -52,8 +56,48 @@ impl AppState {
                 disk_gib: t.disk_gib,
             })
             .collect();
+        let now = self.clock.now_ms();
+        let identities = self
+            .store
+            .site_offline_identities(cluster.site_id, now)
+            .await?
+            .into_iter()
+            .map(|i| SiteIdentity {
+                user: i.id,
+                name: i.name,
+                tenant: i.tenant_id,
+                password_hash: i.password_hash,
+                tokens: i
+                    .tokens
+                    .into_iter()
+                    .map(|t| SiteToken {
+                        id: t.id,
+                        name: t.name,
+                        secret_sha256: t.secret_sha256,
+                        expires_at_ms: t.expires_at,
+                    })
+                    .collect(),
+                bindings: i
+                    .bindings
+                    .into_iter()
+                    .map(|b| SiteBinding {
+                        role: b.role,
+                        tenant: b.tenant_id,
+                        project: b.project_id,
+                    })
+                    .collect(),
+            })
+            .collect();
+        let validity = i64::try_from(
+            self.connections
+                .links
+                .settings
+                .identity_validity
+                .as_millis(),
+        )
+        .unwrap_or(i64::MAX);
         Ok(SiteState {
-            at_ms: self.clock.now_ms(),
+            at_ms: now,
             guests: guests.into_iter().map(crate::views::guest).collect(),
             projects,
             budgets: budgets
@@ -67,6 +111,8 @@ impl AppState {
                 .collect(),
             images,
             instance_types,
+            identities,
+            identities_valid_until_ms: now.saturating_add(validity),
         })
     }
 }

@@ -121,6 +121,27 @@ impl AppState {
         body: SiteUpdate,
     ) -> Result<SiteView, Error> {
         let site = self.lookup_site(ctx, key, Action::SiteCreate).await?;
+        let groups = match &body.offline_groups {
+            Some(keys) => {
+                let mut ids = Vec::with_capacity(keys.len());
+                for k in keys {
+                    match self.store.group_lookup(k).await {
+                        Ok(g) => ids.push(g.id),
+                        Err(Error::NotFound { .. }) => {
+                            return Err(Error::InvalidValue {
+                                field: "offline_groups".into(),
+                                message: format!("no group '{k}'"),
+                            })
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                ids.sort();
+                ids.dedup();
+                Some(ids)
+            }
+            None => None,
+        };
         let site = self
             .audited(
                 ctx,
@@ -131,6 +152,7 @@ impl AppState {
                     site.id,
                     body.region.as_deref(),
                     body.description.as_deref(),
+                    groups.as_deref(),
                 ),
             )
             .await?;

@@ -23,6 +23,7 @@ fn event(operation: &str) -> LocalEvent {
         error: None,
         upids: vec![],
         made: None,
+        actor: None,
     }
 }
 

@@ -234,6 +234,10 @@ pub enum SiteCmd {
         /// Description.
         #[arg(long)]
         description: Option<String>,
+        /// A group whose members the site's identity cache holds (repeat it; `--offline-group ""`
+        /// empties the list).
+        #[arg(long = "offline-group")]
+        offline_groups: Vec<String>,
     },
     /// `site_delete`.
     Delete {
@@ -531,10 +535,17 @@ pub async fn site(cmd: SiteCmd, g: &Global) -> anyhow::Result<()> {
             site,
             region,
             description,
+            offline_groups,
         } => {
             let body = SiteUpdate {
                 region,
                 description,
+                offline_groups: (!offline_groups.is_empty()).then(|| {
+                    offline_groups
+                        .into_iter()
+                        .filter(|g| !g.is_empty())
+                        .collect()
+                }),
             };
             let s: SiteView = a
                 .call(Method::PUT, &format!("/sites/{site}"), &body)

@@ -93,6 +93,8 @@ pub async fn start(
         site,
         break_glass_sha256: hash,
         break_glass_user: user,
+        authz: site_api::Authorizer::new().map_err(anyhow::Error::msg)?,
+        sessions: Default::default(),
         spending: Default::default(),
     };
     let (addr, handle) = site_api::serve(api, listen, &cert, &key)
