@@ -12,7 +12,7 @@ use scmp_authz::{Action, Authorizer, Denial, Principal, Resource, RoleBinding};
 use scmp_common::{AuthMethod, CredentialId, ProjectId, TenantId};
 use sha2::{Digest, Sha256};
 
-use super::problem::{now_ms, problem, Refusal};
+use super::problem::{problem, Refusal};
 use super::SiteApi;
 use crate::link::SiteIdentity;
 
@@ -97,21 +97,21 @@ pub struct Sessions(Mutex<HashMap<String, (scmp_common::UserId, CredentialId, i6
 
 impl Sessions {
     /// Opens a session for a cached user; answers its secret (shown once) and its expiry.
-    pub fn open(&self, user: scmp_common::UserId, until_ms: i64) -> (String, i64) {
+    pub fn open(&self, user: scmp_common::UserId, until_ms: i64, now: i64) -> (String, i64) {
         use rand::Rng;
         let bytes: [u8; 24] = rand::thread_rng().gen();
         let secret = format!("{SESSION_PREFIX}{}", hex::encode(bytes));
-        let until = until_ms.min(now_ms() + SESSION_MS);
+        let until = until_ms.min(now + SESSION_MS);
         let mut open = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        open.retain(|_, (_, _, u)| *u > now_ms());
+        open.retain(|_, (_, _, u)| *u > now);
         open.insert(sha256(&secret), (user, CredentialId::new(), until));
         (secret, until)
     }
 
-    fn find(&self, secret: &str) -> Option<(scmp_common::UserId, CredentialId)> {
+    fn find(&self, secret: &str, now: i64) -> Option<(scmp_common::UserId, CredentialId)> {
         let open = self.0.lock().unwrap_or_else(|e| e.into_inner());
         open.get(&sha256(secret))
-            .filter(|(_, _, until)| *until > now_ms())
+            .filter(|(_, _, until)| *until > now)
             .map(|(u, c, _)| (*u, *c))
     }
 }
@@ -156,12 +156,12 @@ pub fn authenticate(api: &SiteApi, headers: &HeaderMap) -> Option<Caller> {
     }
     let st = api.site.borrow();
     let st = st.as_ref()?;
-    let now = now_ms();
+    let now = api.clock.now_ms();
     if st.identities_valid_until_ms <= now {
         return None;
     }
     if text.starts_with(SESSION_PREFIX) {
-        let (id, credential) = api.sessions.find(text)?;
+        let (id, credential) = api.sessions.find(text, now)?;
         let identity = st.identities.iter().find(|i| i.user == id)?;
         return Some(user(identity, credential, "login", AuthMethod::Password));
     }

@@ -20,7 +20,7 @@ use scmp_common::{GuestId, GuestState, OperationKind, Resources};
 use scmp_authz::Action;
 
 use super::auth::{allow, authenticate, refused, Caller};
-use super::problem::{now_ms, problem, Refusal};
+use super::problem::{problem, Refusal};
 use super::view::{find, live_guests, local_guests, operation_view, state_or_missing};
 use super::SiteApi;
 use crate::actions::{CloneOutcome, GuestSpec};
@@ -98,7 +98,7 @@ fn room(api: &SiteApi, st: &SiteState, project: &SiteProject) -> Result<Resource
             project.project.name
         )));
     };
-    if grant.valid_until_ms <= now_ms() {
+    if grant.valid_until_ms <= api.clock.now_ms() {
         return Err(forbidden(format!(
             "project '{}''s offline budget at this site ran out at {}",
             project.project.name,
@@ -244,7 +244,7 @@ async fn create_guest(
             ),
         )));
     }
-    let started = now_ms();
+    let started = api.clock.now_ms();
     let id = GuestId::new();
     let spec = GuestSpec {
         guest: id,
@@ -305,7 +305,7 @@ async fn create_guest(
             error: None,
             events: vec![],
             created_at: from_ms(started),
-            updated_at: from_ms(now_ms()),
+            updated_at: from_ms(api.clock.now_ms()),
         }),
         Err(_) => None,
     };
@@ -345,7 +345,7 @@ async fn create_guest(
         OperationKind::GuestCreate,
         target,
         id,
-        started,
+        (started, api.clock.now_ms()),
         error,
         upids,
     ))
@@ -498,7 +498,7 @@ pub async fn delete(
     };
     tracing::warn!(guest = %g.id, name = %g.name, source = %peer,
         "break-glass: a guest made at the site is deleted through its own API");
-    let started = now_ms();
+    let started = api.clock.now_ms();
     let outcome = api
         .agent
         .ask(Command::Destroy {
@@ -530,7 +530,7 @@ pub async fn delete(
         OperationKind::GuestDelete,
         format!("guest/{}", g.name),
         g.id,
-        started,
+        (started, api.clock.now_ms()),
         error,
         upids,
     ))

@@ -47,8 +47,3 @@ pub fn problem(
         detail: detail.to_string(),
     }
 }
-
-/// The site's clock (ms).
-pub fn now_ms() -> i64 {
-    scmp_common::SystemClock::shared().now_ms()
-}

@@ -17,7 +17,7 @@ use scmp_common::OperationKind;
 use scmp_authz::{Action, Scope};
 
 use super::auth::{allow, authenticate, refused, sees, Caller};
-use super::problem::{now_ms, problem};
+use super::problem::problem;
 use super::view::{find, live_guests, operation_view, state_or_missing};
 use super::SiteApi;
 use crate::command::{Command, Power};
@@ -215,7 +215,7 @@ async fn power(
         tracing::warn!(guest = %g.id, name = %g.name, action = %action, source = %peer,
             "break-glass: a guest's power changed through the site's API");
     }
-    let started = now_ms();
+    let started = api.clock.now_ms();
     let outcome = api
         .agent
         .ask(Command::Power {
@@ -253,7 +253,7 @@ async fn power(
         kind,
         format!("guest/{}", g.name),
         g.id,
-        started,
+        (started, api.clock.now_ms()),
         error,
         upids,
     ))

@@ -14,7 +14,7 @@ use axum::Json;
 use scmp_api::{SessionCreate, SessionView};
 use scmp_common::time::from_ms;
 
-use super::problem::{now_ms, problem};
+use super::problem::problem;
 use super::SiteApi;
 
 /// A hash of a password nobody has, checked for unknown users so the time does not tell who exists.
@@ -45,7 +45,7 @@ pub async fn login(State(api): State<Arc<SiteApi>>, bytes: Bytes) -> Response {
     let (found, until) = {
         let st = api.site.borrow();
         match st.as_ref() {
-            Some(st) if st.identities_valid_until_ms > now_ms() => (
+            Some(st) if st.identities_valid_until_ms > api.clock.now_ms() => (
                 st.identities
                     .iter()
                     .find(|i| i.name.as_str() == body.username)
@@ -65,7 +65,7 @@ pub async fn login(State(api): State<Arc<SiteApi>>, bytes: Bytes) -> Response {
         .unwrap_or(false);
     match found {
         Some((user, Some(_))) if ok => {
-            let (token, expires) = api.sessions.open(user, until);
+            let (token, expires) = api.sessions.open(user, until, api.clock.now_ms());
             tracing::info!(user = %user, "a cached user logged in at the site");
             Json(SessionView {
                 token,

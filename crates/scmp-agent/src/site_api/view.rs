@@ -10,7 +10,7 @@ use scmp_common::{GuestId, GuestState, OperationId, OperationKind, OperationStat
 use scmp_authz::Action;
 
 use super::auth::{allow, sees, Caller};
-use super::problem::{now_ms, problem, Refusal};
+use super::problem::{problem, Refusal};
 use super::SiteApi;
 use crate::command::Command;
 
@@ -116,7 +116,7 @@ pub fn operation_view(
     kind: OperationKind,
     target: String,
     guest_id: GuestId,
-    started: i64,
+    (started, finished): (i64, i64),
     error: Option<String>,
     tasks: Vec<String>,
 ) -> OperationView {
@@ -135,6 +135,6 @@ pub fn operation_view(
         tasks,
         request_id: uuid::Uuid::new_v4().to_string(),
         created_at: from_ms(started),
-        updated_at: from_ms(now_ms()),
+        updated_at: from_ms(finished),
     }
 }

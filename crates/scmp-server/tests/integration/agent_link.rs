@@ -200,14 +200,14 @@ async fn an_agent_speaks_only_for_its_own_site() {
 
 /// An agent that counts the power commands it carries out, and holds on to each answer a while
 /// (long enough for a test to cut the link before the answer goes up).
-struct Counting {
+pub(crate) struct Counting {
     inner: scmp_agent::LocalAgent,
     power: std::sync::atomic::AtomicUsize,
     hold: Duration,
 }
 
 impl Counting {
-    fn on(site: &scmp_test_utils::SimSite, hold: Duration) -> std::sync::Arc<Counting> {
+    pub(crate) fn on(site: &scmp_test_utils::SimSite, hold: Duration) -> std::sync::Arc<Counting> {
         let c = site.cluster_create("x");
         let access = scmp_agent::ClusterAccess {
             endpoint: c.endpoint,

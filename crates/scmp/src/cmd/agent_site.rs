@@ -93,6 +93,7 @@ pub async fn start(
         site,
         break_glass_sha256: hash,
         break_glass_user: user,
+        clock: scmp_common::SystemClock::shared(),
         authz: site_api::Authorizer::new().map_err(anyhow::Error::msg)?,
         sessions: Default::default(),
         spending: Default::default(),

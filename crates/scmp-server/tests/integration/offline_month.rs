@@ -1,0 +1,256 @@
+//! Thirty days cut off, in scaled time: the centre and the site share a clock the test moves a day
+//! at a time; the site's link is cut by a proxy, and through the month a cached user makes,
+//! deletes, stops, starts and reboots guests at the site within the project's escrowed budget and
+//! the identity cache's validity. When the link comes back nothing is lost and nothing counted
+//! twice: every entry the site journaled reaches the centre once, the audit log (the sites'
+//! chains with it) verifies, the guests made there are the centre's with their quota, and the
+//! project's usage is exactly what exists plus what is left of its budget.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::Method;
+use scmp_agent::link::{ChainSigner, Journal, LinkOptions, LinkState, Outbox, Up};
+use scmp_agent::site_api::{self, SiteApi};
+use scmp_api::{
+    AuditEntryView, GuestView, Page, ProjectView, SessionView, SiteBudgetView, TokenView,
+};
+use scmp_common::{Clock, ManualClock, SystemClock};
+use scmp_test_utils::helpers::{acme_web, create_group, create_guest, vm};
+use scmp_test_utils::link_proxy::LinkProxy;
+use scmp_test_utils::{Client, SimSite, TestContext};
+use serde_json::json;
+
+use crate::agent_link::{creds, enrolled, hello, Counting};
+
+const DAY: i64 = 86_400_000;
+
+fn running(site: &SimSite, vmid: u32) -> bool {
+    site.sim.cluster().guests.get(&vmid).map(|g| g.state) == Some(pve_sim::RunState::Running)
+}
+
+fn named(site: &SimSite, name: &str) -> usize {
+    site.sim
+        .cluster()
+        .guests
+        .values()
+        .filter(|g| g.config.get("name").map(String::as_str) == Some(name))
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn thirty_days_cut_off_lose_nothing_and_count_nothing_twice() {
+    let clock = ManualClock::at(SystemClock::shared().now_ms());
+    let ctx = TestContext::builder("offline-month")
+        .clock(clock.clone() as Arc<dyn Clock>)
+        .agent_link(scmp_server::LinkSettings {
+            identity_validity: Duration::from_millis(31 * DAY as u64),
+            ..Default::default()
+        })
+        .start()
+        .await;
+    let c = &ctx.admin;
+    let e = enrolled(&ctx, "edge").await;
+    let site = SimSite::start(0.0).await;
+    let proxy = LinkProxy::start(ctx.running.agent_addr.unwrap()).await;
+
+    // The agent, in process: its link through the proxy, its journal, and the site's API on the
+    // shared clock.
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Arc::new(Journal::open(&dir.path().join("journal.sqlite")).unwrap());
+    let outbox = Outbox::new(journal.clone());
+    let agent = Counting::on(&site, Duration::ZERO);
+    let (site_tx, site_rx) = tokio::sync::watch::channel(None);
+    let Up::Hello(h) = hello(&e, "edge-1") else {
+        unreachable!()
+    };
+    let options = LinkOptions {
+        server: proxy.url(),
+        agent: e.enrolled.agent.id,
+        cluster: h.cluster,
+        backoff: (Duration::from_millis(100), Duration::from_millis(500)),
+        connect_timeout: Duration::from_secs(5),
+    };
+    let (_creds_tx, creds_rx) = tokio::sync::watch::channel(creds(&e));
+    let (state, _) = tokio::sync::watch::channel(LinkState::Connecting);
+    let (_stop_tx, stop) = tokio::sync::watch::channel(false);
+    let link = tokio::spawn(scmp_agent::link::run(
+        options,
+        creds_rx,
+        agent.clone(),
+        outbox.clone(),
+        site_tx,
+        state,
+        stop,
+    ));
+    let (cert, key) = site_api::self_signed(&["127.0.0.1".into()]).unwrap();
+    let api = SiteApi {
+        agent,
+        outbox,
+        signer: ChainSigner::from_pem(&e.key_pem).unwrap(),
+        site: site_rx,
+        break_glass_sha256: site_api::break_glass_hash("scmpbg_unused"),
+        break_glass_user: (scmp_common::UserId::new(), scmp_common::CredentialId::new()),
+        clock: clock.clone() as Arc<dyn Clock>,
+        authz: site_api::Authorizer::new().unwrap(),
+        sessions: Default::default(),
+        spending: Default::default(),
+    };
+    let (addr, _serving) = site_api::serve(api, "127.0.0.1:0".parse().unwrap(), &cert, &key)
+        .await
+        .unwrap();
+    let at_site = Client::new(
+        &format!("https://{addr}"),
+        &site_api::fingerprint(&cert).unwrap(),
+        None,
+    );
+
+    // At the centre: a project with a central guest at the site, a 31-day budget there, and a
+    // member the site's policy lets it hold.
+    for _ in 0..200 {
+        let page: Page<scmp_api::ClusterView> = c.get("/sites/edge/clusters").await;
+        if page.items.iter().any(|cl| cl.health.last_seen_at.is_some()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let p = acme_web(c, 10).await;
+    let web = create_guest(c, &p, &vm("web-1")).await;
+    let vmid = web.vmid.unwrap();
+    let budget = json!({"budget": {"vcpus": 3, "memory_mib": 3072, "disk_gib": 30, "guests": 3},
+        "valid_for_s": 31 * 86_400});
+    let _: SiteBudgetView = c
+        .put(&format!("/projects/{}/site-budgets/edge", p.id), &budget)
+        .await;
+    let password = "alice-correct-horse-battery";
+    let _: serde_json::Value = c
+        .post(
+            "/users",
+            &json!({"name": "alice", "tenant": "acme", "password": password}),
+        )
+        .await;
+    let _: serde_json::Value = c
+        .post(
+            "/role-bindings",
+            &json!({"subject": {"user": "alice"}, "role": "member", "scope": {"project": p.id.to_string()}}),
+        )
+        .await;
+    let session: SessionView = c
+        .anonymous()
+        .post(
+            "/sessions",
+            &json!({"username": "alice", "password": password}),
+        )
+        .await;
+    let token: TokenView = c
+        .with_token(session.token)
+        .post("/tokens", &json!({"name": "laptop"}))
+        .await;
+    create_group(c, "edge-ops", Some("acme"), &["alice"]).await;
+    let _: scmp_api::SiteView = c
+        .put("/sites/edge", &json!({"offline_groups": ["edge-ops"]}))
+        .await;
+    let alice = at_site.with_token(token.secret.unwrap());
+    let mut ready = false;
+    for _ in 0..150 {
+        let me = alice.send(Method::GET, "/me", None).await;
+        let projects = alice
+            .send(Method::GET, "/tenants/acme/projects", None)
+            .await;
+        if me.status == 200 && projects.text.contains(&p.id.to_string()) {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ready, "the site holds alice and knows the project's budget");
+
+    // Thirty days cut off, a day at a time.
+    proxy.cut();
+    let create = |name: &str| {
+        json!({"name": name, "kind": "vm", "image": "debian-12", "vcpus": 1,
+            "memory_mib": 1024, "disk_gib": 10})
+    };
+    let guests = format!("/projects/{}/guests", p.id);
+    let mut done: u64 = 0;
+    for day in 1..=30 {
+        clock.advance(DAY);
+        let step = match day {
+            1 => Some((Method::POST, guests.clone(), Some(create("local-1")))),
+            5 => Some((Method::POST, format!("/guests/{}/stop", web.id), None)),
+            10 => Some((Method::POST, format!("/guests/{}/start", web.id), None)),
+            15 => Some((Method::POST, guests.clone(), Some(create("local-2")))),
+            20 => Some((Method::DELETE, "/guests/local-2".to_string(), None)),
+            25 => Some((Method::POST, guests.clone(), Some(create("local-3")))),
+            29 => Some((Method::POST, format!("/guests/{}/reboot", web.id), None)),
+            _ => None,
+        };
+        if let Some((method, path, body)) = step {
+            let a = alice.send(method, &path, body).await;
+            assert_eq!(a.status, 200, "day {day}: {}", a.text);
+            assert!(!a.text.contains("\"failed\""), "day {day}: {}", a.text);
+            done += 1;
+        }
+    }
+    assert_eq!(
+        (
+            named(&site, "local-1"),
+            named(&site, "local-2"),
+            named(&site, "local-3")
+        ),
+        (1, 0, 1)
+    );
+    assert!(running(&site, vmid), "web-1 runs, rebooted on day 29");
+    assert!(
+        journal.waiting().unwrap() >= done,
+        "everything the site did waits for the centre"
+    );
+
+    // Day 30: the link is back.
+    proxy.mend();
+    let mut entries = Vec::new();
+    for _ in 0..300 {
+        let page: Page<AuditEntryView> = c.get("/audit?limit=1000").await;
+        entries = page
+            .items
+            .into_iter()
+            .filter(|e| e.request_id.starts_with("site-"))
+            .collect();
+        if entries.len() as u64 >= done && journal.waiting().unwrap() == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut ids: Vec<&str> = entries.iter().map(|e| e.request_id.as_str()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len() as u64, done, "every entry once: {entries:?}");
+    assert_eq!(entries.len() as u64, done, "none twice");
+    assert!(entries
+        .iter()
+        .all(|e| e.actor.name.as_deref() == Some("alice")));
+    assert_eq!(journal.waiting().unwrap(), 0, "the journal is empty");
+    let verify: serde_json::Value = c.get("/audit/verify").await;
+    assert_eq!(verify["state"], "intact", "{verify}");
+    assert_eq!(verify["site_entries"], done, "{verify}");
+
+    // The guests the site made are the centre's; usage is what exists plus what is left of the
+    // budget.
+    let page: Page<GuestView> = c.get(&guests).await;
+    let mut names: Vec<String> = page.items.iter().map(|g| g.name.to_string()).collect();
+    names.sort();
+    assert_eq!(names, ["local-1", "local-3", "web-1"]);
+    let project: ProjectView = c.get(&format!("/projects/{}", p.id)).await;
+    let budgets: Page<SiteBudgetView> = c.get(&format!("/projects/{}/site-budgets", p.id)).await;
+    let left = &budgets.items[0].granted;
+    let used = &project.quota.used;
+    let vcpus: u64 = page.items.iter().map(|g| g.vcpus).sum();
+    let memory: u64 = page.items.iter().map(|g| g.memory_mib).sum();
+    assert_eq!(used.guests, 3 + left.guests);
+    assert_eq!(used.vcpus, vcpus + left.vcpus);
+    assert_eq!(used.memory_mib, memory + left.memory_mib);
+    assert_eq!(left.guests, 1, "two of three made at the site remain");
+    let web: GuestView = c.get(&format!("/guests/{}", web.id)).await;
+    assert_eq!(web.state, scmp_common::GuestState::Running);
+    link.abort();
+}
