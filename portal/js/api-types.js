@@ -17,6 +17,7 @@
  * @typedef {string} AgentId */
 /** An agent's link, as the replica it is linked to sees it.
  * @typedef {Object} AgentLinkView
+ * @property {number} [journaled_waiting] Messages the agent's journal holds for the platform (what the site did and answered while cut off), as the agent last said; they come when the link is back.
  * @property {(number|null)} [lag_ms] How long ago it was last heard, in milliseconds (the link's lag).
  * @property {(string|null)} [last_error] Why the link last broke.
  * @property {(null|Time)} [last_heard_at] When the agent was last heard (absent: not by this replica).
@@ -590,6 +591,7 @@
  * @typedef {Object} SiteLinkView
  * @property {number} agents Agents fronting the site's clusters.
  * @property {number} connected How many of them are connected.
+ * @property {number} [journaled_waiting] Messages its agents' journals hold for the platform, as they last said.
  * @property {(number|null)} [lag_ms] How long ago the least recently heard agent was heard, in milliseconds.
  * @property {(null|Time)} [since] Since when the worst agent is in that state (absent: not since this replica started).
  * @property {Connectivity} state The worst of its agents' states.

@@ -178,6 +178,10 @@ pub struct AgentLinkView {
     pub last_error: Option<String>,
     /// Commands for the site waiting for the agent's answer (or for it to come back).
     pub waiting_commands: u64,
+    /// Messages the agent's journal holds for the platform (what the site did and answered while
+    /// cut off), as the agent last said; they come when the link is back.
+    #[serde(default)]
+    pub journaled_waiting: u64,
 }
 
 /// What an agent gets when it enrolls.

@@ -81,6 +81,9 @@ pub struct SiteLinkView {
     pub connected: u64,
     /// Commands for the site waiting for an answer (or for its agents to come back).
     pub waiting_commands: u64,
+    /// Messages its agents' journals hold for the platform, as they last said.
+    #[serde(default)]
+    pub journaled_waiting: u64,
 }
 
 /// `cluster_create`.

@@ -83,6 +83,7 @@ pub async fn serve(
         return;
     }
     slot.attach(handle.clone(), state.clock.now_ms());
+    slot.journaled(hello.waiting);
     tracing::info!(agent = %agent.id, site = %agent.site, cluster = %cluster.name, "an agent linked");
     state.agent_linked(&cluster).await;
     // What the site needs to work on its own, sent now and whenever it changed.
@@ -138,7 +139,10 @@ pub async fn serve(
                         to_ack = None;
                         Down::Ack { upto: upto.max(seq) }
                     }
-                    Ok(Up::Ping { nonce }) => Down::Pong { nonce },
+                    Ok(Up::Ping { nonce, waiting }) => {
+                        slot.journaled(waiting);
+                        Down::Pong { nonce }
+                    }
                     Ok(Up::Pong { .. }) => continue,
                     Ok(Up::Hello(_)) => break "a second hello".into(),
                 };

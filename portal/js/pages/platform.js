@@ -48,6 +48,7 @@ function siteLink(l) {
   if (l.since) parts.push(`since ${when(l.since)}`);
   if (l.lag_ms !== undefined && l.lag_ms !== null) parts.push(`last heard ${Math.round(l.lag_ms / 100) / 10} s ago`);
   if (l.waiting_commands) parts.push(`${l.waiting_commands} waiting for the site`);
+  if (l.journaled_waiting) parts.push(`${l.journaled_waiting} journaled at the site for the platform`);
   return h('p', { class: 'site-link' }, 'Link ', stateBadge(l.state), ' ', h('span', { class: 'muted' }, parts.join(', ')));
 }
 

@@ -340,6 +340,7 @@ async fn session(
         cluster: options.cluster.clone(),
         stream: journal.stream(),
         resend_from,
+        waiting: journal.waiting().unwrap_or(0),
     });
     if let Err(e) = send(&mut socket, &hello).await {
         return SessionEnd::Broken(e);
@@ -431,7 +432,8 @@ async fn session(
                     ));
                 }
                 nonce += 1;
-                if let Err(e) = send(&mut socket, &Up::Ping { nonce }).await {
+                let waiting = journal.waiting().unwrap_or(0);
+                if let Err(e) = send(&mut socket, &Up::Ping { nonce, waiting }).await {
                     return SessionEnd::Broken(e);
                 }
             }

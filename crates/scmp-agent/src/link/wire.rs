@@ -30,6 +30,9 @@ pub struct Hello {
     pub stream: uuid::Uuid,
     /// The lowest sequence number the agent holds unacknowledged (or the next it will use).
     pub resend_from: u64,
+    /// How many numbered messages its journal holds unacknowledged (what it will send again).
+    #[serde(default)]
+    pub waiting: u64,
 }
 
 /// The cluster an agent fronts, as the agent found it.
@@ -106,6 +109,9 @@ pub enum Up {
     Ping {
         /// Echoed in the pong.
         nonce: u64,
+        /// How many numbered messages the agent's journal holds unacknowledged.
+        #[serde(default)]
+        waiting: u64,
     },
     /// Here.
     Pong {

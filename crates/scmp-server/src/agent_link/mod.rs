@@ -65,6 +65,9 @@ struct SlotState {
     last_error: String,
     /// When the agent was last heard (ms).
     heard_ms: i64,
+    /// How many numbered messages the agent's journal held unacknowledged, as it last said (less
+    /// those taken since).
+    journaled: u64,
 }
 
 /// One agent's link.
@@ -143,6 +146,7 @@ impl Slot {
             return false;
         }
         st.received.1 = seq;
+        st.journaled = st.journaled.saturating_sub(1);
         true
     }
 
@@ -192,6 +196,11 @@ impl Slot {
         self.lock().heard_ms = now_ms;
     }
 
+    /// What the agent says its journal holds unacknowledged.
+    pub(crate) fn journaled(&self, waiting: u64) {
+        self.lock().journaled = waiting;
+    }
+
     /// Where this link stands.
     pub fn status(&self) -> LinkStatus {
         let connected = self.session.borrow().is_some();
@@ -202,6 +211,7 @@ impl Slot {
             heard_ms: st.heard_ms,
             last_error: st.last_error.clone(),
             waiting_commands: st.pending.len(),
+            journaled: st.journaled,
         }
     }
 }
@@ -219,6 +229,8 @@ pub struct LinkStatus {
     pub last_error: String,
     /// Commands waiting for the agent's answer.
     pub waiting_commands: usize,
+    /// Messages the agent's journal holds for the centre, as it last said.
+    pub journaled: u64,
 }
 
 /// Every agent's link, by agent.

@@ -51,6 +51,7 @@ pub(super) fn link_view(
             lag_ms: None,
             last_error: None,
             waiting_commands: 0,
+            journaled_waiting: 0,
         };
     };
     let ms = |d: std::time::Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
@@ -73,6 +74,7 @@ pub(super) fn link_view(
         lag_ms: lag.map(|l| l as u64),
         last_error: (!st.last_error.is_empty()).then_some(st.last_error),
         waiting_commands: st.waiting_commands as u64,
+        journaled_waiting: st.journaled,
     }
 }
 

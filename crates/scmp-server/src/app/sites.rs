@@ -66,6 +66,7 @@ impl AppState {
                     .filter(|l| l.state == Connectivity::Connected)
                     .count() as u64,
                 waiting_commands: links.iter().map(|l| l.waiting_commands).sum(),
+                journaled_waiting: links.iter().map(|l| l.journaled_waiting).sum(),
             });
         }
         view

@@ -50,6 +50,7 @@ pub(crate) fn hello(e: &Enrollment, cluster: &str) -> Up {
         },
         stream: uuid::Uuid::new_v4(),
         resend_from: 1,
+        waiting: 0,
     })
 }
 
@@ -345,4 +346,66 @@ async fn a_command_carried_out_before_the_agent_restarted_is_not_carried_out_aga
     assert_eq!(stops, 1);
     stop.send_replace(true);
     run.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_centre_shows_how_much_a_sites_journal_holds_for_it() {
+    let ctx = TestContext::builder("agent-link-journaled")
+        .sync_interval(Duration::from_secs(3600))
+        .start()
+        .await;
+    let a = enrolled(&ctx, "edge").await;
+    let journaled = |ctx: &TestContext| {
+        let path = format!("/agents/{}", a.enrolled.agent.id);
+        let admin = ctx.admin.clone();
+        async move {
+            let v: AgentView = admin.get(&path).await;
+            v.link.journaled_waiting
+        }
+    };
+    // Back after a while cut off, with three messages in its journal.
+    let Up::Hello(mut h) = hello(&a, "edge-1") else {
+        unreachable!()
+    };
+    h.waiting = 3;
+    let (mut s, d) = linked(&ctx, &a, Up::Hello(h)).await;
+    assert!(matches!(d, Down::Welcome { .. }), "{d:?}");
+    assert_eq!(journaled(&ctx).await, 3);
+    // One of them arrives: two left.
+    let reply = Up::Message {
+        seq: 1,
+        body: UpBody::Reply {
+            id: scmp_agent::CommandId::new(),
+            outcome: Outcome::Err(AgentError::new(AgentErrorKind::NotFound, "gone")),
+        },
+    };
+    send(&mut s, &reply).await;
+    let mut left = 0;
+    for _ in 0..50 {
+        left = journaled(&ctx).await;
+        if left == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(left, 2);
+    // The agent's pings say what its journal holds.
+    send(
+        &mut s,
+        &Up::Ping {
+            nonce: 7,
+            waiting: 0,
+        },
+    )
+    .await;
+    for _ in 0..50 {
+        left = journaled(&ctx).await;
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(left, 0);
+    let site: scmp_api::SiteView = ctx.admin.get("/sites/edge").await;
+    assert_eq!(site.link.map(|l| l.journaled_waiting), Some(0));
 }
