@@ -159,6 +159,14 @@
  */
 /** Whether a site's agent is reachable.
  * @typedef {"connected"|"degraded"|"disconnected"} Connectivity */
+/** Where a guest's console is: Proxmox VE's own console for it (noVNC for a VM, xterm.js for a container), opened with the user's Proxmox VE login.
+ * @typedef {Object} ConsoleView
+ * @property {GuestId} guest_id The guest.
+ * @property {string} node Its host.
+ * @property {string} protocol `novnc` or `xtermjs`.
+ * @property {string} url The console in Proxmox VE's web interface.
+ * @property {number} vmid Its VMID.
+ */
 /** An ISO 3166-1 alpha-2 country code (DE)
  * @typedef {string} Country */
 /** A token or session id: 32 hex digits

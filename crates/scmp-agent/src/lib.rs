@@ -12,6 +12,7 @@
 pub mod actions;
 pub mod command;
 mod connect;
+pub mod console;
 pub mod enroll;
 pub mod identity;
 pub mod link;

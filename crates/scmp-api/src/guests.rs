@@ -101,6 +101,22 @@ pub struct GuestMigrate {
     pub host: Option<String>,
 }
 
+/// Where a guest's console is: Proxmox VE's own console for it (noVNC for a VM, xterm.js for a
+/// container), opened with the user's Proxmox VE login.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ConsoleView {
+    /// The guest.
+    pub guest_id: GuestId,
+    /// Its host.
+    pub node: String,
+    /// Its VMID.
+    pub vmid: u32,
+    /// `novnc` or `xtermjs`.
+    pub protocol: String,
+    /// The console in Proxmox VE's web interface.
+    pub url: String,
+}
+
 /// A guest.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct GuestView {

@@ -156,6 +156,20 @@ async fn a_cut_off_site_makes_and_deletes_guests_within_its_budget_and_the_centr
     assert_eq!(local.len(), 1, "made on the cluster while cut off");
     let (vmid, running) = local[0];
     assert!(running, "and started");
+    let console = cli(
+        config.path(),
+        &["guest", "console", "local-1", "-o", "json"],
+    );
+    assert!(console.status.success(), "{}", out(&console));
+    let seen: serde_json::Value = serde_json::from_slice(&console.stdout).unwrap();
+    assert_eq!(seen["protocol"], "novnc", "{seen}");
+    assert!(
+        seen["url"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("vmid={vmid}")),
+        "{seen}"
+    );
     let tmp = create("local-tmp");
     assert!(tmp.status.success(), "{}", out(&tmp));
     let over = create("local-3");
@@ -210,4 +224,7 @@ async fn a_cut_off_site_makes_and_deletes_guests_within_its_budget_and_the_centr
     assert_eq!(at_site(&site, "local-1"), vec![(vmid, true)]);
     let g1: GuestView = c.get(&format!("/guests/{}", g1.id)).await;
     assert_eq!(g1.drift, None, "{g1:?}");
+    // The centre points at the same console the site did.
+    let central: scmp_api::ConsoleView = c.get(&format!("/guests/{}/console", g1.id)).await;
+    assert_eq!(central.url, seen["url"].as_str().unwrap());
 }

@@ -39,6 +39,8 @@ pub struct SiteApi {
     pub break_glass_sha256: String,
     /// The identity the break-glass credential stands for, as `GET /me` shows it.
     pub break_glass_user: (UserId, CredentialId),
+    /// The site's Proxmox VE API (where guests' consoles are).
+    pub pve_endpoint: String,
     /// The site's clock (budgets' and the identity cache's validity, sessions, times shown).
     pub clock: scmp_common::SharedClock,
     /// The platform's policy engine, deciding for the cached users as the centre would.

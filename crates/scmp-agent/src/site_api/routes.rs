@@ -38,7 +38,7 @@ pub fn router(api: Arc<SiteApi>) -> Router {
             "/api/v1/guests/{guest}",
             get(guest).delete(super::create::delete),
         )
-        .route("/api/v1/guests/{guest}/{action}", post(power))
+        .route("/api/v1/guests/{guest}/{action}", post(power).get(console))
         .route("/healthz", get(|| async { "ok\n" }))
         .fallback(|| async {
             problem(
@@ -172,6 +172,47 @@ async fn guest(State(api): Api, headers: HeaderMap, Path(key): Path<String>) -> 
         Ok(g) => Json(g).into_response(),
         Err(r) => r.into_response(),
     }
+}
+
+/// `GET /guests/{guest}/console`: Proxmox VE's console for the guest, for those who may operate it.
+async fn console(
+    State(api): Api,
+    headers: HeaderMap,
+    Path((key, what)): Path<(String, String)>,
+) -> Response {
+    let Some(caller) = authenticate(&api, &headers) else {
+        return refused().into_response();
+    };
+    if what != "console" {
+        return problem(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "Not served at the site",
+            "the site's API serves a guest's console, and its power by POST",
+        )
+        .into_response();
+    }
+    let g = match find(&api, &caller, &key, Action::GuestOperate).await {
+        Ok(g) => g,
+        Err(r) => return r.into_response(),
+    };
+    let (Some(node), Some(vmid)) = (g.host.as_deref(), g.vmid) else {
+        return problem(
+            StatusCode::CONFLICT,
+            "conflict",
+            "Not placed",
+            "the guest has no host or VMID at this site",
+        )
+        .into_response();
+    };
+    Json(crate::console::console(
+        &api.pve_endpoint,
+        g.id,
+        g.kind,
+        node,
+        vmid,
+    ))
+    .into_response()
 }
 
 async fn power(

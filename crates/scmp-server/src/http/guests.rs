@@ -57,6 +57,20 @@ pub async fn guest_view(
     Ok(Json(s.guest_view(&ctx, &key).await?))
 }
 
+/// Where a guest's console is: Proxmox VE's own console for it (noVNC for a VM, xterm.js for a
+/// container) on its host.
+#[utoipa::path(get, path = "/api/v1/guests/{guest}/console", operation_id = "guest_console",
+    params(("guest" = String, Path, description = "Guest id (or name when unique)")),
+    responses((status = 200, body = ConsoleView), (status = 401, body = Problem), (status = 403, body = Problem),
+               (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn guest_console(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+) -> Result<Json<ConsoleView>, HttpError> {
+    Ok(Json(s.guest_console(&ctx, &key).await?))
+}
+
 /// Decommissions a guest: stopped, out of HA, destroyed with its disks, quota released.
 #[utoipa::path(delete, path = "/api/v1/guests/{guest}", operation_id = "guest_delete",
     params(("guest" = String, Path, description = "Guest id (or name when unique)"), WaitQuery),

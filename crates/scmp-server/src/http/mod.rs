@@ -158,6 +158,7 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
             guests::guest_update,
             guests::guest_delete
         ))
+        .routes(routes!(guests::guest_console))
         .routes(routes!(guest_actions::guest_start))
         .routes(routes!(guest_actions::guest_stop))
         .routes(routes!(guest_actions::guest_shutdown))

@@ -91,6 +91,7 @@ async fn thirty_days_cut_off_lose_nothing_and_count_nothing_twice() {
         site: site_rx,
         break_glass_sha256: site_api::break_glass_hash("scmpbg_unused"),
         break_glass_user: (scmp_common::UserId::new(), scmp_common::CredentialId::new()),
+        pve_endpoint: "https://pve.edge.example:8006".into(),
         clock: clock.clone() as Arc<dyn Clock>,
         authz: site_api::Authorizer::new().unwrap(),
         sessions: Default::default(),

@@ -38,6 +38,11 @@ pub enum GuestCmd {
         /// Guest id or name.
         guest: String,
     },
+    /// `guest_console`: where the guest's console is (Proxmox VE's, on its host).
+    Console {
+        /// Guest id or name.
+        guest: String,
+    },
     /// `guest_start`.
     Start {
         /// Guest id or name.
@@ -344,6 +349,10 @@ pub async fn guest(cmd: GuestCmd, g: &Global) -> anyhow::Result<()> {
         GuestCmd::View { guest } => {
             let v: GuestView = a.get(&format!("/guests/{guest}")).await?;
             print(&v, g.output, &[])
+        }
+        GuestCmd::Console { guest } => {
+            let v: ConsoleView = a.get(&format!("/guests/{guest}/console")).await?;
+            print(&v, g.output, &["node", "vmid", "protocol", "url"])
         }
         GuestCmd::Create(args) => {
             let id = project_id(&a, &args.project).await?;

@@ -127,7 +127,15 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let (site_tx, site_rx) = watch::channel(journal.site_state()?);
     let _site_api = match args.site_api_listen {
         Some(listen) => Some(
-            super::agent_site::start(&dir, listen, agent.clone(), outbox.clone(), site_rx).await?,
+            super::agent_site::start(
+                &dir,
+                listen,
+                agent.clone(),
+                outbox.clone(),
+                site_rx,
+                &args.pve,
+            )
+            .await?,
         ),
         None => None,
     };

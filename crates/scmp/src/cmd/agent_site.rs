@@ -62,6 +62,7 @@ pub async fn start(
     agent: Arc<dyn scmp_agent::Agent>,
     outbox: Outbox,
     site: watch::Receiver<Option<SiteState>>,
+    pve_endpoint: &str,
 ) -> anyhow::Result<site_api::Running> {
     let sealer = scmp_server::secrets::Sealer::load_or_create(dir)?;
     let (cert, key) = match std::fs::read_to_string(dir.join(CERT)) {
@@ -93,6 +94,7 @@ pub async fn start(
         site,
         break_glass_sha256: hash,
         break_glass_user: user,
+        pve_endpoint: pve_endpoint.to_string(),
         clock: scmp_common::SystemClock::shared(),
         authz: site_api::Authorizer::new().map_err(anyhow::Error::msg)?,
         sessions: Default::default(),

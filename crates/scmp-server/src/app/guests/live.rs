@@ -1,5 +1,6 @@
 //! What is asked of a guest's site while a user looks at the guest: the addresses it reports and
-//! its snapshots. Neither is kept in the store; both are Proxmox's to know.
+//! its snapshots (neither is kept in the store; both are Proxmox's to know), and where its console
+//! is.
 
 use std::time::Duration;
 
@@ -60,5 +61,34 @@ impl AppState {
             .await
             .and_then(Reply::snapshots)
             .map_err(|e| Error::Unavailable(format!("cluster '{}': {e}", c.name)))
+    }
+}
+
+impl AppState {
+    /// Where a guest's console is (for those who may operate it): Proxmox VE's own, on the host
+    /// the guest runs on.
+    pub async fn guest_console(
+        &self,
+        ctx: &crate::context::OpContext,
+        key: &str,
+    ) -> Result<scmp_api::ConsoleView, Error> {
+        let g = self
+            .lookup_guest(ctx, key, scmp_authz::Action::GuestOperate)
+            .await?
+            .into_inner();
+        let (Some(cluster_id), Some(node), Some(vmid)) = (g.cluster_id, &g.node, g.vmid) else {
+            return Err(Error::Conflict(format!(
+                "guest '{}' is not placed on a host yet",
+                g.name
+            )));
+        };
+        let c = self.store.cluster_get(cluster_id).await?;
+        Ok(scmp_agent::console::console(
+            &c.endpoint,
+            g.id,
+            g.kind,
+            node,
+            vmid,
+        ))
     }
 }
