@@ -104,6 +104,17 @@ route('/guests/([^/]+)', '', async (id) => {
       act('Shutdown', `/guests/${g.id}/shutdown`),
       act('Stop', `/guests/${g.id}/stop`, { confirm: ['Stop the guest?', 'Stopping cuts the power at once; unsaved data in the guest is lost. Shutdown asks the guest to stop cleanly.'] }),
       act('Reboot', `/guests/${g.id}/reboot`),
+      g.vmid ? h('button', {
+        type: 'button',
+        onclick: async () => {
+          try {
+            const c = await api.get(`/guests/${g.id}/console`);
+            window.open(c.url, '_blank', 'noopener');
+          } catch (e) {
+            put(alertBox, h('div', { class: 'alert error', role: 'alert' }, e.message));
+          }
+        },
+      }, 'Console') : null,
       act('Delete', `/guests/${g.id}`, { cls: 'danger', method: 'DELETE', confirm: [`Delete ${g.name}?`, 'The guest is stopped and destroyed on Proxmox with its disks, and its quota is released. This cannot be undone.'] })),
     h('h2', {}, 'Configuration'),
     h('div', { class: 'panel' }, facts([
