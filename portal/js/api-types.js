@@ -230,7 +230,7 @@
  * @property {(number|null)} [vcpus] vCPUs (1..128).
  */
 /** What happened to a guest outside its own operations.
- * @typedef {"drift"|"in_sync"|"repaired"|"adopted"|"moved"} GuestEventKind */
+ * @typedef {"drift"|"in_sync"|"repaired"|"adopted"|"moved"|"seen_at_site"} GuestEventKind */
 /** An event on a guest.
  * @typedef {Object} GuestEventView
  * @property {Time} at When.

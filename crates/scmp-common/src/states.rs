@@ -47,6 +47,8 @@ text_enum! {
         Adopted => "adopted",
         /// The guest moved to another host (Proxmox HA or an operator).
         Moved => "moved",
+        /// What the guest's site saw happen to it while the site was cut off from the centre.
+        SeenAtSite => "seen_at_site",
     }
 }
 

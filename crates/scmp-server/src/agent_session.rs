@@ -121,6 +121,15 @@ pub async fn serve(
                                     slot.answer(id, outcome);
                                 }
                             }
+                            UpBody::Event(event) => {
+                                if slot.acked(hello.stream) < seq {
+                                    let key = format!("site-{}-{}-{seq}", agent.id, hello.stream);
+                                    if let Err(e) = state.agent_site_event(&agent, &key, event).await {
+                                        break format!("the site's event {seq}: {e}");
+                                    }
+                                    slot.take(hello.stream, seq);
+                                }
+                            }
                             UpBody::Local(entry) => {
                                 if slot.acked(hello.stream) < seq {
                                     if let Err(e) = state.agent_site_audit(&agent, entry).await {

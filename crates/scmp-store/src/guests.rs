@@ -620,6 +620,31 @@ impl DataStore {
         Ok(())
     }
 
+    /// An event that happened at `at` (ms), recorded once under `key` however often it is
+    /// reported (what a site saw while cut off, replayed after a reconnect).
+    pub async fn guest_event_record(
+        &self,
+        id: GuestId,
+        kind: GuestEventKind,
+        detail: &str,
+        at: i64,
+        key: &str,
+    ) -> Result<(), Error> {
+        sqlx::query(
+            "INSERT INTO guest_events (id, guest_id, at, kind, detail) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(key)
+        .bind(id.to_string())
+        .bind(at)
+        .bind(kind.as_str())
+        .bind(detail)
+        .execute(&mut *self.write().await?)
+        .await
+        .map_err(db_error)?;
+        Ok(())
+    }
+
     /// A guest's events, newest first.
     pub async fn guest_events(&self, id: GuestId, limit: u32) -> Result<Vec<GuestEvent>, Error> {
         let rows = sqlx::query(

@@ -7,9 +7,11 @@
 mod backoff;
 pub mod chain;
 pub mod client;
+mod event;
 pub mod journal;
 mod ledger;
 mod outbox;
+pub mod watch;
 pub mod wire;
 
 pub use backoff::Backoff;
@@ -17,6 +19,7 @@ pub use chain::{
     ChainCheck, ChainError, ChainSigner, LocalEvent, LocalGuest, SiteActor, SiteAuditEntry,
 };
 pub use client::{open, run, Credentials, LinkEnd, LinkOptions, LinkState, Socket};
+pub use event::SiteEvent;
 pub use journal::{Journal, JournalError};
 pub use ledger::LocalChange;
 pub use outbox::Outbox;

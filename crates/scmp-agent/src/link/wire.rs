@@ -134,6 +134,8 @@ pub enum UpBody {
     /// Something done at the site through its own API: the next entry of the site's signed audit
     /// chain.
     Local(super::chain::SiteAuditEntry),
+    /// Something the site saw happen to one of its guests while its link was down.
+    Event(super::event::SiteEvent),
 }
 
 /// What the centre tells a site about itself.

@@ -245,3 +245,35 @@ fn site_record(
         error: error.unwrap_or_default(),
     }
 }
+
+impl AppState {
+    /// Something the site saw happen to one of its guests while cut off: it joins the guest's
+    /// history with the time it was seen, once under `key` (a guest of another site is not the
+    /// agent's to speak of, and is ignored).
+    pub async fn agent_site_event(
+        &self,
+        agent: &AgentView,
+        key: &str,
+        event: scmp_agent::link::SiteEvent,
+    ) -> Result<(), Error> {
+        let Some(cluster) = self.store.cluster_of_agent(agent.id).await? else {
+            return Ok(());
+        };
+        let Ok(g) = self.store.guest_get(event.guest).await else {
+            return Ok(());
+        };
+        if g.cluster_id != Some(cluster.id) {
+            tracing::warn!(agent = %agent.id, guest = %g.id, "a site spoke of a guest not at its cluster: ignored");
+            return Ok(());
+        }
+        self.store
+            .guest_event_record(
+                g.id,
+                scmp_common::GuestEventKind::SeenAtSite,
+                &format!("while the site was cut off: {}", event.detail),
+                event.at_ms,
+                key,
+            )
+            .await
+    }
+}

@@ -4,7 +4,9 @@
 //! the identity cache's validity. When the link comes back nothing is lost and nothing counted
 //! twice: every entry the site journaled reaches the centre once, the audit log (the sites'
 //! chains with it) verifies, the guests made there are the centre's with their quota, and the
-//! project's usage is exactly what exists plus what is left of its budget.
+//! project's usage is exactly what exists plus what is left of its budget; and what the site saw
+//! happen to a guest while cut off (it stopped behind everyone's back) is in its history with the
+//! day it was seen.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -40,7 +42,8 @@ fn named(site: &SimSite, name: &str) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn thirty_days_cut_off_lose_nothing_and_count_nothing_twice() {
-    let clock = ManualClock::at(SystemClock::shared().now_ms());
+    let start = SystemClock::shared().now_ms();
+    let clock = ManualClock::at(start);
     let ctx = TestContext::builder("offline-month")
         .clock(clock.clone() as Arc<dyn Clock>)
         .agent_link(scmp_server::LinkSettings {
@@ -72,8 +75,17 @@ async fn thirty_days_cut_off_lose_nothing_and_count_nothing_twice() {
         connect_timeout: Duration::from_secs(5),
     };
     let (_creds_tx, creds_rx) = tokio::sync::watch::channel(creds(&e));
-    let (state, _) = tokio::sync::watch::channel(LinkState::Connecting);
+    let (state, states) = tokio::sync::watch::channel(LinkState::Connecting);
     let (_stop_tx, stop) = tokio::sync::watch::channel(false);
+    // What the site sees happen while cut off, looked at every 100 ms.
+    tokio::spawn(scmp_agent::link::watch::run(
+        agent.clone(),
+        outbox.clone(),
+        states,
+        clock.clone() as Arc<dyn Clock>,
+        Duration::from_millis(100),
+        stop.clone(),
+    ));
     let link = tokio::spawn(scmp_agent::link::run(
         options,
         creds_rx,
@@ -183,6 +195,28 @@ async fn thirty_days_cut_off_lose_nothing_and_count_nothing_twice() {
             15 => Some((Method::POST, guests.clone(), Some(create("local-2")))),
             20 => Some((Method::DELETE, "/guests/local-2".to_string(), None)),
             25 => Some((Method::POST, guests.clone(), Some(create("local-3")))),
+            26 => {
+                // local-1 stops behind everyone's back (a crash): the site sees it.
+                let waiting = journal.waiting().unwrap();
+                let crashed = site
+                    .sim
+                    .cluster()
+                    .guests
+                    .values_mut()
+                    .find(|g| g.config.get("name").map(String::as_str) == Some("local-1"))
+                    .map(|g| g.state = pve_sim::RunState::Stopped);
+                assert!(crashed.is_some());
+                let mut seen = false;
+                for _ in 0..100 {
+                    if journal.waiting().unwrap() > waiting {
+                        seen = true;
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                assert!(seen, "the site journaled what it saw");
+                None
+            }
             29 => Some((Method::POST, format!("/guests/{}/reboot", web.id), None)),
             _ => None,
         };
@@ -253,5 +287,19 @@ async fn thirty_days_cut_off_lose_nothing_and_count_nothing_twice() {
     assert_eq!(left.guests, 1, "two of three made at the site remain");
     let web: GuestView = c.get(&format!("/guests/{}", web.id)).await;
     assert_eq!(web.state, scmp_common::GuestState::Running);
+    // What the site saw while cut off is in the guest's history, with the day it was seen.
+    let l1 = page
+        .items
+        .iter()
+        .find(|g| g.name.as_str() == "local-1")
+        .unwrap();
+    let l1: GuestView = c.get(&format!("/guests/{}", l1.id)).await;
+    let crash = l1
+        .events
+        .iter()
+        .find(|e| e.kind == scmp_common::GuestEventKind::SeenAtSite)
+        .unwrap_or_else(|| panic!("{:?}", l1.events));
+    assert!(crash.detail.contains("stopped (was running)"), "{crash:?}");
+    assert_eq!(crash.at.as_ms(), start + 26 * DAY);
     link.abort();
 }

@@ -139,6 +139,15 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         ),
         None => None,
     };
+    // While the link is down the agent watches its cluster and journals what it sees.
+    tokio::spawn(scmp_agent::link::watch::run(
+        agent.clone(),
+        outbox.clone(),
+        states.clone(),
+        scmp_common::SystemClock::shared(),
+        Duration::from_secs(5),
+        stop.clone(),
+    ));
     let link = tokio::spawn(scmp_agent::link::run(
         options, creds, agent, outbox, site_tx, state, stop,
     ));
