@@ -178,8 +178,10 @@ async fn thirty_days_cut_off_lose_nothing_and_count_nothing_twice() {
     }
     assert!(ready, "the site holds alice and knows the project's budget");
 
-    // Thirty days cut off, a day at a time.
+    // Thirty days cut off, a day at a time (the site's watcher takes its first look as the link
+    // breaks, before anything changes).
     proxy.cut();
+    tokio::time::sleep(Duration::from_secs(1)).await;
     let create = |name: &str| {
         json!({"name": name, "kind": "vm", "image": "debian-12", "vcpus": 1,
             "memory_mib": 1024, "disk_gib": 10})
@@ -196,25 +198,39 @@ async fn thirty_days_cut_off_lose_nothing_and_count_nothing_twice() {
             20 => Some((Method::DELETE, "/guests/local-2".to_string(), None)),
             25 => Some((Method::POST, guests.clone(), Some(create("local-3")))),
             26 => {
-                // local-1 stops behind everyone's back (a crash): the site sees it.
-                let waiting = journal.waiting().unwrap();
-                let crashed = site
+                // local-1 stops behind everyone's back (a crash): the site sees it. First the
+                // site must have seen it running (its watcher looks every 100 ms).
+                let vmid1 = site
                     .sim
                     .cluster()
                     .guests
-                    .values_mut()
+                    .values()
                     .find(|g| g.config.get("name").map(String::as_str) == Some("local-1"))
-                    .map(|g| g.state = pve_sim::RunState::Stopped);
-                assert!(crashed.is_some());
-                let mut seen = false;
-                for _ in 0..100 {
-                    if journal.waiting().unwrap() > waiting {
-                        seen = true;
-                        break;
+                    .map(|g| g.vmid)
+                    .unwrap();
+                let seen = |want: &'static str| {
+                    let journal = journal.clone();
+                    async move {
+                        for _ in 0..200 {
+                            let hit = journal.unacked().unwrap().iter().any(|(_, b)| {
+                                matches!(b, scmp_agent::link::UpBody::Event(e)
+                                    if e.vmid == vmid1 && e.detail.contains(want))
+                            });
+                            if hit {
+                                return true;
+                            }
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                        }
+                        false
                     }
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-                assert!(seen, "the site journaled what it saw");
+                };
+                assert!(seen("running").await, "the site saw local-1 running");
+                site.sim.cluster().guests.get_mut(&vmid1).unwrap().state =
+                    pve_sim::RunState::Stopped;
+                assert!(
+                    seen("stopped (was running)").await,
+                    "the site journaled the crash"
+                );
                 None
             }
             29 => Some((Method::POST, format!("/guests/{}/reboot", web.id), None)),
@@ -297,9 +313,21 @@ async fn thirty_days_cut_off_lose_nothing_and_count_nothing_twice() {
     let crash = l1
         .events
         .iter()
-        .find(|e| e.kind == scmp_common::GuestEventKind::SeenAtSite)
+        .find(|e| {
+            e.kind == scmp_common::GuestEventKind::SeenAtSite
+                && e.detail.contains("stopped (was running)")
+        })
         .unwrap_or_else(|| panic!("{:?}", l1.events));
-    assert!(crash.detail.contains("stopped (was running)"), "{crash:?}");
     assert_eq!(crash.at.as_ms(), start + 26 * DAY);
+    let seen_at_site = l1
+        .events
+        .iter()
+        .filter(|e| e.kind == scmp_common::GuestEventKind::SeenAtSite)
+        .count();
+    assert_eq!(
+        seen_at_site, 2,
+        "seen made, then stopped, once each: {:?}",
+        l1.events
+    );
     link.abort();
 }
