@@ -121,20 +121,12 @@ pub async fn serve(
                                     slot.answer(id, outcome);
                                 }
                             }
-                            UpBody::Event(event) => {
+                            report => {
                                 if slot.acked(hello.stream) < seq {
                                     let key = format!("site-{}-{}-{seq}", agent.id, hello.stream);
-                                    if let Err(e) = state.agent_site_event(&agent, &key, event).await {
-                                        break format!("the site's event {seq}: {e}");
-                                    }
-                                    slot.take(hello.stream, seq);
-                                }
-                            }
-                            UpBody::Local(entry) => {
-                                if slot.acked(hello.stream) < seq {
-                                    if let Err(e) = state.agent_site_audit(&agent, entry).await {
+                                    if let Err(e) = state.agent_site_report(&agent, &key, report).await {
                                         // Neither taken nor acknowledged: the agent sends it again.
-                                        break format!("the site's audit entry {seq}: {e}");
+                                        break format!("the site's message {seq}: {e}");
                                     }
                                     slot.take(hello.stream, seq);
                                 }

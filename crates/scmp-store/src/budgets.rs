@@ -80,6 +80,27 @@ async fn current(
     row.as_ref().map(budget).transpose()
 }
 
+/// Whether a site's report under `key` was taken already.
+pub(crate) async fn key_taken(conn: &mut Link, key: &str) -> Result<bool, Error> {
+    let seen: Option<String> = sqlx::query_scalar("SELECT key FROM budget_events WHERE key = $1")
+        .bind(key)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db_error)?;
+    Ok(seen.is_some())
+}
+
+/// Marks a site's report under `key` as taken (in the transaction that takes it).
+pub(crate) async fn take_key(conn: &mut Link, key: &str, now: i64) -> Result<(), Error> {
+    sqlx::query("INSERT INTO budget_events (key, at) VALUES ($1, $2)")
+        .bind(key)
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error)?;
+    Ok(())
+}
+
 impl DataStore {
     /// Grants a project `granted` at a site until `valid_until` (replacing what it had: the
     /// difference is reserved, or released, in the project's usage in the same transaction).
@@ -250,13 +271,7 @@ impl DataStore {
         key: &str,
     ) -> Result<bool, Error> {
         let mut tx = self.begin().await?;
-        let seen: Option<String> =
-            sqlx::query_scalar("SELECT key FROM budget_events WHERE key = $1")
-                .bind(key)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db_error)?;
-        if seen.is_some() {
+        if key_taken(&mut tx, key).await? {
             return Ok(true);
         }
         let done = sqlx::query(
@@ -282,12 +297,7 @@ impl DataStore {
         if done.rows_affected() != 1 {
             return Ok(false);
         }
-        sqlx::query("INSERT INTO budget_events (key, at) VALUES ($1, $2)")
-            .bind(key)
-            .bind(self.now_ms())
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
+        take_key(&mut tx, key, self.now_ms()).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -4,8 +4,9 @@
 //! does not change: the budget already held it). A guest made and deleted at the site moves its
 //! share back into the budget. Each report is taken once per key.
 
-use scmp_common::{ClusterId, Error, GuestId, GuestState, ResourceDelta, SiteId};
+use scmp_common::{ClusterId, Error, GuestId, GuestState, ProjectId, ResourceDelta, SiteId};
 
+use crate::budgets::{key_taken, take_key};
 use crate::db::{db_error, is_unique_violation, to_i64, DataStore};
 use crate::guests::NewGuest;
 use crate::projects::amounts;
@@ -41,30 +42,11 @@ pub enum Adoption {
     Clash,
 }
 
-async fn seen(conn: &mut crate::link::Link, key: &str) -> Result<bool, Error> {
-    let seen: Option<String> = sqlx::query_scalar("SELECT key FROM budget_events WHERE key = $1")
-        .bind(key)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(db_error)?;
-    Ok(seen.is_some())
-}
-
-async fn mark(conn: &mut crate::link::Link, key: &str, now: i64) -> Result<(), Error> {
-    sqlx::query("INSERT INTO budget_events (key, at) VALUES ($1, $2)")
-        .bind(key)
-        .bind(now)
-        .execute(&mut *conn)
-        .await
-        .map_err(db_error)?;
-    Ok(())
-}
-
 /// Moves `d` out of (negative: back into) a project's budget at a site; false when the budget is
 /// missing or has too little left that the site did not use.
 async fn move_budget(
     conn: &mut crate::link::Link,
-    g: &NewGuest,
+    project: ProjectId,
     site: SiteId,
     d: ResourceDelta,
     now: i64,
@@ -81,7 +63,7 @@ async fn move_budget(
     .bind(d.disk_gib)
     .bind(d.guests)
     .bind(now)
-    .bind(g.project_id.to_string())
+    .bind(project.to_string())
     .bind(site.to_string())
     .execute(&mut *conn)
     .await
@@ -103,7 +85,7 @@ impl DataStore {
         }
         let now = self.now_ms();
         let mut tx = self.begin().await?;
-        if seen(&mut tx, key).await? {
+        if key_taken(&mut tx, key).await? {
             return Ok(Adoption::Already);
         }
         let exists: Option<String> = sqlx::query_scalar("SELECT id FROM guests WHERE id = $1")
@@ -114,7 +96,15 @@ impl DataStore {
         if exists.is_some() {
             return Ok(Adoption::Already);
         }
-        if !move_budget(&mut tx, &g.new, site, amounts(&g.new.resources())?, now).await? {
+        if !move_budget(
+            &mut tx,
+            g.new.project_id,
+            site,
+            amounts(&g.new.resources())?,
+            now,
+        )
+        .await?
+        {
             return Ok(Adoption::NoBudget);
         }
         let state = if g.running {
@@ -168,7 +158,7 @@ impl DataStore {
             Err(e) if is_unique_violation(&e) => return Ok(Adoption::Clash),
             Err(e) => return Err(db_error(e)),
         }
-        mark(&mut tx, key, now).await?;
+        take_key(&mut tx, key, now).await?;
         tx.commit().await?;
         Ok(Adoption::Adopted)
     }
@@ -189,7 +179,7 @@ impl DataStore {
         };
         let now = self.now_ms();
         let mut tx = self.begin().await?;
-        if seen(&mut tx, key).await? {
+        if key_taken(&mut tx, key).await? {
             return Ok(true);
         }
         let held = sqlx::query("UPDATE guests SET quota_held = 0 WHERE id = $1 AND quota_held = 1")
@@ -201,23 +191,8 @@ impl DataStore {
             == 1;
         if held {
             let share = amounts(&g.resources())?;
-            let back = sqlx::query(
-                "UPDATE site_budgets SET vcpus = vcpus + $1, memory_mib = memory_mib + $2, \
-                 disk_gib = disk_gib + $3, guests = guests + $4, updated_at = $5 \
-                 WHERE project_id = $6 AND site_id = $7",
-            )
-            .bind(share.vcpus)
-            .bind(share.memory_mib)
-            .bind(share.disk_gib)
-            .bind(share.guests)
-            .bind(now)
-            .bind(g.project_id.to_string())
-            .bind(site.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?
-            .rows_affected()
-                == 1;
+            // Back into the budget (a negative move: always room for it).
+            let back = move_budget(&mut tx, g.project_id, site, -share, now).await?;
             if !back
                 && !self
                     .change_project_usage(&mut tx, g.project_id, -share)
@@ -237,7 +212,7 @@ impl DataStore {
                 .await
                 .map_err(db_error)?;
         }
-        mark(&mut tx, key, now).await?;
+        take_key(&mut tx, key, now).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -89,13 +89,13 @@ async fn fixture(store: &DataStore, quota: Resources) -> Fixture {
     }
 }
 
-/// A central admission of a guest taking `vcpus` (and one guest); its id when admitted.
-async fn admit(store: &DataStore, f: &Fixture, n: usize, vcpus: u64) -> Option<GuestId> {
+/// A guest of the project taking `vcpus` (and one guest).
+fn new_guest(f: &Fixture, guest: &str, vcpus: u64) -> NewGuest {
     let r = res(vcpus, 1);
-    let new = NewGuest {
+    NewGuest {
         project_id: f.project.id,
         tenant_id: f.project.tenant_id,
-        name: name(&format!("g{n}")),
+        name: name(guest),
         kind: GuestKind::Vm,
         image_id: f.image,
         vcpus: r.vcpus,
@@ -107,7 +107,12 @@ async fn admit(store: &DataStore, f: &Fixture, n: usize, vcpus: u64) -> Option<G
         cloud_init: Default::default(),
         network: GuestNetwork::default(),
         anti_affinity: String::new(),
-    };
+    }
+}
+
+/// A central admission of a guest taking `vcpus` (and one guest); its id when admitted.
+async fn admit(store: &DataStore, f: &Fixture, n: usize, vcpus: u64) -> Option<GuestId> {
+    let new = new_guest(f, &format!("g{n}"), vcpus);
     let op = NewOperation {
         kind: OperationKind::GuestCreate,
         target: format!("guest/g{n}"),
@@ -372,22 +377,7 @@ async fn run(steps: Vec<Step>) {
                 let r = res(vcpus, 1);
                 let g = scmp_store::SiteGuest {
                     id,
-                    new: NewGuest {
-                        project_id: f.project.id,
-                        tenant_id: f.project.tenant_id,
-                        name: name(&format!("local-{vmid}")),
-                        kind: GuestKind::Vm,
-                        image_id: f.image,
-                        vcpus: r.vcpus,
-                        memory_mib: r.memory_mib,
-                        disk_gib: r.disk_gib,
-                        site: None,
-                        ha: false,
-                        tags: Vec::new(),
-                        cloud_init: Default::default(),
-                        network: GuestNetwork::default(),
-                        anti_affinity: String::new(),
-                    },
+                    new: new_guest(&f, &format!("local-{vmid}"), vcpus),
                     cluster_id: clusters[site],
                     node: "pve1".into(),
                     vmid,

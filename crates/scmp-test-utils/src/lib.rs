@@ -19,6 +19,7 @@
 pub mod agent_process;
 pub mod client;
 pub mod context;
+pub mod edge_site;
 pub mod external;
 pub mod helpers;
 pub mod link_proxy;

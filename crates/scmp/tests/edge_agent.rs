@@ -8,31 +8,16 @@
 use std::time::Duration;
 
 use scmp_api::{
-    AgentView, ClusterView, Connectivity, GuestView, JoinTokenCreated, OperationView, Page,
-    SiteView,
+    AgentView, Connectivity, GuestView, JoinTokenCreated, OperationView, Page, SiteView,
 };
 use scmp_common::OperationState;
 use scmp_test_utils::agent_process::AgentProcess;
+use scmp_test_utils::edge_site::{cluster_through_agent, out, EdgeSite};
 use scmp_test_utils::helpers::{acme_web, create_guest, vm, wait_operation};
-use scmp_test_utils::link_proxy::LinkProxy;
 use scmp_test_utils::{Client, SimSite, TestContext};
 use serde_json::json;
 
 const BIN: &str = env!("CARGO_BIN_EXE_scmp");
-
-/// Waits (bounded) for the site's cluster to be registered through its agent and placeable.
-async fn cluster_through_agent(c: &Client, site: &str) -> ClusterView {
-    for _ in 0..200 {
-        let page: Page<ClusterView> = c.get(&format!("/sites/{site}/clusters")).await;
-        if let Some(cl) = page.items.into_iter().next() {
-            if cl.agent.is_some() && cl.health.last_seen_at.is_some() {
-                return cl;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("no cluster registered through the agent at {site}");
-}
 
 async fn link_state(c: &Client, agent: &str) -> AgentView {
     c.get(&format!("/agents/{agent}")).await
@@ -46,27 +31,9 @@ fn running(site: &SimSite, vmid: u32) -> bool {
 async fn an_agent_at_its_site_carries_out_the_centres_work_over_its_link() {
     let ctx = TestContext::new("edge-agent").await;
     let c = &ctx.admin;
-    let _: serde_json::Value = c
-        .post("/sites", &json!({"name": "edge", "country": "DE"}))
-        .await;
-    let token: JoinTokenCreated = c.post("/sites/edge/join-tokens", &json!({})).await;
-    let site = SimSite::start(0.0).await;
-    let proxy = LinkProxy::start(ctx.running.agent_addr.unwrap()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let agent = AgentProcess::start(
-        BIN,
-        dir.path(),
-        &proxy.url(),
-        Some(&token.token),
-        &site,
-        "edge-1",
-    );
-    assert!(
-        agent.wait_for("linked", Duration::from_secs(30)).await,
-        "{}",
-        agent.output()
-    );
+    let mut linked = EdgeSite::start(&ctx, BIN, "edge", false).await;
     let cluster = cluster_through_agent(c, "edge").await;
+    let (site, proxy) = (&linked.site, &linked.proxy);
     assert_eq!(cluster.name.as_str(), "edge-1");
     let agent_id = cluster.agent.unwrap().to_string();
     // The centre keeps no secret of the site's: it knows the token's id, never its secret.
@@ -95,7 +62,7 @@ async fn an_agent_at_its_site_carries_out_the_centres_work_over_its_link() {
     let g = create_guest(c, &p, &vm("web-1")).await;
     assert_eq!(g.cluster.as_ref().map(|n| n.as_str()), Some("edge-1"));
     let vmid = g.vmid.unwrap();
-    assert!(running(&site, vmid));
+    assert!(running(site, vmid));
 
     // The link breaks while a stop is under way: the stop waits for the site, and is carried out
     // once when the agent is back.
@@ -103,7 +70,7 @@ async fn an_agent_at_its_site_carries_out_the_centres_work_over_its_link() {
     let op: OperationView = c.act(&format!("/guests/{}/stop", g.id)).await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert!(
-        running(&site, vmid),
+        running(site, vmid),
         "nothing reaches the site while the link is cut"
     );
     let seen = link_state(c, &agent_id).await;
@@ -119,8 +86,12 @@ async fn an_agent_at_its_site_carries_out_the_centres_work_over_its_link() {
         wait_operation(c, &op).await.state,
         OperationState::Succeeded
     );
-    assert!(!running(&site, vmid));
-    assert!(agent.count("linked") >= 2, "{}", agent.output());
+    assert!(!running(site, vmid));
+    assert!(
+        linked.agent.count("linked") >= 2,
+        "{}",
+        linked.agent.output()
+    );
     let stops = site
         .sim
         .cluster()
@@ -134,7 +105,7 @@ async fn an_agent_at_its_site_carries_out_the_centres_work_over_its_link() {
 
     // Revoked, the agent is turned away at once and does not come back.
     let _: AgentView = c.act(&format!("/agents/{agent_id}/revoke")).await;
-    let mut agent = agent;
+    let agent = &mut linked.agent;
     let status = agent.wait_exit(Duration::from_secs(20)).await;
     assert!(matches!(status, Some(s) if !s.success()), "{status:?}");
     assert!(agent.output().contains("revoked"), "{}", agent.output());
@@ -203,54 +174,17 @@ async fn work_for_a_site_whose_agent_stays_away_fails_after_the_configured_wait(
 
 /// The `scmp` CLI in its own configuration directory.
 fn cli(config: &std::path::Path, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(BIN)
-        .env("SCMP_CONFIG_DIR", config)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn out(o: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+    scmp_test_utils::edge_site::cli(BIN, config, args)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_cut_off_site_is_worked_through_its_own_api_and_the_centre_learns_of_it() {
     let ctx = TestContext::new("edge-site-api").await;
     let c = &ctx.admin;
-    let _: serde_json::Value = c
-        .post("/sites", &json!({"name": "edge", "country": "DE"}))
-        .await;
-    let token: JoinTokenCreated = c.post("/sites/edge/join-tokens", &json!({})).await;
-    let site = SimSite::start(0.0).await;
-    let proxy = LinkProxy::start(ctx.running.agent_addr.unwrap()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let agent = AgentProcess::start_with(
-        BIN,
-        dir.path(),
-        &proxy.url(),
-        Some(&token.token),
-        &site,
-        "edge-1",
-        &["--site-api-listen", "127.0.0.1:0"],
-    );
-    assert!(
-        agent.wait_for("linked", Duration::from_secs(30)).await,
-        "{}",
-        agent.output()
-    );
-    let line = agent
-        .line_starting("site API:", Duration::from_secs(10))
-        .await
-        .expect("the agent says where its API is");
-    let words: Vec<&str> = line.split_whitespace().collect();
-    let (url, fingerprint) = (words[2].to_string(), words[4].to_string());
-    let secret = std::fs::read_to_string(dir.path().join("break-glass-token")).unwrap();
-    cluster_through_agent(c, "edge").await;
+    let edge = EdgeSite::start(&ctx, BIN, "edge", true).await;
+    let (site, proxy, agent) = (&edge.site, &edge.proxy, &edge.agent);
+    let (url, fingerprint) = edge.api.clone().unwrap();
+    let secret = std::fs::read_to_string(edge.break_glass_file()).unwrap();
     let p = acme_web(c, 4).await;
     let g = create_guest(c, &p, &vm("web-1")).await;
     let vmid = g.vmid.unwrap();
@@ -290,7 +224,7 @@ async fn a_cut_off_site_is_worked_through_its_own_api_and_the_centre_learns_of_i
     // Cut off, the site is worked with the same CLI through a context on its own API.
     proxy.cut();
     let config = tempfile::tempdir().unwrap();
-    let token_file = dir.path().join("break-glass-token");
+    let token_file = edge.break_glass_file();
     let login = cli(
         config.path(),
         &[
@@ -313,7 +247,7 @@ async fn a_cut_off_site_is_worked_through_its_own_api_and_the_centre_learns_of_i
     assert!(out(&list).contains("web-1"), "{}", out(&list));
     let stop = cli(config.path(), &["guest", "stop", "web-1"]);
     assert!(stop.status.success(), "{}", out(&stop));
-    assert!(!running(&site, vmid), "stopped at the site while cut off");
+    assert!(!running(site, vmid), "stopped at the site while cut off");
     assert!(
         agent.output().contains("break-glass"),
         "audited loudly at the site"
@@ -340,7 +274,7 @@ async fn a_cut_off_site_is_worked_through_its_own_api_and_the_centre_learns_of_i
     assert_eq!(after.state, scmp_common::GuestState::Stopped);
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert!(
-        !running(&site, vmid),
+        !running(site, vmid),
         "the centre does not undo what the site did"
     );
     // The entry the site wrote, signed by its agent, is kept and verified with the log.

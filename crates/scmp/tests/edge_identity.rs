@@ -11,10 +11,9 @@ use std::time::Duration;
 
 use reqwest::Method;
 use scmp_api::{AuditEntryView, Page, ProjectView, SessionView, TokenView};
-use scmp_test_utils::agent_process::AgentProcess;
+use scmp_test_utils::edge_site::EdgeSite;
 use scmp_test_utils::helpers::{acme_web, create_group, create_guest, vm};
-use scmp_test_utils::link_proxy::LinkProxy;
-use scmp_test_utils::{Client, SimSite, TestContext};
+use scmp_test_utils::{Client, TestContext};
 use serde_json::json;
 
 const BIN: &str = env!("CARGO_BIN_EXE_scmp");
@@ -75,40 +74,9 @@ async fn a_sites_identity_cache_holds_only_its_policys_users_and_lets_them_work_
         .start()
         .await;
     let c = &ctx.admin;
-    let _: serde_json::Value = c
-        .post("/sites", &json!({"name": "edge", "country": "DE"}))
-        .await;
-    let token: scmp_api::JoinTokenCreated = c.post("/sites/edge/join-tokens", &json!({})).await;
-    let site = SimSite::start(0.0).await;
-    let proxy = LinkProxy::start(ctx.running.agent_addr.unwrap()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let agent = AgentProcess::start_with(
-        BIN,
-        dir.path(),
-        &proxy.url(),
-        Some(&token.token),
-        &site,
-        "edge-1",
-        &["--site-api-listen", "127.0.0.1:0"],
-    );
-    assert!(
-        agent.wait_for("linked", Duration::from_secs(30)).await,
-        "{}",
-        agent.output()
-    );
-    let line = agent
-        .line_starting("site API:", Duration::from_secs(10))
-        .await
-        .expect("the agent says where its API is");
-    let words: Vec<&str> = line.split_whitespace().collect();
-    let at_site = Client::new(words[2], words[4], None);
-    for _ in 0..200 {
-        let page: Page<scmp_api::ClusterView> = c.get("/sites/edge/clusters").await;
-        if page.items.iter().any(|cl| cl.health.last_seen_at.is_some()) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let edge = EdgeSite::start(&ctx, BIN, "edge", true).await;
+    let proxy = &edge.proxy;
+    let at_site = edge.api_client();
     let p = acme_web(c, 4).await;
     let g = create_guest(c, &p, &vm("web-1")).await;
     let alice = user(c, &p, "alice", "member").await;

@@ -9,28 +9,15 @@
 use std::time::Duration;
 
 use scmp_api::{GuestView, Page, ProjectView, SiteBudgetView};
-use scmp_test_utils::agent_process::AgentProcess;
+use scmp_test_utils::edge_site::{out, EdgeSite};
 use scmp_test_utils::helpers::acme_web;
-use scmp_test_utils::link_proxy::LinkProxy;
 use scmp_test_utils::{Client, SimSite, TestContext};
 use serde_json::json;
 
 const BIN: &str = env!("CARGO_BIN_EXE_scmp");
 
 fn cli(config: &std::path::Path, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(BIN)
-        .env("SCMP_CONFIG_DIR", config)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn out(o: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+    scmp_test_utils::edge_site::cli(BIN, config, args)
 }
 
 /// The guests of the simulated cluster running under `name`.
@@ -59,33 +46,9 @@ async fn project_guests(c: &Client, p: &ProjectView) -> Vec<GuestView> {
 async fn a_cut_off_site_makes_and_deletes_guests_within_its_budget_and_the_centre_takes_them_in() {
     let ctx = TestContext::new("edge-offline").await;
     let c = &ctx.admin;
-    let _: serde_json::Value = c
-        .post("/sites", &json!({"name": "edge", "country": "DE"}))
-        .await;
-    let token: scmp_api::JoinTokenCreated = c.post("/sites/edge/join-tokens", &json!({})).await;
-    let site = SimSite::start(0.0).await;
-    let proxy = LinkProxy::start(ctx.running.agent_addr.unwrap()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let agent = AgentProcess::start_with(
-        BIN,
-        dir.path(),
-        &proxy.url(),
-        Some(&token.token),
-        &site,
-        "edge-1",
-        &["--site-api-listen", "127.0.0.1:0"],
-    );
-    assert!(
-        agent.wait_for("linked", Duration::from_secs(30)).await,
-        "{}",
-        agent.output()
-    );
-    let line = agent
-        .line_starting("site API:", Duration::from_secs(10))
-        .await
-        .expect("the agent says where its API is");
-    let words: Vec<&str> = line.split_whitespace().collect();
-    let (url, fingerprint) = (words[2].to_string(), words[4].to_string());
+    let edge = EdgeSite::start(&ctx, BIN, "edge", true).await;
+    let (site, proxy) = (&edge.site, &edge.proxy);
+    let (url, fingerprint) = edge.api.clone().unwrap();
 
     // A project with room for 10 guests, 2 of them (2 vCPUs) escrowed at the site.
     let p = acme_web(c, 10).await;
@@ -102,7 +65,7 @@ async fn a_cut_off_site_makes_and_deletes_guests_within_its_budget_and_the_centr
 
     // The site learns of the project and its budget from the centre.
     let config = tempfile::tempdir().unwrap();
-    let token_file = dir.path().join("break-glass-token");
+    let token_file = edge.break_glass_file();
     let login = cli(
         config.path(),
         &[
@@ -152,7 +115,7 @@ async fn a_cut_off_site_makes_and_deletes_guests_within_its_budget_and_the_centr
     };
     let made = create("local-1");
     assert!(made.status.success(), "{}", out(&made));
-    let local = at_site(&site, "local-1");
+    let local = at_site(site, "local-1");
     assert_eq!(local.len(), 1, "made on the cluster while cut off");
     let (vmid, running) = local[0];
     assert!(running, "and started");
@@ -179,13 +142,10 @@ async fn a_cut_off_site_makes_and_deletes_guests_within_its_budget_and_the_centr
         "the refusal says why: {}",
         out(&over)
     );
-    assert!(at_site(&site, "local-3").is_empty(), "and nothing made");
+    assert!(at_site(site, "local-3").is_empty(), "and nothing made");
     let gone = cli(config.path(), &["guest", "delete", "local-tmp"]);
     assert!(gone.status.success(), "{}", out(&gone));
-    assert!(
-        at_site(&site, "local-tmp").is_empty(),
-        "deleted at the site"
-    );
+    assert!(at_site(site, "local-tmp").is_empty(), "deleted at the site");
     // With room again, the site may make another.
     let again = create("local-2");
     assert!(again.status.success(), "{}", out(&again));
@@ -221,7 +181,7 @@ async fn a_cut_off_site_makes_and_deletes_guests_within_its_budget_and_the_centr
     assert_eq!(verify["site_entries"], 4, "{verify}");
     // The centre's desired state now includes them: no drift reported, nothing undone.
     tokio::time::sleep(Duration::from_secs(1)).await;
-    assert_eq!(at_site(&site, "local-1"), vec![(vmid, true)]);
+    assert_eq!(at_site(site, "local-1"), vec![(vmid, true)]);
     let g1: GuestView = c.get(&format!("/guests/{}", g1.id)).await;
     assert_eq!(g1.drift, None, "{g1:?}");
     // The centre points at the same console the site did.

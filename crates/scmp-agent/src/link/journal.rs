@@ -161,19 +161,10 @@ impl Journal {
 
     /// Keeps the site's next audit entry, sealed by `seal` with its number in the site's chain
     /// and the hash of the entry before it, in one transaction with the numbered message that
-    /// carries it (so the chain has no gap and no entry is numbered twice); `then` is called as
-    /// [`Journal::push_then`] calls it.
+    /// carries it (so the chain has no gap and no entry is numbered twice) and with `change`, a
+    /// guest the site made or deleted (its ledger of what it spent of its budgets); `then` is
+    /// called as [`Journal::push_then`] calls it.
     pub fn push_audit(
-        &self,
-        seal: impl FnOnce(u64, &str) -> Result<SiteAuditEntry, String>,
-        then: impl FnOnce(u64, UpBody),
-    ) -> Result<u64, JournalError> {
-        self.push_audit_with(seal, None, then)
-    }
-
-    /// [`Journal::push_audit`], recording in the same transaction a guest the site made or
-    /// deleted (its ledger of what it spent of its budgets).
-    pub fn push_audit_with(
         &self,
         seal: impl FnOnce(u64, &str) -> Result<SiteAuditEntry, String>,
         change: Option<&LocalChange>,
@@ -496,6 +487,7 @@ mod tests {
             for _ in 0..3 {
                 j.push_audit(
                     |seq, prev| signer.seal(seq, prev, &event),
+                    None,
                     |_, body| sent.push(body),
                 )
                 .unwrap();

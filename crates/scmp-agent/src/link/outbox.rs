@@ -60,7 +60,7 @@ impl Outbox {
         event: &LocalEvent,
         change: Option<&LocalChange>,
     ) -> Result<u64, JournalError> {
-        self.journal.push_audit_with(
+        self.journal.push_audit(
             |seq, prev| signer.seal(seq, prev, event),
             change,
             |seq, body| {

@@ -21,11 +21,12 @@ use scmp_authz::Action;
 
 use super::auth::{allow, authenticate, refused, Caller};
 use super::problem::{problem, Refusal};
-use super::view::{find, live_guests, local_guests, operation_view, state_or_missing};
+use super::record::{outcome, record, Done};
+use super::view::{find, live_guests, local_guests, state_or_missing};
 use super::SiteApi;
 use crate::actions::{CloneOutcome, GuestSpec};
 use crate::command::{AgentError, Command, Power};
-use crate::link::{LocalChange, LocalEvent, LocalGuest, SiteImage, SiteProject, SiteState};
+use crate::link::{LocalChange, LocalGuest, SiteImage, SiteProject, SiteState};
 
 type Api = State<Arc<SiteApi>>;
 
@@ -269,11 +270,11 @@ async fn create_guest(
     };
     tracing::warn!(guest = %id, name = %body.name, source = %peer,
         "break-glass: a guest is made at the site through its own API");
-    let (outcome, upids) = match build(api, &spec, &image).await {
+    let (built, upids) = match build(api, &spec, &image).await {
         Ok((node, vmid, upids)) => (Ok((node, vmid)), upids),
         Err(e) => (Err(e.message.clone()), e.upids.clone()),
     };
-    let view = match &outcome {
+    let view = match &built {
         Ok((node, vmid)) => Some(GuestView {
             id,
             name: body.name.clone(),
@@ -309,7 +310,7 @@ async fn create_guest(
         }),
         Err(_) => None,
     };
-    let made = outcome.as_ref().ok().map(|(node, vmid)| LocalGuest {
+    let made = built.as_ref().ok().map(|(node, vmid)| LocalGuest {
         project: sp.project.id,
         tenant: sp.project.tenant_id,
         name: body.name.clone(),
@@ -323,49 +324,22 @@ async fn create_guest(
         running: true,
         tags: spec.tags.clone(),
     });
-    let error = outcome.as_ref().err().cloned();
-    let event = LocalEvent {
-        at_ms: started,
-        operation: OperationKind::GuestCreate.as_str().to_string(),
-        guest: id,
-        method: caller.method(),
-        source: peer.ip().to_string(),
-        error: error.clone(),
-        upids: upids.clone(),
-        made: made.clone(),
-        actor: caller.actor(),
-    };
-    let change = match (view, made) {
+    let change = match (view, made.clone()) {
         (Some(v), Some(m)) => Some(LocalChange::Made(Box::new(v), Box::new(m))),
         _ => None,
     };
-    journal(api, &event, change.as_ref()).map_err(refuse)?;
-    let target = format!("guest/{}", body.name);
-    Ok(Json(operation_view(
-        OperationKind::GuestCreate,
-        target,
-        id,
-        (started, api.clock.now_ms()),
-        error,
+    let done = Done {
+        kind: OperationKind::GuestCreate,
+        guest: id,
+        target: format!("guest/{}", body.name),
+        started,
+        error: built.err(),
         upids,
-    ))
-    .into_response())
-}
-
-/// Writes the site's audit entry (and the ledger's change with it).
-fn journal(api: &SiteApi, event: &LocalEvent, change: Option<&LocalChange>) -> Result<(), Refusal> {
-    api.outbox
-        .push_audit(&api.signer, event, change)
-        .map(|_| ())
-        .map_err(|e| {
-            tracing::error!(error = %e, "the site's audit entry could not be journaled");
-            problem(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "Not recorded",
-                "the site's journal failed: tell the platform's operators",
-            )
-        })
+        made,
+        change,
+    };
+    let op = record(api, caller, peer, done).map_err(refuse)?;
+    Ok(Json(op).into_response())
 }
 
 /// Clones, configures and starts the guest on the host with the most free memory; answers its
@@ -499,7 +473,7 @@ pub async fn delete(
     tracing::warn!(guest = %g.id, name = %g.name, source = %peer,
         "break-glass: a guest made at the site is deleted through its own API");
     let started = api.clock.now_ms();
-    let outcome = api
+    let answer = api
         .agent
         .ask(Command::Destroy {
             guest: g.id,
@@ -507,32 +481,19 @@ pub async fn delete(
             vmid,
         })
         .await;
-    let (error, upids) = match &outcome {
-        Ok(r) => (None, r.upids.clone()),
-        Err(e) => (Some(e.message.clone()), e.upids.clone()),
-    };
-    let event = LocalEvent {
-        at_ms: started,
-        operation: OperationKind::GuestDelete.as_str().to_string(),
+    let (error, upids) = outcome(&answer);
+    let done = Done {
+        kind: OperationKind::GuestDelete,
         guest: g.id,
-        method: caller.method(),
-        source: peer.ip().to_string(),
-        error: error.clone(),
-        upids: upids.clone(),
-        made: None,
-        actor: caller.actor(),
-    };
-    let change = error.is_none().then_some(LocalChange::Gone(g.id));
-    if let Err(r) = journal(&api, &event, change.as_ref()) {
-        return r.into_response();
-    }
-    Json(operation_view(
-        OperationKind::GuestDelete,
-        format!("guest/{}", g.name),
-        g.id,
-        (started, api.clock.now_ms()),
+        target: format!("guest/{}", g.name),
+        started,
+        change: error.is_none().then_some(LocalChange::Gone(g.id)),
         error,
         upids,
-    ))
-    .into_response()
+        made: None,
+    };
+    match record(&api, &caller, peer, done) {
+        Ok(op) => Json(op).into_response(),
+        Err(r) => r.into_response(),
+    }
 }

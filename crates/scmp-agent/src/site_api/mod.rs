@@ -9,6 +9,7 @@
 mod auth;
 mod create;
 mod problem;
+mod record;
 mod routes;
 mod sessions;
 mod view;

@@ -18,10 +18,10 @@ use scmp_authz::{Action, Scope};
 
 use super::auth::{allow, authenticate, refused, sees, Caller};
 use super::problem::problem;
-use super::view::{find, live_guests, operation_view, state_or_missing};
+use super::record::{outcome, record, Done};
+use super::view::{find, live_guests, placed, state_or_missing};
 use super::SiteApi;
 use crate::command::{Command, Power};
-use crate::link::LocalEvent;
 
 type Api = State<Arc<SiteApi>>;
 
@@ -196,23 +196,17 @@ async fn console(
         Ok(g) => g,
         Err(r) => return r.into_response(),
     };
-    let (Some(node), Some(vmid)) = (g.host.as_deref(), g.vmid) else {
-        return problem(
-            StatusCode::CONFLICT,
-            "conflict",
-            "Not placed",
-            "the guest has no host or VMID at this site",
-        )
-        .into_response();
-    };
-    Json(crate::console::console(
-        &api.pve_endpoint,
-        g.id,
-        g.kind,
-        node,
-        vmid,
-    ))
-    .into_response()
+    match placed(&g) {
+        Ok((node, vmid)) => Json(crate::console::console(
+            &api.pve_endpoint,
+            g.id,
+            g.kind,
+            &node,
+            vmid,
+        ))
+        .into_response(),
+        Err(r) => r.into_response(),
+    }
 }
 
 async fn power(
@@ -243,21 +237,16 @@ async fn power(
         Ok(g) => g,
         Err(r) => return r.into_response(),
     };
-    let (Some(node), Some(vmid)) = (g.host.clone(), g.vmid) else {
-        return problem(
-            StatusCode::CONFLICT,
-            "conflict",
-            "Not placed",
-            "the guest has no host or VMID at this site",
-        )
-        .into_response();
+    let (node, vmid) = match placed(&g) {
+        Ok(p) => p,
+        Err(r) => return r.into_response(),
     };
     if matches!(caller, Caller::BreakGlass) {
         tracing::warn!(guest = %g.id, name = %g.name, action = %action, source = %peer,
             "break-glass: a guest's power changed through the site's API");
     }
     let started = api.clock.now_ms();
-    let outcome = api
+    let answer = api
         .agent
         .ask(Command::Power {
             kind: g.kind,
@@ -266,37 +255,19 @@ async fn power(
             action: power,
         })
         .await;
-    let (error, upids) = match &outcome {
-        Ok(r) => (None, r.upids.clone()),
-        Err(e) => (Some(e.message.clone()), e.upids.clone()),
-    };
-    let event = LocalEvent {
-        at_ms: started,
-        operation: kind.as_str().to_string(),
-        guest: g.id,
-        method: caller.method(),
-        source: peer.ip().to_string(),
-        error: error.clone(),
-        upids: upids.clone(),
-        made: None,
-        actor: caller.actor(),
-    };
-    if let Err(e) = api.outbox.push_audit(&api.signer, &event, None) {
-        tracing::error!(error = %e, "the site's audit entry could not be journaled");
-        return problem(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
-            "Not recorded",
-            "the action was carried out but the site's journal failed: tell the platform's operators",
-        ).into_response();
-    }
-    Json(operation_view(
+    let (error, upids) = outcome(&answer);
+    let done = Done {
         kind,
-        format!("guest/{}", g.name),
-        g.id,
-        (started, api.clock.now_ms()),
+        guest: g.id,
+        target: format!("guest/{}", g.name),
+        started,
         error,
         upids,
-    ))
-    .into_response()
+        made: None,
+        change: None,
+    };
+    match record(&api, &caller, peer, done) {
+        Ok(op) => Json(op).into_response(),
+        Err(r) => r.into_response(),
+    }
 }

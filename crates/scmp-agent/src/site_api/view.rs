@@ -138,3 +138,16 @@ pub fn operation_view(
         updated_at: from_ms(finished),
     }
 }
+
+/// A guest's host and VMID at the site.
+pub fn placed(g: &GuestView) -> Result<(String, u32), Refusal> {
+    match (&g.host, g.vmid) {
+        (Some(node), Some(vmid)) => Ok((node.clone(), vmid)),
+        _ => Err(problem(
+            StatusCode::CONFLICT,
+            "conflict",
+            "Not placed",
+            "the guest has no host or VMID at this site",
+        )),
+    }
+}

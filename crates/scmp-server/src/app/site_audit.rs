@@ -5,7 +5,7 @@
 //! and joined to the central audit log with the site as its origin.
 
 use scmp_agent::link::chain::verify_entry;
-use scmp_agent::link::{LocalEvent, LocalGuest, SiteAuditEntry};
+use scmp_agent::link::{LocalEvent, LocalGuest, SiteAuditEntry, UpBody};
 use scmp_api::AgentView;
 use scmp_common::{
     AuditPhase, AuditResult, AuditTarget, AuthMethod, Error, GuestState, ResourceKind,
@@ -21,7 +21,7 @@ impl AppState {
     /// power change it made becomes what the platform expects of the guest, so the next look at
     /// the cluster finds no drift. An entry that does not hold is refused loudly (an audit entry
     /// of its own) and not kept, so `scmp audit verify` reports the gap it leaves.
-    pub async fn agent_site_audit(
+    async fn agent_site_audit(
         &self,
         agent: &AgentView,
         entry: SiteAuditEntry,
@@ -247,10 +247,25 @@ fn site_record(
 }
 
 impl AppState {
+    /// What a site reports of itself (not a command's answer): an entry of its audit chain, or
+    /// something it saw while cut off; `key` names the message once across sessions.
+    pub async fn agent_site_report(
+        &self,
+        agent: &AgentView,
+        key: &str,
+        report: UpBody,
+    ) -> Result<(), Error> {
+        match report {
+            UpBody::Local(entry) => self.agent_site_audit(agent, entry).await,
+            UpBody::Event(event) => self.agent_site_event(agent, key, event).await,
+            UpBody::Reply { .. } => Ok(()),
+        }
+    }
+
     /// Something the site saw happen to one of its guests while cut off: it joins the guest's
     /// history with the time it was seen, once under `key` (a guest of another site is not the
     /// agent's to speak of, and is ignored).
-    pub async fn agent_site_event(
+    async fn agent_site_event(
         &self,
         agent: &AgentView,
         key: &str,

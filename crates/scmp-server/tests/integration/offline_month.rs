@@ -120,13 +120,7 @@ async fn thirty_days_cut_off_lose_nothing_and_count_nothing_twice() {
 
     // At the centre: a project with a central guest at the site, a 31-day budget there, and a
     // member the site's policy lets it hold.
-    for _ in 0..200 {
-        let page: Page<scmp_api::ClusterView> = c.get("/sites/edge/clusters").await;
-        if page.items.iter().any(|cl| cl.health.last_seen_at.is_some()) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    scmp_test_utils::edge_site::cluster_through_agent(c, "edge").await;
     let p = acme_web(c, 10).await;
     let web = create_guest(c, &p, &vm("web-1")).await;
     let vmid = web.vmid.unwrap();
