@@ -33,6 +33,7 @@ mod site_guests;
 mod sites;
 mod sqlite;
 mod tenants;
+mod usage;
 mod visible;
 mod vmids;
 
@@ -53,4 +54,5 @@ pub use site_audit::SiteAuditRow;
 pub use site_guests::{Adoption, SiteGuest};
 pub use sites::{Cluster, ClusterHealth, ClusterInventory, NewCluster, NewSite, Site};
 pub use tenants::{NewTenant, QuotaView, Tenant};
+pub use usage::{UsageRecord, UsageSource};
 pub use visible::Visible;

@@ -32,6 +32,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         17,
         include_str!("../migrations/0017_site_offline_groups.sql"),
     ),
+    (18, include_str!("../migrations/0018_usage_records.sql")),
 ];
 
 /// Arbitrary constant identifying scmp's migration lock.

@@ -122,6 +122,22 @@ impl DataStore {
         rows.iter().map(row).collect()
     }
 
+    /// The bodies of an agent's entries that speak of a guest, in order.
+    pub async fn site_audit_of_guest(
+        &self,
+        agent: AgentId,
+        guest: scmp_common::GuestId,
+    ) -> Result<Vec<String>, Error> {
+        sqlx::query_scalar(
+            "SELECT body FROM site_audit_entries WHERE agent_id = $1 AND body LIKE $2 ORDER BY seq",
+        )
+        .bind(agent.to_string())
+        .bind(format!("%\"guest\":\"{guest}\"%"))
+        .fetch_all(&mut *self.read().await?)
+        .await
+        .map_err(db_error)
+    }
+
     /// The agents with entries of their own, and the public key each signs with (hex).
     pub async fn site_audit_agents(&self) -> Result<Vec<(AgentId, String)>, Error> {
         let rows = sqlx::query(

@@ -11,6 +11,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::chain::{LocalGuest, SiteAuditEntry};
 use super::ledger::LocalChange;
+use super::usage::{Metered, SiteUsage};
 use super::wire::{Outcome, SiteState, UpBody};
 use crate::command::CommandId;
 
@@ -90,6 +91,7 @@ impl Journal {
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
+        conn.execute_batch(super::meter::SCHEMA).map_err(err)?;
         let stream: Option<String> = conn
             .query_row("SELECT value FROM meta WHERE key = 'stream'", [], |r| {
                 r.get(0)
@@ -195,6 +197,29 @@ impl Journal {
             params![head],
         )
         .map_err(err)?;
+        tx.commit().map_err(err)?;
+        then(seq as u64, body);
+        Ok(seq as u64)
+    }
+
+    /// The guests the site still meters.
+    pub fn metered(&self) -> Result<Vec<Metered>, JournalError> {
+        super::meter::open_in(&self.conn()).map_err(JournalError)
+    }
+
+    /// Keeps a usage record as the next numbered message, moving its guest's meter past it in
+    /// the same transaction (so no hour is numbered twice or skipped, whatever stops the agent);
+    /// `then` is called as [`Journal::push_then`] calls it.
+    pub fn push_usage(
+        &self,
+        usage: SiteUsage,
+        then: impl FnOnce(u64, UpBody),
+    ) -> Result<u64, JournalError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(err)?;
+        super::meter::advance_in(&tx, &usage).map_err(JournalError)?;
+        let body = UpBody::Usage(usage);
+        let seq = numbered_in(&tx, &serde_json::to_string(&body).map_err(err)?)?;
         tx.commit().map_err(err)?;
         then(seq as u64, body);
         Ok(seq as u64)
@@ -502,5 +527,63 @@ mod tests {
             check.next(&public, entry).unwrap();
         }
         assert_eq!(check.count(), 6);
+    }
+
+    #[test]
+    fn the_meter_goes_on_across_restarts_and_counts_no_hour_twice() {
+        use crate::link::usage::{due, HOUR_MS};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.sqlite");
+        let made = LocalGuest {
+            project: scmp_common::ProjectId::new(),
+            tenant: scmp_common::TenantId::new(),
+            name: scmp_common::Name::new("local-1").unwrap(),
+            kind: scmp_common::GuestKind::Vm,
+            image: scmp_common::ImageId::new(),
+            vcpus: 2,
+            memory_mib: 2048,
+            disk_gib: 20,
+            node: "pve1".into(),
+            vmid: 100,
+            running: true,
+            tags: vec![],
+        };
+        let guest = scmp_common::GuestId::new();
+        let start = 5 * HOUR_MS + 17;
+        let mut sent = Vec::new();
+        // Three looks, each by an agent started afresh, the last after the guest was deleted.
+        for (look, now) in [(0, 7 * HOUR_MS + 5), (1, 7 * HOUR_MS + 9), (2, 9 * HOUR_MS)] {
+            let j = Journal::open(&path).unwrap();
+            if look == 0 {
+                super::super::meter::start_in(&j.conn(), guest, &made, start).unwrap();
+            }
+            if look == 2 {
+                super::super::meter::end_in(&j.conn(), guest, 8 * HOUR_MS + 1).unwrap();
+            }
+            for m in j.metered().unwrap() {
+                for u in due(&m, m.ended_ms, now) {
+                    j.push_usage(u, |_, body| sent.push(body)).unwrap();
+                }
+            }
+        }
+        let spans: Vec<(i64, i64, bool)> = sent
+            .iter()
+            .map(|b| match b {
+                UpBody::Usage(u) => (u.from_ms, u.to_ms, u.last),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            spans,
+            vec![
+                (start, 6 * HOUR_MS, false),
+                (6 * HOUR_MS, 7 * HOUR_MS, false),
+                (7 * HOUR_MS, 8 * HOUR_MS, false),
+                (8 * HOUR_MS, 8 * HOUR_MS + 1, true),
+            ]
+        );
+        let j = Journal::open(&path).unwrap();
+        assert_eq!(j.metered().unwrap(), vec![], "metering ended");
+        assert_eq!(j.waiting().unwrap(), 4, "each record waits for the centre");
     }
 }

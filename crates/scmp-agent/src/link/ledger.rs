@@ -1,7 +1,7 @@
 //! The site's ledger of the guests it made on its own (kept in the journal, written in one
 //! transaction with the audit entry that reports each change): what they spend of their projects'
 //! offline budgets until the centre has taken them in, and what the site's API lists beside the
-//! guests the centre told it of.
+//! guests the centre told it of; each change starts or ends the guest's [`super::meter`].
 
 use rusqlite::{params, Connection};
 use scmp_api::GuestView;
@@ -14,8 +14,8 @@ use super::chain::LocalGuest;
 pub enum LocalChange {
     /// The site made a guest.
     Made(Box<GuestView>, Box<LocalGuest>),
-    /// The site deleted a guest it made.
-    Gone(GuestId),
+    /// The site deleted a guest it made, at a time (ms).
+    Gone(GuestId, i64),
 }
 
 /// Records a change (inside the caller's transaction).
@@ -31,13 +31,22 @@ pub(super) fn record_in(conn: &Connection, c: &LocalChange) -> Result<(), String
                     serde_json::to_string(made).map_err(|e| err(&e))?
                 ],
             )
-            .map_err(|e| err(&e))?,
-        LocalChange::Gone(id) => conn
+            .map_err(|e| err(&e))
+            .and_then(|_| {
+                super::meter::start_in(
+                    conn,
+                    view.id,
+                    made,
+                    scmp_common::time::to_ms(&view.created_at),
+                )
+            })?,
+        LocalChange::Gone(id, at_ms) => conn
             .execute(
                 "UPDATE local_guests SET deleted = 1 WHERE guest_id = ?1",
                 params![id.to_string()],
             )
-            .map_err(|e| err(&e))?,
+            .map_err(|e| err(&e))
+            .and_then(|_| super::meter::end_in(conn, *id, *at_ms))?,
     };
     Ok(())
 }

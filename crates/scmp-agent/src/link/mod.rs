@@ -2,7 +2,8 @@
 //! (no port open at the edge), carrying commands down and their answers up ([`wire`]), with
 //! application pings, dead-peer detection and jittered reconnects ([`client`]), and what the agent
 //! owes the centre kept in its [`journal`] until acknowledged; what is done at the site through its
-//! own API is written in the site's signed audit [`chain`].
+//! own API is written in the site's signed audit [`chain`]; what the guests made there hold is
+//! metered by the hour ([`metering`]).
 
 mod backoff;
 pub mod chain;
@@ -10,7 +11,10 @@ pub mod client;
 mod event;
 pub mod journal;
 mod ledger;
+mod meter;
+pub mod metering;
 mod outbox;
+pub mod usage;
 pub mod watch;
 pub mod wire;
 
@@ -23,6 +27,7 @@ pub use event::SiteEvent;
 pub use journal::{Journal, JournalError};
 pub use ledger::LocalChange;
 pub use outbox::Outbox;
+pub use usage::SiteUsage;
 pub use wire::{
     ClusterHello, Down, Hello, Outcome, SiteBinding, SiteGrant, SiteIdentity, SiteImage,
     SiteInstanceType, SiteProject, SiteState, SiteToken, Up, UpBody, LINK_PATH, PROTOCOL_VERSION,

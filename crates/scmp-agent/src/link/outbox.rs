@@ -9,6 +9,7 @@ use tokio::sync::mpsc;
 use super::chain::{ChainSigner, LocalEvent};
 use super::journal::{Journal, JournalError};
 use super::ledger::LocalChange;
+use super::usage::SiteUsage;
 use super::wire::UpBody;
 
 /// A numbered message, kept in the journal, for the session to send.
@@ -67,6 +68,13 @@ impl Outbox {
                 let _ = self.queue.send((seq, body));
             },
         )
+    }
+
+    /// Keeps a usage record of a guest the site meters and queues it.
+    pub fn push_usage(&self, usage: SiteUsage) -> Result<u64, JournalError> {
+        self.journal.push_usage(usage, |seq, body| {
+            let _ = self.queue.send((seq, body));
+        })
     }
 
     /// The same for a command's answer, remembered with it when `remember`.

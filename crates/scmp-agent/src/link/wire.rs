@@ -136,6 +136,8 @@ pub enum UpBody {
     Local(super::chain::SiteAuditEntry),
     /// Something the site saw happen to one of its guests while its link was down.
     Event(super::event::SiteEvent),
+    /// What a guest the site made held during an hour.
+    Usage(super::usage::SiteUsage),
 }
 
 /// What the centre tells a site about itself.

@@ -487,7 +487,9 @@ pub async fn delete(
         guest: g.id,
         target: format!("guest/{}", g.name),
         started,
-        change: error.is_none().then_some(LocalChange::Gone(g.id)),
+        change: error
+            .is_none()
+            .then(|| LocalChange::Gone(g.id, api.clock.now_ms())),
         error,
         upids,
         made: None,

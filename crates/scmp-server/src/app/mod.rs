@@ -26,6 +26,7 @@ pub mod role_bindings;
 pub mod sessions;
 mod site_audit;
 mod site_budgets;
+mod site_reports;
 mod site_state;
 pub mod sites;
 pub mod tenants;

@@ -5,7 +5,7 @@
 //! and joined to the central audit log with the site as its origin.
 
 use scmp_agent::link::chain::verify_entry;
-use scmp_agent::link::{LocalEvent, LocalGuest, SiteAuditEntry, UpBody};
+use scmp_agent::link::{LocalEvent, LocalGuest, SiteAuditEntry};
 use scmp_api::AgentView;
 use scmp_common::{
     AuditPhase, AuditResult, AuditTarget, AuthMethod, Error, GuestState, ResourceKind,
@@ -21,7 +21,7 @@ impl AppState {
     /// power change it made becomes what the platform expects of the guest, so the next look at
     /// the cluster finds no drift. An entry that does not hold is refused loudly (an audit entry
     /// of its own) and not kept, so `scmp audit verify` reports the gap it leaves.
-    async fn agent_site_audit(
+    pub(super) async fn agent_site_audit(
         &self,
         agent: &AgentView,
         entry: SiteAuditEntry,
@@ -243,52 +243,5 @@ fn site_record(
             AuditResult::Error
         },
         error: error.unwrap_or_default(),
-    }
-}
-
-impl AppState {
-    /// What a site reports of itself (not a command's answer): an entry of its audit chain, or
-    /// something it saw while cut off; `key` names the message once across sessions.
-    pub async fn agent_site_report(
-        &self,
-        agent: &AgentView,
-        key: &str,
-        report: UpBody,
-    ) -> Result<(), Error> {
-        match report {
-            UpBody::Local(entry) => self.agent_site_audit(agent, entry).await,
-            UpBody::Event(event) => self.agent_site_event(agent, key, event).await,
-            UpBody::Reply { .. } => Ok(()),
-        }
-    }
-
-    /// Something the site saw happen to one of its guests while cut off: it joins the guest's
-    /// history with the time it was seen, once under `key` (a guest of another site is not the
-    /// agent's to speak of, and is ignored).
-    async fn agent_site_event(
-        &self,
-        agent: &AgentView,
-        key: &str,
-        event: scmp_agent::link::SiteEvent,
-    ) -> Result<(), Error> {
-        let Some(cluster) = self.store.cluster_of_agent(agent.id).await? else {
-            return Ok(());
-        };
-        let Ok(g) = self.store.guest_get(event.guest).await else {
-            return Ok(());
-        };
-        if g.cluster_id != Some(cluster.id) {
-            tracing::warn!(agent = %agent.id, guest = %g.id, "a site spoke of a guest not at its cluster: ignored");
-            return Ok(());
-        }
-        self.store
-            .guest_event_record(
-                g.id,
-                scmp_common::GuestEventKind::SeenAtSite,
-                &format!("while the site was cut off: {}", event.detail),
-                event.at_ms,
-                key,
-            )
-            .await
     }
 }

@@ -86,6 +86,14 @@ async fn thirty_days_cut_off_lose_nothing_and_count_nothing_twice() {
         Duration::from_millis(100),
         stop.clone(),
     ));
+    // What the guests made there hold, metered every 20 ms (each look closes the hours due).
+    tokio::spawn(scmp_agent::link::metering::run(
+        outbox.clone(),
+        site_rx.clone(),
+        clock.clone() as Arc<dyn Clock>,
+        Duration::from_millis(20),
+        stop.clone(),
+    ));
     let link = tokio::spawn(scmp_agent::link::run(
         options,
         creds_rx,
@@ -323,5 +331,63 @@ async fn thirty_days_cut_off_lose_nothing_and_count_nothing_twice() {
         "seen made, then stopped, once each: {:?}",
         l1.events
     );
+
+    // What the guests made at the site held, hour by hour, from their making until they were
+    // deleted there (local-2, days 15 to 20) or taken in by the centre (the others, once the
+    // link was back on day 30): no hour twice, none missed.
+    let store = ctx.store().await;
+    let mut usage = Vec::new();
+    for _ in 0..300 {
+        usage = store
+            .usage_of_project(p.id, (start, start + 31 * DAY))
+            .await
+            .unwrap();
+        if usage.iter().filter(|u| u.last).count() == 3 && journal.waiting().unwrap() == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let id_of = |name: &str| {
+        page.items
+            .iter()
+            .find(|g| g.name.as_str() == name)
+            .map(|g| g.id)
+    };
+    let l2 = usage
+        .iter()
+        .map(|u| u.guest_id)
+        .find(|g| Some(*g) != id_of("local-1") && Some(*g) != id_of("local-3"))
+        .expect("local-2's usage");
+    let spans = [
+        (id_of("local-1").unwrap(), start + DAY, start + 30 * DAY),
+        (l2, start + 15 * DAY, start + 20 * DAY),
+        (
+            id_of("local-3").unwrap(),
+            start + 25 * DAY,
+            start + 30 * DAY,
+        ),
+    ];
+    for (guest, from, to) in spans {
+        let mine: Vec<_> = usage.iter().filter(|u| u.guest_id == guest).collect();
+        assert_eq!(mine.first().map(|u| u.from_ms), Some(from), "{guest}");
+        assert_eq!(
+            mine.last().map(|u| (u.to_ms, u.last)),
+            Some((to, true)),
+            "{guest}"
+        );
+        assert!(
+            mine.windows(2).all(|w| w[0].to_ms == w[1].from_ms),
+            "{guest}: contiguous"
+        );
+        assert_eq!(mine.iter().filter(|u| u.last).count(), 1, "{guest}");
+        let hours: i64 = mine.iter().map(|u| u.to_ms - u.from_ms).sum();
+        assert_eq!(hours, to - from, "{guest}: every hour once");
+        assert!(mine
+            .iter()
+            .all(|u| (u.vcpus, u.memory_mib, u.disk_gib) == (1, 1024, 10)));
+    }
+    let mut metered: Vec<_> = usage.iter().map(|u| u.guest_id).collect();
+    metered.dedup();
+    assert_eq!(metered.len(), 3, "only the guests made at the site");
     link.abort();
 }

@@ -1,14 +1,17 @@
 //! A site's own audit chain at the centre: an entry joins the audit log once however often it is
 //! sent (a replay on a new session, as after a restart, included), one not signed by the site's
 //! agent is refused loudly and not kept, and `GET /audit/verify` checks every kept entry against
-//! the agent's key, naming the first one changed beneath it.
+//! the agent's key, naming the first one changed beneath it. A site's usage records are kept once,
+//! and only for the guests its own chain says it made.
 
 use std::time::Duration;
 
 use scmp_agent::link::chain::GENESIS;
-use scmp_agent::link::{ChainSigner, Down, LocalEvent, SiteAuditEntry, Socket, Up, UpBody};
+use scmp_agent::link::{
+    ChainSigner, Down, LocalEvent, LocalGuest, SiteAuditEntry, SiteUsage, Socket, Up, UpBody,
+};
 use scmp_api::{AuditEntryView, Page};
-use scmp_common::{AuthMethod, GuestId};
+use scmp_common::{AuthMethod, GuestId, ProjectId, TenantId};
 use scmp_test_utils::TestContext;
 
 use crate::agent_link::{enrolled, hello, linked, next, send};
@@ -29,10 +32,11 @@ fn event(operation: &str) -> LocalEvent {
 
 /// Sends `entry` as numbered message `seq` and waits until it is acknowledged.
 async fn deliver(s: &mut Socket, seq: u64, entry: &SiteAuditEntry) {
-    let up = Up::Message {
-        seq,
-        body: UpBody::Local(entry.clone()),
-    };
+    deliver_body(s, seq, UpBody::Local(entry.clone())).await
+}
+
+async fn deliver_body(s: &mut Socket, seq: u64, body: UpBody) {
+    let up = Up::Message { seq, body };
     send(s, &up).await;
     for _ in 0..20 {
         if let Down::Ack { upto } = next(s).await {
@@ -124,4 +128,74 @@ async fn a_site_audit_entry_joins_the_log_once_and_is_verified_against_the_agent
         reason.contains(&a.enrolled.agent.id.to_string()) && reason.contains("changed"),
         "{verify}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_site_reports_the_usage_of_the_guests_it_made_only_and_each_hour_once() {
+    let ctx = TestContext::builder("site-usage")
+        .sync_interval(Duration::from_secs(3600))
+        .start()
+        .await;
+    let a = enrolled(&ctx, "edge").await;
+    let signer = ChainSigner::from_pem(&a.key_pem).unwrap();
+    let (project, tenant) = (ProjectId::new(), TenantId::new());
+    let mut made = event("guest_create");
+    made.made = Some(LocalGuest {
+        project,
+        tenant,
+        name: scmp_common::Name::new("local-1").unwrap(),
+        kind: scmp_common::GuestKind::Vm,
+        image: scmp_common::ImageId::new(),
+        vcpus: 2,
+        memory_mib: 2048,
+        disk_gib: 20,
+        node: "pve1".into(),
+        vmid: 4242,
+        running: true,
+        tags: vec![],
+    });
+    let entry = signer.seal(1, GENESIS, &made).unwrap();
+    let hour = scmp_agent::link::usage::HOUR_MS;
+    let usage = |guest: GuestId, from_ms: i64, vcpus: u64| SiteUsage {
+        guest,
+        project,
+        tenant,
+        from_ms,
+        to_ms: from_ms + hour,
+        vcpus,
+        memory_mib: 2048,
+        disk_gib: 20,
+        last: false,
+    };
+    let (mut s, _) = linked(&ctx, &a, hello(&a, "edge-1")).await;
+    deliver(&mut s, 1, &entry).await;
+    let mine = made.guest;
+    let reports = [
+        usage(mine, 10 * hour, 2),
+        // The same hour again (a replay): kept once.
+        usage(mine, 10 * hour, 2),
+        usage(mine, 11 * hour, 2),
+        // Not what the site made: more vCPUs, a guest it never made, an hour that runs over.
+        usage(mine, 12 * hour, 8),
+        usage(GuestId::new(), 12 * hour, 2),
+        SiteUsage {
+            to_ms: 14 * hour,
+            ..usage(mine, 12 * hour, 2)
+        },
+    ];
+    for (i, u) in reports.into_iter().enumerate() {
+        deliver_body(&mut s, 2 + i as u64, UpBody::Usage(u)).await;
+    }
+    let kept = ctx
+        .store()
+        .await
+        .usage_of_project(project, (0, 100 * hour))
+        .await
+        .unwrap();
+    let spans: Vec<(GuestId, i64, u64)> = kept
+        .iter()
+        .map(|u| (u.guest_id, u.from_ms, u.vcpus))
+        .collect();
+    assert_eq!(spans, vec![(mine, 10 * hour, 2), (mine, 11 * hour, 2)]);
+    assert!(kept.iter().all(|u| u.site_id == a.enrolled.agent.site));
 }

@@ -125,6 +125,14 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     }
     let outbox = scmp_agent::link::Outbox::new(journal.clone());
     let (site_tx, site_rx) = watch::channel(journal.site_state()?);
+    // What the guests made at the site hold, metered by the hour (looked at every minute).
+    tokio::spawn(scmp_agent::link::metering::run(
+        outbox.clone(),
+        site_rx.clone(),
+        scmp_common::SystemClock::shared(),
+        Duration::from_secs(60),
+        stop.clone(),
+    ));
     let _site_api = match args.site_api_listen {
         Some(listen) => Some(
             super::agent_site::start(
