@@ -573,6 +573,11 @@
  * @property {Time} expires_at When it expires.
  * @property {string} token The bearer token.
  */
+/** A cut to an offline budget, waiting for its site.
+ * @typedef {Object} SiteBudgetCut
+ * @property {ResourcesBody} granted The grant after the cut.
+ * @property {Time} valid_until Its validity.
+ */
 /** `site_budget_set`: a project's offline budget at a site, escrowed out of its quota.
  * @typedef {Object} SiteBudgetSet
  * @property {ResourcesBody} budget What the site may create for the project while cut off from the platform.
@@ -581,6 +586,7 @@
 /** A project's offline budget at a site.
  * @typedef {Object} SiteBudgetView
  * @property {ResourcesBody} granted What is granted, and reserved in the project's usage.
+ * @property {(null|SiteBudgetCut)} [pending] A cut (a smaller grant, a shorter validity, a withdrawal) the site has not confirmed yet: the site is told it, while `granted` stays reserved until the site holds it or `valid_until` passes.
  * @property {SiteId} site The site.
  * @property {Time} updated_at Last changed.
  * @property {ResourcesBody} used What the site reported it took of it (guests made there while cut off, not yet reconciled).

@@ -76,4 +76,18 @@ pub struct SiteBudgetView {
     pub valid_until: scmp_common::time::Time,
     /// Last changed.
     pub updated_at: scmp_common::time::Time,
+    /// A cut (a smaller grant, a shorter validity, a withdrawal) the site has not confirmed
+    /// yet: the site is told it, while `granted` stays reserved until the site holds it or
+    /// `valid_until` passes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<SiteBudgetCut>,
+}
+
+/// A cut to an offline budget, waiting for its site.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct SiteBudgetCut {
+    /// The grant after the cut.
+    pub granted: ResourcesBody,
+    /// Its validity.
+    pub valid_until: scmp_common::time::Time,
 }

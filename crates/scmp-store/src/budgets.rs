@@ -2,8 +2,11 @@
 //! the centre, granted out of the project's quota and reserved in its usage in the same
 //! transaction (the escrow method: central admission sees the grant as used, so the same quota is
 //! never handed out twice). What the site reports it took of a budget (`consume`) or gave back
-//! (`give_back`) is taken once per key; a budget past its validity, or withdrawn, keeps only what
-//! the site used of it, and the rest goes back to the project.
+//! (`give_back`) is taken once per key; a budget past its validity keeps only what the site used
+//! of it, and the rest goes back to the project. A cut (a smaller grant, a shorter validity, a
+//! withdrawal) waits while the site may not know of it: the larger grant stays reserved until the
+//! site says it holds one within the cut (`site_budget_held`), or the larger one runs out, so what
+//! a cut-off site still spends is always reserved.
 
 use scmp_common::{Error, ProjectId, ResourceDelta, Resources, SiteId};
 use sqlx::any::AnyRow;
@@ -28,10 +31,64 @@ pub struct SiteBudget {
     pub valid_until: i64,
     /// Last changed (ms).
     pub updated_at: i64,
+    /// A cut the site may not know of yet: what the site is told, while `granted` (the larger)
+    /// stays reserved.
+    pub pending: Option<PendingCut>,
+}
+
+impl SiteBudget {
+    /// What the site is told it has: the cut once one waits, else the grant.
+    pub fn offered(&self) -> (Resources, i64) {
+        match &self.pending {
+            Some(p) => (p.granted, p.valid_until),
+            None => (self.granted, self.valid_until),
+        }
+    }
+}
+
+/// A cut to a budget, waiting until its site holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PendingCut {
+    /// The grant after the cut.
+    pub granted: Resources,
+    /// Its validity (ms).
+    pub valid_until: i64,
 }
 
 const COLUMNS: &str = "project_id, site_id, vcpus, memory_mib, disk_gib, guests, used_vcpus, \
-    used_memory_mib, used_disk_gib, used_guests, valid_until, updated_at";
+    used_memory_mib, used_disk_gib, used_guests, valid_until, updated_at, pending_vcpus, \
+    pending_memory_mib, pending_disk_gib, pending_guests, pending_until";
+
+fn pending(row: &AnyRow) -> Result<Option<PendingCut>, Error> {
+    let until: Option<i64> = row.try_get("pending_until").map_err(Error::internal)?;
+    let Some(valid_until) = until else {
+        return Ok(None);
+    };
+    let amount = |col: &str| -> Result<u64, Error> {
+        let v: Option<i64> = row.try_get(col).map_err(Error::internal)?;
+        u64::try_from(v.unwrap_or_default())
+            .map_err(|_| Error::internal(format!("negative value in {col}")))
+    };
+    Ok(Some(PendingCut {
+        granted: Resources {
+            vcpus: amount("pending_vcpus")?,
+            memory_mib: amount("pending_memory_mib")?,
+            disk_gib: amount("pending_disk_gib")?,
+            guests: amount("pending_guests")?,
+        },
+        valid_until,
+    }))
+}
+
+/// The larger of two grants, amount by amount.
+fn larger(a: &Resources, b: &Resources) -> Resources {
+    Resources {
+        vcpus: a.vcpus.max(b.vcpus),
+        memory_mib: a.memory_mib.max(b.memory_mib),
+        disk_gib: a.disk_gib.max(b.disk_gib),
+        guests: a.guests.max(b.guests),
+    }
+}
 
 fn budget(row: &AnyRow) -> Result<SiteBudget, Error> {
     Ok(SiteBudget {
@@ -51,6 +108,7 @@ fn budget(row: &AnyRow) -> Result<SiteBudget, Error> {
         },
         valid_until: row.try_get("valid_until").map_err(Error::internal)?,
         updated_at: row.try_get("updated_at").map_err(Error::internal)?,
+        pending: pending(row)?,
     })
 }
 
@@ -103,9 +161,10 @@ pub(crate) async fn take_key(conn: &mut Link, key: &str, now: i64) -> Result<(),
 
 impl DataStore {
     /// Grants a project `granted` at a site until `valid_until` (replacing what it had: the
-    /// difference is reserved, or released, in the project's usage in the same transaction).
-    /// Refused when the project's quota has no room for it, or when it is less than what the
-    /// site already used of its budget.
+    /// difference is reserved in the project's usage in the same transaction). A cut (less of
+    /// anything, or a shorter validity) waits for the site to hold it, the larger grant reserved
+    /// until then. Refused when the project's quota has no room for it, or when it is less than
+    /// what the site already used of its budget.
     pub async fn site_budget_set(
         &self,
         project: ProjectId,
@@ -113,13 +172,51 @@ impl DataStore {
         granted: &Resources,
         valid_until: i64,
     ) -> Result<SiteBudget, Error> {
+        let before = self.site_budget_get(project, site).await?;
+        let now = self.now_ms();
+        match before {
+            // A cut while the site may still spend what it was told.
+            Some(b)
+                if b.valid_until > now
+                    && !(b.granted.fits_in(granted) && b.valid_until <= valid_until) =>
+            {
+                let cut = PendingCut {
+                    granted: *granted,
+                    valid_until,
+                };
+                let reserved = larger(&b.granted, granted);
+                self.site_budget_write(
+                    project,
+                    site,
+                    (&reserved, b.valid_until.max(valid_until)),
+                    Some(cut),
+                )
+                .await
+            }
+            _ => {
+                self.site_budget_write(project, site, (granted, valid_until), None)
+                    .await
+            }
+        }
+    }
+
+    /// Writes a budget as given (the difference reserved or released in the project's usage in
+    /// the same transaction), with the cut that waits, if any.
+    async fn site_budget_write(
+        &self,
+        project: ProjectId,
+        site: SiteId,
+        (granted, valid_until): (&Resources, i64),
+        cut: Option<PendingCut>,
+    ) -> Result<SiteBudget, Error> {
         let mut tx = self.begin().await?;
         let before = current(&mut tx, project, site).await?;
         let (old, used) = before
             .as_ref()
             .map(|b| (b.granted, b.used))
             .unwrap_or_default();
-        if let Some((what, has, _)) = used.first_excess(granted) {
+        let least = cut.map(|c| c.granted).unwrap_or(*granted);
+        if let Some((what, has, _)) = used.first_excess(&least) {
             return Err(Error::InvalidValue {
                 field: what.into(),
                 message: format!(
@@ -142,10 +239,14 @@ impl DataStore {
         }
         let now = self.now_ms();
         let g = amounts(granted)?;
+        let c = cut.map(|c| amounts(&c.granted)).transpose()?;
         sqlx::query(&format!(
-            "INSERT INTO site_budgets ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, 0, 0, 0, 0, $7, $8) \
+            "INSERT INTO site_budgets ({COLUMNS}) \
+             VALUES ($1, $2, $3, $4, $5, $6, 0, 0, 0, 0, $7, $8, $9, $10, $11, $12, $13) \
              ON CONFLICT (project_id, site_id) DO UPDATE SET vcpus = $3, memory_mib = $4, \
-             disk_gib = $5, guests = $6, valid_until = $7, updated_at = $8"
+             disk_gib = $5, guests = $6, valid_until = $7, updated_at = $8, pending_vcpus = $9, \
+             pending_memory_mib = $10, pending_disk_gib = $11, pending_guests = $12, \
+             pending_until = $13"
         ))
         .bind(project.to_string())
         .bind(site.to_string())
@@ -155,6 +256,11 @@ impl DataStore {
         .bind(g.guests)
         .bind(valid_until)
         .bind(now)
+        .bind(c.map(|c| c.vcpus))
+        .bind(c.map(|c| c.memory_mib))
+        .bind(c.map(|c| c.disk_gib))
+        .bind(c.map(|c| c.guests))
+        .bind(cut.map(|c| c.valid_until))
         .execute(&mut *tx)
         .await
         .map_err(db_error)?;
@@ -165,8 +271,9 @@ impl DataStore {
         Ok(after)
     }
 
-    /// Withdraws a budget: what the site did not use goes back to the project (what it used stays
-    /// reserved until the guests it made are reconciled).
+    /// Withdraws a budget: a cut to what the site used, valid no longer; what the site did not
+    /// use goes back to the project once the site holds the cut (or its grant runs out), what it
+    /// used stays reserved until the guests it made are reconciled.
     pub async fn site_budget_withdraw(
         &self,
         project: ProjectId,
@@ -176,20 +283,62 @@ impl DataStore {
             Some(b) => b.used,
             None => return Ok(()),
         };
-        let valid = self.now_ms();
-        self.site_budget_set(project, site, &used, valid).await?;
-        if used == Resources::default() {
-            sqlx::query(
-                "DELETE FROM site_budgets WHERE project_id = $1 AND site_id = $2 \
-                 AND vcpus = 0 AND memory_mib = 0 AND disk_gib = 0 AND guests = 0",
-            )
-            .bind(project.to_string())
-            .bind(site.to_string())
-            .execute(&mut *self.write().await?)
-            .await
-            .map_err(db_error)?;
+        let b = self
+            .site_budget_set(project, site, &used, self.now_ms())
+            .await?;
+        if b.pending.is_none() {
+            self.site_budget_drop_empty(project, site).await?;
         }
         Ok(())
+    }
+
+    /// Forgets a budget that grants nothing and was used for nothing.
+    async fn site_budget_drop_empty(&self, project: ProjectId, site: SiteId) -> Result<(), Error> {
+        sqlx::query(
+            "DELETE FROM site_budgets WHERE project_id = $1 AND site_id = $2 \
+             AND vcpus = 0 AND memory_mib = 0 AND disk_gib = 0 AND guests = 0 \
+             AND used_vcpus = 0 AND used_memory_mib = 0 AND used_disk_gib = 0 \
+             AND used_guests = 0 AND pending_until IS NULL",
+        )
+        .bind(project.to_string())
+        .bind(site.to_string())
+        .execute(&mut *self.write().await?)
+        .await
+        .map_err(db_error)?;
+        Ok(())
+    }
+
+    /// What a site says it holds (each project's grant and its validity, as the centre last told
+    /// it): a cut waiting at the site takes effect where the site holds a grant within it (or
+    /// none), giving back what the site did not use. Answers how many took effect.
+    pub async fn site_budget_held(
+        &self,
+        site: SiteId,
+        held: &[(ProjectId, Resources, i64)],
+    ) -> Result<usize, Error> {
+        let mut n = 0;
+        for b in self.site_budget_list_at(site).await? {
+            let Some(cut) = b.pending else { continue };
+            let within = match held.iter().find(|(p, _, _)| *p == b.project_id) {
+                Some((_, granted, until)) => {
+                    granted.fits_in(&cut.granted) && *until <= cut.valid_until
+                }
+                None => true,
+            };
+            if within {
+                self.site_budget_apply_cut(&b, &cut).await?;
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// A cut takes effect: the grant is the cut (never below what the site used).
+    async fn site_budget_apply_cut(&self, b: &SiteBudget, cut: &PendingCut) -> Result<(), Error> {
+        let granted = larger(&cut.granted, &b.used);
+        self.site_budget_write(b.project_id, b.site_id, (&granted, cut.valid_until), None)
+            .await?;
+        self.site_budget_drop_empty(b.project_id, b.site_id).await
     }
 
     /// A project's budget at a site.
@@ -302,22 +451,26 @@ impl DataStore {
         Ok(true)
     }
 
-    /// Budgets past their validity keep only what their sites used of them; the rest goes back
-    /// to the projects. Answers how many expired.
+    /// Budgets past their validity (the larger one, where a cut waits) keep only what their
+    /// sites used of them; the rest goes back to the projects. Answers how many expired.
     pub async fn site_budget_expire(&self) -> Result<usize, Error> {
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM site_budgets WHERE valid_until <= $1 \
              AND (vcpus > used_vcpus OR memory_mib > used_memory_mib OR disk_gib > used_disk_gib \
-             OR guests > used_guests)"
+             OR guests > used_guests OR pending_until IS NOT NULL)"
         ))
         .bind(self.now_ms())
         .fetch_all(&mut *self.read().await?)
         .await
         .map_err(db_error)?;
         let expired: Vec<SiteBudget> = rows.iter().map(budget).collect::<Result<_, _>>()?;
+        // The site can spend none of it any more, whatever it was told last.
         for b in &expired {
-            self.site_budget_set(b.project_id, b.site_id, &b.used, b.valid_until)
+            self.site_budget_write(b.project_id, b.site_id, (&b.used, b.valid_until), None)
                 .await?;
+            if b.pending.is_some() {
+                self.site_budget_drop_empty(b.project_id, b.site_id).await?;
+            }
         }
         Ok(expired.len())
     }

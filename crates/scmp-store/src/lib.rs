@@ -39,7 +39,7 @@ mod vmids;
 
 pub use agents::{Agent, AgentCertificate, JoinToken, NewJoinToken, StoredCa, Unredeemable};
 pub use audit::{ActorIdentity, AuditEntry, AuditFilter, AuditRecord, ChainBreak, Checkpoint};
-pub use budgets::SiteBudget;
+pub use budgets::{PendingCut, SiteBudget};
 pub use catalog::{Image, InstanceType, NewImage, NewInstanceType};
 pub use db::{Backend, DataStore};
 pub use groups::Group;

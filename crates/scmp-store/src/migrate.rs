@@ -33,6 +33,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/0017_site_offline_groups.sql"),
     ),
     (18, include_str!("../migrations/0018_usage_records.sql")),
+    (19, include_str!("../migrations/0019_budget_cuts.sql")),
 ];
 
 /// Arbitrary constant identifying scmp's migration lock.

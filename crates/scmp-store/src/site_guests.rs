@@ -42,7 +42,8 @@ pub enum Adoption {
     Clash,
 }
 
-/// Moves `d` out of (negative: back into) a project's budget at a site; false when the budget is
+/// Moves `d` out of (negative: back into) a project's budget at a site, and out of the cut that
+/// waits there if any (the site counts the guest as the centre does); false when the budget is
 /// missing or has too little left that the site did not use.
 async fn move_budget(
     conn: &mut crate::link::Link,
@@ -53,7 +54,12 @@ async fn move_budget(
 ) -> Result<bool, Error> {
     let done = sqlx::query(
         "UPDATE site_budgets SET vcpus = vcpus - $1, memory_mib = memory_mib - $2, \
-         disk_gib = disk_gib - $3, guests = guests - $4, updated_at = $5 \
+         disk_gib = disk_gib - $3, guests = guests - $4, updated_at = $5, \
+         pending_vcpus = CASE WHEN pending_vcpus IS NULL THEN NULL WHEN pending_vcpus > $1 THEN pending_vcpus - $1 ELSE 0 END, \
+         pending_memory_mib = CASE WHEN pending_memory_mib IS NULL THEN NULL WHEN pending_memory_mib > $2 \
+             THEN pending_memory_mib - $2 ELSE 0 END, \
+         pending_disk_gib = CASE WHEN pending_disk_gib IS NULL THEN NULL WHEN pending_disk_gib > $3 THEN pending_disk_gib - $3 ELSE 0 END, \
+         pending_guests = CASE WHEN pending_guests IS NULL THEN NULL WHEN pending_guests > $4 THEN pending_guests - $4 ELSE 0 END \
          WHERE project_id = $6 AND site_id = $7 \
          AND vcpus - used_vcpus >= $1 AND memory_mib - used_memory_mib >= $2 \
          AND disk_gib - used_disk_gib >= $3 AND guests - used_guests >= $4",

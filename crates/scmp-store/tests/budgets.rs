@@ -4,8 +4,9 @@
 //! back is taken once per key; expiry and withdrawal give the unused part back. And a property: for
 //! any interleaving of grants, central admissions and releases, local admissions and give-backs
 //! (duplicated and replayed), guests made at the sites taken in out of their budgets and deleted
-//! there, expiry and withdrawal, the project's usage is what its guests and its outstanding grants
-//! take, and never more than its quota.
+//! there, expiry and withdrawal, states received by the sites and confirmed by them, the project's
+//! usage is what its guests and its outstanding grants take, never more than its quota, and what a
+//! site may still spend as it was last told is always reserved for it (a cut waits for the site).
 #![allow(clippy::unwrap_used)] // A test or a bench may unwrap: a panic fails it.
 
 use proptest::prelude::*;
@@ -193,11 +194,25 @@ async fn a_budget_is_escrowed_out_of_the_project_quota(store: &DataStore, _url: 
         matches!(cut, Err(scmp_common::Error::InvalidValue { .. })),
         "{cut:?}"
     );
-    // Expired: only what the site used stays reserved.
-    store
+    // A shorter validity is a cut: the site may still spend what it was told, so the grant
+    // stays reserved until the site holds the cut.
+    let cut = store
         .site_budget_set(f.project.id, a, &res(6, 3), store.now_ms() - 1)
         .await
         .unwrap();
+    let until = cut.pending.map(|c| c.valid_until).unwrap();
+    assert_eq!(cut.valid_until, later, "the longer validity stays");
+    assert_eq!(store.site_budget_expire().await.unwrap(), 0);
+    let held_old = [(f.project.id, res(6, 3), later)];
+    assert_eq!(store.site_budget_held(a, &held_old).await.unwrap(), 0);
+    assert_eq!(
+        used(store, &f).await,
+        res(10, 4),
+        "the site holds the old one"
+    );
+    let held_cut = [(f.project.id, res(6, 3), until)];
+    assert_eq!(store.site_budget_held(a, &held_cut).await.unwrap(), 1);
+    // Expired: only what the site used stays reserved.
     assert_eq!(store.site_budget_expire().await.unwrap(), 1);
     assert_eq!(used(store, &f).await, res(4 + 2, 1 + 1));
     // Given back at the site, then withdrawn: nothing of the budget is left reserved.
@@ -251,6 +266,14 @@ enum Step {
     Withdraw {
         site: usize,
     },
+    /// The site gets the state the centre offers it (its budgets).
+    Receive {
+        site: usize,
+    },
+    /// The site says which budgets it holds.
+    Confirm {
+        site: usize,
+    },
     /// A guest made at the site, reported (again, with a key used before).
     Adopt {
         site: usize,
@@ -288,6 +311,8 @@ fn step() -> impl Strategy<Value = Step> {
         }),
         Just(Step::Expire),
         (0..2usize).prop_map(|site| Step::Withdraw { site }),
+        (0..2usize).prop_map(|site| Step::Receive { site }),
+        (0..2usize).prop_map(|site| Step::Confirm { site }),
         (0..2usize, 1..4u64, 0..6u8).prop_map(|(site, vcpus, key)| Step::Adopt {
             site,
             vcpus,
@@ -320,6 +345,8 @@ async fn run(steps: Vec<Step>) {
     // Guests made at the sites and taken in: (guest, site, what it takes).
     let mut local: Vec<(GuestId, usize, Resources)> = Vec::new();
     let mut reported: std::collections::HashMap<String, (GuestId, u32)> = Default::default();
+    // What each site was last told of the project's budget there (what it may spend).
+    let mut belief: [Option<(Resources, i64)>; 2] = [None, None];
     for (n, s) in steps.into_iter().enumerate() {
         let later = store.now_ms() + 86_400_000;
         match s {
@@ -368,6 +395,20 @@ async fn run(steps: Vec<Step>) {
                     .await
                     .unwrap();
             }
+            Step::Receive { site } => {
+                belief[site] = store
+                    .site_budget_get(f.project.id, f.sites[site])
+                    .await
+                    .unwrap()
+                    .map(|b| b.offered());
+            }
+            Step::Confirm { site } => {
+                let held: Vec<_> = belief[site]
+                    .iter()
+                    .map(|(g, until)| (f.project.id, *g, *until))
+                    .collect();
+                store.site_budget_held(f.sites[site], &held).await.unwrap();
+            }
             Step::Adopt { site, vcpus, key } => {
                 let key = format!("site{site}/made/{key}/{vcpus}");
                 let next = 1000 + reported.len() as u32;
@@ -389,6 +430,15 @@ async fn run(steps: Vec<Step>) {
                     .unwrap();
                 if done == scmp_store::Adoption::Adopted {
                     local.push((id, site, r));
+                    // The site counts the guest it made against what it was told.
+                    if let Some((g, _)) = &mut belief[site] {
+                        *g = Resources {
+                            vcpus: g.vcpus.saturating_sub(r.vcpus),
+                            memory_mib: g.memory_mib.saturating_sub(r.memory_mib),
+                            disk_gib: g.disk_gib.saturating_sub(r.disk_gib),
+                            guests: g.guests.saturating_sub(r.guests),
+                        };
+                    }
                 }
             }
             Step::LocalDelete { which } => {
@@ -429,6 +479,22 @@ async fn run(steps: Vec<Step>) {
             "usage is the guests' and the outstanding grants'"
         );
         assert!(usage.fits_in(&quota), "over the quota: {usage} of {quota}");
+        // What a site may still spend, as it was told, is reserved for it.
+        for (site, told) in belief.iter().enumerate() {
+            let Some((g, until)) = told else { continue };
+            if *until <= store.now_ms() {
+                continue;
+            }
+            let reserved = grants
+                .iter()
+                .find(|b| b.site_id == f.sites[site])
+                .map(|b| b.granted)
+                .unwrap_or_default();
+            assert!(
+                g.fits_in(&reserved),
+                "site {site} may spend {g} but only {reserved} is reserved for it"
+            );
+        }
     }
 }
 

@@ -9,6 +9,7 @@ mod backoff;
 pub mod chain;
 pub mod client;
 mod event;
+pub mod held;
 pub mod journal;
 mod ledger;
 mod meter;
@@ -24,6 +25,7 @@ pub use chain::{
 };
 pub use client::{open, run, Credentials, LinkEnd, LinkOptions, LinkState, Socket};
 pub use event::SiteEvent;
+pub use held::Spending;
 pub use journal::{Journal, JournalError};
 pub use ledger::LocalChange;
 pub use outbox::Outbox;

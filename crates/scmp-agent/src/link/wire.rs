@@ -138,6 +138,13 @@ pub enum UpBody {
     Event(super::event::SiteEvent),
     /// What a guest the site made held during an hour.
     Usage(super::usage::SiteUsage),
+    /// The budgets the site holds now (as the centre last told it): sent, after whatever the
+    /// site did under the ones before, each time they change, so a cut takes effect at the
+    /// centre only once the site can no longer spend beyond it.
+    Held {
+        /// Each project's grant and validity.
+        grants: Vec<SiteGrant>,
+    },
 }
 
 /// What the centre tells a site about itself.

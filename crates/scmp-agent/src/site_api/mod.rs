@@ -49,8 +49,9 @@ pub struct SiteApi {
     /// Sessions opened at the site with a cached user's password.
     pub sessions: auth::Sessions,
     /// Held while a guest is made or deleted at the site: one at a time, so two creations never
-    /// spend the same part of a budget.
-    pub spending: tokio::sync::Mutex<()>,
+    /// spend the same part of a budget, and the centre hears of a new budget only after what
+    /// was done under the one before ([`crate::link::held`]).
+    pub spending: crate::link::Spending,
 }
 
 /// Serves the site's API on `listen` with the certificate and key given (PEM); answers the

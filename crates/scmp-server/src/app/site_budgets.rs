@@ -1,9 +1,9 @@
 //! Escrowed offline budgets: a project's share of its quota that a site may use while cut off
 //! from the platform, granted by whoever may set the project's quota and reserved in the project's
 //! usage at once (the store's `site_budget_set`), so central admission can never hand it out
-//! twice. Expired budgets give back what their sites did not use (`expire`, run by the server).
+//! twice; a cut waits until the site holds it (`agent_site_held`). Expired budgets give back what their sites did not use (`expire`, run by the server).
 
-use scmp_api::{Page, PageQuery, SiteBudgetSet, SiteBudgetView};
+use scmp_api::{Page, PageQuery, SiteBudgetCut, SiteBudgetSet, SiteBudgetView};
 use scmp_authz::Action;
 use scmp_common::time::from_ms;
 use scmp_common::{AuditTarget, Error, ResourceKind, Resources};
@@ -23,6 +23,10 @@ fn view(b: SiteBudget) -> SiteBudgetView {
         used: b.used.into(),
         valid_until: from_ms(b.valid_until),
         updated_at: from_ms(b.updated_at),
+        pending: b.pending.map(|c| SiteBudgetCut {
+            granted: c.granted.into(),
+            valid_until: from_ms(c.valid_until),
+        }),
     }
 }
 
@@ -111,5 +115,26 @@ impl AppState {
             self.store.site_budget_withdraw(p.id, s.id),
         )
         .await
+    }
+}
+
+impl AppState {
+    /// What a site says it holds of its budgets: cuts within it take effect (what the site did
+    /// not use goes back to the projects).
+    pub(crate) async fn agent_site_held(
+        &self,
+        agent: &scmp_api::AgentView,
+        grants: &[scmp_agent::link::SiteGrant],
+    ) -> Result<(), Error> {
+        let held: Vec<_> = grants
+            .iter()
+            .map(|g| (g.project, g.granted, g.valid_until_ms))
+            .collect();
+        let n = self.store.site_budget_held(agent.site, &held).await?;
+        if n > 0 {
+            tracing::info!(agent = %agent.id, site = %agent.site, cuts = n,
+                "budget cuts took effect: the site holds them");
+        }
+        Ok(())
     }
 }

@@ -1,5 +1,6 @@
 //! What a site reports of itself, not a command's answer: the next entry of its audit chain, a
-//! change it saw while cut off, or what a guest made there held during an hour; each taken once
+//! change it saw while cut off, what a guest made there held during an hour, or the budgets it
+//! holds (`site_budgets`); each taken once
 //! under its message's key, and only where it speaks of the agent's own site.
 
 use scmp_agent::link::{LocalEvent, SiteUsage, UpBody};
@@ -22,6 +23,7 @@ impl AppState {
             UpBody::Local(entry) => self.agent_site_audit(agent, entry).await,
             UpBody::Event(event) => self.agent_site_event(agent, key, event).await,
             UpBody::Usage(usage) => self.agent_site_usage(agent, key, usage).await,
+            UpBody::Held { grants } => self.agent_site_held(agent, &grants).await,
             UpBody::Reply { .. } => Ok(()),
         }
     }

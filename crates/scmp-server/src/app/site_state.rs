@@ -102,11 +102,15 @@ impl AppState {
             projects,
             budgets: budgets
                 .into_iter()
-                .map(|b| SiteGrant {
-                    project: b.project_id,
-                    granted: b.granted,
-                    used: b.used,
-                    valid_until_ms: b.valid_until,
+                .map(|b| {
+                    // A cut waiting for the site is what the site is told.
+                    let (granted, valid_until_ms) = b.offered();
+                    SiteGrant {
+                        project: b.project_id,
+                        granted,
+                        used: b.used,
+                        valid_until_ms,
+                    }
                 })
                 .collect(),
             images,

@@ -94,6 +94,13 @@ async fn thirty_days_cut_off_lose_nothing_and_count_nothing_twice() {
         Duration::from_millis(20),
         stop.clone(),
     ));
+    let spending = scmp_agent::link::Spending::default();
+    tokio::spawn(scmp_agent::link::held::run(
+        outbox.clone(),
+        site_rx.clone(),
+        spending.clone(),
+        stop.clone(),
+    ));
     let link = tokio::spawn(scmp_agent::link::run(
         options,
         creds_rx,
@@ -115,7 +122,7 @@ async fn thirty_days_cut_off_lose_nothing_and_count_nothing_twice() {
         clock: clock.clone() as Arc<dyn Clock>,
         authz: site_api::Authorizer::new().unwrap(),
         sessions: Default::default(),
-        spending: Default::default(),
+        spending,
     };
     let (addr, _serving) = site_api::serve(api, "127.0.0.1:0".parse().unwrap(), &cert, &key)
         .await
@@ -235,6 +242,21 @@ async fn thirty_days_cut_off_lose_nothing_and_count_nothing_twice() {
                 );
                 None
             }
+            28 => {
+                // The centre withdraws the budget, but the site cannot hear it: what it was
+                // told stays reserved, and it makes one more guest in what is left of it.
+                c.delete(&format!("/projects/{}/site-budgets/edge", p.id))
+                    .await;
+                let b: Page<SiteBudgetView> =
+                    c.get(&format!("/projects/{}/site-budgets", p.id)).await;
+                assert_eq!(b.items[0].granted.guests, 3, "still reserved: {b:?}");
+                assert_eq!(
+                    b.items[0].pending.as_ref().map(|c| c.granted.guests),
+                    Some(0),
+                    "the cut waits for the site: {b:?}"
+                );
+                Some((Method::POST, guests.clone(), Some(create("local-4"))))
+            }
             29 => Some((Method::POST, format!("/guests/{}/reboot", web.id), None)),
             _ => None,
         };
@@ -249,9 +271,10 @@ async fn thirty_days_cut_off_lose_nothing_and_count_nothing_twice() {
         (
             named(&site, "local-1"),
             named(&site, "local-2"),
-            named(&site, "local-3")
+            named(&site, "local-3"),
+            named(&site, "local-4")
         ),
-        (1, 0, 1)
+        (1, 0, 1, 1)
     );
     assert!(running(&site, vmid), "web-1 runs, rebooted on day 29");
     assert!(
@@ -287,22 +310,31 @@ async fn thirty_days_cut_off_lose_nothing_and_count_nothing_twice() {
     assert_eq!(verify["state"], "intact", "{verify}");
     assert_eq!(verify["site_entries"], done, "{verify}");
 
-    // The guests the site made are the centre's; usage is what exists plus what is left of the
-    // budget.
+    // The guests the site made are the centre's, the one made after the withdrawal too (its
+    // share was still reserved); once the site holds the cut, the budget is gone and the
+    // project's usage is exactly what exists.
     let page: Page<GuestView> = c.get(&guests).await;
     let mut names: Vec<String> = page.items.iter().map(|g| g.name.to_string()).collect();
     names.sort();
-    assert_eq!(names, ["local-1", "local-3", "web-1"]);
+    assert_eq!(names, ["local-1", "local-3", "local-4", "web-1"]);
+    let mut left = usize::MAX;
+    for _ in 0..100 {
+        let b: Page<SiteBudgetView> = c.get(&format!("/projects/{}/site-budgets", p.id)).await;
+        left = b.items.len();
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(left, 0, "withdrawn once the site held it");
     let project: ProjectView = c.get(&format!("/projects/{}", p.id)).await;
-    let budgets: Page<SiteBudgetView> = c.get(&format!("/projects/{}/site-budgets", p.id)).await;
-    let left = &budgets.items[0].granted;
     let used = &project.quota.used;
     let vcpus: u64 = page.items.iter().map(|g| g.vcpus).sum();
     let memory: u64 = page.items.iter().map(|g| g.memory_mib).sum();
-    assert_eq!(used.guests, 3 + left.guests);
-    assert_eq!(used.vcpus, vcpus + left.vcpus);
-    assert_eq!(used.memory_mib, memory + left.memory_mib);
-    assert_eq!(left.guests, 1, "two of three made at the site remain");
+    assert_eq!(
+        (used.guests, used.vcpus, used.memory_mib),
+        (4, vcpus, memory)
+    );
     let web: GuestView = c.get(&format!("/guests/{}", web.id)).await;
     assert_eq!(web.state, scmp_common::GuestState::Running);
     // What the site saw while cut off is in the guest's history, with the day it was seen.
@@ -342,7 +374,7 @@ async fn thirty_days_cut_off_lose_nothing_and_count_nothing_twice() {
             .usage_of_project(p.id, (start, start + 31 * DAY))
             .await
             .unwrap();
-        if usage.iter().filter(|u| u.last).count() == 3 && journal.waiting().unwrap() == 0 {
+        if usage.iter().filter(|u| u.last).count() == 4 && journal.waiting().unwrap() == 0 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -356,7 +388,11 @@ async fn thirty_days_cut_off_lose_nothing_and_count_nothing_twice() {
     let l2 = usage
         .iter()
         .map(|u| u.guest_id)
-        .find(|g| Some(*g) != id_of("local-1") && Some(*g) != id_of("local-3"))
+        .find(|g| {
+            ["local-1", "local-3", "local-4"]
+                .iter()
+                .all(|n| Some(*g) != id_of(n))
+        })
         .expect("local-2's usage");
     let spans = [
         (id_of("local-1").unwrap(), start + DAY, start + 30 * DAY),
@@ -364,6 +400,11 @@ async fn thirty_days_cut_off_lose_nothing_and_count_nothing_twice() {
         (
             id_of("local-3").unwrap(),
             start + 25 * DAY,
+            start + 30 * DAY,
+        ),
+        (
+            id_of("local-4").unwrap(),
+            start + 28 * DAY,
             start + 30 * DAY,
         ),
     ];
@@ -388,6 +429,6 @@ async fn thirty_days_cut_off_lose_nothing_and_count_nothing_twice() {
     }
     let mut metered: Vec<_> = usage.iter().map(|u| u.guest_id).collect();
     metered.dedup();
-    assert_eq!(metered.len(), 3, "only the guests made at the site");
+    assert_eq!(metered.len(), 4, "only the guests made at the site");
     link.abort();
 }

@@ -367,7 +367,7 @@ pub fn context(cmd: ContextCmd) -> anyhow::Result<()> {
 
 const TENANT_COLUMNS: &[&str] = &["name", "id", "quota", "description"];
 const PROJECT_COLUMNS: &[&str] = &["name", "id", "quota", "description"];
-const BUDGET_COLUMNS: &[&str] = &["site", "granted", "used", "valid_until"];
+const BUDGET_COLUMNS: &[&str] = &["site", "granted", "used", "valid_until", "pending"];
 
 /// `scmp tenant ...`
 pub async fn tenant(cmd: TenantCmd, g: &Global) -> anyhow::Result<()> {

@@ -133,6 +133,14 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         Duration::from_secs(60),
         stop.clone(),
     ));
+    // The budgets the site holds, told to the centre after what was done under the ones before.
+    let spending = scmp_agent::link::Spending::default();
+    tokio::spawn(scmp_agent::link::held::run(
+        outbox.clone(),
+        site_rx.clone(),
+        spending.clone(),
+        stop.clone(),
+    ));
     let _site_api = match args.site_api_listen {
         Some(listen) => Some(
             super::agent_site::start(
@@ -140,7 +148,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
                 listen,
                 agent.clone(),
                 outbox.clone(),
-                site_rx,
+                (site_rx, spending),
                 &args.pve,
             )
             .await?,

@@ -61,7 +61,10 @@ pub async fn start(
     listen: SocketAddr,
     agent: Arc<dyn scmp_agent::Agent>,
     outbox: Outbox,
-    site: watch::Receiver<Option<SiteState>>,
+    (site, spending): (
+        watch::Receiver<Option<SiteState>>,
+        scmp_agent::link::Spending,
+    ),
     pve_endpoint: &str,
 ) -> anyhow::Result<site_api::Running> {
     let sealer = scmp_server::secrets::Sealer::load_or_create(dir)?;
@@ -98,7 +101,7 @@ pub async fn start(
         clock: scmp_common::SystemClock::shared(),
         authz: site_api::Authorizer::new().map_err(anyhow::Error::msg)?,
         sessions: Default::default(),
-        spending: Default::default(),
+        spending,
     };
     let (addr, handle) = site_api::serve(api, listen, &cert, &key)
         .await
