@@ -59,15 +59,18 @@ impl AppState {
         }
         let until = self.clock.now_ms() + (valid as i64) * 1000;
         let target = AuditTarget::new(ResourceKind::Project, p.id).child(ResourceKind::Site, s.id);
+        self.audited(ctx, "site_budget_set", target, Some(p.tenant_id), async {
+            self.store
+                .site_budget_set(p.id, s.id, &granted, until)
+                .await?;
+            self.site_budget_settle_unheard(s.id).await
+        })
+        .await?;
         let b = self
-            .audited(
-                ctx,
-                "site_budget_set",
-                target,
-                Some(p.tenant_id),
-                self.store.site_budget_set(p.id, s.id, &granted, until),
-            )
-            .await?;
+            .store
+            .site_budget_get(p.id, s.id)
+            .await?
+            .ok_or_else(|| Error::internal("the budget just written is gone"))?;
         Ok(view(b))
     }
 
@@ -112,9 +115,21 @@ impl AppState {
             "site_budget_withdraw",
             target,
             Some(p.tenant_id),
-            self.store.site_budget_withdraw(p.id, s.id),
+            async {
+                self.store.site_budget_withdraw(p.id, s.id).await?;
+                self.site_budget_settle_unheard(s.id).await
+            },
         )
         .await
+    }
+
+    /// A site no agent ever spoke for was told nothing and can spend nothing on its own: a cut
+    /// to its budgets takes effect at once.
+    async fn site_budget_settle_unheard(&self, site: scmp_common::SiteId) -> Result<(), Error> {
+        if self.store.agent_list(site, None, 1).await?.is_empty() {
+            self.store.site_budget_held(site, &[]).await?;
+        }
+        Ok(())
     }
 }
 
