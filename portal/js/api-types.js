@@ -367,6 +367,12 @@
  * @property {Array<RoleView>} roles Roles and their scopes (`platform`, `tenant/<id>`, `project/<id>`).
  * @property {(null|TenantId)} [tenant_id] The user's tenant (absent for platform staff).
  */
+/** The caller's second factor.
+ * @typedef {Object} MfaView
+ * @property {boolean} enrolling An enrolment waits for its first code.
+ * @property {number} recovery_codes_left Recovery codes not used yet.
+ * @property {boolean} totp An authenticator (TOTP) is confirmed: logins ask for its code.
+ */
 /** A name: lower-case letters, digits and hyphens, starting with a letter
  * @typedef {string} Name */
 /** The network a guest joins: a bridge of its cluster, and optionally a VLAN on it.
@@ -532,6 +538,10 @@
  * @property {ResourcesBody} limits The quota.
  * @property {ResourcesBody} used Used.
  */
+/** Single-use recovery codes, shown this once.
+ * @typedef {Object} RecoveryCodes
+ * @property {Array<string>} codes The codes.
+ */
 /** Amounts of each counted resource.
  * @typedef {Object} ResourcesBody
  * @property {number} disk_gib Disk in GiB.
@@ -566,6 +576,8 @@
 /** `session_create`.
  * @typedef {Object} SessionCreate
  * @property {string} password Password.
+ * @property {(string|null)} [recovery_code] Or one of their recovery codes (each works once).
+ * @property {(string|null)} [totp] The current code of the user's authenticator, when they have one.
  * @property {string} username Login name.
  */
 /** A session: a short-lived bearer token.
@@ -700,6 +712,21 @@
  * @property {CredentialId} id Id.
  * @property {string} name Name.
  * @property {(string|null)} [secret] The bearer token: shown once, when created.
+ */
+/** `mfa_totp_confirm`: the authenticator's first code.
+ * @typedef {Object} TotpConfirm
+ * @property {string} code The current code (6 digits).
+ */
+/** `mfa_totp_disable`: proof that the caller holds the factor.
+ * @typedef {Object} TotpDisable
+ * @property {(string|null)} [code] A current code.
+ * @property {(string|null)} [recovery_code] Or a recovery code.
+ */
+/** A new authenticator secret, shown this once.
+ * @typedef {Object} TotpEnrollment
+ * @property {string} otpauth_uri The `otpauth://totp/...` URI authenticator apps read.
+ * @property {string} qr_svg The URI as a QR code (SVG).
+ * @property {string} secret The secret (base32), for typing in.
  */
 /** A Proxmox VE task id (UPID:node:pid:pstart:starttime:type:id:user:)
  * @typedef {string} Upid */

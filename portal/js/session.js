@@ -37,15 +37,24 @@ export function showLogin(message) {
   const app = document.getElementById('app');
   const back = location.hash;
   let mode = 'password';
+  // Set once the server answers that the user has a second factor: the code is asked for too.
+  let needCode = false;
   const alert = h('div', { role: 'alert' }, message ? h('div', { class: 'alert info' }, message) : null);
   const form = h('form', { novalidate: true });
   const draw = () => {
+    const kept = values(form);
     put(form, 
       mode === 'password'
-        ? [field('User name', input('username', { autocomplete: 'username', required: true, autofocus: true })),
-           field('Password', input('password', { type: 'password', autocomplete: 'current-password', required: true }))]
+        ? [field('User name', input('username', { autocomplete: 'username', required: true, autofocus: !needCode })),
+           field('Password', input('password', { type: 'password', autocomplete: 'current-password', required: true })),
+           needCode ? field('Authenticator code', input('totp', { inputmode: 'numeric', autocomplete: 'one-time-code', required: true, autofocus: true }), '6 digits, or leave it empty and give a recovery code') : null,
+           needCode ? field('Recovery code', input('recovery_code', { autocomplete: 'off' })) : null]
         : [field('API token', input('token', { type: 'password', autocomplete: 'off', required: true, autofocus: true }), 'scmp_…')],
       h('div', { class: 'actions' }, h('button', { class: 'primary', type: 'submit' }, 'Log in')));
+    for (const [name, value] of Object.entries(kept)) {
+      const el = form.querySelector(`[name="${name}"]`);
+      if (el && typeof value === 'string') el.value = value;
+    }
   };
   const tab = (name, text) => h('button', {
     type: 'button', role: 'tab', 'aria-selected': mode === name ? 'true' : 'false',
@@ -57,11 +66,18 @@ export function showLogin(message) {
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const data = values(form);
+    for (const k of ['totp', 'recovery_code']) if (!data[k]) delete data[k];
     put(alert, );
     try {
       await call('POST', '/portal/session', data);
       await loggedIn(back && back !== '#/login' ? back : '#/');
     } catch (e) {
+      if (!needCode && String((e.problem || {}).type || '').endsWith('/mfa-required')) {
+        needCode = true;
+        draw();
+        put(alert, h('div', { class: 'alert info' }, 'Enter the code your authenticator shows.'));
+        return;
+      }
       put(alert, h('div', { class: 'alert error' }, e.message));
     }
   });

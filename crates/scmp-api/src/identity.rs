@@ -123,6 +123,61 @@ pub struct SessionCreate {
     pub username: String,
     /// Password.
     pub password: String,
+    /// The current code of the user's authenticator, when they have one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totp: Option<String>,
+    /// Or one of their recovery codes (each works once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_code: Option<String>,
+}
+
+/// The caller's second factor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct MfaView {
+    /// An authenticator (TOTP) is confirmed: logins ask for its code.
+    pub totp: bool,
+    /// An enrolment waits for its first code.
+    pub enrolling: bool,
+    /// Recovery codes not used yet.
+    pub recovery_codes_left: u64,
+}
+
+/// A new authenticator secret, shown this once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TotpEnrollment {
+    /// The secret (base32), for typing in.
+    pub secret: String,
+    /// The `otpauth://totp/...` URI authenticator apps read.
+    pub otpauth_uri: String,
+    /// The URI as a QR code (SVG).
+    pub qr_svg: String,
+}
+
+/// `mfa_totp_confirm`: the authenticator's first code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TotpConfirm {
+    /// The current code (6 digits).
+    pub code: String,
+}
+
+/// `mfa_totp_disable`: proof that the caller holds the factor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TotpDisable {
+    /// A current code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Or a recovery code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_code: Option<String>,
+}
+
+/// Single-use recovery codes, shown this once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RecoveryCodes {
+    /// The codes.
+    pub codes: Vec<String>,
 }
 
 /// A session: a short-lived bearer token.

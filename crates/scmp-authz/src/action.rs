@@ -90,6 +90,7 @@ actions! {
     PlatformUserManage => "platform_user_manage", Platform;
     MeView => "me_view", Platform;
     TokenManageOwn => "token_manage_own", Platform;
+    MfaManageOwn => "mfa_manage_own", Platform;
 }
 
 impl fmt::Display for Action {

@@ -182,7 +182,8 @@ impl Role {
 
 /// Actions every signed-in user holds on the platform. Sites are listed to everyone: they are where a
 /// guest may be asked to run, and their names and countries are no secret.
-pub(crate) const SELF_ACTIONS: &[Action] = &[MeView, TokenManageOwn, CatalogView, SiteList];
+pub(crate) const SELF_ACTIONS: &[Action] =
+    &[MeView, TokenManageOwn, MfaManageOwn, CatalogView, SiteList];
 
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -200,6 +200,9 @@ pub enum Error {
         /// What the caller is told (`a valid bearer token is required`).
         message: String,
     },
+    /// The password was right but the user has a second factor, and none came with it.
+    #[error("a second factor is required: send totp (your authenticator's code) or recovery_code")]
+    MfaRequired,
     /// The caller may see the resource but not do this to it.
     #[error("you may not {action} here")]
     Forbidden {

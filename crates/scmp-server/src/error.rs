@@ -54,6 +54,7 @@ fn status_and_slug(e: &Error) -> (StatusCode, &'static str) {
         Error::IdempotencyKeyReused => (StatusCode::UNPROCESSABLE_ENTITY, "idempotency-key-reused"),
         Error::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
         Error::Unauthenticated { .. } => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+        Error::MfaRequired => (StatusCode::UNAUTHORIZED, "mfa-required"),
         Error::Forbidden { .. } => (StatusCode::FORBIDDEN, "forbidden"),
         Error::CsrfMissing => (StatusCode::FORBIDDEN, "csrf"),
         Error::Throttled(_) => (StatusCode::TOO_MANY_REQUESTS, "throttled"),
@@ -99,6 +100,10 @@ pub fn problem(e: &Error, instance: String) -> Problem {
                 })
                 .collect()
         }
+        Error::MfaRequired => p.errors.push(FieldError {
+            field: "totp".into(),
+            message: e.to_string(),
+        }),
         Error::Internal { .. } => {
             tracing::error!(detail = %e.chain(), "internal error");
             p.detail = "an internal error occurred; it was logged".into();

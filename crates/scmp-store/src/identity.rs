@@ -311,6 +311,8 @@ impl DataStore {
                 "DELETE FROM credentials WHERE user_id = $1",
                 "DELETE FROM role_bindings WHERE user_id = $1",
                 "DELETE FROM group_members WHERE user_id = $1",
+                "DELETE FROM mfa_recovery_codes WHERE user_id = $1",
+                "DELETE FROM mfa_totp WHERE user_id = $1",
             ],
             "DELETE FROM users WHERE id = $1",
             ResourceKind::User,
@@ -415,7 +417,8 @@ impl DataStore {
     pub async fn failed_logins_since(&self, username: &str, since_ms: i64) -> Result<i64, Error> {
         sqlx::query_scalar(
             "SELECT COUNT(*) FROM audit_entries WHERE operation = 'session_create' AND phase = 'end' \
-             AND result = 'error' AND target = $1 AND time_ms >= $2",
+             AND result = 'error' AND target = $1 AND time_ms >= $2 \
+             AND error <> 'a second factor is required'",
         )
         .bind(scmp_common::AuditTarget::new(scmp_common::ResourceKind::User, username).as_str())
         .bind(since_ms)

@@ -34,6 +34,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (18, include_str!("../migrations/0018_usage_records.sql")),
     (19, include_str!("../migrations/0019_budget_cuts.sql")),
+    (20, include_str!("../migrations/0020_mfa.sql")),
 ];
 
 /// Arbitrary constant identifying scmp's migration lock.

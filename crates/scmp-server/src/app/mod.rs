@@ -19,6 +19,7 @@ pub mod groups;
 pub mod guests;
 pub mod lookup;
 pub mod me;
+pub mod mfa;
 pub mod operations;
 pub mod paging;
 pub mod projects;

@@ -1,10 +1,12 @@
-//! Login sessions: a user name and password become a short-lived bearer token. Logins are
-//! throttled per user name by the failures the audit log holds, so every replica counts the same;
-//! every attempt is audited, failed ones in the name asked for.
+//! Login sessions: a user name and password, and the user's second factor when they have one,
+//! become a short-lived bearer token. Logins are throttled per user name by the failures the
+//! audit log holds, so every replica counts the same (a wrong second factor counts, one not sent
+//! yet does not); every attempt is audited, failed ones in the name asked for.
 
 use scmp_common::{AuditPhase, AuditResult, AuditTarget, AuthMethod, Error, ResourceKind};
 use scmp_store::{ActorIdentity, AuditRecord, CredentialKind, IssuedSecret, User};
 
+use super::mfa::{Factor, SecondFactor};
 use crate::context::{AppState, OpContext, RequestMeta};
 
 /// How long a login session lasts.
@@ -16,6 +18,8 @@ pub const THROTTLE_WINDOW_MS: i64 = 5 * 60 * 1000;
 
 /// The one answer to a wrong name or password (the same for both, so it does not tell who exists).
 const WRONG: &str = "wrong user name or password";
+/// The answer to a wrong, reused or stale second factor.
+const WRONG_FACTOR: &str = "wrong or used second factor";
 
 /// How a login attempt ended.
 #[derive(Debug)]
@@ -26,6 +30,10 @@ enum Outcome {
     Throttled,
     /// Refused: the name or the password is wrong.
     Wrong,
+    /// Refused for now: the user has a second factor and sent none.
+    MfaRequired,
+    /// Refused: the second factor is wrong or used already.
+    WrongFactor,
 }
 
 impl Outcome {
@@ -35,6 +43,9 @@ impl Outcome {
             Outcome::Issued(..) => None,
             Outcome::Throttled => Some("too many failed logins"),
             Outcome::Wrong => Some(WRONG),
+            // The words the throttle does not count.
+            Outcome::MfaRequired => Some("a second factor is required"),
+            Outcome::WrongFactor => Some(WRONG_FACTOR),
         }
     }
 }
@@ -45,13 +56,13 @@ pub(crate) fn throttled(failures: i64) -> bool {
 }
 
 impl AppState {
-    /// Checks a user name and password (throttled, audited) and issues a session: for
-    /// `session_create` and the portal's login.
+    /// Checks a user name and password, and the user's second factor (throttled, audited), and
+    /// issues a session: for `session_create` and the portal's login.
     pub async fn session_create(
         &self,
         meta: &RequestMeta,
-        username: &str,
-        password: &str,
+        (username, password): (&str, &str),
+        second: &SecondFactor,
     ) -> Result<IssuedSecret, Error> {
         let wrong = || Error::Unauthenticated {
             message: WRONG.into(),
@@ -85,18 +96,22 @@ impl AppState {
             Outcome::Throttled
         } else {
             match self.authn.authenticate(username, password).await? {
-                Some(u) => {
-                    let issued = self
-                        .store
-                        .credential_issue(
-                            u.id,
-                            CredentialKind::Session,
-                            "login",
-                            Some(now + SESSION_MS),
-                        )
-                        .await?;
-                    Outcome::Issued(Box::new(u), issued)
-                }
+                Some(u) => match self.second_factor(&u, second).await? {
+                    Factor::Missing => Outcome::MfaRequired,
+                    Factor::Wrong => Outcome::WrongFactor,
+                    Factor::Passed => {
+                        let issued = self
+                            .store
+                            .credential_issue(
+                                u.id,
+                                CredentialKind::Session,
+                                "login",
+                                Some(now + SESSION_MS),
+                            )
+                            .await?;
+                        Outcome::Issued(Box::new(u), issued)
+                    }
+                },
                 None => Outcome::Wrong,
             }
         };
@@ -122,6 +137,10 @@ impl AppState {
                 "too many failed logins for this user; try again in a few minutes".into(),
             )),
             Outcome::Wrong => Err(wrong()),
+            Outcome::MfaRequired => Err(Error::MfaRequired),
+            Outcome::WrongFactor => Err(Error::Unauthenticated {
+                message: WRONG_FACTOR.into(),
+            }),
         }
     }
 

@@ -57,6 +57,8 @@ impl AppState {
             })
             .collect();
         let now = self.clock.now_ms();
+        // A site cannot check a second factor: a user who has one logs in there with a token.
+        let second_factor = self.store.totp_users().await?;
         let identities = self
             .store
             .site_offline_identities(cluster.site_id, now)
@@ -66,7 +68,7 @@ impl AppState {
                 user: i.id,
                 name: i.name,
                 tenant: i.tenant_id,
-                password_hash: i.password_hash,
+                password_hash: i.password_hash.filter(|_| !second_factor.contains(&i.id)),
                 tokens: i
                     .tokens
                     .into_iter()

@@ -17,6 +17,7 @@ mod idempotency;
 mod images;
 mod instance_types;
 mod me;
+mod mfa;
 mod operations;
 mod portal;
 mod problems_doc;
@@ -121,6 +122,10 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
             site_budgets::site_budget_withdraw
         ))
         .routes(routes!(me::me_view))
+        .routes(routes!(mfa::me_mfa_view))
+        .routes(routes!(mfa::mfa_totp_enroll))
+        .routes(routes!(mfa::mfa_totp_confirm))
+        .routes(routes!(mfa::mfa_totp_disable))
         .routes(routes!(tokens::token_list, tokens::token_create))
         .routes(routes!(tokens::token_delete))
         .routes(routes!(audit::audit_list))

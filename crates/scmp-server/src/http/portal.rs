@@ -84,7 +84,8 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
     ([(header::CONTENT_TYPE, content_type)], body).into_response()
 }
 
-/// A portal login: a user name and password, or an API token.
+/// A portal login: a user name and password (with the user's second factor when they have
+/// one), or an API token.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PortalLogin {
@@ -94,6 +95,10 @@ pub struct PortalLogin {
     password: Option<String>,
     #[serde(default)]
     token: Option<String>,
+    #[serde(default)]
+    totp: Option<String>,
+    #[serde(default)]
+    recovery_code: Option<String>,
 }
 
 /// What the portal learns at login (never the credential: that stays in the HttpOnly cookie).
@@ -111,7 +116,11 @@ async fn login(
     let now = s.clock.now_ms();
     let (token, expires_at) = match (body.username, body.password, body.token) {
         (Some(user), Some(password), None) => {
-            let issued = s.session_create(&meta, &user, &password).await?;
+            let second = crate::app::mfa::SecondFactor {
+                totp: body.totp,
+                recovery_code: body.recovery_code,
+            };
+            let issued = s.session_create(&meta, (&user, &password), &second).await?;
             let expires = issued
                 .credential
                 .expires_at

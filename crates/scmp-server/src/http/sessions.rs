@@ -11,8 +11,10 @@ use super::{ApiJson, Meta};
 use crate::context::{AppState, OpContext};
 use crate::error::HttpError;
 
-/// Logs in with a user name and password; answers a short-lived bearer token. Throttled per user
-/// name: after 5 failures in 5 minutes, further attempts are refused for a while.
+/// Logs in with a user name and password, and the code of the user's authenticator (or a
+/// recovery code) when they have one (401 `mfa-required` says so); answers a short-lived bearer
+/// token. Throttled per user name: after 5 failures in 5 minutes, further attempts are refused
+/// for a while.
 #[utoipa::path(post, path = "/api/v1/sessions", operation_id = "session_create", request_body = SessionCreate, security(()),
     responses((status = 201, body = SessionView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 429, body = Problem)))]
 pub async fn session_create(
@@ -20,8 +22,12 @@ pub async fn session_create(
     Meta(meta): Meta,
     ApiJson(body): ApiJson<SessionCreate>,
 ) -> Result<(StatusCode, Json<SessionView>), HttpError> {
+    let second = crate::app::mfa::SecondFactor {
+        totp: body.totp,
+        recovery_code: body.recovery_code,
+    };
     let issued = s
-        .session_create(&meta, &body.username, &body.password)
+        .session_create(&meta, (&body.username, &body.password), &second)
         .await?;
     let expires_at = scmp_common::time::from_ms(issued.credential.expires_at.unwrap_or_default());
     Ok((

@@ -31,7 +31,8 @@ fn sample_body(operation: &str) -> Option<Value> {
             json!({"subject": {"user": "admin"}, "role": "tenant-admin", "scope": {"tenant": "TENANT"}}),
         ),
         "session_create" => Some(json!({"username": "admin", "password": "not-the-password"})),
-        "join_token_create" | "agent_revoke" => Some(json!({})),
+        "join_token_create" | "agent_revoke" | "mfa_totp_enroll" => Some(json!({})),
+        "mfa_totp_confirm" | "mfa_totp_disable" => Some(json!({"code": "000000"})),
         "site_budget_set" => Some(json!({"budget": quota(1, 1, 1, 1)})),
         "agent_renew" => {
             Some(json!({"agent": "00000000-0000-4000-8000-0000000000a5", "csr": "not a request"}))
@@ -81,6 +82,10 @@ const LISTS: &[&str] = &["tenant_list", "operation_list"];
 /// reveal nothing of others.
 const SELF_SERVICE: &[&str] = &[
     "me_view",
+    "me_mfa_view",
+    "mfa_totp_enroll",
+    "mfa_totp_confirm",
+    "mfa_totp_disable",
     "token_list",
     "token_create",
     "token_delete",

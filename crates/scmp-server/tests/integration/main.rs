@@ -16,6 +16,7 @@ mod guest_peers;
 mod guest_quota;
 mod inventory;
 mod lists;
+mod mfa;
 mod offline_month;
 mod placement;
 mod portal;

@@ -28,6 +28,12 @@ pub struct Login {
     /// Log in with this user name; the password is read from standard input.
     #[arg(long)]
     username: Option<String>,
+    /// The current code of your authenticator, when you have one.
+    #[arg(long, requires = "username", conflicts_with = "recovery_code")]
+    totp: Option<String>,
+    /// Or one of your recovery codes (each works once).
+    #[arg(long, requires = "username")]
+    recovery_code: Option<String>,
     /// Name of the context to save.
     #[arg(long, default_value = "default")]
     name: String,
@@ -313,6 +319,8 @@ pub async fn login(args: Login) -> anyhow::Result<()> {
             let login = SessionCreate {
                 username: user.clone(),
                 password: password.trim_end_matches(['\n', '\r']).to_string(),
+                totp: args.totp.clone(),
+                recovery_code: args.recovery_code.clone(),
             };
             let session: SessionView = anon.call(Method::POST, "/sessions", &login).await?;
             session.token
