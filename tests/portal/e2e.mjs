@@ -7,6 +7,7 @@
 // Every wait is bounded; the first failed expectation ends the run with a non-zero exit.
 
 import { chromium, request } from 'playwright-core';
+import { createHmac } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -64,6 +65,19 @@ async function newPage(viewport) {
 }
 async function shot(page, name, whole = true) {
   if (shots) await page.screenshot({ path: join(shots, `${name}.png`), fullPage: whole });
+}
+/** The code an authenticator shows at `ms` for a base32 key (RFC 6238: HMAC-SHA-1, 30 s, 6 digits). */
+function totp(key, ms) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of key.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const secret = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(ms / 30000)));
+  const mac = createHmac('sha1', secret).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  const n = (mac.readUInt32BE(offset) & 0x7fffffff) % 1000000;
+  return String(n).padStart(6, '0');
 }
 async function login(page, user) {
   await page.goto(`${base}/`);
@@ -205,6 +219,28 @@ try {
   await other.page.getByRole('link', { name: 'secret' }).first().click();
   await other.page.getByRole('heading', { name: 'secret', level: 1 }).waitFor();
   await other.page.getByRole('link', { name: 'New guest' }).waitFor();
+
+  log('a second factor: set up with an authenticator, then asked for at login');
+  await other.page.getByRole('navigation').getByRole('link', { name: 'Sign-in security' }).click();
+  await other.page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+  await other.page.getByRole('img', { name: /QR code/ }).waitFor();
+  const key = (await other.page.locator('code.secret').textContent()).trim();
+  await other.page.getByRole('textbox', { name: 'Code' }).fill(totp(key, Date.now()));
+  await other.page.getByRole('button', { name: 'Confirm' }).click();
+  await other.page.getByText('Keep these recovery codes').waitFor();
+  const recovery = (await other.page.locator('.recovery-codes li').first().textContent()).trim();
+  check((await other.page.locator('.recovery-codes li').count()) === 10, 'ten recovery codes');
+  await other.page.getByRole('button', { name: 'Log out' }).click();
+  await other.page.getByText('You are logged out').waitFor();
+  await other.page.getByLabel('User name').fill('green-dev');
+  await other.page.getByLabel('Password').fill(password);
+  await other.page.getByRole('button', { name: 'Log in' }).click();
+  await other.page.getByText('Enter the code your authenticator shows').waitFor();
+  await other.page.getByLabel('Recovery code').fill(recovery);
+  await other.page.getByRole('button', { name: 'Log in' }).click();
+  await other.page.getByRole('heading', { name: 'Welcome, green-dev' }).waitFor();
+  await other.page.getByRole('navigation').getByRole('link', { name: 'Sign-in security' }).click();
+  await other.page.getByText('9 recovery codes are left').waitFor();
 
   log('an ended session sends the user back to the login, saying so');
   await other.ctx.clearCookies();

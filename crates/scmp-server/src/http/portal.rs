@@ -66,6 +66,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     js!("pages/people.js"),
     js!("pages/platform.js"),
     js!("pages/projects.js"),
+    js!("pages/security.js"),
     js!("pages/tokens.js"),
     js!("pages/wizard.js"),
 ];
