@@ -583,6 +583,7 @@
 /** A session: a short-lived bearer token.
  * @typedef {Object} SessionView
  * @property {Time} expires_at When it expires.
+ * @property {boolean} [mfa_setup] The session may only set up the second factor the user's tenant requires (15 minutes; confirming it ends the session, and the next login has the user's rights).
  * @property {string} token The bearer token.
  */
 /** A cut to an offline budget, waiting for its site.
@@ -688,6 +689,7 @@
  * @typedef {Object} TenantUpdate
  * @property {(Array<Country>|null)} [countries] Countries the tenant's guests may run in (platform administrators only); `[]` for anywhere.
  * @property {(string|null)} [description] The new description.
+ * @property {(boolean|null)} [require_mfa] Whether its users must have a second factor (a password login of one who has none may only set one up).
  */
 /** A tenant.
  * @typedef {Object} TenantView
@@ -697,6 +699,7 @@
  * @property {TenantId} id Id.
  * @property {Name} name Name.
  * @property {QuotaBody} quota Quota.
+ * @property {boolean} [require_mfa] Its users must have a second factor.
  */
 /** An RFC 3339 time in UTC
  * @typedef {string} Time */

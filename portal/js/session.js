@@ -69,8 +69,9 @@ export function showLogin(message) {
     for (const k of ['totp', 'recovery_code']) if (!data[k]) delete data[k];
     put(alert, );
     try {
-      await call('POST', '/portal/session', data);
-      await loggedIn(back && back !== '#/login' ? back : '#/');
+      const s = await call('POST', '/portal/session', data);
+      // A tenant that requires a second factor: this session may only set one up.
+      await loggedIn(s && s.mfa_setup ? '#/security' : back && back !== '#/login' ? back : '#/');
     } catch (e) {
       if (!needCode && String((e.problem || {}).type || '').endsWith('/mfa-required')) {
         needCode = true;

@@ -185,6 +185,10 @@ pub struct RecoveryCodes {
 pub struct SessionView {
     /// The bearer token.
     pub token: String,
+    /// The session may only set up the second factor the user's tenant requires (15 minutes;
+    /// confirming it ends the session, and the next login has the user's rights).
+    #[serde(default)]
+    pub mfa_setup: bool,
     /// When it expires.
     pub expires_at: Time,
 }

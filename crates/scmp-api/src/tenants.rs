@@ -34,6 +34,10 @@ pub struct TenantUpdate {
     /// Countries the tenant's guests may run in (platform administrators only); `[]` for anywhere.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub countries: Option<Vec<Country>>,
+    /// Whether its users must have a second factor (a password login of one who has none may
+    /// only set one up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_mfa: Option<bool>,
 }
 
 /// A tenant.
@@ -50,6 +54,9 @@ pub struct TenantView {
     pub quota: QuotaBody,
     /// Countries its guests may run in (empty: anywhere).
     pub countries: Vec<Country>,
+    /// Its users must have a second factor.
+    #[serde(default)]
+    pub require_mfa: bool,
     /// Created.
     pub created_at: Time,
 }

@@ -21,6 +21,7 @@ pub fn tenant(t: scmp_store::Tenant, quota: scmp_store::QuotaView) -> TenantView
         description: text(t.description),
         quota: self::quota(quota),
         countries: t.countries,
+        require_mfa: t.require_mfa,
         created_at: from_ms(t.created_at),
     }
 }

@@ -35,6 +35,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (18, include_str!("../migrations/0018_usage_records.sql")),
     (19, include_str!("../migrations/0019_budget_cuts.sql")),
     (20, include_str!("../migrations/0020_mfa.sql")),
+    (
+        21,
+        include_str!("../migrations/0021_tenant_require_mfa.sql"),
+    ),
 ];
 
 /// Arbitrary constant identifying scmp's migration lock.

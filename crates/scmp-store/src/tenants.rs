@@ -32,6 +32,8 @@ pub struct Tenant {
     pub allocated: Resources,
     /// Countries (ISO 3166-1 alpha-2) its guests may run in; empty means anywhere.
     pub countries: Vec<Country>,
+    /// Its users must have a second factor.
+    pub require_mfa: bool,
     /// Created (ms since the epoch).
     pub created_at: i64,
     /// Last changed (ms since the epoch).
@@ -70,6 +72,8 @@ fn tenant(row: &AnyRow) -> Result<Tenant, Error> {
             .filter(|c| !c.is_empty())
             .map(|c| c.parse().map_err(Error::internal))
             .collect::<Result<_, _>>()?,
+        require_mfa: sqlx::Row::try_get::<i64, _>(row, "require_mfa").map_err(Error::internal)?
+            != 0,
         created_at: sqlx::Row::try_get(row, "created_at").map_err(Error::internal)?,
         updated_at: sqlx::Row::try_get(row, "updated_at").map_err(Error::internal)?,
     })
@@ -77,7 +81,8 @@ fn tenant(row: &AnyRow) -> Result<Tenant, Error> {
 
 const COLUMNS: &str =
     "id, name, description, limit_vcpus, limit_memory_mib, limit_disk_gib, limit_guests, \
-     alloc_vcpus, alloc_memory_mib, alloc_disk_gib, alloc_guests, created_at, updated_at, countries";
+     alloc_vcpus, alloc_memory_mib, alloc_disk_gib, alloc_guests, created_at, updated_at, countries, \
+     require_mfa";
 
 /// Free text the store keeps: at most 4 KiB, and no NUL (PostgreSQL cannot store it; SQLite is held to
 /// the same rule so both backends accept the same input).
@@ -201,6 +206,13 @@ impl DataStore {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Sets whether a tenant's users must have a second factor.
+    pub async fn tenant_set_require_mfa(&self, id: TenantId, on: bool) -> Result<Tenant, Error> {
+        let q = sqlx::query("UPDATE tenants SET require_mfa = $1, updated_at = $2 WHERE id = $3")
+            .bind(i64::from(on));
+        self.tenant_set(id, q).await
+    }
+
     /// Sets the countries a tenant's guests may run in (empty: anywhere).
     pub async fn tenant_set_countries(
         &self,
@@ -208,8 +220,19 @@ impl DataStore {
         countries: &[Country],
     ) -> Result<Tenant, Error> {
         let text: Vec<&str> = countries.iter().map(Country::as_str).collect();
-        let done = sqlx::query("UPDATE tenants SET countries = $1, updated_at = $2 WHERE id = $3")
-            .bind(text.join(","))
+        let q = sqlx::query("UPDATE tenants SET countries = $1, updated_at = $2 WHERE id = $3")
+            .bind(text.join(","));
+        self.tenant_set(id, q).await
+    }
+
+    /// Runs an update of one of a tenant's settings (its value bound first, then the time and the
+    /// id are bound here); answers the tenant as it is now.
+    async fn tenant_set<'q>(
+        &self,
+        id: TenantId,
+        q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> Result<Tenant, Error> {
+        let done = q
             .bind(self.now_ms())
             .bind(id.to_string())
             .execute(&mut *self.write().await?)

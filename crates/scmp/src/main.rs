@@ -49,6 +49,9 @@ enum Command {
     /// Who am I.
     #[command(subcommand)]
     Me(c::MeCmd),
+    /// Your second factor (an authenticator app).
+    #[command(subcommand)]
+    Mfa(cli::mfa::MfaCmd),
     /// Tenants and their quota.
     #[command(subcommand)]
     Tenant(c::TenantCmd),
@@ -136,6 +139,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Me(cmd) => c::me(cmd, g).await,
+        Command::Mfa(cmd) => cli::mfa::mfa(cmd, g).await,
         Command::Tenant(cmd) => c::tenant(cmd, g).await,
         Command::Project(cmd) => c::project(cmd, g).await,
         Command::Token(cmd) => c::token(cmd, g).await,

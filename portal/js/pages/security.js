@@ -5,6 +5,7 @@ import { api } from '../api.js';
 import { field, h, input, put } from '../dom.js';
 import { submit, values } from '../forms.js';
 import { render, route } from '../router.js';
+import { session } from '../session.js';
 
 /** @typedef {import('../api-types.js').MfaView} MfaView */
 /** @typedef {import('../api-types.js').TotpEnrollment} TotpEnrollment */
@@ -72,7 +73,9 @@ route('/security', '#/security', async () => {
         put(alertBox, h('div', { class: 'alert error' }, err.message));
       }
     } }, mfa.enrolling ? 'Start the set-up again' : 'Set up an authenticator app');
-    put(body, h('p', {}, 'Add a second factor: after your password, a login asks for the code an authenticator app shows.'), start);
+    put(body, h('p', {}, 'Add a second factor: after your password, a login asks for the code an authenticator app shows.'),
+      session.me && !(session.me.roles || []).length ? h('div', { class: 'alert info' }, 'If your tenant requires a second factor, set it up here, then log in again with its code to get your rights.') : null,
+      start);
   }
   return h('div', {}, h('h1', {}, 'Sign-in security'), alertBox, body);
 });

@@ -70,6 +70,7 @@ pub async fn login(State(api): State<Arc<SiteApi>>, bytes: Bytes) -> Response {
             Json(SessionView {
                 token,
                 expires_at: from_ms(expires),
+                mfa_setup: false,
             })
             .into_response()
         }

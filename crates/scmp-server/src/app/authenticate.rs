@@ -26,7 +26,12 @@ impl AppState {
         else {
             return Ok(None);
         };
-        let stored = self.store.bindings_of(user.id).await?;
+        // A session that may only set up a second factor holds none of the user's roles.
+        let stored = if super::mfa::is_setup_session(&credential) {
+            Vec::new()
+        } else {
+            self.store.bindings_of(user.id).await?
+        };
         let principal = Principal {
             id: user.id.to_string(),
             bindings: bindings(&stored),

@@ -28,10 +28,30 @@ pub struct SecondFactor {
     pub recovery_code: Option<String>,
 }
 
+/// The name of a session that may only set up a second factor: a password login of a user who
+/// must have one and has none.
+pub const SETUP_SESSION: &str = "mfa-setup";
+/// How long such a session lasts.
+pub const SETUP_SESSION_MS: i64 = 15 * 60 * 1000;
+
+impl OpContext {
+    /// Whether the request came with a session that may only set up a second factor.
+    pub fn setup_only(&self) -> bool {
+        is_setup_session(&self.actor.credential)
+    }
+}
+
+/// Whether a credential is a session that may only set up a second factor.
+pub fn is_setup_session(c: &scmp_store::Credential) -> bool {
+    c.kind == scmp_store::CredentialKind::Session && c.name == SETUP_SESSION
+}
+
 /// What the second factor of a login came to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Factor {
-    /// The user has none, or gave a good one.
+    /// The user has none set up.
+    NoneSet,
+    /// The user gave a good one.
     Passed,
     /// The user has one and gave none.
     Missing,
@@ -104,10 +124,10 @@ impl AppState {
         given: &SecondFactor,
     ) -> Result<Factor, Error> {
         let Some((totp, kept)) = self.totp_of(user).await? else {
-            return Ok(Factor::Passed);
+            return Ok(Factor::NoneSet);
         };
         if kept.confirmed_at.is_none() {
-            return Ok(Factor::Passed);
+            return Ok(Factor::NoneSet);
         }
         if let Some(code) = &given.totp {
             let taken = match self.step_of(&totp, code) {
@@ -170,7 +190,8 @@ impl AppState {
     }
 
     /// `mfa_totp_confirm`: the first code of the caller's authenticator confirms it; answers
-    /// the recovery codes (shown this once).
+    /// the recovery codes (shown this once). A session that could only set it up ends: the next
+    /// login, with a code, has the user's rights.
     pub async fn mfa_totp_confirm(
         &self,
         ctx: &OpContext,
@@ -207,6 +228,11 @@ impl AppState {
         if !confirmed {
             return Err(Error::Conflict("TOTP is confirmed already".into()));
         }
+        if ctx.setup_only() {
+            self.store
+                .credential_revoke(user.id, ctx.actor.credential.id)
+                .await?;
+        }
         Ok(RecoveryCodes { codes })
     }
 
@@ -221,6 +247,7 @@ impl AppState {
         let user = ctx.actor.user.clone();
         match self.second_factor(&user, given).await? {
             Factor::Passed => {}
+            Factor::NoneSet => return Err(Error::Conflict("no second factor is set up".into())),
             Factor::Missing => {
                 return Err(Error::InvalidValue {
                     field: "code".into(),

@@ -99,14 +99,15 @@ impl AppState {
                 Some(u) => match self.second_factor(&u, second).await? {
                     Factor::Missing => Outcome::MfaRequired,
                     Factor::Wrong => Outcome::WrongFactor,
-                    Factor::Passed => {
+                    factor => {
+                        let (name, lasts) = self.session_kind(&u, factor).await?;
                         let issued = self
                             .store
                             .credential_issue(
                                 u.id,
                                 CredentialKind::Session,
-                                "login",
-                                Some(now + SESSION_MS),
+                                name,
+                                Some(now + lasts),
                             )
                             .await?;
                         Outcome::Issued(Box::new(u), issued)
@@ -142,6 +143,24 @@ impl AppState {
                 message: WRONG_FACTOR.into(),
             }),
         }
+    }
+
+    /// The session a login gets: a user whose tenant requires a second factor and who has none
+    /// gets a short one that may only set one up; anyone else an ordinary one.
+    async fn session_kind(
+        &self,
+        u: &scmp_store::User,
+        factor: Factor,
+    ) -> Result<(&'static str, i64), Error> {
+        let required = match (factor, u.tenant_id) {
+            (Factor::NoneSet, Some(t)) => self.store.tenant_get(t).await?.require_mfa,
+            _ => false,
+        };
+        Ok(if required {
+            (super::mfa::SETUP_SESSION, super::mfa::SETUP_SESSION_MS)
+        } else {
+            ("login", SESSION_MS)
+        })
     }
 
     /// Logs out: revokes the session the request came with (audited as `session_delete`).

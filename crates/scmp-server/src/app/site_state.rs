@@ -57,12 +57,29 @@ impl AppState {
             })
             .collect();
         let now = self.clock.now_ms();
-        // A site cannot check a second factor: a user who has one logs in there with a token.
+        // A site cannot check a second factor: a user who has one, or whose tenant requires one,
+        // logs in there with a token.
         let second_factor = self.store.totp_users().await?;
-        let identities = self
+        let mut requiring = std::collections::HashMap::new();
+        let mut cached = self
             .store
             .site_offline_identities(cluster.site_id, now)
-            .await?
+            .await?;
+        for i in &mut cached {
+            let Some(t) = i.tenant_id else { continue };
+            let required = match requiring.get(&t) {
+                Some(r) => *r,
+                None => {
+                    let r = self.store.tenant_get(t).await?.require_mfa;
+                    requiring.insert(t, r);
+                    r
+                }
+            };
+            if required {
+                i.password_hash = None;
+            }
+        }
+        let identities = cached
             .into_iter()
             .map(|i| SiteIdentity {
                 user: i.id,

@@ -80,8 +80,9 @@ impl AppState {
         self.tenant_view_of(t.into_inner()).await
     }
 
-    /// Changes a tenant's description, or (platform administrators only: residency is the
-    /// platform's policy) the countries its guests may run in.
+    /// Changes a tenant's description, whether its users must have a second factor, or
+    /// (platform administrators only: residency is the platform's policy) the countries its
+    /// guests may run in.
     pub async fn tenant_update(
         &self,
         ctx: &OpContext,
@@ -100,6 +101,9 @@ impl AppState {
             }
             if let Some(c) = &body.countries {
                 t = self.store.tenant_set_countries(id, c).await?;
+            }
+            if let Some(on) = body.require_mfa {
+                t = self.store.tenant_set_require_mfa(id, on).await?;
             }
             self.tenant_view_of(t).await
         })

@@ -75,6 +75,12 @@ impl AppState {
         body: TokenCreate,
     ) -> Result<TokenView, Error> {
         self.authorize_platform(ctx, Action::TokenManageOwn)?;
+        if ctx.setup_only() {
+            return Err(Error::Forbidden {
+                action: "create tokens before setting up the second factor your tenant requires"
+                    .into(),
+            });
+        }
         check_label(&body.name)?;
         let expires = body.expires_at.as_ref().map(to_ms);
         if expires.is_some_and(|t| t <= self.clock.now_ms()) {

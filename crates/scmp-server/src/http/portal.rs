@@ -107,6 +107,8 @@ pub struct PortalLogin {
 pub struct PortalSession {
     /// When the login ends.
     pub expires_at: scmp_common::time::Time,
+    /// The session may only set up the second factor the user's tenant requires.
+    pub mfa_setup: bool,
 }
 
 async fn login(
@@ -115,7 +117,7 @@ async fn login(
     ApiJson(body): ApiJson<PortalLogin>,
 ) -> Result<Response, HttpError> {
     let now = s.clock.now_ms();
-    let (token, expires_at) = match (body.username, body.password, body.token) {
+    let (token, expires_at, mfa_setup) = match (body.username, body.password, body.token) {
         (Some(user), Some(password), None) => {
             let second = crate::app::mfa::SecondFactor {
                 totp: body.totp,
@@ -126,7 +128,8 @@ async fn login(
                 .credential
                 .expires_at
                 .unwrap_or(now + COOKIE_MAX_S * 1000);
-            (issued.text, expires)
+            let setup = crate::app::mfa::is_setup_session(&issued.credential);
+            (issued.text, expires, setup)
         }
         (None, None, Some(token)) => {
             // Logging in with a token changes nothing on the server; every request made with it
@@ -137,7 +140,7 @@ async fn login(
                 .await?
                 .unwrap_or(i64::MAX)
                 .min(now + COOKIE_MAX_S * 1000);
-            (token, expires)
+            (token, expires, false)
         }
         _ => {
             return Err(HttpError::invalid(
@@ -149,6 +152,7 @@ async fn login(
     let max_age = ((expires_at - now) / 1000).clamp(0, COOKIE_MAX_S);
     let session = PortalSession {
         expires_at: scmp_common::time::from_ms(expires_at),
+        mfa_setup,
     };
     let mut resp = (StatusCode::CREATED, Json(session)).into_response();
     set_cookies(&mut resp, &token, max_age)?;

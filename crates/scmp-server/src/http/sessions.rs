@@ -30,11 +30,13 @@ pub async fn session_create(
         .session_create(&meta, (&body.username, &body.password), &second)
         .await?;
     let expires_at = scmp_common::time::from_ms(issued.credential.expires_at.unwrap_or_default());
+    let mfa_setup = crate::app::mfa::is_setup_session(&issued.credential);
     Ok((
         StatusCode::CREATED,
         Json(SessionView {
             token: issued.text,
             expires_at,
+            mfa_setup,
         }),
     ))
 }

@@ -28,6 +28,18 @@ async fn login(ctx: &TestContext, extra: Value) -> scmp_test_utils::Answer {
         .await
 }
 
+/// A server on a clock the test moves, with the tenant `acme` and its user alice.
+async fn with_alice(name: &str) -> (Arc<ManualClock>, TestContext) {
+    let clock = ManualClock::at(START_MS);
+    let ctx = TestContext::builder(name)
+        .clock(clock.clone() as Arc<dyn scmp_common::Clock>)
+        .start()
+        .await;
+    create_tenant(&ctx.admin, "acme", quota(1, 1, 1, 1)).await;
+    create_user(&ctx.admin, "alice", Some("acme"), Some(PASSWORD)).await;
+    (clock, ctx)
+}
+
 /// The code an authenticator app shows at `ms` for the base32 secret.
 fn code_at(secret: &str, ms: i64) -> String {
     let totp = Builder::new()
@@ -39,13 +51,7 @@ fn code_at(secret: &str, ms: i64) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_factor_is_asked_for_taken_once_and_sealed() {
-    let clock = ManualClock::at(START_MS);
-    let ctx = TestContext::builder("mfa")
-        .clock(clock.clone() as Arc<dyn scmp_common::Clock>)
-        .start()
-        .await;
-    create_tenant(&ctx.admin, "acme", quota(1, 1, 1, 1)).await;
-    create_user(&ctx.admin, "alice", Some("acme"), Some(PASSWORD)).await;
+    let (clock, ctx) = with_alice("mfa").await;
     let s: SessionView = login(&ctx, json!({})).await.json();
     let alice = ctx.admin.with_token(&s.token);
 
@@ -195,4 +201,62 @@ fn data_encoding_hex(base32: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tenant_that_requires_a_second_factor_lets_its_users_only_set_one_up() {
+    let (clock, ctx) = with_alice("mfa-required").await;
+    let _: Value = ctx
+        .admin
+        .post(
+            "/role-bindings",
+            &json!({"subject": {"user": "alice"}, "role": "tenant-admin", "scope": {"tenant": "acme"}}),
+        )
+        .await;
+    let t: scmp_api::TenantView = ctx
+        .admin
+        .put("/tenants/acme", &json!({"require_mfa": true}))
+        .await;
+    assert!(t.require_mfa);
+
+    // The password alone gives a short session that may only set up the second factor.
+    let s: SessionView = login(&ctx, json!({})).await.json();
+    assert!(s.mfa_setup);
+    assert_eq!(s.expires_at.as_ms(), START_MS + 15 * 60_000);
+    let setup = ctx.admin.with_token(&s.token);
+    let a = setup.send(Method::GET, "/tenants/acme", None).await;
+    assert!(matches!(a.status.as_u16(), 403 | 404), "{}", a.text);
+    let a = setup
+        .send(Method::POST, "/tokens", Some(json!({"name": "sneaky"})))
+        .await;
+    assert_eq!(
+        a.status, 403,
+        "no token before the second factor: {}",
+        a.text
+    );
+    let e: TotpEnrollment = setup.post("/me/mfa/totp", &json!({})).await;
+    let code = code_at(&e.secret, START_MS);
+    let a = setup
+        .send(
+            Method::POST,
+            "/me/mfa/totp/confirm",
+            Some(json!({"code": code})),
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    let a = setup.send(Method::GET, "/me", None).await;
+    assert_eq!(
+        a.status, 401,
+        "the set-up session ended with the confirmation"
+    );
+
+    // Now a login needs the code, and has the user's rights.
+    assert_eq!(login(&ctx, json!({})).await.status, 401);
+    clock.advance(30_000);
+    let code = code_at(&e.secret, clock.now_ms());
+    let s: SessionView = login(&ctx, json!({"totp": code})).await.json();
+    assert!(!s.mfa_setup);
+    let alice = ctx.admin.with_token(&s.token);
+    let a = alice.send(Method::GET, "/tenants/acme", None).await;
+    assert_eq!(a.status, 200, "{}", a.text);
 }

@@ -107,6 +107,17 @@ impl Api {
         Self::read(path, &text)
     }
 
+    /// `method path` with a request body, of an operation that answers 204.
+    pub async fn call_done<B: Serialize>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &B,
+    ) -> anyhow::Result<()> {
+        let body = serde_json::to_value(body)?;
+        self.send(method, path, Some(body)).await.map(|_| ())
+    }
+
     /// `POST path` without a body (an action such as `guest_start`).
     pub async fn post<T: DeserializeOwned>(&self, path: &str) -> anyhow::Result<T> {
         let text = self.send(Method::POST, path, None).await?;

@@ -97,7 +97,8 @@ pub enum TenantCmd {
         #[command(flatten)]
         quota: QuotaArgs,
     },
-    /// `tenant_update`: description, or the countries its guests may run in.
+    /// `tenant_update`: description, the countries its guests may run in, or whether its users
+    /// must have a second factor.
     Update {
         /// Id or name.
         tenant: String,
@@ -110,6 +111,9 @@ pub enum TenantCmd {
         /// Let its guests run in any country.
         #[arg(long, conflicts_with = "countries")]
         any_country: bool,
+        /// Whether its users must have a second factor (`true` or `false`).
+        #[arg(long)]
+        require_mfa: Option<bool>,
     },
     /// `tenant_view`.
     View {
@@ -323,6 +327,13 @@ pub async fn login(args: Login) -> anyhow::Result<()> {
                 recovery_code: args.recovery_code.clone(),
             };
             let session: SessionView = anon.call(Method::POST, "/sessions", &login).await?;
+            if session.mfa_setup {
+                eprintln!(
+                    "your tenant requires a second factor: this session may only set one up \
+                     (`scmp mfa enroll`, then `scmp mfa confirm --code ...`) and lasts 15 minutes; \
+                     log in again with --totp afterwards"
+                );
+            }
             session.token
         }
         (None, None) => {
@@ -403,10 +414,12 @@ pub async fn tenant(cmd: TenantCmd, g: &Global) -> anyhow::Result<()> {
             description,
             countries,
             any_country,
+            require_mfa,
         } => {
             let body = TenantUpdate {
                 description,
                 countries: (any_country || !countries.is_empty()).then_some(countries),
+                require_mfa,
             };
             let t: TenantView = a
                 .call(Method::PUT, &format!("/tenants/{tenant}"), &body)

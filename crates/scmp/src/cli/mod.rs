@@ -7,6 +7,7 @@ pub mod commands;
 pub mod config;
 pub mod guests;
 pub mod identity;
+pub mod mfa;
 pub mod output;
 pub mod platform;
 
