@@ -606,18 +606,9 @@ impl DataStore {
         kind: GuestEventKind,
         detail: &str,
     ) -> Result<(), Error> {
-        sqlx::query(
-            "INSERT INTO guest_events (id, guest_id, at, kind, detail) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(self.random.uuid().to_string())
-        .bind(id.to_string())
-        .bind(self.now_ms())
-        .bind(kind.as_str())
-        .bind(detail)
-        .execute(&mut *self.write().await?)
-        .await
-        .map_err(db_error)?;
-        Ok(())
+        let key = self.random.uuid().to_string();
+        self.guest_event_record(id, kind, detail, self.now_ms(), &key)
+            .await
     }
 
     /// An event that happened at `at` (ms), recorded once under `key` however often it is

@@ -77,6 +77,15 @@ async fn move_budget(
     Ok(done.rows_affected() == 1)
 }
 
+/// Whether an insert ran into another guest's name or VMID (any other failure is an error).
+fn clashed<T>(r: Result<T, sqlx::Error>) -> Result<bool, Error> {
+    match r {
+        Ok(_) => Ok(false),
+        Err(e) if is_unique_violation(&e) => Ok(true),
+        Err(e) => Err(db_error(e)),
+    }
+}
+
 impl DataStore {
     /// Gives a guest the site made its own record, its share moved out of the project's budget
     /// at `site`, under `key` (taken once).
@@ -146,10 +155,8 @@ impl DataStore {
         .bind(i64::from(g.new.network.vlan.unwrap_or(0)))
         .execute(&mut *tx)
         .await;
-        match r {
-            Ok(_) => {}
-            Err(e) if is_unique_violation(&e) => return Ok(Adoption::Clash),
-            Err(e) => return Err(db_error(e)),
+        if clashed(r)? {
+            return Ok(Adoption::Clash);
         }
         let r = sqlx::query(
             "INSERT INTO vmid_reservations (cluster_id, vmid, guest_id) VALUES ($1, $2, $3)",
@@ -159,10 +166,8 @@ impl DataStore {
         .bind(g.id.to_string())
         .execute(&mut *tx)
         .await;
-        match r {
-            Ok(_) => {}
-            Err(e) if is_unique_violation(&e) => return Ok(Adoption::Clash),
-            Err(e) => return Err(db_error(e)),
+        if clashed(r)? {
+            return Ok(Adoption::Clash);
         }
         take_key(&mut tx, key, now).await?;
         tx.commit().await?;

@@ -15,6 +15,7 @@ mod ledger;
 mod meter;
 pub mod metering;
 mod outbox;
+mod site_tasks;
 pub mod usage;
 pub mod watch;
 pub mod wire;
@@ -29,6 +30,7 @@ pub use held::Spending;
 pub use journal::{Journal, JournalError};
 pub use ledger::LocalChange;
 pub use outbox::Outbox;
+pub use site_tasks::{spawn_site_tasks, SiteTaskPeriods};
 pub use usage::SiteUsage;
 pub use wire::{
     ClusterHello, Down, Hello, Outcome, SiteBinding, SiteGrant, SiteIdentity, SiteImage,

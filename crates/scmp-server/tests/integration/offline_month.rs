@@ -77,30 +77,18 @@ async fn thirty_days_cut_off_lose_nothing_and_count_nothing_twice() {
     let (_creds_tx, creds_rx) = tokio::sync::watch::channel(creds(&e));
     let (state, states) = tokio::sync::watch::channel(LinkState::Connecting);
     let (_stop_tx, stop) = tokio::sync::watch::channel(false);
-    // What the site sees happen while cut off, looked at every 100 ms.
-    tokio::spawn(scmp_agent::link::watch::run(
-        agent.clone(),
-        outbox.clone(),
-        states,
+    // The site's tasks on the shared clock: the watcher looks every 100 ms while cut off, the
+    // meter every 20 ms (each look closes the hours due).
+    let spending = scmp_agent::link::spawn_site_tasks(
+        (agent.clone(), outbox.clone()),
+        (site_rx.clone(), states),
         clock.clone() as Arc<dyn Clock>,
-        Duration::from_millis(100),
+        scmp_agent::link::SiteTaskPeriods {
+            watch: Duration::from_millis(100),
+            meter: Duration::from_millis(20),
+        },
         stop.clone(),
-    ));
-    // What the guests made there hold, metered every 20 ms (each look closes the hours due).
-    tokio::spawn(scmp_agent::link::metering::run(
-        outbox.clone(),
-        site_rx.clone(),
-        clock.clone() as Arc<dyn Clock>,
-        Duration::from_millis(20),
-        stop.clone(),
-    ));
-    let spending = scmp_agent::link::Spending::default();
-    tokio::spawn(scmp_agent::link::held::run(
-        outbox.clone(),
-        site_rx.clone(),
-        spending.clone(),
-        stop.clone(),
-    ));
+    );
     let link = tokio::spawn(scmp_agent::link::run(
         options,
         creds_rx,

@@ -125,22 +125,15 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     }
     let outbox = scmp_agent::link::Outbox::new(journal.clone());
     let (site_tx, site_rx) = watch::channel(journal.site_state()?);
-    // What the guests made at the site hold, metered by the hour (looked at every minute).
-    tokio::spawn(scmp_agent::link::metering::run(
-        outbox.clone(),
-        site_rx.clone(),
+    // Watching the cluster while cut off, metering the guests made here, telling the centre
+    // which budgets the site holds.
+    let spending = scmp_agent::link::spawn_site_tasks(
+        (agent.clone(), outbox.clone()),
+        (site_rx.clone(), states.clone()),
         scmp_common::SystemClock::shared(),
-        Duration::from_secs(60),
+        Default::default(),
         stop.clone(),
-    ));
-    // The budgets the site holds, told to the centre after what was done under the ones before.
-    let spending = scmp_agent::link::Spending::default();
-    tokio::spawn(scmp_agent::link::held::run(
-        outbox.clone(),
-        site_rx.clone(),
-        spending.clone(),
-        stop.clone(),
-    ));
+    );
     let _site_api = match args.site_api_listen {
         Some(listen) => Some(
             super::agent_site::start(
@@ -155,15 +148,6 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         ),
         None => None,
     };
-    // While the link is down the agent watches its cluster and journals what it sees.
-    tokio::spawn(scmp_agent::link::watch::run(
-        agent.clone(),
-        outbox.clone(),
-        states.clone(),
-        scmp_common::SystemClock::shared(),
-        Duration::from_secs(5),
-        stop.clone(),
-    ));
     let link = tokio::spawn(scmp_agent::link::run(
         options, creds, agent, outbox, site_tx, state, stop,
     ));
