@@ -7,6 +7,7 @@
 #   the store's conformance suite (SCMP_TEST_DATABASE_URL);
 # - Debian's Chromium and the portal's end-to-end test packages (playwright-core, pinned in
 #   tests/portal/package-lock.json; no browser download), for the portal's browser test;
+# - Debian's slapd and ldap-utils, for the directory (LDAP realm) tests;
 # - cargo test for the whole workspace, with the peers required (SCMP_REQUIRE_EXTERNAL=1), so a
 #   missing peer fails the run instead of skipping its tests.
 #
@@ -37,6 +38,13 @@ if [ ! -x /usr/bin/chromium ]; then
     echo "test.sh: installing chromium (Debian)" >&2
     as_root apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+# The directory tests: Debian's OpenLDAP server and its command-line tools (the harness runs its
+# own slapd in a temporary directory on loopback; the package's system server is not used).
+if [ ! -x /usr/sbin/slapd ] || ! command -v ldapmodify >/dev/null; then
+    echo "test.sh: installing slapd and ldap-utils (Debian)" >&2
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slapd ldap-utils >/dev/null
 fi
 if ! command -v npm >/dev/null; then
     echo "test.sh: installing nodejs and npm (Debian)" >&2

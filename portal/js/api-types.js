@@ -87,7 +87,7 @@
 /** A Proxmox VE authentication id: USER@REALM, or an API token USER@REALM!TOKENID
  * @typedef {string} Authid */
 /** How the actor of an audit entry authenticated.
- * @typedef {"token"|"session"|"password"|"workflow"|"join_token"|"agent_key"|"break_glass"} AuthMethod */
+ * @typedef {"token"|"session"|"password"|"directory"|"open_id"|"workflow"|"join_token"|"agent_key"|"break_glass"} AuthMethod */
 /** A network bridge.
  * @typedef {Object} BridgeView
  * @property {string} name Interface name (`vmbr0`).
@@ -181,6 +181,25 @@
  * @typedef {Object} DescriptionUpdate
  * @property {string} description The new description.
  */
+/** A directory's settings (realms of type `ldap` and `ad`).
+ * @typedef {Object} DirectorySettings
+ * @property {string} base_dn Where users are searched (`ou=people,dc=example,dc=org`).
+ * @property {(string|null)} [bind_dn] The service account searches bind as (anonymous when left out).
+ * @property {(string|null)} [ca_pem] The CA (PEM) the server's certificate must chain to; the system's roots when left out. Certificates are always verified: a self-signed one is trusted by its fingerprint.
+ * @property {(string|null)} [email_attr] The attribute holding a user's e-mail address (default `mail`).
+ * @property {(string|null)} [filter] A further LDAP filter users must match (`(memberOf=cn=scmp,...)`).
+ * @property {(string|null)} [fingerprint] The server certificate's SHA-256 fingerprint (`AA:BB:...`): when set, exactly that certificate is accepted.
+ * @property {(Array<string>|null)} [group_classes] Object classes of groups (default `groupOfNames`, `group`, `groupOfUniqueNames`, `univentionGroup`, `ipausergroup`).
+ * @property {(string|null)} [group_dn] Where groups are searched (the base DN when left out).
+ * @property {(string|null)} [group_filter] A further LDAP filter groups must match.
+ * @property {(string|null)} [group_name_attr] The attribute holding a group's name (default `cn`).
+ * @property {LdapMode} [mode] `ldap`, `ldaps` (the default) or `ldap+starttls`.
+ * @property {(number|null)} [port] The port (the mode's usual one when left out).
+ * @property {string} server1 The server (host name or address).
+ * @property {(string|null)} [server2] A fallback server, tried when the first cannot be reached.
+ * @property {(string|null)} [user_attr] The attribute holding the login name (`uid`; for `ad`, `sAMAccountName`).
+ * @property {(Array<string>|null)} [user_classes] Object classes of users (default `inetorgperson`, `posixaccount`, `person`, `user`).
+ */
 /** What inventory sync does about drift on a cluster.
  * @typedef {"report"|"repair"} DriftAction */
 /** A field that was not acceptable.
@@ -211,6 +230,7 @@
  * @property {GroupId} id Id.
  * @property {Array<UserId>} members Members (user ids).
  * @property {Name} name Name.
+ * @property {(null|RealmId)} [realm_id] The realm whose directory decides the members (absent for scmp's own groups).
  * @property {(null|TenantId)} [tenant_id] Its tenant; absent for a platform group.
  */
 /** `guest_create`.
@@ -359,6 +379,13 @@
  * @property {SiteId} site The site whose agent it enrolls.
  * @property {(null|Time)} [used_at] When an agent enrolled with it (absent while unused).
  */
+/** How a directory is spoken to.
+ * @typedef {"ldap"|"ldaps"|"ldap+starttls"} LdapMode */
+/** A user joining or leaving a group.
+ * @typedef {Object} MembershipView
+ * @property {string} group The group's scmp name.
+ * @property {string} user The user's scmp name.
+ */
 /** Who am I.
  * @typedef {Object} MeView
  * @property {CredentialId} credential The credential in use.
@@ -379,6 +406,16 @@
  * @typedef {Object} NetworkSpec
  * @property {(string|null)} [bridge] The bridge (`vmbr0` when left out); placement picks a host that has it.
  * @property {(number|null)} [vlan] A VLAN (1..4094) on that bridge, which must then be VLAN aware.
+ */
+/** An OpenID provider's settings (realms of type `openid`).
+ * @typedef {Object} OpenIdSettings
+ * @property {(string|null)} [acr_values] `acr_values` asked for at login.
+ * @property {string} client_id The client id scmp is registered with.
+ * @property {(string|null)} [groups_claim] The claim listing the user's groups (none: groups do not come from the provider).
+ * @property {string} issuer_url The issuer (`https://login.example.org/realms/corp`); its discovery document is read from `/.well-known/openid-configuration` below it.
+ * @property {(Array<string>|null)} [scopes] Scopes asked for (default `openid email profile`).
+ * @property {boolean} [trust_amr] Whether the provider's `amr` claim saying it checked a second factor (`mfa`, `otp`, `hwk`, ...) counts as one where the platform or the tenant requires it.
+ * @property {(string|null)} [username_claim] The claim naming the user (default `sub`).
  */
 /** OperationId
  * @typedef {string} OperationId */
@@ -461,6 +498,11 @@
  * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
  */
 /** A page of a list.
+ * @typedef {Object} Page_RealmView
+ * @property {Array<RealmView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
  * @typedef {Object} Page_RoleBindingView
  * @property {Array<RoleBindingView>} items The items.
  * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
@@ -538,6 +580,68 @@
  * @property {ResourcesBody} limits The quota.
  * @property {ResourcesBody} used Used.
  */
+/** `realm_create`.
+ * @typedef {Object} RealmCreate
+ * @property {(string|null)} [comment] A note for operators.
+ * @property {(null|DirectorySettings)} [directory] The directory's settings (`ldap`, `ad`).
+ * @property {Name} name Name: users log in as `user@name`.
+ * @property {(null|OpenIdSettings)} [openid] The provider's settings (`openid`).
+ * @property {(string|null)} [secret] The bind password (`ldap`, `ad`) or the client secret (`openid`); sealed at rest and never shown.
+ * @property {(string|null)} [tenant] The tenant whose users log in through it (id or name); a platform realm when left out.
+ * @property {RealmType} type `ldap`, `ad` or `openid`.
+ */
+/** RealmId
+ * @typedef {string} RealmId */
+/** What a sync changed, or (dry run) would change.
+ * @typedef {Object} RealmSyncReport
+ * @property {boolean} dry_run Nothing was changed: this is what would be.
+ * @property {Array<string>} groups_added Groups made.
+ * @property {Array<string>} groups_removed Groups deleted.
+ * @property {Array<MembershipView>} memberships_added Memberships added.
+ * @property {Array<MembershipView>} memberships_removed Memberships removed.
+ * @property {Array<string>} users_added Users made (scmp names).
+ * @property {Array<string>} users_removed Users deleted.
+ */
+/** `realm_sync`.
+ * @typedef {Object} RealmSyncRequest
+ * @property {boolean} [dry_run] Only answer what would change.
+ * @property {boolean} [enable_new] Make scmp users for directory users it has not seen yet (default true).
+ * @property {boolean} [remove_vanished] Delete scmp's users and groups of the realm the directory no longer has (default false).
+ * @property {SyncScope} [scope] What to bring over (default `both`).
+ */
+/** One step of `realm_test`.
+ * @typedef {Object} RealmTestStep
+ * @property {string} detail What was tried and what came back.
+ * @property {boolean} ok Whether it worked.
+ * @property {string} step `dns`, `tcp`, `tls`, `bind`, `search` (directories) or `discovery`, `jwks` (OpenID providers).
+ */
+/** `realm_test`: each step until the first that failed.
+ * @typedef {Object} RealmTestView
+ * @property {boolean} ok Every step worked.
+ * @property {Array<RealmTestStep>} steps The steps, in order.
+ */
+/** What a realm is.
+ * @typedef {"ldap"|"ad"|"openid"} RealmType */
+/** `realm_update`: what is given replaces what was there.
+ * @typedef {Object} RealmUpdate
+ * @property {(string|null)} [comment] A new note.
+ * @property {(null|DirectorySettings)} [directory] New directory settings (all of them).
+ * @property {(null|OpenIdSettings)} [openid] New provider settings (all of them).
+ * @property {(string|null)} [secret] A new secret; an empty one removes it.
+ */
+/** A realm.
+ * @typedef {Object} RealmView
+ * @property {(string|null)} [comment] The note.
+ * @property {Time} created_at Created.
+ * @property {(null|DirectorySettings)} [directory] The directory's settings.
+ * @property {RealmId} id Id.
+ * @property {Name} name Name.
+ * @property {(null|OpenIdSettings)} [openid] The provider's settings.
+ * @property {boolean} secret_set Whether a secret is set (it is never shown).
+ * @property {(null|TenantId)} [tenant_id] Its tenant; absent for a platform realm.
+ * @property {RealmType} type The type.
+ * @property {Time} updated_at Last changed.
+ */
 /** Single-use recovery codes, shown this once.
  * @typedef {Object} RecoveryCodes
  * @property {Array<string>} codes The codes.
@@ -576,9 +680,10 @@
 /** `session_create`.
  * @typedef {Object} SessionCreate
  * @property {string} password Password.
+ * @property {(string|null)} [realm] The realm to log in through (id or name), when the user name does not say it.
  * @property {(string|null)} [recovery_code] Or one of their recovery codes (each works once).
  * @property {(string|null)} [totp] The current code of the user's authenticator, when they have one.
- * @property {string} username Login name.
+ * @property {string} username Login name: scmp's own, or `user@realm` for a directory's user.
  */
 /** A session: a short-lived bearer token.
  * @typedef {Object} SessionView
@@ -666,6 +771,8 @@
  * @property {(string|null)} [group] The group (id or name).
  * @property {(string|null)} [user] The user (id or name).
  */
+/** What `realm_sync` brings over.
+ * @typedef {"users"|"groups"|"both"} SyncScope */
 /** A Proxmox task.
  * @typedef {Object} TaskView
  * @property {(string|null)} [id] What it acts on (a VMID).
@@ -736,8 +843,10 @@
 /** `user_create`.
  * @typedef {Object} UserCreate
  * @property {(string|null)} [email] E-mail address.
+ * @property {(string|null)} [login] The user's login name in that realm (the name when left out).
  * @property {Name} name Login name.
  * @property {(string|null)} [password] Password for `session_create` (at least 12 characters); none for token-only users.
+ * @property {(string|null)} [realm] The realm the user logs in through (id or name), instead of a password of scmp's: the realm's own users are made at their first login, this makes one beforehand (a tenant's user of a platform realm, say).
  * @property {(string|null)} [tenant] The user's tenant (id or name); none for platform staff.
  */
 /** UserId
@@ -752,7 +861,7 @@
  * @property {(string|null)} [email] E-mail address (absent when none was given).
  * @property {UserId} id Id.
  * @property {Name} name Name.
- * @property {string} realm Where the user is defined (`local`).
+ * @property {string} realm Where the user is defined: a realm's name, or `local`.
  * @property {(string|null)} [tenant] That tenant's name.
  * @property {(null|TenantId)} [tenant_id] Its tenant (absent for platform staff).
  */

@@ -1,7 +1,7 @@
 //! Users, groups, role bindings, login sessions, API tokens and the caller (`me`).
 
 use scmp_common::time::Time;
-use scmp_common::{CredentialId, GroupId, Name, RoleBindingId, TenantId, UserId};
+use scmp_common::{CredentialId, GroupId, Name, RealmId, RoleBindingId, TenantId, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -20,6 +20,14 @@ pub struct UserCreate {
     /// The user's tenant (id or name); none for platform staff.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
+    /// The realm the user logs in through (id or name), instead of a password of scmp's: the
+    /// realm's own users are made at their first login, this makes one beforehand (a tenant's
+    /// user of a platform realm, say).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub realm: Option<String>,
+    /// The user's login name in that realm (the name when left out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login: Option<String>,
 }
 
 /// `user_update`.
@@ -44,7 +52,7 @@ pub struct UserView {
     /// E-mail address (absent when none was given).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// Where the user is defined (`local`).
+    /// Where the user is defined: a realm's name, or `local`.
     pub realm: String,
     /// Its tenant (absent for platform staff).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -119,10 +127,13 @@ pub struct RoleBindingView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SessionCreate {
-    /// Login name.
+    /// Login name: scmp's own, or `user@realm` for a directory's user.
     pub username: String,
     /// Password.
     pub password: String,
+    /// The realm to log in through (id or name), when the user name does not say it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub realm: Option<String>,
     /// The current code of the user's authenticator, when they have one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub totp: Option<String>,
@@ -290,6 +301,9 @@ pub struct GroupView {
     pub description: Option<String>,
     /// Members (user ids).
     pub members: Vec<UserId>,
+    /// The realm whose directory decides the members (absent for scmp's own groups).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub realm_id: Option<RealmId>,
     /// Created.
     pub created_at: Time,
 }

@@ -14,6 +14,7 @@ pub mod operations;
 pub mod paging;
 pub mod problem;
 pub mod quota;
+pub mod realms;
 pub mod sites;
 pub mod tenants;
 
@@ -29,6 +30,7 @@ pub use paging::{
 };
 pub use problem::{DependentsView, FieldError, Problem, PROBLEM_TYPE_BASE};
 pub use quota::*;
+pub use realms::*;
 pub use sites::*;
 pub use tenants::*;
 

@@ -42,6 +42,8 @@ pub enum ResourceKind {
     Agent,
     /// A join token for a site's agent.
     JoinToken,
+    /// An authentication realm.
+    Realm,
 }
 
 impl ResourceKind {
@@ -64,6 +66,7 @@ impl ResourceKind {
         ResourceKind::Task,
         ResourceKind::Agent,
         ResourceKind::JoinToken,
+        ResourceKind::Realm,
     ];
 
     /// The kind as a step of a path (`instance_type`), in audit targets.
@@ -86,6 +89,7 @@ impl ResourceKind {
             ResourceKind::Task => "task",
             ResourceKind::Agent => "agent",
             ResourceKind::JoinToken => "join_token",
+            ResourceKind::Realm => "realm",
         }
     }
 
@@ -115,6 +119,7 @@ impl fmt::Display for ResourceKind {
             ResourceKind::Task => "Proxmox task",
             ResourceKind::Agent => "agent",
             ResourceKind::JoinToken => "join token",
+            ResourceKind::Realm => "realm",
         })
     }
 }

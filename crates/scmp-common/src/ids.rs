@@ -94,6 +94,8 @@ typed_id! {
     AgentId;
     /// A single-use join token for a site's agent.
     JoinTokenId;
+    /// An authentication realm (a directory or an OpenID provider).
+    RealmId;
 }
 
 /// An API token or login session: its id is the first part of the bearer text

@@ -81,8 +81,12 @@ text_enum! {
         Token => "token",
         /// A login session.
         Session => "session",
-        /// A user name and password (a login).
+        /// A user name and scmp's own password (a login).
         Password => "password",
+        /// A user name and password checked by a realm's directory (LDAP, Active Directory).
+        Directory => "directory",
+        /// A single sign-on through a realm's OpenID provider.
+        OpenId => "openid",
         /// The platform, acting for the request that started a workflow.
         Workflow => "workflow",
         /// A site agent's join token (its enrollment).

@@ -16,6 +16,7 @@ pub mod checkpoint;
 mod connections;
 mod context;
 pub mod datadir;
+mod directory;
 mod error;
 mod hints;
 mod http;

@@ -250,6 +250,7 @@ pub fn group(g: Group) -> GroupView {
         tenant_id: g.tenant_id,
         description: text(g.description),
         members: g.members,
+        realm_id: g.realm_id,
         created_at: scmp_common::time::from_ms(g.created_at),
     }
 }

@@ -1,6 +1,6 @@
 //! Groups of users (of one tenant, or of the platform) and the role bindings given to them.
 
-use scmp_common::{Error, GroupId, Name, ResourceKind, TenantId, UserId};
+use scmp_common::{Error, GroupId, Name, RealmId, ResourceKind, TenantId, UserId};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -19,12 +19,15 @@ pub struct Group {
     pub description: String,
     /// Members.
     pub members: Vec<UserId>,
+    /// The realm whose directory decides the members; `None` for scmp's own groups.
+    pub realm_id: Option<RealmId>,
     /// Created (ms).
     pub created_at: i64,
 }
 
 fn group(row: &AnyRow, members: Vec<UserId>) -> Result<Group, Error> {
     let tenant: Option<String> = row.try_get("tenant_id").map_err(Error::internal)?;
+    let realm: Option<String> = row.try_get("realm_id").map_err(Error::internal)?;
     Ok(Group {
         id: get_id(row, "id")?,
         name: get_name(row, "name")?,
@@ -34,6 +37,10 @@ fn group(row: &AnyRow, members: Vec<UserId>) -> Result<Group, Error> {
             .map_err(Error::internal)?,
         description: get_string(row, "description")?,
         members,
+        realm_id: realm
+            .map(|r| r.parse())
+            .transpose()
+            .map_err(Error::internal)?,
         created_at: row.try_get("created_at").map_err(Error::internal)?,
     })
 }
@@ -85,7 +92,7 @@ impl DataStore {
     /// A group by id or name.
     pub async fn group_lookup(&self, key: &str) -> Result<Group, Error> {
         let row = sqlx::query(
-            "SELECT id, name, tenant_id, description, created_at FROM user_groups WHERE id = $1 OR name = $1",
+            "SELECT id, name, tenant_id, description, created_at, realm_id FROM user_groups WHERE id = $1 OR name = $1",
         )
         .bind(key)
         .fetch_optional(&mut *self.read().await?)
@@ -128,7 +135,7 @@ impl DataStore {
             Some(None) => "AND tenant_id IS NULL",
         };
         let sql = format!(
-            "SELECT id, name, tenant_id, description, created_at FROM user_groups \
+            "SELECT id, name, tenant_id, description, created_at, realm_id FROM user_groups \
              WHERE name > $1 {which} ORDER BY name LIMIT $2"
         );
         let mut q = sqlx::query(&sql)

@@ -25,12 +25,14 @@ pub struct User {
     pub tenant_id: Option<TenantId>,
     /// That tenant's name.
     pub tenant_name: Option<Name>,
+    /// The realm the user comes from; `None` for scmp's own users.
+    pub realm: Option<Name>,
 }
 
 impl User {
-    /// Where the user is defined: scmp's own users are `local`.
-    pub fn realm(&self) -> &'static str {
-        "local"
+    /// Where the user is defined: the realm's name, `local` for scmp's own users.
+    pub fn realm(&self) -> &str {
+        self.realm.as_ref().map(Name::as_str).unwrap_or("local")
     }
 
     /// Who the user is, for the audit log: name, realm and tenant as they are now.
@@ -141,7 +143,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn user(row: &AnyRow) -> Result<User, Error> {
+pub(crate) fn user(row: &AnyRow) -> Result<User, Error> {
     user_in(row, "")
 }
 
@@ -160,12 +162,17 @@ fn user_in(row: &AnyRow, prefix: &str) -> Result<User, Error> {
             .map(|t| t.parse())
             .transpose()
             .map_err(Error::internal)?,
-        tenant_name: match row.try_get::<Option<String>, _>(col("tenant_name").as_str()) {
-            Ok(Some(_)) => Some(get_name(row, &col("tenant_name"))?),
-            Ok(None) => None,
-            Err(e) => return Err(Error::internal(e)),
-        },
+        tenant_name: optional_name(row, &col("tenant_name"))?,
+        realm: optional_name(row, &col("realm_name"))?,
     })
+}
+
+fn optional_name(row: &AnyRow, column: &str) -> Result<Option<Name>, Error> {
+    match row.try_get::<Option<String>, _>(column) {
+        Ok(Some(_)) => Ok(Some(get_name(row, column)?)),
+        Ok(None) => Ok(None),
+        Err(e) => Err(Error::internal(e)),
+    }
 }
 
 fn credential(row: &AnyRow) -> Result<Credential, Error> {
@@ -200,8 +207,9 @@ fn binding(r: &AnyRow) -> Result<StoredBinding, Error> {
     })
 }
 
-const USER_COLUMNS: &str = "id, name, email, tenant_id, \
-     (SELECT t.name FROM tenants t WHERE t.id = users.tenant_id) AS tenant_name";
+pub(crate) const USER_COLUMNS: &str = "id, name, email, tenant_id, \
+     (SELECT t.name FROM tenants t WHERE t.id = users.tenant_id) AS tenant_name, \
+     (SELECT r.name FROM realms r WHERE r.id = users.realm_id) AS realm_name";
 const CRED_COLUMNS: &str = "id, user_id, kind, name, expires_at, created_at";
 
 impl DataStore {
@@ -492,7 +500,8 @@ impl DataStore {
         let row = sqlx::query(
             "SELECT c.id, c.user_id, c.kind, c.name, c.expires_at, c.created_at, c.secret_hash, \
              c.revoked_at, u.name AS user_name, u.email AS user_email, u.tenant_id AS user_tenant_id, \
-             (SELECT t.name FROM tenants t WHERE t.id = u.tenant_id) AS user_tenant_name \
+             (SELECT t.name FROM tenants t WHERE t.id = u.tenant_id) AS user_tenant_name, \
+             (SELECT r.name FROM realms r WHERE r.id = u.realm_id) AS user_realm_name \
              FROM credentials c JOIN users u ON u.id = c.user_id WHERE c.id = $1",
         )
         .bind(id)

@@ -39,6 +39,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         21,
         include_str!("../migrations/0021_tenant_require_mfa.sql"),
     ),
+    (22, include_str!("../migrations/0022_realms.sql")),
 ];
 
 /// Arbitrary constant identifying scmp's migration lock.

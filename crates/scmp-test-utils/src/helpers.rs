@@ -78,6 +78,8 @@ pub async fn create_user(
         email: None,
         password: password.map(str::to_string),
         tenant: tenant.map(str::to_string),
+        realm: None,
+        login: None,
     };
     c.post("/users", &body).await
 }

@@ -12,6 +12,7 @@
 //! - [`process`]: `scmp server` as a process of its own, for what only a process shows.
 //! - [`agent_process`]: `scmp agent run` as a process next to a simulated cluster, and
 //!   [`link_proxy`]: a proxy that cuts or delays its link.
+//! - [`slapd`]: a real OpenLDAP server on loopback with a seeded directory.
 //! - [`module_graph`]: the module dependency graph of a crate's sources, to keep it free of cycles.
 // A harness that cannot do what a test asked fails that test: panicking is its way to say so.
 #![allow(clippy::unwrap_used)]
@@ -27,6 +28,7 @@ pub mod module_graph;
 pub mod postgres;
 pub mod process;
 pub mod sim;
+pub mod slapd;
 pub mod store;
 
 pub use client::{Answer, Client};

@@ -114,6 +114,13 @@ impl AppState {
         body: GroupUpdate,
     ) -> Result<GroupView, Error> {
         let g = self.lookup_group_to_manage(ctx, key).await?;
+        if g.realm_id.is_some() && body.members.is_some() {
+            return Err(Error::InvalidValue {
+                field: "members".into(),
+                message: "the realm's directory decides this group's members (sync the realm)"
+                    .into(),
+            });
+        }
         let ids = match &body.members {
             Some(m) => Some(self.group_members(ctx, g.tenant_id, m).await?),
             None => None,

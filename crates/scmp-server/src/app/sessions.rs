@@ -1,5 +1,6 @@
-//! Login sessions: a user name and password, and the user's second factor when they have one,
-//! become a short-lived bearer token. Logins are throttled per user name by the failures the
+//! Login sessions: a user name and password (scmp's own, or checked by a realm's directory for
+//! `user@realm`), and the user's second factor when they have one, become a short-lived bearer
+//! token. Logins are throttled per user name by the failures the
 //! audit log holds, so every replica counts the same (a wrong second factor counts, one not sent
 //! yet does not); every attempt is audited, failed ones in the name asked for.
 
@@ -7,6 +8,7 @@ use scmp_common::{AuditPhase, AuditResult, AuditTarget, AuthMethod, Error, Resou
 use scmp_store::{ActorIdentity, AuditRecord, CredentialKind, IssuedSecret, User};
 
 use super::mfa::{Factor, SecondFactor};
+use super::realm_login::RealmLogin;
 use crate::context::{AppState, OpContext, RequestMeta};
 
 /// How long a login session lasts.
@@ -30,6 +32,8 @@ enum Outcome {
     Throttled,
     /// Refused: the name or the password is wrong.
     Wrong,
+    /// Refused: the directory says the account is disabled.
+    Disabled,
     /// Refused for now: the user has a second factor and sent none.
     MfaRequired,
     /// Refused: the second factor is wrong or used already.
@@ -43,6 +47,7 @@ impl Outcome {
             Outcome::Issued(..) => None,
             Outcome::Throttled => Some("too many failed logins"),
             Outcome::Wrong => Some(WRONG),
+            Outcome::Disabled => Some("the account is disabled in the directory"),
             // The words the throttle does not count.
             Outcome::MfaRequired => Some("a second factor is required"),
             Outcome::WrongFactor => Some(WRONG_FACTOR),
@@ -62,21 +67,38 @@ impl AppState {
         &self,
         meta: &RequestMeta,
         (username, password): (&str, &str),
+        realm: Option<&str>,
         second: &SecondFactor,
     ) -> Result<IssuedSecret, Error> {
         let wrong = || Error::Unauthenticated {
             message: WRONG.into(),
         };
-        if username.len() > 63 || password.len() > 1024 {
+        if username.len() > 320 || password.len() > 1024 {
             return Err(wrong());
         }
+        let (realm, login) = self.login_realm(username, realm).await?;
+        let realm_name = realm.as_ref().map_or("local", |r| r.name.as_str());
+        // The name the throttle counts failures by: one per user of each realm.
+        let username = match &realm {
+            Some(r) => format!("{login}@{}", r.name),
+            None => login.clone(),
+        };
+        let username = username.as_str();
         let mut rec = AuditRecord {
             request_id: meta.request_id.clone(),
             phase: AuditPhase::Begin,
             actor: "anonymous".into(),
             // Nobody yet: the name asked for is the target; who it was is known once checked.
-            identity: ActorIdentity::default(),
-            auth_method: AuthMethod::Password,
+            identity: ActorIdentity {
+                name: login.clone(),
+                realm: realm_name.to_string(),
+                tenant: String::new(),
+            },
+            auth_method: if realm.is_some() {
+                AuthMethod::Directory
+            } else {
+                AuthMethod::Password
+            },
             credential: String::new(),
             credential_name: String::new(),
             source: meta.source.ip().to_string(),
@@ -92,11 +114,21 @@ impl AppState {
             .store
             .failed_logins_since(username, now - THROTTLE_WINDOW_MS)
             .await?;
-        let outcome = if throttled(failures) {
-            Outcome::Throttled
-        } else {
-            match self.authn.authenticate(username, password).await? {
-                Some(u) => match self.second_factor(&u, second).await? {
+        let checked = match &realm {
+            _ if throttled(failures) => None,
+            None => Some(match self.authn.authenticate(&login, password).await? {
+                Some(u) => RealmLogin::Ok(Box::new(u)),
+                None => RealmLogin::Wrong,
+            }),
+            Some(r) => Some(self.realm_password_login(meta, r, &login, password).await?),
+        };
+        let outcome = match checked {
+            None => Outcome::Throttled,
+            Some(RealmLogin::Wrong) => Outcome::Wrong,
+            Some(RealmLogin::Disabled) => Outcome::Disabled,
+            Some(RealmLogin::Ok(u)) => {
+                let u = *u;
+                match self.second_factor(&u, second).await? {
                     Factor::Missing => Outcome::MfaRequired,
                     Factor::Wrong => Outcome::WrongFactor,
                     factor => {
@@ -112,8 +144,7 @@ impl AppState {
                             .await?;
                         Outcome::Issued(Box::new(u), issued)
                     }
-                },
-                None => Outcome::Wrong,
+                }
             }
         };
         rec.phase = AuditPhase::End;
@@ -137,7 +168,7 @@ impl AppState {
             Outcome::Throttled => Err(Error::Throttled(
                 "too many failed logins for this user; try again in a few minutes".into(),
             )),
-            Outcome::Wrong => Err(wrong()),
+            Outcome::Wrong | Outcome::Disabled => Err(wrong()),
             Outcome::MfaRequired => Err(Error::MfaRequired),
             Outcome::WrongFactor => Err(Error::Unauthenticated {
                 message: WRONG_FACTOR.into(),

@@ -98,8 +98,13 @@ impl AppState {
                 action: "create platform users".into(),
             });
         }
-        let email = body.email.unwrap_or_default();
+        let email = body.email.clone().unwrap_or_default();
         check_email(&email)?;
+        if let Some(key) = &body.realm {
+            return self
+                .realm_user_create(ctx, key, &body, tenant, &email)
+                .await;
+        }
         let hash = body
             .password
             .as_deref()

@@ -22,6 +22,7 @@ mod operations;
 mod portal;
 mod problems_doc;
 mod projects;
+mod realms;
 mod role_bindings;
 mod sessions;
 mod site_budgets;
@@ -195,6 +196,14 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
             groups::group_update,
             groups::group_delete
         ))
+        .routes(routes!(realms::realm_list, realms::realm_create))
+        .routes(routes!(
+            realms::realm_view,
+            realms::realm_update,
+            realms::realm_delete
+        ))
+        .routes(routes!(realms::realm_test))
+        .routes(routes!(realms::realm_sync))
         .routes(routes!(sessions::session_create, sessions::session_delete))
         .routes(routes!(agents::join_token_list, agents::join_token_create))
         .routes(routes!(agents::join_token_delete))

@@ -123,7 +123,9 @@ async fn login(
                 totp: body.totp,
                 recovery_code: body.recovery_code,
             };
-            let issued = s.session_create(&meta, (&user, &password), &second).await?;
+            let issued = s
+                .session_create(&meta, (&user, &password), None, &second)
+                .await?;
             let expires = issued
                 .credential
                 .expires_at

@@ -27,7 +27,12 @@ pub async fn session_create(
         recovery_code: body.recovery_code,
     };
     let issued = s
-        .session_create(&meta, (&body.username, &body.password), &second)
+        .session_create(
+            &meta,
+            (&body.username, &body.password),
+            body.realm.as_deref(),
+            &second,
+        )
         .await?;
     let expires_at = scmp_common::time::from_ms(issued.credential.expires_at.unwrap_or_default());
     let mfa_setup = crate::app::mfa::is_setup_session(&issued.credential);

@@ -60,6 +60,13 @@ fn sample_body(operation: &str) -> Option<Value> {
         "guest_migrate" => Some(json!({"host": "pve2"})),
         "group_create" => Some(json!({"name": "intruders", "tenant": "TENANT"})),
         "group_update" => Some(json!({"members": ["admin"]})),
+        "realm_create" => Some(
+            json!({"name": "intruders", "type": "ldap", "tenant": "TENANT",
+            "directory": {"server1": "203.0.113.9", "base_dn": "dc=x"}}),
+        ),
+        "realm_update" => Some(json!({"comment": "defaced"})),
+        "realm_sync" => Some(json!({"dry_run": true})),
+        "realm_test" => Some(json!({})),
         "user_update" => Some(json!({"email": "intruder@example.invalid"})),
         "site_update" => Some(json!({"description": "defaced"})),
         "snapshot_create" => Some(json!({"name": "intruder"})),
@@ -108,6 +115,10 @@ async fn every_operation_refuses_strangers() {
     let site: scmp_api::SiteView = ctx.admin.get("/sites/berlin").await;
     let cluster: scmp_api::ClusterView = ctx.admin.get("/clusters/berlin-1").await;
     create_group(&ctx.admin, "devs", Some("acme"), &[]).await;
+    let realm = json!({"name": "corp", "type": "ldap", "tenant": "acme",
+        "directory": {"server1": "203.0.113.9", "base_dn": "dc=corp"}});
+    let made = ctx.admin.send(Method::POST, "/realms", Some(realm)).await;
+    assert_eq!(made.status, 201, "{}", made.text);
     let bindings: Page<RoleBindingView> = ctx.admin.get("/role-bindings").await;
     let admin_binding = bindings.items[0].id.to_string();
     let tokens: Page<TokenView> = ctx.admin.get("/tokens").await;
@@ -140,6 +151,7 @@ async fn every_operation_refuses_strangers() {
                 .replace("{user}", "admin")
                 .replace("{id}", &admin_binding)
                 .replace("{group}", "devs")
+                .replace("{realm}", "corp")
                 .replace("{guest}", "00000000-0000-4000-8000-0000000000a1")
                 .replace("{operation}", "00000000-0000-4000-8000-0000000000a2")
                 .replace("{host}", "pve1")

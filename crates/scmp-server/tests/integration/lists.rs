@@ -104,6 +104,11 @@ async fn every_list_pages_the_same_way() {
                 json!({"name": format!("group-{i}"), "tenant": "acme"}),
             ),
             (
+                "/realms",
+                json!({"name": format!("realm-{i}"), "type": "ldap", "tenant": "acme",
+                       "directory": {"server1": "203.0.113.9", "base_dn": "dc=x"}}),
+            ),
+            (
                 "/role-bindings",
                 json!({"subject": {"user": format!("user-{i}")}, "role": "viewer", "scope": {"project": p.id}}),
             ),
@@ -262,5 +267,5 @@ async fn every_list_pages_the_same_way() {
         walked.push(op);
     }
     walked.sort();
-    assert_eq!(walked.len(), 19, "every list operation: {walked:?}");
+    assert_eq!(walked.len(), 20, "every list operation: {walked:?}");
 }

@@ -21,6 +21,7 @@ mod offline_month;
 mod placement;
 mod portal;
 mod problems;
+mod realms;
 mod sagas;
 mod service;
 mod sessions;

@@ -25,9 +25,13 @@ pub struct Login {
     /// Read an API token from this file.
     #[arg(long, conflicts_with_all = ["username"])]
     token_file: Option<PathBuf>,
-    /// Log in with this user name; the password is read from standard input.
+    /// Log in with this user name (`user@realm` for a directory's user); the password is read
+    /// from standard input.
     #[arg(long)]
     username: Option<String>,
+    /// The realm to log in through, when the user name does not say it.
+    #[arg(long, requires = "username")]
+    realm: Option<String>,
     /// The current code of your authenticator, when you have one.
     #[arg(long, requires = "username", conflicts_with = "recovery_code")]
     totp: Option<String>,
@@ -323,6 +327,7 @@ pub async fn login(args: Login) -> anyhow::Result<()> {
             let login = SessionCreate {
                 username: user.clone(),
                 password: password.trim_end_matches(['\n', '\r']).to_string(),
+                realm: args.realm.clone(),
                 totp: args.totp.clone(),
                 recovery_code: args.recovery_code.clone(),
             };

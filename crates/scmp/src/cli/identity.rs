@@ -29,8 +29,14 @@ pub enum UserCmd {
         #[arg(long)]
         email: Option<String>,
         /// Read a password from standard input (otherwise the user logs in with tokens only).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "realm")]
         password_stdin: bool,
+        /// The realm the user logs in through (made before their first login).
+        #[arg(long)]
+        realm: Option<String>,
+        /// The user's login name in that realm (the name when left out).
+        #[arg(long, requires = "realm")]
+        login: Option<String>,
     },
     /// `user_view`.
     View {
@@ -137,7 +143,7 @@ fn read_password(from_stdin: bool) -> anyhow::Result<Option<String>> {
     Ok(Some(p.trim_end_matches(['\n', '\r']).to_string()))
 }
 
-const USER_COLUMNS: &[&str] = &["name", "tenant_id", "email", "id"];
+const USER_COLUMNS: &[&str] = &["name", "realm", "tenant_id", "email", "id"];
 const GROUP_COLUMNS: &[&str] = &["name", "tenant_id", "members", "id"];
 const BINDING_COLUMNS: &[&str] = &["role", "scope", "user_id", "group_id", "id"];
 
@@ -155,12 +161,16 @@ pub async fn user(cmd: UserCmd, g: &Global) -> anyhow::Result<()> {
             tenant,
             email,
             password_stdin,
+            realm,
+            login,
         } => {
             let body = UserCreate {
                 name,
                 email,
                 password: read_password(password_stdin)?,
                 tenant,
+                realm,
+                login,
             };
             let u: UserView = a.call(Method::POST, "/users", &body).await?;
             print(&u, o, USER_COLUMNS)

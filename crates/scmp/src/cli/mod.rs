@@ -10,6 +10,7 @@ pub mod identity;
 pub mod mfa;
 pub mod output;
 pub mod platform;
+pub mod realms;
 
 use client::Api;
 use config::Config;

@@ -244,6 +244,8 @@ async fn seed(
         email: Some("alice@acme.example".into()),
         password: Some(password.clone()),
         tenant: Some("acme".into()),
+        realm: None,
+        login: None,
     };
     let _: UserView = api.call(Method::POST, "/users", &alice).await?;
     let binding = RoleBindingCreate {
