@@ -7,7 +7,7 @@
 #   the store's conformance suite (SCMP_TEST_DATABASE_URL);
 # - Debian's Chromium and the portal's end-to-end test packages (playwright-core, pinned in
 #   tests/portal/package-lock.json; no browser download), for the portal's browser test;
-# - Debian's slapd and ldap-utils, for the directory (LDAP realm) tests;
+# - Debian's slapd and ldap-utils, and Samba's AD DC, for the directory (LDAP and AD realm) tests;
 # - cargo test for the whole workspace, with the peers required (SCMP_REQUIRE_EXTERNAL=1), so a
 #   missing peer fails the run instead of skipping its tests.
 #
@@ -45,6 +45,13 @@ if [ ! -x /usr/sbin/slapd ] || ! command -v ldapmodify >/dev/null; then
     echo "test.sh: installing slapd and ldap-utils (Debian)" >&2
     as_root apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slapd ldap-utils >/dev/null
+fi
+# The Active Directory tests: Samba's AD domain controller (provisioned by the harness in a
+# temporary directory; it needs root for AD's LDAP ports, and skips, saying so, without it).
+if [ ! -x /usr/sbin/samba ] || ! command -v samba-tool >/dev/null; then
+    echo "test.sh: installing samba and samba-ad-dc (Debian)" >&2
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq samba samba-ad-dc >/dev/null
 fi
 if ! command -v npm >/dev/null; then
     echo "test.sh: installing nodejs and npm (Debian)" >&2

@@ -86,7 +86,7 @@ text_enum! {
         /// A user name and password checked by a realm's directory (LDAP, Active Directory).
         Directory => "directory",
         /// A single sign-on through a realm's OpenID provider.
-        OpenId => "openid",
+        Openid => "openid",
         /// The platform, acting for the request that started a workflow.
         Workflow => "workflow",
         /// A site agent's join token (its enrollment).

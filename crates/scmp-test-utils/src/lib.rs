@@ -12,7 +12,8 @@
 //! - [`process`]: `scmp server` as a process of its own, for what only a process shows.
 //! - [`agent_process`]: `scmp agent run` as a process next to a simulated cluster, and
 //!   [`link_proxy`]: a proxy that cuts or delays its link.
-//! - [`slapd`]: a real OpenLDAP server on loopback with a seeded directory.
+//! - [`slapd`]: a real OpenLDAP server on loopback with a seeded directory; [`samba_ad`]: Samba's
+//!   Active Directory domain controller, where it can run (root).
 //! - [`module_graph`]: the module dependency graph of a crate's sources, to keep it free of cycles.
 // A harness that cannot do what a test asked fails that test: panicking is its way to say so.
 #![allow(clippy::unwrap_used)]
@@ -27,6 +28,7 @@ pub mod link_proxy;
 pub mod module_graph;
 pub mod postgres;
 pub mod process;
+pub mod samba_ad;
 pub mod sim;
 pub mod slapd;
 pub mod store;

@@ -128,12 +128,16 @@ impl Directory {
                 }
             }
         };
-        let extra = self
+        let mut extra = self
             .settings
             .filter
             .as_deref()
             .map(wrapped)
             .unwrap_or_default();
+        if self.flavor == Flavor::Ad {
+            // A computer account is a user too, in AD's schema.
+            extra.push_str("(!(objectClass=computer))");
+        }
         format!("(&{}{who}{extra})", any_class(&self.user_classes()))
     }
 

@@ -22,6 +22,7 @@ mod placement;
 mod portal;
 mod problems;
 mod realms;
+mod realms_ad;
 mod sagas;
 mod service;
 mod sessions;
