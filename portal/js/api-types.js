@@ -87,7 +87,7 @@
 /** A Proxmox VE authentication id: USER@REALM, or an API token USER@REALM!TOKENID
  * @typedef {string} Authid */
 /** How the actor of an audit entry authenticated.
- * @typedef {"token"|"session"|"password"|"directory"|"open_id"|"workflow"|"join_token"|"agent_key"|"break_glass"} AuthMethod */
+ * @typedef {"token"|"session"|"password"|"directory"|"openid"|"workflow"|"join_token"|"agent_key"|"break_glass"} AuthMethod */
 /** A network bridge.
  * @typedef {Object} BridgeView
  * @property {string} name Interface name (`vmbr0`).
