@@ -756,6 +756,28 @@
  * @property {string} name Name.
  * @property {(null|Time)} [taken_at] When it was taken, when Proxmox says.
  */
+/** `sso_begin`: where the provider sends the browser back.
+ * @typedef {Object} SsoBegin
+ * @property {string} redirect_uri The redirect URI registered with the provider: an https URL (the portal's `/portal/sso-callback`), or http to a loopback address (the CLI's own listener).
+ */
+/** A sign-on begun.
+ * @typedef {Object} SsoBegun
+ * @property {string} authorization_url Send the browser here.
+ * @property {string} binding Keep this and send it with `sso_complete`: the sign-on completes only with it (it binds the state to whoever began it).
+ * @property {string} state The `state` the provider sends back.
+ */
+/** `sso_complete`: what the provider sent back, and the binding.
+ * @typedef {Object} SsoComplete
+ * @property {string} binding The binding `sso_begin` answered.
+ * @property {string} code The `code` the provider sent back.
+ * @property {(string|null)} [recovery_code] Or one of the user's recovery codes.
+ * @property {string} state The `state` the provider sent back.
+ * @property {(string|null)} [totp] The current code of the user's authenticator, when a second factor is asked for (401 `mfa-required`: send the same state, code and binding again with it).
+ */
+/** `sso_logout_url`.
+ * @typedef {Object} SsoLogoutView
+ * @property {(string|null)} [url] The provider's end-session URL for this session (absent when the session is not a single sign-on one, or the provider has none): send the browser there after `session_delete`.
+ */
 /** A storage as one node sees it.
  * @typedef {Object} StorageView
  * @property {string} content Content types.

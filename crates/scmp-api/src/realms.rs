@@ -275,3 +275,52 @@ pub struct RealmSyncReport {
     /// Memberships removed.
     pub memberships_removed: Vec<MembershipView>,
 }
+
+/// `sso_begin`: where the provider sends the browser back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SsoBegin {
+    /// The redirect URI registered with the provider: an https URL (the portal's
+    /// `/portal/sso-callback`), or http to a loopback address (the CLI's own listener).
+    pub redirect_uri: String,
+}
+
+/// A sign-on begun.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SsoBegun {
+    /// Send the browser here.
+    pub authorization_url: String,
+    /// The `state` the provider sends back.
+    pub state: String,
+    /// Keep this and send it with `sso_complete`: the sign-on completes only with it (it binds
+    /// the state to whoever began it).
+    pub binding: String,
+}
+
+/// `sso_complete`: what the provider sent back, and the binding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SsoComplete {
+    /// The `state` the provider sent back.
+    pub state: String,
+    /// The `code` the provider sent back.
+    pub code: String,
+    /// The binding `sso_begin` answered.
+    pub binding: String,
+    /// The current code of the user's authenticator, when a second factor is asked for (401
+    /// `mfa-required`: send the same state, code and binding again with it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totp: Option<String>,
+    /// Or one of the user's recovery codes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_code: Option<String>,
+}
+
+/// `sso_logout_url`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SsoLogoutView {
+    /// The provider's end-session URL for this session (absent when the session is not a single
+    /// sign-on one, or the provider has none): send the browser there after `session_delete`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}

@@ -100,6 +100,8 @@ pub struct AppState {
     pub repeat_steps: bool,
     /// The platform's agent CA, loaded (or made) on first use.
     pub agent_ca: tokio::sync::OnceCell<crate::agent_ca::AgentCa>,
+    /// The OpenID providers of single sign-on realms (their discovery documents and keys).
+    pub sso: crate::sso::Providers,
 }
 
 impl AppState {
@@ -130,6 +132,7 @@ impl AppState {
             fault_step: None,
             repeat_steps: false,
             agent_ca: Default::default(),
+            sso: crate::sso::Providers::new()?,
         })
     }
 }

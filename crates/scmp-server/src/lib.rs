@@ -26,6 +26,7 @@ mod placement;
 pub mod secrets;
 mod signals;
 mod site_chains;
+mod sso;
 mod tls;
 mod views;
 mod workflows;

@@ -316,6 +316,9 @@ impl DataStore {
         crate::dependents::delete_with_owned(
             &mut tx,
             &[
+                "DELETE FROM sso_sessions WHERE credential_id IN \
+                 (SELECT id FROM credentials WHERE user_id = $1)",
+                "DELETE FROM sso_logins WHERE user_id = $1",
                 "DELETE FROM credentials WHERE user_id = $1",
                 "DELETE FROM role_bindings WHERE user_id = $1",
                 "DELETE FROM group_members WHERE user_id = $1",

@@ -40,6 +40,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/0021_tenant_require_mfa.sql"),
     ),
     (22, include_str!("../migrations/0022_realms.sql")),
+    (23, include_str!("../migrations/0023_sso.sql")),
 ];
 
 /// Arbitrary constant identifying scmp's migration lock.

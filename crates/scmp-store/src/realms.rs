@@ -256,6 +256,7 @@ impl DataStore {
             )));
         }
         for sql in [
+            "DELETE FROM sso_logins WHERE realm_id = $1",
             "DELETE FROM group_role_bindings WHERE group_id IN \
              (SELECT id FROM user_groups WHERE realm_id = $1)",
             "DELETE FROM group_members WHERE group_id IN \

@@ -1,7 +1,8 @@
 //! Realms in the store, on SQLite and PostgreSQL: names are unique, a realm's user is found by its
 //! login there and made once however many logins race for it, a user's memberships among the
 //! realm's groups become exactly what is given (other groups untouched), and a realm with users
-//! is not deleted while one without takes its groups along.
+//! is not deleted while one without takes its groups along; a sign-on under way is found only
+//! with its binding, its code exchanged once, and gives one session, whose ID token is kept.
 #![allow(clippy::unwrap_used)] // A test may unwrap: a panic fails it.
 
 use scmp_common::{Error, Name};
@@ -12,7 +13,10 @@ fn name(s: &str) -> Name {
     Name::new(s).unwrap()
 }
 
-on_both!(a_realm_brings_its_users_and_groups_once);
+on_both!(
+    a_realm_brings_its_users_and_groups_once,
+    a_sign_on_gives_one_session_with_its_binding
+);
 
 async fn a_realm_brings_its_users_and_groups_once(store: &DataStore, _url: &str) {
     let r = store
@@ -124,4 +128,80 @@ async fn a_realm_brings_its_users_and_groups_once(store: &DataStore, _url: &str)
     store.realm_delete(r.id).await.unwrap();
     assert!(store.group_lookup("devs-corp").await.is_err());
     assert!(store.group_lookup("local").await.is_ok());
+}
+
+
+async fn a_sign_on_gives_one_session_with_its_binding(store: &DataStore, _url: &str) {
+    let r = store
+        .realm_create(&name("idp"), None, RealmKind::OpenId, "", "{}", None)
+        .await
+        .unwrap();
+    let login = scmp_store::SsoLogin {
+        state: "state-1".into(),
+        realm_id: r.id,
+        nonce: "n".into(),
+        verifier_sealed: "v1:v".into(),
+        redirect_uri: "https://portal.example/".into(),
+        user_id: None,
+        id_token: None,
+    };
+    let later = store.now_ms() + 60_000;
+    store
+        .sso_login_begin(&login, "binding-hash", later)
+        .await
+        .unwrap();
+    assert!(store
+        .sso_login_get(r.id, "state-1", "another-binding")
+        .await
+        .unwrap()
+        .is_none());
+    let got = store
+        .sso_login_get(r.id, "state-1", "binding-hash")
+        .await
+        .unwrap();
+    assert_eq!(got, Some(login));
+    let u = store
+        .user_create(&name("carol-idp"), "", None, None)
+        .await
+        .unwrap();
+    assert!(store
+        .sso_login_verified("state-1", u.id, "id.token.x")
+        .await
+        .unwrap());
+    assert!(
+        !store
+            .sso_login_verified("state-1", u.id, "id.token.y")
+            .await
+            .unwrap(),
+        "the code is exchanged once"
+    );
+    let issued = store
+        .credential_issue(
+            u.id,
+            scmp_store::CredentialKind::Session,
+            "sso",
+            Some(later),
+        )
+        .await
+        .unwrap();
+    assert!(store
+        .sso_login_finish("state-1", issued.credential.id)
+        .await
+        .unwrap());
+    assert!(!store
+        .sso_login_finish("state-1", issued.credential.id)
+        .await
+        .unwrap());
+    assert!(store
+        .sso_login_get(r.id, "state-1", "binding-hash")
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        store.sso_session(issued.credential.id).await.unwrap(),
+        Some((r.id, "id.token.x".to_string()))
+    );
+    // The user goes with what it owns.
+    store.user_delete(u.id).await.unwrap();
+    assert_eq!(store.sso_session(issued.credential.id).await.unwrap(), None);
 }

@@ -14,6 +14,8 @@
 //!   [`link_proxy`]: a proxy that cuts or delays its link.
 //! - [`slapd`]: a real OpenLDAP server on loopback with a seeded directory; [`samba_ad`]: Samba's
 //!   Active Directory domain controller, where it can run (root).
+//! - [`oidc`]: OpenID providers on loopback: the independent `oidc-provider-mock`, and a small one
+//!   of the tests' own whose ID tokens can be made wrong on purpose.
 //! - [`module_graph`]: the module dependency graph of a crate's sources, to keep it free of cycles.
 // A harness that cannot do what a test asked fails that test: panicking is its way to say so.
 #![allow(clippy::unwrap_used)]
@@ -26,6 +28,7 @@ pub mod external;
 pub mod helpers;
 pub mod link_proxy;
 pub mod module_graph;
+pub mod oidc;
 pub mod postgres;
 pub mod process;
 pub mod samba_ad;

@@ -170,3 +170,109 @@ async fn a_realm_is_managed_and_used_from_the_command_line() {
     assert!(!wrong.status.success());
     assert!(text(&wrong).contains("(401)"), "{}", text(&wrong));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_signs_on_from_the_command_line_through_the_browser() {
+    use std::io::BufRead;
+    let claims = serde_json::json!({"sub": "carol", "email": "carol@corp.example"});
+    let provider = scmp_test_utils::oidc::TestProvider::start("scmp", claims).await;
+    let data = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let cfg = config.path();
+    let server = ServerProcess::start(
+        env!("CARGO_BIN_EXE_scmp"),
+        data.path(),
+        &[],
+        &[],
+        Stdio::inherit(),
+    );
+    let (url, fp) = (server.base.clone(), server.fingerprint.clone());
+    let token_file = data.path().join("admin-token");
+    ok(run(
+        cfg,
+        &[
+            "login",
+            "--server",
+            &url,
+            "--fingerprint",
+            &fp,
+            "--token-file",
+            token_file.to_str().unwrap(),
+        ],
+    ));
+    ok(run(cfg, &["tenant", "create", "acme", "--vcpus", "1"]));
+    let file = data.path().join("idp.json");
+    let realm = serde_json::json!({"name": "idp", "type": "openid", "tenant": "acme",
+        "openid": {"issuer_url": provider.issuer, "client_id": "scmp"}});
+    std::fs::write(&file, realm.to_string()).unwrap();
+    ok(run_with_stdin(
+        cfg,
+        &[
+            "realm",
+            "create",
+            "--file",
+            file.to_str().unwrap(),
+            "--secret-stdin",
+        ],
+        "client-secret\n",
+    ));
+
+    // `scmp login --sso`: it prints the provider's URL; the test is the browser.
+    let carol = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scmp"))
+        .env("SCMP_CONFIG_DIR", carol.path())
+        .args([
+            "login",
+            "--server",
+            &url,
+            "--fingerprint",
+            &fp,
+            "--sso",
+            "idp",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    // Read every line (the CLI prints more after the URL), handing the URL on.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if line.starts_with("http://") {
+                let _ = tx.send(line);
+            }
+        }
+    });
+    let authorize =
+        tokio::task::spawn_blocking(move || rx.recv_timeout(std::time::Duration::from_secs(60)))
+            .await
+            .unwrap()
+            .expect("the CLI prints the provider's URL");
+    let back = provider.sign_in(&authorize).await;
+    assert!(back.as_str().starts_with("http://127.0.0.1:"), "{back}");
+    // The browser follows the redirect to the CLI's listener.
+    let page = {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let addr = format!("{}:{}", back.host_str().unwrap(), back.port().unwrap());
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let target = format!("{}?{}", back.path(), back.query().unwrap_or(""));
+        s.write_all(format!("GET {target} HTTP/1.1\r\nhost: x\r\n\r\n").as_bytes())
+            .await
+            .unwrap();
+        let mut page = String::new();
+        s.read_to_string(&mut page).await.unwrap();
+        page
+    };
+    assert!(page.contains("Signed on"), "{page}");
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let me = ok(run(carol.path(), &["me", "view", "-o", "json"]));
+    assert!(me.contains("carol-idp"), "{me}");
+}

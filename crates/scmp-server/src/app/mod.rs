@@ -34,6 +34,7 @@ mod site_budgets;
 mod site_reports;
 mod site_state;
 pub mod sites;
+mod sso;
 pub mod tenants;
 pub mod tokens;
 pub mod users;

@@ -80,7 +80,9 @@ impl AppState {
             Login::Disabled => return Ok(RealmLogin::Disabled),
             Login::Ok(found) => found,
         };
-        let user = self.realm_user_bring(meta, realm, &found).await?;
+        let user = self
+            .realm_user_bring(meta, realm, &found, AuthMethod::Directory)
+            .await?;
         let who = RealmActor {
             meta,
             actor: user.id.to_string(),
@@ -99,6 +101,7 @@ impl AppState {
         meta: &RequestMeta,
         realm: &Realm,
         found: &DirectoryUser,
+        method: AuthMethod,
     ) -> Result<User, Error> {
         let Some(name) = scmp_name(&found.login, realm.name.as_str()) else {
             return Err(Error::Refused(format!(
@@ -123,7 +126,7 @@ impl AppState {
                 meta,
                 actor: user.id.to_string(),
                 identity: user.identity(),
-                method: AuthMethod::Directory,
+                method,
                 credential: String::new(),
             };
             self.realm_audit(

@@ -148,7 +148,10 @@ impl AppState {
                     if dry {
                         None
                     } else {
-                        Some(self.realm_user_bring(who.meta, realm, du).await?)
+                        Some(
+                            self.realm_user_bring(who.meta, realm, du, AuthMethod::Directory)
+                                .await?,
+                        )
                     }
                 }
                 None => continue,

@@ -86,6 +86,13 @@ impl AppState {
         }
     }
 
+    /// The provider settings of a realm of type `openid`.
+    pub(crate) fn openid_settings(&self, r: &Realm) -> Result<OpenIdSettings, Error> {
+        settings(r)?
+            .openid
+            .ok_or_else(|| Error::internal("an openid realm without its settings"))
+    }
+
     /// The directory behind a realm of type `ldap` or `ad`, its bind password unsealed.
     pub(crate) fn directory_of(&self, r: &Realm) -> Result<Directory, Error> {
         let flavor = match r.kind {
@@ -248,6 +255,7 @@ impl AppState {
                 self.store.realm_update(r.id, change),
             )
             .await?;
+        self.sso.forget(r.id);
         view(r)
     }
 
@@ -269,9 +277,20 @@ impl AppState {
         let r = self.lookup_realm_to_manage(ctx, key).await?;
         match r.kind {
             RealmKind::Ldap | RealmKind::Ad => Ok(self.directory_of(&r)?.test().await),
-            RealmKind::OpenId => Err(Error::Refused(
-                "testing an openid realm is not available yet".into(),
-            )),
+            RealmKind::OpenId => {
+                let s = self.openid_settings(&r)?;
+                let secret = r
+                    .secret_sealed
+                    .as_deref()
+                    .map(|x| self.sealer.open(x))
+                    .transpose()?;
+                let p = crate::sso::Provider {
+                    realm: r.id,
+                    settings: &s,
+                    secret,
+                };
+                Ok(self.sso.test(&p).await)
+            }
         }
     }
 }

@@ -178,7 +178,7 @@ impl AppState {
 
     /// The session a login gets: a user whose tenant requires a second factor and who has none
     /// gets a short one that may only set one up; anyone else an ordinary one.
-    async fn session_kind(
+    pub(crate) async fn session_kind(
         &self,
         u: &scmp_store::User,
         factor: Factor,

@@ -28,6 +28,7 @@ mod sessions;
 mod site_budgets;
 mod sites;
 mod snapshots;
+mod sso;
 mod tenants;
 mod tokens;
 mod users;
@@ -204,6 +205,9 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
         ))
         .routes(routes!(realms::realm_test))
         .routes(routes!(realms::realm_sync))
+        .routes(routes!(sso::sso_begin))
+        .routes(routes!(sso::sso_complete))
+        .routes(routes!(sso::sso_logout_url))
         .routes(routes!(sessions::session_create, sessions::session_delete))
         .routes(routes!(agents::join_token_list, agents::join_token_create))
         .routes(routes!(agents::join_token_delete))

@@ -67,6 +67,8 @@ fn sample_body(operation: &str) -> Option<Value> {
         "realm_update" => Some(json!({"comment": "defaced"})),
         "realm_sync" => Some(json!({"dry_run": true})),
         "realm_test" => Some(json!({})),
+        "sso_begin" => Some(json!({"redirect_uri": "https://portal.example/"})),
+        "sso_complete" => Some(json!({"state": "s", "code": "c", "binding": "b"})),
         "user_update" => Some(json!({"email": "intruder@example.invalid"})),
         "site_update" => Some(json!({"description": "defaced"})),
         "snapshot_create" => Some(json!({"name": "intruder"})),
@@ -100,10 +102,15 @@ const SELF_SERVICE: &[&str] = &[
     "image_list",
     "instance_type_list",
     "site_list",
+    "sso_logout_url",
 ];
 
 /// Operations without authentication (login): wrong credentials are a 401 for everyone.
 const PUBLIC: &[&str] = &["session_create", "agent_enroll", "agent_renew"];
+
+/// Sign-on operations without authentication: through a realm that is no OpenID realm there is
+/// no such thing (404) for everyone.
+const PUBLIC_SSO: &[&str] = &["sso_begin", "sso_complete"];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operation_refuses_strangers() {
@@ -172,6 +179,10 @@ async fn every_operation_refuses_strangers() {
                 let a = c.send(m.clone(), &concrete, body.clone()).await;
                 if PUBLIC.contains(&operation.as_str()) {
                     assert_eq!(a.status, 401, "{operation} as {who}");
+                    continue;
+                }
+                if PUBLIC_SSO.contains(&operation.as_str()) {
+                    assert_eq!(a.status, 404, "{operation} as {who}: {}", a.text);
                     continue;
                 }
                 if c.token().is_none() || who == "a bad token" {

@@ -27,6 +27,7 @@ mod sagas;
 mod service;
 mod sessions;
 mod site_audit;
+mod sso;
 mod tenants;
 mod tokens;
 mod users;

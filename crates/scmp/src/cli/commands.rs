@@ -32,8 +32,12 @@ pub struct Login {
     /// The realm to log in through, when the user name does not say it.
     #[arg(long, requires = "username")]
     realm: Option<String>,
+    /// Sign on through this OpenID realm in the browser (the provider's URL is printed; the
+    /// redirect comes back to a listener on a loopback port).
+    #[arg(long, conflicts_with_all = ["token_file", "username"])]
+    sso: Option<String>,
     /// The current code of your authenticator, when you have one.
-    #[arg(long, requires = "username", conflicts_with = "recovery_code")]
+    #[arg(long, conflicts_with = "recovery_code")]
     totp: Option<String>,
     /// Or one of your recovery codes (each works once).
     #[arg(long, requires = "username")]
@@ -341,9 +345,16 @@ pub async fn login(args: Login) -> anyhow::Result<()> {
             }
             session.token
         }
-        (None, None) => {
-            anyhow::bail!("give --token-file FILE or --username NAME (password on standard input)")
-        }
+        (None, None) => match &args.sso {
+            Some(realm) => {
+                let anon = Api::new(&args.server, &args.fingerprint, None)?;
+                let session = super::sso::sign_on(&anon, realm, args.totp.clone()).await?;
+                session.token
+            }
+            None => anyhow::bail!(
+                "give --token-file FILE, --username NAME (password on standard input) or --sso REALM"
+            ),
+        },
     };
     let me: MeView = Api::new(&args.server, &args.fingerprint, Some(token.clone()))?
         .get("/me")
