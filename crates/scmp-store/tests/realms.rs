@@ -130,7 +130,6 @@ async fn a_realm_brings_its_users_and_groups_once(store: &DataStore, _url: &str)
     assert!(store.group_lookup("local").await.is_ok());
 }
 
-
 async fn a_sign_on_gives_one_session_with_its_binding(store: &DataStore, _url: &str) {
     let r = store
         .realm_create(&name("idp"), None, RealmKind::OpenId, "", "{}", None)
