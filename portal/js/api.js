@@ -34,7 +34,7 @@ export async function call(method, path, body) {
   } catch (e) {
     throw new ApiError(0, { detail: 'The server cannot be reached. Check your connection and try again.' });
   }
-  if (res.status === 401 && path !== '/portal/session') {
+  if (res.status === 401 && path !== '/portal/session' && !path.startsWith('/portal/sso/')) {
     sessionEnded();
     throw new ApiError(401, { detail: 'Your session has ended.' });
   }

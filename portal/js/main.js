@@ -11,6 +11,7 @@ import './pages/operations.js';
 import './pages/tokens.js';
 import './pages/security.js';
 import './pages/people.js';
+import './pages/realms.js';
 import './pages/platform.js';
 import './pages/audit.js';
 import { startApp } from './router.js';

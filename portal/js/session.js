@@ -33,24 +33,41 @@ export const canAudit = () => hasRole('platform-admin', 'auditor');
 
 export const isTenantAdmin = () => hasRole('platform-admin', 'tenant-admin');
 
+/** What a single sign-on's return to the login page says (`#/login?sso_error=...`, or
+ * `#/login?sso=REALM&state=...&code=...` when a second factor is asked for). */
+function ssoReturn() {
+  const [path, query] = location.hash.split('?');
+  if (path !== '#/login' || !query) return null;
+  const q = new URLSearchParams(query);
+  return { error: q.get('sso_error'), realm: q.get('sso'), state: q.get('state'), code: q.get('code') };
+}
+
 export function showLogin(message) {
   const app = document.getElementById('app');
-  const back = location.hash;
-  let mode = 'password';
+  const sso = ssoReturn();
+  const back = sso ? '#/' : location.hash;
+  let mode = sso && sso.realm ? 'sso-code' : 'password';
   // Set once the server answers that the user has a second factor: the code is asked for too.
-  let needCode = false;
-  const alert = h('div', { role: 'alert' }, message ? h('div', { class: 'alert info' }, message) : null);
+  let needCode = mode === 'sso-code';
+  const note = sso && sso.error ? `Single sign-on failed: ${sso.error}` : message;
+  const alert = h('div', { role: 'alert' }, note ? h('div', { class: `alert ${sso && sso.error ? 'error' : 'info'}` }, note) : null);
   const form = h('form', { novalidate: true });
+  const codeFields = () => [
+    field('Authenticator code', input('totp', { inputmode: 'numeric', autocomplete: 'one-time-code', required: true, autofocus: true }), '6 digits, or leave it empty and give a recovery code'),
+    field('Recovery code', input('recovery_code', { autocomplete: 'off' }))];
   const draw = () => {
     const kept = values(form);
     put(form, 
       mode === 'password'
-        ? [field('User name', input('username', { autocomplete: 'username', required: true, autofocus: !needCode })),
+        ? [field('User name', input('username', { autocomplete: 'username', required: true, autofocus: !needCode }), 'user@realm for a directory\'s user'),
            field('Password', input('password', { type: 'password', autocomplete: 'current-password', required: true })),
-           needCode ? field('Authenticator code', input('totp', { inputmode: 'numeric', autocomplete: 'one-time-code', required: true, autofocus: true }), '6 digits, or leave it empty and give a recovery code') : null,
-           needCode ? field('Recovery code', input('recovery_code', { autocomplete: 'off' })) : null]
-        : [field('API token', input('token', { type: 'password', autocomplete: 'off', required: true, autofocus: true }), 'scmp_…')],
-      h('div', { class: 'actions' }, h('button', { class: 'primary', type: 'submit' }, 'Log in')));
+           needCode ? codeFields() : null]
+        : mode === 'sso'
+          ? [field('Realm', input('realm', { required: true, autofocus: true }), 'the single sign-on realm your organisation gave you')]
+          : mode === 'sso-code'
+            ? [h('p', {}, `Signed on through ${sso ? sso.realm : ''}: your authenticator's code is needed too.`), codeFields()]
+            : [field('API token', input('token', { type: 'password', autocomplete: 'off', required: true, autofocus: true }), 'scmp_…')],
+      h('div', { class: 'actions' }, h('button', { class: 'primary', type: 'submit' }, mode === 'sso' ? 'Sign on' : 'Log in')));
     for (const [name, value] of Object.entries(kept)) {
       const el = form.querySelector(`[name="${name}"]`);
       if (el && typeof value === 'string') el.value = value;
@@ -58,18 +75,26 @@ export function showLogin(message) {
   };
   const tab = (name, text) => h('button', {
     type: 'button', role: 'tab', 'aria-selected': mode === name ? 'true' : 'false',
-    onclick: () => { mode = name; put(tabs, tab('password', 'Password'), tab('token', 'Token')); draw(); },
+    onclick: () => { mode = name; drawTabs(); draw(); },
   }, text);
   const tabs = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'How to log in' });
-  tabs.append(tab('password', 'Password'), tab('token', 'Token'));
+  const drawTabs = () => put(tabs, tab('password', 'Password'), tab('sso', 'Single sign-on'), tab('token', 'Token'));
+  drawTabs();
   draw();
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const data = values(form);
     for (const k of ['totp', 'recovery_code']) if (!data[k]) delete data[k];
     put(alert, );
+    if (mode === 'sso') {
+      // The server begins the sign-on and sends the browser to the provider.
+      location.href = `/portal/sso/${encodeURIComponent(data.realm.trim())}`;
+      return;
+    }
     try {
-      const s = await call('POST', '/portal/session', data);
+      const s = mode === 'sso-code' && sso
+        ? await call('POST', `/portal/sso/${encodeURIComponent(sso.realm || '')}/complete`, { state: sso.state, code: sso.code, ...data })
+        : await call('POST', '/portal/session', data);
       // A tenant that requires a second factor: this session may only set one up.
       await loggedIn(s && s.mfa_setup ? '#/security' : back && back !== '#/login' ? back : '#/');
     } catch (e) {
@@ -89,7 +114,17 @@ export function showLogin(message) {
 }
 
 export async function logout() {
+  // A single sign-on session ends at the provider too (RP-initiated logout).
+  let providerLogout = null;
+  try {
+    const back = encodeURIComponent(`${location.origin}/`);
+    providerLogout = (await call('GET', `/api/v1/me/sso-logout?post_logout_redirect_uri=${back}`)).url || null;
+  } catch (e) { /* not a single sign-on session, or the provider is away: log out here */ }
   try { await call('DELETE', '/portal/session'); } catch (e) { /* the cookies are cleared anyway */ }
+  if (providerLogout) {
+    location.href = providerLogout;
+    return;
+  }
   session.me = null;
   location.hash = '#/';
   showLogin('You are logged out.');

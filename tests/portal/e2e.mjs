@@ -275,6 +275,29 @@ try {
   await shot(admin.page, 'audit', false);
   await admin.ctx.close();
 
+  if (process.env.SCMP_OIDC_ISSUER) {
+    log('a blue user signs on through the OpenID provider');
+    await post('/realms', { name: 'idp', type: 'openid', tenant: 'blue', secret: 'client-secret',
+      openid: { issuer_url: process.env.SCMP_OIDC_ISSUER, client_id: 'scmp' } });
+    const sso = await newPage();
+    await sso.page.goto(`${base}/`);
+    await sso.page.getByRole('tab', { name: 'Single sign-on' }).click();
+    await sso.page.getByLabel('Realm').fill('idp');
+    await sso.page.getByRole('button', { name: 'Sign on' }).click();
+    await sso.page.getByRole('heading', { name: 'Welcome, dave-idp' }).waitFor();
+    await sso.ctx.close();
+
+    log('the tenant administrator tests the realm');
+    const blue = await newPage();
+    await login(blue.page, 'blue-admin');
+    await blue.page.getByRole('navigation').getByRole('link', { name: 'Realms' }).click();
+    await blue.page.getByRole('cell', { name: 'idp', exact: true }).waitFor();
+    await blue.page.getByRole('button', { name: 'Test' }).click();
+    await blue.page.getByText('Every step worked.').waitFor();
+    await shot(blue.page, 'realms');
+    await blue.ctx.close();
+  }
+
   check(errors.length === 0, `no script errors, got: ${errors.join('; ')}`);
   console.log('portal e2e: all passed');
 } catch (e) {

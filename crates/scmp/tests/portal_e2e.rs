@@ -1,6 +1,7 @@
 //! The portal end to end in a real browser: `scmp demo` serves it, and tests/portal/e2e.mjs drives
 //! Debian's Chromium through Playwright (log in, create a project, create a guest and watch it run,
-//! stop and delete it, log out, tenant isolation, CSRF, session expiry, the platform pages).
+//! stop and delete it, log out, tenant isolation, CSRF, session expiry, the platform pages, single
+//! sign-on through an OpenID provider and the realms page).
 //!
 //! scripts/test.sh installs Chromium and the npm packages; `SCMP_SCREENSHOTS=docs/portal` keeps
 //! screenshots of the main pages.
@@ -118,6 +119,12 @@ fn the_portal_works_in_a_real_browser() {
         false
     });
     assert!(linked, "amsterdam-1 registered through its agent");
+    // An OpenID provider for the single sign-on step (its server runs on this runtime).
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let provider = runtime.block_on(scmp_test_utils::oidc::TestProvider::start(
+        "scmp",
+        serde_json::json!({"sub": "dave", "email": "dave@blue.example"}),
+    ));
     let mut node = Command::new("node");
     if let Ok(dir) = std::env::var("SCMP_SCREENSHOTS") {
         // Relative to the workspace, not to tests/portal where node runs.
@@ -128,6 +135,7 @@ fn the_portal_works_in_a_real_browser() {
         .current_dir(portal_tests())
         .env("SCMP_URL", &url)
         .env("SCMP_ADMIN_TOKEN", token.trim())
+        .env("SCMP_OIDC_ISSUER", &provider.issuer)
         .env("CHROMIUM", &chromium)
         .output()
         .expect("node runs");

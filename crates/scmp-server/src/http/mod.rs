@@ -20,6 +20,7 @@ mod me;
 mod mfa;
 mod operations;
 mod portal;
+mod portal_sso;
 mod problems_doc;
 mod projects;
 mod realms;
@@ -298,6 +299,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .merge(api)
         .merge(portal::routes())
+        .merge(portal_sso::routes())
         .route("/api/v1/openapi.json", get(move || async move { ([(http::header::CONTENT_TYPE, "application/json")], doc_json) }))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))

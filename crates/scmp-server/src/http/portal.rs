@@ -66,6 +66,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     js!("pages/people.js"),
     js!("pages/platform.js"),
     js!("pages/projects.js"),
+    js!("pages/realms.js"),
     js!("pages/security.js"),
     js!("pages/tokens.js"),
     js!("pages/wizard.js"),
@@ -103,7 +104,7 @@ pub struct PortalLogin {
 }
 
 /// What the portal learns at login (never the credential: that stays in the HttpOnly cookie).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct PortalSession {
     /// When the login ends.
     pub expires_at: scmp_common::time::Time,
@@ -151,14 +152,36 @@ async fn login(
             ))
         }
     };
+    Ok(answer_login(now, &token, expires_at, mfa_setup)?.0)
+}
+
+/// The portal's answer to a login: 201 with what the page learns, and the session cookies.
+fn answer_login(
+    now: i64,
+    token: &str,
+    expires_at: i64,
+    mfa_setup: bool,
+) -> Result<(Response, PortalSession), HttpError> {
     let max_age = ((expires_at - now) / 1000).clamp(0, COOKIE_MAX_S);
     let session = PortalSession {
         expires_at: scmp_common::time::from_ms(expires_at),
         mfa_setup,
     };
-    let mut resp = (StatusCode::CREATED, Json(session)).into_response();
-    set_cookies(&mut resp, &token, max_age)?;
-    Ok(resp)
+    let mut resp = (StatusCode::CREATED, Json(session.clone())).into_response();
+    set_cookies(&mut resp, token, max_age)?;
+    Ok((resp, session))
+}
+
+/// The portal's answer to a session issued elsewhere (a single sign-on).
+pub(super) fn finish_login(
+    s: &AppState,
+    token: &str,
+    credential: &scmp_store::Credential,
+) -> Result<(Response, PortalSession), HttpError> {
+    let now = s.clock.now_ms();
+    let expires = credential.expires_at.unwrap_or(now + COOKIE_MAX_S * 1000);
+    let setup = crate::app::mfa::is_setup_session(credential);
+    answer_login(now, token, expires, setup)
 }
 
 async fn logout(

@@ -244,3 +244,88 @@ async fn wrong_tokens_are_refused_and_keys_rotate() {
         .await;
     assert_eq!(a.status, 401);
 }
+
+/// A client of the server that follows no redirects (the test is the browser).
+fn browser(ctx: &TestContext) -> reqwest::Client {
+    let fp: pve_client::Fingerprint = ctx.fingerprint().parse().unwrap();
+    let tls = pve_client::Trust::Fingerprint(fp).client_config().unwrap();
+    reqwest::Client::builder()
+        .use_preconfigured_tls(tls)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn cookie_of(r: &reqwest::Response, name: &str) -> Option<String> {
+    r.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(str::to_string)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_portal_signs_on_through_the_provider() {
+    let claims = json!({"sub": "dave", "email": "dave@corp.example"});
+    let provider = TestProvider::start("scmp", claims).await;
+    let ctx = TestContext::new("sso-portal").await;
+    let admin = &ctx.admin;
+    create_tenant(admin, "acme", quota(1, 1, 1, 1)).await;
+    realm(admin, "idp", &provider.issuer, json!({})).await;
+    let root = admin.base().to_string();
+    let http = browser(&ctx);
+
+    let r = http
+        .get(format!("{root}/portal/sso/idp"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let set = cookie_of(&r, "scmp_sso").expect("the binding in a cookie");
+    assert!(
+        set.contains("HttpOnly") && set.contains("Secure") && set.contains("Path=/portal/sso/idp"),
+        "{set}"
+    );
+    let binding = set.split(';').next().unwrap().to_string();
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        to.starts_with(&format!("{}/authorize", provider.issuer)),
+        "{to}"
+    );
+    let back = provider.sign_in(&to).await;
+    assert!(
+        back.as_str()
+            .starts_with(&format!("{root}/portal/sso/idp/callback")),
+        "{back}"
+    );
+
+    // Another browser (no cookie) cannot complete it.
+    let r = http.get(back.as_str()).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("/#/login?sso_error="), "{to}");
+    assert!(cookie_of(&r, "scmp_session").is_none());
+
+    // This one can: the portal's session cookie, and the browser goes into the portal.
+    let r = http
+        .get(back.as_str())
+        .header(reqwest::header::COOKIE, &binding)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(r.headers()["location"], "/#/");
+    let session = cookie_of(&r, "scmp_session").expect("a session cookie");
+    let session = session.split(';').next().unwrap().to_string();
+    let me: Value = http
+        .get(format!("{root}/api/v1/me"))
+        .header(reqwest::header::COOKIE, &session)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["name"], "dave-idp", "{me}");
+}
