@@ -587,6 +587,7 @@
  * @property {Name} name Name: users log in as `user@name`.
  * @property {(null|OpenIdSettings)} [openid] The provider's settings (`openid`).
  * @property {(string|null)} [secret] The bind password (`ldap`, `ad`) or the client secret (`openid`); sealed at rest and never shown.
+ * @property {(null|ScheduledSync)} [sync] A scheduled sync (`ldap`, `ad`).
  * @property {(string|null)} [tenant] The tenant whose users log in through it (id or name); a platform realm when left out.
  * @property {RealmType} type `ldap`, `ad` or `openid`.
  */
@@ -628,6 +629,7 @@
  * @property {(null|DirectorySettings)} [directory] New directory settings (all of them).
  * @property {(null|OpenIdSettings)} [openid] New provider settings (all of them).
  * @property {(string|null)} [secret] A new secret; an empty one removes it.
+ * @property {(null|ScheduledSync)} [sync] A new scheduled sync; `every_minutes: 0` turns it off.
  */
 /** A realm.
  * @typedef {Object} RealmView
@@ -638,6 +640,7 @@
  * @property {Name} name Name.
  * @property {(null|OpenIdSettings)} [openid] The provider's settings.
  * @property {boolean} secret_set Whether a secret is set (it is never shown).
+ * @property {(null|ScheduledSync)} [sync] The scheduled sync, if any.
  * @property {(null|TenantId)} [tenant_id] Its tenant; absent for a platform realm.
  * @property {RealmType} type The type.
  * @property {Time} updated_at Last changed.
@@ -674,6 +677,13 @@
  * @typedef {Object} RoleView
  * @property {string} role Role name.
  * @property {string} scope Scope.
+ */
+/** A realm's scheduled sync.
+ * @typedef {Object} ScheduledSync
+ * @property {boolean} [enable_new] Make scmp users for directory users it has not seen yet (default true).
+ * @property {number} every_minutes Every so many minutes (1 to 10080, a week; 0 in an update turns it off).
+ * @property {boolean} [remove_vanished] Delete the realm's users and groups the directory no longer has (default false).
+ * @property {SyncScope} [scope] What to bring over (default `both`).
  */
 /** Where a role applies: `"platform"`, `{"tenant": T}` or `{"project": P}`.
  * @typedef {(string|Object|Object)} ScopeBody */

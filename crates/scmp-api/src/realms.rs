@@ -146,6 +146,9 @@ pub struct RealmCreate {
     /// never shown.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
+    /// A scheduled sync (`ldap`, `ad`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync: Option<ScheduledSync>,
 }
 
 /// `realm_update`: what is given replaces what was there.
@@ -164,6 +167,9 @@ pub struct RealmUpdate {
     /// A new secret; an empty one removes it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
+    /// A new scheduled sync; `every_minutes: 0` turns it off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync: Option<ScheduledSync>,
 }
 
 /// A realm.
@@ -190,6 +196,9 @@ pub struct RealmView {
     pub openid: Option<OpenIdSettings>,
     /// Whether a secret is set (it is never shown).
     pub secret_set: bool,
+    /// The scheduled sync, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync: Option<ScheduledSync>,
     /// Created.
     pub created_at: Time,
     /// Last changed.
@@ -323,4 +332,21 @@ pub struct SsoLogoutView {
     /// sign-on one, or the provider has none): send the browser there after `session_delete`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+}
+
+/// A realm's scheduled sync.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduledSync {
+    /// Every so many minutes (1 to 10080, a week; 0 in an update turns it off).
+    pub every_minutes: u32,
+    /// What to bring over (default `both`).
+    #[serde(default)]
+    pub scope: SyncScope,
+    /// Make scmp users for directory users it has not seen yet (default true).
+    #[serde(default = "yes")]
+    pub enable_new: bool,
+    /// Delete the realm's users and groups the directory no longer has (default false).
+    #[serde(default)]
+    pub remove_vanished: bool,
 }

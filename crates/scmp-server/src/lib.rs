@@ -108,6 +108,19 @@ pub async fn start(config: ServerConfig) -> Result<Running, Error> {
             }
         });
     }
+    {
+        // Realms whose settings ask for a scheduled sync; each checks its own interval.
+        let state = state.clone();
+        let tick = config.sync_interval.min(std::time::Duration::from_secs(60));
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(tick).await;
+                if let Err(e) = state.realm_syncs_due().await {
+                    tracing::warn!(error = %e.chain(), "scheduled realm syncs");
+                }
+            }
+        });
+    }
     tokio::spawn(inventory::run(state.clone(), config.sync_interval));
     workflows::spawn(state.clone(), config.workers);
     let handle = axum_server::Handle::new();

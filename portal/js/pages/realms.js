@@ -84,6 +84,7 @@ route('/realms', '#/realms', async () => {
         field('User filter', input('filter')),
         field('Group base DN', input('group_dn')),
         field('Group filter', input('group_filter')),
+        field('Sync every (minutes)', input('sync_every', { inputmode: 'numeric' }), 'users and groups brought over on a schedule; empty for none'),
       ] : [
         field('Issuer URL', input('issuer_url', { required: true })),
         field('Client id', input('client_id', { required: true })),
@@ -101,8 +102,9 @@ route('/realms', '#/realms', async () => {
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const d = values(form);
+    const sync = d.sync_every ? { every_minutes: Number(d.sync_every) } : null;
     const made = await submit(form, alertBox, () => api.post('/realms', {
-      name: d.name, type: d.type, tenant: d.tenant || null, secret: d.secret || null, ...settingsOf(d) }));
+      name: d.name, type: d.type, tenant: d.tenant || null, secret: d.secret || null, sync, ...settingsOf(d) }));
     if (made) render();
   });
   return h('div', {}, h('h1', {}, 'Realms'),
@@ -112,6 +114,7 @@ route('/realms', '#/realms', async () => {
       { title: 'Name', cell: (r) => r.name }, { title: 'Type', cell: (r) => r.type },
       { title: 'Tenant', cell: (r) => tenantName(r.tenant_id) },
       { title: 'Server', cell: (r) => (r.directory ? r.directory.server1 : r.openid ? r.openid.issuer_url : '—') },
+      { title: 'Synced', cell: (r) => (r.sync ? `every ${r.sync.every_minutes} min` : 'on demand') },
       { title: '', cell: (r) => h('div', { class: 'actions' },
         h('button', { type: 'button', onclick: act(async () => testResult(await api.post(`/realms/${r.id}/test`, {}))) }, 'Test'),
         r.type !== 'openid' ? h('button', { type: 'button', onclick: sync(r) }, 'Sync') : null,

@@ -24,6 +24,7 @@ pub mod operations;
 pub mod paging;
 pub mod projects;
 mod realm_login;
+mod realm_schedule;
 mod realm_settings;
 mod realm_sync;
 pub mod realms;

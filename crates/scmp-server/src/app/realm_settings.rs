@@ -2,7 +2,7 @@
 //! provider needs for its type, host names, DNs, attribute and class names, filters with
 //! balanced parentheses, trust that parses (a CA or a fingerprint), an issuer URL on HTTPS.
 
-use scmp_api::{DirectorySettings, OpenIdSettings, RealmType};
+use scmp_api::{DirectorySettings, OpenIdSettings, RealmType, ScheduledSync};
 use scmp_common::Error;
 
 fn invalid(field: &str, message: impl Into<String>) -> Error {
@@ -207,4 +207,28 @@ pub(crate) fn check(
         }
     }
     Ok(())
+}
+
+/// Checks a scheduled sync: directories only, at most weekly; `every_minutes: 0` is none.
+pub(crate) fn check_sync(
+    kind: RealmType,
+    sync: Option<ScheduledSync>,
+) -> Result<Option<ScheduledSync>, Error> {
+    let Some(s) = sync else { return Ok(None) };
+    if s.every_minutes == 0 {
+        return Ok(None);
+    }
+    if kind == RealmType::Openid {
+        return Err(invalid(
+            "sync",
+            "an openid realm's users come with their sign-ons; there is no directory to sync",
+        ));
+    }
+    if s.every_minutes > 10080 {
+        return Err(invalid(
+            "sync.every_minutes",
+            "must be between 1 and 10080 (a week)",
+        ));
+    }
+    Ok(Some(s))
 }

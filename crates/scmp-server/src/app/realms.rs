@@ -4,7 +4,7 @@
 
 use scmp_api::{
     DirectorySettings, OpenIdSettings, Page, RealmCreate, RealmTestView, RealmType, RealmUpdate,
-    RealmView, TenantFilter,
+    RealmView, ScheduledSync, TenantFilter,
 };
 use scmp_authz::Action;
 use scmp_common::{AuditTarget, Error, ResourceKind};
@@ -22,6 +22,8 @@ struct Settings {
     directory: Option<DirectorySettings>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     openid: Option<OpenIdSettings>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sync: Option<ScheduledSync>,
 }
 
 fn settings(r: &Realm) -> Result<Settings, Error> {
@@ -56,6 +58,7 @@ fn view(r: Realm) -> Result<RealmView, Error> {
         directory: s.directory,
         openid: s.openid,
         secret_set: r.secret_sealed.is_some(),
+        sync: s.sync,
         created_at: scmp_common::time::from_ms(r.created_at),
         updated_at: scmp_common::time::from_ms(r.updated_at),
     })
@@ -84,6 +87,11 @@ impl AppState {
                 action: "manage this realm".into(),
             })
         }
+    }
+
+    /// A realm's scheduled sync, if it has one.
+    pub(crate) fn realm_schedule(&self, r: &Realm) -> Result<Option<ScheduledSync>, Error> {
+        Ok(settings(r)?.sync)
     }
 
     /// The provider settings of a realm of type `openid`.
@@ -169,9 +177,11 @@ impl AppState {
             body.openid.as_ref(),
             body.secret.as_deref(),
         )?;
+        let sync = realm_settings::check_sync(body.kind, body.sync)?;
         let stored = serde_json::to_string(&Settings {
             directory: body.directory,
             openid: body.openid,
+            sync,
         })
         .map_err(Error::internal)?;
         let sealed = match body.secret.as_deref() {
@@ -212,9 +222,14 @@ impl AppState {
     ) -> Result<RealmView, Error> {
         let r = self.lookup_realm_to_manage(ctx, key).await?;
         let old = settings(&r)?;
+        let sync = match body.sync {
+            Some(s) => realm_settings::check_sync(type_of(r.kind), Some(s))?,
+            None => old.sync,
+        };
         let new = Settings {
             directory: body.directory.or(old.directory),
             openid: body.openid.or(old.openid),
+            sync,
         };
         let secret = match body.secret.as_deref() {
             Some("") => Some(None),

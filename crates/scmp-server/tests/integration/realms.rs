@@ -370,3 +370,60 @@ async fn trust_settings_and_tenancy_are_enforced() {
     let del = admin.send(Method::DELETE, "/realms/corp", None).await;
     assert_eq!(del.status, 409, "{}", del.text);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scheduled_sync_brings_the_directory_over() {
+    let Some(dir) = Slapd::start().await else {
+        return;
+    };
+    let ctx = TestContext::new("realm-schedule").await;
+    let admin = &ctx.admin;
+    create_tenant(admin, "acme", quota(4, 4, 4, 4)).await;
+    let mut body = corp(&dir, json!({}));
+    body["sync"] = json!({"every_minutes": 1, "scope": "groups"});
+    let r = admin.send(Method::POST, "/realms", Some(body)).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let v: RealmView = r.json();
+    assert_eq!(v.sync.as_ref().map(|s| s.every_minutes), Some(1));
+    let ended = |log: &Page<AuditEntryView>| -> Vec<AuditEntryView> {
+        log.items
+            .iter()
+            .filter(|e| e.phase == scmp_common::AuditPhase::End)
+            .cloned()
+            .collect()
+    };
+    let mut runs = Vec::new();
+    for _ in 0..100 {
+        let log: Page<AuditEntryView> = admin.get("/audit?operation=realm_sync").await;
+        runs = ended(&log);
+        if !runs.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(!runs.is_empty(), "the schedule ran");
+    let devs = admin.send(Method::GET, "/groups/devs-corp", None).await;
+    assert_eq!(devs.status, 200, "the schedule synced the realm's groups");
+    // Another few ticks: still the one run.
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    let log: Page<AuditEntryView> = admin.get("/audit?operation=realm_sync").await;
+    let runs = ended(&log);
+    assert_eq!(
+        runs.len(),
+        1,
+        "once per interval, not at every tick: {runs:?}"
+    );
+    assert_eq!(runs[0].actor.id, "platform");
+    assert_eq!(runs[0].credential.kind, scmp_common::AuthMethod::Workflow);
+    // None longer than a week.
+    let mut bad = corp(&dir, json!({}));
+    bad["name"] = json!("corp2");
+    bad["sync"] = json!({"every_minutes": 20000});
+    let a = admin.send(Method::POST, "/realms", Some(bad)).await;
+    assert_eq!(
+        (a.status.as_u16(), a.field().as_deref()),
+        (400, Some("sync.every_minutes")),
+        "{}",
+        a.text
+    );
+}

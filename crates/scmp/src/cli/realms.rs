@@ -142,6 +142,7 @@ pub async fn realm(cmd: RealmCmd, g: &Global) -> anyhow::Result<()> {
                     directory: None,
                     openid: None,
                     secret: None,
+                    sync: None,
                 },
             };
             if let Some(s) = read_secret(secret_stdin)? {
