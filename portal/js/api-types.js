@@ -547,6 +547,15 @@
  * @property {Name} site The site's name.
  * @property {SiteId} site_id The site.
  */
+/** `platform_settings_update`: what is given changes.
+ * @typedef {Object} PlatformSettingsUpdate
+ * @property {(boolean|null)} [require_mfa] Require a second factor of platform staff.
+ */
+/** The platform's settings.
+ * @typedef {Object} PlatformSettingsView
+ * @property {boolean} require_mfa Platform staff (users of no tenant) must have a second factor: a password login of one who has none gets a session that may only set one up.
+ * @property {(null|Time)} [updated_at] Last changed (absent when never).
+ */
 /** RFC 9457 problem details.
  * @typedef {Object} Problem
  * @property {Array<DependentsView>} [dependents] What still depends on a resource that could not be deleted (409 `in-use`).

@@ -12,6 +12,7 @@ pub mod guests;
 pub mod identity;
 pub mod operations;
 pub mod paging;
+pub mod platform;
 pub mod problem;
 pub mod quota;
 pub mod realms;
@@ -28,6 +29,7 @@ pub use paging::{
     AuditQuery, GuestListQuery, OperationQuery, Page, PageQuery, TenantFilter, TokenListQuery,
     TokenOwner,
 };
+pub use platform::*;
 pub use problem::{DependentsView, FieldError, Problem, PROBLEM_TYPE_BASE};
 pub use quota::*;
 pub use realms::*;

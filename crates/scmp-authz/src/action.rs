@@ -91,6 +91,8 @@ actions! {
     MeView => "me_view", Platform;
     TokenManageOwn => "token_manage_own", Platform;
     MfaManageOwn => "mfa_manage_own", Platform;
+    PlatformSettingsView => "platform_settings_view", Platform;
+    PlatformSettingsUpdate => "platform_settings_update", Platform;
 }
 
 impl fmt::Display for Action {

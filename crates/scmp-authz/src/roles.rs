@@ -97,6 +97,7 @@ impl Role {
                 HostMaintenance,
                 GuestList,
                 GuestView,
+                PlatformSettingsView,
             ],
             Role::Auditor => &[
                 TenantList,
@@ -118,6 +119,7 @@ impl Role {
                 AuditPlatformList,
                 GuestList,
                 GuestView,
+                PlatformSettingsView,
             ],
             Role::TenantAdmin => &[
                 TenantView,

@@ -44,6 +44,8 @@ pub enum ResourceKind {
     JoinToken,
     /// An authentication realm.
     Realm,
+    /// The platform itself (its settings).
+    Platform,
 }
 
 impl ResourceKind {
@@ -67,6 +69,7 @@ impl ResourceKind {
         ResourceKind::Agent,
         ResourceKind::JoinToken,
         ResourceKind::Realm,
+        ResourceKind::Platform,
     ];
 
     /// The kind as a step of a path (`instance_type`), in audit targets.
@@ -90,6 +93,7 @@ impl ResourceKind {
             ResourceKind::Agent => "agent",
             ResourceKind::JoinToken => "join_token",
             ResourceKind::Realm => "realm",
+            ResourceKind::Platform => "platform",
         }
     }
 
@@ -120,6 +124,7 @@ impl fmt::Display for ResourceKind {
             ResourceKind::Agent => "agent",
             ResourceKind::JoinToken => "join token",
             ResourceKind::Realm => "realm",
+            ResourceKind::Platform => "platform",
         })
     }
 }

@@ -28,6 +28,7 @@ mod migrate;
 mod offline_identities;
 mod open;
 mod operations;
+mod platform;
 mod projects;
 mod realms;
 mod site_audit;
@@ -53,6 +54,7 @@ pub use inventory::{ClusterObservation, Host, HostLoad, HostObservation, Templat
 pub use mfa::Totp;
 pub use offline_identities::{CachedToken, OfflineIdentity};
 pub use operations::{CreationInput, NewOperation, Operation, Progress};
+pub use platform::PlatformSettings;
 pub use projects::{NewProject, Project};
 pub use realms::{MembershipChange, Realm, RealmChange, RealmKind, RealmUser};
 pub use site_audit::SiteAuditRow;

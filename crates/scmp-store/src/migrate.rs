@@ -41,6 +41,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (22, include_str!("../migrations/0022_realms.sql")),
     (23, include_str!("../migrations/0023_sso.sql")),
+    (24, include_str!("../migrations/0024_platform_settings.sql")),
 ];
 
 /// Arbitrary constant identifying scmp's migration lock.

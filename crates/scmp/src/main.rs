@@ -52,6 +52,9 @@ enum Command {
     /// Your second factor (an authenticator app).
     #[command(subcommand)]
     Mfa(cli::mfa::MfaCmd),
+    /// The platform's own settings (a second factor for its staff).
+    #[command(subcommand)]
+    PlatformSettings(cli::mfa::PlatformSettingsCmd),
     /// Realms users log in through (LDAP, Active Directory, OpenID Connect).
     #[command(subcommand)]
     Realm(cli::realms::RealmCmd),
@@ -144,6 +147,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Me(cmd) => c::me(cmd, g).await,
         Command::Mfa(cmd) => cli::mfa::mfa(cmd, g).await,
         Command::Realm(cmd) => cli::realms::realm(cmd, g).await,
+        Command::PlatformSettings(cmd) => cli::mfa::platform_settings(cmd, g).await,
         Command::Tenant(cmd) => c::tenant(cmd, g).await,
         Command::Project(cmd) => c::project(cmd, g).await,
         Command::Token(cmd) => c::token(cmd, g).await,

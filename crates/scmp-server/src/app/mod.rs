@@ -22,6 +22,7 @@ pub mod me;
 pub mod mfa;
 pub mod operations;
 pub mod paging;
+pub mod platform;
 pub mod projects;
 mod realm_login;
 mod realm_schedule;

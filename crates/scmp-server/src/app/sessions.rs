@@ -176,7 +176,8 @@ impl AppState {
         }
     }
 
-    /// The session a login gets: a user whose tenant requires a second factor and who has none
+    /// The session a login gets: a user whose tenant (or, for platform staff, the platform)
+    /// requires a second factor and who has none
     /// gets a short one that may only set one up; anyone else an ordinary one.
     pub(crate) async fn session_kind(
         &self,
@@ -185,6 +186,7 @@ impl AppState {
     ) -> Result<(&'static str, i64), Error> {
         let required = match (factor, u.tenant_id) {
             (Factor::NoneSet, Some(t)) => self.store.tenant_get(t).await?.require_mfa,
+            (Factor::NoneSet, None) => self.store.platform_settings().await?.require_mfa,
             _ => false,
         };
         Ok(if required {

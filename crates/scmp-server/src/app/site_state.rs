@@ -65,8 +65,14 @@ impl AppState {
             .store
             .site_offline_identities(cluster.site_id, now)
             .await?;
+        let staff_required = self.store.platform_settings().await?.require_mfa;
         for i in &mut cached {
-            let Some(t) = i.tenant_id else { continue };
+            let Some(t) = i.tenant_id else {
+                if staff_required {
+                    i.password_hash = None;
+                }
+                continue;
+            };
             let required = match requiring.get(&t) {
                 Some(r) => *r,
                 None => {

@@ -19,6 +19,7 @@ mod instance_types;
 mod me;
 mod mfa;
 mod operations;
+mod platform;
 mod portal;
 mod portal_sso;
 mod problems_doc;
@@ -197,6 +198,10 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
             groups::group_view,
             groups::group_update,
             groups::group_delete
+        ))
+        .routes(routes!(
+            platform::platform_settings_view,
+            platform::platform_settings_update
         ))
         .routes(routes!(realms::realm_list, realms::realm_create))
         .routes(routes!(

@@ -65,6 +65,7 @@ fn sample_body(operation: &str) -> Option<Value> {
             "directory": {"server1": "203.0.113.9", "base_dn": "dc=x"}}),
         ),
         "realm_update" => Some(json!({"comment": "defaced"})),
+        "platform_settings_update" => Some(json!({"require_mfa": false})),
         "realm_sync" => Some(json!({"dry_run": true})),
         "realm_test" => Some(json!({})),
         "sso_begin" => Some(json!({"redirect_uri": "https://portal.example/"})),

@@ -260,3 +260,68 @@ async fn a_tenant_that_requires_a_second_factor_lets_its_users_only_set_one_up()
     let a = alice.send(Method::GET, "/tenants/acme", None).await;
     assert_eq!(a.status, 200, "{}", a.text);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_platform_can_require_a_second_factor_of_its_staff() {
+    let (_clock, ctx) = with_alice("mfa-staff").await;
+    create_user(&ctx.admin, "sam", None, Some(PASSWORD)).await;
+    let bind =
+        json!({"subject": {"user": "sam"}, "role": "platform-operator", "scope": "platform"});
+    let b = ctx
+        .admin
+        .send(Method::POST, "/role-bindings", Some(bind))
+        .await;
+    assert_eq!(b.status, 201, "{}", b.text);
+    let as_user = |name: &str| {
+        let body = json!({"username": name, "password": PASSWORD});
+        let anon = ctx.admin.anonymous();
+        async move { anon.send(Method::POST, "/sessions", Some(body)).await }
+    };
+    let sam: SessionView = as_user("sam").await.json();
+    assert!(!sam.mfa_setup);
+    let sam = ctx.admin.with_token(&sam.token);
+    let seen: Value = sam.get("/platform/settings").await;
+    assert_eq!(seen["require_mfa"], false);
+    // Operators see the settings; only administrators change them; a tenant's user neither.
+    let no = sam
+        .send(
+            Method::PUT,
+            "/platform/settings",
+            Some(json!({"require_mfa": true})),
+        )
+        .await;
+    assert_eq!(no.status, 403, "{}", no.text);
+    let alice: SessionView = as_user("alice").await.json();
+    let alice = ctx.admin.with_token(&alice.token);
+    assert_eq!(
+        alice
+            .send(Method::GET, "/platform/settings", None)
+            .await
+            .status,
+        403
+    );
+    let on: Value = ctx
+        .admin
+        .put("/platform/settings", &json!({"require_mfa": true}))
+        .await;
+    assert_eq!(on["require_mfa"], true);
+
+    // Staff without a second factor now get a session that may only set one up; a tenant's
+    // users are the tenant's business.
+    let sam: SessionView = as_user("sam").await.json();
+    assert!(sam.mfa_setup, "platform staff must set up a second factor");
+    let sam = ctx.admin.with_token(&sam.token);
+    assert_eq!(
+        sam.send(Method::GET, "/platform/settings", None)
+            .await
+            .status,
+        403
+    );
+    let alice: SessionView = as_user("alice").await.json();
+    assert!(!alice.mfa_setup);
+    let log: Value = ctx
+        .admin
+        .get("/audit?operation=platform_settings_update")
+        .await;
+    assert!(!log["items"].as_array().unwrap().is_empty());
+}

@@ -1,5 +1,6 @@
 //! `scmp mfa ...`: the caller's second factor (an authenticator app, TOTP): view, enrol, confirm
-//! with a first code (printing the recovery codes once), remove.
+//! with a first code (printing the recovery codes once), remove; and `scmp platform-settings`,
+//! where the platform requires one of its staff.
 
 use reqwest::Method;
 use scmp_api::{MfaView, RecoveryCodes, TotpConfirm, TotpDisable, TotpEnrollment};
@@ -72,4 +73,30 @@ pub async fn mfa(cmd: MfaCmd, g: &Global) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `scmp platform-settings ...`: the platform's own settings.
+#[derive(Debug, clap::Subcommand)]
+pub enum PlatformSettingsCmd {
+    /// `platform_settings_view`.
+    View,
+    /// `platform_settings_update`.
+    Update {
+        /// Require a second factor of platform staff (`true` or `false`).
+        #[arg(long)]
+        require_mfa: Option<bool>,
+    },
+}
+
+/// Runs `scmp platform-settings ...`.
+pub async fn platform_settings(cmd: PlatformSettingsCmd, g: &Global) -> anyhow::Result<()> {
+    let a = api(g)?;
+    let s: scmp_api::PlatformSettingsView = match cmd {
+        PlatformSettingsCmd::View => a.get("/platform/settings").await?,
+        PlatformSettingsCmd::Update { require_mfa } => {
+            let body = scmp_api::PlatformSettingsUpdate { require_mfa };
+            a.call(Method::PUT, "/platform/settings", &body).await?
+        }
+    };
+    print(&s, g.output, &[])
 }
