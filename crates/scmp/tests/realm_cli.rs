@@ -46,36 +46,60 @@ fn ok(o: Output) -> String {
     text(&o)
 }
 
+/// A server process with the administrator logged in and the tenant `acme`.
+struct Lab {
+    data: tempfile::TempDir,
+    config: tempfile::TempDir,
+    url: String,
+    fp: String,
+    _server: ServerProcess,
+}
+
+impl Lab {
+    fn start() -> Lab {
+        let data = tempfile::tempdir().unwrap();
+        let config = tempfile::tempdir().unwrap();
+        let server = ServerProcess::start(
+            env!("CARGO_BIN_EXE_scmp"),
+            data.path(),
+            &[],
+            &[],
+            Stdio::inherit(),
+        );
+        let (url, fp) = (server.base.clone(), server.fingerprint.clone());
+        let token_file = data.path().join("admin-token");
+        let cfg = config.path();
+        ok(run(
+            cfg,
+            &[
+                "login",
+                "--server",
+                &url,
+                "--fingerprint",
+                &fp,
+                "--token-file",
+                token_file.to_str().unwrap(),
+            ],
+        ));
+        ok(run(cfg, &["tenant", "create", "acme", "--vcpus", "1"]));
+        Lab {
+            data,
+            config,
+            url,
+            fp,
+            _server: server,
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_realm_is_managed_and_used_from_the_command_line() {
     let Some(dir) = Slapd::start().await else {
         return;
     };
-    let data = tempfile::tempdir().unwrap();
-    let config = tempfile::tempdir().unwrap();
-    let cfg = config.path();
-    let server = ServerProcess::start(
-        env!("CARGO_BIN_EXE_scmp"),
-        data.path(),
-        &[],
-        &[],
-        Stdio::inherit(),
-    );
-    let (url, fp) = (server.base.clone(), server.fingerprint.clone());
-    let token_file = data.path().join("admin-token");
-    ok(run(
-        cfg,
-        &[
-            "login",
-            "--server",
-            &url,
-            "--fingerprint",
-            &fp,
-            "--token-file",
-            token_file.to_str().unwrap(),
-        ],
-    ));
-    ok(run(cfg, &["tenant", "create", "acme", "--vcpus", "1"]));
+    let lab = Lab::start();
+    let (data, cfg) = (&lab.data, lab.config.path());
+    let (url, fp) = (lab.url.clone(), lab.fp.clone());
 
     let file = data.path().join("corp.yaml");
     let ca = dir.ca_pem.replace('\n', "\n    ");
@@ -176,31 +200,9 @@ async fn a_user_signs_on_from_the_command_line_through_the_browser() {
     use std::io::BufRead;
     let claims = serde_json::json!({"sub": "carol", "email": "carol@corp.example"});
     let provider = scmp_test_utils::oidc::TestProvider::start("scmp", claims).await;
-    let data = tempfile::tempdir().unwrap();
-    let config = tempfile::tempdir().unwrap();
-    let cfg = config.path();
-    let server = ServerProcess::start(
-        env!("CARGO_BIN_EXE_scmp"),
-        data.path(),
-        &[],
-        &[],
-        Stdio::inherit(),
-    );
-    let (url, fp) = (server.base.clone(), server.fingerprint.clone());
-    let token_file = data.path().join("admin-token");
-    ok(run(
-        cfg,
-        &[
-            "login",
-            "--server",
-            &url,
-            "--fingerprint",
-            &fp,
-            "--token-file",
-            token_file.to_str().unwrap(),
-        ],
-    ));
-    ok(run(cfg, &["tenant", "create", "acme", "--vcpus", "1"]));
+    let lab = Lab::start();
+    let (data, cfg) = (&lab.data, lab.config.path());
+    let (url, fp) = (lab.url.clone(), lab.fp.clone());
     let file = data.path().join("idp.json");
     let realm = serde_json::json!({"name": "idp", "type": "openid", "tenant": "acme",
         "openid": {"issuer_url": provider.issuer, "client_id": "scmp"}});

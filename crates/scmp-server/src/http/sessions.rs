@@ -34,16 +34,21 @@ pub async fn session_create(
             &second,
         )
         .await?;
+    Ok(created_session(issued))
+}
+
+/// The answer to a login: 201 with the session's token, expiry and kind.
+pub(super) fn created_session(issued: scmp_store::IssuedSecret) -> (StatusCode, Json<SessionView>) {
     let expires_at = scmp_common::time::from_ms(issued.credential.expires_at.unwrap_or_default());
     let mfa_setup = crate::app::mfa::is_setup_session(&issued.credential);
-    Ok((
+    (
         StatusCode::CREATED,
         Json(SessionView {
             token: issued.text,
             expires_at,
             mfa_setup,
         }),
-    ))
+    )
 }
 
 /// Logs out: revokes the session in use.

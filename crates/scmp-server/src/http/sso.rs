@@ -42,16 +42,7 @@ pub async fn sso_complete(
     ApiJson(body): ApiJson<SsoComplete>,
 ) -> Result<(StatusCode, Json<SessionView>), HttpError> {
     let issued = s.sso_complete(&meta, &realm, body).await?;
-    let expires_at = scmp_common::time::from_ms(issued.credential.expires_at.unwrap_or_default());
-    let mfa_setup = crate::app::mfa::is_setup_session(&issued.credential);
-    Ok((
-        StatusCode::CREATED,
-        Json(SessionView {
-            token: issued.text,
-            expires_at,
-            mfa_setup,
-        }),
-    ))
+    Ok(super::sessions::created_session(issued))
 }
 
 /// Where to go after logging out.

@@ -35,7 +35,8 @@ fn corp(d: &Slapd, extra: Value) -> Value {
     })
 }
 
-async fn login(c: &Client, username: &str, password: &str) -> Answer {
+/// `session_create` with a user name and password.
+pub(super) async fn login(c: &Client, username: &str, password: &str) -> Answer {
     c.anonymous()
         .send(
             Method::POST,

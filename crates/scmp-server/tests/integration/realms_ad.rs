@@ -8,18 +8,10 @@ use reqwest::Method;
 use scmp_api::{AuditEntryView, GroupView, Page, RealmSyncReport, RealmTestView, SessionView};
 use scmp_test_utils::helpers::{create_tenant, quota};
 use scmp_test_utils::samba_ad::{self, SambaAd};
-use scmp_test_utils::{Answer, Client, TestContext};
-use serde_json::{json, Value};
+use scmp_test_utils::TestContext;
 
-async fn login(c: &Client, username: &str, password: &str) -> Answer {
-    c.anonymous()
-        .send(
-            Method::POST,
-            "/sessions",
-            Some(json!({"username": username, "password": password})),
-        )
-        .await
-}
+use super::realms::login;
+use serde_json::{json, Value};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn active_directory_logins_follow_its_rules() {
