@@ -409,7 +409,7 @@
  */
 /** An OpenID provider's settings (realms of type `openid`).
  * @typedef {Object} OpenIdSettings
- * @property {(string|null)} [acr_values] `acr_values` asked for at login.
+ * @property {(string|null)} [acr_values] `acr_values` asked for at login (space-separated); when set, the ID token's `acr` must be one of them.
  * @property {string} client_id The client id scmp is registered with.
  * @property {(string|null)} [groups_claim] The claim listing the user's groups (none: groups do not come from the provider).
  * @property {string} issuer_url The issuer (`https://login.example.org/realms/corp`); its discovery document is read from `/.well-known/openid-configuration` below it.

@@ -112,7 +112,8 @@ pub struct OpenIdSettings {
     /// The claim listing the user's groups (none: groups do not come from the provider).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups_claim: Option<String>,
-    /// `acr_values` asked for at login.
+    /// `acr_values` asked for at login (space-separated); when set, the ID token's `acr` must be
+    /// one of them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acr_values: Option<String>,
     /// Whether the provider's `amr` claim saying it checked a second factor (`mfa`, `otp`,

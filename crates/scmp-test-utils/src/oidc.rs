@@ -206,6 +206,13 @@ impl TestProvider {
         self.state.lock().unwrap().flaw = flaw;
     }
 
+    /// Sets a claim of the next ID tokens.
+    pub fn set_claim(&self, name: &str, value: serde_json::Value) {
+        if let Some(o) = self.state.lock().unwrap().claims.as_object_mut() {
+            o.insert(name.to_string(), value);
+        }
+    }
+
     /// A new signing key; the old one is no longer published.
     pub fn rotate(&self) {
         let mut s = self.state.lock().unwrap();

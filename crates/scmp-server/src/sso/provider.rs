@@ -362,6 +362,18 @@ fn identity(
             _ => Vec::new(),
         }
     };
+    // The level asked for (`acr_values`) is the level required: a provider that answers another
+    // has not authenticated the user as the realm demands.
+    let acr = text("acr");
+    if let Some(asked) = &s.acr_values {
+        let wanted: Vec<&str> = asked.split_whitespace().collect();
+        if !acr.as_deref().is_some_and(|a| wanted.contains(&a)) {
+            return Err(SsoError::InvalidToken(format!(
+                "the provider authenticated at {}, the realm asks for {asked}",
+                acr.as_deref().unwrap_or("no stated level")
+            )));
+        }
+    }
     let claim = s.username_claim.as_deref().unwrap_or("sub");
     let username = text(claim)
         .filter(|u| !u.is_empty())
@@ -371,7 +383,7 @@ fn identity(
         email: text("email").unwrap_or_default(),
         groups: s.groups_claim.as_deref().map(list).unwrap_or_default(),
         amr: list("amr"),
-        acr: text("acr"),
+        acr,
         id_token,
     })
 }

@@ -207,7 +207,7 @@ async fn wrong_tokens_are_refused_and_keys_rotate() {
         totp.generate(u64::try_from(now).unwrap() + later_s)
             .to_string()
     };
-    let _: scmp_api::RecoveryCodes = carol
+    let recovery: scmp_api::RecoveryCodes = carol
         .post("/me/mfa/totp/confirm", &json!({"code": code(0)}))
         .await;
     provider.set_flaw(Flaw::None);
@@ -221,6 +221,38 @@ async fn wrong_tokens_are_refused_and_keys_rotate() {
     // The confirmation took this step's code; the next step's is within the skew allowed.
     let a = complete(admin, "idp", &back, &b.binding, json!({"totp": code(30)})).await;
     assert_eq!(a.status, 201, "{}", a.text);
+
+    // A realm that asks for a level (acr_values) accepts only tokens at that level.
+    let up = admin
+        .send(
+            Method::PUT,
+            "/realms/idp",
+            Some(
+                json!({"openid": {"issuer_url": provider.issuer, "client_id": "scmp",
+                                   "groups_claim": "groups", "acr_values": "urn:corp:mfa"}}),
+            ),
+        )
+        .await;
+    assert_eq!(up.status, 200, "{}", up.text);
+    provider.set_claim("acr", json!("urn:corp:password"));
+    let b = begin(admin, "idp").await;
+    assert_eq!(
+        param(
+            &url::Url::parse(&b.authorization_url).unwrap(),
+            "acr_values"
+        ),
+        "urn:corp:mfa"
+    );
+    let back = provider.sign_in(&b.authorization_url).await;
+    let a = complete(admin, "idp", &back, &b.binding, json!({})).await;
+    assert_eq!(a.status, 401, "{}", a.text);
+    assert!(a.text.contains("urn:corp:mfa"), "{}", a.text);
+    provider.set_claim("acr", json!("urn:corp:mfa"));
+    let b = begin(admin, "idp").await;
+    let back = provider.sign_in(&b.authorization_url).await;
+    let once = json!({"recovery_code": recovery.codes[0]});
+    let a = complete(admin, "idp", &back, &b.binding, once).await;
+    assert_eq!(a.status, 201, "at the level asked for: {}", a.text);
 
     // A redirect that is neither https nor loopback is refused before anything is begun.
     let a = admin
