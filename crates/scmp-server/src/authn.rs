@@ -1,6 +1,6 @@
-//! Password authentication behind one interface. Local users (argon2id hashes in the store) are the
-//! first implementation; directory (LDAP/AD) and single sign-on (OIDC) come as further
-//! implementations of the same trait, tried in the order they are configured.
+//! Password authentication of scmp's own users behind one interface: argon2id hashes in the
+//! store. A realm's users are checked elsewhere: by binding to their directory (`directory`,
+//! through `app::realm_login`) or by their OpenID provider (`sso`).
 
 use argon2::password_hash::{PasswordHash, PasswordVerifier};
 use argon2::Argon2;

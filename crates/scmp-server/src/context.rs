@@ -84,7 +84,7 @@ pub struct AppState {
     pub work: crate::signals::Work,
     /// Waiters (`?wait=`) for operations to end, by operation.
     pub finished: crate::signals::Waiters,
-    /// Checks passwords at login (local users today; directories later).
+    /// Checks scmp's own users' passwords at login (realms check theirs: `directory`, `sso`).
     pub authn: std::sync::Arc<dyn crate::authn::PasswordAuthenticator>,
     /// This replica's name in leases (unique per process).
     pub replica: String,
