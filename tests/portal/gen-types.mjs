@@ -1,18 +1,18 @@
-// Writes portal/js/api-types.js: a JSDoc typedef for every schema of the OpenAPI document
-// (openapi/scmp.json), so the portal's scripts are type-checked (tsc --checkJs) against the API
-// they call. `node gen-types.mjs --check` fails when the checked-in file is not current.
-import { readFileSync, writeFileSync } from 'node:fs';
+// Writes portal/js/api-types.js and its parts api-types-N.js: a JSDoc typedef for every schema of
+// the OpenAPI document (openapi/scmp.json), so the portal's scripts are type-checked (tsc --checkJs) against the API
+// they call. `node gen-types.mjs --check` fails when the checked-in files are not current.
+import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const doc = JSON.parse(readFileSync(join(root, 'openapi', 'scmp.json'), 'utf8'));
-const out = join(root, 'portal', 'js', 'api-types.js');
 
 /** The JSDoc type of a schema. */
 function type(s) {
   if (!s) return '*';
-  if (s.$ref) return s.$ref.split('/').pop();
+  // Through the index, which names every type wherever its part is.
+  if (s.$ref) return `import('./api-types.js').${s.$ref.split('/').pop()}`;
   if (s.oneOf) {
     const parts = s.oneOf.map(type);
     return parts.length > 1 ? `(${parts.join('|')})` : parts[0];
@@ -33,13 +33,14 @@ function type(s) {
   return names.length > 1 ? `(${names.join('|')})` : names[0];
 }
 
-const lines = [
+const header = [
   '// The API\'s types, for the portal\'s type check: generated from openapi/scmp.json by',
   '// tests/portal/gen-types.mjs (do not edit; run `node tests/portal/gen-types.mjs` after the',
   '// document changes). Type definitions only: nothing here runs.',
-  '',
 ];
-for (const [name, s] of Object.entries(doc.components.schemas).sort(([a], [b]) => a.localeCompare(b))) {
+/** The typedef of one schema, as lines. */
+function typedef(name, s) {
+  const lines = [];
   const description = (s.description || '').replace(/\s*\n\s*/g, ' ');
   if (s.type === 'object' || s.properties) {
     lines.push(`/** ${description || name}`, ` * @typedef {Object} ${name}`);
@@ -53,15 +54,39 @@ for (const [name, s] of Object.entries(doc.components.schemas).sort(([a], [b]) =
   } else {
     lines.push(`/** ${description || name}`, ` * @typedef {${type(s)}} ${name} */`);
   }
+  return lines;
 }
-lines.push('export {};', '');
-const text = lines.join('\n');
+
+// The definitions go into parts of about PART_LINES lines each (api-types-1.js, ...), in name
+// order; api-types.js names every type from its part, so the portal imports one file.
+const PART_LINES = 500;
+const parts = [[]];
+const partOf = [];
+for (const [name, s] of Object.entries(doc.components.schemas).sort(([a], [b]) => a.localeCompare(b))) {
+  const def = typedef(name, s);
+  if (parts[parts.length - 1].length + def.length > PART_LINES) parts.push([]);
+  parts[parts.length - 1].push(...def);
+  partOf.push([name, parts.length]);
+}
+const files = new Map();
+parts.forEach((lines, i) => {
+  files.set(`api-types-${i + 1}.js`, [...header, '', ...lines, 'export {};', ''].join('\n'));
+});
+files.set('api-types.js', [...header, `// Each is defined in one of api-types-1.js ... api-types-${parts.length}.js.`, '',
+  ...partOf.map(([name, n]) => `/** @typedef {import('./api-types-${n}.js').${name}} ${name} */`),
+  'export {};', ''].join('\n'));
+
+const dir = join(root, 'portal', 'js');
 if (process.argv.includes('--check')) {
-  const now = readFileSync(out, 'utf8');
-  if (now !== text) {
-    console.error('portal/js/api-types.js is stale: run node tests/portal/gen-types.mjs');
+  const present = readdirSync(dir).filter((f) => /^api-types(-\d+)?\.js$/.test(f));
+  const stale = [...files].filter(([f, text]) => !existsSync(join(dir, f)) || readFileSync(join(dir, f), 'utf8') !== text)
+    .map(([f]) => f)
+    .concat(present.filter((f) => !files.has(f)));
+  if (stale.length) {
+    console.error(`portal/js/${stale.join(', ')} stale: run node tests/portal/gen-types.mjs`);
     process.exit(1);
   }
 } else {
-  writeFileSync(out, text);
+  for (const f of readdirSync(dir).filter((f) => /^api-types-\d+\.js$/.test(f) && !files.has(f))) unlinkSync(join(dir, f));
+  for (const [f, text] of files) writeFileSync(join(dir, f), text);
 }

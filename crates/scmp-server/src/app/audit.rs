@@ -48,7 +48,16 @@ impl AppState {
     where
         F: Future<Output = Result<T, Error>>,
     {
-        let mut rec = record(ctx, operation, target, tenant);
+        self.audited_as(record(ctx, operation, target, tenant), change)
+            .await
+    }
+
+    /// Runs a change between the two audit entries of this record (its `begin` as given): for
+    /// changes not made by a caller's request (the platform's own, a login's).
+    pub(crate) async fn audited_as<T, F>(&self, mut rec: AuditRecord, change: F) -> Result<T, Error>
+    where
+        F: Future<Output = Result<T, Error>>,
+    {
         if let Err(e) = self.store.audit_append(&rec).await {
             tracing::error!(error = %e.chain(), "cannot open the audit entry");
             return Err(Error::Unavailable("the audit log cannot be written".into()));

@@ -60,7 +60,7 @@ impl AppState {
             method: AuthMethod::Workflow,
             credential: String::new(),
         };
-        let mut rec = AuditRecord {
+        let rec = AuditRecord {
             request_id: meta.request_id.clone(),
             phase: AuditPhase::Begin,
             actor: "platform".into(),
@@ -75,7 +75,6 @@ impl AppState {
             result: AuditResult::Pending,
             error: String::new(),
         };
-        self.store.audit_append(&rec).await?;
         let req = RealmSyncRequest {
             scope: every.scope,
             enable_new: every.enable_new,
@@ -83,16 +82,8 @@ impl AppState {
             dry_run: false,
         };
         let directory = self.directory_of(r)?;
-        let result = self.realm_sync_run(&who, r, &directory, &req).await;
-        rec.phase = AuditPhase::End;
-        match &result {
-            Ok(_) => rec.result = AuditResult::Ok,
-            Err(e) => {
-                rec.result = AuditResult::Error;
-                rec.error = e.to_string();
-            }
-        }
-        self.append_end(&rec).await;
-        result.map(|_| ())
+        self.audited_as(rec, self.realm_sync_run(&who, r, &directory, &req))
+            .await
+            .map(|_| ())
     }
 }

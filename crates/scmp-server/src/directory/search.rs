@@ -197,21 +197,24 @@ impl Directory {
         })
     }
 
+    /// The entries of users under the base DN: the one login's, or all.
+    async fn user_entries(
+        &self,
+        ldap: &mut Ldap,
+        login: Option<&str>,
+    ) -> Result<Vec<SearchEntry>, DirectoryError> {
+        let filter = self.user_filter(login);
+        let base = &self.settings.base_dn;
+        paged(ldap, base, Scope::Subtree, &filter, self.user_attrs()).await
+    }
+
     /// The one user with this login name (none when there is none, or more than one).
     pub(super) async fn find_user(
         &self,
         ldap: &mut Ldap,
         login: &str,
     ) -> Result<Option<Found>, DirectoryError> {
-        let filter = self.user_filter(Some(login));
-        let found = paged(
-            ldap,
-            &self.settings.base_dn,
-            Scope::Subtree,
-            &filter,
-            self.user_attrs(),
-        )
-        .await?;
+        let found = self.user_entries(ldap, Some(login)).await?;
         if found.len() != 1 {
             return Ok(None);
         }
@@ -288,15 +291,7 @@ impl Directory {
         &self,
         ldap: &mut Ldap,
     ) -> Result<Vec<DirectoryUser>, DirectoryError> {
-        let filter = self.user_filter(None);
-        let found = paged(
-            ldap,
-            &self.settings.base_dn,
-            Scope::Subtree,
-            &filter,
-            self.user_attrs(),
-        )
-        .await?;
+        let found = self.user_entries(ldap, None).await?;
         Ok(found
             .iter()
             .filter_map(|e| self.user_of(e))

@@ -49,6 +49,8 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../../../portal/icon.svg"),
     ),
     js!("api-types.js"),
+    js!("api-types-1.js"),
+    js!("api-types-2.js"),
     js!("api.js"),
     js!("dom.js"),
     js!("format.js"),

@@ -1,0 +1,505 @@
+// The API's types, for the portal's type check: generated from openapi/scmp.json by
+// tests/portal/gen-types.mjs (do not edit; run `node tests/portal/gen-types.mjs` after the
+// document changes). Type definitions only: nothing here runs.
+
+/** `agent_enroll`: an agent's first contact.
+ * @typedef {Object} AgentEnroll
+ * @property {string} csr A PKCS#10 certificate request (PEM) for the key the agent made.
+ * @property {string} join_token The join token's text.
+ */
+/** What an agent gets when it enrolls.
+ * @typedef {Object} AgentEnrolled
+ * @property {import('./api-types.js').AgentView} agent The agent.
+ * @property {string} ca_certificate The platform's agent CA (PEM).
+ * @property {string} certificate Its client certificate (PEM), short-lived.
+ */
+/** AgentId
+ * @typedef {string} AgentId */
+/** An agent's link, as the replica it is linked to sees it.
+ * @typedef {Object} AgentLinkView
+ * @property {number} [journaled_waiting] Messages the agent's journal holds for the platform (what the site did and answered while cut off), as the agent last said; they come when the link is back.
+ * @property {(number|null)} [lag_ms] How long ago it was last heard, in milliseconds (the link's lag).
+ * @property {(string|null)} [last_error] Why the link last broke.
+ * @property {(null|import('./api-types.js').Time)} [last_heard_at] When the agent was last heard (absent: not by this replica).
+ * @property {(null|import('./api-types.js').Time)} [since] Since when the link is up, or down (absent: not since this replica started).
+ * @property {import('./api-types.js').Connectivity} state Connected, degraded or disconnected.
+ * @property {number} waiting_commands Commands for the site waiting for the agent's answer (or for it to come back).
+ */
+/** `agent_renew`: a new certificate for an enrolled agent, asked with a certificate request for the key it enrolled with (the request's signature proves the agent holds that key, so an agent whose certificate ran out while it was offline renews the same way).
+ * @typedef {Object} AgentRenew
+ * @property {import('./api-types.js').AgentId} agent The agent.
+ * @property {string} csr A PKCS#10 certificate request (PEM) for the agent's enrolled key.
+ */
+/** An enrolled agent.
+ * @typedef {Object} AgentView
+ * @property {import('./api-types.js').Time} certificate_expires_at When its certificate ends.
+ * @property {import('./api-types.js').Time} enrolled_at Enrolled.
+ * @property {import('./api-types.js').AgentId} id Id.
+ * @property {import('./api-types.js').AgentLinkView} link Its link to the platform.
+ * @property {import('./api-types.js').Time} renewed_at Last given a certificate.
+ * @property {(null|import('./api-types.js').Time)} [revoked_at] Revoked: it may not connect or renew again (absent while not).
+ * @property {import('./api-types.js').SiteId} site Its site: the only one it may speak for.
+ */
+/** Who acted, as they were when the entry was written.
+ * @typedef {Object} AuditActorView
+ * @property {string} id The user's id (`anonymous` before a login is checked).
+ * @property {(string|null)} [name] The user's name then.
+ * @property {(string|null)} [realm] Where the user was defined (`local`).
+ * @property {(string|null)} [tenant] The user's tenant then (absent for platform staff).
+ */
+/** The credential an entry's request was made with (never its secret).
+ * @typedef {Object} AuditCredentialView
+ * @property {(string|null)} [id] The credential's (or operation's) id.
+ * @property {import('./api-types.js').AuthMethod} kind How they authenticated; `workflow` is what the platform did for the request (`id` is then the operation).
+ * @property {(string|null)} [name] Its name: a token's name, `login` for a session, the operation's kind.
+ */
+/** An audit entry.
+ * @typedef {Object} AuditEntryView
+ * @property {import('./api-types.js').AuditActorView} actor The real end user.
+ * @property {import('./api-types.js').AuditCredentialView} credential How they authenticated.
+ * @property {(string|null)} [error] The error, if any.
+ * @property {string} hash This entry's hash.
+ * @property {string} operation Operation id.
+ * @property {import('./api-types.js').AuditPhase} phase `begin` (before acting) or `end` (after).
+ * @property {string} request_id Request id.
+ * @property {import('./api-types.js').AuditResult} result How it ended.
+ * @property {number} seq Position in the hash chain.
+ * @property {(string|null)} [source] Source address.
+ * @property {import('./api-types.js').AuditTarget} target What it acted on.
+ * @property {(null|import('./api-types.js').TenantId)} [tenant_id] The tenant concerned.
+ * @property {import('./api-types.js').Time} time When it was written.
+ */
+/** Which of a request's two audit entries this is.
+ * @typedef {"begin"|"end"} AuditPhase */
+/** How a request recorded in the audit log ended.
+ * @typedef {"pending"|"ok"|"error"} AuditResult */
+/** What the request acted on: kind/key steps from the outermost scope in (`tenant/<id>`, `project/<id>/guest/web`); `/` and `%` in a key are written `%2F` and `%25`
+ * @typedef {string} AuditTarget */
+/** Whether the audit chain holds, checked now.
+ * @typedef {Object} AuditVerifyView
+ * @property {(number|null)} [broken_at] The first bad entry (when broken).
+ * @property {number} checkpoints Signed checkpoints checked (when intact).
+ * @property {number} entries Entries checked (when intact).
+ * @property {(string|null)} [reason] Why it is broken.
+ * @property {number} [site_entries] Entries of the sites' own audit chains checked, each signed by its site's agent (when intact).
+ * @property {import('./api-types.js').ChainState} state Whether it holds.
+ */
+/** A Proxmox VE authentication id: USER@REALM, or an API token USER@REALM!TOKENID
+ * @typedef {string} Authid */
+/** How the actor of an audit entry authenticated.
+ * @typedef {"token"|"session"|"password"|"directory"|"openid"|"workflow"|"join_token"|"agent_key"|"break_glass"} AuthMethod */
+/** A network bridge.
+ * @typedef {Object} BridgeView
+ * @property {string} name Interface name (`vmbr0`).
+ * @property {Array<string>} nodes Nodes that have it.
+ * @property {boolean} vlan_aware VLAN aware on every node that has it.
+ */
+/** Whether the audit hash chain holds.
+ * @typedef {"intact"|"broken"} ChainState */
+/** A signed checkpoint of the audit chain.
+ * @typedef {Object} CheckpointView
+ * @property {string} head_hash Hash of the last covered entry.
+ * @property {string} public_key Ed25519 public key (hex).
+ * @property {number} seq Entries covered.
+ * @property {string} signature Signature (hex) over `scmp audit checkpoint\nseq N\nhead H\ntime T\n`.
+ * @property {import('./api-types.js').Time} time When it was signed.
+ */
+/** Cloud-init settings.
+ * @typedef {Object} CloudInitSpec
+ * @property {(string|null)} [ip_config] `ip=dhcp` (default) or `ip=10.0.0.5/24,gw=10.0.0.1`.
+ * @property {Array<string>} [ssh_keys] SSH public keys for that user.
+ * @property {(string|null)} [user] The default user (`debian`).
+ */
+/** `cluster_create`.
+ * @typedef {Object} ClusterCreate
+ * @property {(number|null)} [cpu_overcommit] vCPUs allowed per physical core (default 4).
+ * @property {string} endpoint `https://host:8006`.
+ * @property {(number|null)} [memory_overcommit] Memory overcommit (default 1).
+ * @property {import('./api-types.js').Name} name Name.
+ * @property {(null|import('./api-types.js').Fingerprint)} [tls_fingerprint] The SHA-256 fingerprint of the cluster's certificate, as PVE shows it (`AB:CD:...`).
+ * @property {import('./api-types.js').Authid} token_id The API token id, `USER@REALM!TOKENID`.
+ * @property {string} token_secret The API token secret (stored encrypted, never returned).
+ */
+/** A cluster's health.
+ * @typedef {Object} ClusterHealthView
+ * @property {(string|null)} [last_error] Why the last sync failed, or what it could not read (absent when all went well).
+ * @property {(null|import('./api-types.js').Time)} [last_seen_at] Last successful sync (absent until there was one).
+ * @property {(string|null)} [pve_version] Proxmox VE version (absent until known).
+ * @property {(null|import('./api-types.js').Time)} [since] Since when (absent until the first sync).
+ * @property {import('./api-types.js').ClusterState} state How inventory sync last found it.
+ * @property {number} unmanaged_guests Guests on the cluster that are not scmp's (never touched).
+ */
+/** ClusterId
+ * @typedef {string} ClusterId */
+/** A cluster's health as inventory sync last saw it.
+ * @typedef {"unknown"|"online"|"degraded"|"unreachable"} ClusterState */
+/** `cluster_update`.
+ * @typedef {Object} ClusterUpdate
+ * @property {(number|null)} [cpu_overcommit] vCPUs allowed per physical core.
+ * @property {(null|import('./api-types.js').DriftAction)} [drift_action] `report` drift only, or `repair` it (start/stop and re-size guests back to scmp's record).
+ * @property {(number|null)} [memory_overcommit] Memory overcommit.
+ */
+/** A registered cluster (without its secret).
+ * @typedef {Object} ClusterView
+ * @property {(null|import('./api-types.js').AgentId)} [agent] The site agent the cluster is reached through (absent: the platform reaches it directly).
+ * @property {Array<import('./api-types.js').BridgeView>} bridges Network bridges guests can attach to.
+ * @property {number} cpu_overcommit CPU overcommit.
+ * @property {import('./api-types.js').Time} created_at Created.
+ * @property {import('./api-types.js').DriftAction} drift_action What inventory sync does about drift.
+ * @property {string} endpoint API endpoint.
+ * @property {import('./api-types.js').ClusterHealthView} health Health as inventory sync last saw it.
+ * @property {import('./api-types.js').ClusterId} id Id.
+ * @property {number} memory_overcommit Memory overcommit.
+ * @property {import('./api-types.js').Name} name Name.
+ * @property {Array<import('./api-types.js').TaskView>} recent_tasks The cluster's most recent Proxmox tasks, newest first.
+ * @property {import('./api-types.js').SiteId} site_id Its site.
+ * @property {Array<import('./api-types.js').StorageView>} storage Storage on each node.
+ * @property {(null|import('./api-types.js').Fingerprint)} [tls_fingerprint] Pinned certificate fingerprint.
+ * @property {import('./api-types.js').Authid} token_id API token id.
+ */
+/** Whether a site's agent is reachable.
+ * @typedef {"connected"|"degraded"|"disconnected"} Connectivity */
+/** Where a guest's console is: Proxmox VE's own console for it (noVNC for a VM, xterm.js for a container), opened with the user's Proxmox VE login.
+ * @typedef {Object} ConsoleView
+ * @property {import('./api-types.js').GuestId} guest_id The guest.
+ * @property {string} node Its host.
+ * @property {string} protocol `novnc` or `xtermjs`.
+ * @property {string} url The console in Proxmox VE's web interface.
+ * @property {number} vmid Its VMID.
+ */
+/** An ISO 3166-1 alpha-2 country code (DE)
+ * @typedef {string} Country */
+/** A token or session id: 32 hex digits
+ * @typedef {string} CredentialId */
+/** Resources of one kind that stand in the way of a delete.
+ * @typedef {Object} DependentsView
+ * @property {number} count How many there are.
+ * @property {string} kind Their kind (`project`, `user`, `guest`, ...).
+ * @property {Array<string>} names The names of the first few.
+ */
+/** `tenant_update` and `project_update`.
+ * @typedef {Object} DescriptionUpdate
+ * @property {string} description The new description.
+ */
+/** A directory's settings (realms of type `ldap` and `ad`).
+ * @typedef {Object} DirectorySettings
+ * @property {string} base_dn Where users are searched (`ou=people,dc=example,dc=org`).
+ * @property {(string|null)} [bind_dn] The service account searches bind as (anonymous when left out).
+ * @property {(string|null)} [ca_pem] The CA (PEM) the server's certificate must chain to; the system's roots when left out. Certificates are always verified: a self-signed one is trusted by its fingerprint.
+ * @property {(string|null)} [email_attr] The attribute holding a user's e-mail address (default `mail`).
+ * @property {(string|null)} [filter] A further LDAP filter users must match (`(memberOf=cn=scmp,...)`).
+ * @property {(string|null)} [fingerprint] The server certificate's SHA-256 fingerprint (`AA:BB:...`): when set, exactly that certificate is accepted.
+ * @property {(Array<string>|null)} [group_classes] Object classes of groups (default `groupOfNames`, `group`, `groupOfUniqueNames`, `univentionGroup`, `ipausergroup`).
+ * @property {(string|null)} [group_dn] Where groups are searched (the base DN when left out).
+ * @property {(string|null)} [group_filter] A further LDAP filter groups must match.
+ * @property {(string|null)} [group_name_attr] The attribute holding a group's name (default `cn`).
+ * @property {import('./api-types.js').LdapMode} [mode] `ldap`, `ldaps` (the default) or `ldap+starttls`.
+ * @property {(number|null)} [port] The port (the mode's usual one when left out).
+ * @property {string} server1 The server (host name or address).
+ * @property {(string|null)} [server2] A fallback server, tried when the first cannot be reached.
+ * @property {(string|null)} [user_attr] The attribute holding the login name (`uid`; for `ad`, `sAMAccountName`).
+ * @property {(Array<string>|null)} [user_classes] Object classes of users (default `inetorgperson`, `posixaccount`, `person`, `user`).
+ */
+/** What inventory sync does about drift on a cluster.
+ * @typedef {"report"|"repair"} DriftAction */
+/** A field that was not acceptable.
+ * @typedef {Object} FieldError
+ * @property {string} field JSON path of the field (`quota.vcpus`).
+ * @property {string} message What is wrong with it.
+ */
+/** A certificate's SHA-256 fingerprint as Proxmox VE shows it (AB:CD:...)
+ * @typedef {string} Fingerprint */
+/** `group_create`.
+ * @typedef {Object} GroupCreate
+ * @property {(string|null)} [description] Description.
+ * @property {Array<string>} [members] Members (user ids or names).
+ * @property {import('./api-types.js').Name} name Name, unique on the platform.
+ * @property {(string|null)} [tenant] Its tenant (id or name); a platform group when left out.
+ */
+/** GroupId
+ * @typedef {string} GroupId */
+/** `group_update`.
+ * @typedef {Object} GroupUpdate
+ * @property {(string|null)} [description] The new description.
+ * @property {(Array<string>|null)} [members] The new member list (user ids or names), replacing the old one.
+ */
+/** A group.
+ * @typedef {Object} GroupView
+ * @property {import('./api-types.js').Time} created_at Created.
+ * @property {(string|null)} [description] Description (absent when none was given).
+ * @property {import('./api-types.js').GroupId} id Id.
+ * @property {Array<import('./api-types.js').UserId>} members Members (user ids).
+ * @property {import('./api-types.js').Name} name Name.
+ * @property {(null|import('./api-types.js').RealmId)} [realm_id] The realm whose directory decides the members (absent for scmp's own groups).
+ * @property {(null|import('./api-types.js').TenantId)} [tenant_id] Its tenant; absent for a platform group.
+ */
+/** `guest_create`.
+ * @typedef {Object} GuestCreate
+ * @property {(string|null)} [anti_affinity_group] Anti-affinity group (a name of your choice): no two guests of the project's group share a host.
+ * @property {(null|import('./api-types.js').CloudInitSpec)} [cloud_init] Cloud-init.
+ * @property {(number|null)} [disk_gib] Root disk (1 .. 65536 GiB).
+ * @property {(boolean|null)} [ha] Managed by Proxmox HA (restarted elsewhere when its host fails).
+ * @property {string} image Catalog image (id or name); its kind must match.
+ * @property {(string|null)} [instance_type] Instance type (id or name), or the three sizes below.
+ * @property {import('./api-types.js').GuestKind} kind `vm` or `ct`.
+ * @property {(number|null)} [memory_mib] Memory (64 MiB .. 4 TiB).
+ * @property {import('./api-types.js').Name} name Name (DNS label), unique in the project; also the hostname.
+ * @property {(null|import('./api-types.js').NetworkSpec)} [network] The network it joins (the bridge `vmbr0`, untagged, when left out).
+ * @property {(string|null)} [site] A site the guest must run at (name or id); otherwise placement chooses.
+ * @property {(Array<string>|null)} [tags] Tags (lower case letters, digits, `_ - + .`).
+ * @property {(number|null)} [vcpus] vCPUs (1..128).
+ */
+/** What happened to a guest outside its own operations.
+ * @typedef {"drift"|"in_sync"|"repaired"|"adopted"|"moved"|"seen_at_site"} GuestEventKind */
+/** An event on a guest.
+ * @typedef {Object} GuestEventView
+ * @property {import('./api-types.js').Time} at When.
+ * @property {string} detail What happened.
+ * @property {import('./api-types.js').GuestEventKind} kind What kind of event.
+ */
+/** GuestId
+ * @typedef {string} GuestId */
+/** A virtual machine or a container.
+ * @typedef {"vm"|"ct"} GuestKind */
+/** `guest_migrate`.
+ * @typedef {Object} GuestMigrate
+ * @property {(string|null)} [host] The host to move to (in the guest's cluster); placement chooses when left out.
+ */
+/** Where a guest is in its life.
+ * @typedef {"creating"|"running"|"stopped"|"updating"|"deleting"|"failed"|"missing"} GuestState */
+/** `guest_update`: new sizes (the disk only grows).
+ * @typedef {Object} GuestUpdate
+ * @property {(number|null)} [disk_gib] Root disk (grow only).
+ * @property {(number|null)} [memory_mib] Memory.
+ * @property {(number|null)} [vcpus] vCPUs.
+ */
+/** A guest.
+ * @typedef {Object} GuestView
+ * @property {Array<string>} [addresses] The addresses it has now, as the guest reports them (a VM through its QEMU guest agent); only in `guest_view`, only while it runs, empty when the site or the agent does not answer.
+ * @property {(string|null)} [anti_affinity_group] Anti-affinity group.
+ * @property {(string|null)} [ci_user] The cloud-init user.
+ * @property {(null|import('./api-types.js').Name)} [cluster] That cluster's name.
+ * @property {(null|import('./api-types.js').ClusterId)} [cluster_id] The cluster it runs on (absent until placed).
+ * @property {import('./api-types.js').Time} created_at Created.
+ * @property {number} disk_gib Root disk.
+ * @property {(string|null)} [drift] What differs on Proxmox from scmp's record (absent when in sync).
+ * @property {(string|null)} [error] The last failure (absent when there was none).
+ * @property {Array<import('./api-types.js').GuestEventView>} [events] Recent events (drift, repairs, adoption), newest first; only in `guest_view`.
+ * @property {boolean} ha Managed by Proxmox HA.
+ * @property {(string|null)} [host] Its host (absent until placed).
+ * @property {import('./api-types.js').GuestId} id Id.
+ * @property {import('./api-types.js').ImageId} image_id Catalog image id.
+ * @property {string} [ip_config] Its network configuration as asked (`ip=dhcp`, or a static address and gateway).
+ * @property {import('./api-types.js').GuestKind} kind `vm` or `ct`.
+ * @property {number} memory_mib Memory.
+ * @property {import('./api-types.js').Name} name Name.
+ * @property {import('./api-types.js').NetworkSpec} [network] The network it is on.
+ * @property {(null|import('./api-types.js').PlacementView)} [placement] Where placement put it and why (absent until placed).
+ * @property {import('./api-types.js').ProjectId} project_id Its project.
+ * @property {(null|import('./api-types.js').Name)} [site] The site it runs at (absent until placed).
+ * @property {import('./api-types.js').GuestState} state Lifecycle state.
+ * @property {Array<string>} tags Tags.
+ * @property {import('./api-types.js').TenantId} tenant_id Its tenant.
+ * @property {import('./api-types.js').Time} updated_at Last changed.
+ * @property {number} vcpus vCPUs.
+ * @property {(number|null)} [vmid] Its VMID (absent until it has one).
+ */
+/** A host of a cluster.
+ * @typedef {Object} HostView
+ * @property {import('./api-types.js').ClusterId} cluster_id Its cluster.
+ * @property {number} cores CPU threads.
+ * @property {number} cpu_usage CPU load (0..1).
+ * @property {boolean} maintenance In maintenance: no new guests are placed on it.
+ * @property {number} memory_mib Memory.
+ * @property {number} memory_used_mib Memory in use.
+ * @property {string} name Node name.
+ * @property {boolean} online Up.
+ * @property {number} unmanaged_vcpus vCPUs of guests that are not scmp's.
+ * @property {import('./api-types.js').Time} updated_at Last observed.
+ */
+/** `image_create`.
+ * @typedef {Object} ImageCreate
+ * @property {(string|null)} [description] Description.
+ * @property {import('./api-types.js').GuestKind} kind `vm` or `ct`.
+ * @property {import('./api-types.js').Name} name Name.
+ * @property {string} os Operating system (`debian`).
+ * @property {string} template The name of the template on the clusters (a VM or container template).
+ * @property {string} version Version (`12`).
+ */
+/** ImageId
+ * @typedef {string} ImageId */
+/** An image.
+ * @typedef {Object} ImageView
+ * @property {Array<import('./api-types.js').Name>} clusters Clusters that carry the template (names).
+ * @property {import('./api-types.js').Time} created_at Created.
+ * @property {(string|null)} [description] Description (absent when none was given).
+ * @property {import('./api-types.js').ImageId} id Id.
+ * @property {import('./api-types.js').GuestKind} kind `vm` or `ct`.
+ * @property {import('./api-types.js').Name} name Name.
+ * @property {string} os Operating system.
+ * @property {string} template The template's name on Proxmox VE.
+ * @property {string} version Its version.
+ */
+/** `instance_type_create`.
+ * @typedef {Object} InstanceTypeCreate
+ * @property {number} disk_gib Root disk (1 .. 65536 GiB).
+ * @property {number} memory_mib Memory (64 MiB .. 4 TiB).
+ * @property {import('./api-types.js').Name} name Name.
+ * @property {number} vcpus vCPUs (1..128).
+ */
+/** InstanceTypeId
+ * @typedef {string} InstanceTypeId */
+/** An instance type.
+ * @typedef {Object} InstanceTypeView
+ * @property {import('./api-types.js').Time} created_at Created.
+ * @property {number} disk_gib Root disk.
+ * @property {import('./api-types.js').InstanceTypeId} id Id.
+ * @property {number} memory_mib Memory.
+ * @property {import('./api-types.js').Name} name Name.
+ * @property {number} vcpus vCPUs.
+ */
+/** `join_token_create`.
+ * @typedef {Object} JoinTokenCreate
+ * @property {(number|null)} [expires_in_s] Seconds until it expires (60 to 604800; 3600 when absent).
+ */
+/** A new join token: shown once, give it to the site's `scmp agent`.
+ * @typedef {Object} JoinTokenCreated
+ * @property {import('./api-types.js').JoinTokenView} join_token The token.
+ * @property {string} token The token's text (`scmpjoin.<id>.<secret>.<ca-sha256>`).
+ */
+/** JoinTokenId
+ * @typedef {string} JoinTokenId */
+/** A join token (never its secret).
+ * @typedef {Object} JoinTokenView
+ * @property {(null|import('./api-types.js').AgentId)} [agent] The agent it enrolled (absent while unused).
+ * @property {import('./api-types.js').Time} created_at Made.
+ * @property {string} created_by Who made it.
+ * @property {import('./api-types.js').Time} expires_at Good until.
+ * @property {import('./api-types.js').JoinTokenId} id Id.
+ * @property {import('./api-types.js').SiteId} site The site whose agent it enrolls.
+ * @property {(null|import('./api-types.js').Time)} [used_at] When an agent enrolled with it (absent while unused).
+ */
+/** How a directory is spoken to.
+ * @typedef {"ldap"|"ldaps"|"ldap+starttls"} LdapMode */
+/** A user joining or leaving a group.
+ * @typedef {Object} MembershipView
+ * @property {string} group The group's scmp name.
+ * @property {string} user The user's scmp name.
+ */
+/** Who am I.
+ * @typedef {Object} MeView
+ * @property {import('./api-types.js').CredentialId} credential The credential in use.
+ * @property {import('./api-types.js').UserId} id User id.
+ * @property {import('./api-types.js').Name} name User name.
+ * @property {Array<import('./api-types.js').RoleView>} roles Roles and their scopes (`platform`, `tenant/<id>`, `project/<id>`).
+ * @property {(null|import('./api-types.js').TenantId)} [tenant_id] The user's tenant (absent for platform staff).
+ */
+/** The caller's second factor.
+ * @typedef {Object} MfaView
+ * @property {boolean} enrolling An enrolment waits for its first code.
+ * @property {number} recovery_codes_left Recovery codes not used yet.
+ * @property {boolean} totp An authenticator (TOTP) is confirmed: logins ask for its code.
+ */
+/** A name: lower-case letters, digits and hyphens, starting with a letter
+ * @typedef {string} Name */
+/** The network a guest joins: a bridge of its cluster, and optionally a VLAN on it.
+ * @typedef {Object} NetworkSpec
+ * @property {(string|null)} [bridge] The bridge (`vmbr0` when left out); placement picks a host that has it.
+ * @property {(number|null)} [vlan] A VLAN (1..4094) on that bridge, which must then be VLAN aware.
+ */
+/** An OpenID provider's settings (realms of type `openid`).
+ * @typedef {Object} OpenIdSettings
+ * @property {(string|null)} [acr_values] `acr_values` asked for at login (space-separated); when set, the ID token's `acr` must be one of them.
+ * @property {string} client_id The client id scmp is registered with.
+ * @property {(string|null)} [groups_claim] The claim listing the user's groups (none: groups do not come from the provider).
+ * @property {string} issuer_url The issuer (`https://login.example.org/realms/corp`); its discovery document is read from `/.well-known/openid-configuration` below it.
+ * @property {(Array<string>|null)} [scopes] Scopes asked for (default `openid email profile`).
+ * @property {boolean} [trust_amr] Whether the provider's `amr` claim saying it checked a second factor (`mfa`, `otp`, `hwk`, ...) counts as one where the platform or the tenant requires it.
+ * @property {(string|null)} [username_claim] The claim naming the user (default `sub`).
+ */
+/** OperationId
+ * @typedef {string} OperationId */
+/** What an operation does.
+ * @typedef {"guest_create"|"guest_delete"|"guest_start"|"guest_stop"|"guest_shutdown"|"guest_reboot"|"guest_resize"|"guest_migrate"|"snapshot_create"|"snapshot_rollback"|"snapshot_delete"} OperationKind */
+/** Where an operation is.
+ * @typedef {"pending"|"running"|"succeeded"|"failed"|"cancelled"} OperationState */
+/** An operation.
+ * @typedef {Object} OperationView
+ * @property {import('./api-types.js').Time} created_at Created.
+ * @property {(string|null)} [error] Why it failed.
+ * @property {import('./api-types.js').GuestId} guest_id The guest.
+ * @property {import('./api-types.js').OperationId} id Id.
+ * @property {import('./api-types.js').OperationKind} kind What it does.
+ * @property {number} progress 0 to 100.
+ * @property {string} request_id The request that started it (its audit entries carry the same id).
+ * @property {import('./api-types.js').OperationState} state Where it is.
+ * @property {string} target What it acts on.
+ * @property {Array<string>} tasks Proxmox task UPIDs it ran.
+ * @property {import('./api-types.js').Time} updated_at Last changed.
+ */
+/** A page of a list.
+ * @typedef {Object} Page_AgentView
+ * @property {Array<import('./api-types.js').AgentView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
+ * @typedef {Object} Page_AuditEntryView
+ * @property {Array<import('./api-types.js').AuditEntryView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
+ * @typedef {Object} Page_CheckpointView
+ * @property {Array<import('./api-types.js').CheckpointView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
+ * @typedef {Object} Page_ClusterView
+ * @property {Array<import('./api-types.js').ClusterView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
+ * @typedef {Object} Page_GroupView
+ * @property {Array<import('./api-types.js').GroupView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
+ * @typedef {Object} Page_GuestView
+ * @property {Array<import('./api-types.js').GuestView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
+ * @typedef {Object} Page_HostView
+ * @property {Array<import('./api-types.js').HostView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
+ * @typedef {Object} Page_ImageView
+ * @property {Array<import('./api-types.js').ImageView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
+ * @typedef {Object} Page_InstanceTypeView
+ * @property {Array<import('./api-types.js').InstanceTypeView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
+ * @typedef {Object} Page_JoinTokenView
+ * @property {Array<import('./api-types.js').JoinTokenView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
+ * @typedef {Object} Page_OperationView
+ * @property {Array<import('./api-types.js').OperationView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
+ * @typedef {Object} Page_ProjectView
+ * @property {Array<import('./api-types.js').ProjectView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
+ * @typedef {Object} Page_RealmView
+ * @property {Array<import('./api-types.js').RealmView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+export {};
