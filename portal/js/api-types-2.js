@@ -8,6 +8,11 @@
  * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
  */
 /** A page of a list.
+ * @typedef {Object} Page_RoleDefinition
+ * @property {Array<import('./api-types.js').RoleDefinition>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
  * @typedef {Object} Page_SiteBudgetView
  * @property {Array<import('./api-types.js').SiteBudgetView>} items The items.
  * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
@@ -181,6 +186,35 @@
  * @property {string} role The role.
  * @property {string} scope `platform`, `tenant/<id>` or `project/<id>`.
  * @property {(null|import('./api-types.js').UserId)} [user_id] The user, for a binding to a user.
+ */
+/** `role_create`.
+ * @typedef {Object} RoleCreate
+ * @property {Array<string>} actions The actions it grants (operation ids, e.g. `guest_operate`); only ones the creator holds where the role can be bound, and only ones on the role's level or inside it.
+ * @property {(string|null)} [description] What the role is for.
+ * @property {import('./api-types.js').RoleLevel} level Where the role is bound.
+ * @property {import('./api-types.js').Name} name Name, unique on the platform; not a built-in role's.
+ * @property {(string|null)} [tenant] The tenant whose role this is (id or name); absent for a platform role. A tenant's role is bound only inside it, at the tenant or project level.
+ */
+/** A role: built-in, or custom.
+ * @typedef {Object} RoleDefinition
+ * @property {Array<string>} actions The actions it grants, sorted.
+ * @property {boolean} builtin Whether the role is built in (it cannot be changed).
+ * @property {(null|import('./api-types.js').Time)} [created_at] When a custom role was created.
+ * @property {string} description What it is for.
+ * @property {(null|import('./api-types.js').RoleId)} [id] A custom role's id.
+ * @property {import('./api-types.js').RoleLevel} level Where it is bound.
+ * @property {string} name Name (what role bindings name).
+ * @property {(null|import('./api-types.js').TenantId)} [tenant_id] The tenant of a tenant's custom role.
+ * @property {(null|import('./api-types.js').Time)} [updated_at] When a custom role last changed.
+ */
+/** RoleId
+ * @typedef {string} RoleId */
+/** Where a role is bound.
+ * @typedef {"platform"|"tenant"|"project"} RoleLevel */
+/** `role_update`: what is given replaces what was there.
+ * @typedef {Object} RoleUpdate
+ * @property {(Array<string>|null)} [actions] The new actions (all of them); every binding of the role grants them from then on.
+ * @property {(string|null)} [description] A new description.
  */
 /** A role on a scope.
  * @typedef {Object} RoleView

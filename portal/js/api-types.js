@@ -87,6 +87,7 @@
 /** @typedef {import('./api-types-1.js').Page_ProjectView} Page_ProjectView */
 /** @typedef {import('./api-types-1.js').Page_RealmView} Page_RealmView */
 /** @typedef {import('./api-types-2.js').Page_RoleBindingView} Page_RoleBindingView */
+/** @typedef {import('./api-types-2.js').Page_RoleDefinition} Page_RoleDefinition */
 /** @typedef {import('./api-types-2.js').Page_SiteBudgetView} Page_SiteBudgetView */
 /** @typedef {import('./api-types-2.js').Page_SiteView} Page_SiteView */
 /** @typedef {import('./api-types-2.js').Page_SnapshotView} Page_SnapshotView */
@@ -115,6 +116,11 @@
 /** @typedef {import('./api-types-2.js').RoleBindingCreate} RoleBindingCreate */
 /** @typedef {import('./api-types-2.js').RoleBindingId} RoleBindingId */
 /** @typedef {import('./api-types-2.js').RoleBindingView} RoleBindingView */
+/** @typedef {import('./api-types-2.js').RoleCreate} RoleCreate */
+/** @typedef {import('./api-types-2.js').RoleDefinition} RoleDefinition */
+/** @typedef {import('./api-types-2.js').RoleId} RoleId */
+/** @typedef {import('./api-types-2.js').RoleLevel} RoleLevel */
+/** @typedef {import('./api-types-2.js').RoleUpdate} RoleUpdate */
 /** @typedef {import('./api-types-2.js').RoleView} RoleView */
 /** @typedef {import('./api-types-2.js').ScheduledSync} ScheduledSync */
 /** @typedef {import('./api-types-2.js').ScopeBody} ScopeBody */

@@ -16,6 +16,7 @@ pub mod platform;
 pub mod problem;
 pub mod quota;
 pub mod realms;
+pub mod roles;
 pub mod sites;
 pub mod tenants;
 
@@ -33,6 +34,7 @@ pub use platform::*;
 pub use problem::{DependentsView, FieldError, Problem, PROBLEM_TYPE_BASE};
 pub use quota::*;
 pub use realms::*;
+pub use roles::*;
 pub use sites::*;
 pub use tenants::*;
 

@@ -35,6 +35,14 @@ macro_rules! actions {
                 }
             }
 
+            /// The action of an operation id.
+            pub fn from_id(id: &str) -> Option<Action> {
+                match id {
+                    $($id => Some(Action::$variant),)*
+                    _ => None,
+                }
+            }
+
             /// The kind of resource the action is checked against.
             pub fn target(self) -> Target {
                 match self {

@@ -11,7 +11,7 @@ use cedar_policy::{
 use scmp_common::{ProjectId, TenantId};
 
 use crate::action::{Action, Target};
-use crate::roles::{Role, RoleBinding, Scope, SELF_ACTIONS};
+use crate::roles::{Grant, Role, RoleBinding, Scope, SELF_ACTIONS};
 
 /// The checked-in policy.
 const POLICY: &str = include_str!("../policy/scmp.cedar");
@@ -216,6 +216,25 @@ impl Authorizer {
         }
     }
 
+    /// Whether the principal holds `action` on all of `scope`: on the scope itself, or on
+    /// everything of the action's kind inside it, through bindings on the scope or above it (a
+    /// binding on one project inside a tenant does not hold an action on the tenant's projects).
+    /// What someone may give away in a role or a role binding on that scope.
+    pub fn holds(&self, principal: &Principal, action: Action, scope: Scope) -> bool {
+        let resource = match (action.target(), scope) {
+            (Target::Platform, Scope::Platform) => Resource::Platform,
+            (Target::Tenant, Scope::Platform) => Resource::Tenant(TenantId::new()),
+            (Target::Tenant, Scope::Tenant(t)) => Resource::Tenant(t),
+            (Target::Project, Scope::Platform) => {
+                Resource::Project(TenantId::new(), ProjectId::new())
+            }
+            (Target::Project, Scope::Tenant(t)) => Resource::Project(t, ProjectId::new()),
+            (Target::Project, Scope::Project(t, p)) => Resource::Project(t, p),
+            _ => return false,
+        };
+        self.authorize(principal, action, resource)
+    }
+
     /// Whether the principal may do `action` to each of `resources` (a page of a list): the
     /// entities are built once for all of them, so a page of twenty costs little more than one.
     pub fn authorize_each(
@@ -266,13 +285,26 @@ impl Authorizer {
             let scopes = principal
                 .bindings
                 .iter()
-                .filter(|b| b.role == role && b.is_well_formed())
+                .filter(|b| matches!(b.role, Grant::Builtin(r) if r == role) && b.is_well_formed())
                 .map(|b| RestrictedExpression::new_entity_uid(scope_uid(&b.scope)));
             attrs.insert(
                 role.attribute().to_string(),
                 RestrictedExpression::new_set(scopes),
             );
         }
+        // The scopes of the custom roles that grant this very action.
+        let custom = principal
+            .bindings
+            .iter()
+            .filter(|b| {
+                matches!(b.role, Grant::Custom(_)) && b.is_well_formed() && b.role.grants(action)
+            })
+            .map(|b| RestrictedExpression::new_entity_uid(scope_uid(&b.scope)));
+        let context = Context::from_pairs([(
+            "custom_scopes".to_string(),
+            RestrictedExpression::new_set(custom),
+        )])
+        .ok()?;
         let user = uid(&t.user, &principal.id);
         // Only the action asked about and its groups: a decision's cost does not grow with the
         // number of actions there are.
@@ -324,7 +356,7 @@ impl Authorizer {
                 user.clone(),
                 action.clone(),
                 resource,
-                Context::empty(),
+                context.clone(),
                 None,
             )
             .ok()?;

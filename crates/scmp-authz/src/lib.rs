@@ -13,4 +13,4 @@ mod roles;
 
 pub use action::Action;
 pub use engine::{Authorizer, Denial, Principal, Resource};
-pub use roles::{Role, RoleBinding, Scope, UnknownRole};
+pub use roles::{CustomRole, Grant, Level, Role, RoleBinding, Scope, UnknownRole};

@@ -4,7 +4,12 @@
 //! change; review the diff.
 #![allow(clippy::unwrap_used)] // A test or a bench may unwrap: a panic fails it.
 
-use scmp_authz::{Action, Authorizer, Denial, Principal, Resource, Role, RoleBinding, Scope};
+use std::sync::Arc;
+
+use scmp_authz::{
+    Action, Authorizer, CustomRole, Denial, Grant, Level, Principal, Resource, Role, RoleBinding,
+    Scope,
+};
 use scmp_common::{ProjectId, TenantId};
 
 const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/matrix.txt");
@@ -26,16 +31,70 @@ fn world() -> World {
     }
 }
 
-fn bound(role: Role, w: &World) -> Principal {
-    let scope = match role.level() {
-        "platform" => Scope::Platform,
-        "tenant" => Scope::Tenant(w.t1),
-        _ => Scope::Project(w.t1, w.p1),
-    };
+fn scope_at(level: Level, w: &World) -> Scope {
+    match level {
+        Level::Platform => Scope::Platform,
+        Level::Tenant => Scope::Tenant(w.t1),
+        Level::Project => Scope::Project(w.t1, w.p1),
+    }
+}
+
+fn bound(role: impl Into<Grant>, w: &World) -> Principal {
+    let role = role.into();
     Principal {
         id: format!("user-{}", role.name()),
-        bindings: vec![RoleBinding { role, scope }],
+        bindings: vec![RoleBinding {
+            scope: scope_at(role.level(), w),
+            role,
+        }],
     }
+}
+
+fn custom(name: &str, level: Level, actions: &[Action]) -> Grant {
+    Grant::Custom(Arc::new(CustomRole {
+        name: name.into(),
+        level,
+        actions: actions.iter().copied().collect(),
+    }))
+}
+
+/// Custom roles of each level, as administrators would define them; one names actions beyond its
+/// level, which it cannot grant.
+fn custom_roles() -> Vec<Grant> {
+    vec![
+        custom(
+            "custom-site-reader",
+            Level::Platform,
+            &[
+                Action::SiteList,
+                Action::SiteView,
+                Action::HostList,
+                Action::TenantList,
+            ],
+        ),
+        custom(
+            "custom-quota-keeper",
+            Level::Tenant,
+            &[
+                Action::TenantView,
+                Action::TenantQuotaView,
+                Action::ProjectList,
+                Action::ProjectQuotaView,
+                Action::ProjectQuotaUpdate,
+            ],
+        ),
+        custom(
+            "custom-operator",
+            Level::Project,
+            &[
+                Action::GuestList,
+                Action::GuestView,
+                Action::GuestOperate,
+                Action::TenantQuotaUpdate,
+                Action::SiteCreate,
+            ],
+        ),
+    ]
 }
 
 fn render(a: &Authorizer) -> String {
@@ -52,7 +111,9 @@ fn render(a: &Authorizer) -> String {
     );
     let mut principals: Vec<(String, Principal)> = Role::ALL
         .iter()
-        .map(|r| (r.name().to_string(), bound(*r, &w)))
+        .map(|r| (*r).into())
+        .chain(custom_roles())
+        .map(|r: Grant| (r.name().to_string(), bound(r, &w)))
         .collect();
     principals.push((
         "no-role".into(),
@@ -82,10 +143,7 @@ fn render(a: &Authorizer) -> String {
 fn super_admin() -> Principal {
     Principal {
         id: "root".into(),
-        bindings: vec![RoleBinding {
-            role: Role::PlatformAdmin,
-            scope: Scope::Platform,
-        }],
+        bindings: vec![RoleBinding::builtin(Role::PlatformAdmin, Scope::Platform)],
     }
 }
 
@@ -166,10 +224,13 @@ fn key_decisions() {
     // A binding at the wrong level grants nothing.
     let odd = Principal {
         id: "odd".into(),
-        bindings: vec![RoleBinding {
-            role: Role::Viewer,
-            scope: Scope::Tenant(w.t1),
-        }],
+        bindings: vec![
+            RoleBinding::builtin(Role::Viewer, Scope::Tenant(w.t1)),
+            RoleBinding {
+                role: custom("odd", Level::Project, &[Action::ProjectView]),
+                scope: Scope::Tenant(w.t1),
+            },
+        ],
     };
     assert!(!a.authorize(&odd, Action::ProjectView, Resource::Project(w.t1, w.p1)));
     // Ids that would break a naive policy text are just ids.
@@ -193,8 +254,12 @@ fn a_page_decided_at_once_is_decided_as_each_item_alone() {
         Resource::Tenant(w.t2),
         Resource::Tenant(w.t1),
     ];
-    for role in Role::ALL {
-        let p = bound(role, &w);
+    let roles = Role::ALL
+        .iter()
+        .map(|r| Grant::from(*r))
+        .chain(custom_roles());
+    for role in roles {
+        let p = bound(role.clone(), &w);
         for action in Action::ALL {
             let each: Vec<bool> = resources
                 .iter()
@@ -212,4 +277,49 @@ fn a_page_decided_at_once_is_decided_as_each_item_alone() {
     assert!(a
         .authorize_each(&bound(Role::Viewer, &w), Action::GuestView, &[])
         .is_empty());
+}
+
+#[test]
+fn a_custom_role_grants_its_actions_on_its_scope_only() {
+    let a = Authorizer::new().unwrap();
+    let w = world();
+    let keeper = bound(custom_roles()[1].clone(), &w);
+    let own = Resource::Project(w.t1, w.p1);
+    let inside = Resource::Project(w.t1, ProjectId::new());
+    assert!(a.authorize(&keeper, Action::ProjectQuotaUpdate, own));
+    assert!(
+        a.authorize(&keeper, Action::ProjectQuotaUpdate, inside),
+        "the tenant's projects"
+    );
+    assert_eq!(
+        a.check(
+            &keeper,
+            Action::ProjectQuotaUpdate,
+            Resource::Project(w.t2, w.p2)
+        ),
+        Err(Denial::NotFound)
+    );
+    assert_eq!(
+        a.check(&keeper, Action::TenantUpdate, Resource::Tenant(w.t1)),
+        Err(Denial::Forbidden),
+        "only what the role names"
+    );
+    // What a principal holds on a scope, as a creator of roles must.
+    assert!(a.holds(&keeper, Action::ProjectQuotaUpdate, Scope::Tenant(w.t1)));
+    assert!(!a.holds(&keeper, Action::ProjectQuotaUpdate, Scope::Tenant(w.t2)));
+    assert!(!a.holds(&keeper, Action::ProjectQuotaUpdate, Scope::Platform));
+    let operator = bound(custom_roles()[2].clone(), &w);
+    assert!(a.holds(&operator, Action::GuestOperate, Scope::Project(w.t1, w.p1)));
+    assert!(
+        !a.holds(&operator, Action::GuestOperate, Scope::Tenant(w.t1)),
+        "one project is not the whole tenant"
+    );
+    assert!(
+        !a.authorize(&operator, Action::TenantQuotaUpdate, Resource::Tenant(w.t1)),
+        "a project role cannot reach its tenant"
+    );
+    let admin = super_admin();
+    for action in Action::ALL {
+        assert!(a.holds(&admin, *action, Scope::Platform), "{action}");
+    }
 }

@@ -46,6 +46,8 @@ pub enum ResourceKind {
     Realm,
     /// The platform itself (its settings).
     Platform,
+    /// A custom role.
+    Role,
 }
 
 impl ResourceKind {
@@ -70,6 +72,7 @@ impl ResourceKind {
         ResourceKind::JoinToken,
         ResourceKind::Realm,
         ResourceKind::Platform,
+        ResourceKind::Role,
     ];
 
     /// The kind as a step of a path (`instance_type`), in audit targets.
@@ -94,6 +97,7 @@ impl ResourceKind {
             ResourceKind::JoinToken => "join_token",
             ResourceKind::Realm => "realm",
             ResourceKind::Platform => "platform",
+            ResourceKind::Role => "role",
         }
     }
 
@@ -125,6 +129,7 @@ impl fmt::Display for ResourceKind {
             ResourceKind::JoinToken => "join token",
             ResourceKind::Realm => "realm",
             ResourceKind::Platform => "platform",
+            ResourceKind::Role => "role",
         })
     }
 }

@@ -96,6 +96,8 @@ typed_id! {
     JoinTokenId;
     /// An authentication realm (a directory or an OpenID provider).
     RealmId;
+    /// A custom role.
+    RoleId;
 }
 
 /// An API token or login session: its id is the first part of the bearer text

@@ -11,6 +11,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::db::{db_error, get_id, get_name, get_string, is_unique_violation, DataStore};
+use crate::link::Link;
 
 /// A user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -573,32 +574,16 @@ impl DataStore {
         tenant_id: Option<TenantId>,
         project_id: Option<ProjectId>,
     ) -> Result<StoredBinding, Error> {
-        let id = self.random.id::<RoleBindingId>();
-        let now = self.now_ms();
-        let (table, column, who) = match subject {
-            BindingSubject::User(u) => ("role_bindings", "user_id", u.to_string()),
-            BindingSubject::Group(g) => ("group_role_bindings", "group_id", g.to_string()),
-        };
-        sqlx::query(&format!(
-            "INSERT INTO {table} (id, {column}, role, tenant_id, project_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)"
-        ))
-        .bind(id.to_string())
-        .bind(who)
-        .bind(role)
-        .bind(tenant_id.map(|t| t.to_string()))
-        .bind(project_id.map(|p| p.to_string()))
-        .bind(now)
-        .execute(&mut *self.write().await?)
-        .await
-        .map_err(db_error)?;
-        Ok(StoredBinding {
-            id,
+        let b = StoredBinding {
+            id: self.random.id::<RoleBindingId>(),
             subject: subject.clone(),
             role: role.to_string(),
             tenant_id,
             project_id,
-            created_at: now,
-        })
+            created_at: self.now_ms(),
+        };
+        insert_binding(&mut *self.write().await?, &b).await?;
+        Ok(b)
     }
 
     /// Every role binding of a user: its own and those of its groups.
@@ -615,4 +600,25 @@ impl DataStore {
         .map_err(db_error)?;
         rows.iter().map(binding).collect()
     }
+}
+
+/// Writes a binding's row.
+pub(crate) async fn insert_binding(conn: &mut Link, b: &StoredBinding) -> Result<(), Error> {
+    let (table, column, who) = match &b.subject {
+        BindingSubject::User(u) => ("role_bindings", "user_id", u.to_string()),
+        BindingSubject::Group(g) => ("group_role_bindings", "group_id", g.to_string()),
+    };
+    sqlx::query(&format!(
+        "INSERT INTO {table} (id, {column}, role, tenant_id, project_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)"
+    ))
+    .bind(b.id.to_string())
+    .bind(who)
+    .bind(&b.role)
+    .bind(b.tenant_id.map(|t| t.to_string()))
+    .bind(b.project_id.map(|p| p.to_string()))
+    .bind(b.created_at)
+    .execute(&mut *conn)
+    .await
+    .map_err(db_error)?;
+    Ok(())
 }

@@ -42,6 +42,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (22, include_str!("../migrations/0022_realms.sql")),
     (23, include_str!("../migrations/0023_sso.sql")),
     (24, include_str!("../migrations/0024_platform_settings.sql")),
+    (25, include_str!("../migrations/0025_custom_roles.sql")),
 ];
 
 /// Arbitrary constant identifying scmp's migration lock.

@@ -298,6 +298,7 @@ impl DataStore {
             &[
                 "DELETE FROM role_bindings WHERE tenant_id = $1",
                 "DELETE FROM group_role_bindings WHERE tenant_id = $1",
+                "DELETE FROM custom_roles WHERE tenant_id = $1",
             ],
             "DELETE FROM tenants WHERE id = $1",
             ResourceKind::Tenant,

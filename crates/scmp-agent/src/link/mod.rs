@@ -34,5 +34,6 @@ pub use site_tasks::{spawn_site_tasks, SiteTaskPeriods};
 pub use usage::SiteUsage;
 pub use wire::{
     ClusterHello, Down, Hello, Outcome, SiteBinding, SiteGrant, SiteIdentity, SiteImage,
-    SiteInstanceType, SiteProject, SiteState, SiteToken, Up, UpBody, LINK_PATH, PROTOCOL_VERSION,
+    SiteInstanceType, SiteProject, SiteRole, SiteState, SiteToken, Up, UpBody, LINK_PATH,
+    PROTOCOL_VERSION,
 };

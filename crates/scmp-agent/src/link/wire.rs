@@ -213,6 +213,18 @@ pub struct SiteBinding {
     pub tenant: Option<scmp_common::TenantId>,
     /// Its project.
     pub project: Option<scmp_common::ProjectId>,
+    /// A custom role's definition (absent for a built-in role).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom: Option<SiteRole>,
+}
+
+/// A custom role's definition, as the site's policy engine reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteRole {
+    /// Where it is bound: `platform`, `tenant` or `project`.
+    pub level: String,
+    /// The actions it grants (operation ids).
+    pub actions: Vec<String>,
 }
 
 /// A project's offline budget at the site, as the centre holds it.

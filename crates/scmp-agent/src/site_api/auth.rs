@@ -5,16 +5,16 @@
 //! everything the site serves and audited as such.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use axum::http::{HeaderMap, StatusCode};
-use scmp_authz::{Action, Authorizer, Denial, Principal, Resource, RoleBinding};
+use scmp_authz::{Action, Authorizer, CustomRole, Denial, Principal, Resource, RoleBinding};
 use scmp_common::{AuthMethod, CredentialId, ProjectId, TenantId};
 use sha2::{Digest, Sha256};
 
 use super::problem::{problem, Refusal};
 use super::SiteApi;
-use crate::link::SiteIdentity;
+use crate::link::{SiteBinding, SiteIdentity};
 
 /// How a break-glass credential begins (so it is told apart from a platform token).
 pub const BREAK_GLASS_PREFIX: &str = "scmpbg_";
@@ -124,6 +124,23 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .strip_prefix("Bearer ")
 }
 
+/// A cached binding as the policy engine reads it; one it does not understand grants nothing.
+fn binding(b: &SiteBinding) -> Option<RoleBinding> {
+    let custom = match &b.custom {
+        Some(def) => Some(Arc::new(CustomRole {
+            name: b.role.clone(),
+            level: def.level.parse().ok()?,
+            actions: def
+                .actions
+                .iter()
+                .filter_map(|a| Action::from_id(a))
+                .collect(),
+        })),
+        None => None,
+    };
+    RoleBinding::from_stored(&b.role, custom, b.tenant, b.project)
+}
+
 fn user(
     identity: &SiteIdentity,
     credential: CredentialId,
@@ -133,11 +150,7 @@ fn user(
     Caller::User {
         principal: Principal {
             id: identity.user.to_string(),
-            bindings: identity
-                .bindings
-                .iter()
-                .filter_map(|b| RoleBinding::from_stored(&b.role, b.tenant, b.project))
-                .collect(),
+            bindings: identity.bindings.iter().filter_map(binding).collect(),
         },
         identity: Box::new(identity.clone()),
         credential,
@@ -221,5 +234,47 @@ pub fn sees(authz: &Authorizer, caller: &Caller, tenant: TenantId, project: Proj
         Caller::User { principal, .. } => {
             authz.can_see(principal, Resource::Project(tenant, project))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::link::SiteRole;
+
+    #[test]
+    fn a_cached_custom_role_grants_what_its_definition_says() {
+        let (t, p) = (TenantId::new(), ProjectId::new());
+        let custom = SiteBinding {
+            role: "web-watcher".into(),
+            tenant: Some(t),
+            project: Some(p),
+            custom: Some(SiteRole {
+                level: "project".into(),
+                actions: vec!["guest_view".into(), "guest_list".into(), "guest_fly".into()],
+            }),
+        };
+        let b = binding(&custom).unwrap();
+        let a = Authorizer::new().unwrap();
+        let who = Principal {
+            id: "u".into(),
+            bindings: vec![b],
+        };
+        assert!(a.authorize(&who, Action::GuestView, Resource::Project(t, p)));
+        assert!(!a.authorize(&who, Action::GuestOperate, Resource::Project(t, p)));
+        // A definition it cannot read, or a name of no role, grants nothing.
+        let odd = SiteBinding {
+            custom: Some(SiteRole {
+                level: "galaxy".into(),
+                actions: vec!["guest_view".into()],
+            }),
+            ..custom.clone()
+        };
+        assert!(binding(&odd).is_none());
+        let unknown = SiteBinding {
+            custom: None,
+            ..custom
+        };
+        assert!(binding(&unknown).is_none());
     }
 }

@@ -2,19 +2,10 @@
 //! becomes the actor, the user behind it with the credential used and the user's role bindings
 //! (its groups' included) as the policy engine reads them.
 
-use scmp_authz::{Principal, RoleBinding};
+use scmp_authz::Principal;
 use scmp_common::Error;
-use scmp_store::StoredBinding;
 
 use crate::context::{Actor, AppState};
-
-/// The role bindings the policy engine understands; unknown or malformed ones grant nothing.
-fn bindings(stored: &[StoredBinding]) -> Vec<RoleBinding> {
-    stored
-        .iter()
-        .filter_map(|b| RoleBinding::from_stored(&b.role, b.tenant_id, b.project_id))
-        .collect()
-}
 
 impl AppState {
     /// The actor a credential's text stands for; `None` when it is no live credential.
@@ -34,7 +25,7 @@ impl AppState {
         };
         let principal = Principal {
             id: user.id.to_string(),
-            bindings: bindings(&stored),
+            bindings: self.resolve_bindings(&stored).await?,
         };
         Ok(Some(Actor {
             user,

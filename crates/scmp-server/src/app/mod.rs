@@ -30,6 +30,7 @@ mod realm_settings;
 mod realm_sync;
 pub mod realms;
 pub mod role_bindings;
+pub mod roles;
 pub mod sessions;
 mod site_audit;
 mod site_budgets;

@@ -1,13 +1,15 @@
 //! Role bindings: a role given to a user or a group on the platform, a tenant or a project. Roles
 //! inside a tenant go only to that tenant's users and groups, so a tenant administrator can never
-//! open its tenant to outsiders or reach beyond it.
+//! open its tenant to outsiders or reach beyond it; and nobody gives a role with rights they do
+//! not hold themselves on the binding's scope.
 
 use scmp_api::{Page, RoleBindingCreate, RoleBindingView, ScopeBody, TenantFilter};
-use scmp_authz::{Action, Resource, Role};
+use scmp_authz::{Action, Level, Resource, Scope};
 use scmp_common::{AuditTarget, Error, ProjectId, ResourceKind, RoleBindingId, TenantId};
 use scmp_store::BindingSubject;
 
 use super::paging;
+use super::roles::Bindable;
 use crate::context::{AppState, OpContext};
 
 fn invalid(field: &str, message: impl Into<String>) -> Error {
@@ -20,25 +22,22 @@ fn invalid(field: &str, message: impl Into<String>) -> Error {
 /// Whether a role may be bound on a scope of this shape (a tenant role on a tenant, ...); the
 /// refusal says where it may be bound.
 pub(crate) fn check_level(
-    role: Role,
+    name: &str,
+    level: Level,
     tenant: Option<TenantId>,
     project: Option<ProjectId>,
-) -> Result<(), Error> {
-    let fits = matches!(
-        (role.level(), tenant, project),
-        ("platform", None, None) | ("tenant", Some(_), None) | ("project", Some(_), Some(_))
-    );
-    if fits {
-        return Ok(());
+) -> Result<Scope, Error> {
+    if let Some(scope) = Scope::of(tenant, project).filter(|s| level.fits(s)) {
+        return Ok(scope);
     }
-    let where_ = match role.level() {
-        "platform" => "the platform (\"platform\")",
-        "tenant" => "tenant ({\"tenant\": ...})",
-        _ => "project ({\"project\": ...})",
+    let where_ = match level {
+        Level::Platform => "the platform (\"platform\")",
+        Level::Tenant => "tenant ({\"tenant\": ...})",
+        Level::Project => "project ({\"project\": ...})",
     };
     Err(invalid(
         "scope",
-        format!("the role {role} can only be bound on a {where_}"),
+        format!("the role {name} can only be bound on a {where_}"),
     ))
 }
 
@@ -116,17 +115,36 @@ impl AppState {
         ctx: &OpContext,
         body: RoleBindingCreate,
     ) -> Result<RoleBindingView, Error> {
-        let role: Role = body
-            .role
-            .parse()
-            .map_err(|e: scmp_authz::UnknownRole| invalid("role", e.to_string()))?;
+        let role = match self.lookup_role(ctx, &body.role).await {
+            Err(Error::NotFound { .. }) => {
+                return Err(invalid(
+                    "role",
+                    format!("unknown role '{}' (see role_list)", body.role),
+                ))
+            }
+            found => found?,
+        };
+        let grant = role.grant();
         let (tenant, project) = self.binding_scope(ctx, &body.scope).await?;
-        check_level(role, tenant, project)?;
+        let scope = check_level(grant.name(), grant.level(), tenant, project)?;
+        if let Bindable::Custom(r) = &role {
+            if r.tenant_id.is_some() && r.tenant_id != tenant {
+                return Err(invalid(
+                    "role",
+                    "a tenant's role can only be bound inside that tenant",
+                ));
+            }
+        }
         if !self.may_manage_users(ctx, tenant) {
             return Err(Error::Forbidden {
                 action: "grant roles here".into(),
             });
         }
+        let actions = scmp_authz::Action::ALL
+            .iter()
+            .copied()
+            .filter(|a| grant.grants(*a));
+        self.check_held(ctx, actions, scope, "grant a role")?;
         let (subject, target) = match (&body.subject.user, &body.subject.group) {
             (Some(user), None) => {
                 let u = self.lookup_user(ctx, user).await?;
@@ -161,15 +179,23 @@ impl AppState {
                 ))
             }
         };
+        let store = &self.store;
+        let create = async {
+            match &role {
+                Bindable::Builtin(r) => {
+                    store
+                        .binding_create(&subject, r.name(), tenant, project)
+                        .await
+                }
+                Bindable::Custom(r) => {
+                    store
+                        .custom_role_binding_create(&subject, r, tenant, project)
+                        .await
+                }
+            }
+        };
         let b = self
-            .audited(
-                ctx,
-                "role_binding_create",
-                target,
-                tenant,
-                self.store
-                    .binding_create(&subject, role.name(), tenant, project),
-            )
+            .audited(ctx, "role_binding_create", target, tenant, create)
             .await?;
         Ok(crate::views::role_binding(b))
     }
@@ -208,16 +234,16 @@ mod tests {
     #[test]
     fn roles_bind_only_at_their_level() {
         let (t, p) = (Some(TenantId::new()), Some(ProjectId::new()));
-        for role in Role::ALL {
-            let ok = match role.level() {
-                "platform" => (None, None),
-                "tenant" => (t, None),
-                _ => (t, p),
+        for level in Level::ALL {
+            let ok = match level {
+                Level::Platform => (None, None),
+                Level::Tenant => (t, None),
+                Level::Project => (t, p),
             };
-            assert!(check_level(role, ok.0, ok.1).is_ok(), "{role}");
-            for wrong in [(None, None), (t, None), (t, p)] {
+            assert!(check_level("r", level, ok.0, ok.1).is_ok(), "{level}");
+            for wrong in [(None, None), (t, None), (t, p), (None, p)] {
                 if wrong != ok {
-                    let e = check_level(role, wrong.0, wrong.1).unwrap_err();
+                    let e = check_level("r", level, wrong.0, wrong.1).unwrap_err();
                     assert!(matches!(e, Error::InvalidValue { ref field, .. } if field == "scope"));
                 }
             }

@@ -4,13 +4,35 @@
 //! (the users its policy lets it hold, with hashes only, and until when).
 
 use scmp_agent::link::{
-    SiteBinding, SiteGrant, SiteIdentity, SiteImage, SiteInstanceType, SiteProject, SiteState,
-    SiteToken,
+    SiteBinding, SiteGrant, SiteIdentity, SiteImage, SiteInstanceType, SiteProject, SiteRole,
+    SiteState, SiteToken,
 };
+use scmp_authz::{Grant, RoleBinding, Scope};
 use scmp_common::{Error, ProjectId};
 use scmp_store::Cluster;
 
 use crate::context::AppState;
+
+/// A binding as the site's policy engine reads it, a custom role's definition with it.
+fn site_binding(b: &RoleBinding) -> SiteBinding {
+    let (tenant, project) = match b.scope {
+        Scope::Platform => (None, None),
+        Scope::Tenant(t) => (Some(t), None),
+        Scope::Project(t, p) => (Some(t), Some(p)),
+    };
+    SiteBinding {
+        role: b.role.name().to_string(),
+        tenant,
+        project,
+        custom: match &b.role {
+            Grant::Builtin(_) => None,
+            Grant::Custom(c) => Some(SiteRole {
+                level: c.level.name().to_string(),
+                actions: c.actions.iter().map(|a| a.id().to_string()).collect(),
+            }),
+        },
+    }
+}
 
 impl AppState {
     /// The site's state for the agent of `cluster`.
@@ -85,6 +107,9 @@ impl AppState {
                 i.password_hash = None;
             }
         }
+        let definitions = self
+            .custom_definitions(cached.iter().flat_map(|i| &i.bindings))
+            .await?;
         let identities = cached
             .into_iter()
             .map(|i| SiteIdentity {
@@ -102,14 +127,10 @@ impl AppState {
                         expires_at_ms: t.expires_at,
                     })
                     .collect(),
-                bindings: i
-                    .bindings
-                    .into_iter()
-                    .map(|b| SiteBinding {
-                        role: b.role,
-                        tenant: b.tenant_id,
-                        project: b.project_id,
-                    })
+                bindings: definitions
+                    .resolve(&i.bindings)
+                    .iter()
+                    .map(site_binding)
                     .collect(),
             })
             .collect();

@@ -26,6 +26,7 @@ mod problems_doc;
 mod projects;
 mod realms;
 mod role_bindings;
+mod roles;
 mod sessions;
 mod site_budgets;
 mod sites;
@@ -208,6 +209,12 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
             realms::realm_view,
             realms::realm_update,
             realms::realm_delete
+        ))
+        .routes(routes!(roles::role_list, roles::role_create))
+        .routes(routes!(
+            roles::role_view,
+            roles::role_update,
+            roles::role_delete
         ))
         .routes(routes!(realms::realm_test))
         .routes(routes!(realms::realm_sync))

@@ -65,6 +65,10 @@ fn sample_body(operation: &str) -> Option<Value> {
             "directory": {"server1": "203.0.113.9", "base_dn": "dc=x"}}),
         ),
         "realm_update" => Some(json!({"comment": "defaced"})),
+        "role_create" => Some(
+            json!({"name": "intruders", "level": "tenant", "tenant": "TENANT", "actions": ["guest_view"]}),
+        ),
+        "role_update" => Some(json!({"actions": ["guest_view", "guest_operate"]})),
         "platform_settings_update" => Some(json!({"require_mfa": false})),
         "realm_sync" => Some(json!({"dry_run": true})),
         "realm_test" => Some(json!({})),
@@ -86,7 +90,7 @@ fn sample_body(operation: &str) -> Option<Value> {
 }
 
 /// Lists answer everyone, filtered to what the caller may see.
-const LISTS: &[&str] = &["tenant_list", "operation_list"];
+const LISTS: &[&str] = &["tenant_list", "operation_list", "role_list"];
 
 /// Operations every signed-in user may call (about themselves, the catalog, the sites); they must
 /// reveal nothing of others.
@@ -127,6 +131,10 @@ async fn every_operation_refuses_strangers() {
         "directory": {"server1": "203.0.113.9", "base_dn": "dc=corp"}});
     let made = ctx.admin.send(Method::POST, "/realms", Some(realm)).await;
     assert_eq!(made.status, 201, "{}", made.text);
+    let role = json!({"name": "ops-east", "level": "project", "tenant": "acme",
+        "actions": ["guest_view", "guest_operate"]});
+    let made = ctx.admin.send(Method::POST, "/roles", Some(role)).await;
+    assert_eq!(made.status, 201, "{}", made.text);
     let bindings: Page<RoleBindingView> = ctx.admin.get("/role-bindings").await;
     let admin_binding = bindings.items[0].id.to_string();
     let tokens: Page<TokenView> = ctx.admin.get("/tokens").await;
@@ -160,6 +168,7 @@ async fn every_operation_refuses_strangers() {
                 .replace("{id}", &admin_binding)
                 .replace("{group}", "devs")
                 .replace("{realm}", "corp")
+                .replace("{role}", "ops-east")
                 .replace("{guest}", "00000000-0000-4000-8000-0000000000a1")
                 .replace("{operation}", "00000000-0000-4000-8000-0000000000a2")
                 .replace("{host}", "pve1")

@@ -109,6 +109,11 @@ async fn every_list_pages_the_same_way() {
                        "directory": {"server1": "203.0.113.9", "base_dn": "dc=x"}}),
             ),
             (
+                "/roles",
+                json!({"name": format!("role-{i}"), "level": "project", "tenant": "acme",
+                       "actions": ["guest_view"]}),
+            ),
+            (
                 "/role-bindings",
                 json!({"subject": {"user": format!("user-{i}")}, "role": "viewer", "scope": {"project": p.id}}),
             ),
@@ -267,5 +272,5 @@ async fn every_list_pages_the_same_way() {
         walked.push(op);
     }
     walked.sort();
-    assert_eq!(walked.len(), 20, "every list operation: {walked:?}");
+    assert_eq!(walked.len(), 21, "every list operation: {walked:?}");
 }

@@ -23,6 +23,7 @@ mod portal;
 mod problems;
 mod realms;
 mod realms_ad;
+mod roles;
 mod sagas;
 mod service;
 mod sessions;
