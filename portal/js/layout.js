@@ -8,7 +8,7 @@ export function navigation(current) {
   /** @type {Array<[string|null, Node[]]>} */
   const groups = [[null, [link('#/', 'Overview'), link('#/projects', 'Projects'), link('#/operations', 'Operations'), link('#/tokens', 'My tokens'), link('#/security', 'Sign-in security')]]];
   if (isTenantAdmin() || hasRole('tenant-admin')) {
-    groups.push(['Tenant', [link('#/people', 'Users and groups'), link('#/bindings', 'Role bindings'), link('#/realms', 'Realms')]]);
+    groups.push(['Tenant', [link('#/people', 'Users and groups'), link('#/bindings', 'Role bindings'), link('#/roles', 'Roles'), link('#/realms', 'Realms')]]);
   }
   if (isPlatform()) {
     const items = [link('#/sites', 'Sites and clusters'), link('#/tenants', 'Tenants'), link('#/catalog', 'Catalog')];

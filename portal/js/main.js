@@ -12,6 +12,7 @@ import './pages/tokens.js';
 import './pages/security.js';
 import './pages/people.js';
 import './pages/realms.js';
+import './pages/roles.js';
 import './pages/platform.js';
 import './pages/audit.js';
 import { startApp } from './router.js';

@@ -193,6 +193,27 @@ try {
   await page.getByRole('link', { name: 'Tokens', exact: true }).first().click();
   await page.getByRole('heading', { name: /API tokens of/ }).waitFor();
 
+  log('a tenant administrator defines a role from its own rights and grants it');
+  await page.getByRole('navigation').getByRole('link', { name: 'Roles' }).click();
+  await page.getByRole('heading', { name: 'Roles' }).waitFor();
+  await page.getByRole('cell', { name: 'viewer', exact: true }).waitFor();
+  await page.getByLabel('Name').fill('blue-watcher');
+  await page.getByLabel('Bound on').selectOption('tenant');
+  await page.getByLabel('Actions').selectOption(['tenant_quota_update', 'guest_view']);
+  await page.getByRole('button', { name: 'Create role' }).click();
+  await page.getByText(/rights you do not hold there yourself \(tenant_quota_update\)/).waitFor();
+  await page.getByLabel('Actions').selectOption(['guest_list', 'guest_view', 'project_view']);
+  await page.getByRole('button', { name: 'Create role' }).click();
+  await page.getByRole('cell', { name: 'blue-watcher', exact: true }).waitFor();
+  await shot(page, 'roles');
+  await page.getByRole('navigation').getByRole('link', { name: 'Role bindings' }).click();
+  await page.getByRole('heading', { name: 'Role bindings' }).waitFor();
+  await page.getByLabel('Role').selectOption('blue-watcher');
+  const tenantScope = await page.getByLabel('Scope').locator('option[value^="tenant:"]').first().getAttribute('value');
+  await page.getByLabel('Scope').selectOption(tenantScope);
+  await page.getByRole('button', { name: 'Grant' }).click();
+  await page.getByRole('cell', { name: 'blue-watcher', exact: true }).waitFor();
+
   log('log out');
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.getByText('You are logged out').waitFor();

@@ -1,7 +1,8 @@
 //! `scmp realm` against a running `scmp server` and a real OpenLDAP: a realm made from a YAML
 //! file with its bind password read from standard input (and never printed), its connection
 //! tested step by step, its groups synced after a dry run, and a directory user logging in with
-//! `scmp login --username alice@corp`.
+//! `scmp login --username alice@corp`; and custom roles defined, listed, changed and deleted with
+//! `scmp role`.
 #![allow(clippy::unwrap_used)] // A test may unwrap: a panic fails it.
 
 use std::io::Write;
@@ -277,4 +278,69 @@ async fn a_user_signs_on_from_the_command_line_through_the_browser() {
     assert!(out.status.success(), "{}", text(&out));
     let me = ok(run(carol.path(), &["me", "view", "-o", "json"]));
     assert!(me.contains("carol-idp"), "{me}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_roles_are_managed_from_the_command_line() {
+    let lab = Lab::start();
+    let cfg = lab.config.path();
+    let actions = ok(run(cfg, &["role", "actions"]));
+    assert!(
+        actions.contains("guest_operate") && actions.contains("tenant_quota_update"),
+        "{actions}"
+    );
+    let made = ok(run(
+        cfg,
+        &[
+            "role",
+            "create",
+            "ops",
+            "--level",
+            "project",
+            "--tenant",
+            "acme",
+            "--action",
+            "guest_view,guest_list",
+            "--action",
+            "guest_operate",
+            "-o",
+            "json",
+        ],
+    ));
+    assert!(made.contains("\"builtin\": false"), "{made}");
+    let listed = ok(run(cfg, &["role", "list", "--tenant", "acme"]));
+    assert!(
+        listed.contains("ops") && listed.contains("viewer"),
+        "{listed}"
+    );
+    let changed = ok(run(
+        cfg,
+        &[
+            "role",
+            "update",
+            "ops",
+            "--action",
+            "guest_view",
+            "-o",
+            "json",
+        ],
+    ));
+    assert!(!changed.contains("guest_operate"), "{changed}");
+    let wrong = run(
+        cfg,
+        &[
+            "role",
+            "create",
+            "odd",
+            "--level",
+            "project",
+            "--action",
+            "tenant_delete",
+        ],
+    );
+    assert!(!wrong.status.success());
+    assert!(text(&wrong).contains("actions[0]"), "{}", text(&wrong));
+    ok(run(cfg, &["role", "delete", "ops"]));
+    let gone = run(cfg, &["role", "view", "ops"]);
+    assert!(text(&gone).contains("(404)"), "{}", text(&gone));
 }

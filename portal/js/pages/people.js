@@ -11,6 +11,7 @@ import { isPlatform } from '../session.js';
 /** @typedef {import('../api-types.js').GroupView} GroupView */
 /** @typedef {import('../api-types.js').TenantView} TenantView */
 /** @typedef {import('../api-types.js').RoleBindingView} RoleBindingView */
+/** @typedef {import('../api-types.js').RoleDefinition} RoleDefinition */
 
 route('/people', '#/people', async () => {
   /** @type {[UserView[], GroupView[], TenantView[]]} */
@@ -66,9 +67,10 @@ route('/people', '#/people', async () => {
 });
 
 route('/bindings', '#/bindings', async () => {
-  /** @type {[RoleBindingView[], UserView[], GroupView[], TenantView[]]} */
-  const [bindings, users, groups, ts] = await Promise.all([
-    all(`/role-bindings${ownTenant()}`), all(`/users${ownTenant()}`), all(`/groups${ownTenant()}`), tenants()]);
+  /** @type {[RoleBindingView[], UserView[], GroupView[], TenantView[], RoleDefinition[]]} */
+  const [bindings, users, groups, ts, roles] = await Promise.all([
+    all(`/role-bindings${ownTenant()}`), all(`/users${ownTenant()}`), all(`/groups${ownTenant()}`), tenants(),
+    all(`/roles${ownTenant()}`)]);
   const projects = await allProjects();
   const who = (b) => b.user_id ? `user ${(users.find((u) => u.id === b.user_id) || { name: b.user_id }).name}`
     : `group ${(groups.find((g) => g.id === b.group_id) || { name: b.group_id }).name}`;
@@ -81,7 +83,8 @@ route('/bindings', '#/bindings', async () => {
   const alertBox = h('div');
   const form = h('form', { class: 'panel' }, h('h2', {}, 'Grant a role'), alertBox,
     field('To', select('subject', [...users.map((u) => [`user:${u.id}`, `user ${u.name}`]), ...groups.map((g) => [`group:${g.id}`, `group ${g.name}`])])),
-    field('Role', select('role', ['tenant-admin', 'tenant-auditor', 'project-admin', 'member', 'viewer', ...(isPlatform() ? ['platform-admin', 'platform-operator', 'auditor'] : [])].map((r) => [r, r]))),
+    field('Role', select('role', roles.filter((r) => isPlatform() || r.level !== 'platform')
+      .map((r) => [r.name, `${r.name} (${r.level}${r.builtin ? '' : ', custom'})`])), 'a role is granted on a scope of its level'),
     field('Scope', select('scope', [...ts.map((t) => [`tenant:${t.id}`, `tenant ${t.name}`]), ...projects.map((p) => [`project:${p.id}`, `project ${p.tenant.name}/${p.name}`]), ...(isPlatform() ? [['platform', 'the whole platform']] : [])])),
     h('button', { type: 'submit', class: 'primary' }, 'Grant'));
   form.addEventListener('submit', async (ev) => {

@@ -69,6 +69,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     js!("pages/platform.js"),
     js!("pages/projects.js"),
     js!("pages/realms.js"),
+    js!("pages/roles.js"),
     js!("pages/security.js"),
     js!("pages/tokens.js"),
     js!("pages/wizard.js"),

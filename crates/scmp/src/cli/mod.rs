@@ -11,6 +11,7 @@ pub mod mfa;
 pub mod output;
 pub mod platform;
 pub mod realms;
+pub mod roles;
 pub mod sso;
 
 use client::Api;
