@@ -94,6 +94,8 @@
  * @property {Array<string>} nodes Nodes that have it.
  * @property {boolean} vlan_aware VLAN aware on every node that has it.
  */
+/** A built-in policy with its parameters.
+ * @typedef {(Object|Object|Object|Object|Object|Object|Object|Object)} Builtin */
 /** Whether the audit hash chain holds.
  * @typedef {"intact"|"broken"} ChainState */
 /** A signed checkpoint of the audit chain.
@@ -202,6 +204,8 @@
  */
 /** What inventory sync does about drift on a cluster.
  * @typedef {"report"|"repair"} DriftAction */
+/** What happens when a policy's rule holds for a request.
+ * @typedef {"deny"|"warn"} Enforcement */
 /** A field that was not acceptable.
  * @typedef {Object} FieldError
  * @property {string} field JSON path of the field (`quota.vcpus`).
@@ -417,6 +421,8 @@
  * @property {boolean} [trust_amr] Whether the provider's `amr` claim saying it checked a second factor (`mfa`, `otp`, `hwk`, ...) counts as one where the platform or the tenant requires it.
  * @property {(string|null)} [username_claim] The claim naming the user (default `sub`).
  */
+/** What is asked.
+ * @typedef {"guest_create"|"guest_resize"|"guest_migrate"} Operation */
 /** OperationId
  * @typedef {string} OperationId */
 /** What an operation does.
@@ -436,6 +442,7 @@
  * @property {string} target What it acts on.
  * @property {Array<string>} tasks Proxmox task UPIDs it ran.
  * @property {import('./api-types.js').Time} updated_at Last changed.
+ * @property {Array<import('./api-types.js').PolicyWarning>} [warnings] What governance policies warned about when it was admitted.
  */
 /** A page of a list.
  * @typedef {Object} Page_AgentView
@@ -490,16 +497,6 @@
 /** A page of a list.
  * @typedef {Object} Page_OperationView
  * @property {Array<import('./api-types.js').OperationView>} items The items.
- * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
- */
-/** A page of a list.
- * @typedef {Object} Page_ProjectView
- * @property {Array<import('./api-types.js').ProjectView>} items The items.
- * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
- */
-/** A page of a list.
- * @typedef {Object} Page_RealmView
- * @property {Array<import('./api-types.js').RealmView>} items The items.
  * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
  */
 export {};

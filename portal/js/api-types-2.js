@@ -3,6 +3,21 @@
 // document changes). Type definitions only: nothing here runs.
 
 /** A page of a list.
+ * @typedef {Object} Page_PolicyView
+ * @property {Array<import('./api-types.js').PolicyView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
+ * @typedef {Object} Page_ProjectView
+ * @property {Array<import('./api-types.js').ProjectView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
+ * @typedef {Object} Page_RealmView
+ * @property {Array<import('./api-types.js').RealmView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
  * @typedef {Object} Page_RoleBindingView
  * @property {Array<import('./api-types.js').RoleBindingView>} items The items.
  * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
@@ -48,6 +63,7 @@
  * @property {import('./api-types.js').ClusterId} cluster_id The cluster.
  * @property {import('./api-types.js').Country} country The site's country.
  * @property {string} host The host.
+ * @property {Array<import('./api-types.js').PolicyWarning>} [policy_warnings] What governance policies warn about the request (a refusal is an error instead).
  * @property {string} reason Why this host: how many hosts passed every filter, and why this one won.
  * @property {import('./api-types.js').Name} site The site's name.
  * @property {import('./api-types.js').SiteId} site_id The site.
@@ -61,12 +77,87 @@
  * @property {boolean} require_mfa Platform staff (users of no tenant) must have a second factor: a password login of one who has none gets a session that may only set one up.
  * @property {(null|import('./api-types.js').Time)} [updated_at] Last changed (absent when never).
  */
+/** `policy_create`: exactly one of `builtin` and `cedar`.
+ * @typedef {Object} PolicyCreate
+ * @property {(boolean|null)} [active] Whether it is enforced (default true); an inactive policy can be tried with dry runs.
+ * @property {(null|import('./api-types.js').Builtin)} [builtin] A built-in policy with its parameters.
+ * @property {(string|null)} [cedar] Cedar `forbid` rules over the input (see `GET /policies/schema`).
+ * @property {(string|null)} [description] What it is for.
+ * @property {import('./api-types.js').Enforcement} enforcement What a violation does.
+ * @property {(string|null)} [message] What a violation says (a built-in policy says what it checks when this is absent).
+ * @property {import('./api-types.js').Name} name Name, unique on the platform; refusals name it.
+ * @property {(string|null)} [project] The project it applies to (id).
+ * @property {(string|null)} [tenant] The tenant it applies to (id or name); with neither this nor `project`, the platform.
+ */
+/** `policy_dry_run`: what a new policy, or a new version of one, would have done to recent admissions in its scope.
+ * @typedef {Object} PolicyDryRun
+ * @property {(number|null)} [last] How many of the newest admissions to look at (default 100, at most 1000).
+ * @property {import('./api-types.js').PolicyCreate} policy The policy as it would be (its name need not exist; an existing one is not changed).
+ */
+/** One admission a dry run's policy would have held against.
+ * @typedef {Object} PolicyDryRunHit
+ * @property {string} actor Who asked.
+ * @property {import('./api-types.js').Time} at When it was admitted.
+ * @property {string} guest The guest's name.
+ * @property {import('./api-types.js').Operation} operation What was asked.
+ * @property {import('./api-types.js').ProjectId} project_id The project.
+ */
+/** What a dry run found.
+ * @typedef {Object} PolicyDryRunReport
+ * @property {number} examined How many admissions were looked at.
+ * @property {Array<import('./api-types.js').PolicyDryRunHit>} hits Those the policy would have refused (or warned about, for a `warn` policy).
+ */
+/** PolicyId
+ * @typedef {string} PolicyId */
+/** `policy_update`: a new version; what is given replaces what was there.
+ * @typedef {Object} PolicyUpdate
+ * @property {(boolean|null)} [active] Enforced or not.
+ * @property {(null|import('./api-types.js').Builtin)} [builtin] New built-in parameters (replacing Cedar rules, if it had them).
+ * @property {(string|null)} [cedar] New Cedar rules (replacing a built-in, if it was one).
+ * @property {(string|null)} [description] A new description.
+ * @property {(null|import('./api-types.js').Enforcement)} [enforcement] A new enforcement level.
+ * @property {(string|null)} [message] A new message (empty: the built-in's own).
+ * @property {number} version The version this change is made from (refused when the policy changed since).
+ */
+/** One version of a policy.
+ * @typedef {Object} PolicyVersionView
+ * @property {boolean} active Whether it was enforced.
+ * @property {(null|import('./api-types.js').Builtin)} [builtin] The built-in policy, for one.
+ * @property {(string|null)} [cedar] Its Cedar rules, for a custom policy.
+ * @property {string} changed_by Who made it.
+ * @property {import('./api-types.js').Time} created_at When.
+ * @property {import('./api-types.js').Enforcement} enforcement What a violation did.
+ * @property {(string|null)} [message] What it said, when it had its own message.
+ * @property {number} version The version.
+ */
+/** A policy.
+ * @typedef {Object} PolicyView
+ * @property {boolean} active Whether it is enforced.
+ * @property {(null|import('./api-types.js').Builtin)} [builtin] The built-in policy, for one.
+ * @property {string} cedar The Cedar rules it is evaluated as (a built-in's rendered).
+ * @property {import('./api-types.js').Time} created_at Created.
+ * @property {string} description What it is for.
+ * @property {import('./api-types.js').Enforcement} enforcement What a violation does.
+ * @property {import('./api-types.js').PolicyId} id Id.
+ * @property {string} message What a violation says.
+ * @property {import('./api-types.js').Name} name Name.
+ * @property {(null|import('./api-types.js').ProjectId)} [project_id] The project it applies to.
+ * @property {(null|import('./api-types.js').TenantId)} [tenant_id] The tenant it applies to (absent: the platform).
+ * @property {import('./api-types.js').Time} updated_at Last changed.
+ * @property {number} version Its version.
+ */
+/** A policy's warning about a request that went ahead.
+ * @typedef {Object} PolicyWarning
+ * @property {string} message What it says.
+ * @property {string} policy The policy.
+ */
 /** RFC 9457 problem details.
  * @typedef {Object} Problem
  * @property {Array<import('./api-types.js').DependentsView>} [dependents] What still depends on a resource that could not be deleted (409 `in-use`).
  * @property {string} detail What went wrong, for this request.
  * @property {Array<import('./api-types.js').FieldError>} [errors] The fields at fault, for invalid input.
  * @property {string} instance The request id (also in `X-Request-Id`): what the server's log lines of the request carry.
+ * @property {(string|null)} [policy] The governance policy that refused the request (422 `policy`).
  * @property {number} status The HTTP status.
  * @property {string} title A short summary of the problem type.
  * @property {string} type A URI naming the problem type (`https://scmp.dev/problems/in-use`).
@@ -406,38 +497,5 @@
  * @typedef {Object} TotpDisable
  * @property {(string|null)} [code] A current code.
  * @property {(string|null)} [recovery_code] Or a recovery code.
- */
-/** A new authenticator secret, shown this once.
- * @typedef {Object} TotpEnrollment
- * @property {string} otpauth_uri The `otpauth://totp/...` URI authenticator apps read.
- * @property {string} qr_svg The URI as a QR code (SVG).
- * @property {string} secret The secret (base32), for typing in.
- */
-/** A Proxmox VE task id (UPID:node:pid:pstart:starttime:type:id:user:)
- * @typedef {string} Upid */
-/** `user_create`.
- * @typedef {Object} UserCreate
- * @property {(string|null)} [email] E-mail address.
- * @property {(string|null)} [login] The user's login name in that realm (the name when left out).
- * @property {import('./api-types.js').Name} name Login name.
- * @property {(string|null)} [password] Password for `session_create` (at least 12 characters); none for token-only users.
- * @property {(string|null)} [realm] The realm the user logs in through (id or name), instead of a password of scmp's: the realm's own users are made at their first login, this makes one beforehand (a tenant's user of a platform realm, say).
- * @property {(string|null)} [tenant] The user's tenant (id or name); none for platform staff.
- */
-/** UserId
- * @typedef {string} UserId */
-/** `user_update`.
- * @typedef {Object} UserUpdate
- * @property {(string|null)} [email] New e-mail address.
- * @property {(string|null)} [password] New password (at least 12 characters).
- */
-/** A user.
- * @typedef {Object} UserView
- * @property {(string|null)} [email] E-mail address (absent when none was given).
- * @property {import('./api-types.js').UserId} id Id.
- * @property {import('./api-types.js').Name} name Name.
- * @property {string} realm Where the user is defined: a realm's name, or `local`.
- * @property {(string|null)} [tenant] That tenant's name.
- * @property {(null|import('./api-types.js').TenantId)} [tenant_id] Its tenant (absent for platform staff).
  */
 export {};

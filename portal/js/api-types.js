@@ -1,7 +1,7 @@
 // The API's types, for the portal's type check: generated from openapi/scmp.json by
 // tests/portal/gen-types.mjs (do not edit; run `node tests/portal/gen-types.mjs` after the
 // document changes). Type definitions only: nothing here runs.
-// Each is defined in one of api-types-1.js ... api-types-2.js.
+// Each is defined in one of api-types-1.js ... api-types-3.js.
 
 /** @typedef {import('./api-types-1.js').AgentEnroll} AgentEnroll */
 /** @typedef {import('./api-types-1.js').AgentEnrolled} AgentEnrolled */
@@ -19,6 +19,7 @@
 /** @typedef {import('./api-types-1.js').Authid} Authid */
 /** @typedef {import('./api-types-1.js').AuthMethod} AuthMethod */
 /** @typedef {import('./api-types-1.js').BridgeView} BridgeView */
+/** @typedef {import('./api-types-1.js').Builtin} Builtin */
 /** @typedef {import('./api-types-1.js').ChainState} ChainState */
 /** @typedef {import('./api-types-1.js').CheckpointView} CheckpointView */
 /** @typedef {import('./api-types-1.js').CloudInitSpec} CloudInitSpec */
@@ -36,6 +37,7 @@
 /** @typedef {import('./api-types-1.js').DescriptionUpdate} DescriptionUpdate */
 /** @typedef {import('./api-types-1.js').DirectorySettings} DirectorySettings */
 /** @typedef {import('./api-types-1.js').DriftAction} DriftAction */
+/** @typedef {import('./api-types-1.js').Enforcement} Enforcement */
 /** @typedef {import('./api-types-1.js').FieldError} FieldError */
 /** @typedef {import('./api-types-1.js').Fingerprint} Fingerprint */
 /** @typedef {import('./api-types-1.js').GroupCreate} GroupCreate */
@@ -69,6 +71,7 @@
 /** @typedef {import('./api-types-1.js').Name} Name */
 /** @typedef {import('./api-types-1.js').NetworkSpec} NetworkSpec */
 /** @typedef {import('./api-types-1.js').OpenIdSettings} OpenIdSettings */
+/** @typedef {import('./api-types-1.js').Operation} Operation */
 /** @typedef {import('./api-types-1.js').OperationId} OperationId */
 /** @typedef {import('./api-types-1.js').OperationKind} OperationKind */
 /** @typedef {import('./api-types-1.js').OperationState} OperationState */
@@ -84,8 +87,9 @@
 /** @typedef {import('./api-types-1.js').Page_InstanceTypeView} Page_InstanceTypeView */
 /** @typedef {import('./api-types-1.js').Page_JoinTokenView} Page_JoinTokenView */
 /** @typedef {import('./api-types-1.js').Page_OperationView} Page_OperationView */
-/** @typedef {import('./api-types-1.js').Page_ProjectView} Page_ProjectView */
-/** @typedef {import('./api-types-1.js').Page_RealmView} Page_RealmView */
+/** @typedef {import('./api-types-2.js').Page_PolicyView} Page_PolicyView */
+/** @typedef {import('./api-types-2.js').Page_ProjectView} Page_ProjectView */
+/** @typedef {import('./api-types-2.js').Page_RealmView} Page_RealmView */
 /** @typedef {import('./api-types-2.js').Page_RoleBindingView} Page_RoleBindingView */
 /** @typedef {import('./api-types-2.js').Page_RoleDefinition} Page_RoleDefinition */
 /** @typedef {import('./api-types-2.js').Page_SiteBudgetView} Page_SiteBudgetView */
@@ -97,6 +101,15 @@
 /** @typedef {import('./api-types-2.js').PlacementView} PlacementView */
 /** @typedef {import('./api-types-2.js').PlatformSettingsUpdate} PlatformSettingsUpdate */
 /** @typedef {import('./api-types-2.js').PlatformSettingsView} PlatformSettingsView */
+/** @typedef {import('./api-types-2.js').PolicyCreate} PolicyCreate */
+/** @typedef {import('./api-types-2.js').PolicyDryRun} PolicyDryRun */
+/** @typedef {import('./api-types-2.js').PolicyDryRunHit} PolicyDryRunHit */
+/** @typedef {import('./api-types-2.js').PolicyDryRunReport} PolicyDryRunReport */
+/** @typedef {import('./api-types-2.js').PolicyId} PolicyId */
+/** @typedef {import('./api-types-2.js').PolicyUpdate} PolicyUpdate */
+/** @typedef {import('./api-types-2.js').PolicyVersionView} PolicyVersionView */
+/** @typedef {import('./api-types-2.js').PolicyView} PolicyView */
+/** @typedef {import('./api-types-2.js').PolicyWarning} PolicyWarning */
 /** @typedef {import('./api-types-2.js').Problem} Problem */
 /** @typedef {import('./api-types-2.js').ProjectCreate} ProjectCreate */
 /** @typedef {import('./api-types-2.js').ProjectId} ProjectId */
@@ -153,10 +166,10 @@
 /** @typedef {import('./api-types-2.js').TokenView} TokenView */
 /** @typedef {import('./api-types-2.js').TotpConfirm} TotpConfirm */
 /** @typedef {import('./api-types-2.js').TotpDisable} TotpDisable */
-/** @typedef {import('./api-types-2.js').TotpEnrollment} TotpEnrollment */
-/** @typedef {import('./api-types-2.js').Upid} Upid */
-/** @typedef {import('./api-types-2.js').UserCreate} UserCreate */
-/** @typedef {import('./api-types-2.js').UserId} UserId */
-/** @typedef {import('./api-types-2.js').UserUpdate} UserUpdate */
-/** @typedef {import('./api-types-2.js').UserView} UserView */
+/** @typedef {import('./api-types-3.js').TotpEnrollment} TotpEnrollment */
+/** @typedef {import('./api-types-3.js').Upid} Upid */
+/** @typedef {import('./api-types-3.js').UserCreate} UserCreate */
+/** @typedef {import('./api-types-3.js').UserId} UserId */
+/** @typedef {import('./api-types-3.js').UserUpdate} UserUpdate */
+/** @typedef {import('./api-types-3.js').UserView} UserView */
 export {};

@@ -221,6 +221,9 @@ pub struct PlacementView {
     pub host: String,
     /// Why this host: how many hosts passed every filter, and why this one won.
     pub reason: String,
+    /// What governance policies warn about the request (a refusal is an error instead).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policy_warnings: Vec<crate::PolicyWarning>,
 }
 
 /// `snapshot_create`.

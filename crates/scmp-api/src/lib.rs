@@ -13,6 +13,7 @@ pub mod identity;
 pub mod operations;
 pub mod paging;
 pub mod platform;
+pub mod policies;
 pub mod problem;
 pub mod quota;
 pub mod realms;
@@ -31,6 +32,7 @@ pub use paging::{
     TokenOwner,
 };
 pub use platform::*;
+pub use policies::*;
 pub use problem::{DependentsView, FieldError, Problem, PROBLEM_TYPE_BASE};
 pub use quota::*;
 pub use realms::*;

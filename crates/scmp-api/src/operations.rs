@@ -31,6 +31,9 @@ pub struct OperationView {
     pub created_at: Time,
     /// Last changed.
     pub updated_at: Time,
+    /// What governance policies warned about when it was admitted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<crate::PolicyWarning>,
 }
 
 /// `?wait=SECONDS`.

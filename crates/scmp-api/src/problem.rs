@@ -48,6 +48,9 @@ pub struct Problem {
     /// What still depends on a resource that could not be deleted (409 `in-use`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dependents: Vec<DependentsView>,
+    /// The governance policy that refused the request (422 `policy`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
 }
 
 impl Problem {

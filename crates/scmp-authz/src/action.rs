@@ -101,6 +101,8 @@ actions! {
     MfaManageOwn => "mfa_manage_own", Platform;
     PlatformSettingsView => "platform_settings_view", Platform;
     PlatformSettingsUpdate => "platform_settings_update", Platform;
+    PolicyManage => "policy_manage", Tenant;
+    PlatformPolicyManage => "platform_policy_manage", Platform;
 }
 
 impl fmt::Display for Action {

@@ -158,6 +158,7 @@ impl Role {
                 GuestCreate,
                 GuestView,
                 GuestOperate,
+                PolicyManage,
             ],
             Role::TenantAuditor => &[
                 TenantView,

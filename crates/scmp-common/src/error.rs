@@ -48,6 +48,8 @@ pub enum ResourceKind {
     Platform,
     /// A custom role.
     Role,
+    /// A governance policy.
+    Policy,
 }
 
 impl ResourceKind {
@@ -73,6 +75,7 @@ impl ResourceKind {
         ResourceKind::Realm,
         ResourceKind::Platform,
         ResourceKind::Role,
+        ResourceKind::Policy,
     ];
 
     /// The kind as a step of a path (`instance_type`), in audit targets.
@@ -98,6 +101,7 @@ impl ResourceKind {
             ResourceKind::Realm => "realm",
             ResourceKind::Platform => "platform",
             ResourceKind::Role => "role",
+            ResourceKind::Policy => "policy",
         }
     }
 
@@ -130,6 +134,7 @@ impl fmt::Display for ResourceKind {
             ResourceKind::Realm => "realm",
             ResourceKind::Platform => "platform",
             ResourceKind::Role => "role",
+            ResourceKind::Policy => "policy",
         })
     }
 }
@@ -179,6 +184,14 @@ pub enum Error {
     /// refuses it. The message says why.
     #[error("{0}")]
     Refused(String),
+    /// A governance policy refuses the request.
+    #[error("refused by policy '{policy}': {message}")]
+    PolicyDenied {
+        /// The policy's name.
+        policy: String,
+        /// What it says.
+        message: String,
+    },
     /// A quota cannot be lowered below what is allocated or used.
     #[error("{scope} quota for {resource} cannot be lowered to {requested}: {in_use} is {what}")]
     QuotaBelowUse {

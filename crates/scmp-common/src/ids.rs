@@ -98,6 +98,8 @@ typed_id! {
     RealmId;
     /// A custom role.
     RoleId;
+    /// A governance policy.
+    PolicyId;
 }
 
 /// An API token or login session: its id is the first part of the bearer text

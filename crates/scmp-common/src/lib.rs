@@ -21,7 +21,7 @@ pub use country::Country;
 pub use error::{Dependents, Error, ResourceKind};
 pub use ids::{
     AgentId, ClusterId, CredentialId, GroupId, GuestId, ImageId, InstanceTypeId, JoinTokenId,
-    OperationId, ProjectId, RealmId, RoleBindingId, RoleId, SiteId, TenantId, UserId,
+    OperationId, PolicyId, ProjectId, RealmId, RoleBindingId, RoleId, SiteId, TenantId, UserId,
 };
 pub use lifecycle::{GuestKind, GuestState, OperationKind, OperationState};
 pub use name::Name;

@@ -102,6 +102,8 @@ pub struct AppState {
     pub agent_ca: tokio::sync::OnceCell<crate::agent_ca::AgentCa>,
     /// The OpenID providers of single sign-on realms (their discovery documents and keys).
     pub sso: crate::sso::Providers,
+    /// The governance policies' engine and their compiled set.
+    pub governance: crate::app::governance::PolicyCache,
 }
 
 impl AppState {
@@ -133,6 +135,7 @@ impl AppState {
             repeat_steps: false,
             agent_ca: Default::default(),
             sso: crate::sso::Providers::new()?,
+            governance: crate::app::governance::PolicyCache::new()?,
         })
     }
 }

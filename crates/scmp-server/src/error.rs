@@ -51,6 +51,7 @@ fn status_and_slug(e: &Error) -> (StatusCode, &'static str) {
         Error::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
         Error::InUse { .. } => (StatusCode::CONFLICT, "in-use"),
         Error::Refused(_) => (StatusCode::UNPROCESSABLE_ENTITY, "refused"),
+        Error::PolicyDenied { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "policy"),
         Error::IdempotencyKeyReused => (StatusCode::UNPROCESSABLE_ENTITY, "idempotency-key-reused"),
         Error::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
         Error::Unauthenticated { .. } => (StatusCode::UNAUTHORIZED, "unauthenticated"),
@@ -78,6 +79,7 @@ pub fn problem(e: &Error, instance: String) -> Problem {
         instance,
         errors: Vec::new(),
         dependents: Vec::new(),
+        policy: None,
     };
     match e {
         Error::InvalidValue { field, message } => p.errors.push(FieldError {
@@ -100,6 +102,7 @@ pub fn problem(e: &Error, instance: String) -> Problem {
                 })
                 .collect()
         }
+        Error::PolicyDenied { policy, .. } => p.policy = Some(policy.clone()),
         Error::MfaRequired => p.errors.push(FieldError {
             field: "totp".into(),
             message: e.to_string(),

@@ -128,6 +128,7 @@ impl Capacity {
             cluster: cluster.name.clone(),
             host,
             reason,
+            policy_warnings: Vec::new(),
         }
     }
 }

@@ -117,7 +117,13 @@ pub fn host(h: scmp_store::Host) -> HostView {
 
 /// The API's view of Operation.
 pub fn operation(o: Operation) -> OperationView {
+    let warnings = o
+        .params
+        .get(crate::app::guests::governed::WARNINGS)
+        .and_then(|w| serde_json::from_value(w.clone()).ok())
+        .unwrap_or_default();
     OperationView {
+        warnings,
         id: o.id,
         kind: o.kind,
         target: o.target,
@@ -265,6 +271,7 @@ fn placement(g: &Guest) -> Option<PlacementView> {
         cluster: g.cluster_name.clone()?,
         host: g.node.clone()?,
         reason: g.placement.clone(),
+        policy_warnings: Vec::new(),
     })
 }
 

@@ -209,3 +209,17 @@ impl DataStore {
         tx.commit().await
     }
 }
+
+impl DataStore {
+    /// The names of a user's groups, sorted.
+    pub async fn group_names_of(&self, user: UserId) -> Result<Vec<String>, Error> {
+        sqlx::query_scalar(
+            "SELECT g.name FROM user_groups g JOIN group_members m ON m.group_id = g.id \
+             WHERE m.user_id = $1 ORDER BY g.name",
+        )
+        .bind(user.to_string())
+        .fetch_all(&mut *self.read().await?)
+        .await
+        .map_err(db_error)
+    }
+}

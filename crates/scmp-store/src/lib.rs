@@ -29,6 +29,7 @@ mod offline_identities;
 mod open;
 mod operations;
 mod platform;
+mod policies;
 mod projects;
 mod realms;
 mod roles;
@@ -56,6 +57,9 @@ pub use mfa::Totp;
 pub use offline_identities::{CachedToken, OfflineIdentity};
 pub use operations::{CreationInput, NewOperation, Operation, Progress};
 pub use platform::PlatformSettings;
+pub use policies::{
+    AdmissionRow, PolicyContent, PolicyLevel, PolicyRow, PolicyVersion, ADMISSIONS_KEPT,
+};
 pub use projects::{NewProject, Project};
 pub use realms::{MembershipChange, Realm, RealmChange, RealmKind, RealmUser};
 pub use roles::{CustomRoleRow, RoleLevel};

@@ -43,6 +43,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (23, include_str!("../migrations/0023_sso.sql")),
     (24, include_str!("../migrations/0024_platform_settings.sql")),
     (25, include_str!("../migrations/0025_custom_roles.sql")),
+    (26, include_str!("../migrations/0026_policies.sql")),
 ];
 
 /// Arbitrary constant identifying scmp's migration lock.

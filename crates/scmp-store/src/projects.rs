@@ -263,6 +263,9 @@ impl DataStore {
             "DELETE FROM site_budgets WHERE project_id = $1",
             "DELETE FROM role_bindings WHERE project_id = $1",
             "DELETE FROM group_role_bindings WHERE project_id = $1",
+            "DELETE FROM policy_versions WHERE policy_id IN (SELECT id FROM policies WHERE project_id = $1)",
+            "DELETE FROM policies WHERE project_id = $1",
+            "DELETE FROM admissions WHERE project_id = $1",
         ] {
             sqlx::query(sql)
                 .bind(&key)

@@ -141,6 +141,20 @@ pub async fn user_with_role(
     ctx.admin.with_token(token)
 }
 
+/// A new user of `tenant` made through the API, with a token made in the store; a client with
+/// that token, and the user.
+pub async fn tenant_user(ctx: &TestContext, user: &str, tenant: &str) -> (Client, UserView) {
+    let u = create_user(&ctx.admin, user, Some(tenant), None).await;
+    let token = ctx
+        .store()
+        .await
+        .credential_issue(u.id, CredentialKind::Token, "test", None)
+        .await
+        .unwrap()
+        .text;
+    (ctx.admin.with_token(token), u)
+}
+
 /// A VM of the catalog's Debian image and the `small` type, with a cloud-init user and key.
 pub fn vm(guest: &str) -> GuestCreate {
     GuestCreate {

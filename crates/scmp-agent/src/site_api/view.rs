@@ -136,6 +136,7 @@ pub fn operation_view(
         request_id: uuid::Uuid::new_v4().to_string(),
         created_at: from_ms(started),
         updated_at: from_ms(finished),
+        warnings: Vec::new(),
     }
 }
 

@@ -20,6 +20,7 @@ mod me;
 mod mfa;
 mod operations;
 mod platform;
+mod policies;
 mod portal;
 mod portal_sso;
 mod problems_doc;
@@ -210,6 +211,15 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
             realms::realm_update,
             realms::realm_delete
         ))
+        .routes(routes!(policies::policy_list, policies::policy_create))
+        .routes(routes!(policies::policy_dry_run))
+        .routes(routes!(policies::policy_schema))
+        .routes(routes!(
+            policies::policy_view,
+            policies::policy_update,
+            policies::policy_delete
+        ))
+        .routes(routes!(policies::policy_versions))
         .routes(routes!(roles::role_list, roles::role_create))
         .routes(routes!(
             roles::role_view,

@@ -51,6 +51,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     js!("api-types.js"),
     js!("api-types-1.js"),
     js!("api-types-2.js"),
+    js!("api-types-3.js"),
     js!("api.js"),
     js!("dom.js"),
     js!("format.js"),

@@ -69,6 +69,15 @@ fn sample_body(operation: &str) -> Option<Value> {
             json!({"name": "intruders", "level": "tenant", "tenant": "TENANT", "actions": ["guest_view"]}),
         ),
         "role_update" => Some(json!({"actions": ["guest_view", "guest_operate"]})),
+        "policy_create" => Some(
+            json!({"name": "intruders", "tenant": "TENANT", "enforcement": "deny",
+            "builtin": {"kind": "max_size", "vcpus": 1}}),
+        ),
+        "policy_update" => Some(json!({"version": 1, "active": false})),
+        "policy_dry_run" => Some(
+            json!({"policy": {"name": "intruders", "tenant": "TENANT", "enforcement": "deny",
+            "builtin": {"kind": "max_size", "vcpus": 1}}}),
+        ),
         "platform_settings_update" => Some(json!({"require_mfa": false})),
         "realm_sync" => Some(json!({"dry_run": true})),
         "realm_test" => Some(json!({})),
@@ -90,7 +99,7 @@ fn sample_body(operation: &str) -> Option<Value> {
 }
 
 /// Lists answer everyone, filtered to what the caller may see.
-const LISTS: &[&str] = &["tenant_list", "operation_list", "role_list"];
+const LISTS: &[&str] = &["tenant_list", "operation_list", "role_list", "policy_list"];
 
 /// Operations every signed-in user may call (about themselves, the catalog, the sites); they must
 /// reveal nothing of others.
@@ -108,6 +117,7 @@ const SELF_SERVICE: &[&str] = &[
     "instance_type_list",
     "site_list",
     "sso_logout_url",
+    "policy_schema",
 ];
 
 /// Operations without authentication (login): wrong credentials are a 401 for everyone.
@@ -134,6 +144,13 @@ async fn every_operation_refuses_strangers() {
     let role = json!({"name": "ops-east", "level": "project", "tenant": "acme",
         "actions": ["guest_view", "guest_operate"]});
     let made = ctx.admin.send(Method::POST, "/roles", Some(role)).await;
+    assert_eq!(made.status, 201, "{}", made.text);
+    let policy = json!({"name": "east-small", "tenant": "acme", "enforcement": "deny",
+        "builtin": {"kind": "max_size", "vcpus": 8}});
+    let made = ctx
+        .admin
+        .send(Method::POST, "/policies", Some(policy))
+        .await;
     assert_eq!(made.status, 201, "{}", made.text);
     let bindings: Page<RoleBindingView> = ctx.admin.get("/role-bindings").await;
     let admin_binding = bindings.items[0].id.to_string();
@@ -169,6 +186,7 @@ async fn every_operation_refuses_strangers() {
                 .replace("{group}", "devs")
                 .replace("{realm}", "corp")
                 .replace("{role}", "ops-east")
+                .replace("{policy}", "east-small")
                 .replace("{guest}", "00000000-0000-4000-8000-0000000000a1")
                 .replace("{operation}", "00000000-0000-4000-8000-0000000000a2")
                 .replace("{host}", "pve1")

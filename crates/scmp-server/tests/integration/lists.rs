@@ -109,6 +109,11 @@ async fn every_list_pages_the_same_way() {
                        "directory": {"server1": "203.0.113.9", "base_dn": "dc=x"}}),
             ),
             (
+                "/policies",
+                json!({"name": format!("policy-{i}"), "tenant": "acme", "enforcement": "warn",
+                       "builtin": {"kind": "max_size", "vcpus": 64}}),
+            ),
+            (
                 "/roles",
                 json!({"name": format!("role-{i}"), "level": "project", "tenant": "acme",
                        "actions": ["guest_view"]}),
@@ -272,5 +277,5 @@ async fn every_list_pages_the_same_way() {
         walked.push(op);
     }
     walked.sort();
-    assert_eq!(walked.len(), 21, "every list operation: {walked:?}");
+    assert_eq!(walked.len(), 22, "every list operation: {walked:?}");
 }

@@ -9,6 +9,7 @@ mod audit;
 mod authorization;
 mod clusters;
 mod deletes;
+mod governance;
 mod groups;
 mod guest_changes;
 mod guest_lifecycle;

@@ -4,23 +4,10 @@
 //! is not deleted; another tenant sees none of it.
 
 use reqwest::Method;
-use scmp_api::{MeView, Page, RoleBindingView, RoleDefinition, UserView};
-use scmp_test_utils::helpers::{acme_web, create_tenant, create_user, quota, user_with_role, vm};
-use scmp_test_utils::{Client, TestContext};
+use scmp_api::{MeView, Page, RoleBindingView, RoleDefinition};
+use scmp_test_utils::helpers::{acme_web, create_tenant, quota, tenant_user, user_with_role, vm};
+use scmp_test_utils::TestContext;
 use serde_json::{json, Value};
-
-/// A client for a new user of `tenant` (with a token), and the user.
-async fn tenant_user(ctx: &TestContext, user: &str, tenant: &str) -> (Client, UserView) {
-    let u = create_user(&ctx.admin, user, Some(tenant), None).await;
-    let token = ctx
-        .store()
-        .await
-        .credential_issue(u.id, scmp_store::CredentialKind::Token, "test", None)
-        .await
-        .unwrap()
-        .text;
-    (ctx.admin.with_token(token), u)
-}
 
 fn bind(user: &str, role: &str, scope: Value) -> Value {
     json!({"subject": {"user": user}, "role": role, "scope": scope})

@@ -82,9 +82,15 @@ impl AppState {
             }
             None => self.migration_host(&g, &current).await?,
         };
+        let warnings = self
+            .govern_change(ctx, &g, scmp_governance::Operation::GuestMigrate, |f| {
+                f.host = target.clone()
+            })
+            .await?;
         let change = Change::update(
             OperationKind::GuestMigrate,
-            serde_json::json!({ "host": target }),
+            serde_json::json!({ "host": target,
+                super::governed::WARNINGS: super::governed::warnings_param(&warnings) }),
         );
         self.guest_begin(ctx, &g, change, wait).await
     }

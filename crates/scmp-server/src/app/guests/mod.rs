@@ -6,6 +6,7 @@
 pub mod actions;
 pub mod admission;
 pub mod changes;
+pub mod governed;
 pub mod live;
 pub mod snapshots;
 
@@ -78,14 +79,31 @@ impl AppState {
             .lookup_project(ctx, project, Action::GuestCreate)
             .await?;
         let checked = self.check_create(&p, body).await?;
-        if q.dry_run == Some(true) {
-            return Ok(Created::Preview(checked.placed));
+        let preview = q.dry_run == Some(true);
+        let facts = governed::new_guest_facts(
+            &checked.guest,
+            &checked.creation.image_name,
+            &checked.placed,
+        );
+        let warnings = self
+            .govern_request(
+                ctx,
+                &p,
+                scmp_governance::Operation::GuestCreate,
+                facts,
+                preview,
+            )
+            .await?;
+        if preview {
+            let mut placed = checked.placed;
+            placed.policy_warnings = warnings;
+            return Ok(Created::Preview(placed));
         }
         let new = checked.guest;
         let op = NewOperation {
             kind: OperationKind::GuestCreate,
             target: format!("guest/{}", new.name),
-            params: serde_json::json!({}),
+            params: serde_json::json!({ governed::WARNINGS: governed::warnings_param(&warnings) }),
             request_id: ctx.request_id.clone(),
             requested_by: Some((ctx.actor.user.id.to_string(), ctx.actor.user.identity())),
             creation: Some(checked.creation),
@@ -167,9 +185,17 @@ impl AppState {
         )?;
         admission::check_disk_grows(&g, sizes.2)?;
         let (vcpus, memory_mib, disk_gib) = sizes;
+        let warnings = self
+            .govern_change(ctx, &g, scmp_governance::Operation::GuestResize, |f| {
+                let size = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+                (f.vcpus, f.memory_mib, f.disk_gib) =
+                    (size(vcpus), size(memory_mib), size(disk_gib));
+            })
+            .await?;
         let mut change = Change::update(
             OperationKind::GuestResize,
-            serde_json::json!({"vcpus": vcpus, "memory_mib": memory_mib, "disk_gib": disk_gib}),
+            serde_json::json!({"vcpus": vcpus, "memory_mib": memory_mib, "disk_gib": disk_gib,
+                governed::WARNINGS: governed::warnings_param(&warnings)}),
         );
         change.quota = Some(g.growth_to(sizes)?);
         self.guest_begin(ctx, &g, change, wait).await

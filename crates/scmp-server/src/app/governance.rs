@@ -1,0 +1,231 @@
+//! Governance at admission: the active policies compiled once per change of any of them (the
+//! store's generation says when), evaluated over the request's typed input; the policies of the
+//! platform, the project's tenant and the project apply. A `deny` refuses with the policy's name
+//! and message, `warn`s go ahead and are answered and audited. Every admission's input is kept
+//! (the newest few thousand) for the dry runs of policy changes.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use scmp_api::PolicyWarning;
+use scmp_common::{Error, ProjectId, TenantId};
+use scmp_governance::{
+    ActorFacts, Compiled, Enforcement, Governance, Hit, OwnerFacts, PolicyDef, PolicyInput, Source,
+    TimeFacts, Verdict,
+};
+use scmp_store::{AdmissionRow, PolicyLevel, PolicyRow, Project};
+
+use crate::context::{AppState, OpContext};
+
+/// Where a policy applies: the platform, a tenant, or one project.
+pub(crate) type PolicyScope = (Option<TenantId>, Option<ProjectId>);
+
+/// Whether a policy of `scope` applies to a request in project `p`.
+pub(crate) fn applies(scope: PolicyScope, tenant: TenantId, project: ProjectId) -> bool {
+    match scope {
+        (None, _) => true,
+        (Some(t), None) => t == tenant,
+        (Some(t), Some(p)) => t == tenant && p == project,
+    }
+}
+
+/// A stored policy as the engine reads it.
+pub(crate) fn definition(row: &PolicyRow) -> Result<PolicyDef, Error> {
+    let source: Source = serde_json::from_str(&row.source).map_err(Error::internal)?;
+    Ok(PolicyDef {
+        key: row.name.to_string(),
+        enforcement: match row.level {
+            PolicyLevel::Deny => Enforcement::Deny,
+            PolicyLevel::Warn => Enforcement::Warn,
+        },
+        message: row.message.clone(),
+        source,
+    })
+}
+
+/// The active policies, compiled, with where each applies; and those that no longer compile.
+pub(crate) struct ActiveSet {
+    compiled: Compiled,
+    scopes: HashMap<String, PolicyScope>,
+    broken: Vec<(String, PolicyScope, String)>,
+}
+
+/// The engine and the compiled set of the store's generation.
+pub struct PolicyCache {
+    /// The engine (the input's schema and its validator).
+    pub engine: Governance,
+    set: tokio::sync::Mutex<Option<(i64, Arc<ActiveSet>)>>,
+}
+
+impl PolicyCache {
+    /// An empty cache.
+    pub fn new() -> Result<PolicyCache, Error> {
+        Ok(PolicyCache {
+            engine: Governance::new().map_err(Error::internal)?,
+            set: Default::default(),
+        })
+    }
+}
+
+impl std::fmt::Debug for PolicyCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PolicyCache")
+    }
+}
+
+impl AppState {
+    /// The active set of the store's current generation, compiled when it changed.
+    async fn active_policies(&self) -> Result<Arc<ActiveSet>, Error> {
+        let generation = self.store.policy_generation().await?;
+        let mut cached = self.governance.set.lock().await;
+        if let Some((g, set)) = cached.as_ref() {
+            if *g == generation {
+                return Ok(set.clone());
+            }
+        }
+        let rows: Vec<PolicyRow> = self
+            .store
+            .policy_all()
+            .await?
+            .into_iter()
+            .filter(|r| r.active)
+            .collect();
+        let mut defs = Vec::new();
+        let mut scopes = HashMap::new();
+        let mut broken = Vec::new();
+        for r in &rows {
+            let scope = (r.tenant_id, r.project_id);
+            // Checked when saved; one that no longer checks refuses what it would govern.
+            match definition(r).and_then(|d| {
+                self.governance
+                    .engine
+                    .rules(&d)
+                    .map(|_| d)
+                    .map_err(|e| Error::internal(e.to_string()))
+            }) {
+                Ok(d) => {
+                    scopes.insert(d.key.clone(), scope);
+                    defs.push(d);
+                }
+                Err(e) => {
+                    tracing::error!(policy = %r.name, error = %e.chain(), "a policy does not compile");
+                    broken.push((r.name.to_string(), scope, e.to_string()));
+                }
+            }
+        }
+        let compiled = self
+            .governance
+            .engine
+            .compile(&defs)
+            .map_err(|(_, e)| Error::internal(e.to_string()))?;
+        let set = Arc::new(ActiveSet {
+            compiled,
+            scopes,
+            broken,
+        });
+        *cached = Some((generation, set.clone()));
+        Ok(set)
+    }
+
+    /// The facts of the caller, the project and its tenant, and the time, for a request.
+    pub(crate) async fn policy_facts(
+        &self,
+        ctx: &OpContext,
+        p: &Project,
+    ) -> Result<(ActorFacts, OwnerFacts, OwnerFacts, TimeFacts), Error> {
+        let tenant = self.store.tenant_get(p.tenant_id).await?;
+        let user = &ctx.actor.user;
+        Ok((
+            ActorFacts {
+                name: user.name.to_string(),
+                groups: self.store.group_names_of(user.id).await?,
+                realm: user
+                    .realm
+                    .as_ref()
+                    .map(|r| r.to_string())
+                    .unwrap_or_default(),
+            },
+            OwnerFacts {
+                name: p.name.to_string(),
+                labels: Vec::new(),
+            },
+            OwnerFacts {
+                name: tenant.name.to_string(),
+                labels: Vec::new(),
+            },
+            TimeFacts::at(self.clock.now_ms()),
+        ))
+    }
+
+    /// The verdict of the policies that apply in project `p` on `input`.
+    pub(crate) async fn policy_verdict(
+        &self,
+        p: &Project,
+        input: &PolicyInput,
+    ) -> Result<Verdict, Error> {
+        let set = self.active_policies().await?;
+        if let Some((policy, _, why)) = set
+            .broken
+            .iter()
+            .find(|(_, scope, _)| applies(*scope, p.tenant_id, p.id))
+        {
+            return Err(Error::PolicyDenied {
+                policy: policy.clone(),
+                message: format!("the policy cannot be evaluated ({why}); ask its owner to fix it"),
+            });
+        }
+        let verdict = self
+            .governance
+            .engine
+            .evaluate(&set.compiled, input)
+            .map_err(|e| Error::InvalidValue {
+                field: "request".into(),
+                message: e.to_string(),
+            })?;
+        let hits: Vec<Hit> = verdict
+            .hits
+            .into_iter()
+            .filter(|h| {
+                set.scopes
+                    .get(&h.policy)
+                    .is_some_and(|s| applies(*s, p.tenant_id, p.id))
+            })
+            .collect();
+        Ok(Verdict { hits })
+    }
+
+    /// Admission's governance: refused by the first `deny` policy that holds, otherwise the
+    /// warnings; the input kept for dry runs (not for a preview).
+    pub(crate) async fn govern(
+        &self,
+        p: &Project,
+        input: &PolicyInput,
+        preview: bool,
+    ) -> Result<Vec<PolicyWarning>, Error> {
+        let verdict = self.policy_verdict(p, input).await?;
+        if !preview {
+            self.store
+                .admission_record(&AdmissionRow {
+                    at: input.time.epoch_ms,
+                    tenant_id: p.tenant_id,
+                    project_id: p.id,
+                    operation: input.operation.name().to_string(),
+                    input: serde_json::to_string(input).map_err(Error::internal)?,
+                })
+                .await?;
+        }
+        if let Some(d) = verdict.denial() {
+            return Err(Error::PolicyDenied {
+                policy: d.policy.clone(),
+                message: d.message.clone(),
+            });
+        }
+        Ok(verdict
+            .warnings()
+            .map(|w| PolicyWarning {
+                policy: w.policy.clone(),
+                message: w.message.clone(),
+            })
+            .collect())
+    }
+}
