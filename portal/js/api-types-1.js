@@ -383,6 +383,10 @@
  * @property {import('./api-types.js').SiteId} site The site whose agent it enrolls.
  * @property {(null|import('./api-types.js').Time)} [used_at] When an agent enrolled with it (absent while unused).
  */
+/** `tenant_labels_update`, `project_labels_update`: the labels, all of them.
+ * @typedef {Object} LabelsBody
+ * @property {Object<string, string>} labels Key to value: keys of lower-case letters, digits and `. _ / -`, values of letters, digits and `. _ -`; at most 32.
+ */
 /** How a directory is spoken to.
  * @typedef {"ldap"|"ldaps"|"ldap+starttls"} LdapMode */
 /** A user joining or leaving a group.
@@ -492,11 +496,6 @@
 /** A page of a list.
  * @typedef {Object} Page_JoinTokenView
  * @property {Array<import('./api-types.js').JoinTokenView>} items The items.
- * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
- */
-/** A page of a list.
- * @typedef {Object} Page_OperationView
- * @property {Array<import('./api-types.js').OperationView>} items The items.
  * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
  */
 export {};

@@ -3,6 +3,11 @@
 // document changes). Type definitions only: nothing here runs.
 
 /** A page of a list.
+ * @typedef {Object} Page_OperationView
+ * @property {Array<import('./api-types.js').OperationView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
  * @typedef {Object} Page_PolicyView
  * @property {Array<import('./api-types.js').PolicyView>} items The items.
  * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
@@ -175,6 +180,7 @@
  * @property {import('./api-types.js').Time} created_at Created.
  * @property {(string|null)} [description] Description (absent when none was given).
  * @property {import('./api-types.js').ProjectId} id Id.
+ * @property {Object<string, string>} [labels] Labels (key to value), which governance policies read.
  * @property {import('./api-types.js').Name} name Name.
  * @property {import('./api-types.js').QuotaBody} quota Quota.
  * @property {import('./api-types.js').TenantId} tenant_id Its tenant.
@@ -470,6 +476,7 @@
  * @property {import('./api-types.js').Time} created_at Created.
  * @property {(string|null)} [description] Description (absent when none was given).
  * @property {import('./api-types.js').TenantId} id Id.
+ * @property {Object<string, string>} [labels] Labels (key to value), which governance policies read.
  * @property {import('./api-types.js').Name} name Name.
  * @property {import('./api-types.js').QuotaBody} quota Quota.
  * @property {boolean} [require_mfa] Its users must have a second factor.
@@ -492,10 +499,5 @@
 /** `mfa_totp_confirm`: the authenticator's first code.
  * @typedef {Object} TotpConfirm
  * @property {string} code The current code (6 digits).
- */
-/** `mfa_totp_disable`: proof that the caller holds the factor.
- * @typedef {Object} TotpDisable
- * @property {(string|null)} [code] A current code.
- * @property {(string|null)} [recovery_code] Or a recovery code.
  */
 export {};

@@ -2,6 +2,11 @@
 // tests/portal/gen-types.mjs (do not edit; run `node tests/portal/gen-types.mjs` after the
 // document changes). Type definitions only: nothing here runs.
 
+/** `mfa_totp_disable`: proof that the caller holds the factor.
+ * @typedef {Object} TotpDisable
+ * @property {(string|null)} [code] A current code.
+ * @property {(string|null)} [recovery_code] Or a recovery code.
+ */
 /** A new authenticator secret, shown this once.
  * @typedef {Object} TotpEnrollment
  * @property {string} otpauth_uri The `otpauth://totp/...` URI authenticator apps read.

@@ -64,6 +64,7 @@
 /** @typedef {import('./api-types-1.js').JoinTokenCreated} JoinTokenCreated */
 /** @typedef {import('./api-types-1.js').JoinTokenId} JoinTokenId */
 /** @typedef {import('./api-types-1.js').JoinTokenView} JoinTokenView */
+/** @typedef {import('./api-types-1.js').LabelsBody} LabelsBody */
 /** @typedef {import('./api-types-1.js').LdapMode} LdapMode */
 /** @typedef {import('./api-types-1.js').MembershipView} MembershipView */
 /** @typedef {import('./api-types-1.js').MeView} MeView */
@@ -86,7 +87,7 @@
 /** @typedef {import('./api-types-1.js').Page_ImageView} Page_ImageView */
 /** @typedef {import('./api-types-1.js').Page_InstanceTypeView} Page_InstanceTypeView */
 /** @typedef {import('./api-types-1.js').Page_JoinTokenView} Page_JoinTokenView */
-/** @typedef {import('./api-types-1.js').Page_OperationView} Page_OperationView */
+/** @typedef {import('./api-types-2.js').Page_OperationView} Page_OperationView */
 /** @typedef {import('./api-types-2.js').Page_PolicyView} Page_PolicyView */
 /** @typedef {import('./api-types-2.js').Page_ProjectView} Page_ProjectView */
 /** @typedef {import('./api-types-2.js').Page_RealmView} Page_RealmView */
@@ -165,7 +166,7 @@
 /** @typedef {import('./api-types-2.js').TokenCreate} TokenCreate */
 /** @typedef {import('./api-types-2.js').TokenView} TokenView */
 /** @typedef {import('./api-types-2.js').TotpConfirm} TotpConfirm */
-/** @typedef {import('./api-types-2.js').TotpDisable} TotpDisable */
+/** @typedef {import('./api-types-3.js').TotpDisable} TotpDisable */
 /** @typedef {import('./api-types-3.js').TotpEnrollment} TotpEnrollment */
 /** @typedef {import('./api-types-3.js').Upid} Upid */
 /** @typedef {import('./api-types-3.js').UserCreate} UserCreate */

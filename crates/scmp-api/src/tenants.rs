@@ -57,6 +57,9 @@ pub struct TenantView {
     /// Its users must have a second factor.
     #[serde(default)]
     pub require_mfa: bool,
+    /// Labels (key to value), which governance policies read.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub labels: std::collections::BTreeMap<String, String>,
     /// Created.
     pub created_at: Time,
 }
@@ -67,6 +70,15 @@ pub struct TenantView {
 pub struct DescriptionUpdate {
     /// The new description.
     pub description: String,
+}
+
+/// `tenant_labels_update`, `project_labels_update`: the labels, all of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LabelsBody {
+    /// Key to value: keys of lower-case letters, digits and `. _ / -`, values of letters, digits
+    /// and `. _ -`; at most 32.
+    pub labels: std::collections::BTreeMap<String, String>,
 }
 
 /// `project_create`.
@@ -97,6 +109,9 @@ pub struct ProjectView {
     pub description: Option<String>,
     /// Quota.
     pub quota: QuotaBody,
+    /// Labels (key to value), which governance policies read.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub labels: std::collections::BTreeMap<String, String>,
     /// Created.
     pub created_at: Time,
 }

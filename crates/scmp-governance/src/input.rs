@@ -2,6 +2,7 @@
 //! Cedar): the guest as the request would leave it, the actor and its groups, the project and the
 //! tenant with their labels, and the time.
 
+use cedar_policy::{Context, RestrictedExpression};
 use serde::{Deserialize, Serialize};
 
 /// What is asked.
@@ -155,8 +156,68 @@ pub struct PolicyInput {
     pub time: TimeFacts,
 }
 
+fn text(s: &str) -> RestrictedExpression {
+    RestrictedExpression::new_string(s.to_string())
+}
+
+fn texts(v: &[String]) -> RestrictedExpression {
+    RestrictedExpression::new_set(v.iter().map(|s| text(s)))
+}
+
+fn record(
+    fields: impl IntoIterator<Item = (&'static str, RestrictedExpression)>,
+) -> Result<RestrictedExpression, String> {
+    RestrictedExpression::new_record(fields.into_iter().map(|(k, v)| (k.to_string(), v)))
+        .map_err(|e| e.to_string())
+}
+
+fn owner(o: &OwnerFacts) -> Result<RestrictedExpression, String> {
+    record([("name", text(&o.name)), ("labels", texts(&o.labels))])
+}
+
 impl PolicyInput {
-    /// The Cedar context: everything but the operation, which is the request's action.
+    /// The Cedar context, built directly (the shape is this type's, which a test holds to the
+    /// schema): everything but the operation, which is the request's action.
+    pub(crate) fn context(&self) -> Result<Context, String> {
+        let r = &self.request;
+        let long = RestrictedExpression::new_long;
+        let request = record([
+            ("name", text(&r.name)),
+            ("kind", text(&r.kind)),
+            ("image", text(&r.image)),
+            ("vcpus", long(r.vcpus)),
+            ("memory_mib", long(r.memory_mib)),
+            ("disk_gib", long(r.disk_gib)),
+            ("site", text(&r.site)),
+            ("country", text(&r.country)),
+            ("host", text(&r.host)),
+            ("bridge", text(&r.bridge)),
+            ("vlan", long(r.vlan)),
+            ("tags", texts(&r.tags)),
+            ("ha", RestrictedExpression::new_bool(r.ha)),
+            ("backup_policy", text(&r.backup_policy)),
+        ])?;
+        let actor = record([
+            ("name", text(&self.actor.name)),
+            ("groups", texts(&self.actor.groups)),
+            ("realm", text(&self.actor.realm)),
+        ])?;
+        let time = record([
+            ("epoch_ms", long(self.time.epoch_ms)),
+            ("hour", long(self.time.hour)),
+            ("weekday", long(self.time.weekday)),
+        ])?;
+        Context::from_pairs([
+            ("request".to_string(), request),
+            ("actor".to_string(), actor),
+            ("project".to_string(), owner(&self.project)?),
+            ("tenant".to_string(), owner(&self.tenant)?),
+            ("time".to_string(), time),
+        ])
+        .map_err(|e| e.to_string())
+    }
+
+    /// The Cedar context as JSON, for checking against the schema.
     pub(crate) fn context_json(&self) -> serde_json::Value {
         serde_json::json!({
             "request": self.request,

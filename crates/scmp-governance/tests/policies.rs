@@ -278,6 +278,37 @@ when { context.time.weekday >= 6 && context.request.vcpus > 16 };"#,
 }
 
 #[test]
+fn the_input_fits_the_schema() {
+    let g = Governance::new().unwrap();
+    g.check_input(&input()).unwrap();
+    // And a rule over every attribute of it evaluates without error.
+    let every = def(
+        "every",
+        Enforcement::Deny,
+        Source::Cedar(
+            r#"forbid (principal, action, resource) when {
+  context.request.name == "x" || context.request.kind == "x" || context.request.image == "x" ||
+  context.request.vcpus == 0 || context.request.memory_mib == 0 || context.request.disk_gib == 0 ||
+  context.request.site == "x" || context.request.country == "x" || context.request.host == "x" ||
+  context.request.bridge == "x" || context.request.vlan == 9 || context.request.tags.contains("x") ||
+  context.request.ha && context.request.backup_policy == "x" ||
+  context.actor.name == "x" || context.actor.groups.contains("x") || context.actor.realm == "x" ||
+  context.project.name == "x" || context.project.labels.contains("x") ||
+  context.tenant.name == "x" || context.tenant.labels.contains("x") ||
+  context.time.epoch_ms == 0 || context.time.hour == 99 || context.time.weekday == 0 ||
+  resource in Scmp::Tenant::"globex"
+};"#
+            .into(),
+        ),
+    );
+    let set = g.compile(&[every]).unwrap();
+    assert!(g.evaluate(&set, &input()).unwrap().hits.is_empty());
+    let mut other = input();
+    other.tenant.name = "globex".into();
+    assert_eq!(g.evaluate(&set, &other).unwrap().hits.len(), 1);
+}
+
+#[test]
 fn warnings_pass_and_denials_name_their_policy() {
     let g = Governance::new().unwrap();
     let set = g

@@ -22,6 +22,7 @@ pub fn tenant(t: scmp_store::Tenant, quota: scmp_store::QuotaView) -> TenantView
         quota: self::quota(quota),
         countries: t.countries,
         require_mfa: t.require_mfa,
+        labels: t.labels,
         created_at: from_ms(t.created_at),
     }
 }
@@ -215,6 +216,7 @@ pub fn project(p: scmp_store::Project) -> ProjectView {
         tenant_id: p.tenant_id,
         name: p.name,
         description: text(p.description),
+        labels: p.labels,
         created_at: from_ms(p.created_at),
     }
 }

@@ -44,6 +44,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (24, include_str!("../migrations/0024_platform_settings.sql")),
     (25, include_str!("../migrations/0025_custom_roles.sql")),
     (26, include_str!("../migrations/0026_policies.sql")),
+    (27, include_str!("../migrations/0027_labels.sql")),
 ];
 
 /// Arbitrary constant identifying scmp's migration lock.

@@ -23,6 +23,8 @@ pub struct NewProject {
 /// A project as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Project {
+    /// Labels (key to value), which governance policies read.
+    pub labels: crate::labels::Labels,
     /// Id.
     pub id: ProjectId,
     /// Its tenant.
@@ -54,7 +56,8 @@ impl Project {
 
 const COLUMNS: &str =
     "id, tenant_id, name, description, limit_vcpus, limit_memory_mib, limit_disk_gib, \
-     limit_guests, used_vcpus, used_memory_mib, used_disk_gib, used_guests, created_at, updated_at";
+     limit_guests, used_vcpus, used_memory_mib, used_disk_gib, used_guests, created_at, updated_at, \
+     labels";
 
 fn project(row: &AnyRow) -> Result<Project, Error> {
     Ok(Project {
@@ -66,6 +69,7 @@ fn project(row: &AnyRow) -> Result<Project, Error> {
         description: get_string(row, "description")?,
         limits: resources(row, "limit")?,
         used: resources(row, "used")?,
+        labels: crate::labels::read(row)?,
         created_at: sqlx::Row::try_get(row, "created_at").map_err(Error::internal)?,
         updated_at: sqlx::Row::try_get(row, "updated_at").map_err(Error::internal)?,
     })

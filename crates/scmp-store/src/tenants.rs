@@ -20,6 +20,8 @@ pub struct NewTenant {
 /// A tenant as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tenant {
+    /// Labels (key to value), which governance policies read.
+    pub labels: crate::labels::Labels,
     /// Id.
     pub id: TenantId,
     /// Name.
@@ -74,6 +76,7 @@ fn tenant(row: &AnyRow) -> Result<Tenant, Error> {
             .collect::<Result<_, _>>()?,
         require_mfa: sqlx::Row::try_get::<i64, _>(row, "require_mfa").map_err(Error::internal)?
             != 0,
+        labels: crate::labels::read(row)?,
         created_at: sqlx::Row::try_get(row, "created_at").map_err(Error::internal)?,
         updated_at: sqlx::Row::try_get(row, "updated_at").map_err(Error::internal)?,
     })
@@ -82,7 +85,7 @@ fn tenant(row: &AnyRow) -> Result<Tenant, Error> {
 const COLUMNS: &str =
     "id, name, description, limit_vcpus, limit_memory_mib, limit_disk_gib, limit_guests, \
      alloc_vcpus, alloc_memory_mib, alloc_disk_gib, alloc_guests, created_at, updated_at, countries, \
-     require_mfa";
+     require_mfa, labels";
 
 /// Free text the store keeps: at most 4 KiB, and no NUL (PostgreSQL cannot store it; SQLite is held to
 /// the same rule so both backends accept the same input).

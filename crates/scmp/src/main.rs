@@ -58,6 +58,9 @@ enum Command {
     /// Realms users log in through (LDAP, Active Directory, OpenID Connect).
     #[command(subcommand)]
     Realm(cli::realms::RealmCmd),
+    /// Governance policies: what may be done at all, where (and `policy test`, offline).
+    #[command(subcommand)]
+    Policy(cli::policies::PolicyCmd),
     /// Roles: the built-in ones and custom roles (named sets of actions).
     #[command(subcommand)]
     Role(cli::roles::RoleCmd),
@@ -151,6 +154,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Mfa(cmd) => cli::mfa::mfa(cmd, g).await,
         Command::Realm(cmd) => cli::realms::realm(cmd, g).await,
         Command::Role(cmd) => cli::roles::role(cmd, g).await,
+        Command::Policy(cmd) => cli::policies::policy(cmd, g).await,
         Command::PlatformSettings(cmd) => cli::mfa::platform_settings(cmd, g).await,
         Command::Tenant(cmd) => c::tenant(cmd, g).await,
         Command::Project(cmd) => c::project(cmd, g).await,

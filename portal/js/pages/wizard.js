@@ -109,7 +109,10 @@ route('/projects/([^/]+)/new', '#/projects', async (id) => {
       try {
         /** @type {PlacementView} */
         const pl = await api.post(`/projects/${id}/guests?dry_run=true`, b);
-        if (mine === previewSeq) put(placement, h('p', {}, h('strong', {}, 'Placement now: '), placementText(pl)));
+        if (mine === previewSeq) {
+          put(placement, h('p', {}, h('strong', {}, 'Placement now: '), placementText(pl)),
+            (pl.policy_warnings || []).map((w) => h('div', { class: 'alert info' }, `Policy ${w.policy} warns: ${w.message}`)));
+        }
       } catch (e) {
         if (mine === previewSeq) put(placement, h('div', { class: 'alert error' }, e.message));
       }

@@ -29,6 +29,11 @@ pub(crate) fn applies(scope: PolicyScope, tenant: TenantId, project: ProjectId) 
     }
 }
 
+/// Labels as policies read them: `key=value`.
+fn label_texts(labels: &scmp_store::Labels) -> Vec<String> {
+    labels.iter().map(|(k, v)| format!("{k}={v}")).collect()
+}
+
 /// A stored policy as the engine reads it.
 pub(crate) fn definition(row: &PolicyRow) -> Result<PolicyDef, Error> {
     let source: Source = serde_json::from_str(&row.source).map_err(Error::internal)?;
@@ -147,11 +152,11 @@ impl AppState {
             },
             OwnerFacts {
                 name: p.name.to_string(),
-                labels: Vec::new(),
+                labels: label_texts(&p.labels),
             },
             OwnerFacts {
                 name: tenant.name.to_string(),
-                labels: Vec::new(),
+                labels: label_texts(&tenant.labels),
             },
             TimeFacts::at(self.clock.now_ms()),
         ))

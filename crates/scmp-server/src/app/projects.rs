@@ -99,6 +99,30 @@ impl AppState {
         Ok(crate::views::project(p))
     }
 
+    /// Replaces a project's labels (policies read them).
+    pub async fn project_labels_update(
+        &self,
+        ctx: &OpContext,
+        key: &str,
+        labels: scmp_store::Labels,
+    ) -> Result<ProjectView, Error> {
+        let p = self.lookup_project(ctx, key, Action::ProjectUpdate).await?;
+        let id = p.id;
+        let p = self
+            .audited(
+                ctx,
+                "project_labels_update",
+                target(id),
+                Some(p.tenant_id),
+                async {
+                    self.store.project_labels_set(id, &labels).await?;
+                    self.store.project_get(id).await
+                },
+            )
+            .await?;
+        Ok(crate::views::project(p))
+    }
+
     /// Deletes a project with the roles bound on it, returning its quota to the tenant; refused
     /// while it has guests in any state.
     pub async fn project_delete(&self, ctx: &OpContext, key: &str) -> Result<(), Error> {

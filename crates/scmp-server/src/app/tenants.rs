@@ -110,6 +110,23 @@ impl AppState {
         .await
     }
 
+    /// Replaces a tenant's labels (platform administrators: policies read them).
+    pub async fn tenant_labels_update(
+        &self,
+        ctx: &OpContext,
+        key: &str,
+        labels: scmp_store::Labels,
+    ) -> Result<TenantView, Error> {
+        let t = self.lookup_tenant(ctx, key, Action::TenantUpdate).await?;
+        let id = t.id;
+        self.audited(ctx, "tenant_labels_update", target(id), Some(id), async {
+            self.store.tenant_labels_set(id, &labels).await?;
+            let t = self.store.tenant_get(id).await?;
+            self.tenant_view_of(t).await
+        })
+        .await
+    }
+
     /// Deletes a tenant with the roles bound on it; refused while it has projects, users or groups.
     pub async fn tenant_delete(&self, ctx: &OpContext, key: &str) -> Result<(), Error> {
         let t = self.lookup_tenant(ctx, key, Action::TenantDelete).await?;

@@ -220,6 +220,8 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
             policies::policy_delete
         ))
         .routes(routes!(policies::policy_versions))
+        .routes(routes!(tenants::tenant_labels_update))
+        .routes(routes!(projects::project_labels_update))
         .routes(routes!(roles::role_list, roles::role_create))
         .routes(routes!(
             roles::role_view,

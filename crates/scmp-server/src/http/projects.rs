@@ -65,6 +65,22 @@ pub async fn project_update(
     Ok(Json(s.project_update(&ctx, &key, &body.description).await?))
 }
 
+/// Replaces a project's labels, which governance policies read.
+#[utoipa::path(put, path = "/api/v1/projects/{project}/labels", operation_id = "project_labels_update",
+    params(("project" = String, Path, description = "Project id")), request_body = LabelsBody,
+    responses((status = 200, body = ProjectView), (status = 400, body = Problem), (status = 401, body = Problem),
+               (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn project_labels_update(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+    ApiJson(body): ApiJson<LabelsBody>,
+) -> Result<Json<ProjectView>, HttpError> {
+    Ok(Json(
+        s.project_labels_update(&ctx, &key, body.labels).await?,
+    ))
+}
+
 /// Deletes a project with the roles bound on it, returning its quota to the tenant; refused (409,
 /// naming them) while it has guests in any state.
 #[utoipa::path(delete, path = "/api/v1/projects/{project}", operation_id = "project_delete",

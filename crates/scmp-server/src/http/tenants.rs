@@ -87,6 +87,20 @@ pub async fn tenant_quota_view(
     Ok(Json(s.tenant_quota_view(&ctx, &key).await?))
 }
 
+/// Replaces a tenant's labels, which governance policies read (platform administrators).
+#[utoipa::path(put, path = "/api/v1/tenants/{tenant}/labels", operation_id = "tenant_labels_update",
+    params(("tenant" = String, Path, description = "Tenant id or name")), request_body = LabelsBody,
+    responses((status = 200, body = TenantView), (status = 400, body = Problem), (status = 401, body = Problem),
+               (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn tenant_labels_update(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+    ApiJson(body): ApiJson<LabelsBody>,
+) -> Result<Json<TenantView>, HttpError> {
+    Ok(Json(s.tenant_labels_update(&ctx, &key, body.labels).await?))
+}
+
 /// Sets a tenant's quota (refused below what its projects hold).
 #[utoipa::path(put, path = "/api/v1/tenants/{tenant}/quota", operation_id = "tenant_quota_update",
     params(("tenant" = String, Path, description = "Tenant id or name")), request_body = ResourcesBody,

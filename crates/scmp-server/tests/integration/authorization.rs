@@ -74,6 +74,9 @@ fn sample_body(operation: &str) -> Option<Value> {
             "builtin": {"kind": "max_size", "vcpus": 1}}),
         ),
         "policy_update" => Some(json!({"version": 1, "active": false})),
+        "tenant_labels_update" | "project_labels_update" => {
+            Some(json!({"labels": {"defaced": "yes"}}))
+        }
         "policy_dry_run" => Some(
             json!({"policy": {"name": "intruders", "tenant": "TENANT", "enforcement": "deny",
             "builtin": {"kind": "max_size", "vcpus": 1}}}),

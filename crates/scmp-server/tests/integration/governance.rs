@@ -114,6 +114,52 @@ async fn policies_refuse_warn_and_version() {
     assert_eq!(a.status, 422, "{}", a.text);
     assert_eq!(a.body["policy"], "web-small");
 
+    // Production projects need backups: a label makes the project one, and guests without a
+    // backup policy are refused there.
+    let _: PolicyView = ctx
+        .admin
+        .post(
+            "/policies",
+            &json!({"name": "backups-in-production", "enforcement": "deny",
+                "builtin": {"kind": "backup_required", "project_label": "env=production"}}),
+        )
+        .await;
+    let body = serde_json::to_value(vm("web3")).unwrap();
+    let labels = format!("/projects/{}/labels", p.id);
+    let bad = alice
+        .send(
+            Method::PUT,
+            &labels,
+            Some(json!({"labels": {"Env": "production"}})),
+        )
+        .await;
+    assert_eq!(bad.status, 400, "{}", bad.text);
+    assert_eq!(bad.body["errors"][0]["field"], "labels.Env");
+    let labelled: scmp_api::ProjectView = alice
+        .put(&labels, &json!({"labels": {"env": "production"}}))
+        .await;
+    assert_eq!(labelled.labels["env"], "production");
+    let a = alice.send(Method::POST, &guests, Some(body.clone())).await;
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert_eq!(a.body["policy"], "backups-in-production");
+    let _: scmp_api::ProjectView = alice.put(&labels, &json!({"labels": {}})).await;
+    let preview = alice
+        .send(Method::POST, &format!("{guests}?dry_run=true"), Some(body))
+        .await;
+    assert_eq!(preview.status, 200, "{}", preview.text);
+    let a = alice
+        .send(
+            Method::PUT,
+            "/tenants/acme/labels",
+            Some(json!({"labels": {"tier": "gold"}})),
+        )
+        .await;
+    assert_eq!(
+        a.status, 403,
+        "tenant labels are the platform's: {}",
+        a.text
+    );
+
     // Refused at the field: a parameter out of bounds, a rule that does not fit the input, a
     // platform policy by a tenant administrator.
     for (who, body, status, field) in [
@@ -191,7 +237,7 @@ async fn policies_refuse_warn_and_version() {
         .await;
     let seen: Page<PolicyView> = gina.get("/policies").await;
     let names: Vec<String> = seen.items.iter().map(|p| p.name.to_string()).collect();
-    assert_eq!(names, ["residency"]);
+    assert_eq!(names, ["backups-in-production", "residency"]);
     assert_eq!(
         gina.send(Method::GET, "/policies/cost-centre", None)
             .await
@@ -199,7 +245,7 @@ async fn policies_refuse_warn_and_version() {
         404
     );
     let mine: Page<PolicyView> = alice.get("/policies").await;
-    assert_eq!(mine.items.len(), 4, "{:?}", mine.items);
+    assert_eq!(mine.items.len(), 5, "{:?}", mine.items);
     let schema = alice.send(Method::GET, "/policies/schema", None).await;
     assert!(schema.text.contains("backup_policy"), "{}", schema.text);
 

@@ -10,6 +10,7 @@ pub mod identity;
 pub mod mfa;
 pub mod output;
 pub mod platform;
+pub mod policies;
 pub mod realms;
 pub mod roles;
 pub mod sso;

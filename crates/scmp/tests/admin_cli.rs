@@ -2,7 +2,7 @@
 //! file with its bind password read from standard input (and never printed), its connection
 //! tested step by step, its groups synced after a dry run, and a directory user logging in with
 //! `scmp login --username alice@corp`; and custom roles defined, listed, changed and deleted with
-//! `scmp role`.
+//! `scmp role`; and policies created, viewed, versioned, tried and deleted with `scmp policy`.
 #![allow(clippy::unwrap_used)] // A test may unwrap: a panic fails it.
 
 use std::io::Write;
@@ -343,4 +343,43 @@ async fn custom_roles_are_managed_from_the_command_line() {
     ok(run(cfg, &["role", "delete", "ops"]));
     let gone = run(cfg, &["role", "view", "ops"]);
     assert!(text(&gone).contains("(404)"), "{}", text(&gone));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn policies_are_managed_from_the_command_line() {
+    let lab = Lab::start();
+    let cfg = lab.config.path();
+    let file = lab.data.path().join("small.yaml");
+    std::fs::write(
+        &file,
+        "name: small-guests\ntenant: acme\nenforcement: deny\nbuiltin: {kind: max_size, vcpus: 8}\n",
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let made = ok(run(cfg, &["policy", "create", "--file", f, "-o", "json"]));
+    assert!(made.contains("\"version\": 1"), "{made}");
+    let listed = ok(run(cfg, &["policy", "list"]));
+    assert!(listed.contains("small-guests"), "{listed}");
+    let viewed = ok(run(cfg, &["policy", "view", "small-guests", "-o", "json"]));
+    assert!(viewed.contains("context.request.vcpus > 8"), "{viewed}");
+    let update = lab.data.path().join("update.yaml");
+    std::fs::write(&update, "version: 1\nenforcement: warn\n").unwrap();
+    ok(run(
+        cfg,
+        &[
+            "policy",
+            "update",
+            "small-guests",
+            "--file",
+            update.to_str().unwrap(),
+        ],
+    ));
+    let versions = ok(run(
+        cfg,
+        &["policy", "versions", "small-guests", "-o", "json"],
+    ));
+    assert!(versions.contains("\"version\": 2"), "{versions}");
+    let dry = ok(run(cfg, &["policy", "dry-run", "--file", f, "-o", "json"]));
+    assert!(dry.contains("\"examined\": 0"), "{dry}");
+    ok(run(cfg, &["policy", "delete", "small-guests"]));
 }
