@@ -1,5 +1,6 @@
 //! A site cut off from the centre makes and deletes guests on its own within its project's
-//! escrowed offline budget, with the same `scmp` CLI through a context on the site's API, and
+//! escrowed offline budget (held to the governance policies the centre sent it), with the same
+//! `scmp` CLI through a context on the site's API, and
 //! the centre takes them in when the link is back: the guest made there gets its record (its
 //! identity, placement and VMID as made), its share of the quota moves out of the budget, the
 //! one made and deleted there leaves nothing behind, and the project's usage is what exists.
@@ -52,6 +53,14 @@ async fn a_cut_off_site_makes_and_deletes_guests_within_its_budget_and_the_centr
 
     // A project with room for 10 guests, 2 of them (2 vCPUs) escrowed at the site.
     let p = acme_web(c, 10).await;
+    // A platform policy the site holds to while cut off.
+    let _: serde_json::Value = c
+        .post(
+            "/policies",
+            &json!({"name": "local-names", "enforcement": "deny",
+                "builtin": {"kind": "name_pattern", "pattern": "local-*"}}),
+        )
+        .await;
     let budget = json!({"budget": {"vcpus": 2, "memory_mib": 2048, "disk_gib": 40, "guests": 2}});
     let granted: SiteBudgetView = c
         .put(&format!("/projects/{}/site-budgets/edge", p.id), &budget)
@@ -113,6 +122,14 @@ async fn a_cut_off_site_makes_and_deletes_guests_within_its_budget_and_the_centr
             ],
         )
     };
+    let stray = create("stray-1");
+    assert!(!stray.status.success(), "a policy holds at the site too");
+    assert!(
+        out(&stray).contains("local-names") && out(&stray).contains("local-*"),
+        "{}",
+        out(&stray)
+    );
+    assert!(at_site(site, "stray-1").is_empty(), "and nothing made");
     let made = create("local-1");
     assert!(made.status.success(), "{}", out(&made));
     let local = at_site(site, "local-1");

@@ -33,7 +33,7 @@ pub use outbox::Outbox;
 pub use site_tasks::{spawn_site_tasks, SiteTaskPeriods};
 pub use usage::SiteUsage;
 pub use wire::{
-    ClusterHello, Down, Hello, Outcome, SiteBinding, SiteGrant, SiteIdentity, SiteImage,
-    SiteInstanceType, SiteProject, SiteRole, SiteState, SiteToken, Up, UpBody, LINK_PATH,
-    PROTOCOL_VERSION,
+    ClusterHello, Down, Hello, Outcome, SiteBinding, SiteGovernance, SiteGrant, SiteIdentity,
+    SiteImage, SiteInstanceType, SitePolicy, SiteProject, SiteRole, SiteState, SiteToken, Up,
+    UpBody, LINK_PATH, PROTOCOL_VERSION,
 };

@@ -172,6 +172,32 @@ pub struct SiteState {
     /// users can no longer log in at the site.
     #[serde(default)]
     pub identities_valid_until_ms: i64,
+    /// The governance policies that apply at the site, evaluated there too.
+    #[serde(default)]
+    pub governance: SiteGovernance,
+}
+
+/// What the site needs to evaluate governance policies on its own: where it is, and the active
+/// policies of the platform and of the tenants and projects it serves.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteGovernance {
+    /// The site's name.
+    pub site: String,
+    /// Its country.
+    pub country: String,
+    /// The policies.
+    pub policies: Vec<SitePolicy>,
+}
+
+/// A governance policy and where it applies (no tenant: the platform's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SitePolicy {
+    /// Its tenant.
+    pub tenant: Option<scmp_common::TenantId>,
+    /// Its project.
+    pub project: Option<scmp_common::ProjectId>,
+    /// The policy.
+    pub policy: scmp_governance::PolicyDef,
 }
 
 /// A user the site may let in while it is cut off: hashes only, never a secret.
@@ -271,6 +297,9 @@ pub struct SiteInstanceType {
 pub struct SiteProject {
     /// Its tenant's name.
     pub tenant: Name,
+    /// Its tenant's labels.
+    #[serde(default)]
+    pub tenant_labels: std::collections::BTreeMap<String, String>,
     /// The project.
     pub project: scmp_api::ProjectView,
 }

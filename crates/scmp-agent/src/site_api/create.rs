@@ -1,7 +1,8 @@
 //! Guests made and deleted at the site on its own, within their projects' offline budgets: the
 //! request is checked as the platform checks it (image, sizes, name), the budget the centre last
 //! granted must be valid and have room for it after what the site made since, and the guest is
-//! cloned, configured and started on the cluster at once. Each is written to the site's audit
+//! cloned, configured and started on the cluster at once. Governance policies hold there as at the
+//! centre ([`super::govern`]). Each is written to the site's audit
 //! chain with what it made, in one transaction with the site's ledger, so the centre takes the
 //! guest in on reconnect. A guest the platform made is deleted through the platform.
 
@@ -217,6 +218,19 @@ async fn create_guest(
             "anti_affinity_group",
             "placement groups are the platform's: not served at the site",
         )));
+    }
+    let warnings = super::govern::check_create(
+        &st,
+        &sp,
+        caller,
+        &body,
+        image.name.as_str(),
+        &need,
+        api.clock.now_ms(),
+    )
+    .map_err(refuse)?;
+    for w in &warnings {
+        tracing::warn!(guest = %body.name, warning = %w, "a governance policy warns");
     }
     // One spending at a time: the room seen is the room taken.
     let _spending = api.spending.lock().await;

@@ -8,6 +8,7 @@
 
 mod auth;
 mod create;
+mod govern;
 mod problem;
 mod record;
 mod routes;

@@ -36,6 +36,7 @@ pub mod roles;
 pub mod sessions;
 mod site_audit;
 mod site_budgets;
+mod site_policies;
 mod site_reports;
 mod site_state;
 pub mod sites;

@@ -51,6 +51,7 @@ impl AppState {
             let t = self.store.tenant_get(p.tenant_id).await?;
             projects.push(SiteProject {
                 tenant: t.name,
+                tenant_labels: t.labels,
                 project: crate::views::project(p),
             });
         }
@@ -142,7 +143,9 @@ impl AppState {
                 .as_millis(),
         )
         .unwrap_or(i64::MAX);
+        let governance = self.site_governance(cluster, &projects).await?;
         Ok(SiteState {
+            governance,
             at_ms: now,
             guests: guests.into_iter().map(crate::views::guest).collect(),
             projects,
