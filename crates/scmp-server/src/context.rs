@@ -103,7 +103,7 @@ pub struct AppState {
     /// The OpenID providers of single sign-on realms (their discovery documents and keys).
     pub sso: crate::sso::Providers,
     /// The governance policies' engine and their compiled set.
-    pub governance: crate::app::governance::PolicyCache,
+    pub governance: crate::policy_cache::PolicyCache,
 }
 
 impl AppState {
@@ -135,7 +135,7 @@ impl AppState {
             repeat_steps: false,
             agent_ca: Default::default(),
             sso: crate::sso::Providers::new()?,
-            governance: crate::app::governance::PolicyCache::new()?,
+            governance: crate::policy_cache::PolicyCache::new()?,
         })
     }
 }

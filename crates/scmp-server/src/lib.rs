@@ -23,6 +23,7 @@ mod http;
 mod inventory;
 mod metrics;
 mod placement;
+mod policy_cache;
 pub mod secrets;
 mod signals;
 mod site_chains;

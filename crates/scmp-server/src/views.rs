@@ -120,7 +120,7 @@ pub fn host(h: scmp_store::Host) -> HostView {
 pub fn operation(o: Operation) -> OperationView {
     let warnings = o
         .params
-        .get(crate::app::guests::governed::WARNINGS)
+        .get(crate::policy_cache::WARNINGS)
         .and_then(|w| serde_json::from_value(w.clone()).ok())
         .unwrap_or_default();
     OperationView {

@@ -10,15 +10,14 @@ use std::sync::Arc;
 use scmp_api::PolicyWarning;
 use scmp_common::{Error, ProjectId, TenantId};
 use scmp_governance::{
-    ActorFacts, Compiled, Enforcement, Governance, Hit, OwnerFacts, PolicyDef, PolicyInput, Source,
-    TimeFacts, Verdict,
+    ActorFacts, Enforcement, Hit, OwnerFacts, PolicyDef, PolicyInput, Source, TimeFacts, Verdict,
 };
 use scmp_store::{AdmissionRow, PolicyLevel, PolicyRow, Project};
 
 use crate::context::{AppState, OpContext};
 
-/// Where a policy applies: the platform, a tenant, or one project.
-pub(crate) type PolicyScope = (Option<TenantId>, Option<ProjectId>);
+use crate::policy_cache::ActiveSet;
+pub(crate) use crate::policy_cache::PolicyScope;
 
 /// Whether a policy of `scope` applies to a request in project `p`.
 pub(crate) fn applies(scope: PolicyScope, tenant: TenantId, project: ProjectId) -> bool {
@@ -46,36 +45,6 @@ pub(crate) fn definition(row: &PolicyRow) -> Result<PolicyDef, Error> {
         message: row.message.clone(),
         source,
     })
-}
-
-/// The active policies, compiled, with where each applies; and those that no longer compile.
-pub(crate) struct ActiveSet {
-    compiled: Compiled,
-    scopes: HashMap<String, PolicyScope>,
-    broken: Vec<(String, PolicyScope, String)>,
-}
-
-/// The engine and the compiled set of the store's generation.
-pub struct PolicyCache {
-    /// The engine (the input's schema and its validator).
-    pub engine: Governance,
-    set: tokio::sync::Mutex<Option<(i64, Arc<ActiveSet>)>>,
-}
-
-impl PolicyCache {
-    /// An empty cache.
-    pub fn new() -> Result<PolicyCache, Error> {
-        Ok(PolicyCache {
-            engine: Governance::new().map_err(Error::internal)?,
-            set: Default::default(),
-        })
-    }
-}
-
-impl std::fmt::Debug for PolicyCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("PolicyCache")
-    }
 }
 
 impl AppState {

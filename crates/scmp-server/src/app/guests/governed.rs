@@ -8,8 +8,7 @@ use scmp_store::{Guest, NewGuest, Project};
 
 use crate::context::{AppState, OpContext};
 
-/// The key of an operation's parameters that holds the warnings of its admission.
-pub(crate) const WARNINGS: &str = "policy_warnings";
+pub(crate) use crate::policy_cache::WARNINGS;
 
 /// The warnings as an operation's parameter.
 pub(crate) fn warnings_param(w: &[PolicyWarning]) -> serde_json::Value {
