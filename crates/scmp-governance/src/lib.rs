@@ -51,7 +51,7 @@ pub enum PolicyError {
 pub enum Enforcement {
     /// The request is refused with the policy's id and message.
     Deny,
-    /// The request goes ahead; the warning is answered and audited.
+    /// The request goes ahead; the warning is answered and kept on its operation.
     Warn,
 }
 

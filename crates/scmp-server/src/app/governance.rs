@@ -1,8 +1,8 @@
 //! Governance at admission: the active policies compiled once per change of any of them (the
 //! store's generation says when), evaluated over the request's typed input; the policies of the
 //! platform, the project's tenant and the project apply. A `deny` refuses with the policy's name
-//! and message, `warn`s go ahead and are answered and audited. Every admission's input is kept
-//! (the newest few thousand) for the dry runs of policy changes.
+//! and message, `warn`s go ahead and are answered and kept on the operation. Every admission's
+//! input is kept (the newest few thousand) for the dry runs of policy changes.
 
 use std::collections::HashMap;
 use std::sync::Arc;
