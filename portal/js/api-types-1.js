@@ -40,6 +40,60 @@
  * @property {(null|import('./api-types.js').Time)} [revoked_at] Revoked: it may not connect or renew again (absent while not).
  * @property {import('./api-types.js').SiteId} site Its site: the only one it may speak for.
  */
+/** `approval_approve` and `approval_reject`.
+ * @typedef {Object} ApprovalComment
+ * @property {(string|null)} [comment] Why (required to reject).
+ */
+/** What an approver decided.
+ * @typedef {"approve"|"reject"} ApprovalDecision */
+/** A decision on an approval.
+ * @typedef {Object} ApprovalDecisionView
+ * @property {import('./api-types.js').Time} at When.
+ * @property {string} by Who (a user's name, or `itsm:<policy>` for a ticketing system).
+ * @property {string} comment Why.
+ * @property {import('./api-types.js').ApprovalDecision} decision What.
+ * @property {(string|null)} [ticket] The ticket it came with.
+ */
+/** What one policy that holds an operation asks, and how far it got.
+ * @typedef {Object} ApprovalRequirementView
+ * @property {number} approvals How many it has.
+ * @property {Array<import('./api-types.js').Approver>} approvers Who may approve.
+ * @property {string} message What it says.
+ * @property {string} policy The policy.
+ * @property {number} required How many approvals it needs.
+ * @property {boolean} satisfied Whether it is met.
+ */
+/** Who approves what a `require_approval` policy holds, how many of them, and by when.
+ * @typedef {Object} ApprovalRule
+ * @property {Array<import('./api-types.js').Approver>} approvers Anyone these name may approve (one to eight).
+ * @property {(number|null)} [deadline_hours] Hours to decide before the request is rejected (1 to 720, default 72).
+ * @property {(null|import('./api-types.js').ItsmHook)} [itsm] A change request opened in a ticketing system for each approval; its answer through the signed callback decides for this policy.
+ * @property {(number|null)} [required] How many distinct approvals are needed (1 to 10, default 1).
+ */
+/** Where an approval of a held operation is.
+ * @typedef {"pending"|"approved"|"rejected"|"expired"|"cancelled"} ApprovalState */
+/** An operation held for approval.
+ * @typedef {Object} ApprovalView
+ * @property {import('./api-types.js').Time} created_at Asked.
+ * @property {import('./api-types.js').Time} deadline When it is rejected if not approved.
+ * @property {(null|import('./api-types.js').Time)} [decided_at] Decided.
+ * @property {Array<import('./api-types.js').ApprovalDecisionView>} decisions The decisions so far.
+ * @property {Array<import('./api-types.js').ItsmDeliveryView>} deliveries The ITSM webhooks and their logs.
+ * @property {boolean} may_decide Whether the caller may decide on it now.
+ * @property {import('./api-types.js').OperationKind} operation What the operation does.
+ * @property {import('./api-types.js').OperationId} operation_id The operation it holds (the approval's id).
+ * @property {import('./api-types.js').ProjectId} project_id The project.
+ * @property {string} requested_by Who asked.
+ * @property {Array<import('./api-types.js').ApprovalRequirementView>} requirements What each policy that holds it asks.
+ * @property {import('./api-types.js').ApprovalState} state Where it is.
+ * @property {string} target What it acts on.
+ * @property {import('./api-types.js').TenantId} tenant_id The tenant.
+ * @property {(string|null)} [ticket] The ITSM ticket that answered it.
+ */
+/** Who may approve what a policy holds.
+ * @typedef {(Object|Object)} Approver */
+/** Where an approver's role is held.
+ * @typedef {"project"|"tenant"|"platform"} ApproverScope */
 /** Who acted, as they were when the entry was written.
  * @typedef {Object} AuditActorView
  * @property {string} id The user's id (`anonymous` before a login is checked).
@@ -87,7 +141,7 @@
 /** A Proxmox VE authentication id: USER@REALM, or an API token USER@REALM!TOKENID
  * @typedef {string} Authid */
 /** How the actor of an audit entry authenticated.
- * @typedef {"token"|"session"|"password"|"directory"|"openid"|"workflow"|"join_token"|"agent_key"|"break_glass"} AuthMethod */
+ * @typedef {"token"|"session"|"password"|"directory"|"openid"|"workflow"|"join_token"|"agent_key"|"break_glass"|"signature"} AuthMethod */
 /** A network bridge.
  * @typedef {Object} BridgeView
  * @property {string} name Interface name (`vmbr0`).
@@ -173,6 +227,12 @@
  * @typedef {string} Country */
 /** A token or session id: 32 hex digits
  * @typedef {string} CredentialId */
+/** One attempt of an ITSM delivery.
+ * @typedef {Object} DeliveryAttemptView
+ * @property {import('./api-types.js').Time} at When.
+ * @property {(string|null)} [error] What went wrong, if anything.
+ * @property {number} status The HTTP status (0: no answer).
+ */
 /** Resources of one kind that stand in the way of a delete.
  * @typedef {Object} DependentsView
  * @property {number} count How many there are.
@@ -205,7 +265,7 @@
 /** What inventory sync does about drift on a cluster.
  * @typedef {"report"|"repair"} DriftAction */
 /** What happens when a policy's rule holds for a request.
- * @typedef {"deny"|"warn"} Enforcement */
+ * @typedef {"deny"|"warn"|"require_approval"} Enforcement */
 /** A field that was not acceptable.
  * @typedef {Object} FieldError
  * @property {string} field JSON path of the field (`quota.vcpus`).
@@ -362,6 +422,25 @@
  * @property {import('./api-types.js').Name} name Name.
  * @property {number} vcpus vCPUs.
  */
+/** A ticketing system's answer through the signed callback URL of an approval.
+ * @typedef {Object} ItsmCallback
+ * @property {(string|null)} [comment] Why.
+ * @property {import('./api-types.js').ApprovalDecision} decision Approve or reject.
+ * @property {string} ticket The change request's id in the ticketing system.
+ */
+/** An ITSM webhook's delivery and its log.
+ * @typedef {Object} ItsmDeliveryView
+ * @property {number} attempts Attempts so far.
+ * @property {Array<import('./api-types.js').DeliveryAttemptView>} log Every attempt.
+ * @property {string} policy The policy whose webhook it is.
+ * @property {string} state `pending`, `delivered` or `failed` (given up).
+ * @property {string} url Where to.
+ */
+/** The ticketing system a policy's approvals open change requests in.
+ * @typedef {Object} ItsmHook
+ * @property {(string|null)} [secret] The shared secret that signs requests and callbacks (HMAC-SHA256); write only: required when the hook is first given, kept when left out later, never shown.
+ * @property {string} url Where the JSON request is posted (HTTPS, or HTTP to a loopback address).
+ */
 /** `join_token_create`.
  * @typedef {Object} JoinTokenCreate
  * @property {(number|null)} [expires_in_s] Seconds until it expires (60 to 604800; 3600 when absent).
@@ -414,88 +493,5 @@
  * @typedef {Object} NetworkSpec
  * @property {(string|null)} [bridge] The bridge (`vmbr0` when left out); placement picks a host that has it.
  * @property {(number|null)} [vlan] A VLAN (1..4094) on that bridge, which must then be VLAN aware.
- */
-/** An OpenID provider's settings (realms of type `openid`).
- * @typedef {Object} OpenIdSettings
- * @property {(string|null)} [acr_values] `acr_values` asked for at login (space-separated); when set, the ID token's `acr` must be one of them.
- * @property {string} client_id The client id scmp is registered with.
- * @property {(string|null)} [groups_claim] The claim listing the user's groups (none: groups do not come from the provider).
- * @property {string} issuer_url The issuer (`https://login.example.org/realms/corp`); its discovery document is read from `/.well-known/openid-configuration` below it.
- * @property {(Array<string>|null)} [scopes] Scopes asked for (default `openid email profile`).
- * @property {boolean} [trust_amr] Whether the provider's `amr` claim saying it checked a second factor (`mfa`, `otp`, `hwk`, ...) counts as one where the platform or the tenant requires it.
- * @property {(string|null)} [username_claim] The claim naming the user (default `sub`).
- */
-/** What is asked.
- * @typedef {"guest_create"|"guest_resize"|"guest_migrate"} Operation */
-/** OperationId
- * @typedef {string} OperationId */
-/** What an operation does.
- * @typedef {"guest_create"|"guest_delete"|"guest_start"|"guest_stop"|"guest_shutdown"|"guest_reboot"|"guest_resize"|"guest_migrate"|"snapshot_create"|"snapshot_rollback"|"snapshot_delete"} OperationKind */
-/** Where an operation is.
- * @typedef {"pending"|"running"|"succeeded"|"failed"|"cancelled"} OperationState */
-/** An operation.
- * @typedef {Object} OperationView
- * @property {import('./api-types.js').Time} created_at Created.
- * @property {(string|null)} [error] Why it failed.
- * @property {import('./api-types.js').GuestId} guest_id The guest.
- * @property {import('./api-types.js').OperationId} id Id.
- * @property {import('./api-types.js').OperationKind} kind What it does.
- * @property {number} progress 0 to 100.
- * @property {string} request_id The request that started it (its audit entries carry the same id).
- * @property {import('./api-types.js').OperationState} state Where it is.
- * @property {string} target What it acts on.
- * @property {Array<string>} tasks Proxmox task UPIDs it ran.
- * @property {import('./api-types.js').Time} updated_at Last changed.
- * @property {Array<import('./api-types.js').PolicyWarning>} [warnings] What governance policies warned about when it was admitted.
- */
-/** A page of a list.
- * @typedef {Object} Page_AgentView
- * @property {Array<import('./api-types.js').AgentView>} items The items.
- * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
- */
-/** A page of a list.
- * @typedef {Object} Page_AuditEntryView
- * @property {Array<import('./api-types.js').AuditEntryView>} items The items.
- * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
- */
-/** A page of a list.
- * @typedef {Object} Page_CheckpointView
- * @property {Array<import('./api-types.js').CheckpointView>} items The items.
- * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
- */
-/** A page of a list.
- * @typedef {Object} Page_ClusterView
- * @property {Array<import('./api-types.js').ClusterView>} items The items.
- * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
- */
-/** A page of a list.
- * @typedef {Object} Page_GroupView
- * @property {Array<import('./api-types.js').GroupView>} items The items.
- * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
- */
-/** A page of a list.
- * @typedef {Object} Page_GuestView
- * @property {Array<import('./api-types.js').GuestView>} items The items.
- * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
- */
-/** A page of a list.
- * @typedef {Object} Page_HostView
- * @property {Array<import('./api-types.js').HostView>} items The items.
- * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
- */
-/** A page of a list.
- * @typedef {Object} Page_ImageView
- * @property {Array<import('./api-types.js').ImageView>} items The items.
- * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
- */
-/** A page of a list.
- * @typedef {Object} Page_InstanceTypeView
- * @property {Array<import('./api-types.js').InstanceTypeView>} items The items.
- * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
- */
-/** A page of a list.
- * @typedef {Object} Page_JoinTokenView
- * @property {Array<import('./api-types.js').JoinTokenView>} items The items.
- * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
  */
 export {};

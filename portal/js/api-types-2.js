@@ -2,6 +2,94 @@
 // tests/portal/gen-types.mjs (do not edit; run `node tests/portal/gen-types.mjs` after the
 // document changes). Type definitions only: nothing here runs.
 
+/** An OpenID provider's settings (realms of type `openid`).
+ * @typedef {Object} OpenIdSettings
+ * @property {(string|null)} [acr_values] `acr_values` asked for at login (space-separated); when set, the ID token's `acr` must be one of them.
+ * @property {string} client_id The client id scmp is registered with.
+ * @property {(string|null)} [groups_claim] The claim listing the user's groups (none: groups do not come from the provider).
+ * @property {string} issuer_url The issuer (`https://login.example.org/realms/corp`); its discovery document is read from `/.well-known/openid-configuration` below it.
+ * @property {(Array<string>|null)} [scopes] Scopes asked for (default `openid email profile`).
+ * @property {boolean} [trust_amr] Whether the provider's `amr` claim saying it checked a second factor (`mfa`, `otp`, `hwk`, ...) counts as one where the platform or the tenant requires it.
+ * @property {(string|null)} [username_claim] The claim naming the user (default `sub`).
+ */
+/** What is asked.
+ * @typedef {"guest_create"|"guest_resize"|"guest_migrate"} Operation */
+/** OperationId
+ * @typedef {string} OperationId */
+/** What an operation does.
+ * @typedef {"guest_create"|"guest_delete"|"guest_start"|"guest_stop"|"guest_shutdown"|"guest_reboot"|"guest_resize"|"guest_migrate"|"snapshot_create"|"snapshot_rollback"|"snapshot_delete"} OperationKind */
+/** Where an operation is.
+ * @typedef {"pending"|"awaiting_approval"|"running"|"succeeded"|"failed"|"cancelled"} OperationState */
+/** An operation.
+ * @typedef {Object} OperationView
+ * @property {import('./api-types.js').Time} created_at Created.
+ * @property {(string|null)} [error] Why it failed.
+ * @property {import('./api-types.js').GuestId} guest_id The guest.
+ * @property {import('./api-types.js').OperationId} id Id.
+ * @property {import('./api-types.js').OperationKind} kind What it does.
+ * @property {number} progress 0 to 100.
+ * @property {string} request_id The request that started it (its audit entries carry the same id).
+ * @property {import('./api-types.js').OperationState} state Where it is.
+ * @property {string} target What it acts on.
+ * @property {Array<string>} tasks Proxmox task UPIDs it ran.
+ * @property {import('./api-types.js').Time} updated_at Last changed.
+ * @property {Array<import('./api-types.js').PolicyWarning>} [warnings] What governance policies warned about when it was admitted.
+ */
+/** A page of a list.
+ * @typedef {Object} Page_AgentView
+ * @property {Array<import('./api-types.js').AgentView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
+ * @typedef {Object} Page_ApprovalView
+ * @property {Array<import('./api-types.js').ApprovalView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
+ * @typedef {Object} Page_AuditEntryView
+ * @property {Array<import('./api-types.js').AuditEntryView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
+ * @typedef {Object} Page_CheckpointView
+ * @property {Array<import('./api-types.js').CheckpointView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
+ * @typedef {Object} Page_ClusterView
+ * @property {Array<import('./api-types.js').ClusterView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
+ * @typedef {Object} Page_GroupView
+ * @property {Array<import('./api-types.js').GroupView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
+ * @typedef {Object} Page_GuestView
+ * @property {Array<import('./api-types.js').GuestView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
+ * @typedef {Object} Page_HostView
+ * @property {Array<import('./api-types.js').HostView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
+ * @typedef {Object} Page_ImageView
+ * @property {Array<import('./api-types.js').ImageView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
+ * @typedef {Object} Page_InstanceTypeView
+ * @property {Array<import('./api-types.js').InstanceTypeView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
+ * @typedef {Object} Page_JoinTokenView
+ * @property {Array<import('./api-types.js').JoinTokenView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
 /** A page of a list.
  * @typedef {Object} Page_OperationView
  * @property {Array<import('./api-types.js').OperationView>} items The items.
@@ -68,6 +156,7 @@
  * @property {import('./api-types.js').ClusterId} cluster_id The cluster.
  * @property {import('./api-types.js').Country} country The site's country.
  * @property {string} host The host.
+ * @property {Array<import('./api-types.js').PolicyWarning>} [policy_approvals] The policies whose approvers must approve the request before it runs.
  * @property {Array<import('./api-types.js').PolicyWarning>} [policy_warnings] What governance policies warn about the request (a refusal is an error instead).
  * @property {string} reason Why this host: how many hosts passed every filter, and why this one won.
  * @property {import('./api-types.js').Name} site The site's name.
@@ -85,6 +174,7 @@
 /** `policy_create`: exactly one of `builtin` and `cedar`.
  * @typedef {Object} PolicyCreate
  * @property {(boolean|null)} [active] Whether it is enforced (default true); an inactive policy can be tried with dry runs.
+ * @property {(null|import('./api-types.js').ApprovalRule)} [approval] With `require_approval`: who approves, how many, by when.
  * @property {(null|import('./api-types.js').Builtin)} [builtin] A built-in policy with its parameters.
  * @property {(string|null)} [cedar] Cedar `forbid` rules over the input (see `GET /policies/schema`).
  * @property {(string|null)} [description] What it is for.
@@ -117,6 +207,7 @@
 /** `policy_update`: a new version; what is given replaces what was there.
  * @typedef {Object} PolicyUpdate
  * @property {(boolean|null)} [active] Enforced or not.
+ * @property {(null|import('./api-types.js').ApprovalRule)} [approval] A new approval rule (for `require_approval`; its ITSM secret is kept when left out).
  * @property {(null|import('./api-types.js').Builtin)} [builtin] New built-in parameters (replacing Cedar rules, if it had them).
  * @property {(string|null)} [cedar] New Cedar rules (replacing a built-in, if it was one).
  * @property {(string|null)} [description] A new description.
@@ -127,6 +218,7 @@
 /** One version of a policy.
  * @typedef {Object} PolicyVersionView
  * @property {boolean} active Whether it was enforced.
+ * @property {(null|import('./api-types.js').ApprovalRule)} [approval] Its approval rule, for one that required approval.
  * @property {(null|import('./api-types.js').Builtin)} [builtin] The built-in policy, for one.
  * @property {(string|null)} [cedar] Its Cedar rules, for a custom policy.
  * @property {string} changed_by Who made it.
@@ -138,6 +230,7 @@
 /** A policy.
  * @typedef {Object} PolicyView
  * @property {boolean} active Whether it is enforced.
+ * @property {(null|import('./api-types.js').ApprovalRule)} [approval] With `require_approval`: who approves, how many, by when (the ITSM secret not shown).
  * @property {(null|import('./api-types.js').Builtin)} [builtin] The built-in policy, for one.
  * @property {string} cedar The Cedar rules it is evaluated as (a built-in's rendered).
  * @property {import('./api-types.js').Time} created_at Created.
@@ -405,99 +498,5 @@
  * @property {(string|null)} [description] Description (absent when it has none).
  * @property {string} name Name.
  * @property {(null|import('./api-types.js').Time)} [taken_at] When it was taken, when Proxmox says.
- */
-/** `sso_begin`: where the provider sends the browser back.
- * @typedef {Object} SsoBegin
- * @property {string} redirect_uri The redirect URI registered with the provider: an https URL (the portal's `/portal/sso-callback`), or http to a loopback address (the CLI's own listener).
- */
-/** A sign-on begun.
- * @typedef {Object} SsoBegun
- * @property {string} authorization_url Send the browser here.
- * @property {string} binding Keep this and send it with `sso_complete`: the sign-on completes only with it (it binds the state to whoever began it).
- * @property {string} state The `state` the provider sends back.
- */
-/** `sso_complete`: what the provider sent back, and the binding.
- * @typedef {Object} SsoComplete
- * @property {string} binding The binding `sso_begin` answered.
- * @property {string} code The `code` the provider sent back.
- * @property {(string|null)} [recovery_code] Or one of the user's recovery codes.
- * @property {string} state The `state` the provider sent back.
- * @property {(string|null)} [totp] The current code of the user's authenticator, when a second factor is asked for (401 `mfa-required`: send the same state, code and binding again with it).
- */
-/** `sso_logout_url`.
- * @typedef {Object} SsoLogoutView
- * @property {(string|null)} [url] The provider's end-session URL for this session (absent when the session is not a single sign-on one, or the provider has none): send the browser there after `session_delete`.
- */
-/** A storage as one node sees it.
- * @typedef {Object} StorageView
- * @property {string} content Content types.
- * @property {string} kind Plugin type (`rbd`, `zfspool`, `dir`, ...).
- * @property {string} name Storage id.
- * @property {string} node Node.
- * @property {boolean} shared Shared between nodes.
- * @property {number} total_gib Size.
- * @property {number} used_gib In use.
- */
-/** Who a role is bound to: `{"user": U}` or `{"group": G}`.
- * @typedef {Object} Subject
- * @property {(string|null)} [group] The group (id or name).
- * @property {(string|null)} [user] The user (id or name).
- */
-/** What `realm_sync` brings over.
- * @typedef {"users"|"groups"|"both"} SyncScope */
-/** A Proxmox task.
- * @typedef {Object} TaskView
- * @property {(string|null)} [id] What it acts on (a VMID).
- * @property {string} kind `qmclone`, `qmstart`, ...
- * @property {string} node Node.
- * @property {import('./api-types.js').Time} started_at When it started.
- * @property {(string|null)} [status] `OK`, an error, or absent while it runs.
- * @property {import('./api-types.js').Upid} upid Its UPID.
- * @property {string} user Who started it.
- */
-/** `tenant_create`.
- * @typedef {Object} TenantCreate
- * @property {(Array<import('./api-types.js').Country>|null)} [countries] Countries (ISO 3166-1 alpha-2) the tenant's guests may run in; anywhere when left out.
- * @property {(string|null)} [description] Description.
- * @property {import('./api-types.js').Name} name Name: lower-case letters, digits and hyphens, starting with a letter.
- * @property {(null|import('./api-types.js').ResourcesBody)} [quota] Quota (none when left out).
- */
-/** TenantId
- * @typedef {string} TenantId */
-/** `tenant_update`.
- * @typedef {Object} TenantUpdate
- * @property {(Array<import('./api-types.js').Country>|null)} [countries] Countries the tenant's guests may run in (platform administrators only); `[]` for anywhere.
- * @property {(string|null)} [description] The new description.
- * @property {(boolean|null)} [require_mfa] Whether its users must have a second factor (a password login of one who has none may only set one up).
- */
-/** A tenant.
- * @typedef {Object} TenantView
- * @property {Array<import('./api-types.js').Country>} countries Countries its guests may run in (empty: anywhere).
- * @property {import('./api-types.js').Time} created_at Created.
- * @property {(string|null)} [description] Description (absent when none was given).
- * @property {import('./api-types.js').TenantId} id Id.
- * @property {Object<string, string>} [labels] Labels (key to value), which governance policies read.
- * @property {import('./api-types.js').Name} name Name.
- * @property {import('./api-types.js').QuotaBody} quota Quota.
- * @property {boolean} [require_mfa] Its users must have a second factor.
- */
-/** An RFC 3339 time in UTC
- * @typedef {string} Time */
-/** `token_create`.
- * @typedef {Object} TokenCreate
- * @property {(null|import('./api-types.js').Time)} [expires_at] When it expires (RFC 3339); never when left out.
- * @property {string} name A label to recognise it by (1 to 100 characters).
- */
-/** A token (its secret only in the answer to `token_create`).
- * @typedef {Object} TokenView
- * @property {import('./api-types.js').Time} created_at Created.
- * @property {(null|import('./api-types.js').Time)} [expires_at] When it expires (absent: never).
- * @property {import('./api-types.js').CredentialId} id Id.
- * @property {string} name Name.
- * @property {(string|null)} [secret] The bearer token: shown once, when created.
- */
-/** `mfa_totp_confirm`: the authenticator's first code.
- * @typedef {Object} TotpConfirm
- * @property {string} code The current code (6 digits).
  */
 export {};

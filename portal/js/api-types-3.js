@@ -2,6 +2,100 @@
 // tests/portal/gen-types.mjs (do not edit; run `node tests/portal/gen-types.mjs` after the
 // document changes). Type definitions only: nothing here runs.
 
+/** `sso_begin`: where the provider sends the browser back.
+ * @typedef {Object} SsoBegin
+ * @property {string} redirect_uri The redirect URI registered with the provider: an https URL (the portal's `/portal/sso-callback`), or http to a loopback address (the CLI's own listener).
+ */
+/** A sign-on begun.
+ * @typedef {Object} SsoBegun
+ * @property {string} authorization_url Send the browser here.
+ * @property {string} binding Keep this and send it with `sso_complete`: the sign-on completes only with it (it binds the state to whoever began it).
+ * @property {string} state The `state` the provider sends back.
+ */
+/** `sso_complete`: what the provider sent back, and the binding.
+ * @typedef {Object} SsoComplete
+ * @property {string} binding The binding `sso_begin` answered.
+ * @property {string} code The `code` the provider sent back.
+ * @property {(string|null)} [recovery_code] Or one of the user's recovery codes.
+ * @property {string} state The `state` the provider sent back.
+ * @property {(string|null)} [totp] The current code of the user's authenticator, when a second factor is asked for (401 `mfa-required`: send the same state, code and binding again with it).
+ */
+/** `sso_logout_url`.
+ * @typedef {Object} SsoLogoutView
+ * @property {(string|null)} [url] The provider's end-session URL for this session (absent when the session is not a single sign-on one, or the provider has none): send the browser there after `session_delete`.
+ */
+/** A storage as one node sees it.
+ * @typedef {Object} StorageView
+ * @property {string} content Content types.
+ * @property {string} kind Plugin type (`rbd`, `zfspool`, `dir`, ...).
+ * @property {string} name Storage id.
+ * @property {string} node Node.
+ * @property {boolean} shared Shared between nodes.
+ * @property {number} total_gib Size.
+ * @property {number} used_gib In use.
+ */
+/** Who a role is bound to: `{"user": U}` or `{"group": G}`.
+ * @typedef {Object} Subject
+ * @property {(string|null)} [group] The group (id or name).
+ * @property {(string|null)} [user] The user (id or name).
+ */
+/** What `realm_sync` brings over.
+ * @typedef {"users"|"groups"|"both"} SyncScope */
+/** A Proxmox task.
+ * @typedef {Object} TaskView
+ * @property {(string|null)} [id] What it acts on (a VMID).
+ * @property {string} kind `qmclone`, `qmstart`, ...
+ * @property {string} node Node.
+ * @property {import('./api-types.js').Time} started_at When it started.
+ * @property {(string|null)} [status] `OK`, an error, or absent while it runs.
+ * @property {import('./api-types.js').Upid} upid Its UPID.
+ * @property {string} user Who started it.
+ */
+/** `tenant_create`.
+ * @typedef {Object} TenantCreate
+ * @property {(Array<import('./api-types.js').Country>|null)} [countries] Countries (ISO 3166-1 alpha-2) the tenant's guests may run in; anywhere when left out.
+ * @property {(string|null)} [description] Description.
+ * @property {import('./api-types.js').Name} name Name: lower-case letters, digits and hyphens, starting with a letter.
+ * @property {(null|import('./api-types.js').ResourcesBody)} [quota] Quota (none when left out).
+ */
+/** TenantId
+ * @typedef {string} TenantId */
+/** `tenant_update`.
+ * @typedef {Object} TenantUpdate
+ * @property {(Array<import('./api-types.js').Country>|null)} [countries] Countries the tenant's guests may run in (platform administrators only); `[]` for anywhere.
+ * @property {(string|null)} [description] The new description.
+ * @property {(boolean|null)} [require_mfa] Whether its users must have a second factor (a password login of one who has none may only set one up).
+ */
+/** A tenant.
+ * @typedef {Object} TenantView
+ * @property {Array<import('./api-types.js').Country>} countries Countries its guests may run in (empty: anywhere).
+ * @property {import('./api-types.js').Time} created_at Created.
+ * @property {(string|null)} [description] Description (absent when none was given).
+ * @property {import('./api-types.js').TenantId} id Id.
+ * @property {Object<string, string>} [labels] Labels (key to value), which governance policies read.
+ * @property {import('./api-types.js').Name} name Name.
+ * @property {import('./api-types.js').QuotaBody} quota Quota.
+ * @property {boolean} [require_mfa] Its users must have a second factor.
+ */
+/** An RFC 3339 time in UTC
+ * @typedef {string} Time */
+/** `token_create`.
+ * @typedef {Object} TokenCreate
+ * @property {(null|import('./api-types.js').Time)} [expires_at] When it expires (RFC 3339); never when left out.
+ * @property {string} name A label to recognise it by (1 to 100 characters).
+ */
+/** A token (its secret only in the answer to `token_create`).
+ * @typedef {Object} TokenView
+ * @property {import('./api-types.js').Time} created_at Created.
+ * @property {(null|import('./api-types.js').Time)} [expires_at] When it expires (absent: never).
+ * @property {import('./api-types.js').CredentialId} id Id.
+ * @property {string} name Name.
+ * @property {(string|null)} [secret] The bearer token: shown once, when created.
+ */
+/** `mfa_totp_confirm`: the authenticator's first code.
+ * @typedef {Object} TotpConfirm
+ * @property {string} code The current code (6 digits).
+ */
 /** `mfa_totp_disable`: proof that the caller holds the factor.
  * @typedef {Object} TotpDisable
  * @property {(string|null)} [code] A current code.

@@ -224,6 +224,9 @@ pub struct PlacementView {
     /// What governance policies warn about the request (a refusal is an error instead).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub policy_warnings: Vec<crate::PolicyWarning>,
+    /// The policies whose approvers must approve the request before it runs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policy_approvals: Vec<crate::PolicyWarning>,
 }
 
 /// `snapshot_create`.

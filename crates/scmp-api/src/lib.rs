@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod agents;
+pub mod approvals;
 pub mod audit;
 pub mod catalog;
 pub mod guests;
@@ -22,14 +23,15 @@ pub mod sites;
 pub mod tenants;
 
 pub use agents::*;
+pub use approvals::*;
 pub use audit::*;
 pub use catalog::*;
 pub use guests::*;
 pub use identity::*;
 pub use operations::*;
 pub use paging::{
-    AuditQuery, GuestListQuery, OperationQuery, Page, PageQuery, TenantFilter, TokenListQuery,
-    TokenOwner,
+    ApprovalListQuery, AuditQuery, GuestListQuery, OperationQuery, Page, PageQuery, TenantFilter,
+    TokenListQuery, TokenOwner,
 };
 pub use platform::*;
 pub use policies::*;

@@ -2,7 +2,7 @@
 //! the query parameters of each list (its filters, then `limit` and `page_token`).
 
 use scmp_common::time::Time;
-use scmp_common::{Error, GuestId, GuestState, OperationState};
+use scmp_common::{ApprovalState, Error, GuestId, GuestState, OperationState};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -142,5 +142,15 @@ mod tests {
         assert!(limit(Some(0)).is_err());
         assert!(limit(Some(1001)).is_err());
         assert_eq!(limit(Some(1000)).unwrap(), 1000);
+    }
+}
+
+list_query! {
+    /// Filter of `approval_list`.
+    ApprovalListQuery {
+        /// Only approvals in this state (`pending` for those still open).
+        state: Option<ApprovalState>,
+        /// Only those the caller may still decide on (true), or every one they can see.
+        mine: Option<bool>,
     }
 }

@@ -38,6 +38,9 @@ pub struct PolicyCreate {
     /// Cedar `forbid` rules over the input (see `GET /policies/schema`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cedar: Option<String>,
+    /// With `require_approval`: who approves, how many, by when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<crate::ApprovalRule>,
     /// Whether it is enforced (default true); an inactive policy can be tried with dry runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
@@ -64,6 +67,9 @@ pub struct PolicyUpdate {
     /// New Cedar rules (replacing a built-in, if it was one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cedar: Option<String>,
+    /// A new approval rule (for `require_approval`; its ITSM secret is kept when left out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<crate::ApprovalRule>,
     /// Enforced or not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
@@ -93,6 +99,9 @@ pub struct PolicyView {
     pub builtin: Option<Builtin>,
     /// The Cedar rules it is evaluated as (a built-in's rendered).
     pub cedar: String,
+    /// With `require_approval`: who approves, how many, by when (the ITSM secret not shown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<crate::ApprovalRule>,
     /// Whether it is enforced.
     pub active: bool,
     /// Its version.
@@ -119,6 +128,9 @@ pub struct PolicyVersionView {
     /// Its Cedar rules, for a custom policy.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cedar: Option<String>,
+    /// Its approval rule, for one that required approval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<crate::ApprovalRule>,
     /// Whether it was enforced.
     pub active: bool,
     /// Who made it.

@@ -24,6 +24,8 @@ pub enum ResourceKind {
     Guest,
     /// An operation.
     Operation,
+    /// An operation's approval.
+    Approval,
     /// A catalog image.
     Image,
     /// An instance type.
@@ -63,6 +65,7 @@ impl ResourceKind {
         ResourceKind::RoleBinding,
         ResourceKind::Guest,
         ResourceKind::Operation,
+        ResourceKind::Approval,
         ResourceKind::Image,
         ResourceKind::InstanceType,
         ResourceKind::Host,
@@ -90,6 +93,7 @@ impl ResourceKind {
             ResourceKind::User => "user",
             ResourceKind::Guest => "guest",
             ResourceKind::Operation => "operation",
+            ResourceKind::Approval => "approval",
             ResourceKind::Image => "image",
             ResourceKind::Host => "host",
             ResourceKind::Snapshot => "snapshot",
@@ -122,6 +126,7 @@ impl fmt::Display for ResourceKind {
             ResourceKind::RoleBinding => "role binding",
             ResourceKind::Guest => "guest",
             ResourceKind::Operation => "operation",
+            ResourceKind::Approval => "approval",
             ResourceKind::Image => "image",
             ResourceKind::InstanceType => "instance type",
             ResourceKind::Host => "host",
@@ -311,6 +316,22 @@ fn describe(deps: &[Dependents]) -> String {
 }
 
 impl Error {
+    /// A request's field that is not acceptable, and why.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::InvalidValue {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// Nothing of `kind` by `name` (or nothing the caller may see).
+    pub fn not_found(kind: crate::ResourceKind, name: impl Into<String>) -> Self {
+        Error::NotFound {
+            kind,
+            name: name.into(),
+        }
+    }
+
     /// An internal error with its detail for the log.
     pub fn internal(detail: impl fmt::Display) -> Self {
         Error::Internal {

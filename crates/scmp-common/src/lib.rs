@@ -23,7 +23,7 @@ pub use ids::{
     AgentId, ClusterId, CredentialId, GroupId, GuestId, ImageId, InstanceTypeId, JoinTokenId,
     OperationId, PolicyId, ProjectId, RealmId, RoleBindingId, RoleId, SiteId, TenantId, UserId,
 };
-pub use lifecycle::{GuestKind, GuestState, OperationKind, OperationState};
+pub use lifecycle::{ApprovalState, GuestKind, GuestState, OperationKind, OperationState};
 pub use name::Name;
 pub use random::Random;
 pub use resources::{ResourceDelta, Resources};

@@ -65,6 +65,8 @@ text_enum! {
     OperationState {
         /// Accepted, not started.
         Pending => "pending",
+        /// Held until its approvers approve (its quota reserved), or rejected at its deadline.
+        AwaitingApproval => "awaiting_approval",
         /// Under way (or being undone after a failure).
         Running => "running",
         /// Done.
@@ -72,6 +74,22 @@ text_enum! {
         /// Failed; its effects were undone.
         Failed => "failed",
         /// Cancelled by a user; its effects were undone.
+        Cancelled => "cancelled",
+    }
+}
+
+text_enum! {
+    /// Where an approval of a held operation is.
+    ApprovalState {
+        /// Waiting for decisions.
+        Pending => "pending",
+        /// Approved: the operation runs.
+        Approved => "approved",
+        /// Rejected by an approver.
+        Rejected => "rejected",
+        /// Its deadline passed.
+        Expired => "expired",
+        /// Its operation was cancelled.
         Cancelled => "cancelled",
     }
 }

@@ -95,6 +95,8 @@ text_enum! {
         AgentKey => "agent_key",
         /// A site's break-glass credential, at the site's own API while it was cut off.
         BreakGlass => "break_glass",
+        /// A request signed with a shared secret (a ticketing system's callback).
+        Signature => "signature",
     }
 }
 

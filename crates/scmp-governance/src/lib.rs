@@ -1,7 +1,7 @@
 //! Governance: what may be done at all, where, and how strictly. A policy is a set of Cedar
 //! `forbid` rules over a typed input (`policy/input.cedarschema`): a rule that holds for a request
 //! is a violation. Each policy has an enforcement level: `deny` refuses the request naming the
-//! policy, `warn` accepts it with the warning. Built-in policies are parameters rendered to the same
+//! policy, `warn` accepts it with the warning, `require_approval` holds it for approvers. Built-in policies are parameters rendered to the same
 //! rules. Every policy is validated against the schema before it is kept, and every input against
 //! it before it is evaluated; a rule that cannot be evaluated counts as violated.
 #![forbid(unsafe_code)]
@@ -53,6 +53,8 @@ pub enum Enforcement {
     Deny,
     /// The request goes ahead; the warning is answered and kept on its operation.
     Warn,
+    /// The request waits, its quota reserved, until the policy's approvers approve it.
+    RequireApproval,
 }
 
 /// How a policy is written.
@@ -128,6 +130,13 @@ impl Verdict {
         self.hits
             .iter()
             .filter(|h| h.enforcement == Enforcement::Warn)
+    }
+
+    /// The policies whose approvers must consent first.
+    pub fn approvals(&self) -> impl Iterator<Item = &Hit> {
+        self.hits
+            .iter()
+            .filter(|h| h.enforcement == Enforcement::RequireApproval)
     }
 }
 

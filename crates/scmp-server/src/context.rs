@@ -40,6 +40,9 @@ pub struct ServerConfig {
     pub agent_names: Vec<String>,
     /// How the agents' links run (pings, how long a command waits for its site).
     pub agent_link: crate::agent_link::LinkSettings,
+    /// The server's address as others reach it (`https://scmp.example`), for the links it sends
+    /// out (ITSM callbacks); `https://` and the listening address when not given.
+    pub public_url: Option<String>,
 }
 
 impl ServerConfig {
@@ -58,6 +61,7 @@ impl ServerConfig {
             agent_listen: None,
             agent_names: vec!["localhost".into(), "127.0.0.1".into()],
             agent_link: Default::default(),
+            public_url: None,
         }
     }
 }
@@ -104,6 +108,10 @@ pub struct AppState {
     pub sso: crate::sso::Providers,
     /// The governance policies' engine and their compiled set.
     pub governance: crate::policy_cache::PolicyCache,
+    /// The server's address as others reach it, without a trailing `/`.
+    pub public_url: String,
+    /// What ITSM webhooks are posted with.
+    pub outbound: reqwest::Client,
 }
 
 impl AppState {
@@ -136,6 +144,8 @@ impl AppState {
             agent_ca: Default::default(),
             sso: crate::sso::Providers::new()?,
             governance: crate::policy_cache::PolicyCache::new()?,
+            public_url: String::new(),
+            outbound: crate::outbound::client(std::time::Duration::from_secs(10))?,
         })
     }
 }

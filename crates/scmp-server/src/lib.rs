@@ -22,6 +22,7 @@ mod hints;
 mod http;
 mod inventory;
 mod metrics;
+mod outbound;
 mod placement;
 mod policy_cache;
 pub mod secrets;
@@ -70,7 +71,17 @@ pub async fn start(config: ServerConfig) -> Result<Running, Error> {
     let sealer = secrets::Sealer::load_or_create(&config.data_dir)?;
     // Again, now that the store, the keys and the certificate are there.
     datadir::secure(&config.data_dir)?;
+    let listener = std::net::TcpListener::bind(config.listen)
+        .map_err(|e| Error::Unavailable(format!("cannot listen on {}: {e}", config.listen)))?;
+    listener.set_nonblocking(true).map_err(Error::internal)?;
+    let addr = listener.local_addr().map_err(Error::internal)?;
     let mut state = context::AppState::new(store, config.random.clone(), signer, sealer)?;
+    state.public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("https://{addr}"))
+        .trim_end_matches('/')
+        .to_string();
     state.fault_step = config.fault_step.clone();
     state.repeat_steps = config.repeat_steps;
     state.connections = connections::Connections::new(config.agent_link);
@@ -122,6 +133,18 @@ pub async fn start(config: ServerConfig) -> Result<Running, Error> {
             }
         });
     }
+    {
+        // Approvals past their deadline are rejected; ITSM webhooks are delivered and retried.
+        let state = state.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                if let Err(e) = state.approvals_due().await {
+                    tracing::warn!(error = %e.chain(), "approvals: cannot expire or deliver");
+                }
+            }
+        });
+    }
     tokio::spawn(inventory::run(state.clone(), config.sync_interval));
     workflows::spawn(state.clone(), config.workers);
     let handle = axum_server::Handle::new();
@@ -133,10 +156,6 @@ pub async fn start(config: ServerConfig) -> Result<Running, Error> {
         None => None,
     };
     let app = http::router(state);
-    let listener = std::net::TcpListener::bind(config.listen)
-        .map_err(|e| Error::Unavailable(format!("cannot listen on {}: {e}", config.listen)))?;
-    listener.set_nonblocking(true).map_err(Error::internal)?;
-    let addr = listener.local_addr().map_err(Error::internal)?;
     let server = axum_server::from_tcp_rustls(
         listener,
         axum_server::tls_rustls::RustlsConfig::from_config(tls),

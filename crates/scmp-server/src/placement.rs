@@ -129,6 +129,7 @@ impl Capacity {
             host,
             reason,
             policy_warnings: Vec::new(),
+            policy_approvals: Vec::new(),
         }
     }
 }

@@ -14,10 +14,12 @@ pub(crate) type PolicyScope = (Option<TenantId>, Option<ProjectId>);
 /// The key of an operation's parameters that holds the warnings of its admission.
 pub(crate) const WARNINGS: &str = "policy_warnings";
 
-/// The active policies, compiled, with where each applies; and those that no longer compile.
+/// The active policies, compiled, with where each applies and the approval rules of those that
+/// hold requests; and those that no longer compile.
 pub(crate) struct ActiveSet {
     pub(crate) compiled: Compiled,
     pub(crate) scopes: HashMap<String, PolicyScope>,
+    pub(crate) rules: HashMap<String, scmp_api::ApprovalRule>,
     pub(crate) broken: Vec<(String, PolicyScope, String)>,
 }
 

@@ -274,6 +274,7 @@ fn placement(g: &Guest) -> Option<PlacementView> {
         host: g.node.clone()?,
         reason: g.placement.clone(),
         policy_warnings: Vec::new(),
+        policy_approvals: Vec::new(),
     })
 }
 

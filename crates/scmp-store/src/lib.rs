@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 mod agents;
+mod approvals;
 mod audit;
 mod audit_record;
 mod audit_verify;
@@ -21,6 +22,7 @@ mod guests;
 mod idempotency;
 mod identity;
 mod inventory;
+mod itsm;
 mod labels;
 mod leases;
 mod link;
@@ -45,6 +47,9 @@ mod visible;
 mod vmids;
 
 pub use agents::{Agent, AgentCertificate, JoinToken, NewJoinToken, StoredCa, Unredeemable};
+pub use approvals::{
+    ApprovalRow, Decision, DecisionRow, NewApproval, NewDelivery, Requirement, ITSM_PREFIX,
+};
 pub use audit::{ActorIdentity, AuditEntry, AuditFilter, AuditRecord, ChainBreak, Checkpoint};
 pub use budgets::{PendingCut, SiteBudget};
 pub use catalog::{Image, InstanceType, NewImage, NewInstanceType};
@@ -54,6 +59,7 @@ pub use guests::{CloudInit, Guest, GuestEvent, GuestNetwork, NewGuest};
 pub use idempotency::{KeptAnswer, KeyState};
 pub use identity::{BindingSubject, Credential, CredentialKind, IssuedSecret, StoredBinding, User};
 pub use inventory::{ClusterObservation, Host, HostLoad, HostObservation, TemplateObservation};
+pub use itsm::{Attempt, DeliveryRow, DeliveryState};
 pub use labels::Labels;
 pub use mfa::Totp;
 pub use offline_identities::{CachedToken, OfflineIdentity};

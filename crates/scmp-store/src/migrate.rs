@@ -45,6 +45,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (25, include_str!("../migrations/0025_custom_roles.sql")),
     (26, include_str!("../migrations/0026_policies.sql")),
     (27, include_str!("../migrations/0027_labels.sql")),
+    (28, include_str!("../migrations/0028_approvals.sql")),
 ];
 
 /// Arbitrary constant identifying scmp's migration lock.

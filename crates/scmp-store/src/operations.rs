@@ -29,6 +29,8 @@ pub struct NewOperation {
     pub requested_by: Option<(String, ActorIdentity)>,
     /// For a creation, what admission read that its saga needs.
     pub creation: Option<CreationInput>,
+    /// When policies hold it for approvers: what they ask (it is recorded `awaiting_approval`).
+    pub approval: Option<crate::approvals::NewApproval>,
 }
 
 /// What a creation's saga needs of what its admission read (the tenant, the image), kept with the
@@ -200,13 +202,19 @@ impl DataStore {
             );
         }
         let op = Operation {
-            id: self.random.id::<OperationId>(),
+            id: match &new.approval {
+                Some(a) => a.operation_id,
+                None => self.random.id::<OperationId>(),
+            },
             kind: new.kind,
             guest_id: guest,
             tenant_id: tenant,
             project_id: project,
             target: new.target.clone(),
-            state: OperationState::Pending,
+            state: match new.approval {
+                Some(_) => OperationState::AwaitingApproval,
+                None => OperationState::Pending,
+            },
             progress: 0,
             step: 0,
             undoing: false,
@@ -234,6 +242,23 @@ impl DataStore {
         .execute(&mut *conn)
         .await
         .map_err(db_error)?;
+        if let Some(a) = &new.approval {
+            let Some((actor, who)) = &new.requested_by else {
+                return Err(Error::internal(
+                    "an operation held for approval names who asked",
+                ));
+            };
+            crate::approvals::insert(
+                conn,
+                a,
+                tenant,
+                project,
+                (actor, &who.name),
+                &self.random,
+                now,
+            )
+            .await?;
+        }
         Ok(op)
     }
 }

@@ -17,6 +17,8 @@ pub enum PolicyLevel {
     Deny,
     /// Warns.
     Warn,
+    /// Holds the request for approvers.
+    RequireApproval,
 }
 
 impl PolicyLevel {
@@ -25,6 +27,7 @@ impl PolicyLevel {
         match self {
             PolicyLevel::Deny => "deny",
             PolicyLevel::Warn => "warn",
+            PolicyLevel::RequireApproval => "require_approval",
         }
     }
 
@@ -32,6 +35,7 @@ impl PolicyLevel {
         match s {
             "deny" => Ok(PolicyLevel::Deny),
             "warn" => Ok(PolicyLevel::Warn),
+            "require_approval" => Ok(PolicyLevel::RequireApproval),
             other => Err(Error::internal(format!("unknown enforcement {other:?}"))),
         }
     }
@@ -58,6 +62,10 @@ pub struct PolicyRow {
     pub source: String,
     /// Whether it is enforced.
     pub active: bool,
+    /// Who approves what it holds, by when (JSON; with `require_approval` only).
+    pub approval: Option<String>,
+    /// The shared secret of its ITSM webhook, sealed.
+    pub itsm_secret: Option<String>,
     /// Its version, from 1.
     pub version: i64,
     /// Created (ms).
@@ -77,6 +85,8 @@ pub struct PolicyContent {
     pub source: String,
     /// Whether it is enforced.
     pub active: bool,
+    /// Who approves what it holds, by when (JSON; with `require_approval` only).
+    pub approval: Option<String>,
 }
 
 /// One version of a policy.
@@ -111,7 +121,7 @@ pub struct AdmissionRow {
 pub const ADMISSIONS_KEPT: i64 = 10_000;
 
 const POLICY_COLUMNS: &str = "id, name, tenant_id, project_id, description, enforcement, message, \
-                              source, active, version, created_at, updated_at";
+                              source, active, approval, itsm_secret, version, created_at, updated_at";
 
 fn optional_id<T: std::str::FromStr>(row: &AnyRow, col: &str) -> Result<Option<T>, Error>
 where
@@ -133,6 +143,8 @@ fn policy(row: &AnyRow) -> Result<PolicyRow, Error> {
         message: row.try_get("message").map_err(Error::internal)?,
         source: get_string(row, "source")?,
         active: row.try_get::<i64, _>("active").map_err(Error::internal)? != 0,
+        approval: row.try_get("approval").map_err(Error::internal)?,
+        itsm_secret: row.try_get("itsm_secret").map_err(Error::internal)?,
         version: row.try_get("version").map_err(Error::internal)?,
         created_at: row.try_get("created_at").map_err(Error::internal)?,
         updated_at: row.try_get("updated_at").map_err(Error::internal)?,
@@ -164,7 +176,7 @@ async fn keep_version(
 ) -> Result<(), Error> {
     sqlx::query(
         "INSERT INTO policy_versions (policy_id, version, enforcement, message, source, active, \
-         changed_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+         changed_by, created_at, approval) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(id.to_string())
     .bind(version)
@@ -174,6 +186,7 @@ async fn keep_version(
     .bind(i64::from(c.active))
     .bind(changed_by)
     .bind(now)
+    .bind(c.approval.as_deref())
     .execute(&mut *conn)
     .await
     .map_err(db_error)?;
@@ -181,13 +194,14 @@ async fn keep_version(
 }
 
 impl DataStore {
-    /// Creates a policy at version 1.
+    /// Creates a policy at version 1 (with its ITSM webhook's sealed secret, if it has one).
     pub async fn policy_create(
         &self,
         name: &Name,
         scope: (Option<TenantId>, Option<ProjectId>),
         description: &str,
         content: &PolicyContent,
+        itsm_secret: Option<&str>,
         changed_by: &str,
     ) -> Result<PolicyRow, Error> {
         crate::tenants::check_text("description", description)?;
@@ -196,8 +210,8 @@ impl DataStore {
         let mut tx = self.begin().await?;
         let made = sqlx::query(
             "INSERT INTO policies (id, name, tenant_id, project_id, description, enforcement, \
-             message, source, active, version, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10)",
+             message, source, active, version, created_at, updated_at, approval, itsm_secret) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10, $11, $12)",
         )
         .bind(id.to_string())
         .bind(name.as_str())
@@ -209,6 +223,8 @@ impl DataStore {
         .bind(&content.source)
         .bind(i64::from(content.active))
         .bind(now)
+        .bind(content.approval.as_deref())
+        .bind(itsm_secret)
         .execute(&mut *tx)
         .await;
         match made {
@@ -261,14 +277,16 @@ impl DataStore {
             .map_err(db_error)
     }
 
-    /// A new version of a policy (its description aside, which is not versioned), if `version`
-    /// is still its current one: two edits made from the same version do not both land.
+    /// A new version of a policy (its description and ITSM secret aside, which are not
+    /// versioned: `itsm_secret` `None` keeps it, `Some(None)` removes it), if `version` is still
+    /// its current one: two edits made from the same version do not both land.
     pub async fn policy_update(
         &self,
         id: PolicyId,
         version: i64,
         description: Option<&str>,
         content: &PolicyContent,
+        itsm_secret: Option<Option<&str>>,
         changed_by: &str,
     ) -> Result<PolicyRow, Error> {
         if let Some(d) = description {
@@ -278,7 +296,8 @@ impl DataStore {
         let mut tx = self.begin().await?;
         let done = sqlx::query(
             "UPDATE policies SET description = COALESCE($1, description), enforcement = $2, \
-             message = $3, source = $4, active = $5, version = version + 1, updated_at = $6 \
+             message = $3, source = $4, active = $5, version = version + 1, updated_at = $6, \
+             approval = $9, itsm_secret = CASE WHEN $10 = 1 THEN $11 ELSE itsm_secret END \
              WHERE id = $7 AND version = $8",
         )
         .bind(description)
@@ -289,6 +308,9 @@ impl DataStore {
         .bind(now)
         .bind(id.to_string())
         .bind(version)
+        .bind(content.approval.as_deref())
+        .bind(i64::from(itsm_secret.is_some()))
+        .bind(itsm_secret.flatten())
         .execute(&mut *tx)
         .await
         .map_err(db_error)?;
@@ -306,8 +328,8 @@ impl DataStore {
     /// A policy's versions, newest first.
     pub async fn policy_versions(&self, id: PolicyId) -> Result<Vec<PolicyVersion>, Error> {
         let rows = sqlx::query(
-            "SELECT version, enforcement, message, source, active, changed_by, created_at \
-             FROM policy_versions WHERE policy_id = $1 ORDER BY version DESC",
+            "SELECT version, enforcement, message, source, active, changed_by, created_at, \
+             approval FROM policy_versions WHERE policy_id = $1 ORDER BY version DESC",
         )
         .bind(id.to_string())
         .fetch_all(&mut *self.read().await?)
@@ -322,6 +344,7 @@ impl DataStore {
                         message: r.try_get("message").map_err(Error::internal)?,
                         source: get_string(r, "source")?,
                         active: r.try_get::<i64, _>("active").map_err(Error::internal)? != 0,
+                        approval: r.try_get("approval").map_err(Error::internal)?,
                     },
                     changed_by: get_string(r, "changed_by")?,
                     created_at: r.try_get("created_at").map_err(Error::internal)?,

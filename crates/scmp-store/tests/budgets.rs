@@ -121,6 +121,7 @@ async fn admit(store: &DataStore, f: &Fixture, n: usize, vcpus: u64) -> Option<G
         request_id: format!("r{n}"),
         requested_by: None,
         creation: None,
+        approval: None,
     };
     store.guest_admit(&new, &op).await.ok().map(|o| o.guest_id)
 }

@@ -201,6 +201,7 @@ async fn operations_keep_who_asked_and_what_was_admitted(store: &DataStore, _url
         request_id: "r1".into(),
         requested_by,
         creation,
+        approval: None,
     };
     let op = store
         .guest_admit(

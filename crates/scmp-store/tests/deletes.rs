@@ -253,6 +253,7 @@ async fn build(store: &DataStore) -> Fixture {
             request_id: "test".into(),
             requested_by: None,
             creation: None,
+            approval: None,
         };
         let guest = store.guest_admit(&new, &op).await.unwrap();
         let guest = store.guest_get(guest.guest_id).await.unwrap();

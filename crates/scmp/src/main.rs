@@ -64,6 +64,9 @@ enum Command {
     /// Roles: the built-in ones and custom roles (named sets of actions).
     #[command(subcommand)]
     Role(cli::roles::RoleCmd),
+    /// Operations held for approval by policies: approve or reject them.
+    #[command(subcommand)]
+    Approval(cli::approvals::ApprovalCmd),
     /// Tenants and their quota.
     #[command(subcommand)]
     Tenant(c::TenantCmd),
@@ -155,6 +158,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Realm(cmd) => cli::realms::realm(cmd, g).await,
         Command::Role(cmd) => cli::roles::role(cmd, g).await,
         Command::Policy(cmd) => cli::policies::policy(cmd, g).await,
+        Command::Approval(cmd) => cli::approvals::approval(cmd, g).await,
         Command::PlatformSettings(cmd) => cli::mfa::platform_settings(cmd, g).await,
         Command::Tenant(cmd) => c::tenant(cmd, g).await,
         Command::Project(cmd) => c::project(cmd, g).await,

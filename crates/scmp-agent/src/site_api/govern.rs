@@ -1,6 +1,7 @@
 //! Governance at the site: a guest made there is held to the same policies as at the centre (the
 //! active policies of the platform, its tenant and its project, as the centre last sent them),
-//! evaluated here by the same engine. A policy that cannot be evaluated refuses.
+//! evaluated here by the same engine. A policy that cannot be evaluated refuses, and so does one
+//! that requires approval (approvers decide at the centre).
 
 use axum::http::StatusCode;
 use scmp_api::GuestCreate;
@@ -106,6 +107,13 @@ pub(crate) fn check_create(
         return Err(refusal(format!(
             "refused by policy '{}': {}",
             d.policy, d.message
+        )));
+    }
+    // Approvers decide at the centre: what needs their consent waits until the site is linked.
+    if let Some(h) = verdict.approvals().next() {
+        return Err(refusal(format!(
+            "policy '{}' requires approval, which is given at the centre: ask there ({})",
+            h.policy, h.message
         )));
     }
     Ok(verdict

@@ -1,8 +1,9 @@
 //! Governance at admission: the active policies compiled once per change of any of them (the
 //! store's generation says when), evaluated over the request's typed input; the policies of the
 //! platform, the project's tenant and the project apply. A `deny` refuses with the policy's name
-//! and message, `warn`s go ahead and are answered and kept on the operation. Every admission's
-//! input is kept (the newest few thousand) for the dry runs of policy changes.
+//! and message, `warn`s go ahead and are answered and kept on the operation, and a
+//! `require_approval` policy holds the operation for its approvers (`app::approvals`). Every
+//! admission's input is kept (the newest few thousand) for the dry runs of policy changes.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -41,15 +42,59 @@ pub(crate) fn definition(row: &PolicyRow) -> Result<PolicyDef, Error> {
         enforcement: match row.level {
             PolicyLevel::Deny => Enforcement::Deny,
             PolicyLevel::Warn => Enforcement::Warn,
+            PolicyLevel::RequireApproval => Enforcement::RequireApproval,
         },
         message: row.message.clone(),
         source,
     })
 }
 
+/// A stored policy's approval rule (without its ITSM secret, which is sealed apart).
+pub(crate) fn approval_rule(row: &PolicyRow) -> Result<Option<scmp_api::ApprovalRule>, Error> {
+    row.approval
+        .as_deref()
+        .map(|a| serde_json::from_str(a).map_err(Error::internal))
+        .transpose()
+}
+
+/// A policy that holds a request for its approvers.
+#[derive(Debug, Clone)]
+pub(crate) struct Hold {
+    /// The policy.
+    pub policy: String,
+    /// What it says.
+    pub message: String,
+    /// Who approves, how many, by when.
+    pub rule: scmp_api::ApprovalRule,
+}
+
+/// What admission's governance answers for a request it does not refuse.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Governed {
+    /// The warnings.
+    pub warnings: Vec<PolicyWarning>,
+    /// The policies that hold it for approval (none: it runs at once).
+    pub holds: Vec<Hold>,
+    /// What was asked, for approvers and ticketing systems.
+    pub summary: serde_json::Value,
+}
+
+impl Governed {
+    /// The policies that hold the request, as the wizard shows them.
+    pub(crate) fn held_policies(&self) -> Vec<PolicyWarning> {
+        self.holds
+            .iter()
+            .map(|h| PolicyWarning {
+                policy: h.policy.clone(),
+                message: h.message.clone(),
+            })
+            .collect()
+    }
+}
+
 impl AppState {
     /// The active set of the store's current generation, compiled when it changed.
-    async fn active_policies(&self) -> Result<Arc<ActiveSet>, Error> {
+    pub(crate) async fn active_policies(&self) -> Result<Arc<ActiveSet>, Error> {
         let generation = self.store.policy_generation().await?;
         let mut cached = self.governance.set.lock().await;
         if let Some((g, set)) = cached.as_ref() {
@@ -66,6 +111,7 @@ impl AppState {
             .collect();
         let mut defs = Vec::new();
         let mut scopes = HashMap::new();
+        let mut rules = HashMap::new();
         let mut broken = Vec::new();
         for r in &rows {
             let scope = (r.tenant_id, r.project_id);
@@ -79,6 +125,9 @@ impl AppState {
             }) {
                 Ok(d) => {
                     scopes.insert(d.key.clone(), scope);
+                    if let Some(rule) = approval_rule(r)? {
+                        rules.insert(d.key.clone(), rule);
+                    }
                     defs.push(d);
                 }
                 Err(e) => {
@@ -95,6 +144,7 @@ impl AppState {
         let set = Arc::new(ActiveSet {
             compiled,
             scopes,
+            rules,
             broken,
         });
         *cached = Some((generation, set.clone()));
@@ -131,13 +181,13 @@ impl AppState {
         ))
     }
 
-    /// The verdict of the policies that apply in project `p` on `input`.
-    pub(crate) async fn policy_verdict(
+    /// The verdict of the policies of `set` that apply in project `p` on `input`.
+    pub(crate) fn verdict_in(
         &self,
+        set: &ActiveSet,
         p: &Project,
         input: &PolicyInput,
     ) -> Result<Verdict, Error> {
-        let set = self.active_policies().await?;
         if let Some((policy, _, why)) = set
             .broken
             .iter()
@@ -169,14 +219,16 @@ impl AppState {
     }
 
     /// Admission's governance: refused by the first `deny` policy that holds, otherwise the
-    /// warnings; the input kept for dry runs (not for a preview).
+    /// warnings and the policies that hold it for approval; the input kept for dry runs (not for
+    /// a preview).
     pub(crate) async fn govern(
         &self,
         p: &Project,
         input: &PolicyInput,
         preview: bool,
-    ) -> Result<Vec<PolicyWarning>, Error> {
-        let verdict = self.policy_verdict(p, input).await?;
+    ) -> Result<Governed, Error> {
+        let set = self.active_policies().await?;
+        let verdict = self.verdict_in(&set, p, input)?;
         if !preview {
             self.store
                 .admission_record(&AdmissionRow {
@@ -194,12 +246,35 @@ impl AppState {
                 message: d.message.clone(),
             });
         }
-        Ok(verdict
-            .warnings()
-            .map(|w| PolicyWarning {
-                policy: w.policy.clone(),
-                message: w.message.clone(),
+        let holds = verdict
+            .approvals()
+            .map(|h| {
+                let rule = set.rules.get(&h.policy).cloned().ok_or_else(|| {
+                    Error::internal(format!("policy {} holds without a rule", h.policy))
+                })?;
+                Ok(Hold {
+                    policy: h.policy.clone(),
+                    message: h.message.clone(),
+                    rule,
+                })
             })
-            .collect())
+            .collect::<Result<_, Error>>()?;
+        Ok(Governed {
+            warnings: verdict
+                .warnings()
+                .map(|w| PolicyWarning {
+                    policy: w.policy.clone(),
+                    message: w.message.clone(),
+                })
+                .collect(),
+            holds,
+            summary: serde_json::json!({
+                "operation": input.operation,
+                "request": input.request,
+                "requested_by": input.actor.name,
+                "project": input.project.name,
+                "tenant": input.tenant.name,
+            }),
+        })
     }
 }

@@ -10,6 +10,8 @@
 
 mod agent_link;
 pub mod agents;
+pub mod approval_rules;
+pub mod approvals;
 pub mod audit;
 pub mod audit_log;
 pub mod authenticate;
@@ -18,6 +20,7 @@ pub mod clusters;
 pub mod governance;
 pub mod groups;
 pub mod guests;
+pub mod itsm;
 pub mod lookup;
 pub mod me;
 pub mod mfa;

@@ -1,11 +1,11 @@
 //! Operations: the user-visible record of a workflow, waiting (bounded) for one to end, and
-//! cancelling a guest creation.
+//! cancelling a guest creation (or any operation still awaiting approval).
 
 use std::time::Duration;
 
 use scmp_api::{OperationQuery, OperationView, Page};
 use scmp_authz::{Action, Resource};
-use scmp_common::{AuditTarget, Error, OperationKind, ResourceKind};
+use scmp_common::{AuditTarget, Error, OperationKind, OperationState, ResourceKind};
 use scmp_store::Operation;
 
 use super::paging;
@@ -128,9 +128,11 @@ impl AppState {
                 },
                 other => other,
             })?;
-        if op.kind != OperationKind::GuestCreate {
+        // One that waits for approval has done nothing yet: any kind can be withdrawn.
+        let held = op.state == OperationState::AwaitingApproval;
+        if op.kind != OperationKind::GuestCreate && !held {
             return Err(Error::Conflict(format!(
-                "a {} cannot be cancelled; only guest creations can",
+                "a {} cannot be cancelled; only guest creations (and what awaits approval) can",
                 op.kind
             )));
         }
@@ -140,9 +142,20 @@ impl AppState {
                 "operation_cancel",
                 AuditTarget::new(ResourceKind::Operation, op.id),
                 Some(op.tenant_id),
-                self.store.operation_cancel(op.id),
+                async {
+                    if held {
+                        self.store
+                            .approval_cancel(op.id, crate::workflows::CANCELLED)
+                            .await
+                    } else {
+                        self.store.operation_cancel(op.id).await
+                    }
+                },
             )
             .await?;
+        if held {
+            self.work.announce();
+        }
         if !asked {
             return Err(Error::Conflict(
                 "the operation has ended or is being undone already".into(),

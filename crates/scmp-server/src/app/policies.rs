@@ -13,28 +13,23 @@ use scmp_common::{AuditTarget, Error, ResourceKind};
 use scmp_governance::{Builtin, Enforcement, PolicyDef, PolicyError, PolicyInput, Source};
 use scmp_store::{PolicyContent, PolicyLevel, PolicyRow};
 
-use super::governance::{applies, definition, PolicyScope};
+use super::governance::{applies, approval_rule, definition, PolicyScope};
 use super::paging;
 use crate::context::{AppState, OpContext};
 
 fn invalid(field: &str, message: impl Into<String>) -> Error {
-    Error::InvalidValue {
-        field: field.into(),
-        message: message.into(),
-    }
+    Error::invalid(field, message)
 }
 
 fn not_found(key: &str) -> Error {
-    Error::NotFound {
-        kind: ResourceKind::Policy,
-        name: key.to_string(),
-    }
+    Error::not_found(ResourceKind::Policy, key)
 }
 
 fn level(e: Enforcement) -> PolicyLevel {
     match e {
         Enforcement::Deny => PolicyLevel::Deny,
         Enforcement::Warn => PolicyLevel::Warn,
+        Enforcement::RequireApproval => PolicyLevel::RequireApproval,
     }
 }
 
@@ -42,6 +37,7 @@ fn enforcement(l: PolicyLevel) -> Enforcement {
     match l {
         PolicyLevel::Deny => Enforcement::Deny,
         PolicyLevel::Warn => Enforcement::Warn,
+        PolicyLevel::RequireApproval => Enforcement::RequireApproval,
     }
 }
 
@@ -63,8 +59,9 @@ fn policy_error(e: PolicyError) -> Error {
     }
 }
 
-fn view(r: PolicyRow, cedar: String, def: &PolicyDef) -> PolicyView {
-    PolicyView {
+fn view(r: PolicyRow, cedar: String, def: &PolicyDef) -> Result<PolicyView, Error> {
+    Ok(PolicyView {
+        approval: approval_rule(&r)?,
         id: r.id,
         name: r.name,
         description: r.description,
@@ -81,14 +78,14 @@ fn view(r: PolicyRow, cedar: String, def: &PolicyDef) -> PolicyView {
         version: r.version,
         created_at: scmp_common::time::from_ms(r.created_at),
         updated_at: scmp_common::time::from_ms(r.updated_at),
-    }
+    })
 }
 
 impl AppState {
     fn policy_view(&self, r: PolicyRow) -> Result<PolicyView, Error> {
         let def = definition(&r)?;
         let cedar = def.cedar().map_err(|e| Error::internal(e.to_string()))?;
-        Ok(view(r, cedar, &def))
+        view(r, cedar, &def)
     }
 
     /// Whether the caller may see a policy of this scope: the platform's are everyone's to see.
@@ -152,8 +149,15 @@ impl AppState {
         }
     }
 
-    /// A candidate policy, checked against the schema.
-    fn checked_policy(&self, body: &PolicyCreate) -> Result<(PolicyDef, PolicyContent), Error> {
+    /// A candidate policy, checked against the schema, with its approval rule (for a policy of
+    /// `scope` that has an ITSM secret already or not) and the sealed secret to keep, if one
+    /// was given.
+    async fn checked_policy(
+        &self,
+        body: &PolicyCreate,
+        scope: PolicyScope,
+        had_secret: bool,
+    ) -> Result<(PolicyDef, PolicyContent, Option<String>), Error> {
         let source = source_of(body.builtin.clone(), body.cedar.clone())?;
         let message = body.message.clone().filter(|m| !m.is_empty());
         let def = PolicyDef {
@@ -163,13 +167,34 @@ impl AppState {
             source,
         };
         self.governance.engine.rules(&def).map_err(policy_error)?;
+        let (approval, secret) = match (body.enforcement, &body.approval) {
+            (Enforcement::RequireApproval, Some(rule)) => {
+                let checked = self.check_approval_rule(scope, rule, had_secret).await?;
+                let sealed = checked.secret.map(|s| self.sealer.seal(&s)).transpose()?;
+                (Some(checked.stored), sealed)
+            }
+            (Enforcement::RequireApproval, None) => {
+                return Err(invalid(
+                    "approval",
+                    "say who approves what the policy holds",
+                ))
+            }
+            (_, Some(_)) => {
+                return Err(invalid(
+                    "approval",
+                    "only a require_approval policy has approvers",
+                ))
+            }
+            (_, None) => (None, None),
+        };
         let content = PolicyContent {
             level: level(body.enforcement),
             message,
             source: serde_json::to_string(&def.source).map_err(Error::internal)?,
             active: body.active.unwrap_or(true),
+            approval,
         };
-        Ok((def, content))
+        Ok((def, content, secret))
     }
 
     /// Policies the caller may see, by name: the platform's, and one tenant's (with its
@@ -225,7 +250,7 @@ impl AppState {
         if ["schema", "dry-run"].contains(&body.name.as_str()) {
             return Err(invalid("name", "that name is a path of the policies' API"));
         }
-        let (_, content) = self.checked_policy(&body)?;
+        let (_, content, secret) = self.checked_policy(&body, scope, false).await?;
         let description = body.description.clone().unwrap_or_default();
         let who = ctx.actor.user.name.to_string();
         let r = self
@@ -234,8 +259,14 @@ impl AppState {
                 "policy_create",
                 AuditTarget::new(ResourceKind::Policy, &body.name),
                 scope.0,
-                self.store
-                    .policy_create(&body.name, scope, &description, &content, &who),
+                self.store.policy_create(
+                    &body.name,
+                    scope,
+                    &description,
+                    &content,
+                    secret.as_deref(),
+                    &who,
+                ),
             )
             .await?;
         self.policy_view(r)
@@ -264,9 +295,28 @@ impl AppState {
             message: body.message.or(old.message),
             builtin,
             cedar,
+            approval: match (body.approval, body.enforcement) {
+                (Some(a), _) => Some(a),
+                // Another level drops the rule; keeping the level keeps it.
+                (None, Some(e)) if e != Enforcement::RequireApproval => None,
+                (None, _) => approval_rule(&r)?,
+            },
             active: Some(body.active.unwrap_or(r.active)),
         };
-        let (_, content) = self.checked_policy(&candidate)?;
+        let scope = (r.tenant_id, r.project_id);
+        let (_, content, secret) = self
+            .checked_policy(&candidate, scope, r.itsm_secret.is_some())
+            .await?;
+        // A new secret replaces the old; a rule without a webhook keeps none.
+        let has_hook = candidate
+            .approval
+            .as_ref()
+            .is_some_and(|a| a.itsm.is_some());
+        let secret = match (secret, has_hook) {
+            (Some(s), _) => Some(Some(s)),
+            (None, true) => None,
+            (None, false) => Some(None),
+        };
         let who = ctx.actor.user.name.to_string();
         let r = self
             .audited(
@@ -279,6 +329,7 @@ impl AppState {
                     body.version,
                     body.description.as_deref(),
                     &content,
+                    secret.as_ref().map(|s| s.as_deref()),
                     &who,
                 ),
             )
@@ -318,6 +369,13 @@ impl AppState {
                     Source::Cedar(c) => (None, Some(c)),
                 };
                 Ok(PolicyVersionView {
+                    approval: v
+                        .content
+                        .approval
+                        .as_deref()
+                        .map(serde_json::from_str)
+                        .transpose()
+                        .map_err(Error::internal)?,
                     version: v.version,
                     enforcement: enforcement(v.content.level),
                     message: v.content.message,
@@ -347,7 +405,7 @@ impl AppState {
         if !(1..=1000).contains(&last) {
             return Err(invalid("last", "between 1 and 1000"));
         }
-        let (def, _) = self.checked_policy(&body.policy)?;
+        let (def, _, _) = self.checked_policy(&body.policy, scope, true).await?;
         let set = self
             .governance
             .engine

@@ -4,6 +4,7 @@
 //! answers.
 
 mod agents;
+mod approvals;
 mod audit;
 mod auth;
 mod clusters;
@@ -220,6 +221,11 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
             policies::policy_delete
         ))
         .routes(routes!(policies::policy_versions))
+        .routes(routes!(approvals::approval_list))
+        .routes(routes!(approvals::approval_view))
+        .routes(routes!(approvals::approval_approve))
+        .routes(routes!(approvals::approval_reject))
+        .routes(routes!(approvals::approval_itsm_callback))
         .routes(routes!(tenants::tenant_labels_update))
         .routes(routes!(projects::project_labels_update))
         .routes(routes!(roles::role_list, roles::role_create))

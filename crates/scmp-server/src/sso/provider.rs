@@ -110,9 +110,6 @@ impl std::fmt::Debug for Providers {
     }
 }
 
-/// Where Debian keeps the system's trusted roots.
-const SYSTEM_ROOTS: &str = "/etc/ssl/certs/ca-certificates.crt";
-
 fn unreachable(e: impl std::fmt::Display) -> SsoError {
     SsoError::Unreachable(e.to_string())
 }
@@ -120,25 +117,7 @@ fn unreachable(e: impl std::fmt::Display) -> SsoError {
 impl Providers {
     /// An HTTP client that trusts the system's roots and never follows redirects.
     pub fn new() -> Result<Self, Error> {
-        let roots = std::fs::read_to_string(SYSTEM_ROOTS).unwrap_or_default();
-        let tls = if roots.is_empty() {
-            let provider = Arc::new(rustls::crypto::ring::default_provider());
-            rustls::ClientConfig::builder_with_provider(provider)
-                .with_safe_default_protocol_versions()
-                .map_err(Error::internal)?
-                .with_root_certificates(rustls::RootCertStore::empty())
-                .with_no_client_auth()
-        } else {
-            pve_client::Trust::CaPem(roots)
-                .client_config()
-                .map_err(Error::internal)?
-        };
-        let http = reqwest::Client::builder()
-            .use_preconfigured_tls(tls)
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(10))
-            .build()
-            .map_err(Error::internal)?;
+        let http = crate::outbound::client(Duration::from_secs(10))?;
         Ok(Self {
             http,
             cache: Mutex::new(HashMap::new()),

@@ -251,11 +251,13 @@ async fn drive(state: &AppState, owner: &str, op: Operation) -> Result<(), Error
     let mut step = run.op.step as usize;
     let mut undoing = run.op.undoing;
     let mut error = run.op.error.clone();
-    let mut outcome = if error == CANCELLED {
-        OperationState::Cancelled
-    } else {
-        OperationState::Failed
-    };
+    // Cancelled by a user, or not approved: nothing failed, the request did not go ahead.
+    let mut outcome =
+        if error == CANCELLED || error.starts_with(crate::app::approvals::NOT_APPROVED) {
+            OperationState::Cancelled
+        } else {
+            OperationState::Failed
+        };
     // Forward.
     while !undoing && step < steps.len() {
         match try_step(&mut run, steps[step]).await {

@@ -82,6 +82,8 @@ fn sample_body(operation: &str) -> Option<Value> {
             "builtin": {"kind": "max_size", "vcpus": 1}}}),
         ),
         "platform_settings_update" => Some(json!({"require_mfa": false})),
+        "approval_approve" | "approval_reject" => Some(json!({"comment": "intruding"})),
+        "approval_itsm_callback" => Some(json!({"decision": "approve", "ticket": "CHG1"})),
         "realm_sync" => Some(json!({"dry_run": true})),
         "realm_test" => Some(json!({})),
         "sso_begin" => Some(json!({"redirect_uri": "https://portal.example/"})),
@@ -102,7 +104,13 @@ fn sample_body(operation: &str) -> Option<Value> {
 }
 
 /// Lists answer everyone, filtered to what the caller may see.
-const LISTS: &[&str] = &["tenant_list", "operation_list", "role_list", "policy_list"];
+const LISTS: &[&str] = &[
+    "tenant_list",
+    "operation_list",
+    "role_list",
+    "policy_list",
+    "approval_list",
+];
 
 /// Operations every signed-in user may call (about themselves, the catalog, the sites); they must
 /// reveal nothing of others.
@@ -129,6 +137,10 @@ const PUBLIC: &[&str] = &["session_create", "agent_enroll", "agent_renew"];
 /// Sign-on operations without authentication: through a realm that is no OpenID realm there is
 /// no such thing (404) for everyone.
 const PUBLIC_SSO: &[&str] = &["sso_begin", "sso_complete"];
+
+/// Operations authenticated by a signature instead of a token (a ticketing system's callback):
+/// without the signed link's query they are refused before anything is read.
+const SIGNED: &[&str] = &["approval_itsm_callback"];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operation_refuses_strangers() {
@@ -192,6 +204,7 @@ async fn every_operation_refuses_strangers() {
                 .replace("{policy}", "east-small")
                 .replace("{guest}", "00000000-0000-4000-8000-0000000000a1")
                 .replace("{operation}", "00000000-0000-4000-8000-0000000000a2")
+                .replace("{approval}", "00000000-0000-4000-8000-0000000000a7")
                 .replace("{host}", "pve1")
                 .replace("{snapshot}", "snap1")
                 .replace("{agent}", "00000000-0000-4000-8000-0000000000a4")
@@ -210,6 +223,14 @@ async fn every_operation_refuses_strangers() {
                 let a = c.send(m.clone(), &concrete, body.clone()).await;
                 if PUBLIC.contains(&operation.as_str()) {
                     assert_eq!(a.status, 401, "{operation} as {who}");
+                    continue;
+                }
+                if SIGNED.contains(&operation.as_str()) {
+                    assert!(
+                        matches!(a.status.as_u16(), 400 | 401),
+                        "{operation} as {who}: {}",
+                        a.text
+                    );
                     continue;
                 }
                 if PUBLIC_SSO.contains(&operation.as_str()) {

@@ -157,6 +157,27 @@ async fn every_list_pages_the_same_way() {
             .await;
         wait_operation(c, &op).await;
     }
+    // Two creations held for approval.
+    let _: scmp_api::PolicyView = c
+        .post(
+            "/policies",
+            &json!({"name": "hold-big", "enforcement": "require_approval",
+                "builtin": {"kind": "max_size", "vcpus": 2},
+                "approval": {"approvers": [{"kind": "role", "role": "platform-admin", "on": "platform"}]}}),
+        )
+        .await;
+    for name in ["big1", "big2"] {
+        let mut body = serde_json::to_value(vm(name)).unwrap();
+        body["vcpus"] = json!(4);
+        let a = c
+            .send(
+                Method::POST,
+                &format!("/projects/{}/guests", p.id),
+                Some(body),
+            )
+            .await;
+        assert_eq!(a.status, 202, "{}", a.text);
+    }
     // Enough audit entries for two signed checkpoints (one every 100 entries).
     for i in 0..110 {
         let _: TenantView = c
@@ -217,7 +238,7 @@ async fn every_list_pages_the_same_way() {
             "{op} takes limit and page_token: {params:?}"
         );
         let key = |item: &Value| -> String {
-            ["id", "seq", "name", "upid", "site"]
+            ["id", "seq", "name", "upid", "site", "operation_id"]
                 .iter()
                 .find_map(|k| item.get(*k).map(|v| v.to_string()))
                 .unwrap_or_else(|| panic!("{op}: an item without a key: {item}"))
@@ -277,5 +298,5 @@ async fn every_list_pages_the_same_way() {
         walked.push(op);
     }
     walked.sort();
-    assert_eq!(walked.len(), 22, "every list operation: {walked:?}");
+    assert_eq!(walked.len(), 23, "every list operation: {walked:?}");
 }

@@ -5,6 +5,7 @@
 
 mod agent_link;
 mod agents;
+mod approvals;
 mod audit;
 mod authorization;
 mod clusters;
@@ -16,6 +17,7 @@ mod guest_lifecycle;
 mod guest_peers;
 mod guest_quota;
 mod inventory;
+mod itsm;
 mod lists;
 mod mfa;
 mod offline_month;

@@ -266,6 +266,34 @@ pub async fn follow(a: &Api, op: OperationView, format: Format) -> anyhow::Resul
                     current.error.as_deref().unwrap_or("no reason given")
                 );
             }
+            OperationState::AwaitingApproval => {
+                bar.finish_and_clear();
+                let held: scmp_api::ApprovalView =
+                    a.get(&format!("/approvals/{}", current.id)).await?;
+                for r in &held.requirements {
+                    let who: Vec<String> = r
+                        .approvers
+                        .iter()
+                        .map(|a| match a {
+                            scmp_api::Approver::Role { role, on } => {
+                                format!("{role} on the {on:?}").to_lowercase()
+                            }
+                            scmp_api::Approver::Group { group } => format!("group {group}"),
+                        })
+                        .collect();
+                    eprintln!(
+                        "awaiting approval by policy {} ({}/{}): {}; approvers: {} (until {})",
+                        r.policy,
+                        r.approvals,
+                        r.required,
+                        r.message,
+                        who.join(", "),
+                        held.deadline
+                    );
+                }
+                eprintln!("see: scmp approval view {}", current.id);
+                return Ok(current);
+            }
             OperationState::Pending | OperationState::Running => {}
         }
         current = a.get(&format!("/operations/{}?wait=1", current.id)).await?;

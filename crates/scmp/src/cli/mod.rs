@@ -1,6 +1,7 @@
 //! The `scmp` client: log in to a server, keep named contexts, and call the API with sub-commands named
 //! after its operations (`scmp tenant create` is `tenant_create`), printing tables, JSON or YAML.
 
+pub mod approvals;
 pub mod audit;
 pub mod client;
 pub mod commands;

@@ -42,7 +42,7 @@ pub enum PolicyCmd {
         policy: String,
     },
     /// `policy_create` from a file of its fields (`name`, `enforcement`, `builtin` or `cedar`,
-    /// `tenant` or `project`, `message`), JSON or YAML.
+    /// `tenant` or `project`, `message`, and `approval` for `require_approval`), JSON or YAML.
     Create {
         /// The file.
         #[arg(long)]
@@ -115,10 +115,16 @@ fn test_offline(file: &PathBuf, request: &PathBuf, g: &Global) -> anyhow::Result
         .map_err(|(_, e)| anyhow::anyhow!("{}: {e}", file.display()))?;
     let verdict = engine.evaluate(&set, &input)?;
     let refused = verdict.denial().is_some();
-    let answer = serde_json::json!({
-        "outcome": if refused { "refused" } else if verdict.hits.is_empty() { "allowed" } else { "warned" },
-        "hits": verdict.hits,
-    });
+    let outcome = if refused {
+        "refused"
+    } else if verdict.approvals().next().is_some() {
+        "needs_approval"
+    } else if verdict.hits.is_empty() {
+        "allowed"
+    } else {
+        "warned"
+    };
+    let answer = serde_json::json!({"outcome": outcome, "hits": verdict.hits});
     print(&answer, g.output, &["outcome"])?;
     Ok(refused)
 }

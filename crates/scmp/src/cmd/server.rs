@@ -45,6 +45,10 @@ pub struct Args {
     /// Seconds between pings on agents' links; silent for three, an agent is dropped [default: 10].
     #[arg(long, env = "SCMP_AGENT_PING")]
     agent_ping: Option<f64>,
+    /// The server's URL as others reach it, for the links it sends out (ITSM callbacks)
+    /// [default: https:// and the listening address].
+    #[arg(long, env = "SCMP_PUBLIC_URL")]
+    public_url: Option<String>,
 }
 
 /// The configuration file.
@@ -60,6 +64,7 @@ struct File {
     agent_names: Option<Vec<String>>,
     agent_wait: Option<f64>,
     agent_ping: Option<f64>,
+    public_url: Option<String>,
 }
 
 fn read_file(path: &Path) -> anyhow::Result<File> {
@@ -124,6 +129,13 @@ fn resolve(args: Args) -> anyhow::Result<ServerConfig> {
         );
         config.agent_link.ping_interval = std::time::Duration::from_secs_f64(s);
     }
+    config.public_url = args.public_url.or(file.public_url);
+    if let Some(u) = &config.public_url {
+        anyhow::ensure!(
+            u.starts_with("https://") && url::Url::parse(u).is_ok(),
+            "public_url must be an https:// URL"
+        );
+    }
     Ok(config)
 }
 
@@ -175,6 +187,7 @@ mod tests {
             agent_names: Vec::new(),
             agent_wait: None,
             agent_ping: None,
+            public_url: None,
         }
     }
 

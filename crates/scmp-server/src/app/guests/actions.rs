@@ -82,16 +82,17 @@ impl AppState {
             }
             None => self.migration_host(&g, &current).await?,
         };
-        let warnings = self
+        let governed = self
             .govern_change(ctx, &g, scmp_governance::Operation::GuestMigrate, |f| {
                 f.host = target.clone()
             })
             .await?;
-        let change = Change::update(
+        let mut change = Change::update(
             OperationKind::GuestMigrate,
             serde_json::json!({ "host": target,
-                super::governed::WARNINGS: super::governed::warnings_param(&warnings) }),
+                super::governed::WARNINGS: super::governed::warnings_param(&governed.warnings) }),
         );
+        change.approval = self.held_approval(&governed).await?;
         self.guest_begin(ctx, &g, change, wait).await
     }
 }

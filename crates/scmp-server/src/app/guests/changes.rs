@@ -21,6 +21,8 @@ pub struct Change {
     pub quota: Option<ResourceDelta>,
     /// Its input.
     pub params: serde_json::Value,
+    /// The approval it waits for, when policies hold it.
+    pub approval: Option<scmp_store::NewApproval>,
 }
 
 /// The states a guest is settled in: running or stopped.
@@ -35,6 +37,7 @@ impl Change {
             to: GuestState::Updating,
             quota: None,
             params,
+            approval: None,
         }
     }
 }
@@ -55,6 +58,7 @@ impl AppState {
             to,
             quota,
             mut params,
+            approval,
         } = change;
         params["prior_state"] = serde_json::json!(g.state.as_str());
         let op = NewOperation {
@@ -64,6 +68,7 @@ impl AppState {
             request_id: ctx.request_id.clone(),
             requested_by: Some((ctx.actor.user.id.to_string(), ctx.actor.user.identity())),
             creation: None,
+            approval,
         };
         let op = self
             .audited(

@@ -1,11 +1,14 @@
 //! The governance policies' input for a guest's admissions: a new guest as checked, or an existing
-//! one as a resize or a migration would leave it; and the warnings a governed operation carries.
+//! one as a resize or a migration would leave it; the warnings a governed operation carries, and
+//! the approval it waits for when policies hold it.
 
-use scmp_api::{PlacementView, PolicyWarning};
-use scmp_common::Error;
+use scmp_api::PlacementView;
+use scmp_api::PolicyWarning;
+use scmp_common::{Error, OperationId};
 use scmp_governance::{GuestFacts, Operation, PolicyInput};
-use scmp_store::{Guest, NewGuest, Project};
+use scmp_store::{Guest, NewApproval, NewGuest, Project};
 
+use crate::app::governance::Governed;
 use crate::context::{AppState, OpContext};
 
 pub(crate) use crate::policy_cache::WARNINGS;
@@ -69,7 +72,22 @@ impl AppState {
         })
     }
 
-    /// The policies' verdict on `request` in project `p`: refused, or its warnings.
+    /// The approval a governed request waits for, with its ITSM requests; none when no policy
+    /// holds it.
+    pub(crate) async fn held_approval(&self, g: &Governed) -> Result<Option<NewApproval>, Error> {
+        if g.holds.is_empty() {
+            return Ok(None);
+        }
+        let id = self.random.id::<OperationId>();
+        let mut approval = self.hold(id, &g.holds, Vec::new())?;
+        approval.deliveries = self
+            .itsm_requests(id, &g.holds, approval.deadline, g.summary.clone())
+            .await?;
+        Ok(Some(approval))
+    }
+
+    /// The policies' verdict on `request` in project `p`: refused, or its warnings and what
+    /// holds it.
     pub(crate) async fn govern_request(
         &self,
         ctx: &OpContext,
@@ -77,7 +95,7 @@ impl AppState {
         operation: Operation,
         request: GuestFacts,
         preview: bool,
-    ) -> Result<Vec<PolicyWarning>, Error> {
+    ) -> Result<Governed, Error> {
         let (actor, project, tenant, time) = self.policy_facts(ctx, p).await?;
         let input = PolicyInput {
             operation,
@@ -97,7 +115,7 @@ impl AppState {
         g: &Guest,
         operation: Operation,
         change: impl FnOnce(&mut GuestFacts),
-    ) -> Result<Vec<PolicyWarning>, Error> {
+    ) -> Result<Governed, Error> {
         let p = self.store.project_get(g.project_id).await?;
         let mut facts = self.guest_facts(g).await?;
         change(&mut facts);

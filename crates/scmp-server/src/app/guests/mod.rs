@@ -85,7 +85,7 @@ impl AppState {
             &checked.creation.image_name,
             &checked.placed,
         );
-        let warnings = self
+        let governed = self
             .govern_request(
                 ctx,
                 &p,
@@ -96,17 +96,19 @@ impl AppState {
             .await?;
         if preview {
             let mut placed = checked.placed;
-            placed.policy_warnings = warnings;
+            placed.policy_approvals = governed.held_policies();
+            placed.policy_warnings = governed.warnings;
             return Ok(Created::Preview(placed));
         }
         let new = checked.guest;
         let op = NewOperation {
             kind: OperationKind::GuestCreate,
             target: format!("guest/{}", new.name),
-            params: serde_json::json!({ governed::WARNINGS: governed::warnings_param(&warnings) }),
+            params: serde_json::json!({ governed::WARNINGS: governed::warnings_param(&governed.warnings) }),
             request_id: ctx.request_id.clone(),
             requested_by: Some((ctx.actor.user.id.to_string(), ctx.actor.user.identity())),
             creation: Some(checked.creation),
+            approval: self.held_approval(&governed).await?,
         };
         let target =
             AuditTarget::new(ResourceKind::Project, p.id).child(ResourceKind::Guest, &new.name);
@@ -164,6 +166,7 @@ impl AppState {
             to: GuestState::Deleting,
             quota: None,
             params: serde_json::json!({}),
+            approval: None,
         };
         self.guest_begin(ctx, &g, change, wait).await
     }
@@ -185,7 +188,7 @@ impl AppState {
         )?;
         admission::check_disk_grows(&g, sizes.2)?;
         let (vcpus, memory_mib, disk_gib) = sizes;
-        let warnings = self
+        let governed = self
             .govern_change(ctx, &g, scmp_governance::Operation::GuestResize, |f| {
                 let size = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
                 (f.vcpus, f.memory_mib, f.disk_gib) =
@@ -195,8 +198,9 @@ impl AppState {
         let mut change = Change::update(
             OperationKind::GuestResize,
             serde_json::json!({"vcpus": vcpus, "memory_mib": memory_mib, "disk_gib": disk_gib,
-                governed::WARNINGS: governed::warnings_param(&warnings)}),
+                governed::WARNINGS: governed::warnings_param(&governed.warnings)}),
         );
+        change.approval = self.held_approval(&governed).await?;
         change.quota = Some(g.growth_to(sizes)?);
         self.guest_begin(ctx, &g, change, wait).await
     }
