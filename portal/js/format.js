@@ -8,6 +8,7 @@
 /** The badge colour of each state the API shows. */
 export const STATE_KIND = {
   running: 'ok', succeeded: 'ok', online: 'ok', intact: 'ok', connected: 'ok',
+  awaiting_approval: 'warn', approved: 'ok', rejected: 'muted', expired: 'muted',
   creating: 'info', updating: 'info', deleting: 'info', pending: 'info', stopping: 'info', starting: 'info',
   stopped: 'muted', cancelled: 'muted', unknown: 'muted', deleted: 'muted',
   degraded: 'warn', missing: 'warn',

@@ -6,7 +6,7 @@ import { canAudit, hasRole, isPlatform, isTenantAdmin, logout, roles, session } 
 export function navigation(current) {
   const link = (href, text) => h('a', { href, 'aria-current': current === href ? 'page' : null }, text);
   /** @type {Array<[string|null, Node[]]>} */
-  const groups = [[null, [link('#/', 'Overview'), link('#/projects', 'Projects'), link('#/operations', 'Operations'), link('#/tokens', 'My tokens'), link('#/security', 'Sign-in security')]]];
+  const groups = [[null, [link('#/', 'Overview'), link('#/projects', 'Projects'), link('#/operations', 'Operations'), link('#/approvals', 'Approvals'), link('#/tokens', 'My tokens'), link('#/security', 'Sign-in security')]]];
   if (isTenantAdmin() || hasRole('tenant-admin')) {
     groups.push(['Tenant', [link('#/people', 'Users and groups'), link('#/bindings', 'Role bindings'), link('#/roles', 'Roles'), link('#/realms', 'Realms')]]);
   }

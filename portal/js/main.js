@@ -8,6 +8,7 @@ import './pages/projects.js';
 import './pages/wizard.js';
 import './pages/guest.js';
 import './pages/operations.js';
+import './pages/approvals.js';
 import './pages/tokens.js';
 import './pages/security.js';
 import './pages/people.js';

@@ -47,6 +47,11 @@ const greenProject = await post('/tenants/green/projects', { name: 'secret', quo
 // A member of one project only: sees that project, not its tenant.
 await post('/users', { name: 'green-dev', tenant: 'green', password });
 await post('/role-bindings', { role: 'member', subject: { user: 'green-dev' }, scope: { project: greenProject.id } });
+// Green's guests of more than one vCPU wait for a tenant administrator's approval.
+await post('/policies', {
+  name: 'green-big', tenant: 'green', enforcement: 'require_approval', message: 'larger guests need the tenant\'s consent',
+  builtin: { kind: 'max_size', vcpus: 1 }, approval: { approvers: [{ kind: 'role', role: 'tenant-admin', on: 'tenant' }] },
+});
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -241,6 +246,20 @@ try {
   await other.page.getByRole('heading', { name: 'secret', level: 1 }).waitFor();
   await other.page.getByRole('link', { name: 'New guest' }).waitFor();
 
+  log('a request a policy holds says so before it is sent, then waits for the approvers it names');
+  await other.page.getByRole('link', { name: 'New guest' }).click();
+  await other.page.getByRole('heading', { name: 'New guest' }).waitFor();
+  await other.page.getByLabel('Instance type').selectOption('');
+  await other.page.getByLabel('vCPUs', { exact: true }).fill('2');
+  await other.page.getByText(/Needs approval \(policy green-big\)/).waitFor();
+  await other.page.getByLabel('Name').fill('big1');
+  await other.page.getByLabel('SSH public keys').fill('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq1y1y3dZ3sE3J5l0FvTQwq7e4Jp7fSpq6cQ0Rr8n8n e2e@test');
+  await other.page.getByRole('button', { name: 'Create guest' }).click();
+  await other.page.getByRole('heading', { name: /big1/ }).waitFor();
+  await other.page.getByRole('link', { name: 'who must approve' }).click();
+  await other.page.getByText(/tenant-admin on the tenant/).first().waitFor();
+  check((await other.page.getByRole('button', { name: 'Approve' }).count()) === 0, 'no approving one\'s own request');
+
   log('a second factor: set up with an authenticator, then asked for at login');
   await other.page.getByRole('navigation').getByRole('link', { name: 'Sign-in security' }).click();
   await other.page.getByRole('button', { name: 'Set up an authenticator app' }).click();
@@ -268,6 +287,25 @@ try {
   await other.page.getByRole('link', { name: 'Overview' }).click();
   await other.page.getByText('Your session has ended').waitFor();
   await other.ctx.close();
+
+  log('the tenant administrator approves it with a comment, and the guest is built');
+  const lead = await newPage();
+  await login(lead.page, 'green-admin');
+  await lead.page.getByRole('navigation').getByRole('link', { name: 'Approvals' }).click();
+  await lead.page.getByRole('heading', { name: 'Waiting for you (1)' }).waitFor();
+  await shot(lead.page, 'approvals');
+  await lead.page.getByLabel('Comment').fill('fine for the demo');
+  await lead.page.getByRole('button', { name: 'Approve' }).click();
+  await lead.page.getByRole('heading', { name: 'Waiting for you (0)' }).waitFor();
+  await lead.page.getByRole('link', { name: /big1/ }).click();
+  await lead.page.getByRole('cell', { name: 'fine for the demo' }).waitFor();
+  const heldOp = lead.page.url().split('#/approvals/')[1];
+  let built = '';
+  for (let i = 0; i < 12 && !['succeeded', 'failed', 'cancelled'].includes(built); i++) {
+    built = (await (await api.get(`/api/v1/operations/${heldOp}?wait=5`)).json()).state;
+  }
+  check(built === 'succeeded', `the approved guest built (its operation ${built})`);
+  await lead.ctx.close();
 
   log('the platform pages, with an API token (and on a tablet)');
   const admin = await newPage({ width: 1024, height: 768 });

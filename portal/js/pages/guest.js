@@ -97,6 +97,8 @@ route('/guests/([^/]+)', '', async (id) => {
     h('div', { class: 'crumbs' }, h('a', { href: '#/projects' }, 'Projects'), ' › ', p ? h('a', { href: `#/projects/${p.id}` }, p.name) : 'project', ' › ', g.name),
     h('h1', {}, g.name, ' ', stateBadge(g.state)),
     alertBox,
+    ops.filter((o) => o.state === 'awaiting_approval').map((o) => h('div', { class: 'alert warn' },
+      `${o.kind.replace(/_/g, ' ')} awaits approval: `, h('a', { href: `#/approvals/${o.id}` }, 'who must approve'))),
     g.error ? h('div', { class: 'alert error' }, `Last failure: ${g.error}`) : null,
     g.drift ? h('div', { class: 'alert error' }, `Drift: Proxmox differs from scmp's record — ${g.drift}`) : null,
     h('div', { class: 'actions', role: 'group', 'aria-label': 'Power' },

@@ -111,7 +111,8 @@ route('/projects/([^/]+)/new', '#/projects', async (id) => {
         const pl = await api.post(`/projects/${id}/guests?dry_run=true`, b);
         if (mine === previewSeq) {
           put(placement, h('p', {}, h('strong', {}, 'Placement now: '), placementText(pl)),
-            (pl.policy_warnings || []).map((w) => h('div', { class: 'alert info' }, `Policy ${w.policy} warns: ${w.message}`)));
+            (pl.policy_warnings || []).map((w) => h('div', { class: 'alert info' }, `Policy ${w.policy} warns: ${w.message}`)),
+            (pl.policy_approvals || []).map((w) => h('div', { class: 'alert warn' }, `Needs approval (policy ${w.policy}): ${w.message}. The guest waits, its quota reserved, until its approvers agree.`)));
         }
       } catch (e) {
         if (mine === previewSeq) put(placement, h('div', { class: 'alert error' }, e.message));

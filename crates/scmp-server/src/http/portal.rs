@@ -62,6 +62,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     js!("router.js"),
     js!("session.js"),
     js!("widgets.js"),
+    js!("pages/approvals.js"),
     js!("pages/audit.js"),
     js!("pages/guest.js"),
     js!("pages/operations.js"),
