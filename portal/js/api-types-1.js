@@ -213,6 +213,14 @@
  * @property {(null|import('./api-types.js').Fingerprint)} [tls_fingerprint] Pinned certificate fingerprint.
  * @property {import('./api-types.js').Authid} token_id API token id.
  */
+/** A tenant's compliance: its last scan and what it found (of the projects the caller sees).
+ * @typedef {Object} ComplianceReport
+ * @property {number} guests How many guests that scan evaluated.
+ * @property {(null|import('./api-types.js').Time)} [scanned_at] When it was last scanned (never: absent).
+ * @property {import('./api-types.js').Name} tenant Its name.
+ * @property {import('./api-types.js').TenantId} tenant_id The tenant.
+ * @property {Array<import('./api-types.js').ViolationView>} violations What they violate, by guest, then policy.
+ */
 /** Whether a site's agent is reachable.
  * @typedef {"connected"|"degraded"|"disconnected"} Connectivity */
 /** Where a guest's console is: Proxmox VE's own console for it (noVNC for a VM, xterm.js for a container), opened with the user's Proxmox VE login.
@@ -314,7 +322,7 @@
  * @property {(number|null)} [vcpus] vCPUs (1..128).
  */
 /** What happened to a guest outside its own operations.
- * @typedef {"drift"|"in_sync"|"repaired"|"adopted"|"moved"|"seen_at_site"} GuestEventKind */
+ * @typedef {"drift"|"in_sync"|"repaired"|"adopted"|"moved"|"seen_at_site"|"policy_violation"|"policy_resolved"} GuestEventKind */
 /** An event on a guest.
  * @typedef {Object} GuestEventView
  * @property {import('./api-types.js').Time} at When.

@@ -134,4 +134,14 @@
  * @property {(string|null)} [tenant] That tenant's name.
  * @property {(null|import('./api-types.js').TenantId)} [tenant_id] Its tenant (absent for platform staff).
  */
+/** A policy a guest violates.
+ * @typedef {Object} ViolationView
+ * @property {string} enforcement Its enforcement level (`deny` or `warn`).
+ * @property {string} guest Its name.
+ * @property {import('./api-types.js').GuestId} guest_id The guest.
+ * @property {string} message What it says.
+ * @property {string} policy The policy.
+ * @property {import('./api-types.js').ProjectId} project_id Its project.
+ * @property {import('./api-types.js').Time} since Since the scan that first found it.
+ */
 export {};

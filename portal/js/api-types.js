@@ -38,6 +38,7 @@
 /** @typedef {import('./api-types-1.js').ClusterState} ClusterState */
 /** @typedef {import('./api-types-1.js').ClusterUpdate} ClusterUpdate */
 /** @typedef {import('./api-types-1.js').ClusterView} ClusterView */
+/** @typedef {import('./api-types-1.js').ComplianceReport} ComplianceReport */
 /** @typedef {import('./api-types-1.js').Connectivity} Connectivity */
 /** @typedef {import('./api-types-1.js').ConsoleView} ConsoleView */
 /** @typedef {import('./api-types-1.js').Country} Country */
@@ -187,4 +188,5 @@
 /** @typedef {import('./api-types-3.js').UserId} UserId */
 /** @typedef {import('./api-types-3.js').UserUpdate} UserUpdate */
 /** @typedef {import('./api-types-3.js').UserView} UserView */
+/** @typedef {import('./api-types-3.js').ViolationView} ViolationView */
 export {};

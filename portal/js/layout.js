@@ -8,10 +8,10 @@ export function navigation(current) {
   /** @type {Array<[string|null, Node[]]>} */
   const groups = [[null, [link('#/', 'Overview'), link('#/projects', 'Projects'), link('#/operations', 'Operations'), link('#/approvals', 'Approvals'), link('#/tokens', 'My tokens'), link('#/security', 'Sign-in security')]]];
   if (isTenantAdmin() || hasRole('tenant-admin')) {
-    groups.push(['Tenant', [link('#/people', 'Users and groups'), link('#/bindings', 'Role bindings'), link('#/roles', 'Roles'), link('#/realms', 'Realms')]]);
+    groups.push(['Tenant', [link('#/people', 'Users and groups'), link('#/bindings', 'Role bindings'), link('#/roles', 'Roles'), link('#/realms', 'Realms'), link('#/compliance', 'Compliance')]]);
   }
   if (isPlatform()) {
-    const items = [link('#/sites', 'Sites and clusters'), link('#/tenants', 'Tenants'), link('#/catalog', 'Catalog')];
+    const items = [link('#/sites', 'Sites and clusters'), link('#/tenants', 'Tenants'), link('#/catalog', 'Catalog'), link('#/compliance', 'Compliance')];
     groups.push(['Platform', items]);
   }
   if (canAudit() || hasRole('tenant-auditor', 'tenant-admin')) groups.push(['Audit', [link('#/audit', 'Audit log')]]);

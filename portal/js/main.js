@@ -9,6 +9,7 @@ import './pages/wizard.js';
 import './pages/guest.js';
 import './pages/operations.js';
 import './pages/approvals.js';
+import './pages/compliance.js';
 import './pages/tokens.js';
 import './pages/security.js';
 import './pages/people.js';

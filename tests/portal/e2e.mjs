@@ -305,6 +305,13 @@ try {
     built = (await (await api.get(`/api/v1/operations/${heldOp}?wait=5`)).json()).state;
   }
   check(built === 'succeeded', `the approved guest built (its operation ${built})`);
+
+  log('the tenant administrator scans the tenant\'s compliance');
+  await lead.page.getByRole('navigation').getByRole('link', { name: 'Compliance' }).click();
+  await lead.page.getByRole('heading', { name: 'Compliance of green' }).waitFor();
+  await lead.page.getByRole('button', { name: 'Scan now' }).click();
+  await lead.page.getByText(/Last scan .*: 1 guests, 0 violations/).waitFor();
+  await lead.page.getByRole('link', { name: 'Download CSV' }).waitFor();
   await lead.ctx.close();
 
   log('the platform pages, with an API token (and on a tablet)');

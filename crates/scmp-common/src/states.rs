@@ -49,6 +49,10 @@ text_enum! {
         Moved => "moved",
         /// What the guest's site saw happen to it while the site was cut off from the centre.
         SeenAtSite => "seen_at_site",
+        /// A compliance scan found the guest violating a policy.
+        PolicyViolation => "policy_violation",
+        /// A compliance scan found the guest no longer violating a policy.
+        PolicyResolved => "policy_resolved",
     }
 }
 

@@ -145,6 +145,18 @@ pub async fn start(config: ServerConfig) -> Result<Running, Error> {
             }
         });
     }
+    {
+        // Each tenant's compliance is scanned when its last scan is an hour old.
+        let state = state.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                if let Err(e) = state.compliance_scan_due().await {
+                    tracing::warn!(error = %e.chain(), "compliance scans");
+                }
+            }
+        });
+    }
     tokio::spawn(inventory::run(state.clone(), config.sync_interval));
     workflows::spawn(state.clone(), config.workers);
     let handle = axum_server::Handle::new();

@@ -465,6 +465,19 @@ impl DataStore {
         rows.iter().map(guest).collect()
     }
 
+    /// Every guest of a tenant that exists (not failed or being created), by project and name.
+    pub async fn guest_list_of_tenant(&self, tenant: TenantId) -> Result<Vec<Guest>, Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {SELECT_COLUMNS} FROM guests WHERE tenant_id = $1 \
+             AND state NOT IN ('failed', 'creating') ORDER BY project_id, name"
+        ))
+        .bind(tenant.to_string())
+        .fetch_all(&mut *self.read().await?)
+        .await
+        .map_err(db_error)?;
+        rows.iter().map(guest).collect()
+    }
+
     /// The guests placed on a cluster.
     pub async fn guest_list_on_cluster(&self, cluster_id: ClusterId) -> Result<Vec<Guest>, Error> {
         let rows = sqlx::query(&format!(

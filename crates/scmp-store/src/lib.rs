@@ -15,6 +15,7 @@ mod audit_record;
 mod audit_verify;
 mod budgets;
 mod catalog;
+mod compliance;
 mod db;
 mod dependents;
 mod groups;
@@ -53,6 +54,7 @@ pub use approvals::{
 pub use audit::{ActorIdentity, AuditEntry, AuditFilter, AuditRecord, ChainBreak, Checkpoint};
 pub use budgets::{PendingCut, SiteBudget};
 pub use catalog::{Image, InstanceType, NewImage, NewInstanceType};
+pub use compliance::{ComplianceScan, Violation};
 pub use db::{Backend, DataStore};
 pub use groups::Group;
 pub use guests::{CloudInit, Guest, GuestEvent, GuestNetwork, NewGuest};

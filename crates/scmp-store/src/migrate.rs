@@ -46,6 +46,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (26, include_str!("../migrations/0026_policies.sql")),
     (27, include_str!("../migrations/0027_labels.sql")),
     (28, include_str!("../migrations/0028_approvals.sql")),
+    (29, include_str!("../migrations/0029_compliance.sql")),
 ];
 
 /// Arbitrary constant identifying scmp's migration lock.

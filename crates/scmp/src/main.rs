@@ -67,6 +67,9 @@ enum Command {
     /// Operations held for approval by policies: approve or reject them.
     #[command(subcommand)]
     Approval(cli::approvals::ApprovalCmd),
+    /// A tenant's compliance with the current policies: report (JSON, table or CSV) and scan.
+    #[command(subcommand)]
+    Compliance(cli::compliance::ComplianceCmd),
     /// Tenants and their quota.
     #[command(subcommand)]
     Tenant(c::TenantCmd),
@@ -159,6 +162,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Role(cmd) => cli::roles::role(cmd, g).await,
         Command::Policy(cmd) => cli::policies::policy(cmd, g).await,
         Command::Approval(cmd) => cli::approvals::approval(cmd, g).await,
+        Command::Compliance(cmd) => cli::compliance::compliance(cmd, g).await,
         Command::PlatformSettings(cmd) => cli::mfa::platform_settings(cmd, g).await,
         Command::Tenant(cmd) => c::tenant(cmd, g).await,
         Command::Project(cmd) => c::project(cmd, g).await,

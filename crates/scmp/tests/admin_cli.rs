@@ -2,7 +2,8 @@
 //! file with its bind password read from standard input (and never printed), its connection
 //! tested step by step, its groups synced after a dry run, and a directory user logging in with
 //! `scmp login --username alice@corp`; and custom roles defined, listed, changed and deleted with
-//! `scmp role`; and policies created, viewed, versioned, tried and deleted with `scmp policy`.
+//! `scmp role`; policies created, viewed, versioned, tried and deleted with `scmp policy`; and a
+//! compliance scan and report with `scmp compliance`.
 #![allow(clippy::unwrap_used)] // A test may unwrap: a panic fails it.
 
 use std::io::Write;
@@ -382,4 +383,20 @@ async fn policies_are_managed_from_the_command_line() {
     let dry = ok(run(cfg, &["policy", "dry-run", "--file", f, "-o", "json"]));
     assert!(dry.contains("\"examined\": 0"), "{dry}");
     ok(run(cfg, &["policy", "delete", "small-guests"]));
+
+    // Compliance: a scan, the report as JSON and as CSV; approvals waiting (none).
+    let scanned = ok(run(cfg, &["compliance", "scan", "acme", "-o", "json"]));
+    assert!(scanned.contains("\"scanned_at\""), "{scanned}");
+    let csv = ok(run(cfg, &["compliance", "report", "acme", "--csv"]));
+    assert_eq!(
+        csv.trim(),
+        "tenant,project_id,guest_id,guest,policy,enforcement,message,since"
+    );
+    let waiting = ok(run(cfg, &["approval", "list", "--mine", "-o", "json"]));
+    assert!(waiting.contains("\"items\": []"), "{waiting}");
+    let none = run(
+        cfg,
+        &["approval", "view", "00000000-0000-4000-8000-000000000001"],
+    );
+    assert!(text(&none).contains("(404)"), "{}", text(&none));
 }

@@ -30,7 +30,7 @@ pub(crate) fn applies(scope: PolicyScope, tenant: TenantId, project: ProjectId) 
 }
 
 /// Labels as policies read them: `key=value`.
-fn label_texts(labels: &scmp_store::Labels) -> Vec<String> {
+pub(crate) fn label_texts(labels: &scmp_store::Labels) -> Vec<String> {
     labels.iter().map(|(k, v)| format!("{k}={v}")).collect()
 }
 

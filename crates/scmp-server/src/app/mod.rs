@@ -17,6 +17,7 @@ pub mod audit_log;
 pub mod authenticate;
 pub mod catalog;
 pub mod clusters;
+pub mod compliance;
 pub mod governance;
 pub mod groups;
 pub mod guests;

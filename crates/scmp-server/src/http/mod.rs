@@ -8,6 +8,7 @@ mod approvals;
 mod audit;
 mod auth;
 mod clusters;
+mod compliance;
 mod doc_shape;
 mod extract;
 mod groups;
@@ -221,6 +222,8 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
             policies::policy_delete
         ))
         .routes(routes!(policies::policy_versions))
+        .routes(routes!(compliance::compliance_report))
+        .routes(routes!(compliance::compliance_scan))
         .routes(routes!(approvals::approval_list))
         .routes(routes!(approvals::approval_view))
         .routes(routes!(approvals::approval_approve))

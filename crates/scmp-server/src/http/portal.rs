@@ -64,6 +64,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     js!("widgets.js"),
     js!("pages/approvals.js"),
     js!("pages/audit.js"),
+    js!("pages/compliance.js"),
     js!("pages/guest.js"),
     js!("pages/operations.js"),
     js!("pages/overview.js"),

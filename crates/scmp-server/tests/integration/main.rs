@@ -9,6 +9,7 @@ mod approvals;
 mod audit;
 mod authorization;
 mod clusters;
+mod compliance;
 mod deletes;
 mod governance;
 mod groups;

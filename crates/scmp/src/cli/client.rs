@@ -95,6 +95,11 @@ impl Api {
         Self::read(path, &text)
     }
 
+    /// `GET path` of an answer that is text (a CSV export).
+    pub async fn get_text(&self, path: &str) -> anyhow::Result<String> {
+        self.send(Method::GET, path, None).await
+    }
+
     /// `method path` with a request body of the operation's request type.
     pub async fn call<B: Serialize, T: DeserializeOwned>(
         &self,

@@ -5,6 +5,7 @@ pub mod approvals;
 pub mod audit;
 pub mod client;
 pub mod commands;
+pub mod compliance;
 pub mod config;
 pub mod guests;
 pub mod identity;
