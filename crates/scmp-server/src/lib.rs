@@ -23,6 +23,7 @@ mod http;
 mod inventory;
 mod metrics;
 mod outbound;
+mod outcomes;
 mod placement;
 mod policy_cache;
 pub mod secrets;

@@ -22,8 +22,7 @@ use super::governance::Hold;
 use super::paging;
 use crate::context::{AppState, OpContext};
 
-/// The error of an operation whose approval did not pass starts with this.
-pub const NOT_APPROVED: &str = "not approved: ";
+pub use crate::outcomes::NOT_APPROVED;
 
 fn not_found(key: &str) -> Error {
     Error::not_found(ResourceKind::Approval, key)

@@ -145,7 +145,7 @@ impl AppState {
                 async {
                     if held {
                         self.store
-                            .approval_cancel(op.id, crate::workflows::CANCELLED)
+                            .approval_cancel(op.id, crate::outcomes::CANCELLED)
                             .await
                     } else {
                         self.store.operation_cancel(op.id).await

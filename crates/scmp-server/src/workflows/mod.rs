@@ -22,8 +22,7 @@ pub use steps::Step;
 
 /// How long a lease lasts; renewed every third of it while a step runs.
 pub const LEASE_MS: i64 = 30_000;
-/// The error of an operation a user cancelled.
-pub const CANCELLED: &str = "cancelled by a user";
+pub use crate::outcomes::CANCELLED;
 /// How often a step that failed for a passing reason is tried again.
 const RETRIES: u32 = 6;
 
@@ -252,12 +251,11 @@ async fn drive(state: &AppState, owner: &str, op: Operation) -> Result<(), Error
     let mut undoing = run.op.undoing;
     let mut error = run.op.error.clone();
     // Cancelled by a user, or not approved: nothing failed, the request did not go ahead.
-    let mut outcome =
-        if error == CANCELLED || error.starts_with(crate::app::approvals::NOT_APPROVED) {
-            OperationState::Cancelled
-        } else {
-            OperationState::Failed
-        };
+    let mut outcome = if crate::outcomes::is_cancellation(&error) {
+        OperationState::Cancelled
+    } else {
+        OperationState::Failed
+    };
     // Forward.
     while !undoing && step < steps.len() {
         match try_step(&mut run, steps[step]).await {
