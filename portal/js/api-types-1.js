@@ -273,7 +273,7 @@
 /** What inventory sync does about drift on a cluster.
  * @typedef {"report"|"repair"} DriftAction */
 /** What happens when a policy's rule holds for a request.
- * @typedef {"deny"|"warn"|"require_approval"} Enforcement */
+ * @typedef {"deny"|"warn"|"require_approval"|"lease"} Enforcement */
 /** A field that was not acceptable.
  * @typedef {Object} FieldError
  * @property {string} field JSON path of the field (`quota.vcpus`).
@@ -322,7 +322,7 @@
  * @property {(number|null)} [vcpus] vCPUs (1..128).
  */
 /** What happened to a guest outside its own operations.
- * @typedef {"drift"|"in_sync"|"repaired"|"adopted"|"moved"|"seen_at_site"|"policy_violation"|"policy_resolved"} GuestEventKind */
+ * @typedef {"drift"|"in_sync"|"repaired"|"adopted"|"moved"|"seen_at_site"|"policy_violation"|"policy_resolved"|"lease_warning"|"lease_extended"|"lease_ended"} GuestEventKind */
 /** An event on a guest.
  * @typedef {Object} GuestEventView
  * @property {import('./api-types.js').Time} at When.
@@ -363,6 +363,7 @@
  * @property {import('./api-types.js').ImageId} image_id Catalog image id.
  * @property {string} [ip_config] Its network configuration as asked (`ip=dhcp`, or a static address and gateway).
  * @property {import('./api-types.js').GuestKind} kind `vm` or `ct`.
+ * @property {(null|import('./api-types.js').LeaseView)} [lease] Its lease, when a policy gave it one; only in `guest_view`.
  * @property {number} memory_mib Memory.
  * @property {import('./api-types.js').Name} name Name.
  * @property {import('./api-types.js').NetworkSpec} [network] The network it is on.
@@ -476,30 +477,28 @@
  */
 /** How a directory is spoken to.
  * @typedef {"ldap"|"ldaps"|"ldap+starttls"} LdapMode */
+/** `guest_lease_extend`.
+ * @typedef {Object} LeaseExtend
+ * @property {number} days Days to add, from its end (or from now, when it has ended): 1 to 365, within the policy's limit.
+ */
+/** How long the guests a `lease` policy holds at creation live.
+ * @typedef {Object} LeaseRule
+ * @property {number} days Days from creation to the end (1 to 365).
+ * @property {(number|null)} [grace_days] Days between the end (the guest is stopped) and its decommissioning (at most 90; default 7).
+ * @property {(number|null)} [max_days] The longest a lease may last with its extensions, in days from creation (at least `days`, at most 3650; default twice `days`).
+ * @property {(number|null)} [warn_days] Days before the end the owners are warned (at most `days`; default 3).
+ */
+/** A guest's lease.
+ * @typedef {Object} LeaseView
+ * @property {import('./api-types.js').Time} decommission_at When the guest is decommissioned unless the lease is extended.
+ * @property {import('./api-types.js').Time} expires_at When it ends (the guest is stopped).
+ * @property {import('./api-types.js').Time} max_until The latest it can be extended to.
+ * @property {string} policy The policy that gave it.
+ * @property {string} state `active`, `warned`, `stopped` (ended) or `ending` (being decommissioned).
+ */
 /** A user joining or leaving a group.
  * @typedef {Object} MembershipView
  * @property {string} group The group's scmp name.
  * @property {string} user The user's scmp name.
- */
-/** Who am I.
- * @typedef {Object} MeView
- * @property {import('./api-types.js').CredentialId} credential The credential in use.
- * @property {import('./api-types.js').UserId} id User id.
- * @property {import('./api-types.js').Name} name User name.
- * @property {Array<import('./api-types.js').RoleView>} roles Roles and their scopes (`platform`, `tenant/<id>`, `project/<id>`).
- * @property {(null|import('./api-types.js').TenantId)} [tenant_id] The user's tenant (absent for platform staff).
- */
-/** The caller's second factor.
- * @typedef {Object} MfaView
- * @property {boolean} enrolling An enrolment waits for its first code.
- * @property {number} recovery_codes_left Recovery codes not used yet.
- * @property {boolean} totp An authenticator (TOTP) is confirmed: logins ask for its code.
- */
-/** A name: lower-case letters, digits and hyphens, starting with a letter
- * @typedef {string} Name */
-/** The network a guest joins: a bridge of its cluster, and optionally a VLAN on it.
- * @typedef {Object} NetworkSpec
- * @property {(string|null)} [bridge] The bridge (`vmbr0` when left out); placement picks a host that has it.
- * @property {(number|null)} [vlan] A VLAN (1..4094) on that bridge, which must then be VLAN aware.
  */
 export {};

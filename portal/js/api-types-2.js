@@ -2,6 +2,27 @@
 // tests/portal/gen-types.mjs (do not edit; run `node tests/portal/gen-types.mjs` after the
 // document changes). Type definitions only: nothing here runs.
 
+/** Who am I.
+ * @typedef {Object} MeView
+ * @property {import('./api-types.js').CredentialId} credential The credential in use.
+ * @property {import('./api-types.js').UserId} id User id.
+ * @property {import('./api-types.js').Name} name User name.
+ * @property {Array<import('./api-types.js').RoleView>} roles Roles and their scopes (`platform`, `tenant/<id>`, `project/<id>`).
+ * @property {(null|import('./api-types.js').TenantId)} [tenant_id] The user's tenant (absent for platform staff).
+ */
+/** The caller's second factor.
+ * @typedef {Object} MfaView
+ * @property {boolean} enrolling An enrolment waits for its first code.
+ * @property {number} recovery_codes_left Recovery codes not used yet.
+ * @property {boolean} totp An authenticator (TOTP) is confirmed: logins ask for its code.
+ */
+/** A name: lower-case letters, digits and hyphens, starting with a letter
+ * @typedef {string} Name */
+/** The network a guest joins: a bridge of its cluster, and optionally a VLAN on it.
+ * @typedef {Object} NetworkSpec
+ * @property {(string|null)} [bridge] The bridge (`vmbr0` when left out); placement picks a host that has it.
+ * @property {(number|null)} [vlan] A VLAN (1..4094) on that bridge, which must then be VLAN aware.
+ */
 /** An OpenID provider's settings (realms of type `openid`).
  * @typedef {Object} OpenIdSettings
  * @property {(string|null)} [acr_values] `acr_values` asked for at login (space-separated); when set, the ID token's `acr` must be one of them.
@@ -179,6 +200,7 @@
  * @property {(string|null)} [cedar] Cedar `forbid` rules over the input (see `GET /policies/schema`).
  * @property {(string|null)} [description] What it is for.
  * @property {import('./api-types.js').Enforcement} enforcement What a violation does.
+ * @property {(null|import('./api-types.js').LeaseRule)} [lease] With `lease`: how long the guests it holds live.
  * @property {(string|null)} [message] What a violation says (a built-in policy says what it checks when this is absent).
  * @property {import('./api-types.js').Name} name Name, unique on the platform; refusals name it.
  * @property {(string|null)} [project] The project it applies to (id).
@@ -212,6 +234,7 @@
  * @property {(string|null)} [cedar] New Cedar rules (replacing a built-in, if it was one).
  * @property {(string|null)} [description] A new description.
  * @property {(null|import('./api-types.js').Enforcement)} [enforcement] A new enforcement level.
+ * @property {(null|import('./api-types.js').LeaseRule)} [lease] A new lease rule (for `lease`).
  * @property {(string|null)} [message] A new message (empty: the built-in's own).
  * @property {number} version The version this change is made from (refused when the policy changed since).
  */
@@ -224,6 +247,7 @@
  * @property {string} changed_by Who made it.
  * @property {import('./api-types.js').Time} created_at When.
  * @property {import('./api-types.js').Enforcement} enforcement What a violation did.
+ * @property {(null|import('./api-types.js').LeaseRule)} [lease] Its lease rule, for one that gave leases.
  * @property {(string|null)} [message] What it said, when it had its own message.
  * @property {number} version The version.
  */
@@ -237,6 +261,7 @@
  * @property {string} description What it is for.
  * @property {import('./api-types.js').Enforcement} enforcement What a violation does.
  * @property {import('./api-types.js').PolicyId} id Id.
+ * @property {(null|import('./api-types.js').LeaseRule)} [lease] With `lease`: how long the guests it holds live.
  * @property {string} message What a violation says.
  * @property {import('./api-types.js').Name} name Name.
  * @property {(null|import('./api-types.js').ProjectId)} [project_id] The project it applies to.
@@ -471,32 +496,5 @@
  * @property {(null|import('./api-types.js').Time)} [since] Since when the worst agent is in that state (absent: not since this replica started).
  * @property {import('./api-types.js').Connectivity} state The worst of its agents' states.
  * @property {number} waiting_commands Commands for the site waiting for an answer (or for its agents to come back).
- */
-/** `site_update`.
- * @typedef {Object} SiteUpdate
- * @property {(string|null)} [description] Description.
- * @property {(Array<string>|null)} [offline_groups] The groups (names or ids) whose members the site's identity cache holds, so they can work at the site while it is cut off (empty: nobody but the site's break-glass credential).
- * @property {(string|null)} [region] Region within the country.
- */
-/** A site.
- * @typedef {Object} SiteView
- * @property {import('./api-types.js').Country} country Country code.
- * @property {import('./api-types.js').Time} created_at Created.
- * @property {(string|null)} [description] Description (absent when none was given).
- * @property {import('./api-types.js').SiteId} id Id.
- * @property {(null|import('./api-types.js').SiteLinkView)} [link] The site's link to the platform, when its clusters are reached through agents (absent for a site reached directly).
- * @property {import('./api-types.js').Name} name Name.
- * @property {Array<import('./api-types.js').GroupId>} [offline_groups] The groups whose members the site's identity cache holds (ids).
- * @property {(string|null)} [region] Region within the country (absent when none was given).
- */
-/** `snapshot_create`.
- * @typedef {Object} SnapshotCreate
- * @property {string} name Name: a letter, then letters, digits, `_` or `-` (up to 40).
- */
-/** A snapshot.
- * @typedef {Object} SnapshotView
- * @property {(string|null)} [description] Description (absent when it has none).
- * @property {string} name Name.
- * @property {(null|import('./api-types.js').Time)} [taken_at] When it was taken, when Proxmox says.
  */
 export {};

@@ -2,6 +2,33 @@
 // tests/portal/gen-types.mjs (do not edit; run `node tests/portal/gen-types.mjs` after the
 // document changes). Type definitions only: nothing here runs.
 
+/** `site_update`.
+ * @typedef {Object} SiteUpdate
+ * @property {(string|null)} [description] Description.
+ * @property {(Array<string>|null)} [offline_groups] The groups (names or ids) whose members the site's identity cache holds, so they can work at the site while it is cut off (empty: nobody but the site's break-glass credential).
+ * @property {(string|null)} [region] Region within the country.
+ */
+/** A site.
+ * @typedef {Object} SiteView
+ * @property {import('./api-types.js').Country} country Country code.
+ * @property {import('./api-types.js').Time} created_at Created.
+ * @property {(string|null)} [description] Description (absent when none was given).
+ * @property {import('./api-types.js').SiteId} id Id.
+ * @property {(null|import('./api-types.js').SiteLinkView)} [link] The site's link to the platform, when its clusters are reached through agents (absent for a site reached directly).
+ * @property {import('./api-types.js').Name} name Name.
+ * @property {Array<import('./api-types.js').GroupId>} [offline_groups] The groups whose members the site's identity cache holds (ids).
+ * @property {(string|null)} [region] Region within the country (absent when none was given).
+ */
+/** `snapshot_create`.
+ * @typedef {Object} SnapshotCreate
+ * @property {string} name Name: a letter, then letters, digits, `_` or `-` (up to 40).
+ */
+/** A snapshot.
+ * @typedef {Object} SnapshotView
+ * @property {(string|null)} [description] Description (absent when it has none).
+ * @property {string} name Name.
+ * @property {(null|import('./api-types.js').Time)} [taken_at] When it was taken, when Proxmox says.
+ */
 /** `sso_begin`: where the provider sends the browser back.
  * @typedef {Object} SsoBegin
  * @property {string} redirect_uri The redirect URI registered with the provider: an https URL (the portal's `/portal/sso-callback`), or http to a loopback address (the CLI's own listener).

@@ -187,6 +187,9 @@ pub struct GuestView {
     /// Recent events (drift, repairs, adoption), newest first; only in `guest_view`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<GuestEventView>,
+    /// Its lease, when a policy gave it one; only in `guest_view`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease: Option<crate::LeaseView>,
     /// Created.
     pub created_at: Time,
     /// Last changed.

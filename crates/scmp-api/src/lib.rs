@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod compliance;
 pub mod guests;
 pub mod identity;
+pub mod leases;
 pub mod operations;
 pub mod paging;
 pub mod platform;
@@ -30,6 +31,7 @@ pub use catalog::*;
 pub use compliance::*;
 pub use guests::*;
 pub use identity::*;
+pub use leases::*;
 pub use operations::*;
 pub use paging::{
     ApprovalListQuery, AuditQuery, GuestListQuery, OperationQuery, Page, PageQuery, TenantFilter,

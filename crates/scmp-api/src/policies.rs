@@ -41,6 +41,9 @@ pub struct PolicyCreate {
     /// With `require_approval`: who approves, how many, by when.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approval: Option<crate::ApprovalRule>,
+    /// With `lease`: how long the guests it holds live.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease: Option<crate::LeaseRule>,
     /// Whether it is enforced (default true); an inactive policy can be tried with dry runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
@@ -70,6 +73,9 @@ pub struct PolicyUpdate {
     /// A new approval rule (for `require_approval`; its ITSM secret is kept when left out).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approval: Option<crate::ApprovalRule>,
+    /// A new lease rule (for `lease`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease: Option<crate::LeaseRule>,
     /// Enforced or not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
@@ -102,6 +108,9 @@ pub struct PolicyView {
     /// With `require_approval`: who approves, how many, by when (the ITSM secret not shown).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approval: Option<crate::ApprovalRule>,
+    /// With `lease`: how long the guests it holds live.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease: Option<crate::LeaseRule>,
     /// Whether it is enforced.
     pub active: bool,
     /// Its version.
@@ -131,6 +140,9 @@ pub struct PolicyVersionView {
     /// Its approval rule, for one that required approval.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approval: Option<crate::ApprovalRule>,
+    /// Its lease rule, for one that gave leases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease: Option<crate::LeaseRule>,
     /// Whether it was enforced.
     pub active: bool,
     /// Who made it.

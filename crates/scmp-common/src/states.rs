@@ -53,6 +53,12 @@ text_enum! {
         PolicyViolation => "policy_violation",
         /// A compliance scan found the guest no longer violating a policy.
         PolicyResolved => "policy_resolved",
+        /// The guest's lease ends soon.
+        LeaseWarning => "lease_warning",
+        /// The guest's lease was extended.
+        LeaseExtended => "lease_extended",
+        /// The guest's lease ended: it was stopped.
+        LeaseEnded => "lease_ended",
     }
 }
 

@@ -1,7 +1,7 @@
 //! Governance: what may be done at all, where, and how strictly. A policy is a set of Cedar
 //! `forbid` rules over a typed input (`policy/input.cedarschema`): a rule that holds for a request
 //! is a violation. Each policy has an enforcement level: `deny` refuses the request naming the
-//! policy, `warn` accepts it with the warning, `require_approval` holds it for approvers. Built-in policies are parameters rendered to the same
+//! policy, `warn` accepts it with the warning, `require_approval` holds it for approvers, `lease` gives the guest an expiry. Built-in policies are parameters rendered to the same
 //! rules. Every policy is validated against the schema before it is kept, and every input against
 //! it before it is evaluated; a rule that cannot be evaluated counts as violated.
 #![forbid(unsafe_code)]
@@ -55,6 +55,8 @@ pub enum Enforcement {
     Warn,
     /// The request waits, its quota reserved, until the policy's approvers approve it.
     RequireApproval,
+    /// The guest created gets an expiry (the policy's lease).
+    Lease,
 }
 
 /// How a policy is written.
@@ -130,6 +132,13 @@ impl Verdict {
         self.hits
             .iter()
             .filter(|h| h.enforcement == Enforcement::Warn)
+    }
+
+    /// The policies that give the guest a lease.
+    pub fn leases(&self) -> impl Iterator<Item = &Hit> {
+        self.hits
+            .iter()
+            .filter(|h| h.enforcement == Enforcement::Lease)
     }
 
     /// The policies whose approvers must consent first.

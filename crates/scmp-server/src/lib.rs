@@ -135,13 +135,17 @@ pub async fn start(config: ServerConfig) -> Result<Running, Error> {
         });
     }
     {
-        // Approvals past their deadline are rejected; ITSM webhooks are delivered and retried.
+        // Approvals past their deadline are rejected; ITSM webhooks are delivered and retried;
+        // leases warn, stop and decommission.
         let state = state.clone();
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(std::time::Duration::from_secs(1)).await;
                 if let Err(e) = state.approvals_due().await {
                     tracing::warn!(error = %e.chain(), "approvals: cannot expire or deliver");
+                }
+                if let Err(e) = state.leases_due().await {
+                    tracing::warn!(error = %e.chain(), "leases: cannot act on those due");
                 }
             }
         });

@@ -20,6 +20,7 @@ pub(crate) struct ActiveSet {
     pub(crate) compiled: Compiled,
     pub(crate) scopes: HashMap<String, PolicyScope>,
     pub(crate) rules: HashMap<String, scmp_api::ApprovalRule>,
+    pub(crate) leases: HashMap<String, scmp_api::LeaseRule>,
     pub(crate) broken: Vec<(String, PolicyScope, String)>,
 }
 

@@ -314,6 +314,7 @@ pub fn guest(g: Guest) -> GuestView {
         drift: text(g.drift),
         error: text(g.error),
         events: Vec::new(),
+        lease: None,
         created_at: from_ms(g.created_at),
         updated_at: from_ms(g.updated_at),
     }

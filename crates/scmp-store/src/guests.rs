@@ -72,6 +72,8 @@ pub struct NewGuest {
     pub network: GuestNetwork,
     /// Anti-affinity group (empty: none): no two guests of a group share a host.
     pub anti_affinity: String,
+    /// The lease a policy gives it.
+    pub lease: Option<crate::NewLease>,
 }
 
 impl NewGuest {
@@ -364,6 +366,9 @@ impl DataStore {
                 })
             }
             Err(e) => return Err(db_error(e)),
+        }
+        if let Some(l) = &new.lease {
+            crate::guest_leases::insert(&mut tx, id, new.tenant_id, new.project_id, l, now).await?;
         }
         let op = self
             .insert_operation(&mut tx, op, id, new.tenant_id, new.project_id)
@@ -700,11 +705,13 @@ impl DataStore {
         {
             return Err(Error::internal("releasing more than the project reserved"));
         }
-        sqlx::query("DELETE FROM vmid_reservations WHERE guest_id = $1")
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
+        for table in ["vmid_reservations", "guest_leases"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE guest_id = $1"))
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+        }
         match failed {
             Some(error) => {
                 sqlx::query(

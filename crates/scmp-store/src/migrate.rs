@@ -47,6 +47,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (27, include_str!("../migrations/0027_labels.sql")),
     (28, include_str!("../migrations/0028_approvals.sql")),
     (29, include_str!("../migrations/0029_compliance.sql")),
+    (30, include_str!("../migrations/0030_guest_leases.sql")),
 ];
 
 /// Arbitrary constant identifying scmp's migration lock.

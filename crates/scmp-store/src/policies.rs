@@ -19,6 +19,8 @@ pub enum PolicyLevel {
     Warn,
     /// Holds the request for approvers.
     RequireApproval,
+    /// Gives the guest an expiry.
+    Lease,
 }
 
 impl PolicyLevel {
@@ -28,6 +30,7 @@ impl PolicyLevel {
             PolicyLevel::Deny => "deny",
             PolicyLevel::Warn => "warn",
             PolicyLevel::RequireApproval => "require_approval",
+            PolicyLevel::Lease => "lease",
         }
     }
 
@@ -36,6 +39,7 @@ impl PolicyLevel {
             "deny" => Ok(PolicyLevel::Deny),
             "warn" => Ok(PolicyLevel::Warn),
             "require_approval" => Ok(PolicyLevel::RequireApproval),
+            "lease" => Ok(PolicyLevel::Lease),
             other => Err(Error::internal(format!("unknown enforcement {other:?}"))),
         }
     }
@@ -66,6 +70,8 @@ pub struct PolicyRow {
     pub approval: Option<String>,
     /// The shared secret of its ITSM webhook, sealed.
     pub itsm_secret: Option<String>,
+    /// How long the guests it holds live (JSON; with `lease` only).
+    pub lease: Option<String>,
     /// Its version, from 1.
     pub version: i64,
     /// Created (ms).
@@ -87,6 +93,8 @@ pub struct PolicyContent {
     pub active: bool,
     /// Who approves what it holds, by when (JSON; with `require_approval` only).
     pub approval: Option<String>,
+    /// How long the guests it holds live (JSON; with `lease` only).
+    pub lease: Option<String>,
 }
 
 /// One version of a policy.
@@ -121,7 +129,7 @@ pub struct AdmissionRow {
 pub const ADMISSIONS_KEPT: i64 = 10_000;
 
 const POLICY_COLUMNS: &str = "id, name, tenant_id, project_id, description, enforcement, message, \
-                              source, active, approval, itsm_secret, version, created_at, updated_at";
+                              source, active, approval, itsm_secret, lease, version, created_at, updated_at";
 
 fn optional_id<T: std::str::FromStr>(row: &AnyRow, col: &str) -> Result<Option<T>, Error>
 where
@@ -145,6 +153,7 @@ fn policy(row: &AnyRow) -> Result<PolicyRow, Error> {
         active: row.try_get::<i64, _>("active").map_err(Error::internal)? != 0,
         approval: row.try_get("approval").map_err(Error::internal)?,
         itsm_secret: row.try_get("itsm_secret").map_err(Error::internal)?,
+        lease: row.try_get("lease").map_err(Error::internal)?,
         version: row.try_get("version").map_err(Error::internal)?,
         created_at: row.try_get("created_at").map_err(Error::internal)?,
         updated_at: row.try_get("updated_at").map_err(Error::internal)?,
@@ -176,7 +185,7 @@ async fn keep_version(
 ) -> Result<(), Error> {
     sqlx::query(
         "INSERT INTO policy_versions (policy_id, version, enforcement, message, source, active, \
-         changed_by, created_at, approval) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         changed_by, created_at, approval, lease) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(id.to_string())
     .bind(version)
@@ -187,6 +196,7 @@ async fn keep_version(
     .bind(changed_by)
     .bind(now)
     .bind(c.approval.as_deref())
+    .bind(c.lease.as_deref())
     .execute(&mut *conn)
     .await
     .map_err(db_error)?;
@@ -210,8 +220,8 @@ impl DataStore {
         let mut tx = self.begin().await?;
         let made = sqlx::query(
             "INSERT INTO policies (id, name, tenant_id, project_id, description, enforcement, \
-             message, source, active, version, created_at, updated_at, approval, itsm_secret) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10, $11, $12)",
+             message, source, active, version, created_at, updated_at, approval, itsm_secret, lease) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10, $11, $12, $13)",
         )
         .bind(id.to_string())
         .bind(name.as_str())
@@ -225,6 +235,7 @@ impl DataStore {
         .bind(now)
         .bind(content.approval.as_deref())
         .bind(itsm_secret)
+        .bind(content.lease.as_deref())
         .execute(&mut *tx)
         .await;
         match made {
@@ -297,8 +308,8 @@ impl DataStore {
         let done = sqlx::query(
             "UPDATE policies SET description = COALESCE($1, description), enforcement = $2, \
              message = $3, source = $4, active = $5, version = version + 1, updated_at = $6, \
-             approval = $9, itsm_secret = CASE WHEN $10 = 1 THEN $11 ELSE itsm_secret END \
-             WHERE id = $7 AND version = $8",
+             approval = $9, itsm_secret = CASE WHEN $10 = 1 THEN $11 ELSE itsm_secret END, \
+             lease = $12 WHERE id = $7 AND version = $8",
         )
         .bind(description)
         .bind(content.level.as_str())
@@ -311,6 +322,7 @@ impl DataStore {
         .bind(content.approval.as_deref())
         .bind(i64::from(itsm_secret.is_some()))
         .bind(itsm_secret.flatten())
+        .bind(content.lease.as_deref())
         .execute(&mut *tx)
         .await
         .map_err(db_error)?;
@@ -329,7 +341,7 @@ impl DataStore {
     pub async fn policy_versions(&self, id: PolicyId) -> Result<Vec<PolicyVersion>, Error> {
         let rows = sqlx::query(
             "SELECT version, enforcement, message, source, active, changed_by, created_at, \
-             approval FROM policy_versions WHERE policy_id = $1 ORDER BY version DESC",
+             approval, lease FROM policy_versions WHERE policy_id = $1 ORDER BY version DESC",
         )
         .bind(id.to_string())
         .fetch_all(&mut *self.read().await?)
@@ -345,6 +357,7 @@ impl DataStore {
                         source: get_string(r, "source")?,
                         active: r.try_get::<i64, _>("active").map_err(Error::internal)? != 0,
                         approval: r.try_get("approval").map_err(Error::internal)?,
+                        lease: r.try_get("lease").map_err(Error::internal)?,
                     },
                     changed_by: get_string(r, "changed_by")?,
                     created_at: r.try_get("created_at").map_err(Error::internal)?,

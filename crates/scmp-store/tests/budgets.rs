@@ -108,6 +108,7 @@ fn new_guest(f: &Fixture, guest: &str, vcpus: u64) -> NewGuest {
         cloud_init: Default::default(),
         network: GuestNetwork::default(),
         anti_affinity: String::new(),
+        lease: None,
     }
 }
 

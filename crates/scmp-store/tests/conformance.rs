@@ -178,6 +178,7 @@ async fn operations_keep_who_asked_and_what_was_admitted(store: &DataStore, _url
         cloud_init: Default::default(),
         network: GuestNetwork::default(),
         anti_affinity: String::new(),
+        lease: None,
     };
     let who = (
         "u1".to_string(),

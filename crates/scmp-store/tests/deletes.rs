@@ -245,6 +245,7 @@ async fn build(store: &DataStore) -> Fixture {
             cloud_init: Default::default(),
             network: GuestNetwork::default(),
             anti_affinity: String::new(),
+            lease: None,
         };
         let op = NewOperation {
             kind: OperationKind::GuestCreate,

@@ -1,4 +1,4 @@
-// A guest: its actions, configuration, operations, resizing, snapshots, events and audit trail.
+// A guest: its actions, configuration, lease, operations, resizing, snapshots, events and audit trail.
 
 import { all, api } from '../api.js';
 import { confirmDialog, facts, field, h, input, put, stateBadge, table } from '../dom.js';
@@ -61,6 +61,19 @@ export function snapshotPanel(g, snaps) {
         h('button', { type: 'button', onclick: () => act('Roll back', () => api.post(`/guests/${g.id}/snapshots/${s.name}/rollback`), [`Roll back to ${s.name}?`, 'Everything written since the snapshot is lost.']) }, 'Roll back'),
         h('button', { type: 'button', onclick: () => act('Delete', () => api.del(`/guests/${g.id}/snapshots/${s.name}`), [`Delete snapshot ${s.name}?`, 'The snapshot is removed on Proxmox.']) }, 'Delete')) },
     ], snaps.filter((s) => s.name !== 'current'), 'No snapshots.'));
+}
+
+/** Extends a guest's lease by some days. */
+function leaseForm(/** @type {GuestView} */ g, /** @type {HTMLElement} */ alertBox) {
+  const form = h('form', { class: 'inline', novalidate: true },
+    field('Extend the lease by (days)', input('days', { type: 'number', min: '1', max: '365', value: '7' })),
+    h('button', { type: 'submit' }, 'Extend lease'));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const done = await submit(form, alertBox, () => api.post(`/guests/${g.id}/lease/extend`, { days: Number(values(form).days) }));
+    if (done) render();
+  });
+  return form;
 }
 
 route('/guests/([^/]+)', '', async (id) => {
@@ -136,7 +149,9 @@ route('/guests/([^/]+)', '', async (id) => {
       g.anti_affinity_group ? ['Anti-affinity group', g.anti_affinity_group] : null,
       ['Why this host', g.placement ? g.placement.reason : '—'],
       ['Created', when(g.created_at)],
+      g.lease ? ['Lease', `${g.lease.state}: ends ${when(g.lease.expires_at)} (policy ${g.lease.policy}), decommissioned ${when(g.lease.decommission_at)}; can be extended to ${when(g.lease.max_until)}`] : null,
     ])),
+    g.lease && g.lease.state !== 'ending' ? leaseForm(g, alertBox) : null,
     h('h2', {}, 'Operations'), operationsTable(ops),
     resize, snapshots,
     g.events && g.events.length ? [h('h2', {}, 'Events'), table([

@@ -319,6 +319,7 @@ async fn create_guest(
             drift: None,
             error: None,
             events: vec![],
+            lease: None,
             created_at: from_ms(started),
             updated_at: from_ms(api.clock.now_ms()),
         }),

@@ -9,7 +9,7 @@ use scmp_store::{AuditRecord, CredentialKind};
 use crate::context::{AppState, OpContext};
 
 /// The `begin` entry of a change by the caller.
-fn record(
+pub(crate) fn record(
     ctx: &OpContext,
     operation: &str,
     target: AuditTarget,

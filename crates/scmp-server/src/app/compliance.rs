@@ -3,7 +3,7 @@
 //! tenant's labels; no actor's groups), periodically (hourly, one replica) and on demand. What a
 //! `deny` or `warn` policy holds against a guest is a violation, kept since the scan that first
 //! found it; a new one is an event on the guest, and so is one resolved. (`require_approval`
-//! policies govern requests, not what was approved: they are not scanned.)
+//! and `lease` policies govern requests, not what was approved or leased: they are not scanned.)
 
 use scmp_api::{ComplianceReport, ViolationView};
 use scmp_authz::{Action, Resource};
@@ -72,7 +72,7 @@ impl AppState {
                 let enforcement = match h.enforcement {
                     Enforcement::Deny => "deny",
                     Enforcement::Warn => "warn",
-                    Enforcement::RequireApproval => continue,
+                    Enforcement::RequireApproval | Enforcement::Lease => continue,
                 };
                 found.push(Violation {
                     guest_id: g.id,

@@ -43,6 +43,7 @@ pub(crate) fn definition(row: &PolicyRow) -> Result<PolicyDef, Error> {
             PolicyLevel::Deny => Enforcement::Deny,
             PolicyLevel::Warn => Enforcement::Warn,
             PolicyLevel::RequireApproval => Enforcement::RequireApproval,
+            PolicyLevel::Lease => Enforcement::Lease,
         },
         message: row.message.clone(),
         source,
@@ -52,6 +53,14 @@ pub(crate) fn definition(row: &PolicyRow) -> Result<PolicyDef, Error> {
 /// A stored policy's approval rule (without its ITSM secret, which is sealed apart).
 pub(crate) fn approval_rule(row: &PolicyRow) -> Result<Option<scmp_api::ApprovalRule>, Error> {
     row.approval
+        .as_deref()
+        .map(|a| serde_json::from_str(a).map_err(Error::internal))
+        .transpose()
+}
+
+/// A stored policy's lease rule.
+pub(crate) fn lease_rule(row: &PolicyRow) -> Result<Option<scmp_api::LeaseRule>, Error> {
+    row.lease
         .as_deref()
         .map(|a| serde_json::from_str(a).map_err(Error::internal))
         .transpose()
@@ -77,6 +86,8 @@ pub(crate) struct Governed {
     pub holds: Vec<Hold>,
     /// What was asked, for approvers and ticketing systems.
     pub summary: serde_json::Value,
+    /// The lease the guest gets (the shortest of the policies that give one).
+    pub lease: Option<scmp_store::NewLease>,
 }
 
 impl Governed {
@@ -112,6 +123,7 @@ impl AppState {
         let mut defs = Vec::new();
         let mut scopes = HashMap::new();
         let mut rules = HashMap::new();
+        let mut leases = HashMap::new();
         let mut broken = Vec::new();
         for r in &rows {
             let scope = (r.tenant_id, r.project_id);
@@ -127,6 +139,9 @@ impl AppState {
                     scopes.insert(d.key.clone(), scope);
                     if let Some(rule) = approval_rule(r)? {
                         rules.insert(d.key.clone(), rule);
+                    }
+                    if let Some(rule) = lease_rule(r)? {
+                        leases.insert(d.key.clone(), rule);
                     }
                     defs.push(d);
                 }
@@ -145,6 +160,7 @@ impl AppState {
             compiled,
             scopes,
             rules,
+            leases,
             broken,
         });
         *cached = Some((generation, set.clone()));
@@ -259,7 +275,16 @@ impl AppState {
                 })
             })
             .collect::<Result<_, Error>>()?;
+        let lease = verdict
+            .leases()
+            .filter_map(|h| {
+                set.leases
+                    .get(&h.policy)
+                    .map(|r| super::leases::terms(&h.policy, r, input.time.epoch_ms))
+            })
+            .min_by_key(|l| l.expires_at);
         Ok(Governed {
+            lease,
             warnings: verdict
                 .warnings()
                 .map(|w| PolicyWarning {

@@ -22,6 +22,7 @@ pub mod governance;
 pub mod groups;
 pub mod guests;
 pub mod itsm;
+pub mod leases;
 pub mod lookup;
 pub mod me;
 pub mod mfa;

@@ -13,7 +13,7 @@ use scmp_common::{AuditTarget, Error, ResourceKind};
 use scmp_governance::{Builtin, Enforcement, PolicyDef, PolicyError, PolicyInput, Source};
 use scmp_store::{PolicyContent, PolicyLevel, PolicyRow};
 
-use super::governance::{applies, approval_rule, definition, PolicyScope};
+use super::governance::{applies, approval_rule, definition, lease_rule, PolicyScope};
 use super::paging;
 use crate::context::{AppState, OpContext};
 
@@ -30,6 +30,7 @@ fn level(e: Enforcement) -> PolicyLevel {
         Enforcement::Deny => PolicyLevel::Deny,
         Enforcement::Warn => PolicyLevel::Warn,
         Enforcement::RequireApproval => PolicyLevel::RequireApproval,
+        Enforcement::Lease => PolicyLevel::Lease,
     }
 }
 
@@ -38,6 +39,7 @@ fn enforcement(l: PolicyLevel) -> Enforcement {
         PolicyLevel::Deny => Enforcement::Deny,
         PolicyLevel::Warn => Enforcement::Warn,
         PolicyLevel::RequireApproval => Enforcement::RequireApproval,
+        PolicyLevel::Lease => Enforcement::Lease,
     }
 }
 
@@ -62,6 +64,7 @@ fn policy_error(e: PolicyError) -> Error {
 fn view(r: PolicyRow, cedar: String, def: &PolicyDef) -> Result<PolicyView, Error> {
     Ok(PolicyView {
         approval: approval_rule(&r)?,
+        lease: lease_rule(&r)?,
         id: r.id,
         name: r.name,
         description: r.description,
@@ -187,12 +190,24 @@ impl AppState {
             }
             (_, None) => (None, None),
         };
+        let lease = match (body.enforcement, &body.lease) {
+            (Enforcement::Lease, Some(rule)) => {
+                super::leases::check_lease_rule(rule)?;
+                Some(serde_json::to_string(rule).map_err(Error::internal)?)
+            }
+            (Enforcement::Lease, None) => {
+                return Err(invalid("lease", "say how long the guests it holds live"))
+            }
+            (_, Some(_)) => return Err(invalid("lease", "only a lease policy has a lease")),
+            (_, None) => None,
+        };
         let content = PolicyContent {
             level: level(body.enforcement),
             message,
             source: serde_json::to_string(&def.source).map_err(Error::internal)?,
             active: body.active.unwrap_or(true),
             approval,
+            lease,
         };
         Ok((def, content, secret))
     }
@@ -301,6 +316,11 @@ impl AppState {
                 (None, Some(e)) if e != Enforcement::RequireApproval => None,
                 (None, _) => approval_rule(&r)?,
             },
+            lease: match (body.lease, body.enforcement) {
+                (Some(l), _) => Some(l),
+                (None, Some(e)) if e != Enforcement::Lease => None,
+                (None, _) => lease_rule(&r)?,
+            },
             active: Some(body.active.unwrap_or(r.active)),
         };
         let scope = (r.tenant_id, r.project_id);
@@ -369,6 +389,13 @@ impl AppState {
                     Source::Cedar(c) => (None, Some(c)),
                 };
                 Ok(PolicyVersionView {
+                    lease: v
+                        .content
+                        .lease
+                        .as_deref()
+                        .map(serde_json::from_str)
+                        .transpose()
+                        .map_err(Error::internal)?,
                     approval: v
                         .content
                         .approval

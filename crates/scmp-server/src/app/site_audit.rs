@@ -192,6 +192,7 @@ impl AppState {
                 cloud_init: Default::default(),
                 network: Default::default(),
                 anti_affinity: String::new(),
+                lease: None,
             },
             cluster_id: cluster.id,
             node: made.node.clone(),

@@ -100,3 +100,18 @@ pub async fn guest_update(
 ) -> Result<Response, HttpError> {
     Ok(accepted(s.guest_update(&ctx, &key, body, q.wait).await?))
 }
+
+/// Extends a guest's lease (within its policy's limit); a guest stopped at its end is then not
+/// decommissioned.
+#[utoipa::path(post, path = "/api/v1/guests/{guest}/lease/extend", operation_id = "guest_lease_extend",
+    params(("guest" = String, Path, description = "Guest id (or name when unique)")), request_body = LeaseExtend,
+    responses((status = 200, body = LeaseView), (status = 400, body = Problem), (status = 401, body = Problem),
+               (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn guest_lease_extend(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+    ApiJson(body): ApiJson<LeaseExtend>,
+) -> Result<Json<LeaseView>, HttpError> {
+    Ok(Json(s.guest_lease_extend(&ctx, &key, body).await?))
+}

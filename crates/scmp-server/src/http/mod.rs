@@ -172,6 +172,7 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
             guests::guest_delete
         ))
         .routes(routes!(guests::guest_console))
+        .routes(routes!(guests::guest_lease_extend))
         .routes(routes!(guest_actions::guest_start))
         .routes(routes!(guest_actions::guest_stop))
         .routes(routes!(guest_actions::guest_shutdown))

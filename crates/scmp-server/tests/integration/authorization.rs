@@ -83,6 +83,7 @@ fn sample_body(operation: &str) -> Option<Value> {
         ),
         "platform_settings_update" => Some(json!({"require_mfa": false})),
         "compliance_scan" => Some(json!({})),
+        "guest_lease_extend" => Some(json!({"days": 1})),
         "approval_approve" | "approval_reject" => Some(json!({"comment": "intruding"})),
         "approval_itsm_callback" => Some(json!({"decision": "approve", "ticket": "CHG1"})),
         "realm_sync" => Some(json!({"dry_run": true})),

@@ -19,6 +19,7 @@ mod guest_peers;
 mod guest_quota;
 mod inventory;
 mod itsm;
+mod leases;
 mod lists;
 mod mfa;
 mod offline_month;

@@ -97,6 +97,14 @@ pub enum GuestCmd {
         #[command(flatten)]
         wait: WaitArgs,
     },
+    /// `guest_lease_extend`: extend the guest's lease by some days (within its policy's limit).
+    ExtendLease {
+        /// Guest id or name.
+        guest: String,
+        /// Days to add.
+        #[arg(long)]
+        days: u32,
+    },
     /// `guest_delete`: stop, remove from HA, destroy, release the quota.
     Delete {
         /// Guest id or name.
@@ -433,6 +441,20 @@ pub async fn guest(cmd: GuestCmd, g: &Global) -> anyhow::Result<()> {
         GuestCmd::Delete { guest, wait } => {
             let op = a.delete_answering(&format!("/guests/{guest}")).await?;
             long(&a, op, &wait, g).await
+        }
+        GuestCmd::ExtendLease { guest, days } => {
+            let l: scmp_api::LeaseView = a
+                .call(
+                    Method::POST,
+                    &format!("/guests/{guest}/lease/extend"),
+                    &scmp_api::LeaseExtend { days },
+                )
+                .await?;
+            print(
+                &l,
+                g.output,
+                &["policy", "expires_at", "max_until", "state"],
+            )
         }
     }
 }

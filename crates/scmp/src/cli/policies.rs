@@ -119,6 +119,8 @@ fn test_offline(file: &PathBuf, request: &PathBuf, g: &Global) -> anyhow::Result
         "refused"
     } else if verdict.approvals().next().is_some() {
         "needs_approval"
+    } else if verdict.leases().next().is_some() {
+        "leased"
     } else if verdict.hits.is_empty() {
         "allowed"
     } else {

@@ -115,6 +115,7 @@ impl AppState {
             cloud_init,
             network,
             anti_affinity,
+            lease: None,
         };
         let creation = CreationInput {
             tenant_name: tenant.name.to_string(),

@@ -2,8 +2,11 @@
 //! in-between state and the operation recorded (with any quota it takes) in one transaction.
 
 use scmp_api::OperationView;
-use scmp_common::{AuditTarget, Error, GuestState, OperationKind, ResourceDelta, ResourceKind};
-use scmp_store::{Guest, NewOperation};
+use scmp_common::{
+    AuditPhase, AuditResult, AuditTarget, AuthMethod, Error, GuestState, OperationKind,
+    ResourceDelta, ResourceKind,
+};
+use scmp_store::{AuditRecord, Guest, NewOperation};
 
 use crate::context::{AppState, OpContext};
 
@@ -52,6 +55,51 @@ impl AppState {
         change: Change,
         wait: Option<u64>,
     ) -> Result<OperationView, Error> {
+        let record = crate::app::audit::record(
+            ctx,
+            change.kind.as_str(),
+            AuditTarget::new(ResourceKind::Guest, g.id),
+            Some(g.tenant_id),
+        );
+        let who = Some((ctx.actor.user.id.to_string(), ctx.actor.user.identity()));
+        let op = self.guest_begin_as(record, who, g, change).await?;
+        let op = self.operation_wait(op, wait).await?;
+        Ok(crate::views::operation(op))
+    }
+
+    /// Starts an operation on a guest that the platform itself decides on (`why`: a lease
+    /// ending), audited in the platform's name.
+    pub(crate) async fn guest_begin_by_platform(
+        &self,
+        g: &Guest,
+        change: Change,
+        why: &str,
+    ) -> Result<scmp_store::Operation, Error> {
+        let record = AuditRecord {
+            request_id: self.random.uuid().to_string(),
+            phase: AuditPhase::Begin,
+            actor: "scmp".into(),
+            identity: Default::default(),
+            auth_method: AuthMethod::Workflow,
+            credential: why.into(),
+            credential_name: why.into(),
+            source: String::new(),
+            operation: change.kind.as_str().into(),
+            target: AuditTarget::new(ResourceKind::Guest, g.id),
+            tenant_id: Some(g.tenant_id),
+            result: AuditResult::Pending,
+            error: String::new(),
+        };
+        self.guest_begin_as(record, None, g, change).await
+    }
+
+    async fn guest_begin_as(
+        &self,
+        record: AuditRecord,
+        requested_by: Option<(String, scmp_store::ActorIdentity)>,
+        g: &Guest,
+        change: Change,
+    ) -> Result<scmp_store::Operation, Error> {
         let Change {
             kind,
             from,
@@ -65,22 +113,15 @@ impl AppState {
             kind,
             target: format!("guest/{}", g.name),
             params,
-            request_id: ctx.request_id.clone(),
-            requested_by: Some((ctx.actor.user.id.to_string(), ctx.actor.user.identity())),
+            request_id: record.request_id.clone(),
+            requested_by,
             creation: None,
             approval,
         };
         let op = self
-            .audited(
-                ctx,
-                kind.as_str(),
-                AuditTarget::new(ResourceKind::Guest, g.id),
-                Some(g.tenant_id),
-                self.store.guest_begin(g, from, to, quota, &op),
-            )
+            .audited_as(record, self.store.guest_begin(g, from, to, quota, &op))
             .await?;
         self.work.announce();
-        let op = self.operation_wait(op, wait).await?;
-        Ok(crate::views::operation(op))
+        Ok(op)
     }
 }

@@ -100,7 +100,8 @@ impl AppState {
             placed.policy_warnings = governed.warnings;
             return Ok(Created::Preview(placed));
         }
-        let new = checked.guest;
+        let mut new = checked.guest;
+        new.lease = governed.lease.clone();
         let op = NewOperation {
             kind: OperationKind::GuestCreate,
             target: format!("guest/{}", new.name),
@@ -134,8 +135,10 @@ impl AppState {
             .into_inner();
         let events = self.store.guest_events(g.id, 20).await?;
         let addresses = self.guest_addresses(&g).await;
+        let lease = self.store.lease_get(g.id).await?;
         let mut v = crate::views::guest(g);
         v.addresses = addresses;
+        v.lease = lease.as_ref().map(super::leases::lease_view);
         v.events = events
             .into_iter()
             .map(|e| GuestEventView {
