@@ -149,7 +149,7 @@
  * @property {boolean} vlan_aware VLAN aware on every node that has it.
  */
 /** A built-in policy with its parameters.
- * @typedef {(Object|Object|Object|Object|Object|Object|Object|Object)} Builtin */
+ * @typedef {(Object|Object|Object|Object|Object|Object|Object|Object|Object)} Builtin */
 /** Whether the audit hash chain holds.
  * @typedef {"intact"|"broken"} ChainState */
 /** A signed checkpoint of the audit chain.

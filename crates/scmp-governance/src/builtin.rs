@@ -61,6 +61,12 @@ pub enum Builtin {
         /// The projects' label, `key=value` (e.g. `env=production`).
         project_label: String,
     },
+    /// Every creation in projects with this label: with `lease`, their guests expire (sandbox
+    /// projects); with `require_approval`, they need consent (production projects).
+    ProjectLabelled {
+        /// The projects' label, `key=value` (e.g. `env=sandbox`).
+        project_label: String,
+    },
 }
 
 /// A text parameter: 1 to 64 characters that need no escaping in a Cedar string.
@@ -92,6 +98,17 @@ fn list(field: &str, items: &[String]) -> Result<String, PolicyError> {
         .map(|(i, v)| text(&format!("{field}[{i}]"), v, &[]))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(format!("[{}]", texts.join(", ")))
+}
+
+/// A label parameter: `key=value`, as a Cedar string.
+fn label(field: &str, v: &str) -> Result<String, PolicyError> {
+    if !v.contains('=') {
+        return Err(PolicyError::Parameter {
+            field: field.into(),
+            message: "a label as key=value".into(),
+        });
+    }
+    text(field, v, &[])
 }
 
 fn positive(field: &str, v: i64) -> Result<i64, PolicyError> {
@@ -127,6 +144,7 @@ impl Builtin {
             Builtin::NamePattern { .. } => "name_pattern",
             Builtin::AllowedNetworks { .. } => "allowed_networks",
             Builtin::BackupRequired { .. } => "backup_required",
+            Builtin::ProjectLabelled { .. } => "project_labelled",
         }
     }
 
@@ -166,6 +184,9 @@ impl Builtin {
             Builtin::AllowedNetworks { .. } => "guests may join only the allowed networks".into(),
             Builtin::BackupRequired { project_label } => {
                 format!("guests of projects labelled {project_label} must have a backup policy")
+            }
+            Builtin::ProjectLabelled { project_label } => {
+                format!("guests of projects labelled {project_label}")
             }
         }
     }
@@ -263,14 +284,12 @@ impl Builtin {
                 }
                 forbid(CREATE, &outside.join(" || "))
             }
+            Builtin::ProjectLabelled { project_label } => {
+                let l = label("project_label", project_label)?;
+                forbid(CREATE, &format!("context.project.labels.contains({l})"))
+            }
             Builtin::BackupRequired { project_label } => {
-                if !project_label.contains('=') {
-                    return Err(PolicyError::Parameter {
-                        field: "project_label".into(),
-                        message: "a label as key=value".into(),
-                    });
-                }
-                let l = text("project_label", project_label, &[])?;
+                let l = label("project_label", project_label)?;
                 forbid(
                     CREATE,
                     &format!(

@@ -124,6 +124,12 @@ fn each_builtin_allows_and_refuses() {
             },
             Box::new(|_| {}),
         ),
+        (
+            Builtin::ProjectLabelled {
+                project_label: "env=sandbox".into(),
+            },
+            Box::new(|i| i.project.labels = vec!["env=sandbox".into()]),
+        ),
     ];
     for (b, break_it) in cases.drain(..) {
         let kind = b.kind();

@@ -280,7 +280,7 @@ impl AppState {
             .filter_map(|h| {
                 set.leases
                     .get(&h.policy)
-                    .map(|r| super::leases::terms(&h.policy, r, input.time.epoch_ms))
+                    .map(|r| super::lease_terms::terms(&h.policy, r, input.time.epoch_ms))
             })
             .min_by_key(|l| l.expires_at);
         Ok(Governed {

@@ -22,6 +22,7 @@ pub mod governance;
 pub mod groups;
 pub mod guests;
 pub mod itsm;
+pub mod lease_terms;
 pub mod leases;
 pub mod lookup;
 pub mod me;

@@ -192,7 +192,7 @@ impl AppState {
         };
         let lease = match (body.enforcement, &body.lease) {
             (Enforcement::Lease, Some(rule)) => {
-                super::leases::check_lease_rule(rule)?;
+                super::lease_terms::check_lease_rule(rule)?;
                 Some(serde_json::to_string(rule).map_err(Error::internal)?)
             }
             (Enforcement::Lease, None) => {

@@ -59,7 +59,7 @@ async fn a_lease_warns_extends_within_its_limit_stops_and_decommissions() {
         .post(
             "/policies",
             &json!({"name": "sandbox-lease", "tenant": "acme", "enforcement": "lease",
-                "cedar": "forbid (principal, action, resource) when { context.project.labels.contains(\"env=sandbox\") };",
+                "builtin": {"kind": "project_labelled", "project_label": "env=sandbox"},
                 "lease": {"days": 10, "max_days": 15, "warn_days": 2, "grace_days": 3}}),
         )
         .await;

@@ -138,7 +138,7 @@ impl AppState {
         let lease = self.store.lease_get(g.id).await?;
         let mut v = crate::views::guest(g);
         v.addresses = addresses;
-        v.lease = lease.as_ref().map(super::leases::lease_view);
+        v.lease = lease.as_ref().map(super::lease_terms::lease_view);
         v.events = events
             .into_iter()
             .map(|e| GuestEventView {
