@@ -136,19 +136,7 @@ impl AppState {
                 if !self.store.lease_move(g.id, l.state, to).await? {
                     return Ok(());
                 }
-                let change = Change {
-                    kind: OperationKind::GuestDelete,
-                    from: &[
-                        GuestState::Running,
-                        GuestState::Stopped,
-                        GuestState::Failed,
-                        GuestState::Missing,
-                    ],
-                    to: GuestState::Deleting,
-                    quota: None,
-                    params: serde_json::json!({}),
-                    approval: None,
-                };
+                let change = Change::delete();
                 if let Err(e) = self.guest_begin_by_platform(&g, change, "lease").await {
                     // Not decommissioned now: the next look tries again.
                     self.store.lease_move(g.id, to, l.state).await?;

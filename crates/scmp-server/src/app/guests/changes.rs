@@ -32,6 +32,23 @@ pub struct Change {
 pub const SETTLED: &[GuestState] = &[GuestState::Running, GuestState::Stopped];
 
 impl Change {
+    /// A decommissioning: from any settled or broken state, the guest `deleting` meanwhile.
+    pub fn delete() -> Self {
+        Self {
+            kind: OperationKind::GuestDelete,
+            from: &[
+                GuestState::Running,
+                GuestState::Stopped,
+                GuestState::Failed,
+                GuestState::Missing,
+            ],
+            to: GuestState::Deleting,
+            quota: None,
+            params: serde_json::json!({}),
+            approval: None,
+        }
+    }
+
     /// A change from running or stopped, the guest `updating` meanwhile.
     pub fn update(kind: OperationKind, params: serde_json::Value) -> Self {
         Self {

@@ -16,7 +16,7 @@ use scmp_api::{
 };
 use scmp_authz::Action;
 use scmp_common::time::from_ms;
-use scmp_common::{AuditTarget, Error, GuestState, OperationKind, ResourceKind};
+use scmp_common::{AuditTarget, Error, OperationKind, ResourceKind};
 use scmp_store::NewOperation;
 
 use super::paging;
@@ -158,19 +158,7 @@ impl AppState {
         wait: Option<u64>,
     ) -> Result<OperationView, Error> {
         let g = self.lookup_guest(ctx, key, Action::GuestOperate).await?;
-        let change = Change {
-            kind: OperationKind::GuestDelete,
-            from: &[
-                GuestState::Running,
-                GuestState::Stopped,
-                GuestState::Failed,
-                GuestState::Missing,
-            ],
-            to: GuestState::Deleting,
-            quota: None,
-            params: serde_json::json!({}),
-            approval: None,
-        };
+        let change = Change::delete();
         self.guest_begin(ctx, &g, change, wait).await
     }
 
