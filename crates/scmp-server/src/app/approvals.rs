@@ -115,12 +115,12 @@ fn delivery_view(d: DeliveryRow) -> ItsmDeliveryView {
 }
 
 impl AppState {
-    /// What the policies holding a request ask: its approval, recorded with its operation.
+    /// What the policies holding a request ask: its approval, recorded with its operation (its
+    /// ITSM requests are added by `held_approval`, which needs the deadline set here).
     pub(crate) fn hold(
         &self,
         operation_id: OperationId,
         holds: &[Hold],
-        deliveries: Vec<scmp_store::NewDelivery>,
     ) -> Result<NewApproval, Error> {
         let hours = holds
             .iter()
@@ -142,7 +142,7 @@ impl AppState {
             operation_id,
             requirements,
             deadline: self.clock.now_ms() + i64::from(hours) * 3_600_000,
-            deliveries,
+            deliveries: Vec::new(),
         })
     }
 

@@ -6,10 +6,12 @@
 use std::sync::Arc;
 
 use reqwest::Method;
-use scmp_api::{ApprovalView, OperationView, Page, PlacementView, PolicyView, ProjectView};
+use scmp_api::{
+    ApprovalView, GuestCreate, OperationView, Page, PlacementView, PolicyView, ProjectView,
+};
 use scmp_common::{ApprovalState, ManualClock, OperationState};
 use scmp_test_utils::helpers::{
-    acme_web, bind_on_tenant, create_group, tenant_user, vm, wait_operation,
+    acme_web, bind_on_tenant, create_group, tenant_user, try_create_guest, vm, wait_operation,
 };
 use scmp_test_utils::{Client, TestContext};
 use serde_json::{json, Value};
@@ -26,10 +28,11 @@ fn big_guests_need_approval(required: u32, hours: u32) -> Value {
             "required": required, "deadline_hours": hours}})
 }
 
-fn big_vm(name: &str) -> Value {
-    let mut body = serde_json::to_value(vm(name)).unwrap();
-    body["vcpus"] = json!(4);
-    body
+fn big_vm(name: &str) -> GuestCreate {
+    GuestCreate {
+        vcpus: Some(4),
+        ..vm(name)
+    }
 }
 
 async fn used_vcpus(c: &Client, p: &ProjectView) -> u64 {
@@ -37,14 +40,8 @@ async fn used_vcpus(c: &Client, p: &ProjectView) -> u64 {
     p.quota.used.vcpus
 }
 
-async fn held(c: &Client, p: &ProjectView, body: Value) -> OperationView {
-    let a = c
-        .send(
-            Method::POST,
-            &format!("/projects/{}/guests", p.id),
-            Some(body),
-        )
-        .await;
+async fn held(c: &Client, p: &ProjectView, body: GuestCreate) -> OperationView {
+    let a = try_create_guest(c, p, &body).await;
     assert_eq!(a.status, 202, "{}", a.text);
     let op: OperationView = a.json();
     assert_eq!(op.state, OperationState::AwaitingApproval, "{op:?}");

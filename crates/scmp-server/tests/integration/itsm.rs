@@ -11,10 +11,11 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use hmac::{Hmac, Mac};
-use reqwest::Method;
 use scmp_api::{ApprovalView, OperationView, PolicyView};
 use scmp_common::{ApprovalState, Clock, OperationState, SystemClock};
-use scmp_test_utils::helpers::{acme_web, bind_on_tenant, tenant_user, vm, wait_operation};
+use scmp_test_utils::helpers::{
+    acme_web, bind_on_tenant, tenant_user, try_create_guest, vm, wait_operation,
+};
 use scmp_test_utils::TestContext;
 use serde_json::{json, Value};
 use sha2::Sha256;
@@ -97,15 +98,11 @@ async fn a_ticketing_system_approves_through_the_signed_callback() {
                     "itsm": {"url": desk_url, "secret": SECRET}}}),
         )
         .await;
-    let mut body = serde_json::to_value(vm("big1")).unwrap();
-    body["vcpus"] = json!(4);
-    let a = alice
-        .send(
-            Method::POST,
-            &format!("/projects/{}/guests", p.id),
-            Some(body),
-        )
-        .await;
+    let body = scmp_api::GuestCreate {
+        vcpus: Some(4),
+        ..vm("big1")
+    };
+    let a = try_create_guest(&alice, &p, &body).await;
     assert_eq!(a.status, 202, "{}", a.text);
     let op: OperationView = a.json();
     assert_eq!(op.state, OperationState::AwaitingApproval);

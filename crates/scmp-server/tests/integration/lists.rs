@@ -4,7 +4,8 @@
 use reqwest::Method;
 use scmp_api::{Page, TenantView};
 use scmp_test_utils::helpers::{
-    acme_web, create_guest, create_tenant, quota, user_with_role, vm, wait_operation,
+    acme_web, create_guest, create_tenant, quota, try_create_guest, user_with_role, vm,
+    wait_operation,
 };
 use scmp_test_utils::{SimSite, TestContext};
 use serde_json::{json, Value};
@@ -167,15 +168,11 @@ async fn every_list_pages_the_same_way() {
         )
         .await;
     for name in ["big1", "big2"] {
-        let mut body = serde_json::to_value(vm(name)).unwrap();
-        body["vcpus"] = json!(4);
-        let a = c
-            .send(
-                Method::POST,
-                &format!("/projects/{}/guests", p.id),
-                Some(body),
-            )
-            .await;
+        let body = scmp_api::GuestCreate {
+            vcpus: Some(4),
+            ..vm(name)
+        };
+        let a = try_create_guest(c, &p, &body).await;
         assert_eq!(a.status, 202, "{}", a.text);
     }
     // Enough audit entries for two signed checkpoints (one every 100 entries).

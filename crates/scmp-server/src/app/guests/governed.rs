@@ -79,7 +79,7 @@ impl AppState {
             return Ok(None);
         }
         let id = self.random.id::<OperationId>();
-        let mut approval = self.hold(id, &g.holds, Vec::new())?;
+        let mut approval = self.hold(id, &g.holds)?;
         approval.deliveries = self
             .itsm_requests(id, &g.holds, approval.deadline, g.summary.clone())
             .await?;
