@@ -14,6 +14,10 @@ use pve_types::api::nodes::{
     self, NetworkInterface, NodeListItem, NodeStatus, RrdPoint, Timeframe,
 };
 use pve_types::api::pools::{self, PoolConfig, PoolCreate, PoolListItem, PoolUpdate};
+use pve_types::api::sdn::{
+    self, IpMapping, Subnet, SubnetCreate, SubnetUpdate, View, Vnet, VnetCreate, VnetUpdate, Zone,
+    ZoneCreate,
+};
 use pve_types::api::storage::{self, NodeStorage, StorageConfig, StorageContent};
 use pve_types::api::tasks::{
     self, TaskListItem, TaskListParams, TaskLogLine, TaskOutcome, TaskRunState, TaskStatus,
@@ -474,6 +478,72 @@ pub trait PveApi: Send + Sync {
     /// `GET /cluster/ha/status/current`.
     async fn ha_status(&self) -> Result<Vec<HaStatusEntry>, Error> {
         call(self, ha::status_current()).await
+    }
+
+    /// `PUT /cluster/sdn`: applies the staged SDN configuration; answers the task.
+    async fn sdn_apply(&self) -> Result<Upid, Error> {
+        call_upid(self, sdn::apply()).await
+    }
+    /// `GET /cluster/sdn/zones`.
+    async fn sdn_zones(&self, v: View) -> Result<Vec<Zone>, Error> {
+        call(self, sdn::zones(v)).await
+    }
+    /// `POST /cluster/sdn/zones`.
+    async fn sdn_zone_create(&self, z: &ZoneCreate) -> Result<(), Error> {
+        call_unit(self, sdn::zone_create(z)?).await
+    }
+    /// `DELETE /cluster/sdn/zones/{zone}`.
+    async fn sdn_zone_delete(&self, zone: &str) -> Result<(), Error> {
+        call_unit(self, sdn::zone_delete(zone)).await
+    }
+    /// `GET /cluster/sdn/vnets`.
+    async fn sdn_vnets(&self, v: View) -> Result<Vec<Vnet>, Error> {
+        call(self, sdn::vnets(v)).await
+    }
+    /// `GET /cluster/sdn/vnets/{vnet}` (the staged configuration, with its digest).
+    async fn sdn_vnet(&self, vnet: &str) -> Result<Vnet, Error> {
+        call(self, sdn::vnet_get(vnet)).await
+    }
+    /// `POST /cluster/sdn/vnets`.
+    async fn sdn_vnet_create(&self, v: &VnetCreate) -> Result<(), Error> {
+        call_unit(self, sdn::vnet_create(v)?).await
+    }
+    /// `PUT /cluster/sdn/vnets/{vnet}`.
+    async fn sdn_vnet_update(&self, vnet: &str, u: &VnetUpdate) -> Result<(), Error> {
+        call_unit(self, sdn::vnet_update(vnet, u)?).await
+    }
+    /// `DELETE /cluster/sdn/vnets/{vnet}`.
+    async fn sdn_vnet_delete(&self, vnet: &str) -> Result<(), Error> {
+        call_unit(self, sdn::vnet_delete(vnet)).await
+    }
+    /// `GET /cluster/sdn/vnets/{vnet}/subnets`.
+    async fn sdn_subnets(&self, vnet: &str, v: View) -> Result<Vec<Subnet>, Error> {
+        call(self, sdn::subnets(vnet, v)).await
+    }
+    /// `POST /cluster/sdn/vnets/{vnet}/subnets`.
+    async fn sdn_subnet_create(&self, vnet: &str, s: &SubnetCreate) -> Result<(), Error> {
+        call_unit(self, sdn::subnet_create(vnet, s)?).await
+    }
+    /// `PUT /cluster/sdn/vnets/{vnet}/subnets/{subnet}`.
+    async fn sdn_subnet_update(
+        &self,
+        vnet: &str,
+        subnet: &str,
+        u: &SubnetUpdate,
+    ) -> Result<(), Error> {
+        call_unit(self, sdn::subnet_update(vnet, subnet, u)?).await
+    }
+    /// `DELETE /cluster/sdn/vnets/{vnet}/subnets/{subnet}`.
+    async fn sdn_subnet_delete(&self, vnet: &str, subnet: &str) -> Result<(), Error> {
+        call_unit(self, sdn::subnet_delete(vnet, subnet)).await
+    }
+    /// `POST /cluster/sdn/vnets/{vnet}/ips`.
+    async fn sdn_ip_create(&self, vnet: &str, m: &IpMapping) -> Result<(), Error> {
+        call_unit(self, sdn::ip_create(vnet, m)?).await
+    }
+    /// `DELETE /cluster/sdn/vnets/{vnet}/ips`.
+    async fn sdn_ip_delete(&self, vnet: &str, m: &IpMapping) -> Result<(), Error> {
+        call_unit(self, sdn::ip_delete(vnet, m)?).await
     }
 }
 

@@ -15,6 +15,7 @@ use pve_types::api::guest::{
 use pve_types::api::ha::{self, HaResourceCreate, HaResourceUpdate, HaState};
 use pve_types::api::nodes::{self, Timeframe};
 use pve_types::api::pools::{self, PoolCreate, PoolUpdate};
+use pve_types::api::sdn;
 use pve_types::api::storage;
 use pve_types::api::tasks::{self, TaskListParams};
 use pve_types::api::ENDPOINTS;
@@ -111,6 +112,88 @@ fn every_request() -> Vec<ApiRequest> {
         .unwrap(),
         ha::delete("vm:100"),
         ha::status_current(),
+        sdn::apply(),
+        sdn::zones(sdn::View::Pending),
+        sdn::zone_create(&sdn::ZoneCreate {
+            zone: "t1".into(),
+            kind: sdn::ZoneType::Vxlan,
+            bridge: None,
+            peers: Some("10.0.0.1,10.0.0.2".into()),
+            controller: Some("evpn1".into()),
+            vrf_vxlan: Some(4000),
+            ipam: Some("pve".into()),
+            mtu: Some(1450),
+        })
+        .unwrap(),
+        sdn::zone_get("t1"),
+        sdn::zone_update(
+            "t1",
+            Some(1400),
+            Some("0123456789abcdef0123456789abcdef01234567"),
+        ),
+        sdn::zone_delete("t1"),
+        sdn::vnets(sdn::View::Running),
+        sdn::vnet_create(&sdn::VnetCreate {
+            vnet: "v1".into(),
+            zone: "t1".into(),
+            tag: Some(100),
+            alias: Some("web".into()),
+        })
+        .unwrap(),
+        sdn::vnet_get("v1"),
+        sdn::vnet_update(
+            "v1",
+            &sdn::VnetUpdate {
+                alias: Some("web".into()),
+                tag: Some(101),
+                digest: Some("0123456789abcdef0123456789abcdef01234567".into()),
+            },
+        )
+        .unwrap(),
+        sdn::vnet_delete("v1"),
+        sdn::subnets("v1", sdn::View::Staged),
+        sdn::subnet_create(
+            "v1",
+            &sdn::SubnetCreate {
+                subnet: "10.0.0.0/24".into(),
+                kind: "subnet",
+                gateway: Some("10.0.0.1".into()),
+                snat: Some(true),
+                dhcp_range: Some("start-address=10.0.0.100,end-address=10.0.0.200".into()),
+            },
+        )
+        .unwrap(),
+        sdn::subnet_update(
+            "v1",
+            "t1-10.0.0.0-24",
+            &sdn::SubnetUpdate {
+                gateway: Some("10.0.0.1".into()),
+                snat: Some(false),
+                dhcp_range: Some("start-address=10.0.0.100,end-address=10.0.0.200".into()),
+                delete: Some("snat".into()),
+                digest: Some("0123456789abcdef0123456789abcdef01234567".into()),
+            },
+        )
+        .unwrap(),
+        sdn::subnet_delete("v1", "t1-10.0.0.0-24"),
+        sdn::ip_create(
+            "v1",
+            &sdn::IpMapping {
+                zone: "t1".into(),
+                ip: "10.0.0.5".into(),
+                mac: Some("BC:24:11:00:00:01".into()),
+            },
+        )
+        .unwrap(),
+        sdn::ip_delete(
+            "v1",
+            &sdn::IpMapping {
+                zone: "t1".into(),
+                ip: "10.0.0.5".into(),
+                mac: None,
+            },
+        )
+        .unwrap(),
     ];
     for kind in [GuestKind::Qemu, GuestKind::Lxc] {
         let mut create = GuestCreate {
@@ -350,7 +433,12 @@ fn check_against(version: &str) {
             .unwrap_or(&empty);
         for (name, value) in &req.path_params {
             match props.get(*name) {
-                Some(d) if d.get("optional").and_then(Value::as_u64) != Some(1) => {
+                // PVE declares the VNet of a subnet update optional although the path holds it.
+                Some(d)
+                    if d.get("optional").and_then(Value::as_u64) != Some(1)
+                        || (key == "PUT /cluster/sdn/vnets/{vnet}/subnets/{subnet}"
+                            && *name == "vnet") =>
+                {
                     if let Err(e) = check_value(d, value) {
                         failures.push(format!("{version}: {key} path {name}: {e}"));
                     }

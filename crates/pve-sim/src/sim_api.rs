@@ -6,6 +6,7 @@
 //! | `POST /sim/nodes/{node}/down`, `.../up` | fail a node, bring it back |
 //! | `POST /sim/partition` `{"groups": [["pve1"], ["pve2","pve3"]]}`; `DELETE /sim/partition` | split or heal |
 //! | `PUT /sim/faults` `{"task_failure_rate": 0.2, "latency_ms": 50, "drop_rate": 0.05}` | set faults |
+//! | `PUT /sim/faults` `{"sdn_reload_failures": 1}` | the next SDN reloads fail |
 //! | `POST /sim/clock/advance` `{"seconds": 120}` | move an explicit clock |
 //! | `POST /sim/save` | save to the state file |
 
@@ -128,6 +129,9 @@ fn route(
                 f.latency_ms = l.min(60_000.0) as u64;
             }
             sim.set_faults(f);
+            if let Some(n) = num(params, "sdn_reload_failures")? {
+                sim.cluster().sdn.failing_reloads = n.min(1000.0) as u32;
+            }
             Ok(Value::Null)
         }
         ("POST", ["sim", "clock", "advance"]) => {

@@ -65,6 +65,12 @@ fn type_matches(ty: &ParamType, decl: &Value) -> Result<(), String> {
         ParamType::Pool => format == Some("pve-poolid"),
         ParamType::ConfigId => format == Some("pve-configid"),
         ParamType::DnsName => format == Some("dns-name"),
+        ParamType::SdnZoneId => format == Some("pve-sdn-zone-id"),
+        ParamType::SdnVnetId => format == Some("pve-sdn-vnet-id"),
+        ParamType::SdnSubnetId => format == Some("pve-sdn-subnet-id"),
+        ParamType::Ip => format == Some("ip"),
+        ParamType::Mac => format == Some("mac-addr"),
+        ParamType::List => t == "array",
         ParamType::QemuDisk => decl
             .get("enum")
             .and_then(Value::as_array)
@@ -291,6 +297,9 @@ fn template_of(method: &str, path: &str) -> String {
             "resources" => "{sid}",
             "groups" if segs.contains(&"ha") => "{group}",
             "replication" if segs.first() == Some(&"nodes") => "{id}",
+            "zones" if segs.contains(&"sdn") => "{zone}",
+            "vnets" if segs.contains(&"sdn") => "{vnet}",
+            "subnets" if segs.contains(&"sdn") => "{subnet}",
             _ => s,
         };
         out.push(t.to_string());
@@ -683,6 +692,84 @@ fn answers_have_the_schema_shapes() {
         "/nodes/pve3/status",
         &[("command", "reboot")],
     );
+    // SDN: staged, listed three ways, applied, mapped, and taken down again.
+    run(&mut h, "GET", "/cluster/sdn", &[]);
+    run(
+        &mut h,
+        "POST",
+        "/cluster/sdn/zones",
+        &[
+            ("zone", "t1"),
+            ("type", "vlan"),
+            ("bridge", "vmbr0"),
+            ("ipam", "pve"),
+        ],
+    );
+    run(&mut h, "PUT", "/cluster/sdn/zones/t1", &[("mtu", "1500")]);
+    run(
+        &mut h,
+        "POST",
+        "/cluster/sdn/vnets",
+        &[("vnet", "v1"), ("zone", "t1"), ("tag", "100")],
+    );
+    run(&mut h, "PUT", "/cluster/sdn/vnets/v1", &[("alias", "web")]);
+    run(
+        &mut h,
+        "POST",
+        "/cluster/sdn/vnets/v1/subnets",
+        &[
+            ("subnet", "10.9.0.0/24"),
+            ("type", "subnet"),
+            ("gateway", "10.9.0.1"),
+            ("snat", "1"),
+            (
+                "dhcp-range",
+                "start-address=10.9.0.100,end-address=10.9.0.200",
+            ),
+        ],
+    );
+    run(
+        &mut h,
+        "PUT",
+        "/cluster/sdn/vnets/v1/subnets/t1-10.9.0.0-24",
+        &[("snat", "0")],
+    );
+    for view in [&[][..], &[("pending", "1")][..], &[("running", "1")][..]] {
+        run(&mut h, "GET", "/cluster/sdn/zones", view);
+        run(&mut h, "GET", "/cluster/sdn/vnets", view);
+        run(&mut h, "GET", "/cluster/sdn/vnets/v1/subnets", view);
+    }
+    run(&mut h, "GET", "/cluster/sdn/zones/t1", &[]);
+    run(&mut h, "GET", "/cluster/sdn/vnets/v1", &[]);
+    run(
+        &mut h,
+        "GET",
+        "/cluster/sdn/vnets/v1/subnets/t1-10.9.0.0-24",
+        &[],
+    );
+    run(&mut h, "PUT", "/cluster/sdn", &[]);
+    h.now += 10.0;
+    let ip = [
+        ("zone", "t1"),
+        ("ip", "10.9.0.5"),
+        ("mac", "BC:24:11:00:00:05"),
+    ];
+    run(&mut h, "POST", "/cluster/sdn/vnets/v1/ips", &ip);
+    run(
+        &mut h,
+        "PUT",
+        "/cluster/sdn/vnets/v1/ips",
+        &[("zone", "t1"), ("ip", "10.9.0.5"), ("vmid", "100")],
+    );
+    run(&mut h, "DELETE", "/cluster/sdn/vnets/v1/ips", &ip);
+    run(
+        &mut h,
+        "DELETE",
+        "/cluster/sdn/vnets/v1/subnets/t1-10.9.0.0-24",
+        &[],
+    );
+    run(&mut h, "DELETE", "/cluster/sdn/vnets/v1", &[]);
+    run(&mut h, "DELETE", "/cluster/sdn/zones/t1", &[]);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     let served: BTreeSet<String> = served_endpoints().into_iter().collect();
     let missing: Vec<_> = served.difference(&covered).collect();

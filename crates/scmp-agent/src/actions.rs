@@ -75,7 +75,7 @@ pub fn tenant_pool(tenant_name: &str) -> String {
     format!("scmp-{tenant_name}")
 }
 
-fn wait_options() -> WaitOptions {
+pub(crate) fn wait_options() -> WaitOptions {
     WaitOptions {
         first_poll: Duration::from_millis(10),
         max_poll: Duration::from_secs(1),

@@ -8,6 +8,7 @@ use pve_types::api::guest::{PowerAction, Snapshot};
 use scmp_common::{GuestId, GuestKind};
 
 use crate::actions::{CloneOutcome, GuestSpec};
+use crate::network::SdnNetwork;
 use crate::protocol::SiteObservation;
 
 /// A command's idempotency key: a command sent again with the same id (a retry after a lost
@@ -226,6 +227,37 @@ pub enum Command {
         /// Its VMID.
         vmid: u32,
     },
+    /// The tenant network exists and runs as described (staged, applied, rolled back when the
+    /// apply fails).
+    EnsureNetwork {
+        /// The network.
+        network: SdnNetwork,
+    },
+    /// The tenant network is gone from the cluster.
+    RemoveNetwork {
+        /// The network.
+        network: SdnNetwork,
+    },
+    /// An address is mapped to a NIC in the zone's IPAM.
+    MapAddress {
+        /// The zone.
+        zone: String,
+        /// The VNet.
+        vnet: String,
+        /// The address.
+        ip: String,
+        /// The NIC's MAC address.
+        mac: Option<String>,
+    },
+    /// An address's IPAM mapping is gone.
+    UnmapAddress {
+        /// The zone.
+        zone: String,
+        /// The VNet.
+        vnet: String,
+        /// The address.
+        ip: String,
+    },
 }
 
 impl Command {
@@ -248,6 +280,10 @@ impl Command {
             Command::Snapshots { .. } => "snapshots",
             Command::Addresses { .. } => "addresses",
             Command::Destroy { .. } => "destroy",
+            Command::EnsureNetwork { .. } => "ensure_network",
+            Command::RemoveNetwork { .. } => "remove_network",
+            Command::MapAddress { .. } => "map_address",
+            Command::UnmapAddress { .. } => "unmap_address",
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod enroll;
 pub mod identity;
 pub mod link;
 mod local;
+pub mod network;
 mod observe;
 pub mod protocol;
 pub mod site_api;

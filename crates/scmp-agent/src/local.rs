@@ -10,6 +10,7 @@ use tokio::sync::OnceCell;
 
 use crate::actions::{self, SnapshotOp};
 use crate::command::{Agent, AgentError, Answer, Command, CommandId, Reply, SnapshotChange};
+use crate::network;
 
 /// How many commands' answers are remembered, for a command sent again.
 const REMEMBERED: usize = 4096;
@@ -188,6 +189,27 @@ impl LocalAgent {
             },
             Command::Destroy { guest, kind, vmid } => {
                 actions::destroy(api, guest, kind, vmid, upids).await?;
+                Answer::Done
+            }
+            Command::EnsureNetwork { network } => {
+                network::ensure_network(api, &network, upids).await?;
+                Answer::Done
+            }
+            Command::RemoveNetwork { network } => {
+                network::remove_network(api, &network, upids).await?;
+                Answer::Done
+            }
+            Command::MapAddress {
+                zone,
+                vnet,
+                ip,
+                mac,
+            } => {
+                network::map_address(api, &zone, &vnet, &ip, mac.as_deref()).await?;
+                Answer::Done
+            }
+            Command::UnmapAddress { zone, vnet, ip } => {
+                network::unmap_address(api, &zone, &vnet, &ip).await?;
                 Answer::Done
             }
         })

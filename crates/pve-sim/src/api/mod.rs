@@ -11,6 +11,7 @@ mod nodes;
 mod pools;
 mod render;
 mod replication;
+mod sdn;
 mod settings;
 mod storage;
 mod tasks;
@@ -163,6 +164,50 @@ fn routes() -> &'static [(&'static str, &'static str, Handler)] {
         ("PUT", "/cluster/ha/resources/{sid}", j!(ha::update)),
         ("DELETE", "/cluster/ha/resources/{sid}", j!(ha::delete)),
         ("GET", "/cluster/ha/status/current", j!(ha::status_current)),
+        ("GET", "/cluster/sdn", j!(sdn::index)),
+        ("PUT", "/cluster/sdn", j!(sdn::apply)),
+        ("GET", "/cluster/sdn/zones", j!(sdn::zone_list)),
+        ("POST", "/cluster/sdn/zones", j!(sdn::zone_create)),
+        ("GET", "/cluster/sdn/zones/{zone}", j!(sdn::zone_get)),
+        ("PUT", "/cluster/sdn/zones/{zone}", j!(sdn::zone_update)),
+        ("DELETE", "/cluster/sdn/zones/{zone}", j!(sdn::zone_delete)),
+        ("GET", "/cluster/sdn/vnets", j!(sdn::vnet_list)),
+        ("POST", "/cluster/sdn/vnets", j!(sdn::vnet_create)),
+        ("GET", "/cluster/sdn/vnets/{vnet}", j!(sdn::vnet_get)),
+        ("PUT", "/cluster/sdn/vnets/{vnet}", j!(sdn::vnet_update)),
+        ("DELETE", "/cluster/sdn/vnets/{vnet}", j!(sdn::vnet_delete)),
+        (
+            "GET",
+            "/cluster/sdn/vnets/{vnet}/subnets",
+            j!(sdn::subnet_list),
+        ),
+        (
+            "POST",
+            "/cluster/sdn/vnets/{vnet}/subnets",
+            j!(sdn::subnet_create),
+        ),
+        (
+            "GET",
+            "/cluster/sdn/vnets/{vnet}/subnets/{subnet}",
+            j!(sdn::subnet_get),
+        ),
+        (
+            "PUT",
+            "/cluster/sdn/vnets/{vnet}/subnets/{subnet}",
+            j!(sdn::subnet_update),
+        ),
+        (
+            "DELETE",
+            "/cluster/sdn/vnets/{vnet}/subnets/{subnet}",
+            j!(sdn::subnet_delete),
+        ),
+        ("POST", "/cluster/sdn/vnets/{vnet}/ips", j!(sdn::ip_create)),
+        ("PUT", "/cluster/sdn/vnets/{vnet}/ips", j!(sdn::ip_update)),
+        (
+            "DELETE",
+            "/cluster/sdn/vnets/{vnet}/ips",
+            j!(sdn::ip_delete),
+        ),
         ("GET", "/nodes", j!(nodes::list)),
         ("GET", "/nodes/{node}/status", j!(nodes::status)),
         ("POST", "/nodes/{node}/status", j!(settings::node_command)),

@@ -11,6 +11,7 @@ pub mod guest_keys {
 mod ha;
 mod noise;
 mod pool;
+pub mod sdn;
 mod settings;
 mod task;
 
@@ -221,6 +222,9 @@ pub struct Cluster {
     /// Disk images allocated outside guests' configurations.
     #[serde(default)]
     pub allocated: Vec<AllocatedVolume>,
+    /// Software-defined networking.
+    #[serde(default)]
+    pub sdn: sdn::Sdn,
     #[serde(skip, default = "default_rng")]
     pub(crate) rng: StdRng,
 }
@@ -336,6 +340,7 @@ impl Cluster {
             ha_groups: BTreeMap::new(),
             replication: BTreeMap::new(),
             node_settings: BTreeMap::new(),
+            sdn: Default::default(),
             allocated: Vec::new(),
             rng,
         };

@@ -105,6 +105,8 @@ pub enum Effect {
         /// New size in bytes.
         bytes: u64,
     },
+    /// Every node reloads the committed SDN configuration.
+    SdnReload,
     /// Make a node's pending network configuration its running one (`ifreload`).
     NetworkApply {
         /// The node.
@@ -356,6 +358,44 @@ impl Cluster {
     fn apply(&mut self, effect: &Effect, now: SimTime) -> Result<(), String> {
         match effect {
             Effect::None => {}
+            Effect::SdnReload => {
+                self.sdn.reloads += 1;
+                if self.sdn.failing_reloads > 0 {
+                    self.sdn.failing_reloads -= 1;
+                    let node = self.entry_node.clone();
+                    return Err(format!(
+                        "{node}: reloading the network failed: ifreload: error: vrf or bridge missing for a vnet"
+                    ));
+                }
+                // A VLAN zone's bridge has to exist on every node of the zone.
+                let zones: Vec<(String, String, Option<String>)> = self
+                    .sdn
+                    .running
+                    .zones
+                    .iter()
+                    .filter_map(|(id, z)| {
+                        Some((
+                            id.clone(),
+                            z.get("bridge")?.clone(),
+                            z.get("nodes").cloned(),
+                        ))
+                    })
+                    .collect();
+                let nodes: Vec<String> = self.nodes.iter().map(|n| n.name.clone()).collect();
+                for (zone, bridge, on) in zones {
+                    for n in &nodes {
+                        if on.as_ref().is_some_and(|l| !l.split(',').any(|x| x == n)) {
+                            continue;
+                        }
+                        if !self.node_settings(n).network.contains_key(&bridge) {
+                            return Err(format!(
+                                "{n}: zone {zone}: bridge {bridge} does not exist"
+                            ));
+                        }
+                    }
+                }
+                self.sdn.active = self.sdn.running.clone();
+            }
             Effect::NetworkApply { node } => {
                 let settings = self.node_settings(node);
                 if let Some(mut pending) = settings.network_pending.take() {

@@ -50,6 +50,18 @@ pub enum ParamType {
     QemuDisk,
     /// A container disk key (`rootfs`, `mp0`, ...).
     CtDisk,
+    /// `pve-sdn-zone-id`.
+    SdnZoneId,
+    /// `pve-sdn-vnet-id`.
+    SdnVnetId,
+    /// `pve-sdn-subnet-id` (a prefix, or `zone-prefix` with `-` for `/`).
+    SdnSubnetId,
+    /// `ip`: an IPv4 or IPv6 address.
+    Ip,
+    /// `mac-addr`.
+    Mac,
+    /// An array (sent as one value per item).
+    List,
 }
 
 /// One declared parameter.
@@ -139,6 +151,12 @@ fn parse_type(t: &str) -> ParamType {
         "dns" => ParamType::DnsName,
         "qdisk" => ParamType::QemuDisk,
         "ctdisk" => ParamType::CtDisk,
+        "zoneid" => ParamType::SdnZoneId,
+        "vnetid" => ParamType::SdnVnetId,
+        "subnetid" => ParamType::SdnSubnetId,
+        "ip" => ParamType::Ip,
+        "mac" => ParamType::Mac,
+        "list" => ParamType::List,
         other => panic!("unknown parameter type in the endpoint table: {other}"),
     }
 }
@@ -386,6 +404,44 @@ pub fn check_value(ty: &ParamType, v: &str) -> Result<(), String> {
                 Err(format!("value '{v}' does not have a value in the enumeration 'rootfs, mp0, ..., mp255'"))
             }
         }
+        ParamType::SdnZoneId => {
+            crate::model::sdn::check_id("zone", v).map_err(|e| format!("invalid format - {e}\n"))
+        }
+        ParamType::SdnVnetId => {
+            crate::model::sdn::check_id("vnet", v).map_err(|e| format!("invalid format - {e}\n"))
+        }
+        ParamType::SdnSubnetId => {
+            let prefix = v.rsplit_once('-').map(|(a, l)| {
+                // `zone-10.0.0.0-24`: the address after the zone.
+                let addr = a.split_once('-').map_or(a, |(_, addr)| addr);
+                format!("{addr}/{l}")
+            });
+            let ok = crate::model::sdn::Cidr::parse(v).is_some()
+                || prefix.is_some_and(|p| crate::model::sdn::Cidr::parse(&p).is_some());
+            if ok {
+                Ok(())
+            } else {
+                Err(format!("invalid format - invalid subnet '{v}'\n"))
+            }
+        }
+        ParamType::Ip => v.parse::<std::net::IpAddr>().map(|_| ()).map_err(|_| {
+            format!("invalid format - value '{v}' does not look like a valid IP address\n")
+        }),
+        ParamType::Mac => {
+            let parts: Vec<&str> = v.split(':').collect();
+            if parts.len() == 6
+                && parts
+                    .iter()
+                    .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_hexdigit()))
+            {
+                Ok(())
+            } else {
+                Err(format!(
+                    "invalid format - value '{v}' does not look like a valid MAC address\n"
+                ))
+            }
+        }
+        ParamType::List => Ok(()),
     }
 }
 

@@ -2,7 +2,8 @@
 //!
 //! One line per endpoint: `name:type` tokens, `?` marking optional ones, `name[n]` an indexed family
 //! (`net0`..`net31`). Types: `str(MAXLEN)`, `int(MIN..MAX)`, `num(MIN..MAX)`, `bool`, `enum(a|b)`, and the
-//! PVE formats `node`, `vmid`, `storage`, `pool`, `cfgid`, `dns`, `qdisk`, `ctdisk`. The test
+//! PVE formats `node`, `vmid`, `storage`, `pool`, `cfgid`, `dns`, `qdisk`, `ctdisk`, `zoneid`,
+//! `vnetid`, `subnetid`, `ip`, `mac`, and `list` (an array). The test
 //! `tests/schema_fidelity.rs` checks every token against the official 8.4 and 9.1 API schemas.
 
 /// `(METHOD /path, parameters)` for every endpoint the simulator serves.
@@ -117,4 +118,24 @@ pub const ENDPOINT_PARAMS: &[(&str, &str)] = &[
     ("GET /cluster/config/qdevice", ""),
     ("GET /nodes/{node}/replication", "guest:vmid? node:node"),
     ("GET /nodes/{node}/replication/{id}/status", "id:str node:node"),
+    ("GET /cluster/sdn", ""),
+    ("PUT /cluster/sdn", ""),
+    ("GET /cluster/sdn/zones", "pending:bool? running:bool? type:enum(evpn|faucet|qinq|simple|vlan|vxlan)?"),
+    ("POST /cluster/sdn/zones", "advertise-subnets:bool? bridge:str? bridge-disable-mac-learning:bool? controller:str? dhcp:enum(dnsmasq)? disable-arp-nd-suppression:bool? dns:str? dnszone:dns? dp-id:int? exitnodes:str? exitnodes-local-routing:bool? exitnodes-primary:node? ipam:str? mac:mac? mtu:int? nodes:str? peers:str? reversedns:str? rt-import:str? tag:int(0..)? type:enum(evpn|faucet|qinq|simple|vlan|vxlan) vlan-protocol:enum(802.1q|802.1ad)? vrf-vxlan:int? vxlan-port:int(1..65536)? zone:zoneid"),
+    ("GET /cluster/sdn/zones/{zone}", "pending:bool? running:bool? zone:zoneid"),
+    ("PUT /cluster/sdn/zones/{zone}", "advertise-subnets:bool? bridge:str? bridge-disable-mac-learning:bool? controller:str? delete:str(4096)? dhcp:enum(dnsmasq)? digest:str(64)? disable-arp-nd-suppression:bool? dns:str? dnszone:dns? dp-id:int? exitnodes:str? exitnodes-local-routing:bool? exitnodes-primary:node? ipam:str? mac:mac? mtu:int? nodes:str? peers:str? reversedns:str? rt-import:str? tag:int(0..)? vlan-protocol:enum(802.1q|802.1ad)? vrf-vxlan:int? vxlan-port:int(1..65536)? zone:zoneid"),
+    ("DELETE /cluster/sdn/zones/{zone}", "zone:zoneid"),
+    ("GET /cluster/sdn/vnets", "pending:bool? running:bool?"),
+    ("POST /cluster/sdn/vnets", "alias:str(256)? isolate-ports:bool? tag:int? type:enum(vnet)? vlanaware:bool? vnet:vnetid zone:str"),
+    ("GET /cluster/sdn/vnets/{vnet}", "pending:bool? running:bool? vnet:vnetid"),
+    ("PUT /cluster/sdn/vnets/{vnet}", "alias:str(256)? delete:str(4096)? digest:str(64)? isolate-ports:bool? tag:int? vlanaware:bool? vnet:vnetid zone:str?"),
+    ("DELETE /cluster/sdn/vnets/{vnet}", "vnet:vnetid"),
+    ("GET /cluster/sdn/vnets/{vnet}/subnets", "pending:bool? running:bool? vnet:vnetid"),
+    ("POST /cluster/sdn/vnets/{vnet}/subnets", "dhcp-dns-server:ip? dhcp-range:list? dnszoneprefix:dns? gateway:ip? snat:bool? subnet:subnetid type:enum(subnet) vnet:str"),
+    ("GET /cluster/sdn/vnets/{vnet}/subnets/{subnet}", "pending:bool? running:bool? subnet:subnetid vnet:vnetid"),
+    ("PUT /cluster/sdn/vnets/{vnet}/subnets/{subnet}", "delete:str(4096)? dhcp-dns-server:ip? dhcp-range:list? digest:str(64)? dnszoneprefix:dns? gateway:ip? snat:bool? subnet:subnetid vnet:str?"),
+    ("DELETE /cluster/sdn/vnets/{vnet}/subnets/{subnet}", "subnet:subnetid vnet:vnetid"),
+    ("POST /cluster/sdn/vnets/{vnet}/ips", "ip:ip mac:mac? vnet:vnetid zone:zoneid"),
+    ("PUT /cluster/sdn/vnets/{vnet}/ips", "ip:ip mac:mac? vmid:int(100..999999999)? vnet:vnetid zone:zoneid"),
+    ("DELETE /cluster/sdn/vnets/{vnet}/ips", "ip:ip mac:mac? vnet:vnetid zone:zoneid"),
 ];

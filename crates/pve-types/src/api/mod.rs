@@ -11,6 +11,7 @@ pub mod guest_props;
 pub mod ha;
 pub mod nodes;
 pub mod pools;
+pub mod sdn;
 pub mod storage;
 pub mod tasks;
 
@@ -89,4 +90,21 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ha::RESOURCE_UPDATE,
     ha::RESOURCE_DELETE,
     ha::STATUS_CURRENT,
+    sdn::APPLY,
+    sdn::ZONES,
+    sdn::ZONE_CREATE,
+    sdn::ZONE_GET,
+    sdn::ZONE_UPDATE,
+    sdn::ZONE_DELETE,
+    sdn::VNETS,
+    sdn::VNET_CREATE,
+    sdn::VNET_GET,
+    sdn::VNET_UPDATE,
+    sdn::VNET_DELETE,
+    sdn::SUBNETS,
+    sdn::SUBNET_CREATE,
+    sdn::SUBNET_UPDATE,
+    sdn::SUBNET_DELETE,
+    sdn::IP_CREATE,
+    sdn::IP_DELETE,
 ];
