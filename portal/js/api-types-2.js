@@ -18,10 +18,36 @@
  */
 /** A name: lower-case letters, digits and hyphens, starting with a letter
  * @typedef {string} Name */
+/** `network_create`.
+ * @typedef {Object} NetworkCreate
+ * @property {(string|null)} [description] Description.
+ * @property {import('./api-types.js').Name} name Name, unique in the project (guests' NICs name it).
+ * @property {string} site The site it is at (by name).
+ * @property {Array<import('./api-types.js').SubnetCreate>} subnets Its subnets (1 to 8, not overlapping).
+ */
+/** NetworkId
+ * @typedef {string} NetworkId */
 /** The network a guest joins: a bridge of its cluster, and optionally a VLAN on it.
  * @typedef {Object} NetworkSpec
  * @property {(string|null)} [bridge] The bridge (`vmbr0` when left out); placement picks a host that has it.
  * @property {(number|null)} [vlan] A VLAN (1..4094) on that bridge, which must then be VLAN aware.
+ */
+/** A tenant network.
+ * @typedef {Object} NetworkView
+ * @property {import('./api-types.js').Time} created_at Created.
+ * @property {string} description Description.
+ * @property {(string|null)} [error] Why its last change failed.
+ * @property {import('./api-types.js').NetworkId} id Id.
+ * @property {import('./api-types.js').Name} name Name.
+ * @property {import('./api-types.js').ProjectId} project_id Its project.
+ * @property {import('./api-types.js').SiteId} site_id Its site.
+ * @property {string} state `creating`, `ready` or `deleting`.
+ * @property {Array<import('./api-types.js').SubnetView>} subnets Its subnets.
+ * @property {number} tag Its VLAN tag or VNI.
+ * @property {import('./api-types.js').Time} updated_at Last changed.
+ * @property {string} vnet Its VNet (the bridge of its guests' NICs).
+ * @property {string} zone Its SDN zone on the site's clusters.
+ * @property {string} zone_type `vlan`, `vxlan`, `evpn` or `simple`.
  */
 /** An OpenID provider's settings (realms of type `openid`).
  * @typedef {Object} OpenIdSettings
@@ -38,16 +64,17 @@
 /** OperationId
  * @typedef {string} OperationId */
 /** What an operation does.
- * @typedef {"guest_create"|"guest_delete"|"guest_start"|"guest_stop"|"guest_shutdown"|"guest_reboot"|"guest_resize"|"guest_migrate"|"snapshot_create"|"snapshot_rollback"|"snapshot_delete"} OperationKind */
+ * @typedef {"guest_create"|"guest_delete"|"guest_start"|"guest_stop"|"guest_shutdown"|"guest_reboot"|"guest_resize"|"guest_migrate"|"snapshot_create"|"snapshot_rollback"|"snapshot_delete"|"network_create"|"network_delete"} OperationKind */
 /** Where an operation is.
  * @typedef {"pending"|"awaiting_approval"|"running"|"succeeded"|"failed"|"cancelled"} OperationState */
 /** An operation.
  * @typedef {Object} OperationView
  * @property {import('./api-types.js').Time} created_at Created.
  * @property {(string|null)} [error] Why it failed.
- * @property {import('./api-types.js').GuestId} guest_id The guest.
+ * @property {(null|import('./api-types.js').GuestId)} [guest_id] The guest it acts on (guest operations).
  * @property {import('./api-types.js').OperationId} id Id.
  * @property {import('./api-types.js').OperationKind} kind What it does.
+ * @property {(null|import('./api-types.js').NetworkId)} [network_id] The network it acts on (network operations).
  * @property {number} progress 0 to 100.
  * @property {string} request_id The request that started it (its audit entries carry the same id).
  * @property {import('./api-types.js').OperationState} state Where it is.
@@ -109,6 +136,11 @@
 /** A page of a list.
  * @typedef {Object} Page_JoinTokenView
  * @property {Array<import('./api-types.js').JoinTokenView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
+ * @typedef {Object} Page_NetworkView
+ * @property {Array<import('./api-types.js').NetworkView>} items The items.
  * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
  */
 /** A page of a list.
@@ -383,6 +415,7 @@
  * @property {number} disk_gib Disk in GiB.
  * @property {number} guests Guests.
  * @property {number} memory_mib Memory in MiB.
+ * @property {number} [networks] Tenant networks (0 when absent).
  * @property {number} vcpus Virtual CPUs.
  */
 /** `role_binding_create`.
@@ -468,33 +501,5 @@
  * @typedef {Object} SiteBudgetSet
  * @property {import('./api-types.js').ResourcesBody} budget What the site may create for the project while cut off from the platform.
  * @property {(number|null)} [valid_for_s] Seconds it stays valid (3600 to 7776000; 2592000, 30 days, when absent); the platform renews it by setting it again while the site is connected.
- */
-/** A project's offline budget at a site.
- * @typedef {Object} SiteBudgetView
- * @property {import('./api-types.js').ResourcesBody} granted What is granted, and reserved in the project's usage.
- * @property {(null|import('./api-types.js').SiteBudgetCut)} [pending] A cut (a smaller grant, a shorter validity, a withdrawal) the site has not confirmed yet: the site is told it, while `granted` stays reserved until the site holds it or `valid_until` passes.
- * @property {import('./api-types.js').SiteId} site The site.
- * @property {import('./api-types.js').Time} updated_at Last changed.
- * @property {import('./api-types.js').ResourcesBody} used What the site reported it took of it (guests made there while cut off, not yet reconciled).
- * @property {import('./api-types.js').Time} valid_until Valid until; then what the site did not use goes back to the project.
- */
-/** `site_create`.
- * @typedef {Object} SiteCreate
- * @property {import('./api-types.js').Country} country ISO 3166-1 alpha-2 country code (`DE`), for residency.
- * @property {(string|null)} [description] Description.
- * @property {import('./api-types.js').Name} name Name.
- * @property {(string|null)} [region] Region within the country.
- */
-/** SiteId
- * @typedef {string} SiteId */
-/** A site's link: its agents' links taken together, the worst first.
- * @typedef {Object} SiteLinkView
- * @property {number} agents Agents fronting the site's clusters.
- * @property {number} connected How many of them are connected.
- * @property {number} [journaled_waiting] Messages its agents' journals hold for the platform, as they last said.
- * @property {(number|null)} [lag_ms] How long ago the least recently heard agent was heard, in milliseconds.
- * @property {(null|import('./api-types.js').Time)} [since] Since when the worst agent is in that state (absent: not since this replica started).
- * @property {import('./api-types.js').Connectivity} state The worst of its agents' states.
- * @property {number} waiting_commands Commands for the site waiting for an answer (or for its agents to come back).
  */
 export {};

@@ -2,6 +2,44 @@
 // tests/portal/gen-types.mjs (do not edit; run `node tests/portal/gen-types.mjs` after the
 // document changes). Type definitions only: nothing here runs.
 
+/** A project's offline budget at a site.
+ * @typedef {Object} SiteBudgetView
+ * @property {import('./api-types.js').ResourcesBody} granted What is granted, and reserved in the project's usage.
+ * @property {(null|import('./api-types.js').SiteBudgetCut)} [pending] A cut (a smaller grant, a shorter validity, a withdrawal) the site has not confirmed yet: the site is told it, while `granted` stays reserved until the site holds it or `valid_until` passes.
+ * @property {import('./api-types.js').SiteId} site The site.
+ * @property {import('./api-types.js').Time} updated_at Last changed.
+ * @property {import('./api-types.js').ResourcesBody} used What the site reported it took of it (guests made there while cut off, not yet reconciled).
+ * @property {import('./api-types.js').Time} valid_until Valid until; then what the site did not use goes back to the project.
+ */
+/** `site_create`.
+ * @typedef {Object} SiteCreate
+ * @property {import('./api-types.js').Country} country ISO 3166-1 alpha-2 country code (`DE`), for residency.
+ * @property {(string|null)} [description] Description.
+ * @property {import('./api-types.js').Name} name Name.
+ * @property {(string|null)} [region] Region within the country.
+ */
+/** SiteId
+ * @typedef {string} SiteId */
+/** A site's link: its agents' links taken together, the worst first.
+ * @typedef {Object} SiteLinkView
+ * @property {number} agents Agents fronting the site's clusters.
+ * @property {number} connected How many of them are connected.
+ * @property {number} [journaled_waiting] Messages its agents' journals hold for the platform, as they last said.
+ * @property {(number|null)} [lag_ms] How long ago the least recently heard agent was heard, in milliseconds.
+ * @property {(null|import('./api-types.js').Time)} [since] Since when the worst agent is in that state (absent: not since this replica started).
+ * @property {import('./api-types.js').Connectivity} state The worst of its agents' states.
+ * @property {number} waiting_commands Commands for the site waiting for an answer (or for its agents to come back).
+ */
+/** How a site realises tenant networks (`site_networking_set`, `site_networking_view`).
+ * @typedef {Object} SiteNetworkingBody
+ * @property {(string|null)} [bridge] The bridge of VLAN zones (`vmbr0`).
+ * @property {(string|null)} [controller] The EVPN controller's id.
+ * @property {(number|null)} [mtu] The networks' MTU (none: the zone's default).
+ * @property {(string|null)} [peers] The nodes' addresses for VXLAN zones, comma-separated.
+ * @property {number} tag_max The last.
+ * @property {number} tag_min The first VLAN tag or VNI scmp hands out.
+ * @property {string} zone_type `vlan` (on a VLAN-aware bridge), `vxlan`, `evpn` or `simple`.
+ */
 /** `site_update`.
  * @typedef {Object} SiteUpdate
  * @property {(string|null)} [description] Description.
@@ -65,6 +103,25 @@
  * @typedef {Object} Subject
  * @property {(string|null)} [group] The group (id or name).
  * @property {(string|null)} [user] The user (id or name).
+ */
+/** A subnet of a new network.
+ * @typedef {Object} SubnetCreate
+ * @property {string} cidr The prefix, with its network address (`10.20.0.0/24`, `fd00:20::/64`).
+ * @property {(string|null)} [dhcp_end] The last address DHCP hands out.
+ * @property {(string|null)} [dhcp_start] The first address DHCP hands out (with `dhcp_end`; none: addresses only from scmp).
+ * @property {(string|null)} [gateway] The gateway inside it (none: the network has no way out).
+ * @property {(boolean|null)} [snat] Source NAT to the outside through the nodes (needs a gateway).
+ */
+/** SubnetId
+ * @typedef {string} SubnetId */
+/** A subnet.
+ * @typedef {Object} SubnetView
+ * @property {string} cidr The prefix.
+ * @property {(string|null)} [dhcp_end] The DHCP range's last address.
+ * @property {(string|null)} [dhcp_start] The DHCP range's first address.
+ * @property {(string|null)} [gateway] The gateway.
+ * @property {import('./api-types.js').SubnetId} id Id.
+ * @property {boolean} snat Source NAT.
  */
 /** What `realm_sync` brings over.
  * @typedef {"users"|"groups"|"both"} SyncScope */

@@ -87,7 +87,10 @@
 /** @typedef {import('./api-types-2.js').MeView} MeView */
 /** @typedef {import('./api-types-2.js').MfaView} MfaView */
 /** @typedef {import('./api-types-2.js').Name} Name */
+/** @typedef {import('./api-types-2.js').NetworkCreate} NetworkCreate */
+/** @typedef {import('./api-types-2.js').NetworkId} NetworkId */
 /** @typedef {import('./api-types-2.js').NetworkSpec} NetworkSpec */
+/** @typedef {import('./api-types-2.js').NetworkView} NetworkView */
 /** @typedef {import('./api-types-2.js').OpenIdSettings} OpenIdSettings */
 /** @typedef {import('./api-types-2.js').Operation} Operation */
 /** @typedef {import('./api-types-2.js').OperationId} OperationId */
@@ -105,6 +108,7 @@
 /** @typedef {import('./api-types-2.js').Page_ImageView} Page_ImageView */
 /** @typedef {import('./api-types-2.js').Page_InstanceTypeView} Page_InstanceTypeView */
 /** @typedef {import('./api-types-2.js').Page_JoinTokenView} Page_JoinTokenView */
+/** @typedef {import('./api-types-2.js').Page_NetworkView} Page_NetworkView */
 /** @typedef {import('./api-types-2.js').Page_OperationView} Page_OperationView */
 /** @typedef {import('./api-types-2.js').Page_PolicyView} Page_PolicyView */
 /** @typedef {import('./api-types-2.js').Page_ProjectView} Page_ProjectView */
@@ -160,10 +164,11 @@
 /** @typedef {import('./api-types-2.js').SessionView} SessionView */
 /** @typedef {import('./api-types-2.js').SiteBudgetCut} SiteBudgetCut */
 /** @typedef {import('./api-types-2.js').SiteBudgetSet} SiteBudgetSet */
-/** @typedef {import('./api-types-2.js').SiteBudgetView} SiteBudgetView */
-/** @typedef {import('./api-types-2.js').SiteCreate} SiteCreate */
-/** @typedef {import('./api-types-2.js').SiteId} SiteId */
-/** @typedef {import('./api-types-2.js').SiteLinkView} SiteLinkView */
+/** @typedef {import('./api-types-3.js').SiteBudgetView} SiteBudgetView */
+/** @typedef {import('./api-types-3.js').SiteCreate} SiteCreate */
+/** @typedef {import('./api-types-3.js').SiteId} SiteId */
+/** @typedef {import('./api-types-3.js').SiteLinkView} SiteLinkView */
+/** @typedef {import('./api-types-3.js').SiteNetworkingBody} SiteNetworkingBody */
 /** @typedef {import('./api-types-3.js').SiteUpdate} SiteUpdate */
 /** @typedef {import('./api-types-3.js').SiteView} SiteView */
 /** @typedef {import('./api-types-3.js').SnapshotCreate} SnapshotCreate */
@@ -174,6 +179,9 @@
 /** @typedef {import('./api-types-3.js').SsoLogoutView} SsoLogoutView */
 /** @typedef {import('./api-types-3.js').StorageView} StorageView */
 /** @typedef {import('./api-types-3.js').Subject} Subject */
+/** @typedef {import('./api-types-3.js').SubnetCreate} SubnetCreate */
+/** @typedef {import('./api-types-3.js').SubnetId} SubnetId */
+/** @typedef {import('./api-types-3.js').SubnetView} SubnetView */
 /** @typedef {import('./api-types-3.js').SyncScope} SyncScope */
 /** @typedef {import('./api-types-3.js').TaskView} TaskView */
 /** @typedef {import('./api-types-3.js').TenantCreate} TenantCreate */

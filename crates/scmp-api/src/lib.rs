@@ -13,6 +13,7 @@ pub mod compliance;
 pub mod guests;
 pub mod identity;
 pub mod leases;
+pub mod networks;
 pub mod operations;
 pub mod paging;
 pub mod platform;
@@ -32,6 +33,7 @@ pub use compliance::*;
 pub use guests::*;
 pub use identity::*;
 pub use leases::*;
+pub use networks::*;
 pub use operations::*;
 pub use paging::{
     ApprovalListQuery, AuditQuery, GuestListQuery, OperationQuery, Page, PageQuery, TenantFilter,

@@ -1,7 +1,7 @@
 //! Operations: the user-visible record of a long change, and waiting for one.
 
 use scmp_common::time::Time;
-use scmp_common::{GuestId, OperationId, OperationKind, OperationState};
+use scmp_common::{GuestId, NetworkId, OperationId, OperationKind, OperationState};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -14,8 +14,12 @@ pub struct OperationView {
     pub kind: OperationKind,
     /// What it acts on.
     pub target: String,
-    /// The guest.
-    pub guest_id: GuestId,
+    /// The guest it acts on (guest operations).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guest_id: Option<GuestId>,
+    /// The network it acts on (network operations).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_id: Option<NetworkId>,
     /// Where it is.
     pub state: OperationState,
     /// 0 to 100.

@@ -15,6 +15,9 @@ pub struct ResourcesBody {
     pub disk_gib: u64,
     /// Guests.
     pub guests: u64,
+    /// Tenant networks (0 when absent).
+    #[serde(default)]
+    pub networks: u64,
 }
 
 /// A quota: the limits, what is allocated (handed to projects, or reserved by guests) and what is used.
@@ -35,6 +38,7 @@ impl From<scmp_common::Resources> for ResourcesBody {
             memory_mib: r.memory_mib,
             disk_gib: r.disk_gib,
             guests: r.guests,
+            networks: r.networks,
         }
     }
 }
@@ -46,6 +50,7 @@ impl From<ResourcesBody> for scmp_common::Resources {
             memory_mib: r.memory_mib,
             disk_gib: r.disk_gib,
             guests: r.guests,
+            networks: r.networks,
         }
     }
 }

@@ -95,6 +95,9 @@ actions! {
     GuestCreate => "guest_create", Project;
     GuestView => "guest_view", Project;
     GuestOperate => "guest_operate", Project;
+    NetworkView => "network_view", Project;
+    NetworkManage => "network_manage", Project;
+    SiteNetworkManage => "site_network_manage", Platform;
     PlatformUserManage => "platform_user_manage", Platform;
     MeView => "me_view", Platform;
     TokenManageOwn => "token_manage_own", Platform;

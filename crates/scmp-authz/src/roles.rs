@@ -115,6 +115,7 @@ impl Role {
                 HostMaintenance,
                 GuestList,
                 GuestView,
+                NetworkView,
                 PlatformSettingsView,
             ],
             Role::Auditor => &[
@@ -137,6 +138,7 @@ impl Role {
                 AuditPlatformList,
                 GuestList,
                 GuestView,
+                NetworkView,
                 PlatformSettingsView,
             ],
             Role::TenantAdmin => &[
@@ -158,6 +160,8 @@ impl Role {
                 GuestCreate,
                 GuestView,
                 GuestOperate,
+                NetworkView,
+                NetworkManage,
                 PolicyManage,
             ],
             Role::TenantAuditor => &[
@@ -169,6 +173,7 @@ impl Role {
                 AuditList,
                 GuestList,
                 GuestView,
+                NetworkView,
             ],
             Role::ProjectAdmin => &[
                 ProjectView,
@@ -178,6 +183,8 @@ impl Role {
                 GuestCreate,
                 GuestView,
                 GuestOperate,
+                NetworkView,
+                NetworkManage,
             ],
             Role::Member => &[
                 ProjectView,
@@ -186,8 +193,15 @@ impl Role {
                 GuestCreate,
                 GuestView,
                 GuestOperate,
+                NetworkView,
             ],
-            Role::Viewer => &[ProjectView, ProjectQuotaView, GuestList, GuestView],
+            Role::Viewer => &[
+                ProjectView,
+                ProjectQuotaView,
+                GuestList,
+                GuestView,
+                NetworkView,
+            ],
         }
     }
 

@@ -52,6 +52,8 @@ pub enum ResourceKind {
     Role,
     /// A governance policy.
     Policy,
+    /// A tenant network.
+    Network,
 }
 
 impl ResourceKind {
@@ -79,6 +81,7 @@ impl ResourceKind {
         ResourceKind::Platform,
         ResourceKind::Role,
         ResourceKind::Policy,
+        ResourceKind::Network,
     ];
 
     /// The kind as a step of a path (`instance_type`), in audit targets.
@@ -106,6 +109,7 @@ impl ResourceKind {
             ResourceKind::Platform => "platform",
             ResourceKind::Role => "role",
             ResourceKind::Policy => "policy",
+            ResourceKind::Network => "network",
         }
     }
 
@@ -140,6 +144,7 @@ impl fmt::Display for ResourceKind {
             ResourceKind::Platform => "platform",
             ResourceKind::Role => "role",
             ResourceKind::Policy => "policy",
+            ResourceKind::Network => "network",
         })
     }
 }

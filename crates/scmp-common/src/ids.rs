@@ -100,6 +100,10 @@ typed_id! {
     RoleId;
     /// A governance policy.
     PolicyId;
+    /// A tenant network.
+    NetworkId;
+    /// A subnet of a tenant network.
+    SubnetId;
 }
 
 /// An API token or login session: its id is the first part of the bearer text

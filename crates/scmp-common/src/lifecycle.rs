@@ -57,6 +57,20 @@ text_enum! {
         SnapshotRollback => "snapshot_rollback",
         /// Delete a snapshot.
         SnapshotDelete => "snapshot_delete",
+        /// Make a tenant network on its site's clusters.
+        NetworkCreate => "network_create",
+        /// Remove a tenant network from its site's clusters.
+        NetworkDelete => "network_delete",
+    }
+}
+
+impl OperationKind {
+    /// Whether the operation acts on a tenant network (else on a guest).
+    pub fn on_network(self) -> bool {
+        matches!(
+            self,
+            OperationKind::NetworkCreate | OperationKind::NetworkDelete
+        )
     }
 }
 

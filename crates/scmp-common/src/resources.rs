@@ -16,6 +16,9 @@ pub struct Resources {
     pub disk_gib: u64,
     /// Guests (VMs and containers).
     pub guests: u64,
+    /// Tenant networks (absent in older requests: none).
+    #[serde(default)]
+    pub networks: u64,
 }
 
 impl Resources {
@@ -25,15 +28,17 @@ impl Resources {
         memory_mib: 0,
         disk_gib: 0,
         guests: 0,
+        networks: 0,
     };
 
     /// The pairs (name, amount), in a fixed order, for messages and checks.
-    pub fn items(&self) -> [(&'static str, u64); 4] {
+    pub fn items(&self) -> [(&'static str, u64); 5] {
         [
             ("vcpus", self.vcpus),
             ("memory_mib", self.memory_mib),
             ("disk_gib", self.disk_gib),
             ("guests", self.guests),
+            ("networks", self.networks),
         ]
     }
 
@@ -61,6 +66,7 @@ impl Resources {
             memory_mib: self.memory_mib.checked_add(o.memory_mib)?,
             disk_gib: self.disk_gib.checked_add(o.disk_gib)?,
             guests: self.guests.checked_add(o.guests)?,
+            networks: self.networks.checked_add(o.networks)?,
         })
     }
 
@@ -74,8 +80,8 @@ impl fmt::Display for Resources {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} vCPUs, {} MiB memory, {} GiB disk, {} guests",
-            self.vcpus, self.memory_mib, self.disk_gib, self.guests
+            "{} vCPUs, {} MiB memory, {} GiB disk, {} guests, {} networks",
+            self.vcpus, self.memory_mib, self.disk_gib, self.guests, self.networks
         )
     }
 }
@@ -92,6 +98,8 @@ pub struct ResourceDelta {
     pub disk_gib: i64,
     /// Guests.
     pub guests: i64,
+    /// Tenant networks.
+    pub networks: i64,
 }
 
 impl ResourceDelta {
@@ -102,6 +110,7 @@ impl ResourceDelta {
             memory_mib: i64::try_from(r.memory_mib).ok()?,
             disk_gib: i64::try_from(r.disk_gib).ok()?,
             guests: i64::try_from(r.guests).ok()?,
+            networks: i64::try_from(r.networks).ok()?,
         })
     }
 
@@ -118,6 +127,7 @@ impl ResourceDelta {
             memory_mib: to.memory_mib.saturating_sub(from.memory_mib),
             disk_gib: to.disk_gib.saturating_sub(from.disk_gib),
             guests: to.guests.saturating_sub(from.guests),
+            networks: to.networks.saturating_sub(from.networks),
         })
     }
 
@@ -133,6 +143,7 @@ impl ResourceDelta {
             memory_mib: self.memory_mib.max(0).unsigned_abs(),
             disk_gib: self.disk_gib.max(0).unsigned_abs(),
             guests: self.guests.max(0).unsigned_abs(),
+            networks: self.networks.max(0).unsigned_abs(),
         }
     }
 }
@@ -145,6 +156,7 @@ impl std::ops::Neg for ResourceDelta {
             memory_mib: -self.memory_mib,
             disk_gib: -self.disk_gib,
             guests: -self.guests,
+            networks: -self.networks,
         }
     }
 }
@@ -157,6 +169,7 @@ impl std::ops::Sub for ResourceDelta {
             memory_mib: self.memory_mib - o.memory_mib,
             disk_gib: self.disk_gib - o.disk_gib,
             guests: self.guests - o.guests,
+            networks: self.networks - o.networks,
         }
     }
 }
@@ -168,12 +181,14 @@ mod tests {
     #[test]
     fn arithmetic() {
         let a = Resources {
+            networks: 0,
             vcpus: 10,
             memory_mib: 1024,
             disk_gib: 50,
             guests: 2,
         };
         let b = Resources {
+            networks: 0,
             vcpus: 20,
             memory_mib: 2048,
             disk_gib: 40,
@@ -193,12 +208,14 @@ mod tests {
     #[test]
     fn deltas() {
         let a = Resources {
+            networks: 0,
             vcpus: 2,
             memory_mib: 1024,
             disk_gib: 10,
             guests: 1,
         };
         let b = Resources {
+            networks: 0,
             vcpus: 1,
             memory_mib: 2048,
             disk_gib: 20,

@@ -123,12 +123,14 @@ pub fn operation(o: Operation) -> OperationView {
         .get(crate::policy_cache::WARNINGS)
         .and_then(|w| serde_json::from_value(w.clone()).ok())
         .unwrap_or_default();
+    let (guest_id, network_id) = (o.guest_id(), o.network_id());
     OperationView {
         warnings,
         id: o.id,
         kind: o.kind,
         target: o.target,
-        guest_id: o.guest_id,
+        guest_id,
+        network_id,
         state: o.state,
         progress: o.progress,
         error: (!o.error.is_empty()).then_some(o.error),

@@ -305,7 +305,7 @@ impl DataStore {
             "SELECT {COLUMNS} FROM audit_entries WHERE seq > $1 AND ($2 IS NULL OR tenant_id = $2) \
              AND ($3 IS NULL OR actor = $3 OR actor_name = $3) AND ($4 IS NULL OR operation = $4) AND ($5 IS NULL OR target = $5) \
              AND ($6 IS NULL OR time_ms >= $6) AND ($7 IS NULL OR time_ms <= $7) \
-             AND ($9 IS NULL OR request_id IN (SELECT request_id FROM operations WHERE guest_id = $9)) \
+             AND ($9 IS NULL OR request_id IN (SELECT request_id FROM operations WHERE subject_id = $9)) \
              ORDER BY seq LIMIT $8"
         );
         let rows = sqlx::query(&sql)

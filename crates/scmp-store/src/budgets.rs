@@ -71,6 +71,7 @@ fn pending(row: &AnyRow) -> Result<Option<PendingCut>, Error> {
     };
     Ok(Some(PendingCut {
         granted: Resources {
+            networks: 0,
             vcpus: amount("pending_vcpus")?,
             memory_mib: amount("pending_memory_mib")?,
             disk_gib: amount("pending_disk_gib")?,
@@ -83,6 +84,7 @@ fn pending(row: &AnyRow) -> Result<Option<PendingCut>, Error> {
 /// The larger of two grants, amount by amount.
 fn larger(a: &Resources, b: &Resources) -> Resources {
     Resources {
+        networks: 0,
         vcpus: a.vcpus.max(b.vcpus),
         memory_mib: a.memory_mib.max(b.memory_mib),
         disk_gib: a.disk_gib.max(b.disk_gib),
@@ -95,12 +97,14 @@ fn budget(row: &AnyRow) -> Result<SiteBudget, Error> {
         project_id: get_id(row, "project_id")?,
         site_id: get_id(row, "site_id")?,
         granted: Resources {
+            networks: 0,
             vcpus: get_u64(row, "vcpus")?,
             memory_mib: get_u64(row, "memory_mib")?,
             disk_gib: get_u64(row, "disk_gib")?,
             guests: get_u64(row, "guests")?,
         },
         used: Resources {
+            networks: 0,
             vcpus: get_u64(row, "used_vcpus")?,
             memory_mib: get_u64(row, "used_memory_mib")?,
             disk_gib: get_u64(row, "used_disk_gib")?,
@@ -115,6 +119,7 @@ fn budget(row: &AnyRow) -> Result<SiteBudget, Error> {
 fn delta(from: &Resources, to: &Resources) -> Result<ResourceDelta, Error> {
     let (a, b) = (amounts(from)?, amounts(to)?);
     Ok(ResourceDelta {
+        networks: 0,
         vcpus: b.vcpus - a.vcpus,
         memory_mib: b.memory_mib - a.memory_mib,
         disk_gib: b.disk_gib - a.disk_gib,
@@ -230,6 +235,7 @@ impl DataStore {
         {
             drop(tx);
             let more = Resources {
+                networks: 0,
                 vcpus: granted.vcpus.saturating_sub(old.vcpus),
                 memory_mib: granted.memory_mib.saturating_sub(old.memory_mib),
                 disk_gib: granted.disk_gib.saturating_sub(old.disk_gib),

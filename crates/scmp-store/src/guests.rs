@@ -80,6 +80,7 @@ impl NewGuest {
     /// The quota the guest takes.
     pub fn resources(&self) -> Resources {
         Resources {
+            networks: 0,
             vcpus: self.vcpus,
             memory_mib: self.memory_mib,
             disk_gib: self.disk_gib,
@@ -155,6 +156,7 @@ impl Guest {
     /// The quota the guest takes.
     pub fn resources(&self) -> Resources {
         Resources {
+            networks: 0,
             vcpus: self.vcpus,
             memory_mib: self.memory_mib,
             disk_gib: self.disk_gib,
@@ -169,6 +171,7 @@ impl Guest {
         (vcpus, memory_mib, disk_gib): (u64, u64, u64),
     ) -> Result<ResourceDelta, Error> {
         let to = Resources {
+            networks: 0,
             vcpus,
             memory_mib,
             disk_gib,
@@ -287,11 +290,13 @@ impl DataStore {
     ) -> Result<bool, Error> {
         let done = sqlx::query(
             "UPDATE projects SET used_vcpus = used_vcpus + $1, used_memory_mib = used_memory_mib + $2, \
-             used_disk_gib = used_disk_gib + $3, used_guests = used_guests + $4, updated_at = $5 \
+             used_disk_gib = used_disk_gib + $3, used_guests = used_guests + $4, updated_at = $5, \
+             used_networks = used_networks + $7 \
              WHERE id = $6 AND used_vcpus + $1 <= limit_vcpus AND used_memory_mib + $2 <= limit_memory_mib \
              AND used_disk_gib + $3 <= limit_disk_gib AND used_guests + $4 <= limit_guests \
+             AND used_networks + $7 <= limit_networks \
              AND used_vcpus + $1 >= 0 AND used_memory_mib + $2 >= 0 AND used_disk_gib + $3 >= 0 \
-             AND used_guests + $4 >= 0",
+             AND used_guests + $4 >= 0 AND used_networks + $7 >= 0",
         )
         .bind(delta.vcpus)
         .bind(delta.memory_mib)
@@ -299,6 +304,7 @@ impl DataStore {
         .bind(delta.guests)
         .bind(self.now_ms())
         .bind(project.to_string())
+        .bind(delta.networks)
         .execute(&mut *conn)
         .await
         .map_err(db_error)?;
@@ -371,7 +377,13 @@ impl DataStore {
             crate::guest_leases::insert(&mut tx, id, new.tenant_id, new.project_id, l, now).await?;
         }
         let op = self
-            .insert_operation(&mut tx, op, id, new.tenant_id, new.project_id)
+            .insert_operation(
+                &mut tx,
+                op,
+                crate::Subject::Guest(id),
+                new.tenant_id,
+                new.project_id,
+            )
             .await?;
         tx.commit().await?;
         Ok(op)
@@ -418,7 +430,13 @@ impl DataStore {
             }
         }
         let op = self
-            .insert_operation(&mut tx, op, guest.id, guest.tenant_id, guest.project_id)
+            .insert_operation(
+                &mut tx,
+                op,
+                crate::Subject::Guest(guest.id),
+                guest.tenant_id,
+                guest.project_id,
+            )
             .await?;
         tx.commit().await?;
         Ok(op)

@@ -30,6 +30,7 @@ mod leases;
 mod link;
 mod mfa;
 mod migrate;
+mod networks;
 mod offline_identities;
 mod open;
 mod operations;
@@ -66,8 +67,11 @@ pub use inventory::{ClusterObservation, Host, HostLoad, HostObservation, Templat
 pub use itsm::{Attempt, DeliveryRow, DeliveryState};
 pub use labels::Labels;
 pub use mfa::Totp;
+pub use networks::{
+    Network, NetworkState, NewNetwork, NewSubnet, SiteNetworking, Subnet, ZoneType,
+};
 pub use offline_identities::{CachedToken, OfflineIdentity};
-pub use operations::{CreationInput, NewOperation, Operation, Progress};
+pub use operations::{CreationInput, NewOperation, Operation, Progress, Subject};
 pub use platform::PlatformSettings;
 pub use policies::{
     AdmissionRow, PolicyContent, PolicyLevel, PolicyRow, PolicyVersion, ADMISSIONS_KEPT,

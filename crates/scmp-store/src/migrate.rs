@@ -48,6 +48,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (28, include_str!("../migrations/0028_approvals.sql")),
     (29, include_str!("../migrations/0029_compliance.sql")),
     (30, include_str!("../migrations/0030_guest_leases.sql")),
+    (31, include_str!("../migrations/0031_networks.sql")),
 ];
 
 /// Arbitrary constant identifying scmp's migration lock.

@@ -4,8 +4,8 @@
 //! same step.
 
 use scmp_common::{
-    Country, Error, GuestId, GuestKind, GuestState, OperationId, OperationKind, OperationState,
-    ProjectId, ResourceKind, TenantId,
+    Country, Error, GuestId, GuestKind, GuestState, NetworkId, OperationId, OperationKind,
+    OperationState, ProjectId, ResourceKind, TenantId,
 };
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -56,6 +56,22 @@ const CREATION: &str = "creation";
 const REQUESTED_BY: &str = "requested_by";
 
 impl Operation {
+    /// The guest it acts on, if it acts on one.
+    pub fn guest_id(&self) -> Option<GuestId> {
+        match self.subject {
+            Subject::Guest(g) => Some(g),
+            Subject::Network(_) => None,
+        }
+    }
+
+    /// The network it acts on, if it acts on one.
+    pub fn network_id(&self) -> Option<NetworkId> {
+        match self.subject {
+            Subject::Network(n) => Some(n),
+            Subject::Guest(_) => None,
+        }
+    }
+
     /// A creation's input, when the operation has it (those recorded before it did not).
     pub fn creation(&self) -> Option<CreationInput> {
         let c = self.params.get(CREATION)?;
@@ -90,6 +106,41 @@ impl Operation {
     }
 }
 
+/// What an operation acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Subject {
+    /// A guest.
+    Guest(GuestId),
+    /// A tenant network.
+    Network(NetworkId),
+}
+
+impl Subject {
+    fn id(&self) -> String {
+        match self {
+            Subject::Guest(g) => g.to_string(),
+            Subject::Network(n) => n.to_string(),
+        }
+    }
+
+    fn parse(kind: OperationKind, id: &str) -> Result<Self, Error> {
+        Ok(if kind.on_network() {
+            Subject::Network(id.parse().map_err(Error::internal)?)
+        } else {
+            Subject::Guest(id.parse().map_err(Error::internal)?)
+        })
+    }
+}
+
+impl std::fmt::Display for Subject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Subject::Guest(g) => write!(f, "guest {g}"),
+            Subject::Network(n) => write!(f, "network {n}"),
+        }
+    }
+}
+
 /// An operation as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Operation {
@@ -97,11 +148,11 @@ pub struct Operation {
     pub id: OperationId,
     /// What it does.
     pub kind: OperationKind,
-    /// The guest it acts on.
-    pub guest_id: GuestId,
-    /// The guest's tenant.
+    /// What it acts on.
+    pub subject: Subject,
+    /// The subject's tenant.
     pub tenant_id: TenantId,
-    /// The guest's project.
+    /// The subject's project.
     pub project_id: ProjectId,
     /// For people.
     pub target: String,
@@ -145,15 +196,16 @@ pub struct Progress {
 }
 
 const COLUMNS: &str =
-    "id, kind, guest_id, tenant_id, project_id, target, state, progress, step, undoing, \
+    "id, kind, subject_id, tenant_id, project_id, target, state, progress, step, undoing, \
      params, error, request_id, upids, lease_owner, lease_until, attempts, created_at, updated_at";
 
 fn operation(row: &AnyRow) -> Result<Operation, Error> {
     let parse = |col: &str| get_string(row, col);
+    let kind: OperationKind = parse("kind")?.parse().map_err(Error::internal)?;
     Ok(Operation {
         id: parse("id")?.parse().map_err(Error::internal)?,
-        kind: parse("kind")?.parse().map_err(Error::internal)?,
-        guest_id: parse("guest_id")?.parse().map_err(Error::internal)?,
+        kind,
+        subject: Subject::parse(kind, &parse("subject_id")?)?,
         tenant_id: parse("tenant_id")?.parse().map_err(Error::internal)?,
         project_id: parse("project_id")?.parse().map_err(Error::internal)?,
         target: parse("target")?,
@@ -176,7 +228,7 @@ impl DataStore {
         &self,
         conn: &mut crate::link::Link,
         new: &NewOperation,
-        guest: GuestId,
+        subject: Subject,
         tenant: TenantId,
         project: ProjectId,
     ) -> Result<Operation, Error> {
@@ -207,7 +259,7 @@ impl DataStore {
                 None => self.random.id::<OperationId>(),
             },
             kind: new.kind,
-            guest_id: guest,
+            subject,
             tenant_id: tenant,
             project_id: project,
             target: new.target.clone(),
@@ -231,7 +283,7 @@ impl DataStore {
         ))
         .bind(op.id.to_string())
         .bind(op.kind.as_str())
-        .bind(guest.to_string())
+        .bind(subject.id())
         .bind(tenant.to_string())
         .bind(project.to_string())
         .bind(&op.target)
@@ -435,11 +487,11 @@ impl DataStore {
         })
     }
 
-    /// Operations, newest first: of one guest, or of some projects; `limit` of them after the
-    /// key `(created_at, id)` `after`.
+    /// Operations, newest first: of one guest or network, or of some projects; `limit` of them
+    /// after the key `(created_at, id)` `after`.
     pub async fn operation_list(
         &self,
-        guest: Option<GuestId>,
+        subject: Option<Subject>,
         visible: &crate::Visible,
         after: Option<(i64, String)>,
         limit: u32,
@@ -448,8 +500,8 @@ impl DataStore {
         let mut sql = format!(
             "SELECT {COLUMNS} FROM operations WHERE (created_at < $1 OR (created_at = $1 AND id < $2))"
         );
-        if guest.is_some() {
-            sql.push_str(" AND guest_id = $3");
+        if subject.is_some() {
+            sql.push_str(" AND subject_id = $3");
         }
         sql.push_str(&format!(
             " AND {}",
@@ -460,8 +512,8 @@ impl DataStore {
             limit.min(1000)
         ));
         let mut q = sqlx::query(&sql).bind(at).bind(id);
-        if let Some(g) = guest {
-            q = q.bind(g.to_string());
+        if let Some(s) = subject {
+            q = q.bind(s.id());
         }
         let rows = q
             .fetch_all(&mut *self.read().await?)

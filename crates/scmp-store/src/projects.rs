@@ -57,7 +57,7 @@ impl Project {
 const COLUMNS: &str =
     "id, tenant_id, name, description, limit_vcpus, limit_memory_mib, limit_disk_gib, \
      limit_guests, used_vcpus, used_memory_mib, used_disk_gib, used_guests, created_at, updated_at, \
-     labels";
+     labels, limit_networks, used_networks";
 
 fn project(row: &AnyRow) -> Result<Project, Error> {
     Ok(Project {
@@ -89,6 +89,7 @@ pub(crate) fn amounts(r: &Resources) -> Result<ResourceDelta, Error> {
         memory_mib: to_i64("memory_mib", r.memory_mib)?,
         disk_gib: to_i64("disk_gib", r.disk_gib)?,
         guests: to_i64("guests", r.guests)?,
+        networks: to_i64("networks", r.networks)?,
     })
 }
 
@@ -104,9 +105,11 @@ impl DataStore {
     ) -> Result<bool, Error> {
         let done = sqlx::query(
             "UPDATE tenants SET alloc_vcpus = alloc_vcpus + $1, alloc_memory_mib = alloc_memory_mib + $2, \
-             alloc_disk_gib = alloc_disk_gib + $3, alloc_guests = alloc_guests + $4, updated_at = $5 \
+             alloc_disk_gib = alloc_disk_gib + $3, alloc_guests = alloc_guests + $4, updated_at = $5, \
+             alloc_networks = alloc_networks + $7 \
              WHERE id = $6 AND alloc_vcpus + $1 <= limit_vcpus AND alloc_memory_mib + $2 <= limit_memory_mib \
-             AND alloc_disk_gib + $3 <= limit_disk_gib AND alloc_guests + $4 <= limit_guests",
+             AND alloc_disk_gib + $3 <= limit_disk_gib AND alloc_guests + $4 <= limit_guests \
+             AND alloc_networks + $7 <= limit_networks",
         )
         .bind(delta.vcpus)
         .bind(delta.memory_mib)
@@ -114,6 +117,7 @@ impl DataStore {
         .bind(delta.guests)
         .bind(self.now_ms())
         .bind(tenant.to_string())
+        .bind(delta.networks)
         .execute(&mut *tx)
         .await
         .map_err(db_error)?;
@@ -149,7 +153,8 @@ impl DataStore {
         let id = self.random.id::<ProjectId>();
         let inserted = sqlx::query(
             "INSERT INTO projects (id, tenant_id, name, description, limit_vcpus, limit_memory_mib, \
-             limit_disk_gib, limit_guests, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             limit_disk_gib, limit_guests, created_at, updated_at, limit_networks) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(id.to_string())
         .bind(tenant_id.to_string())
@@ -161,6 +166,7 @@ impl DataStore {
         .bind(quota.guests)
         .bind(now)
         .bind(now)
+        .bind(quota.networks)
         .execute(&mut *tx)
         .await;
         match inserted {
@@ -281,13 +287,15 @@ impl DataStore {
         // nothing may be in use any more.
         let deleted = sqlx::query(
             "DELETE FROM projects WHERE id = $1 AND limit_vcpus = $2 AND limit_memory_mib = $3 \
-             AND limit_disk_gib = $4 AND limit_guests = $5 AND used_guests = 0",
+             AND limit_disk_gib = $4 AND limit_guests = $5 AND used_guests = 0 \
+             AND limit_networks = $6 AND used_networks = 0",
         )
         .bind(&key)
         .bind(limits.vcpus)
         .bind(limits.memory_mib)
         .bind(limits.disk_gib)
         .bind(limits.guests)
+        .bind(limits.networks)
         .execute(&mut *tx)
         .await
         .map_err(db_error)?;
@@ -316,9 +324,9 @@ impl DataStore {
         let mut tx = self.begin().await?;
         let changed = sqlx::query(
             "UPDATE projects SET limit_vcpus = $1, limit_memory_mib = $2, limit_disk_gib = $3, limit_guests = $4, \
-             updated_at = $5 WHERE id = $6 AND used_vcpus <= $1 AND used_memory_mib <= $2 AND used_disk_gib <= $3 \
+             limit_networks = $11, updated_at = $5 WHERE id = $6 AND used_vcpus <= $1 AND used_memory_mib <= $2 AND used_disk_gib <= $3 \
              AND used_guests <= $4 AND limit_vcpus = $7 AND limit_memory_mib = $8 AND limit_disk_gib = $9 \
-             AND limit_guests = $10",
+             AND limit_guests = $10 AND used_networks <= $11 AND limit_networks = $12",
         )
         .bind(new.vcpus)
         .bind(new.memory_mib)
@@ -330,6 +338,8 @@ impl DataStore {
         .bind(old.memory_mib)
         .bind(old.disk_gib)
         .bind(old.guests)
+        .bind(new.networks)
+        .bind(old.networks)
         .execute(&mut *tx)
         .await
         .map_err(db_error)?;

@@ -59,6 +59,7 @@ pub(crate) fn resources(row: &AnyRow, prefix: &str) -> Result<Resources, Error> 
         memory_mib: get_u64(row, &format!("{prefix}_memory_mib"))?,
         disk_gib: get_u64(row, &format!("{prefix}_disk_gib"))?,
         guests: get_u64(row, &format!("{prefix}_guests"))?,
+        networks: get_u64(row, &format!("{prefix}_networks"))?,
     })
 }
 
@@ -84,7 +85,7 @@ fn tenant(row: &AnyRow) -> Result<Tenant, Error> {
 
 const COLUMNS: &str =
     "id, name, description, limit_vcpus, limit_memory_mib, limit_disk_gib, limit_guests, \
-     alloc_vcpus, alloc_memory_mib, alloc_disk_gib, alloc_guests, created_at, updated_at, countries, \
+     limit_networks, alloc_vcpus, alloc_memory_mib, alloc_disk_gib, alloc_guests, alloc_networks, created_at, updated_at, countries, \
      require_mfa, labels";
 
 /// Free text the store keeps: at most 4 KiB, and no NUL (PostgreSQL cannot store it; SQLite is held to
@@ -120,7 +121,7 @@ impl DataStore {
         let now = self.now_ms();
         let q = &new.quota;
         let sql = "INSERT INTO tenants (id, name, description, limit_vcpus, limit_memory_mib, limit_disk_gib, \
-                   limit_guests, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+                   limit_guests, created_at, updated_at, limit_networks) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
         let result = sqlx::query(sql)
             .bind(id.to_string())
             .bind(new.name.as_str())
@@ -131,6 +132,7 @@ impl DataStore {
             .bind(to_i64("quota.guests", q.guests)?)
             .bind(now)
             .bind(now)
+            .bind(to_i64("quota.networks", q.networks)?)
             .execute(&mut *self.write().await?)
             .await;
         match result {
@@ -322,8 +324,9 @@ impl DataStore {
     ) -> Result<Tenant, Error> {
         let sql =
             "UPDATE tenants SET limit_vcpus = $1, limit_memory_mib = $2, limit_disk_gib = $3, \
-                   limit_guests = $4, updated_at = $5 WHERE id = $6 AND alloc_vcpus <= $1 \
-                   AND alloc_memory_mib <= $2 AND alloc_disk_gib <= $3 AND alloc_guests <= $4";
+                   limit_guests = $4, updated_at = $5, limit_networks = $7 WHERE id = $6 AND alloc_vcpus <= $1 \
+                   AND alloc_memory_mib <= $2 AND alloc_disk_gib <= $3 AND alloc_guests <= $4 \
+                   AND alloc_networks <= $7";
         let done = sqlx::query(sql)
             .bind(to_i64("vcpus", limits.vcpus)?)
             .bind(to_i64("memory_mib", limits.memory_mib)?)
@@ -331,6 +334,7 @@ impl DataStore {
             .bind(to_i64("guests", limits.guests)?)
             .bind(self.now_ms())
             .bind(id.to_string())
+            .bind(to_i64("networks", limits.networks)?)
             .execute(&mut *self.write().await?)
             .await
             .map_err(db_error)?;
@@ -375,7 +379,8 @@ impl DataStore {
             "SELECT tenant_id, CAST(COALESCE(SUM(used_vcpus), 0) AS BIGINT) AS used_vcpus, \
              CAST(COALESCE(SUM(used_memory_mib), 0) AS BIGINT) AS used_memory_mib, \
              CAST(COALESCE(SUM(used_disk_gib), 0) AS BIGINT) AS used_disk_gib, \
-             CAST(COALESCE(SUM(used_guests), 0) AS BIGINT) AS used_guests FROM projects \
+             CAST(COALESCE(SUM(used_guests), 0) AS BIGINT) AS used_guests, \
+             CAST(COALESCE(SUM(used_networks), 0) AS BIGINT) AS used_networks FROM projects \
              WHERE tenant_id IN ({}) GROUP BY tenant_id",
             self.backend().params(1, tenants.len())
         );

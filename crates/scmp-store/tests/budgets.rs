@@ -21,6 +21,7 @@ on_both!(a_budget_is_escrowed_out_of_the_project_quota);
 
 fn res(vcpus: u64, guests: u64) -> Resources {
     Resources {
+        networks: 0,
         vcpus,
         memory_mib: vcpus * 1024,
         disk_gib: vcpus * 10,
@@ -124,7 +125,11 @@ async fn admit(store: &DataStore, f: &Fixture, n: usize, vcpus: u64) -> Option<G
         creation: None,
         approval: None,
     };
-    store.guest_admit(&new, &op).await.ok().map(|o| o.guest_id)
+    store
+        .guest_admit(&new, &op)
+        .await
+        .ok()
+        .and_then(|o| o.guest_id())
 }
 
 async fn used(store: &DataStore, f: &Fixture) -> Resources {
@@ -435,6 +440,7 @@ async fn run(steps: Vec<Step>) {
                     // The site counts the guest it made against what it was told.
                     if let Some((g, _)) = &mut belief[site] {
                         *g = Resources {
+                            networks: 0,
                             vcpus: g.vcpus.saturating_sub(r.vcpus),
                             memory_mib: g.memory_mib.saturating_sub(r.memory_mib),
                             disk_gib: g.disk_gib.saturating_sub(r.disk_gib),

@@ -101,6 +101,7 @@ fn name(s: String) -> Name {
 
 fn res(vcpus: u64, memory_mib: u64, disk_gib: u64, guests: u64) -> Resources {
     Resources {
+        networks: 0,
         vcpus,
         memory_mib,
         disk_gib,
@@ -257,7 +258,7 @@ async fn build(store: &DataStore) -> Fixture {
             approval: None,
         };
         let guest = store.guest_admit(&new, &op).await.unwrap();
-        let guest = store.guest_get(guest.guest_id).await.unwrap();
+        let guest = store.guest_get(guest.guest_id().unwrap()).await.unwrap();
         store
             .guest_place(guest.id, cluster.id, "pve1", "test")
             .await

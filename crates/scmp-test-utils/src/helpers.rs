@@ -26,6 +26,7 @@ pub fn quota(vcpus: u64, memory_mib: u64, disk_gib: u64, guests: u64) -> Resourc
         memory_mib,
         disk_gib,
         guests,
+        networks: guests,
     }
 }
 
@@ -215,7 +216,7 @@ pub async fn create_guest_op(c: &Client, p: &ProjectView, body: &GuestCreate) ->
 pub async fn create_guest(c: &Client, p: &ProjectView, body: &GuestCreate) -> GuestView {
     let op = create_guest_op(c, p, body).await;
     assert_eq!(op.state, scmp_common::OperationState::Succeeded, "{op:?}");
-    c.get(&format!("/guests/{}", op.guest_id)).await
+    c.get(&format!("/guests/{}", op.guest_id.unwrap())).await
 }
 
 /// Polls a guest (bounded) until `check` holds; answers it then.

@@ -76,6 +76,7 @@ fn sizes(st: &SiteState, body: &GuestCreate) -> Result<Resources, Refusal> {
         return Err(bad("disk_gib", "must be 1 .. 65536 GiB"));
     }
     Ok(Resources {
+        networks: 0,
         vcpus,
         memory_mib,
         disk_gib,
@@ -132,6 +133,7 @@ fn room(api: &SiteApi, st: &SiteState, project: &SiteProject) -> Result<Resource
         }
     }
     Ok(Resources {
+        networks: 0,
         vcpus: left[0],
         memory_mib: left[1],
         disk_gib: left[2],

@@ -124,7 +124,8 @@ pub fn operation_view(
         id: OperationId::new(),
         kind,
         target,
-        guest_id,
+        guest_id: Some(guest_id),
+        network_id: None,
         state: if error.is_none() {
             OperationState::Succeeded
         } else {

@@ -8,7 +8,9 @@ use std::ops::Deref;
 
 use scmp_authz::{Action, Denial, Resource};
 use scmp_common::{Error, ResourceKind, TenantId};
-use scmp_store::{Group, Guest, Image, InstanceType, Operation, Project, Site, Tenant, User};
+use scmp_store::{
+    Group, Guest, Image, InstanceType, Network, Operation, Project, Site, Tenant, User,
+};
 
 use crate::context::{AppState, OpContext};
 
@@ -155,6 +157,26 @@ impl AppState {
             )
             .map_err(|d| denied(d, kind, key, action))?;
         Ok(Authorized(g))
+    }
+
+    /// A network by id, for `action` on its project.
+    pub async fn lookup_network(
+        &self,
+        ctx: &OpContext,
+        key: &str,
+        action: Action,
+    ) -> Result<Authorized<Network>, Error> {
+        let kind = ResourceKind::Network;
+        let id = key.parse().map_err(|_| not_found(kind, key))?;
+        let n = found(self.store.network_get(id).await, kind, key)?;
+        self.authz
+            .check(
+                &ctx.actor.principal,
+                action,
+                Resource::Project(n.tenant_id, n.project_id),
+            )
+            .map_err(|d| denied(d, kind, key, action))?;
+        Ok(Authorized(n))
     }
 
     /// An operation by id, for `action` on its guest's project.

@@ -27,6 +27,7 @@ pub mod leases;
 pub mod lookup;
 pub mod me;
 pub mod mfa;
+pub mod networks;
 pub mod operations;
 pub mod paging;
 pub mod platform;

@@ -62,7 +62,9 @@ impl AppState {
     ) -> Result<Page<OperationView>, Error> {
         let limit = q.limit()?;
         let guest = match &q.guest {
-            Some(key) => Some(self.lookup_guest(ctx, key, Action::GuestView).await?.id),
+            Some(key) => Some(scmp_store::Subject::Guest(
+                self.lookup_guest(ctx, key, Action::GuestView).await?.id,
+            )),
             None => None,
         };
         let seen = self.visible_projects(ctx, Action::GuestView);

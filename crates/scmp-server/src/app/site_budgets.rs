@@ -51,6 +51,12 @@ impl AppState {
             });
         }
         let granted = Resources::from(body.budget);
+        if granted.networks > 0 {
+            return Err(Error::invalid(
+                "budget.networks",
+                "a site cut off from the platform makes no networks: budget none",
+            ));
+        }
         if !granted.within_store_range() {
             return Err(Error::InvalidValue {
                 field: "budget".into(),

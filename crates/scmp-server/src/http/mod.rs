@@ -20,6 +20,7 @@ mod images;
 mod instance_types;
 mod me;
 mod mfa;
+mod networks;
 mod operations;
 mod platform;
 mod policies;
@@ -123,6 +124,12 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
         .routes(routes!(
             projects::project_quota_view,
             projects::project_quota_update
+        ))
+        .routes(routes!(networks::network_list, networks::network_create))
+        .routes(routes!(networks::network_view, networks::network_delete))
+        .routes(routes!(
+            networks::site_networking_view,
+            networks::site_networking_set
         ))
         .routes(routes!(site_budgets::site_budget_list))
         .routes(routes!(

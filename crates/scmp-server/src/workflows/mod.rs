@@ -4,6 +4,7 @@
 //! step fails for good, undo the steps done so far in reverse order before marking the operation
 //! failed. Steps are idempotent: a step run twice finds its work done.
 
+mod network_steps;
 mod steps;
 
 use std::sync::Arc;
@@ -117,6 +118,24 @@ impl From<scmp_agent::AgentError> for StepError {
     }
 }
 
+/// Asks a cluster's agent; the tasks it waited for join the run's, also when it failed.
+pub(crate) async fn ask(
+    run: &mut Run<'_>,
+    agent: &dyn scmp_agent::Agent,
+    command: scmp_agent::Command,
+) -> Result<scmp_agent::Reply, StepError> {
+    match agent.ask(command).await {
+        Ok(mut reply) => {
+            run.upids.append(&mut reply.upids);
+            Ok(reply)
+        }
+        Err(mut e) => {
+            run.upids.append(&mut e.upids);
+            Err(e.into())
+        }
+    }
+}
+
 /// The steps of each kind of operation, in order.
 pub fn saga(kind: OperationKind) -> &'static [Step] {
     use Step::*;
@@ -141,6 +160,8 @@ pub fn saga(kind: OperationKind) -> &'static [Step] {
         OperationKind::SnapshotCreate => &[SnapshotCreate, Settle],
         OperationKind::SnapshotRollback => &[SnapshotRollback, Settle],
         OperationKind::SnapshotDelete => &[SnapshotDelete, Settle],
+        OperationKind::NetworkCreate => &[NetworkApply, NetworkReady],
+        OperationKind::NetworkDelete => &[NetworkTeardown, NetworkForget],
     }
 }
 
@@ -224,7 +245,7 @@ async fn run(state: &AppState, owner: &str, op: Operation) {
         operation_id = %id,
         kind = %op.kind,
         request_id = %op.request_id,
-        guest = %op.guest_id,
+        subject = %op.subject,
     );
     tokio::select! {
         r = drive(state, owner, op).instrument(span) => {
@@ -404,7 +425,10 @@ async fn finish(
         source: String::new(),
         operation: run.op.kind.as_str().into(),
         target: run.upids.iter().fold(
-            AuditTarget::new(ResourceKind::Guest, run.op.guest_id),
+            match run.op.subject {
+                scmp_store::Subject::Guest(g) => AuditTarget::new(ResourceKind::Guest, g),
+                scmp_store::Subject::Network(n) => AuditTarget::new(ResourceKind::Network, n),
+            },
             |t, upid| t.child(ResourceKind::Task, upid),
         ),
         tenant_id: Some(run.op.tenant_id),
@@ -436,8 +460,9 @@ async fn finish(
 /// The state an operation that succeeded leaves its guest in, recorded with its end: a creation's
 /// guest is running (the other operations settle the state they found on Proxmox themselves).
 fn final_state(op: &Operation, outcome: OperationState) -> Option<(GuestId, GuestState)> {
+    let guest = op.guest_id()?;
     (outcome == OperationState::Succeeded && op.kind == OperationKind::GuestCreate)
-        .then_some((op.guest_id, GuestState::Running))
+        .then_some((guest, GuestState::Running))
 }
 
 /// The state a guest returns to when an operation on it ends (from the operation's input).
@@ -464,6 +489,8 @@ mod tests {
             let want = match kind {
                 OperationKind::GuestCreate => Step::Created,
                 OperationKind::GuestDelete => Step::Remove,
+                OperationKind::NetworkCreate => Step::NetworkReady,
+                OperationKind::NetworkDelete => Step::NetworkForget,
                 _ => Step::Settle,
             };
             assert_eq!(last, want, "{kind}");
@@ -536,7 +563,7 @@ mod tests {
         let mut op = Operation {
             id: scmp_common::OperationId::new(),
             kind: OperationKind::GuestStop,
-            guest_id: scmp_common::GuestId::new(),
+            subject: scmp_store::Subject::Guest(scmp_common::GuestId::new()),
             tenant_id: scmp_common::TenantId::new(),
             project_id: scmp_common::ProjectId::new(),
             target: "guest/web1".into(),

@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use scmp_agent::actions::{self, CloneOutcome, GuestSpec};
 use scmp_agent::command::{Power, SnapshotChange};
-use scmp_agent::{Agent, Command, Reply};
+use scmp_agent::{Agent, Command};
 use scmp_common::{Error, GuestState, OperationKind};
 use scmp_store::{Cluster, Guest};
 
-use super::{prior_state, Run, StepError};
+use super::{ask, prior_state, Run, StepError};
 
 /// One step of a saga.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +54,14 @@ pub enum Step {
     SnapshotDelete,
     /// Record the guest's resulting state.
     Settle,
+    /// Make a network on its site's clusters.
+    NetworkApply,
+    /// Mark a network ready.
+    NetworkReady,
+    /// Remove a network from its site's clusters.
+    NetworkTeardown,
+    /// Forget a network and give back its quota.
+    NetworkForget,
 }
 
 impl Step {
@@ -80,6 +88,10 @@ impl Step {
             Step::SnapshotRollback => "snapshot_rollback",
             Step::SnapshotDelete => "snapshot_delete",
             Step::Settle => "settle",
+            Step::NetworkApply => "network_apply",
+            Step::NetworkReady => "network_ready",
+            Step::NetworkTeardown => "network_teardown",
+            Step::NetworkForget => "network_forget",
         }
     }
 
@@ -108,9 +120,16 @@ impl Step {
     }
 
     async fn forward(self, run: &mut Run<'_>) -> Result<(), StepError> {
+        match self {
+            Step::NetworkApply => return super::network_steps::apply(run).await,
+            Step::NetworkReady => return super::network_steps::ready(run).await,
+            Step::NetworkTeardown => return super::network_steps::teardown(run).await,
+            Step::NetworkForget => return super::network_steps::forget(run).await,
+            _ => {}
+        }
         if self == Step::Remove {
             forget_guest(run);
-            return match run.state.store.guest_remove(run.op.guest_id).await {
+            return match run.state.store.guest_remove(guest_id(run)?).await {
                 // Removed by an earlier run of this step: its work is done.
                 Ok(()) | Err(Error::NotFound { .. }) => Ok(()),
                 Err(e) => Err(e.into()),
@@ -247,13 +266,23 @@ impl Step {
                 Ok(())
             }
             Step::Settle => settle(run, &g).await,
+            Step::NetworkApply
+            | Step::NetworkReady
+            | Step::NetworkTeardown
+            | Step::NetworkForget => Ok(()),
         }
     }
 
     /// Undoes the step (a no-op for steps whose effects a later undo or the final bookkeeping
     /// removes).
     pub async fn undo(self, run: &mut Run<'_>) -> Result<(), StepError> {
-        let g = match run.state.store.guest_get(run.op.guest_id).await {
+        if self == Step::NetworkApply {
+            return super::network_steps::teardown(run).await;
+        }
+        if run.op.network_id().is_some() {
+            return Ok(());
+        }
+        let g = match run.state.store.guest_get(guest_id(run)?).await {
             Ok(g) => g,
             Err(Error::NotFound { .. }) => return Ok(()),
             Err(e) => return Err(e.into()),
@@ -301,8 +330,13 @@ impl Step {
 /// The final bookkeeping of a failed operation: a failed creation releases its quota and VMID;
 /// other operations return the guest to its prior state (a resize releases what it reserved).
 pub async fn failed(run: &mut Run<'_>, error: &str) -> Result<(), Error> {
+    let id = match run.op.subject {
+        scmp_store::Subject::Guest(g) => g,
+        scmp_store::Subject::Network(n) => {
+            return super::network_steps::failed(run, n, error).await
+        }
+    };
     let store = &run.state.store;
-    let id = run.op.guest_id;
     match store.guest_get(id).await {
         Err(Error::NotFound { .. }) => return Ok(()),
         Err(e) => return Err(e),
@@ -378,6 +412,13 @@ async fn tenant(run: &Run<'_>, g: &Guest) -> Result<scmp_store::Tenant, StepErro
     Ok(t)
 }
 
+/// The guest the operation acts on.
+fn guest_id(run: &Run<'_>) -> Result<scmp_common::GuestId, StepError> {
+    run.op
+        .guest_id()
+        .ok_or_else(|| StepError::permanent("a guest step in an operation on a network"))
+}
+
 fn forget_guest(run: &Run<'_>) {
     cache(run).guest = None;
 }
@@ -386,7 +427,7 @@ async fn guest(run: &Run<'_>) -> Result<Guest, StepError> {
     if let Some(g) = cache(run).guest.clone() {
         return Ok(g);
     }
-    let g = run.state.store.guest_get(run.op.guest_id).await?;
+    let g = run.state.store.guest_get(guest_id(run)?).await?;
     cache(run).guest = Some(g.clone());
     Ok(g)
 }
@@ -404,20 +445,6 @@ async fn cluster(run: &Run<'_>, g: &Guest) -> Result<(Cluster, Arc<dyn Agent>), 
     let agent = run.state.connections.get(&c, &run.state.sealer)?;
     cache(run).cluster = Some((c.clone(), agent.clone()));
     Ok((c, agent))
-}
-
-/// Asks the guest's site; the tasks it waited for join the run's, also when it failed.
-async fn ask(run: &mut Run<'_>, agent: &dyn Agent, command: Command) -> Result<Reply, StepError> {
-    match agent.ask(command).await {
-        Ok(mut reply) => {
-            run.upids.append(&mut reply.upids);
-            Ok(reply)
-        }
-        Err(mut e) => {
-            run.upids.append(&mut e.upids);
-            Err(e.into())
-        }
-    }
 }
 
 fn location(g: &Guest) -> Result<(String, u32), StepError> {

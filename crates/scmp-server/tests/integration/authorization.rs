@@ -93,6 +93,12 @@ fn sample_body(operation: &str) -> Option<Value> {
         "user_update" => Some(json!({"email": "intruder@example.invalid"})),
         "site_update" => Some(json!({"description": "defaced"})),
         "snapshot_create" => Some(json!({"name": "intruder"})),
+        "network_create" => {
+            Some(json!({"name": "intruder", "site": "fra", "subnets": [{"cidr": "10.66.0.0/24"}]}))
+        }
+        "site_networking_set" => {
+            Some(json!({"zone_type": "vlan", "bridge": "vmbr0", "tag_min": 1, "tag_max": 2}))
+        }
         "guest_start"
         | "guest_stop"
         | "guest_shutdown"
@@ -207,6 +213,7 @@ async fn every_operation_refuses_strangers() {
                 .replace("{guest}", "00000000-0000-4000-8000-0000000000a1")
                 .replace("{operation}", "00000000-0000-4000-8000-0000000000a2")
                 .replace("{approval}", "00000000-0000-4000-8000-0000000000a7")
+                .replace("{network}", "00000000-0000-4000-8000-0000000000a8")
                 .replace("{host}", "pve1")
                 .replace("{snapshot}", "snap1")
                 .replace("{agent}", "00000000-0000-4000-8000-0000000000a4")
@@ -354,7 +361,7 @@ async fn a_project_member_lists_only_its_projects_operations() {
     let dev = user_with_role(&ctx, "dev", Some(("member", Some(acme.id), Some(web.id)))).await;
     let ops: Page<OperationView> = dev.get("/operations").await;
     assert_eq!(ops.items.len(), 1, "{ops:?}");
-    assert!(ops.items.iter().all(|o| o.guest_id == web1.id));
+    assert!(ops.items.iter().all(|o| o.guest_id == Some(web1.id)));
     let all: Page<OperationView> = ctx.admin.get("/operations").await;
     assert_eq!(all.items.len(), 2);
 }

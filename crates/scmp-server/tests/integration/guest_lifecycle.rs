@@ -43,7 +43,10 @@ async fn a_created_guest_runs_where_placement_put_it() {
     let op = wait_operation(&ctx.admin, &op).await;
     assert_eq!(op.state, OperationState::Succeeded, "{op:?}");
     assert!(!op.tasks.is_empty(), "UPIDs recorded");
-    let g: GuestView = ctx.admin.get(&format!("/guests/{}", op.guest_id)).await;
+    let g: GuestView = ctx
+        .admin
+        .get(&format!("/guests/{}", op.guest_id.unwrap()))
+        .await;
     assert_eq!(g.state, GuestState::Running);
     let placed = g.placement.clone().unwrap();
     assert_eq!(
@@ -93,7 +96,7 @@ async fn a_guests_trail_links_the_request_and_the_proxmox_side() {
             && a.target.as_str().contains("UPID:")));
     let trail: Page<AuditEntryView> = ctx
         .admin
-        .get(&format!("/audit?guest={}", op.guest_id))
+        .get(&format!("/audit?guest={}", op.guest_id.unwrap()))
         .await;
     assert_eq!(
         trail.items.len(),

@@ -158,6 +158,16 @@ async fn every_list_pages_the_same_way() {
             .await;
         wait_operation(c, &op).await;
     }
+    // Two networks at the site.
+    for (i, net) in ["net-a", "net-b"].iter().enumerate() {
+        let op: scmp_api::OperationView = c
+            .post(
+                &format!("/projects/{}/networks?wait=30", p.id),
+                &json!({"name": net, "site": "fra", "subnets": [{"cidr": format!("10.{i}.0.0/24")}]}),
+            )
+            .await;
+        wait_operation(c, &op).await;
+    }
     // Two creations held for approval.
     let _: scmp_api::PolicyView = c
         .post(
@@ -295,5 +305,5 @@ async fn every_list_pages_the_same_way() {
         walked.push(op);
     }
     walked.sort();
-    assert_eq!(walked.len(), 23, "every list operation: {walked:?}");
+    assert_eq!(walked.len(), 24, "every list operation: {walked:?}");
 }

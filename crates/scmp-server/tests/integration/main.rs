@@ -22,6 +22,7 @@ mod itsm;
 mod leases;
 mod lists;
 mod mfa;
+mod networks;
 mod offline_month;
 mod placement;
 mod portal;

@@ -44,7 +44,10 @@ async fn a_failure_after_each_creation_step_unwinds_cleanly() {
         );
         let q: QuotaBody = ctx.admin.get(&format!("/projects/{}/quota", p.id)).await;
         assert_eq!(q.used, ResourcesBody::default(), "{step}");
-        let g: GuestView = ctx.admin.get(&format!("/guests/{}", op.guest_id)).await;
+        let g: GuestView = ctx
+            .admin
+            .get(&format!("/guests/{}", op.guest_id.unwrap()))
+            .await;
         assert_eq!(g.state, GuestState::Failed, "{step}");
     }
 }

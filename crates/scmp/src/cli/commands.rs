@@ -62,6 +62,9 @@ pub struct QuotaArgs {
     /// Guests.
     #[arg(long, default_value_t = 0)]
     guests: u64,
+    /// Tenant networks.
+    #[arg(long, default_value_t = 0)]
+    networks: u64,
 }
 
 impl QuotaArgs {
@@ -71,6 +74,7 @@ impl QuotaArgs {
             memory_mib: self.memory_mib,
             disk_gib: self.disk_gib,
             guests: self.guests,
+            networks: self.networks,
         }
     }
 }

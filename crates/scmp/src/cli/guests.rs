@@ -315,10 +315,10 @@ async fn long(a: &Api, op: OperationView, wait: &WaitArgs, g: &Global) -> anyhow
         return print(&op, g.output, OPERATION_COLUMNS);
     }
     let done = follow(a, op, g.output).await?;
-    match a
-        .get::<GuestView>(&format!("/guests/{}", done.guest_id))
-        .await
-    {
+    let Some(guest) = done.guest_id else {
+        return print(&done, g.output, OPERATION_COLUMNS);
+    };
+    match a.get::<GuestView>(&format!("/guests/{guest}")).await {
         Ok(v) => print(&v, g.output, GUEST_COLUMNS),
         Err(_) => print(&done, g.output, OPERATION_COLUMNS),
     }

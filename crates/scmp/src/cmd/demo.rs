@@ -222,6 +222,7 @@ async fn seed(
         memory_mib: v * 4096,
         disk_gib: v * 64,
         guests: v,
+        networks: v / 4,
     };
     let tenant = TenantCreate {
         name: name_of("acme")?,

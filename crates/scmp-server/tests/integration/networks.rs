@@ -1,0 +1,229 @@
+//! Tenant networks through the API against a simulated site's SDN: made and applied on the
+//! cluster with the next tag of the site's pool, within the project's network quota; invisible
+//! to another tenant; refused with the field at fault, when the pool is used up and when the
+//! quota is; an apply that fails is rolled back on Proxmox and undone in scmp; deleted again.
+
+use scmp_api::{NetworkView, OperationView, Page, ProjectView};
+use scmp_common::OperationState;
+use scmp_test_utils::helpers::{
+    acme_web, create_project, create_tenant, quota, tenant_user, wait_operation,
+};
+use scmp_test_utils::{Client, TestContext};
+use serde_json::{json, Value};
+
+fn network(name: &str, cidr: &str, gateway: &str) -> Value {
+    json!({"name": name, "site": "fra", "subnets": [
+        {"cidr": cidr, "gateway": gateway, "dhcp_start": cidr.replace("0/24", "100"),
+         "dhcp_end": cidr.replace("0/24", "200"), "snat": true}]})
+}
+
+async fn make(c: &Client, p: &ProjectView, body: &Value) -> (OperationView, NetworkView) {
+    let a = c
+        .send(
+            reqwest::Method::POST,
+            &format!("/projects/{}/networks", p.id),
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(a.status, 202, "{}", a.text);
+    let op = wait_operation(c, &a.json()).await;
+    let list: Page<NetworkView> = c.get(&format!("/projects/{}/networks", p.id)).await;
+    let name = body["name"].as_str().unwrap();
+    let n = list.items.into_iter().find(|n| n.name.as_str() == name);
+    (op, n.unwrap_or_else(|| panic!("{name} is not listed")))
+}
+
+async fn used_networks(c: &Client, p: &ProjectView) -> u64 {
+    let p: ProjectView = c.get(&format!("/projects/{}", p.id)).await;
+    p.quota.used.networks
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn networks_are_made_on_the_site_isolated_and_bounded() {
+    let ctx = TestContext::with_site("networks").await;
+    let p = acme_web(&ctx.admin, 3).await;
+    let (alice, _) = tenant_user(&ctx, "alice", "acme").await;
+    scmp_test_utils::helpers::bind_on_tenant(&ctx.admin, "tenant-admin", "alice", "acme").await;
+
+    // Made with the first tag of the default pool, applied on the cluster.
+    let (op, web) = make(&alice, &p, &network("web", "10.20.0.0/24", "10.20.0.1")).await;
+    assert_eq!(op.state, OperationState::Succeeded, "{op:?}");
+    assert_eq!(op.network_id, Some(web.id));
+    assert_eq!((web.state.as_str(), web.tag), ("ready", 1000));
+    assert_eq!(web.subnets[0].gateway.as_deref(), Some("10.20.0.1"));
+    {
+        let sim = ctx.site().sim.cluster();
+        let vnet = &sim.sdn.active.vnets[&web.vnet];
+        assert_eq!(vnet["tag"], "1000");
+        assert_eq!(vnet["zone"], web.zone);
+        assert_eq!(sim.sdn.active.zones[&web.zone]["bridge"], "vmbr0");
+        let subnet = format!("{}-10.20.0.0-24", web.zone);
+        assert_eq!(sim.sdn.active.subnets[&subnet]["snat"], "1");
+    }
+    assert_eq!(used_networks(&alice, &p).await, 1);
+    let (_, db) = make(&alice, &p, &network("db", "10.21.0.0/24", "10.21.0.1")).await;
+    assert_eq!(db.tag, 1001, "the next free tag");
+
+    // Another tenant sees none of it, and its network at the same site gets its own tag.
+    create_tenant(&ctx.admin, "globex", quota(10, 10_240, 100, 2)).await;
+    let q = create_project(&ctx.admin, "globex", "ops", quota(10, 10_240, 100, 2)).await;
+    let (bob, _) = tenant_user(&ctx, "bob", "globex").await;
+    scmp_test_utils::helpers::bind_on_tenant(&ctx.admin, "tenant-admin", "bob", "globex").await;
+    let seen = bob
+        .send(reqwest::Method::GET, &format!("/networks/{}", web.id), None)
+        .await;
+    assert_eq!(seen.status, 404, "{}", seen.text);
+    let gone = bob
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/networks/{}", web.id),
+            None,
+        )
+        .await;
+    assert_eq!(gone.status, 404, "{}", gone.text);
+    let listed = bob
+        .send(
+            reqwest::Method::GET,
+            &format!("/projects/{}/networks", p.id),
+            None,
+        )
+        .await;
+    assert_eq!(listed.status, 404, "{}", listed.text);
+    let (_, theirs) = make(&bob, &q, &network("web", "10.20.0.0/24", "10.20.0.1")).await;
+    assert_eq!(
+        theirs.tag, 1002,
+        "same name and prefix, another tenant, its own tag"
+    );
+    assert_ne!(theirs.vnet, web.vnet);
+
+    // Bad input names the field; nothing is taken.
+    let bad = alice
+        .send(
+            reqwest::Method::POST,
+            &format!("/projects/{}/networks", p.id),
+            Some(network("bad", "10.30.0.0/24", "10.31.0.1")),
+        )
+        .await;
+    assert_eq!(bad.status, 400, "{}", bad.text);
+    assert_eq!(
+        bad.body["errors"][0]["field"], "subnets[0].gateway",
+        "{}",
+        bad.text
+    );
+    assert_eq!(used_networks(&alice, &p).await, 2);
+
+    // The project's quota (3 networks) and then the site's pool bound it.
+    let pool = ctx
+        .admin
+        .send(
+            reqwest::Method::PUT,
+            "/sites/fra/networking",
+            Some(json!({"zone_type": "vlan", "bridge": "vmbr0", "tag_min": 1000, "tag_max": 1003})),
+        )
+        .await;
+    assert_eq!(pool.status, 200, "{}", pool.text);
+    let narrow = ctx
+        .admin
+        .send(
+            reqwest::Method::PUT,
+            "/sites/fra/networking",
+            Some(json!({"zone_type": "vlan", "bridge": "vmbr0", "tag_min": 1001, "tag_max": 1003})),
+        )
+        .await;
+    assert_eq!(
+        narrow.status, 409,
+        "a tag in use falls outside: {}",
+        narrow.text
+    );
+    let (_, third) = make(&alice, &p, &network("app", "10.22.0.0/24", "10.22.0.1")).await;
+    assert_eq!(third.tag, 1003);
+    let over = alice
+        .send(
+            reqwest::Method::POST,
+            &format!("/projects/{}/networks", p.id),
+            Some(network("more", "10.23.0.0/24", "10.23.0.1")),
+        )
+        .await;
+    assert_eq!(over.status, 422, "{}", over.text);
+    assert!(over.text.contains("networks"), "{}", over.text);
+    let full = bob
+        .send(
+            reqwest::Method::POST,
+            &format!("/projects/{}/networks", q.id),
+            Some(network("db", "10.21.0.0/24", "10.21.0.1")),
+        )
+        .await;
+    assert_eq!(full.status, 409, "{}", full.text);
+    assert!(
+        full.text.contains("pool 1000-1003 is used up"),
+        "{}",
+        full.text
+    );
+
+    // Deleted: gone from the cluster, its quota and tag free again.
+    let del = alice
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/networks/{}", db.id),
+            None,
+        )
+        .await;
+    assert_eq!(del.status, 202, "{}", del.text);
+    let op = wait_operation(&alice, &del.json()).await;
+    assert_eq!(op.state, OperationState::Succeeded, "{op:?}");
+    assert!(!ctx
+        .site()
+        .sim
+        .cluster()
+        .sdn
+        .active
+        .vnets
+        .contains_key(&db.vnet));
+    assert_eq!(used_networks(&alice, &p).await, 2);
+    let (_, again) = make(&bob, &q, &network("db", "10.21.0.0/24", "10.21.0.1")).await;
+    assert_eq!(again.tag, 1001, "the freed tag");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_apply_that_fails_is_rolled_back_and_undone() {
+    let ctx = TestContext::with_site("network-rollback").await;
+    let p = acme_web(&ctx.admin, 3).await;
+    let (_, kept) = make(&ctx.admin, &p, &network("kept", "10.1.0.0/24", "10.1.0.1")).await;
+    let before = ctx.site().sim.cluster().sdn.active.clone();
+    ctx.site().sim.cluster().sdn.failing_reloads = 1;
+    let a = ctx
+        .admin
+        .send(
+            reqwest::Method::POST,
+            &format!("/projects/{}/networks", p.id),
+            Some(network("broken", "10.2.0.0/24", "10.2.0.1")),
+        )
+        .await;
+    assert_eq!(a.status, 202, "{}", a.text);
+    let op = wait_operation(&ctx.admin, &a.json()).await;
+    assert_eq!(op.state, OperationState::Failed, "{op:?}");
+    let error = op.error.unwrap_or_default();
+    assert!(error.contains("rolled back"), "{error}");
+    assert!(error.contains("network_apply"), "{error}");
+    {
+        let sim = ctx.site().sim.cluster();
+        assert_eq!(sim.sdn.active, before, "the nodes run what they ran");
+        assert_eq!(sim.sdn.config, sim.sdn.running, "nothing left staged");
+    }
+    let gone = ctx
+        .admin
+        .send(
+            reqwest::Method::GET,
+            &format!("/networks/{}", op.network_id.unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!(gone.status, 404);
+    assert_eq!(used_networks(&ctx.admin, &p).await, 1, "the quota is back");
+    let (_, next) = make(&ctx.admin, &p, &network("fixed", "10.2.0.0/24", "10.2.0.1")).await;
+    assert_eq!(
+        next.tag,
+        kept.tag + 1,
+        "the failed network's tag is free again"
+    );
+}
