@@ -317,6 +317,7 @@
  * @property {(number|null)} [memory_mib] Memory (64 MiB .. 4 TiB).
  * @property {import('./api-types.js').Name} name Name (DNS label), unique in the project; also the hostname.
  * @property {(null|import('./api-types.js').NetworkSpec)} [network] The network it joins (the bridge `vmbr0`, untagged, when left out).
+ * @property {(Array<import('./api-types.js').NicSpec>|null)} [nics] NICs on the project's tenant networks (1 to 8, in order `net0`, `net1`, ...), each with an address of its network; the guest lands at their site. Not with `network`.
  * @property {(string|null)} [site] A site the guest must run at (name or id); otherwise placement chooses.
  * @property {(Array<string>|null)} [tags] Tags (lower case letters, digits, `_ - + .`).
  * @property {(number|null)} [vcpus] vCPUs (1..128).
@@ -367,6 +368,7 @@
  * @property {number} memory_mib Memory.
  * @property {import('./api-types.js').Name} name Name.
  * @property {import('./api-types.js').NetworkSpec} [network] The network it is on.
+ * @property {Array<import('./api-types.js').NicView>} [nics] Its NICs on tenant networks.
  * @property {(null|import('./api-types.js').PlacementView)} [placement] Where placement put it and why (absent until placed).
  * @property {import('./api-types.js').ProjectId} project_id Its project.
  * @property {(null|import('./api-types.js').Name)} [site] The site it runs at (absent until placed).
@@ -495,10 +497,5 @@
  * @property {import('./api-types.js').Time} max_until The latest it can be extended to.
  * @property {string} policy The policy that gave it.
  * @property {string} state `active`, `warned`, `stopped` (ended) or `ending` (being decommissioned).
- */
-/** A user joining or leaving a group.
- * @typedef {Object} MembershipView
- * @property {string} group The group's scmp name.
- * @property {string} user The user's scmp name.
  */
 export {};

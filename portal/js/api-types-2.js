@@ -2,6 +2,11 @@
 // tests/portal/gen-types.mjs (do not edit; run `node tests/portal/gen-types.mjs` after the
 // document changes). Type definitions only: nothing here runs.
 
+/** A user joining or leaving a group.
+ * @typedef {Object} MembershipView
+ * @property {string} group The group's scmp name.
+ * @property {string} user The user's scmp name.
+ */
 /** Who am I.
  * @typedef {Object} MeView
  * @property {import('./api-types.js').CredentialId} credential The credential in use.
@@ -48,6 +53,20 @@
  * @property {string} vnet Its VNet (the bridge of its guests' NICs).
  * @property {string} zone Its SDN zone on the site's clusters.
  * @property {string} zone_type `vlan`, `vxlan`, `evpn` or `simple`.
+ */
+/** A NIC on a tenant network.
+ * @typedef {Object} NicSpec
+ * @property {(string|null)} [address] The address it should have (free, in a subnet of the network; none: the lowest free).
+ * @property {string} network The network's name in the guest's project.
+ */
+/** A guest's NIC on a tenant network.
+ * @typedef {Object} NicView
+ * @property {string} address Its address with the prefix length (`10.20.0.2/24`).
+ * @property {string} bridge The bridge it is on (the network's VNet).
+ * @property {(string|null)} [gateway] The subnet's gateway.
+ * @property {string} mac Its MAC address.
+ * @property {string} network The network's name.
+ * @property {import('./api-types.js').NetworkId} network_id The network's id.
  */
 /** An OpenID provider's settings (realms of type `openid`).
  * @typedef {Object} OpenIdSettings
@@ -478,28 +497,4 @@
  */
 /** Where a role applies: `"platform"`, `{"tenant": T}` or `{"project": P}`.
  * @typedef {(string|Object|Object)} ScopeBody */
-/** `session_create`.
- * @typedef {Object} SessionCreate
- * @property {string} password Password.
- * @property {(string|null)} [realm] The realm to log in through (id or name), when the user name does not say it.
- * @property {(string|null)} [recovery_code] Or one of their recovery codes (each works once).
- * @property {(string|null)} [totp] The current code of the user's authenticator, when they have one.
- * @property {string} username Login name: scmp's own, or `user@realm` for a directory's user.
- */
-/** A session: a short-lived bearer token.
- * @typedef {Object} SessionView
- * @property {import('./api-types.js').Time} expires_at When it expires.
- * @property {boolean} [mfa_setup] The session may only set up the second factor the user's tenant requires (15 minutes; confirming it ends the session, and the next login has the user's rights).
- * @property {string} token The bearer token.
- */
-/** A cut to an offline budget, waiting for its site.
- * @typedef {Object} SiteBudgetCut
- * @property {import('./api-types.js').ResourcesBody} granted The grant after the cut.
- * @property {import('./api-types.js').Time} valid_until Its validity.
- */
-/** `site_budget_set`: a project's offline budget at a site, escrowed out of its quota.
- * @typedef {Object} SiteBudgetSet
- * @property {import('./api-types.js').ResourcesBody} budget What the site may create for the project while cut off from the platform.
- * @property {(number|null)} [valid_for_s] Seconds it stays valid (3600 to 7776000; 2592000, 30 days, when absent); the platform renews it by setting it again while the site is connected.
- */
 export {};

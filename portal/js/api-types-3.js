@@ -2,6 +2,30 @@
 // tests/portal/gen-types.mjs (do not edit; run `node tests/portal/gen-types.mjs` after the
 // document changes). Type definitions only: nothing here runs.
 
+/** `session_create`.
+ * @typedef {Object} SessionCreate
+ * @property {string} password Password.
+ * @property {(string|null)} [realm] The realm to log in through (id or name), when the user name does not say it.
+ * @property {(string|null)} [recovery_code] Or one of their recovery codes (each works once).
+ * @property {(string|null)} [totp] The current code of the user's authenticator, when they have one.
+ * @property {string} username Login name: scmp's own, or `user@realm` for a directory's user.
+ */
+/** A session: a short-lived bearer token.
+ * @typedef {Object} SessionView
+ * @property {import('./api-types.js').Time} expires_at When it expires.
+ * @property {boolean} [mfa_setup] The session may only set up the second factor the user's tenant requires (15 minutes; confirming it ends the session, and the next login has the user's rights).
+ * @property {string} token The bearer token.
+ */
+/** A cut to an offline budget, waiting for its site.
+ * @typedef {Object} SiteBudgetCut
+ * @property {import('./api-types.js').ResourcesBody} granted The grant after the cut.
+ * @property {import('./api-types.js').Time} valid_until Its validity.
+ */
+/** `site_budget_set`: a project's offline budget at a site, escrowed out of its quota.
+ * @typedef {Object} SiteBudgetSet
+ * @property {import('./api-types.js').ResourcesBody} budget What the site may create for the project while cut off from the platform.
+ * @property {(number|null)} [valid_for_s] Seconds it stays valid (3600 to 7776000; 2592000, 30 days, when absent); the platform renews it by setting it again while the site is connected.
+ */
 /** A project's offline budget at a site.
  * @typedef {Object} SiteBudgetView
  * @property {import('./api-types.js').ResourcesBody} granted What is granted, and reserved in the project's usage.

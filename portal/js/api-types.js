@@ -83,7 +83,7 @@
 /** @typedef {import('./api-types-1.js').LeaseExtend} LeaseExtend */
 /** @typedef {import('./api-types-1.js').LeaseRule} LeaseRule */
 /** @typedef {import('./api-types-1.js').LeaseView} LeaseView */
-/** @typedef {import('./api-types-1.js').MembershipView} MembershipView */
+/** @typedef {import('./api-types-2.js').MembershipView} MembershipView */
 /** @typedef {import('./api-types-2.js').MeView} MeView */
 /** @typedef {import('./api-types-2.js').MfaView} MfaView */
 /** @typedef {import('./api-types-2.js').Name} Name */
@@ -91,6 +91,8 @@
 /** @typedef {import('./api-types-2.js').NetworkId} NetworkId */
 /** @typedef {import('./api-types-2.js').NetworkSpec} NetworkSpec */
 /** @typedef {import('./api-types-2.js').NetworkView} NetworkView */
+/** @typedef {import('./api-types-2.js').NicSpec} NicSpec */
+/** @typedef {import('./api-types-2.js').NicView} NicView */
 /** @typedef {import('./api-types-2.js').OpenIdSettings} OpenIdSettings */
 /** @typedef {import('./api-types-2.js').Operation} Operation */
 /** @typedef {import('./api-types-2.js').OperationId} OperationId */
@@ -160,10 +162,10 @@
 /** @typedef {import('./api-types-2.js').RoleView} RoleView */
 /** @typedef {import('./api-types-2.js').ScheduledSync} ScheduledSync */
 /** @typedef {import('./api-types-2.js').ScopeBody} ScopeBody */
-/** @typedef {import('./api-types-2.js').SessionCreate} SessionCreate */
-/** @typedef {import('./api-types-2.js').SessionView} SessionView */
-/** @typedef {import('./api-types-2.js').SiteBudgetCut} SiteBudgetCut */
-/** @typedef {import('./api-types-2.js').SiteBudgetSet} SiteBudgetSet */
+/** @typedef {import('./api-types-3.js').SessionCreate} SessionCreate */
+/** @typedef {import('./api-types-3.js').SessionView} SessionView */
+/** @typedef {import('./api-types-3.js').SiteBudgetCut} SiteBudgetCut */
+/** @typedef {import('./api-types-3.js').SiteBudgetSet} SiteBudgetSet */
 /** @typedef {import('./api-types-3.js').SiteBudgetView} SiteBudgetView */
 /** @typedef {import('./api-types-3.js').SiteCreate} SiteCreate */
 /** @typedef {import('./api-types-3.js').SiteId} SiteId */

@@ -54,6 +54,34 @@ pub struct GuestSpec {
     pub bridge: Option<String>,
     /// The VLAN on that bridge.
     pub vlan: Option<u16>,
+    /// NICs on tenant networks (when any, they replace the one interface of `bridge`).
+    #[serde(default)]
+    pub nics: Vec<NicConfig>,
+}
+
+/// A NIC on a tenant network, with its address from scmp's IPAM.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NicConfig {
+    /// The VNet.
+    pub bridge: String,
+    /// Its MAC address.
+    pub mac: String,
+    /// Its address with the prefix length (`10.20.0.2/24`).
+    pub address: String,
+    /// The gateway, if the subnet has one.
+    pub gateway: Option<String>,
+}
+
+impl NicConfig {
+    /// The `ip=`/`ip6=` settings of the address (cloud-init's `ipconfigN`, a container's `netN`).
+    fn ip(&self) -> String {
+        let v6 = self.address.contains(':');
+        let (ip, gw) = if v6 { ("ip6", "gw6") } else { ("ip", "gw") };
+        match &self.gateway {
+            Some(g) => format!("{ip}={},{gw}={g}", self.address),
+            None => format!("{ip}={}", self.address),
+        }
+    }
 }
 
 impl GuestSpec {
@@ -296,8 +324,34 @@ pub async fn configure(
             );
         }
     }
+    // NICs on tenant networks replace the one interface.
+    for (i, nic) in spec.nics.iter().enumerate() {
+        match kind {
+            PveKind::Qemu => {
+                set.insert(
+                    format!("net{i}"),
+                    format!("virtio={},bridge={}", nic.mac, nic.bridge),
+                );
+                set.insert(format!("ipconfig{i}"), nic.ip());
+            }
+            PveKind::Lxc => {
+                set.insert(
+                    format!("net{i}"),
+                    format!(
+                        "name=eth{i},bridge={},hwaddr={},{}",
+                        nic.bridge,
+                        nic.mac,
+                        nic.ip()
+                    ),
+                );
+            }
+        }
+    }
     let (n, v) = (node(at)?, vmid(id)?);
-    if kind == PveKind::Qemu && (spec.bridge.is_some() || spec.vlan.is_some()) {
+    if kind == PveKind::Qemu
+        && spec.nics.is_empty()
+        && (spec.bridge.is_some() || spec.vlan.is_some())
+    {
         // The interface keeps the MAC address the clone gave it; only its bridge and VLAN change.
         let config = api.guest_config(kind, &n, v).await?;
         if let Some(mut net) = config

@@ -77,6 +77,7 @@ impl Agent for Wire {
 
 fn spec(guest: GuestId) -> GuestSpec {
     GuestSpec {
+        nics: Vec::new(),
         guest,
         tenant: TenantId::new(),
         tenant_name: "acme".into(),

@@ -48,6 +48,39 @@ pub struct GuestCreate {
     /// Anti-affinity group (a name of your choice): no two guests of the project's group share a host.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anti_affinity_group: Option<String>,
+    /// NICs on the project's tenant networks (1 to 8, in order `net0`, `net1`, ...), each with
+    /// an address of its network; the guest lands at their site. Not with `network`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nics: Option<Vec<NicSpec>>,
+}
+
+/// A NIC on a tenant network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NicSpec {
+    /// The network's name in the guest's project.
+    pub network: String,
+    /// The address it should have (free, in a subnet of the network; none: the lowest free).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
+
+/// A guest's NIC on a tenant network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct NicView {
+    /// The network's name.
+    pub network: String,
+    /// The network's id.
+    pub network_id: scmp_common::NetworkId,
+    /// Its address with the prefix length (`10.20.0.2/24`).
+    pub address: String,
+    /// The subnet's gateway.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
+    /// Its MAC address.
+    pub mac: String,
+    /// The bridge it is on (the network's VNet).
+    pub bridge: String,
 }
 
 /// Cloud-init settings.
@@ -168,6 +201,9 @@ pub struct GuestView {
     /// The network it is on.
     #[serde(default)]
     pub network: NetworkSpec,
+    /// Its NICs on tenant networks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nics: Vec<NicView>,
     /// The addresses it has now, as the guest reports them (a VM through its QEMU guest agent);
     /// only in `guest_view`, only while it runs, empty when the site or the agent does not answer.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

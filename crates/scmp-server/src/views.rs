@@ -283,6 +283,7 @@ fn placement(g: &Guest) -> Option<PlacementView> {
 /// The API's view of Guest.
 pub fn guest(g: Guest) -> GuestView {
     GuestView {
+        nics: Vec::new(),
         id: g.id,
         name: g.name.clone(),
         project_id: g.project_id,

@@ -74,6 +74,8 @@ pub struct NewGuest {
     pub anti_affinity: String,
     /// The lease a policy gives it.
     pub lease: Option<crate::NewLease>,
+    /// Its NICs on tenant networks (none: the one interface of `network`).
+    pub nics: Vec<crate::NewNic>,
 }
 
 impl NewGuest {
@@ -330,6 +332,10 @@ impl DataStore {
             crate::tenants::check_text("tags", t)?;
         }
         let id = self.random.id::<GuestId>();
+        let mut networks = Vec::with_capacity(new.nics.len());
+        for nic in &new.nics {
+            networks.push(self.network_get(nic.network_id).await?);
+        }
         let mut tx = self.begin().await?;
         if !self
             .change_project_usage(&mut tx, new.project_id, amounts(&new.resources())?)
@@ -376,6 +382,7 @@ impl DataStore {
         if let Some(l) = &new.lease {
             crate::guest_leases::insert(&mut tx, id, new.tenant_id, new.project_id, l, now).await?;
         }
+        crate::addresses::allocate(&mut tx, self, id, &networks, &new.nics).await?;
         let op = self
             .insert_operation(
                 &mut tx,
@@ -723,7 +730,12 @@ impl DataStore {
         {
             return Err(Error::internal("releasing more than the project reserved"));
         }
-        for table in ["vmid_reservations", "guest_leases"] {
+        for table in [
+            "vmid_reservations",
+            "guest_leases",
+            "addresses",
+            "guest_nics",
+        ] {
             sqlx::query(&format!("DELETE FROM {table} WHERE guest_id = $1"))
                 .bind(id.to_string())
                 .execute(&mut *tx)

@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod addresses;
 mod agents;
 mod approvals;
 mod audit;
@@ -49,6 +50,7 @@ mod usage;
 mod visible;
 mod vmids;
 
+pub use addresses::{GuestNic, NewNic};
 pub use agents::{Agent, AgentCertificate, JoinToken, NewJoinToken, StoredCa, Unredeemable};
 pub use approvals::{
     ApprovalRow, Decision, DecisionRow, NewApproval, NewDelivery, Requirement, ITSM_PREFIX,

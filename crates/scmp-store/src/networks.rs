@@ -435,7 +435,7 @@ impl DataStore {
     ) -> Result<(Network, Operation), Error> {
         crate::tenants::check_text("description", &new.description)?;
         let settings = self.site_networking(new.site_id).await?;
-        for _ in 0..8 {
+        for _ in 0..32 {
             match self.try_network_admit(new, op, &settings).await {
                 Err(Error::Unavailable(_)) => continue,
                 other => return other,

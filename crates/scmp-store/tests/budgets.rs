@@ -95,6 +95,7 @@ async fn fixture(store: &DataStore, quota: Resources) -> Fixture {
 fn new_guest(f: &Fixture, guest: &str, vcpus: u64) -> NewGuest {
     let r = res(vcpus, 1);
     NewGuest {
+        nics: Vec::new(),
         project_id: f.project.id,
         tenant_id: f.project.tenant_id,
         name: name(guest),

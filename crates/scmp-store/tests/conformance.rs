@@ -165,6 +165,7 @@ async fn operations_keep_who_asked_and_what_was_admitted(store: &DataStore, _url
         .await
         .unwrap();
     let guest = |n: &str| NewGuest {
+        nics: Vec::new(),
         project_id: p.id,
         tenant_id: t.id,
         name: name(n),

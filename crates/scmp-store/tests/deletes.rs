@@ -232,6 +232,7 @@ async fn build(store: &DataStore) -> Fixture {
     let mut guests = Vec::new();
     for g in ["web", "broken"] {
         let new = NewGuest {
+            nics: Vec::new(),
             project_id: project.id,
             tenant_id: tenant.id,
             name: name(g.to_string()),

@@ -159,6 +159,7 @@ pub async fn tenant_user(ctx: &TestContext, user: &str, tenant: &str) -> (Client
 /// A VM of the catalog's Debian image and the `small` type, with a cloud-init user and key.
 pub fn vm(guest: &str) -> GuestCreate {
     GuestCreate {
+        nics: None,
         name: name(guest),
         kind: GuestKind::Vm,
         image: "debian-12".into(),

@@ -264,6 +264,7 @@ async fn create_guest(
     let started = api.clock.now_ms();
     let id = GuestId::new();
     let spec = GuestSpec {
+        nics: Vec::new(),
         guest: id,
         tenant: sp.project.tenant_id,
         tenant_name: sp.tenant.to_string(),
@@ -292,6 +293,7 @@ async fn create_guest(
     };
     let view = match &built {
         Ok((node, vmid)) => Some(GuestView {
+            nics: Vec::new(),
             id,
             name: body.name.clone(),
             project_id: sp.project.id,

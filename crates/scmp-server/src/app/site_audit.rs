@@ -178,6 +178,7 @@ impl AppState {
         let g = SiteGuest {
             id,
             new: NewGuest {
+                nics: Vec::new(),
                 project_id: made.project,
                 tenant_id: made.tenant,
                 name: made.name.clone(),

@@ -169,6 +169,16 @@ impl Step {
                     clone_disk_gib: cache(run).clone_disk_gib,
                 };
                 ask(run, agent.as_ref(), command).await?.done()?;
+                // Each NIC's address goes to the zone's IPAM, for DHCP.
+                for nic in run.state.store.guest_nics(g.id).await? {
+                    let command = Command::MapAddress {
+                        zone: nic.zone,
+                        vnet: nic.vnet,
+                        ip: nic.address.to_string(),
+                        mac: Some(nic.mac),
+                    };
+                    ask(run, agent.as_ref(), command).await?.done()?;
+                }
                 Ok(())
             }
             Step::Ha if g.ha => {
@@ -196,6 +206,7 @@ impl Step {
                         vmid,
                     };
                     ask(run, agent.as_ref(), command).await?.done()?;
+                    unmap_addresses(run, &g).await?;
                 }
                 Ok(())
             }
@@ -300,6 +311,7 @@ impl Step {
                 }
                 Ok(())
             }
+            Step::Configure if g.cluster_id.is_some() => unmap_addresses(run, &g).await,
             Step::Ha if g.ha => {
                 if let (Some(_), Some(vmid)) = (&g.cluster_id, g.vmid) {
                     let (_, agent) = cluster(run, &g).await?;
@@ -412,6 +424,24 @@ async fn tenant(run: &Run<'_>, g: &Guest) -> Result<scmp_store::Tenant, StepErro
     Ok(t)
 }
 
+/// Removes the guest's addresses from its zones' IPAM (unmapped already is done).
+async fn unmap_addresses(run: &mut Run<'_>, g: &Guest) -> Result<(), StepError> {
+    let nics = run.state.store.guest_nics(g.id).await?;
+    if nics.is_empty() {
+        return Ok(());
+    }
+    let (_, agent) = cluster(run, g).await?;
+    for nic in nics {
+        let command = Command::UnmapAddress {
+            zone: nic.zone,
+            vnet: nic.vnet,
+            ip: nic.address.to_string(),
+        };
+        ask(run, agent.as_ref(), command).await?.done()?;
+    }
+    Ok(())
+}
+
 /// The guest the operation acts on.
 fn guest_id(run: &Run<'_>) -> Result<scmp_common::GuestId, StepError> {
     run.op
@@ -464,7 +494,21 @@ async fn spec(run: &Run<'_>, g: &Guest) -> Result<GuestSpec, StepError> {
         Some(c) => c.tenant_name,
         None => tenant(run, g).await?.name.to_string(),
     };
+    let nics = run
+        .state
+        .store
+        .guest_nics(g.id)
+        .await?
+        .into_iter()
+        .map(|n| actions::NicConfig {
+            bridge: n.vnet,
+            mac: n.mac,
+            address: format!("{}/{}", n.address, n.prefix_len),
+            gateway: (!n.gateway.is_empty()).then_some(n.gateway),
+        })
+        .collect();
     Ok(GuestSpec {
+        nics,
         guest: g.id,
         tenant: g.tenant_id,
         tenant_name,

@@ -227,3 +227,135 @@ async fn an_apply_that_fails_is_rolled_back_and_undone() {
         "the failed network's tag is free again"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_guest_gets_nics_and_addresses_on_two_networks() {
+    use scmp_api::{GuestView, NicSpec};
+    let ctx = TestContext::with_site("network-nics").await;
+    let p = acme_web(&ctx.admin, 4).await;
+    let (_, front) = make(
+        &ctx.admin,
+        &p,
+        &network("front", "10.40.0.0/24", "10.40.0.1"),
+    )
+    .await;
+    let (_, back) = make(
+        &ctx.admin,
+        &p,
+        &network("back", "10.41.0.0/24", "10.41.0.1"),
+    )
+    .await;
+    let nic = |n: &str, a: Option<&str>| NicSpec {
+        network: n.into(),
+        address: a.map(str::to_string),
+    };
+    let body = scmp_api::GuestCreate {
+        nics: Some(vec![nic("front", None), nic("back", Some("10.41.0.50"))]),
+        ..scmp_test_utils::helpers::vm("app1")
+    };
+    let g = scmp_test_utils::helpers::create_guest(&ctx.admin, &p, &body).await;
+    let v: GuestView = ctx.admin.get(&format!("/guests/{}", g.id)).await;
+    assert_eq!(v.nics.len(), 2, "{v:?}");
+    assert_eq!(
+        v.nics[0].address, "10.40.0.2/24",
+        "the lowest free after the gateway"
+    );
+    assert_eq!(v.nics[1].address, "10.41.0.50/24", "the one asked for");
+    assert_eq!(v.nics[0].bridge, front.vnet);
+    {
+        let sim = ctx.site().sim.cluster();
+        let guest = sim
+            .guests
+            .values()
+            .find(|x| x.name() == "app1")
+            .expect("the guest on the cluster");
+        let conf = |k: &str| guest.config.get(k).cloned().unwrap_or_default();
+        assert!(
+            conf("net0").contains(&format!("bridge={}", front.vnet)),
+            "{}",
+            conf("net0")
+        );
+        assert!(
+            conf("net1").contains(&format!("bridge={}", back.vnet)),
+            "{}",
+            conf("net1")
+        );
+        assert!(conf("net0").contains(&v.nics[0].mac));
+        assert_eq!(conf("ipconfig0"), "ip=10.40.0.2/24,gw=10.40.0.1");
+        assert_eq!(conf("ipconfig1"), "ip=10.41.0.50/24,gw=10.41.0.1");
+        let mapped = &sim.sdn.ipam[&format!("{}-10.41.0.0-24", back.zone)];
+        assert!(mapped.contains_key("10.41.0.50"), "{mapped:?}");
+    }
+
+    // The address asked for again is taken; a second guest gets the next free one.
+    let again = scmp_api::GuestCreate {
+        nics: Some(vec![nic("back", Some("10.41.0.50"))]),
+        ..scmp_test_utils::helpers::vm("app2")
+    };
+    let a = scmp_test_utils::helpers::try_create_guest(&ctx.admin, &p, &again).await;
+    assert_eq!(a.status, 409, "{}", a.text);
+    let unknown = scmp_api::GuestCreate {
+        nics: Some(vec![nic("nowhere", None)]),
+        ..scmp_test_utils::helpers::vm("app3")
+    };
+    let a = scmp_test_utils::helpers::try_create_guest(&ctx.admin, &p, &unknown).await;
+    assert_eq!(a.status, 400, "{}", a.text);
+    assert_eq!(
+        a.body["errors"][0]["field"], "nics[0].network",
+        "{}",
+        a.text
+    );
+    let g2 = scmp_test_utils::helpers::create_guest(
+        &ctx.admin,
+        &p,
+        &scmp_api::GuestCreate {
+            nics: Some(vec![nic("back", None)]),
+            ..scmp_test_utils::helpers::vm("app2")
+        },
+    )
+    .await;
+    let v2: GuestView = ctx.admin.get(&format!("/guests/{}", g2.id)).await;
+    assert_eq!(v2.nics[0].address, "10.41.0.2/24");
+
+    // A network in use is not deleted; the refusal names its guests.
+    let busy = ctx
+        .admin
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/networks/{}", back.id),
+            None,
+        )
+        .await;
+    assert_eq!(busy.status, 409, "{}", busy.text);
+    assert!(busy.text.contains("app1, app2"), "{}", busy.text);
+
+    // Deleting the guests releases and unmaps their addresses; then the network goes.
+    for id in [g.id, g2.id] {
+        let a = ctx
+            .admin
+            .send(reqwest::Method::DELETE, &format!("/guests/{id}"), None)
+            .await;
+        assert_eq!(a.status, 202, "{}", a.text);
+        let op = wait_operation(&ctx.admin, &a.json()).await;
+        assert_eq!(op.state, OperationState::Succeeded, "{op:?}");
+    }
+    assert!(ctx
+        .site()
+        .sim
+        .cluster()
+        .sdn
+        .ipam
+        .values()
+        .all(|m| m.is_empty()));
+    let del = ctx
+        .admin
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/networks/{}", back.id),
+            None,
+        )
+        .await;
+    assert_eq!(del.status, 202, "{}", del.text);
+    let op = wait_operation(&ctx.admin, &del.json()).await;
+    assert_eq!(op.state, OperationState::Succeeded, "{op:?}");
+}

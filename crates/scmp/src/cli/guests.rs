@@ -158,6 +158,10 @@ pub struct GuestCreateArgs {
     /// A VLAN (1..4094) on that bridge.
     #[arg(long)]
     vlan: Option<u16>,
+    /// A NIC on a tenant network of the project, `NETWORK` or `NETWORK=ADDRESS` (repeat for
+    /// more; not with --bridge or --vlan).
+    #[arg(long = "nic", value_name = "NETWORK[=ADDRESS]")]
+    nics: Vec<String>,
     /// Managed by Proxmox HA.
     #[arg(long)]
     ha: bool,
@@ -370,6 +374,21 @@ fn create_body(args: &GuestCreateArgs) -> anyhow::Result<GuestCreate> {
         ha: Some(args.ha),
         tags: Some(args.tags.clone()),
         anti_affinity_group: args.anti_affinity_group.clone(),
+        nics: (!args.nics.is_empty()).then(|| {
+            args.nics
+                .iter()
+                .map(|n| match n.split_once('=') {
+                    Some((network, address)) => NicSpec {
+                        network: network.to_string(),
+                        address: Some(address.to_string()),
+                    },
+                    None => NicSpec {
+                        network: n.clone(),
+                        address: None,
+                    },
+                })
+                .collect()
+        }),
     })
 }
 

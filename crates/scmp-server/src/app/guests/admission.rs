@@ -4,9 +4,11 @@
 //! checks of the request's own text are pure functions (tested below); the admitting transaction
 //! follows in `guest_create`.
 
-use scmp_api::{CloudInitSpec, GuestCreate, NetworkSpec};
+use scmp_api::{CloudInitSpec, GuestCreate, NetworkSpec, NicSpec};
 use scmp_common::{Error, Name};
-use scmp_store::{CloudInit, CreationInput, Guest, GuestNetwork, NewGuest, Project};
+use scmp_store::{
+    CloudInit, CreationInput, Guest, GuestNetwork, NetworkState, NewGuest, NewNic, Project,
+};
 
 use crate::context::AppState;
 use crate::placement::Placed;
@@ -21,7 +23,78 @@ pub struct CreateChecked {
     pub creation: CreationInput,
 }
 
+/// The most NICs a guest has on tenant networks.
+const MAX_NICS: usize = 8;
+
 impl AppState {
+    /// Checks a creation's NICs: networks of the project, ready, all at one site (answered), and
+    /// addresses that parse; not together with a bridge and VLAN.
+    async fn check_nics(
+        &self,
+        p: &Project,
+        nics: Option<Vec<NicSpec>>,
+        bridged: bool,
+    ) -> Result<(Vec<NewNic>, Option<String>), Error> {
+        let Some(nics) = nics else {
+            return Ok((Vec::new(), None));
+        };
+        if bridged {
+            return Err(invalid("nics", "give nics or network, not both"));
+        }
+        if nics.is_empty() || nics.len() > MAX_NICS {
+            return Err(invalid("nics", format!("a guest has 1 to {MAX_NICS} NICs")));
+        }
+        let mut out = Vec::with_capacity(nics.len());
+        let mut at: Option<scmp_common::SiteId> = None;
+        for (i, nic) in nics.iter().enumerate() {
+            let field = |f: &str| format!("nics[{i}].{f}");
+            let n = match self.store.network_by_name(p.id, &nic.network).await {
+                Ok(n) => n,
+                Err(Error::NotFound { .. }) => {
+                    return Err(invalid(field("network"), "no such network in the project"))
+                }
+                Err(e) => return Err(e),
+            };
+            if n.state != NetworkState::Ready {
+                return Err(invalid(
+                    field("network"),
+                    format!("network '{}' is {}", n.name, n.state.as_str()),
+                ));
+            }
+            if at.is_some_and(|s| s != n.site_id) {
+                return Err(invalid(
+                    field("network"),
+                    "all of a guest's networks must be at one site",
+                ));
+            }
+            at = Some(n.site_id);
+            let address = match &nic.address {
+                Some(a) => Some(a.parse::<std::net::IpAddr>().map_err(|_| {
+                    invalid(field("address"), format!("'{a}' is not an IP address"))
+                })?),
+                None => None,
+            };
+            if out.iter().any(|o: &NewNic| o.network_id == n.id) {
+                return Err(invalid(field("network"), "one NIC per network"));
+            }
+            out.push(NewNic {
+                network_id: n.id,
+                address,
+            });
+        }
+        let site = match at {
+            Some(id) => Some(
+                self.store
+                    .site_lookup(&id.to_string())
+                    .await?
+                    .name
+                    .to_string(),
+            ),
+            None => None,
+        };
+        Ok((out, site))
+    }
+
     /// Checks a creation in project `p`; refuses with the field at fault, or with placement's reason.
     pub(crate) async fn check_create(
         &self,
@@ -68,8 +141,9 @@ impl AppState {
         )?;
         let tags = check_tags(body.tags.unwrap_or_default())?;
         let cloud_init = check_cloud_init(body.cloud_init.unwrap_or_default())?;
+        let bridged = body.network.is_some();
         let network = check_network(body.network.unwrap_or_default())?;
-        let site = match &body.site {
+        let mut site = match &body.site {
             Some(key) => match s.store.site_lookup(key).await {
                 Ok(site) => Some(site.name.to_string()),
                 Err(Error::NotFound { .. }) => return Err(invalid("site", "no such site")),
@@ -77,6 +151,16 @@ impl AppState {
             },
             None => None,
         };
+        let (nics, nic_site) = s.check_nics(p, body.nics, bridged).await?;
+        if let Some(at) = nic_site {
+            if site.as_ref().is_some_and(|want| *want != at) {
+                return Err(invalid(
+                    "site",
+                    format!("the guest's networks are at site {at}"),
+                ));
+            }
+            site = Some(at);
+        }
         let anti_affinity = match body.anti_affinity_group {
             Some(g) => name("anti_affinity_group", &g)?.to_string(),
             None => String::new(),
@@ -101,6 +185,7 @@ impl AppState {
             }
         };
         let guest = NewGuest {
+            nics,
             project_id: p.id,
             tenant_id: p.tenant_id,
             name: guest_name,

@@ -136,7 +136,19 @@ impl AppState {
         let events = self.store.guest_events(g.id, 20).await?;
         let addresses = self.guest_addresses(&g).await;
         let lease = self.store.lease_get(g.id).await?;
+        let nics = self.store.guest_nics(g.id).await?;
         let mut v = crate::views::guest(g);
+        v.nics = nics
+            .into_iter()
+            .map(|n| scmp_api::NicView {
+                network: n.network,
+                network_id: n.network_id,
+                address: format!("{}/{}", n.address, n.prefix_len),
+                gateway: (!n.gateway.is_empty()).then_some(n.gateway),
+                mac: n.mac,
+                bridge: n.vnet,
+            })
+            .collect();
         v.addresses = addresses;
         v.lease = lease.as_ref().map(super::lease_terms::lease_view);
         v.events = events

@@ -1,0 +1,275 @@
+//! scmp's IPAM under concurrency, on SQLite and PostgreSQL: many guests admitted at once in a
+//! small subnet get distinct addresses, as many as the subnet holds outside its gateway and DHCP
+//! range and no more, and the rest are refused with a clear conflict; a released address is
+//! handed out again. And network tags: concurrent network admissions at one site never share one.
+#![allow(clippy::unwrap_used)] // A test may unwrap: a panic fails it.
+
+use std::collections::BTreeSet;
+
+use scmp_common::{Error, GuestKind, Name, OperationKind, Resources};
+use scmp_store::{
+    DataStore, GuestNetwork, NetworkState, NewGuest, NewImage, NewNetwork, NewNic, NewOperation,
+    NewProject, NewSite, NewSubnet, NewTenant,
+};
+use scmp_test_utils::on_both;
+
+on_both!(
+    concurrent_admissions_never_share_an_address,
+    concurrent_networks_never_share_a_tag
+);
+
+fn name(s: &str) -> Name {
+    Name::new(s).unwrap()
+}
+
+fn op(kind: OperationKind, n: usize) -> NewOperation {
+    NewOperation {
+        kind,
+        target: format!("x/{n}"),
+        params: serde_json::json!({}),
+        request_id: format!("r{n}"),
+        requested_by: None,
+        creation: None,
+        approval: None,
+    }
+}
+
+struct Fixture {
+    tenant: scmp_common::TenantId,
+    project: scmp_common::ProjectId,
+    site: scmp_common::SiteId,
+    image: scmp_common::ImageId,
+}
+
+async fn fixture(store: &DataStore) -> Fixture {
+    let quota = Resources {
+        vcpus: 1000,
+        memory_mib: 1_000_000,
+        disk_gib: 100_000,
+        guests: 100,
+        networks: 100,
+    };
+    let t = store
+        .tenant_create(&NewTenant {
+            name: name("acme"),
+            description: String::new(),
+            quota,
+        })
+        .await
+        .unwrap();
+    let p = store
+        .project_create(
+            t.id,
+            &NewProject {
+                name: name("web"),
+                description: String::new(),
+                quota,
+            },
+        )
+        .await
+        .unwrap();
+    let site = store
+        .site_create(&NewSite {
+            name: name("edge"),
+            country: "DE".parse().unwrap(),
+            region: String::new(),
+            description: String::new(),
+        })
+        .await
+        .unwrap()
+        .id;
+    let image = store
+        .image_create(&NewImage {
+            name: name("debian-12"),
+            kind: GuestKind::Vm,
+            os: "debian".into(),
+            version: "12".into(),
+            template: "debian-12-tpl".into(),
+            description: String::new(),
+        })
+        .await
+        .unwrap()
+        .id;
+    Fixture {
+        tenant: t.id,
+        project: p.id,
+        site,
+        image,
+    }
+}
+
+fn new_network(f: &Fixture, n: &str, subnets: Vec<NewSubnet>) -> NewNetwork {
+    NewNetwork {
+        tenant_id: f.tenant,
+        project_id: f.project,
+        site_id: f.site,
+        name: name(n),
+        description: String::new(),
+        subnets,
+    }
+}
+
+async fn concurrent_admissions_never_share_an_address(store: &DataStore, _url: &str) {
+    let f = fixture(store).await;
+    // A /28: 14 hosts, less the gateway and a DHCP range of 3: 10 addresses to hand out.
+    let subnet = NewSubnet {
+        cidr: "10.9.0.0/28".into(),
+        gateway: "10.9.0.1".into(),
+        dhcp: Some(("10.9.0.12".into(), "10.9.0.14".into())),
+        snat: false,
+    };
+    let (net, _) = store
+        .network_admit(
+            &new_network(&f, "small", vec![subnet]),
+            &op(OperationKind::NetworkCreate, 0),
+        )
+        .await
+        .unwrap();
+    store
+        .network_set_state(net.id, NetworkState::Ready, "")
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let (store, image, project, tenant, network) =
+            (store.clone(), f.image, f.project, f.tenant, net.id);
+        tasks.push(tokio::spawn(async move {
+            let new = NewGuest {
+                project_id: project,
+                tenant_id: tenant,
+                name: name(&format!("g{i}")),
+                kind: GuestKind::Vm,
+                image_id: image,
+                vcpus: 1,
+                memory_mib: 512,
+                disk_gib: 10,
+                site: None,
+                ha: false,
+                tags: Vec::new(),
+                cloud_init: Default::default(),
+                network: GuestNetwork::default(),
+                anti_affinity: String::new(),
+                lease: None,
+                nics: vec![NewNic {
+                    network_id: network,
+                    address: None,
+                }],
+            };
+            store
+                .guest_admit(&new, &op(OperationKind::GuestCreate, i + 1))
+                .await
+                .map(|o| o.guest_id().unwrap())
+        }));
+    }
+    let mut admitted = Vec::new();
+    let mut refused = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(g) => admitted.push(g),
+            Err(Error::Conflict(m)) => {
+                assert!(m.contains("no free address"), "{m}");
+                refused += 1;
+            }
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    assert_eq!((admitted.len(), refused), (10, 6));
+    let mut addresses = BTreeSet::new();
+    for g in &admitted {
+        let nics = store.guest_nics(*g).await.unwrap();
+        assert_eq!(nics.len(), 1);
+        assert!(
+            addresses.insert(nics[0].address),
+            "{} twice",
+            nics[0].address
+        );
+    }
+    let want: BTreeSet<std::net::IpAddr> = (2..=11)
+        .map(|h| format!("10.9.0.{h}").parse().unwrap())
+        .collect();
+    assert_eq!(
+        addresses, want,
+        "every address outside the gateway and DHCP"
+    );
+    // A released address is handed out again.
+    let freed = store.guest_nics(admitted[0]).await.unwrap()[0].address;
+    store.guest_remove(admitted[0]).await.unwrap();
+    let new = NewGuest {
+        project_id: f.project,
+        tenant_id: f.tenant,
+        name: name("late"),
+        kind: GuestKind::Vm,
+        image_id: f.image,
+        vcpus: 1,
+        memory_mib: 512,
+        disk_gib: 10,
+        site: None,
+        ha: false,
+        tags: Vec::new(),
+        cloud_init: Default::default(),
+        network: GuestNetwork::default(),
+        anti_affinity: String::new(),
+        lease: None,
+        nics: vec![NewNic {
+            network_id: net.id,
+            address: None,
+        }],
+    };
+    let o = store
+        .guest_admit(&new, &op(OperationKind::GuestCreate, 99))
+        .await
+        .unwrap();
+    let late = store.guest_nics(o.guest_id().unwrap()).await.unwrap();
+    assert_eq!(late[0].address, freed);
+}
+
+async fn concurrent_networks_never_share_a_tag(store: &DataStore, _url: &str) {
+    let f = fixture(store).await;
+    store
+        .site_networking_set(
+            f.site,
+            &scmp_store::SiteNetworking {
+                tag_min: 100,
+                tag_max: 107,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let (store, new) = (
+            store.clone(),
+            new_network(
+                &f,
+                &format!("n{i}"),
+                vec![NewSubnet {
+                    cidr: format!("10.{i}.0.0/24"),
+                    gateway: String::new(),
+                    dhcp: None,
+                    snat: false,
+                }],
+            ),
+        );
+        tasks.push(tokio::spawn(async move {
+            store
+                .network_admit(&new, &op(OperationKind::NetworkCreate, i))
+                .await
+                .map(|(n, _)| n.tag)
+        }));
+    }
+    let mut tags = BTreeSet::new();
+    let mut refused = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(tag) => assert!(tags.insert(tag), "tag {tag} twice"),
+            Err(Error::Conflict(m)) => {
+                assert!(m.contains("used up") || m.contains("try again"), "{m}");
+                refused += 1;
+            }
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    assert_eq!(tags, (100..=107).collect::<BTreeSet<u64>>());
+    assert_eq!(refused, 4);
+}
