@@ -371,6 +371,7 @@
  * @property {Array<import('./api-types.js').NicView>} [nics] Its NICs on tenant networks.
  * @property {(null|import('./api-types.js').PlacementView)} [placement] Where placement put it and why (absent until placed).
  * @property {import('./api-types.js').ProjectId} project_id Its project.
+ * @property {Array<import('./api-types.js').PublicAddressView>} [public_addresses] Its public addresses (only in `guest_view`).
  * @property {(null|import('./api-types.js').Name)} [site] The site it runs at (absent until placed).
  * @property {import('./api-types.js').GuestState} state Lifecycle state.
  * @property {Array<string>} tags Tags.

@@ -23,6 +23,18 @@
  */
 /** A name: lower-case letters, digits and hyphens, starting with a letter
  * @typedef {string} Name */
+/** One line of a site's NAT table.
+ * @typedef {Object} NatEntryView
+ * @property {string} guest The guest's name.
+ * @property {string} private The guest's private address.
+ * @property {string} public The public address.
+ */
+/** A site's 1:1 NAT table, for its edge router: the entries and an nftables ruleset of them.
+ * @typedef {Object} NatTableView
+ * @property {Array<import('./api-types.js').NatEntryView>} entries Public to private, by public address.
+ * @property {string} nftables The same as an nftables ruleset (`nft -f`): table `ip scmp_nat`, replaced as a whole.
+ * @property {import('./api-types.js').SiteId} site The site.
+ */
 /** `network_create`.
  * @typedef {Object} NetworkCreate
  * @property {(string|null)} [description] Description.
@@ -83,7 +95,7 @@
 /** OperationId
  * @typedef {string} OperationId */
 /** What an operation does.
- * @typedef {"guest_create"|"guest_delete"|"guest_start"|"guest_stop"|"guest_shutdown"|"guest_reboot"|"guest_resize"|"guest_migrate"|"snapshot_create"|"snapshot_rollback"|"snapshot_delete"|"network_create"|"network_delete"} OperationKind */
+ * @typedef {"guest_create"|"guest_delete"|"guest_start"|"guest_stop"|"guest_shutdown"|"guest_reboot"|"guest_resize"|"guest_migrate"|"snapshot_create"|"snapshot_rollback"|"snapshot_delete"|"network_create"|"network_delete"|"address_attach"|"address_detach"} OperationKind */
 /** Where an operation is.
  * @typedef {"pending"|"awaiting_approval"|"running"|"succeeded"|"failed"|"cancelled"} OperationState */
 /** An operation.
@@ -175,6 +187,16 @@
 /** A page of a list.
  * @typedef {Object} Page_ProjectView
  * @property {Array<import('./api-types.js').ProjectView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
+ * @typedef {Object} Page_PublicAddressView
+ * @property {Array<import('./api-types.js').PublicAddressView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
+ * @typedef {Object} Page_PublicPoolView
+ * @property {Array<import('./api-types.js').PublicPoolView>} items The items.
  * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
  */
 /** A page of a list.
@@ -354,6 +376,62 @@
  * @property {import('./api-types.js').QuotaBody} quota Quota.
  * @property {import('./api-types.js').TenantId} tenant_id Its tenant.
  */
+/** `public_address_attach`.
+ * @typedef {Object} PublicAddressAttach
+ * @property {string} guest The guest (name or id), of the address's project and site.
+ * @property {(number|null)} [nic] NAT: the guest's NIC whose address it maps to (0 when absent); routed addresses get a NIC of their own (net8 and up) and take no index.
+ */
+/** `public_address_create`: an address for the project at a site, within its quota.
+ * @typedef {Object} PublicAddressCreate
+ * @property {(string|null)} [address] The address wanted, if free.
+ * @property {(string|null)} [description] Description.
+ * @property {(string|null)} [family] `ipv4` (when absent) or `ipv6`.
+ * @property {(string|null)} [pool] The pool to take it from (by name; else any of the site's pools of the family).
+ * @property {string} site The site (by name).
+ */
+/** PublicAddressId
+ * @typedef {string} PublicAddressId */
+/** A public address held by a project.
+ * @typedef {Object} PublicAddressView
+ * @property {string} address The address.
+ * @property {import('./api-types.js').Time} created_at Allocated.
+ * @property {string} description Description.
+ * @property {string} family `ipv4` or `ipv6`.
+ * @property {(string|null)} [guest] The guest it is on (name).
+ * @property {import('./api-types.js').PublicAddressId} id Id.
+ * @property {string} mode `nat` or `routed`, as its pool.
+ * @property {(number|null)} [nic] NAT: the guest's NIC it maps to; routed: the guest's NIC it is (`netN`).
+ * @property {import('./api-types.js').Name} pool Its pool's name.
+ * @property {import('./api-types.js').ProjectId} project The project.
+ * @property {import('./api-types.js').SiteId} site The site.
+ * @property {string} state `free`, `attaching`, `attached` or `detaching`.
+ */
+/** `public_pool_create`.
+ * @typedef {Object} PublicPoolCreate
+ * @property {(string|null)} [bridge] The uplink bridge on the nodes (routed).
+ * @property {string} cidr The prefix (`203.0.113.0/28`, `2001:db8:1::/64`).
+ * @property {(string|null)} [gateway] The upstream gateway in it (never handed out; needed for routed pools).
+ * @property {string} mode `nat` (1:1 NAT at the site's edge router to a guest's private address; IPv4 only) or `routed` (a NIC of the guest's own on the uplink bridge).
+ * @property {import('./api-types.js').Name} name Name, unique at the site.
+ * @property {(number|null)} [vlan] Its VLAN tag (routed; none: untagged).
+ */
+/** PublicPoolId
+ * @typedef {string} PublicPoolId */
+/** A pool of public addresses.
+ * @typedef {Object} PublicPoolView
+ * @property {number} allocated How many projects hold.
+ * @property {(string|null)} [bridge] The uplink bridge (routed).
+ * @property {string} cidr The prefix.
+ * @property {import('./api-types.js').Time} created_at Created.
+ * @property {string} family `ipv4` or `ipv6`.
+ * @property {(string|null)} [gateway] The gateway.
+ * @property {import('./api-types.js').PublicPoolId} id Id.
+ * @property {string} mode `nat` or `routed`.
+ * @property {import('./api-types.js').Name} name Name.
+ * @property {import('./api-types.js').SiteId} site The site.
+ * @property {number} size How many addresses it hands out (counted up to 1,048,576).
+ * @property {(number|null)} [vlan] The VLAN tag (routed).
+ */
 /** A quota: the limits, what is allocated (handed to projects, or reserved by guests) and what is used.
  * @typedef {Object} QuotaBody
  * @property {import('./api-types.js').ResourcesBody} allocated Allocated from it.
@@ -411,90 +489,4 @@
  * @property {(string|null)} [secret] A new secret; an empty one removes it.
  * @property {(null|import('./api-types.js').ScheduledSync)} [sync] A new scheduled sync; `every_minutes: 0` turns it off.
  */
-/** A realm.
- * @typedef {Object} RealmView
- * @property {(string|null)} [comment] The note.
- * @property {import('./api-types.js').Time} created_at Created.
- * @property {(null|import('./api-types.js').DirectorySettings)} [directory] The directory's settings.
- * @property {import('./api-types.js').RealmId} id Id.
- * @property {import('./api-types.js').Name} name Name.
- * @property {(null|import('./api-types.js').OpenIdSettings)} [openid] The provider's settings.
- * @property {boolean} secret_set Whether a secret is set (it is never shown).
- * @property {(null|import('./api-types.js').ScheduledSync)} [sync] The scheduled sync, if any.
- * @property {(null|import('./api-types.js').TenantId)} [tenant_id] Its tenant; absent for a platform realm.
- * @property {import('./api-types.js').RealmType} type The type.
- * @property {import('./api-types.js').Time} updated_at Last changed.
- */
-/** Single-use recovery codes, shown this once.
- * @typedef {Object} RecoveryCodes
- * @property {Array<string>} codes The codes.
- */
-/** Amounts of each counted resource.
- * @typedef {Object} ResourcesBody
- * @property {number} disk_gib Disk in GiB.
- * @property {number} guests Guests.
- * @property {number} memory_mib Memory in MiB.
- * @property {number} [networks] Tenant networks (0 when absent).
- * @property {number} vcpus Virtual CPUs.
- */
-/** `role_binding_create`.
- * @typedef {Object} RoleBindingCreate
- * @property {string} role The role (`tenant-admin`, `viewer`, ...).
- * @property {import('./api-types.js').ScopeBody} scope Where.
- * @property {import('./api-types.js').Subject} subject Who.
- */
-/** RoleBindingId
- * @typedef {string} RoleBindingId */
-/** A role binding.
- * @typedef {Object} RoleBindingView
- * @property {import('./api-types.js').Time} created_at Created.
- * @property {(null|import('./api-types.js').GroupId)} [group_id] The group, for a binding to a group.
- * @property {import('./api-types.js').RoleBindingId} id Id.
- * @property {string} role The role.
- * @property {string} scope `platform`, `tenant/<id>` or `project/<id>`.
- * @property {(null|import('./api-types.js').UserId)} [user_id] The user, for a binding to a user.
- */
-/** `role_create`.
- * @typedef {Object} RoleCreate
- * @property {Array<string>} actions The actions it grants (operation ids, e.g. `guest_operate`); only ones the creator holds where the role can be bound, and only ones on the role's level or inside it.
- * @property {(string|null)} [description] What the role is for.
- * @property {import('./api-types.js').RoleLevel} level Where the role is bound.
- * @property {import('./api-types.js').Name} name Name, unique on the platform; not a built-in role's.
- * @property {(string|null)} [tenant] The tenant whose role this is (id or name); absent for a platform role. A tenant's role is bound only inside it, at the tenant or project level.
- */
-/** A role: built-in, or custom.
- * @typedef {Object} RoleDefinition
- * @property {Array<string>} actions The actions it grants, sorted.
- * @property {boolean} builtin Whether the role is built in (it cannot be changed).
- * @property {(null|import('./api-types.js').Time)} [created_at] When a custom role was created.
- * @property {string} description What it is for.
- * @property {(null|import('./api-types.js').RoleId)} [id] A custom role's id.
- * @property {import('./api-types.js').RoleLevel} level Where it is bound.
- * @property {string} name Name (what role bindings name).
- * @property {(null|import('./api-types.js').TenantId)} [tenant_id] The tenant of a tenant's custom role.
- * @property {(null|import('./api-types.js').Time)} [updated_at] When a custom role last changed.
- */
-/** RoleId
- * @typedef {string} RoleId */
-/** Where a role is bound.
- * @typedef {"platform"|"tenant"|"project"} RoleLevel */
-/** `role_update`: what is given replaces what was there.
- * @typedef {Object} RoleUpdate
- * @property {(Array<string>|null)} [actions] The new actions (all of them); every binding of the role grants them from then on.
- * @property {(string|null)} [description] A new description.
- */
-/** A role on a scope.
- * @typedef {Object} RoleView
- * @property {string} role Role name.
- * @property {string} scope Scope.
- */
-/** A realm's scheduled sync.
- * @typedef {Object} ScheduledSync
- * @property {boolean} [enable_new] Make scmp users for directory users it has not seen yet (default true).
- * @property {number} every_minutes Every so many minutes (1 to 10080, a week; 0 in an update turns it off).
- * @property {boolean} [remove_vanished] Delete the realm's users and groups the directory no longer has (default false).
- * @property {import('./api-types.js').SyncScope} [scope] What to bring over (default `both`).
- */
-/** Where a role applies: `"platform"`, `{"tenant": T}` or `{"project": P}`.
- * @typedef {(string|Object|Object)} ScopeBody */
 export {};

@@ -2,6 +2,93 @@
 // tests/portal/gen-types.mjs (do not edit; run `node tests/portal/gen-types.mjs` after the
 // document changes). Type definitions only: nothing here runs.
 
+/** A realm.
+ * @typedef {Object} RealmView
+ * @property {(string|null)} [comment] The note.
+ * @property {import('./api-types.js').Time} created_at Created.
+ * @property {(null|import('./api-types.js').DirectorySettings)} [directory] The directory's settings.
+ * @property {import('./api-types.js').RealmId} id Id.
+ * @property {import('./api-types.js').Name} name Name.
+ * @property {(null|import('./api-types.js').OpenIdSettings)} [openid] The provider's settings.
+ * @property {boolean} secret_set Whether a secret is set (it is never shown).
+ * @property {(null|import('./api-types.js').ScheduledSync)} [sync] The scheduled sync, if any.
+ * @property {(null|import('./api-types.js').TenantId)} [tenant_id] Its tenant; absent for a platform realm.
+ * @property {import('./api-types.js').RealmType} type The type.
+ * @property {import('./api-types.js').Time} updated_at Last changed.
+ */
+/** Single-use recovery codes, shown this once.
+ * @typedef {Object} RecoveryCodes
+ * @property {Array<string>} codes The codes.
+ */
+/** Amounts of each counted resource.
+ * @typedef {Object} ResourcesBody
+ * @property {number} disk_gib Disk in GiB.
+ * @property {number} guests Guests.
+ * @property {number} memory_mib Memory in MiB.
+ * @property {number} [networks] Tenant networks (0 when absent).
+ * @property {number} [public_addresses] Public addresses (0 when absent).
+ * @property {number} vcpus Virtual CPUs.
+ */
+/** `role_binding_create`.
+ * @typedef {Object} RoleBindingCreate
+ * @property {string} role The role (`tenant-admin`, `viewer`, ...).
+ * @property {import('./api-types.js').ScopeBody} scope Where.
+ * @property {import('./api-types.js').Subject} subject Who.
+ */
+/** RoleBindingId
+ * @typedef {string} RoleBindingId */
+/** A role binding.
+ * @typedef {Object} RoleBindingView
+ * @property {import('./api-types.js').Time} created_at Created.
+ * @property {(null|import('./api-types.js').GroupId)} [group_id] The group, for a binding to a group.
+ * @property {import('./api-types.js').RoleBindingId} id Id.
+ * @property {string} role The role.
+ * @property {string} scope `platform`, `tenant/<id>` or `project/<id>`.
+ * @property {(null|import('./api-types.js').UserId)} [user_id] The user, for a binding to a user.
+ */
+/** `role_create`.
+ * @typedef {Object} RoleCreate
+ * @property {Array<string>} actions The actions it grants (operation ids, e.g. `guest_operate`); only ones the creator holds where the role can be bound, and only ones on the role's level or inside it.
+ * @property {(string|null)} [description] What the role is for.
+ * @property {import('./api-types.js').RoleLevel} level Where the role is bound.
+ * @property {import('./api-types.js').Name} name Name, unique on the platform; not a built-in role's.
+ * @property {(string|null)} [tenant] The tenant whose role this is (id or name); absent for a platform role. A tenant's role is bound only inside it, at the tenant or project level.
+ */
+/** A role: built-in, or custom.
+ * @typedef {Object} RoleDefinition
+ * @property {Array<string>} actions The actions it grants, sorted.
+ * @property {boolean} builtin Whether the role is built in (it cannot be changed).
+ * @property {(null|import('./api-types.js').Time)} [created_at] When a custom role was created.
+ * @property {string} description What it is for.
+ * @property {(null|import('./api-types.js').RoleId)} [id] A custom role's id.
+ * @property {import('./api-types.js').RoleLevel} level Where it is bound.
+ * @property {string} name Name (what role bindings name).
+ * @property {(null|import('./api-types.js').TenantId)} [tenant_id] The tenant of a tenant's custom role.
+ * @property {(null|import('./api-types.js').Time)} [updated_at] When a custom role last changed.
+ */
+/** RoleId
+ * @typedef {string} RoleId */
+/** Where a role is bound.
+ * @typedef {"platform"|"tenant"|"project"} RoleLevel */
+/** `role_update`: what is given replaces what was there.
+ * @typedef {Object} RoleUpdate
+ * @property {(Array<string>|null)} [actions] The new actions (all of them); every binding of the role grants them from then on.
+ * @property {(string|null)} [description] A new description.
+ */
+/** A role on a scope.
+ * @typedef {Object} RoleView
+ * @property {string} role Role name.
+ * @property {string} scope Scope.
+ */
+/** A realm's scheduled sync.
+ * @typedef {Object} ScheduledSync
+ * @property {boolean} [enable_new] Make scmp users for directory users it has not seen yet (default true).
+ * @property {number} every_minutes Every so many minutes (1 to 10080, a week; 0 in an update turns it off).
+ * @property {boolean} [remove_vanished] Delete the realm's users and groups the directory no longer has (default false).
+ * @property {import('./api-types.js').SyncScope} [scope] What to bring over (default `both`).
+ */
+/** Where a role applies: `"platform"`, `{"tenant": T}` or `{"project": P}`.
+ * @typedef {(string|Object|Object)} ScopeBody */
 /** `session_create`.
  * @typedef {Object} SessionCreate
  * @property {string} password Password.

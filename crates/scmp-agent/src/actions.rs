@@ -62,8 +62,11 @@ pub struct GuestSpec {
 /// A NIC on a tenant network, with its address from scmp's IPAM.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NicConfig {
-    /// The VNet.
+    /// The VNet (or, for a routed public address, the uplink bridge).
     pub bridge: String,
+    /// The VLAN tag on the bridge (none on a VNet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<u32>,
     /// Its MAC address.
     pub mac: String,
     /// Its address with the prefix length (`10.20.0.2/24`).
@@ -80,6 +83,33 @@ impl NicConfig {
         match &self.gateway {
             Some(g) => format!("{ip}={},{gw}={g}", self.address),
             None => format!("{ip}={}", self.address),
+        }
+    }
+
+    fn tag(&self) -> String {
+        self.tag.map(|t| format!(",tag={t}")).unwrap_or_default()
+    }
+
+    /// The NIC's `netN` and, for a VM, `ipconfigN` settings.
+    fn settings(&self, kind: PveKind, index: u32) -> Vec<(String, String)> {
+        match kind {
+            PveKind::Qemu => vec![
+                (
+                    format!("net{index}"),
+                    format!("virtio={},bridge={}{}", self.mac, self.bridge, self.tag()),
+                ),
+                (format!("ipconfig{index}"), self.ip()),
+            ],
+            PveKind::Lxc => vec![(
+                format!("net{index}"),
+                format!(
+                    "name=eth{index},bridge={}{},hwaddr={},{}",
+                    self.bridge,
+                    self.tag(),
+                    self.mac,
+                    self.ip()
+                ),
+            )],
         }
     }
 }
@@ -326,26 +356,7 @@ pub async fn configure(
     }
     // NICs on tenant networks replace the one interface.
     for (i, nic) in spec.nics.iter().enumerate() {
-        match kind {
-            PveKind::Qemu => {
-                set.insert(
-                    format!("net{i}"),
-                    format!("virtio={},bridge={}", nic.mac, nic.bridge),
-                );
-                set.insert(format!("ipconfig{i}"), nic.ip());
-            }
-            PveKind::Lxc => {
-                set.insert(
-                    format!("net{i}"),
-                    format!(
-                        "name=eth{i},bridge={},hwaddr={},{}",
-                        nic.bridge,
-                        nic.mac,
-                        nic.ip()
-                    ),
-                );
-            }
-        }
+        set.extend(nic.settings(kind, i as u32));
     }
     let (n, v) = (node(at)?, vmid(id)?);
     if kind == PveKind::Qemu
@@ -377,6 +388,42 @@ pub async fn configure(
         return Ok(());
     }
     grow_disk(api, kind, at, id, spec.disk_gib, upids).await
+}
+
+/// Sets the guest's NIC `netN` (and its `ipconfigN`), or removes it when `nic` is `None`
+/// (removing one that is not there is done).
+pub async fn set_nic(
+    api: &dyn PveApi,
+    kind: GuestKind,
+    at: &str,
+    id: u32,
+    index: u32,
+    nic: Option<&NicConfig>,
+) -> Result<(), Error> {
+    let kind = pve_kind(kind);
+    let (n, v) = (node(at)?, vmid(id)?);
+    let update = match nic {
+        Some(nic) => GuestConfigUpdate {
+            set: nic.settings(kind, index).into_iter().collect(),
+            ..GuestConfigUpdate::default()
+        },
+        None => {
+            let config = api.guest_config(kind, &n, v).await?;
+            let keys: Vec<String> = [format!("net{index}"), format!("ipconfig{index}")]
+                .into_iter()
+                .filter(|k| config.get(k).is_some())
+                .collect();
+            if keys.is_empty() {
+                return Ok(());
+            }
+            GuestConfigUpdate {
+                delete: Some(keys.join(",")),
+                ..GuestConfigUpdate::default()
+            }
+        }
+    };
+    api.guest_config_set(kind, &n, v, &update).await?;
+    Ok(())
 }
 
 /// Grows the root disk to `gib` (never shrinks: Proxmox cannot).

@@ -258,6 +258,19 @@ pub enum Command {
         /// The address.
         ip: String,
     },
+    /// A guest's NIC `netN` is as given, or gone (`None`).
+    SetNic {
+        /// VM or container.
+        kind: GuestKind,
+        /// Its node.
+        node: String,
+        /// Its VMID.
+        vmid: u32,
+        /// The NIC's index.
+        index: u32,
+        /// The NIC, or none.
+        nic: Option<crate::actions::NicConfig>,
+    },
 }
 
 impl Command {
@@ -284,6 +297,7 @@ impl Command {
             Command::RemoveNetwork { .. } => "remove_network",
             Command::MapAddress { .. } => "map_address",
             Command::UnmapAddress { .. } => "unmap_address",
+            Command::SetNic { .. } => "set_nic",
         }
     }
 }

@@ -212,6 +212,16 @@ impl LocalAgent {
                 network::unmap_address(api, &zone, &vnet, &ip).await?;
                 Answer::Done
             }
+            Command::SetNic {
+                kind,
+                node,
+                vmid,
+                index,
+                nic,
+            } => {
+                actions::set_nic(api, kind, &node, vmid, index, nic.as_ref()).await?;
+                Answer::Done
+            }
         })
     }
 }

@@ -204,6 +204,9 @@ pub struct GuestView {
     /// Its NICs on tenant networks.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub nics: Vec<NicView>,
+    /// Its public addresses (only in `guest_view`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub public_addresses: Vec<crate::PublicAddressView>,
     /// The addresses it has now, as the guest reports them (a VM through its QEMU guest agent);
     /// only in `guest_view`, only while it runs, empty when the site or the agent does not answer.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

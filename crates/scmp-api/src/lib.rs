@@ -19,6 +19,7 @@ pub mod paging;
 pub mod platform;
 pub mod policies;
 pub mod problem;
+pub mod public_addresses;
 pub mod quota;
 pub mod realms;
 pub mod roles;
@@ -42,6 +43,7 @@ pub use paging::{
 pub use platform::*;
 pub use policies::*;
 pub use problem::{DependentsView, FieldError, Problem, PROBLEM_TYPE_BASE};
+pub use public_addresses::*;
 pub use quota::*;
 pub use realms::*;
 pub use roles::*;

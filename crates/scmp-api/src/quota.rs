@@ -18,6 +18,9 @@ pub struct ResourcesBody {
     /// Tenant networks (0 when absent).
     #[serde(default)]
     pub networks: u64,
+    /// Public addresses (0 when absent).
+    #[serde(default)]
+    pub public_addresses: u64,
 }
 
 /// A quota: the limits, what is allocated (handed to projects, or reserved by guests) and what is used.
@@ -39,6 +42,7 @@ impl From<scmp_common::Resources> for ResourcesBody {
             disk_gib: r.disk_gib,
             guests: r.guests,
             networks: r.networks,
+            public_addresses: r.public_addresses,
         }
     }
 }
@@ -46,6 +50,7 @@ impl From<scmp_common::Resources> for ResourcesBody {
 impl From<ResourcesBody> for scmp_common::Resources {
     fn from(r: ResourcesBody) -> Self {
         scmp_common::Resources {
+            public_addresses: r.public_addresses,
             vcpus: r.vcpus,
             memory_mib: r.memory_mib,
             disk_gib: r.disk_gib,

@@ -54,6 +54,10 @@ pub enum ResourceKind {
     Policy,
     /// A tenant network.
     Network,
+    /// A site's pool of public addresses.
+    PublicPool,
+    /// A public address.
+    PublicAddress,
 }
 
 impl ResourceKind {
@@ -82,6 +86,8 @@ impl ResourceKind {
         ResourceKind::Role,
         ResourceKind::Policy,
         ResourceKind::Network,
+        ResourceKind::PublicPool,
+        ResourceKind::PublicAddress,
     ];
 
     /// The kind as a step of a path (`instance_type`), in audit targets.
@@ -110,6 +116,8 @@ impl ResourceKind {
             ResourceKind::Role => "role",
             ResourceKind::Policy => "policy",
             ResourceKind::Network => "network",
+            ResourceKind::PublicPool => "public_pool",
+            ResourceKind::PublicAddress => "public_address",
         }
     }
 
@@ -145,6 +153,8 @@ impl fmt::Display for ResourceKind {
             ResourceKind::Role => "role",
             ResourceKind::Policy => "policy",
             ResourceKind::Network => "network",
+            ResourceKind::PublicPool => "public pool",
+            ResourceKind::PublicAddress => "public address",
         })
     }
 }

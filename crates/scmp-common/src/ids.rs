@@ -104,6 +104,10 @@ typed_id! {
     NetworkId;
     /// A subnet of a tenant network.
     SubnetId;
+    /// A site's pool of public addresses.
+    PublicPoolId;
+    /// A public address held by a project.
+    PublicAddressId;
 }
 
 /// An API token or login session: its id is the first part of the bearer text

@@ -21,8 +21,8 @@ pub use country::Country;
 pub use error::{Dependents, Error, ResourceKind};
 pub use ids::{
     AgentId, ClusterId, CredentialId, GroupId, GuestId, ImageId, InstanceTypeId, JoinTokenId,
-    NetworkId, OperationId, PolicyId, ProjectId, RealmId, RoleBindingId, RoleId, SiteId, SubnetId,
-    TenantId, UserId,
+    NetworkId, OperationId, PolicyId, ProjectId, PublicAddressId, PublicPoolId, RealmId,
+    RoleBindingId, RoleId, SiteId, SubnetId, TenantId, UserId,
 };
 pub use lifecycle::{ApprovalState, GuestKind, GuestState, OperationKind, OperationState};
 pub use name::Name;

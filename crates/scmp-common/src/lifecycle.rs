@@ -61,6 +61,10 @@ text_enum! {
         NetworkCreate => "network_create",
         /// Remove a tenant network from its site's clusters.
         NetworkDelete => "network_delete",
+        /// Attach a public address to a guest.
+        AddressAttach => "address_attach",
+        /// Detach a public address from a guest.
+        AddressDetach => "address_detach",
     }
 }
 

@@ -19,6 +19,9 @@ pub struct Resources {
     /// Tenant networks (absent in older requests: none).
     #[serde(default)]
     pub networks: u64,
+    /// Public addresses (absent in older requests: none).
+    #[serde(default)]
+    pub public_addresses: u64,
 }
 
 impl Resources {
@@ -29,16 +32,18 @@ impl Resources {
         disk_gib: 0,
         guests: 0,
         networks: 0,
+        public_addresses: 0,
     };
 
     /// The pairs (name, amount), in a fixed order, for messages and checks.
-    pub fn items(&self) -> [(&'static str, u64); 5] {
+    pub fn items(&self) -> [(&'static str, u64); 6] {
         [
             ("vcpus", self.vcpus),
             ("memory_mib", self.memory_mib),
             ("disk_gib", self.disk_gib),
             ("guests", self.guests),
             ("networks", self.networks),
+            ("public_addresses", self.public_addresses),
         ]
     }
 
@@ -67,6 +72,7 @@ impl Resources {
             disk_gib: self.disk_gib.checked_add(o.disk_gib)?,
             guests: self.guests.checked_add(o.guests)?,
             networks: self.networks.checked_add(o.networks)?,
+            public_addresses: self.public_addresses.checked_add(o.public_addresses)?,
         })
     }
 
@@ -80,8 +86,13 @@ impl fmt::Display for Resources {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} vCPUs, {} MiB memory, {} GiB disk, {} guests, {} networks",
-            self.vcpus, self.memory_mib, self.disk_gib, self.guests, self.networks
+            "{} vCPUs, {} MiB memory, {} GiB disk, {} guests, {} networks, {} public addresses",
+            self.vcpus,
+            self.memory_mib,
+            self.disk_gib,
+            self.guests,
+            self.networks,
+            self.public_addresses
         )
     }
 }
@@ -100,6 +111,8 @@ pub struct ResourceDelta {
     pub guests: i64,
     /// Tenant networks.
     pub networks: i64,
+    /// Public addresses.
+    pub public_addresses: i64,
 }
 
 impl ResourceDelta {
@@ -111,6 +124,7 @@ impl ResourceDelta {
             disk_gib: i64::try_from(r.disk_gib).ok()?,
             guests: i64::try_from(r.guests).ok()?,
             networks: i64::try_from(r.networks).ok()?,
+            public_addresses: i64::try_from(r.public_addresses).ok()?,
         })
     }
 
@@ -128,6 +142,7 @@ impl ResourceDelta {
             disk_gib: to.disk_gib.saturating_sub(from.disk_gib),
             guests: to.guests.saturating_sub(from.guests),
             networks: to.networks.saturating_sub(from.networks),
+            public_addresses: to.public_addresses.saturating_sub(from.public_addresses),
         })
     }
 
@@ -144,6 +159,7 @@ impl ResourceDelta {
             disk_gib: self.disk_gib.max(0).unsigned_abs(),
             guests: self.guests.max(0).unsigned_abs(),
             networks: self.networks.max(0).unsigned_abs(),
+            public_addresses: self.public_addresses.max(0).unsigned_abs(),
         }
     }
 }
@@ -157,6 +173,7 @@ impl std::ops::Neg for ResourceDelta {
             disk_gib: -self.disk_gib,
             guests: -self.guests,
             networks: -self.networks,
+            public_addresses: -self.public_addresses,
         }
     }
 }
@@ -170,6 +187,7 @@ impl std::ops::Sub for ResourceDelta {
             disk_gib: self.disk_gib - o.disk_gib,
             guests: self.guests - o.guests,
             networks: self.networks - o.networks,
+            public_addresses: self.public_addresses - o.public_addresses,
         }
     }
 }
@@ -181,6 +199,7 @@ mod tests {
     #[test]
     fn arithmetic() {
         let a = Resources {
+            public_addresses: 0,
             networks: 0,
             vcpus: 10,
             memory_mib: 1024,
@@ -188,6 +207,7 @@ mod tests {
             guests: 2,
         };
         let b = Resources {
+            public_addresses: 0,
             networks: 0,
             vcpus: 20,
             memory_mib: 2048,
@@ -208,6 +228,7 @@ mod tests {
     #[test]
     fn deltas() {
         let a = Resources {
+            public_addresses: 0,
             networks: 0,
             vcpus: 2,
             memory_mib: 1024,
@@ -215,6 +236,7 @@ mod tests {
             guests: 1,
         };
         let b = Resources {
+            public_addresses: 0,
             networks: 0,
             vcpus: 1,
             memory_mib: 2048,

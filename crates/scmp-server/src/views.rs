@@ -284,6 +284,7 @@ fn placement(g: &Guest) -> Option<PlacementView> {
 pub fn guest(g: Guest) -> GuestView {
     GuestView {
         nics: Vec::new(),
+        public_addresses: Vec::new(),
         id: g.id,
         name: g.name.clone(),
         project_id: g.project_id,
@@ -320,5 +321,23 @@ pub fn guest(g: Guest) -> GuestView {
         lease: None,
         created_at: from_ms(g.created_at),
         updated_at: from_ms(g.updated_at),
+    }
+}
+
+/// A public address as the API shows it.
+pub fn public_address(a: scmp_store::PublicAddress) -> scmp_api::PublicAddressView {
+    scmp_api::PublicAddressView {
+        id: a.id,
+        address: a.address.to_string(),
+        family: a.pool.family.as_str().into(),
+        mode: a.pool.mode.as_str().into(),
+        pool: a.pool.name,
+        site: a.pool.site_id,
+        project: a.project_id,
+        description: a.description,
+        state: a.state.as_str().into(),
+        nic: a.guest_id.map(|_| a.nic),
+        guest: a.guest_name,
+        created_at: scmp_common::time::from_ms(a.created_at),
     }
 }

@@ -68,7 +68,7 @@ fn assignable(s: &Subnet, net: &IpNet, ip: IpAddr) -> bool {
 }
 
 /// A MAC address in Proxmox's range (`BC:24:11`).
-fn mac(random: &scmp_common::Random) -> String {
+pub(crate) fn mac(random: &scmp_common::Random) -> String {
     let b = random.bytes(3);
     format!("BC:24:11:{:02X}:{:02X}:{:02X}", b[0], b[1], b[2])
 }

@@ -71,6 +71,7 @@ fn pending(row: &AnyRow) -> Result<Option<PendingCut>, Error> {
     };
     Ok(Some(PendingCut {
         granted: Resources {
+            public_addresses: 0,
             networks: 0,
             vcpus: amount("pending_vcpus")?,
             memory_mib: amount("pending_memory_mib")?,
@@ -84,6 +85,7 @@ fn pending(row: &AnyRow) -> Result<Option<PendingCut>, Error> {
 /// The larger of two grants, amount by amount.
 fn larger(a: &Resources, b: &Resources) -> Resources {
     Resources {
+        public_addresses: 0,
         networks: 0,
         vcpus: a.vcpus.max(b.vcpus),
         memory_mib: a.memory_mib.max(b.memory_mib),
@@ -97,6 +99,7 @@ fn budget(row: &AnyRow) -> Result<SiteBudget, Error> {
         project_id: get_id(row, "project_id")?,
         site_id: get_id(row, "site_id")?,
         granted: Resources {
+            public_addresses: 0,
             networks: 0,
             vcpus: get_u64(row, "vcpus")?,
             memory_mib: get_u64(row, "memory_mib")?,
@@ -104,6 +107,7 @@ fn budget(row: &AnyRow) -> Result<SiteBudget, Error> {
             guests: get_u64(row, "guests")?,
         },
         used: Resources {
+            public_addresses: 0,
             networks: 0,
             vcpus: get_u64(row, "used_vcpus")?,
             memory_mib: get_u64(row, "used_memory_mib")?,
@@ -119,6 +123,7 @@ fn budget(row: &AnyRow) -> Result<SiteBudget, Error> {
 fn delta(from: &Resources, to: &Resources) -> Result<ResourceDelta, Error> {
     let (a, b) = (amounts(from)?, amounts(to)?);
     Ok(ResourceDelta {
+        public_addresses: 0,
         networks: 0,
         vcpus: b.vcpus - a.vcpus,
         memory_mib: b.memory_mib - a.memory_mib,
@@ -235,6 +240,7 @@ impl DataStore {
         {
             drop(tx);
             let more = Resources {
+                public_addresses: 0,
                 networks: 0,
                 vcpus: granted.vcpus.saturating_sub(old.vcpus),
                 memory_mib: granted.memory_mib.saturating_sub(old.memory_mib),

@@ -82,6 +82,7 @@ impl NewGuest {
     /// The quota the guest takes.
     pub fn resources(&self) -> Resources {
         Resources {
+            public_addresses: 0,
             networks: 0,
             vcpus: self.vcpus,
             memory_mib: self.memory_mib,
@@ -158,6 +159,7 @@ impl Guest {
     /// The quota the guest takes.
     pub fn resources(&self) -> Resources {
         Resources {
+            public_addresses: 0,
             networks: 0,
             vcpus: self.vcpus,
             memory_mib: self.memory_mib,
@@ -173,6 +175,7 @@ impl Guest {
         (vcpus, memory_mib, disk_gib): (u64, u64, u64),
     ) -> Result<ResourceDelta, Error> {
         let to = Resources {
+            public_addresses: 0,
             networks: 0,
             vcpus,
             memory_mib,
@@ -293,12 +296,14 @@ impl DataStore {
         let done = sqlx::query(
             "UPDATE projects SET used_vcpus = used_vcpus + $1, used_memory_mib = used_memory_mib + $2, \
              used_disk_gib = used_disk_gib + $3, used_guests = used_guests + $4, updated_at = $5, \
-             used_networks = used_networks + $7 \
+             used_networks = used_networks + $7, used_public_addresses = used_public_addresses + $8 \
              WHERE id = $6 AND used_vcpus + $1 <= limit_vcpus AND used_memory_mib + $2 <= limit_memory_mib \
              AND used_disk_gib + $3 <= limit_disk_gib AND used_guests + $4 <= limit_guests \
              AND used_networks + $7 <= limit_networks \
+             AND used_public_addresses + $8 <= limit_public_addresses \
              AND used_vcpus + $1 >= 0 AND used_memory_mib + $2 >= 0 AND used_disk_gib + $3 >= 0 \
-             AND used_guests + $4 >= 0 AND used_networks + $7 >= 0",
+             AND used_guests + $4 >= 0 AND used_networks + $7 >= 0 \
+             AND used_public_addresses + $8 >= 0",
         )
         .bind(delta.vcpus)
         .bind(delta.memory_mib)
@@ -307,6 +312,7 @@ impl DataStore {
         .bind(self.now_ms())
         .bind(project.to_string())
         .bind(delta.networks)
+        .bind(delta.public_addresses)
         .execute(&mut *conn)
         .await
         .map_err(db_error)?;
@@ -742,6 +748,8 @@ impl DataStore {
                 .await
                 .map_err(db_error)?;
         }
+        // Its public addresses stay with the project, detached.
+        crate::public_addresses::release_guest(&mut tx, id, self.now_ms()).await?;
         match failed {
             Some(error) => {
                 sqlx::query(

@@ -38,6 +38,7 @@ mod operations;
 mod platform;
 mod policies;
 mod projects;
+mod public_addresses;
 mod realms;
 mod roles;
 mod site_audit;
@@ -79,6 +80,10 @@ pub use policies::{
     AdmissionRow, PolicyContent, PolicyLevel, PolicyRow, PolicyVersion, ADMISSIONS_KEPT,
 };
 pub use projects::{NewProject, Project};
+pub use public_addresses::{
+    check_pool, Family, NatEntry, NewPublicAddress, NewPublicPool, PublicAddress, PublicMode,
+    PublicPool, PublicState,
+};
 pub use realms::{MembershipChange, Realm, RealmChange, RealmKind, RealmUser};
 pub use roles::{CustomRoleRow, RoleLevel};
 pub use site_audit::SiteAuditRow;

@@ -49,6 +49,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (29, include_str!("../migrations/0029_compliance.sql")),
     (30, include_str!("../migrations/0030_guest_leases.sql")),
     (31, include_str!("../migrations/0031_networks.sql")),
+    (32, include_str!("../migrations/0032_public_addresses.sql")),
 ];
 
 /// Arbitrary constant identifying scmp's migration lock.

@@ -57,7 +57,7 @@ impl Project {
 const COLUMNS: &str =
     "id, tenant_id, name, description, limit_vcpus, limit_memory_mib, limit_disk_gib, \
      limit_guests, used_vcpus, used_memory_mib, used_disk_gib, used_guests, created_at, updated_at, \
-     labels, limit_networks, used_networks";
+     labels, limit_networks, used_networks, limit_public_addresses, used_public_addresses";
 
 fn project(row: &AnyRow) -> Result<Project, Error> {
     Ok(Project {
@@ -85,6 +85,7 @@ fn not_found(name: &str) -> Error {
 /// The amounts of a resource vector as a delta (taking them), each within the columns' range.
 pub(crate) fn amounts(r: &Resources) -> Result<ResourceDelta, Error> {
     Ok(ResourceDelta {
+        public_addresses: to_i64("public_addresses", r.public_addresses)?,
         vcpus: to_i64("vcpus", r.vcpus)?,
         memory_mib: to_i64("memory_mib", r.memory_mib)?,
         disk_gib: to_i64("disk_gib", r.disk_gib)?,
@@ -106,10 +107,11 @@ impl DataStore {
         let done = sqlx::query(
             "UPDATE tenants SET alloc_vcpus = alloc_vcpus + $1, alloc_memory_mib = alloc_memory_mib + $2, \
              alloc_disk_gib = alloc_disk_gib + $3, alloc_guests = alloc_guests + $4, updated_at = $5, \
-             alloc_networks = alloc_networks + $7 \
+             alloc_networks = alloc_networks + $7, alloc_public_addresses = alloc_public_addresses + $8 \
              WHERE id = $6 AND alloc_vcpus + $1 <= limit_vcpus AND alloc_memory_mib + $2 <= limit_memory_mib \
              AND alloc_disk_gib + $3 <= limit_disk_gib AND alloc_guests + $4 <= limit_guests \
-             AND alloc_networks + $7 <= limit_networks",
+             AND alloc_networks + $7 <= limit_networks \
+             AND alloc_public_addresses + $8 <= limit_public_addresses",
         )
         .bind(delta.vcpus)
         .bind(delta.memory_mib)
@@ -118,6 +120,7 @@ impl DataStore {
         .bind(self.now_ms())
         .bind(tenant.to_string())
         .bind(delta.networks)
+        .bind(delta.public_addresses)
         .execute(&mut *tx)
         .await
         .map_err(db_error)?;
@@ -153,8 +156,8 @@ impl DataStore {
         let id = self.random.id::<ProjectId>();
         let inserted = sqlx::query(
             "INSERT INTO projects (id, tenant_id, name, description, limit_vcpus, limit_memory_mib, \
-             limit_disk_gib, limit_guests, created_at, updated_at, limit_networks) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             limit_disk_gib, limit_guests, created_at, updated_at, limit_networks, limit_public_addresses) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(id.to_string())
         .bind(tenant_id.to_string())
@@ -167,6 +170,7 @@ impl DataStore {
         .bind(now)
         .bind(now)
         .bind(quota.networks)
+        .bind(quota.public_addresses)
         .execute(&mut *tx)
         .await;
         match inserted {
@@ -288,7 +292,8 @@ impl DataStore {
         let deleted = sqlx::query(
             "DELETE FROM projects WHERE id = $1 AND limit_vcpus = $2 AND limit_memory_mib = $3 \
              AND limit_disk_gib = $4 AND limit_guests = $5 AND used_guests = 0 \
-             AND limit_networks = $6 AND used_networks = 0",
+             AND limit_networks = $6 AND used_networks = 0 \
+             AND limit_public_addresses = $7 AND used_public_addresses = 0",
         )
         .bind(&key)
         .bind(limits.vcpus)
@@ -296,6 +301,7 @@ impl DataStore {
         .bind(limits.disk_gib)
         .bind(limits.guests)
         .bind(limits.networks)
+        .bind(limits.public_addresses)
         .execute(&mut *tx)
         .await
         .map_err(db_error)?;
@@ -324,9 +330,10 @@ impl DataStore {
         let mut tx = self.begin().await?;
         let changed = sqlx::query(
             "UPDATE projects SET limit_vcpus = $1, limit_memory_mib = $2, limit_disk_gib = $3, limit_guests = $4, \
-             limit_networks = $11, updated_at = $5 WHERE id = $6 AND used_vcpus <= $1 AND used_memory_mib <= $2 AND used_disk_gib <= $3 \
+             limit_networks = $11, limit_public_addresses = $13, updated_at = $5 WHERE id = $6 AND used_vcpus <= $1 AND used_memory_mib <= $2 AND used_disk_gib <= $3 \
              AND used_guests <= $4 AND limit_vcpus = $7 AND limit_memory_mib = $8 AND limit_disk_gib = $9 \
-             AND limit_guests = $10 AND used_networks <= $11 AND limit_networks = $12",
+             AND limit_guests = $10 AND used_networks <= $11 AND limit_networks = $12 \
+             AND used_public_addresses <= $13 AND limit_public_addresses = $14",
         )
         .bind(new.vcpus)
         .bind(new.memory_mib)
@@ -340,6 +347,8 @@ impl DataStore {
         .bind(old.guests)
         .bind(new.networks)
         .bind(old.networks)
+        .bind(new.public_addresses)
+        .bind(old.public_addresses)
         .execute(&mut *tx)
         .await
         .map_err(db_error)?;

@@ -60,6 +60,7 @@ pub(crate) fn resources(row: &AnyRow, prefix: &str) -> Result<Resources, Error> 
         disk_gib: get_u64(row, &format!("{prefix}_disk_gib"))?,
         guests: get_u64(row, &format!("{prefix}_guests"))?,
         networks: get_u64(row, &format!("{prefix}_networks"))?,
+        public_addresses: get_u64(row, &format!("{prefix}_public_addresses"))?,
     })
 }
 
@@ -86,7 +87,7 @@ fn tenant(row: &AnyRow) -> Result<Tenant, Error> {
 const COLUMNS: &str =
     "id, name, description, limit_vcpus, limit_memory_mib, limit_disk_gib, limit_guests, \
      limit_networks, alloc_vcpus, alloc_memory_mib, alloc_disk_gib, alloc_guests, alloc_networks, created_at, updated_at, countries, \
-     require_mfa, labels";
+     require_mfa, labels, limit_public_addresses, alloc_public_addresses";
 
 /// Free text the store keeps: at most 4 KiB, and no NUL (PostgreSQL cannot store it; SQLite is held to
 /// the same rule so both backends accept the same input).
@@ -121,7 +122,8 @@ impl DataStore {
         let now = self.now_ms();
         let q = &new.quota;
         let sql = "INSERT INTO tenants (id, name, description, limit_vcpus, limit_memory_mib, limit_disk_gib, \
-                   limit_guests, created_at, updated_at, limit_networks) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+                   limit_guests, created_at, updated_at, limit_networks, limit_public_addresses) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
         let result = sqlx::query(sql)
             .bind(id.to_string())
             .bind(new.name.as_str())
@@ -133,6 +135,7 @@ impl DataStore {
             .bind(now)
             .bind(now)
             .bind(to_i64("quota.networks", q.networks)?)
+            .bind(to_i64("quota.public_addresses", q.public_addresses)?)
             .execute(&mut *self.write().await?)
             .await;
         match result {
@@ -324,9 +327,10 @@ impl DataStore {
     ) -> Result<Tenant, Error> {
         let sql =
             "UPDATE tenants SET limit_vcpus = $1, limit_memory_mib = $2, limit_disk_gib = $3, \
-                   limit_guests = $4, updated_at = $5, limit_networks = $7 WHERE id = $6 AND alloc_vcpus <= $1 \
+                   limit_guests = $4, updated_at = $5, limit_networks = $7, \
+                   limit_public_addresses = $8 WHERE id = $6 AND alloc_vcpus <= $1 \
                    AND alloc_memory_mib <= $2 AND alloc_disk_gib <= $3 AND alloc_guests <= $4 \
-                   AND alloc_networks <= $7";
+                   AND alloc_networks <= $7 AND alloc_public_addresses <= $8";
         let done = sqlx::query(sql)
             .bind(to_i64("vcpus", limits.vcpus)?)
             .bind(to_i64("memory_mib", limits.memory_mib)?)
@@ -335,6 +339,7 @@ impl DataStore {
             .bind(self.now_ms())
             .bind(id.to_string())
             .bind(to_i64("networks", limits.networks)?)
+            .bind(to_i64("public_addresses", limits.public_addresses)?)
             .execute(&mut *self.write().await?)
             .await
             .map_err(db_error)?;
@@ -380,7 +385,8 @@ impl DataStore {
              CAST(COALESCE(SUM(used_memory_mib), 0) AS BIGINT) AS used_memory_mib, \
              CAST(COALESCE(SUM(used_disk_gib), 0) AS BIGINT) AS used_disk_gib, \
              CAST(COALESCE(SUM(used_guests), 0) AS BIGINT) AS used_guests, \
-             CAST(COALESCE(SUM(used_networks), 0) AS BIGINT) AS used_networks FROM projects \
+             CAST(COALESCE(SUM(used_networks), 0) AS BIGINT) AS used_networks, \
+             CAST(COALESCE(SUM(used_public_addresses), 0) AS BIGINT) AS used_public_addresses FROM projects \
              WHERE tenant_id IN ({}) GROUP BY tenant_id",
             self.backend().params(1, tenants.len())
         );

@@ -21,6 +21,7 @@ on_both!(a_budget_is_escrowed_out_of_the_project_quota);
 
 fn res(vcpus: u64, guests: u64) -> Resources {
     Resources {
+        public_addresses: 0,
         networks: 0,
         vcpus,
         memory_mib: vcpus * 1024,
@@ -441,6 +442,7 @@ async fn run(steps: Vec<Step>) {
                     // The site counts the guest it made against what it was told.
                     if let Some((g, _)) = &mut belief[site] {
                         *g = Resources {
+                            public_addresses: 0,
                             networks: 0,
                             vcpus: g.vcpus.saturating_sub(r.vcpus),
                             memory_mib: g.memory_mib.saturating_sub(r.memory_mib),

@@ -114,6 +114,7 @@ async fn leases_have_one_holder(store: &DataStore, _url: &str) {
 
 fn res(vcpus: u64, memory_mib: u64, disk_gib: u64, guests: u64) -> Resources {
     Resources {
+        public_addresses: 0,
         networks: 0,
         vcpus,
         memory_mib,

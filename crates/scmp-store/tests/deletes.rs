@@ -101,6 +101,7 @@ fn name(s: String) -> Name {
 
 fn res(vcpus: u64, memory_mib: u64, disk_gib: u64, guests: u64) -> Resources {
     Resources {
+        public_addresses: 0,
         networks: 0,
         vcpus,
         memory_mib,

@@ -43,6 +43,7 @@ struct Fixture {
 
 async fn fixture(store: &DataStore) -> Fixture {
     let quota = Resources {
+        public_addresses: 0,
         vcpus: 1000,
         memory_mib: 1_000_000,
         disk_gib: 100_000,

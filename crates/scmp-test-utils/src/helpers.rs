@@ -27,6 +27,7 @@ pub fn quota(vcpus: u64, memory_mib: u64, disk_gib: u64, guests: u64) -> Resourc
         disk_gib,
         guests,
         networks: guests,
+        public_addresses: guests,
     }
 }
 

@@ -76,6 +76,7 @@ fn sizes(st: &SiteState, body: &GuestCreate) -> Result<Resources, Refusal> {
         return Err(bad("disk_gib", "must be 1 .. 65536 GiB"));
     }
     Ok(Resources {
+        public_addresses: 0,
         networks: 0,
         vcpus,
         memory_mib,
@@ -133,6 +134,7 @@ fn room(api: &SiteApi, st: &SiteState, project: &SiteProject) -> Result<Resource
         }
     }
     Ok(Resources {
+        public_addresses: 0,
         networks: 0,
         vcpus: left[0],
         memory_mib: left[1],
@@ -293,6 +295,7 @@ async fn create_guest(
     };
     let view = match &built {
         Ok((node, vmid)) => Some(GuestView {
+            public_addresses: Vec::new(),
             nics: Vec::new(),
             id,
             name: body.name.clone(),

@@ -179,6 +179,26 @@ impl AppState {
         Ok(Authorized(n))
     }
 
+    /// A public address by id, for `action` on its project.
+    pub async fn lookup_public_address(
+        &self,
+        ctx: &OpContext,
+        key: &str,
+        action: Action,
+    ) -> Result<Authorized<scmp_store::PublicAddress>, Error> {
+        let kind = ResourceKind::PublicAddress;
+        let id = key.parse().map_err(|_| not_found(kind, key))?;
+        let a = found(self.store.public_address_get(id).await, kind, key)?;
+        self.authz
+            .check(
+                &ctx.actor.principal,
+                action,
+                Resource::Project(a.tenant_id, a.project_id),
+            )
+            .map_err(|d| denied(d, kind, key, action))?;
+        Ok(Authorized(a))
+    }
+
     /// An operation by id, for `action` on its guest's project.
     pub async fn lookup_operation(
         &self,

@@ -33,6 +33,7 @@ pub mod paging;
 pub mod platform;
 pub mod policies;
 pub mod projects;
+pub mod public_addresses;
 mod realm_login;
 mod realm_schedule;
 mod realm_settings;

@@ -28,6 +28,7 @@ mod portal;
 mod portal_sso;
 mod problems_doc;
 mod projects;
+mod public_addresses;
 mod realms;
 mod role_bindings;
 mod roles;
@@ -131,6 +132,22 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
             networks::site_networking_view,
             networks::site_networking_set
         ))
+        .routes(routes!(
+            public_addresses::public_pool_list,
+            public_addresses::public_pool_create
+        ))
+        .routes(routes!(public_addresses::public_pool_delete))
+        .routes(routes!(public_addresses::site_nat_view))
+        .routes(routes!(
+            public_addresses::public_address_list,
+            public_addresses::public_address_create
+        ))
+        .routes(routes!(
+            public_addresses::public_address_view,
+            public_addresses::public_address_delete
+        ))
+        .routes(routes!(public_addresses::public_address_attach))
+        .routes(routes!(public_addresses::public_address_detach))
         .routes(routes!(site_budgets::site_budget_list))
         .routes(routes!(
             site_budgets::site_budget_set,

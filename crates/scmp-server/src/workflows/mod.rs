@@ -4,6 +4,7 @@
 //! step fails for good, undo the steps done so far in reverse order before marking the operation
 //! failed. Steps are idempotent: a step run twice finds its work done.
 
+mod address_steps;
 mod network_steps;
 mod steps;
 
@@ -162,6 +163,8 @@ pub fn saga(kind: OperationKind) -> &'static [Step] {
         OperationKind::SnapshotDelete => &[SnapshotDelete, Settle],
         OperationKind::NetworkCreate => &[NetworkApply, NetworkReady],
         OperationKind::NetworkDelete => &[NetworkTeardown, NetworkForget],
+        OperationKind::AddressAttach => &[AddressBind, AddressUp, Settle],
+        OperationKind::AddressDetach => &[AddressDown, AddressUnbind, Settle],
     }
 }
 

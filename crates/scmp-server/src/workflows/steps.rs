@@ -62,6 +62,14 @@ pub enum Step {
     NetworkTeardown,
     /// Forget a network and give back its quota.
     NetworkForget,
+    /// Bind a public address to the guest.
+    AddressBind,
+    /// Put the address on the guest (a routed one as a NIC).
+    AddressUp,
+    /// Take the address off the guest.
+    AddressDown,
+    /// Free the address.
+    AddressUnbind,
 }
 
 impl Step {
@@ -92,6 +100,10 @@ impl Step {
             Step::NetworkReady => "network_ready",
             Step::NetworkTeardown => "network_teardown",
             Step::NetworkForget => "network_forget",
+            Step::AddressBind => "address_bind",
+            Step::AddressUp => "address_up",
+            Step::AddressDown => "address_down",
+            Step::AddressUnbind => "address_unbind",
         }
     }
 
@@ -125,6 +137,10 @@ impl Step {
             Step::NetworkReady => return super::network_steps::ready(run).await,
             Step::NetworkTeardown => return super::network_steps::teardown(run).await,
             Step::NetworkForget => return super::network_steps::forget(run).await,
+            Step::AddressBind => return super::address_steps::bind(run).await,
+            Step::AddressUp => return super::address_steps::nic_up(run).await,
+            Step::AddressDown => return super::address_steps::nic_down(run).await,
+            Step::AddressUnbind => return super::address_steps::unbind(run).await,
             _ => {}
         }
         if self == Step::Remove {
@@ -280,15 +296,23 @@ impl Step {
             Step::NetworkApply
             | Step::NetworkReady
             | Step::NetworkTeardown
-            | Step::NetworkForget => Ok(()),
+            | Step::NetworkForget
+            | Step::AddressBind
+            | Step::AddressUp
+            | Step::AddressDown
+            | Step::AddressUnbind => Ok(()),
         }
     }
 
     /// Undoes the step (a no-op for steps whose effects a later undo or the final bookkeeping
     /// removes).
     pub async fn undo(self, run: &mut Run<'_>) -> Result<(), StepError> {
-        if self == Step::NetworkApply {
-            return super::network_steps::teardown(run).await;
+        match self {
+            Step::NetworkApply => return super::network_steps::teardown(run).await,
+            Step::AddressBind => return super::address_steps::unbind(run).await,
+            Step::AddressUp => return super::address_steps::nic_down(run).await,
+            Step::AddressDown => return super::address_steps::reattach(run).await,
+            _ => {}
         }
         if run.op.network_id().is_some() {
             return Ok(());
@@ -353,6 +377,13 @@ pub async fn failed(run: &mut Run<'_>, error: &str) -> Result<(), Error> {
         Err(Error::NotFound { .. }) => return Ok(()),
         Err(e) => return Err(e),
         Ok(_) => {}
+    }
+    if matches!(
+        run.op.kind,
+        OperationKind::AddressAttach | OperationKind::AddressDetach
+    ) {
+        let detaching = run.op.kind == OperationKind::AddressDetach;
+        super::address_steps::failed(run, detaching).await?;
     }
     match run.op.kind {
         OperationKind::GuestCreate => store.guest_fail(id, error).await,
@@ -502,6 +533,7 @@ async fn spec(run: &Run<'_>, g: &Guest) -> Result<GuestSpec, StepError> {
         .into_iter()
         .map(|n| actions::NicConfig {
             bridge: n.vnet,
+            tag: None,
             mac: n.mac,
             address: format!("{}/{}", n.address, n.prefix_len),
             gateway: (!n.gateway.is_empty()).then_some(n.gateway),

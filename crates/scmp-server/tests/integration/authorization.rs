@@ -96,6 +96,12 @@ fn sample_body(operation: &str) -> Option<Value> {
         "network_create" => {
             Some(json!({"name": "intruder", "site": "fra", "subnets": [{"cidr": "10.66.0.0/24"}]}))
         }
+        "public_pool_create" => {
+            Some(json!({"name": "intruder", "cidr": "198.51.100.0/28", "mode": "nat"}))
+        }
+        "public_address_create" => Some(json!({"site": "fra"})),
+        "public_address_attach" => Some(json!({"guest": "intruder"})),
+        "public_address_detach" => Some(json!({})),
         "site_networking_set" => {
             Some(json!({"zone_type": "vlan", "bridge": "vmbr0", "tag_min": 1, "tag_max": 2}))
         }
@@ -214,6 +220,8 @@ async fn every_operation_refuses_strangers() {
                 .replace("{operation}", "00000000-0000-4000-8000-0000000000a2")
                 .replace("{approval}", "00000000-0000-4000-8000-0000000000a7")
                 .replace("{network}", "00000000-0000-4000-8000-0000000000a8")
+                .replace("{pool}", "00000000-0000-4000-8000-0000000000a9")
+                .replace("{address}", "00000000-0000-4000-8000-0000000000aa")
                 .replace("{host}", "pve1")
                 .replace("{snapshot}", "snap1")
                 .replace("{agent}", "00000000-0000-4000-8000-0000000000a4")

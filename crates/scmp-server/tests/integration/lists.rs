@@ -168,6 +168,23 @@ async fn every_list_pages_the_same_way() {
             .await;
         wait_operation(c, &op).await;
     }
+    // Two public pools at the site, two addresses of the project.
+    for (name, cidr) in [("pool-a", "203.0.113.0/28"), ("pool-b", "198.51.100.0/28")] {
+        let _: scmp_api::PublicPoolView = c
+            .post(
+                "/sites/fra/public-pools",
+                &json!({"name": name, "cidr": cidr, "mode": "nat"}),
+            )
+            .await;
+    }
+    for _ in 0..2 {
+        let _: scmp_api::PublicAddressView = c
+            .post(
+                &format!("/projects/{}/public-addresses", p.id),
+                &json!({"site": "fra"}),
+            )
+            .await;
+    }
     // Two creations held for approval.
     let _: scmp_api::PolicyView = c
         .post(
@@ -305,5 +322,5 @@ async fn every_list_pages_the_same_way() {
         walked.push(op);
     }
     walked.sort();
-    assert_eq!(walked.len(), 24, "every list operation: {walked:?}");
+    assert_eq!(walked.len(), 26, "every list operation: {walked:?}");
 }

@@ -27,6 +27,7 @@ mod offline_month;
 mod placement;
 mod portal;
 mod problems;
+mod public_addresses;
 mod realms;
 mod realms_ad;
 mod roles;

@@ -263,7 +263,7 @@ async fn the_platforms_roles_are_given_only_by_those_who_hold_their_rights() {
             Method::PUT,
             "/tenants/acme/quota",
             Some(
-                json!({"vcpus": 4096, "memory_mib": 16777216, "disk_gib": 1048576, "guests": 4096, "networks": 64}),
+                json!({"vcpus": 4096, "memory_mib": 16777216, "disk_gib": 1048576, "guests": 4096, "networks": 64, "public_addresses": 64}),
             ),
         )
         .await;

@@ -65,6 +65,9 @@ pub struct QuotaArgs {
     /// Tenant networks.
     #[arg(long, default_value_t = 0)]
     networks: u64,
+    /// Public addresses.
+    #[arg(long, default_value_t = 0)]
+    public_addresses: u64,
 }
 
 impl QuotaArgs {
@@ -75,6 +78,7 @@ impl QuotaArgs {
             disk_gib: self.disk_gib,
             guests: self.guests,
             networks: self.networks,
+            public_addresses: self.public_addresses,
         }
     }
 }

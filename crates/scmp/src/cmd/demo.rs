@@ -223,6 +223,7 @@ async fn seed(
         disk_gib: v * 64,
         guests: v,
         networks: v / 4,
+        public_addresses: v / 8,
     };
     let tenant = TenantCreate {
         name: name_of("acme")?,

@@ -137,7 +137,12 @@ impl AppState {
         let addresses = self.guest_addresses(&g).await;
         let lease = self.store.lease_get(g.id).await?;
         let nics = self.store.guest_nics(g.id).await?;
+        let public = self.store.guest_public_addresses(g.id).await?;
         let mut v = crate::views::guest(g);
+        v.public_addresses = public
+            .into_iter()
+            .map(crate::views::public_address)
+            .collect();
         v.nics = nics
             .into_iter()
             .map(|n| scmp_api::NicView {
