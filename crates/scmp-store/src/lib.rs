@@ -39,6 +39,7 @@ mod platform;
 mod policies;
 mod projects;
 mod public_addresses;
+mod public_pools;
 mod realms;
 mod roles;
 mod site_audit;
@@ -80,10 +81,8 @@ pub use policies::{
     AdmissionRow, PolicyContent, PolicyLevel, PolicyRow, PolicyVersion, ADMISSIONS_KEPT,
 };
 pub use projects::{NewProject, Project};
-pub use public_addresses::{
-    check_pool, Family, NatEntry, NewPublicAddress, NewPublicPool, PublicAddress, PublicMode,
-    PublicPool, PublicState,
-};
+pub use public_addresses::{NatEntry, NewPublicAddress, PublicAddress, PublicState};
+pub use public_pools::{check_pool, Family, NewPublicPool, PublicMode, PublicPool};
 pub use realms::{MembershipChange, Realm, RealmChange, RealmKind, RealmUser};
 pub use roles::{CustomRoleRow, RoleLevel};
 pub use site_audit::SiteAuditRow;
