@@ -5,6 +5,9 @@ use std::time::Instant;
 use async_trait::async_trait;
 use pve_types::api::access::{self, Permissions, VersionInfo};
 use pve_types::api::cluster::{self, ClusterResource, ClusterStatusItem, ResourceFilter};
+use pve_types::api::firewall::{
+    self, FirewallOptions, GroupListItem, IpSetEntry, IpSetListItem, Rule,
+};
 use pve_types::api::guest::{
     self, GuestClone, GuestConfig, GuestConfigUpdate, GuestCreate, GuestDelete, GuestKind,
     GuestMigrate, GuestShutdown, GuestStatus, GuestStop, PowerAction, Snapshot, SnapshotCreate,
@@ -478,6 +481,108 @@ pub trait PveApi: Send + Sync {
     /// `GET /cluster/ha/status/current`.
     async fn ha_status(&self) -> Result<Vec<HaStatusEntry>, Error> {
         call(self, ha::status_current()).await
+    }
+
+    /// `GET /cluster/firewall/groups`.
+    async fn fw_groups(&self) -> Result<Vec<GroupListItem>, Error> {
+        call(self, firewall::groups()).await
+    }
+    /// `POST /cluster/firewall/groups`.
+    async fn fw_group_create(&self, group: &str, comment: Option<&str>) -> Result<(), Error> {
+        call_unit(self, firewall::group_create(group, comment)).await
+    }
+    /// `GET /cluster/firewall/groups/{group}`: its rules, first to last.
+    async fn fw_group_rules(&self, group: &str) -> Result<Vec<Rule>, Error> {
+        call(self, firewall::group_rules(group)).await
+    }
+    /// `POST /cluster/firewall/groups/{group}`: a rule at the top.
+    async fn fw_group_rule_create(&self, group: &str, rule: &Rule) -> Result<(), Error> {
+        call_unit(self, firewall::group_rule_create(group, rule)?).await
+    }
+    /// `DELETE /cluster/firewall/groups/{group}/{pos}`.
+    async fn fw_group_rule_delete(&self, group: &str, pos: u64) -> Result<(), Error> {
+        call_unit(self, firewall::group_rule_delete(group, pos, None)).await
+    }
+    /// `DELETE /cluster/firewall/groups/{group}`.
+    async fn fw_group_delete(&self, group: &str) -> Result<(), Error> {
+        call_unit(self, firewall::group_delete(group)).await
+    }
+    /// `GET /cluster/firewall/ipset`.
+    async fn fw_ipsets(&self) -> Result<Vec<IpSetListItem>, Error> {
+        call(self, firewall::ipsets()).await
+    }
+    /// `POST /cluster/firewall/ipset`.
+    async fn fw_ipset_create(&self, name: &str, comment: Option<&str>) -> Result<(), Error> {
+        call_unit(self, firewall::ipset_create(name, comment)).await
+    }
+    /// `GET /cluster/firewall/ipset/{name}`.
+    async fn fw_ipset_entries(&self, name: &str) -> Result<Vec<IpSetEntry>, Error> {
+        call(self, firewall::ipset_entries(name)).await
+    }
+    /// `POST /cluster/firewall/ipset/{name}`.
+    async fn fw_ipset_add(
+        &self,
+        name: &str,
+        cidr: &str,
+        comment: Option<&str>,
+    ) -> Result<(), Error> {
+        call_unit(self, firewall::ipset_add(name, cidr, comment)).await
+    }
+    /// `DELETE /cluster/firewall/ipset/{name}/{cidr}`.
+    async fn fw_ipset_remove(&self, name: &str, cidr: &str) -> Result<(), Error> {
+        call_unit(self, firewall::ipset_remove(name, cidr)).await
+    }
+    /// `DELETE /cluster/firewall/ipset/{name}` with its entries.
+    async fn fw_ipset_delete(&self, name: &str) -> Result<(), Error> {
+        call_unit(self, firewall::ipset_delete(name, true)).await
+    }
+    /// `GET .../firewall/options` of a guest.
+    async fn fw_options(
+        &self,
+        kind: GuestKind,
+        node: &NodeName,
+        vmid: Vmid,
+    ) -> Result<FirewallOptions, Error> {
+        call(self, firewall::options(kind, node, vmid)).await
+    }
+    /// `PUT .../firewall/options` of a guest.
+    async fn fw_options_set(
+        &self,
+        kind: GuestKind,
+        node: &NodeName,
+        vmid: Vmid,
+        o: &FirewallOptions,
+    ) -> Result<(), Error> {
+        call_unit(self, firewall::options_set(kind, node, vmid, o)?).await
+    }
+    /// `GET .../firewall/rules` of a guest.
+    async fn fw_rules(
+        &self,
+        kind: GuestKind,
+        node: &NodeName,
+        vmid: Vmid,
+    ) -> Result<Vec<Rule>, Error> {
+        call(self, firewall::rules(kind, node, vmid)).await
+    }
+    /// `POST .../firewall/rules` of a guest: a rule at the top.
+    async fn fw_rule_create(
+        &self,
+        kind: GuestKind,
+        node: &NodeName,
+        vmid: Vmid,
+        rule: &Rule,
+    ) -> Result<(), Error> {
+        call_unit(self, firewall::rule_create(kind, node, vmid, rule)?).await
+    }
+    /// `DELETE .../firewall/rules/{pos}` of a guest.
+    async fn fw_rule_delete(
+        &self,
+        kind: GuestKind,
+        node: &NodeName,
+        vmid: Vmid,
+        pos: u64,
+    ) -> Result<(), Error> {
+        call_unit(self, firewall::rule_delete(kind, node, vmid, pos, None)).await
     }
 
     /// `PUT /cluster/sdn`: applies the staged SDN configuration; answers the task.

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use pve_types::api::access;
 use pve_types::api::cluster::{self, ResourceFilter};
+use pve_types::api::firewall::{self, FirewallOptions, Rule, RuleType};
 use pve_types::api::guest::{
     self, GuestClone, GuestConfigUpdate, GuestCreate, GuestDelete, GuestKind, GuestMigrate,
     GuestShutdown, GuestStop, PowerAction, SnapshotCreate,
@@ -112,6 +113,34 @@ fn every_request() -> Vec<ApiRequest> {
         .unwrap(),
         ha::delete("vm:100"),
         ha::status_current(),
+        firewall::groups(),
+        firewall::group_create("t1-web", Some("web")),
+        firewall::group_rules("t1-web"),
+        firewall::group_rule_create(
+            "t1-web",
+            &Rule {
+                pos: None,
+                kind: RuleType::In,
+                action: "ACCEPT".into(),
+                enable: Some(1),
+                source: Some("+t1-web-m".into()),
+                dest: Some("10.0.0.0/24".into()),
+                proto: Some("tcp".into()),
+                dport: Some("443".into()),
+                sport: Some("1024:65535".into()),
+                iface: Some("net0".into()),
+                comment: Some("c".into()),
+            },
+        )
+        .unwrap(),
+        firewall::group_rule_delete("t1-web", 0, Some("0123")),
+        firewall::group_delete("t1-web"),
+        firewall::ipsets(),
+        firewall::ipset_create("t1-web-m", Some("members")),
+        firewall::ipset_entries("t1-web-m"),
+        firewall::ipset_add("t1-web-m", "10.0.0.5", Some("guest")),
+        firewall::ipset_remove("t1-web-m", "10.0.0.5"),
+        firewall::ipset_delete("t1-web-m", true),
         sdn::apply(),
         sdn::zones(sdn::View::Pending),
         sdn::zone_create(&sdn::ZoneCreate {
@@ -195,6 +224,31 @@ fn every_request() -> Vec<ApiRequest> {
         )
         .unwrap(),
     ];
+    for kind in [GuestKind::Qemu, GuestKind::Lxc] {
+        out.push(firewall::options(kind, &node, vmid));
+        out.push(
+            firewall::options_set(
+                kind,
+                &node,
+                vmid,
+                &FirewallOptions {
+                    enable: Some(true),
+                    policy_in: Some("DROP".into()),
+                    policy_out: Some("ACCEPT".into()),
+                    ipfilter: Some(true),
+                    macfilter: Some(true),
+                    dhcp: Some(true),
+                },
+            )
+            .unwrap(),
+        );
+        out.push(firewall::rules(kind, &node, vmid));
+        out.push(
+            firewall::rule_create(kind, &node, vmid, &Rule::new(RuleType::Group, "t1-web"))
+                .unwrap(),
+        );
+        out.push(firewall::rule_delete(kind, &node, vmid, 0, Some("0123")));
+    }
     for kind in [GuestKind::Qemu, GuestKind::Lxc] {
         let mut create = GuestCreate {
             vmid: Some(vmid),
@@ -433,11 +487,13 @@ fn check_against(version: &str) {
             .unwrap_or(&empty);
         for (name, value) in &req.path_params {
             match props.get(*name) {
-                // PVE declares the VNet of a subnet update optional although the path holds it.
+                // PVE declares the VNet of a subnet update, and a firewall rule's position,
+                // optional although the path holds them.
                 Some(d)
                     if d.get("optional").and_then(Value::as_u64) != Some(1)
                         || (key == "PUT /cluster/sdn/vnets/{vnet}/subnets/{subnet}"
-                            && *name == "vnet") =>
+                            && *name == "vnet")
+                        || (key.contains("/firewall/") && *name == "pos") =>
                 {
                     if let Err(e) = check_value(d, value) {
                         failures.push(format!("{version}: {key} path {name}: {e}"));

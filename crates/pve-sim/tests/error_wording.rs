@@ -85,6 +85,11 @@ fn key_of(method: &str, path: &str) -> String {
             "pools" => "{poolid}".to_string(),
             "resources" => "{sid}".to_string(),
             "tasks" => "{upid}".to_string(),
+            "groups" if segs.contains(&"firewall") => "{group}".to_string(),
+            "ipset" => "{name}".to_string(),
+            "rules" => "{pos}".to_string(),
+            _ if i >= 2 && segs[i - 2] == "groups" => "{pos}".to_string(),
+            _ if i >= 2 && segs[i - 2] == "ipset" => "{cidr}".to_string(),
             _ => s.to_string(),
         });
     }
@@ -298,6 +303,41 @@ fn refusals_use_pve_wording() {
     c.refused("DELETE", "/cluster/ha/resources/vm:101", &[]);
     c.refused("GET", "/cluster/ha/resources/vm:102", &[]);
     c.refused("DELETE", "/nodes/pve1/qemu/100", &[]);
+    // The firewall: unknown groups and rules, non-empty groups and sets, bad rules.
+    c.refused("DELETE", "/cluster/firewall/groups/nogroup", &[]);
+    c.ok("POST", "/cluster/firewall/groups", &[("group", "g1")]);
+    c.refused("POST", "/cluster/firewall/groups", &[("group", "g1")]);
+    c.refused("DELETE", "/cluster/firewall/groups/g1/3", &[]);
+    c.refused(
+        "POST",
+        "/cluster/firewall/groups/g1",
+        &[
+            ("type", "in"),
+            ("action", "ACCEPT"),
+            ("source", "10.0.0.1"),
+            ("dest", "fd00::1"),
+        ],
+    );
+    c.ok(
+        "POST",
+        "/cluster/firewall/groups/g1",
+        &[("type", "in"), ("action", "DROP")],
+    );
+    c.refused("DELETE", "/cluster/firewall/groups/g1", &[]);
+    c.refused("PUT", "/cluster/firewall/groups/g1/5", &[("comment", "x")]);
+    c.ok("POST", "/cluster/firewall/ipset", &[("name", "s1")]);
+    c.ok(
+        "POST",
+        "/cluster/firewall/ipset/s1",
+        &[("cidr", "10.0.0.1")],
+    );
+    c.refused("DELETE", "/cluster/firewall/ipset/s1", &[]);
+    c.refused(
+        "POST",
+        "/cluster/firewall/ipset/s1",
+        &[("cidr", "nosuchalias")],
+    );
+    c.refused("GET", "/nodes/pve1/qemu/100/firewall/rules/4", &[]);
     // Routing, nodes and quorum.
     c.refused("GET", "/nodes/pve9/status", &[]);
     c.refused("GET", "/nodes/pve1/qemu/100/nothing", &[]);

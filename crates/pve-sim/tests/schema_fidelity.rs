@@ -71,6 +71,24 @@ fn type_matches(ty: &ParamType, decl: &Value) -> Result<(), String> {
         ParamType::Ip => format == Some("ip"),
         ParamType::Mac => format == Some("mac-addr"),
         ParamType::List => t == "array",
+        ParamType::FwName { max_len } => {
+            t == "string"
+                && decl.get("pattern").and_then(Value::as_str) == Some("[A-Za-z][A-Za-z0-9\\-\\_]+")
+                && decl.get("maxLength").and_then(Value::as_u64) == Some(*max_len as u64)
+        }
+        ParamType::FwAddr => {
+            format == Some("pve-fw-addr-spec")
+                && decl.get("maxLength").and_then(Value::as_u64) == Some(512)
+        }
+        ParamType::FwDport => format == Some("pve-fw-dport-spec"),
+        ParamType::FwSport => format == Some("pve-fw-sport-spec"),
+        ParamType::FwProto => format == Some("pve-fw-protocol-spec"),
+        ParamType::FwIcmpType => format == Some("pve-fw-icmp-type-spec"),
+        ParamType::Iface => {
+            format == Some("pve-iface") && decl.get("maxLength").and_then(Value::as_u64) == Some(20)
+        }
+        ParamType::IpOrCidrOrAlias => format == Some("IPorCIDRorAlias"),
+        ParamType::ConfigIdList => format == Some("pve-configid-list"),
         ParamType::QemuDisk => decl
             .get("enum")
             .and_then(Value::as_array)
@@ -295,7 +313,11 @@ fn template_of(method: &str, path: &str) -> String {
             "storage" if segs.first() == Some(&"nodes") => "{storage}",
             "pools" => "{poolid}",
             "resources" => "{sid}",
-            "groups" if segs.contains(&"ha") => "{group}",
+            "groups" if segs.contains(&"ha") || segs.contains(&"firewall") => "{group}",
+            "ipset" => "{name}",
+            "rules" => "{pos}",
+            _ if i >= 2 && segs[i - 2] == "groups" && segs.contains(&"firewall") => "{pos}",
+            _ if i >= 2 && segs[i - 2] == "ipset" => "{cidr}",
             "replication" if segs.first() == Some(&"nodes") => "{id}",
             "zones" if segs.contains(&"sdn") => "{zone}",
             "vnets" if segs.contains(&"sdn") => "{vnet}",
@@ -406,6 +428,106 @@ fn answers_have_the_schema_shapes() {
         "/nodes/pve1/lxc/101/resize",
         &[("disk", "rootfs"), ("size", "16G")],
     );
+    // Firewall: a group with rules, an IP set, and guests' options and rules.
+    run(
+        &mut h,
+        "POST",
+        "/cluster/firewall/groups",
+        &[("group", "t1-web"), ("comment", "web")],
+    );
+    run(&mut h, "GET", "/cluster/firewall/groups", &[]);
+    run(
+        &mut h,
+        "POST",
+        "/cluster/firewall/ipset",
+        &[("name", "t1-web-m")],
+    );
+    run(&mut h, "GET", "/cluster/firewall/ipset", &[]);
+    run(
+        &mut h,
+        "POST",
+        "/cluster/firewall/ipset/t1-web-m",
+        &[("cidr", "10.0.0.5")],
+    );
+    run(&mut h, "GET", "/cluster/firewall/ipset/t1-web-m", &[]);
+    run(
+        &mut h,
+        "GET",
+        "/cluster/firewall/ipset/t1-web-m/10.0.0.5",
+        &[],
+    );
+    run(
+        &mut h,
+        "PUT",
+        "/cluster/firewall/ipset/t1-web-m/10.0.0.5",
+        &[("comment", "vm 100")],
+    );
+    run(
+        &mut h,
+        "POST",
+        "/cluster/firewall/groups/t1-web",
+        &[
+            ("type", "in"),
+            ("action", "ACCEPT"),
+            ("source", "+t1-web-m"),
+            ("enable", "1"),
+        ],
+    );
+    run(
+        &mut h,
+        "POST",
+        "/cluster/firewall/groups/t1-web",
+        &[
+            ("type", "in"),
+            ("action", "ACCEPT"),
+            ("proto", "tcp"),
+            ("dport", "443"),
+        ],
+    );
+    run(&mut h, "GET", "/cluster/firewall/groups/t1-web", &[]);
+    run(&mut h, "GET", "/cluster/firewall/groups/t1-web/0", &[]);
+    run(
+        &mut h,
+        "PUT",
+        "/cluster/firewall/groups/t1-web/0",
+        &[("enable", "1")],
+    );
+    for kind_vmid in [("qemu", "100"), ("lxc", "101")] {
+        let (k, id) = kind_vmid;
+        let fw = format!("/nodes/pve1/{k}/{id}/firewall");
+        run(
+            &mut h,
+            "PUT",
+            &format!("{fw}/options"),
+            &[("enable", "1"), ("policy_in", "DROP")],
+        );
+        run(&mut h, "GET", &format!("{fw}/options"), &[]);
+        run(
+            &mut h,
+            "POST",
+            &format!("{fw}/rules"),
+            &[("type", "group"), ("action", "t1-web"), ("enable", "1")],
+        );
+        run(&mut h, "GET", &format!("{fw}/rules"), &[]);
+        run(&mut h, "GET", &format!("{fw}/rules/0"), &[]);
+        run(
+            &mut h,
+            "PUT",
+            &format!("{fw}/rules/0"),
+            &[("comment", "scmp")],
+        );
+        run(&mut h, "DELETE", &format!("{fw}/rules/0"), &[]);
+    }
+    run(&mut h, "DELETE", "/cluster/firewall/groups/t1-web/1", &[]);
+    run(&mut h, "DELETE", "/cluster/firewall/groups/t1-web/0", &[]);
+    run(&mut h, "DELETE", "/cluster/firewall/groups/t1-web", &[]);
+    run(
+        &mut h,
+        "DELETE",
+        "/cluster/firewall/ipset/t1-web-m/10.0.0.5",
+        &[],
+    );
+    run(&mut h, "DELETE", "/cluster/firewall/ipset/t1-web-m", &[]);
     for kind_vmid in [("qemu", "100"), ("lxc", "101")] {
         let (k, id) = kind_vmid;
         let base = format!("/nodes/pve1/{k}/{id}");

@@ -62,6 +62,9 @@ pub struct Guest {
     pub started_at: Option<SimTime>,
     /// Pool membership.
     pub pool: Option<String>,
+    /// Its firewall options and rules.
+    #[serde(default)]
+    pub firewall: super::firewall::GuestFirewall,
 }
 
 impl Guest {
@@ -77,6 +80,7 @@ impl Guest {
             snapshots: Vec::new(),
             started_at: None,
             pool: None,
+            firewall: Default::default(),
         }
     }
 

@@ -8,6 +8,7 @@ mod guest;
 pub mod guest_keys {
     pub use super::guest::is_disk_key;
 }
+pub mod firewall;
 mod ha;
 mod noise;
 mod pool;
@@ -225,6 +226,9 @@ pub struct Cluster {
     /// Software-defined networking.
     #[serde(default)]
     pub sdn: sdn::Sdn,
+    /// The cluster's security groups and IP sets.
+    #[serde(default)]
+    pub firewall: firewall::Firewall,
     #[serde(skip, default = "default_rng")]
     pub(crate) rng: StdRng,
 }
@@ -341,6 +345,7 @@ impl Cluster {
             replication: BTreeMap::new(),
             node_settings: BTreeMap::new(),
             sdn: Default::default(),
+            firewall: Default::default(),
             allocated: Vec::new(),
             rng,
         };

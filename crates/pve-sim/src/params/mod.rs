@@ -8,6 +8,8 @@ use std::sync::OnceLock;
 
 pub use spec::ENDPOINT_PARAMS;
 
+use crate::model::firewall as fw;
+
 /// The type of one parameter.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ParamType {
@@ -62,6 +64,27 @@ pub enum ParamType {
     Mac,
     /// An array (sent as one value per item).
     List,
+    /// A security group or IP set name (`[A-Za-z][A-Za-z0-9\-\_]+`), length-limited.
+    FwName {
+        /// Longest accepted length.
+        max_len: usize,
+    },
+    /// `pve-fw-addr-spec` (at most 512 characters).
+    FwAddr,
+    /// `pve-fw-dport-spec`.
+    FwDport,
+    /// `pve-fw-sport-spec`.
+    FwSport,
+    /// `pve-fw-protocol-spec`.
+    FwProto,
+    /// `pve-fw-icmp-type-spec`.
+    FwIcmpType,
+    /// `pve-iface` (at most 20 characters).
+    Iface,
+    /// `IPorCIDRorAlias`.
+    IpOrCidrOrAlias,
+    /// `pve-configid-list`.
+    ConfigIdList,
 }
 
 /// One declared parameter.
@@ -157,6 +180,17 @@ fn parse_type(t: &str) -> ParamType {
         "ip" => ParamType::Ip,
         "mac" => ParamType::Mac,
         "list" => ParamType::List,
+        "fwname" => ParamType::FwName {
+            max_len: arg.and_then(|a| a.parse().ok()).unwrap_or(64),
+        },
+        "fwaddr" => ParamType::FwAddr,
+        "fwdport" => ParamType::FwDport,
+        "fwsport" => ParamType::FwSport,
+        "fwproto" => ParamType::FwProto,
+        "fwicmp" => ParamType::FwIcmpType,
+        "iface" => ParamType::Iface,
+        "ipcidr" => ParamType::IpOrCidrOrAlias,
+        "cfglist" => ParamType::ConfigIdList,
         other => panic!("unknown parameter type in the endpoint table: {other}"),
     }
 }
@@ -442,6 +476,69 @@ pub fn check_value(ty: &ParamType, v: &str) -> Result<(), String> {
             }
         }
         ParamType::List => Ok(()),
+        ParamType::FwName { max_len } => {
+            if v.chars().count() > *max_len {
+                Err(format!("value may only be {max_len} characters long"))
+            } else if !fw::is_fw_name(v) {
+                Err("value does not match the regex pattern".into())
+            } else {
+                Ok(())
+            }
+        }
+        ParamType::FwAddr => {
+            if v.chars().count() > 512 {
+                return Err("value may only be 512 characters long".into());
+            }
+            fw::parse_address_list(v)
+                .map(|_| ())
+                .map_err(|e| format!("invalid format - {e}\n"))
+        }
+        ParamType::FwDport => {
+            fw::check_ports(v, true).map_err(|e| format!("invalid format - {e}\n"))
+        }
+        ParamType::FwSport => {
+            fw::check_ports(v, false).map_err(|e| format!("invalid format - {e}\n"))
+        }
+        ParamType::FwProto => fw::check_protocol(v).map_err(|e| format!("invalid format - {e}\n")),
+        ParamType::FwIcmpType => {
+            fw::check_icmp_type(v).map_err(|e| format!("invalid format - {e}\n"))
+        }
+        ParamType::Iface => {
+            let ok = v.len() >= 2
+                && v.len() <= 20
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+            if ok {
+                Ok(())
+            } else {
+                Err(format!(
+                    "invalid format - invalid network interface name '{v}'\n"
+                ))
+            }
+        }
+        ParamType::IpOrCidrOrAlias => {
+            if fw::is_fw_name(v) || fw::clean_cidr(v).is_ok() {
+                Ok(())
+            } else {
+                Err("invalid format - value does not look like a valid IP address or CIDR network\n".into())
+            }
+        }
+        ParamType::ConfigIdList => {
+            let ok = v
+                .split([',', ';', ' '])
+                .filter(|s| !s.is_empty())
+                .all(|id| {
+                    let b = id.as_bytes();
+                    b[0].is_ascii_alphabetic()
+                        && b.iter()
+                            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_'))
+                });
+            if ok {
+                Ok(())
+            } else {
+                Err(format!("invalid format - invalid configuration ID '{v}'\n"))
+            }
+        }
     }
 }
 

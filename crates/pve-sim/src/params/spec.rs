@@ -3,7 +3,8 @@
 //! One line per endpoint: `name:type` tokens, `?` marking optional ones, `name[n]` an indexed family
 //! (`net0`..`net31`). Types: `str(MAXLEN)`, `int(MIN..MAX)`, `num(MIN..MAX)`, `bool`, `enum(a|b)`, and the
 //! PVE formats `node`, `vmid`, `storage`, `pool`, `cfgid`, `dns`, `qdisk`, `ctdisk`, `zoneid`,
-//! `vnetid`, `subnetid`, `ip`, `mac`, and `list` (an array). The test
+//! `vnetid`, `subnetid`, `ip`, `mac`, `list` (an array), and the firewall's `fwname(MAXLEN)`,
+//! `fwaddr`, `fwdport`, `fwsport`, `fwproto`, `fwicmp`, `iface`, `ipcidr` and `cfglist`. The test
 //! `tests/schema_fidelity.rs` checks every token against the official 8.4 and 9.1 API schemas.
 
 /// `(METHOD /path, parameters)` for every endpoint the simulator serves.
@@ -138,4 +139,34 @@ pub const ENDPOINT_PARAMS: &[(&str, &str)] = &[
     ("POST /cluster/sdn/vnets/{vnet}/ips", "ip:ip mac:mac? vnet:vnetid zone:zoneid"),
     ("PUT /cluster/sdn/vnets/{vnet}/ips", "ip:ip mac:mac? vmid:int(100..999999999)? vnet:vnetid zone:zoneid"),
     ("DELETE /cluster/sdn/vnets/{vnet}/ips", "ip:ip mac:mac? vnet:vnetid zone:zoneid"),
+    ("GET /cluster/firewall/groups", ""),
+    ("POST /cluster/firewall/groups", "comment:str? digest:str(64)? group:fwname(18) rename:fwname(18)?"),
+    ("GET /cluster/firewall/groups/{group}", "group:fwname(18)"),
+    ("POST /cluster/firewall/groups/{group}", "action:fwname(20) comment:str? dest:fwaddr? digest:str(64)? dport:fwdport? enable:int(0..)? group:fwname(18) icmp-type:fwicmp? iface:iface? log:enum(emerg|alert|crit|err|warning|notice|info|debug|nolog)? macro:str(128)? pos:int(0..)? proto:fwproto? source:fwaddr? sport:fwsport? type:enum(in|out|forward|group)"),
+    ("DELETE /cluster/firewall/groups/{group}", "group:fwname(18)"),
+    ("GET /cluster/firewall/groups/{group}/{pos}", "group:fwname(18) pos:int(0..)?"),
+    ("PUT /cluster/firewall/groups/{group}/{pos}", "action:fwname(20)? comment:str? delete:cfglist? dest:fwaddr? digest:str(64)? dport:fwdport? enable:int(0..)? group:fwname(18) icmp-type:fwicmp? iface:iface? log:enum(emerg|alert|crit|err|warning|notice|info|debug|nolog)? macro:str(128)? moveto:int(0..)? pos:int(0..)? proto:fwproto? source:fwaddr? sport:fwsport? type:enum(in|out|forward|group)?"),
+    ("DELETE /cluster/firewall/groups/{group}/{pos}", "digest:str(64)? group:fwname(18) pos:int(0..)?"),
+    ("GET /cluster/firewall/ipset", ""),
+    ("POST /cluster/firewall/ipset", "comment:str? digest:str(64)? name:fwname(64) rename:fwname(64)?"),
+    ("GET /cluster/firewall/ipset/{name}", "name:fwname(64)"),
+    ("POST /cluster/firewall/ipset/{name}", "cidr:ipcidr comment:str? name:fwname(64) nomatch:bool?"),
+    ("DELETE /cluster/firewall/ipset/{name}", "force:bool? name:fwname(64)"),
+    ("GET /cluster/firewall/ipset/{name}/{cidr}", "cidr:ipcidr name:fwname(64)"),
+    ("PUT /cluster/firewall/ipset/{name}/{cidr}", "cidr:ipcidr comment:str? digest:str(64)? name:fwname(64) nomatch:bool?"),
+    ("DELETE /cluster/firewall/ipset/{name}/{cidr}", "cidr:ipcidr digest:str(64)? name:fwname(64)"),
+    ("GET /nodes/{node}/qemu/{vmid}/firewall/options", "node:node vmid:vmid"),
+    ("PUT /nodes/{node}/qemu/{vmid}/firewall/options", "delete:cfglist? dhcp:bool? digest:str(64)? enable:bool? ipfilter:bool? log_level_in:enum(emerg|alert|crit|err|warning|notice|info|debug|nolog)? log_level_out:enum(emerg|alert|crit|err|warning|notice|info|debug|nolog)? macfilter:bool? ndp:bool? node:node policy_in:enum(ACCEPT|REJECT|DROP)? policy_out:enum(ACCEPT|REJECT|DROP)? radv:bool? vmid:vmid"),
+    ("GET /nodes/{node}/qemu/{vmid}/firewall/rules", "node:node vmid:vmid"),
+    ("POST /nodes/{node}/qemu/{vmid}/firewall/rules", "action:fwname(20) comment:str? dest:fwaddr? digest:str(64)? dport:fwdport? enable:int(0..)? icmp-type:fwicmp? iface:iface? log:enum(emerg|alert|crit|err|warning|notice|info|debug|nolog)? macro:str(128)? node:node pos:int(0..)? proto:fwproto? source:fwaddr? sport:fwsport? type:enum(in|out|forward|group) vmid:vmid"),
+    ("GET /nodes/{node}/qemu/{vmid}/firewall/rules/{pos}", "node:node pos:int(0..)? vmid:vmid"),
+    ("PUT /nodes/{node}/qemu/{vmid}/firewall/rules/{pos}", "action:fwname(20)? comment:str? delete:cfglist? dest:fwaddr? digest:str(64)? dport:fwdport? enable:int(0..)? icmp-type:fwicmp? iface:iface? log:enum(emerg|alert|crit|err|warning|notice|info|debug|nolog)? macro:str(128)? moveto:int(0..)? node:node pos:int(0..)? proto:fwproto? source:fwaddr? sport:fwsport? type:enum(in|out|forward|group)? vmid:vmid"),
+    ("DELETE /nodes/{node}/qemu/{vmid}/firewall/rules/{pos}", "digest:str(64)? node:node pos:int(0..)? vmid:vmid"),
+    ("GET /nodes/{node}/lxc/{vmid}/firewall/options", "node:node vmid:vmid"),
+    ("PUT /nodes/{node}/lxc/{vmid}/firewall/options", "delete:cfglist? dhcp:bool? digest:str(64)? enable:bool? ipfilter:bool? log_level_in:enum(emerg|alert|crit|err|warning|notice|info|debug|nolog)? log_level_out:enum(emerg|alert|crit|err|warning|notice|info|debug|nolog)? macfilter:bool? ndp:bool? node:node policy_in:enum(ACCEPT|REJECT|DROP)? policy_out:enum(ACCEPT|REJECT|DROP)? radv:bool? vmid:vmid"),
+    ("GET /nodes/{node}/lxc/{vmid}/firewall/rules", "node:node vmid:vmid"),
+    ("POST /nodes/{node}/lxc/{vmid}/firewall/rules", "action:fwname(20) comment:str? dest:fwaddr? digest:str(64)? dport:fwdport? enable:int(0..)? icmp-type:fwicmp? iface:iface? log:enum(emerg|alert|crit|err|warning|notice|info|debug|nolog)? macro:str(128)? node:node pos:int(0..)? proto:fwproto? source:fwaddr? sport:fwsport? type:enum(in|out|forward|group) vmid:vmid"),
+    ("GET /nodes/{node}/lxc/{vmid}/firewall/rules/{pos}", "node:node pos:int(0..)? vmid:vmid"),
+    ("PUT /nodes/{node}/lxc/{vmid}/firewall/rules/{pos}", "action:fwname(20)? comment:str? delete:cfglist? dest:fwaddr? digest:str(64)? dport:fwdport? enable:int(0..)? icmp-type:fwicmp? iface:iface? log:enum(emerg|alert|crit|err|warning|notice|info|debug|nolog)? macro:str(128)? moveto:int(0..)? node:node pos:int(0..)? proto:fwproto? source:fwaddr? sport:fwsport? type:enum(in|out|forward|group)? vmid:vmid"),
+    ("DELETE /nodes/{node}/lxc/{vmid}/firewall/rules/{pos}", "digest:str(64)? node:node pos:int(0..)? vmid:vmid"),
 ];

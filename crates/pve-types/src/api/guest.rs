@@ -153,7 +153,7 @@ impl GuestKind {
         }
     }
 
-    fn pick(self, qemu: Endpoint, lxc: Endpoint) -> Endpoint {
+    pub(crate) fn pick(self, qemu: Endpoint, lxc: Endpoint) -> Endpoint {
         match self {
             GuestKind::Qemu => qemu,
             GuestKind::Lxc => lxc,

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod cluster;
+pub mod firewall;
 pub mod guest;
 pub mod guest_props;
 pub mod ha;
@@ -107,4 +108,26 @@ pub const ENDPOINTS: &[Endpoint] = &[
     sdn::SUBNET_DELETE,
     sdn::IP_CREATE,
     sdn::IP_DELETE,
+    firewall::GROUPS,
+    firewall::GROUP_CREATE,
+    firewall::GROUP_RULES,
+    firewall::GROUP_RULE_CREATE,
+    firewall::GROUP_DELETE,
+    firewall::GROUP_RULE_DELETE,
+    firewall::IPSETS,
+    firewall::IPSET_CREATE,
+    firewall::IPSET_ENTRIES,
+    firewall::IPSET_ADD,
+    firewall::IPSET_DELETE,
+    firewall::IPSET_REMOVE,
+    firewall::QEMU_OPTIONS,
+    firewall::LXC_OPTIONS,
+    firewall::QEMU_OPTIONS_SET,
+    firewall::LXC_OPTIONS_SET,
+    firewall::QEMU_RULES,
+    firewall::LXC_RULES,
+    firewall::QEMU_RULE_CREATE,
+    firewall::LXC_RULE_CREATE,
+    firewall::QEMU_RULE_DELETE,
+    firewall::LXC_RULE_DELETE,
 ];

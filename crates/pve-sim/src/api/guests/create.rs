@@ -451,6 +451,8 @@ pub fn clone(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     }
     assign_macs(c, kind, &mut config, Macs::All)?;
     let mut g = Guest::new(newid, kind, &target, config);
+    // PVE copies the source's firewall configuration with the clone.
+    g.firewall = src.firewall.clone();
     g.lock = Some("clone".into());
     g.pool = r.get("pool").map(str::to_string);
     c.guests.insert(newid, g);
