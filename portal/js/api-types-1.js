@@ -318,6 +318,7 @@
  * @property {import('./api-types.js').Name} name Name (DNS label), unique in the project; also the hostname.
  * @property {(null|import('./api-types.js').NetworkSpec)} [network] The network it joins (the bridge `vmbr0`, untagged, when left out).
  * @property {(Array<import('./api-types.js').NicSpec>|null)} [nics] NICs on the project's tenant networks (1 to 8, in order `net0`, `net1`, ...), each with an address of its network; the guest lands at their site. Not with `network`.
+ * @property {(Array<string>|null)} [security_groups] Security groups of the project at the guest's site, by name (needs `nics`): the guest's firewall lets in only what they allow.
  * @property {(string|null)} [site] A site the guest must run at (name or id); otherwise placement chooses.
  * @property {(Array<string>|null)} [tags] Tags (lower case letters, digits, `_ - + .`).
  * @property {(number|null)} [vcpus] vCPUs (1..128).
@@ -337,6 +338,10 @@
 /** `guest_migrate`.
  * @typedef {Object} GuestMigrate
  * @property {(string|null)} [host] The host to move to (in the guest's cluster); placement chooses when left out.
+ */
+/** `guest_security_groups_set`: the groups a guest is in (all of them; empty: none).
+ * @typedef {Object} GuestSecurityGroups
+ * @property {Array<string>} security_groups The groups, by name, at the guest's site.
  */
 /** Where a guest is in its life.
  * @typedef {"creating"|"running"|"stopped"|"updating"|"deleting"|"failed"|"missing"} GuestState */
@@ -372,6 +377,7 @@
  * @property {(null|import('./api-types.js').PlacementView)} [placement] Where placement put it and why (absent until placed).
  * @property {import('./api-types.js').ProjectId} project_id Its project.
  * @property {Array<import('./api-types.js').PublicAddressView>} [public_addresses] Its public addresses (only in `guest_view`).
+ * @property {Array<string>} [security_groups] The security groups it is in, by name (only in `guest_view`).
  * @property {(null|import('./api-types.js').Name)} [site] The site it runs at (absent until placed).
  * @property {import('./api-types.js').GuestState} state Lifecycle state.
  * @property {Array<string>} tags Tags.
@@ -490,13 +496,5 @@
  * @property {(number|null)} [grace_days] Days between the end (the guest is stopped) and its decommissioning (at most 90; default 7).
  * @property {(number|null)} [max_days] The longest a lease may last with its extensions, in days from creation (at least `days`, at most 3650; default twice `days`).
  * @property {(number|null)} [warn_days] Days before the end the owners are warned (at most `days`; default 3).
- */
-/** A guest's lease.
- * @typedef {Object} LeaseView
- * @property {import('./api-types.js').Time} decommission_at When the guest is decommissioned unless the lease is extended.
- * @property {import('./api-types.js').Time} expires_at When it ends (the guest is stopped).
- * @property {import('./api-types.js').Time} max_until The latest it can be extended to.
- * @property {string} policy The policy that gave it.
- * @property {string} state `active`, `warned`, `stopped` (ended) or `ending` (being decommissioned).
  */
 export {};

@@ -2,6 +2,14 @@
 // tests/portal/gen-types.mjs (do not edit; run `node tests/portal/gen-types.mjs` after the
 // document changes). Type definitions only: nothing here runs.
 
+/** A guest's lease.
+ * @typedef {Object} LeaseView
+ * @property {import('./api-types.js').Time} decommission_at When the guest is decommissioned unless the lease is extended.
+ * @property {import('./api-types.js').Time} expires_at When it ends (the guest is stopped).
+ * @property {import('./api-types.js').Time} max_until The latest it can be extended to.
+ * @property {string} policy The policy that gave it.
+ * @property {string} state `active`, `warned`, `stopped` (ended) or `ending` (being decommissioned).
+ */
 /** A user joining or leaving a group.
  * @typedef {Object} MembershipView
  * @property {string} group The group's scmp name.
@@ -95,7 +103,7 @@
 /** OperationId
  * @typedef {string} OperationId */
 /** What an operation does.
- * @typedef {"guest_create"|"guest_delete"|"guest_start"|"guest_stop"|"guest_shutdown"|"guest_reboot"|"guest_resize"|"guest_migrate"|"snapshot_create"|"snapshot_rollback"|"snapshot_delete"|"network_create"|"network_delete"|"address_attach"|"address_detach"} OperationKind */
+ * @typedef {"guest_create"|"guest_delete"|"guest_start"|"guest_stop"|"guest_shutdown"|"guest_reboot"|"guest_resize"|"guest_migrate"|"snapshot_create"|"snapshot_rollback"|"snapshot_delete"|"network_create"|"network_delete"|"address_attach"|"address_detach"|"security_group_apply"|"security_group_delete"|"guest_firewall"} OperationKind */
 /** Where an operation is.
  * @typedef {"pending"|"awaiting_approval"|"running"|"succeeded"|"failed"|"cancelled"} OperationState */
 /** An operation.
@@ -212,6 +220,11 @@
 /** A page of a list.
  * @typedef {Object} Page_RoleDefinition
  * @property {Array<import('./api-types.js').RoleDefinition>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
+ * @typedef {Object} Page_SecurityGroupView
+ * @property {Array<import('./api-types.js').SecurityGroupView>} items The items.
  * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
  */
 /** A page of a list.

@@ -89,6 +89,45 @@
  */
 /** Where a role applies: `"platform"`, `{"tenant": T}` or `{"project": P}`.
  * @typedef {(string|Object|Object)} ScopeBody */
+/** `security_group_create`.
+ * @typedef {Object} SecurityGroupCreate
+ * @property {(string|null)} [description] Description.
+ * @property {import('./api-types.js').Name} name Name, unique in the project (guests name it).
+ * @property {Array<import('./api-types.js').SecurityRule>} [rules] Its rules (up to 100); inbound traffic from the group's own guests is always let in.
+ * @property {string} site The site it is at (by name).
+ */
+/** SecurityGroupId
+ * @typedef {string} SecurityGroupId */
+/** `security_group_update`: the group's rules (all of them) and description.
+ * @typedef {Object} SecurityGroupUpdate
+ * @property {(string|null)} [description] Description (none: unchanged).
+ * @property {Array<import('./api-types.js').SecurityRule>} rules The rules that replace the group's.
+ */
+/** A security group.
+ * @typedef {Object} SecurityGroupView
+ * @property {import('./api-types.js').Time} created_at Made at.
+ * @property {string} description Description.
+ * @property {(string|null)} [drift] What the last look at the site's clusters found different on Proxmox.
+ * @property {(string|null)} [error] Why its last change failed.
+ * @property {Array<string>} guests The guests in it, by name.
+ * @property {import('./api-types.js').SecurityGroupId} id Id.
+ * @property {import('./api-types.js').Name} name Name.
+ * @property {import('./api-types.js').ProjectId} project_id Its project.
+ * @property {string} pve_name Its name on Proxmox (the tenant's prefix first).
+ * @property {Array<import('./api-types.js').SecurityRule>} rules Its rules.
+ * @property {import('./api-types.js').SiteId} site_id Its site.
+ * @property {string} state `creating`, `ready`, `updating`, `deleting` or `failed`.
+ * @property {import('./api-types.js').Time} updated_at Last changed at.
+ */
+/** One rule: traffic it lets through.
+ * @typedef {Object} SecurityRule
+ * @property {(Array<string>|null)} [cidrs] The other side as networks or addresses, all IPv4 or all IPv6 (with neither this nor `group`: any address).
+ * @property {(string|null)} [description] What it is for.
+ * @property {string} direction `in` (to the group's guests) or `out` (from them).
+ * @property {(string|null)} [group] The other side as the guests of another security group of the project at the site, by name.
+ * @property {(string|null)} [ports] Destination ports, TCP and UDP only: `22`, `80,443`, `8000-8100` (none: all).
+ * @property {string} protocol `any`, `tcp`, `udp`, `icmp` or `icmpv6`.
+ */
 /** `session_create`.
  * @typedef {Object} SessionCreate
  * @property {string} password Password.

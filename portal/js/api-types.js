@@ -61,6 +61,7 @@
 /** @typedef {import('./api-types-1.js').GuestId} GuestId */
 /** @typedef {import('./api-types-1.js').GuestKind} GuestKind */
 /** @typedef {import('./api-types-1.js').GuestMigrate} GuestMigrate */
+/** @typedef {import('./api-types-1.js').GuestSecurityGroups} GuestSecurityGroups */
 /** @typedef {import('./api-types-1.js').GuestState} GuestState */
 /** @typedef {import('./api-types-1.js').GuestUpdate} GuestUpdate */
 /** @typedef {import('./api-types-1.js').GuestView} GuestView */
@@ -82,7 +83,7 @@
 /** @typedef {import('./api-types-1.js').LdapMode} LdapMode */
 /** @typedef {import('./api-types-1.js').LeaseExtend} LeaseExtend */
 /** @typedef {import('./api-types-1.js').LeaseRule} LeaseRule */
-/** @typedef {import('./api-types-1.js').LeaseView} LeaseView */
+/** @typedef {import('./api-types-2.js').LeaseView} LeaseView */
 /** @typedef {import('./api-types-2.js').MembershipView} MembershipView */
 /** @typedef {import('./api-types-2.js').MeView} MeView */
 /** @typedef {import('./api-types-2.js').MfaView} MfaView */
@@ -121,6 +122,7 @@
 /** @typedef {import('./api-types-2.js').Page_RealmView} Page_RealmView */
 /** @typedef {import('./api-types-2.js').Page_RoleBindingView} Page_RoleBindingView */
 /** @typedef {import('./api-types-2.js').Page_RoleDefinition} Page_RoleDefinition */
+/** @typedef {import('./api-types-2.js').Page_SecurityGroupView} Page_SecurityGroupView */
 /** @typedef {import('./api-types-2.js').Page_SiteBudgetView} Page_SiteBudgetView */
 /** @typedef {import('./api-types-2.js').Page_SiteView} Page_SiteView */
 /** @typedef {import('./api-types-2.js').Page_SnapshotView} Page_SnapshotView */
@@ -173,6 +175,11 @@
 /** @typedef {import('./api-types-3.js').RoleView} RoleView */
 /** @typedef {import('./api-types-3.js').ScheduledSync} ScheduledSync */
 /** @typedef {import('./api-types-3.js').ScopeBody} ScopeBody */
+/** @typedef {import('./api-types-3.js').SecurityGroupCreate} SecurityGroupCreate */
+/** @typedef {import('./api-types-3.js').SecurityGroupId} SecurityGroupId */
+/** @typedef {import('./api-types-3.js').SecurityGroupUpdate} SecurityGroupUpdate */
+/** @typedef {import('./api-types-3.js').SecurityGroupView} SecurityGroupView */
+/** @typedef {import('./api-types-3.js').SecurityRule} SecurityRule */
 /** @typedef {import('./api-types-3.js').SessionCreate} SessionCreate */
 /** @typedef {import('./api-types-3.js').SessionView} SessionView */
 /** @typedef {import('./api-types-3.js').SiteBudgetCut} SiteBudgetCut */

@@ -73,6 +73,9 @@ pub struct NicConfig {
     pub address: String,
     /// The gateway, if the subnet has one.
     pub gateway: Option<String>,
+    /// Whether the Proxmox firewall filters it (`firewall=1`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub firewall: bool,
 }
 
 impl NicConfig {
@@ -86,8 +89,14 @@ impl NicConfig {
         }
     }
 
+    /// The `tag=` and `firewall=` options of the NIC.
     fn tag(&self) -> String {
-        self.tag.map(|t| format!(",tag={t}")).unwrap_or_default()
+        let tag = self.tag.map(|t| format!(",tag={t}")).unwrap_or_default();
+        if self.firewall {
+            format!("{tag},firewall=1")
+        } else {
+            tag
+        }
     }
 
     /// The NIC's `netN` and, for a VM, `ipconfigN` settings.
@@ -147,11 +156,11 @@ async fn wait(api: &dyn PveApi, upid: Upid, upids: &mut Vec<String>) -> Result<(
     api.wait_task(&upid, wait_options()).await.map(|_| ())
 }
 
-fn node(name: &str) -> Result<NodeName, Error> {
+pub(crate) fn node(name: &str) -> Result<NodeName, Error> {
     NodeName::new(name).map_err(|e| Error::Config(e.to_string()))
 }
 
-fn vmid(id: u32) -> Result<Vmid, Error> {
+pub(crate) fn vmid(id: u32) -> Result<Vmid, Error> {
     Vmid::new(id).map_err(|e| Error::Config(e.to_string()))
 }
 

@@ -258,6 +258,34 @@ pub enum Command {
         /// The address.
         ip: String,
     },
+    /// A project's security groups and the IP sets their rules name match what is given (IP sets
+    /// first); answers the differences found, repaired only when `repair` is set.
+    EnsureFirewall {
+        /// The IP sets.
+        ipsets: Vec<crate::firewall::FwIpSet>,
+        /// The security groups.
+        groups: Vec<crate::firewall::FwGroup>,
+        /// Make them match (else only report).
+        repair: bool,
+    },
+    /// Security groups and IP sets are gone from the cluster.
+    RemoveFirewall {
+        /// The groups' names.
+        groups: Vec<String>,
+        /// The IP sets' names.
+        ipsets: Vec<String>,
+    },
+    /// A guest's firewall applies exactly these security groups (none: disabled).
+    SetGuestFirewall {
+        /// VM or container.
+        kind: GuestKind,
+        /// Its node.
+        node: String,
+        /// Its VMID.
+        vmid: u32,
+        /// The Proxmox security groups, in order.
+        groups: Vec<String>,
+    },
     /// A guest's NIC `netN` is as given, or gone (`None`).
     SetNic {
         /// VM or container.
@@ -298,6 +326,9 @@ impl Command {
             Command::MapAddress { .. } => "map_address",
             Command::UnmapAddress { .. } => "unmap_address",
             Command::SetNic { .. } => "set_nic",
+            Command::EnsureFirewall { .. } => "ensure_firewall",
+            Command::RemoveFirewall { .. } => "remove_firewall",
+            Command::SetGuestFirewall { .. } => "set_guest_firewall",
         }
     }
 }
@@ -343,6 +374,11 @@ pub enum Answer {
         /// As the guest reports them.
         addresses: Vec<String>,
     },
+    /// What differed from what was asked for.
+    Differences {
+        /// One per difference.
+        differences: Vec<crate::firewall::FwDifference>,
+    },
 }
 
 /// A command's answer and the Proxmox tasks it waited for (for the audit trail).
@@ -371,6 +407,14 @@ impl Reply {
         match self.answer {
             Answer::Done => Ok(()),
             _ => self.unexpected("done"),
+        }
+    }
+
+    /// What differed.
+    pub fn differences(self) -> Result<Vec<crate::firewall::FwDifference>, AgentError> {
+        match self.answer {
+            Answer::Differences { differences } => Ok(differences),
+            _ => self.unexpected("differences"),
         }
     }
 

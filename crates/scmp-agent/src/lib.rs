@@ -14,6 +14,7 @@ pub mod command;
 mod connect;
 pub mod console;
 pub mod enroll;
+pub mod firewall;
 pub mod identity;
 pub mod link;
 mod local;

@@ -10,7 +10,7 @@ use tokio::sync::OnceCell;
 
 use crate::actions::{self, SnapshotOp};
 use crate::command::{Agent, AgentError, Answer, Command, CommandId, Reply, SnapshotChange};
-use crate::network;
+use crate::{firewall, network};
 
 /// How many commands' answers are remembered, for a command sent again.
 const REMEMBERED: usize = 4096;
@@ -210,6 +210,27 @@ impl LocalAgent {
             }
             Command::UnmapAddress { zone, vnet, ip } => {
                 network::unmap_address(api, &zone, &vnet, &ip).await?;
+                Answer::Done
+            }
+            Command::EnsureFirewall {
+                ipsets,
+                groups,
+                repair,
+            } => Answer::Differences {
+                differences: firewall::ensure_firewall(api, &ipsets, &groups, repair).await?,
+            },
+            Command::RemoveFirewall { groups, ipsets } => {
+                firewall::remove_firewall(api, &groups, &ipsets).await?;
+                Answer::Done
+            }
+            Command::SetGuestFirewall {
+                kind,
+                node,
+                vmid,
+                groups,
+            } => {
+                let kind = actions::pve_kind(kind);
+                firewall::set_guest_firewall(api, kind, &node, vmid, &groups).await?;
                 Answer::Done
             }
             Command::SetNic {

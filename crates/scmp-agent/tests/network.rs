@@ -2,67 +2,14 @@
 //! idempotent, refused as PVE refuses, rolled back when the apply fails, and removed.
 #![allow(clippy::unwrap_used)] // A test may unwrap: a panic fails it.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+mod common;
 
-use async_trait::async_trait;
-use pve_client::{Error, PveApi};
+use std::sync::atomic::Ordering;
+
+use common::cluster;
 use pve_types::api::sdn::ZoneType;
-use pve_types::endpoint::ApiRequest;
 use scmp_agent::network::{SdnNetwork, SdnSubnet};
 use scmp_agent::{Agent, AgentErrorKind, Command, LocalAgent};
-use serde_json::Value;
-
-struct Counted {
-    sim: pve_sim::Simulator,
-    changes: AtomicUsize,
-}
-
-#[async_trait]
-impl PveApi for Counted {
-    async fn execute(&self, req: &ApiRequest) -> Result<Value, Error> {
-        if req.endpoint.method.as_str() != "GET" {
-            self.changes.fetch_add(1, Ordering::SeqCst);
-        }
-        let params: Vec<(&str, &str)> = req
-            .params
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        self.sim
-            .call(req.endpoint.method.as_str(), &req.path, &params)
-            .map_err(|e| {
-                let message = match &e.errors {
-                    Some(errors) => format!("{} {errors:?}", e.message),
-                    None => e.message,
-                };
-                if e.status == 400 {
-                    Error::Parameter {
-                        endpoint: req.endpoint,
-                        errors: e.errors.unwrap_or_default(),
-                        message,
-                    }
-                } else {
-                    Error::Api {
-                        endpoint: req.endpoint,
-                        status: e.status,
-                        message,
-                    }
-                }
-            })
-    }
-}
-
-fn cluster() -> Arc<Counted> {
-    Arc::new(Counted {
-        sim: pve_sim::Simulator::new(pve_sim::SimConfig {
-            time_scale: 0.0,
-            ..Default::default()
-        })
-        .unwrap(),
-        changes: AtomicUsize::new(0),
-    })
-}
 
 fn vlan(id: &str, tag: u32, cidr: &str, gateway: &str) -> SdnNetwork {
     SdnNetwork {

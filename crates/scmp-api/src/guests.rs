@@ -52,6 +52,10 @@ pub struct GuestCreate {
     /// an address of its network; the guest lands at their site. Not with `network`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nics: Option<Vec<NicSpec>>,
+    /// Security groups of the project at the guest's site, by name (needs `nics`): the guest's
+    /// firewall lets in only what they allow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_groups: Option<Vec<String>>,
 }
 
 /// A NIC on a tenant network.
@@ -207,6 +211,9 @@ pub struct GuestView {
     /// Its public addresses (only in `guest_view`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub public_addresses: Vec<crate::PublicAddressView>,
+    /// The security groups it is in, by name (only in `guest_view`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub security_groups: Vec<String>,
     /// The addresses it has now, as the guest reports them (a VM through its QEMU guest agent);
     /// only in `guest_view`, only while it runs, empty when the site or the agent does not answer.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

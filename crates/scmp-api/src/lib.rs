@@ -23,6 +23,7 @@ pub mod public_addresses;
 pub mod quota;
 pub mod realms;
 pub mod roles;
+pub mod security_groups;
 pub mod sites;
 pub mod tenants;
 
@@ -47,6 +48,7 @@ pub use public_addresses::*;
 pub use quota::*;
 pub use realms::*;
 pub use roles::*;
+pub use security_groups::*;
 pub use sites::*;
 pub use tenants::*;
 

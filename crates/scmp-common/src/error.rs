@@ -58,6 +58,8 @@ pub enum ResourceKind {
     PublicPool,
     /// A public address.
     PublicAddress,
+    /// A security group.
+    SecurityGroup,
 }
 
 impl ResourceKind {
@@ -88,6 +90,7 @@ impl ResourceKind {
         ResourceKind::Network,
         ResourceKind::PublicPool,
         ResourceKind::PublicAddress,
+        ResourceKind::SecurityGroup,
     ];
 
     /// The kind as a step of a path (`instance_type`), in audit targets.
@@ -118,6 +121,7 @@ impl ResourceKind {
             ResourceKind::Network => "network",
             ResourceKind::PublicPool => "public_pool",
             ResourceKind::PublicAddress => "public_address",
+            ResourceKind::SecurityGroup => "security_group",
         }
     }
 
@@ -155,6 +159,7 @@ impl fmt::Display for ResourceKind {
             ResourceKind::Network => "network",
             ResourceKind::PublicPool => "public pool",
             ResourceKind::PublicAddress => "public address",
+            ResourceKind::SecurityGroup => "security group",
         })
     }
 }

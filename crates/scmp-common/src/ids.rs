@@ -108,6 +108,8 @@ typed_id! {
     PublicPoolId;
     /// A public address held by a project.
     PublicAddressId;
+    /// A project's security group.
+    SecurityGroupId;
 }
 
 /// An API token or login session: its id is the first part of the bearer text

@@ -22,7 +22,7 @@ pub use error::{Dependents, Error, ResourceKind};
 pub use ids::{
     AgentId, ClusterId, CredentialId, GroupId, GuestId, ImageId, InstanceTypeId, JoinTokenId,
     NetworkId, OperationId, PolicyId, ProjectId, PublicAddressId, PublicPoolId, RealmId,
-    RoleBindingId, RoleId, SiteId, SubnetId, TenantId, UserId,
+    RoleBindingId, RoleId, SecurityGroupId, SiteId, SubnetId, TenantId, UserId,
 };
 pub use lifecycle::{ApprovalState, GuestKind, GuestState, OperationKind, OperationState};
 pub use name::Name;

@@ -65,15 +65,29 @@ text_enum! {
         AddressAttach => "address_attach",
         /// Detach a public address from a guest.
         AddressDetach => "address_detach",
+        /// Make a security group's rules and members so on its site's clusters.
+        SecurityGroupApply => "security_group_apply",
+        /// Remove a security group from its site's clusters.
+        SecurityGroupDelete => "security_group_delete",
+        /// Change which security groups a guest is in.
+        GuestFirewall => "guest_firewall",
     }
 }
 
 impl OperationKind {
-    /// Whether the operation acts on a tenant network (else on a guest).
+    /// Whether the operation acts on a tenant network.
     pub fn on_network(self) -> bool {
         matches!(
             self,
             OperationKind::NetworkCreate | OperationKind::NetworkDelete
+        )
+    }
+
+    /// Whether the operation acts on a security group.
+    pub fn on_security_group(self) -> bool {
+        matches!(
+            self,
+            OperationKind::SecurityGroupApply | OperationKind::SecurityGroupDelete
         )
     }
 }

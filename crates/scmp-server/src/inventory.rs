@@ -39,6 +39,8 @@ pub async fn run(state: Arc<AppState>, every: Duration) {
 /// Passes so far: bridges change rarely, so they are asked for every `BRIDGES_EVERY` passes.
 static PASSES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 const BRIDGES_EVERY: u64 = 12;
+/// Security groups are compared with Proxmox every `FIREWALL_EVERY` passes.
+const FIREWALL_EVERY: u64 = 5;
 
 /// One pass over every cluster, concurrently.
 pub async fn sync_all(state: &AppState) {
@@ -59,6 +61,17 @@ pub async fn sync_all(state: &AppState) {
         .instrument(tracing::info_span!("inventory", cluster = %c.name))
     });
     futures::future::join_all(passes).await;
+    if PASSES
+        .load(std::sync::atomic::Ordering::Relaxed)
+        .is_multiple_of(FIREWALL_EVERY)
+    {
+        let checks = clusters.iter().map(|c| async move {
+            if let Err(e) = crate::firewall_drift::check_cluster(state, c).await {
+                tracing::debug!(cluster = %c.name, error = %e, "security group drift check failed");
+            }
+        });
+        futures::future::join_all(checks).await;
+    }
 }
 
 /// Looks at one cluster and records what it saw.

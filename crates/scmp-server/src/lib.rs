@@ -18,6 +18,8 @@ mod context;
 pub mod datadir;
 mod directory;
 mod error;
+mod firewall_drift;
+mod firewall_spec;
 mod hints;
 mod http;
 mod inventory;

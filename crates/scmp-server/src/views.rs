@@ -283,6 +283,7 @@ fn placement(g: &Guest) -> Option<PlacementView> {
 /// The API's view of Guest.
 pub fn guest(g: Guest) -> GuestView {
     GuestView {
+        security_groups: Vec::new(),
         nics: Vec::new(),
         public_addresses: Vec::new(),
         id: g.id,

@@ -76,6 +76,8 @@ pub struct NewGuest {
     pub lease: Option<crate::NewLease>,
     /// Its NICs on tenant networks (none: the one interface of `network`).
     pub nics: Vec<crate::NewNic>,
+    /// The security groups it is in (at the site of its networks).
+    pub security_groups: Vec<scmp_common::SecurityGroupId>,
 }
 
 impl NewGuest {
@@ -389,6 +391,7 @@ impl DataStore {
             crate::guest_leases::insert(&mut tx, id, new.tenant_id, new.project_id, l, now).await?;
         }
         crate::addresses::allocate(&mut tx, self, id, &networks, &new.nics).await?;
+        crate::security_groups::join(&mut tx, id, &new.security_groups).await?;
         let op = self
             .insert_operation(
                 &mut tx,

@@ -42,6 +42,8 @@ mod public_addresses;
 mod public_pools;
 mod realms;
 mod roles;
+mod security_groups;
+mod sg_rules;
 mod site_audit;
 mod site_guests;
 mod sites;
@@ -85,6 +87,8 @@ pub use public_addresses::{NatEntry, NewPublicAddress, PublicAddress, PublicStat
 pub use public_pools::{check_pool, Family, NewPublicPool, PublicMode, PublicPool};
 pub use realms::{MembershipChange, Realm, RealmChange, RealmKind, RealmUser};
 pub use roles::{CustomRoleRow, RoleLevel};
+pub use security_groups::{tenant_prefix, NewSecurityGroup, SecurityGroup, SecurityGroupState};
+pub use sg_rules::{Direction, Protocol, Remote, SgRule};
 pub use site_audit::SiteAuditRow;
 pub use site_guests::{Adoption, SiteGuest};
 pub use sites::{Cluster, ClusterHealth, ClusterInventory, NewCluster, NewSite, Site};

@@ -50,6 +50,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (30, include_str!("../migrations/0030_guest_leases.sql")),
     (31, include_str!("../migrations/0031_networks.sql")),
     (32, include_str!("../migrations/0032_public_addresses.sql")),
+    (33, include_str!("../migrations/0033_security_groups.sql")),
 ];
 
 /// Arbitrary constant identifying scmp's migration lock.

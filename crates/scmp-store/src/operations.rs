@@ -5,7 +5,7 @@
 
 use scmp_common::{
     Country, Error, GuestId, GuestKind, GuestState, NetworkId, OperationId, OperationKind,
-    OperationState, ProjectId, ResourceKind, TenantId,
+    OperationState, ProjectId, ResourceKind, SecurityGroupId, TenantId,
 };
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -60,7 +60,7 @@ impl Operation {
     pub fn guest_id(&self) -> Option<GuestId> {
         match self.subject {
             Subject::Guest(g) => Some(g),
-            Subject::Network(_) => None,
+            Subject::Network(_) | Subject::SecurityGroup(_) => None,
         }
     }
 
@@ -68,7 +68,15 @@ impl Operation {
     pub fn network_id(&self) -> Option<NetworkId> {
         match self.subject {
             Subject::Network(n) => Some(n),
-            Subject::Guest(_) => None,
+            Subject::Guest(_) | Subject::SecurityGroup(_) => None,
+        }
+    }
+
+    /// The security group it acts on, if it acts on one.
+    pub fn security_group_id(&self) -> Option<SecurityGroupId> {
+        match self.subject {
+            Subject::SecurityGroup(g) => Some(g),
+            Subject::Guest(_) | Subject::Network(_) => None,
         }
     }
 
@@ -113,6 +121,8 @@ pub enum Subject {
     Guest(GuestId),
     /// A tenant network.
     Network(NetworkId),
+    /// A security group.
+    SecurityGroup(SecurityGroupId),
 }
 
 impl Subject {
@@ -120,12 +130,15 @@ impl Subject {
         match self {
             Subject::Guest(g) => g.to_string(),
             Subject::Network(n) => n.to_string(),
+            Subject::SecurityGroup(g) => g.to_string(),
         }
     }
 
     fn parse(kind: OperationKind, id: &str) -> Result<Self, Error> {
         Ok(if kind.on_network() {
             Subject::Network(id.parse().map_err(Error::internal)?)
+        } else if kind.on_security_group() {
+            Subject::SecurityGroup(id.parse().map_err(Error::internal)?)
         } else {
             Subject::Guest(id.parse().map_err(Error::internal)?)
         })
@@ -137,6 +150,7 @@ impl std::fmt::Display for Subject {
         match self {
             Subject::Guest(g) => write!(f, "guest {g}"),
             Subject::Network(n) => write!(f, "network {n}"),
+            Subject::SecurityGroup(g) => write!(f, "security group {g}"),
         }
     }
 }

@@ -96,6 +96,7 @@ async fn fixture(store: &DataStore, quota: Resources) -> Fixture {
 fn new_guest(f: &Fixture, guest: &str, vcpus: u64) -> NewGuest {
     let r = res(vcpus, 1);
     NewGuest {
+        security_groups: Vec::new(),
         nics: Vec::new(),
         project_id: f.project.id,
         tenant_id: f.project.tenant_id,

@@ -166,6 +166,7 @@ async fn operations_keep_who_asked_and_what_was_admitted(store: &DataStore, _url
         .await
         .unwrap();
     let guest = |n: &str| NewGuest {
+        security_groups: Vec::new(),
         nics: Vec::new(),
         project_id: p.id,
         tenant_id: t.id,

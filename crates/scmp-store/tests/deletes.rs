@@ -233,6 +233,7 @@ async fn build(store: &DataStore) -> Fixture {
     let mut guests = Vec::new();
     for g in ["web", "broken"] {
         let new = NewGuest {
+            security_groups: Vec::new(),
             nics: Vec::new(),
             project_id: project.id,
             tenant_id: tenant.id,

@@ -136,6 +136,7 @@ async fn concurrent_admissions_never_share_an_address(store: &DataStore, _url: &
             (store.clone(), f.image, f.project, f.tenant, net.id);
         tasks.push(tokio::spawn(async move {
             let new = NewGuest {
+                security_groups: Vec::new(),
                 project_id: project,
                 tenant_id: tenant,
                 name: name(&format!("g{i}")),
@@ -196,6 +197,7 @@ async fn concurrent_admissions_never_share_an_address(store: &DataStore, _url: &
     let freed = store.guest_nics(admitted[0]).await.unwrap()[0].address;
     store.guest_remove(admitted[0]).await.unwrap();
     let new = NewGuest {
+        security_groups: Vec::new(),
         project_id: f.project,
         tenant_id: f.tenant,
         name: name("late"),

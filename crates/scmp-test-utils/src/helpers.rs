@@ -160,6 +160,7 @@ pub async fn tenant_user(ctx: &TestContext, user: &str, tenant: &str) -> (Client
 /// A VM of the catalog's Debian image and the `small` type, with a cloud-init user and key.
 pub fn vm(guest: &str) -> GuestCreate {
     GuestCreate {
+        security_groups: None,
         nics: None,
         name: name(guest),
         kind: GuestKind::Vm,
@@ -238,6 +239,22 @@ pub async fn guest_until(
     }
     let g: GuestView = c.get(&path).await;
     panic!("{what} never happened: {g:?}");
+}
+
+/// Polls `check` every 100 ms for up to 15 s until it answers something; panics saying `what`
+/// never happened.
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    for _ in 0..150 {
+        if let Some(v) = check().await {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{what} never happened");
 }
 
 /// Starts an action on a guest (`start`, `stop`, ...) and waits for it; the operation as it ended.

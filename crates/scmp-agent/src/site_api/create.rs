@@ -295,6 +295,7 @@ async fn create_guest(
     };
     let view = match &built {
         Ok((node, vmid)) => Some(GuestView {
+            security_groups: Vec::new(),
             public_addresses: Vec::new(),
             nics: Vec::new(),
             id,

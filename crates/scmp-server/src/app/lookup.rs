@@ -179,6 +179,26 @@ impl AppState {
         Ok(Authorized(n))
     }
 
+    /// A security group by id, for `action` on its project.
+    pub async fn lookup_security_group(
+        &self,
+        ctx: &OpContext,
+        key: &str,
+        action: Action,
+    ) -> Result<Authorized<scmp_store::SecurityGroup>, Error> {
+        let kind = ResourceKind::SecurityGroup;
+        let id = key.parse().map_err(|_| not_found(kind, key))?;
+        let g = found(self.store.security_group_get(id).await, kind, key)?;
+        self.authz
+            .check(
+                &ctx.actor.principal,
+                action,
+                Resource::Project(g.tenant_id, g.project_id),
+            )
+            .map_err(|d| denied(d, kind, key, action))?;
+        Ok(Authorized(g))
+    }
+
     /// A public address by id, for `action` on its project.
     pub async fn lookup_public_address(
         &self,

@@ -41,6 +41,7 @@ mod realm_sync;
 pub mod realms;
 pub mod role_bindings;
 pub mod roles;
+pub mod security_groups;
 pub mod sessions;
 mod site_audit;
 mod site_budgets;

@@ -179,6 +179,7 @@ impl AppState {
             id,
             new: NewGuest {
                 nics: Vec::new(),
+                security_groups: Vec::new(),
                 project_id: made.project,
                 tenant_id: made.tenant,
                 name: made.name.clone(),

@@ -32,6 +32,7 @@ mod public_addresses;
 mod realms;
 mod role_bindings;
 mod roles;
+mod security_groups;
 mod sessions;
 mod site_budgets;
 mod sites;
@@ -148,6 +149,16 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
         ))
         .routes(routes!(public_addresses::public_address_attach))
         .routes(routes!(public_addresses::public_address_detach))
+        .routes(routes!(
+            security_groups::security_group_list,
+            security_groups::security_group_create
+        ))
+        .routes(routes!(
+            security_groups::security_group_view,
+            security_groups::security_group_update,
+            security_groups::security_group_delete
+        ))
+        .routes(routes!(security_groups::guest_security_groups_set))
         .routes(routes!(site_budgets::site_budget_list))
         .routes(routes!(
             site_budgets::site_budget_set,

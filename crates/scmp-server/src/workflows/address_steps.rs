@@ -127,6 +127,8 @@ async fn set_nic(
         mac: a.mac.clone(),
         address: format!("{}/{}", a.address, a.pool.cidr.prefix_len()),
         gateway: a.pool.gateway.map(|g| g.to_string()),
+        // Filtered by the Proxmox firewall like the guest's other NICs.
+        firewall: true,
     });
     let command = Command::SetNic {
         kind: g.kind,

@@ -5,6 +5,7 @@
 //! failed. Steps are idempotent: a step run twice finds its work done.
 
 mod address_steps;
+mod firewall_steps;
 mod network_steps;
 mod steps;
 
@@ -147,11 +148,12 @@ pub fn saga(kind: OperationKind) -> &'static [Step] {
             Pool,
             Clone,
             Configure,
+            Firewall,
             Ha,
             Start,
             Created,
         ],
-        OperationKind::GuestDelete => &[Destroy, Remove],
+        OperationKind::GuestDelete => &[Destroy, FirewallLeave, Remove],
         OperationKind::GuestStart => &[PowerStart, Settle],
         OperationKind::GuestStop => &[PowerStop, Settle],
         OperationKind::GuestShutdown => &[PowerShutdown, Settle],
@@ -165,6 +167,9 @@ pub fn saga(kind: OperationKind) -> &'static [Step] {
         OperationKind::NetworkDelete => &[NetworkTeardown, NetworkForget],
         OperationKind::AddressAttach => &[AddressBind, AddressUp, Settle],
         OperationKind::AddressDetach => &[AddressDown, AddressUnbind, Settle],
+        OperationKind::SecurityGroupApply => &[GroupApply, GroupReady],
+        OperationKind::SecurityGroupDelete => &[GroupTeardown, GroupForget],
+        OperationKind::GuestFirewall => &[Firewall, Settle],
     }
 }
 
@@ -431,6 +436,9 @@ async fn finish(
             match run.op.subject {
                 scmp_store::Subject::Guest(g) => AuditTarget::new(ResourceKind::Guest, g),
                 scmp_store::Subject::Network(n) => AuditTarget::new(ResourceKind::Network, n),
+                scmp_store::Subject::SecurityGroup(g) => {
+                    AuditTarget::new(ResourceKind::SecurityGroup, g)
+                }
             },
             |t, upid| t.child(ResourceKind::Task, upid),
         ),
@@ -494,6 +502,8 @@ mod tests {
                 OperationKind::GuestDelete => Step::Remove,
                 OperationKind::NetworkCreate => Step::NetworkReady,
                 OperationKind::NetworkDelete => Step::NetworkForget,
+                OperationKind::SecurityGroupApply => Step::GroupReady,
+                OperationKind::SecurityGroupDelete => Step::GroupForget,
                 _ => Step::Settle,
             };
             assert_eq!(last, want, "{kind}");

@@ -99,7 +99,7 @@ pub(super) async fn teardown(run: &mut Run<'_>) -> Result<(), StepError> {
 }
 
 /// Names the cluster in a step's failure.
-fn in_cluster(e: StepError, c: &Cluster) -> StepError {
+pub(super) fn in_cluster(e: StepError, c: &Cluster) -> StepError {
     let cluster = c.name.to_string();
     match e {
         StepError::Transient { message, source } => StepError::Transient {

@@ -70,6 +70,18 @@ pub enum Step {
     AddressDown,
     /// Free the address.
     AddressUnbind,
+    /// Make a security group's project's groups so on its site's clusters.
+    GroupApply,
+    /// Mark a security group ready.
+    GroupReady,
+    /// Take a security group off its site's clusters.
+    GroupTeardown,
+    /// Forget a security group.
+    GroupForget,
+    /// Make the guest's firewall apply its security groups.
+    Firewall,
+    /// Take the guest out of its security groups.
+    FirewallLeave,
 }
 
 impl Step {
@@ -104,6 +116,12 @@ impl Step {
             Step::AddressUp => "address_up",
             Step::AddressDown => "address_down",
             Step::AddressUnbind => "address_unbind",
+            Step::GroupApply => "group_apply",
+            Step::GroupReady => "group_ready",
+            Step::GroupTeardown => "group_teardown",
+            Step::GroupForget => "group_forget",
+            Step::Firewall => "firewall",
+            Step::FirewallLeave => "firewall_leave",
         }
     }
 
@@ -141,6 +159,10 @@ impl Step {
             Step::AddressUp => return super::address_steps::nic_up(run).await,
             Step::AddressDown => return super::address_steps::nic_down(run).await,
             Step::AddressUnbind => return super::address_steps::unbind(run).await,
+            Step::GroupApply => return super::firewall_steps::apply(run).await,
+            Step::GroupReady => return super::firewall_steps::ready(run).await,
+            Step::GroupTeardown => return super::firewall_steps::teardown(run).await,
+            Step::GroupForget => return super::firewall_steps::forget(run).await,
             _ => {}
         }
         if self == Step::Remove {
@@ -227,6 +249,8 @@ impl Step {
                 Ok(())
             }
             Step::Remove => Ok(()),
+            Step::Firewall => super::firewall_steps::guest(run, &g).await,
+            Step::FirewallLeave => super::firewall_steps::leave(run, &g).await,
             Step::Resize => {
                 let (_, agent) = cluster(run, &g).await?;
                 let (node, vmid) = location(&g)?;
@@ -300,7 +324,11 @@ impl Step {
             | Step::AddressBind
             | Step::AddressUp
             | Step::AddressDown
-            | Step::AddressUnbind => Ok(()),
+            | Step::AddressUnbind
+            | Step::GroupApply
+            | Step::GroupReady
+            | Step::GroupTeardown
+            | Step::GroupForget => Ok(()),
         }
     }
 
@@ -314,7 +342,7 @@ impl Step {
             Step::AddressDown => return super::address_steps::reattach(run).await,
             _ => {}
         }
-        if run.op.network_id().is_some() {
+        if run.op.network_id().is_some() || run.op.security_group_id().is_some() {
             return Ok(());
         }
         let g = match run.state.store.guest_get(guest_id(run)?).await {
@@ -336,6 +364,10 @@ impl Step {
                 Ok(())
             }
             Step::Configure if g.cluster_id.is_some() => unmap_addresses(run, &g).await,
+            // A creation undone takes the guest out of its groups' member sets.
+            Step::Firewall if run.op.kind == OperationKind::GuestCreate => {
+                super::firewall_steps::leave(run, &g).await
+            }
             Step::Ha if g.ha => {
                 if let (Some(_), Some(vmid)) = (&g.cluster_id, g.vmid) {
                     let (_, agent) = cluster(run, &g).await?;
@@ -370,6 +402,9 @@ pub async fn failed(run: &mut Run<'_>, error: &str) -> Result<(), Error> {
         scmp_store::Subject::Guest(g) => g,
         scmp_store::Subject::Network(n) => {
             return super::network_steps::failed(run, n, error).await
+        }
+        scmp_store::Subject::SecurityGroup(s) => {
+            return super::firewall_steps::failed(run, s, error).await
         }
     };
     let store = &run.state.store;
@@ -537,6 +572,8 @@ async fn spec(run: &Run<'_>, g: &Guest) -> Result<GuestSpec, StepError> {
             mac: n.mac,
             address: format!("{}/{}", n.address, n.prefix_len),
             gateway: (!n.gateway.is_empty()).then_some(n.gateway),
+            // Filtered by the Proxmox firewall: the guest's security groups apply to it.
+            firewall: true,
         })
         .collect();
     Ok(GuestSpec {

@@ -102,6 +102,9 @@ fn sample_body(operation: &str) -> Option<Value> {
         "public_address_create" => Some(json!({"site": "fra"})),
         "public_address_attach" => Some(json!({"guest": "intruder"})),
         "public_address_detach" => Some(json!({})),
+        "security_group_create" => Some(json!({"name": "intruder", "site": "fra"})),
+        "security_group_update" => Some(json!({"rules": []})),
+        "guest_security_groups_set" => Some(json!({"security_groups": []})),
         "site_networking_set" => {
             Some(json!({"zone_type": "vlan", "bridge": "vmbr0", "tag_min": 1, "tag_max": 2}))
         }
@@ -212,6 +215,7 @@ async fn every_operation_refuses_strangers() {
                 .replace("{cluster}", &cluster.id.to_string())
                 .replace("{user}", "admin")
                 .replace("{id}", &admin_binding)
+                .replace("{security_group}", "00000000-0000-4000-8000-0000000000ab")
                 .replace("{group}", "devs")
                 .replace("{realm}", "corp")
                 .replace("{role}", "ops-east")

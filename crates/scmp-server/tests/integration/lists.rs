@@ -185,6 +185,17 @@ async fn every_list_pages_the_same_way() {
             )
             .await;
     }
+    // Two security groups of the project.
+    for name in ["sg-a", "sg-b"] {
+        let a = c
+            .send(
+                reqwest::Method::POST,
+                &format!("/projects/{}/security-groups", p.id),
+                Some(json!({"name": name, "site": "fra"})),
+            )
+            .await;
+        assert_eq!(a.status, 202, "{}", a.text);
+    }
     // Two creations held for approval.
     let _: scmp_api::PolicyView = c
         .post(
@@ -322,5 +333,5 @@ async fn every_list_pages_the_same_way() {
         walked.push(op);
     }
     walked.sort();
-    assert_eq!(walked.len(), 26, "every list operation: {walked:?}");
+    assert_eq!(walked.len(), 27, "every list operation: {walked:?}");
 }

@@ -32,6 +32,7 @@ mod realms;
 mod realms_ad;
 mod roles;
 mod sagas;
+mod security_groups;
 mod service;
 mod sessions;
 mod site_audit;

@@ -162,6 +162,10 @@ pub struct GuestCreateArgs {
     /// more; not with --bridge or --vlan).
     #[arg(long = "nic", value_name = "NETWORK[=ADDRESS]")]
     nics: Vec<String>,
+    /// A security group of the project at the site of the NICs' networks (repeat for more): the
+    /// guest's firewall lets in only what its groups allow.
+    #[arg(long = "security-group", value_name = "GROUP")]
+    security_groups: Vec<String>,
     /// Managed by Proxmox HA.
     #[arg(long)]
     ha: bool,
@@ -357,6 +361,7 @@ fn create_body(args: &GuestCreateArgs) -> anyhow::Result<GuestCreate> {
         vlan: args.vlan,
     });
     Ok(GuestCreate {
+        security_groups: (!args.security_groups.is_empty()).then(|| args.security_groups.clone()),
         name: args.name.clone(),
         kind: args.kind,
         image: args.image.clone(),

@@ -161,6 +161,18 @@ impl AppState {
             }
             site = Some(at);
         }
+        let nic_site_id = match &site {
+            Some(name) if !nics.is_empty() => Some(s.store.site_lookup(name).await?.id),
+            _ => None,
+        };
+        let security_groups = s
+            .check_security_groups(
+                p,
+                &body.security_groups.unwrap_or_default(),
+                nic_site_id,
+                "security_groups",
+            )
+            .await?;
         let anti_affinity = match body.anti_affinity_group {
             Some(g) => name("anti_affinity_group", &g)?.to_string(),
             None => String::new(),
@@ -186,6 +198,7 @@ impl AppState {
         };
         let guest = NewGuest {
             nics,
+            security_groups,
             project_id: p.id,
             tenant_id: p.tenant_id,
             name: guest_name,

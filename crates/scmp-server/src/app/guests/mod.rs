@@ -6,6 +6,7 @@
 pub mod actions;
 pub mod admission;
 pub mod changes;
+pub mod firewall;
 pub mod governed;
 pub mod live;
 pub mod snapshots;
@@ -138,7 +139,9 @@ impl AppState {
         let lease = self.store.lease_get(g.id).await?;
         let nics = self.store.guest_nics(g.id).await?;
         let public = self.store.guest_public_addresses(g.id).await?;
+        let groups = self.store.guest_security_groups(g.id).await?;
         let mut v = crate::views::guest(g);
+        v.security_groups = groups.into_iter().map(|s| s.name.to_string()).collect();
         v.public_addresses = public
             .into_iter()
             .map(crate::views::public_address)
