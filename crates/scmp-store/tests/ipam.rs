@@ -2,6 +2,8 @@
 //! small subnet get distinct addresses, as many as the subnet holds outside its gateway and DHCP
 //! range and no more, and the rest are refused with a clear conflict; a released address is
 //! handed out again. And network tags: concurrent network admissions at one site never share one.
+//! And security groups: their members' addresses are what the IPAM gave them, and a group in use
+//! is not deleted.
 #![allow(clippy::unwrap_used)] // A test may unwrap: a panic fails it.
 
 use std::collections::BTreeSet;
@@ -15,7 +17,8 @@ use scmp_test_utils::on_both;
 
 on_both!(
     concurrent_admissions_never_share_an_address,
-    concurrent_networks_never_share_a_tag
+    concurrent_networks_never_share_a_tag,
+    security_group_members_are_their_guests_addresses
 );
 
 fn name(s: &str) -> Name {
@@ -275,4 +278,122 @@ async fn concurrent_networks_never_share_a_tag(store: &DataStore, _url: &str) {
     }
     assert_eq!(tags, (100..=107).collect::<BTreeSet<u64>>());
     assert_eq!(refused, 4);
+}
+
+async fn security_group_members_are_their_guests_addresses(store: &DataStore, _url: &str) {
+    use scmp_store::{Direction, NewSecurityGroup, Protocol, Remote, SgRule};
+    let f = fixture(store).await;
+    let subnet = NewSubnet {
+        cidr: "10.8.0.0/24".into(),
+        gateway: "10.8.0.1".into(),
+        dhcp: None,
+        snat: false,
+    };
+    let (net, _) = store
+        .network_admit(
+            &new_network(&f, "front", vec![subnet]),
+            &op(OperationKind::NetworkCreate, 0),
+        )
+        .await
+        .unwrap();
+    store
+        .network_set_state(net.id, NetworkState::Ready, "")
+        .await
+        .unwrap();
+    let id = scmp_common::SecurityGroupId::new();
+    let new = NewSecurityGroup {
+        id,
+        tenant_id: f.tenant,
+        project_id: f.project,
+        site_id: f.site,
+        name: name("web"),
+        description: String::new(),
+        rules: vec![SgRule {
+            direction: Direction::In,
+            protocol: Protocol::Tcp,
+            ports: Some("5432".into()),
+            remote: Remote::Group(id),
+            description: String::new(),
+        }],
+    };
+    let (g, _) = store
+        .security_group_create(&new, &op(OperationKind::SecurityGroupApply, 1))
+        .await
+        .unwrap();
+    assert!(
+        g.pve_name.starts_with('t') && g.pve_name.len() <= 18,
+        "{}",
+        g.pve_name
+    );
+    let again = store
+        .security_group_create(
+            &NewSecurityGroup {
+                id: scmp_common::SecurityGroupId::new(),
+                ..new.clone()
+            },
+            &op(OperationKind::SecurityGroupApply, 2),
+        )
+        .await;
+    assert!(
+        matches!(again, Err(Error::AlreadyExists { .. })),
+        "{again:?}"
+    );
+    let guest = NewGuest {
+        security_groups: vec![g.id],
+        project_id: f.project,
+        tenant_id: f.tenant,
+        name: name("web1"),
+        kind: GuestKind::Vm,
+        image_id: f.image,
+        vcpus: 1,
+        memory_mib: 512,
+        disk_gib: 10,
+        site: None,
+        ha: false,
+        tags: Vec::new(),
+        cloud_init: Default::default(),
+        network: GuestNetwork::default(),
+        anti_affinity: String::new(),
+        lease: None,
+        nics: vec![NewNic {
+            network_id: net.id,
+            address: None,
+        }],
+    };
+    let gid = store
+        .guest_admit(&guest, &op(OperationKind::GuestCreate, 3))
+        .await
+        .unwrap()
+        .guest_id()
+        .unwrap();
+    assert_eq!(
+        store.security_group_member_addresses(g.id).await.unwrap(),
+        vec!["10.8.0.2".to_string()]
+    );
+    store
+        .security_group_set_state(g.id, scmp_store::SecurityGroupState::Ready, "")
+        .await
+        .unwrap();
+    let busy = store
+        .security_group_begin_delete(g.id, &op(OperationKind::SecurityGroupDelete, 4))
+        .await;
+    match busy {
+        Err(Error::Conflict(m)) => assert!(m.contains("web1"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    store.guest_set_security_groups(gid, &[]).await.unwrap();
+    assert!(store
+        .security_group_member_addresses(g.id)
+        .await
+        .unwrap()
+        .is_empty());
+    store
+        .security_group_begin_delete(g.id, &op(OperationKind::SecurityGroupDelete, 5))
+        .await
+        .unwrap();
+    store.security_group_remove(g.id).await.unwrap();
+    assert!(matches!(
+        store.security_group_get(g.id).await,
+        Err(Error::NotFound { .. })
+    ));
 }
