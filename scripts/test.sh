@@ -8,6 +8,7 @@
 # - Debian's Chromium and the portal's end-to-end test packages (playwright-core, pinned in
 #   tests/portal/package-lock.json; no browser download), for the portal's browser test;
 # - Debian's slapd and ldap-utils, and Samba's AD DC, for the directory (LDAP and AD realm) tests;
+# - Debian's wireguard-tools and wireguard-go, for the site link tests;
 # - cargo test for the whole workspace, with the peers required (SCMP_REQUIRE_EXTERNAL=1), so a
 #   missing peer fails the run instead of skipping its tests.
 #
@@ -52,6 +53,14 @@ if [ ! -x /usr/sbin/samba ] || ! command -v samba-tool >/dev/null; then
     echo "test.sh: installing samba and samba-ad-dc (Debian)" >&2
     as_root apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq samba samba-ad-dc >/dev/null
+fi
+# The site link tests: WireGuard's tools (wg, wg-quick) to check the rendered configurations, and
+# its userspace implementation to bring two ends up in network namespaces (the kernel may lack
+# the WireGuard module).
+if ! command -v wg >/dev/null || ! command -v wg-quick >/dev/null || ! command -v wireguard-go >/dev/null; then
+    echo "test.sh: installing wireguard-tools and wireguard-go (Debian)" >&2
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wireguard-tools wireguard-go >/dev/null
 fi
 if ! command -v npm >/dev/null; then
     echo "test.sh: installing nodejs and npm (Debian)" >&2

@@ -10,6 +10,23 @@
  * @property {string} policy The policy that gave it.
  * @property {string} state `active`, `warned`, `stopped` (ended) or `ending` (being decommissioned).
  */
+/** A rendered configuration: no private key in it, it names the key file of its end.
+ * @typedef {Object} LinkConfigView
+ * @property {Array<import('./api-types.js').LinkFile>} files Its files.
+ * @property {string} format Its format.
+ */
+/** One file of a configuration.
+ * @typedef {Object} LinkFile
+ * @property {string} name Its name (`scmp0.conf`, `90-scmp0.netdev`, ...).
+ * @property {string} text Its text.
+ */
+/** The datacentre's hub (`site_link_hub_set`).
+ * @typedef {Object} LinkHubBody
+ * @property {string} endpoint Where the sites reach it, `host:port`.
+ * @property {(number|null)} [listen_port] The port it listens on (default 51820).
+ * @property {string} public_key Its public key (WireGuard's base64; its private key stays on the hub).
+ * @property {string} tunnel_cidr The tunnel prefix (`10.255.0.0/24`); the hub has its first address, the sites the next.
+ */
 /** A user joining or leaving a group.
  * @typedef {Object} MembershipView
  * @property {string} group The group's scmp name.
@@ -480,26 +497,5 @@
  * @property {boolean} [enable_new] Make scmp users for directory users it has not seen yet (default true).
  * @property {boolean} [remove_vanished] Delete scmp's users and groups of the realm the directory no longer has (default false).
  * @property {import('./api-types.js').SyncScope} [scope] What to bring over (default `both`).
- */
-/** One step of `realm_test`.
- * @typedef {Object} RealmTestStep
- * @property {string} detail What was tried and what came back.
- * @property {boolean} ok Whether it worked.
- * @property {string} step `dns`, `tcp`, `tls`, `bind`, `search` (directories) or `discovery`, `jwks` (OpenID providers).
- */
-/** `realm_test`: each step until the first that failed.
- * @typedef {Object} RealmTestView
- * @property {boolean} ok Every step worked.
- * @property {Array<import('./api-types.js').RealmTestStep>} steps The steps, in order.
- */
-/** What a realm is.
- * @typedef {"ldap"|"ad"|"openid"} RealmType */
-/** `realm_update`: what is given replaces what was there.
- * @typedef {Object} RealmUpdate
- * @property {(string|null)} [comment] A new note.
- * @property {(null|import('./api-types.js').DirectorySettings)} [directory] New directory settings (all of them).
- * @property {(null|import('./api-types.js').OpenIdSettings)} [openid] New provider settings (all of them).
- * @property {(string|null)} [secret] A new secret; an empty one removes it.
- * @property {(null|import('./api-types.js').ScheduledSync)} [sync] A new scheduled sync; `every_minutes: 0` turns it off.
  */
 export {};

@@ -2,6 +2,27 @@
 // tests/portal/gen-types.mjs (do not edit; run `node tests/portal/gen-types.mjs` after the
 // document changes). Type definitions only: nothing here runs.
 
+/** One step of `realm_test`.
+ * @typedef {Object} RealmTestStep
+ * @property {string} detail What was tried and what came back.
+ * @property {boolean} ok Whether it worked.
+ * @property {string} step `dns`, `tcp`, `tls`, `bind`, `search` (directories) or `discovery`, `jwks` (OpenID providers).
+ */
+/** `realm_test`: each step until the first that failed.
+ * @typedef {Object} RealmTestView
+ * @property {boolean} ok Every step worked.
+ * @property {Array<import('./api-types.js').RealmTestStep>} steps The steps, in order.
+ */
+/** What a realm is.
+ * @typedef {"ldap"|"ad"|"openid"} RealmType */
+/** `realm_update`: what is given replaces what was there.
+ * @typedef {Object} RealmUpdate
+ * @property {(string|null)} [comment] A new note.
+ * @property {(null|import('./api-types.js').DirectorySettings)} [directory] New directory settings (all of them).
+ * @property {(null|import('./api-types.js').OpenIdSettings)} [openid] New provider settings (all of them).
+ * @property {(string|null)} [secret] A new secret; an empty one removes it.
+ * @property {(null|import('./api-types.js').ScheduledSync)} [sync] A new scheduled sync; `every_minutes: 0` turns it off.
+ */
 /** A realm.
  * @typedef {Object} RealmView
  * @property {(string|null)} [comment] The note.
@@ -189,6 +210,28 @@
  * @property {number} tag_max The last.
  * @property {number} tag_min The first VLAN tag or VNI scmp hands out.
  * @property {string} zone_type `vlan` (on a VLAN-aware bridge), `vxlan`, `evpn` or `simple`.
+ */
+/** `site_link_enable`.
+ * @typedef {Object} SiteTunnelCreate
+ * @property {(number|null)} [listen_port] The port the site listens on (default 51820).
+ */
+/** The hub and the linked sites (`site_link_list`).
+ * @typedef {Object} SiteTunnelsView
+ * @property {Array<string>} [conflicts] Subnets left out of the tunnels because they overlap one routed already.
+ * @property {(null|import('./api-types.js').LinkHubBody)} [hub] The hub, once set.
+ * @property {Array<import('./api-types.js').SiteTunnelView>} sites The linked sites, by tunnel address.
+ */
+/** A linked site.
+ * @typedef {Object} SiteTunnelView
+ * @property {string} address Its tunnel address.
+ * @property {(null|import('./api-types.js').Time)} [key_made_at] When its key was last made.
+ * @property {number} key_version How often its key was made (rotations count).
+ * @property {number} listen_port The port it listens on.
+ * @property {(string|null)} [public_key] The public key its agent made at the site (none until it answered).
+ * @property {string} site Its name.
+ * @property {import('./api-types.js').SiteId} site_id The site.
+ * @property {Array<string>} to_hub What the site sends through the tunnel to the hub.
+ * @property {Array<string>} to_site What the hub sends through the tunnel to the site.
  */
 /** `site_update`.
  * @typedef {Object} SiteUpdate

@@ -84,6 +84,9 @@
 /** @typedef {import('./api-types-1.js').LeaseExtend} LeaseExtend */
 /** @typedef {import('./api-types-1.js').LeaseRule} LeaseRule */
 /** @typedef {import('./api-types-2.js').LeaseView} LeaseView */
+/** @typedef {import('./api-types-2.js').LinkConfigView} LinkConfigView */
+/** @typedef {import('./api-types-2.js').LinkFile} LinkFile */
+/** @typedef {import('./api-types-2.js').LinkHubBody} LinkHubBody */
 /** @typedef {import('./api-types-2.js').MembershipView} MembershipView */
 /** @typedef {import('./api-types-2.js').MeView} MeView */
 /** @typedef {import('./api-types-2.js').MfaView} MfaView */
@@ -157,10 +160,10 @@
 /** @typedef {import('./api-types-2.js').RealmId} RealmId */
 /** @typedef {import('./api-types-2.js').RealmSyncReport} RealmSyncReport */
 /** @typedef {import('./api-types-2.js').RealmSyncRequest} RealmSyncRequest */
-/** @typedef {import('./api-types-2.js').RealmTestStep} RealmTestStep */
-/** @typedef {import('./api-types-2.js').RealmTestView} RealmTestView */
-/** @typedef {import('./api-types-2.js').RealmType} RealmType */
-/** @typedef {import('./api-types-2.js').RealmUpdate} RealmUpdate */
+/** @typedef {import('./api-types-3.js').RealmTestStep} RealmTestStep */
+/** @typedef {import('./api-types-3.js').RealmTestView} RealmTestView */
+/** @typedef {import('./api-types-3.js').RealmType} RealmType */
+/** @typedef {import('./api-types-3.js').RealmUpdate} RealmUpdate */
 /** @typedef {import('./api-types-3.js').RealmView} RealmView */
 /** @typedef {import('./api-types-3.js').RecoveryCodes} RecoveryCodes */
 /** @typedef {import('./api-types-3.js').ResourcesBody} ResourcesBody */
@@ -189,6 +192,9 @@
 /** @typedef {import('./api-types-3.js').SiteId} SiteId */
 /** @typedef {import('./api-types-3.js').SiteLinkView} SiteLinkView */
 /** @typedef {import('./api-types-3.js').SiteNetworkingBody} SiteNetworkingBody */
+/** @typedef {import('./api-types-3.js').SiteTunnelCreate} SiteTunnelCreate */
+/** @typedef {import('./api-types-3.js').SiteTunnelsView} SiteTunnelsView */
+/** @typedef {import('./api-types-3.js').SiteTunnelView} SiteTunnelView */
 /** @typedef {import('./api-types-3.js').SiteUpdate} SiteUpdate */
 /** @typedef {import('./api-types-3.js').SiteView} SiteView */
 /** @typedef {import('./api-types-3.js').SnapshotCreate} SnapshotCreate */

@@ -286,6 +286,17 @@ pub enum Command {
         /// The Proxmox security groups, in order.
         groups: Vec<String>,
     },
+    /// The site's WireGuard public key for its link to the datacentre (its key pair made at the
+    /// site when there is none, or anew with `rotate`).
+    SiteLinkKey {
+        /// Make a new key pair.
+        rotate: bool,
+    },
+    /// The site link's rendered configurations are written at the site (file name, text).
+    SiteLinkWrite {
+        /// The files.
+        files: Vec<(String, String)>,
+    },
     /// A guest's NIC `netN` is as given, or gone (`None`).
     SetNic {
         /// VM or container.
@@ -329,6 +340,8 @@ impl Command {
             Command::EnsureFirewall { .. } => "ensure_firewall",
             Command::RemoveFirewall { .. } => "remove_firewall",
             Command::SetGuestFirewall { .. } => "set_guest_firewall",
+            Command::SiteLinkKey { .. } => "site_link_key",
+            Command::SiteLinkWrite { .. } => "site_link_write",
         }
     }
 }
@@ -374,6 +387,11 @@ pub enum Answer {
         /// As the guest reports them.
         addresses: Vec<String>,
     },
+    /// A public key.
+    PublicKey {
+        /// In WireGuard's base64.
+        public_key: String,
+    },
     /// What differed from what was asked for.
     Differences {
         /// One per difference.
@@ -407,6 +425,14 @@ impl Reply {
         match self.answer {
             Answer::Done => Ok(()),
             _ => self.unexpected("done"),
+        }
+    }
+
+    /// A public key.
+    pub fn public_key(self) -> Result<String, AgentError> {
+        match self.answer {
+            Answer::PublicKey { public_key } => Ok(public_key),
+            _ => self.unexpected("public key"),
         }
     }
 
@@ -512,6 +538,8 @@ pub enum AgentErrorKind {
     Unreachable,
     /// The agent answered something that does not fit the command.
     Protocol,
+    /// The agent's own work at the site (its files, its keys) failed.
+    Local,
 }
 
 /// A command's failure, as it crosses the link: its kind and the whole message.

@@ -22,6 +22,7 @@ pub mod network;
 mod observe;
 pub mod protocol;
 pub mod site_api;
+pub mod site_link;
 
 pub use command::{Agent, AgentError, AgentErrorKind, Answer, Command, CommandId, Reply};
 pub use connect::{check_privileges, connect, ClusterAccess, REQUIRED_PRIVILEGES};

@@ -30,6 +30,8 @@ struct Seen {
 pub struct LocalAgent {
     api: Arc<dyn PveApi>,
     seen: Mutex<Seen>,
+    /// Where the site link's key and configurations are kept (none: this agent has no link).
+    link_dir: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for LocalAgent {
@@ -44,6 +46,35 @@ impl LocalAgent {
         Self {
             api,
             seen: Mutex::new(Seen::default()),
+            link_dir: None,
+        }
+    }
+
+    /// The same agent keeping the site link's key and configurations in `dir`.
+    pub fn with_link_dir(mut self, dir: std::path::PathBuf) -> Self {
+        self.link_dir = Some(dir);
+        self
+    }
+
+    /// Carries out a site link command: the agent's own work, not Proxmox's.
+    fn site_link(&self, command: &Command) -> Option<Result<Answer, AgentError>> {
+        let dir = || {
+            self.link_dir.clone().ok_or_else(|| {
+                AgentError::new(
+                    crate::command::AgentErrorKind::Local,
+                    "this agent keeps no site link",
+                )
+            })
+        };
+        match command {
+            Command::SiteLinkKey { rotate } => Some(dir().and_then(|d| {
+                crate::site_link::key(&d, *rotate)
+                    .map(|public_key| Answer::PublicKey { public_key })
+            })),
+            Command::SiteLinkWrite { files } => {
+                Some(dir().and_then(|d| crate::site_link::write(&d, files).map(|_| Answer::Done)))
+            }
+            _ => None,
         }
     }
 
@@ -71,6 +102,12 @@ impl LocalAgent {
 
     /// Carries a command out (no memory of it).
     async fn execute(&self, command: Command) -> Outcome {
+        if let Some(out) = self.site_link(&command) {
+            return out.map(|answer| Reply {
+                answer,
+                upids: Vec::new(),
+            });
+        }
         let mut upids = Vec::new();
         match self.answer(command, &mut upids).await {
             Ok(answer) => Ok(Reply { answer, upids }),
@@ -211,6 +248,12 @@ impl LocalAgent {
             Command::UnmapAddress { zone, vnet, ip } => {
                 network::unmap_address(api, &zone, &vnet, &ip).await?;
                 Answer::Done
+            }
+            // Carried out by `site_link` before Proxmox is asked anything.
+            Command::SiteLinkKey { .. } | Command::SiteLinkWrite { .. } => {
+                return Err(pve_client::Error::Config(
+                    "a site link command is the agent's own".into(),
+                ))
             }
             Command::EnsureFirewall {
                 ipsets,

@@ -24,6 +24,7 @@ pub mod quota;
 pub mod realms;
 pub mod roles;
 pub mod security_groups;
+pub mod site_links;
 pub mod sites;
 pub mod tenants;
 
@@ -49,6 +50,7 @@ pub use quota::*;
 pub use realms::*;
 pub use roles::*;
 pub use security_groups::*;
+pub use site_links::*;
 pub use sites::*;
 pub use tenants::*;
 

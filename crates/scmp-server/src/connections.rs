@@ -21,6 +21,9 @@ pub struct Connections {
     clients: Mutex<HashMap<ClusterId, Entry>>,
     /// The links of out-of-process agents.
     pub links: Arc<Links>,
+    /// Where the in-process agents of sites reached directly keep their site link's key (one
+    /// directory per cluster); sites with an agent keep theirs at the site.
+    link_root: Option<std::path::PathBuf>,
 }
 
 impl Connections {
@@ -29,7 +32,14 @@ impl Connections {
         Self {
             clients: Mutex::default(),
             links: Arc::new(Links::new(settings)),
+            link_root: None,
         }
+    }
+
+    /// The same, keeping the site link keys of sites reached directly under `root`.
+    pub fn with_link_root(mut self, root: std::path::PathBuf) -> Self {
+        self.link_root = Some(root);
+        self
     }
 
     /// The agent of a cluster.
@@ -57,7 +67,11 @@ impl Connections {
         let access = access(cluster, sealer)?;
         let client = scmp_agent::connect(&access)
             .map_err(|e| Error::Unavailable(format!("cluster '{}': {e}", cluster.name)))?;
-        let agent: Arc<dyn Agent> = Arc::new(LocalAgent::new(Arc::new(client)));
+        let mut local = LocalAgent::new(Arc::new(client));
+        if let Some(root) = &self.link_root {
+            local = local.with_link_dir(root.join(cluster.id.to_string()));
+        }
+        let agent: Arc<dyn Agent> = Arc::new(local);
         clients.insert(cluster.id, (key, agent.clone()));
         Ok(agent)
     }

@@ -31,6 +31,8 @@ mod policy_cache;
 pub mod secrets;
 mod signals;
 mod site_chains;
+mod site_link_plan;
+mod site_link_sync;
 mod sso;
 mod tls;
 mod views;
@@ -87,7 +89,8 @@ pub async fn start(config: ServerConfig) -> Result<Running, Error> {
         .to_string();
     state.fault_step = config.fault_step.clone();
     state.repeat_steps = config.repeat_steps;
-    state.connections = connections::Connections::new(config.agent_link);
+    state.connections = connections::Connections::new(config.agent_link)
+        .with_link_root(config.data_dir.join("site-links"));
     let state = Arc::new(state);
     {
         let state = state.clone();

@@ -46,6 +46,7 @@ mod security_groups;
 mod sg_rules;
 mod site_audit;
 mod site_guests;
+mod site_links;
 mod sites;
 mod sqlite;
 mod sso;
@@ -91,6 +92,7 @@ pub use security_groups::{tenant_prefix, NewSecurityGroup, SecurityGroup, Securi
 pub use sg_rules::{Direction, Protocol, Remote, SgRule};
 pub use site_audit::SiteAuditRow;
 pub use site_guests::{Adoption, SiteGuest};
+pub use site_links::{check_public_key, LinkHub, PlacedSubnet, SiteLink};
 pub use sites::{Cluster, ClusterHealth, ClusterInventory, NewCluster, NewSite, Site};
 pub use sso::SsoLogin;
 pub use tenants::{NewTenant, QuotaView, Tenant};

@@ -51,6 +51,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (31, include_str!("../migrations/0031_networks.sql")),
     (32, include_str!("../migrations/0032_public_addresses.sql")),
     (33, include_str!("../migrations/0033_security_groups.sql")),
+    (34, include_str!("../migrations/0034_site_links.sql")),
 ];
 
 /// Arbitrary constant identifying scmp's migration lock.

@@ -35,6 +35,7 @@ pub mod samba_ad;
 pub mod sim;
 pub mod slapd;
 pub mod store;
+pub mod wireguard;
 
 pub use client::{Answer, Client};
 pub use context::{TestContext, TestContextBuilder};

@@ -45,6 +45,7 @@ pub mod security_groups;
 pub mod sessions;
 mod site_audit;
 mod site_budgets;
+pub mod site_links;
 mod site_policies;
 mod site_reports;
 mod site_state;

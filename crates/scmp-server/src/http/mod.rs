@@ -35,6 +35,7 @@ mod roles;
 mod security_groups;
 mod sessions;
 mod site_budgets;
+mod site_links;
 mod sites;
 mod snapshots;
 mod sso;
@@ -159,6 +160,15 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
             security_groups::security_group_delete
         ))
         .routes(routes!(security_groups::guest_security_groups_set))
+        .routes(routes!(site_links::tunnel_list))
+        .routes(routes!(site_links::tunnel_hub_set))
+        .routes(routes!(site_links::tunnel_hub_config))
+        .routes(routes!(
+            site_links::site_tunnel_enable,
+            site_links::site_tunnel_delete
+        ))
+        .routes(routes!(site_links::site_tunnel_rotate))
+        .routes(routes!(site_links::site_tunnel_config))
         .routes(routes!(site_budgets::site_budget_list))
         .routes(routes!(
             site_budgets::site_budget_set,

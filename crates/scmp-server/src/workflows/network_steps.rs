@@ -119,12 +119,15 @@ pub(super) async fn ready(run: &mut Run<'_>) -> Result<(), StepError> {
         .store
         .network_set_state(network_id(run)?, NetworkState::Ready, "")
         .await?;
+    // A network may make its tenant span sites: the site links carry it from now on.
+    crate::site_link_sync::push_all(run.state).await;
     Ok(())
 }
 
 /// Forgets the network, giving back its quota and tag.
 pub(super) async fn forget(run: &mut Run<'_>) -> Result<(), StepError> {
     run.state.store.network_remove(network_id(run)?).await?;
+    crate::site_link_sync::push_all(run.state).await;
     Ok(())
 }
 

@@ -105,6 +105,12 @@ fn sample_body(operation: &str) -> Option<Value> {
         "security_group_create" => Some(json!({"name": "intruder", "site": "fra"})),
         "security_group_update" => Some(json!({"rules": []})),
         "guest_security_groups_set" => Some(json!({"security_groups": []})),
+        "tunnel_hub_set" => Some(
+            json!({"endpoint": "x.example:1", "tunnel_cidr": "10.255.0.0/24",
+            "public_key": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}),
+        ),
+        "site_tunnel_enable" => Some(json!({})),
+        "site_tunnel_rotate" => Some(json!({})),
         "site_networking_set" => {
             Some(json!({"zone_type": "vlan", "bridge": "vmbr0", "tag_min": 1, "tag_max": 2}))
         }

@@ -36,6 +36,7 @@ mod security_groups;
 mod service;
 mod sessions;
 mod site_audit;
+mod site_links;
 mod sso;
 mod tenants;
 mod tokens;

@@ -95,7 +95,10 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     if !missing.is_empty() {
         tracing::warn!(missing = ?missing, "the agent's token lacks privileges; the centre will refuse it");
     }
-    let agent: Arc<dyn scmp_agent::Agent> = Arc::new(scmp_agent::LocalAgent::new(Arc::new(client)));
+    // The site link's key pair is made and kept here, at the site.
+    let agent: Arc<dyn scmp_agent::Agent> = Arc::new(
+        scmp_agent::LocalAgent::new(Arc::new(client)).with_link_dir(dir.join("site-link")),
+    );
     let options = LinkOptions {
         server: identity.server.clone(),
         agent: identity.agent,
