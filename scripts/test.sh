@@ -8,7 +8,8 @@
 # - Debian's Chromium and the portal's end-to-end test packages (playwright-core, pinned in
 #   tests/portal/package-lock.json; no browser download), for the portal's browser test;
 # - Debian's slapd and ldap-utils, and Samba's AD DC, for the directory (LDAP and AD realm) tests;
-# - Debian's wireguard-tools and wireguard-go, for the site link tests;
+# - Debian's wireguard-tools and wireguard-go, for the site link tests, and nftables for the NAT
+#   rendering test;
 # - cargo test for the whole workspace, with the peers required (SCMP_REQUIRE_EXTERNAL=1), so a
 #   missing peer fails the run instead of skipping its tests.
 #
@@ -61,6 +62,12 @@ if ! command -v wg >/dev/null || ! command -v wg-quick >/dev/null || ! command -
     echo "test.sh: installing wireguard-tools and wireguard-go (Debian)" >&2
     as_root apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wireguard-tools wireguard-go >/dev/null
+fi
+# The NAT rendering test loads the site's ruleset with Debian's nftables in a namespace.
+if ! command -v nft >/dev/null; then
+    echo "test.sh: installing nftables (Debian)" >&2
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nftables >/dev/null
 fi
 if ! command -v npm >/dev/null; then
     echo "test.sh: installing nodejs and npm (Debian)" >&2

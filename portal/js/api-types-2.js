@@ -74,6 +74,11 @@
  * @property {(string|null)} [bridge] The bridge (`vmbr0` when left out); placement picks a host that has it.
  * @property {(number|null)} [vlan] A VLAN (1..4094) on that bridge, which must then be VLAN aware.
  */
+/** `network_update`: the network's subnets, all of them (a subnet kept by its `cidr` may change its gateway, DHCP range and source NAT; one left out is removed, unless guests have addresses in it).
+ * @typedef {Object} NetworkUpdate
+ * @property {(string|null)} [description] Description (none: unchanged).
+ * @property {Array<import('./api-types.js').SubnetCreate>} subnets Its subnets (1 to 8, not overlapping).
+ */
 /** A tenant network.
  * @typedef {Object} NetworkView
  * @property {import('./api-types.js').Time} created_at Created.
@@ -120,7 +125,7 @@
 /** OperationId
  * @typedef {string} OperationId */
 /** What an operation does.
- * @typedef {"guest_create"|"guest_delete"|"guest_start"|"guest_stop"|"guest_shutdown"|"guest_reboot"|"guest_resize"|"guest_migrate"|"snapshot_create"|"snapshot_rollback"|"snapshot_delete"|"network_create"|"network_delete"|"address_attach"|"address_detach"|"security_group_apply"|"security_group_delete"|"guest_firewall"} OperationKind */
+ * @typedef {"guest_create"|"guest_delete"|"guest_start"|"guest_stop"|"guest_shutdown"|"guest_reboot"|"guest_resize"|"guest_migrate"|"snapshot_create"|"snapshot_rollback"|"snapshot_delete"|"network_create"|"network_delete"|"network_update"|"address_attach"|"address_detach"|"security_group_apply"|"security_group_delete"|"guest_firewall"} OperationKind */
 /** Where an operation is.
  * @typedef {"pending"|"awaiting_approval"|"running"|"succeeded"|"failed"|"cancelled"} OperationState */
 /** An operation.
@@ -490,12 +495,5 @@
  * @property {Array<import('./api-types.js').MembershipView>} memberships_removed Memberships removed.
  * @property {Array<string>} users_added Users made (scmp names).
  * @property {Array<string>} users_removed Users deleted.
- */
-/** `realm_sync`.
- * @typedef {Object} RealmSyncRequest
- * @property {boolean} [dry_run] Only answer what would change.
- * @property {boolean} [enable_new] Make scmp users for directory users it has not seen yet (default true).
- * @property {boolean} [remove_vanished] Delete scmp's users and groups of the realm the directory no longer has (default false).
- * @property {import('./api-types.js').SyncScope} [scope] What to bring over (default `both`).
  */
 export {};

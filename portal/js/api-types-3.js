@@ -2,6 +2,13 @@
 // tests/portal/gen-types.mjs (do not edit; run `node tests/portal/gen-types.mjs` after the
 // document changes). Type definitions only: nothing here runs.
 
+/** `realm_sync`.
+ * @typedef {Object} RealmSyncRequest
+ * @property {boolean} [dry_run] Only answer what would change.
+ * @property {boolean} [enable_new] Make scmp users for directory users it has not seen yet (default true).
+ * @property {boolean} [remove_vanished] Delete scmp's users and groups of the realm the directory no longer has (default false).
+ * @property {import('./api-types.js').SyncScope} [scope] What to bring over (default `both`).
+ */
 /** One step of `realm_test`.
  * @typedef {Object} RealmTestStep
  * @property {string} detail What was tried and what came back.

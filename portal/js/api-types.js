@@ -96,6 +96,7 @@
 /** @typedef {import('./api-types-2.js').NetworkCreate} NetworkCreate */
 /** @typedef {import('./api-types-2.js').NetworkId} NetworkId */
 /** @typedef {import('./api-types-2.js').NetworkSpec} NetworkSpec */
+/** @typedef {import('./api-types-2.js').NetworkUpdate} NetworkUpdate */
 /** @typedef {import('./api-types-2.js').NetworkView} NetworkView */
 /** @typedef {import('./api-types-2.js').NicSpec} NicSpec */
 /** @typedef {import('./api-types-2.js').NicView} NicView */
@@ -159,7 +160,7 @@
 /** @typedef {import('./api-types-2.js').RealmCreate} RealmCreate */
 /** @typedef {import('./api-types-2.js').RealmId} RealmId */
 /** @typedef {import('./api-types-2.js').RealmSyncReport} RealmSyncReport */
-/** @typedef {import('./api-types-2.js').RealmSyncRequest} RealmSyncRequest */
+/** @typedef {import('./api-types-3.js').RealmSyncRequest} RealmSyncRequest */
 /** @typedef {import('./api-types-3.js').RealmTestStep} RealmTestStep */
 /** @typedef {import('./api-types-3.js').RealmTestView} RealmTestView */
 /** @typedef {import('./api-types-3.js').RealmType} RealmType */

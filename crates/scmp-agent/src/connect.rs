@@ -56,10 +56,16 @@ pub const REQUIRED_PRIVILEGES: &[&str] = &[
     "VM.Config.Disk",
     "VM.Config.Cloudinit",
     "VM.Config.Options",
+    "VM.Config.Network",
     "VM.PowerMgmt",
     "VM.Snapshot",
     "Datastore.AllocateSpace",
     "Pool.Allocate",
+    // Tenant networks: SDN zones, VNets and subnets, and the guests' NICs on them.
+    "SDN.Allocate",
+    "SDN.Use",
+    // Security groups and IP sets live in the cluster's firewall configuration.
+    "Sys.Modify",
 ];
 
 /// The privileges the token lacks (empty when it has all of them).

@@ -41,6 +41,19 @@ pub struct NetworkCreate {
     pub subnets: Vec<SubnetCreate>,
 }
 
+/// `network_update`: the network's subnets, all of them (a subnet kept by its `cidr` may change
+/// its gateway, DHCP range and source NAT; one left out is removed, unless guests have addresses
+/// in it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkUpdate {
+    /// Description (none: unchanged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Its subnets (1 to 8, not overlapping).
+    pub subnets: Vec<SubnetCreate>,
+}
+
 /// A subnet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct SubnetView {

@@ -61,6 +61,8 @@ text_enum! {
         NetworkCreate => "network_create",
         /// Remove a tenant network from its site's clusters.
         NetworkDelete => "network_delete",
+        /// Change a tenant network's subnets on its site's clusters.
+        NetworkUpdate => "network_update",
         /// Attach a public address to a guest.
         AddressAttach => "address_attach",
         /// Detach a public address from a guest.
@@ -79,7 +81,9 @@ impl OperationKind {
     pub fn on_network(self) -> bool {
         matches!(
             self,
-            OperationKind::NetworkCreate | OperationKind::NetworkDelete
+            OperationKind::NetworkCreate
+                | OperationKind::NetworkDelete
+                | OperationKind::NetworkUpdate
         )
     }
 

@@ -31,6 +31,7 @@ mod leases;
 mod link;
 mod mfa;
 mod migrate;
+mod network_updates;
 mod networks;
 mod offline_identities;
 mod open;
@@ -74,6 +75,7 @@ pub use inventory::{ClusterObservation, Host, HostLoad, HostObservation, Templat
 pub use itsm::{Attempt, DeliveryRow, DeliveryState};
 pub use labels::Labels;
 pub use mfa::Totp;
+pub use network_updates::{subnets_from_json, subnets_json};
 pub use networks::{
     Network, NetworkState, NewNetwork, NewSubnet, SiteNetworking, Subnet, ZoneType,
 };

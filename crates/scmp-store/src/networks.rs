@@ -719,7 +719,7 @@ impl DataStore {
     }
 }
 
-async fn insert_subnet(
+pub(crate) async fn insert_subnet(
     tx: &mut crate::db::Tx,
     random: &scmp_common::Random,
     network: NetworkId,

@@ -7,8 +7,8 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 use scmp_api::{
-    NetworkCreate, NetworkView, OperationView, Page, PageQuery, SiteNetworkingBody, SubnetCreate,
-    SubnetView,
+    NetworkCreate, NetworkUpdate, NetworkView, OperationView, Page, PageQuery, SiteNetworkingBody,
+    SubnetCreate, SubnetView,
 };
 use scmp_authz::Action;
 use scmp_common::time::from_ms;
@@ -288,6 +288,44 @@ impl AppState {
     pub async fn network_view(&self, ctx: &OpContext, key: &str) -> Result<NetworkView, Error> {
         let n = self.lookup_network(ctx, key, Action::NetworkView).await?;
         Ok(view(n.into_inner()))
+    }
+
+    /// Changes a network's subnets on its site's clusters, by an operation; a subnet with guests'
+    /// addresses is not removed (409).
+    pub async fn network_update(
+        &self,
+        ctx: &OpContext,
+        key: &str,
+        body: NetworkUpdate,
+        wait: Option<u64>,
+    ) -> Result<OperationView, Error> {
+        let n = self.lookup_network(ctx, key, Action::NetworkManage).await?;
+        let subnets = check_subnets(&body.subnets)?;
+        let description = body.description.unwrap_or_else(|| n.description.clone());
+        let op = NewOperation {
+            kind: OperationKind::NetworkUpdate,
+            target: format!("network/{}", n.name),
+            params: serde_json::json!({}),
+            request_id: ctx.request_id.clone(),
+            requested_by: Some((ctx.actor.user.id.to_string(), ctx.actor.user.identity())),
+            creation: None,
+            approval: None,
+        };
+        let target = AuditTarget::new(ResourceKind::Project, n.project_id)
+            .child(ResourceKind::Network, &n.name);
+        let op = self
+            .audited(
+                ctx,
+                "network_update",
+                target,
+                Some(n.tenant_id),
+                self.store
+                    .network_begin_update(n.id, &description, &subnets, &op),
+            )
+            .await?;
+        self.work.announce();
+        let op = self.operation_wait(op, wait).await?;
+        Ok(crate::views::operation(op))
     }
 
     /// Removes a network from its site's clusters and forgets it; refused (409, naming them)

@@ -129,7 +129,11 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
             projects::project_quota_update
         ))
         .routes(routes!(networks::network_list, networks::network_create))
-        .routes(routes!(networks::network_view, networks::network_delete))
+        .routes(routes!(
+            networks::network_view,
+            networks::network_update,
+            networks::network_delete
+        ))
         .routes(routes!(
             networks::site_networking_view,
             networks::site_networking_set

@@ -54,6 +54,22 @@ pub async fn network_view(
     Ok(Json(s.network_view(&ctx, &key).await?))
 }
 
+/// Changes a network's subnets (all of them given), made so on its site's clusters by an
+/// operation; a subnet with guests' addresses is not removed.
+#[utoipa::path(put, path = "/api/v1/networks/{network}", operation_id = "network_update",
+    params(("network" = String, Path, description = "Network id"), WaitQuery), request_body = NetworkUpdate,
+    responses((status = 202, body = OperationView), (status = 400, body = Problem), (status = 401, body = Problem),
+               (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn network_update(
+    State(s): State<Arc<AppState>>,
+    ctx: OpContext,
+    ApiPath(key): ApiPath,
+    ApiQuery(q): ApiQuery<WaitQuery>,
+    ApiJson(body): ApiJson<NetworkUpdate>,
+) -> Result<Response, HttpError> {
+    Ok(accepted(s.network_update(&ctx, &key, body, q.wait).await?))
+}
+
 /// Removes a network from its site's clusters; refused while guests have NICs on it.
 #[utoipa::path(delete, path = "/api/v1/networks/{network}", operation_id = "network_delete",
     params(("network" = String, Path, description = "Network id"), WaitQuery),

@@ -132,8 +132,21 @@ pub(super) async fn forget(run: &mut Run<'_>) -> Result<(), StepError> {
 }
 
 /// The bookkeeping of a failed network operation: a creation (already removed from its
-/// clusters by the undo) is forgotten; a removal leaves the network ready, with the error.
+/// clusters by the undo) is forgotten; a change gets its subnets back (the agent rolled the
+/// clusters back); a removal, or a change, leaves the network ready, with the error.
 pub(super) async fn failed(run: &mut Run<'_>, id: NetworkId, error: &str) -> Result<(), Error> {
+    if run.op.kind == scmp_common::OperationKind::NetworkUpdate {
+        let previous = scmp_store::subnets_from_json(&run.op.params["previous"])
+            .ok_or_else(|| Error::internal("a network change without what it replaced"))?;
+        let description = run.op.params["previous_description"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        run.state
+            .store
+            .network_restore(id, &description, &previous)
+            .await?;
+    }
     match run.op.kind {
         scmp_common::OperationKind::NetworkCreate => run.state.store.network_remove(id).await,
         _ => match run

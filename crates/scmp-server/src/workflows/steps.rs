@@ -336,7 +336,10 @@ impl Step {
     /// removes).
     pub async fn undo(self, run: &mut Run<'_>) -> Result<(), StepError> {
         match self {
-            Step::NetworkApply => return super::network_steps::teardown(run).await,
+            // A new network comes off again; a changed one was rolled back by the agent.
+            Step::NetworkApply if run.op.kind == OperationKind::NetworkCreate => {
+                return super::network_steps::teardown(run).await
+            }
             Step::AddressBind => return super::address_steps::unbind(run).await,
             Step::AddressUp => return super::address_steps::nic_down(run).await,
             Step::AddressDown => return super::address_steps::reattach(run).await,

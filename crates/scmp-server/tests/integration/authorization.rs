@@ -96,6 +96,7 @@ fn sample_body(operation: &str) -> Option<Value> {
         "network_create" => {
             Some(json!({"name": "intruder", "site": "fra", "subnets": [{"cidr": "10.66.0.0/24"}]}))
         }
+        "network_update" => Some(json!({"subnets": [{"cidr": "10.66.0.0/24"}]})),
         "public_pool_create" => {
             Some(json!({"name": "intruder", "cidr": "198.51.100.0/28", "mode": "nat"}))
         }

@@ -359,3 +359,97 @@ async fn a_guest_gets_nics_and_addresses_on_two_networks() {
     let op = wait_operation(&ctx.admin, &del.json()).await;
     assert_eq!(op.state, OperationState::Succeeded, "{op:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_network_changes_its_subnets_and_a_failed_change_is_undone() {
+    use scmp_api::NicSpec;
+    let ctx = TestContext::with_site("network-update").await;
+    let c = &ctx.admin;
+    let p = acme_web(c, 3).await;
+    let (_, n) = make(
+        c,
+        &p,
+        &json!({"name": "front", "site": "fra",
+        "subnets": [{"cidr": "10.70.0.0/24", "gateway": "10.70.0.1"}]}),
+    )
+    .await;
+    let body = scmp_api::GuestCreate {
+        nics: Some(vec![NicSpec {
+            network: "front".into(),
+            address: None,
+        }]),
+        ..scmp_test_utils::helpers::vm("app1")
+    };
+    scmp_test_utils::helpers::create_guest(c, &p, &body).await;
+    let update = |subnets: Value| {
+        let path = format!("/networks/{}", n.id);
+        async move {
+            c.send(
+                reqwest::Method::PUT,
+                &path,
+                Some(json!({"subnets": subnets})),
+            )
+            .await
+        }
+    };
+    // A DHCP range and a second subnet reach the cluster's SDN, applied.
+    let a = update(json!([
+        {"cidr": "10.70.0.0/24", "gateway": "10.70.0.1",
+         "dhcp_start": "10.70.0.100", "dhcp_end": "10.70.0.200"},
+        {"cidr": "10.71.0.0/24", "gateway": "10.71.0.1"}]))
+    .await;
+    assert_eq!(a.status, 202, "{}", a.text);
+    let op = wait_operation(c, &a.json()).await;
+    assert_eq!(op.state, OperationState::Succeeded, "{op:?}");
+    {
+        let sim = ctx.site().sim.cluster();
+        let first = &sim.sdn.running.subnets[&format!("{}-10.70.0.0-24", n.zone)];
+        assert!(first.get("dhcp-range").is_some(), "{first:?}");
+        assert!(sim
+            .sdn
+            .active
+            .subnets
+            .contains_key(&format!("{}-10.71.0.0-24", n.zone)));
+    }
+    let v: NetworkView = c.get(&format!("/networks/{}", n.id)).await;
+    assert_eq!((v.subnets.len(), v.state.as_str()), (2, "ready"));
+
+    // Not removed while a guest has an address in it; no range over a guest's address.
+    let held = update(json!([{"cidr": "10.71.0.0/24", "gateway": "10.71.0.1"}])).await;
+    assert_eq!(held.status, 409, "{}", held.text);
+    assert!(held.text.contains("10.70.0.2"), "{}", held.text);
+    let over = update(json!([{"cidr": "10.70.0.0/24", "gateway": "10.70.0.1",
+        "dhcp_start": "10.70.0.2", "dhcp_end": "10.70.0.50"}]))
+    .await;
+    assert_eq!(over.status, 409, "{}", over.text);
+    let bad = update(json!([{"cidr": "10.70.0.0/33"}])).await;
+    assert_eq!(bad.status, 400, "{}", bad.text);
+    assert_eq!(
+        bad.field().as_deref(),
+        Some("subnets[0].cidr"),
+        "{}",
+        bad.text
+    );
+
+    // A change whose apply fails is rolled back on the cluster and undone here.
+    ctx.site().sim.cluster().sdn.failing_reloads = 1;
+    let a = update(json!([
+        {"cidr": "10.70.0.0/24", "gateway": "10.70.0.1",
+         "dhcp_start": "10.70.0.100", "dhcp_end": "10.70.0.200"},
+        {"cidr": "10.71.0.0/24", "gateway": "10.71.0.1"},
+        {"cidr": "10.72.0.0/24"}]))
+    .await;
+    assert_eq!(a.status, 202, "{}", a.text);
+    let op = wait_operation(c, &a.json()).await;
+    assert_eq!(op.state, OperationState::Failed, "{op:?}");
+    let v: NetworkView = c.get(&format!("/networks/{}", n.id)).await;
+    assert_eq!(v.subnets.len(), 2, "the subnets before: {v:?}");
+    assert_eq!(v.state, "ready");
+    assert!(v.error.is_some(), "{v:?}");
+    let sim = ctx.site().sim.cluster();
+    assert!(!sim
+        .sdn
+        .running
+        .subnets
+        .contains_key(&format!("{}-10.72.0.0-24", n.zone)));
+}

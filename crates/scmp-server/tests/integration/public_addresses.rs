@@ -149,3 +149,104 @@ async fn public_addresses_are_allocated_attached_and_released() {
     assert!(t.entries.is_empty());
     assert!(t.nftables.contains("table ip scmp_nat"));
 }
+
+/// A network namespace of the test's own, deleted when dropped.
+struct Netns(String);
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("ip")
+            .args(["netns", "del", &self.0])
+            .status();
+    }
+}
+
+fn nft_in(ns: &str, args: &[&str]) -> Result<String, String> {
+    let out = std::process::Command::new("ip")
+        .args(["netns", "exec", ns, "nft"])
+        .args(args)
+        .output()
+        .map_err(|e| e.to_string())?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nat_address_reaches_the_sites_nftables() {
+    let ctx = TestContext::with_site("public-nat").await;
+    let c = &ctx.admin;
+    let p = acme_web(c, 3).await;
+    let net = c
+        .send(
+            reqwest::Method::POST,
+            &format!("/projects/{}/networks", p.id),
+            Some(json!({"name": "front", "site": "fra",
+                        "subnets": [{"cidr": "10.80.0.0/24", "gateway": "10.80.0.1"}]})),
+        )
+        .await;
+    assert_eq!(net.status, 202, "{}", net.text);
+    wait_operation(c, &net.json()).await;
+    let _: PublicPoolView = c
+        .post(
+            "/sites/fra/public-pools",
+            &json!({"name": "nat4", "cidr": "203.0.113.0/29", "mode": "nat"}),
+        )
+        .await;
+    let body = scmp_api::GuestCreate {
+        nics: Some(vec![scmp_api::NicSpec {
+            network: "front".into(),
+            address: None,
+        }]),
+        ..scmp_test_utils::helpers::vm("nat1")
+    };
+    scmp_test_utils::helpers::create_guest(c, &p, &body).await;
+    let a: PublicAddressView = c
+        .post(
+            &format!("/projects/{}/public-addresses", p.id),
+            &json!({"site": "fra"}),
+        )
+        .await;
+    let at = c
+        .send(
+            reqwest::Method::POST,
+            &format!("/public-addresses/{}/attach", a.id),
+            Some(json!({"guest": "nat1", "nic": 0})),
+        )
+        .await;
+    assert_eq!(at.status, 202, "{}", at.text);
+    let op = wait_operation(c, &at.json()).await;
+    assert_eq!(op.state, OperationState::Succeeded, "{op:?}");
+    let t: NatTableView = c.get("/sites/fra/nat").await;
+    assert_eq!(t.entries.len(), 1, "{t:?}");
+    let pair = format!("{} : 10.80.0.2", a.address);
+    assert!(t.nftables.contains(&pair), "{}", t.nftables);
+
+    // The ruleset as the edge router loads it: checked, loaded, and loaded again over itself.
+    if !scmp_test_utils::wireguard::has("nft") {
+        scmp_test_utils::external::missing::<()>("nftables (nft)");
+        return;
+    }
+    let ns = Netns(format!("scmp-nat-{}", std::process::id()));
+    let made = std::process::Command::new("ip")
+        .args(["netns", "add", &ns.0])
+        .output()
+        .unwrap();
+    if !made.status.success() {
+        eprintln!(
+            "nftables cannot be loaded here (no network namespace: {}); the rendering was checked only",
+            String::from_utf8_lossy(&made.stderr).trim()
+        );
+        return;
+    }
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), &t.nftables).unwrap();
+    let path = file.path().display().to_string();
+    nft_in(&ns.0, &["-c", "-f", &path]).unwrap();
+    nft_in(&ns.0, &["-f", &path]).unwrap();
+    nft_in(&ns.0, &["-f", &path]).expect("it replaces itself");
+    let listed = nft_in(&ns.0, &["list", "map", "ip", "scmp_nat", "dnat_v4"]).unwrap();
+    assert!(listed.contains(&pair), "{listed}");
+}
