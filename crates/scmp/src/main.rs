@@ -70,6 +70,12 @@ enum Command {
     /// A tenant's compliance with the current policies: report (JSON, table or CSV) and scan.
     #[command(subcommand)]
     Compliance(cli::compliance::ComplianceCmd),
+    /// A project's tenant networks at a site.
+    #[command(subcommand)]
+    Network(cli::networks::NetworkCmd),
+    /// A project's security groups at a site.
+    #[command(subcommand)]
+    SecurityGroup(cli::networks::SecurityGroupCmd),
     /// Tenants and their quota.
     #[command(subcommand)]
     Tenant(c::TenantCmd),
@@ -163,6 +169,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Policy(cmd) => cli::policies::policy(cmd, g).await,
         Command::Approval(cmd) => cli::approvals::approval(cmd, g).await,
         Command::Compliance(cmd) => cli::compliance::compliance(cmd, g).await,
+        Command::Network(cmd) => cli::networks::network(cmd, g).await,
+        Command::SecurityGroup(cmd) => cli::networks::security_group(cmd, g).await,
         Command::PlatformSettings(cmd) => cli::mfa::platform_settings(cmd, g).await,
         Command::Tenant(cmd) => c::tenant(cmd, g).await,
         Command::Project(cmd) => c::project(cmd, g).await,

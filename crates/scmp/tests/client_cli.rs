@@ -381,6 +381,8 @@ async fn guests_are_shown_with_their_site() {
             "200",
             "--guests",
             "4",
+            "--networks",
+            "2",
         ],
         vec![
             "project",
@@ -396,6 +398,8 @@ async fn guests_are_shown_with_their_site() {
             "200",
             "--guests",
             "4",
+            "--networks",
+            "2",
         ],
         vec![
             "guest",
@@ -408,11 +412,56 @@ async fn guests_are_shown_with_their_site() {
             "--type",
             "small",
         ],
+        vec![
+            "network",
+            "create",
+            "front",
+            "--project",
+            "acme/web",
+            "--site",
+            "frankfurt",
+            "--cidr",
+            "10.30.0.0/24",
+            "--gateway",
+            "10.30.0.1",
+        ],
+        vec![
+            "security-group",
+            "create",
+            "web",
+            "--project",
+            "acme/web",
+            "--site",
+            "frankfurt",
+            "--rule",
+            "in tcp 443 cidr=0.0.0.0/0",
+        ],
+        vec![
+            "guest",
+            "create",
+            "app1",
+            "--project",
+            "acme/web",
+            "--image",
+            "debian-12",
+            "--type",
+            "small",
+            "--nic",
+            "front",
+            "--security-group",
+            "web",
+        ],
     ];
     for args in &steps {
         let o = run(cfg, args);
         assert!(o.status.success(), "{args:?}: {}", text(&o));
     }
+    let o = run(cfg, &["security-group", "list", "acme/web", "-o", "json"]);
+    let groups: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(groups["items"][0]["guests"][0], "app1", "{groups}");
+    assert_eq!(groups["items"][0]["rules"][0]["ports"], "443", "{groups}");
+    let o = run(cfg, &["network", "list", "acme/web"]);
+    assert!(text(&o).contains("front"), "{}", text(&o));
     let o = run(cfg, &["guest", "list", "--project", "acme/web"]);
     let table = text(&o);
     assert!(table.contains("SITE"), "{table}");

@@ -10,6 +10,7 @@ pub mod config;
 pub mod guests;
 pub mod identity;
 pub mod mfa;
+pub mod networks;
 pub mod output;
 pub mod platform;
 pub mod policies;
