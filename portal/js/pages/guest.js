@@ -140,7 +140,11 @@ route('/guests/([^/]+)', '', async (id) => {
       ['Cluster', g.cluster || '—'],
       ['Host', g.host || '—'],
       ['VMID', g.vmid ?? '—'],
-      ['Network', `${g.network.bridge}${g.network.vlan ? `, VLAN ${g.network.vlan}` : ''} · ${g.ip_config}`],
+      (g.nics || []).length
+        ? ['NICs', (g.nics || []).map((n, i) => `net${i}: ${n.network} ${n.address}`).join(' · ')]
+        : ['Network', `${g.network.bridge}${g.network.vlan ? `, VLAN ${g.network.vlan}` : ''} · ${g.ip_config}`],
+      (g.security_groups || []).length ? ['Security groups', (g.security_groups || []).join(', ')] : null,
+      (g.public_addresses || []).length ? ['Public addresses', (g.public_addresses || []).map((a) => a.address).join(', ')] : null,
       ['Addresses', g.addresses && g.addresses.length ? g.addresses.join(', ')
         : (g.state === 'running' ? 'not reported (the guest agent does not answer)' : '—')],
       g.ci_user ? ['Cloud-init user', g.ci_user] : null,

@@ -11,11 +11,23 @@ import { route } from '../router.js';
 /** @typedef {import('../api-types.js').InstanceTypeView} InstanceTypeView */
 /** @typedef {import('../api-types.js').SiteView} SiteView */
 /** @typedef {import('../api-types.js').PlacementView} PlacementView */
+/** @typedef {import('../api-types.js').NetworkView} NetworkView */
+/** @typedef {import('../api-types.js').SecurityGroupView} SecurityGroupView */
 
 route('/projects/([^/]+)/new', '#/projects', async (id) => {
-  /** @type {[ProjectView, ImageView[], InstanceTypeView[], SiteView[]]} */
-  const [p, images, types, sites] = await Promise.all([
-    api.get(`/projects/${id}`), all('/images'), all('/instance-types'), all('/sites').catch(() => [])]);
+  /** @type {[ProjectView, ImageView[], InstanceTypeView[], SiteView[], NetworkView[], SecurityGroupView[]]} */
+  const [p, images, types, sites, networks, groups] = await Promise.all([
+    api.get(`/projects/${id}`), all('/images'), all('/instance-types'), all('/sites').catch(() => []),
+    all(`/projects/${id}/networks`).catch(() => []), all(`/projects/${id}/security-groups`).catch(() => [])]);
+  const siteName = (sid) => (sites.find((s) => s.id === sid) || { name: 'another site' }).name;
+  const checks = (name, items) => h('div', {}, items.map(([value, label]) =>
+    h('label', { class: 'inline' }, h('input', { type: 'checkbox', name, value }), label)));
+  /** The values of the checked boxes named `name`, in order. */
+  const checked = (name) => {
+    /** @type {NodeListOf<HTMLInputElement>} */
+    const boxes = form.querySelectorAll(`input[name="${name}"]:checked`);
+    return Array.from(boxes, (b) => b.value);
+  };
   const alertBox = h('div');
   const usage = h('div', { class: 'panel', 'aria-live': 'polite' });
   const placement = h('div', { class: 'panel', 'aria-live': 'polite' }, h('p', { class: 'muted' }, 'Asking placement…'));
@@ -33,6 +45,12 @@ route('/projects/([^/]+)/new', '#/projects', async (id) => {
         'placement picks a host that fits, within your tenant\'s countries; its choice and the reason are shown below'),
       field('Anti-affinity group', input('anti_affinity_group'), 'optional: guests of one group never share a host')),
     h('fieldset', {}, h('legend', {}, '4. Network and cloud-init'),
+      networks.length ? field('Tenant networks', checks('nic', networks.filter((n) => n.state === 'ready')
+        .map((n) => [n.name, `${n.name} at ${siteName(n.site_id)} (${n.subnets.map((x) => x.cidr).join(', ')})`])),
+      'a NIC with an address on each network checked, net0 first; the guest runs at their site; instead of a bridge') : null,
+      groups.length ? field('Security groups', checks('sg', groups.filter((g) => g.state === 'ready')
+        .map((g) => [g.name, `${g.name} at ${siteName(g.site_id)} (${g.rules.length} rules)`])),
+      'with tenant networks: inbound traffic only from the group and what its rules allow') : null,
       field('Bridge', input('bridge', { placeholder: 'vmbr0', autocomplete: 'off' }), 'the site network to join; vmbr0 when empty'),
       field('VLAN', input('vlan', { type: 'number', min: 1, max: 4094 }), 'optional: a VLAN on that bridge (1 to 4094)'),
       field('Addressing', select('net', [['dhcp', 'DHCP'], ['static', 'Static address']])),
@@ -91,7 +109,12 @@ route('/projects/([^/]+)/new', '#/projects', async (id) => {
         ip_config: d.net === 'static' ? `ip=${d.address}${d.gateway ? `,gw=${d.gateway}` : ''}` : 'ip=dhcp',
       },
     };
-    if (d.bridge || d.vlan) b.network = { bridge: d.bridge || null, vlan: num(d.vlan) ?? null };
+    const nics = checked('nic');
+    if (nics.length) {
+      b.nics = nics.map((network) => ({ network }));
+      const sgs = checked('sg');
+      if (sgs.length) b.security_groups = sgs;
+    } else if (d.bridge || d.vlan) b.network = { bridge: d.bridge || null, vlan: num(d.vlan) ?? null };
     if (d.instance_type) b.instance_type = d.instance_type;
     else Object.assign(b, { vcpus: num(d.vcpus), memory_mib: num(d.memory_mib), disk_gib: num(d.disk_gib) });
     return b;
