@@ -265,6 +265,9 @@ pub enum Command {
         ipsets: Vec<crate::firewall::FwIpSet>,
         /// The security groups.
         groups: Vec<crate::firewall::FwGroup>,
+        /// Name prefixes of IP sets that are scmp's: one of them not among `ipsets` is removed.
+        #[serde(default)]
+        owned: Vec<String>,
         /// Make them match (else only report).
         repair: bool,
     },

@@ -50,12 +50,14 @@ fn differs(name: &str, what: String) -> FwDifference {
     }
 }
 
-/// Makes the IP sets and then the groups (whose rules may name the sets) match, and answers what
-/// differed; with `repair` false nothing is changed.
+/// Makes the IP sets and then the groups (whose rules may name the sets) match, then removes
+/// the IP sets named with an `owned` prefix that are not asked for (no rule names them any
+/// more), and answers what differed; with `repair` false nothing is changed.
 pub async fn ensure_firewall(
     api: &dyn PveApi,
     ipsets: &[FwIpSet],
     groups: &[FwGroup],
+    owned: &[String],
     repair: bool,
 ) -> Result<Vec<FwDifference>, Error> {
     let mut differences = Vec::new();
@@ -132,6 +134,16 @@ pub async fn ensure_firewall(
             if repair {
                 replace_group_rules(api, &group.name, current.len(), &group.rules).await?;
             }
+        }
+    }
+    let wanted: BTreeSet<&str> = ipsets.iter().map(|s| s.name.as_str()).collect();
+    for name in api.fw_ipsets().await?.into_iter().map(|s| s.name) {
+        if wanted.contains(name.as_str()) || !owned.iter().any(|p| name.starts_with(p.as_str())) {
+            continue;
+        }
+        differences.push(differs(&name, format!("IP set {name} is left over")));
+        if repair {
+            api.fw_ipset_delete(&name).await?;
         }
     }
     Ok(differences)

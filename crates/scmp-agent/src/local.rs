@@ -258,9 +258,11 @@ impl LocalAgent {
             Command::EnsureFirewall {
                 ipsets,
                 groups,
+                owned,
                 repair,
             } => Answer::Differences {
-                differences: firewall::ensure_firewall(api, &ipsets, &groups, repair).await?,
+                differences: firewall::ensure_firewall(api, &ipsets, &groups, &owned, repair)
+                    .await?,
             },
             Command::RemoveFirewall { groups, ipsets } => {
                 firewall::remove_firewall(api, &groups, &ipsets).await?;

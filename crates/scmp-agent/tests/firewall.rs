@@ -35,6 +35,7 @@ fn ensure(ipsets: &[FwIpSet], groups: &[FwGroup], repair: bool) -> Command {
     Command::EnsureFirewall {
         ipsets: ipsets.to_vec(),
         groups: groups.to_vec(),
+        owned: vec!["tab12cd-web0001-".into()],
         repair,
     }
 }

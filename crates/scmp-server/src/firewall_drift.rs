@@ -36,6 +36,7 @@ pub async fn check_cluster(state: &AppState, cluster: &Cluster) -> Result<(), Er
             .ask(Command::EnsureFirewall {
                 ipsets: d.ipsets.clone(),
                 groups: d.groups.clone(),
+                owned: d.owned.clone(),
                 repair,
             })
             .await

@@ -16,6 +16,42 @@ pub struct Desired {
     pub groups: Vec<FwGroup>,
     /// The scmp groups, in the same order as `groups`.
     pub records: Vec<SecurityGroup>,
+    /// The name prefixes of the groups' IP sets (one not asked for is left over).
+    pub owned: Vec<String>,
+}
+
+/// The IP set of a group's rule `i` whose other side is a list of networks.
+pub fn rule_ipset(g: &SecurityGroup, i: usize) -> String {
+    format!("{}-r{i}", g.pve_name)
+}
+
+/// Whether an address list takes in every address (`0.0.0.0/0`, `::/0`): Proxmox takes no zero
+/// prefix in an IP set, and such a rule names no source or destination at all.
+fn is_everything(cidrs: &[String]) -> bool {
+    cidrs.iter().any(|c| c.ends_with("/0"))
+}
+
+/// The IP sets of a group's rules' address lists.
+fn rule_ipsets(g: &SecurityGroup) -> Vec<FwIpSet> {
+    g.rules
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| match &r.remote {
+            Remote::Cidrs(c) if !is_everything(c) => Some(FwIpSet {
+                name: rule_ipset(g, i),
+                comment: format!("scmp: {} rule {}", g.name, i + 1),
+                cidrs: c.clone(),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Every IP set of a group: its members' and its rules' address lists.
+pub fn group_ipsets(g: &SecurityGroup) -> Vec<String> {
+    let mut out = vec![g.members_ipset()];
+    out.extend(rule_ipsets(g).into_iter().map(|s| s.name));
+    out
 }
 
 /// The firewall rules of one group.
@@ -31,7 +67,9 @@ fn rules(g: &SecurityGroup, all: &[SecurityGroup]) -> Vec<Rule> {
         };
         let remote = match &r.remote {
             Remote::Any => None,
-            Remote::Cidrs(c) => Some(c.join(",")),
+            Remote::Cidrs(c) if is_everything(c) => None,
+            // A tenant's address list is an IP set on Proxmox.
+            Remote::Cidrs(_) => Some(format!("+{}", rule_ipset(g, i))),
             Remote::Group(other) => match all.iter().find(|o| o.id == *other) {
                 Some(o) => Some(format!("+{}", o.members_ipset())),
                 // A group being deleted is named by no rule (the store refuses it).
@@ -75,25 +113,28 @@ pub async fn desired(
             comment: format!("scmp: members of {}", g.name),
             cidrs: store.security_group_member_addresses(g.id).await?,
         });
+        ipsets.extend(rule_ipsets(g));
         groups.push(FwGroup {
             name: g.pve_name.clone(),
             comment: format!("scmp: {}", g.name),
             rules: rules(g, &records),
         });
     }
+    let owned = records.iter().map(|g| format!("{}-", g.pve_name)).collect();
     Ok(Desired {
         ipsets,
         groups,
         records,
+        owned,
     })
 }
 
 /// What the agent found different that concerns `g` (its group or its IP set), in words.
 pub fn differences_of(g: &SecurityGroup, found: &[FwDifference]) -> Vec<String> {
-    let set = g.members_ipset();
+    let prefix = format!("{}-", g.pve_name);
     found
         .iter()
-        .filter(|d| d.name == g.pve_name || d.name == set)
+        .filter(|d| d.name == g.pve_name || d.name.starts_with(&prefix))
         .map(|d| d.what.clone())
         .collect()
 }

@@ -23,6 +23,7 @@ async fn sync(run: &mut Run<'_>, project: ProjectId, site: SiteId) -> Result<(),
         let command = Command::EnsureFirewall {
             ipsets: d.ipsets.clone(),
             groups: d.groups.clone(),
+            owned: d.owned.clone(),
             repair: true,
         };
         super::ask(run, agent.as_ref(), command)
@@ -62,7 +63,7 @@ pub(super) async fn teardown(run: &mut Run<'_>) -> Result<(), StepError> {
         let agent = run.state.connections.get(&c, &run.state.sealer)?;
         let command = Command::RemoveFirewall {
             groups: vec![g.pve_name.clone()],
-            ipsets: vec![g.members_ipset()],
+            ipsets: crate::firewall_spec::group_ipsets(&g),
         };
         super::ask(run, agent.as_ref(), command)
             .await

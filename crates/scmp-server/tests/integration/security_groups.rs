@@ -94,6 +94,12 @@ async fn a_security_group_rule_change_reaches_proxmox() {
         assert_eq!(g.rules[0]["source"], format!("+{}-m", web.pve_name));
         assert_eq!(g.rules[1]["dport"], "443");
         assert_eq!(g.rules[1]["enable"], "1");
+        // From anywhere: no source (Proxmox takes no zero prefix in an IP set).
+        assert!(!g.rules[1].contains_key("source"), "{:?}", g.rules[1]);
+        assert!(!sim
+            .firewall
+            .ipsets
+            .contains_key(&format!("{}-r0", web.pve_name)));
         assert!(sim.firewall.ipsets[&format!("{}-m", web.pve_name)]
             .entries
             .is_empty());
@@ -145,7 +151,10 @@ async fn a_security_group_rule_change_reaches_proxmox() {
         let rules = &sim.firewall.groups[&web.pve_name].rules;
         assert_eq!(rules.len(), 2, "{rules:?}");
         assert_eq!(rules[1]["dport"], "22");
-        assert_eq!(rules[1]["source"], "192.0.2.0/24");
+        assert_eq!(rules[1]["source"], format!("+{}-r0", web.pve_name));
+        let set = &sim.firewall.ipsets[&format!("{}-r0", web.pve_name)];
+        assert_eq!(set.entries.len(), 1);
+        assert_eq!(set.entries[0].cidr, "192.0.2.0/24");
     }
 
     // Someone opens the group on Proxmox: reported as drift, then repaired when asked.
@@ -171,7 +180,8 @@ async fn a_security_group_rule_change_reaches_proxmox() {
         .await;
     scmp_test_utils::helpers::eventually("drift repaired", || async {
         let sim = ctx.site().sim.cluster();
-        (sim.firewall.groups[&web.pve_name].rules[1]["source"] == "192.0.2.0/24").then_some(())
+        (sim.firewall.groups[&web.pve_name].rules[1]["source"] == format!("+{}-r0", web.pve_name))
+            .then_some(())
     })
     .await;
 
@@ -215,7 +225,8 @@ async fn a_security_group_rule_change_reaches_proxmox() {
     assert!(!sim
         .firewall
         .ipsets
-        .contains_key(&format!("{}-m", web.pve_name)));
+        .keys()
+        .any(|k| k.starts_with(&web.pve_name)));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
