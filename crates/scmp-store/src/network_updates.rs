@@ -118,28 +118,10 @@ impl DataStore {
                             .join(", ")
                     )))
                 }
-                None => {
-                    sqlx::query("DELETE FROM subnets WHERE id = $1")
-                        .bind(old.id.to_string())
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_error)?;
-                }
+                None => drop_subnet(&mut tx, old).await?,
                 Some(new) => {
                     check_held(i, new, &held)?;
-                    let (start, end) = new.dhcp.clone().unwrap_or_default();
-                    sqlx::query(
-                        "UPDATE subnets SET gateway = $1, dhcp_start = $2, dhcp_end = $3, snat = $4 \
-                         WHERE id = $5",
-                    )
-                    .bind(&new.gateway)
-                    .bind(start)
-                    .bind(end)
-                    .bind(i64::from(new.snat))
-                    .bind(old.id.to_string())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
+                    set_subnet(&mut tx, old, new).await?;
                 }
             }
         }
@@ -174,28 +156,8 @@ impl DataStore {
         let mut tx = self.begin().await?;
         for old in &n.subnets {
             match subnets.iter().find(|s| s.cidr == old.cidr) {
-                None => {
-                    sqlx::query("DELETE FROM subnets WHERE id = $1")
-                        .bind(old.id.to_string())
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_error)?;
-                }
-                Some(s) => {
-                    let (start, end) = s.dhcp.clone().unwrap_or_default();
-                    sqlx::query(
-                        "UPDATE subnets SET gateway = $1, dhcp_start = $2, dhcp_end = $3, snat = $4 \
-                         WHERE id = $5",
-                    )
-                    .bind(&s.gateway)
-                    .bind(start)
-                    .bind(end)
-                    .bind(i64::from(s.snat))
-                    .bind(old.id.to_string())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-                }
+                None => drop_subnet(&mut tx, old).await?,
+                Some(s) => set_subnet(&mut tx, old, s).await?,
             }
         }
         for s in subnets
@@ -213,6 +175,33 @@ impl DataStore {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// A kept subnet's gateway, DHCP range and source NAT as `new` has them.
+async fn set_subnet(tx: &mut crate::db::Tx, old: &Subnet, new: &NewSubnet) -> Result<(), Error> {
+    let (start, end) = new.dhcp.clone().unwrap_or_default();
+    sqlx::query(
+        "UPDATE subnets SET gateway = $1, dhcp_start = $2, dhcp_end = $3, snat = $4 WHERE id = $5",
+    )
+    .bind(&new.gateway)
+    .bind(start)
+    .bind(end)
+    .bind(i64::from(new.snat))
+    .bind(old.id.to_string())
+    .execute(&mut **tx)
+    .await
+    .map_err(db_error)?;
+    Ok(())
+}
+
+/// A subnet left out.
+async fn drop_subnet(tx: &mut crate::db::Tx, old: &Subnet) -> Result<(), Error> {
+    sqlx::query("DELETE FROM subnets WHERE id = $1")
+        .bind(old.id.to_string())
+        .execute(&mut **tx)
+        .await
+        .map_err(db_error)?;
+    Ok(())
 }
 
 /// No address a guest holds becomes the gateway or falls in the DHCP range.

@@ -364,15 +364,37 @@ impl DataStore {
             .await?;
         let text = serde_json::to_string(rules).map_err(Error::internal)?;
         let mut tx = self.begin().await?;
+        sqlx::query("UPDATE security_groups SET rules = $1, description = $2 WHERE id = $3")
+            .bind(&text)
+            .bind(description)
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        let op = self
+            .begin_on(&mut tx, &g, SecurityGroupState::Updating, op)
+            .await?;
+        tx.commit().await?;
+        Ok((self.security_group_get(id).await?, op))
+    }
+
+    /// Moves a settled (ready or failed) group to `to` and records the operation, in `tx`; a
+    /// group under way is refused.
+    async fn begin_on(
+        &self,
+        tx: &mut crate::db::Tx,
+        g: &SecurityGroup,
+        to: SecurityGroupState,
+        op: &NewOperation,
+    ) -> Result<Operation, Error> {
         let moved = sqlx::query(
-            "UPDATE security_groups SET rules = $1, description = $2, state = 'updating', \
-             error = '', updated_at = $3 WHERE id = $4 AND state IN ('ready', 'failed')",
+            "UPDATE security_groups SET state = $1, error = '', updated_at = $2 \
+             WHERE id = $3 AND state IN ('ready', 'failed')",
         )
-        .bind(&text)
-        .bind(description)
+        .bind(to.as_str())
         .bind(self.now_ms())
-        .bind(id.to_string())
-        .execute(&mut *tx)
+        .bind(g.id.to_string())
+        .execute(&mut **tx)
         .await
         .map_err(db_error)?;
         if moved.rows_affected() == 0 {
@@ -382,17 +404,14 @@ impl DataStore {
                 g.state.as_str()
             )));
         }
-        let op = self
-            .insert_operation(
-                &mut tx,
-                op,
-                Subject::SecurityGroup(id),
-                g.tenant_id,
-                g.project_id,
-            )
-            .await?;
-        tx.commit().await?;
-        Ok((self.security_group_get(id).await?, op))
+        self.insert_operation(
+            tx,
+            op,
+            Subject::SecurityGroup(g.id),
+            g.tenant_id,
+            g.project_id,
+        )
+        .await
     }
 
     /// Sets a group's state and error.
@@ -471,30 +490,8 @@ impl DataStore {
                 naming.join(", ")
             )));
         }
-        let moved = sqlx::query(
-            "UPDATE security_groups SET state = 'deleting', error = '', updated_at = $1 \
-             WHERE id = $2 AND state IN ('ready', 'failed')",
-        )
-        .bind(self.now_ms())
-        .bind(id.to_string())
-        .execute(&mut *tx)
-        .await
-        .map_err(db_error)?;
-        if moved.rows_affected() == 0 {
-            return Err(Error::Conflict(format!(
-                "security group '{}' is {}; try again when it is ready",
-                g.name,
-                g.state.as_str()
-            )));
-        }
         let op = self
-            .insert_operation(
-                &mut tx,
-                op,
-                Subject::SecurityGroup(id),
-                g.tenant_id,
-                g.project_id,
-            )
+            .begin_on(&mut tx, &g, SecurityGroupState::Deleting, op)
             .await?;
         tx.commit().await?;
         Ok(op)
