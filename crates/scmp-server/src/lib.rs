@@ -30,6 +30,7 @@ mod placement;
 mod policy_cache;
 pub mod secrets;
 mod signals;
+mod site_bringup;
 mod site_chains;
 mod site_link_plan;
 mod site_link_sync;

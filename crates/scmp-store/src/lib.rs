@@ -48,6 +48,7 @@ mod sg_rules;
 mod site_audit;
 mod site_guests;
 mod site_links;
+mod site_networks;
 mod sites;
 mod sqlite;
 mod sso;

@@ -168,6 +168,10 @@ impl AppState {
         if let Err(e) = crate::inventory::sync_cluster(self, &c).await {
             tracing::warn!(cluster = %c.name, error = %e.chain(), "first inventory sync failed");
         }
+        // The site's tenant networks and security groups, as its other clusters have them.
+        if let Err(e) = crate::site_bringup::bring_up(self, &c).await {
+            tracing::warn!(cluster = %c.name, error = %e.chain(), "site networks not brought up");
+        }
         self.placer.invalidate().await;
         Ok(crate::views::cluster(self.store.cluster_get(c.id).await?))
     }

@@ -7,6 +7,7 @@
 mod address_steps;
 mod firewall_steps;
 mod network_steps;
+pub(crate) use network_steps::sdn_network_of;
 mod steps;
 
 use std::sync::Arc;

@@ -12,7 +12,15 @@ use super::{Run, StepError};
 
 /// The network as its clusters' SDN holds it, with its site's current settings.
 async fn sdn_network(run: &Run<'_>, n: &Network) -> Result<SdnNetwork, StepError> {
-    let site = run.state.store.site_networking(n.site_id).await?;
+    Ok(sdn_network_of(&run.state.store, n).await?)
+}
+
+/// A network as its clusters' SDN holds it, with its site's current settings.
+pub(crate) async fn sdn_network_of(
+    store: &scmp_store::DataStore,
+    n: &Network,
+) -> Result<SdnNetwork, Error> {
+    let site = store.site_networking(n.site_id).await?;
     let text = |s: &str| (!s.is_empty()).then(|| s.to_string());
     let (kind, tag) = match n.zone_type {
         ZoneType::Vlan => (pve_types::api::sdn::ZoneType::Vlan, Some(n.tag as u32)),

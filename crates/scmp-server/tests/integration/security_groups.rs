@@ -268,3 +268,39 @@ async fn another_tenant_cannot_see_or_use_a_group() {
         .await;
     assert_eq!(changed.status, 404, "{}", changed.text);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cluster_added_to_the_site_gets_its_networks_and_groups() {
+    let ctx = TestContext::with_site("security-groups-new-cluster").await;
+    let c = &ctx.admin;
+    let p = acme_web(c, 3).await;
+    let project = p.id.to_string();
+    accepted(
+        c,
+        reqwest::Method::POST,
+        &format!("/projects/{project}/networks"),
+        json!({"name": "front", "site": "fra", "subnets": [{"cidr": "10.90.0.0/24"}]}),
+    )
+    .await;
+    accepted(
+        c,
+        reqwest::Method::POST,
+        &format!("/projects/{project}/security-groups"),
+        json!({"name": "web", "site": "fra",
+               "rules": [{"direction": "in", "protocol": "tcp", "ports": "80", "cidrs": ["192.0.2.0/24"]}]}),
+    )
+    .await;
+    let web = group(c, &project, "web").await;
+    let second = scmp_test_utils::SimSite::start(0.0).await;
+    let _: scmp_api::ClusterView = c
+        .post("/sites/fra/clusters", &second.cluster_create("fra-2"))
+        .await;
+    let sim = second.sim.cluster();
+    assert_eq!(sim.sdn.active.vnets.len(), 1, "{:?}", sim.sdn.active.vnets);
+    let g = &sim.firewall.groups[&web.pve_name];
+    assert_eq!(g.rules.len(), 2, "{:?}", g.rules);
+    assert!(sim
+        .firewall
+        .ipsets
+        .contains_key(&format!("{}-r0", web.pve_name)));
+}
