@@ -251,6 +251,8 @@
  * @typedef {Object} DescriptionUpdate
  * @property {string} description The new description.
  */
+/** Which traffic a security group rule lets through.
+ * @typedef {"in"|"out"} Direction */
 /** A directory's settings (realms of type `ldap` and `ad`).
  * @typedef {Object} DirectorySettings
  * @property {string} base_dn Where users are searched (`ou=people,dc=example,dc=org`).

@@ -411,6 +411,8 @@
  * @property {import('./api-types.js').QuotaBody} quota Quota.
  * @property {import('./api-types.js').TenantId} tenant_id Its tenant.
  */
+/** The protocol a security group rule matches.
+ * @typedef {"any"|"tcp"|"udp"|"icmp"|"icmpv6"} Protocol */
 /** `public_address_attach`.
  * @typedef {Object} PublicAddressAttach
  * @property {string} guest The guest (name or id), of the address's project and site.

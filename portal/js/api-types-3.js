@@ -151,10 +151,10 @@
  * @typedef {Object} SecurityRule
  * @property {(Array<string>|null)} [cidrs] The other side as networks or addresses, all IPv4 or all IPv6 (with neither this nor `group`: any address).
  * @property {(string|null)} [description] What it is for.
- * @property {string} direction `in` (to the group's guests) or `out` (from them).
+ * @property {import('./api-types.js').Direction} direction `in` (to the group's guests) or `out` (from them).
  * @property {(string|null)} [group] The other side as the guests of another security group of the project at the site, by name.
  * @property {(string|null)} [ports] Destination ports, TCP and UDP only: `22`, `80,443`, `8000-8100` (none: all).
- * @property {string} protocol `any`, `tcp`, `udp`, `icmp` or `icmpv6`.
+ * @property {import('./api-types.js').Protocol} protocol `any`, `tcp`, `udp`, `icmp` or `icmpv6`.
  */
 /** `session_create`.
  * @typedef {Object} SessionCreate

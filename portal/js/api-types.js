@@ -46,6 +46,7 @@
 /** @typedef {import('./api-types-1.js').DeliveryAttemptView} DeliveryAttemptView */
 /** @typedef {import('./api-types-1.js').DependentsView} DependentsView */
 /** @typedef {import('./api-types-1.js').DescriptionUpdate} DescriptionUpdate */
+/** @typedef {import('./api-types-1.js').Direction} Direction */
 /** @typedef {import('./api-types-1.js').DirectorySettings} DirectorySettings */
 /** @typedef {import('./api-types-1.js').DriftAction} DriftAction */
 /** @typedef {import('./api-types-1.js').Enforcement} Enforcement */
@@ -149,6 +150,7 @@
 /** @typedef {import('./api-types-2.js').ProjectCreate} ProjectCreate */
 /** @typedef {import('./api-types-2.js').ProjectId} ProjectId */
 /** @typedef {import('./api-types-2.js').ProjectView} ProjectView */
+/** @typedef {import('./api-types-2.js').Protocol} Protocol */
 /** @typedef {import('./api-types-2.js').PublicAddressAttach} PublicAddressAttach */
 /** @typedef {import('./api-types-2.js').PublicAddressCreate} PublicAddressCreate */
 /** @typedef {import('./api-types-2.js').PublicAddressId} PublicAddressId */

@@ -189,10 +189,9 @@ pub async fn remove_firewall(
         .map(|g| g.group)
         .collect();
     for g in groups.iter().filter(|g| existing.contains(*g)) {
+        // PVE deletes an empty group only.
         let count = api.fw_group_rules(g).await?.len();
-        for _ in 0..count {
-            api.fw_group_rule_delete(g, 0).await?;
-        }
+        replace_group_rules(api, g, count, &[]).await?;
         api.fw_group_delete(g).await?;
     }
     let existing: BTreeSet<String> = api.fw_ipsets().await?.into_iter().map(|s| s.name).collect();

@@ -4,7 +4,7 @@
 //! sends anything out.
 
 use scmp_common::time::Time;
-use scmp_common::{Name, ProjectId, SecurityGroupId, SiteId};
+use scmp_common::{Direction, Name, ProjectId, Protocol, SecurityGroupId, SiteId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -13,9 +13,9 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct SecurityRule {
     /// `in` (to the group's guests) or `out` (from them).
-    pub direction: String,
+    pub direction: Direction,
     /// `any`, `tcp`, `udp`, `icmp` or `icmpv6`.
-    pub protocol: String,
+    pub protocol: Protocol,
     /// Destination ports, TCP and UDP only: `22`, `80,443`, `8000-8100` (none: all).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ports: Option<String>,

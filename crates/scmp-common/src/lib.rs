@@ -29,6 +29,7 @@ pub use name::Name;
 pub use random::Random;
 pub use resources::{ResourceDelta, Resources};
 pub use states::{
-    AuditPhase, AuditResult, AuthMethod, ChainState, ClusterState, DriftAction, GuestEventKind,
+    AuditPhase, AuditResult, AuthMethod, ChainState, ClusterState, Direction, DriftAction,
+    GuestEventKind, Protocol,
 };
 pub use target::AuditTarget;

@@ -120,6 +120,44 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// Which traffic a security group rule lets through.
+    Direction {
+        /// To the group's guests.
+        In => "in",
+        /// From the group's guests.
+        Out => "out",
+    }
+}
+
+text_enum! {
+    /// The protocol a security group rule matches.
+    Protocol {
+        /// Any protocol.
+        Any => "any",
+        /// TCP.
+        Tcp => "tcp",
+        /// UDP.
+        Udp => "udp",
+        /// ICMP (IPv4).
+        Icmp => "icmp",
+        /// ICMPv6.
+        Icmpv6 => "icmpv6",
+    }
+}
+
+impl Protocol {
+    /// Its name on Proxmox (none for any).
+    pub fn pve(self) -> Option<&'static str> {
+        (self != Protocol::Any).then(|| self.as_str())
+    }
+
+    /// Whether its rules may name ports.
+    pub fn has_ports(self) -> bool {
+        matches!(self, Protocol::Tcp | Protocol::Udp)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,5 +182,7 @@ mod tests {
         check(AuditResult::ALL, |v| v.as_str());
         check(AuthMethod::ALL, |v| v.as_str());
         check(ChainState::ALL, |v| v.as_str());
+        check(Direction::ALL, |v| v.as_str());
+        check(Protocol::ALL, |v| v.as_str());
     }
 }

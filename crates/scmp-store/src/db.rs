@@ -342,6 +342,17 @@ pub(crate) fn to_i64(field: &str, v: u64) -> Result<i64, Error> {
     })
 }
 
+/// The `name` column of what `sql` (one parameter, `id`) selects, inside a transaction: the
+/// guests that hold a resource, to name them in a refusal.
+pub(crate) async fn names_in(tx: &mut Tx, sql: &str, id: &str) -> Result<Vec<String>, Error> {
+    let rows = sqlx::query(sql)
+        .bind(id)
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(db_error)?;
+    rows.iter().map(|r| get_string(r, "name")).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -640,19 +640,14 @@ impl DataStore {
     ) -> Result<Operation, Error> {
         let n = self.network_get(id).await?;
         let mut tx = self.begin().await?;
-        let rows = sqlx::query(
+        let names = crate::db::names_in(
+            &mut tx,
             "SELECT DISTINCT g.name FROM guest_nics n JOIN guests g ON g.id = n.guest_id \
              WHERE n.network_id = $1 ORDER BY g.name LIMIT 20",
+            &id.to_string(),
         )
-        .bind(id.to_string())
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db_error)?;
-        if !rows.is_empty() {
-            let names: Vec<String> = rows
-                .iter()
-                .map(|r| get_string(r, "name"))
-                .collect::<Result<_, _>>()?;
+        .await?;
+        if !names.is_empty() {
             return Err(Error::Conflict(format!(
                 "network '{}' is in use by guests {}",
                 n.name,

@@ -457,19 +457,14 @@ impl DataStore {
     ) -> Result<Operation, Error> {
         let g = self.security_group_get(id).await?;
         let mut tx = self.begin().await?;
-        let rows = sqlx::query(
+        let names = crate::db::names_in(
+            &mut tx,
             "SELECT g.name FROM guest_security_groups m JOIN guests g ON g.id = m.guest_id \
              WHERE m.group_id = $1 ORDER BY g.name LIMIT 20",
+            &id.to_string(),
         )
-        .bind(id.to_string())
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db_error)?;
-        if !rows.is_empty() {
-            let names: Vec<String> = rows
-                .iter()
-                .map(|r| get_string(r, "name"))
-                .collect::<Result<_, _>>()?;
+        .await?;
+        if !names.is_empty() {
             return Err(Error::Conflict(format!(
                 "security group '{}' is in use by guests {}",
                 g.name,

@@ -3,54 +3,12 @@
 //! Proxmox VE's firewall would take them, so a rule scmp accepts never fails on a cluster.
 
 use ipnet::IpNet;
+pub use scmp_common::{Direction, Protocol};
 use scmp_common::{Error, SecurityGroupId};
 use serde::{Deserialize, Serialize};
 
 /// The most rules a group holds.
 pub const MAX_RULES: usize = 100;
-
-/// Which traffic a rule lets through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Direction {
-    /// To the group's guests.
-    In,
-    /// From the group's guests.
-    Out,
-}
-
-/// The protocol a rule matches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Protocol {
-    /// Any protocol.
-    Any,
-    /// TCP.
-    Tcp,
-    /// UDP.
-    Udp,
-    /// ICMP (IPv4).
-    Icmp,
-    /// ICMPv6.
-    Icmpv6,
-}
-
-impl Protocol {
-    /// Its name on Proxmox (none for any).
-    pub fn pve(self) -> Option<&'static str> {
-        match self {
-            Protocol::Any => None,
-            Protocol::Tcp => Some("tcp"),
-            Protocol::Udp => Some("udp"),
-            Protocol::Icmp => Some("icmp"),
-            Protocol::Icmpv6 => Some("icmpv6"),
-        }
-    }
-
-    fn has_ports(self) -> bool {
-        matches!(self, Protocol::Tcp | Protocol::Udp)
-    }
-}
 
 /// The other side of a rule: where traffic comes from (inbound) or goes to (outbound).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

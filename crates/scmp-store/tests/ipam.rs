@@ -37,6 +37,7 @@ fn op(kind: OperationKind, n: usize) -> NewOperation {
     }
 }
 
+#[derive(Clone)]
 struct Fixture {
     tenant: scmp_common::TenantId,
     project: scmp_common::ProjectId,
@@ -102,6 +103,37 @@ async fn fixture(store: &DataStore) -> Fixture {
     }
 }
 
+/// A small VM of the fixture's project with one NIC on `network`, in `groups`.
+fn guest_on(
+    f: &Fixture,
+    guest: &str,
+    network: scmp_common::NetworkId,
+    groups: Vec<scmp_common::SecurityGroupId>,
+) -> NewGuest {
+    NewGuest {
+        security_groups: groups,
+        project_id: f.project,
+        tenant_id: f.tenant,
+        name: name(guest),
+        kind: GuestKind::Vm,
+        image_id: f.image,
+        vcpus: 1,
+        memory_mib: 512,
+        disk_gib: 10,
+        site: None,
+        ha: false,
+        tags: Vec::new(),
+        cloud_init: Default::default(),
+        network: GuestNetwork::default(),
+        anti_affinity: String::new(),
+        lease: None,
+        nics: vec![NewNic {
+            network_id: network,
+            address: None,
+        }],
+    }
+}
+
 fn new_network(f: &Fixture, n: &str, subnets: Vec<NewSubnet>) -> NewNetwork {
     NewNetwork {
         tenant_id: f.tenant,
@@ -135,31 +167,9 @@ async fn concurrent_admissions_never_share_an_address(store: &DataStore, _url: &
         .unwrap();
     let mut tasks = Vec::new();
     for i in 0..16 {
-        let (store, image, project, tenant, network) =
-            (store.clone(), f.image, f.project, f.tenant, net.id);
+        let (store, f, network) = (store.clone(), f.clone(), net.id);
         tasks.push(tokio::spawn(async move {
-            let new = NewGuest {
-                security_groups: Vec::new(),
-                project_id: project,
-                tenant_id: tenant,
-                name: name(&format!("g{i}")),
-                kind: GuestKind::Vm,
-                image_id: image,
-                vcpus: 1,
-                memory_mib: 512,
-                disk_gib: 10,
-                site: None,
-                ha: false,
-                tags: Vec::new(),
-                cloud_init: Default::default(),
-                network: GuestNetwork::default(),
-                anti_affinity: String::new(),
-                lease: None,
-                nics: vec![NewNic {
-                    network_id: network,
-                    address: None,
-                }],
-            };
+            let new = guest_on(&f, &format!("g{i}"), network, Vec::new());
             store
                 .guest_admit(&new, &op(OperationKind::GuestCreate, i + 1))
                 .await
@@ -199,28 +209,7 @@ async fn concurrent_admissions_never_share_an_address(store: &DataStore, _url: &
     // A released address is handed out again.
     let freed = store.guest_nics(admitted[0]).await.unwrap()[0].address;
     store.guest_remove(admitted[0]).await.unwrap();
-    let new = NewGuest {
-        security_groups: Vec::new(),
-        project_id: f.project,
-        tenant_id: f.tenant,
-        name: name("late"),
-        kind: GuestKind::Vm,
-        image_id: f.image,
-        vcpus: 1,
-        memory_mib: 512,
-        disk_gib: 10,
-        site: None,
-        ha: false,
-        tags: Vec::new(),
-        cloud_init: Default::default(),
-        network: GuestNetwork::default(),
-        anti_affinity: String::new(),
-        lease: None,
-        nics: vec![NewNic {
-            network_id: net.id,
-            address: None,
-        }],
-    };
+    let new = guest_on(&f, "late", net.id, Vec::new());
     let o = store
         .guest_admit(&new, &op(OperationKind::GuestCreate, 99))
         .await
@@ -338,28 +327,7 @@ async fn security_group_members_are_their_guests_addresses(store: &DataStore, _u
         matches!(again, Err(Error::AlreadyExists { .. })),
         "{again:?}"
     );
-    let guest = NewGuest {
-        security_groups: vec![g.id],
-        project_id: f.project,
-        tenant_id: f.tenant,
-        name: name("web1"),
-        kind: GuestKind::Vm,
-        image_id: f.image,
-        vcpus: 1,
-        memory_mib: 512,
-        disk_gib: 10,
-        site: None,
-        ha: false,
-        tags: Vec::new(),
-        cloud_init: Default::default(),
-        network: GuestNetwork::default(),
-        anti_affinity: String::new(),
-        lease: None,
-        nics: vec![NewNic {
-            network_id: net.id,
-            address: None,
-        }],
-    };
+    let guest = guest_on(&f, "web1", net.id, vec![g.id]);
     let gid = store
         .guest_admit(&guest, &op(OperationKind::GuestCreate, 3))
         .await

@@ -149,14 +149,24 @@ impl AppState {
                 })
             }
         };
+        let owner = Resource::Project(g.tenant_id, g.project_id);
+        self.in_project(ctx, kind, key, action, owner, g)
+    }
+
+    /// `found` if the caller may do `action` on `owner` (the project it belongs to).
+    fn in_project<T>(
+        &self,
+        ctx: &OpContext,
+        kind: ResourceKind,
+        key: &str,
+        action: Action,
+        owner: Resource,
+        found: T,
+    ) -> Result<Authorized<T>, Error> {
         self.authz
-            .check(
-                &ctx.actor.principal,
-                action,
-                Resource::Project(g.tenant_id, g.project_id),
-            )
+            .check(&ctx.actor.principal, action, owner)
             .map_err(|d| denied(d, kind, key, action))?;
-        Ok(Authorized(g))
+        Ok(Authorized(found))
     }
 
     /// A network by id, for `action` on its project.
@@ -168,15 +178,9 @@ impl AppState {
     ) -> Result<Authorized<Network>, Error> {
         let kind = ResourceKind::Network;
         let id = key.parse().map_err(|_| not_found(kind, key))?;
-        let n = found(self.store.network_get(id).await, kind, key)?;
-        self.authz
-            .check(
-                &ctx.actor.principal,
-                action,
-                Resource::Project(n.tenant_id, n.project_id),
-            )
-            .map_err(|d| denied(d, kind, key, action))?;
-        Ok(Authorized(n))
+        let found = found(self.store.network_get(id).await, kind, key)?;
+        let owner = Resource::Project(found.tenant_id, found.project_id);
+        self.in_project(ctx, kind, key, action, owner, found)
     }
 
     /// A security group by id, for `action` on its project.
@@ -188,15 +192,9 @@ impl AppState {
     ) -> Result<Authorized<scmp_store::SecurityGroup>, Error> {
         let kind = ResourceKind::SecurityGroup;
         let id = key.parse().map_err(|_| not_found(kind, key))?;
-        let g = found(self.store.security_group_get(id).await, kind, key)?;
-        self.authz
-            .check(
-                &ctx.actor.principal,
-                action,
-                Resource::Project(g.tenant_id, g.project_id),
-            )
-            .map_err(|d| denied(d, kind, key, action))?;
-        Ok(Authorized(g))
+        let found = found(self.store.security_group_get(id).await, kind, key)?;
+        let owner = Resource::Project(found.tenant_id, found.project_id);
+        self.in_project(ctx, kind, key, action, owner, found)
     }
 
     /// A public address by id, for `action` on its project.
@@ -208,15 +206,9 @@ impl AppState {
     ) -> Result<Authorized<scmp_store::PublicAddress>, Error> {
         let kind = ResourceKind::PublicAddress;
         let id = key.parse().map_err(|_| not_found(kind, key))?;
-        let a = found(self.store.public_address_get(id).await, kind, key)?;
-        self.authz
-            .check(
-                &ctx.actor.principal,
-                action,
-                Resource::Project(a.tenant_id, a.project_id),
-            )
-            .map_err(|d| denied(d, kind, key, action))?;
-        Ok(Authorized(a))
+        let found = found(self.store.public_address_get(id).await, kind, key)?;
+        let owner = Resource::Project(found.tenant_id, found.project_id);
+        self.in_project(ctx, kind, key, action, owner, found)
     }
 
     /// An operation by id, for `action` on its guest's project.

@@ -11,47 +11,10 @@ use scmp_api::{
 use scmp_authz::Action;
 use scmp_common::time::from_ms;
 use scmp_common::{AuditTarget, Error, OperationKind, ProjectId, ResourceKind, SecurityGroupId};
-use scmp_store::{
-    Direction, NewOperation, NewSecurityGroup, Protocol, Remote, SecurityGroup, SgRule,
-};
+use scmp_store::{NewOperation, NewSecurityGroup, Remote, SecurityGroup, SgRule};
 
 use super::paging;
 use crate::context::{AppState, OpContext};
-
-fn direction(i: usize, s: &str) -> Result<Direction, Error> {
-    match s {
-        "in" => Ok(Direction::In),
-        "out" => Ok(Direction::Out),
-        _ => Err(Error::invalid(format!("rules[{i}].direction"), "in or out")),
-    }
-}
-
-fn protocol(i: usize, s: &str) -> Result<Protocol, Error> {
-    Ok(match s {
-        "any" => Protocol::Any,
-        "tcp" => Protocol::Tcp,
-        "udp" => Protocol::Udp,
-        "icmp" => Protocol::Icmp,
-        "icmpv6" => Protocol::Icmpv6,
-        _ => {
-            return Err(Error::invalid(
-                format!("rules[{i}].protocol"),
-                "any, tcp, udp, icmp or icmpv6",
-            ))
-        }
-    })
-}
-
-fn direction_name(d: Direction) -> &'static str {
-    match d {
-        Direction::In => "in",
-        Direction::Out => "out",
-    }
-}
-
-fn protocol_name(p: Protocol) -> &'static str {
-    p.pve().unwrap_or("any")
-}
 
 impl AppState {
     /// The API's rules as the store keeps them: other groups named by name in the project,
@@ -88,8 +51,8 @@ impl AppState {
                 (None, None) => Remote::Any,
             };
             out.push(SgRule {
-                direction: direction(i, &r.direction)?,
-                protocol: protocol(i, &r.protocol)?,
+                direction: r.direction,
+                protocol: r.protocol,
                 ports: r.ports,
                 remote,
                 description: r.description.unwrap_or_default(),
@@ -117,8 +80,8 @@ impl AppState {
                     Remote::Group(id) => (None, names.get(id).cloned()),
                 };
                 SecurityRule {
-                    direction: direction_name(r.direction).into(),
-                    protocol: protocol_name(r.protocol).into(),
+                    direction: r.direction,
+                    protocol: r.protocol,
                     ports: r.ports.clone(),
                     cidrs,
                     group,

@@ -97,9 +97,10 @@ pub fn parse_rule(text: &str) -> anyhow::Result<SecurityRule> {
     let (Some(direction), Some(protocol)) = (words.next(), words.next()) else {
         anyhow::bail!("--rule '{text}': give DIRECTION PROTOCOL [PORTS] [cidr=...|group=...]");
     };
+    let bad = |what: &str, e: String| anyhow::anyhow!("--rule '{text}': {what}: {e}");
     let mut rule = SecurityRule {
-        direction: direction.into(),
-        protocol: protocol.into(),
+        direction: direction.parse().map_err(|e| bad("direction", e))?,
+        protocol: protocol.parse().map_err(|e| bad("protocol", e))?,
         ports: None,
         cidrs: None,
         group: None,
@@ -225,13 +226,17 @@ mod tests {
     #[test]
     fn rules_read_as_written() {
         let r = parse_rule("in tcp 443 cidr=0.0.0.0/0,10.0.0.0/8").unwrap();
-        assert_eq!((r.direction.as_str(), r.protocol.as_str()), ("in", "tcp"));
+        assert_eq!(
+            (r.direction, r.protocol),
+            (scmp_common::Direction::In, scmp_common::Protocol::Tcp)
+        );
         assert_eq!(r.ports.as_deref(), Some("443"));
         assert_eq!(r.cidrs.unwrap(), vec!["0.0.0.0/0", "10.0.0.0/8"]);
         let r = parse_rule("in tcp group=web 5432").unwrap();
         assert_eq!(r.group.as_deref(), Some("web"));
         assert_eq!(r.ports.as_deref(), Some("5432"));
         assert!(parse_rule("in").is_err());
+        assert!(parse_rule("up tcp").is_err());
         assert!(parse_rule("in tcp 22 80").is_err());
     }
 }
