@@ -20,5 +20,5 @@ mod simulator;
 mod tls;
 
 pub use clock::{Clock, SimTime};
-pub use model::{Cluster, Faults, NodeSpec, RunState};
+pub use model::{Cluster, Faults, NodeSpec, Release, RunState};
 pub use simulator::{write_private, ClockMode, SimConfig, SimError, Simulator};

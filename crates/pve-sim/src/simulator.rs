@@ -41,6 +41,8 @@ pub struct SimConfig {
     pub clock: ClockMode,
     /// Where state is saved and loaded from (a demo survives restarts).
     pub state_file: Option<PathBuf>,
+    /// The Proxmox VE release presented.
+    pub release: crate::model::Release,
 }
 
 impl Default for SimConfig {
@@ -54,6 +56,7 @@ impl Default for SimConfig {
             seed: 1,
             clock: ClockMode::Automatic,
             state_file: None,
+            release: crate::model::Release::default(),
         }
     }
 }
@@ -159,6 +162,7 @@ impl Simulator {
         };
         cluster.reseed();
         cluster.time_scale = config.time_scale;
+        cluster.release = config.release;
         match config.password {
             Some(p) => auth.root_password = p,
             None if auth.root_password.is_empty() => {

@@ -617,3 +617,67 @@ fn derived_values_are_derived_as_pve_does() {
     );
     assert_eq!(ct["hostname"], "CT151");
 }
+
+/// Recovery follows the placement rules: on PVE 9 a resource kept apart from another is never
+/// recovered to that one's node; on PVE 8 a restricted group keeps it on the group's nodes.
+#[test]
+fn recovery_follows_ha_rules_and_groups() {
+    let nine = Simulator::new(SimConfig {
+        time_scale: 1.0,
+        clock: ClockMode::Explicit,
+        password: Some("pw".into()),
+        seed: 42,
+        release: pve_sim::Release::Pve9,
+        ..Default::default()
+    })
+    .unwrap();
+    let eight = sim(1.0);
+    for s in [&nine, &eight] {
+        clone_vm(s, "100", "pve1");
+        clone_vm(s, "101", "pve2");
+        s.advance(Duration::from_secs(60));
+        for id in ["100", "101"] {
+            ok(
+                s,
+                "POST",
+                "/cluster/ha/resources",
+                &[("sid", &format!("vm:{id}"))],
+            );
+        }
+    }
+    ok(
+        &nine,
+        "POST",
+        "/cluster/ha/rules",
+        &[
+            ("rule", "apart"),
+            ("type", "resource-affinity"),
+            ("affinity", "negative"),
+            ("resources", "vm:100,vm:101"),
+        ],
+    );
+    ok(
+        &eight,
+        "POST",
+        "/cluster/ha/groups",
+        &[
+            ("group", "only-pve1"),
+            ("nodes", "pve1"),
+            ("restricted", "1"),
+        ],
+    );
+    ok(
+        &eight,
+        "PUT",
+        "/cluster/ha/resources/vm:101",
+        &[("group", "only-pve1")],
+    );
+    for s in [&nine, &eight] {
+        s.advance(Duration::from_secs(10));
+        assert!(s.node_down("pve2"));
+        s.advance(Duration::from_secs(130));
+    }
+    assert_eq!(guest(&nine, 101)["node"], "pve3", "kept apart from vm:100");
+    assert_eq!(guest(&eight, 101)["node"], "pve1", "bound to its group");
+    assert_eq!(guest(&eight, 101)["status"], "running");
+}

@@ -85,8 +85,9 @@ fn key_of(method: &str, path: &str) -> String {
             "pools" => "{poolid}".to_string(),
             "resources" => "{sid}".to_string(),
             "tasks" => "{upid}".to_string(),
-            "groups" if segs.contains(&"firewall") => "{group}".to_string(),
+            "groups" if segs.contains(&"firewall") || segs.contains(&"ha") => "{group}".to_string(),
             "ipset" => "{name}".to_string(),
+            "rules" if segs.contains(&"ha") => "{rule}".to_string(),
             "rules" => "{pos}".to_string(),
             _ if i >= 2 && segs[i - 2] == "groups" => "{pos}".to_string(),
             _ if i >= 2 && segs[i - 2] == "ipset" => "{cidr}".to_string(),
@@ -346,6 +347,68 @@ fn refusals_use_pve_wording() {
     c.refused("POST", "/pools", &[("poolid", "p3")]);
 
     assert!(c.checked >= 60, "only {} refusals checked", c.checked);
+    assert!(
+        c.failures.is_empty(),
+        "{} of {} refusals:\n{}",
+        c.failures.len(),
+        c.checked,
+        c.failures.join("\n")
+    );
+}
+
+/// PVE 9's HA refusals: groups migrated to rules, rules over unmanaged resources or unknown nodes.
+#[test]
+fn pve_9_ha_refusals_use_pve_wording() {
+    let sim = Simulator::new(SimConfig {
+        time_scale: 0.0,
+        clock: ClockMode::Explicit,
+        password: Some("pw".into()),
+        release: pve_sim::Release::Pve9,
+        ..Default::default()
+    })
+    .unwrap();
+    let mut c = Checker {
+        sim,
+        catalog: catalog(),
+        failures: Vec::new(),
+        checked: 0,
+    };
+    c.ok("POST", "/nodes/pve1/qemu/9000/clone", &[("newid", "100")]);
+    c.ok("POST", "/cluster/ha/resources", &[("sid", "vm:100")]);
+    c.refused("GET", "/cluster/ha/groups", &[]);
+    c.refused("GET", "/cluster/ha/groups/g1", &[]);
+    c.refused(
+        "POST",
+        "/cluster/ha/groups",
+        &[("group", "g1"), ("nodes", "pve1")],
+    );
+    c.refused("PUT", "/cluster/ha/groups/g1", &[("comment", "x")]);
+    c.refused("DELETE", "/cluster/ha/groups/g1", &[]);
+    c.refused(
+        "POST",
+        "/cluster/ha/resources",
+        &[("sid", "vm:9000"), ("group", "g1")],
+    );
+    c.refused("PUT", "/cluster/ha/resources/vm:100", &[("group", "g1")]);
+    let rule = |id: &'static str, resources: &'static str, nodes: &'static str| {
+        [
+            ("rule", id),
+            ("type", "node-affinity"),
+            ("resources", resources),
+            ("nodes", nodes),
+        ]
+    };
+    c.refused("POST", "/cluster/ha/rules", &rule("r1", "vm:101", "pve1"));
+    c.refused("POST", "/cluster/ha/rules", &rule("r1", "vm:100", "pve7"));
+    c.ok("POST", "/cluster/ha/rules", &rule("r1", "vm:100", "pve1"));
+    c.refused("POST", "/cluster/ha/rules", &rule("r1", "vm:100", "pve2"));
+    c.refused("GET", "/cluster/ha/rules/r9", &[]);
+    c.refused(
+        "PUT",
+        "/cluster/ha/rules/r9",
+        &[("type", "node-affinity"), ("comment", "x")],
+    );
+    assert!(c.checked >= 12, "only {} refusals checked", c.checked);
     assert!(
         c.failures.is_empty(),
         "{} of {} refusals:\n{}",

@@ -1,15 +1,16 @@
 //! The simulator against the official schemas: every parameter it verifies is declared exactly as in
-//! PVE 8.4 (type, optionality, range, enumeration), every endpoint it serves exists in PVE 8.4 and 9.1,
-//! and every answer it gives has the shape the schema declares for that endpoint.
+//! PVE 8.4 (type, optionality, range, enumeration), or as in 9.1 for what 9.1 serves beyond 8.4 or
+//! declares differently; every endpoint it serves exists in PVE 8.4 and 9.1 (9.1's own ones in
+//! 9.1), and every answer it gives has the shape the schema declares for that endpoint.
 #![allow(clippy::unwrap_used)] // A test or a bench may unwrap: a panic fails it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use pve_sim::api::{dispatch, served_endpoints};
+use pve_sim::api::{dispatch, routed_endpoints, served_endpoints, served_endpoints_of};
 use pve_sim::auth::{AuthState, Caller};
-use pve_sim::params::{specs, ParamType};
-use pve_sim::{Cluster, NodeSpec};
+use pve_sim::params::{specs, specs_9, EndpointSpec, ParamType};
+use pve_sim::{Cluster, NodeSpec, Release};
 use serde_json::Value;
 
 fn schema(version: &str) -> BTreeMap<String, Value> {
@@ -107,9 +108,18 @@ fn type_matches(ty: &ParamType, decl: &Value) -> Result<(), String> {
 
 #[test]
 fn parameters_are_declared_as_in_pve_8_4() {
-    let schema = schema("8.4.0");
+    check_declarations("8.4.0", specs());
+}
+
+#[test]
+fn parameters_new_or_changed_in_pve_9_are_declared_as_in_pve_9_1() {
+    check_declarations("9.1", specs_9());
+}
+
+fn check_declarations(version: &str, specs: &std::collections::HashMap<String, EndpointSpec>) {
+    let schema = schema(version);
     let mut failures = Vec::new();
-    for (key, spec) in specs() {
+    for (key, spec) in specs {
         let Some(method) = schema.get(key) else {
             failures.push(format!("{key}: not in the schema"));
             continue;
@@ -153,25 +163,41 @@ fn parameters_are_declared_as_in_pve_8_4() {
 
 #[test]
 fn served_endpoints_exist_in_both_schemas_and_have_parameters() {
-    let served: BTreeSet<String> = served_endpoints().into_iter().collect();
-    let declared: BTreeSet<String> = specs().keys().cloned().collect();
+    let routed: BTreeSet<String> = routed_endpoints().into_iter().collect();
+    let declared: BTreeSet<String> = specs().keys().chain(specs_9().keys()).cloned().collect();
     assert_eq!(
-        served, declared,
+        routed, declared,
         "every route needs its parameter declaration and vice versa"
     );
+    let served: BTreeSet<String> = served_endpoints().into_iter().collect();
     for version in ["8.4.0", "9.1"] {
         let schema = schema(version);
         let missing: Vec<_> = served.iter().filter(|k| !schema.contains_key(*k)).collect();
         assert!(missing.is_empty(), "{version}: {missing:?}");
     }
+    let schema = schema("9.1");
+    let missing: Vec<_> = served_endpoints_of(Release::Pve9)
+        .into_iter()
+        .filter(|k| !schema.contains_key(k))
+        .collect();
+    assert!(missing.is_empty(), "9.1: {missing:?}");
 }
 
-/// A path served at all is served with every method PVE 8.4 defines on it: a client that finds the
-/// path must find its other methods too (not a 501).
+/// A path served at all is served with every method the release defines on it: a client that finds
+/// the path must find its other methods too (not a 501).
 #[test]
 fn served_paths_have_every_method_of_pve_8_4() {
-    let schema = schema("8.4.0");
-    let served: BTreeSet<String> = served_endpoints().into_iter().collect();
+    every_method_of("8.4.0", Release::Pve8);
+}
+
+#[test]
+fn served_paths_have_every_method_of_pve_9_1() {
+    every_method_of("9.1", Release::Pve9);
+}
+
+fn every_method_of(version: &str, release: Release) {
+    let schema = schema(version);
+    let served: BTreeSet<String> = served_endpoints_of(release).into_iter().collect();
     let paths: BTreeSet<&str> = served
         .iter()
         .filter_map(|k| k.split_once(' ').map(|(_, p)| p))
@@ -263,9 +289,15 @@ struct Harness {
 
 impl Harness {
     fn new() -> Self {
+        Self::of(Release::Pve8)
+    }
+
+    fn of(release: Release) -> Self {
         let now = 1_749_549_744.0;
+        let mut cluster = Cluster::new("edge", 3, NodeSpec::default(), 7, now, 0.0);
+        cluster.release = release;
         Self {
-            cluster: Cluster::new("edge", 3, NodeSpec::default(), 7, now, 0.0),
+            cluster,
             auth: AuthState {
                 root_password: "pw".into(),
                 token_secret: "s".into(),
@@ -315,6 +347,7 @@ fn template_of(method: &str, path: &str) -> String {
             "resources" => "{sid}",
             "groups" if segs.contains(&"ha") || segs.contains(&"firewall") => "{group}",
             "ipset" => "{name}",
+            "rules" if segs.contains(&"ha") => "{rule}",
             "rules" => "{pos}",
             _ if i >= 2 && segs[i - 2] == "groups" && segs.contains(&"firewall") => "{pos}",
             _ if i >= 2 && segs[i - 2] == "ipset" => "{cidr}",
@@ -899,4 +932,168 @@ fn answers_have_the_schema_shapes() {
         missing.is_empty(),
         "served endpoints without a shape check: {missing:?}"
     );
+}
+
+/// What PVE 9.1 serves beyond 8.4 (HA rules, resources with `failback` and `purge`) answers in 9.1's
+/// shapes, and PVE 9's refusals: groups migrated to rules, infeasible rules.
+#[test]
+fn answers_of_pve_9_have_the_schema_shapes() {
+    let schema = schema("9.1");
+    let mut h = Harness::of(Release::Pve9);
+    let mut covered = BTreeSet::new();
+    let mut failures = Vec::new();
+    let mut run = |h: &mut Harness, method: &str, path: &str, params: &[(&str, &str)]| -> Value {
+        let v = h
+            .call(method, path, params)
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let key = template_of(method, path);
+        let decl = schema
+            .get(&key)
+            .unwrap_or_else(|| panic!("{key} not in schema"));
+        check_shape(&key, &decl["returns"], &v, &mut failures);
+        covered.insert(key);
+        v
+    };
+    for vmid in ["102", "103"] {
+        run(
+            &mut h,
+            "POST",
+            "/nodes/pve2/qemu",
+            &[("vmid", vmid), ("memory", "1024"), ("scsi0", "ceph-vm:4")],
+        );
+        let sid = format!("vm:{vmid}");
+        run(
+            &mut h,
+            "POST",
+            "/cluster/ha/resources",
+            &[("sid", &sid), ("failback", "0")],
+        );
+    }
+    run(
+        &mut h,
+        "PUT",
+        "/cluster/ha/resources/vm:103",
+        &[("failback", "1")],
+    );
+    run(
+        &mut h,
+        "POST",
+        "/cluster/ha/rules",
+        &[
+            ("rule", "prefer-pve1"),
+            ("type", "node-affinity"),
+            ("resources", "vm:102"),
+            ("nodes", "pve1,pve2"),
+        ],
+    );
+    run(
+        &mut h,
+        "POST",
+        "/cluster/ha/rules",
+        &[
+            ("rule", "apart"),
+            ("type", "resource-affinity"),
+            ("resources", "vm:102,vm:103"),
+            ("affinity", "negative"),
+        ],
+    );
+    let rules = run(&mut h, "GET", "/cluster/ha/rules", &[]);
+    assert_eq!(rules.as_array().unwrap().len(), 2, "{rules}");
+    let rule = run(&mut h, "GET", "/cluster/ha/rules/apart", &[]);
+    run(
+        &mut h,
+        "PUT",
+        "/cluster/ha/rules/apart",
+        &[
+            ("type", "resource-affinity"),
+            ("comment", "kept apart"),
+            ("digest", rule["digest"].as_str().unwrap()),
+        ],
+    );
+    // A resource in two node affinity rules is infeasible, blamed on the resources.
+    let e = h
+        .call(
+            "POST",
+            "/cluster/ha/rules",
+            &[
+                ("rule", "again"),
+                ("type", "node-affinity"),
+                ("resources", "vm:102"),
+                ("nodes", "pve3"),
+            ],
+        )
+        .unwrap_err();
+    assert!(e.contains("Rule 'again' is invalid"), "{e}");
+    assert!(
+        e.contains("already used in another node affinity rule"),
+        "{e}"
+    );
+    // Rules with priorities cannot hold resources kept apart.
+    let e = h
+        .call(
+            "PUT",
+            "/cluster/ha/rules/prefer-pve1",
+            &[("type", "node-affinity"), ("nodes", "pve1:2,pve2:1")],
+        )
+        .unwrap_err();
+    assert!(e.contains("multiple priorities"), "{e}");
+    let e = h
+        .call(
+            "POST",
+            "/cluster/ha/groups",
+            &[("group", "g"), ("nodes", "pve1")],
+        )
+        .unwrap_err();
+    assert!(e.contains("ha groups have been migrated to rules"), "{e}");
+    // Deleting a resource purges it from the rules; a rule left without resources goes.
+    run(
+        &mut h,
+        "DELETE",
+        "/cluster/ha/resources/vm:102",
+        &[("purge", "1")],
+    );
+    let rules = run(&mut h, "GET", "/cluster/ha/rules", &[]);
+    let ids: Vec<&str> = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["apart"], "{rules}");
+    run(&mut h, "DELETE", "/cluster/ha/rules/apart", &[]);
+    run(
+        &mut h,
+        "POST",
+        "/nodes/pve2/lxc",
+        &[
+            ("vmid", "104"),
+            ("hostname", "ct4"),
+            (
+                "ostemplate",
+                "local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst",
+            ),
+            ("rootfs", "ceph-vm:8"),
+        ],
+    );
+    let pre = run(&mut h, "GET", "/nodes/pve2/lxc/104/migrate", &[]);
+    assert_eq!(
+        pre["allowed-nodes"],
+        serde_json::json!(["pve1", "pve3"]),
+        "{pre}"
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let only_9: BTreeSet<String> = specs_9().keys().cloned().collect();
+    let missing: Vec<_> = only_9.difference(&covered).collect();
+    assert!(
+        missing.is_empty(),
+        "9.1 endpoints without a shape check: {missing:?}"
+    );
+}
+
+/// A PVE 8.4 cluster has no HA rules: the endpoint is not there, as on a real 8.4 node.
+#[test]
+fn pve_8_has_no_ha_rules() {
+    let mut h = Harness::new();
+    let e = h.call("GET", "/cluster/ha/rules", &[]).unwrap_err();
+    assert!(e.contains("not implemented"), "{e}");
 }

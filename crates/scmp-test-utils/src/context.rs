@@ -36,6 +36,7 @@ pub struct TestContextBuilder {
     clock: Option<SharedClock>,
     workers: Option<usize>,
     agent_link: scmp_server::LinkSettings,
+    release: pve_sim::Release,
 }
 
 impl TestContextBuilder {
@@ -69,6 +70,12 @@ impl TestContextBuilder {
     /// The simulators' time scale (0: tasks end at once, the default).
     pub fn time_scale(mut self, t: f64) -> Self {
         self.time_scale = t;
+        self
+    }
+
+    /// The Proxmox VE release the simulated sites present (8.4 by default).
+    pub fn pve_release(mut self, release: pve_sim::Release) -> Self {
+        self.release = release;
         self
     }
 
@@ -148,7 +155,8 @@ impl TestContextBuilder {
             } else {
                 format!("site{}", i + 1)
             };
-            ctx.add_site(&name, "DE", self.time_scale).await;
+            ctx.add_site_release(&name, "DE", self.time_scale, self.release)
+                .await;
         }
         Some(ctx)
     }
@@ -192,6 +200,7 @@ impl TestContext {
             clock: None,
             workers: None,
             agent_link: Default::default(),
+            release: pve_sim::Release::default(),
         }
     }
 
@@ -208,7 +217,19 @@ impl TestContext {
     /// Starts a simulator and registers it: a site `name` in `country` with the cluster
     /// `name-1`.
     pub async fn add_site(&mut self, name: &str, country: &str, time_scale: f64) -> &SimSite {
-        let site = SimSite::start(time_scale).await;
+        self.add_site_release(name, country, time_scale, pve_sim::Release::default())
+            .await
+    }
+
+    /// As [`TestContext::add_site`], the simulator presenting Proxmox VE `release`.
+    pub async fn add_site_release(
+        &mut self,
+        name: &str,
+        country: &str,
+        time_scale: f64,
+        release: pve_sim::Release,
+    ) -> &SimSite {
+        let site = SimSite::start_release(time_scale, release).await;
         let body = SiteCreate {
             name: name.parse().unwrap(),
             country: country.parse().unwrap(),

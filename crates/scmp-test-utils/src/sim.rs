@@ -16,8 +16,14 @@ pub struct SimSite {
 impl SimSite {
     /// A simulator whose tasks take their usual time times `time_scale` (0: at once).
     pub async fn start(time_scale: f64) -> SimSite {
+        Self::start_release(time_scale, pve_sim::Release::default()).await
+    }
+
+    /// A simulator presenting Proxmox VE `release`.
+    pub async fn start_release(time_scale: f64, release: pve_sim::Release) -> SimSite {
         let sim = pve_sim::Simulator::new(pve_sim::SimConfig {
             time_scale,
+            release,
             ..Default::default()
         })
         .unwrap();

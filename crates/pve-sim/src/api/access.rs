@@ -6,16 +6,10 @@ use super::Request;
 use crate::error::ApiError;
 use crate::model::Cluster;
 
-/// The PVE release the simulator presents.
-pub const PVE_VERSION: &str = "8.4.14";
-/// Its point release.
-pub const PVE_RELEASE: &str = "8.4";
-/// Its pve-manager git revision.
-pub const PVE_REPOID: &str = "b502d23c55afcba1";
-
-/// `GET /version` (and `/nodes/{node}/version`).
-pub fn version(_: &mut Cluster, _: &Request) -> Result<Value, ApiError> {
-    Ok(json!({"version": PVE_VERSION, "release": PVE_RELEASE, "repoid": PVE_REPOID}))
+/// `GET /version` (and `/nodes/{node}/version`): the cluster's release.
+pub fn version(c: &mut Cluster, _: &Request) -> Result<Value, ApiError> {
+    let r = c.release;
+    Ok(json!({"version": r.version(), "release": r.release(), "repoid": r.repoid()}))
 }
 
 /// `POST /access/ticket`.

@@ -1,5 +1,6 @@
 //! Read-only views of one guest that tools walk: the directory indexes of a guest and of one of its
-//! snapshots, and a VM's migration preconditions (`GET .../qemu/{vmid}/migrate`).
+//! snapshots, and a guest's migration preconditions (`GET .../{qemu,lxc}/{vmid}/migrate`, the
+//! container's since PVE 9).
 
 use serde_json::{json, Map, Value};
 
@@ -79,6 +80,9 @@ pub fn snapshot_index(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
 /// online ones that have its storages), and its local disks and resources (none: its disks are on
 /// shared storage unless they are on a node's own).
 pub fn migrate_preconditions(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
+    if r.kind() == GuestKind::Lxc {
+        return ct_migrate_preconditions(c, r);
+    }
     let g = guest(c, r)?;
     let online = c.online_set();
     let mut allowed = Vec::new();
@@ -119,4 +123,52 @@ pub fn migrate_preconditions(c: &mut Cluster, r: &Request) -> Result<Value, ApiE
         "mapped-resources": [],
         "mapped-resource-info": {},
     }))
+}
+
+/// A container's preconditions (PVE 9): the online nodes it may go to, and the nodes its HA
+/// resource may not go to because a resource it is kept apart from runs there.
+fn ct_migrate_preconditions(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
+    let g = guest(c, r)?;
+    if let Some(target) = r.get("target") {
+        if c.node(target).is_none() {
+            return Err(ApiError::fail(format!("no such cluster node '{target}'")));
+        }
+    }
+    let sid = format!("ct:{}", g.vmid);
+    let online = c.online_set();
+    let mut blocking: Vec<Value> = Vec::new();
+    let mut blocked = std::collections::BTreeSet::new();
+    for rule in c
+        .ha_rules
+        .values()
+        .filter(|x| !x.disable && x.resources.contains(&sid))
+    {
+        if rule.kind != (crate::model::HaRuleKind::ResourceAffinity { positive: false }) {
+            continue;
+        }
+        for other in rule.resources.iter().filter(|s| **s != sid) {
+            let node =
+                c.ha.get(other)
+                    .and_then(|h| c.guests.get(&h.vmid))
+                    .map(|o| o.node.clone());
+            if let Some(node) = node {
+                blocked.insert(node);
+                blocking.push(json!({"sid": other, "cause": "resource-affinity"}));
+            }
+        }
+    }
+    let allowed: Vec<&String> = c
+        .nodes
+        .iter()
+        .map(|n| &n.name)
+        .filter(|n| **n != g.node && online.contains(*n) && !blocked.contains(*n))
+        .collect();
+    let mut out = json!({
+        "running": u8::from(g.state != RunState::Stopped),
+        "allowed-nodes": allowed,
+    });
+    if !blocking.is_empty() {
+        out["not-allowed-nodes"] = json!({ "blocking-ha-resources": blocking });
+    }
+    Ok(out)
 }

@@ -76,6 +76,11 @@ pub fn create(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
             return Err(ApiError::fail("types does not match"));
         }
     }
+    if r.get("group").is_some() && c.release.has_ha_rules() {
+        return Err(ApiError::fail(
+            "invalid parameter 'group': ha groups have been migrated to rules",
+        ));
+    }
     if c.ha.contains_key(&sid) {
         return Err(ApiError::fail(format!(
             "resource ID '{sid}' already defined"
@@ -138,6 +143,11 @@ pub fn update(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     let now = r.now;
     let vmid = h.vmid;
     if let Some(group) = r.get("group") {
+        if c.release.has_ha_rules() {
+            return Err(ApiError::fail(
+                "invalid parameter 'group': ha groups have been migrated to rules",
+            ));
+        }
         if !c.ha_groups.contains_key(group) {
             return Err(ApiError::fail(format!("HA group '{group}' does not exist")));
         }
@@ -194,6 +204,10 @@ pub fn delete(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         return Err(ApiError::fail(format!(
             "cannot delete service '{sid}', not HA managed!"
         )));
+    }
+    // PVE 9 takes the resource out of its rules unless asked not to (`purge=0`).
+    if c.release.has_ha_rules() && r.get("purge").is_none_or(|_| r.flag("purge")) {
+        super::ha_rules::purge_resource(c, &sid);
     }
     c.config_version += 1;
     Ok(Value::Null)
@@ -295,8 +309,19 @@ fn check_group_nodes(c: &Cluster, nodes: &str) -> Result<String, ApiError> {
     Ok(out.join(","))
 }
 
+/// On PVE 9 the groups have been migrated to rules: every group call is refused.
+fn groups_migrated(c: &Cluster, what: &str) -> Result<(), ApiError> {
+    if c.release.has_ha_rules() {
+        return Err(ApiError::fail(format!(
+            "cannot {what}: ha groups have been migrated to rules"
+        )));
+    }
+    Ok(())
+}
+
 /// `GET /cluster/ha/groups`.
 pub fn group_list(c: &mut Cluster, _: &Request) -> Result<Value, ApiError> {
+    groups_migrated(c, "index groups")?;
     Ok(Value::Array(
         c.ha_groups.values().map(render_group).collect(),
     ))
@@ -304,6 +329,7 @@ pub fn group_list(c: &mut Cluster, _: &Request) -> Result<Value, ApiError> {
 
 /// `POST /cluster/ha/groups`.
 pub fn group_create(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
+    groups_migrated(c, "create group")?;
     let id = r.req("group").to_string();
     if c.ha_groups.contains_key(&id) {
         return Err(ApiError::fail(format!(
@@ -331,6 +357,7 @@ fn group_missing(id: &str) -> ApiError {
 
 /// `GET /cluster/ha/groups/{group}`.
 pub fn group_get(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
+    groups_migrated(c, "read group")?;
     let id = r.req("group");
     c.ha_groups
         .get(id)
@@ -341,6 +368,7 @@ pub fn group_get(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
 /// `PUT /cluster/ha/groups/{group}`: changes what is given, removes what `delete` names, refused
 /// when `digest` is stale.
 pub fn group_update(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
+    groups_migrated(c, "update group")?;
     let id = r.req("group").to_string();
     let nodes = r
         .get("nodes")
@@ -382,6 +410,7 @@ pub fn group_update(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
 
 /// `DELETE /cluster/ha/groups/{group}`: refused while a resource uses it.
 pub fn group_delete(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
+    groups_migrated(c, "delete group")?;
     let id = r.req("group");
     if !c.ha_groups.contains_key(id) {
         return Err(group_missing(id));

@@ -8,6 +8,7 @@ mod firewall;
 mod guest_info;
 mod guests;
 mod ha;
+mod ha_rules;
 mod nodes;
 mod pools;
 mod render;
@@ -25,7 +26,7 @@ use serde_json::Value;
 use crate::auth::{AuthState, Caller};
 use crate::clock::SimTime;
 use crate::error::ApiError;
-use crate::model::Cluster;
+use crate::model::{Cluster, Release};
 use crate::params;
 
 /// One call, after authentication and parameter verification.
@@ -165,6 +166,11 @@ fn routes() -> &'static [(&'static str, &'static str, Handler)] {
         ("PUT", "/cluster/ha/resources/{sid}", j!(ha::update)),
         ("DELETE", "/cluster/ha/resources/{sid}", j!(ha::delete)),
         ("GET", "/cluster/ha/status/current", j!(ha::status_current)),
+        ("GET", "/cluster/ha/rules", j!(ha_rules::list)),
+        ("POST", "/cluster/ha/rules", j!(ha_rules::create)),
+        ("GET", "/cluster/ha/rules/{rule}", j!(ha_rules::get)),
+        ("PUT", "/cluster/ha/rules/{rule}", j!(ha_rules::update)),
+        ("DELETE", "/cluster/ha/rules/{rule}", j!(ha_rules::delete)),
         ("GET", "/cluster/firewall/groups", j!(firewall::group_list)),
         (
             "POST",
@@ -410,7 +416,7 @@ fn routes() -> &'static [(&'static str, &'static str, Handler)] {
         ("GET", "/nodes/{node}/{kind}/{vmid}", j!(guest_info::index)),
         (
             "GET",
-            "/nodes/{node}/qemu/{vmid}/migrate",
+            "/nodes/{node}/{kind}/{vmid}/migrate",
             j!(guest_info::migrate_preconditions),
         ),
         (
@@ -522,14 +528,40 @@ fn routes() -> &'static [(&'static str, &'static str, Handler)] {
     ]
 }
 
-/// Every `METHOD /path` the simulator serves, with `{kind}` expanded to `qemu` and `lxc`.
+/// Every `METHOD /path` the simulator serves as `release`, with `{kind}` expanded to `qemu` and `lxc`.
+pub fn served_endpoints_of(release: Release) -> Vec<String> {
+    let mut out = Vec::new();
+    for (m, p, _) in routes() {
+        let keys: Vec<String> = if p.contains("{kind}") {
+            ["qemu", "lxc"]
+                .iter()
+                .map(|k| format!("{m} {}", p.replace("{kind}", k)))
+                .collect()
+        } else {
+            vec![format!("{m} {p}")]
+        };
+        out.extend(
+            keys.into_iter()
+                .filter(|k| params::spec_for(release, k).is_some()),
+        );
+    }
+    out
+}
+
+/// Every `METHOD /path` the simulator serves as PVE 8.4.
 pub fn served_endpoints() -> Vec<String> {
+    served_endpoints_of(Release::Pve8)
+}
+
+/// Every route's `METHOD /path` whatever the release (a route without parameters in any release is
+/// a mistake).
+pub fn routed_endpoints() -> Vec<String> {
     let mut out = Vec::new();
     for (m, p, _) in routes() {
         if p.contains("{kind}") {
             for k in ["qemu", "lxc"] {
                 let key = format!("{m} {}", p.replace("{kind}", k));
-                if params::specs().contains_key(&key) {
+                if params::any_release_serves(&key) {
                     out.push(key);
                 }
             }
@@ -544,7 +576,7 @@ pub fn served_endpoints() -> Vec<String> {
 type RouteMatch = (Handler, String, BTreeMap<String, String>, Option<GuestKind>);
 
 /// Matches a concrete path against the templates.
-fn match_route(method: &str, path: &str) -> Option<RouteMatch> {
+fn match_route(release: Release, method: &str, path: &str) -> Option<RouteMatch> {
     let segs: Vec<&str> = path
         .trim_matches('/')
         .split('/')
@@ -585,7 +617,7 @@ fn match_route(method: &str, path: &str) -> Option<RouteMatch> {
         }
         if ok {
             let key = format!("{method} /{}", concrete.join("/"));
-            if params::specs().contains_key(&key) {
+            if params::spec_for(release, &key).is_some() {
                 return Some((*handler, key, vars, kind));
             }
         }
@@ -622,7 +654,7 @@ pub fn dispatch(
     mut params: BTreeMap<String, String>,
     now: SimTime,
 ) -> Result<Reply, ApiError> {
-    let Some((handler, key, vars, kind)) = match_route(method, path) else {
+    let Some((handler, key, vars, kind)) = match_route(cluster.release, method, path) else {
         return Err(ApiError::new(
             501,
             format!("Method '{method} {path}' not implemented"),
@@ -632,7 +664,7 @@ pub fn dispatch(
     for (k, v) in vars {
         params.insert(k, v);
     }
-    if let Some(spec) = params::specs().get(&key) {
+    if let Some(spec) = params::spec_for(cluster.release, &key) {
         spec.validate(&params).map_err(ApiError::params)?;
     }
     cluster.tick(now);

@@ -41,7 +41,7 @@ pub fn status(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         "uptime": (r.now - n.boot_time).max(0.0) as u64,
         "loadavg": load.iter().map(|l| format!("{l:.2}")).collect::<Vec<_>>(),
         "kversion": "Linux 6.8.12-15-pve #1 SMP PREEMPT_DYNAMIC PMX 6.8.12-15 (2025-09-12T11:02Z)",
-        "pveversion": format!("pve-manager/{}/{}", super::access::PVE_VERSION, super::access::PVE_REPOID),
+        "pveversion": format!("pve-manager/{}/{}", c.release.version(), c.release.repoid()),
         "boot-info": {"mode": "efi", "secureboot": 0},
         "current-kernel": {
             "sysname": "Linux",

@@ -128,7 +128,7 @@ impl Cluster {
                 _ if rebooting => HaServiceState::Freeze,
                 Some(since) if now - since >= RECOVERY_DELAY * scale => {
                     // Fenced: recover on the online node with the most free memory.
-                    let target = self.recovery_target(&quorate, &node);
+                    let target = self.recovery_target(&quorate, &node, &sid);
                     match target {
                         Some(t) => {
                             let wants = res.wants_started();
@@ -178,14 +178,37 @@ impl Cluster {
         }
     }
 
+    /// Where a failed node's service may be recovered: a quorate node other than the failed one
+    /// that its HA rules (PVE 9) or its HA group (PVE 8) allow, the one with the most free memory.
     fn recovery_target(
         &self,
         quorate: &std::collections::BTreeSet<String>,
         from: &str,
+        sid: &str,
     ) -> Option<String> {
+        let candidates: std::collections::BTreeSet<String> = quorate
+            .iter()
+            .filter(|n| n.as_str() != from && self.node_online(n))
+            .cloned()
+            .collect();
+        let allowed = if self.release.has_ha_rules() {
+            let placed = self
+                .ha
+                .values()
+                .filter(|h| h.sid != sid)
+                .filter_map(|h| {
+                    self.guests
+                        .get(&h.vmid)
+                        .map(|g| (h.sid.clone(), g.node.clone()))
+                })
+                .collect();
+            super::ha_rules::allowed_nodes(&self.ha_rules, sid, &candidates, &placed)
+        } else {
+            self.group_allowed(sid, &candidates)
+        };
         self.nodes
             .iter()
-            .filter(|n| n.name != from && quorate.contains(&n.name))
+            .filter(|n| allowed.contains(&n.name))
             .map(|n| {
                 let used: u64 = self
                     .guests
@@ -201,5 +224,40 @@ impl Cluster {
             })
             .max()
             .map(|(_, _, name)| name)
+    }
+
+    /// PVE 8: the highest-priority available nodes of the service's group; any candidate when
+    /// the group is unrestricted and none of its nodes is available.
+    fn group_allowed(
+        &self,
+        sid: &str,
+        candidates: &std::collections::BTreeSet<String>,
+    ) -> std::collections::BTreeSet<String> {
+        let Some(group) = self
+            .ha
+            .get(sid)
+            .and_then(|h| h.group.as_ref())
+            .and_then(|g| self.ha_groups.get(g))
+        else {
+            return candidates.clone();
+        };
+        let members: Vec<(&str, u32)> = group
+            .nodes
+            .split(',')
+            .filter_map(|e| {
+                let (n, p) = e.split_once(':').unwrap_or((e, "0"));
+                Some((n, p.parse().ok()?))
+            })
+            .filter(|(n, _)| candidates.contains(*n))
+            .collect();
+        match members.iter().map(|(_, p)| *p).max() {
+            Some(top) => members
+                .into_iter()
+                .filter(|(_, p)| *p == top)
+                .map(|(n, _)| n.to_string())
+                .collect(),
+            None if group.restricted => Default::default(),
+            None => candidates.clone(),
+        }
     }
 }

@@ -10,8 +10,10 @@ pub mod guest_keys {
 }
 pub mod firewall;
 mod ha;
+pub mod ha_rules;
 mod noise;
 mod pool;
+mod release;
 pub mod sdn;
 mod settings;
 mod task;
@@ -25,8 +27,10 @@ use serde::{Deserialize, Serialize};
 
 pub use guest::{Guest, RunState, SnapshotRec};
 pub use ha::{HaResourceRec, HaServiceState};
+pub use ha_rules::{HaRuleKind, HaRuleRec};
 pub use noise::noise;
 pub use pool::PoolRec;
+pub use release::Release;
 pub use settings::{default_options, HaGroupRec, NodeSettings, ReplicationJob};
 pub use task::{Effect, Task, TaskSpec};
 
@@ -214,6 +218,12 @@ pub struct Cluster {
     /// HA groups by id.
     #[serde(default)]
     pub ha_groups: BTreeMap<String, HaGroupRec>,
+    /// HA rules by id (PVE 9).
+    #[serde(default)]
+    pub ha_rules: BTreeMap<String, HaRuleRec>,
+    /// The release the cluster runs.
+    #[serde(default)]
+    pub release: Release,
     /// Replication jobs by id.
     #[serde(default)]
     pub replication: BTreeMap<String, ReplicationJob>,
@@ -342,6 +352,8 @@ impl Cluster {
             ticket_renewals: 0,
             options: default_options(),
             ha_groups: BTreeMap::new(),
+            ha_rules: BTreeMap::new(),
+            release: Release::default(),
             replication: BTreeMap::new(),
             node_settings: BTreeMap::new(),
             sdn: Default::default(),

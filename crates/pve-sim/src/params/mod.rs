@@ -2,13 +2,16 @@
 //! present, types, ranges, lengths, enumerations and formats checked, errors collected per parameter.
 
 mod spec;
+mod spec9;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 pub use spec::ENDPOINT_PARAMS;
+pub use spec9::PVE9_ENDPOINT_PARAMS;
 
 use crate::model::firewall as fw;
+use crate::model::Release;
 
 /// The type of one parameter.
 #[derive(Debug, Clone, PartialEq)]
@@ -215,25 +218,46 @@ fn parse_params(line: &str) -> Vec<ParamSpec> {
         .collect()
 }
 
-/// Every served endpoint's parameters, by `"METHOD /path"`.
+fn build(lines: &[(&str, &str)]) -> HashMap<String, EndpointSpec> {
+    lines
+        .iter()
+        .map(|(key, line)| {
+            let (method, path) = key.split_once(' ').unwrap_or(("GET", key));
+            (
+                key.to_string(),
+                EndpointSpec {
+                    method: method.to_string(),
+                    path: path.to_string(),
+                    params: parse_params(line),
+                },
+            )
+        })
+        .collect()
+}
+
+/// Every endpoint PVE 8.4 serves here, with its parameters, by `"METHOD /path"`.
 pub fn specs() -> &'static HashMap<String, EndpointSpec> {
     static SPECS: OnceLock<HashMap<String, EndpointSpec>> = OnceLock::new();
-    SPECS.get_or_init(|| {
-        ENDPOINT_PARAMS
-            .iter()
-            .map(|(key, line)| {
-                let (method, path) = key.split_once(' ').unwrap_or(("GET", key));
-                (
-                    key.to_string(),
-                    EndpointSpec {
-                        method: method.to_string(),
-                        path: path.to_string(),
-                        params: parse_params(line),
-                    },
-                )
-            })
-            .collect()
-    })
+    SPECS.get_or_init(|| build(ENDPOINT_PARAMS))
+}
+
+/// What PVE 9.1 serves beyond 8.4 or declares differently, by `"METHOD /path"`.
+pub fn specs_9() -> &'static HashMap<String, EndpointSpec> {
+    static SPECS: OnceLock<HashMap<String, EndpointSpec>> = OnceLock::new();
+    SPECS.get_or_init(|| build(PVE9_ENDPOINT_PARAMS))
+}
+
+/// The parameters of `key` as `release` declares them; none when that release has no such endpoint.
+pub fn spec_for(release: Release, key: &str) -> Option<&'static EndpointSpec> {
+    match release {
+        Release::Pve8 => specs().get(key),
+        Release::Pve9 => specs_9().get(key).or_else(|| specs().get(key)),
+    }
+}
+
+/// Whether any release serves `key`.
+pub fn any_release_serves(key: &str) -> bool {
+    specs().contains_key(key) || specs_9().contains_key(key)
 }
 
 impl EndpointSpec {

@@ -127,7 +127,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
 }
 
 /// One simulated site: a three-host cluster with its state in `dir`, a few unmanaged guests on first
-/// start.
+/// start. Every second site runs Proxmox VE 9.1 (HA rules), the others 8.4 (HA groups), as fleets
+/// part-way through an upgrade do.
 async fn start_site(
     dir: &Path,
     name: &str,
@@ -146,6 +147,11 @@ async fn start_site(
         seed: 1 + index as u64,
         clock: ClockMode::Automatic,
         state_file: Some(state_file),
+        release: if index % 2 == 1 {
+            pve_sim::Release::Pve9
+        } else {
+            pve_sim::Release::Pve8
+        },
     })
     .with_context(|| format!("starting simulated site {name}"))?;
     if fresh {

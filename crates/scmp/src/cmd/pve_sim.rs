@@ -39,6 +39,14 @@ pub struct Args {
     /// Use an explicit clock that moves only through `POST /sim/clock/advance`.
     #[arg(long)]
     explicit_clock: bool,
+    /// The Proxmox VE release presented: `8.4` (HA groups) or `9.1` (HA rules).
+    #[arg(long, default_value = "8.4", value_parser = parse_release)]
+    pve_release: pve_sim::Release,
+}
+
+fn parse_release(s: &str) -> Result<pve_sim::Release, String> {
+    pve_sim::Release::parse(s)
+        .ok_or_else(|| format!("'{s}' is not a simulated release (8.4 or 9.1)"))
 }
 
 /// Runs the simulator until interrupted.
@@ -62,6 +70,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             ClockMode::Automatic
         },
         state_file: args.state_file.clone(),
+        release: args.pve_release,
     })
     .context("starting the simulator")?;
     if let Some(path) = &args.token_file {
