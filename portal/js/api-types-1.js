@@ -203,6 +203,7 @@
  * @property {import('./api-types.js').Time} created_at Created.
  * @property {import('./api-types.js').DriftAction} drift_action What inventory sync does about drift.
  * @property {string} endpoint API endpoint.
+ * @property {(null|import('./api-types.js').HaManagerView)} [ha] The Proxmox HA manager's status (absent until it was read).
  * @property {import('./api-types.js').ClusterHealthView} health Health as inventory sync last saw it.
  * @property {import('./api-types.js').ClusterId} id Id.
  * @property {number} memory_overcommit Memory overcommit.
@@ -326,7 +327,7 @@
  * @property {(number|null)} [vcpus] vCPUs (1..128).
  */
 /** What happened to a guest outside its own operations.
- * @typedef {"drift"|"in_sync"|"repaired"|"adopted"|"moved"|"seen_at_site"|"policy_violation"|"policy_resolved"|"lease_warning"|"lease_extended"|"lease_ended"} GuestEventKind */
+ * @typedef {"drift"|"in_sync"|"repaired"|"adopted"|"moved"|"seen_at_site"|"policy_violation"|"policy_resolved"|"lease_warning"|"lease_extended"|"lease_ended"|"down"|"ha_state"|"recovered"} GuestEventKind */
 /** An event on a guest.
  * @typedef {Object} GuestEventView
  * @property {import('./api-types.js').Time} at When.
@@ -346,7 +347,7 @@
  * @property {Array<string>} security_groups The groups, by name, at the guest's site.
  */
 /** Where a guest is in its life.
- * @typedef {"creating"|"running"|"stopped"|"updating"|"deleting"|"failed"|"missing"} GuestState */
+ * @typedef {"creating"|"running"|"stopped"|"updating"|"deleting"|"failed"|"missing"|"down"} GuestState */
 /** `guest_update`: new sizes (the disk only grows).
  * @typedef {Object} GuestUpdate
  * @property {(number|null)} [disk_gib] Root disk (grow only).
@@ -366,6 +367,7 @@
  * @property {(string|null)} [error] The last failure (absent when there was none).
  * @property {Array<import('./api-types.js').GuestEventView>} [events] Recent events (drift, repairs, adoption), newest first; only in `guest_view`.
  * @property {boolean} ha Managed by Proxmox HA.
+ * @property {(string|null)} [ha_state] Its HA service state as Proxmox reports it (`started`, `stopped`, `fence`, `recovery`, `migrate`, `freeze`, `error`, ...); absent without HA or before it was seen.
  * @property {(string|null)} [host] Its host (absent until placed).
  * @property {import('./api-types.js').GuestId} id Id.
  * @property {import('./api-types.js').ImageId} image_id Catalog image id.
@@ -387,6 +389,18 @@
  * @property {import('./api-types.js').Time} updated_at Last changed.
  * @property {number} vcpus vCPUs.
  * @property {(number|null)} [vmid] Its VMID (absent until it has one).
+ */
+/** The Proxmox HA manager of a cluster.
+ * @typedef {Object} HaManagerView
+ * @property {(string|null)} [master] The master's status (`pve1 (active, ...)`); absent when there is none.
+ * @property {Array<import('./api-types.js').HaNodeView>} nodes Each node's local resource manager.
+ * @property {boolean} quorate Whether the HA stack has quorum.
+ * @property {number} services How many HA resources the cluster has.
+ */
+/** A node's local HA resource manager.
+ * @typedef {Object} HaNodeView
+ * @property {string} node The node.
+ * @property {string} status Its status (`active`, `idle`, `old timestamp - dead?`, `maintenance mode`, ...).
  */
 /** A host of a cluster.
  * @typedef {Object} HostView
@@ -488,15 +502,4 @@
  */
 /** How a directory is spoken to.
  * @typedef {"ldap"|"ldaps"|"ldap+starttls"} LdapMode */
-/** `guest_lease_extend`.
- * @typedef {Object} LeaseExtend
- * @property {number} days Days to add, from its end (or from now, when it has ended): 1 to 365, within the policy's limit.
- */
-/** How long the guests a `lease` policy holds at creation live.
- * @typedef {Object} LeaseRule
- * @property {number} days Days from creation to the end (1 to 365).
- * @property {(number|null)} [grace_days] Days between the end (the guest is stopped) and its decommissioning (at most 90; default 7).
- * @property {(number|null)} [max_days] The longest a lease may last with its extensions, in days from creation (at least `days`, at most 3650; default twice `days`).
- * @property {(number|null)} [warn_days] Days before the end the owners are warned (at most `days`; default 3).
- */
 export {};

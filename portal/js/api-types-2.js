@@ -2,6 +2,17 @@
 // tests/portal/gen-types.mjs (do not edit; run `node tests/portal/gen-types.mjs` after the
 // document changes). Type definitions only: nothing here runs.
 
+/** `guest_lease_extend`.
+ * @typedef {Object} LeaseExtend
+ * @property {number} days Days to add, from its end (or from now, when it has ended): 1 to 365, within the policy's limit.
+ */
+/** How long the guests a `lease` policy holds at creation live.
+ * @typedef {Object} LeaseRule
+ * @property {number} days Days from creation to the end (1 to 365).
+ * @property {(number|null)} [grace_days] Days between the end (the guest is stopped) and its decommissioning (at most 90; default 7).
+ * @property {(number|null)} [max_days] The longest a lease may last with its extensions, in days from creation (at least `days`, at most 3650; default twice `days`).
+ * @property {(number|null)} [warn_days] Days before the end the owners are warned (at most `days`; default 3).
+ */
 /** A guest's lease.
  * @typedef {Object} LeaseView
  * @property {import('./api-types.js').Time} decommission_at When the guest is decommissioned unless the lease is extended.
@@ -488,14 +499,4 @@
  */
 /** RealmId
  * @typedef {string} RealmId */
-/** What a sync changed, or (dry run) would change.
- * @typedef {Object} RealmSyncReport
- * @property {boolean} dry_run Nothing was changed: this is what would be.
- * @property {Array<string>} groups_added Groups made.
- * @property {Array<string>} groups_removed Groups deleted.
- * @property {Array<import('./api-types.js').MembershipView>} memberships_added Memberships added.
- * @property {Array<import('./api-types.js').MembershipView>} memberships_removed Memberships removed.
- * @property {Array<string>} users_added Users made (scmp names).
- * @property {Array<string>} users_removed Users deleted.
- */
 export {};

@@ -2,6 +2,16 @@
 // tests/portal/gen-types.mjs (do not edit; run `node tests/portal/gen-types.mjs` after the
 // document changes). Type definitions only: nothing here runs.
 
+/** What a sync changed, or (dry run) would change.
+ * @typedef {Object} RealmSyncReport
+ * @property {boolean} dry_run Nothing was changed: this is what would be.
+ * @property {Array<string>} groups_added Groups made.
+ * @property {Array<string>} groups_removed Groups deleted.
+ * @property {Array<import('./api-types.js').MembershipView>} memberships_added Memberships added.
+ * @property {Array<import('./api-types.js').MembershipView>} memberships_removed Memberships removed.
+ * @property {Array<string>} users_added Users made (scmp names).
+ * @property {Array<string>} users_removed Users deleted.
+ */
 /** `realm_sync`.
  * @typedef {Object} RealmSyncRequest
  * @property {boolean} [dry_run] Only answer what would change.

@@ -66,6 +66,8 @@
 /** @typedef {import('./api-types-1.js').GuestState} GuestState */
 /** @typedef {import('./api-types-1.js').GuestUpdate} GuestUpdate */
 /** @typedef {import('./api-types-1.js').GuestView} GuestView */
+/** @typedef {import('./api-types-1.js').HaManagerView} HaManagerView */
+/** @typedef {import('./api-types-1.js').HaNodeView} HaNodeView */
 /** @typedef {import('./api-types-1.js').HostView} HostView */
 /** @typedef {import('./api-types-1.js').ImageCreate} ImageCreate */
 /** @typedef {import('./api-types-1.js').ImageId} ImageId */
@@ -82,8 +84,8 @@
 /** @typedef {import('./api-types-1.js').JoinTokenView} JoinTokenView */
 /** @typedef {import('./api-types-1.js').LabelsBody} LabelsBody */
 /** @typedef {import('./api-types-1.js').LdapMode} LdapMode */
-/** @typedef {import('./api-types-1.js').LeaseExtend} LeaseExtend */
-/** @typedef {import('./api-types-1.js').LeaseRule} LeaseRule */
+/** @typedef {import('./api-types-2.js').LeaseExtend} LeaseExtend */
+/** @typedef {import('./api-types-2.js').LeaseRule} LeaseRule */
 /** @typedef {import('./api-types-2.js').LeaseView} LeaseView */
 /** @typedef {import('./api-types-2.js').LinkConfigView} LinkConfigView */
 /** @typedef {import('./api-types-2.js').LinkFile} LinkFile */
@@ -161,7 +163,7 @@
 /** @typedef {import('./api-types-2.js').QuotaBody} QuotaBody */
 /** @typedef {import('./api-types-2.js').RealmCreate} RealmCreate */
 /** @typedef {import('./api-types-2.js').RealmId} RealmId */
-/** @typedef {import('./api-types-2.js').RealmSyncReport} RealmSyncReport */
+/** @typedef {import('./api-types-3.js').RealmSyncReport} RealmSyncReport */
 /** @typedef {import('./api-types-3.js').RealmSyncRequest} RealmSyncRequest */
 /** @typedef {import('./api-types-3.js').RealmTestStep} RealmTestStep */
 /** @typedef {import('./api-types-3.js').RealmTestView} RealmTestView */

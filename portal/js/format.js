@@ -12,7 +12,7 @@ export const STATE_KIND = {
   creating: 'info', updating: 'info', deleting: 'info', pending: 'info', stopping: 'info', starting: 'info',
   stopped: 'muted', cancelled: 'muted', unknown: 'muted', deleted: 'muted',
   degraded: 'warn', missing: 'warn',
-  failed: 'bad', unreachable: 'bad', broken: 'bad', error: 'bad', disconnected: 'bad',
+  failed: 'bad', down: 'bad', unreachable: 'bad', broken: 'bad', error: 'bad', disconnected: 'bad',
 };
 
 /**

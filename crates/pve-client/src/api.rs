@@ -13,6 +13,9 @@ use pve_types::api::guest::{
     GuestMigrate, GuestShutdown, GuestStatus, GuestStop, PowerAction, Snapshot, SnapshotCreate,
 };
 use pve_types::api::ha::{self, HaResource, HaResourceCreate, HaResourceUpdate, HaStatusEntry};
+use pve_types::api::ha_placement::{
+    self, HaGroup, HaGroupCreate, HaRule, HaRuleCreate, HaRuleUpdate,
+};
 use pve_types::api::nodes::{
     self, NetworkInterface, NodeListItem, NodeStatus, RrdPoint, Timeframe,
 };
@@ -481,6 +484,34 @@ pub trait PveApi: Send + Sync {
     /// `GET /cluster/ha/status/current`.
     async fn ha_status(&self) -> Result<Vec<HaStatusEntry>, Error> {
         call(self, ha::status_current()).await
+    }
+    /// `GET /cluster/ha/groups` (PVE 8).
+    async fn ha_groups(&self) -> Result<Vec<HaGroup>, Error> {
+        call(self, ha_placement::groups()).await
+    }
+    /// `POST /cluster/ha/groups` (PVE 8).
+    async fn ha_group_create(&self, p: &HaGroupCreate) -> Result<(), Error> {
+        call_unit(self, ha_placement::group_create(p)?).await
+    }
+    /// `DELETE /cluster/ha/groups/{group}` (PVE 8).
+    async fn ha_group_delete(&self, group: &str) -> Result<(), Error> {
+        call_unit(self, ha_placement::group_delete(group)).await
+    }
+    /// `GET /cluster/ha/rules` (PVE 9).
+    async fn ha_rules(&self) -> Result<Vec<HaRule>, Error> {
+        call(self, ha_placement::rules()).await
+    }
+    /// `POST /cluster/ha/rules` (PVE 9).
+    async fn ha_rule_create(&self, p: &HaRuleCreate) -> Result<(), Error> {
+        call_unit(self, ha_placement::rule_create(p)?).await
+    }
+    /// `PUT /cluster/ha/rules/{rule}` (PVE 9).
+    async fn ha_rule_update(&self, rule: &str, p: &HaRuleUpdate) -> Result<(), Error> {
+        call_unit(self, ha_placement::rule_update(rule, p)?).await
+    }
+    /// `DELETE /cluster/ha/rules/{rule}` (PVE 9).
+    async fn ha_rule_delete(&self, rule: &str) -> Result<(), Error> {
+        call_unit(self, ha_placement::rule_delete(rule)).await
     }
 
     /// `GET /cluster/firewall/groups`.

@@ -14,12 +14,15 @@ use pve_types::api::guest::{
     GuestShutdown, GuestStop, PowerAction, SnapshotCreate,
 };
 use pve_types::api::ha::{self, HaResourceCreate, HaResourceUpdate, HaState};
+use pve_types::api::ha_placement::{
+    self, HaAffinity, HaGroupCreate, HaRuleCreate, HaRuleType, HaRuleUpdate,
+};
 use pve_types::api::nodes::{self, Timeframe};
 use pve_types::api::pools::{self, PoolCreate, PoolUpdate};
 use pve_types::api::sdn;
 use pve_types::api::storage;
 use pve_types::api::tasks::{self, TaskListParams};
-use pve_types::api::ENDPOINTS;
+use pve_types::api::{ENDPOINTS, ENDPOINTS_9};
 use pve_types::{ApiRequest, NodeName, PoolId, StorageId, Upid, Vmid};
 use serde_json::Value;
 
@@ -97,8 +100,19 @@ fn every_request() -> Vec<ApiRequest> {
             max_restart: Some(1),
             max_relocate: Some(1),
             comment: Some("c".into()),
+            group: Some("scmp-pve1".into()),
         })
         .unwrap(),
+        ha_placement::groups(),
+        ha_placement::group_create(&HaGroupCreate {
+            group: "scmp-pve1".into(),
+            nodes: "pve1:2,pve2:1".into(),
+            restricted: false,
+            nofailback: true,
+            comment: Some("scmp".into()),
+        })
+        .unwrap(),
+        ha_placement::group_delete("scmp-pve1"),
         ha::get("vm:100"),
         ha::update(
             "vm:100",
@@ -472,10 +486,46 @@ fn declaration<'a>(props: &'a serde_json::Map<String, Value>, name: &str) -> Opt
     props.get(&format!("{}[n]", &name[..digits]))
 }
 
+/// The requests only PVE 9 serves, every optional field filled.
+fn every_request_9() -> Vec<ApiRequest> {
+    vec![
+        ha_placement::rules(),
+        ha_placement::rule_create(&HaRuleCreate {
+            rule: "scmp-100".into(),
+            kind: HaRuleType::NodeAffinity,
+            resources: "vm:100".into(),
+            nodes: Some("pve1:2,pve2".into()),
+            strict: Some(false),
+            affinity: Some(HaAffinity::Negative),
+            comment: Some("scmp".into()),
+        })
+        .unwrap(),
+        ha_placement::rule_update(
+            "scmp-100",
+            &HaRuleUpdate {
+                kind: HaRuleType::ResourceAffinity,
+                resources: Some("vm:100,vm:101".into()),
+                nodes: Some("pve1".into()),
+                digest: Some("0123456789abcdef".into()),
+            },
+        )
+        .unwrap(),
+        ha_placement::rule_delete("scmp-100"),
+    ]
+}
+
 fn check_against(version: &str) {
+    let mut requests = every_request();
+    if version.starts_with('9') {
+        requests.extend(every_request_9());
+    }
+    check_requests(version, requests);
+}
+
+fn check_requests(version: &str, requests: Vec<ApiRequest>) {
     let schema = schema(version);
     let mut failures = Vec::new();
-    for req in every_request() {
+    for req in requests {
         let key = format!("{} {}", req.endpoint.method, req.endpoint.path);
         let Some(method) = schema.get(&key) else {
             failures.push(format!("{version}: {key} is not in the schema"));
@@ -533,10 +583,12 @@ fn check_against(version: &str) {
 fn every_request_is_covered() {
     let sent: BTreeSet<String> = every_request()
         .iter()
+        .chain(&every_request_9())
         .map(|r| format!("{} {}", r.endpoint.method, r.endpoint.path))
         .collect();
     let declared: BTreeSet<String> = ENDPOINTS
         .iter()
+        .chain(ENDPOINTS_9)
         .map(|e| format!("{} {}", e.method, e.path))
         .collect();
     let missing: Vec<_> = declared.difference(&sent).collect();

@@ -11,7 +11,6 @@ use pve_types::api::guest::{
     PowerAction, SnapshotCreate,
 };
 use pve_types::api::guest_props::DiskSpec;
-use pve_types::api::ha::HaResourceCreate;
 use pve_types::api::pools::PoolCreate;
 use pve_types::{NodeName, PoolId, Upid, Vmid};
 use scmp_common::{GuestId, GuestKind, ProjectId, TenantId};
@@ -491,38 +490,6 @@ pub async fn set_size(
     .await
 }
 
-fn ha_sid(kind: GuestKind, id: u32) -> String {
-    match kind {
-        GuestKind::Vm => format!("vm:{id}"),
-        GuestKind::Ct => format!("ct:{id}"),
-    }
-}
-
-/// Puts the guest under Proxmox HA.
-pub async fn ensure_ha(api: &dyn PveApi, kind: GuestKind, id: u32) -> Result<(), Error> {
-    let sid = ha_sid(kind, id);
-    if api.ha_resources().await?.iter().any(|r| r.sid == sid) {
-        return Ok(());
-    }
-    api.ha_resource_create(&HaResourceCreate {
-        sid,
-        state: None,
-        max_restart: None,
-        max_relocate: None,
-        comment: Some("scmp".into()),
-    })
-    .await
-}
-
-/// Takes the guest out of Proxmox HA.
-pub async fn remove_ha(api: &dyn PveApi, kind: GuestKind, id: u32) -> Result<(), Error> {
-    let sid = ha_sid(kind, id);
-    if !api.ha_resources().await?.iter().any(|r| r.sid == sid) {
-        return Ok(());
-    }
-    api.ha_resource_delete(&sid).await
-}
-
 /// Whether the guest runs.
 pub async fn is_running(
     api: &dyn PveApi,
@@ -693,7 +660,7 @@ pub async fn destroy(
         tracing::warn!(vmid = id, "VMID holds a guest that is not ours; left alone");
         return Ok(());
     }
-    remove_ha(api, kind, id).await?;
+    crate::ha::remove(api, kind, id).await?;
     let (n, v) = (node(&at)?, vmid(id)?);
     if is_running(api, kind, &at, id).await? {
         let upid = api

@@ -122,12 +122,18 @@ pub enum Command {
         /// The disk its clone started with, when known.
         clone_disk_gib: Option<u64>,
     },
-    /// The guest is a Proxmox HA resource.
+    /// The guest is a Proxmox HA resource, placed as scmp chose (see [`crate::ha`]).
     EnsureHa {
         /// VM or container.
         kind: GuestKind,
         /// Its VMID.
         vmid: u32,
+        /// The hosts it may run on; any when empty.
+        #[serde(default)]
+        nodes: Vec<String>,
+        /// Its anti-affinity group on the cluster, when it has one.
+        #[serde(default)]
+        apart: Option<crate::ha::HaApart>,
     },
     /// The guest is no HA resource.
     RemoveHa {

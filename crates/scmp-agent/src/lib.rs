@@ -15,6 +15,7 @@ mod connect;
 pub mod console;
 pub mod enroll;
 pub mod firewall;
+pub mod ha;
 pub mod identity;
 pub mod link;
 mod local;

@@ -160,12 +160,17 @@ impl LocalAgent {
                 actions::configure(api, &spec, &node, vmid, clone_disk_gib, upids).await?;
                 Answer::Done
             }
-            Command::EnsureHa { kind, vmid } => {
-                actions::ensure_ha(api, kind, vmid).await?;
+            Command::EnsureHa {
+                kind,
+                vmid,
+                nodes,
+                apart,
+            } => {
+                crate::ha::ensure(api, kind, vmid, &nodes, apart.as_ref()).await?;
                 Answer::Done
             }
             Command::RemoveHa { kind, vmid } => {
-                actions::remove_ha(api, kind, vmid).await?;
+                crate::ha::remove(api, kind, vmid).await?;
                 Answer::Done
             }
             Command::Power {

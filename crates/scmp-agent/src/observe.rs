@@ -1,6 +1,6 @@
 //! One inventory pass: three calls (`/version`, `/cluster/status`, `/cluster/resources`) whatever the
-//! cluster's size, plus `/cluster/tasks`, and, when asked, one call per online node for its bridges
-//! (they change rarely).
+//! cluster's size, plus `/cluster/tasks` and `/cluster/ha/status/current`, and, when asked, one
+//! call per online node for its bridges (they change rarely).
 //!
 //! Only a failed network or TLS connection fails the whole look (the cluster is unreachable). A
 //! section that cannot be read (an answer that does not decode, an error of the cluster's) is left
@@ -10,8 +10,8 @@ use pve_client::{ErrorKind, PveApi};
 use pve_types::api::cluster::{ClusterStatusKind, ResourceType};
 
 use crate::protocol::{
-    HostState, ObservedBridge, ObservedGuest, ObservedStorage, ObservedTask, ObservedTemplate,
-    SiteObservation,
+    HostState, ObservedBridge, ObservedGuest, ObservedHa, ObservedStorage, ObservedTask,
+    ObservedTemplate, SiteObservation,
 };
 
 const MIB: u64 = 1024 * 1024;
@@ -105,6 +105,7 @@ pub async fn observe(
                         memory_mib: r.maxmem.unwrap_or(0) / MIB,
                         tags: r.tags.unwrap_or_default(),
                         lock: r.lock,
+                        hastate: r.hastate,
                     });
                 }
             }
@@ -139,11 +140,29 @@ pub async fn observe(
                 .collect(),
         );
     }
+    if let Some(entries) = section("HA status", api.ha_status().await, &mut problems)? {
+        obs.ha = Some(ha_of(&entries));
+    }
     if with_bridges && obs.resources_read {
         obs.bridges = bridges(api, &obs.hosts, &mut problems).await?;
     }
     obs.problems = problems;
     Ok(obs)
+}
+
+/// The HA manager's status from its entries.
+fn ha_of(entries: &[pve_types::api::ha::HaStatusEntry]) -> ObservedHa {
+    use pve_types::api::ha::HaStatusKind;
+    let mut ha = ObservedHa::default();
+    for e in entries {
+        match e.kind {
+            HaStatusKind::Quorum => ha.quorate = e.quorate.unwrap_or(false),
+            HaStatusKind::Master => ha.master = Some(e.status.clone()),
+            HaStatusKind::Lrm => ha.nodes.push((e.node.clone(), e.status.clone())),
+            HaStatusKind::Service => ha.services += 1,
+        }
+    }
+    ha
 }
 
 /// The bridges of every online node, merged by name; none when a node's could not be read (the

@@ -26,6 +26,9 @@ pub struct SiteObservation {
     pub bridges: Option<Vec<ObservedBridge>>,
     /// The most recent tasks of every node, newest first; `None` when they could not be read.
     pub tasks: Option<Vec<ObservedTask>>,
+    /// The HA manager's status; `None` when it could not be read.
+    #[serde(default)]
+    pub ha: Option<ObservedHa>,
     /// What could not be read, and why (`recent tasks: ...`).
     #[serde(default)]
     pub problems: Vec<String>,
@@ -85,6 +88,9 @@ pub struct ObservedGuest {
     pub tags: String,
     /// A lock (`clone`, `backup`, ...), if any.
     pub lock: Option<String>,
+    /// Its HA service state (`started`, `fence`, `recovery`, `error`, ...) when it is under HA.
+    #[serde(default)]
+    pub hastate: Option<String>,
 }
 
 /// A template.
@@ -151,4 +157,18 @@ pub struct ObservedTask {
     pub starttime: i64,
     /// `OK`, an error, or `None` while it runs.
     pub status: Option<String>,
+}
+
+/// The HA manager as `/cluster/ha/status/current` shows it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ObservedHa {
+    /// Whether the HA stack has quorum.
+    pub quorate: bool,
+    /// The node whose manager is master, and its status text.
+    pub master: Option<String>,
+    /// Each node's local resource manager: node and status text (`active`, `idle`, `old
+    /// timestamp - dead?`, `maintenance mode`, ...).
+    pub nodes: Vec<(String, String)>,
+    /// How many HA resources there are.
+    pub services: u64,
 }

@@ -146,7 +146,12 @@ async fn a_guests_whole_life_goes_through_commands_on_a_wire() {
     assert_eq!(configured.upids.len(), 1, "the disk grown to 40 GiB");
     let kind = GuestKind::Vm;
     agent
-        .ask(Command::EnsureHa { kind, vmid })
+        .ask(Command::EnsureHa {
+            kind,
+            vmid,
+            nodes: obs.hosts.iter().map(|h| h.name.clone()).collect(),
+            apart: None,
+        })
         .await
         .unwrap()
         .done()

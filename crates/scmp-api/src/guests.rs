@@ -194,6 +194,10 @@ pub struct GuestView {
     pub vmid: Option<u32>,
     /// Managed by Proxmox HA.
     pub ha: bool,
+    /// Its HA service state as Proxmox reports it (`started`, `stopped`, `fence`, `recovery`,
+    /// `migrate`, `freeze`, `error`, ...); absent without HA or before it was seen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ha_state: Option<String>,
     /// Tags.
     pub tags: Vec<String>,
     /// Anti-affinity group.

@@ -157,8 +157,34 @@ pub struct ClusterView {
     pub bridges: Vec<BridgeView>,
     /// The cluster's most recent Proxmox tasks, newest first.
     pub recent_tasks: Vec<TaskView>,
+    /// The Proxmox HA manager's status (absent until it was read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ha: Option<HaManagerView>,
     /// Created.
     pub created_at: Time,
+}
+
+/// The Proxmox HA manager of a cluster.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct HaManagerView {
+    /// Whether the HA stack has quorum.
+    pub quorate: bool,
+    /// The master's status (`pve1 (active, ...)`); absent when there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub master: Option<String>,
+    /// Each node's local resource manager.
+    pub nodes: Vec<HaNodeView>,
+    /// How many HA resources the cluster has.
+    pub services: u64,
+}
+
+/// A node's local HA resource manager.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct HaNodeView {
+    /// The node.
+    pub node: String,
+    /// Its status (`active`, `idle`, `old timestamp - dead?`, `maintenance mode`, ...).
+    pub status: String,
 }
 
 /// A cluster's health.

@@ -29,6 +29,8 @@ text_enum! {
         Failed => "failed",
         /// Gone from Proxmox without scmp deleting it.
         Missing => "missing",
+        /// Its host failed: Proxmox cannot run it there (HA may be recovering it elsewhere).
+        Down => "down",
     }
 }
 

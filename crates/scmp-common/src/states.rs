@@ -59,6 +59,12 @@ text_enum! {
         LeaseExtended => "lease_extended",
         /// The guest's lease ended: it was stopped.
         LeaseEnded => "lease_ended",
+        /// Its host failed; the guest is down.
+        Down => "down",
+        /// Its HA state changed (fence, recovery, started, error, ...).
+        HaState => "ha_state",
+        /// Back after its host failed: recovered by HA on another host, or its host returned.
+        Recovered => "recovered",
     }
 }
 

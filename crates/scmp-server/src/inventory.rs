@@ -4,7 +4,7 @@
 //! record into drift, reported or (per cluster) repaired. Guests without scmp's marks are counted as
 //! unmanaged and never touched.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -187,10 +187,29 @@ pub async fn sync_cluster(state: &AppState, cluster: &Cluster) -> Result<SiteObs
             .map(serde_json::to_value)
             .transpose()
             .map_err(Error::internal)?,
+        ha: obs
+            .ha
+            .as_ref()
+            .map(serde_json::to_value)
+            .transpose()
+            .map_err(Error::internal)?,
     };
     state.store.cluster_observed(cluster.id, &record).await?;
+    let online: HashSet<&str> = obs
+        .hosts
+        .iter()
+        .filter(|h| h.online)
+        .map(|h| h.name.as_str())
+        .collect();
     for g in &guests {
-        reconcile(state, cluster, agent.as_ref(), g, seen.get(&g.id).copied()).await?;
+        let seen = seen.get(&g.id).copied();
+        if let Some(o) = seen {
+            crate::host_failure::note_ha_state(state, g, o).await?;
+            if crate::host_failure::handle(state, g, o, &online).await? {
+                continue;
+            }
+        }
+        reconcile(state, cluster, agent.as_ref(), g, seen).await?;
     }
     Ok(obs)
 }

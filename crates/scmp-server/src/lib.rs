@@ -21,6 +21,7 @@ mod error;
 mod firewall_drift;
 mod firewall_spec;
 mod hints;
+mod host_failure;
 mod http;
 mod inventory;
 mod metrics;

@@ -95,6 +95,18 @@ pub fn cluster(c: Cluster) -> ClusterView {
         .into_iter()
         .filter_map(task)
         .collect(),
+        ha: serde_json::from_value::<scmp_agent::protocol::ObservedHa>(c.inventory.ha)
+            .ok()
+            .map(|h| scmp_api::HaManagerView {
+                quorate: h.quorate,
+                master: h.master,
+                nodes: h
+                    .nodes
+                    .into_iter()
+                    .map(|(node, status)| scmp_api::HaNodeView { node, status })
+                    .collect(),
+                services: h.services,
+            }),
         created_at: from_ms(c.created_at),
     }
 }
@@ -303,6 +315,7 @@ pub fn guest(g: Guest) -> GuestView {
         host: g.node,
         vmid: g.vmid,
         ha: g.ha,
+        ha_state: text(g.ha_state),
         tags: g.tags,
         anti_affinity_group: (!g.anti_affinity.is_empty()).then_some(g.anti_affinity),
         ip_config: g

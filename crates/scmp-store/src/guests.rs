@@ -151,6 +151,9 @@ pub struct Guest {
     pub error: String,
     /// Anti-affinity group (empty: none).
     pub anti_affinity: String,
+    /// Its HA service state as Proxmox reports it (`started`, `fence`, `recovery`, `error`,
+    /// ...); empty without HA or before it was seen.
+    pub ha_state: String,
     /// Created (ms).
     pub created_at: i64,
     /// Last changed (ms).
@@ -222,7 +225,7 @@ const COLUMNS: &str = "id, project_id, tenant_id, name, kind, image_id, vcpus, m
 /// What a guest is read with: its columns, and the names of its cluster and site.
 const SELECT_COLUMNS: &str = "id, project_id, tenant_id, name, kind, image_id, vcpus, memory_mib, \
      disk_gib, state, quota_held, site_request, cluster_id, node, vmid, ha, tags, cloud_init, placement, \
-     drift, error, created_at, updated_at, anti_affinity, bridge, vlan, \
+     drift, error, created_at, updated_at, anti_affinity, bridge, vlan, ha_state, \
      (SELECT c.name FROM clusters c WHERE c.id = guests.cluster_id) AS cluster_name, \
      (SELECT c.site_id FROM clusters c WHERE c.id = guests.cluster_id) AS site_id, \
      (SELECT s.name FROM sites s JOIN clusters c ON c.site_id = s.id WHERE c.id = guests.cluster_id) AS site_name, \
@@ -263,6 +266,7 @@ fn guest(row: &AnyRow) -> Result<Guest, Error> {
         drift: get_string(row, "drift")?,
         error: get_string(row, "error")?,
         anti_affinity: get_string(row, "anti_affinity")?,
+        ha_state: get_string(row, "ha_state")?,
         network: GuestNetwork {
             bridge: Some(get_string(row, "bridge")?).filter(|b| !b.is_empty()),
             vlan: u16::try_from(get_u64(row, "vlan")?)
@@ -621,6 +625,20 @@ impl DataStore {
             .await
             .map_err(db_error)?;
         Ok(())
+    }
+
+    /// Sets the guest's HA state as Proxmox reports it; true when it changed.
+    pub async fn guest_set_ha_state(&self, id: GuestId, ha_state: &str) -> Result<bool, Error> {
+        let r = sqlx::query(
+            "UPDATE guests SET ha_state = $1, updated_at = $2 WHERE id = $3 AND ha_state <> $1",
+        )
+        .bind(ha_state)
+        .bind(self.now_ms())
+        .bind(id.to_string())
+        .execute(&mut *self.write().await?)
+        .await
+        .map_err(db_error)?;
+        Ok(r.rows_affected() == 1)
     }
 
     /// Sets what differs on Proxmox; records an event when it changes.

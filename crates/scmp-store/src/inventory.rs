@@ -62,6 +62,8 @@ pub struct ClusterObservation {
     pub bridges: Option<serde_json::Value>,
     /// Recent tasks (JSON list); `None` keeps what was recorded before.
     pub tasks: Option<serde_json::Value>,
+    /// The HA manager's status, when it was read.
+    pub ha: Option<serde_json::Value>,
     /// What could not be read this time, and why (empty when all was read).
     pub problems: String,
 }
@@ -143,6 +145,14 @@ impl DataStore {
         if let Some(t) = &o.tasks {
             sqlx::query("UPDATE clusters SET tasks = $1 WHERE id = $2")
                 .bind(t.to_string())
+                .bind(cluster_id.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+        }
+        if let Some(ha) = &o.ha {
+            sqlx::query("UPDATE clusters SET ha_status = $1 WHERE id = $2")
+                .bind(ha.to_string())
                 .bind(cluster_id.to_string())
                 .execute(&mut *tx)
                 .await

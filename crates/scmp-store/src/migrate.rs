@@ -52,6 +52,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (32, include_str!("../migrations/0032_public_addresses.sql")),
     (33, include_str!("../migrations/0033_security_groups.sql")),
     (34, include_str!("../migrations/0034_site_links.sql")),
+    (35, include_str!("../migrations/0035_ha_state.sql")),
 ];
 
 /// Arbitrary constant identifying scmp's migration lock.

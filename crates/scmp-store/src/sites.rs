@@ -126,6 +126,8 @@ pub struct ClusterInventory {
     pub bridges: serde_json::Value,
     /// Recent tasks, newest first.
     pub tasks: serde_json::Value,
+    /// The HA manager's status (quorum, master, each node's resource manager).
+    pub ha: serde_json::Value,
 }
 
 // The sealed secret stays out of logs too.
@@ -183,6 +185,7 @@ fn cluster(row: &AnyRow) -> Result<Cluster, Error> {
             storage: serde_json::from_str(&get_string(row, "storage")?).map_err(Error::internal)?,
             bridges: serde_json::from_str(&get_string(row, "bridges")?).map_err(Error::internal)?,
             tasks: serde_json::from_str(&get_string(row, "tasks")?).map_err(Error::internal)?,
+            ha: serde_json::from_str(&get_string(row, "ha_status")?).map_err(Error::internal)?,
         },
         agent_id: get_opt_id(row, "agent_id")?,
     })
@@ -192,7 +195,7 @@ const SITE_COLUMNS: &str = "id, name, country, region, description, created_at, 
 const CLUSTER_COLUMNS: &str =
     "id, site_id, name, endpoint, token_id, token_secret_sealed, tls_fingerprint, \
      cpu_overcommit, memory_overcommit, created_at, health, health_since, last_seen_at, last_error, \
-     pve_version, drift_action, unmanaged_guests, storage, bridges, tasks, agent_id";
+     pve_version, drift_action, unmanaged_guests, storage, bridges, tasks, ha_status, agent_id";
 const CLUSTER_INSERT_COLUMNS: &str =
     "id, site_id, name, endpoint, token_id, token_secret_sealed, tls_fingerprint, \
      cpu_overcommit, memory_overcommit, created_at, agent_id";

@@ -112,7 +112,8 @@ route('/guests/([^/]+)', '', async (id) => {
     alertBox,
     ops.filter((o) => o.state === 'awaiting_approval').map((o) => h('div', { class: 'alert warn' },
       `${o.kind.replace(/_/g, ' ')} awaits approval: `, h('a', { href: `#/approvals/${o.id}` }, 'who must approve'))),
-    g.error ? h('div', { class: 'alert error' }, `Last failure: ${g.error}`) : null,
+    g.state === 'down' ? h('div', { class: 'alert error', role: 'status' }, `Down: ${g.error || 'its host failed'}`)
+      : (g.error ? h('div', { class: 'alert error' }, `Last failure: ${g.error}`) : null),
     g.drift ? h('div', { class: 'alert error' }, `Drift: Proxmox differs from scmp's record — ${g.drift}`) : null,
     h('div', { class: 'actions', role: 'group', 'aria-label': 'Power' },
       act('Start', `/guests/${g.id}/start`),
@@ -148,7 +149,7 @@ route('/guests/([^/]+)', '', async (id) => {
       ['Addresses', g.addresses && g.addresses.length ? g.addresses.join(', ')
         : (g.state === 'running' ? 'not reported (the guest agent does not answer)' : '—')],
       g.ci_user ? ['Cloud-init user', g.ci_user] : null,
-      ['High availability', g.ha ? 'yes' : 'no'],
+      ['High availability', g.ha ? `yes${g.ha_state ? ` (Proxmox HA: ${g.ha_state})` : ''}` : 'no'],
       ['Tags', g.tags.length ? g.tags.join(', ') : '—'],
       g.anti_affinity_group ? ['Anti-affinity group', g.anti_affinity_group] : null,
       ['Why this host', g.placement ? g.placement.reason : '—'],

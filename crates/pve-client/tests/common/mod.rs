@@ -437,6 +437,7 @@ async fn ha(t: &Target, c: &PveClient, id: u32) {
         max_restart: Some(1),
         max_relocate: Some(1),
         comment: None,
+        group: None,
     })
     .await
     .unwrap();

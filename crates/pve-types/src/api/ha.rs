@@ -87,6 +87,9 @@ pub struct HaResourceCreate {
     /// Comment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// HA group (PVE 8).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
 }
 
 /// Change an HA resource.

@@ -10,6 +10,7 @@ pub mod firewall;
 pub mod guest;
 pub mod guest_props;
 pub mod ha;
+pub mod ha_placement;
 pub mod nodes;
 pub mod pools;
 pub mod sdn;
@@ -130,4 +131,15 @@ pub const ENDPOINTS: &[Endpoint] = &[
     firewall::LXC_RULE_CREATE,
     firewall::QEMU_RULE_DELETE,
     firewall::LXC_RULE_DELETE,
+    ha_placement::GROUPS_LIST,
+    ha_placement::GROUP_CREATE,
+    ha_placement::GROUP_DELETE,
+];
+
+/// Every endpoint the client can call on PVE 9 only.
+pub const ENDPOINTS_9: &[Endpoint] = &[
+    ha_placement::RULES_LIST,
+    ha_placement::RULE_CREATE,
+    ha_placement::RULE_UPDATE,
+    ha_placement::RULE_DELETE,
 ];

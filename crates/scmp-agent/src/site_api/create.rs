@@ -314,6 +314,7 @@ async fn create_guest(
             host: Some(node.clone()),
             vmid: Some(*vmid),
             ha: false,
+            ha_state: None,
             tags: spec.tags.clone(),
             anti_affinity_group: None,
             ip_config: spec.ip_config.clone().unwrap_or_default(),

@@ -57,9 +57,15 @@ impl PveApi for Counted {
 }
 
 pub fn cluster() -> Arc<Counted> {
+    cluster_of(pve_sim::Release::default())
+}
+
+/// A cluster presenting Proxmox VE `release`.
+pub fn cluster_of(release: pve_sim::Release) -> Arc<Counted> {
     Arc::new(Counted {
         sim: pve_sim::Simulator::new(pve_sim::SimConfig {
             time_scale: 0.0,
+            release,
             ..Default::default()
         })
         .unwrap(),

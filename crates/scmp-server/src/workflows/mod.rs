@@ -6,6 +6,7 @@
 
 mod address_steps;
 mod firewall_steps;
+mod ha_steps;
 mod network_steps;
 pub(crate) use network_steps::sdn_network_of;
 mod steps;

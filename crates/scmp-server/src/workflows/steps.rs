@@ -219,15 +219,7 @@ impl Step {
                 }
                 Ok(())
             }
-            Step::Ha if g.ha => {
-                let (_, agent) = cluster(run, &g).await?;
-                let command = Command::EnsureHa {
-                    kind: g.kind,
-                    vmid: location(&g)?.1,
-                };
-                ask(run, agent.as_ref(), command).await?.done()?;
-                Ok(())
-            }
+            Step::Ha if g.ha => super::ha_steps::ensure(run, &g).await,
             Step::Ha => Ok(()),
             Step::Start | Step::PowerStart => power(run, &g, Power::Start).await,
             Step::PowerStop => power(run, &g, Power::Stop).await,
@@ -371,14 +363,7 @@ impl Step {
             Step::Firewall if run.op.kind == OperationKind::GuestCreate => {
                 super::firewall_steps::leave(run, &g).await
             }
-            Step::Ha if g.ha => {
-                if let (Some(_), Some(vmid)) = (&g.cluster_id, g.vmid) {
-                    let (_, agent) = cluster(run, &g).await?;
-                    let command = Command::RemoveHa { kind: g.kind, vmid };
-                    ask(run, agent.as_ref(), command).await?.done()?;
-                }
-                Ok(())
-            }
+            Step::Ha if g.ha => super::ha_steps::remove(run, &g).await,
             Step::Resize => {
                 // Back to the old sizes (a grown disk stays grown: Proxmox cannot shrink it).
                 let (_, agent) = cluster(run, &g).await?;

@@ -17,6 +17,7 @@ mod guest_changes;
 mod guest_lifecycle;
 mod guest_peers;
 mod guest_quota;
+mod ha;
 mod inventory;
 mod itsm;
 mod leases;

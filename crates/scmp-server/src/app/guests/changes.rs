@@ -32,7 +32,8 @@ pub struct Change {
 pub const SETTLED: &[GuestState] = &[GuestState::Running, GuestState::Stopped];
 
 impl Change {
-    /// A decommissioning: from any settled or broken state, the guest `deleting` meanwhile.
+    /// A decommissioning: from any settled or broken state (a guest on a failed host too), the guest
+    /// `deleting` meanwhile.
     pub fn delete() -> Self {
         Self {
             kind: OperationKind::GuestDelete,
@@ -41,6 +42,7 @@ impl Change {
                 GuestState::Stopped,
                 GuestState::Failed,
                 GuestState::Missing,
+                GuestState::Down,
             ],
             to: GuestState::Deleting,
             quota: None,
