@@ -681,3 +681,111 @@ fn recovery_follows_ha_rules_and_groups() {
     assert_eq!(guest(&eight, 101)["node"], "pve1", "bound to its group");
     assert_eq!(guest(&eight, 101)["status"], "running");
 }
+
+/// vzdump locks the guest while it writes, takes time, and leaves an archive; a locked guest or a
+/// full storage fails that guest's backup (`job errors`); a restore makes a new guest with fresh
+/// MACs, or replaces a stopped one with `force`; a protected backup cannot be deleted.
+#[test]
+fn backups_are_written_restored_and_protected_as_on_pve() {
+    let s = sim(1.0);
+    clone_vm(&s, "100", "pve1");
+    s.advance(Duration::from_secs(60));
+    ok(&s, "POST", "/nodes/pve1/qemu/100/status/start", &[]);
+    s.advance(Duration::from_secs(5));
+    let upid = ok(
+        &s,
+        "POST",
+        "/nodes/pve1/vzdump",
+        &[("vmid", "100"), ("storage", "local"), ("mode", "snapshot")],
+    );
+    assert_eq!(s.cluster().guests[&100].lock.as_deref(), Some("backup"));
+    let (_, msg) = err(
+        &s,
+        "POST",
+        "/nodes/pve1/qemu/100/migrate",
+        &[("target", "pve2")],
+    );
+    assert!(msg.contains("locked (backup)"), "{msg}");
+    s.advance(Duration::from_secs(120));
+    assert_eq!(task_status(&s, &upid)["exitstatus"], "OK");
+    let listed = ok(
+        &s,
+        "GET",
+        "/nodes/pve1/storage/local/content",
+        &[("content", "backup"), ("vmid", "100")],
+    );
+    let volid = listed[0]["volid"].as_str().unwrap().to_string();
+    assert!(volid.ends_with(".vma.zst") && listed[0]["size"].as_u64().unwrap() > 0);
+    // Locked by another task: that guest's backup fails.
+    clone_vm(&s, "101", "pve1");
+    let upid = ok(&s, "POST", "/nodes/pve1/vzdump", &[("vmid", "101")]);
+    s.advance(Duration::from_secs(120));
+    let st = task_status(&s, &upid);
+    assert_eq!(st["exitstatus"], "job errors", "{st}");
+    // Restore to a new guest: the backup's configuration, its own disks, new MACs.
+    let upid = ok(
+        &s,
+        "POST",
+        "/nodes/pve1/qemu",
+        &[("vmid", "102"), ("archive", &volid), ("unique", "1")],
+    );
+    s.advance(Duration::from_secs(60));
+    assert_eq!(task_status(&s, &upid)["exitstatus"], "OK");
+    let (old, new) = {
+        let c = s.cluster();
+        (c.guests[&100].config.clone(), c.guests[&102].config.clone())
+    };
+    assert_eq!(old["memory"], new["memory"]);
+    assert_ne!(old["net0"], new["net0"], "fresh MAC addresses");
+    assert!(new["scsi0"].contains("vm-102-disk-0"), "{new:?}");
+    // A storage without room for it.
+    ok(
+        &s,
+        "PUT",
+        "/nodes/pve1/qemu/102/resize",
+        &[("disk", "scsi0"), ("size", "+3000G")],
+    );
+    s.advance(Duration::from_secs(30));
+    let upid = ok(
+        &s,
+        "POST",
+        "/nodes/pve1/vzdump",
+        &[("vmid", "102"), ("storage", "local")],
+    );
+    s.advance(Duration::from_secs(600));
+    assert_eq!(task_status(&s, &upid)["exitstatus"], "job errors");
+    let log = ok(
+        &s,
+        "GET",
+        &format!("/nodes/pve1/tasks/{}/log", upid.as_str().unwrap()),
+        &[],
+    );
+    assert!(log.to_string().contains("No space left on device"), "{log}");
+    // In place: only with force, and never over a running guest.
+    let (_, msg) = err(
+        &s,
+        "POST",
+        "/nodes/pve1/qemu",
+        &[("vmid", "100"), ("archive", &volid)],
+    );
+    assert!(msg.contains("already exists"), "{msg}");
+    let (_, msg) = err(
+        &s,
+        "POST",
+        "/nodes/pve1/qemu",
+        &[("vmid", "100"), ("archive", &volid), ("force", "1")],
+    );
+    assert!(msg.contains("vm is running"), "{msg}");
+    // A protected backup stays.
+    let path = format!(
+        "/nodes/pve1/storage/local/content/{}",
+        volid.replace(':', "%3A").replace('/', "%2F")
+    );
+    ok(&s, "PUT", &path, &[("protected", "1")]);
+    let upid = ok(&s, "DELETE", &path, &[]);
+    s.advance(Duration::from_secs(5));
+    assert!(task_status(&s, &upid)["exitstatus"]
+        .as_str()
+        .unwrap()
+        .contains("protected"));
+}

@@ -348,6 +348,7 @@ fn template_of(method: &str, path: &str) -> String {
             "groups" if segs.contains(&"ha") || segs.contains(&"firewall") => "{group}",
             "ipset" => "{name}",
             "rules" if segs.contains(&"ha") => "{rule}",
+            "content" if segs.contains(&"storage") => "{volume}",
             "rules" => "{pos}",
             _ if i >= 2 && segs[i - 2] == "groups" && segs.contains(&"firewall") => "{pos}",
             _ if i >= 2 && segs[i - 2] == "ipset" => "{cidr}",
@@ -925,6 +926,52 @@ fn answers_have_the_schema_shapes() {
     );
     run(&mut h, "DELETE", "/cluster/sdn/vnets/v1", &[]);
     run(&mut h, "DELETE", "/cluster/sdn/zones/t1", &[]);
+    // A backup of a guest, its volume read, annotated, copied and deleted.
+    let node = "pve1";
+    run(
+        &mut h,
+        "POST",
+        "/nodes/pve1/qemu",
+        &[
+            ("vmid", "120"),
+            ("name", "web1"),
+            ("memory", "1024"),
+            ("scsi0", "ceph-vm:4"),
+        ],
+    );
+    let upid = run(
+        &mut h,
+        "POST",
+        &format!("/nodes/{node}/vzdump"),
+        &[
+            ("vmid", "120"),
+            ("storage", "local"),
+            ("mode", "snapshot"),
+            ("notes-template", "{{guestname}} on {{node}}"),
+        ],
+    );
+    assert!(upid.as_str().unwrap().contains(":vzdump:120:"), "{upid}");
+    let listed = run(
+        &mut h,
+        "GET",
+        &format!("/nodes/{node}/storage/local/content"),
+        &[("content", "backup")],
+    );
+    let volid = listed[0]["volid"].as_str().unwrap().to_string();
+    assert!(
+        volid.starts_with("local:backup/vzdump-qemu-120-"),
+        "{listed}"
+    );
+    let path = format!(
+        "/nodes/{node}/storage/local/content/{}",
+        volid.replace(':', "%3A").replace('/', "%2F")
+    );
+    let info = run(&mut h, "GET", &path, &[]);
+    assert_eq!(info["notes"], format!("web1 on {node}"), "{info}");
+    run(&mut h, "PUT", &path, &[("protected", "1")]);
+    run(&mut h, "POST", &path, &[("target", "local")]);
+    run(&mut h, "PUT", &path, &[("protected", "0")]);
+    run(&mut h, "DELETE", &path, &[]);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     let served: BTreeSet<String> = served_endpoints().into_iter().collect();
     let missing: Vec<_> = served.difference(&covered).collect();

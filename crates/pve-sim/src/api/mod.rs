@@ -3,6 +3,7 @@
 //! Handlers are plain functions over the model: `fn(&mut Cluster, &Request) -> Result<Value, ApiError>`.
 
 mod access;
+mod backup;
 mod cluster;
 mod firewall;
 mod guest_info;
@@ -396,6 +397,27 @@ fn routes() -> &'static [(&'static str, &'static str, Handler)] {
             j!(tasks::status),
         ),
         ("GET", "/nodes/{node}/tasks/{upid}/log", j!(tasks::log)),
+        (
+            "GET",
+            "/nodes/{node}/storage/{storage}/content/{volume}",
+            j!(backup::get),
+        ),
+        (
+            "PUT",
+            "/nodes/{node}/storage/{storage}/content/{volume}",
+            j!(backup::update),
+        ),
+        (
+            "POST",
+            "/nodes/{node}/storage/{storage}/content/{volume}",
+            j!(backup::copy),
+        ),
+        (
+            "DELETE",
+            "/nodes/{node}/storage/{storage}/content/{volume}",
+            j!(backup::delete),
+        ),
+        ("POST", "/nodes/{node}/vzdump", j!(backup::vzdump)),
         ("GET", "/storage", j!(storage::list)),
         ("POST", "/storage", j!(storage::create)),
         ("GET", "/pools", j!(pools::list)),

@@ -138,6 +138,7 @@ pub fn content(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
     {
         out.push(json!({"volid": a.volid, "content": "images", "format": a.format, "size": a.size, "vmid": a.vmid}));
     }
+    out.extend(super::backup::listed(c, &s.id, node));
     out.retain(|v| {
         filter_content.is_none_or(|fc| v["content"] == fc)
             && filter_vmid.is_none_or(|id| v["vmid"] == id)

@@ -3,6 +3,7 @@
 //! All changes go through methods here, under one lock held by the server; [`Cluster::tick`] moves
 //! tasks and the HA manager forward to the current simulated time.
 
+pub mod backup;
 mod guest;
 /// Which config keys are disks.
 pub mod guest_keys {
@@ -218,6 +219,9 @@ pub struct Cluster {
     /// HA groups by id.
     #[serde(default)]
     pub ha_groups: BTreeMap<String, HaGroupRec>,
+    /// Backup volumes on the storages.
+    #[serde(default)]
+    pub backups: Vec<backup::BackupVolume>,
     /// HA rules by id (PVE 9).
     #[serde(default)]
     pub ha_rules: BTreeMap<String, HaRuleRec>,
@@ -353,6 +357,7 @@ impl Cluster {
             options: default_options(),
             ha_groups: BTreeMap::new(),
             ha_rules: BTreeMap::new(),
+            backups: Vec::new(),
             release: Release::default(),
             replication: BTreeMap::new(),
             node_settings: BTreeMap::new(),
@@ -588,7 +593,7 @@ impl Cluster {
         } else {
             0
         };
-        def.base_used + disks + files
+        def.base_used + disks + files + self.backup_bytes(id, node)
     }
 
     /// A fresh worker pid.

@@ -112,6 +112,19 @@ pub enum Effect {
         /// The node.
         node: String,
     },
+    /// A backup job (or a copy of a backup): writes the volumes and unlocks the guests, also when
+    /// some guests' backups failed (those are not among the volumes).
+    Backup {
+        /// The volumes written.
+        volumes: Vec<super::backup::BackupVolume>,
+        /// The guests locked while it runs.
+        locked: Vec<u32>,
+    },
+    /// A backup volume removed.
+    BackupDelete {
+        /// Its volume id.
+        volid: String,
+    },
     /// Apply config changes.
     Config {
         /// Guest.
@@ -520,6 +533,8 @@ impl Cluster {
                     }
                 }
             }
+            Effect::Backup { .. } => self.backup_written(effect),
+            Effect::BackupDelete { volid } => self.backups.retain(|b| &b.volid != volid),
             Effect::Config { vmid, set, delete } => {
                 if let Some(g) = self.guests.get_mut(vmid) {
                     for (k, v) in set {
@@ -535,6 +550,18 @@ impl Cluster {
         Ok(())
     }
 
+    /// A backup job's volumes written and its guests unlocked.
+    fn backup_written(&mut self, effect: &Effect) {
+        if let Effect::Backup { volumes, locked } = effect {
+            self.backups.extend(volumes.iter().cloned());
+            for vmid in locked {
+                if let Some(g) = self.guests.get_mut(vmid) {
+                    g.lock = None;
+                }
+            }
+        }
+    }
+
     /// Undoes what a failed task had already done (PVE cleans up a failed create or clone).
     fn undo(&mut self, effect: &Effect) {
         match effect {
@@ -545,6 +572,22 @@ impl Cluster {
                 if let Some(g) = self.guests.get_mut(vmid) {
                     g.snapshots.retain(|s| &s.name != name);
                     g.lock = None;
+                }
+            }
+            // A job with errors keeps what it wrote; one cut by a node failure wrote nothing.
+            Effect::Backup { locked, .. } => {
+                let node_up = locked
+                    .first()
+                    .and_then(|v| self.guests.get(v))
+                    .is_none_or(|g| self.node_online(&g.node));
+                if node_up {
+                    self.backup_written(effect);
+                } else {
+                    for vmid in locked {
+                        if let Some(g) = self.guests.get_mut(vmid) {
+                            g.lock = None;
+                        }
+                    }
                 }
             }
             Effect::Migrate { vmid, .. }

@@ -12,7 +12,7 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Parameters of create and clone that are instructions, not config keys.
-const CREATE_CONTROL: &[&str] = &[
+pub(super) const CREATE_CONTROL: &[&str] = &[
     "node",
     "vmid",
     "start",
@@ -131,6 +131,9 @@ pub(super) fn allocate_disks(
 
 /// `POST /nodes/{node}/{qemu,lxc}`.
 pub fn create(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
+    if super::restore::is_restore(r) {
+        return super::restore::restore(c, r);
+    }
     let kind = r.kind();
     let node = r.node().to_string();
     let vmid = r.vmid();

@@ -5,6 +5,7 @@ mod agent;
 mod config;
 mod create;
 mod lifecycle;
+mod restore;
 mod snapshots;
 mod status;
 
