@@ -142,6 +142,21 @@
  * @typedef {string} Authid */
 /** How the actor of an audit entry authenticated.
  * @typedef {"token"|"session"|"password"|"directory"|"openid"|"workflow"|"join_token"|"agent_key"|"break_glass"|"signature"} AuthMethod */
+/** Back a guest up now.
+ * @typedef {Object} BackupCreate
+ * @property {(boolean|null)} [protected] Protect the backup from pruning and deletion (default false).
+ */
+/** A backup of a guest.
+ * @typedef {Object} BackupView
+ * @property {string} format `vma.zst`, `tar.zst`, `pbs-vm`, `pbs-ct`.
+ * @property {string} id Its id (opaque; the Proxmox volume in URL-safe base64).
+ * @property {(string|null)} [notes] Its notes (absent when it has none).
+ * @property {boolean} protected Kept by pruning, and not deleted until the protection is lifted.
+ * @property {number} size_bytes Bytes.
+ * @property {string} storage The storage it is on.
+ * @property {import('./api-types.js').Time} taken_at When it was taken.
+ * @property {string} volume The Proxmox volume (`storage:backup/...`).
+ */
 /** A network bridge.
  * @typedef {Object} BridgeView
  * @property {string} name Interface name (`vmbr0`).
@@ -327,7 +342,7 @@
  * @property {(number|null)} [vcpus] vCPUs (1..128).
  */
 /** What happened to a guest outside its own operations.
- * @typedef {"drift"|"in_sync"|"repaired"|"adopted"|"moved"|"seen_at_site"|"policy_violation"|"policy_resolved"|"lease_warning"|"lease_extended"|"lease_ended"|"down"|"ha_state"|"recovered"} GuestEventKind */
+ * @typedef {"drift"|"in_sync"|"repaired"|"adopted"|"moved"|"seen_at_site"|"policy_violation"|"policy_resolved"|"lease_warning"|"lease_extended"|"lease_ended"|"down"|"ha_state"|"recovered"|"backed_up"|"backup_failed"|"restored"} GuestEventKind */
 /** An event on a guest.
  * @typedef {Object} GuestEventView
  * @property {import('./api-types.js').Time} at When.
@@ -341,6 +356,11 @@
 /** `guest_migrate`.
  * @typedef {Object} GuestMigrate
  * @property {(string|null)} [host] The host to move to (in the guest's cluster); placement chooses when left out.
+ */
+/** Restore a guest in place from one of its backups.
+ * @typedef {Object} GuestRestore
+ * @property {string} backup The backup's id.
+ * @property {boolean} [confirm] Must be true: the guest's disks are replaced by the backup's (a backup of the guest as it is now is taken first, and restored again when the restore fails).
  */
 /** `guest_security_groups_set`: the groups a guest is in (all of them; empty: none).
  * @typedef {Object} GuestSecurityGroups
@@ -479,27 +499,4 @@
  * @typedef {Object} JoinTokenCreate
  * @property {(number|null)} [expires_in_s] Seconds until it expires (60 to 604800; 3600 when absent).
  */
-/** A new join token: shown once, give it to the site's `scmp agent`.
- * @typedef {Object} JoinTokenCreated
- * @property {import('./api-types.js').JoinTokenView} join_token The token.
- * @property {string} token The token's text (`scmpjoin.<id>.<secret>.<ca-sha256>`).
- */
-/** JoinTokenId
- * @typedef {string} JoinTokenId */
-/** A join token (never its secret).
- * @typedef {Object} JoinTokenView
- * @property {(null|import('./api-types.js').AgentId)} [agent] The agent it enrolled (absent while unused).
- * @property {import('./api-types.js').Time} created_at Made.
- * @property {string} created_by Who made it.
- * @property {import('./api-types.js').Time} expires_at Good until.
- * @property {import('./api-types.js').JoinTokenId} id Id.
- * @property {import('./api-types.js').SiteId} site The site whose agent it enrolls.
- * @property {(null|import('./api-types.js').Time)} [used_at] When an agent enrolled with it (absent while unused).
- */
-/** `tenant_labels_update`, `project_labels_update`: the labels, all of them.
- * @typedef {Object} LabelsBody
- * @property {Object<string, string>} labels Key to value: keys of lower-case letters, digits and `. _ / -`, values of letters, digits and `. _ -`; at most 32.
- */
-/** How a directory is spoken to.
- * @typedef {"ldap"|"ldaps"|"ldap+starttls"} LdapMode */
 export {};

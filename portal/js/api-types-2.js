@@ -2,6 +2,29 @@
 // tests/portal/gen-types.mjs (do not edit; run `node tests/portal/gen-types.mjs` after the
 // document changes). Type definitions only: nothing here runs.
 
+/** A new join token: shown once, give it to the site's `scmp agent`.
+ * @typedef {Object} JoinTokenCreated
+ * @property {import('./api-types.js').JoinTokenView} join_token The token.
+ * @property {string} token The token's text (`scmpjoin.<id>.<secret>.<ca-sha256>`).
+ */
+/** JoinTokenId
+ * @typedef {string} JoinTokenId */
+/** A join token (never its secret).
+ * @typedef {Object} JoinTokenView
+ * @property {(null|import('./api-types.js').AgentId)} [agent] The agent it enrolled (absent while unused).
+ * @property {import('./api-types.js').Time} created_at Made.
+ * @property {string} created_by Who made it.
+ * @property {import('./api-types.js').Time} expires_at Good until.
+ * @property {import('./api-types.js').JoinTokenId} id Id.
+ * @property {import('./api-types.js').SiteId} site The site whose agent it enrolls.
+ * @property {(null|import('./api-types.js').Time)} [used_at] When an agent enrolled with it (absent while unused).
+ */
+/** `tenant_labels_update`, `project_labels_update`: the labels, all of them.
+ * @typedef {Object} LabelsBody
+ * @property {Object<string, string>} labels Key to value: keys of lower-case letters, digits and `. _ / -`, values of letters, digits and `. _ -`; at most 32.
+ */
+/** How a directory is spoken to.
+ * @typedef {"ldap"|"ldaps"|"ldap+starttls"} LdapMode */
 /** `guest_lease_extend`.
  * @typedef {Object} LeaseExtend
  * @property {number} days Days to add, from its end (or from now, when it has ended): 1 to 365, within the policy's limit.
@@ -136,7 +159,7 @@
 /** OperationId
  * @typedef {string} OperationId */
 /** What an operation does.
- * @typedef {"guest_create"|"guest_delete"|"guest_start"|"guest_stop"|"guest_shutdown"|"guest_reboot"|"guest_resize"|"guest_migrate"|"snapshot_create"|"snapshot_rollback"|"snapshot_delete"|"network_create"|"network_delete"|"network_update"|"address_attach"|"address_detach"|"security_group_apply"|"security_group_delete"|"guest_firewall"} OperationKind */
+ * @typedef {"guest_create"|"guest_delete"|"guest_start"|"guest_stop"|"guest_shutdown"|"guest_reboot"|"guest_resize"|"guest_migrate"|"snapshot_create"|"snapshot_rollback"|"snapshot_delete"|"network_create"|"network_delete"|"network_update"|"address_attach"|"address_detach"|"security_group_apply"|"security_group_delete"|"guest_firewall"|"guest_backup"|"backup_delete"|"guest_restore"} OperationKind */
 /** Where an operation is.
  * @typedef {"pending"|"awaiting_approval"|"running"|"succeeded"|"failed"|"cancelled"} OperationState */
 /** An operation.
@@ -168,6 +191,11 @@
 /** A page of a list.
  * @typedef {Object} Page_AuditEntryView
  * @property {Array<import('./api-types.js').AuditEntryView>} items The items.
+ * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
+ */
+/** A page of a list.
+ * @typedef {Object} Page_BackupView
+ * @property {Array<import('./api-types.js').BackupView>} items The items.
  * @property {(string|null)} [next_page_token] Pass as `page_token` for the next page; absent on the last.
  */
 /** A page of a list.
@@ -465,38 +493,4 @@
  */
 /** PublicPoolId
  * @typedef {string} PublicPoolId */
-/** A pool of public addresses.
- * @typedef {Object} PublicPoolView
- * @property {number} allocated How many projects hold.
- * @property {(string|null)} [bridge] The uplink bridge (routed).
- * @property {string} cidr The prefix.
- * @property {import('./api-types.js').Time} created_at Created.
- * @property {string} family `ipv4` or `ipv6`.
- * @property {(string|null)} [gateway] The gateway.
- * @property {import('./api-types.js').PublicPoolId} id Id.
- * @property {string} mode `nat` or `routed`.
- * @property {import('./api-types.js').Name} name Name.
- * @property {import('./api-types.js').SiteId} site The site.
- * @property {number} size How many addresses it hands out (counted up to 1,048,576).
- * @property {(number|null)} [vlan] The VLAN tag (routed).
- */
-/** A quota: the limits, what is allocated (handed to projects, or reserved by guests) and what is used.
- * @typedef {Object} QuotaBody
- * @property {import('./api-types.js').ResourcesBody} allocated Allocated from it.
- * @property {import('./api-types.js').ResourcesBody} limits The quota.
- * @property {import('./api-types.js').ResourcesBody} used Used.
- */
-/** `realm_create`.
- * @typedef {Object} RealmCreate
- * @property {(string|null)} [comment] A note for operators.
- * @property {(null|import('./api-types.js').DirectorySettings)} [directory] The directory's settings (`ldap`, `ad`).
- * @property {import('./api-types.js').Name} name Name: users log in as `user@name`.
- * @property {(null|import('./api-types.js').OpenIdSettings)} [openid] The provider's settings (`openid`).
- * @property {(string|null)} [secret] The bind password (`ldap`, `ad`) or the client secret (`openid`); sealed at rest and never shown.
- * @property {(null|import('./api-types.js').ScheduledSync)} [sync] A scheduled sync (`ldap`, `ad`).
- * @property {(string|null)} [tenant] The tenant whose users log in through it (id or name); a platform realm when left out.
- * @property {import('./api-types.js').RealmType} type `ldap`, `ad` or `openid`.
- */
-/** RealmId
- * @typedef {string} RealmId */
 export {};

@@ -2,6 +2,40 @@
 // tests/portal/gen-types.mjs (do not edit; run `node tests/portal/gen-types.mjs` after the
 // document changes). Type definitions only: nothing here runs.
 
+/** A pool of public addresses.
+ * @typedef {Object} PublicPoolView
+ * @property {number} allocated How many projects hold.
+ * @property {(string|null)} [bridge] The uplink bridge (routed).
+ * @property {string} cidr The prefix.
+ * @property {import('./api-types.js').Time} created_at Created.
+ * @property {string} family `ipv4` or `ipv6`.
+ * @property {(string|null)} [gateway] The gateway.
+ * @property {import('./api-types.js').PublicPoolId} id Id.
+ * @property {string} mode `nat` or `routed`.
+ * @property {import('./api-types.js').Name} name Name.
+ * @property {import('./api-types.js').SiteId} site The site.
+ * @property {number} size How many addresses it hands out (counted up to 1,048,576).
+ * @property {(number|null)} [vlan] The VLAN tag (routed).
+ */
+/** A quota: the limits, what is allocated (handed to projects, or reserved by guests) and what is used.
+ * @typedef {Object} QuotaBody
+ * @property {import('./api-types.js').ResourcesBody} allocated Allocated from it.
+ * @property {import('./api-types.js').ResourcesBody} limits The quota.
+ * @property {import('./api-types.js').ResourcesBody} used Used.
+ */
+/** `realm_create`.
+ * @typedef {Object} RealmCreate
+ * @property {(string|null)} [comment] A note for operators.
+ * @property {(null|import('./api-types.js').DirectorySettings)} [directory] The directory's settings (`ldap`, `ad`).
+ * @property {import('./api-types.js').Name} name Name: users log in as `user@name`.
+ * @property {(null|import('./api-types.js').OpenIdSettings)} [openid] The provider's settings (`openid`).
+ * @property {(string|null)} [secret] The bind password (`ldap`, `ad`) or the client secret (`openid`); sealed at rest and never shown.
+ * @property {(null|import('./api-types.js').ScheduledSync)} [sync] A scheduled sync (`ldap`, `ad`).
+ * @property {(string|null)} [tenant] The tenant whose users log in through it (id or name); a platform realm when left out.
+ * @property {import('./api-types.js').RealmType} type `ldap`, `ad` or `openid`.
+ */
+/** RealmId
+ * @typedef {string} RealmId */
 /** What a sync changed, or (dry run) would change.
  * @typedef {Object} RealmSyncReport
  * @property {boolean} dry_run Nothing was changed: this is what would be.

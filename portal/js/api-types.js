@@ -27,6 +27,8 @@
 /** @typedef {import('./api-types-1.js').AuditVerifyView} AuditVerifyView */
 /** @typedef {import('./api-types-1.js').Authid} Authid */
 /** @typedef {import('./api-types-1.js').AuthMethod} AuthMethod */
+/** @typedef {import('./api-types-1.js').BackupCreate} BackupCreate */
+/** @typedef {import('./api-types-1.js').BackupView} BackupView */
 /** @typedef {import('./api-types-1.js').BridgeView} BridgeView */
 /** @typedef {import('./api-types-1.js').Builtin} Builtin */
 /** @typedef {import('./api-types-1.js').ChainState} ChainState */
@@ -62,6 +64,7 @@
 /** @typedef {import('./api-types-1.js').GuestId} GuestId */
 /** @typedef {import('./api-types-1.js').GuestKind} GuestKind */
 /** @typedef {import('./api-types-1.js').GuestMigrate} GuestMigrate */
+/** @typedef {import('./api-types-1.js').GuestRestore} GuestRestore */
 /** @typedef {import('./api-types-1.js').GuestSecurityGroups} GuestSecurityGroups */
 /** @typedef {import('./api-types-1.js').GuestState} GuestState */
 /** @typedef {import('./api-types-1.js').GuestUpdate} GuestUpdate */
@@ -79,11 +82,11 @@
 /** @typedef {import('./api-types-1.js').ItsmDeliveryView} ItsmDeliveryView */
 /** @typedef {import('./api-types-1.js').ItsmHook} ItsmHook */
 /** @typedef {import('./api-types-1.js').JoinTokenCreate} JoinTokenCreate */
-/** @typedef {import('./api-types-1.js').JoinTokenCreated} JoinTokenCreated */
-/** @typedef {import('./api-types-1.js').JoinTokenId} JoinTokenId */
-/** @typedef {import('./api-types-1.js').JoinTokenView} JoinTokenView */
-/** @typedef {import('./api-types-1.js').LabelsBody} LabelsBody */
-/** @typedef {import('./api-types-1.js').LdapMode} LdapMode */
+/** @typedef {import('./api-types-2.js').JoinTokenCreated} JoinTokenCreated */
+/** @typedef {import('./api-types-2.js').JoinTokenId} JoinTokenId */
+/** @typedef {import('./api-types-2.js').JoinTokenView} JoinTokenView */
+/** @typedef {import('./api-types-2.js').LabelsBody} LabelsBody */
+/** @typedef {import('./api-types-2.js').LdapMode} LdapMode */
 /** @typedef {import('./api-types-2.js').LeaseExtend} LeaseExtend */
 /** @typedef {import('./api-types-2.js').LeaseRule} LeaseRule */
 /** @typedef {import('./api-types-2.js').LeaseView} LeaseView */
@@ -112,6 +115,7 @@
 /** @typedef {import('./api-types-2.js').Page_AgentView} Page_AgentView */
 /** @typedef {import('./api-types-2.js').Page_ApprovalView} Page_ApprovalView */
 /** @typedef {import('./api-types-2.js').Page_AuditEntryView} Page_AuditEntryView */
+/** @typedef {import('./api-types-2.js').Page_BackupView} Page_BackupView */
 /** @typedef {import('./api-types-2.js').Page_CheckpointView} Page_CheckpointView */
 /** @typedef {import('./api-types-2.js').Page_ClusterView} Page_ClusterView */
 /** @typedef {import('./api-types-2.js').Page_GroupView} Page_GroupView */
@@ -159,10 +163,10 @@
 /** @typedef {import('./api-types-2.js').PublicAddressView} PublicAddressView */
 /** @typedef {import('./api-types-2.js').PublicPoolCreate} PublicPoolCreate */
 /** @typedef {import('./api-types-2.js').PublicPoolId} PublicPoolId */
-/** @typedef {import('./api-types-2.js').PublicPoolView} PublicPoolView */
-/** @typedef {import('./api-types-2.js').QuotaBody} QuotaBody */
-/** @typedef {import('./api-types-2.js').RealmCreate} RealmCreate */
-/** @typedef {import('./api-types-2.js').RealmId} RealmId */
+/** @typedef {import('./api-types-3.js').PublicPoolView} PublicPoolView */
+/** @typedef {import('./api-types-3.js').QuotaBody} QuotaBody */
+/** @typedef {import('./api-types-3.js').RealmCreate} RealmCreate */
+/** @typedef {import('./api-types-3.js').RealmId} RealmId */
 /** @typedef {import('./api-types-3.js').RealmSyncReport} RealmSyncReport */
 /** @typedef {import('./api-types-3.js').RealmSyncRequest} RealmSyncRequest */
 /** @typedef {import('./api-types-3.js').RealmTestStep} RealmTestStep */

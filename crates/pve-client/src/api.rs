@@ -4,6 +4,7 @@ use std::time::Instant;
 
 use async_trait::async_trait;
 use pve_types::api::access::{self, Permissions, VersionInfo};
+use pve_types::api::backup::{self as backups, VolumeInfo, VolumeUpdate, Vzdump};
 use pve_types::api::cluster::{self, ClusterResource, ClusterStatusItem, ResourceFilter};
 use pve_types::api::firewall::{
     self, FirewallOptions, GroupListItem, IpSetEntry, IpSetListItem, Rule,
@@ -459,6 +460,39 @@ pub trait PveApi: Send + Sync {
         content: Option<&str>,
     ) -> Result<Vec<StorageContent>, Error> {
         call(self, storage::content(node, storage, content)).await
+    }
+
+    /// `POST /nodes/{node}/vzdump`: the backup task.
+    async fn vzdump(&self, node: &NodeName, p: &Vzdump) -> Result<Upid, Error> {
+        call_upid(self, backups::vzdump(node, p)?).await
+    }
+    /// `GET .../storage/{storage}/content/{volume}`.
+    async fn volume(
+        &self,
+        node: &NodeName,
+        storage: &StorageId,
+        volid: &str,
+    ) -> Result<VolumeInfo, Error> {
+        call(self, backups::volume(node, storage, volid)).await
+    }
+    /// `PUT .../storage/{storage}/content/{volume}`: notes, protection.
+    async fn volume_update(
+        &self,
+        node: &NodeName,
+        storage: &StorageId,
+        volid: &str,
+        p: &VolumeUpdate,
+    ) -> Result<(), Error> {
+        call_unit(self, backups::volume_update(node, storage, volid, p)?).await
+    }
+    /// `DELETE .../storage/{storage}/content/{volume}`: a task, or none when it ended at once.
+    async fn volume_delete(
+        &self,
+        node: &NodeName,
+        storage: &StorageId,
+        volid: &str,
+    ) -> Result<Option<Upid>, Error> {
+        call_opt_upid(self, backups::volume_delete(node, storage, volid)).await
     }
 
     /// `GET /cluster/ha/resources`.

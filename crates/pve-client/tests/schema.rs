@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use pve_types::api::access;
+use pve_types::api::backup::{self, BackupMode, VolumeUpdate, Vzdump};
 use pve_types::api::cluster::{self, ResourceFilter};
 use pve_types::api::firewall::{self, FirewallOptions, Rule, RuleType};
 use pve_types::api::guest::{
@@ -103,6 +104,31 @@ fn every_request() -> Vec<ApiRequest> {
             group: Some("scmp-pve1".into()),
         })
         .unwrap(),
+        backup::vzdump(
+            &node,
+            &Vzdump {
+                vmid: "100,101".into(),
+                storage: "local".into(),
+                mode: BackupMode::Snapshot,
+                compress: Some("zstd".into()),
+                notes_template: Some("{{guestname}}".into()),
+                protected: Some(false),
+                prune_backups: Some("keep-last=3".into()),
+            },
+        )
+        .unwrap(),
+        backup::volume(&node, &storage_id, "local:backup/vzdump-qemu-100.vma.zst"),
+        backup::volume_update(
+            &node,
+            &storage_id,
+            "local:backup/vzdump-qemu-100.vma.zst",
+            &VolumeUpdate {
+                notes: Some("n".into()),
+                protected: Some(true),
+            },
+        )
+        .unwrap(),
+        backup::volume_delete(&node, &storage_id, "local:backup/vzdump-qemu-100.vma.zst"),
         ha_placement::groups(),
         ha_placement::group_create(&HaGroupCreate {
             group: "scmp-pve1".into(),
@@ -537,13 +563,15 @@ fn check_requests(version: &str, requests: Vec<ApiRequest>) {
             .unwrap_or(&empty);
         for (name, value) in &req.path_params {
             match props.get(*name) {
-                // PVE declares the VNet of a subnet update, and a firewall rule's position,
-                // optional although the path holds them.
+                // PVE declares the VNet of a subnet update, a firewall rule's position, the node
+                // of a vzdump and the storage of a volume optional although the path holds them.
                 Some(d)
                     if d.get("optional").and_then(Value::as_u64) != Some(1)
                         || (key == "PUT /cluster/sdn/vnets/{vnet}/subnets/{subnet}"
                             && *name == "vnet")
-                        || (key.contains("/firewall/") && *name == "pos") =>
+                        || (key.contains("/firewall/") && *name == "pos")
+                        || (key.ends_with("/vzdump") && *name == "node")
+                        || (key.ends_with("/content/{volume}") && *name == "storage") =>
                 {
                     if let Err(e) = check_value(d, value) {
                         failures.push(format!("{version}: {key} path {name}: {e}"));

@@ -135,6 +135,39 @@ pub enum Command {
         #[serde(default)]
         apart: Option<crate::ha::HaApart>,
     },
+    /// Back the guest up now.
+    Backup {
+        /// What to back up, where.
+        request: crate::backup::BackupRequest,
+    },
+    /// The backups of these guests on the cluster's backup storages.
+    ListBackups {
+        /// The cluster's nodes to look from.
+        nodes: Vec<String>,
+        /// The guests' VMIDs.
+        vmids: Vec<u32>,
+    },
+    /// Protect a backup, or lift its protection.
+    ProtectBackup {
+        /// A node that sees it.
+        node: String,
+        /// The backup.
+        volid: String,
+        /// Protected or not.
+        protected: bool,
+    },
+    /// Delete a backup.
+    DeleteBackup {
+        /// A node that sees it.
+        node: String,
+        /// The backup.
+        volid: String,
+    },
+    /// Restore a backup.
+    Restore {
+        /// What to restore, where.
+        request: crate::backup::RestoreRequest,
+    },
     /// The guest is no HA resource.
     RemoveHa {
         /// VM or container.
@@ -331,6 +364,11 @@ impl Command {
             Command::EnsureClone { .. } => "ensure_clone",
             Command::Configure { .. } => "configure",
             Command::EnsureHa { .. } => "ensure_ha",
+            Command::Backup { .. } => "backup",
+            Command::ListBackups { .. } => "list_backups",
+            Command::ProtectBackup { .. } => "protect_backup",
+            Command::DeleteBackup { .. } => "delete_backup",
+            Command::Restore { .. } => "restore",
             Command::RemoveHa { .. } => "remove_ha",
             Command::Power { .. } => "power",
             Command::IsRunning { .. } => "is_running",
@@ -400,6 +438,16 @@ pub enum Answer {
     PublicKey {
         /// In WireGuard's base64.
         public_key: String,
+    },
+    /// A backup written.
+    Backup {
+        /// As Proxmox lists it.
+        backup: crate::protocol::ObservedBackup,
+    },
+    /// Backups found.
+    Backups {
+        /// Newest first.
+        backups: Vec<crate::protocol::ObservedBackup>,
     },
     /// What differed from what was asked for.
     Differences {
@@ -474,6 +522,22 @@ impl Reply {
         match self.answer {
             Answer::Running { running } => Ok(running),
             _ => self.unexpected("running"),
+        }
+    }
+
+    /// The backup written.
+    pub fn backup(self) -> Result<crate::protocol::ObservedBackup, AgentError> {
+        match self.answer {
+            Answer::Backup { backup } => Ok(backup),
+            _ => self.unexpected("backup"),
+        }
+    }
+
+    /// The backups found.
+    pub fn backups(self) -> Result<Vec<crate::protocol::ObservedBackup>, AgentError> {
+        match self.answer {
+            Answer::Backups { backups } => Ok(backups),
+            _ => self.unexpected("backups"),
         }
     }
 

@@ -59,13 +59,18 @@ pub const REQUIRED_PRIVILEGES: &[&str] = &[
     "VM.Config.Network",
     "VM.PowerMgmt",
     "VM.Snapshot",
+    // Backups: vzdump, and the backup volumes on the storages.
+    "VM.Backup",
     "Datastore.AllocateSpace",
+    "Datastore.Audit",
     "Pool.Allocate",
     // Tenant networks: SDN zones, VNets and subnets, and the guests' NICs on them.
     "SDN.Allocate",
     "SDN.Use",
     // Security groups and IP sets live in the cluster's firewall configuration.
     "Sys.Modify",
+    // HA resources, groups and rules.
+    "Sys.Console",
 ];
 
 /// The privileges the token lacks (empty when it has all of them).

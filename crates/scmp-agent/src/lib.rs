@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 pub mod actions;
+pub mod backup;
 pub mod command;
 mod connect;
 pub mod console;

@@ -169,6 +169,28 @@ impl LocalAgent {
                 crate::ha::ensure(api, kind, vmid, &nodes, apart.as_ref()).await?;
                 Answer::Done
             }
+            Command::Backup { request } => Answer::Backup {
+                backup: crate::backup::backup(api, &request, upids).await?,
+            },
+            Command::ListBackups { nodes, vmids } => Answer::Backups {
+                backups: crate::backup::list(api, &nodes, &vmids).await?,
+            },
+            Command::ProtectBackup {
+                node,
+                volid,
+                protected,
+            } => {
+                crate::backup::set_protected(api, &node, &volid, protected).await?;
+                Answer::Done
+            }
+            Command::DeleteBackup { node, volid } => {
+                crate::backup::delete(api, &node, &volid, upids).await?;
+                Answer::Done
+            }
+            Command::Restore { request } => {
+                crate::backup::restore(api, &request, upids).await?;
+                Answer::Done
+            }
             Command::RemoveHa { kind, vmid } => {
                 crate::ha::remove(api, kind, vmid).await?;
                 Answer::Done

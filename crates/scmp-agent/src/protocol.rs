@@ -172,3 +172,26 @@ pub struct ObservedHa {
     /// How many HA resources there are.
     pub services: u64,
 }
+
+/// A backup on one of the cluster's storages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObservedBackup {
+    /// `storage:backup/...`.
+    pub volid: String,
+    /// The storage.
+    pub storage: String,
+    /// The node it was seen from (the one holding it, for a storage that is not shared).
+    pub node: String,
+    /// The guest it is a backup of.
+    pub vmid: u32,
+    /// `vma.zst`, `tar.zst`, `pbs-vm`, `pbs-ct`.
+    pub format: String,
+    /// Bytes.
+    pub size_bytes: u64,
+    /// When it was made (seconds since the epoch).
+    pub ctime: u64,
+    /// Its notes (the first line).
+    pub notes: Option<String>,
+    /// Protected from pruning and deletion.
+    pub protected: bool,
+}

@@ -8,6 +8,7 @@
 pub mod agents;
 pub mod approvals;
 pub mod audit;
+pub mod backups;
 pub mod catalog;
 pub mod compliance;
 pub mod guests;
@@ -31,6 +32,7 @@ pub mod tenants;
 pub use agents::*;
 pub use approvals::*;
 pub use audit::*;
+pub use backups::*;
 pub use catalog::*;
 pub use compliance::*;
 pub use guests::*;

@@ -60,6 +60,8 @@ pub enum ResourceKind {
     PublicAddress,
     /// A security group.
     SecurityGroup,
+    /// A backup of a guest.
+    Backup,
 }
 
 impl ResourceKind {
@@ -91,6 +93,7 @@ impl ResourceKind {
         ResourceKind::PublicPool,
         ResourceKind::PublicAddress,
         ResourceKind::SecurityGroup,
+        ResourceKind::Backup,
     ];
 
     /// The kind as a step of a path (`instance_type`), in audit targets.
@@ -122,6 +125,7 @@ impl ResourceKind {
             ResourceKind::PublicPool => "public_pool",
             ResourceKind::PublicAddress => "public_address",
             ResourceKind::SecurityGroup => "security_group",
+            ResourceKind::Backup => "backup",
         }
     }
 
@@ -160,6 +164,7 @@ impl fmt::Display for ResourceKind {
             ResourceKind::PublicPool => "public pool",
             ResourceKind::PublicAddress => "public address",
             ResourceKind::SecurityGroup => "security group",
+            ResourceKind::Backup => "backup",
         })
     }
 }

@@ -75,6 +75,12 @@ text_enum! {
         SecurityGroupDelete => "security_group_delete",
         /// Change which security groups a guest is in.
         GuestFirewall => "guest_firewall",
+        /// Back a guest up now.
+        GuestBackup => "guest_backup",
+        /// Delete one of a guest's backups.
+        BackupDelete => "backup_delete",
+        /// Restore a guest from one of its backups, in place (a backup taken first).
+        GuestRestore => "guest_restore",
     }
 }
 

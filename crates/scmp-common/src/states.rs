@@ -65,6 +65,12 @@ text_enum! {
         HaState => "ha_state",
         /// Back after its host failed: recovered by HA on another host, or its host returned.
         Recovered => "recovered",
+        /// A backup of it was written.
+        BackedUp => "backed_up",
+        /// A backup of it failed.
+        BackupFailed => "backup_failed",
+        /// It was restored from a backup.
+        Restored => "restored",
     }
 }
 

@@ -11,6 +11,7 @@ mod agent_listener;
 mod agent_session;
 mod app;
 mod authn;
+mod backup_marks;
 mod bootstrap;
 pub mod checkpoint;
 mod connections;

@@ -135,16 +135,16 @@ pub fn vzdump(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
             continue;
         }
         free -= size;
-        let volid = match (pbs, g.kind) {
+        let name_at = |t: u64| match (pbs, g.kind) {
             (true, GuestKind::Qemu) => {
-                format!("{storage_id}:backup/vm/{vmid}/{}", snapshot_stamp(now))
+                format!("{storage_id}:backup/vm/{vmid}/{}", snapshot_stamp(t))
             }
             (true, GuestKind::Lxc) => {
-                format!("{storage_id}:backup/ct/{vmid}/{}", snapshot_stamp(now))
+                format!("{storage_id}:backup/ct/{vmid}/{}", snapshot_stamp(t))
             }
             (false, _) => format!(
                 "{storage_id}:backup/vzdump-{sub}-{vmid}-{}.{}",
-                archive_stamp(now),
+                archive_stamp(t),
                 if g.kind == GuestKind::Qemu {
                     "vma.zst"
                 } else {
@@ -152,6 +152,14 @@ pub fn vzdump(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
                 }
             ),
         };
+        // Names are by the second: a backup within the same second as an earlier one is named a
+        // second later (a real backup takes longer than that).
+        let mut at = now;
+        let mut volid = name_at(at);
+        while c.backups.iter().any(|b| b.volid == volid) && at < now + 3_600 {
+            at += 1;
+            volid = name_at(at);
+        }
         let format = match (pbs, g.kind) {
             (true, GuestKind::Qemu) => "pbs-vm",
             (true, GuestKind::Lxc) => "pbs-ct",
@@ -189,7 +197,7 @@ pub fn vzdump(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
             kind: g.kind,
             format: format.to_string(),
             size,
-            ctime: now,
+            ctime: at,
             notes: r
                 .get("notes-template")
                 .map(|t| notes(t, &name, *vmid, &node, &c.name)),

@@ -5,6 +5,7 @@
 //! [`ApiRequest`](crate::ApiRequest)s.
 
 pub mod access;
+pub mod backup;
 pub mod cluster;
 pub mod firewall;
 pub mod guest;
@@ -134,6 +135,10 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ha_placement::GROUPS_LIST,
     ha_placement::GROUP_CREATE,
     ha_placement::GROUP_DELETE,
+    backup::VZDUMP,
+    backup::VOLUME_GET,
+    backup::VOLUME_UPDATE,
+    backup::VOLUME_DELETE,
 ];
 
 /// Every endpoint the client can call on PVE 9 only.

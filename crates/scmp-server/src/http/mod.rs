@@ -7,6 +7,7 @@ mod agents;
 mod approvals;
 mod audit;
 mod auth;
+mod backups;
 mod clusters;
 mod compliance;
 mod doc_shape;
@@ -233,6 +234,11 @@ fn api() -> OpenApiRouter<Arc<AppState>> {
         ))
         .routes(routes!(snapshots::snapshot_rollback))
         .routes(routes!(snapshots::snapshot_delete))
+        .routes(routes!(backups::backup_list, backups::backup_create))
+        .routes(routes!(backups::backup_protect))
+        .routes(routes!(backups::backup_unprotect))
+        .routes(routes!(backups::backup_delete))
+        .routes(routes!(backups::guest_restore))
         .routes(routes!(operations::operation_list))
         .routes(routes!(operations::operation_view))
         .routes(routes!(operations::operation_cancel))

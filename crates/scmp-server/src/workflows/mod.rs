@@ -5,10 +5,12 @@
 //! failed. Steps are idempotent: a step run twice finds its work done.
 
 mod address_steps;
+mod backup_steps;
 mod firewall_steps;
 mod ha_steps;
 mod network_steps;
 pub(crate) use network_steps::sdn_network_of;
+mod step_kinds;
 mod steps;
 
 use std::sync::Arc;
@@ -173,6 +175,9 @@ pub fn saga(kind: OperationKind) -> &'static [Step] {
         OperationKind::SecurityGroupApply => &[GroupApply, GroupReady],
         OperationKind::SecurityGroupDelete => &[GroupTeardown, GroupForget],
         OperationKind::GuestFirewall => &[Firewall, Settle],
+        OperationKind::GuestBackup => &[Backup, Settle],
+        OperationKind::BackupDelete => &[BackupDelete, Settle],
+        OperationKind::GuestRestore => &[PreRestore, RestoreStop, Restore, RestoreStart, Settle],
     }
 }
 

@@ -11,130 +11,9 @@ use scmp_store::{Cluster, Guest};
 
 use super::{ask, prior_state, Run, StepError};
 
-/// One step of a saga.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Step {
-    /// Choose cluster and host.
-    Place,
-    /// Reserve a VMID in our store.
-    ReserveVmid,
-    /// Make sure the tenant's pool exists.
-    Pool,
-    /// Clone the image's template.
-    Clone,
-    /// Sizes, identity, cloud-init, disk.
-    Configure,
-    /// Proxmox HA.
-    Ha,
-    /// Start it.
-    Start,
-    /// Mark it running.
-    Created,
-    /// Stop, un-HA and destroy it on Proxmox.
-    Destroy,
-    /// Release its quota and forget it.
-    Remove,
-    /// Start.
-    PowerStart,
-    /// Hard stop.
-    PowerStop,
-    /// Clean shutdown.
-    PowerShutdown,
-    /// Reboot.
-    PowerReboot,
-    /// New sizes on Proxmox.
-    Resize,
-    /// Move to another host of the cluster.
-    Migrate,
-    /// Take a snapshot.
-    SnapshotCreate,
-    /// Roll back.
-    SnapshotRollback,
-    /// Remove a snapshot.
-    SnapshotDelete,
-    /// Record the guest's resulting state.
-    Settle,
-    /// Make a network on its site's clusters.
-    NetworkApply,
-    /// Mark a network ready.
-    NetworkReady,
-    /// Remove a network from its site's clusters.
-    NetworkTeardown,
-    /// Forget a network and give back its quota.
-    NetworkForget,
-    /// Bind a public address to the guest.
-    AddressBind,
-    /// Put the address on the guest (a routed one as a NIC).
-    AddressUp,
-    /// Take the address off the guest.
-    AddressDown,
-    /// Free the address.
-    AddressUnbind,
-    /// Make a security group's project's groups so on its site's clusters.
-    GroupApply,
-    /// Mark a security group ready.
-    GroupReady,
-    /// Take a security group off its site's clusters.
-    GroupTeardown,
-    /// Forget a security group.
-    GroupForget,
-    /// Make the guest's firewall apply its security groups.
-    Firewall,
-    /// Take the guest out of its security groups.
-    FirewallLeave,
-}
+pub use super::step_kinds::Step;
 
 impl Step {
-    /// The step's name (in errors and logs).
-    pub fn name(self) -> &'static str {
-        match self {
-            Step::Place => "place",
-            Step::ReserveVmid => "reserve_vmid",
-            Step::Pool => "pool",
-            Step::Clone => "clone",
-            Step::Configure => "configure",
-            Step::Ha => "ha",
-            Step::Start => "start",
-            Step::Created => "created",
-            Step::Destroy => "destroy",
-            Step::Remove => "remove",
-            Step::PowerStart => "power_start",
-            Step::PowerStop => "power_stop",
-            Step::PowerShutdown => "power_shutdown",
-            Step::PowerReboot => "power_reboot",
-            Step::Resize => "resize",
-            Step::Migrate => "migrate",
-            Step::SnapshotCreate => "snapshot_create",
-            Step::SnapshotRollback => "snapshot_rollback",
-            Step::SnapshotDelete => "snapshot_delete",
-            Step::Settle => "settle",
-            Step::NetworkApply => "network_apply",
-            Step::NetworkReady => "network_ready",
-            Step::NetworkTeardown => "network_teardown",
-            Step::NetworkForget => "network_forget",
-            Step::AddressBind => "address_bind",
-            Step::AddressUp => "address_up",
-            Step::AddressDown => "address_down",
-            Step::AddressUnbind => "address_unbind",
-            Step::GroupApply => "group_apply",
-            Step::GroupReady => "group_ready",
-            Step::GroupTeardown => "group_teardown",
-            Step::GroupForget => "group_forget",
-            Step::Firewall => "firewall",
-            Step::FirewallLeave => "firewall_leave",
-        }
-    }
-
-    /// Whether the saga records its progress after this step. Place and reserve_vmid keep their
-    /// result in the guest's record and pool and HA find their work done, so a resumed saga that
-    /// repeats them loses nothing.
-    pub fn records_progress(self) -> bool {
-        !matches!(
-            self,
-            Step::Place | Step::ReserveVmid | Step::Pool | Step::Ha | Step::Start
-        )
-    }
-
     /// Runs the step.
     pub async fn run(self, run: &mut Run<'_>) -> Result<(), StepError> {
         self.forward(run).await?;
@@ -163,6 +42,15 @@ impl Step {
             Step::GroupReady => return super::firewall_steps::ready(run).await,
             Step::GroupTeardown => return super::firewall_steps::teardown(run).await,
             Step::GroupForget => return super::firewall_steps::forget(run).await,
+            Step::Backup
+            | Step::BackupDelete
+            | Step::PreRestore
+            | Step::RestoreStop
+            | Step::Restore
+            | Step::RestoreStart => {
+                let g = run.state.store.guest_get(guest_id(run)?).await?;
+                return super::backup_steps::forward(self, run, &g).await;
+            }
             _ => {}
         }
         if self == Step::Remove {
@@ -320,7 +208,13 @@ impl Step {
             | Step::GroupApply
             | Step::GroupReady
             | Step::GroupTeardown
-            | Step::GroupForget => Ok(()),
+            | Step::GroupForget
+            | Step::Backup
+            | Step::BackupDelete
+            | Step::PreRestore
+            | Step::RestoreStop
+            | Step::Restore
+            | Step::RestoreStart => Ok(()),
         }
     }
 
@@ -346,6 +240,7 @@ impl Step {
             Err(e) => return Err(e.into()),
         };
         match self {
+            Step::Restore => super::backup_steps::undo_restore(run, &g).await,
             Step::Clone => {
                 if let (Some(_), Some(vmid)) = (&g.cluster_id, g.vmid) {
                     let (_, agent) = cluster(run, &g).await?;

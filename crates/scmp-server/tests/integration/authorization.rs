@@ -93,6 +93,8 @@ fn sample_body(operation: &str) -> Option<Value> {
         "user_update" => Some(json!({"email": "intruder@example.invalid"})),
         "site_update" => Some(json!({"description": "defaced"})),
         "snapshot_create" => Some(json!({"name": "intruder"})),
+        "backup_create" => Some(json!({})),
+        "guest_restore" => Some(json!({"backup": "bG9jYWw6YmFja3Vw", "confirm": true})),
         "network_create" => {
             Some(json!({"name": "intruder", "site": "fra", "subnets": [{"cidr": "10.66.0.0/24"}]}))
         }
@@ -120,6 +122,8 @@ fn sample_body(operation: &str) -> Option<Value> {
         | "guest_shutdown"
         | "guest_reboot"
         | "snapshot_rollback"
+        | "backup_protect"
+        | "backup_unprotect"
         | "operation_cancel"
         | "host_maintenance_enter"
         | "host_maintenance_exit" => Some(json!({})),
@@ -235,6 +239,7 @@ async fn every_operation_refuses_strangers() {
                 .replace("{address}", "00000000-0000-4000-8000-0000000000aa")
                 .replace("{host}", "pve1")
                 .replace("{snapshot}", "snap1")
+                .replace("{backup}", "bG9jYWw6YmFja3Vw")
                 .replace("{agent}", "00000000-0000-4000-8000-0000000000a4")
                 .replace("{join_token}", "00000000-0000-4000-8000-0000000000a6");
             let m: Method = method.to_uppercase().parse().unwrap();

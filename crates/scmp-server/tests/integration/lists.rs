@@ -158,6 +158,13 @@ async fn every_list_pages_the_same_way() {
             .await;
         wait_operation(c, &op).await;
     }
+    // Two backups of it.
+    for _ in 0..2 {
+        let op: scmp_api::OperationView = c
+            .post(&format!("/guests/{}/backups?wait=30", g.id), &json!({}))
+            .await;
+        wait_operation(c, &op).await;
+    }
     // Two networks at the site.
     for (i, net) in ["net-a", "net-b"].iter().enumerate() {
         let op: scmp_api::OperationView = c
@@ -333,5 +340,5 @@ async fn every_list_pages_the_same_way() {
         walked.push(op);
     }
     walked.sort();
-    assert_eq!(walked.len(), 27, "every list operation: {walked:?}");
+    assert_eq!(walked.len(), 28, "every list operation: {walked:?}");
 }

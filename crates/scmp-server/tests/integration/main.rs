@@ -8,6 +8,7 @@ mod agents;
 mod approvals;
 mod audit;
 mod authorization;
+mod backups;
 mod clusters;
 mod compliance;
 mod deletes;

@@ -5,6 +5,7 @@
 
 pub mod actions;
 pub mod admission;
+pub mod backups;
 pub mod changes;
 pub mod firewall;
 pub mod governed;
