@@ -115,6 +115,9 @@ enum Command {
     /// Guest snapshots.
     #[command(subcommand)]
     Snapshot(cli::guests::SnapshotCmd),
+    /// Guest backups and restores.
+    #[command(subcommand)]
+    Backup(cli::backups::BackupCmd),
     /// Operations (long changes).
     #[command(subcommand)]
     Operation(cli::guests::OperationCmd),
@@ -185,6 +188,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::InstanceType(cmd) => cli::platform::instance_type(cmd, g).await,
         Command::Guest(cmd) => cli::guests::guest(cmd, g).await,
         Command::Snapshot(cmd) => cli::guests::snapshot(cmd, g).await,
+        Command::Backup(cmd) => cli::backups::backup(cmd, g).await,
         Command::Operation(cmd) => cli::guests::operation(cmd, g).await,
         Command::Demo(args) => cmd::demo::run(args).await,
         Command::Agent(cmd) => cmd::agent::run(cmd).await,

@@ -1,4 +1,5 @@
-// A guest: its actions, configuration, lease, operations, resizing, snapshots, events and audit trail.
+// A guest: its actions, configuration, lease, operations, resizing, snapshots, backups, events and
+// audit trail.
 
 import { all, api } from '../api.js';
 import { confirmDialog, facts, field, h, input, put, stateBadge, table } from '../dom.js';
@@ -7,6 +8,7 @@ import { submit, values } from '../forms.js';
 import { poll, render, route } from '../router.js';
 
 import { BUSY, auditTable, operationsTable, watchThen } from '../widgets.js';
+import { backupPanel } from './guest_backups.js';
 
 /** @typedef {import('../api-types.js').GuestView} GuestView */
 /** @typedef {import('../api-types.js').ProjectView} ProjectView */
@@ -79,13 +81,14 @@ function leaseForm(/** @type {GuestView} */ g, /** @type {HTMLElement} */ alertB
 route('/guests/([^/]+)', '', async (id) => {
   /** @type {GuestView} */
   const g = await api.get(`/guests/${id}`);
-  /** @type {[ProjectView | null, OperationView[], SnapshotView[], AuditEntryView[] | null, ImageView[]]} */
-  const [p, ops, snaps, trail, images] = await Promise.all([
+  /** @type {[ProjectView | null, OperationView[], SnapshotView[], AuditEntryView[] | null, ImageView[], any[]]} */
+  const [p, ops, snaps, trail, images, backups] = await Promise.all([
     api.get(`/projects/${g.project_id}`).catch(() => null),
     all(`/operations?guest=${g.id}&limit=20`).catch(() => []),
     ['running', 'stopped'].includes(g.state) ? all(`/guests/${g.id}/snapshots`).catch(() => []) : Promise.resolve([]),
     api.get(`/audit?tenant=${g.tenant_id}&guest=${g.id}&limit=200`).then((page) => page.items).catch(() => null),
     all('/images').catch(() => []),
+    g.vmid ? all(`/guests/${g.id}/backups`).catch(() => []) : Promise.resolve([]),
   ]);
   const image = images.find((i) => i.id === g.image_id);
   const alertBox = h('div', { 'aria-live': 'polite' });
@@ -106,6 +109,7 @@ route('/guests/([^/]+)', '', async (id) => {
   }, label);
   const resize = resizeForm(g);
   const snapshots = snapshotPanel(g, snaps);
+  const backupsPanel = backupPanel(g, backups);
   const out = h('div', {},
     h('div', { class: 'crumbs' }, h('a', { href: '#/projects' }, 'Projects'), ' › ', p ? h('a', { href: `#/projects/${p.id}` }, p.name) : 'project', ' › ', g.name),
     h('h1', {}, g.name, ' ', stateBadge(g.state)),
@@ -158,7 +162,7 @@ route('/guests/([^/]+)', '', async (id) => {
     ])),
     g.lease && g.lease.state !== 'ending' ? leaseForm(g, alertBox) : null,
     h('h2', {}, 'Operations'), operationsTable(ops),
-    resize, snapshots,
+    resize, snapshots, backupsPanel,
     g.events && g.events.length ? [h('h2', {}, 'Events'), table([
       { title: 'When', cell: (e) => when(e.at) }, { title: 'Kind', cell: (e) => stateBadge(e.kind) }, { title: 'Detail', cell: (e) => e.detail }], g.events)] : null,
     h('h2', {}, 'Audit trail'),

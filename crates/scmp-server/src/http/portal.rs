@@ -66,6 +66,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     js!("pages/audit.js"),
     js!("pages/compliance.js"),
     js!("pages/guest.js"),
+    js!("pages/guest_backups.js"),
     js!("pages/operations.js"),
     js!("pages/overview.js"),
     js!("pages/people.js"),

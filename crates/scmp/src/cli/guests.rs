@@ -318,7 +318,12 @@ pub async fn follow(a: &Api, op: OperationView, format: Format) -> anyhow::Resul
 
 /// After a long change: the operation (with `--no-wait`), or what it acted on once it ended (the
 /// operation itself when the guest is gone).
-async fn long(a: &Api, op: OperationView, wait: &WaitArgs, g: &Global) -> anyhow::Result<()> {
+pub(super) async fn long(
+    a: &Api,
+    op: OperationView,
+    wait: &WaitArgs,
+    g: &Global,
+) -> anyhow::Result<()> {
     if wait.no_wait {
         return print(&op, g.output, OPERATION_COLUMNS);
     }

@@ -3,6 +3,7 @@
 
 pub mod approvals;
 pub mod audit;
+pub mod backups;
 pub mod client;
 pub mod commands;
 pub mod compliance;
