@@ -157,16 +157,7 @@ async fn join_apart(api: &dyn PveApi, sid: &str, apart: &HaApart) -> Result<(), 
             Some(rule) => {
                 let mut members: Vec<&str> = rule.resource_list();
                 members.push(sid);
-                api.ha_rule_update(
-                    &rule.rule,
-                    &HaRuleUpdate {
-                        kind: HaRuleType::ResourceAffinity,
-                        resources: Some(members.join(",")),
-                        nodes: None,
-                        digest: rule.digest.clone(),
-                    },
-                )
-                .await
+                set_members(api, &rule, &members).await
             }
             None => {
                 let mut members: Vec<String> = apart
@@ -204,13 +195,30 @@ async fn join_apart(api: &dyn PveApi, sid: &str, apart: &HaApart) -> Result<(), 
     }
 }
 
+/// Makes `members` the resources of a resource affinity rule, unless the rules changed since it
+/// was read.
+async fn set_members(api: &dyn PveApi, rule: &HaRule, members: &[&str]) -> Result<(), Error> {
+    api.ha_rule_update(
+        &rule.rule,
+        &HaRuleUpdate {
+            kind: HaRuleType::ResourceAffinity,
+            resources: Some(members.join(",")),
+            nodes: None,
+            digest: rule.digest.clone(),
+        },
+    )
+    .await
+}
+
 /// Takes the guest out of HA; its group's rule goes when fewer than two guests are left in it
 /// (PVE 9 takes the resource out of its rules with the resource).
 pub async fn remove(api: &dyn PveApi, kind: GuestKind, id: u32) -> Result<(), Error> {
     let sid = sid(kind, id);
-    if api.ha_resources().await?.iter().any(|r| r.sid == sid) {
-        api.ha_resource_delete(&sid).await?;
+    if !api.ha_resources().await?.iter().any(|r| r.sid == sid) {
+        // Not under HA (or taken out before): no rule names it.
+        return Ok(());
     }
+    api.ha_resource_delete(&sid).await?;
     if !has_rules(api).await? {
         return Ok(());
     }
@@ -233,16 +241,7 @@ pub async fn remove(api: &dyn PveApi, kind: GuestKind, id: u32) -> Result<(), Er
         if members.len() < 2 {
             api.ha_rule_delete(&rule.rule).await?;
         } else {
-            api.ha_rule_update(
-                &rule.rule,
-                &HaRuleUpdate {
-                    kind: HaRuleType::ResourceAffinity,
-                    resources: Some(members.join(",")),
-                    nodes: None,
-                    digest: rule.digest.clone(),
-                },
-            )
-            .await?;
+            set_members(api, &rule, &members).await?;
         }
     }
     Ok(())

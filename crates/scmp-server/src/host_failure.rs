@@ -11,6 +11,25 @@ use scmp_store::Guest;
 
 use crate::context::AppState;
 
+/// Moves the guest's record to where Proxmox shows it, when it moved (a `moved` event saying
+/// `how`).
+pub async fn follow(
+    state: &AppState,
+    g: &Guest,
+    o: &ObservedGuest,
+    how: &str,
+) -> Result<(), Error> {
+    if g.node.as_deref() == Some(o.node.as_str()) && g.vmid == Some(o.vmid) {
+        return Ok(());
+    }
+    state.store.guest_relocate(g.id, &o.node, o.vmid).await?;
+    let detail = format!("now VMID {} on {} ({how})", o.vmid, o.node);
+    state
+        .store
+        .guest_event_add(g.id, GuestEventKind::Moved, &detail)
+        .await
+}
+
 /// Records the guest's HA state as Proxmox reports it; an event when it changed.
 pub async fn note_ha_state(state: &AppState, g: &Guest, o: &ObservedGuest) -> Result<(), Error> {
     let now = o.hastate.as_deref().unwrap_or_default();
@@ -78,17 +97,7 @@ pub async fn handle(
             } else {
                 GuestState::Stopped
             };
-            if g.node.as_deref() != Some(o.node.as_str()) || g.vmid != Some(o.vmid) {
-                state.store.guest_relocate(g.id, &o.node, o.vmid).await?;
-                state
-                    .store
-                    .guest_event_add(
-                        g.id,
-                        GuestEventKind::Moved,
-                        &format!("now VMID {} on {} (recovered by HA)", o.vmid, o.node),
-                    )
-                    .await?;
-            }
+            follow(state, g, o, "recovered by HA").await?;
             if state
                 .store
                 .guest_end(g.id, GuestState::Down, now, "", None, None)

@@ -273,20 +273,7 @@ async fn reconcile(
             .await?;
         return Ok(());
     };
-    if g.node.as_deref() != Some(o.node.as_str()) || g.vmid != Some(o.vmid) {
-        state.store.guest_relocate(g.id, &o.node, o.vmid).await?;
-        state
-            .store
-            .guest_event_add(
-                g.id,
-                GuestEventKind::Moved,
-                &format!(
-                    "now VMID {} on {} (moved outside scmp or by HA)",
-                    o.vmid, o.node
-                ),
-            )
-            .await?;
-    }
+    crate::host_failure::follow(state, g, o, "moved outside scmp or by HA").await?;
     let mut diffs = Vec::new();
     let running = o.status == "running";
     if running != expect_running {

@@ -70,18 +70,6 @@ async fn backup(
     }
 }
 
-async fn power(run: &mut Run<'_>, g: &Guest, action: Power) -> Result<(), StepError> {
-    let (agent, node, vmid) = agent(run, g).await?;
-    let command = Command::Power {
-        kind: g.kind,
-        node,
-        vmid,
-        action,
-    };
-    ask(run, agent.as_ref(), command).await?.done()?;
-    Ok(())
-}
-
 /// Restores `volid` over the guest.
 async fn restore(run: &mut Run<'_>, g: &Guest, volid: &str) -> Result<(), StepError> {
     let (agent, node, vmid) = agent(run, g).await?;
@@ -129,7 +117,7 @@ pub(super) async fn forward(step: Step, run: &mut Run<'_>, g: &Guest) -> Result<
             let notes = pre_restore_notes(run, g);
             backup(run, g, notes, false).await.map(|_| ())
         }
-        Step::RestoreStop => power(run, g, Power::Stop).await,
+        Step::RestoreStop => super::guest_power::power(run, g, Power::Stop).await,
         Step::Restore => {
             let volid = param(run, "volume")
                 .ok_or_else(|| StepError::permanent("no backup in the operation"))?
@@ -143,7 +131,7 @@ pub(super) async fn forward(step: Step, run: &mut Run<'_>, g: &Guest) -> Result<
             Ok(())
         }
         Step::RestoreStart if prior_state(&run.op) == GuestState::Running => {
-            power(run, g, Power::Start).await
+            super::guest_power::power(run, g, Power::Start).await
         }
         _ => Ok(()),
     }

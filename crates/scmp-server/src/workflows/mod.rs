@@ -7,6 +7,7 @@
 mod address_steps;
 mod backup_steps;
 mod firewall_steps;
+mod guest_power;
 mod ha_steps;
 mod network_steps;
 pub(crate) use network_steps::sdn_network_of;

@@ -9,6 +9,7 @@ use scmp_agent::{Agent, Command};
 use scmp_common::{Error, GuestState, OperationKind};
 use scmp_store::{Cluster, Guest};
 
+use super::guest_power::power;
 use super::{ask, prior_state, Run, StepError};
 
 pub use super::step_kinds::Step;
@@ -621,19 +622,6 @@ async fn clone(run: &mut Run<'_>, g: &Guest) -> Result<(), StepError> {
         }
     }
     Err(StepError::transient("VMIDs keep being taken outside scmp"))
-}
-
-async fn power(run: &mut Run<'_>, g: &Guest, action: Power) -> Result<(), StepError> {
-    let (_, agent) = cluster(run, g).await?;
-    let (node, vmid) = location(g)?;
-    let command = Command::Power {
-        kind: g.kind,
-        node,
-        vmid,
-        action,
-    };
-    ask(run, agent.as_ref(), command).await?.done()?;
-    Ok(())
 }
 
 async fn settle(run: &Run<'_>, g: &Guest) -> Result<(), StepError> {
