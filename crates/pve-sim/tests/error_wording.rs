@@ -105,6 +105,24 @@ struct Checker {
 }
 
 impl Checker {
+    /// A simulator of `release` with explicit time, and no refusal checked yet.
+    fn of(release: pve_sim::Release) -> Self {
+        let sim = Simulator::new(SimConfig {
+            time_scale: 0.0,
+            clock: ClockMode::Explicit,
+            password: Some("pw".into()),
+            release,
+            ..Default::default()
+        })
+        .unwrap();
+        Self {
+            sim,
+            catalog: catalog(),
+            failures: Vec::new(),
+            checked: 0,
+        }
+    }
+
     fn check(&mut self, key: &str, status: u16, message: &str) {
         self.checked += 1;
         if CROSS_CUTTING.iter().any(|t| matches(t, message)) {
@@ -151,6 +169,22 @@ impl Checker {
         }
     }
 
+    /// At least `at_least` refusals were checked, each in PVE's wording.
+    fn finish(&self, at_least: usize) {
+        assert!(
+            self.checked >= at_least,
+            "only {} refusals checked",
+            self.checked
+        );
+        assert!(
+            self.failures.is_empty(),
+            "{} of {} refusals:\n{}",
+            self.failures.len(),
+            self.checked,
+            self.failures.join("\n")
+        );
+    }
+
     fn ok(&self, method: &str, path: &str, params: &[(&str, &str)]) {
         self.sim
             .call(method, path, params)
@@ -160,19 +194,7 @@ impl Checker {
 
 #[test]
 fn refusals_use_pve_wording() {
-    let sim = Simulator::new(SimConfig {
-        time_scale: 0.0,
-        clock: ClockMode::Explicit,
-        password: Some("pw".into()),
-        ..Default::default()
-    })
-    .unwrap();
-    let mut c = Checker {
-        sim,
-        catalog: catalog(),
-        failures: Vec::new(),
-        checked: 0,
-    };
+    let mut c = Checker::of(pve_sim::Release::Pve8);
     c.ok("POST", "/nodes/pve1/qemu/9000/clone", &[("newid", "100")]);
     c.ok("POST", "/nodes/pve1/lxc/9001/clone", &[("newid", "101")]);
     c.ok("POST", "/pools", &[("poolid", "p1")]);
@@ -346,33 +368,13 @@ fn refusals_use_pve_wording() {
     c.sim.node_down("pve3");
     c.refused("POST", "/pools", &[("poolid", "p3")]);
 
-    assert!(c.checked >= 60, "only {} refusals checked", c.checked);
-    assert!(
-        c.failures.is_empty(),
-        "{} of {} refusals:\n{}",
-        c.failures.len(),
-        c.checked,
-        c.failures.join("\n")
-    );
+    c.finish(60);
 }
 
 /// PVE 9's HA refusals: groups migrated to rules, rules over unmanaged resources or unknown nodes.
 #[test]
 fn pve_9_ha_refusals_use_pve_wording() {
-    let sim = Simulator::new(SimConfig {
-        time_scale: 0.0,
-        clock: ClockMode::Explicit,
-        password: Some("pw".into()),
-        release: pve_sim::Release::Pve9,
-        ..Default::default()
-    })
-    .unwrap();
-    let mut c = Checker {
-        sim,
-        catalog: catalog(),
-        failures: Vec::new(),
-        checked: 0,
-    };
+    let mut c = Checker::of(pve_sim::Release::Pve9);
     c.ok("POST", "/nodes/pve1/qemu/9000/clone", &[("newid", "100")]);
     c.ok("POST", "/cluster/ha/resources", &[("sid", "vm:100")]);
     c.refused("GET", "/cluster/ha/groups", &[]);
@@ -408,14 +410,7 @@ fn pve_9_ha_refusals_use_pve_wording() {
         "/cluster/ha/rules/r9",
         &[("type", "node-affinity"), ("comment", "x")],
     );
-    assert!(c.checked >= 12, "only {} refusals checked", c.checked);
-    assert!(
-        c.failures.is_empty(),
-        "{} of {} refusals:\n{}",
-        c.failures.len(),
-        c.checked,
-        c.failures.join("\n")
-    );
+    c.finish(12);
 }
 
 #[test]

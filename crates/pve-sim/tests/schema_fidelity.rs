@@ -363,23 +363,44 @@ fn template_of(method: &str, path: &str) -> String {
     format!("{method} /{}", out.join("/"))
 }
 
-#[test]
-fn answers_have_the_schema_shapes() {
-    let schema = schema("8.4.0");
-    let mut h = Harness::new();
-    let mut covered = BTreeSet::new();
-    let mut failures = Vec::new();
-    let mut run = |h: &mut Harness, method: &str, path: &str, params: &[(&str, &str)]| -> Value {
+/// Calls checked against a schema's answer shapes, and the endpoints they covered.
+struct Shapes {
+    schema: BTreeMap<String, Value>,
+    covered: BTreeSet<String>,
+    failures: Vec<String>,
+}
+
+impl Shapes {
+    fn of(version: &str) -> Self {
+        Self {
+            schema: schema(version),
+            covered: BTreeSet::new(),
+            failures: Vec::new(),
+        }
+    }
+
+    /// Makes the call (which must succeed) and checks its answer's shape.
+    fn run(&mut self, h: &mut Harness, method: &str, path: &str, params: &[(&str, &str)]) -> Value {
         let v = h
             .call(method, path, params)
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
         let key = template_of(method, path);
-        let decl = schema
+        let decl = self
+            .schema
             .get(&key)
             .unwrap_or_else(|| panic!("{key} not in schema"));
-        check_shape(&key, &decl["returns"], &v, &mut failures);
-        covered.insert(key);
+        check_shape(&key, &decl["returns"], &v, &mut self.failures);
+        self.covered.insert(key);
         v
+    }
+}
+
+#[test]
+fn answers_have_the_schema_shapes() {
+    let mut h = Harness::new();
+    let mut shapes = Shapes::of("8.4.0");
+    let mut run = |h: &mut Harness, method: &str, path: &str, params: &[(&str, &str)]| {
+        shapes.run(h, method, path, params)
     };
     run(
         &mut h,
@@ -972,9 +993,9 @@ fn answers_have_the_schema_shapes() {
     run(&mut h, "POST", &path, &[("target", "local")]);
     run(&mut h, "PUT", &path, &[("protected", "0")]);
     run(&mut h, "DELETE", &path, &[]);
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(shapes.failures.is_empty(), "{}", shapes.failures.join("\n"));
     let served: BTreeSet<String> = served_endpoints().into_iter().collect();
-    let missing: Vec<_> = served.difference(&covered).collect();
+    let missing: Vec<_> = served.difference(&shapes.covered).collect();
     assert!(
         missing.is_empty(),
         "served endpoints without a shape check: {missing:?}"
@@ -985,21 +1006,10 @@ fn answers_have_the_schema_shapes() {
 /// shapes, and PVE 9's refusals: groups migrated to rules, infeasible rules.
 #[test]
 fn answers_of_pve_9_have_the_schema_shapes() {
-    let schema = schema("9.1");
     let mut h = Harness::of(Release::Pve9);
-    let mut covered = BTreeSet::new();
-    let mut failures = Vec::new();
-    let mut run = |h: &mut Harness, method: &str, path: &str, params: &[(&str, &str)]| -> Value {
-        let v = h
-            .call(method, path, params)
-            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
-        let key = template_of(method, path);
-        let decl = schema
-            .get(&key)
-            .unwrap_or_else(|| panic!("{key} not in schema"));
-        check_shape(&key, &decl["returns"], &v, &mut failures);
-        covered.insert(key);
-        v
+    let mut shapes = Shapes::of("9.1");
+    let mut run = |h: &mut Harness, method: &str, path: &str, params: &[(&str, &str)]| {
+        shapes.run(h, method, path, params)
     };
     for vmid in ["102", "103"] {
         run(
@@ -1128,9 +1138,9 @@ fn answers_of_pve_9_have_the_schema_shapes() {
         serde_json::json!(["pve1", "pve3"]),
         "{pre}"
     );
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(shapes.failures.is_empty(), "{}", shapes.failures.join("\n"));
     let only_9: BTreeSet<String> = specs_9().keys().cloned().collect();
-    let missing: Vec<_> = only_9.difference(&covered).collect();
+    let missing: Vec<_> = only_9.difference(&shapes.covered).collect();
     assert!(
         missing.is_empty(),
         "9.1 endpoints without a shape check: {missing:?}"

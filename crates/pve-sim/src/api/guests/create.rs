@@ -231,20 +231,21 @@ pub fn create(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
         log.push("Detected container architecture: amd64".into());
     }
     let wtype = by_kind(kind, "qmcreate", "vzcreate");
-    answer_task(
-        c,
-        r,
-        TaskSpec::new(
-            &node,
-            wtype,
+    answer_task(c, r, creation_task(r, &node, wtype, vmid).log(log))
+}
+
+/// The task that makes guest `vmid` (inserted locked): unlocked, and started when asked, at its
+/// end; removed when it fails.
+pub(super) fn creation_task(r: &Request, node: &str, wtype: &'static str, vmid: u32) -> TaskSpec {
+    TaskSpec::new(
+        node,
+        wtype,
+        vmid,
+        r.user(),
+        Effect::Create {
             vmid,
-            r.user(),
-            Effect::Create {
-                vmid,
-                start: r.flag("start"),
-            },
-        )
-        .log(log),
+            start: r.flag("start"),
+        },
     )
 }
 

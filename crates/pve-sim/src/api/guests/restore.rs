@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 
 use super::super::{answer_task, Request};
 use super::by_kind;
-use super::create::{assign_macs, Macs, CREATE_CONTROL};
+use super::create::{assign_macs, creation_task, Macs, CREATE_CONTROL};
 use crate::error::ApiError;
 use crate::model::guest_keys::is_disk_key;
-use crate::model::{Cluster, Effect, Guest, RunState, TaskSpec};
+use crate::model::{Cluster, Guest, RunState};
 use pve_types::api::guest::GuestKind;
 use serde_json::Value;
 
@@ -37,13 +37,11 @@ fn own_disks(
         if !is_disk_key(kind, key) || value.contains("media=cdrom") {
             continue;
         }
-        let Some((vol, rest)) = value.split_once(',').or(Some((value.as_str(), ""))) else {
-            continue;
-        };
+        let (vol, rest) = value.split_once(',').unwrap_or((value.as_str(), ""));
         let Some((from, _)) = vol.split_once(':') else {
             continue;
         };
-        let target = storage.unwrap_or(from);
+        let (target, rest) = (storage.unwrap_or(from).to_string(), rest.to_string());
         let prefix = if kind == GuestKind::Lxc && key == "rootfs" {
             "subvol"
         } else {
@@ -144,23 +142,15 @@ pub fn restore(c: &mut Cluster, r: &Request) -> Result<Value, ApiError> {
             backup.size,
             (backup.size as f64 / RATE).ceil()
         ),
-        format!("rescan volumes..."),
+        "rescan volumes...".to_string(),
     ];
     let wtype = by_kind(kind, "qmrestore", "vzrestore");
+    let seconds = (backup.size as f64 / RATE).ceil();
     answer_task(
         c,
         r,
-        TaskSpec::new(
-            &node,
-            wtype,
-            vmid,
-            r.user(),
-            Effect::Create {
-                vmid,
-                start: r.flag("start"),
-            },
-        )
-        .log(log)
-        .duration((backup.size as f64 / RATE).ceil().max(5.0)),
+        creation_task(r, &node, wtype, vmid)
+            .log(log)
+            .duration(seconds.max(5.0)),
     )
 }
